@@ -1,0 +1,22 @@
+/** What every component needs to know about the stack it belongs to. */
+export interface StackContext {
+  /** The MonitoringStack's metadata.name: app.kubernetes.io/instance of every object and prefix of cluster-scoped names. */
+  readonly instance: string;
+  /** Namespace of the stack (Pod Security "restricted"). */
+  readonly namespace: string;
+  /** Namespace of node agents that need host access (Pod Security "privileged"). */
+  readonly agentNamespace: string;
+}
+
+/** A component reachable inside the cluster. */
+export interface Endpoint {
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly port: number;
+  /** `http://<service>.<namespace>.svc:<port>` */
+  readonly url: string;
+}
+
+export function serviceUrl(serviceName: string, namespace: string, port: number, scheme = 'http'): string {
+  return `${scheme}://${serviceName}.${namespace}.svc:${port}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Building blocks shared by every component: resources, security contexts,
+ * probes, config checksums. Each helper encodes one convention of the stack
+ * so a component cannot forget it.
+ */
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-28';
+import type { Resources } from '../spec/schema';
+
+export function resources(r: Resources): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+  };
+}
+
+export interface ContainerSecurityOptions {
+  /** @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Capabilities added back after dropping ALL; document why at the call site. @default none */
+  readonly addCapabilities?: string[];
+  /** Run as root; only node agents that need host access, with a comment at the call site. @default false */
+  readonly runAsRoot?: boolean;
+}
+
+/** Container security context: no privilege escalation, every capability dropped, RuntimeDefault seccomp. */
+export function containerSecurity(o: ContainerSecurityOptions = {}): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: o.readOnlyRootFilesystem ?? true,
+    privileged: false,
+    capabilities: { drop: ['ALL'], ...(o.addCapabilities?.length ? { add: o.addCapabilities } : {}) },
+    ...(o.runAsRoot ? { runAsNonRoot: false, runAsUser: 0 } : { runAsNonRoot: true }),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Pod security context for a non-root component owning its volumes through fsGroup. */
+export function podSecurity(uid: number, fsGroup = uid): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export interface ProbeOptions {
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly scheme?: 'HTTP' | 'HTTPS';
+}
+
+export function httpProbe(path: string, port: string | number, o: ProbeOptions = {}): k8s.Probe {
+  return {
+    httpGet: {
+      path,
+      port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port),
+      ...(o.scheme ? { scheme: o.scheme } : {}),
+    },
+    initialDelaySeconds: o.initialDelaySeconds ?? 0,
+    periodSeconds: o.periodSeconds ?? 10,
+    timeoutSeconds: o.timeoutSeconds ?? 3,
+    failureThreshold: o.failureThreshold ?? 3,
+  };
+}
+
+/** sha256 of config contents, for the `checksum/config` pod annotation that rolls pods on change. */
+export function checksum(...contents: string[]): string {
+  const h = createHash('sha256');
+  for (const c of contents) h.update(c).update('\0');
+  return h.digest('hex');
+}
+
+/** Tolerate every taint: node agents must run on every node, including tainted GPU and control-plane nodes. */
+export const TOLERATE_EVERYTHING: k8s.Toleration[] = [{ operator: 'Exists' }];

@@ -1,0 +1,113 @@
+/**
+ * Value formats shared by the spec schema: Prometheus durations and sizes,
+ * Kubernetes quantities, names and label selectors. Each validator returns a
+ * zod schema whose error message says what was expected, with an example.
+ */
+import { z } from 'zod';
+
+/** Prometheus duration: `15d`, `200h`, `1h30m`, `500ms` (units y, w, d, h, m, s, ms). */
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_UNITS_MS = [365 * 86400e3, 7 * 86400e3, 86400e3, 3600e3, 60e3, 1e3, 1];
+
+/** Milliseconds in a Prometheus duration, or undefined when the text is not one. */
+export function durationMs(text: string): number | undefined {
+  if (text === '' || text === '0') return text === '0' ? 0 : undefined;
+  const m = DURATION_RE.exec(text);
+  if (!m) return undefined;
+  return m.slice(1).reduce((sum, part, i) => sum + (part ? Number(part) * DURATION_UNITS_MS[i] : 0), 0);
+}
+
+export const duration = () =>
+  z.string({ error: (i) => `expected a duration such as "15d", "200h" or "30s", found ${describe(i.input)}` })
+    .refine((s) => { const ms = durationMs(s); return ms !== undefined && ms > 0; }, {
+      error: (i) => `expected a duration such as "15d", "200h" or "30s" (units: y, w, d, h, m, s, ms; no spaces), found ${describe(i.input)}`,
+    });
+
+/** Prometheus byte size (`--storage.tsdb.retention.size`): `42GB`, `500MB`. Units are powers of 1024. */
+const PROM_SIZE_RE = /^(\d+)(B|KB|MB|GB|TB|PB|EB)$/;
+const PROM_SIZE_EXP: Record<string, number> = { B: 0, KB: 1, MB: 2, GB: 3, TB: 4, PB: 5, EB: 6 };
+
+export function promSizeBytes(text: string): number | undefined {
+  const m = PROM_SIZE_RE.exec(text);
+  return m ? Number(m[1]) * 1024 ** PROM_SIZE_EXP[m[2]] : undefined;
+}
+
+export const promSize = () =>
+  z.string({ error: (i) => `expected a size such as "42GB" or "500MB", found ${describe(i.input)}` })
+    .refine((s) => (promSizeBytes(s) ?? 0) > 0, {
+      error: (i) => `expected a Prometheus size such as "42GB" or "500MB" (units B, KB, MB, GB, TB, PB, EB), found ${describe(i.input)}`,
+    });
+
+/** Kubernetes quantity (`50Gi`, `500m`, `1.5`). */
+const QUANTITY_RE = /^([+-]?[0-9.]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+const QUANTITY_FACTORS: Record<string, number> = {
+  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+export function quantityValue(text: string): number | undefined {
+  const m = QUANTITY_RE.exec(text);
+  if (!m || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(m[1])) return undefined;
+  const suffix = m[2] ?? '';
+  if (/^[eE]/.test(suffix)) return Number(m[1] + suffix);
+  return Number(m[1]) * QUANTITY_FACTORS[suffix];
+}
+
+export const quantity = (example = '50Gi') =>
+  z.union([z.string(), z.number()], { error: (i) => `expected a Kubernetes quantity such as "${example}", found ${describe(i.input)}` })
+    .transform((v) => String(v))
+    .refine((s) => quantityValue(s) !== undefined, {
+      error: (i) => `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}`,
+    });
+
+/** RFC 1123 DNS label: names of namespaces, services, jobs. */
+export const dnsLabel = () =>
+  z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: (i) => `expected a lowercase DNS label (a-z, 0-9, "-", starting and ending with a letter or digit), found ${describe(i.input)}`,
+  }).max(63, { error: 'must be at most 63 characters' });
+
+/** Kubernetes label key (`app.kubernetes.io/name`). */
+const LABEL_NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+const LABEL_PREFIX_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export function isLabelKey(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  if (parts.length === 2 && (parts[0].length > 253 || !LABEL_PREFIX_RE.test(parts[0]))) return false;
+  return LABEL_NAME_RE.test(name);
+}
+export function isLabelValue(value: string): boolean {
+  return value === '' || LABEL_NAME_RE.test(value);
+}
+
+/** A matchLabels-style selector: at least one valid key and value. */
+export const labelSelector = () =>
+  z.record(z.string(), z.string({ error: (i) => `label values are strings (quote numbers and booleans), found ${describe(i.input)}` }))
+    .superRefine((sel, ctx) => {
+      if (Object.keys(sel).length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected at least one label, e.g. { app.kubernetes.io/name: vllm }; an empty selector would scrape every pod' });
+      }
+      for (const [k, v] of Object.entries(sel)) {
+        if (!isLabelKey(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a valid label key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ .)` });
+        else if (!isLabelValue(v)) ctx.addIssue({ code: 'custom', path: [k], message: `"${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)` });
+      }
+    });
+
+/** A container port: a number 1-65535 or an IANA service name (the container port's name). */
+export const port = () =>
+  z.union([
+    z.number().int().min(1).max(65535),
+    z.string().regex(/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/),
+  ], { error: (i) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(i.input)}` });
+
+export const httpPath = () =>
+  z.string().regex(/^\/[^\s?#]*$/, { error: (i) => `expected an absolute URL path such as "/metrics", found ${describe(i.input)}` });
+
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * The MonitoringStack spec: one zod schema is the single source of the
+ * TypeScript types (`MonitoringStackInput` as users write it,
+ * `MonitoringStack` with every default applied), the defaults, and the JSON
+ * Schema users point their editor at (`npm run schema` writes
+ * monitoring-stack.schema.json).
+ *
+ * Conventions: every object is strict (an unknown field is an error), every
+ * optional field has a default here rather than in a construct, and sections
+ * that other components add live in their own `section-*.ts` file.
+ */
+import { z } from 'zod';
+import { dnsLabel, duration, httpPath, labelSelector, port, promSize, quantity } from './formats';
+
+export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
+export const KIND = 'MonitoringStack';
+
+/** Container resources: requests and limits for cpu and memory. */
+export const resourcesSchema = (d: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
+  z.strictObject({
+    requests: z.strictObject({
+      cpu: quantity('100m').default(d.requests.cpu).describe('CPU request'),
+      memory: quantity('256Mi').default(d.requests.memory).describe('memory request'),
+    }).prefault({}),
+    limits: z.strictObject({
+      cpu: quantity('1').default(d.limits.cpu).describe('CPU limit'),
+      memory: quantity('512Mi').default(d.limits.memory).describe('memory limit'),
+    }).prefault({}),
+  }).prefault({}).describe('container resources (requests and limits)');
+
+export type Resources = z.output<ReturnType<typeof resourcesSchema>>;
+
+/** Image override: `repository:tag` pinned to a version (never `latest`). */
+export const imageSchema = () =>
+  z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?$|^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/, {
+    error: (i) => `expected an image pinned to a version such as "quay.io/prometheus/prometheus:v3.5.0" (a tag or a digest), found ${JSON.stringify(i.input)}`,
+  }).refine((s) => !/:latest(@|$)/.test(s), { error: 'the "latest" tag is not allowed: pin a version so rollouts are reproducible' });
+
+export const SERVICE_KINDS = [
+  'vllm', 'stt', 'tts', 'whisper-api', 'rq-exporter', 'qdrant', 'mcp', 'redis-exporter', 'mysql-exporter', 'http',
+] as const;
+
+export const serviceSchema = z.strictObject({
+  name: dnsLabel().describe('job name: the `job` label of every series scraped from this service'),
+  kind: z.enum(SERVICE_KINDS, {
+    error: (i) => `expected one of ${SERVICE_KINDS.join(', ')}, found ${JSON.stringify(i.input)}`,
+  }).describe('what the service is; selects dashboards and alerts'),
+  namespace: dnsLabel().describe('namespace the service runs in'),
+  selector: labelSelector().describe('pod labels (matchLabels) that select the pods to scrape'),
+  port: port().describe('container port number or name that serves metrics'),
+  path: httpPath().default('/metrics').describe('metrics path'),
+  scheme: z.enum(['http', 'https']).default('http'),
+  interval: duration().optional().describe('scrape interval; defaults to spec.prometheus.scrapeInterval'),
+  timeout: duration().optional().describe('scrape timeout; defaults to the smaller of the interval and spec.prometheus.scrapeTimeout'),
+  latencyThresholdSeconds: z.number().positive().optional().describe('p95 latency above which the latency alert fires (alerting issue)'),
+});
+export type ServiceSpec = z.output<typeof serviceSchema>;
+
+export const prometheusSchema = z.strictObject({
+  image: imageSchema().optional().describe('override the pinned image'),
+  replicas: z.number().int().min(1).max(5).default(1).describe('replicas; each keeps its own TSDB (no deduplication)'),
+  retention: duration().default('15d').describe('--storage.tsdb.retention.time'),
+  retentionSize: promSize().optional().describe('--storage.tsdb.retention.size; defaults to 85% of storage.size'),
+  storage: z.strictObject({
+    size: quantity('50Gi').default('50Gi').describe('persistent volume size per replica'),
+    storageClassName: z.string().min(1).optional().describe('storage class; the cluster default when unset'),
+  }).prefault({}),
+  scrapeInterval: duration().default('15s'),
+  scrapeTimeout: duration().default('10s'),
+  evaluationInterval: duration().default('15s'),
+  externalLabels: z.record(z.string(), z.string()).default({}).describe('labels added to every series and alert sent out (e.g. cluster: prod)'),
+  annotationDiscovery: z.boolean().default(true).describe('scrape pods and services annotated prometheus.io/scrape: "true"'),
+  resources: resourcesSchema({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
+}).prefault({});
+
+export const nodeExporterSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  image: imageSchema().optional(),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '180Mi' }, limits: { cpu: '250m', memory: '180Mi' } }),
+}).prefault({});
+
+export const cadvisorSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  mode: z.enum(['daemonset', 'kubelet']).default('daemonset')
+    .describe('daemonset: run cAdvisor on every node; kubelet: scrape the kubelet\'s built-in /metrics/cadvisor instead'),
+  image: imageSchema().optional(),
+  housekeepingInterval: duration().default('30s').describe('how often cAdvisor refreshes container stats'),
+  resources: resourcesSchema({ requests: { cpu: '150m', memory: '200Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
+}).prefault({});
+
+export const specSchema = z.strictObject({
+  namespace: dnsLabel().default('monitoring').describe('namespace of the stack (Pod Security "restricted")'),
+  agentNamespace: dnsLabel().optional().describe('namespace of the node agents that need host access (Pod Security "privileged"); defaults to <namespace>-agents'),
+  prometheus: prometheusSchema,
+  nodeExporter: nodeExporterSchema,
+  cadvisor: cadvisorSchema,
+  services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
+}).prefault({}).superRefine((spec, ctx) => {
+  const seen = new Map<string, number>();
+  spec.services.forEach((s, i) => {
+    if (seen.has(s.name)) {
+      ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}" (also services[${seen.get(s.name)}]): each name becomes a Prometheus job and must be unique` });
+    } else seen.set(s.name, i);
+  });
+  if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {
+    ctx.addIssue({ code: 'custom', path: ['agentNamespace'], message: 'must differ from spec.namespace: the node agents need the "privileged" Pod Security level, the rest of the stack runs "restricted"' });
+  }
+});
+
+export const monitoringStackSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { error: (i) => `expected "${API_VERSION}", found ${JSON.stringify(i.input)}` }),
+  kind: z.literal(KIND, { error: (i) => `expected "${KIND}", found ${JSON.stringify(i.input)}` }),
+  metadata: z.strictObject({
+    name: dnsLabel().describe('instance name: the app.kubernetes.io/instance label of every object'),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: specSchema,
+});
+
+/** The spec as a user writes it (every default optional). */
+export type MonitoringStackInput = z.input<typeof monitoringStackSchema>;
+/** The spec with every default applied: what constructs receive. */
+export type MonitoringStackSpec = z.output<typeof monitoringStackSchema>;
+export type Spec = MonitoringStackSpec['spec'];

@@ -1,0 +1,47 @@
+/**
+ * Entry point: `npm run synth [-- path/to/spec.yaml] [--out dir]`.
+ * Loads the spec (the argument, else ./monitoring.yaml, else the built-in
+ * default), synthesizes the stack and swaps the result into dist/ only when
+ * every step succeeded.
+ */
+import * as fs from 'fs';
+import { App } from 'cdk8s';
+import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderManifests, SpecError, validateSpec, writeAtomically } from './charts';
+
+function main(argv: string[]): number {
+  let out = 'dist';
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') out = argv[++i];
+    else if (argv[i] === '--help' || argv[i] === '-h') {
+      console.log('usage: npm run synth [-- [spec.yaml] [--out dir]]');
+      return 0;
+    } else positional.push(argv[i]);
+  }
+  if (positional.length > 1 || !out) {
+    console.error('usage: npm run synth [-- [spec.yaml] [--out dir]]');
+    return 2;
+  }
+  const specPath = positional[0] ?? (fs.existsSync('monitoring.yaml') ? 'monitoring.yaml' : undefined);
+  try {
+    let spec;
+    if (specPath) {
+      if (!fs.existsSync(specPath)) throw new SpecError(specPath, ['file not found']);
+      spec = parseSpecYaml(fs.readFileSync(specPath, 'utf8'), specPath);
+    } else {
+      spec = validateSpec(DEFAULT_SPEC, 'built-in default spec');
+    }
+    const app = new App({ outdir: out });
+    const stack = new MonitoringStack(app, 'stack', { spec });
+    const files = renderManifests(stack);
+    writeAtomically(out, files);
+    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/`);
+    return 0;
+  } catch (e) {
+    console.error(e instanceof SpecError ? e.message : `synth failed: ${(e as Error).message}`);
+    console.error(`${out}/ was left unchanged.`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
