@@ -12,6 +12,7 @@ import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
 import { serviceJob } from './prometheus/scrape';
 import type { MonitoringStackSpec } from './spec/schema';
+import { buildRuleFiles, renderRuleFile } from '../rules';
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -56,6 +57,7 @@ export class MonitoringStack extends Construct {
     for (const service of spec.services) {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }
+    for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
   }
 
   /** The charts in dist/ order. */
