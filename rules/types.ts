@@ -32,10 +32,31 @@ export interface RuleGroup {
   rules: Rule[];
 }
 
+/** The runbook section of one alert: docs/runbooks.md is generated from these. */
+export interface Runbook {
+  /** What the alert means. */
+  meaning: string;
+  /** How to confirm and investigate (commands, queries). */
+  check: string;
+  /** How to fix or mitigate. */
+  fix: string;
+}
+
 export interface RuleFile {
   /** File name inside the rules ConfigMap, e.g. `host.yaml`. */
   fileName: string;
+  /** One-line title of the area, for generated docs. */
+  title: string;
   groups: RuleGroup[];
+  /** Runbook of every alert in this file, by alert name. */
+  runbooks: Record<string, Runbook>;
+}
+
+/** Where runbook_url annotations point: a section of docs/runbooks.md (anchor = lowercased alert name). */
+export const RUNBOOK_BASE_URL = 'https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md';
+
+export function runbookUrl(alert: string): string {
+  return `${RUNBOOK_BASE_URL}#${alert.toLowerCase()}`;
 }
 
 /** What a rule area receives: the whole validated spec. */
