@@ -5,8 +5,9 @@
  * every step succeeded.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
-import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderManifests, SpecError, validateSpec, writeAtomically } from './charts';
+import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderGitops, renderManifests, SpecError, validateSpec, writeAtomically, writeGitops } from './charts';
 
 function main(argv: string[]): number {
   let out = 'dist';
@@ -34,8 +35,10 @@ function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
+    const gitops = renderGitops(stack);
     writeAtomically(out, files);
-    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/`);
+    const extra = writeGitops(out, gitops).map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
+    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/${extra}`);
     return 0;
   } catch (e) {
     console.error(e instanceof SpecError ? e.message : `synth failed: ${(e as Error).message}`);

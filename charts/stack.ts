@@ -5,9 +5,13 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ArgoCdApplication } from './argocd';
 import { Cadvisor } from './cadvisor';
+import { AcmeClusterIssuer } from './cluster-issuer';
+import { Ingresses } from './ingress';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
+import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
 import { serviceJob } from './prometheus/scrape';
@@ -30,6 +34,13 @@ export class MonitoringStack extends Construct {
   public readonly prometheus: Prometheus;
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
+  public readonly ingresses?: Ingresses;
+  public readonly clusterIssuer?: AcmeClusterIssuer;
+  public readonly networkPolicies?: NetworkPolicies;
+  /** The Argo CD Application, in `gitopsChart` (written outside dist/). */
+  public readonly argocd?: ArgoCdApplication;
+  /** Objects written outside dist/ (gitops/), or undefined when spec.gitops is unset. */
+  public readonly gitopsChart?: Chart;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -58,6 +69,28 @@ export class MonitoringStack extends Construct {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }
     for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
+
+    // --- Exposure, isolation and GitOps. Keep this block LAST in the constructor:
+    // NetworkPolicies scan the construct tree for the workloads created above.
+    this.ingresses = new Ingresses(this.chart('50-ingress', 'ingress'), 'ingress', { context, spec: spec.ingress });
+    if (spec.ingress.tls.createClusterIssuer) {
+      // Needs cert-manager's CRDs: its own file, applied last.
+      this.clusterIssuer = new AcmeClusterIssuer(this.chart('90-cluster-issuer', 'cluster-issuer'), 'cluster-issuer', { context, spec: spec.ingress });
+    }
+    if (spec.gitops.argocd) {
+      this.gitopsChart = new Chart(this, 'gitops', { disableResourceNameHashes: true });
+      this.argocd = new ArgoCdApplication(this.gitopsChart, 'argocd', { context, spec: spec.gitops.argocd });
+    }
+    if (spec.networkPolicies.enabled) {
+      this.networkPolicies = new NetworkPolicies(this.chart('51-network-policies', 'network-policies'), 'network-policies', {
+        context,
+        spec: spec.networkPolicies,
+        root: this,
+        exposed: Object.keys(this.ingresses.hosts) as (keyof Ingresses['hosts'])[],
+        services: spec.services,
+        annotationDiscovery: spec.prometheus.annotationDiscovery,
+      });
+    }
   }
 
   /** The charts in dist/ order. */

@@ -19,5 +19,5 @@ fi
 [ -d node_modules ] || npm ci
 
 echo "== type check"; npx tsc --noEmit -p .
-echo "== strict validation of dist/"; npx tsx scripts/validate.ts dist
+echo "== strict validation of dist/"; npx tsx scripts/validate.ts dist gitops
 echo "== jest"; npx jest --ci "$@"

@@ -6,15 +6,69 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { ARGOCD_APPLICATION_FILE } from '../argocd';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;
 
-/** file name -> YAML text (multi-document). */
+/**
+ * Argo CD sync waves by kind: namespaces, then RBAC, then configuration and
+ * policies, then Services, then workloads, then Ingresses, then custom
+ * resources that need third-party CRDs. A wave a component set itself wins.
+ */
+export const SYNC_WAVES: Record<string, number> = {
+  Namespace: -5,
+  CustomResourceDefinition: -5,
+  PriorityClass: -5,
+  ServiceAccount: -4,
+  ClusterRole: -4,
+  Role: -4,
+  ClusterRoleBinding: -3,
+  RoleBinding: -3,
+  ConfigMap: -2,
+  Secret: -2,
+  NetworkPolicy: -2,
+  PersistentVolumeClaim: -2,
+  Service: -1,
+  Deployment: 0,
+  StatefulSet: 0,
+  DaemonSet: 0,
+  PodDisruptionBudget: 0,
+  Ingress: 1,
+};
+/** Wave of objects whose kind comes from another project's CRD (ClusterIssuer, ...). */
+export const CUSTOM_RESOURCE_WAVE = 2;
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** True for kinds served by a CRD of another project (API group with a dot, outside *.k8s.io). */
+export function isCustomResource(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return group.includes('.') && !group.endsWith('.k8s.io');
+}
+
+export function syncWave(o: { apiVersion: string; kind: string }): number {
+  return isCustomResource(o.apiVersion) ? CUSTOM_RESOURCE_WAVE : (SYNC_WAVES[o.kind] ?? 0);
+}
+
+function withSyncWave(o: any): any {
+  const annotations = o.metadata?.annotations ?? {};
+  if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [SYNC_WAVE_ANNOTATION]: String(syncWave(o)) } } };
+}
+
+/**
+ * The kustomization listing dist/'s files in apply order (`kubectl apply -k
+ * dist`). Named `Kustomization` (a name kustomize accepts) rather than
+ * kustomization.yaml, because `kubectl apply -f dist` reads every *.yaml
+ * file and would fail on a Kustomization, which is not an API object.
+ */
+export const KUSTOMIZATION_FILE = 'Kustomization';
+
+/** file name -> YAML text (multi-document); the last entry is the Kustomization. */
 export function renderManifests(stack: MonitoringStack): Map<string, string> {
   const files = new Map<string, string>();
   for (const { file, chart } of stack.charts) {
-    const objects = chart.toJson();
+    const objects = chart.toJson().map(withSyncWave);
     if (objects.length === 0) continue;
     for (const o of objects) {
       const size = Buffer.byteLength(JSON.stringify(o));
@@ -23,6 +77,20 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
       }
     }
     files.set(`${file}.yaml`, objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+  }
+  files.set(KUSTOMIZATION_FILE, stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [...files.keys()],
+  }));
+  return files;
+}
+
+/** Files written outside dist/, relative to dist/'s parent (gitops/argocd-application.yaml), when spec.gitops is set. */
+export function renderGitops(stack: MonitoringStack): Map<string, string> {
+  const files = new Map<string, string>();
+  if (stack.gitopsChart) {
+    files.set(ARGOCD_APPLICATION_FILE, stack.gitopsChart.toJson().map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
   }
   return files;
 }
@@ -46,4 +114,28 @@ export function writeAtomically(outDir: string, files: Map<string, string>): voi
   if (fs.existsSync(abs)) fs.renameSync(abs, old);
   fs.renameSync(tmp, abs);
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Write the files of `renderGitops` next to `outDir` (gitops/ beside dist/),
+ * each through a temporary file and a rename; a known file the spec no longer
+ * asks for (spec.gitops.argocd removed) is deleted.
+ */
+export function writeGitops(outDir: string, files: Map<string, string>): string[] {
+  const parent = path.dirname(path.resolve(outDir));
+  const written: string[] = [];
+  for (const name of [ARGOCD_APPLICATION_FILE]) {
+    const target = path.join(parent, name);
+    const text = files.get(name);
+    if (text === undefined) {
+      fs.rmSync(target, { force: true });
+      continue;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, target);
+    written.push(target);
+  }
+  return written;
 }

@@ -9,6 +9,7 @@
  * Custom resources register a validator with `registerCustomValidator`.
  */
 import { execFileSync } from 'child_process';
+import { CRD_VALIDATORS } from './crd-validators';
 
 type AttributeType = { name: string; baseName: string; type: string };
 
@@ -135,7 +136,12 @@ export function validateObject(obj: K8sObject): string[] {
   const id = `${obj.kind ?? '?'} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? '?'}`;
   if (!obj.apiVersion || !obj.kind) return [`${id}: apiVersion and kind are required`];
   const custom = customValidators.get(`${obj.apiVersion}/${obj.kind}`);
-  if (custom) return custom(obj).map((p) => `${id}: ${p}`);
+  if (custom) {
+    // Custom resources: the registered validator, plus metadata checked like any built-in object's.
+    const problems: string[] = [];
+    walk(obj.metadata, 'V1ObjectMeta', '.metadata', problems);
+    return [...problems, ...custom(obj)].map((p) => `${id}: ${p}`);
+  }
   const type = modelName(obj.apiVersion, obj.kind);
   if (!attributes(type)) return [`${id}: unknown built-in kind ${obj.apiVersion} ${obj.kind} (no model ${type})`];
   const problems: string[] = [];
@@ -143,3 +149,5 @@ export function validateObject(obj: K8sObject): string[] {
   problems.push(...requiredFieldProblems(obj));
   return problems.map((p) => `${id}: ${p}`);
 }
+
+for (const v of CRD_VALIDATORS) registerCustomValidator(v.apiVersion, v.kind, v.validate);
