@@ -53,7 +53,7 @@ export const ingressSchema = z.strictObject({
     createClusterIssuer: z.strictObject({
       name: dnsLabel().optional().describe('defaults to letsencrypt-<server>'),
       email: z.email({ error: (i) => `expected an e-mail address for the ACME account (expiry notices), found ${JSON.stringify(i.input)}` }),
-      server: z.enum(['staging', 'production']).default('staging').describe('Let\'s Encrypt staging (untrusted test certificates, high rate limits) or production'),
+      server: z.enum(['staging', 'production'], { error: (i) => `expected "staging" or "production", found ${JSON.stringify(i.input)}` }).default('staging').describe('Let\'s Encrypt staging (untrusted test certificates, high rate limits) or production'),
     }).optional().describe('create an ACME ClusterIssuer (HTTP-01 through the ingress class); needs cert-manager installed'),
   }).prefault({}),
 }).prefault({}).superRefine((s, ctx) => {
