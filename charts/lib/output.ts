@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { toYaml } from './yaml';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;
@@ -22,7 +22,7 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
         throw new Error(`${o.kind} ${o.metadata?.name} is ${size} bytes serialized; client-side kubectl apply stores objects in an annotation limited to 256 KiB`);
       }
     }
-    files.set(`${file}.yaml`, objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    files.set(`${file}.yaml`, objects.map((o) => toYaml(o)).join('---\n'));
   }
   return files;
 }
