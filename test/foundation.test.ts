@@ -147,3 +147,22 @@ describe('strict validator catches what the API server would reject', () => {
   });
   test('unknown kind', () => expect(validateObject({ apiVersion: 'v1', kind: 'Widget', metadata: { name: 'w' } })[0]).toContain('unknown built-in kind'));
 });
+
+describe('dist/ as committed', () => {
+  test('holds no YAML anchors or aliases (every value written out for tools that do not resolve them)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAllDocuments, visit, isAlias } = require('yaml');
+    const fs = require('fs');
+    const dir = require('path').join(__dirname, '..', 'dist');
+    const aliases: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.yaml'))) {
+      for (const doc of parseAllDocuments(fs.readFileSync(`${dir}/${f}`, 'utf8'))) {
+        visit(doc, { Alias: () => { aliases.push(f); } });
+        // Config files embedded as strings (prometheus.yml, rule files) too.
+        visit(doc, { Scalar: (_k: unknown, n: { value: unknown }) => { if (typeof n.value === 'string' && /^\s*- \*\w+$|&\w+\n/m.test(n.value) && parseAllDocuments(n.value).some((d: unknown) => { let a = false; visit(d, { Alias: () => { a = true; } }); return a; })) aliases.push(`${f} (embedded)`); } });
+      }
+    }
+    expect(isAlias).toBeDefined();
+    expect(aliases).toEqual([]);
+  });
+});
