@@ -2,7 +2,7 @@
  * The rule areas the stack ships, in file order. Add an area: write
  * rules/<area>.ts exporting a RuleArea, add it here, add rules/tests/<area>.test.yaml.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../charts/lib/yaml';
 import { checkPromQL } from '../charts/lib/query-check';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
@@ -23,7 +23,7 @@ export function buildRuleFiles(ctx: RulesContext): RuleFile[] {
 }
 
 export function renderRuleFile(f: RuleFile): string {
-  return stringify({ groups: f.groups }, { lineWidth: 0 });
+  return toYaml({ groups: f.groups });
 }
 
 /** Every expression parses; every alert has severity, summary, description, a runbook and its runbook_url. */

@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
 import { ARGOCD_APPLICATION_FILE } from '../argocd';
+import { toYaml } from './yaml';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;
@@ -76,9 +76,9 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
         throw new Error(`${o.kind} ${o.metadata?.name} is ${size} bytes serialized; client-side kubectl apply stores objects in an annotation limited to 256 KiB`);
       }
     }
-    files.set(`${file}.yaml`, objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    files.set(`${file}.yaml`, objects.map((o) => toYaml(o)).join('---\n'));
   }
-  files.set(KUSTOMIZATION_FILE, stringify({
+  files.set(KUSTOMIZATION_FILE, toYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [...files.keys()],
@@ -90,7 +90,7 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
 export function renderGitops(stack: MonitoringStack): Map<string, string> {
   const files = new Map<string, string>();
   if (stack.gitopsChart) {
-    files.set(ARGOCD_APPLICATION_FILE, stack.gitopsChart.toJson().map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    files.set(ARGOCD_APPLICATION_FILE, stack.gitopsChart.toJson().map((o) => toYaml(o)).join('---\n'));
   }
   return files;
 }

@@ -11,7 +11,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../lib/yaml';
 import { IMAGES, imageVersion } from '../lib/images';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { Endpoint, serviceUrl, StackContext } from '../lib/context';
@@ -224,7 +224,7 @@ export class Prometheus extends Construct implements Endpoint {
   }
 
   public renderConfig(): string {
-    return stringify(this.config(), { lineWidth: 0 });
+    return toYaml(this.config());
   }
 
   /** Names of the rule files, for tests and docs. */

@@ -94,11 +94,11 @@ export const labelSelector = () =>
     });
 
 /** A container port: a number 1-65535 or an IANA service name (the container port's name). */
+const PORT_ERROR = (input: unknown) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(input)}`;
 export const port = () =>
-  z.union([
-    z.number().int().min(1).max(65535),
-    z.string().regex(/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/),
-  ], { error: (i) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(i.input)}` });
+  z.union([z.number(), z.string()], { error: (i) => PORT_ERROR(i.input) })
+    .refine((v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)
+      || (typeof v === 'string' && /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v)), { error: (i) => PORT_ERROR(i.input) });
 
 export const httpPath = () =>
   z.string().regex(/^\/[^\s?#]*$/, { error: (i) => `expected an absolute URL path such as "/metrics", found ${describe(i.input)}` });

@@ -29,7 +29,8 @@ export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpe
   if (docs.length > 1) throw new SpecError(source, [`expected one YAML document, found ${docs.length}`]);
   const doc = docs[0];
   if (doc.errors.length > 0) {
-    throw new SpecError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    // Later syntax errors are usually consequences of the first: report that one.
+    throw new SpecError(source, [`YAML syntax: ${doc.errors[0].message.split('\n')[0]}`]);
   }
   return validateSpec(doc.toJS(), source);
 }

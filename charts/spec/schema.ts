@@ -10,7 +10,7 @@
  * that other components add live in their own `section-*.ts` file.
  */
 import { z } from 'zod';
-import { dnsLabel, duration, httpPath, labelSelector, port, promSize, quantity } from './formats';
+import { dnsLabel, duration, durationMs, httpPath, labelSelector, port, promSize, quantity } from './formats';
 import { EXPOSURE_SECTIONS } from './section-exposure';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
@@ -103,6 +103,15 @@ export const specSchema = z.strictObject({
     if (seen.has(s.name)) {
       ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}" (also services[${seen.get(s.name)}]): each name becomes a Prometheus job and must be unique` });
     } else seen.set(s.name, i);
+  });
+  const p = spec.prometheus;
+  if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {
+    ctx.addIssue({ code: 'custom', path: ['prometheus', 'scrapeTimeout'], message: `must not exceed scrapeInterval (${p.scrapeInterval}), found "${p.scrapeTimeout}"` });
+  }
+  spec.services.forEach((s, i) => {
+    if (s.timeout && s.interval && (durationMs(s.timeout) ?? 0) > (durationMs(s.interval) ?? 0)) {
+      ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
+    }
   });
   if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {
     ctx.addIssue({ code: 'custom', path: ['agentNamespace'], message: 'must differ from spec.namespace: the node agents need the "privileged" Pod Security level, the rest of the stack runs "restricted"' });
