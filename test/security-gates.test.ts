@@ -58,7 +58,7 @@ describe('security gates', () => {
       const lines = fs.readFileSync(f, 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (!/runAsRoot: true|addCapabilities:|hostNetwork: true|hostPid: true|privileged: true/.test(line)) return;
-        const context = lines.slice(Math.max(0, i - 3), i + 1).join('\n');
+        const context = lines.slice(Math.max(0, i - 6), i + 1).join('\n');
         if (!/\/\/|\/\*|\*\s/.test(context)) missing.push(`${path.relative(ROOT, f)}:${i + 1}: ${line.trim()}`);
       });
     }
@@ -117,6 +117,11 @@ describe('each gate fails on a bad object', () => {
   ])('secret literals: %s', (_n, obj, re) => {
     const problems = secretLiteralProblems([obj as K8sObject]);
     expect(problems.join('\n')).toMatch(re);
+  });
+
+  test('a Teams webhook URL in an environment variable fails; a boolean flag named like a webhook passes', () => {
+    expect(secretLiteralProblems([goodDeployment({ container: { env: [{ name: 'TEAMS_WEBHOOK_URL', value: 'https://example.org/hook/abc' }] } })]).join()).toMatch(/TEAMS_WEBHOOK_URL/);
+    expect(secretLiteralProblems([goodDeployment({ container: { env: [{ name: 'WORKFLOW_WEBHOOK', value: 'true' }] } })])).toEqual([]);
   });
 
   test('secret references pass: secretKeyRef, $__file{}, ${VAR}, file paths, Secret names', () => {

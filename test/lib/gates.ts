@@ -61,7 +61,9 @@ const REFERENCE_VALUE_RE = [
   /^\$[A-Za-z_][A-Za-z0-9_]*$/, // $VAR
   /^\/\S*$/, // a file path
 ];
-const ENV_SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|WEBHOOK|PRIVATE_?KEY|CREDENTIALS?)/i;
+/** Environment variable names that hold a secret (TEAMS_WEBHOOK_URL, GF_SECURITY_ADMIN_PASSWORD; not WORKFLOW_WEBHOOK=true, not *_FILE). */
+const ENV_SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|WEBHOOK_?URL|PRIVATE_?KEY|CREDENTIALS?)$/i;
+const FLAG_VALUE_RE = /^(true|false|yes|no|on|off|\d+)$/i;
 
 const idOf = (o: K8sObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 const isReference = (v: string) => v.trim() === '' || REFERENCE_VALUE_RE.some((re) => re.test(v.trim()));
@@ -94,7 +96,7 @@ function scanValue(v: unknown, key: string | undefined, where: string, out: stri
   if (v === null || typeof v !== 'object') return;
   const rec = v as Record<string, unknown>;
   // Container env: { name: ADMIN_PASSWORD, value: literal } (valueFrom.secretKeyRef is the right way).
-  if (typeof rec.name === 'string' && typeof rec.value === 'string' && ENV_SECRET_NAME_RE.test(rec.name) && !isReference(rec.value)) {
+  if (typeof rec.name === 'string' && typeof rec.value === 'string' && ENV_SECRET_NAME_RE.test(rec.name) && !isReference(rec.value) && !FLAG_VALUE_RE.test(rec.value)) {
     out.push(`${where}: environment variable ${rec.name} has a literal value; use valueFrom.secretKeyRef`);
   }
   for (const [k, x] of Object.entries(rec)) scanValue(x, k, `${where}.${k}`, out);
