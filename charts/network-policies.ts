@@ -70,7 +70,7 @@ export const FLOWS: Flow[] = [
   { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in any namespace (spec.prometheus.annotationDiscovery; their ports are not known in advance)' },
   { from: 'alertmanager', to: 'alertmanager', ports: [...tcp(9093, 9094), { port: 9094, protocol: 'UDP' }], why: 'cluster gossip between replicas' },
   { from: 'alertmanager', to: 'prometheus-msteams', ports: tcp(2000), why: 'Teams notifications through the bridge' },
-  { from: 'alertmanager', to: ext('internet'), ports: tcp(443, 465, 587), why: 'native receivers (HTTPS webhooks) and e-mail (SMTPS, submission)' },
+  { from: 'alertmanager', to: ext('internet'), ports: tcp(443, 25, 465, 587), why: 'native receivers (HTTPS webhooks) and e-mail (SMTP, SMTPS, submission)' },
   { from: 'prometheus-msteams', to: ext('internet'), ports: tcp(443), why: 'Teams webhooks' },
   { from: 'promtail', to: 'loki', ports: tcp(3100), why: 'log push' },
   { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
