@@ -155,11 +155,10 @@ export class NetworkPolicies extends Construct {
         .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods') || props.annotationDiscovery),
     ].filter((f) => present(f.from) && present(f.to));
 
-    const meta = (name: string, namespace: string) => ({
-      name,
-      namespace,
-      labels: recommendedLabels({ name, instance: ctx.instance, component: 'network-policy' }),
-    });
+    // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
+    // component's objects by app.kubernetes.io/name finds its own objects only.
+    const labels = recommendedLabels({ name: 'network-policies', instance: ctx.instance, component: 'network-policy' });
+    const meta = (name: string, namespace: string) => ({ name, namespace, labels });
 
     // Default deny, then DNS for everyone, in both namespaces.
     for (const [key, ns] of [['stack', ctx.namespace], ['agents', ctx.agentNamespace]] as const) {
