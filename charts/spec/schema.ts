@@ -95,7 +95,7 @@ export const specSchema = z.strictObject({
   prometheus: prometheusSchema,
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
-  gpu: gpuSchema(),
+  gpu: gpuSchema({ imageSchema, resourcesSchema }),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();

@@ -5,7 +5,7 @@
  * without GPUs it schedules no pod and costs nothing.
  */
 import { z } from 'zod';
-import { imageSchema, resourcesSchema } from './schema';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from './schema';
 import { describe, duration, durationMs, isLabelKey, isLabelValue } from './formats';
 
 export const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
@@ -66,12 +66,14 @@ export const gpuAlertsSchema = z.strictObject({
   }).prefault({}),
 }).prefault({}).describe('GPU alert thresholds (defaults are the seed values)');
 
-/**
- * A function, not a constant: schema.ts imports this file and this file uses
- * resourcesSchema/imageSchema from schema.ts; calling it from specSchema runs
- * after both modules are loaded, whichever is imported first.
- */
-export function gpuSchema() {
+/** The shared schema builders of schema.ts, passed in so this file needs no runtime import of schema.ts (which imports it). */
+export interface SchemaBuilders {
+  readonly imageSchema: typeof ImageSchema;
+  readonly resourcesSchema: typeof ResourcesSchema;
+}
+
+/** `spec.gpu`; schema.ts calls it with its builders: `gpu: gpuSchema({ imageSchema, resourcesSchema })`. */
+export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
   return z.strictObject({
   enabled: z.boolean().default(true).describe('deploy the DCGM exporter on GPU nodes and load the GPU alerts; harmless on clusters without GPUs (no node matches)'),
   image: imageSchema().optional().describe('override the pinned nvcr.io/nvidia/k8s/dcgm-exporter image'),
