@@ -6,6 +6,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cadvisor } from './cadvisor';
+import { DcgmExporter } from './dcgm-exporter';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { NodeExporter } from './node-exporter';
@@ -30,6 +31,7 @@ export class MonitoringStack extends Construct {
   public readonly prometheus: Prometheus;
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
+  public readonly dcgmExporter?: DcgmExporter;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -52,6 +54,11 @@ export class MonitoringStack extends Construct {
     if (spec.cadvisor.enabled) {
       this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
         context, spec: spec.cadvisor, prometheus: this.prometheus,
+      });
+    }
+    if (spec.gpu.enabled) {
+      this.dcgmExporter = new DcgmExporter(this.chart('22-dcgm-exporter', 'dcgm-exporter'), 'dcgm-exporter', {
+        context, spec: spec.gpu, prometheus: this.prometheus,
       });
     }
     for (const service of spec.services) {

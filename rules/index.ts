@@ -4,11 +4,13 @@
  */
 import { toYaml } from '../charts/lib/yaml';
 import { checkPromQL } from '../charts/lib/query-check';
+import { gpuRules } from './gpu';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
+  gpuRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

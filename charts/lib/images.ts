@@ -8,6 +8,8 @@ export const IMAGES = {
   prometheus: 'quay.io/prometheus/prometheus:v3.5.0',
   nodeExporter: 'quay.io/prometheus/node-exporter:v1.9.1',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
+  /** DCGM exporter 4.4.2-4.7.1 (DCGM 4.4.2); the ubuntu22.04 variant ships the linker cache the 4.x startup check reads. */
+  dcgmExporter: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;
