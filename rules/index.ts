@@ -4,11 +4,13 @@
  */
 import { stringify } from 'yaml';
 import { checkPromQL } from '../charts/lib/query-check';
+import { kubernetesRules } from './kubernetes';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
+  kubernetesRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

@@ -8,6 +8,8 @@ export const IMAGES = {
   prometheus: 'quay.io/prometheus/prometheus:v3.5.0',
   nodeExporter: 'quay.io/prometheus/node-exporter:v1.9.1',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
+  /** kube-state-metrics 2.x: /livez on the metrics port, /readyz on the telemetry port (since 2.13). */
+  kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.19.1',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

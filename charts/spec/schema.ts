@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { dnsLabel, duration, httpPath, labelSelector, port, promSize, quantity } from './formats';
+import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -94,6 +95,7 @@ export const specSchema = z.strictObject({
   prometheus: prometheusSchema,
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
+  kubeStateMetrics: kubeStateMetricsSchema(), kubelet: kubeletSchema(),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
