@@ -69,6 +69,7 @@ export const KSM_METRICS: Readonly<Record<string, readonly string[]>> = {
     'kube_pod_status_phase',
     'kube_pod_status_ready',
     'kube_pod_container_info',
+    'kube_pod_container_status_ready',
     'kube_pod_container_status_restarts_total',
     'kube_pod_container_status_waiting_reason',
     'kube_pod_container_status_last_terminated_reason',
