@@ -96,23 +96,26 @@ export const kubernetesRules: RuleArea = (ctx) => {
 
     add(alert({
       name: 'KubeContainerOOMKilled',
-      expr: `(kube_pod_container_status_last_terminated_reason{${KSM},reason="OOMKilled"} == 1) and on (namespace, pod, container) (${restartsIn} > 0)`,
+      // Value: the restarts in the window; labels of the restart counter (no `reason`).
+      expr: `(${restartsIn} > 0) and on (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{${KSM},reason="OOMKilled"} == 1)`,
       severity: 'warning',
       summary: 'Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} was OOM-killed',
-      description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} restarted in the last ${a.restartWindow} after being killed for exceeding its memory limit (OOMKilled).`,
+      description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} was killed for exceeding its memory limit (OOMKilled): {{ $value }} restart(s) in the last ${a.restartWindow}, the last one after an OOM kill.`,
     }), {
       meaning: 'The kernel killed the container because it used more memory than its limit (or the node ran out of memory), and the kubelet restarted it. Requests in flight were lost; a model server reloads its weights.',
       check: 'Containers dashboard: working set against the limit before the kill; `kubectl -n <namespace> describe pod <pod>` (Last State: OOMKilled); `kubectl describe node <node>` for node memory pressure.',
       fix: 'Raise the container\'s memory limit (and request) to its real peak plus headroom, or reduce its memory use (batch size, context length, KV-cache fraction for vLLM, worker count). If the node itself is short of memory, move the pod or add capacity.',
     });
 
+    // Pending (or Unknown) pods, including unschedulable ones that have no Ready condition yet, and
+    // running pods whose Ready condition is not true. Completed pods (Succeeded, Failed) are ignored.
     add(alert({
       name: 'KubePodNotReady',
-      expr: `(max by (namespace, pod) (kube_pod_status_ready{${KSM},condition="true"}) == 0) and on (namespace, pod) (max by (namespace, pod) (kube_pod_status_phase{${KSM},phase=~"Pending|Running|Unknown"}) == 1)`,
+      expr: `(max by (namespace, pod) (kube_pod_status_phase{${KSM},phase=~"Pending|Unknown"}) == 1) or on (namespace, pod) (max by (namespace, pod) (kube_pod_status_phase{${KSM},phase="Running"}) == 1 unless on (namespace, pod) max by (namespace, pod) (kube_pod_status_ready{${KSM},condition="true"}) == 1)`,
       for: a.podNotReadyFor,
       severity: 'warning',
       summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} is not ready',
-      description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has not been ready for more than ${a.podNotReadyFor} (ready = {{ $value }}): it receives no Service traffic.`,
+      description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has been pending or not ready for more than ${a.podNotReadyFor}: it receives no Service traffic.`,
     }), {
       meaning: 'The pod is pending (not scheduled, image not pulled, volume not attached) or running with a failing readiness probe. Services do not send it traffic; a Deployment rollout may be stuck behind it. Completed pods (Succeeded) are ignored.',
       check: '`kubectl -n <namespace> get pod <pod> -o wide` and `kubectl -n <namespace> describe pod <pod>` (Events: FailedScheduling, ErrImagePull, FailedMount, Readiness probe failed); `kubectl logs` of the container whose readiness fails.',
