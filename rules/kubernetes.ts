@@ -79,7 +79,8 @@ export const kubernetesRules: RuleArea = (ctx) => {
     const rules: AlertRule[] = [];
     const add = (r: AlertRule, rb: Runbook) => { rules.push(r); runbooks[r.alert] = rb; };
     // Restarts observed inside the window: highest minus lowest value of the counter. Exact, where
-    // increase() extrapolates to the window edges and can report 3.2 for 3 restarts.
+    // increase() extrapolates to the window edges and reports 3.1 for 3 restarts when scrapes are
+    // not aligned with evaluations (see the 40s-interval case in rules/tests/kubernetes.test.yaml).
     const restartsIn = `(max_over_time(kube_pod_container_status_restarts_total{${KSM}}[${a.restartWindow}]) - min_over_time(kube_pod_container_status_restarts_total{${KSM}}[${a.restartWindow}]))`;
 
     add(alert({
