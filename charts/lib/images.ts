@@ -8,8 +8,12 @@ export const IMAGES = {
   prometheus: 'quay.io/prometheus/prometheus:v3.5.0',
   nodeExporter: 'quay.io/prometheus/node-exporter:v1.9.1',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
-  /** kube-state-metrics 2.x: /livez on the metrics port, /readyz on the telemetry port (since 2.13). */
-  kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.19.1',
+  /**
+   * kube-state-metrics 2.17: /livez on the metrics port, /readyz on the telemetry port (since 2.13),
+   * --auto-gomemlimit (since 2.13). Not 2.18+: kube-state-metrics issue #2867 (open) reports more
+   * than twice the memory of 2.17 on the same cluster.
+   */
+  kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;
