@@ -74,7 +74,7 @@ export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
   if (name === undefined) {
     return {
       type: 'stat',
-      title: `${s.name}`,
+      title: s.name,
       description: `Scrape targets of job ${s.name} (its selector has no ${NAME_LABEL}, so its workloads cannot be matched): UP when at least one target answers.`,
       unit: 'none',
       thresholds: [[null, 'red'], [1, 'green']],
@@ -87,7 +87,7 @@ export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
   const byName = `${NAME_LABEL_PROM}=${quote(name)}`;
   return {
     type: 'stat',
-    title: `${s.name}`,
+    title: s.name,
     description: `Deployments and StatefulSets labelled ${NAME_LABEL}=${name} in namespace ${s.namespace}: UP when at least one replica is available (kube-state-metrics).`,
     unit: 'none',
     thresholds: [[null, 'red'], [1, 'green']],
