@@ -7,6 +7,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cadvisor } from './cadvisor';
 import { DcgmExporter } from './dcgm-exporter';
+import { kubeletJob } from './kubelet';
+import { KubeStateMetrics } from './kube-state-metrics';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { NodeExporter } from './node-exporter';
@@ -32,6 +34,7 @@ export class MonitoringStack extends Construct {
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
   public readonly dcgmExporter?: DcgmExporter;
+  public readonly kubeStateMetrics?: KubeStateMetrics;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -53,7 +56,7 @@ export class MonitoringStack extends Construct {
     }
     if (spec.cadvisor.enabled) {
       this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
-        context, spec: spec.cadvisor, prometheus: this.prometheus,
+        context, spec: spec.cadvisor, prometheus: this.prometheus, kubelet: spec.kubelet,
       });
     }
     if (spec.gpu.enabled) {
@@ -61,6 +64,12 @@ export class MonitoringStack extends Construct {
         context, spec: spec.gpu, prometheus: this.prometheus,
       });
     }
+    if (spec.kubeStateMetrics.enabled) {
+      this.kubeStateMetrics = new KubeStateMetrics(this.chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
+        context, spec: spec.kubeStateMetrics, prometheus: this.prometheus,
+      });
+    }
+    if (spec.kubelet.volumeStats.enabled) this.prometheus.addScrapeConfig(kubeletJob(spec.kubelet));
     for (const service of spec.services) {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }

@@ -5,12 +5,14 @@
 import { toYaml } from '../charts/lib/yaml';
 import { checkPromQL } from '../charts/lib/query-check';
 import { gpuRules } from './gpu';
+import { kubernetesRules } from './kubernetes';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
   gpuRules,
+  kubernetesRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

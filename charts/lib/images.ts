@@ -10,6 +10,12 @@ export const IMAGES = {
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
   /** DCGM exporter 4.4.2-4.7.1 (DCGM 4.4.2); the ubuntu22.04 variant ships the linker cache the 4.x startup check reads. */
   dcgmExporter: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04',
+  /**
+   * kube-state-metrics 2.17: /livez on the metrics port, /readyz on the telemetry port (since 2.13),
+   * --auto-gomemlimit (since 2.13). Not 2.18+: kube-state-metrics issue #2867 (open) reports more
+   * than twice the memory of 2.17 on the same cluster.
+   */
+  kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

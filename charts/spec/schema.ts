@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { dnsLabel, duration, durationMs, httpPath, labelSelector, port, promSize, quantity } from './formats';
 import { gpuSchema } from './section-gpu';
+import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -96,6 +97,7 @@ export const specSchema = z.strictObject({
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
   gpu: gpuSchema({ imageSchema, resourcesSchema }),
+  kubeStateMetrics: kubeStateMetricsSchema(), kubelet: kubeletSchema(),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
