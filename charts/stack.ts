@@ -5,12 +5,15 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Alloy } from './alloy';
 import { Cadvisor } from './cadvisor';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
+import { Loki } from './loki';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
 import { serviceJob } from './prometheus/scrape';
+import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
@@ -30,6 +33,9 @@ export class MonitoringStack extends Construct {
   public readonly prometheus: Prometheus;
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
+  public readonly loki?: Loki;
+  /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
+  public readonly logCollector?: Promtail | Alloy;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -53,6 +59,13 @@ export class MonitoringStack extends Construct {
       this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
         context, spec: spec.cadvisor, prometheus: this.prometheus,
       });
+    }
+    if (spec.loki.enabled) {
+      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus });
+      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus };
+      this.logCollector = spec.logs.collector === 'alloy'
+        ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
+        : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);
     }
     for (const service of spec.services) {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
