@@ -124,6 +124,20 @@ export function schemaPeriods(spec: LokiSpec['storage']): LokiPeriodConfig[] {
   return [{ from: SCHEMA_START, store: 'tsdb', object_store: lokiStorage(spec).object_store, schema: 'v13', index: { prefix: 'index_', period: '24h' } }];
 }
 
+/**
+ * A spec duration as a Go duration (`168h`, `2m`, `30s`): Loki parses some
+ * fields with Go's parser, which has no `d` or `w`, so every duration the
+ * stack writes uses h, m, s or ms only.
+ */
+export function goDuration(d: string): LokiDuration {
+  const ms = durationMs(d);
+  if (ms === undefined) throw new Error(`not a duration: ${d}`);
+  for (const [unit, size] of [['h', 3600e3], ['m', 60e3], ['s', 1e3]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** WAL replay memory ceiling: half the memory limit, so a replay after a crash cannot OOM-kill Loki again. */
 export function walReplayCeiling(memoryLimit: string): LokiBytes {
   const mb = Math.max(64, Math.floor((quantityValue(memoryLimit) ?? 0) / 2 / 1024 ** 2));
@@ -137,7 +151,6 @@ export interface LokiConfigOptions {
 
 export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfig {
   const st = lokiStorage(spec.storage);
-  const retentionHours = Math.round((durationMs(spec.retention) ?? 0) / 3600e3);
   return {
     auth_enabled: false,
     target: 'all',
@@ -174,8 +187,7 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       delete_request_store: st.object_store,
     },
     limits_config: {
-      // Loki reads `d` in durations, but hours are unambiguous across its Go and Prometheus duration parsers.
-      retention_period: `${retentionHours}h`,
+      retention_period: goDuration(spec.retention),
       ingestion_rate_mb: spec.limits.ingestionRateMB,
       ingestion_burst_size_mb: spec.limits.ingestionBurstSizeMB,
       per_stream_rate_limit: spec.limits.perStreamRateLimit,
@@ -187,7 +199,7 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       reject_old_samples: true,
       reject_old_samples_max_age: '168h',
       max_query_series: spec.limits.maxQuerySeries,
-      query_timeout: spec.limits.queryTimeout,
+      query_timeout: goDuration(spec.limits.queryTimeout),
       allow_structured_metadata: true,
       volume_enabled: true,
       max_cache_freshness_per_query: '10m',
@@ -197,7 +209,7 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       ruler: {
         alertmanager_url: o.alertmanagerUrl ?? '',
         enable_api: true,
-        evaluation_interval: spec.ruler.evaluationInterval,
+        evaluation_interval: goDuration(spec.ruler.evaluationInterval),
         rule_path: '/tmp/loki-rules-scratch',
         storage: { type: 'local' as const, local: { directory: LOKI_RULES_DIR } },
         ring: { kvstore: { store: 'inmemory' as const } },

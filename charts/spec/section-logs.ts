@@ -75,7 +75,9 @@ export const lokiSchema = z.strictObject({
   mode: z.enum(['single-binary']).default('single-binary')
     .describe('deployment mode; "simple-scalable" (read/write/backend) with object storage is the planned scale path'),
   retention: duration().default('7d')
-    .refine((d) => (durationMs(d) ?? 0) >= DAY_MS, { error: 'Loki applies retention per 24h index table: use at least "24h" (seeds: "7d", "30d")' })
+    .refine((d) => { const ms = durationMs(d) ?? 0; return ms >= DAY_MS && ms % DAY_MS === 0; }, {
+        error: (i) => `Loki deletes whole 24h index tables: use a whole number of days, at least "1d" (seeds: "7d", "30d"), found ${JSON.stringify(i.input)}`,
+      })
     .describe('limits_config.retention_period: logs older than this are deleted by the compactor'),
   storage: z.strictObject({
     type: z.enum(['filesystem']).default('filesystem').describe('chunk and index store; "s3" (S3-compatible object storage) is the planned scale path'),
