@@ -71,12 +71,16 @@ export class Loki extends Construct implements Endpoint {
     this.configText = stringify(this.config, { lineWidth: 0 });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('loki-config'), data: { 'loki.yaml': this.configText } });
 
+    // The rules ConfigMap always exists (empty without the ruler) so the local rule store's directory does.
     let rulesText = '';
     if (spec.ruler.enabled) {
       this.ruleFile = logRuleFile(spec.ruler);
       rulesText = renderLogRuleFile(this.ruleFile);
-      new k8s.KubeConfigMap(this, 'rules', { metadata: metadata('loki-rules'), data: { [this.ruleFile.fileName]: rulesText } });
     }
+    new k8s.KubeConfigMap(this, 'rules', {
+      metadata: metadata('loki-rules'),
+      data: this.ruleFile ? { [this.ruleFile.fileName]: rulesText } : {},
+    });
 
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('loki'), automountServiceAccountToken: false });
 
@@ -126,13 +130,13 @@ export class Loki extends Construct implements Endpoint {
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'data', mountPath: LOKI_DATA_DIR },
                 { name: 'tmp', mountPath: '/tmp' },
-                ...(spec.ruler.enabled ? [{ name: 'rules', mountPath: `${LOKI_RULES_DIR}/${LOKI_TENANT}`, readOnly: true }] : []),
+                { name: 'rules', mountPath: `${LOKI_RULES_DIR}/${LOKI_TENANT}`, readOnly: true },
               ],
             }],
             volumes: [
               { name: 'config', configMap: { name: 'loki-config' } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-              ...(spec.ruler.enabled ? [{ name: 'rules', configMap: { name: 'loki-rules' } }] : []),
+              { name: 'rules', configMap: { name: 'loki-rules' } },
             ],
           },
         },

@@ -72,10 +72,9 @@ const lokiSchema = z.strictObject({
   }),
   query_range: z.strictObject({ results_cache: z.strictObject({ cache: z.strictObject({ embedded_cache: z.strictObject({ enabled: z.boolean(), max_size_mb: z.number().int() }) }) }) }),
   ruler: z.strictObject({
-    alertmanager_url: z.url(), enable_api: z.boolean(), evaluation_interval: goDuration, rule_path: z.string(),
-    storage: z.strictObject({ type: z.enum(['local', 's3', 'gcs', 'azure', 'swift', 'bos', 'cos']), local: z.strictObject({ directory: z.string() }) }),
-    ring: z.strictObject({ kvstore: kv }),
-  }).optional(),
+    alertmanager_url: z.url().optional(), enable_api: z.boolean(), evaluation_interval: goDuration, rule_path: z.string(),
+    ring: z.strictObject({ kvstore: kv }), wal: z.strictObject({ dir: z.string() }),
+  }),
   analytics: z.strictObject({ reporting_enabled: z.boolean() }),
 });
 
@@ -104,7 +103,7 @@ describe('loki.yaml', () => {
     expect(cfg.schema_config.configs).toEqual([{ from: SCHEMA_START, store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'index_', period: '24h' } }]);
     expect(cfg.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
     expect(cfg.limits_config).toMatchObject({ retention_period: '168h', allow_structured_metadata: true });
-    expect(cfg.ruler).toBeUndefined();
+    expect(cfg.ruler.alertmanager_url).toBeUndefined();
   });
 
   test.each([
@@ -132,7 +131,7 @@ describe('Loki StatefulSet', () => {
 
   test('every Loki object is strictly valid Kubernetes', () => {
     const lokiObjects = defaults.objects.filter((o) => (o.metadata?.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name'] === 'loki');
-    expect(lokiObjects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Service', 'Service', 'ServiceAccount', 'StatefulSet']);
+    expect(lokiObjects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'Service', 'Service', 'ServiceAccount', 'StatefulSet']);
     expect(lokiObjects.flatMap((o) => validateObject(o))).toEqual([]);
     const withRuler = synth({ loki: { ruler: { enabled: true } } }).objects.filter((o) => o.metadata?.name?.startsWith('loki'));
     expect(withRuler.flatMap((o) => validateObject(o))).toEqual([]);
@@ -151,7 +150,7 @@ describe('Loki StatefulSet', () => {
     const dirs = [
       cfg.common.path_prefix, cfg.common.storage.filesystem.chunks_directory, cfg.ingester.wal.dir,
       cfg.storage_config.tsdb_shipper.active_index_directory, cfg.storage_config.tsdb_shipper.cache_location,
-      cfg.compactor.working_directory, cfg.ruler.rule_path,
+      cfg.compactor.working_directory, cfg.ruler.rule_path, cfg.ruler.wal.dir,
     ];
     expect(dirs.filter((d: string) => !writable.some((w: string) => d === w || d.startsWith(`${w}/`)))).toEqual([]);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
@@ -193,7 +192,8 @@ describe('Loki ruler', () => {
   const rules = configMapData(withRuler.objects, 'loki-rules');
 
   test('sends alerts to Alertmanager and reads rules from the mounted tenant directory', () => {
-    expect(cfg.ruler).toMatchObject({ alertmanager_url: 'http://alertmanager.monitoring.svc:9093', storage: { type: 'local', local: { directory: '/etc/loki/rules' } } });
+    expect(cfg.ruler).toMatchObject({ alertmanager_url: 'http://alertmanager.monitoring.svc:9093' });
+    expect(cfg.common.storage.filesystem.rules_directory).toBe('/etc/loki/rules');
     const c = find(withRuler.objects, 'StatefulSet', 'loki').spec.template.spec.containers[0];
     expect(c.volumeMounts).toContainEqual({ name: 'rules', mountPath: '/etc/loki/rules/fake', readOnly: true });
   });
@@ -221,7 +221,8 @@ describe('Loki ruler', () => {
     expect(() => synth({ loki: { ruler: { enabled: true, rules: bad } } })).toThrow(/spec\.loki\.ruler\.rules\[0\]\.expr: invalid LogQL near character/);
   });
 
-  test('no ruler: no rules ConfigMap and no ruler block', () => {
-    expect(defaults.objects.some((o) => o.metadata?.name === 'loki-rules')).toBe(false);
+  test('no ruler: an empty rules directory and no Alertmanager', () => {
+    expect(configMapData(defaults.objects, 'loki-rules')).toEqual({});
+    expect(lokiYaml().ruler.alertmanager_url).toBeUndefined();
   });
 });

@@ -65,13 +65,19 @@ export interface LokiLimitsConfig {
   max_cache_freshness_per_query: LokiDuration;
 }
 
+/**
+ * The ruler always runs in the single binary (`-target=all`), so its paths are
+ * always set: the defaults (`/rules`, `ruler-wal`) are on the read-only root
+ * filesystem. Rules are read from `common.storage.filesystem.rules_directory`
+ * (the local rule store), where the rules ConfigMap is mounted.
+ */
 export interface LokiRulerConfig {
-  alertmanager_url: string;
+  alertmanager_url?: string;
   enable_api: boolean;
   evaluation_interval: LokiDuration;
   rule_path: string;
-  storage: { type: 'local'; local: { directory: string } };
   ring: { kvstore: LokiKvStore };
+  wal: { dir: string };
 }
 
 export interface LokiConfig {
@@ -104,7 +110,7 @@ export interface LokiConfig {
   };
   limits_config: LokiLimitsConfig;
   query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
-  ruler?: LokiRulerConfig;
+  ruler: LokiRulerConfig;
   analytics: { reporting_enabled: boolean };
 }
 
@@ -114,7 +120,7 @@ export function lokiStorage(spec: LokiSpec['storage']): { object_store: LokiPeri
     case 'filesystem':
       return {
         object_store: 'filesystem',
-        common: { filesystem: { chunks_directory: `${LOKI_DATA_DIR}/chunks`, rules_directory: `${LOKI_DATA_DIR}/rules` } },
+        common: { filesystem: { chunks_directory: `${LOKI_DATA_DIR}/chunks`, rules_directory: LOKI_RULES_DIR } },
       };
   }
 }
@@ -205,16 +211,14 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       max_cache_freshness_per_query: '10m',
     },
     query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
-    ...(spec.ruler.enabled ? {
-      ruler: {
-        alertmanager_url: o.alertmanagerUrl ?? '',
-        enable_api: true,
-        evaluation_interval: goDuration(spec.ruler.evaluationInterval),
-        rule_path: '/tmp/loki-rules-scratch',
-        storage: { type: 'local' as const, local: { directory: LOKI_RULES_DIR } },
-        ring: { kvstore: { store: 'inmemory' as const } },
-      },
-    } : {}),
+    ruler: {
+      ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
+      enable_api: true,
+      evaluation_interval: goDuration(spec.ruler.evaluationInterval),
+      rule_path: '/tmp/loki-rules-scratch',
+      ring: { kvstore: { store: 'inmemory' } },
+      wal: { dir: `${LOKI_DATA_DIR}/ruler-wal` },
+    },
     // No usage reports from inside a production cluster.
     analytics: { reporting_enabled: false },
   };
