@@ -115,7 +115,7 @@ describe('loki.yaml', () => {
 
   test.each(['12h', '36h'])('retention %s (not whole days) is refused with the fix', (retention) => {
     expect(() => synth({ loki: { retention } })).toThrow(SpecError);
-    expect(() => synth({ loki: { retention } })).toThrow(/spec\.loki\.retention: .*whole number of days/);
+    expect(() => synth({ loki: { retention } })).toThrow(/spec\.loki\.retention: Loki deletes whole 24h index tables: use a whole number of days/);
   });
 
   test('the WAL replay ceiling follows the memory limit', () => {

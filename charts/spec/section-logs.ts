@@ -23,11 +23,26 @@ import { imageSchema, resourcesSchema } from './common';
 
 const DAY_MS = 86400e3;
 
-/** A RE2 regular expression used inside a LogQL matcher (`container=~"..."`). */
+/**
+ * Whether a regex is acceptable to RE2 (Go, Loki): checked with JavaScript's
+ * engine after removing RE2-only inline flags, refusing the JavaScript-only
+ * constructs RE2 lacks (lookaround, backreferences).
+ */
+export function isRe2Regex(s: string): boolean {
+  if (/\(\?<?[=!]|\\[1-9]/.test(s)) return false;
+  try {
+    new RegExp(s.replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]+:/g, '(?:'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A RE2 regular expression used inside a LogQL matcher (`container=~"..."`) or line filter. */
 const labelRegex = (example: string) =>
-  z.string().min(1).refine((s) => {
-    try { new RegExp(s); return true; } catch { return false; }
-  }, { error: (i) => `expected a regular expression such as "${example}", found ${JSON.stringify(i.input)}` });
+  z.string().min(1).refine(isRe2Regex, {
+    error: (i) => `expected a regular expression (RE2) such as "${example}", found ${JSON.stringify(i.input)}`,
+  });
 
 /** Loki byte sizes (`3MB`, `256KB`): Loki accepts B, KB, MB, GB with powers of 1024. */
 const lokiBytes = (example: string) =>
@@ -60,7 +75,7 @@ export const lokiRulerSchema = z.strictObject({
     enabled: z.boolean().default(true),
     namespaces: labelRegex('ai|default').default('.+').describe('regex on the namespace label'),
     containers: labelRegex('gateway|worker|analysis').default('.+').describe('regex on the container label'),
-    filter: z.string().min(1).default('error').describe('case-insensitive text (a regex) that marks an error line'),
+    filter: labelRegex('error|exception').default('error').describe('case-insensitive regex that marks an error line'),
     window: duration().default('1m').describe('rate() window, as in the seed query'),
     thresholdPerMinute: z.number().positive().default(10).describe('error lines per minute, per container, above which the alert fires'),
     for: duration().default('5m'),
@@ -72,15 +87,23 @@ export const lokiRulerSchema = z.strictObject({
 export const lokiSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Loki and its log collector'),
   image: imageSchema().optional().describe('override the pinned Loki image'),
-  mode: z.enum(['single-binary']).default('single-binary')
+  mode: z.enum(['single-binary'], {
+    error: (i) => `expected "single-binary", found ${JSON.stringify(i.input)}; simple scalable mode is the planned scale path, see README "Scale path"`,
+  }).default('single-binary')
     .describe('deployment mode; "simple-scalable" (read/write/backend) with object storage is the planned scale path'),
-  retention: duration().default('7d')
-    .refine((d) => { const ms = durationMs(d) ?? 0; return ms >= DAY_MS && ms % DAY_MS === 0; }, {
-        error: (i) => `Loki deletes whole 24h index tables: use a whole number of days, at least "1d" (seeds: "7d", "30d"), found ${JSON.stringify(i.input)}`,
-      })
+  retention: z.string().superRefine((d, ctx) => {
+    const ms = durationMs(d);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration in whole days such as "7d", "30d" or "2w", found ${JSON.stringify(d)}` });
+    } else if (ms % DAY_MS !== 0) {
+      ctx.addIssue({ code: 'custom', message: `Loki deletes whole 24h index tables: use a whole number of days such as "7d" or "30d", found ${JSON.stringify(d)}` });
+    }
+  }).default('7d')
     .describe('limits_config.retention_period: logs older than this are deleted by the compactor'),
   storage: z.strictObject({
-    type: z.enum(['filesystem']).default('filesystem').describe('chunk and index store; "s3" (S3-compatible object storage) is the planned scale path'),
+    type: z.enum(['filesystem'], {
+      error: (i) => `expected "filesystem", found ${JSON.stringify(i.input)}; object storage (S3) is the planned scale path, see README "Scale path"`,
+    }).default('filesystem').describe('chunk and index store; "s3" (S3-compatible object storage) is the planned scale path'),
     size: quantity('20Gi').default('20Gi').describe('persistent volume for chunks, index, WAL and compactor state'),
     storageClassName: z.string().min(1).optional(),
   }).prefault({}),
@@ -110,7 +133,7 @@ export const logsSchema = z.strictObject({
   })).default([]).describe('parse JSON log lines of pods whose app label is one of these'),
   jsonFields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: (i) => `expected a field name such as "trace_id" (letters, digits, "_"), found ${JSON.stringify(i.input)}`,
-  })).min(1).default(['level', 'trace_id', 'request_id'])
+  })).min(1, { error: 'expected at least one field name such as "level" (to turn JSON parsing off, empty jsonNamespaces and jsonApps instead)' }).default(['level', 'trace_id', 'request_id'])
     .describe('top-level JSON fields attached to each parsed line as structured metadata (not labels: no stream cardinality)'),
   promtail: z.strictObject({
     image: imageSchema().optional(),
