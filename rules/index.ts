@@ -4,11 +4,13 @@
  */
 import { stringify } from 'yaml';
 import { checkPromQL } from '../charts/lib/query-check';
+import { logsRules } from './logs';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
+  logsRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

@@ -303,3 +303,10 @@ test('a config change rolls the collector pods', () => {
   const sum = (objs: typeof other.objects) => find(objs, 'DaemonSet', 'promtail').spec.template.metadata.annotations['checksum/config'];
   expect(sum(other.objects)).not.toBe(sum(promtailRun.objects));
 });
+
+test('pipeline alerts watch the selected collector, and disappear without Loki', () => {
+  const rulesFor = (objects: typeof alloyRun.objects) => configMapData(objects, 'prometheus-rules')['logs.yaml'];
+  expect(rulesFor(alloyRun.objects)).toContain('loki_write_request_duration_seconds_count{job="alloy"');
+  expect(rulesFor(promtailRun.objects)).toContain('promtail_request_duration_seconds_count{job="promtail"');
+  expect(rulesFor(synth({ loki: { enabled: false } }).objects)).toBeUndefined();
+});
