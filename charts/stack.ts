@@ -5,15 +5,18 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Alloy } from './alloy';
 import { Cadvisor } from './cadvisor';
 import { DcgmExporter } from './dcgm-exporter';
 import { kubeletJob } from './kubelet';
 import { KubeStateMetrics } from './kube-state-metrics';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
+import { Loki } from './loki';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
 import { serviceJob } from './prometheus/scrape';
+import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
@@ -35,6 +38,9 @@ export class MonitoringStack extends Construct {
   public readonly cadvisor?: Cadvisor;
   public readonly dcgmExporter?: DcgmExporter;
   public readonly kubeStateMetrics?: KubeStateMetrics;
+  public readonly loki?: Loki;
+  /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
+  public readonly logCollector?: Promtail | Alloy;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -70,6 +76,13 @@ export class MonitoringStack extends Construct {
       });
     }
     if (spec.kubelet.volumeStats.enabled) this.prometheus.addScrapeConfig(kubeletJob(spec.kubelet));
+    if (spec.loki.enabled) {
+      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus });
+      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus };
+      this.logCollector = spec.logs.collector === 'alloy'
+        ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
+        : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);
+    }
     for (const service of spec.services) {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }

@@ -6,6 +6,7 @@ import { toYaml } from '../charts/lib/yaml';
 import { checkPromQL } from '../charts/lib/query-check';
 import { gpuRules } from './gpu';
 import { kubernetesRules } from './kubernetes';
+import { logsRules } from './logs';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
@@ -13,6 +14,7 @@ export const RULE_AREAS: RuleArea[] = [
   recordingRules,
   gpuRules,
   kubernetesRules,
+  logsRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

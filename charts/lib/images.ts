@@ -16,6 +16,12 @@ export const IMAGES = {
    * than twice the memory of 2.17 on the same cluster.
    */
   kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0',
+  /** Loki 3.7, single binary (tsdb + v13 schema). */
+  loki: 'docker.io/grafana/loki:3.7.8',
+  /** The last Promtail release: Grafana published no Promtail image after 3.6.11 (end of life 2 March 2026). */
+  promtail: 'docker.io/grafana/promtail:3.6.11',
+  /** Grafana Alloy, Promtail's successor (`spec.logs.collector: alloy`). */
+  alloy: 'docker.io/grafana/alloy:v1.20.1',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { duration } from './formats';
-import { imageSchema, resourcesSchema } from './schema';
+import { imageSchema, resourcesSchema } from './common';
 
 const percent = (def: number, what: string) =>
   z.number({ error: (i) => `expected a percentage between 1 and 100, found ${JSON.stringify(i.input)}` })
