@@ -96,7 +96,7 @@ export const specSchema = z.strictObject({
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
-  alerting: alertingSection(),
+  alerting: alertingSection({ imageSchema, resourcesSchema }),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
