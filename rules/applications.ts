@@ -150,7 +150,7 @@ export const applicationRules: RuleArea = (ctx) => {
     for: t.rqFailedJobs.for,
     severity: 'warning',
     summary: 'RQ jobs of queue {{ $labels.queue }} are failing',
-    description: `The failed registry of queue {{ $labels.queue }} ({{ $labels.job }}, {{ $labels.instance }}) grows by {{ $value | humanize }} jobs per second (threshold ${t.rqFailedJobs.perSecond}/s).`,
+    description: `The failed registry of queue {{ $labels.queue }} ({{ $labels.job }}, {{ $labels.instance }}) grows by {{ $value | printf "%.2f" }} jobs per second (threshold ${t.rqFailedJobs.perSecond}/s).`,
   }));
   rb('RqJobsFailing', {
     meaning: 'Jobs of an RQ queue (WhisperX transcriptions) are failing at a sustained rate: users get no transcript.',

@@ -220,7 +220,7 @@ export const availabilityRules: RuleArea = (ctx) => {
       for: '5m',
       severity: 'critical',
       summary: 'Alertmanager {{ $labels.instance }} fails to deliver {{ $labels.integration }} notifications',
-      description: 'Alertmanager {{ $labels.instance }} fails {{ $value | humanize }} {{ $labels.integration }} notifications per second.',
+      description: 'Alertmanager {{ $labels.instance }} fails {{ $value | printf "%.2f" }} {{ $labels.integration }} notifications per second.',
     }), {
       meaning: 'Alertmanager cannot reach a receiver (Teams bridge, e-mail server, webhook): alerts fire but nobody hears about them. This alert itself may not get through the failing integration; check the other receivers.',
       check: 'Alertmanager logs for "Notify for alerts failed" with the integration name; for Teams, the prometheus-msteams logs (`kubectl logs deploy/prometheus-msteams`) and its webhook Secret.',
