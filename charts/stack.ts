@@ -5,11 +5,13 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Alertmanager } from './alertmanager';
 import { Cadvisor } from './cadvisor';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
+import { PrometheusMsTeams } from './prometheus-msteams';
 import { serviceJob } from './prometheus/scrape';
 import type { MonitoringStackSpec } from './spec/schema';
 import { buildRuleFiles, renderRuleFile } from '../rules';
@@ -30,6 +32,8 @@ export class MonitoringStack extends Construct {
   public readonly prometheus: Prometheus;
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
+  public readonly alertmanager?: Alertmanager;
+  public readonly msteams?: PrometheusMsTeams;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -52,6 +56,16 @@ export class MonitoringStack extends Construct {
     if (spec.cadvisor.enabled) {
       this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
         context, spec: spec.cadvisor, prometheus: this.prometheus,
+      });
+    }
+    if (spec.alerting.enabled) {
+      if (spec.alerting.receivers.some((r) => r.type === 'msteams')) {
+        this.msteams = new PrometheusMsTeams(this.chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
+          context, spec: spec.alerting, prometheus: this.prometheus,
+        });
+      }
+      this.alertmanager = new Alertmanager(this.chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
+        context, spec: spec.alerting, prometheus: this.prometheus, msteamsBridge: this.msteams,
       });
     }
     for (const service of spec.services) {
