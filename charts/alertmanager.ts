@@ -236,7 +236,7 @@ export class Alertmanager extends Construct implements Endpoint {
     this.namespace = ctx.namespace;
     this.url = serviceUrl(this.serviceName, ctx.namespace, ALERTMANAGER_PORT);
     this.config = buildAlertmanagerConfig(spec, { msteamsBridgeUrl: props.msteamsBridge?.url });
-    this.configYaml = stringify(this.config, { lineWidth: 0 });
+    this.configYaml = stringify(this.config, { lineWidth: 0, aliasDuplicateObjects: false });
 
     const image = am.image ?? IMAGES.alertmanager;
     const labels = recommendedLabels({ name: 'alertmanager', instance: ctx.instance, component: 'alerting', version: imageVersion(image) });
