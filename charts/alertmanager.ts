@@ -332,13 +332,14 @@ export class Alertmanager extends Construct implements Endpoint {
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
-                ...secretNames.map((n) => ({ name: `secret-${n}`.slice(0, 63), mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
+                ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
               ],
             }],
             volumes: [
               { name: 'config', secret: { secretName: 'alertmanager-config' } },
-              ...secretNames.map((n) => ({
-                name: `secret-${n}`.slice(0, 63),
+              // Volume names are DNS labels; Secret names may hold dots: number the volumes.
+              ...secretNames.map((n, i) => ({
+                name: `secret-${i}`,
                 secret: {
                   secretName: n,
                   items: [...new Set(secretRefs.filter((r) => r.name === n).map((r) => r.key))].sort().map((key) => ({ key, path: key })),

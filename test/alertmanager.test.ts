@@ -10,6 +10,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { RENDER_SCRIPT } from '../charts/prometheus-msteams';
 import { findSecretLiterals } from '../charts/spec/secrets';
+import { allProblems } from './lib/checks';
 import { readManifests } from './lib/dist';
 import { run, tempFiles } from './lib/promtool';
 import { find, synth } from './lib/synth';
@@ -175,6 +176,10 @@ describe('every receiver type, maintenance windows, three replicas', () => {
       { name: 'weekly-upgrade', time_intervals: [{ times: [{ start_time: '02:00', end_time: '04:00' }], weekdays: ['sunday'], location: 'Europe/Paris' }] },
       { name: 'ai-retraining', time_intervals: [{ times: [{ start_time: '00:00', end_time: '06:00' }], days_of_month: ['1'], location: 'UTC' }] },
     ]);
+  });
+
+  test('every object is strictly valid (PDB, secret volumes, init container included)', () => {
+    expect(allProblems(objects)).toEqual([]);
   });
 
   test('three replicas gossip through the headless Service', () => {
