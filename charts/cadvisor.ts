@@ -28,11 +28,14 @@ const KEPT_CONTAINER_LABELS = ['io.kubernetes.container.name', 'io.kubernetes.po
  * Series no dashboard or alert reads, dropped at scrape time (as
  * kube-prometheus-stack does): per-device I/O detail, task states, spec
  * series other than the limits that alerts compare usage against.
+ * container_start_time_seconds and container_last_seen are kept: the
+ * ContainerRestarting, ContainerOomKillSuspected and ContainerMissing alerts
+ * (rules/containers.ts) read them.
  */
 export const CADVISOR_DROPS: RelabelConfig[] = [
   {
     source_labels: ['__name__'],
-    regex: 'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|start_time_seconds|last_seen_sentinel)',
+    regex: 'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|last_seen_sentinel)',
     action: 'drop',
   },
   {

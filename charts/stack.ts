@@ -6,6 +6,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Alloy } from './alloy';
+import { Alertmanager } from './alertmanager';
 import { Cadvisor } from './cadvisor';
 import { DcgmExporter } from './dcgm-exporter';
 import { kubeletJob } from './kubelet';
@@ -15,6 +16,7 @@ import { Namespaces } from './namespace';
 import { Loki } from './loki';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
+import { PrometheusMsTeams } from './prometheus-msteams';
 import { serviceJob } from './prometheus/scrape';
 import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
@@ -41,6 +43,8 @@ export class MonitoringStack extends Construct {
   public readonly loki?: Loki;
   /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
   public readonly logCollector?: Promtail | Alloy;
+  public readonly alertmanager?: Alertmanager;
+  public readonly msteams?: PrometheusMsTeams;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -82,6 +86,16 @@ export class MonitoringStack extends Construct {
       this.logCollector = spec.logs.collector === 'alloy'
         ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
         : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);
+    }
+    if (spec.alerting.enabled) {
+      if (spec.alerting.receivers.some((r) => r.type === 'msteams')) {
+        this.msteams = new PrometheusMsTeams(this.chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
+          context, spec: spec.alerting, prometheus: this.prometheus,
+        });
+      }
+      this.alertmanager = new Alertmanager(this.chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
+        context, spec: spec.alerting, prometheus: this.prometheus, msteamsBridge: this.msteams,
+      });
     }
     for (const service of spec.services) {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));

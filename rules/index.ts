@@ -7,6 +7,11 @@ import { checkPromQL } from '../charts/lib/query-check';
 import { gpuRules } from './gpu';
 import { kubernetesRules } from './kubernetes';
 import { logsRules } from './logs';
+import { applicationRules } from './applications';
+import { availabilityRules } from './availability';
+import { containerRules } from './containers';
+import { datastoreRules } from './datastores';
+import { hostRules } from './host';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
@@ -15,6 +20,11 @@ export const RULE_AREAS: RuleArea[] = [
   gpuRules,
   kubernetesRules,
   logsRules,
+  availabilityRules,
+  hostRules,
+  containerRules,
+  applicationRules,
+  datastoreRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

@@ -22,6 +22,12 @@ export const IMAGES = {
   promtail: 'docker.io/grafana/promtail:3.6.11',
   /** Grafana Alloy, Promtail's successor (`spec.logs.collector: alloy`). */
   alloy: 'docker.io/grafana/alloy:v1.20.1',
+  /** 0.28 is the first release with msteamsv2_configs (Teams Workflows). */
+  alertmanager: 'quay.io/prometheus/alertmanager:v0.28.1',
+  /** 1.5.x posts Adaptive Cards to Teams Workflows webhooks. */
+  prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.2',
+  /** Init container of the Teams bridge: renders the connectors file from the webhook Secrets (sh + awk). */
+  busybox: 'docker.io/library/busybox:1.37.0',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

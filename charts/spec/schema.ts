@@ -15,6 +15,7 @@ import { gpuSchema } from './section-gpu';
 import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 import { imageSchema, resourcesSchema } from './common';
 import { logsSpecShape } from './section-logs';
+import { alertingSection } from './section-alerting';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -83,6 +84,7 @@ export const specSchema = z.strictObject({
   kubeStateMetrics: kubeStateMetricsSchema(), kubelet: kubeletSchema(),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
   ...logsSpecShape,
+  alerting: alertingSection({ imageSchema, resourcesSchema }),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
