@@ -12,8 +12,9 @@ import { recommendedLabels, selectorLabels } from './lib/labels';
 import { containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import type { RelabelConfig, ScrapeConfig } from './prometheus/config-types';
-import { INSTANCE_IS_NODE, podJob, SA_CA, SA_TOKEN } from './prometheus/scrape';
+import { INSTANCE_IS_NODE, podJob, SA_TOKEN } from './prometheus/scrape';
 import type { Spec } from './spec/schema';
+import { kubeletTls } from './kubelet';
 
 export const CADVISOR_PORT = 8080;
 
@@ -27,11 +28,14 @@ const KEPT_CONTAINER_LABELS = ['io.kubernetes.container.name', 'io.kubernetes.po
  * Series no dashboard or alert reads, dropped at scrape time (as
  * kube-prometheus-stack does): per-device I/O detail, task states, spec
  * series other than the limits that alerts compare usage against.
+ * container_start_time_seconds and container_last_seen are kept: the
+ * ContainerRestarting, ContainerOomKillSuspected and ContainerMissing alerts
+ * (rules/containers.ts) read them.
  */
 export const CADVISOR_DROPS: RelabelConfig[] = [
   {
     source_labels: ['__name__'],
-    regex: 'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|start_time_seconds|last_seen_sentinel)',
+    regex: 'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|last_seen_sentinel)',
     action: 'drop',
   },
   {
@@ -57,6 +61,8 @@ export interface CadvisorProps {
   readonly context: StackContext;
   readonly spec: Spec['cadvisor'];
   readonly prometheus: Prometheus;
+  /** Kubelet TLS settings, for mode `kubelet`. @default certificates verified against the cluster CA */
+  readonly kubelet?: Pick<Spec['kubelet'], 'tlsInsecureSkipVerify'>;
 }
 
 export class Cadvisor extends Construct {
@@ -66,7 +72,7 @@ export class Cadvisor extends Construct {
     super(scope, id);
     const { context: ctx, spec, prometheus } = props;
     if (spec.mode === 'kubelet') {
-      prometheus.addScrapeConfig(kubeletCadvisorJob());
+      prometheus.addScrapeConfig(kubeletCadvisorJob(props.kubelet));
       return;
     }
     const ns = ctx.agentNamespace;
@@ -147,14 +153,18 @@ export class Cadvisor extends Construct {
   }
 }
 
-/** The kubelet's /metrics/cadvisor on every node, over HTTPS with the ServiceAccount token. */
-export function kubeletCadvisorJob(): ScrapeConfig {
+/**
+ * The kubelet's /metrics/cadvisor on every node, over HTTPS with the
+ * ServiceAccount token. Same TLS settings as the `kubelet` job
+ * (spec.kubelet.tlsInsecureSkipVerify, see charts/kubelet.ts).
+ */
+export function kubeletCadvisorJob(kubelet: Pick<Spec['kubelet'], 'tlsInsecureSkipVerify'> = { tlsInsecureSkipVerify: false }): ScrapeConfig {
   return {
     job_name: 'cadvisor',
     scheme: 'https',
     metrics_path: '/metrics/cadvisor',
     authorization: { credentials_file: SA_TOKEN },
-    tls_config: { ca_file: SA_CA },
+    tls_config: kubeletTls(kubelet),
     kubernetes_sd_configs: [{ role: 'node' }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },

@@ -5,16 +5,24 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoCdApplication } from './argocd';
+import { Alloy } from './alloy';
+import { Alertmanager } from './alertmanager';
 import { Cadvisor } from './cadvisor';
-import { AcmeClusterIssuer } from './cluster-issuer';
-import { Ingresses } from './ingress';
+import { DcgmExporter } from './dcgm-exporter';
+import { kubeletJob } from './kubelet';
+import { KubeStateMetrics } from './kube-state-metrics';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
+import { Loki } from './loki';
+import { ArgoCdApplication } from './argocd';
+import { AcmeClusterIssuer } from './cluster-issuer';
+import { Ingresses } from './ingress';
 import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
+import { PrometheusMsTeams } from './prometheus-msteams';
 import { serviceJob } from './prometheus/scrape';
+import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
@@ -41,6 +49,13 @@ export class MonitoringStack extends Construct {
   public readonly argocd?: ArgoCdApplication;
   /** Objects written outside dist/ (gitops/), or undefined when spec.gitops is unset. */
   public readonly gitopsChart?: Chart;
+  public readonly dcgmExporter?: DcgmExporter;
+  public readonly kubeStateMetrics?: KubeStateMetrics;
+  public readonly loki?: Loki;
+  /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
+  public readonly logCollector?: Promtail | Alloy;
+  public readonly alertmanager?: Alertmanager;
+  public readonly msteams?: PrometheusMsTeams;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -62,7 +77,35 @@ export class MonitoringStack extends Construct {
     }
     if (spec.cadvisor.enabled) {
       this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
-        context, spec: spec.cadvisor, prometheus: this.prometheus,
+        context, spec: spec.cadvisor, prometheus: this.prometheus, kubelet: spec.kubelet,
+      });
+    }
+    if (spec.gpu.enabled) {
+      this.dcgmExporter = new DcgmExporter(this.chart('22-dcgm-exporter', 'dcgm-exporter'), 'dcgm-exporter', {
+        context, spec: spec.gpu, prometheus: this.prometheus,
+      });
+    }
+    if (spec.kubeStateMetrics.enabled) {
+      this.kubeStateMetrics = new KubeStateMetrics(this.chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
+        context, spec: spec.kubeStateMetrics, prometheus: this.prometheus,
+      });
+    }
+    if (spec.kubelet.volumeStats.enabled) this.prometheus.addScrapeConfig(kubeletJob(spec.kubelet));
+    if (spec.loki.enabled) {
+      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus });
+      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus };
+      this.logCollector = spec.logs.collector === 'alloy'
+        ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
+        : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);
+    }
+    if (spec.alerting.enabled) {
+      if (spec.alerting.receivers.some((r) => r.type === 'msteams')) {
+        this.msteams = new PrometheusMsTeams(this.chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
+          context, spec: spec.alerting, prometheus: this.prometheus,
+        });
+      }
+      this.alertmanager = new Alertmanager(this.chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
+        context, spec: spec.alerting, prometheus: this.prometheus, msteamsBridge: this.msteams,
       });
     }
     for (const service of spec.services) {

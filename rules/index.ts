@@ -4,11 +4,27 @@
  */
 import { toYaml } from '../charts/lib/yaml';
 import { checkPromQL } from '../charts/lib/query-check';
+import { gpuRules } from './gpu';
+import { kubernetesRules } from './kubernetes';
+import { logsRules } from './logs';
+import { applicationRules } from './applications';
+import { availabilityRules } from './availability';
+import { containerRules } from './containers';
+import { datastoreRules } from './datastores';
+import { hostRules } from './host';
 import { recordingRules } from './recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
+  gpuRules,
+  kubernetesRules,
+  logsRules,
+  availabilityRules,
+  hostRules,
+  containerRules,
+  applicationRules,
+  datastoreRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

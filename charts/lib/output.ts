@@ -20,6 +20,7 @@ export const SYNC_WAVES: Record<string, number> = {
   Namespace: -5,
   CustomResourceDefinition: -5,
   PriorityClass: -5,
+  RuntimeClass: -5,
   ServiceAccount: -4,
   ClusterRole: -4,
   Role: -4,

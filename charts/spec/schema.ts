@@ -11,31 +11,17 @@
  */
 import { z } from 'zod';
 import { dnsLabel, duration, durationMs, httpPath, labelSelector, port, promSize, quantity } from './formats';
+import { gpuSchema } from './section-gpu';
+import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
+import { imageSchema, resourcesSchema } from './common';
+import { logsSpecShape } from './section-logs';
+import { alertingSection } from './section-alerting';
 import { EXPOSURE_SECTIONS } from './section-exposure';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
 
-/** Container resources: requests and limits for cpu and memory. */
-export const resourcesSchema = (d: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
-  z.strictObject({
-    requests: z.strictObject({
-      cpu: quantity('100m').default(d.requests.cpu).describe('CPU request'),
-      memory: quantity('256Mi').default(d.requests.memory).describe('memory request'),
-    }).prefault({}),
-    limits: z.strictObject({
-      cpu: quantity('1').default(d.limits.cpu).describe('CPU limit'),
-      memory: quantity('512Mi').default(d.limits.memory).describe('memory limit'),
-    }).prefault({}),
-  }).prefault({}).describe('container resources (requests and limits)');
-
-export type Resources = z.output<ReturnType<typeof resourcesSchema>>;
-
-/** Image override: `repository:tag` pinned to a version (never `latest`). */
-export const imageSchema = () =>
-  z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?$|^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/, {
-    error: (i) => `expected an image pinned to a version such as "quay.io/prometheus/prometheus:v3.5.0" (a tag or a digest), found ${JSON.stringify(i.input)}`,
-  }).refine((s) => !/:latest(@|$)/.test(s), { error: 'the "latest" tag is not allowed: pin a version so rollouts are reproducible' });
+export { imageSchema, resourcesSchema, type Resources } from './common';
 
 export const SERVICE_KINDS = [
   'vllm', 'stt', 'tts', 'whisper-api', 'rq-exporter', 'qdrant', 'mcp', 'redis-exporter', 'mysql-exporter', 'http',
@@ -95,7 +81,11 @@ export const specSchema = z.strictObject({
   prometheus: prometheusSchema,
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
+  gpu: gpuSchema({ imageSchema, resourcesSchema }),
+  kubeStateMetrics: kubeStateMetricsSchema(), kubelet: kubeletSchema(),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
+  ...logsSpecShape,
+  alerting: alertingSection({ imageSchema, resourcesSchema }),
   ...EXPOSURE_SECTIONS,
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
