@@ -12,6 +12,7 @@ import { KNOWN_COMPONENTS, NetworkPolicies } from '../charts/network-policies';
 import type { ServiceSpec } from '../charts/spec/schema';
 import { networkPoliciesSchema, type ExposedUi } from '../charts/spec/section-exposure';
 import type { K8sObject } from './lib/k8s-validate';
+import { podTemplates } from './lib/dist';
 import { Endpoint, PolicySet } from './lib/netpol';
 import { synth } from './lib/synth';
 
@@ -249,4 +250,64 @@ describe('NetworkPolicies of the synthesized stack', () => {
   test('spec.networkPolicies.enabled: false emits none', () => {
     expect(synth({ networkPolicies: { enabled: false } }).objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
   });
+});
+
+/** Endpoints of the synthesized workloads, by app.kubernetes.io/name (labels and named ports from the pod template). */
+function workloadEndpoints(objects: K8sObject[]): Record<string, Endpoint> {
+  const out: Record<string, Endpoint> = {};
+  for (const { object, podSpec, podMetadata } of podTemplates(objects)) {
+    const namedPorts: Record<string, number> = {};
+    for (const c of podSpec.containers ?? []) for (const p of c.ports ?? []) if (p.name) namedPorts[p.name] = p.containerPort;
+    const name = (object.metadata?.labels as Record<string, string>)['app.kubernetes.io/name'];
+    out[name] = { namespace: object.metadata?.namespace, labels: podMetadata.labels, namedPorts, hostNetwork: podSpec.hostNetwork === true };
+  }
+  return out;
+}
+
+describe('NetworkPolicies over every component merged into the stack', () => {
+  for (const collector of ['promtail', 'alloy'] as const) {
+    const spec = {
+      logs: { collector },
+      loki: { ruler: { enabled: true } },
+      alerting: { receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }] },
+      ingress: { domain: 'example.org', prometheus: { enabled: true }, alertmanager: { enabled: true } },
+    };
+    const { objects } = synth(spec);
+    const policies = new PolicySet(objects);
+    const ep = workloadEndpoints(objects);
+    const present = Object.keys(ep);
+
+    test(`${collector}: a policy selects every workload off the host network`, () => {
+      for (const [name, e] of Object.entries(ep)) {
+        if (e.hostNetwork) continue;
+        const selecting = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === e.namespace && o.metadata?.name === name);
+        expect([name, selecting.length]).toEqual([name, 1]);
+      }
+    });
+
+    // Every row has the protocol: jest passes a done callback in place of a missing last argument.
+    const needed: [string, string, number, 'TCP' | 'UDP'][] = [
+      ['prometheus', 'alertmanager', 9093, 'TCP'], ['prometheus', 'prometheus-msteams', 2000, 'TCP'], ['prometheus', 'kube-state-metrics', 8080, 'TCP'],
+      ['prometheus', 'dcgm-exporter', 9400, 'TCP'], ['prometheus', 'loki', 3100, 'TCP'], ['prometheus', collector, collector === 'promtail' ? 3101 : 12345, 'TCP'],
+      ['prometheus', 'cadvisor', 8080, 'TCP'], ['alertmanager', 'prometheus-msteams', 2000, 'TCP'], ['alertmanager', 'alertmanager', 9094, 'UDP'],
+      [collector, 'loki', 3100, 'TCP'], ['loki', 'alertmanager', 9093, 'TCP'],
+    ];
+    test.each(needed)(`${collector}: allows %s -> %s:%d/%s`, (from, to, port, protocol) => {
+      expect(present).toEqual(expect.arrayContaining([from, to]));
+      expect(policies.allowed({ from: ep[from], to: ep[to], port, protocol })).toBe(true);
+    });
+
+    test.each([
+      [collector, 'prometheus', 9090], ['prometheus-msteams', 'loki', 3100], ['dcgm-exporter', 'loki', 3100],
+      ['kube-state-metrics', 'alertmanager', 9093], ['cadvisor', 'prometheus', 9090],
+    ] as [string, string, number][])(`${collector}: denies %s -> %s:%d`, (from, to, port) => {
+      expect(policies.allowed({ from: ep[from], to: ep[to], port })).toBe(false);
+    });
+
+    test(`${collector}: the ingress controller reaches the exposed Prometheus and Alertmanager, a random pod does not`, () => {
+      expect(policies.allowed({ from: ingressController, to: ep.prometheus, port: 9090 })).toBe(true);
+      expect(policies.allowed({ from: ingressController, to: ep.alertmanager, port: 9093 })).toBe(true);
+      expect(policies.allowed({ from: { namespace: 'default', labels: { app: 'x' } }, to: ep.alertmanager, port: 9093 })).toBe(false);
+    });
+  }
 });
