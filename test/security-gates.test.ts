@@ -22,6 +22,9 @@ const FULL_SPEC = {
     tls: { createClusterIssuer: { email: 'ops@example.org', server: 'staging' } },
   },
   gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git' } },
+  loki: { ruler: { enabled: true } },
+  gpu: { profilingMetrics: true },
+  alerting: { receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }] },
 };
 
 describe('security gates', () => {
@@ -31,8 +34,8 @@ describe('security gates', () => {
     expect(allGateProblems(objects)).toEqual([]);
   });
 
-  test('a stack with every option on passes every gate', () => {
-    expect(allGateProblems(synth(FULL_SPEC).objects)).toEqual([]);
+  test.each(['promtail', 'alloy'])('a stack with every option on passes every gate (%s)', (collector) => {
+    expect(allGateProblems(synth({ ...FULL_SPEC, logs: { collector } }).objects)).toEqual([]);
   });
 
   test('every exemption and API client has a reason', () => {
