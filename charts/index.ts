@@ -6,6 +6,7 @@ export * from './prometheus/config-types';
 export * from './prometheus/scrape';
 export * from './node-exporter';
 export * from './cadvisor';
+export * from './grafana';
 export * from './lib/context';
 export * from './lib/images';
 export * from './lib/labels';

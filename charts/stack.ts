@@ -6,6 +6,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cadvisor } from './cadvisor';
+import { Grafana, GrafanaDashboards } from './grafana';
+import { serviceUrl } from './lib/context';
+import { buildDashboards } from '../dashboards';
+import { enabledSources } from '../dashboards/catalog';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { NodeExporter } from './node-exporter';
@@ -30,6 +34,7 @@ export class MonitoringStack extends Construct {
   public readonly prometheus: Prometheus;
   public readonly nodeExporter?: NodeExporter;
   public readonly cadvisor?: Cadvisor;
+  public readonly grafana?: Grafana;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -58,6 +63,18 @@ export class MonitoringStack extends Construct {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }
     for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
+    if (spec.grafana.enabled) {
+      const sources = enabledSources(spec);
+      const dashboards = new GrafanaDashboards(this.chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
+        context, dashboards: buildDashboards(spec),
+      });
+      this.grafana = new Grafana(this.chart('40-grafana', 'grafana'), 'grafana', {
+        context, spec: spec.grafana, prometheus: this.prometheus, dashboards,
+        // TODO(lead, on merge): pass this.loki / this.alertmanager (their typed url) instead of the fixed names.
+        loki: sources.has('loki') ? { url: serviceUrl('loki', context.namespace, 3100) } : undefined,
+        alertmanager: sources.has('alertmanager') ? { url: serviceUrl('alertmanager', context.namespace, 9093) } : undefined,
+      });
+    }
   }
 
   /** The charts in dist/ order. */

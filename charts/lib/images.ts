@@ -8,6 +8,8 @@ export const IMAGES = {
   prometheus: 'quay.io/prometheus/prometheus:v3.5.0',
   nodeExporter: 'quay.io/prometheus/node-exporter:v1.9.1',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
+  /** Last 12.x minor (Grafana 13 saves dashboards in the v2 schema; file provisioning here ships v1 JSON). */
+  grafana: 'docker.io/grafana/grafana:12.4.3',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { dnsLabel, duration, httpPath, labelSelector, port, promSize, quantity } from './formats';
+import { grafanaSchema } from './section-grafana';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -95,6 +96,7 @@ export const specSchema = z.strictObject({
   nodeExporter: nodeExporterSchema,
   cadvisor: cadvisorSchema,
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
+  grafana: grafanaSchema({ imageSchema, resourcesSchema }),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
