@@ -150,3 +150,46 @@ describe('Grafana from the spec', () => {
     expect(datasourcesFile('http://p:9090').datasources.map((d) => d.uid)).toEqual(['prometheus']);
   });
 });
+
+/**
+ * No Grafana binary runs here: the provisioning files and grafana.ini are
+ * checked against the field names Grafana documents (conf/defaults.ini and
+ * the provisioning reference), so a typo cannot silently be ignored by Grafana.
+ */
+describe('Grafana configuration uses documented field names only', () => {
+  const DOCUMENTED_INI: Record<string, string[]> = {
+    paths: ['data', 'temp_data_lifetime', 'logs', 'plugins', 'provisioning'],
+    server: ['protocol', 'http_addr', 'http_port', 'domain', 'enforce_domain', 'root_url', 'serve_from_sub_path', 'router_logging', 'enable_gzip'],
+    database: ['type', 'path', 'cache_mode', 'wal'],
+    security: ['disable_initial_admin_creation', 'disable_gravatar', 'cookie_secure', 'cookie_samesite', 'allow_embedding', 'strict_transport_security', 'content_security_policy'],
+    users: ['allow_sign_up', 'allow_org_create', 'auto_assign_org', 'auto_assign_org_role', 'default_theme'],
+    'auth.anonymous': ['enabled', 'org_name', 'org_role', 'hide_version'],
+    'auth.basic': ['enabled'],
+    analytics: ['reporting_enabled', 'check_for_updates', 'check_for_plugin_updates', 'feedback_links_enabled'],
+    news: ['news_feed_enabled'],
+    log: ['mode', 'level', 'filters'],
+    'log.console': ['level', 'format'],
+    metrics: ['enabled', 'interval_seconds', 'disable_total_stats'],
+    dashboards: ['versions_to_keep', 'min_refresh_interval', 'default_home_dashboard_path'],
+  };
+  const DATASOURCE_FIELDS = ['name', 'type', 'access', 'orgId', 'uid', 'url', 'user', 'database', 'basicAuth', 'basicAuthUser', 'withCredentials', 'isDefault', 'jsonData', 'secureJsonData', 'version', 'editable'];
+  const PROVIDER_FIELDS = ['name', 'orgId', 'folder', 'folderUid', 'type', 'disableDeletion', 'updateIntervalSeconds', 'allowUiUpdates', 'options'];
+  const { objects } = synth({ grafana: { domain: 'grafana.example.com' } });
+
+  test('grafana.ini sections and keys', () => {
+    const ini = parseIni(configMapData(objects, 'grafana-config')['grafana.ini']);
+    const unknown = Object.entries(ini).flatMap(([s, keys]) => Object.keys(keys).filter((k) => !DOCUMENTED_INI[s]?.includes(k)).map((k) => `[${s}] ${k}`));
+    expect(unknown).toEqual([]);
+  });
+
+  test('datasources.yaml and providers.yaml', () => {
+    const ds = parse(configMapData(objects, 'grafana-datasources')['datasources.yaml']);
+    expect(Object.keys(ds).sort()).toEqual(['apiVersion', 'datasources', 'prune']);
+    for (const d of ds.datasources) expect(Object.keys(d).filter((k) => !DATASOURCE_FIELDS.includes(k))).toEqual([]);
+    const pv = parse(configMapData(objects, 'grafana-dashboard-providers')['providers.yaml']);
+    for (const p of pv.providers) {
+      expect(Object.keys(p).filter((k) => !PROVIDER_FIELDS.includes(k))).toEqual([]);
+      expect(Object.keys(p.options).sort()).toEqual(['foldersFromFilesStructure', 'path']);
+    }
+  });
+});
