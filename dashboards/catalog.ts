@@ -127,7 +127,7 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
       'vllm:num_requests_running', 'vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc',
       'vllm:prompt_tokens_total', 'vllm:generation_tokens_total', 'vllm:request_success_total',
       ...histogram('vllm:time_to_first_token_seconds'), ...histogram('vllm:e2e_request_latency_seconds'),
-      ...histogram('vllm:time_per_output_token_seconds'), ...PYTHON,
+      ...histogram('vllm:inter_token_latency_seconds'), ...histogram('vllm:time_per_output_token_seconds'), ...PYTHON,
     ],
   },
   stt: {

@@ -53,9 +53,12 @@ export const vllm: DashboardModule = {
             queries: quantiles('vllm:e2e_request_latency_seconds_bucket', SEL),
           },
           {
-            type: 'timeseries', title: 'Time per output token (p95)', unit: 's', min: 0, thresholds: warnCrit(0.1, 0.25),
-            description: '95th percentile of the time between two generated tokens (decode speed per request).',
-            queries: quantiles('vllm:time_per_output_token_seconds_bucket', SEL, ['pod'], [0.95]),
+            type: 'timeseries', title: 'Inter-token latency (p95)', unit: 's', min: 0, thresholds: warnCrit(0.1, 0.25),
+            description: '95th percentile of the time between two streamed outputs per pod (decode speed): vllm:inter_token_latency_seconds, or vllm:time_per_output_token_seconds on vLLM before 0.11.',
+            queries: [{
+              expr: `histogram_quantile(0.95, sum by (le, pod) (rate(vllm:inter_token_latency_seconds_bucket{${SEL}}[${RATE}]) or rate(vllm:time_per_output_token_seconds_bucket{${SEL}}[${RATE}])))`,
+              legend: 'p95 {{pod}}',
+            }],
           },
         ],
       },
