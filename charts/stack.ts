@@ -11,6 +11,8 @@ import { Cadvisor } from './cadvisor';
 import { DcgmExporter } from './dcgm-exporter';
 import { kubeletJob } from './kubelet';
 import { KubeStateMetrics } from './kube-state-metrics';
+import { Grafana, GrafanaDashboards } from './grafana';
+import { buildDashboards } from '../dashboards';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { Loki } from './loki';
@@ -45,6 +47,7 @@ export class MonitoringStack extends Construct {
   public readonly logCollector?: Promtail | Alloy;
   public readonly alertmanager?: Alertmanager;
   public readonly msteams?: PrometheusMsTeams;
+  public readonly grafana?: Grafana;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -101,6 +104,16 @@ export class MonitoringStack extends Construct {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }
     for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
+    if (spec.grafana.enabled) {
+      const dashboards = new GrafanaDashboards(this.chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
+        context, dashboards: buildDashboards(spec),
+      });
+      this.grafana = new Grafana(this.chart('40-grafana', 'grafana'), 'grafana', {
+        context, spec: spec.grafana, prometheus: this.prometheus, dashboards,
+        loki: this.loki,
+        alertmanager: this.alertmanager,
+      });
+    }
   }
 
   /** The charts in dist/ order. */

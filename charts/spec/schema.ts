@@ -16,6 +16,7 @@ import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 import { imageSchema, resourcesSchema } from './common';
 import { logsSpecShape } from './section-logs';
 import { alertingSection } from './section-alerting';
+import { grafanaSchema } from './section-grafana';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -85,6 +86,7 @@ export const specSchema = z.strictObject({
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
   ...logsSpecShape,
   alerting: alertingSection({ imageSchema, resourcesSchema }),
+  grafana: grafanaSchema({ imageSchema, resourcesSchema }),
 }).prefault({}).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
