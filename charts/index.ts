@@ -25,6 +25,7 @@ export * as alloySyntax from './logs/alloy-syntax';
 export * from './alertmanager';
 export * from './prometheus-msteams';
 export * from './spec/section-alerting';
+export * from './grafana';
 export * from './lib/context';
 export * from './lib/images';
 export * from './lib/labels';

@@ -11,6 +11,8 @@ import { Cadvisor } from './cadvisor';
 import { DcgmExporter } from './dcgm-exporter';
 import { kubeletJob } from './kubelet';
 import { KubeStateMetrics } from './kube-state-metrics';
+import { Grafana, GrafanaDashboards } from './grafana';
+import { buildDashboards } from '../dashboards';
 import { StackContext } from './lib/context';
 import { Namespaces } from './namespace';
 import { Loki } from './loki';
@@ -24,6 +26,7 @@ import { PrometheusMsTeams } from './prometheus-msteams';
 import { serviceJob } from './prometheus/scrape';
 import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
+import { grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
 export interface MonitoringStackProps {
@@ -56,6 +59,7 @@ export class MonitoringStack extends Construct {
   public readonly logCollector?: Promtail | Alloy;
   public readonly alertmanager?: Alertmanager;
   public readonly msteams?: PrometheusMsTeams;
+  public readonly grafana?: Grafana;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -112,6 +116,16 @@ export class MonitoringStack extends Construct {
       this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
     }
     for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
+    if (spec.grafana.enabled) {
+      const dashboards = new GrafanaDashboards(this.chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
+        context, dashboards: buildDashboards(spec),
+      });
+      this.grafana = new Grafana(this.chart('40-grafana', 'grafana'), 'grafana', {
+        context, spec: grafanaUrlDefaults(spec.grafana, spec.ingress), prometheus: this.prometheus, dashboards,
+        loki: this.loki,
+        alertmanager: this.alertmanager,
+      });
+    }
 
     // --- Exposure, isolation and GitOps. Keep this block LAST in the constructor:
     // NetworkPolicies scan the construct tree for the workloads created above.

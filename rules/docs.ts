@@ -8,6 +8,7 @@
  * when the spec stays valid) and one service of every kind added, so the
  * catalog lists every alert the stack can ship, with the example's thresholds.
  */
+import { LOG_RULE_RUNBOOKS } from '../charts/logs/ruler';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -112,6 +113,14 @@ export function renderDocs(spec: MonitoringStackSpec = catalogSpec()): { alerts:
       runbooks.push(`## ${name}`, '', `Severity: ${severities}. Rule file \`${file.fileName}\`.`, '', `**Meaning.** ${rb.meaning}`, '', `**Check.** ${rb.check}`, '', `**Fix.** ${rb.fix}`, '');
     }
   }
+  // Log-based alerts evaluated by the Loki ruler (spec.loki.ruler), not by Prometheus.
+  alerts.push('## Log-based alerts (Loki ruler, `spec.loki.ruler`)', '', '| Alert | Runbook |', '|---|---|');
+  runbooks.push('# Log-based alerts (Loki ruler)', '');
+  for (const [name, rb] of Object.entries(LOG_RULE_RUNBOOKS)) {
+    alerts.push(`| ${name} | [runbook](runbooks.md#${name.toLowerCase()}) |`);
+    runbooks.push(`## ${name}`, '', 'Evaluated by the Loki ruler when `spec.loki.ruler.enabled` is true.', '', `**Meaning.** ${rb.meaning}`, '', `**Check.** ${rb.check}`, '', `**Fix.** ${rb.fix}`, '');
+  }
+  alerts.push('');
   return { alerts: `${alerts.join('\n').trimEnd()}\n`, runbooks: `${runbooks.join('\n').trimEnd()}\n` };
 }
 

@@ -152,6 +152,7 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       kubeStateMetrics: { enabled: false },
       kubelet: { volumeStats: { enabled: false } },
       loki: { enabled: false },
+      grafana: { enabled: false },
       alerting: {
         thresholds: { targetDownFor: '3s' },
         route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },

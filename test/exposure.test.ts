@@ -76,6 +76,14 @@ describe('Ingress', () => {
     expect(find(objects, 'Ingress', 'grafana').spec.rules[0].host).toBe('monitoring.example.org');
   });
 
+  test('Grafana\'s domain and root URL default to its Ingress host', () => {
+    const ini = (spec: Record<string, unknown>) => (find(synth(spec).objects, 'ConfigMap', 'grafana-config').data['grafana.ini'] as string);
+    expect(ini({ ingress: { domain: 'example.org' } })).toMatch(/domain = grafana\.example\.org\nroot_url = https:\/\/grafana\.example\.org\//);
+    expect(ini({ ingress: { domain: 'example.org', tls: { enabled: false } } })).toContain('root_url = http://grafana.example.org/');
+    expect(ini({ ingress: { grafana: { host: 'monitoring.example.org' } }, grafana: { domain: 'monitoring.example.org' } })).toContain('root_url = https://monitoring.example.org/');
+    expect(ini({})).toContain('root_url = http://localhost:3000/');
+  });
+
   test('tls.enabled: false serves plain HTTP without redirects or issuer', () => {
     const g = find(synth({ ingress: { domain: 'example.org', tls: { enabled: false } } }).objects, 'Ingress', 'grafana');
     expect(g.spec.tls).toBeUndefined();
@@ -95,6 +103,7 @@ describe('Ingress', () => {
     [{ networkPolicies: { apiServerCidrs: ['10.0.0.1'] } }, /spec\.networkPolicies\.apiServerCidrs\[0\]: expected a CIDR/],
     [{ gitops: { argocd: { repoURL: 'https://deploy:hunter2@git.example.org/ops/monitoring.git' } } }, /spec\.gitops\.argocd\.repoURL: holds a URL with an embedded password/],
     [{ gitops: { argocd: { path: 'dist' } } }, /spec\.gitops\.argocd\.repoURL: required field is missing/],
+    [{ ingress: { domain: 'example.org' }, grafana: { domain: 'dashboards.example.org' } }, /spec\.grafana\.domain: "dashboards\.example\.org" differs from Grafana's Ingress host "grafana\.example\.org"/],
   ])('spec error %#', (spec, re) => {
     expect(problemsOf(spec).join('\n')).toMatch(re);
   });

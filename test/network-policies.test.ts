@@ -291,6 +291,7 @@ describe('NetworkPolicies over every component merged into the stack', () => {
       ['prometheus', 'dcgm-exporter', 9400, 'TCP'], ['prometheus', 'loki', 3100, 'TCP'], ['prometheus', collector, collector === 'promtail' ? 3101 : 12345, 'TCP'],
       ['prometheus', 'cadvisor', 8080, 'TCP'], ['alertmanager', 'prometheus-msteams', 2000, 'TCP'], ['alertmanager', 'alertmanager', 9094, 'UDP'],
       [collector, 'loki', 3100, 'TCP'], ['loki', 'alertmanager', 9093, 'TCP'],
+      ['grafana', 'prometheus', 9090, 'TCP'], ['grafana', 'loki', 3100, 'TCP'], ['grafana', 'alertmanager', 9093, 'TCP'], ['prometheus', 'grafana', 3000, 'TCP'],
     ];
     test.each(needed)(`${collector}: allows %s -> %s:%d/%s`, (from, to, port, protocol) => {
       expect(present).toEqual(expect.arrayContaining([from, to]));
@@ -300,11 +301,14 @@ describe('NetworkPolicies over every component merged into the stack', () => {
     test.each([
       [collector, 'prometheus', 9090], ['prometheus-msteams', 'loki', 3100], ['dcgm-exporter', 'loki', 3100],
       ['kube-state-metrics', 'alertmanager', 9093], ['cadvisor', 'prometheus', 9090],
+      ['grafana', 'cadvisor', 8080], ['grafana', 'kube-state-metrics', 8080], [collector, 'grafana', 3000],
     ] as [string, string, number][])(`${collector}: denies %s -> %s:%d`, (from, to, port) => {
       expect(policies.allowed({ from: ep[from], to: ep[to], port })).toBe(false);
     });
 
-    test(`${collector}: the ingress controller reaches the exposed Prometheus and Alertmanager, a random pod does not`, () => {
+    test(`${collector}: the ingress controller reaches the exposed Grafana, Prometheus and Alertmanager, a random pod does not`, () => {
+      expect(policies.allowed({ from: ingressController, to: ep.grafana, port: 3000 })).toBe(true);
+      expect(policies.allowed({ from: { namespace: 'default', labels: { app: 'x' } }, to: ep.grafana, port: 3000 })).toBe(false);
       expect(policies.allowed({ from: ingressController, to: ep.prometheus, port: 9090 })).toBe(true);
       expect(policies.allowed({ from: ingressController, to: ep.alertmanager, port: 9093 })).toBe(true);
       expect(policies.allowed({ from: { namespace: 'default', labels: { app: 'x' } }, to: ep.alertmanager, port: 9093 })).toBe(false);

@@ -16,7 +16,8 @@ import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 import { imageSchema, resourcesSchema } from './common';
 import { logsSpecShape } from './section-logs';
 import { alertingSection } from './section-alerting';
-import { EXPOSURE_SECTIONS } from './section-exposure';
+import { grafanaSchema } from './section-grafana';
+import { EXPOSURE_SECTIONS, exposureCrossChecks } from './section-exposure';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -86,8 +87,10 @@ export const specSchema = z.strictObject({
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
   ...logsSpecShape,
   alerting: alertingSection({ imageSchema, resourcesSchema }),
+  grafana: grafanaSchema({ imageSchema, resourcesSchema }),
   ...EXPOSURE_SECTIONS,
 }).prefault({}).superRefine((spec, ctx) => {
+  exposureCrossChecks(spec, ctx);
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
     if (seen.has(s.name)) {

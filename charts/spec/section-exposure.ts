@@ -147,3 +147,26 @@ export function externalUrls(s: IngressSpec): Partial<Record<ExposedUi, string>>
   const scheme = s.tls.enabled ? 'https' : 'http';
   return Object.fromEntries(Object.entries(exposedHosts(s)).map(([ui, host]) => [ui, `${scheme}://${host}/`]));
 }
+
+/**
+ * Grafana's public host and root URL default to its Ingress host, so links,
+ * redirects and alert notifications point where users reach it
+ * (`spec.grafana.domain` / `rootUrl` still win when set).
+ */
+export function grafanaUrlDefaults<T extends { domain?: string; rootUrl?: string }>(grafana: T, ingress: IngressSpec): T {
+  const host = exposedHosts(ingress).grafana;
+  if (!host) return grafana;
+  return { ...grafana, domain: grafana.domain ?? host, rootUrl: grafana.rootUrl ?? (grafana.domain ? undefined : externalUrls(ingress).grafana) };
+}
+
+/** Checks across sections (called from specSchema's superRefine): Grafana's own host must match its Ingress. */
+export function exposureCrossChecks(spec: { ingress: IngressSpec; grafana?: { domain?: string } }, ctx: z.RefinementCtx): void {
+  const host = exposedHosts(spec.ingress).grafana;
+  if (host && spec.grafana?.domain && spec.grafana.domain !== host) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grafana', 'domain'],
+      message: `"${spec.grafana.domain}" differs from Grafana's Ingress host "${host}" (spec.ingress): remove spec.grafana.domain (it defaults to the Ingress host) or make them equal`,
+    });
+  }
+}

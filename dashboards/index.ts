@@ -1,0 +1,100 @@
+/**
+ * Every dashboard the stack ships, built for a spec: the modules that apply,
+ * with the panels whose metrics the spec's sources provide, rendered to
+ * Grafana JSON and checked (queries parse, datasources exist, metrics come
+ * from an enabled source, uids unique, each dashboard under the ConfigMap
+ * size limit).
+ */
+import type { Spec } from '../charts/spec/schema';
+import { enabledSources, type SourceId } from './catalog';
+import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
+import { containers } from './containers';
+import { gpu } from './gpu';
+import { httpServices } from './http-services';
+import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
+import { logsDashboard } from './logs';
+import { mcp } from './mcp';
+import { monitoringStack } from './monitoring-stack';
+import { mysql } from './mysql';
+import { nodeOverview } from './node-overview';
+import { qdrant } from './qdrant';
+import { redis } from './redis';
+import { stt } from './stt';
+import { tts } from './tts';
+import { vllm } from './vllm';
+import { whisperApi } from './whisper-api';
+import { whisperxJobs } from './whisperx-jobs';
+
+/** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
+export const DASHBOARD_MODULES: DashboardModule[] = [
+  nodeOverview, containers, gpu,
+  whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices,
+  redis, mysql,
+  logsDashboard, monitoringStack,
+];
+
+/** ConfigMap data limit is 1 MiB, but client-side apply stores the object in a 256 KiB annotation. */
+export const MAX_DASHBOARD_BYTES = 200 * 1024;
+
+export interface BuiltDashboard {
+  readonly uid: string;
+  readonly title: string;
+  readonly folder: FolderId;
+  /** The definition after leaving out panels whose sources are disabled. */
+  readonly def: DashboardDef;
+  /** Grafana dashboard JSON, serialized. */
+  readonly json: string;
+  /** Panels left out, with why. */
+  readonly omitted: readonly string[];
+}
+
+export function dashboardContext(spec: Spec): DashboardContext {
+  const sources = enabledSources(spec);
+  return { spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name) };
+}
+
+/** Datasource uid -> type, as provisioned for these sources. */
+export function datasourceTypes(sources: ReadonlySet<SourceId>): Record<string, string> {
+  return {
+    [DATASOURCE_UIDS.prometheus]: 'prometheus',
+    ...(sources.has('loki') ? { [DATASOURCE_UIDS.loki]: 'loki' } : {}),
+    ...(sources.has('alertmanager') ? { [DATASOURCE_UIDS.alertmanager]: 'alertmanager' } : {}),
+  };
+}
+
+export function buildDashboards(spec: Spec): BuiltDashboard[] {
+  const ctx = dashboardContext(spec);
+  const types = datasourceTypes(ctx.sources);
+  const out: BuiltDashboard[] = [];
+  const uids = new Map<string, string>();
+  for (const mod of DASHBOARD_MODULES) {
+    if (mod.include && !mod.include(ctx)) continue;
+    const full = mod.build(ctx);
+    const file = `dashboards/${full.uid}.ts`;
+    if (full.uid !== mod.uid) throw new DashboardCheckError(`${file}: module uid "${mod.uid}" differs from the dashboard uid "${full.uid}"`);
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(full.uid)) throw new DashboardCheckError(`${file}: uid "${full.uid}" must be lowercase letters, digits and "-", at most 40 characters`);
+    if (uids.has(full.uid)) throw new DashboardCheckError(`dashboard uid "${full.uid}" is used by "${uids.get(full.uid)}" and "${full.title}"`);
+    uids.set(full.uid, full.title);
+    const omitted: string[] = [];
+    const rows = full.rows.map((row) => ({
+      ...row,
+      panels: row.panels.filter((p) => {
+        const ok = panelAvailable(p, ctx.sources, file);
+        if (!ok) omitted.push(p.title);
+        return ok;
+      }),
+    })).filter((r) => r.panels.length > 0);
+    if (rows.length === 0) continue;
+    const def: DashboardDef = { ...full, rows };
+    const json = renderDashboard(def);
+    checkDashboardJson(json as unknown as DashboardJson, types, ctx.sources, file);
+    const text = JSON.stringify(json, null, 2);
+    if (Buffer.byteLength(text) > MAX_DASHBOARD_BYTES) {
+      throw new DashboardCheckError(`${file}: ${Buffer.byteLength(text)} bytes of JSON, over ${MAX_DASHBOARD_BYTES}: split the dashboard`);
+    }
+    out.push({ uid: def.uid, title: def.title, folder: def.folder, def, json: text, omitted });
+  }
+  return out;
+}
+
+export { FOLDERS };

@@ -1,0 +1,266 @@
+/**
+ * The dashboard model every file in dashboards/ writes, and its rendering to
+ * Grafana JSON through @grafana/grafana-foundation-sdk's builders.
+ *
+ * A dashboard is data: rows of panels, each panel with its queries, unit and
+ * thresholds (required by the types). Panels declare no dependencies: the
+ * metrics they read are parsed out of their PromQL and looked up in the
+ * catalog (dashboards/catalog.ts), and a panel whose metrics come from a
+ * source the spec does not enable is left out. Adding a panel is adding one
+ * object to a row.
+ */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import {
+  CustomVariableBuilder, DashboardBuilder, DashboardCursorSync, QueryVariableBuilder, RowBuilder, TextBoxVariableBuilder,
+  ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort, type Dashboard, type DataSourceRef,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import * as gauge from '@grafana/grafana-foundation-sdk/gauge';
+import * as logs from '@grafana/grafana-foundation-sdk/logs';
+import * as loki from '@grafana/grafana-foundation-sdk/loki';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type { Spec } from '../charts/spec/schema';
+import type { ServiceKind, SourceId } from './catalog';
+
+/** Fixed datasource uids, provisioned by charts/grafana.ts. */
+export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;
+export type DatasourceId = 'prometheus' | 'loki';
+const DS: Record<DatasourceId, DataSourceRef> = {
+  prometheus: { type: 'prometheus', uid: DATASOURCE_UIDS.prometheus },
+  loki: { type: 'loki', uid: DATASOURCE_UIDS.loki },
+};
+
+/** Grafana folders, one dashboard provider each. */
+export const FOLDERS = {
+  infrastructure: 'Infrastructure',
+  gpu: 'GPU',
+  'ai-services': 'AI services',
+  'data-stores': 'Data stores',
+  logs: 'Logs',
+  'monitoring-stack': 'Monitoring stack',
+} as const;
+export type FolderId = keyof typeof FOLDERS;
+
+// --- Thresholds ---------------------------------------------------------------
+
+export type Steps = readonly (readonly [number | null, string])[];
+/** Informational value: no good or bad level. */
+export const neutral = (): Steps => [[null, 'green']];
+/** Higher is worse: green, then orange from `warn`, red from `crit`. */
+export const warnCrit = (warn: number, crit: number): Steps => [[null, 'green'], [warn, 'orange'], [crit, 'red']];
+/** Lower is worse (e.g. `up`, hit rates): red below `crit`, orange below `warn`. */
+export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [crit, 'orange'], [warn, 'green']];
+/** 1 = up, 0 = down. */
+export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
+
+// --- Model --------------------------------------------------------------------
+
+export interface Query {
+  readonly expr: string;
+  /** Legend, e.g. `{{pod}}`. */
+  readonly legend?: string;
+  /** Evaluate at the end of the range only (stat panels). */
+  readonly instant?: boolean;
+}
+
+interface PanelBase {
+  readonly title: string;
+  /** What the panel shows and how to read it (the panel's info tooltip). */
+  readonly description: string;
+  readonly queries: readonly Query[];
+  /** Grid width (24 = full). @default 12 for graphs, 6 for stats and gauges */
+  readonly width?: number;
+  /** @default 8 */
+  readonly height?: number;
+}
+
+export interface MetricPanel extends PanelBase {
+  readonly type: 'timeseries' | 'stat' | 'gauge';
+  /** LogQL metric queries run on Loki. @default 'prometheus' */
+  readonly datasource?: DatasourceId;
+  /** Grafana unit id: percentunit, percent, s, bytes, Bps, reqps, ops, short, celsius, watt, ... */
+  readonly unit: string;
+  readonly thresholds: Steps;
+  readonly min?: number;
+  readonly max?: number;
+  readonly decimals?: number;
+  /** Stack the series (timeseries). */
+  readonly stack?: boolean;
+  /** Draw the thresholds on the graph (timeseries). @default true when there is more than one step */
+  readonly showThresholds?: boolean;
+}
+
+/** Log lines from Loki (units and thresholds do not apply to log lines). */
+export interface LogsPanel extends PanelBase {
+  readonly type: 'logs';
+}
+
+export type Panel = MetricPanel | LogsPanel;
+
+export interface Row {
+  readonly title: string;
+  readonly panels: readonly Panel[];
+}
+
+export type Variable =
+  | {
+    readonly kind: 'query';
+    readonly name: string;
+    readonly label: string;
+    /** `label_values(<selector>, <label>)` (PromQL selector) or a Loki `label_values(<label>)`. */
+    readonly query: string;
+    readonly datasource?: DatasourceId;
+    /** @default true */
+    readonly multi?: boolean;
+  }
+  | {
+    readonly kind: 'custom';
+    readonly name: string;
+    readonly label: string;
+    readonly values: readonly string[];
+    /** @default true */
+    readonly multi?: boolean;
+    /** Offer "All" (a regex of every value). @default true; false for variables holding a label name */
+    readonly includeAll?: boolean;
+  }
+  | { readonly kind: 'textbox'; readonly name: string; readonly label: string; readonly default: string };
+
+export interface DashboardDef {
+  readonly uid: string;
+  readonly title: string;
+  readonly description: string;
+  readonly folder: FolderId;
+  readonly tags: readonly string[];
+  /** @default '30s' */
+  readonly refresh?: string;
+  /** Relative start of the time range. @default 'now-1h' */
+  readonly from?: string;
+  readonly variables: readonly Variable[];
+  readonly rows: readonly Row[];
+}
+
+/** What a dashboard module receives. */
+export interface DashboardContext {
+  readonly spec: Spec;
+  readonly sources: ReadonlySet<SourceId>;
+  /** Job names (spec.services[].name) of a service kind. */
+  jobsOf(kind: ServiceKind): string[];
+}
+
+/** One file in dashboards/: the dashboard, and when it ships. */
+export interface DashboardModule {
+  readonly uid: string;
+  /** Service kinds: ship when the spec declares one. Infrastructure: a source it needs. @default always */
+  include?(ctx: DashboardContext): boolean;
+  build(ctx: DashboardContext): DashboardDef;
+}
+
+// --- Common variables ---------------------------------------------------------
+
+/** The jobs of a service kind, as a multi-select variable with "All". */
+export function jobVariable(ctx: DashboardContext, kind: ServiceKind): Variable {
+  return { kind: 'custom', name: 'job', label: 'service (job)', values: ctx.jobsOf(kind), multi: true };
+}
+export function namespaceVariable(selector = 'up{job=~"$job"}'): Variable {
+  return { kind: 'query', name: 'namespace', label: 'namespace', query: `label_values(${selector}, namespace)` };
+}
+export function podVariable(selector = 'up{job=~"$job", namespace=~"$namespace"}'): Variable {
+  return { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${selector}, pod)` };
+}
+/** Matchers every service panel filters on. */
+export const SERVICE_SEL = 'job=~"$job", namespace=~"$namespace", pod=~"$pod"';
+
+// --- Rendering ----------------------------------------------------------------
+
+function thresholds(steps: Steps): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map(([value, color]) => ({ value, color })));
+}
+
+function promTarget(q: Query, refId: string): prometheus.DataqueryBuilder {
+  const t = new prometheus.DataqueryBuilder().expr(q.expr).refId(refId).datasource(DS.prometheus).legendFormat(q.legend ?? '__auto');
+  return q.instant ? t.instant() : t.range();
+}
+
+function lokiTarget(q: Query, refId: string): loki.DataqueryBuilder {
+  const t = new loki.DataqueryBuilder().expr(q.expr).refId(refId).datasource(DS.loki).legendFormat(q.legend ?? '__auto');
+  return t.instant(q.instant === true).range(q.instant !== true);
+}
+
+function metricPanel(p: MetricPanel) {
+  const ds = p.datasource ?? 'prometheus';
+  const refs = p.queries.map((q, i) => (ds === 'loki' ? lokiTarget : promTarget)(q, String.fromCharCode(65 + i)));
+  const common_ = <T extends timeseries.PanelBuilder | stat.PanelBuilder | gauge.PanelBuilder>(b: T): T => {
+    b.title(p.title).description(p.description).datasource(DS[ds]).unit(p.unit).thresholds(thresholds(p.thresholds))
+      .span(p.width ?? (p.type === 'timeseries' ? 12 : 6)).height(p.height ?? 8);
+    if (p.min !== undefined) b.min(p.min);
+    if (p.max !== undefined) b.max(p.max);
+    if (p.decimals !== undefined) b.decimals(p.decimals);
+    for (const r of refs) b.withTarget(r);
+    return b;
+  };
+  if (p.type === 'stat') {
+    return common_(new stat.PanelBuilder()).graphMode(common.BigValueGraphMode.Area).colorMode(common.BigValueColorMode.Value)
+      .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  }
+  if (p.type === 'gauge') {
+    return common_(new gauge.PanelBuilder()).reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  }
+  const b = common_(new timeseries.PanelBuilder())
+    .fillOpacity(p.stack ? 40 : 10).lineWidth(1).showPoints(common.VisibilityMode.Never)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+  if (p.stack) b.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
+  if (p.showThresholds ?? p.thresholds.length > 1) {
+    b.thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+  }
+  return b;
+}
+
+function logsPanel(p: LogsPanel) {
+  const b = new logs.PanelBuilder().title(p.title).description(p.description).datasource(DS.loki)
+    .span(p.width ?? 24).height(p.height ?? 10)
+    .showTime(true).wrapLogMessage(true).prettifyLogMessage(true).enableLogDetails(true)
+    .sortOrder(common.LogsSortOrder.Descending).dedupStrategy(common.LogsDedupStrategy.None);
+  p.queries.forEach((q, i) => b.withTarget(new loki.DataqueryBuilder().expr(q.expr).refId(String.fromCharCode(65 + i)).datasource(DS.loki).maxLines(1000)));
+  return b;
+}
+
+function variable(v: Variable) {
+  if (v.kind === 'textbox') return new TextBoxVariableBuilder(v.name).label(v.label).defaultValue(v.default);
+  if (v.kind === 'custom') {
+    const b = new CustomVariableBuilder(v.name).label(v.label).values(v.values.join(','));
+    if (v.includeAll === false) return b.multi(false).includeAll(false).current({ selected: true, text: v.values[0], value: v.values[0] });
+    return b.multi(v.multi ?? true).includeAll(true).allValue(v.values.length ? v.values.map(escapeRegex).join('|') : '.+')
+      .current({ selected: true, text: ['All'], value: ['$__all'] });
+  }
+  return new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
+    .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(v.multi ?? true).includeAll(true)
+    .allValue('.+').current({ selected: true, text: ['All'], value: ['$__all'] });
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A LogQL query (rendered against the Loki datasource). */
+export function isLogs(p: Panel): p is LogsPanel {
+  return p.type === 'logs';
+}
+
+/** The Grafana dashboard JSON of a definition. */
+export function renderDashboard(d: DashboardDef): Dashboard {
+  const b = new DashboardBuilder(d.title).uid(d.uid).description(d.description).tags([...d.tags])
+    .refresh(d.refresh ?? '30s').time({ from: d.from ?? 'now-1h', to: 'now' }).timezone('browser')
+    .tooltip(DashboardCursorSync.Crosshair).editable()
+    .variables(d.variables.map(variable));
+  for (const row of d.rows) {
+    if (row.panels.length === 0) continue;
+    b.withRow(new RowBuilder(row.title));
+    for (const p of row.panels) b.withPanel(isLogs(p) ? logsPanel(p) : metricPanel(p));
+  }
+  const json = b.build();
+  // Stable panel ids (Grafana keys panel links and state by id).
+  (json.panels ?? []).forEach((p, i) => { (p as { id?: number }).id = i + 1; });
+  return { ...json, annotations: { list: [] }, version: 1 } as Dashboard;
+}

@@ -1,0 +1,100 @@
+/** Panels and rows shared by several dashboards. */
+import { RECORDING } from '../rules/recording';
+import type { ServiceKind } from './catalog';
+import { type DashboardContext, type MetricPanel, neutral, type Query, type Row, type Steps, warnCrit } from './lib';
+
+/** `rate(...[$__rate_interval])`: Grafana picks a window of at least four scrape intervals. */
+export const RATE = '$__rate_interval';
+
+/** p50/p95/p99 (or the given quantiles) of a histogram, summed over `by` labels. */
+export function quantiles(bucket: string, sel: string, by: string[] = [], qs: number[] = [0.5, 0.95, 0.99]): Query[] {
+  const labels = ['le', ...by].join(', ');
+  const suffix = by.length ? ` {{${by.join('}} {{')}}}` : '';
+  return qs.map((q) => ({
+    expr: `histogram_quantile(${q}, sum by (${labels}) (rate(${bucket}{${sel}}[${RATE}])))`,
+    legend: `p${Math.round(q * 100)}${suffix}`,
+  }));
+}
+
+/**
+ * Latency thresholds of a service kind: `latencyThresholdSeconds` of its
+ * services (the smallest, as alerts use it) turns orange, twice that red.
+ */
+export function latencySteps(ctx: DashboardContext, kind: ServiceKind, fallbackSeconds: number): Steps {
+  const set = ctx.spec.services.filter((s) => s.kind === kind).map((s) => s.latencyThresholdSeconds).filter((v): v is number => v !== undefined);
+  const warn = set.length ? Math.min(...set) : fallbackSeconds;
+  return warnCrit(warn, warn * 2);
+}
+
+/** CPU, memory, network and disk I/O of a service's pods (cAdvisor). */
+export function containerResourcesRow(podSel = 'namespace=~"$namespace", pod=~"$pod"', io = false): Row {
+  const panels: MetricPanel[] = [
+    {
+      type: 'timeseries', title: 'CPU (cores) by pod', unit: 'short', thresholds: neutral(), min: 0,
+      description: 'CPU cores used by the containers of each pod (cAdvisor, 5m rate).',
+      queries: [{ expr: `sum by (pod) (${RECORDING.containerCpu}{${podSel}})`, legend: '{{pod}}' }],
+    },
+    {
+      type: 'timeseries', title: 'Memory working set by pod', unit: 'bytes', thresholds: neutral(), min: 0,
+      description: 'Working set (what the kernel cannot reclaim, what the OOM killer compares to the limit) of each pod.',
+      queries: [{ expr: `sum by (pod) (${RECORDING.containerMemory}{${podSel}})`, legend: '{{pod}}' }],
+    },
+    {
+      type: 'timeseries', title: 'Network by pod', unit: 'Bps', thresholds: neutral(),
+      description: 'Bytes received (positive) and sent per second by each pod.',
+      queries: [
+        { expr: `sum by (pod) (rate(container_network_receive_bytes_total{job="cadvisor", ${podSel}}[${RATE}]))`, legend: 'rx {{pod}}' },
+        { expr: `sum by (pod) (rate(container_network_transmit_bytes_total{job="cadvisor", ${podSel}}[${RATE}]))`, legend: 'tx {{pod}}' },
+      ],
+    },
+  ];
+  if (io) {
+    panels.push({
+      type: 'timeseries', title: 'Disk I/O by pod', unit: 'Bps', thresholds: neutral(),
+      description: 'Bytes read and written per second by the containers of each pod.',
+      queries: [
+        { expr: `sum by (pod) (rate(container_fs_reads_bytes_total{job="cadvisor", container!="", ${podSel}}[${RATE}]))`, legend: 'read {{pod}}' },
+        { expr: `sum by (pod) (rate(container_fs_writes_bytes_total{job="cadvisor", container!="", ${podSel}}[${RATE}]))`, legend: 'write {{pod}}' },
+      ],
+    });
+  }
+  return { title: 'Container resources', panels };
+}
+
+/** GPU utilisation, memory and power of the GPUs a service's pods hold (DCGM pod attribution). */
+export function gpuByPodRow(podSel = 'namespace=~"$namespace", pod=~"$pod"'): Row {
+  const dcgm = `job="dcgm-exporter", ${podSel}`;
+  return {
+    title: 'GPU',
+    panels: [
+      {
+        type: 'timeseries', title: 'GPU utilisation by pod', unit: 'percent', min: 0, max: 100, thresholds: warnCrit(80, 95),
+        description: 'DCGM_FI_DEV_GPU_UTIL of the GPUs each pod holds (DCGM pod attribution).',
+        queries: [{ expr: `avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
+      },
+      {
+        type: 'timeseries', title: 'GPU memory used by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.9),
+        description: 'Frame buffer used / (used + free) on the GPUs each pod holds.',
+        queries: [{
+          expr: `sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) / (sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) + sum by (pod, gpu) (DCGM_FI_DEV_FB_FREE{${dcgm}}))`,
+          legend: '{{pod}} GPU {{gpu}}',
+        }],
+      },
+      {
+        type: 'timeseries', title: 'GPU power by pod', unit: 'watt', min: 0, thresholds: neutral(),
+        description: 'Power draw of the GPUs each pod holds.',
+        queries: [{ expr: `sum by (pod, gpu) (DCGM_FI_DEV_POWER_USAGE{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
+      },
+    ],
+  };
+}
+
+/** Targets of the service up (stat, 1 = every target up). */
+export function upStat(sel: string, width = 6): MetricPanel {
+  return {
+    type: 'stat', title: 'Targets up', unit: 'percentunit', min: 0, max: 1, width,
+    thresholds: [[null, 'red'], [0.5, 'orange'], [1, 'green']],
+    description: 'Share of the scrape targets of the selected services that answered the last scrape (up).',
+    queries: [{ expr: `sum(up{${sel}}) / count(up{${sel}})`, instant: true }],
+  };
+}
