@@ -26,7 +26,7 @@ import { PrometheusMsTeams } from './prometheus-msteams';
 import { serviceJob } from './prometheus/scrape';
 import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
-import { grafanaUrlDefaults } from './spec/section-exposure';
+import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
 export interface MonitoringStackProps {
@@ -109,7 +109,10 @@ export class MonitoringStack extends Construct {
         });
       }
       this.alertmanager = new Alertmanager(this.chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
-        context, spec: spec.alerting, prometheus: this.prometheus, msteamsBridge: this.msteams,
+        // Links in notifications point at Alertmanager's Ingress when it is exposed.
+        context,
+        spec: { ...spec.alerting, alertmanager: { ...spec.alerting.alertmanager, externalUrl: spec.alerting.alertmanager.externalUrl ?? externalUrls(spec.ingress).alertmanager } },
+        prometheus: this.prometheus, msteamsBridge: this.msteams,
       });
     }
     for (const service of spec.services) {

@@ -84,6 +84,15 @@ describe('Ingress', () => {
     expect(ini({})).toContain('root_url = http://localhost:3000/');
   });
 
+  test('Alertmanager\'s external URL (links in notifications) follows its Ingress unless set', () => {
+    const arg = (spec: Record<string, unknown>) => (find(synth(spec).objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0].args as string[])
+      .find((a) => a.startsWith('--web.external-url='));
+    expect(arg({})).toBe('--web.external-url=http://alertmanager.monitoring.svc:9093');
+    expect(arg({ ingress: { domain: 'example.org', alertmanager: { enabled: true } } })).toBe('--web.external-url=https://alertmanager.example.org/');
+    expect(arg({ ingress: { domain: 'example.org', alertmanager: { enabled: true } }, alerting: { alertmanager: { externalUrl: 'https://am.internal.example.org/' } } }))
+      .toBe('--web.external-url=https://am.internal.example.org/');
+  });
+
   test('tls.enabled: false serves plain HTTP without redirects or issuer', () => {
     const g = find(synth({ ingress: { domain: 'example.org', tls: { enabled: false } } }).objects, 'Ingress', 'grafana');
     expect(g.spec.tls).toBeUndefined();
