@@ -9,6 +9,8 @@
  * tts), the list is the contract the dashboards expect; docs/dashboards.md
  * prints it so a team can expose (or relabel to) these names.
  */
+import { KSM_METRICS } from '../charts/kube-state-metrics';
+import { KUBELET_KEPT_METRICS } from '../charts/kubelet';
 import { RECORDING } from '../rules/recording';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/spec/schema';
@@ -16,7 +18,7 @@ import { SERVICE_KINDS } from '../charts/spec/schema';
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 export const EXPORTER_SOURCES = [
-  'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'alertmanager', 'loki', 'grafana',
+  'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 export type SourceId = ExporterSource | ServiceKind;
@@ -93,12 +95,15 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     ],
   },
   'kube-state-metrics': {
-    title: 'kube-state-metrics (object state: restarts, terminations, replicas)',
+    title: 'kube-state-metrics (object state: restarts, terminations, waiting reasons, replicas, workload labels; exactly its --metric-allowlist)',
+    // The allowlist itself (charts/kube-state-metrics.ts): a panel cannot read a family the exporter does not expose.
+    metrics: Object.values(KSM_METRICS).flat(),
+  },
+  kubelet: {
+    title: `kubelet volume stats (job kubelet, keeps only ${KUBELET_KEPT_METRICS}; by namespace and persistentvolumeclaim)`,
     metrics: [
-      'kube_pod_container_status_restarts_total', 'kube_pod_container_status_last_terminated_reason', 'kube_pod_container_status_ready',
-      'kube_pod_status_phase', 'kube_deployment_status_replicas_available', 'kube_deployment_spec_replicas',
-      'kube_statefulset_status_replicas_ready', 'kube_statefulset_replicas', 'kube_daemonset_status_number_ready',
-      'kube_daemonset_status_desired_number_scheduled',
+      'kubelet_volume_stats_capacity_bytes', 'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes',
+      'kubelet_volume_stats_inodes', 'kubelet_volume_stats_inodes_free', 'kubelet_volume_stats_inodes_used',
     ],
   },
   alertmanager: {
@@ -201,17 +206,13 @@ export const METRIC_SOURCES: ReadonlyMap<string, readonly SourceId[]> = (() => {
   return m;
 })();
 
-/** A spec section another component adds (read loosely: it may not exist in every build). */
-
 /**
  * The sources the spec enables: what dashboards may rely on.
  *
- * TODO(lead, on merge): alertmanager, loki, dcgm-exporter and
- * kube-state-metrics are built by other issues; their sections are read by
- * name (`spec.alertmanager`, `spec.loki`, `spec.gpu`, `spec.kubeStateMetrics`)
- * and `enabled: false` switches them off. Adjust the keys if those sections
- * are named differently; test/dashboards.test.ts checks that every enabled
- * exporter source has a Prometheus job of the same name.
+ * Each exporter source follows its component's switch (`enabled: false`
+ * turns it off); `kubelet` follows spec.kubelet.volumeStats.enabled.
+ * test/dashboards.test.ts checks that every enabled exporter source has a
+ * Prometheus job of the same name.
  */
 export function enabledSources(spec: Spec): Set<SourceId> {
   const s = new Set<SourceId>(['prometheus']);
@@ -222,6 +223,7 @@ export function enabledSources(spec: Spec): Set<SourceId> {
   if (spec.loki.enabled) s.add('loki');
   if (spec.gpu.enabled) s.add('dcgm-exporter');
   if (spec.kubeStateMetrics.enabled) s.add('kube-state-metrics');
+  if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);
   return s;
 }

@@ -1,17 +1,20 @@
 /**
- * Containers: cAdvisor CPU, memory, network and disk per container, and
- * kube-state-metrics restarts/terminations when that source is enabled.
+ * Containers: cAdvisor CPU, memory, network and disk per container, and the
+ * kube-state-metrics restarts, OOM kills and waiting containers
+ * (dashboards/panels/kube-state.ts) when spec.kubeStateMetrics.enabled.
  * To add a panel, append it to a row: it ships when its metrics' source is on.
  */
+import type { Spec } from '../charts/spec/schema';
 import { RECORDING } from '../rules/recording';
 import { type DashboardModule, neutral, type Row, warnCrit } from './lib';
 import { RATE } from './panels';
+import { containerStateRow } from './panels/kube-state';
 
 const SEL = 'namespace=~"$namespace", pod=~"$pod", container=~"$container"';
 const CAD = `job="cadvisor", container!="", container!="POD", ${SEL}`;
 const BY = 'namespace, pod, container';
 
-export const containerRows: Row[] = [
+export const containerRows = (spec: Spec): Row[] => [
   {
     title: 'CPU',
     panels: [
@@ -84,30 +87,16 @@ export const containerRows: Row[] = [
       },
     ],
   },
-  {
-    title: 'Restarts and terminations',
-    panels: [
-      {
-        type: 'timeseries', title: 'Restarts (1h)', unit: 'short', min: 0, thresholds: warnCrit(1, 3),
-        description: 'Container restarts over the last hour (kube-state-metrics; cAdvisor cannot see restarts).',
-        queries: [{ expr: `sum by (${BY}) (increase(kube_pod_container_status_restarts_total{${SEL}}[1h]))`, legend: '{{namespace}}/{{pod}}/{{container}}' }],
-      },
-      {
-        type: 'stat', title: 'Last terminated: OOMKilled', unit: 'short', thresholds: [[null, 'green'], [1, 'red']],
-        description: 'Containers whose last termination was an OOM kill (kube-state-metrics).',
-        queries: [{ expr: `count(kube_pod_container_status_last_terminated_reason{reason="OOMKilled", ${SEL}} == 1) or vector(0)`, instant: true }],
-      },
-    ],
-  },
+  containerStateRow(spec, SEL),
 ];
 
 export const containers: DashboardModule = {
   uid: 'containers',
   include: (ctx) => ctx.sources.has('cadvisor'),
-  build: () => ({
+  build: (ctx) => ({
     uid: 'containers',
     title: 'Containers',
-    description: 'CPU, memory, network and disk of every container (cAdvisor), restarts and OOM kills (kube-state-metrics).',
+    description: 'CPU, memory, network and disk of every container (cAdvisor), restarts, OOM kills and waiting containers (kube-state-metrics).',
     folder: 'infrastructure',
     tags: ['infrastructure', 'cadvisor'],
     variables: [
@@ -115,6 +104,6 @@ export const containers: DashboardModule = {
       { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${RECORDING.containerMemory}{namespace=~"$namespace"}, pod)` },
       { kind: 'query', name: 'container', label: 'container', query: `label_values(${RECORDING.containerMemory}{namespace=~"$namespace", pod=~"$pod"}, container)` },
     ],
-    rows: containerRows,
+    rows: containerRows(ctx.spec),
   }),
 };

@@ -12,7 +12,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   CustomVariableBuilder, DashboardBuilder, DashboardCursorSync, QueryVariableBuilder, RowBuilder, TextBoxVariableBuilder,
-  ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort, type Dashboard, type DataSourceRef,
+  MappingType, ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort, type Dashboard, type DataSourceRef,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as gauge from '@grafana/grafana-foundation-sdk/gauge';
 import * as logs from '@grafana/grafana-foundation-sdk/logs';
@@ -54,6 +54,18 @@ export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [
 /** 1 = up, 0 = down. */
 export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
 
+/** A value shown as text (and colour) instead of the number. */
+export interface ValueMapping {
+  readonly value: number;
+  readonly text: string;
+  readonly color: string;
+}
+/** 0 reads DOWN (red), 1 reads UP (green). */
+export const upDownMappings = (): readonly ValueMapping[] => [
+  { value: 0, text: 'DOWN', color: 'red' },
+  { value: 1, text: 'UP', color: 'green' },
+];
+
 // --- Model --------------------------------------------------------------------
 
 export interface Query {
@@ -89,6 +101,10 @@ export interface MetricPanel extends PanelBase {
   readonly stack?: boolean;
   /** Draw the thresholds on the graph (timeseries). @default true when there is more than one step */
   readonly showThresholds?: boolean;
+  /** Values shown as text, e.g. upDownMappings() for 1/0 status stats. */
+  readonly mappings?: readonly ValueMapping[];
+  /** Text shown when the queries return nothing. @default Grafana's "No data" */
+  readonly noValue?: string;
 }
 
 /** Log lines from Loki (units and thresholds do not apply to log lines). */
@@ -196,6 +212,13 @@ function metricPanel(p: MetricPanel) {
     if (p.min !== undefined) b.min(p.min);
     if (p.max !== undefined) b.max(p.max);
     if (p.decimals !== undefined) b.decimals(p.decimals);
+    if (p.mappings?.length) {
+      b.mappings([{
+        type: MappingType.ValueToText,
+        options: Object.fromEntries(p.mappings.map((m, index) => [String(m.value), { text: m.text, color: m.color, index }])),
+      }]);
+    }
+    if (p.noValue !== undefined) b.noValue(p.noValue);
     for (const r of refs) b.withTarget(r);
     return b;
   };

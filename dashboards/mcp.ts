@@ -1,6 +1,7 @@
 /** MCP servers: health latency, requests, CPU, RSS and Python runtime of each MCP server. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
 import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 export const mcp: DashboardModule = {
   uid: 'mcp',
@@ -13,6 +14,7 @@ export const mcp: DashboardModule = {
     tags: ['ai-services', 'mcp'],
     variables: [jobVariable(ctx, 'mcp'), namespaceVariable(), podVariable()],
     rows: [
+      workloadStatusRow(ctx.spec, 'mcp'),
       {
         title: 'Health and traffic',
         panels: [

@@ -1,16 +1,20 @@
 /**
- * Monitoring stack health: targets and scrapes, Prometheus itself, rule
+ * Monitoring stack health: the declared services' workloads UP/DOWN (the
+ * seeds' "État Services", kube-state-metrics), targets and scrapes,
+ * Prometheus itself, its and the other volumes (kubelet volume stats), rule
  * evaluation, alert delivery, log ingestion, Grafana. Panels of a disabled
- * component are left out. To add a panel (e.g. volume usage from the kubelet
- * or kube-state-metrics), append it to a row of `stackRows`.
+ * component are left out. To add a panel, append it to a row of `stackRows`.
  */
+import type { Spec } from '../charts/spec/schema';
 import { type DashboardModule, lowIsBad, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
+import { volumesRow, workloadStatusRow } from './panels/kube-state';
 
 const PROM = 'job="prometheus"';
 const ANY_BAD: [number | null, string][] = [[null, 'green'], [1, 'red']];
 
-export const stackRows: Row[] = [
+export const stackRows = (spec: Spec): Row[] => [
+  workloadStatusRow(spec),
   {
     title: 'Targets',
     panels: [
@@ -76,6 +80,7 @@ export const stackRows: Row[] = [
       },
     ],
   },
+  volumesRow(spec),
   {
     title: 'Rule evaluation',
     panels: [
@@ -173,13 +178,13 @@ export const stackRows: Row[] = [
 
 export const monitoringStack: DashboardModule = {
   uid: 'monitoring-stack',
-  build: () => ({
+  build: (ctx) => ({
     uid: 'monitoring-stack',
     title: 'Monitoring stack',
-    description: 'Health of the stack itself: scrape targets, Prometheus, rule evaluation, alert delivery, log ingestion and Grafana.',
+    description: 'Status of the declared services\' workloads, then the health of the stack itself: scrape targets, Prometheus, volumes, rule evaluation, alert delivery, log ingestion and Grafana.',
     folder: 'monitoring-stack',
     tags: ['monitoring-stack', 'prometheus'],
     variables: [{ kind: 'query', name: 'job', label: 'job', query: 'label_values(up, job)' }],
-    rows: stackRows,
+    rows: stackRows(ctx.spec),
   }),
 };

@@ -1,6 +1,7 @@
 /** MySQL / MariaDB (mysqld_exporter): the Twitch seed's connections, QPS, slow queries and buffer pool queries. */
 import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
 import { RATE } from './panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 export const mysql: DashboardModule = {
   uid: 'mysql',
@@ -13,6 +14,7 @@ export const mysql: DashboardModule = {
     tags: ['data-stores', 'mysql'],
     variables: [jobVariable(ctx, 'mysql-exporter'), namespaceVariable(), podVariable()],
     rows: [
+      workloadStatusRow(ctx.spec, 'mysql-exporter'),
       {
         title: 'Overview',
         panels: [

@@ -1,6 +1,7 @@
 /** Speech-to-text: QPS, errors, latency (overall and /transcribe), audio and words throughput, GPU, resources. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
 import { containerResourcesRow, gpuByPodRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 export const stt: DashboardModule = {
   uid: 'stt',
@@ -13,6 +14,7 @@ export const stt: DashboardModule = {
     tags: ['ai-services', 'stt'],
     variables: [jobVariable(ctx, 'stt'), namespaceVariable(), podVariable()],
     rows: [
+      workloadStatusRow(ctx.spec, 'stt'),
       {
         title: 'Traffic',
         panels: [

@@ -1,6 +1,7 @@
 /** vLLM: latency (TTFT, end to end), throughput, KV cache, queue, GPU and container resources. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL, warnCrit } from './lib';
 import { containerResourcesRow, gpuByPodRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 const SEL = `${SERVICE_SEL}, model_name=~"$model"`;
 
@@ -18,6 +19,7 @@ export const vllm: DashboardModule = {
       { kind: 'query', name: 'model', label: 'model', query: 'label_values(vllm:num_requests_running{job=~"$job"}, model_name)' },
     ],
     rows: [
+      workloadStatusRow(ctx.spec, 'vllm'),
       {
         title: 'Overview',
         panels: [

@@ -1,6 +1,7 @@
 /** WhisperX jobs: the RQ queue behind WhisperX (mdawar/rq-exporter) and the worker's logs (Loki). */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, warnCrit } from './lib';
 import { RATE, upStat } from './panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 const RQ = 'job=~"$job", queue=~"$queue"';
 const WORKER_LOGS = '{namespace=~"$namespace", container=~"$worker_container"}';
@@ -23,6 +24,7 @@ export const whisperxJobs: DashboardModule = {
       { kind: 'textbox', name: 'worker_container', label: 'worker container (logs)', default: 'whisperx-worker' },
     ],
     rows: [
+      workloadStatusRow(ctx.spec, 'rq-exporter'),
       {
         title: 'Queue',
         panels: [

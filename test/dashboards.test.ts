@@ -8,10 +8,13 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { substituteGrafanaVariables } from '../charts/lib/query-check';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../dashboards';
-import { EXPORTER_SOURCES, enabledSources } from '../dashboards/catalog';
+import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceId } from '../dashboards/catalog';
 import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../dashboards/check';
 import { everyKindSpec, renderDashboardsDoc } from '../dashboards/doc';
 import { neutral, type MetricPanel } from '../dashboards/lib';
+import { kubeStatePanels } from '../dashboards/panels/kube-state';
+import { ksmExposes } from '../charts/kube-state-metrics';
+import { KUBELET_KEPT_METRICS } from '../charts/kubelet';
 import { configMapData, readManifests } from './lib/dist';
 import { run, tempFiles } from './lib/promtool';
 import { stackDoc, synth } from './lib/synth';
@@ -71,10 +74,99 @@ describe('which dashboards ship', () => {
     expect(v.json).not.toContain('container_');
   });
 
-  test('kube-state-metrics panels wait for that source', () => {
-    expect(buildDashboards(synthSpec({})).find((d) => d.uid === 'containers')!.omitted).toEqual([]);
-    const c = buildDashboards(synthSpec({ kubeStateMetrics: { enabled: false } })).find((d) => d.uid === 'containers')!;
-    expect(c.omitted).toEqual(['Restarts (1h)', 'Last terminated: OOMKilled']);
+});
+
+describe('kube-state-metrics and kubelet volume panels: placed and gated', () => {
+  const SVC = [
+    { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
+    { name: 'redis-cache', kind: 'redis-exporter', namespace: 'db', selector: { 'app.kubernetes.io/name': 'redis' }, port: 9121 },
+  ];
+  const built = (spec: Record<string, unknown> = {}) => buildDashboards(synthSpec({ services: SVC, ...spec }));
+  const dash = (b: ReturnType<typeof built>, uid: string) => b.find((d) => d.uid === uid)!;
+  const row = (b: ReturnType<typeof built>, uid: string, title: string) => dash(b, uid).def.rows.find((r) => r.title === title);
+  const titles = (b: ReturnType<typeof built>, uid: string, title: string) => row(b, uid, title)?.panels.map((p) => p.title);
+  const all = built();
+
+  test('Monitoring stack: a Workload status row with one UP/DOWN stat per declared service, first', () => {
+    expect(dash(all, 'monitoring-stack').def.rows[0].title).toBe('Workload status');
+    expect(titles(all, 'monitoring-stack', 'Workload status')).toEqual(['vllm', 'redis-cache']);
+  });
+
+  test('each service dashboard shows the status of its own services only', () => {
+    expect(titles(all, 'vllm', 'Workload status')).toEqual(['vllm']);
+    expect(titles(all, 'redis', 'Workload status')).toEqual(['redis-cache']);
+  });
+
+  test('the status stat renders UP/DOWN value mappings, noValue and red/green thresholds', () => {
+    const json = JSON.parse(dash(all, 'vllm').json);
+    const p = json.panels.find((x: { title: string; type: string }) => x.type === 'stat' && x.title === 'vllm');
+    expect(p.fieldConfig.defaults.mappings).toEqual([{
+      type: 'value', options: { 0: { text: 'DOWN', color: 'red', index: 0 }, 1: { text: 'UP', color: 'green', index: 1 } },
+    }]);
+    expect(p.fieldConfig.defaults.noValue).toBe('no workload found');
+    expect(p.fieldConfig.defaults.thresholds.steps).toEqual([{ value: null, color: 'red' }, { value: 1, color: 'green' }]);
+    expect(p.targets.map((t: { expr: string }) => t.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace="ai", label_app_kubernetes_io_name="vllm"}');
+  });
+
+  test('Containers: restarts, OOM kills and waiting containers, filtered by the dashboard variables; the old duplicates are gone', () => {
+    expect(titles(all, 'containers', 'Restarts and terminations')).toEqual(['Container restarts', 'OOM kills', 'Containers waiting, by reason']);
+    for (const p of row(all, 'containers', 'Restarts and terminations')!.panels) {
+      expect(p.queries[0].expr).toContain('job="kube-state-metrics", namespace=~"$namespace", pod=~"$pod", container=~"$container"');
+    }
+    const json = dash(all, 'containers').json;
+    expect(json).not.toContain('Restarts (1h)');
+    expect(json).not.toContain('Last terminated: OOMKilled');
+    expect(json.match(/"title": "[^"]*"/g)!.filter((t) => /restart|OOM/i.test(t))).toEqual(['"title": "Restarts and terminations"', '"title": "Container restarts"', '"title": "OOM kills"']);
+  });
+
+  test('Monitoring stack: the stack\'s own volumes and the fullest claims, with the spec\'s thresholds', () => {
+    expect(titles(all, 'monitoring-stack', 'Persistent volumes')).toEqual(['Monitoring volumes usage', 'Persistent volumes usage (top 10)']);
+    const b = built({ kubelet: { volumeStats: { warningPercent: 70, criticalPercent: 90 } } });
+    const p = row(b, 'monitoring-stack', 'Persistent volumes')!.panels[1];
+    expect(p).toMatchObject({ unit: 'percentunit', min: 0, max: 1, thresholds: [[null, 'green'], [0.7, 'orange'], [0.9, 'red']] });
+    expect(p.queries[0].expr).toMatch(/^topk\(10, max by \(namespace, persistentvolumeclaim\) \(1 - kubelet_volume_stats_available_bytes\{job="kubelet"\}/);
+  });
+
+  test('kubeStateMetrics.enabled: false removes every kube-state panel and row, volumes stay', () => {
+    const b = built({ kubeStateMetrics: { enabled: false } });
+    for (const uid of ['monitoring-stack', 'vllm', 'redis']) expect(row(b, uid, 'Workload status')).toBeUndefined();
+    expect(row(b, 'containers', 'Restarts and terminations')).toBeUndefined();
+    for (const d of b) expect([d.uid, d.json.includes('kube_')]).toEqual([d.uid, false]);
+    expect(titles(b, 'monitoring-stack', 'Persistent volumes')).toHaveLength(2);
+  });
+
+  test('kubelet.volumeStats.enabled: false removes the volume panels, the workload status stays', () => {
+    const b = built({ kubelet: { volumeStats: { enabled: false } } });
+    expect(row(b, 'monitoring-stack', 'Persistent volumes')).toBeUndefined();
+    for (const d of b) expect([d.uid, d.json.includes('kubelet_volume_stats')]).toEqual([d.uid, false]);
+    expect(titles(b, 'monitoring-stack', 'Workload status')).toEqual(['vllm', 'redis-cache']);
+    expect(enabledSources(synthSpec({ kubelet: { volumeStats: { enabled: false } } })).has('kubelet')).toBe(false);
+  });
+
+  test('the catalog gates the same panels by source (kube-state-metrics, kubelet)', () => {
+    const spec = synthSpec({ services: SVC });
+    const panels = kubeStatePanels(spec);
+    const sources = enabledSources(spec);
+    const without = (s: SourceId) => new Set([...sources].filter((x) => x !== s));
+    for (const p of [...panels.workloads, ...panels.containers, ...panels.stack, ...panels.cluster]) expect(panelAvailable(p, sources, 't')).toBe(true);
+    for (const p of [...panels.workloads, ...panels.containers]) expect([p.title, panelAvailable(p, without('kube-state-metrics'), 't')]).toEqual([p.title, false]);
+    for (const p of [...panels.stack, ...panels.cluster]) expect([p.title, panelAvailable(p, without('kubelet'), 't')]).toEqual([p.title, false]);
+  });
+
+  test('every kube_* / kubelet_* metric of the catalog is exposed: KSM_METRICS and the kubelet job\'s keep regex', () => {
+    const kept = new RegExp(`^(?:${KUBELET_KEPT_METRICS})$`);
+    expect(CATALOG['kube-state-metrics'].metrics.filter((m) => !ksmExposes(m))).toEqual([]);
+    expect(CATALOG.kubelet.metrics.filter((m) => !kept.test(m))).toEqual([]);
+    const catalogued = [...METRIC_SOURCES.keys()];
+    expect(catalogued.filter((m) => m.startsWith('kube_') && !METRIC_SOURCES.get(m)!.includes('kube-state-metrics'))).toEqual([]);
+    expect(catalogued.filter((m) => m.startsWith('kubelet_') && !METRIC_SOURCES.get(m)!.includes('kubelet'))).toEqual([]);
+    // What the shipped dashboards read, checked against the exporters directly.
+    const read = buildDashboards(everyKindSpec()).flatMap((d) => (JSON.parse(d.json).panels as { targets?: { expr: string }[] }[])
+      .flatMap((p) => (p.targets ?? []).flatMap((t) => promqlMetrics(t.expr))));
+    const kube = [...new Set(read.filter((m) => m.startsWith('kube_')))];
+    expect(kube.length).toBeGreaterThanOrEqual(7);
+    expect(kube.filter((m) => !ksmExposes(m))).toEqual([]);
+    expect(read.filter((m) => m.startsWith('kubelet_') && !kept.test(m))).toEqual([]);
   });
 });
 

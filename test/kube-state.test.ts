@@ -13,7 +13,7 @@ import { parse, stringify } from 'yaml';
 import { ksmExposes, KSM_METRICS } from '../charts/kube-state-metrics';
 import { checkPromQL } from '../charts/lib/query-check';
 import { validateSpec } from '../charts/spec/load';
-import { kubeStatePanels, workloadStatusPanel } from '../dashboards/panels/kube-state';
+import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../dashboards/panels/kube-state';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { forDebianPromtool, run, tempFiles } from './lib/promtool';
@@ -233,6 +233,31 @@ describe('kube-state panels', () => {
 
   test('the stack volumes panel selects the stack namespace and its components', () => {
     expect(panels.stack[0].queries[0].expr).toContain('namespace="monitoring",persistentvolumeclaim=~"(.+-)?(prometheus|loki|alertmanager|grafana)(-.+)?"');
+  });
+
+  test('the panels are the dashboards\' MetricPanel: unit, thresholds, min/max; status stats with UP/DOWN mappings and noValue', () => {
+    for (const p of Object.values(panels).flat()) {
+      expect(p.unit).not.toBe('');
+      expect(p.thresholds.length).toBeGreaterThan(0);
+    }
+    for (const p of panels.workloads) expect(p).toMatchObject({ type: 'stat', thresholds: [[null, 'red'], [1, 'green']], noValue: expect.any(String) });
+    expect(panels.workloads.map((p) => p.noValue)).toEqual(['no workload found', 'DOWN']);
+    for (const p of [...panels.stack, ...panels.cluster]) expect(p).toMatchObject({ unit: 'percentunit', min: 0, max: 1 });
+  });
+
+  test('switched off in the spec: no panel, no row', () => {
+    const off = validateSpec(stackDoc({ services: SERVICES, kubeStateMetrics: { enabled: false }, kubelet: { volumeStats: { enabled: false } } })).spec;
+    expect(kubeStatePanels(off)).toEqual({ workloads: [], containers: [], stack: [], cluster: [] });
+    expect([workloadStatusRow(off), containerStateRow(off), volumesRow(off)].map((r) => r.panels.length)).toEqual([0, 0, 0]);
+  });
+
+  test('rows: status of one kind only, container panels narrowed by the given matchers', () => {
+    expect(workloadStatusRow(spec).panels.map((p) => p.title)).toEqual(['vllm', 'qdrant']);
+    expect(workloadStatusRow(spec, 'qdrant').panels.map((p) => p.title)).toEqual(['qdrant']);
+    expect(workloadStatusRow(spec, 'mcp').panels).toEqual([]);
+    const row = containerStateRow(spec, 'namespace=~"$namespace"');
+    expect(row.panels.map((p) => p.queries[0].expr.includes('{job="kube-state-metrics", namespace=~"$namespace"'))).toEqual([true, true, true]);
+    expect(volumesRow(spec).panels.map((p) => p.title)).toEqual(['Monitoring volumes usage', 'Persistent volumes usage (top 10)']);
   });
 });
 

@@ -1,57 +1,32 @@
 /**
- * Panels fed by kube-state-metrics and the kubelets' volume stats, as plain
- * typed definitions for the dashboards to place:
+ * Panels fed by kube-state-metrics and the kubelets' volume stats, in the
+ * dashboards' own model (MetricPanel, Row), and the rows the dashboards place:
  *
- * - `workloadStatusPanels`: UP/DOWN of the Deployments and StatefulSets of
- *   each declared service (the seeds' "État Services");
- * - `restartsPanel`, `oomKillsPanel`, `waitingContainersPanel`: the
+ * - `workloadStatusRow`: UP/DOWN of the Deployments and StatefulSets of each
+ *   declared service (the seeds' "État Services"), on the Monitoring stack
+ *   dashboard (every service) and on each service kind's dashboard (its own);
+ * - `containerStateRow`: restarts, OOM kills and waiting containers, on the
  *   Containers dashboard;
- * - `stackVolumesPanel` (Monitoring stack dashboard) and `volumesPanel`.
+ * - `volumesRow`: the stack's own volumes and the fullest claims, on the
+ *   Monitoring stack dashboard.
  *
- * The shapes follow the dashboards' MetricPanel (type, title, description,
- * unit, thresholds as [value, colour] steps, queries); `mappings` and
- * `noValue` are extra display hints for stat panels. Every expression is
- * parsed by test/kube-state.test.ts.
+ * Gating: `kubeStatePanels(spec)` returns no kube-state panel unless
+ * spec.kubeStateMetrics.enabled and no volume panel unless
+ * spec.kubelet.volumeStats.enabled; the catalog (sources `kube-state-metrics`
+ * and `kubelet`) gates the same panels again by the metrics they read, and
+ * the synth-time checks parse every expression.
  */
 import { KSM_JOB } from '../../charts/kube-state-metrics';
 import type { ServiceSpec, Spec } from '../../charts/spec/schema';
 import { stackVolumeMatchers, volumeUsageExpr } from '../../rules/kubernetes';
-
-export type Steps = readonly (readonly [number | null, string])[];
-
-export interface KsmQuery {
-  readonly expr: string;
-  readonly legend?: string;
-  /** Evaluate at the end of the range only (stat panels). */
-  readonly instant?: boolean;
-}
-
-export interface KsmPanel {
-  readonly type: 'timeseries' | 'stat';
-  readonly title: string;
-  readonly description: string;
-  /** Grafana unit id. */
-  readonly unit: string;
-  readonly thresholds: Steps;
-  readonly queries: readonly KsmQuery[];
-  readonly min?: number;
-  readonly max?: number;
-  /** Value -> text (and colour) for stat panels. */
-  readonly mappings?: readonly { readonly value: number; readonly text: string; readonly color: string }[];
-  /** Text shown when a query returns nothing. */
-  readonly noValue?: string;
-}
+import type { ServiceKind } from '../catalog';
+import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../lib';
 
 const KSM = `job="${KSM_JOB}"`;
 /** Kubernetes label whose value names the workload of a service (exposed by --metric-labels-allowlist). */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 const NAME_LABEL_PROM = 'label_app_kubernetes_io_name';
 const RATE = '$__rate_interval';
-
-const UP_DOWN: KsmPanel['mappings'] = [
-  { value: 0, text: 'DOWN', color: 'red' },
-  { value: 1, text: 'UP', color: 'green' },
-];
 
 function sel(...matchers: string[]): string {
   return matchers.filter((m) => m !== '').join(', ');
@@ -69,7 +44,7 @@ function quote(v: string): string {
  * selector without app.kubernetes.io/name falls back to the service's scrape
  * targets (`up`).
  */
-export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
+export function workloadStatusPanel(s: ServiceSpec): MetricPanel {
   const name = s.selector[NAME_LABEL];
   if (name === undefined) {
     return {
@@ -77,8 +52,8 @@ export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
       title: s.name,
       description: `Scrape targets of job ${s.name} (its selector has no ${NAME_LABEL}, so its workloads cannot be matched): UP when at least one target answers.`,
       unit: 'none',
-      thresholds: [[null, 'red'], [1, 'green']],
-      mappings: UP_DOWN,
+      thresholds: upDown(),
+      mappings: upDownMappings(),
       noValue: 'DOWN',
       queries: [{ expr: `max(up{job=${quote(s.name)}})`, legend: 'scrape targets', instant: true }],
     };
@@ -90,8 +65,8 @@ export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
     title: s.name,
     description: `Deployments and StatefulSets labelled ${NAME_LABEL}=${name} in namespace ${s.namespace}: UP when at least one replica is available (kube-state-metrics).`,
     unit: 'none',
-    thresholds: [[null, 'red'], [1, 'green']],
-    mappings: UP_DOWN,
+    thresholds: upDown(),
+    mappings: upDownMappings(),
     noValue: 'no workload found',
     queries: [
       {
@@ -108,12 +83,12 @@ export function workloadStatusPanel(s: ServiceSpec): KsmPanel {
   };
 }
 
-export function workloadStatusPanels(spec: Pick<Spec, 'services'>): KsmPanel[] {
+export function workloadStatusPanels(spec: Pick<Spec, 'services'>): MetricPanel[] {
   return spec.services.map(workloadStatusPanel);
 }
 
 /** Extra matchers, e.g. the Containers dashboard's `namespace=~"$namespace", pod=~"$pod"`. */
-export function restartsPanel(matchers = ''): KsmPanel {
+export function restartsPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'Container restarts',
@@ -128,7 +103,7 @@ export function restartsPanel(matchers = ''): KsmPanel {
   };
 }
 
-export function oomKillsPanel(matchers = ''): KsmPanel {
+export function oomKillsPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'OOM kills',
@@ -143,7 +118,7 @@ export function oomKillsPanel(matchers = ''): KsmPanel {
   };
 }
 
-export function waitingContainersPanel(matchers = ''): KsmPanel {
+export function waitingContainersPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'Containers waiting, by reason',
@@ -159,7 +134,7 @@ export function waitingContainersPanel(matchers = ''): KsmPanel {
 }
 
 /** Usage of the stack's own volumes (Prometheus, Loki, Alertmanager, Grafana claims in spec.namespace). */
-export function stackVolumesPanel(spec: Pick<Spec, 'namespace' | 'kubelet'>): KsmPanel {
+export function stackVolumesPanel(spec: Pick<Spec, 'namespace' | 'kubelet'>): MetricPanel {
   const v = spec.kubelet.volumeStats;
   return {
     type: 'timeseries',
@@ -168,13 +143,13 @@ export function stackVolumesPanel(spec: Pick<Spec, 'namespace' | 'kubelet'>): Ks
     unit: 'percentunit',
     min: 0,
     max: 1,
-    thresholds: [[null, 'green'], [v.warningPercent / 100, 'orange'], [v.criticalPercent / 100, 'red']],
+    thresholds: warnCrit(v.warningPercent / 100, v.criticalPercent / 100),
     queries: [{ expr: volumeUsageExpr(stackVolumeMatchers(spec.namespace)), legend: '{{persistentvolumeclaim}}' }],
   };
 }
 
 /** The fullest claims of the cluster. */
-export function volumesPanel(spec: Pick<Spec, 'kubelet'>, top = 10): KsmPanel {
+export function volumesPanel(spec: Pick<Spec, 'kubelet'>, top = 10): MetricPanel {
   const v = spec.kubelet.volumeStats;
   return {
     type: 'timeseries',
@@ -183,17 +158,53 @@ export function volumesPanel(spec: Pick<Spec, 'kubelet'>, top = 10): KsmPanel {
     unit: 'percentunit',
     min: 0,
     max: 1,
-    thresholds: [[null, 'green'], [v.warningPercent / 100, 'orange'], [v.criticalPercent / 100, 'red']],
+    thresholds: warnCrit(v.warningPercent / 100, v.criticalPercent / 100),
     queries: [{ expr: `topk(${top}, ${volumeUsageExpr()})`, legend: '{{namespace}}/{{persistentvolumeclaim}}' }],
   };
 }
 
-/** Every panel of this module for a spec (for checks and for the dashboards to pick from). */
-export function kubeStatePanels(spec: Spec): { workloads: KsmPanel[]; containers: KsmPanel[]; stack: KsmPanel[]; cluster: KsmPanel[] } {
+/**
+ * workloads: UP/DOWN per declared service; containers: restarts, OOM kills,
+ * waiting containers (both kube-state-metrics); stack: the stack's own
+ * volumes; cluster: the fullest claims (both kubelet volume stats).
+ */
+export type KubeStatePanels = Readonly<Record<'workloads' | 'containers' | 'stack' | 'cluster', MetricPanel[]>>;
+
+/**
+ * Every panel of this module for a spec, empty where the spec switches the
+ * source off. `containerMatchers` narrows the container panels (the
+ * Containers dashboard's variables).
+ */
+export function kubeStatePanels(spec: Spec, containerMatchers = ''): KubeStatePanels {
+  const ksm = spec.kubeStateMetrics.enabled;
+  const vol = spec.kubelet.volumeStats.enabled;
   return {
-    workloads: spec.kubeStateMetrics.enabled ? workloadStatusPanels(spec) : [],
-    containers: spec.kubeStateMetrics.enabled ? [restartsPanel(), oomKillsPanel(), waitingContainersPanel()] : [],
-    stack: spec.kubelet.volumeStats.enabled ? [stackVolumesPanel(spec)] : [],
-    cluster: spec.kubelet.volumeStats.enabled ? [volumesPanel(spec)] : [],
+    workloads: ksm ? workloadStatusPanels(spec) : [],
+    containers: ksm ? [restartsPanel(containerMatchers), oomKillsPanel(containerMatchers), waitingContainersPanel(containerMatchers)] : [],
+    stack: vol ? [stackVolumesPanel(spec)] : [],
+    cluster: vol ? [volumesPanel(spec)] : [],
   };
+}
+
+// --- Rows the dashboards place (an empty row is dropped) ----------------------
+
+export const WORKLOAD_STATUS_ROW = 'Workload status';
+export const CONTAINER_STATE_ROW = 'Restarts and terminations';
+export const VOLUMES_ROW = 'Persistent volumes';
+
+/** UP/DOWN per declared service, or only those of one kind (a service dashboard). */
+export function workloadStatusRow(spec: Spec, kind?: ServiceKind): Row {
+  const services = kind === undefined ? spec.services : spec.services.filter((s) => s.kind === kind);
+  return { title: WORKLOAD_STATUS_ROW, panels: kubeStatePanels({ ...spec, services }).workloads };
+}
+
+/** Restarts, OOM kills and waiting containers, a third of the width each. */
+export function containerStateRow(spec: Spec, containerMatchers = ''): Row {
+  return { title: CONTAINER_STATE_ROW, panels: kubeStatePanels(spec, containerMatchers).containers.map((p) => ({ ...p, width: 8 })) };
+}
+
+/** The stack's own volumes, then the fullest claims of the cluster. */
+export function volumesRow(spec: Spec): Row {
+  const { stack, cluster } = kubeStatePanels(spec);
+  return { title: VOLUMES_ROW, panels: [...stack, ...cluster] };
 }
