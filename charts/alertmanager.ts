@@ -22,7 +22,7 @@ import { stringify } from 'yaml';
 import { Endpoint, serviceUrl, StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
-import { checksum, containerSecurity, httpProbe, podSecurity, resources } from './lib/workload';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import { podJob } from './prometheus/scrape';
 import type { Spec } from './spec/schema';
@@ -348,14 +348,7 @@ export class Alertmanager extends Construct implements Endpoint {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(am.storage.storageClassName ? { storageClassName: am.storage.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(am.storage.size) } },
-          },
-        }],
+        volumeClaimTemplates: [dataVolumeClaim(am.storage, selector)],
       },
     });
 

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
+import { apiReader } from './lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
 import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './logs/alloy-syntax';
 import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
@@ -124,17 +125,7 @@ export class Alloy extends Construct {
 
     this.configText = renderAlloyConfig(spec, props.loki.pushUrl);
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('alloy'), automountServiceAccountToken: true });
-    const clusterRoleName = `${ctx.instance}-alloy`;
-    new k8s.KubeClusterRole(this, 'cluster-role', {
-      metadata: { name: clusterRoleName, labels },
-      rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-      metadata: { name: clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
-      subjects: [{ kind: 'ServiceAccount', name: 'alloy', namespace: ns }],
-    });
+    apiReader(this, { name: 'alloy', namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }] });
 
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-config'), data: { 'config.alloy': this.configText } });
 

@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
+import { apiReader } from './lib/rbac';
 import { containerSecurity, httpProbe, podSecurity, resources } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import type { ScrapeConfig } from './prometheus/config-types';
@@ -210,14 +211,7 @@ export class KubeStateMetrics extends Construct {
     const metadata = { name: KSM_NAME, namespace: ns, labels };
 
     // --- RBAC: read-only list/watch of the reported kinds, nothing else.
-    new k8s.KubeServiceAccount(this, 'sa', { metadata, automountServiceAccountToken: true });
-    const clusterRoleName = `${ctx.instance}-${KSM_NAME}`;
-    new k8s.KubeClusterRole(this, 'cluster-role', { metadata: { name: clusterRoleName, labels }, rules: ksmRbacRules() });
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-      metadata: { name: clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
-      subjects: [{ kind: 'ServiceAccount', name: KSM_NAME, namespace: ns }],
-    });
+    apiReader(this, { name: KSM_NAME, namespace: ns, instance: ctx.instance, labels, rules: ksmRbacRules() });
 
     new k8s.KubeService(this, 'service', {
       metadata,

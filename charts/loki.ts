@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { Endpoint, serviceUrl, StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
-import { checksum, containerSecurity, httpProbe, podSecurity, resources } from './lib/workload';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from './lib/workload';
 import { LOKI_DATA_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_TENANT, lokiConfig, type LokiConfig } from './logs/loki-config';
 import { checkLogQueries } from './logs/queries';
 import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './logs/ruler';
@@ -140,14 +140,7 @@ export class Loki extends Construct implements Endpoint {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(spec.storage.storageClassName ? { storageClassName: spec.storage.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(spec.storage.size) } },
-          },
-        }],
+        volumeClaimTemplates: [dataVolumeClaim(spec.storage, selector)],
       },
     });
 

@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
+import { apiReader } from './lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
 import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
@@ -143,17 +144,7 @@ export class Promtail extends Construct {
     this.configText = renderPromtailConfig(this.config);
 
     // --- RBAC: read-only discovery of pods (and their nodes).
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('promtail'), automountServiceAccountToken: true });
-    const clusterRoleName = `${ctx.instance}-promtail`;
-    new k8s.KubeClusterRole(this, 'cluster-role', {
-      metadata: { name: clusterRoleName, labels },
-      rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-      metadata: { name: clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
-      subjects: [{ kind: 'ServiceAccount', name: 'promtail', namespace: ns }],
-    });
+    apiReader(this, { name: 'promtail', namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }] });
 
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('promtail-config'), data: { 'promtail.yaml': this.configText } });
 

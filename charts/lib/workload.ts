@@ -78,3 +78,15 @@ export function checksum(...contents: string[]): string {
 
 /** Tolerate every taint: node agents must run on every node, including tainted GPU and control-plane nodes. */
 export const TOLERATE_EVERYTHING: k8s.Toleration[] = [{ operator: 'Exists' }];
+
+/** The `data` volume claim of a StatefulSet: one ReadWriteOnce volume per replica. */
+export function dataVolumeClaim(storage: { size: string; storageClassName?: string }, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name: 'data', labels },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+    },
+  };
+}

@@ -15,7 +15,8 @@ import { toYaml } from '../lib/yaml';
 import { IMAGES, imageVersion } from '../lib/images';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { Endpoint, serviceUrl, StackContext } from '../lib/context';
-import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../lib/workload';
+import { apiReader } from '../lib/rbac';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from '../lib/workload';
 import { promSizeBytes, quantityValue } from '../spec/formats';
 import type { Spec } from '../spec/schema';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from './config-types';
@@ -76,20 +77,13 @@ export class Prometheus extends Construct implements Endpoint {
     }
 
     // --- RBAC: read-only discovery of targets across the cluster.
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata(this.serviceAccountName), automountServiceAccountToken: true });
-    const clusterRoleName = `${ctx.instance}-prometheus`;
-    new k8s.KubeClusterRole(this, 'cluster-role', {
-      metadata: { name: clusterRoleName, labels },
+    apiReader(this, {
+      name: this.serviceAccountName, namespace: ctx.namespace, instance: ctx.instance, labels,
       rules: [
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
         { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-      metadata: { name: clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: ctx.namespace }],
     });
 
     // --- Config and rules, rendered at synth time.
@@ -168,14 +162,7 @@ export class Prometheus extends Construct implements Endpoint {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(spec.storage.storageClassName ? { storageClassName: spec.storage.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(spec.storage.size) } },
-          },
-        }],
+        volumeClaimTemplates: [dataVolumeClaim(spec.storage, selector)],
       },
     });
 
