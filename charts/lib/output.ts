@@ -113,6 +113,7 @@ export function writeAtomically(outDir: string, files: Map<string, string>): voi
   }
   const old = `${tmp}.old`;
   if (fs.existsSync(abs)) fs.renameSync(abs, old);
+  fs.chmodSync(tmp, 0o755); // mkdtemp creates 0700; dist/ is an ordinary folder
   fs.renameSync(tmp, abs);
   fs.rmSync(old, { recursive: true, force: true });
 }
