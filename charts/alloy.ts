@@ -16,7 +16,7 @@ import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
 import { apiReader } from './lib/rbac';
-import { checksum, containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
+import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
 import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './logs/alloy-syntax';
 import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
@@ -133,15 +133,13 @@ export class Alloy extends Construct {
       metadata: metadata('alloy'),
       spec: {
         selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
         template: {
           metadata: { labels, annotations: { 'checksum/config': checksum(this.configText) } },
           spec: {
             serviceAccountName: 'alloy',
             automountServiceAccountToken: true, // discovery.kubernetes calls the Kubernetes API
-            priorityClassName: 'system-node-critical',
-            tolerations: TOLERATE_EVERYTHING,
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            ...NODE_AGENT_SCHEDULING,
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
-import { containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
+import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import type { RelabelConfig, ScrapeConfig } from './prometheus/config-types';
 import { INSTANCE_IS_NODE, podJob, SA_TOKEN } from './prometheus/scrape';
@@ -97,15 +97,13 @@ export class Cadvisor extends Construct {
       metadata: { name: 'cadvisor', namespace: ns, labels },
       spec: {
         selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
         template: {
           metadata: { labels },
           spec: {
             serviceAccountName: 'cadvisor',
             automountServiceAccountToken: false, // reads cgroups and the containerd socket, never the Kubernetes API
-            priorityClassName: 'system-node-critical',
-            tolerations: TOLERATE_EVERYTHING,
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            ...NODE_AGENT_SCHEDULING,
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
-import { containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
+import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import { INSTANCE_IS_NODE, podJob } from './prometheus/scrape';
 import type { Spec } from './spec/schema';
@@ -52,7 +52,7 @@ export class NodeExporter extends Construct {
       metadata: { name: 'node-exporter', namespace: ns, labels },
       spec: {
         selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
         template: {
           metadata: { labels },
           spec: {
@@ -60,9 +60,7 @@ export class NodeExporter extends Construct {
             automountServiceAccountToken: false, // never calls the Kubernetes API
             hostNetwork: true, // node network interfaces, not the pod sandbox's
             hostPid: true, // host processes in /proc
-            priorityClassName: 'system-node-critical',
-            tolerations: TOLERATE_EVERYTHING,
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            ...NODE_AGENT_SCHEDULING,
             securityContext: {
               runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
             },

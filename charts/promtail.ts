@@ -18,7 +18,7 @@ import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
 import { apiReader } from './lib/rbac';
-import { checksum, containerSecurity, httpProbe, resources, TOLERATE_EVERYTHING } from './lib/workload';
+import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
 import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
 import type { Prometheus } from './prometheus';
@@ -152,15 +152,13 @@ export class Promtail extends Construct {
       metadata: metadata('promtail'),
       spec: {
         selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
         template: {
           metadata: { labels, annotations: { 'checksum/config': checksum(this.configText) } },
           spec: {
             serviceAccountName: 'promtail',
             automountServiceAccountToken: true, // pod discovery calls the Kubernetes API
-            priorityClassName: 'system-node-critical',
-            tolerations: TOLERATE_EVERYTHING,
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            ...NODE_AGENT_SCHEDULING,
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{

@@ -90,3 +90,18 @@ export function dataVolumeClaim(storage: { size: string; storageClassName?: stri
     },
   };
 }
+
+/** Roll node agents a tenth of the nodes at a time. */
+export const NODE_AGENT_UPDATE_STRATEGY: k8s.DaemonSetUpdateStrategy = {
+  type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') },
+};
+
+/**
+ * Scheduling shared by the node agents (node-exporter, cAdvisor, Promtail, Alloy): on every Linux node,
+ * whatever its taints, and never evicted before the workloads they watch.
+ */
+export const NODE_AGENT_SCHEDULING = {
+  priorityClassName: 'system-node-critical',
+  tolerations: TOLERATE_EVERYTHING,
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+} as const;
