@@ -73,7 +73,9 @@ export class MonitoringStack extends Construct {
     const context = this.context;
 
     new Namespaces(this.chart('00-namespaces', 'namespaces'), 'namespaces', { context });
-    this.prometheus = new Prometheus(this.chart('10-prometheus', 'prometheus'), 'prometheus', { context, spec: spec.prometheus });
+    this.prometheus = new Prometheus(this.chart('10-prometheus', 'prometheus'), 'prometheus', {
+      context, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
+    });
     if (spec.nodeExporter.enabled) {
       this.nodeExporter = new NodeExporter(this.chart('20-node-exporter', 'node-exporter'), 'node-exporter', {
         context, spec: spec.nodeExporter, prometheus: this.prometheus,

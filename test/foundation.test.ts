@@ -167,3 +167,17 @@ describe('dist/ as committed', () => {
     expect(aliases).toEqual([]);
   });
 });
+
+describe('Prometheus external URL', () => {
+  const args = (spec: Record<string, unknown>) => find(synth(spec).objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args as string[];
+  test('unset without an Ingress: no --web.external-url', () => {
+    expect(args({}).some((a) => a.startsWith('--web.external-url'))).toBe(false);
+  });
+  test('set in the spec: passed through', () => {
+    expect(args({ prometheus: { externalUrl: 'https://prom.example.com/' } })).toContain('--web.external-url=https://prom.example.com/');
+  });
+  test('exposed through an Ingress: defaults to its URL', () => {
+    const ingress = { domain: 'example.org', prometheus: { enabled: true, basicAuthSecretName: 'prometheus-basic-auth' }, tls: { clusterIssuer: 'letsencrypt' } };
+    expect(args({ ingress })).toContain('--web.external-url=https://prometheus.example.org/');
+  });
+});

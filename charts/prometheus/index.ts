@@ -142,6 +142,8 @@ export class Prometheus extends Construct implements Endpoint {
                 ...retentionArgs,
                 '--web.enable-lifecycle',
                 `--web.listen-address=:${PROMETHEUS_PORT}`,
+                // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
+                ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
               ],
               ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
               resources: resources(spec.resources),

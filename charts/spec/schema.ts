@@ -57,6 +57,7 @@ export const prometheusSchema = z.strictObject({
   scrapeTimeout: duration().default('10s'),
   evaluationInterval: duration().default('15s'),
   externalLabels: z.record(z.string(), z.string()).default({}).describe('labels added to every series and alert sent out (e.g. cluster: prod)'),
+  externalUrl: z.string().url().optional().describe('URL users reach Prometheus at (--web.external-url: links in alerts and the UI); defaults to its Ingress URL when exposed'),
   annotationDiscovery: z.boolean().default(true).describe('scrape pods and services annotated prometheus.io/scrape: "true"'),
   resources: resourcesSchema({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
 }).prefault({});
