@@ -22,7 +22,7 @@ import { stringify } from 'yaml';
 import { Endpoint, serviceUrl, StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from './lib/workload';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from './lib/workload';
 import type { Prometheus } from './prometheus';
 import { podJob } from './prometheus/scrape';
 import type { Spec } from './spec/schema';
@@ -296,16 +296,7 @@ export class Alertmanager extends Construct implements Endpoint {
             automountServiceAccountToken: false, // never calls the Kubernetes API
             securityContext: podSecurity(UID),
             terminationGracePeriodSeconds: 60,
-            ...(am.replicas > 1 ? {
-              affinity: {
-                podAntiAffinity: {
-                  preferredDuringSchedulingIgnoredDuringExecution: [{
-                    weight: 100,
-                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
-                  }],
-                },
-              },
-            } : {}),
+            ...spreadAcrossNodes(am.replicas, selector),
             containers: [{
               name: 'alertmanager',
               image,

@@ -18,7 +18,7 @@ import { recommendedLabels, selectorLabels } from './lib/labels';
 import { apiReader } from './lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
 import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './logs/alloy-syntax';
-import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
+import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
 import type { Prometheus } from './prometheus';
 import type { RelabelConfig } from './prometheus/config-types';
@@ -125,7 +125,7 @@ export class Alloy extends Construct {
 
     this.configText = renderAlloyConfig(spec, props.loki.pushUrl);
 
-    apiReader(this, { name: 'alloy', namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }] });
+    apiReader(this, { name: 'alloy', namespace: ns, instance: ctx.instance, labels, rules: COLLECTOR_RBAC_RULES });
 
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-config'), data: { 'config.alloy': this.configText } });
 

@@ -19,7 +19,7 @@ import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
 import { apiReader } from './lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
-import { LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
+import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
 import type { Prometheus } from './prometheus';
 import type { KubernetesSdConfig, RelabelConfig } from './prometheus/config-types';
@@ -144,7 +144,7 @@ export class Promtail extends Construct {
     this.configText = renderPromtailConfig(this.config);
 
     // --- RBAC: read-only discovery of pods (and their nodes).
-    apiReader(this, { name: 'promtail', namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }] });
+    apiReader(this, { name: 'promtail', namespace: ns, instance: ctx.instance, labels, rules: COLLECTOR_RBAC_RULES });
 
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('promtail-config'), data: { 'promtail.yaml': this.configText } });
 

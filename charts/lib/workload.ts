@@ -105,3 +105,18 @@ export const NODE_AGENT_SCHEDULING = {
   tolerations: TOLERATE_EVERYTHING,
   nodeSelector: { 'kubernetes.io/os': 'linux' },
 } as const;
+
+/** Spread replicas across nodes when there are several (preferred, so a small cluster still schedules them). */
+export function spreadAcrossNodes(replicas: number, selector: Record<string, string>): Pick<k8s.PodSpec, 'affinity'> {
+  if (replicas <= 1) return {};
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100,
+          podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+        }],
+      },
+    },
+  };
+}

@@ -16,6 +16,7 @@
  * unchanged whichever collector runs (test/log-collectors.test.ts proves it
  * on the rendered configs).
  */
+import { k8s } from 'cdk8s-plus-28';
 import type { RelabelConfig } from '../prometheus/config-types';
 import { checkLogQL } from '../lib/query-check';
 import type { LogsSpec } from '../spec/section-logs';
@@ -32,6 +33,9 @@ export const DROPPED_LABELS = ['filename'] as const;
 
 /** Environment variable holding the node name (downward API `spec.nodeName`). */
 export const NODE_NAME_ENV = 'HOSTNAME';
+
+/** What both collectors may read from the API: pods (and their nodes) for discovery; nothing else. */
+export const COLLECTOR_RBAC_RULES: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }];
 
 /** Field selector limiting discovery to the collector's own node. */
 export function nodeFieldSelector(nodeNameReference: string): string {

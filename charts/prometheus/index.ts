@@ -16,7 +16,7 @@ import { IMAGES, imageVersion } from '../lib/images';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { Endpoint, serviceUrl, StackContext } from '../lib/context';
 import { apiReader } from '../lib/rbac';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from '../lib/workload';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../lib/workload';
 import { promSizeBytes, quantityValue } from '../spec/formats';
 import type { Spec } from '../spec/schema';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from './config-types';
@@ -122,16 +122,7 @@ export class Prometheus extends Construct implements Endpoint {
             securityContext: podSecurity(UID),
             // Let Prometheus flush its head block and WAL on shutdown.
             terminationGracePeriodSeconds: 600,
-            ...(spec.replicas > 1 ? {
-              affinity: {
-                podAntiAffinity: {
-                  preferredDuringSchedulingIgnoredDuringExecution: [{
-                    weight: 100,
-                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
-                  }],
-                },
-              },
-            } : {}),
+            ...spreadAcrossNodes(spec.replicas, selector),
             containers: [{
               name: 'prometheus',
               image,
