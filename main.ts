@@ -1,48 +1,134 @@
 /**
- * Entry point: `npm run synth [-- path/to/spec.yaml] [--out dir]`.
+ * Entry point: `npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--allow-recreate]]`,
+ * and the app of `cdk8s synth` (cdk8s.yaml), which passes its output folder
+ * in CDK8S_OUTDIR (`-o/--output`, or a temporary folder it prints for
+ * `--stdout`): then only that folder is written, never ./dist or gitops/.
+ *
  * Loads the spec (the argument, else ./monitoring.yaml, else the built-in
- * default), synthesizes the stack and swaps the result into dist/ only when
- * every step succeeded.
+ * default), synthesizes the stack, refuses changes Kubernetes cannot apply
+ * in place (unless --allow-recreate), and swaps the result into the output
+ * folder only when every step succeeded (charts/lib/swap.ts).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderGitops, renderManifests, SpecError, validateSpec, writeAtomically, writeGitops } from './charts';
+import {
+  checkOutputTarget, DEFAULT_SPEC, MonitoringStack, OutputError, prepareSideFiles, readSpecFile, removeStaleSideTemporaries,
+  renderGitops, renderManifests, SIDE_FILES, SpecError, validateSpec, writeAtomically,
+} from './charts';
+import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
+import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
 
-function main(argv: string[]): number {
-  let out = 'dist';
+const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--allow-recreate]]';
+
+interface Args { spec?: string; out?: string; stdout: boolean; allowRecreate: boolean }
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { stdout: false, allowRecreate: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out') out = argv[++i];
-    else if (argv[i] === '--help' || argv[i] === '-h') {
-      console.log('usage: npm run synth [-- [spec.yaml] [--out dir]]');
-      return 0;
-    } else positional.push(argv[i]);
+    const arg = argv[i];
+    if (arg === '--out' || arg === '-o' || arg === '--output') {
+      if (i + 1 >= argv.length || argv[i + 1] === '') return `${arg} needs a folder`;
+      a.out = argv[++i];
+    } else if (arg.startsWith('--out=') || arg.startsWith('--output=')) a.out = arg.slice(arg.indexOf('=') + 1);
+    else if (arg === '--stdout' || arg === '-p') a.stdout = true;
+    else if (arg === '--allow-recreate') a.allowRecreate = true;
+    else if (arg.startsWith('-') && arg !== '-') return `unknown option ${arg}`;
+    else positional.push(arg);
   }
-  if (positional.length > 1 || !out) {
-    console.error('usage: npm run synth [-- [spec.yaml] [--out dir]]');
+  if (positional.length > 1) return `expected at most one spec file, found ${positional.length}`;
+  if (a.stdout && a.out) return '--out and --stdout are mutually exclusive';
+  a.spec = positional[0];
+  return a;
+}
+
+/**
+ * The folder cdk8s-cli (2.x, lib/cli/cmds/synth.js) makes for `--stdout`: it
+ * removes the output folder before running the app for `-o`/the default, but
+ * for `--stdout` creates an empty `mkdtemp(<tmpdir>/cdk8s-)` and prints the
+ * *.yaml files found in it afterwards.
+ */
+function isCliStdoutFolder(dir: string): boolean {
+  const abs = path.resolve(dir);
+  return path.dirname(abs) === path.resolve(os.tmpdir()) && /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(abs))
+    && fs.existsSync(abs) && fs.statSync(abs).isDirectory() && fs.readdirSync(abs).length === 0;
+}
+
+function main(argv: string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    console.error(`${args}\n${USAGE}`);
     return 2;
   }
-  const specPath = positional[0] ?? (fs.existsSync('monitoring.yaml') ? 'monitoring.yaml' : undefined);
+  // cdk8s synth: CDK8S_OUTDIR is the only folder to write (it already removed it, or made it empty for --stdout).
+  const cliOutdir = process.env.CDK8S_OUTDIR || undefined;
+  const out = args.out ?? cliOutdir ?? 'dist';
+  const underCli = args.out === undefined && cliOutdir !== undefined;
+  const shownOut = out.replace(/\/+$/, '') || out;
+  const specPath = args.spec ?? (fs.existsSync('monitoring.yaml') ? 'monitoring.yaml' : undefined);
+  let changed = false;
   try {
-    let spec;
-    if (specPath) {
-      if (!fs.existsSync(specPath)) throw new SpecError(specPath, ['file not found']);
-      spec = parseSpecYaml(fs.readFileSync(specPath, 'utf8'), specPath);
-    } else {
-      spec = validateSpec(DEFAULT_SPEC, 'built-in default spec');
-    }
+    const spec = specPath ? readSpecFile(specPath) : validateSpec(DEFAULT_SPEC, 'built-in default spec');
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
     const gitops = renderGitops(stack);
-    writeAtomically(out, files);
-    const extra = writeGitops(out, gitops).map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
-    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/${extra}`);
+    if (underCli && isCliStdoutFolder(out)) {
+      // cdk8s synth --stdout prints every *.yaml of this folder by piping them to stdout all at
+      // once, so the chunks of files over 64 KiB interleave; one file comes out whole.
+      fs.writeFileSync(path.join(out, 'manifests.yaml'), [...files].filter(([n]) => n.endsWith('.yaml')).map(([, t]) => t).join(''));
+      return 0;
+    }
+    if (args.stdout) {
+      // Every file in apply order (each document starts with "---"); nothing is written.
+      for (const [name, text] of files) if (name.endsWith('.yaml')) process.stdout.write(text);
+      return 0;
+    }
+    const state = checkOutputTarget(out);
+    if (state === 'owned' && !args.allowRecreate) {
+      const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
+      const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
+      if (unsafe.length > 0) {
+        console.error(formatUnsafeChanges(unsafe, shownOut));
+        return 1;
+      }
+    }
+    // gitops/ beside dist/; not under cdk8s synth, whose contract is one output folder.
+    const sideBase = path.dirname(path.resolve(out));
+    let side: ReturnType<typeof prepareSideFiles> | undefined;
+    if (!underCli) {
+      removeStaleSideTemporaries(sideBase, SIDE_FILES);
+      side = prepareSideFiles(sideBase, SIDE_FILES, gitops);
+    }
+    let recovered: boolean;
+    try {
+      ({ recovered } = writeAtomically(out, files));
+    } catch (e) {
+      side?.abort();
+      throw e;
+    }
+    changed = true;
+    const written = side ? side.commit() : [];
+    if (recovered) console.log(`note: ${shownOut}/ held an interrupted earlier synth; it was rolled back before writing`);
+    const extra = written.map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
+    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
+    if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
+    console.log('');
+    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
     return 0;
   } catch (e) {
-    console.error(e instanceof SpecError ? e.message : `synth failed: ${(e as Error).message}`);
-    console.error(`${out}/ was left unchanged.`);
+    if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);
+    else console.error(`synth failed: ${(e as Error).message}`);
+    if (e instanceof OutputError && e.outputChanged) return 1;
+    console.error(changed
+      ? `${shownOut}/ was updated, but the files beside it (${SIDE_FILES.join(', ')}) were not; fix the problem and run synth again`
+      : `${shownOut}/ was left unchanged.`);
     return 1;
   }
 }

@@ -28,8 +28,12 @@ import type { LogsSpec } from './spec/section-logs';
 
 export const PROMTAIL_PORT = 3101;
 const CONFIG_DIR = '/etc/promtail';
-/** Positions survive pod restarts on the node (a hostPath), so no line is shipped twice or skipped. */
-const POSITIONS_DIR = '/run/promtail';
+/**
+ * Positions survive pod restarts and node reboots (a hostPath under /var/lib,
+ * on the node's disk; /run is a tmpfs on most distributions and is emptied at
+ * boot), so no line is shipped twice or skipped.
+ */
+const POSITIONS_DIR = '/var/lib/promtail';
 
 /** Typed subset of the Promtail 3.x configuration (https://grafana.com/docs/loki/latest/send-data/promtail/configuration/). */
 export interface PromtailConfig {

@@ -28,6 +28,7 @@ import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
+import { applyStackMetadata } from './lib/stack-metadata';
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -153,6 +154,7 @@ export class MonitoringStack extends Construct {
         annotationDiscovery: spec.prometheus.annotationDiscovery,
       });
     }
+    applyStackMetadata(this, props.spec.metadata); // after every object exists
   }
 
   /** The charts in dist/ order. */

@@ -211,7 +211,7 @@ describe('Promtail configuration', () => {
   test('listens where the probes and the scrape job look, pushes to the Loki Service', () => {
     expect(promtailYaml.server.http_listen_port).toBe(PROMTAIL_PORT);
     expect(promtailYaml.clients[0].url).toBe('http://loki.monitoring.svc:3100/loki/api/v1/push');
-    expect(promtailYaml.positions.filename).toBe('/run/promtail/positions.yaml');
+    expect(promtailYaml.positions.filename).toBe('/var/lib/promtail/positions.yaml');
   });
 });
 
@@ -274,6 +274,14 @@ describe.each([
     const writable = c.volumeMounts.filter((m: { readOnly?: boolean }) => !m.readOnly).map((m: { mountPath: string }) => m.mountPath);
     const writes = name === 'promtail' ? [promtailYaml.positions.filename] : [c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1]];
     for (const w of writes) expect(writable.some((d: string) => w === d || w.startsWith(`${d}/`))).toBe(true);
+  });
+
+  test('read positions are kept on the node\'s disk (a hostPath under /var/lib), not on a tmpfs emptied at reboot', () => {
+    const writes = name === 'promtail' ? promtailYaml.positions.filename : c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1];
+    const mount = c.volumeMounts.find((m: { mountPath: string; readOnly?: boolean }) => !m.readOnly && (writes === m.mountPath || writes.startsWith(`${m.mountPath}/`)));
+    const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+    expect(volume.hostPath.path).toMatch(/^\/var\/lib\/[a-z0-9-]+$/);
+    expect(volume.hostPath.type).toBe('DirectoryOrCreate');
   });
 
   test('probes, port and config checksum', () => {

@@ -3,10 +3,13 @@
  * written into a temporary folder and swapped in only when everything
  * succeeded, so a failed synth leaves the previous dist/ untouched.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { ARGOCD_APPLICATION_FILE } from '../argocd';
 import { toYaml } from './yaml';
+import { prepareSideFiles, removeStaleSideTemporaries } from './swap';
+
+export { checkOutputTarget, OUTPUT_MARKER, OutputError, prepareSideFiles, recoverInterruptedSwap, removeStaleSideTemporaries, removeStaleTemporaries, SWAP_JOURNAL, writeAtomically } from './swap';
+export type { PreparedFiles, SwapHook, WriteOptions, WriteResult } from './swap';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;
@@ -51,10 +54,22 @@ export function syncWave(o: { apiVersion: string; kind: string }): number {
   return isCustomResource(o.apiVersion) ? CUSTOM_RESOURCE_WAVE : (SYNC_WAVES[o.kind] ?? 0);
 }
 
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+/**
+ * On every custom resource: Argo CD skips the dry run of an object whose CRD
+ * is missing instead of failing the whole sync (cert-manager not installed
+ * yet: everything else still syncs, the ClusterIssuer waits).
+ */
+export const SKIP_DRY_RUN_OPTION = 'SkipDryRunOnMissingResource=true';
+
 function withSyncWave(o: any): any {
-  const annotations = o.metadata?.annotations ?? {};
-  if (annotations[SYNC_WAVE_ANNOTATION] !== undefined) return o;
-  return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [SYNC_WAVE_ANNOTATION]: String(syncWave(o)) } } };
+  const annotations = { ...(o.metadata?.annotations ?? {}) };
+  if (annotations[SYNC_WAVE_ANNOTATION] === undefined) annotations[SYNC_WAVE_ANNOTATION] = String(syncWave(o));
+  if (isCustomResource(o.apiVersion)) {
+    const options = String(annotations[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    if (!options.includes(SKIP_DRY_RUN_OPTION)) annotations[SYNC_OPTIONS_ANNOTATION] = [...options, SKIP_DRY_RUN_OPTION].join(',');
+  }
+  return { ...o, metadata: { ...o.metadata, annotations } };
 }
 
 /**
@@ -77,7 +92,8 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
         throw new Error(`${o.kind} ${o.metadata?.name} is ${size} bytes serialized; client-side kubectl apply stores objects in an annotation limited to 256 KiB`);
       }
     }
-    files.set(`${file}.yaml`, objects.map((o) => toYaml(o)).join('---\n'));
+    // Every document starts with "---": files concatenated (cdk8s synth --stdout, cat dist/*.yaml) stay valid multi-document YAML.
+    files.set(`${file}.yaml`, objects.map((o) => `---\n${toYaml(o)}`).join(''));
   }
   files.set(KUSTOMIZATION_FILE, toYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -96,48 +112,17 @@ export function renderGitops(stack: MonitoringStack): Map<string, string> {
   return files;
 }
 
-/** Write files into `outDir` atomically: build a sibling temp folder, then swap. */
-export function writeAtomically(outDir: string, files: Map<string, string>): void {
-  const abs = path.resolve(outDir);
-  const parent = path.dirname(abs);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(abs)}.tmp-`));
-  try {
-    for (const [name, text] of files) {
-      fs.mkdirSync(path.dirname(path.join(tmp, name)), { recursive: true });
-      fs.writeFileSync(path.join(tmp, name), text);
-    }
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  const old = `${tmp}.old`;
-  if (fs.existsSync(abs)) fs.renameSync(abs, old);
-  fs.chmodSync(tmp, 0o755); // mkdtemp creates 0700; dist/ is an ordinary folder
-  fs.renameSync(tmp, abs);
-  fs.rmSync(old, { recursive: true, force: true });
-}
+/** Files written beside dist/ (relative to its parent): the Argo CD Application when spec.gitops.argocd is set. */
+export const SIDE_FILES: readonly string[] = [ARGOCD_APPLICATION_FILE];
 
 /**
  * Write the files of `renderGitops` next to `outDir` (gitops/ beside dist/),
  * each through a temporary file and a rename; a known file the spec no longer
- * asks for (spec.gitops.argocd removed) is deleted.
+ * asks for (spec.gitops.argocd removed) is deleted. main.ts prepares them
+ * before swapping dist/ (`prepareSideFiles`) so a failure changes nothing.
  */
 export function writeGitops(outDir: string, files: Map<string, string>): string[] {
   const parent = path.dirname(path.resolve(outDir));
-  const written: string[] = [];
-  for (const name of [ARGOCD_APPLICATION_FILE]) {
-    const target = path.join(parent, name);
-    const text = files.get(name);
-    if (text === undefined) {
-      fs.rmSync(target, { force: true });
-      continue;
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, target);
-    written.push(target);
-  }
-  return written;
+  removeStaleSideTemporaries(parent, SIDE_FILES);
+  return prepareSideFiles(parent, SIDE_FILES, files).commit();
 }

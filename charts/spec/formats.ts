@@ -58,6 +58,9 @@ export const quantity = (example = '50Gi') =>
     .transform((v) => String(v))
     .refine((s) => quantityValue(s) !== undefined, {
       error: (i) => `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}`,
+    })
+    .refine((s) => (quantityValue(s) ?? 1) > 0, {
+      error: (i) => `expected a positive Kubernetes quantity such as "${example}", found ${describe(i.input)}${/^-/.test(String(i.input)) ? ': remove the minus sign' : ''}`,
     });
 
 /** RFC 1123 DNS label: names of namespaces, services, jobs. */
@@ -102,6 +105,12 @@ export const port = () =>
 
 export const httpPath = () =>
   z.string().regex(/^\/[^\s?#]*$/, { error: (i) => `expected an absolute URL path such as "/metrics", found ${describe(i.input)}` });
+
+/** DNS-1123 subdomain names of cluster objects the spec names (StorageClass, IngressClass). */
+export const className = (kind: string, example: string) =>
+  z.string().max(253, { error: 'must be at most 253 characters' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    error: (i) => `expected the name of a${/^[aeiou]/i.test(kind) ? 'n' : ''} ${kind} such as "${example}" (lowercase letters, digits, "-" and "."), found ${describe(i.input)}`,
+  });
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';

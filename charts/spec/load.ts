@@ -3,16 +3,55 @@
  * Every problem becomes one line naming the field path, what was expected
  * and what was found; unknown fields get a "did you mean" suggestion.
  */
-import { parseAllDocuments } from 'yaml';
+import * as fs from 'fs';
+import { Document, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { z } from 'zod';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
-import { findSecretLiterals } from './secrets';
+import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
+import { isLabelKey, isLabelValue } from './formats';
+import { rawInputProblems, specProblems } from './semantic';
+
+/** At most this many problems are listed (then a count of the rest). */
+export const MAX_PROBLEMS_SHOWN = 20;
+/** Quoted values in messages are cut to this many characters. */
+export const MAX_VALUE_CHARS = 80;
+/** A spec file larger than this is refused before it is parsed. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
 
 export class SpecError extends Error {
-  constructor(public readonly source: string, public readonly problems: string[]) {
-    super(`${source}: invalid MonitoringStack spec (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** Every problem, sanitized (values cut, secret-looking values hidden); the message lists the first MAX_PROBLEMS_SHOWN. */
+  public readonly problems: string[];
+  constructor(public readonly source: string, problems: string[]) {
+    const clean = problems.map(sanitizeProblem);
+    const shown = clean.slice(0, MAX_PROBLEMS_SHOWN);
+    const more = clean.length - shown.length;
+    super(`${source}: invalid MonitoringStack spec (${clean.length} problem${clean.length === 1 ? '' : 's'}):\n${shown.map((p) => `  - ${p}`).join('\n')}${more > 0 ? `\n  ... and ${more} more problem${more === 1 ? '' : 's'} (fix these first)` : ''}`);
     this.name = 'SpecError';
+    this.problems = clean;
   }
+}
+
+/**
+ * A problem line as shown: every quoted value longer than MAX_VALUE_CHARS is
+ * cut, values that look like secrets are replaced by what they look like, and
+ * a line stays under 400 characters whatever it embeds.
+ */
+export function sanitizeProblem(p: string): string {
+  let out = p.replace(/"(?:[^"\\]|\\.)*"/g, (q) => {
+    let inner: string;
+    try {
+      inner = JSON.parse(q) as string;
+    } catch {
+      inner = q.slice(1, -1);
+    }
+    const hit = SECRET_VALUE_PATTERNS.find((s) => s.re.test(inner));
+    if (hit) return `(${hit.what}, not shown)`;
+    if (/^[a-z][a-z0-9+.-]*:\/\/\S*[?#]\S*[A-Za-z0-9_-]{16,}/i.test(inner) || /^[A-Za-z0-9+/_=-]{40,}$/.test(inner)) return '(a value that looks like a credential, not shown)';
+    return inner.length > MAX_VALUE_CHARS ? `${JSON.stringify(inner.slice(0, MAX_VALUE_CHARS))}... (${inner.length} characters)` : q;
+  });
+  out = out.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  out = out.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return out.length > 400 ? `${out.slice(0, 400)}... (cut)` : out;
 }
 
 /** The built-in spec used when no file is given: a sensible stack with no user services. */
@@ -23,8 +62,34 @@ export const DEFAULT_SPEC: MonitoringStackInput = {
   spec: {},
 };
 
+/** Read and parse a spec file: refused at once when over MAX_SPEC_BYTES or not UTF-8. */
+export function readSpecFile(file: string): MonitoringStackSpec {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new SpecError(file, ['file not found']);
+  }
+  if (size > MAX_SPEC_BYTES) throw new SpecError(file, [tooLarge(size)]);
+  const bytes = fs.readFileSync(file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SpecError(file, ['the file is not valid UTF-8 text; save it as UTF-8']);
+  }
+  return parseSpecYaml(text, file);
+}
+
+function tooLarge(bytes: number): string {
+  return `the file is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; a MonitoringStack spec is a few kilobytes (is this the right file?)`;
+}
+
 export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpec {
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  if (text.length > MAX_SPEC_BYTES || Buffer.byteLength(text) > MAX_SPEC_BYTES) throw new SpecError(source, [tooLarge(Buffer.byteLength(text))]);
+  // uniqueKeys is off: the yaml library's check compares every key with every
+  // other key of its map (quadratic); duplicateKeys() does it with a Set.
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
   if (!Array.isArray(docs) || docs.length === 0) throw new SpecError(source, ['the file is empty: expected one MonitoringStack document']);
   if (docs.length > 1) throw new SpecError(source, [`expected one YAML document, found ${docs.length}`]);
   const doc = docs[0];
@@ -32,20 +97,99 @@ export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpe
     // Later syntax errors are usually consequences of the first: report that one.
     throw new SpecError(source, [`YAML syntax: ${doc.errors[0].message.split('\n')[0]}`]);
   }
-  return validateSpec(doc.toJS(), source);
+  const dups = duplicateKeys(doc, text);
+  if (dups.length > 0) throw new SpecError(source, dups);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new SpecError(source, [`YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return validateSpec(value, source);
+}
+
+/** Keys given twice in one mapping, one line each, in linear time. */
+function duplicateKeys(doc: Document.Parsed, text: string): string[] {
+  const out: string[] = [];
+  const lineStarts: number[] = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  visit(doc, {
+    Map(_key, map, ancestors) {
+      const seen = new Map<string, number>();
+      for (const item of map.items) {
+        const k = item.key;
+        const name = isScalar(k) ? String(k.value) : k === null || k === undefined ? '' : `\u0000${JSON.stringify(k)}`;
+        const at = isNode(k) && k.range ? k.range[0] : -1;
+        if (seen.has(name)) {
+          out.push(`${yamlPath(ancestors, map)}: duplicate key ${JSON.stringify(name)} (line ${at >= 0 ? lineOf(at) : '?'}, first on line ${seen.get(name)}); YAML keeps only one of them: remove the other`);
+        } else seen.set(name, at >= 0 ? lineOf(at) : 0);
+      }
+    },
+  });
+  return out;
+}
+
+/** The dotted field path of `map` within the document, from visit()'s ancestors. */
+function yamlPath(ancestors: readonly unknown[], map: unknown): string {
+  const path: PropertyKey[] = [];
+  const chain = [...ancestors, map];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isPair(child) && isScalar(child.key)) path.push(String(child.key.value));
+    else if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
+  }
+  return pathText(path);
 }
 
 export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSpec {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
+  // Secret literals and raw-text problems are reported with the schema's, so a
+  // webhook URL under a misspelled field is flagged as a secret, never echoed.
+  const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
   const result = monitoringStackSchema.safeParse(input);
   if (!result.success) {
-    throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, input)));
+    const flagged = new Set(early.map((p) => p.slice(0, p.indexOf(':'))));
+    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, input)).filter((p) => !flagged.has(p.slice(0, p.indexOf(':'))));
+    throw new SpecError(source, [...early, ...issues]);
   }
-  const secrets = findSecretLiterals(input);
-  if (secrets.length > 0) throw new SpecError(source, secrets);
+  const late = [...early, ...metadataProblems(result.data.metadata), ...specProblems(result.data.spec, ['spec']).map((p) => `${pathText(p.path)}: ${p.message}`)];
+  if (late.length > 0) throw new SpecError(source, late);
   return result.data;
+}
+
+/**
+ * metadata.labels and metadata.annotations are applied to every object the
+ * stack renders (charts/lib/stack-metadata.ts); keys the stack or Kubernetes
+ * owns are refused, since overriding them would break selectors or tooling.
+ */
+const RESERVED_PREFIXES = ['app.kubernetes.io/', 'kubernetes.io/', 'k8s.io/', 'argocd.argoproj.io/', 'cert-manager.io/', 'kubectl.kubernetes.io/'];
+
+function metadataProblems(m: { labels?: Record<string, string>; annotations?: Record<string, string> }): string[] {
+  const out: string[] = [];
+  for (const kind of ['labels', 'annotations'] as const) {
+    for (const [k, v] of Object.entries(m[kind] ?? {})) {
+      const at = `metadata.${kind}.${k}`;
+      const reserved = RESERVED_PREFIXES.find((p) => k.startsWith(p) || k.split('/')[0].endsWith(`.${p.slice(0, -1)}`));
+      if (!isLabelKey(k)) out.push(`${at}: "${k}" is not a valid ${kind === 'labels' ? 'label' : 'annotation'} key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
+      else if (reserved) out.push(`${at}: keys under "${reserved}" are set by the stack or by Kubernetes tools; choose your own prefix such as "example.com/${k.split('/').pop()}"`);
+      else if (kind === 'labels' && !isLabelValue(v)) out.push(`${at}: "${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
+    }
+  }
+  const annotationBytes = Object.entries(m.annotations ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
+  if (annotationBytes > 64 * 1024) out.push(`metadata.annotations: ${annotationBytes} bytes in total; annotations are copied to every object, keep them under 64 KiB`);
+  return out;
 }
 
 function pathText(path: PropertyKey[]): string {
