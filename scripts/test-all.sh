@@ -20,4 +20,10 @@ fi
 
 echo "== type check"; npx tsc --noEmit -p .
 echo "== strict validation of dist/"; npx tsx scripts/validate.ts dist gitops
-echo "== jest"; npx jest --ci "$@"
+# Tests clean up after themselves: they run with a temp folder of their own, which must be empty afterwards.
+# (tsx's and jest's own caches excepted).
+TEST_TMP="$(mktemp -d)"
+trap 'rm -rf "$TEST_TMP"' EXIT
+echo "== jest"; TMPDIR="$TEST_TMP" npx jest --ci "$@"
+left="$(ls -A "$TEST_TMP" | grep -v -E '^(tsx-[0-9]+|jest_[0-9a-z]+)$' || true)"
+if [ -n "$left" ]; then echo "tests left files in the temp folder:"; echo "$left" | head -20; exit 1; fi

@@ -52,6 +52,52 @@ describe('synth CLI', () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  test('--out . and --out <file> are refused: nothing is deleted or replaced', () => {
+    fs.mkdirSync(path.join(dir, '.git'));
+    fs.writeFileSync(path.join(dir, 'notes.md'), 'mine\n');
+    const dot = synthCli(['--out', '.'], dir);
+    expect(dot.status).toBe(1);
+    expect(dot.stderr).toContain('refusing to write the output into . (the current folder)');
+    expect(dot.stderr).toContain('was left unchanged');
+    const file = synthCli(['--out', 'notes.md'], dir);
+    expect(file.status).toBe(1);
+    expect(file.stderr).toContain('notes.md: it is a file, not a folder');
+    expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'notes.md']);
+    expect(fs.readFileSync(path.join(dir, 'notes.md'), 'utf8')).toBe('mine\n');
+  });
+
+  test('a gitops path that is a file fails before dist/ changes, and the message says so truthfully', () => {
+    const out = path.join(dir, 'dist');
+    const spec = path.join(dir, 'spec.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8'));
+    expect(synthCli([spec, '--out', out], dir).status).toBe(0);
+    const before = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    fs.rmSync(path.join(dir, 'gitops'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'gitops'), 'a file\n');
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace(/retention: \S+/, 'retention: 9d'));
+    const r = synthCli([spec, '--out', out], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('gitops is a file, not a folder');
+    expect(r.stderr).toContain('dist/ was left unchanged');
+    expect(Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]))).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(['dist', 'gitops', 'spec.yaml']);
+  });
+
+  test('stale temporaries of an interrupted run (folders and gitops files) are removed by the next run', () => {
+    const out = path.join(dir, 'dist');
+    const spec = path.join(dir, 'spec.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8'));
+    expect(synthCli([spec, '--out', out], dir).status).toBe(0);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    fs.mkdirSync(path.join(dir, '.dist.tmp-Ab12Cd'));
+    fs.mkdirSync(path.join(dir, '.dist.tmp-Ab12Cd.old'));
+    fs.mkdirSync(path.join(dir, `.dist.tmp-${dead}-Zz99Yy`));
+    fs.writeFileSync(path.join(dir, 'gitops', `argocd-application.yaml.tmp-${dead}`), 'x');
+    expect(synthCli([spec, '--out', out], dir).status).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['dist', 'gitops', 'spec.yaml']);
+    expect(fs.readdirSync(path.join(dir, 'gitops'))).toEqual(['argocd-application.yaml']);
+  });
+
   test('a missing spec file is an error', () => {
     const r = synthCli([path.join(dir, 'nope.yaml'), '--out', path.join(dir, 'dist')]);
     expect(r.status).toBe(1);

@@ -4,7 +4,6 @@
  * validators reject bad ones), and the spec's error messages.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { ARGOCD_APPLICATION_FILE } from '../charts/argocd';
@@ -13,6 +12,7 @@ import { renderGitops, writeGitops } from '../charts/lib/output';
 import { SpecError, validateSpec } from '../charts/spec/load';
 import { find, stackDoc, synth } from './lib/synth';
 import { validateObject } from './lib/k8s-validate';
+import { testTempDir } from './lib/tmp';
 
 const problemsOf = (spec: Record<string, unknown>): string[] => {
   try {
@@ -184,7 +184,7 @@ describe('Argo CD Application', () => {
   });
 
   test('written beside dist/, removed when the spec drops it; never in dist/', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-'));
+    const tmp = testTempDir('gitops-');
     const out = path.join(tmp, 'dist');
     const withApp = synth(spec);
     expect(writeGitops(out, renderGitops(withApp.stack))).toEqual([path.join(tmp, ARGOCD_APPLICATION_FILE)]);

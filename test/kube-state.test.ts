@@ -7,7 +7,6 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { ksmExposes, KSM_METRICS } from '../charts/kube-state-metrics';
@@ -18,6 +17,7 @@ import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { forDebianPromtool, run, tempFiles } from './lib/promtool';
 import { find, stackDoc, synth } from './lib/synth';
+import { testTempDir } from './lib/tmp';
 
 const SERVICES = [
   { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
@@ -369,7 +369,7 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
       },
     }];
     const config = { global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' }, scrape_configs: [kubeletJob, ksmJob] };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-kube-state-'));
+    const dir = testTempDir('prom-kube-state-');
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);

@@ -245,10 +245,6 @@ export function writeAtomically(outDir: string, files: Map<string, string>, opti
     hook('commit');
     fs.rmSync(path.join(abs, SWAP_JOURNAL));
     journaled = false;
-    hook('cleanup');
-    fs.rmSync(backup, { recursive: true, force: true });
-    fs.rmSync(staging, { recursive: true, force: true });
-    return { recovered };
   } catch (e) {
     let restored = true;
     if (journaled && backup) {
@@ -266,6 +262,16 @@ export function writeAtomically(outDir: string, files: Map<string, string>, opti
     }
     throw e;
   }
+  // Committed: the new output is complete. A failure to remove the temporaries
+  // does not fail the run; the next synth removes them as stale.
+  try {
+    hook('cleanup');
+    fs.rmSync(backup, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
+  } catch {
+    // left for removeStaleTemporaries
+  }
+  return { recovered };
 }
 
 /**

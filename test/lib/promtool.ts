@@ -10,9 +10,9 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
+import { testTempDir } from './tmp';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount/';
 let saStandIn: string | undefined;
@@ -20,7 +20,7 @@ let saStandIn: string | undefined;
 /** A folder with a stand-in ServiceAccount token and CA certificate. */
 function serviceAccountStandIn(): string {
   if (!saStandIn) {
-    saStandIn = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-'));
+    saStandIn = testTempDir('sa-');
     fs.writeFileSync(path.join(saStandIn, 'token'), 'stand-in-token\n');
     fs.writeFileSync(path.join(saStandIn, 'ca.crt'), '');
   }
@@ -53,7 +53,7 @@ export function run(cmd: string, args: string[], cwd?: string): ToolResult {
 
 /** Write `files` into a fresh temp folder; returns its path. */
 export function tempFiles(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
+  const dir = testTempDir('promtool-');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

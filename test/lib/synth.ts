@@ -1,6 +1,4 @@
 /** Synthesize a spec in memory or into a temporary folder, for tests. */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { MonitoringStack } from '../../charts/stack';
@@ -8,6 +6,7 @@ import { renderManifests, writeAtomically } from '../../charts/lib/output';
 import { validateSpec } from '../../charts/spec/load';
 import { API_VERSION, KIND } from '../../charts/spec/schema';
 import { readManifests } from './dist';
+import { testTempDir } from './tmp';
 import type { K8sObject } from './k8s-validate';
 
 export interface Synthesized {
@@ -25,7 +24,7 @@ export function stackDoc(spec: Record<string, unknown> = {}, name = 'test-stack'
 export function synth(spec: Record<string, unknown> = {}): Synthesized {
   const app = new App();
   const stack = new MonitoringStack(app, 'stack', { spec: validateSpec(stackDoc(spec), 'test spec') });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ai-monitoring-'));
+  const dir = testTempDir('cdk8s-ai-monitoring-');
   writeAtomically(path.join(dir, 'dist'), renderManifests(stack));
   return { stack, dir: path.join(dir, 'dist'), objects: readManifests(path.join(dir, 'dist')).map((d) => d.object) };
 }
