@@ -24,3 +24,5 @@ console.log('|---|---|---|---|---|---|');
 console.log(row('default spec, cold (first synth in the process)', 'first'));
 console.log(row('default spec, warm', 'warmDefault'));
 console.log(row('50 services, warm', 'warmLarge'));
+console.log('');
+console.log(execFileSync(tsx, [path.join(__dirname, 'spec-parse.ts')], { encoding: 'utf8' }));

@@ -36,6 +36,12 @@ export class SpecError extends Error {
  * cut, values that look like secrets are replaced by what they look like, and
  * a line stays under 400 characters whatever it embeds.
  */
+/** A URL carrying a long token in its query or fragment, or a long random-looking token (mixed case and digits). */
+function looksLikeCredential(s: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\/\S*[?#]\S*[A-Za-z0-9_-]{16,}/i.test(s)) return true;
+  return /^[A-Za-z0-9+/_=-]{32,}$/.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s);
+}
+
 export function sanitizeProblem(p: string): string {
   let out = p.replace(/"(?:[^"\\]|\\.)*"/g, (q) => {
     let inner: string;
@@ -46,7 +52,7 @@ export function sanitizeProblem(p: string): string {
     }
     const hit = SECRET_VALUE_PATTERNS.find((s) => s.re.test(inner));
     if (hit) return `(${hit.what}, not shown)`;
-    if (/^[a-z][a-z0-9+.-]*:\/\/\S*[?#]\S*[A-Za-z0-9_-]{16,}/i.test(inner) || /^[A-Za-z0-9+/_=-]{40,}$/.test(inner)) return '(a value that looks like a credential, not shown)';
+    if (looksLikeCredential(inner)) return '(a value that looks like a credential, not shown)';
     return inner.length > MAX_VALUE_CHARS ? `${JSON.stringify(inner.slice(0, MAX_VALUE_CHARS))}... (${inner.length} characters)` : q;
   });
   out = out.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -160,11 +166,20 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
   const result = monitoringStackSchema.safeParse(input);
   if (!result.success) {
-    const flagged = new Set(early.map((p) => p.slice(0, p.indexOf(':'))));
-    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, input)).filter((p) => !flagged.has(p.slice(0, p.indexOf(':'))));
-    throw new SpecError(source, [...early, ...issues]);
+    // One line per field: a schema issue on a field also flagged early carries both messages.
+    const byPath = new Map(early.map((p) => [p.slice(0, p.indexOf(':')), p]));
+    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, input)).map((p) => {
+      const at = p.slice(0, p.indexOf(':'));
+      const also = byPath.get(at);
+      if (also === undefined) return p;
+      byPath.delete(at);
+      return `${p}; ${also.slice(at.length + 2)}`;
+    });
+    throw new SpecError(source, [...byPath.values(), ...issues]);
   }
-  const late = [...early, ...metadataProblems(result.data.metadata), ...specProblems(result.data.spec, ['spec']).map((p) => `${pathText(p.path)}: ${p.message}`)];
+  const flagged = new Set(early.map((p) => p.slice(0, p.indexOf(':'))));
+  const semantic = specProblems(result.data.spec, ['spec']).map((p) => `${pathText(p.path)}: ${p.message}`).filter((p) => !flagged.has(p.slice(0, p.indexOf(':'))));
+  const late = [...early, ...metadataProblems(result.data.metadata), ...semantic];
   if (late.length > 0) throw new SpecError(source, late);
   return result.data;
 }

@@ -103,7 +103,9 @@ export function isIanaTimeZone(tz: string): boolean {
   if (tz === 'UTC') return true;
   zonesCache ??= new Set(Intl.supportedValuesOf('timeZone'));
   if (zonesCache.has(tz)) return true;
-  if (!/^[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  const lower = tz.toLowerCase();
+  for (const z of zonesCache) if (z.toLowerCase() === lower) return false; // a canonical zone in the wrong case
+  if (!tz.split('/').every((s) => /^[A-Z][A-Za-z0-9_+-]*$/.test(s))) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true; // a link such as US/Eastern or Etc/GMT+5
