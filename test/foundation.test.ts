@@ -24,10 +24,11 @@ describe('default stack', () => {
     expect(find(objects, 'Namespace', 'monitoring-agents').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
-  test('Prometheus retention by time and by size (85% of the volume), lifecycle API, persistent volume', () => {
+  test('Prometheus retention by time and by size (85% of the volume), no lifecycle API, persistent volume', () => {
     expect(container.args).toEqual(expect.arrayContaining([
-      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=42GB', '--web.enable-lifecycle',
+      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=42GB',
     ]));
+    expect(container.args).not.toContain('--web.enable-lifecycle');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
     expect(container.readinessProbe.httpGet.path).toBe('/-/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/-/healthy');
@@ -75,12 +76,11 @@ describe('default stack', () => {
     expect(drops).toContain('container_spec_');
   });
 
-  test('a config change rolls the pods (checksum annotation follows the config)', () => {
-    const a = find(synth({}).objects, 'StatefulSet', 'prometheus').spec.template.metadata.annotations['checksum/config'];
-    const b = find(synth({ prometheus: { scrapeInterval: '30s' } }).objects, 'StatefulSet', 'prometheus').spec.template.metadata.annotations['checksum/config'];
-    expect(a).toMatch(/^[0-9a-f]{64}$/);
-    expect(a).not.toBe(b);
-    expect(find(synth({}).objects, 'StatefulSet', 'prometheus').spec.template.metadata.annotations['checksum/config']).toBe(a);
+  test('a config change is reloaded in place, not by rolling the pods (no WAL replay; test/no-remote-stop.test.ts runs it)', () => {
+    const a = find(synth({}).objects, 'StatefulSet', 'prometheus').spec.template;
+    const b = find(synth({ prometheus: { scrapeInterval: '30s' } }).objects, 'StatefulSet', 'prometheus').spec.template;
+    expect(b).toEqual(a);
+    expect(a.spec.containers.map((c: { name: string }) => c.name)).toEqual(['prometheus', 'config-reloader']);
   });
 });
 

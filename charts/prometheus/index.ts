@@ -16,7 +16,8 @@ import { IMAGES, imageVersion } from '../lib/images';
 import { recommendedLabels, selectorLabels } from '../lib/labels';
 import { Endpoint, serviceUrl, StackContext } from '../lib/context';
 import { apiReader } from '../lib/rbac';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../lib/workload';
+import { signalReloaderContainer } from '../lib/signal-reloader';
+import { containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../lib/workload';
 import { promSizeBytes, quantityValue } from '../spec/formats';
 import type { Spec } from '../spec/schema';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from './config-types';
@@ -91,7 +92,6 @@ export class Prometheus extends Construct implements Endpoint {
     const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
     new k8s.KubeConfigMap(this, 'rules', { metadata: metadata('prometheus-rules'), data: rulesData });
-    const configChecksum = Lazy.any({ produce: () => checksum(this.renderConfig(), ...[...this.ruleFiles.entries()].sort().flat()) });
 
     // --- Services: a ClusterIP for clients, a headless one governing the StatefulSet.
     const servicePorts = [{ name: 'web', port: PROMETHEUS_PORT, targetPort: k8s.IntOrString.fromString('web') }];
@@ -115,13 +115,17 @@ export class Prometheus extends Construct implements Endpoint {
         updateStrategy: { type: 'RollingUpdate' },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
-          metadata: { labels, annotations: { 'checksum/config': configChecksum } },
+          // No config checksum: a config or rule change is reloaded in place by the config-reloader
+          // sidecar (SIGHUP), not by rolling the pods, which would replay the WAL (charts/lib/signal-reloader.ts).
+          metadata: { labels },
           spec: {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: true, // discovery calls the Kubernetes API
             securityContext: podSecurity(UID),
             // Let Prometheus flush its head block and WAL on shutdown.
             terminationGracePeriodSeconds: 600,
+            // The config-reloader sidecar signals Prometheus (SIGHUP) instead of calling the lifecycle API.
+            shareProcessNamespace: true,
             ...spreadAcrossNodes(spec.replicas, selector),
             containers: [{
               name: 'prometheus',
@@ -131,7 +135,7 @@ export class Prometheus extends Construct implements Endpoint {
                 `--config.file=${CONFIG_DIR}/prometheus.yml`,
                 `--storage.tsdb.path=${DATA_DIR}`,
                 ...retentionArgs,
-                '--web.enable-lifecycle',
+                // No --web.enable-lifecycle: it would let anyone past the Ingress POST /-/quit or /-/reload.
                 `--web.listen-address=:${PROMETHEUS_PORT}`,
                 // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
                 ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
@@ -148,7 +152,12 @@ export class Prometheus extends Construct implements Endpoint {
                 { name: 'rules', mountPath: RULES_DIR, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
               ],
-            }],
+            }, signalReloaderContainer({
+              process: 'prometheus',
+              image: IMAGES.busybox,
+              watch: [`${CONFIG_DIR}/*.yml`, `${RULES_DIR}/*.yaml`],
+              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }, { name: 'rules', mountPath: RULES_DIR }],
+            })],
             volumes: [
               { name: 'config', configMap: { name: 'prometheus-config' } },
               { name: 'rules', configMap: { name: 'prometheus-rules' } },
