@@ -233,6 +233,8 @@ export class Grafana extends Construct implements Endpoint {
               env: [
                 secretEnv('GF_SECURITY_ADMIN_USER', spec.adminSecret.userKey),
                 secretEnv('GF_SECURITY_ADMIN_PASSWORD', spec.adminSecret.passwordKey),
+                // [security] secret_key: never Grafana's built-in (public) default.
+                { name: 'GF_SECURITY_SECRET_KEY', valueFrom: { secretKeyRef: { name: spec.secretKeyRef.name ?? spec.adminSecret.name, key: spec.secretKeyRef.key, optional: false } } },
               ],
               resources: resources(spec.resources),
               securityContext: containerSecurity(),

@@ -128,7 +128,16 @@ describe('Grafana from the spec', () => {
     const env = find(objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env;
     expect(env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([
       { name: 'ops-grafana', key: 'user', optional: false }, { name: 'ops-grafana', key: 'pass', optional: false },
+      { name: 'ops-grafana', key: 'secret-key', optional: false },
     ]);
+  });
+
+  test('[security] secret_key comes from a Secret key (GF_SECURITY_SECRET_KEY), never the built-in default', () => {
+    const env = (g: Record<string, unknown>) => Object.fromEntries(find(synth({ grafana: g }).objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
+    expect(env({}).GF_SECURITY_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'secret-key', optional: false });
+    expect(env({ secretKeyRef: { name: 'grafana-keys', key: 'k' } }).GF_SECURITY_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: 'grafana-keys', key: 'k', optional: false });
+    const ini = configMapData(synth({}).objects, 'grafana-config')['grafana.ini'];
+    expect(ini).not.toMatch(/secret_key/); // never written in the ConfigMap
   });
 
   test('enabled: false removes Grafana, its dashboards and its scrape job', () => {

@@ -57,8 +57,8 @@ describe('prerequisites', () => {
       'monitoring/grafana-admin', 'monitoring/alertmanager-msteams', 'monitoring/prometheus-basic-auth', 'monitoring/alertmanager-basic-auth',
     ]));
     const grafana = p.secrets.find((s) => s.name === 'grafana-admin')!;
-    expect(grafana.keys).toEqual(['admin-password', 'admin-user']);
-    expect(createSecretCommand(grafana)).toBe("kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password='<admin-password>' --from-literal=admin-user='<admin-user>'");
+    expect(grafana.keys).toEqual(['admin-password', 'admin-user', 'secret-key']);
+    expect(createSecretCommand(grafana)).toBe("kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password='<admin-password>' --from-literal=admin-user='<admin-user>' --from-literal=secret-key='<secret-key>'");
     expect(createSecretCommand(p.secrets.find((s) => s.name === 'prometheus-basic-auth')!)).toContain('--from-file=auth');
     // TLS Secrets are written by cert-manager (issuer annotation): not a prerequisite.
     expect(p.secrets.some((s) => s.name.endsWith('-tls'))).toBe(false);
@@ -85,6 +85,11 @@ describe('prerequisites', () => {
     for (const s of p.secrets) {
       const at = start.indexOf(`create secret generic ${s.name} `);
       expect([s.name, at > 0 && at < apply]).toEqual([s.name, true]);
+      const command = start.slice(at, apply).split(/\n(?!\s)/)[0]; // the command with its continuation lines
+      for (const k of s.keys) {
+        const given = command.includes(`--from-literal=${k}=`) || (s.type === 'basic-auth' && command.includes(`--from-file=${k}`));
+        expect([s.name, k, given]).toEqual([s.name, k, true]);
+      }
     }
     for (const what of ['cert-manager', 'IngressClass "nginx"', 'NetworkPolicy', 'StorageClass']) expect(start.slice(0, apply)).toContain(what);
   });

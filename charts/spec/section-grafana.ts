@@ -44,6 +44,10 @@ export const grafanaSchema = ({ imageSchema, resourcesSchema }: { imageSchema: t
     userKey: secretKey().default('admin-user').describe('key of the admin user name in the Secret'),
     passwordKey: secretKey().default('admin-password').describe('key of the admin password in the Secret'),
   }).prefault({}).describe('the admin account comes from this Secret; the pod does not start until it exists (no default password is ever used)'),
+  secretKeyRef: z.strictObject({
+    name: dnsLabel().optional().describe('existing Secret in spec.namespace; defaults to adminSecret.name (one Secret to create)'),
+    key: secretKey().default('secret-key').describe('key holding the random secret_key'),
+  }).prefault({}).describe('[security] secret_key, which encrypts the data source secrets Grafana stores, read from this Secret key (GF_SECURITY_SECRET_KEY); without it Grafana falls back to its public built-in default'),
   persistence: z.union([z.boolean(), grafanaPersistenceSchema], {
     error: 'expected true, false or { enabled, size, storageClassName }',
   }).default(true).describe('true/false, or { enabled, size, storageClassName }'),
