@@ -3,6 +3,7 @@
  * Kubernetes quantities, names and label selectors. Each validator returns a
  * zod schema whose error message says what was expected, with an example.
  */
+import { isIP } from 'net';
 import { z } from 'zod';
 
 /** Prometheus duration: `15d`, `200h`, `1h30m`, `500ms` (units y, w, d, h, m, s, ms). */
@@ -111,6 +112,34 @@ export const className = (kind: string, example: string) =>
   z.string().max(253, { error: 'must be at most 253 characters' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
     error: (i) => `expected the name of a${/^[aeiou]/i.test(kind) ? 'n' : ''} ${kind} such as "${example}" (lowercase letters, digits, "-" and "."), found ${describe(i.input)}`,
   });
+
+/**
+ * Why `s` is not a CIDR the API server takes for an ipBlock without surprise
+ * (undefined when it is one): IPv4 octets 0-255 and prefix 0-32, IPv6 with
+ * prefix 0-128, and no address bits set beyond the prefix ("10.0.0.1/8" is
+ * ambiguous: did you mean 10.0.0.0/8 or 10.0.0.1/32?).
+ */
+export function cidrProblem(s: string): string | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return `expected a CIDR such as "10.0.0.0/8" or "fd00::/8" (an address, "/", a prefix length), found ${describe(s)}`;
+  const bits = Number(m[2]);
+  if (isIP(m[1]) === 4) {
+    if (bits > 32) return `an IPv4 prefix length is at most 32, found ${describe(s)}`;
+    const n = m[1].split('.').reduce((a, o) => a * 256 + Number(o), 0);
+    const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+    if (((n & ~mask) >>> 0) !== 0) {
+      const base = (n & mask) >>> 0;
+      return `${describe(s)} has address bits set beyond /${bits}; write "${[24, 16, 8, 0].map((sh) => (base >>> sh) & 255).join('.')}/${bits}" for the network, or "${m[1]}/32" for the one address`;
+    }
+    return undefined;
+  }
+  if (isIP(m[1]) === 6) return bits > 128 ? `an IPv6 prefix length is at most 128, found ${describe(s)}` : undefined;
+  return `${describe(m[1])} is not an IPv4 or IPv6 address (octets 0-255), in ${describe(s)}`;
+}
+
+export const cidr = () =>
+  z.string({ error: (i) => `expected a CIDR such as "10.0.0.0/8", found ${describe(i.input)}` })
+    .superRefine((s, ctx) => { const p = cidrProblem(s); if (p) ctx.addIssue({ code: 'custom', message: p }); });
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
