@@ -19,6 +19,7 @@ import {
 } from './charts';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
+import { warningsOf } from './charts/lib/warnings';
 
 const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--allow-recreate]]';
 
@@ -88,6 +89,7 @@ function main(argv: string[]): number {
     if (args.stdout) {
       // Every file in apply order (each document starts with "---"); nothing is written.
       for (const [name, text] of files) if (name.endsWith('.yaml')) process.stdout.write(text);
+      for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
       return 0;
     }
     const state = checkOutputTarget(out);
@@ -121,6 +123,7 @@ function main(argv: string[]): number {
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
     console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
+    for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);
