@@ -5,28 +5,28 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Alloy } from './alloy';
-import { Alertmanager } from './alertmanager';
-import { Cadvisor } from './cadvisor';
-import { DcgmExporter } from './dcgm-exporter';
-import { kubeletJob } from './kubelet';
-import { KubeStateMetrics } from './kube-state-metrics';
-import { Grafana, GrafanaDashboards } from './grafana';
+import { Alloy } from './components/alloy/construct';
+import { Alertmanager } from './components/alertmanager/construct';
+import { Cadvisor } from './components/cadvisor/construct';
+import { DcgmExporter } from './components/dcgm-exporter/construct';
+import { kubeletJob } from './components/kubelet/construct';
+import { KubeStateMetrics } from './components/kube-state-metrics/construct';
+import { Grafana, GrafanaDashboards } from './components/grafana/construct';
 import { buildDashboards } from '../dashboards';
-import { StackContext } from './lib/context';
-import { Namespaces } from './namespace';
-import { Loki } from './loki';
-import { ArgoCdApplication } from './argocd';
-import { AcmeClusterIssuer } from './cluster-issuer';
-import { Ingresses } from './ingress';
-import { NetworkPolicies } from './network-policies';
-import { NodeExporter } from './node-exporter';
-import { Prometheus } from './prometheus';
-import { PrometheusMsTeams } from './prometheus-msteams';
-import { serviceJob } from './prometheus/scrape';
-import { Promtail } from './promtail';
+import { StackContext } from './core/context';
+import { Namespaces } from './components/namespaces/construct';
+import { Loki } from './components/loki/construct';
+import { ArgoCdApplication } from './components/argocd/construct';
+import { AcmeClusterIssuer } from './components/cluster-issuer/construct';
+import { Ingresses } from './components/ingress/construct';
+import { NetworkPolicies } from './components/network-policies/construct';
+import { NodeExporter } from './components/node-exporter/construct';
+import { Prometheus } from './components/prometheus/construct';
+import { PrometheusMsTeams } from './components/prometheus-msteams/construct';
+import { serviceJob } from './lib/scrape';
+import { Promtail } from './components/promtail/construct';
 import type { MonitoringStackSpec } from './spec/schema';
-import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
+import { externalUrls, grafanaUrlDefaults } from './components/ingress/spec';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 
 export interface MonitoringStackProps {

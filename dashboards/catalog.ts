@@ -9,9 +9,9 @@
  * tts), the list is the contract the dashboards expect; docs/dashboards.md
  * prints it so a team can expose (or relabel to) these names.
  */
-import { KSM_METRICS } from '../charts/kube-state-metrics';
-import { KUBELET_KEPT_METRICS } from '../charts/kubelet';
-import { RECORDING } from '../rules/recording';
+import { KSM_METRICS } from '../charts/components/kube-state-metrics/construct';
+import { KUBELET_KEPT_METRICS } from '../charts/components/kubelet/construct';
+import { RECORDING } from '../charts/core/recording';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/spec/schema';
 

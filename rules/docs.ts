@@ -8,14 +8,14 @@
  * when the spec stays valid) and one service of every kind added, so the
  * catalog lists every alert the stack can ship, with the example's thresholds.
  */
-import { LOG_RULE_RUNBOOKS } from '../charts/logs/ruler';
+import { LOG_RULE_RUNBOOKS } from '../charts/components/loki/ruler';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { validateSpec } from '../charts/spec/load';
 import { SERVICE_KINDS, type MonitoringStackSpec } from '../charts/spec/schema';
 import { buildRuleFiles, RULE_AREAS } from './index';
-import { type AlertRule, isAlert, type RuleFile, runbookUrl } from './types';
+import { type AlertRule, isAlert, type RuleFile, runbookUrl } from '../charts/core/rule-types';
 
 type Raw = Record<string, any>;
 

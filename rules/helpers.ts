@@ -1,6 +1,6 @@
 /** Small builders shared by the rule areas: one alert with its runbook, percentages, durations. */
 import { durationMs } from '../charts/spec/formats';
-import { type AlertRule, runbookUrl, type Severity } from './types';
+import { type AlertRule, runbookUrl, type Severity } from '../charts/core/rule-types';
 
 export interface AlertDef {
   readonly name: string;

@@ -2,18 +2,18 @@
  * The rule areas the stack ships, in file order. Add an area: write
  * rules/<area>.ts exporting a RuleArea, add it here, add rules/tests/<area>.test.yaml.
  */
-import { toYaml } from '../charts/lib/yaml';
-import { checkPromQL } from '../charts/lib/query-check';
-import { gpuRules } from './gpu';
-import { kubernetesRules } from './kubernetes';
-import { logsRules } from './logs';
+import { toYaml } from '../charts/core/yaml';
+import { checkPromQL } from '../charts/core/query-check';
+import { gpuRules } from '../charts/components/dcgm-exporter/rules';
+import { kubernetesRules } from '../charts/components/kube-state-metrics/rules';
+import { logsRules } from '../charts/components/loki/rules';
 import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
-import { containerRules } from './containers';
+import { containerRules } from '../charts/components/cadvisor/rules';
 import { datastoreRules } from './datastores';
-import { hostRules } from './host';
-import { recordingRules } from './recording';
-import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
+import { hostRules } from '../charts/components/node-exporter/rules';
+import { recordingRules } from '../charts/core/recording';
+import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,

@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { RENDER_SCRIPT } from '../charts/prometheus-msteams';
+import { RENDER_SCRIPT } from '../charts/components/prometheus-msteams/construct';
 import { findSecretLiterals } from '../charts/spec/secrets';
 import { allProblems } from './lib/checks';
 import { readManifests } from './lib/dist';

@@ -16,7 +16,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { parseSpecYaml } from '../charts/spec/load';
-import { FS_TYPES_EXCLUDE, MOUNT_POINTS_EXCLUDE, NETDEV_EXCLUDE } from '../charts/node-exporter';
+import { FS_TYPES_EXCLUDE, MOUNT_POINTS_EXCLUDE, NETDEV_EXCLUDE } from '../charts/components/node-exporter/construct';
 import { METRIC_SOURCES, type SourceId } from '../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../dashboards/check';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../dashboards';

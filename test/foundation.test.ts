@@ -1,6 +1,6 @@
 /** Behaviour of the metrics core: Prometheus, node-exporter, cAdvisor, namespaces, strict validity. */
 import { parse } from 'yaml';
-import { defaultRetentionSize } from '../charts/prometheus';
+import { defaultRetentionSize } from '../charts/components/prometheus/construct';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { validateObject } from './lib/k8s-validate';

@@ -11,10 +11,10 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../charts/dcgm-exporter';
-import { IMAGES } from '../charts/lib/images';
+import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../charts/components/dcgm-exporter/construct';
+import { IMAGES } from '../charts/core/images';
 import { SpecError } from '../charts/spec/load';
-import { GPU_RECORDING } from '../rules/gpu';
+import { GPU_RECORDING } from '../charts/components/dcgm-exporter/rules';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { forDebianPromtool, run, tempFiles } from './lib/promtool';
@@ -429,6 +429,6 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
 
 test('the GPU test data stays in sync with the metric names the rules read', () => {
   const fields = new Set(DEFAULT_COUNTERS.map((c) => c.field));
-  const gpuTs = fs.readFileSync(path.join(__dirname, '..', 'rules', 'gpu.ts'), 'utf8');
+  const gpuTs = fs.readFileSync(path.join(__dirname, '..', 'charts', 'components', 'dcgm-exporter', 'rules.ts'), 'utf8');
   for (const m of new Set(gpuTs.match(/DCGM_FI_[A-Z0-9_]+/g) ?? [])) expect(fields.has(m)).toBe(true);
 });

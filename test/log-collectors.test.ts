@@ -13,9 +13,9 @@
  */
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ALLOY_PORT } from '../charts/alloy';
+import { ALLOY_PORT } from '../charts/components/alloy/construct';
 import { STREAM_LABELS } from '../charts/logs/pipeline';
-import { PROMTAIL_PORT } from '../charts/promtail';
+import { PROMTAIL_PORT } from '../charts/components/promtail/construct';
 import { configMapData } from './lib/dist';
 import { findBlock, parseAlloy, type ParsedBlock, type ParsedValue } from './lib/alloy-parse';
 import { validateObject } from './lib/k8s-validate';

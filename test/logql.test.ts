@@ -3,11 +3,11 @@
  * a broken one fails the synth naming where it lives: the query catalog, the
  * ruler rules (spec field), the collectors' JSON match selectors.
  */
-import { checkLogQL, QueryError } from '../charts/lib/query-check';
+import { checkLogQL, QueryError } from '../charts/core/query-check';
 import { jsonSelectors, STREAM_LABELS } from '../charts/logs/pipeline';
 import { checkLogQueries, DASHBOARD_LOG_QUERIES, LOG_QUERIES, logQuery, SEED_LOG_QUERIES, type LogQuery } from '../charts/logs/queries';
-import { errorRateRule, logRuleFile } from '../charts/logs/ruler';
-import { lokiRulerSchema } from '../charts/spec/section-logs';
+import { errorRateRule, logRuleFile } from '../charts/components/loki/ruler';
+import { lokiRulerSchema } from '../charts/components/loki/spec';
 import { synth } from './lib/synth';
 
 describe('LogQL catalog', () => {

@@ -7,10 +7,10 @@
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { recommendedLabels, selectorLabels } from '../charts/lib/labels';
-import { KNOWN_COMPONENTS, NetworkPolicies } from '../charts/network-policies';
+import { recommendedLabels, selectorLabels } from '../charts/core/labels';
+import { KNOWN_COMPONENTS, NetworkPolicies } from '../charts/components/network-policies/construct';
 import type { ServiceSpec } from '../charts/spec/schema';
-import { networkPoliciesSchema, type ExposedUi } from '../charts/spec/section-exposure';
+import { networkPoliciesSchema, type ExposedUi } from '../charts/components/ingress/spec';
 import type { K8sObject } from './lib/k8s-validate';
 import { podTemplates } from './lib/dist';
 import { Endpoint, PolicySet } from './lib/netpol';

@@ -17,9 +17,9 @@
  * on the rendered configs).
  */
 import { k8s } from 'cdk8s-plus-28';
-import type { RelabelConfig } from '../prometheus/config-types';
-import { checkLogQL } from '../lib/query-check';
-import type { LogsSpec } from '../spec/section-logs';
+import type { RelabelConfig } from '../core/prometheus-config';
+import { checkLogQL } from '../core/query-check';
+import type { LogsSpec } from '../components/loki/spec';
 
 /** Where the kubelet writes container logs: /var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log */
 export const POD_LOG_DIR = '/var/log/pods';

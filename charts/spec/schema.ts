@@ -11,13 +11,13 @@
  */
 import { z } from 'zod';
 import { dnsLabel, duration, durationMs, httpPath, labelSelector, port, promSize, quantity } from './formats';
-import { gpuSchema } from './section-gpu';
-import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
+import { gpuSchema } from '../components/dcgm-exporter/spec';
+import { kubeletSchema, kubeStateMetricsSchema } from '../components/kube-state-metrics/spec';
 import { imageSchema, resourcesSchema } from './common';
-import { logsSpecShape } from './section-logs';
-import { alertingSection } from './section-alerting';
-import { grafanaSchema } from './section-grafana';
-import { EXPOSURE_SECTIONS, exposureCrossChecks } from './section-exposure';
+import { logsSpecShape } from '../components/loki/spec';
+import { alertingSection } from '../components/alertmanager/spec';
+import { grafanaSchema } from '../components/grafana/spec';
+import { EXPOSURE_SECTIONS, exposureCrossChecks } from '../components/ingress/spec';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
