@@ -9,8 +9,7 @@
  * tts), the list is the contract the dashboards expect; docs/dashboards.md
  * prints it so a team can expose (or relabel to) these names.
  */
-import { KSM_METRICS } from '../charts/components/kube-state-metrics/construct';
-import { KUBELET_KEPT_METRICS } from '../charts/components/kubelet/construct';
+import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/spec/schema';

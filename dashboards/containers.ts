@@ -8,7 +8,7 @@ import type { Spec } from '../charts/spec/schema';
 import { RECORDING } from '../charts/core/recording';
 import { type DashboardModule, neutral, type Row, warnCrit } from './lib';
 import { RATE } from './panels';
-import { containerStateRow } from '../charts/components/kube-state-metrics/panels';
+import { containerStateRow } from './panels/kube-state';
 
 const SEL = 'namespace=~"$namespace", pod=~"$pod", container=~"$container"';
 const CAD = `job="cadvisor", container!="", container!="POD", ${SEL}`;

@@ -7,7 +7,7 @@
 import { HTTP_DURATION_BUCKET_ANY_PREFIX, HTTP_REQUESTS_ANY_PREFIX } from './catalog';
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
 import { latencySteps, RATE, upStat } from './panels';
-import { workloadStatusRow } from '../charts/components/kube-state-metrics/panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 const REQ = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}}`;
 const REQ_5XX = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}, $status_label=~"5.."}`;

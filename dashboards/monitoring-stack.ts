@@ -8,7 +8,7 @@
 import type { Spec } from '../charts/spec/schema';
 import { type DashboardModule, lowIsBad, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
-import { volumesRow, workloadStatusRow } from '../charts/components/kube-state-metrics/panels';
+import { volumesRow, workloadStatusRow } from './panels/kube-state';
 
 const PROM = 'job="prometheus"';
 const ANY_BAD: [number | null, string][] = [[null, 'green'], [1, 'red']];

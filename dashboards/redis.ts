@@ -1,7 +1,7 @@
 /** Redis (redis_exporter): up, clients, memory, hit rate, commands, keys (the Twitch seed's queries). */
 import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
 import { RATE } from './panels';
-import { workloadStatusRow } from '../charts/components/kube-state-metrics/panels';
+import { workloadStatusRow } from './panels/kube-state';
 
 export const redis: DashboardModule = {
   uid: 'redis',

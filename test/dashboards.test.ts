@@ -12,7 +12,7 @@ import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceI
 import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../dashboards/check';
 import { everyKindSpec, renderDashboardsDoc } from '../dashboards/doc';
 import { neutral, type MetricPanel } from '../dashboards/lib';
-import { kubeStatePanels } from '../charts/components/kube-state-metrics/panels';
+import { kubeStatePanels } from '../dashboards/panels/kube-state';
 import { ksmExposes } from '../charts/components/kube-state-metrics/construct';
 import { KUBELET_KEPT_METRICS } from '../charts/components/kubelet/construct';
 import { configMapData, readManifests } from './lib/dist';

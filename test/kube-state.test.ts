@@ -13,7 +13,7 @@ import { parse, stringify } from 'yaml';
 import { ksmExposes, KSM_METRICS } from '../charts/components/kube-state-metrics/construct';
 import { checkPromQL } from '../charts/core/query-check';
 import { validateSpec } from '../charts/spec/load';
-import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../charts/components/kube-state-metrics/panels';
+import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../dashboards/panels/kube-state';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { forDebianPromtool, run, tempFiles } from './lib/promtool';

@@ -52,12 +52,7 @@ export interface RuleFile {
   runbooks: Record<string, Runbook>;
 }
 
-/** Where runbook_url annotations point: a section of docs/runbooks.md (anchor = lowercased alert name). */
-export const RUNBOOK_BASE_URL = 'https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md';
-
-export function runbookUrl(alert: string): string {
-  return `${RUNBOOK_BASE_URL}#${alert.toLowerCase()}`;
-}
+export { RUNBOOK_BASE_URL, runbookUrl } from './names';
 
 /** What a rule area receives: the whole validated spec. */
 export interface RulesContext {

@@ -13,7 +13,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { BuiltDashboard } from '../../../dashboards';
-import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../../../dashboards/lib';
+import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../../core/names';
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';

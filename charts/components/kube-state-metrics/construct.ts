@@ -27,14 +27,10 @@ import type { Prometheus } from '../prometheus/construct';
 import type { ScrapeConfig } from '../../core/prometheus-config';
 import { keepPort, podJob, selectorString } from '../../lib/scrape';
 import type { KubeStateMetricsSpec } from './spec';
+import { KSM_JOB, KSM_METRICS_PORT, KSM_NAME, KSM_TELEMETRY_JOB, KSM_TELEMETRY_PORT } from '../../core/names';
+import { KSM_METRICS } from '../../core/metrics';
 
-export const KSM_NAME = 'kube-state-metrics';
-export const KSM_METRICS_PORT = 8080;
-export const KSM_TELEMETRY_PORT = 8081;
-/** Scrape job of the object metrics (the `job` label alerts and panels select). */
-export const KSM_JOB = 'kube-state-metrics';
-/** Scrape job of kube-state-metrics' own process and list/watch metrics. */
-export const KSM_TELEMETRY_JOB = 'kube-state-metrics-telemetry';
+export { KSM_JOB, KSM_METRICS, KSM_METRICS_PORT, KSM_NAME, KSM_TELEMETRY_JOB, KSM_TELEMETRY_PORT };
 const UID = 65534;
 
 /**
@@ -55,74 +51,6 @@ export const KSM_RESOURCES: readonly { readonly resource: string; readonly apiGr
   { resource: 'cronjobs', apiGroup: 'batch' },
 ];
 
-/**
- * The metric families kube-state-metrics exposes (`--metric-allowlist`), by
- * kind. Each is read by an alert in rules/kubernetes.ts, a panel in
- * dashboards/panels/kube-state.ts, or is a standard dashboard input
- * (requests/limits, node allocatable and conditions). Anything else: add it
- * to `spec.kubeStateMetrics.extraMetrics`.
- */
-export const KSM_METRICS: Readonly<Record<string, readonly string[]>> = {
-  pods: [
-    'kube_pod_info',
-    'kube_pod_owner',
-    'kube_pod_labels',
-    'kube_pod_status_phase',
-    'kube_pod_status_ready',
-    'kube_pod_container_info',
-    'kube_pod_container_status_ready',
-    'kube_pod_container_status_restarts_total',
-    'kube_pod_container_status_waiting_reason',
-    'kube_pod_container_status_last_terminated_reason',
-    'kube_pod_container_resource_requests',
-    'kube_pod_container_resource_limits',
-  ],
-  deployments: [
-    'kube_deployment_labels',
-    'kube_deployment_spec_replicas',
-    'kube_deployment_status_replicas_available',
-    'kube_deployment_status_replicas_unavailable',
-    'kube_deployment_status_replicas_updated',
-  ],
-  statefulsets: [
-    'kube_statefulset_labels',
-    'kube_statefulset_replicas',
-    'kube_statefulset_status_replicas_ready',
-    'kube_statefulset_status_replicas_updated',
-  ],
-  daemonsets: [
-    'kube_daemonset_status_desired_number_scheduled',
-    'kube_daemonset_status_current_number_scheduled',
-    'kube_daemonset_status_number_misscheduled',
-    'kube_daemonset_status_number_ready',
-  ],
-  jobs: [
-    'kube_job_owner',
-    'kube_job_failed',
-    'kube_job_status_active',
-    'kube_job_status_start_time',
-  ],
-  cronjobs: [
-    'kube_cronjob_spec_suspend',
-    'kube_cronjob_status_active',
-    'kube_cronjob_status_last_schedule_time',
-    'kube_cronjob_status_last_successful_time',
-  ],
-  nodes: [
-    'kube_node_info',
-    'kube_node_spec_unschedulable',
-    'kube_node_status_condition',
-    'kube_node_status_allocatable',
-  ],
-  persistentvolumeclaims: [
-    'kube_persistentvolumeclaim_info',
-    'kube_persistentvolumeclaim_status_phase',
-    'kube_persistentvolumeclaim_resource_requests_storage_bytes',
-  ],
-  namespaces: [
-    'kube_namespace_status_phase',
-  ],
-};
 
 /** Kubernetes labels exposed as `label_*` on the `*_labels` series: only the workload name. */
 export const KSM_LABELS_ALLOWLIST: Readonly<Record<string, readonly string[]>> = {

@@ -5,16 +5,12 @@
  * dedicated critical alert for the stack's own volumes: a full Prometheus
  * volume silences every other alert.
  */
-import { KSM_JOB } from './construct';
-import { KUBELET_JOB } from '../kubelet/construct';
+import { KSM_JOB, KUBELET_JOB } from '../../core/names';
+import { stackVolumeMatchers, volumeUsageExpr } from '../../core/metrics';
 import { durationMs } from '../../spec/formats';
 import { type AlertRule, type RuleArea, type RuleGroup, runbookUrl, type Runbook, type Severity } from '../../core/rule-types';
 
-/** Components of the stack that own PersistentVolumeClaims in spec.namespace (data-prometheus-0, storage-loki-0, ...). */
-export const STACK_VOLUME_COMPONENTS = ['prometheus', 'loki', 'alertmanager', 'grafana'] as const;
-
-/** Claim names of the stack's components: the component name as a whole dash-separated word. */
-export const STACK_PVC_REGEX = `(.+-)?(${STACK_VOLUME_COMPONENTS.join('|')})(-.+)?`;
+export { STACK_PVC_REGEX, STACK_VOLUME_COMPONENTS, stackVolumeMatchers, volumeUsageExpr } from '../../core/metrics';
 
 /** Volume usage below which a predicted fill is not alerted on (fresh volumes being populated). */
 export const FULL_SOON_MIN_USAGE = 0.5;
@@ -50,21 +46,12 @@ function ratio(percent: number): string {
   return String(Number((percent / 100).toPrecision(6)));
 }
 
-/** Usage ratio (0-1) of every claim, one series per claim even when several nodes mount it. */
-export function volumeUsageExpr(matchers = ''): string {
-  const sel = `${KUBELET}${matchers ? `,${matchers}` : ''}`;
-  return `max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{${sel}} / kubelet_volume_stats_capacity_bytes{${sel}})`;
-}
-
 /** Predicted free bytes `ahead` from now, from the last 6h of samples. */
 function predictedFreeExpr(matchers: string, ahead: string): string {
   const sel = `${KUBELET}${matchers ? `,${matchers}` : ''}`;
   return `max by (namespace, persistentvolumeclaim) (predict_linear(kubelet_volume_stats_available_bytes{${sel}}[6h], ${seconds(ahead)}))`;
 }
 
-export function stackVolumeMatchers(namespace: string): string {
-  return `namespace="${namespace}",persistentvolumeclaim=~"${STACK_PVC_REGEX}"`;
-}
 
 export const kubernetesRules: RuleArea = (ctx) => {
   const { spec } = ctx;

@@ -11,12 +11,11 @@
  */
 import type { RelabelConfig, ScrapeConfig, TlsConfig } from '../../core/prometheus-config';
 import { SA_CA, SA_TOKEN } from '../../lib/scrape';
+import { KUBELET_JOB } from '../../core/names';
+import { KUBELET_KEPT_METRICS } from '../../core/metrics';
 import type { KubeletSpec } from '../kube-state-metrics/spec';
 
-export const KUBELET_JOB = 'kubelet';
-
-/** Metric names kept from the kubelet's /metrics (an RE2 regex, anchored by Prometheus): the volume stats only. */
-export const KUBELET_KEPT_METRICS = 'kubelet_volume_stats_.+';
+export { KUBELET_JOB, KUBELET_KEPT_METRICS };
 
 /**
  * TLS to the kubelets: verified against the cluster CA unless the user opts

@@ -16,11 +16,11 @@
  * and `kubelet`) gates the same panels again by the metrics they read, and
  * the synth-time checks parse every expression.
  */
-import { KSM_JOB } from './construct';
-import type { ServiceSpec, Spec } from '../../spec/schema';
-import { stackVolumeMatchers, volumeUsageExpr } from './rules';
-import type { ServiceKind } from '../../../dashboards/catalog';
-import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../../../dashboards/lib';
+import { KSM_JOB } from '../../charts/core/names';
+import type { ServiceSpec, Spec } from '../../charts/spec/schema';
+import { stackVolumeMatchers, volumeUsageExpr } from '../../charts/core/metrics';
+import type { ServiceKind } from '../catalog';
+import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../lib';
 
 const KSM = `job="${KSM_JOB}"`;
 /** Kubernetes label whose value names the workload of a service (exposed by --metric-labels-allowlist). */
