@@ -23,7 +23,7 @@ import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import type { AlertingSpec, ReceiverSpec, SecretRef } from './spec';
@@ -215,7 +215,7 @@ export function buildAlertmanagerConfig(a: AlertingSpec, o: AlertmanagerConfigOp
 export interface AlertmanagerProps {
   readonly context: StackContext;
   readonly spec: Spec['alerting'];
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
   /** The Teams bridge, when a receiver uses it. */
   readonly msteamsBridge?: Endpoint;
 }

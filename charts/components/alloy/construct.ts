@@ -19,8 +19,8 @@ import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
 import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './alloy-syntax';
 import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
-import type { Loki } from '../loki/construct';
-import type { Prometheus } from '../prometheus/construct';
+import type { ILogPush } from '../../core/component';
+import type { IPrometheus } from '../../core/component';
 import type { RelabelConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { LogsSpec } from '../loki/spec';
@@ -105,8 +105,8 @@ export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string): string {
 export interface AlloyProps {
   readonly context: StackContext;
   readonly spec: LogsSpec;
-  readonly loki: Loki;
-  readonly prometheus: Prometheus;
+  readonly loki: ILogPush;
+  readonly prometheus: IPrometheus;
 }
 
 export class Alloy extends Construct {

@@ -10,7 +10,7 @@ import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob, SA_TOKEN } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
@@ -60,7 +60,7 @@ const CONTAINER_LABELS_TO_K8S: RelabelConfig[] = [
 export interface CadvisorProps {
   readonly context: StackContext;
   readonly spec: Spec['cadvisor'];
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
   /** Kubelet TLS settings, for mode `kubelet`. @default certificates verified against the cluster CA */
   readonly kubelet?: Pick<Spec['kubelet'], 'tlsInsecureSkipVerify'>;
 }

@@ -22,7 +22,7 @@ import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, resources } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import { durationMs } from '../../spec/formats';
@@ -151,7 +151,7 @@ export function dcgmExporterJob(namespace: string, selector: Record<string, stri
 export interface DcgmExporterProps {
   readonly context: StackContext;
   readonly spec: Spec['gpu'];
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
 }
 
 export class DcgmExporter extends Construct {

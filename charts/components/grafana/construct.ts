@@ -18,7 +18,7 @@ import { type Endpoint, serviceUrl, type StackContext } from '../../core/context
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import { grafanaPersistence, type GrafanaSpec } from './spec';
 
@@ -136,7 +136,7 @@ export interface GrafanaProps {
   readonly context: StackContext;
   readonly spec: GrafanaSpec;
   /** Default datasource (uid `prometheus`). */
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
   /** Loki datasource (uid `loki`), when Loki is deployed. */
   readonly loki?: Pick<Endpoint, 'url'>;
   /** Alertmanager datasource (uid `alertmanager`), when Alertmanager is deployed. */

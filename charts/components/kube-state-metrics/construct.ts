@@ -23,7 +23,7 @@ import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { apiReader } from '../../lib/rbac';
 import { containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import type { ScrapeConfig } from '../../core/prometheus-config';
 import { keepPort, podJob, selectorString } from '../../lib/scrape';
 import type { KubeStateMetricsSpec } from './spec';
@@ -119,7 +119,7 @@ export function kubeStateMetricsJob(namespace: string, selector: Record<string, 
 export interface KubeStateMetricsProps {
   readonly context: StackContext;
   readonly spec: KubeStateMetricsSpec;
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
 }
 
 export class KubeStateMetrics extends Construct {

@@ -13,14 +13,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { Endpoint, serviceUrl, StackContext } from '../../core/context';
+import { serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from '../../lib/workload';
 import { LOKI_DATA_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
-import type { Prometheus } from '../prometheus/construct';
+import type { ILogPush, IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { LokiSpec } from './spec';
 
@@ -32,12 +32,12 @@ const ALERTMANAGER_PORT = 9093;
 export interface LokiProps {
   readonly context: StackContext;
   readonly spec: LokiSpec;
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
   /** Where the ruler sends alerts. @default http://alertmanager.<namespace>.svc:9093 */
   readonly alertmanagerUrl?: string;
 }
 
-export class Loki extends Construct implements Endpoint {
+export class Loki extends Construct implements ILogPush {
   public readonly serviceName = 'loki';
   public readonly namespace: string;
   public readonly port = LOKI_HTTP_PORT;

@@ -12,7 +12,7 @@ import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 
@@ -28,7 +28,7 @@ export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vx
 export interface NodeExporterProps {
   readonly context: StackContext;
   readonly spec: Spec['nodeExporter'];
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
 }
 
 export class NodeExporter extends Construct {

@@ -22,7 +22,7 @@ import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { Prometheus } from '../prometheus/construct';
+import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import { bridgeChannel } from '../alertmanager/construct';
@@ -148,7 +148,7 @@ export function connectorsConfig(receivers: readonly MsTeamsReceiver[]): PromTea
 export interface PrometheusMsTeamsProps {
   readonly context: StackContext;
   readonly spec: Spec['alerting'];
-  readonly prometheus: Prometheus;
+  readonly prometheus: IPrometheus;
 }
 
 export class PrometheusMsTeams extends Construct implements Endpoint {

@@ -14,11 +14,12 @@ import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { Endpoint, serviceUrl, StackContext } from '../../core/context';
+import { serviceUrl, StackContext } from '../../core/context';
 import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
+import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
 
@@ -40,7 +41,7 @@ export function defaultRetentionSize(storageSize: string): string {
   return gb >= 10 ? `${gb}GB` : `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MB`;
 }
 
-export class Prometheus extends Construct implements Endpoint {
+export class Prometheus extends Construct implements IPrometheus {
   public readonly serviceName = 'prometheus';
   public readonly namespace: string;
   public readonly port = PROMETHEUS_PORT;

@@ -20,8 +20,8 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
 import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
-import type { Loki } from '../loki/construct';
-import type { Prometheus } from '../prometheus/construct';
+import type { ILogPush } from '../../core/component';
+import type { IPrometheus } from '../../core/component';
 import type { KubernetesSdConfig, RelabelConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { LogsSpec } from '../loki/spec';
@@ -121,8 +121,8 @@ export function renderPromtailConfig(config: PromtailConfig): string {
 export interface PromtailProps {
   readonly context: StackContext;
   readonly spec: LogsSpec;
-  readonly loki: Loki;
-  readonly prometheus: Prometheus;
+  readonly loki: ILogPush;
+  readonly prometheus: IPrometheus;
 }
 
 export class Promtail extends Construct {
