@@ -12,7 +12,7 @@
 import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
 import type { Spec } from '../charts/spec/schema';
-import { SERVICE_KINDS } from '../charts/spec/schema';
+import { SERVICE_KINDS } from '../charts/core/names';
 
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 

@@ -8,7 +8,8 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { recommendedLabels, selectorLabels } from '../charts/core/labels';
-import { KNOWN_COMPONENTS, NetworkPolicies } from '../charts/components/network-policies/construct';
+import { NetworkPolicies } from '../charts/components/network-policies/construct';
+import { COMPONENTS, KNOWN_COMPONENTS } from '../charts/registry';
 import type { ServiceSpec } from '../charts/spec/schema';
 import { networkPoliciesSchema, type ExposedUi } from '../charts/components/ingress/spec';
 import type { K8sObject } from './lib/k8s-validate';
@@ -74,6 +75,7 @@ function fakeStack(o: FakeOptions = {}): K8sObject[] {
     exposed: o.exposed ?? ['grafana', 'prometheus', 'alertmanager'],
     services: SERVICES,
     annotationDiscovery: o.annotationDiscovery ?? false,
+    components: COMPONENTS,
   });
   return chart.toJson();
 }
@@ -213,8 +215,8 @@ describe('NetworkPolicies follow the spec', () => {
     });
     expect(() => new NetworkPolicies(chart, 'np', {
       context: { instance: I, namespace: NS, agentNamespace: AG }, spec: networkPoliciesSchema.parse({}), root: chart,
-      exposed: [], services: [], annotationDiscovery: false,
-    })).toThrow(/tempo have no entry in the NetworkPolicy flow table.*spec\.networkPolicies\.enabled: false/);
+      exposed: [], services: [], annotationDiscovery: false, components: COMPONENTS,
+    })).toThrow(/tempo have no entry in the NetworkPolicy flow table.*charts\/registry\.ts.*spec\.networkPolicies\.enabled: false/);
   });
 });
 

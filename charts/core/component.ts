@@ -90,6 +90,8 @@ export interface BuildContext<TSpec> {
   /** Values other components published with `provide` (e.g. the Grafana dashboards, the Ingress hosts). */
   lookup<T>(key: string): T | undefined;
   provide(key: string, value: unknown): void;
+  /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
+  readonly registry: readonly ComponentDef<TSpec>[];
 }
 
 /** A registry entry: everything the rest of the stack needs to know about one component. */
@@ -121,3 +123,6 @@ export interface ComponentDef<TSpec = unknown> {
   /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */
   readonly ruleAreas?: readonly RuleArea[];
 }
+
+/** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */
+export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files'>;

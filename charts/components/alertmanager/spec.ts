@@ -9,6 +9,7 @@
  * environment.
  */
 import { z } from 'zod';
+import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, duration, quantity } from '../../spec/formats';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
@@ -230,3 +231,6 @@ export type Thresholds = AlertingSpec['thresholds'];
 export type ReceiverSpec = AlertingSpec['receivers'][number];
 export type SecretRef = { name: string; key: string };
 export type MaintenanceWindow = AlertingSpec['maintenanceWindows'][number];
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { alerting: alertingSection({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };

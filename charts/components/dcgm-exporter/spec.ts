@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { describe, duration, durationMs, isLabelKey, isLabelValue } from '../../spec/formats';
 
 export const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
@@ -110,3 +111,6 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
 }
 
 export type GpuSpec = z.output<ReturnType<typeof gpuSchema>>;
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { gpu: gpuSchema({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };

@@ -7,6 +7,7 @@
  *     --from-literal=admin-user=admin --from-literal=admin-password="$(openssl rand -base64 24)"
  */
 import { z } from 'zod';
+import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, quantity } from '../../spec/formats';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
@@ -58,3 +59,6 @@ export function grafanaPersistence(p: GrafanaSpec['persistence']): z.output<type
   if (typeof p === 'boolean') return grafanaPersistenceSchema.parse({ enabled: p });
   return p;
 }
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { grafana: grafanaSchema({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };

@@ -170,3 +170,6 @@ export function exposureCrossChecks(spec: { ingress: IngressSpec; grafana?: { do
     });
   }
 }
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { ingress: ingressSchema };

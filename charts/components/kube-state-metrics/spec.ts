@@ -65,3 +65,6 @@ export function kubeletSchema() {
 
 export type KubeStateMetricsSpec = z.output<ReturnType<typeof kubeStateMetricsSchema>>;
 export type KubeletSpec = z.output<ReturnType<typeof kubeletSchema>>;
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { kubeStateMetrics: kubeStateMetricsSchema() };

@@ -151,3 +151,6 @@ export const logsSpecShape = { loki: lokiSchema, logs: logsSchema };
 export type LokiSpec = z.output<typeof lokiSchema>;
 export type LogsSpec = z.output<typeof logsSchema>;
 export type LokiRulerSpec = z.output<typeof lokiRulerSchema>;
+
+/** The spec sections this component owns: `spec.loki` and `spec.logs` (the collectors' shared settings). */
+export const specSections = logsSpecShape;

@@ -1,15 +1,14 @@
 /**
  * NetworkPolicies: default deny (ingress and egress) in the stack and agent
  * namespaces, then only the flows the stack needs, from one flow table
- * keyed by component name (`FLOWS`).
+ * built from the flows every registered component declares (charts/registry.ts).
  *
  * The construct is created LAST by MonitoringStack: it scans the construct
  * tree for workloads (Deployment, StatefulSet, DaemonSet), reads their
  * `app.kubernetes.io/name`, namespace and selector, and emits one policy per
- * component present. A component merged later gets its policy without
- * touching this file, as long as its name is in the table; a workload whose
- * name is not in the table fails the synth (it would be cut off by the
- * default deny).
+ * component present. A component added to the registry gets its policy
+ * without touching this file; a workload whose name no registered component
+ * declares fails the synth (it would be cut off by the default deny).
  *
  * Policies do not apply to host-network pods (node-exporter): Prometheus
  * reaches those through an egress rule to the nodes' addresses.
@@ -17,75 +16,26 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { UI_BACKENDS } from '../ingress/construct';
+import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import type { ServiceSpec } from '../../spec/schema';
 import type { ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
 
-/** Destinations and sources outside the stack's pods. */
-export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods';
-
-export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
-
-export interface Flow {
-  /** A component name (app.kubernetes.io/name) or an external peer. */
-  readonly from: string | { readonly external: External };
-  readonly to: string | { readonly external: External };
-  /** Empty: any port. */
-  readonly ports: FlowPort[];
-  readonly why: string;
-  /** Emit only when this component is present too (e.g. node-exporter for the node port 9100). */
-  readonly requires?: string;
-}
-
-const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port, protocol: 'TCP' as const }));
-const ext = (external: External) => ({ external });
+export type { External, Flow, FlowPort } from '../../core/component';
 
 /** Private address ranges excluded from "internet" egress. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
-/**
- * Every flow between the stack's components and the outside. A flow is
- * emitted only when its component ends are present in the stack.
- */
-export const FLOWS: Flow[] = [
-  { from: 'grafana', to: 'prometheus', ports: tcp(9090), why: 'Prometheus datasource' },
-  { from: 'grafana', to: 'loki', ports: tcp(3100), why: 'Loki datasource' },
-  { from: 'grafana', to: 'alertmanager', ports: tcp(9093), why: 'Alertmanager datasource (alerts, silences)' },
-  { from: 'prometheus', to: 'prometheus', ports: tcp(9090), why: 'self-monitoring of every replica' },
-  { from: 'prometheus', to: 'alertmanager', ports: tcp(9093), why: 'alert delivery and scrape' },
-  { from: 'prometheus', to: 'prometheus-msteams', ports: tcp(2000), why: 'scrape' },
-  { from: 'prometheus', to: 'kube-state-metrics', ports: tcp(8080, 8081), why: 'scrape (metrics and telemetry)' },
-  { from: 'prometheus', to: 'cadvisor', ports: tcp(8080), why: 'scrape' },
-  { from: 'prometheus', to: 'dcgm-exporter', ports: tcp(9400), why: 'scrape' },
-  { from: 'prometheus', to: 'loki', ports: tcp(3100), why: 'scrape' },
-  { from: 'prometheus', to: 'promtail', ports: tcp(3101), why: 'scrape' },
-  { from: 'prometheus', to: 'alloy', ports: tcp(12345), why: 'scrape' },
-  { from: 'prometheus', to: 'grafana', ports: tcp(3000), why: 'scrape' },
-  { from: 'prometheus', to: ext('nodes'), ports: tcp(9100), why: 'node-exporter on the host network', requires: 'node-exporter' },
-  { from: 'prometheus', to: ext('nodes'), ports: tcp(10250), why: 'kubelet /metrics and /metrics/cadvisor' },
-  { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
-  { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s namespace, selector and port' },
-  { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in any namespace (spec.prometheus.annotationDiscovery; their ports are not known in advance)' },
-  { from: 'alertmanager', to: 'alertmanager', ports: [...tcp(9093, 9094), { port: 9094, protocol: 'UDP' }], why: 'cluster gossip between replicas' },
-  { from: 'alertmanager', to: 'prometheus-msteams', ports: tcp(2000), why: 'Teams notifications through the bridge' },
-  { from: 'alertmanager', to: ext('internet'), ports: tcp(443, 25, 465, 587), why: 'native receivers (HTTPS webhooks) and e-mail (SMTP, SMTPS, submission)' },
-  { from: 'prometheus-msteams', to: ext('internet'), ports: tcp(443), why: 'Teams webhooks' },
-  { from: 'promtail', to: 'loki', ports: tcp(3100), why: 'log push' },
-  { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
-  { from: 'alloy', to: 'loki', ports: tcp(3100), why: 'log push' },
-  { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
-  { from: 'kube-state-metrics', to: ext('api-server'), ports: tcp(443, 6443), why: 'watches every object it reports' },
-  { from: 'loki', to: 'alertmanager', ports: tcp(9093), why: 'ruler alerts' },
-  { from: 'loki', to: 'loki', ports: tcp(3100, 9095, 7946), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
-];
+/** The flow table: every registered component's flows, in registry order. */
+export function flowTable(components: readonly ComponentFacts[]): Flow[] {
+  return components.flatMap((c) => c.flows ?? []);
+}
 
-/** Components the stack may hold; a workload with another name fails the synth. */
-export const KNOWN_COMPONENTS = [
-  'prometheus', 'alertmanager', 'prometheus-msteams', 'kube-state-metrics', 'node-exporter', 'cadvisor',
-  'dcgm-exporter', 'loki', 'promtail', 'alloy', 'grafana',
-];
+/** Components the stack may hold (registered with `workload: true`); a workload with another name fails the synth. */
+export function knownComponents(components: readonly ComponentFacts[]): string[] {
+  return components.filter((c) => c.workload).map((c) => c.name);
+}
 
 /** A workload found in the construct tree. */
 export interface PresentComponent {
@@ -129,6 +79,8 @@ export interface NetworkPoliciesProps {
   readonly services: readonly ServiceSpec[];
   /** spec.prometheus.annotationDiscovery. */
   readonly annotationDiscovery: boolean;
+  /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
+  readonly components: readonly ComponentFacts[];
 }
 
 export class NetworkPolicies extends Construct {
@@ -141,15 +93,21 @@ export class NetworkPolicies extends Construct {
     const { context: ctx, spec } = props;
     this.components = findComponents(props.root);
     const byName = new Map(this.components.map((c) => [c.name, c]));
-    const unknown = this.components.filter((c) => !KNOWN_COMPONENTS.includes(c.name));
+    const known = knownComponents(props.components);
+    const unknown = this.components.filter((c) => !known.includes(c.name));
     if (unknown.length) {
-      throw new Error(`workload(s) ${unknown.map((c) => c.name).join(', ')} have no entry in the NetworkPolicy flow table (charts/network-policies.ts FLOWS/KNOWN_COMPONENTS): add their flows, or set spec.networkPolicies.enabled: false`);
+      throw new Error(`workload(s) ${unknown.map((c) => c.name).join(', ')} have no entry in the NetworkPolicy flow table (register the component in charts/registry.ts with workload: true and its flows), or set spec.networkPolicies.enabled: false`);
     }
+    const uiPort = (ui: string): number => {
+      const c = props.components.find((x) => x.name === ui);
+      if (!c?.ui) throw new Error(`Ingress exposes "${ui}" but no registered component declares that UI (ComponentDef.ui)`);
+      return c.ui.port;
+    };
 
     const present = (end: Flow['from']) => typeof end !== 'string' || byName.has(end);
     this.flows = [
-      ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(UI_BACKENDS[ui].port), why: `Ingress ${ui}` })),
-      ...FLOWS
+      ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
+      ...flowTable(props.components)
         .filter((f) => !f.requires || byName.has(f.requires))
         .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'user-services') || props.services.length > 0)
         .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods') || props.annotationDiscovery),
