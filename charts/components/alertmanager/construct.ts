@@ -18,7 +18,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -236,7 +236,7 @@ export class Alertmanager extends Construct implements Endpoint {
     this.namespace = ctx.namespace;
     this.url = serviceUrl(this.serviceName, ctx.namespace, ALERTMANAGER_PORT);
     this.config = buildAlertmanagerConfig(spec, { msteamsBridgeUrl: props.msteamsBridge?.url });
-    this.configYaml = stringify(this.config, { lineWidth: 0, aliasDuplicateObjects: false });
+    this.configYaml = toYaml(this.config);
 
     const image = am.image ?? IMAGES.alertmanager;
     const labels = recommendedLabels({ name: 'alertmanager', instance: ctx.instance, component: 'alerting', version: imageVersion(image) });

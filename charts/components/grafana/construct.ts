@@ -11,7 +11,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import type { BuiltDashboard } from '../../../dashboards';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../../core/names';
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
@@ -174,8 +174,8 @@ export class Grafana extends Construct implements Endpoint {
     this.providers = providersFile([...folders.keys()]);
 
     const iniText = renderIni(this.ini);
-    const datasourcesText = stringify(this.datasources, { lineWidth: 0 });
-    const providersText = stringify(this.providers, { lineWidth: 0 });
+    const datasourcesText = toYaml(this.datasources);
+    const providersText = toYaml(this.providers);
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('grafana-config'), data: { 'grafana.ini': iniText } });
     new k8s.KubeConfigMap(this, 'datasources', { metadata: metadata('grafana-datasources'), data: { 'datasources.yaml': datasourcesText } });
     new k8s.KubeConfigMap(this, 'providers', { metadata: metadata('grafana-dashboard-providers'), data: { 'providers.yaml': providersText } });

@@ -12,7 +12,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import { serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -68,7 +68,7 @@ export class Loki extends Construct implements ILogPush {
 
     const alertmanagerUrl = props.alertmanagerUrl ?? serviceUrl('alertmanager', ctx.namespace, ALERTMANAGER_PORT);
     this.config = lokiConfig(spec, { alertmanagerUrl });
-    this.configText = stringify(this.config, { lineWidth: 0 });
+    this.configText = toYaml(this.config);
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('loki-config'), data: { 'loki.yaml': this.configText } });
 
     // The rules ConfigMap always exists (empty without the ruler) so the local rule store's directory does.

@@ -6,7 +6,7 @@
  * Every expression is parsed at synth time; a broken one fails the synth
  * naming the rule (and the spec field it came from).
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import { checkLogQL } from '../../core/query-check';
 import type { LokiRulerSpec } from './spec';
 import { runbookUrl, type Runbook } from '../../core/rule-types';
@@ -85,5 +85,5 @@ export function logRuleFile(spec: LokiRulerSpec): LogRuleFile {
 }
 
 export function renderLogRuleFile(f: LogRuleFile): string {
-  return stringify({ groups: f.groups }, { lineWidth: 0 });
+  return toYaml({ groups: f.groups });
 }

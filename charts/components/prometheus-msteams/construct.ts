@@ -17,7 +17,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -175,7 +175,7 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
     const selector = selectorLabels('prometheus-msteams', ctx.instance);
     const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
 
-    const connectorsTmpl = stringify(connectorsConfig(receivers), { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+    const connectorsTmpl = toYaml(connectorsConfig(receivers), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
     const card = bridge.workflows ? ADAPTIVE_CARD_TEMPLATE : MESSAGE_CARD_TEMPLATE;
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('prometheus-msteams'), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, 'config', {

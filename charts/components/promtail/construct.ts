@@ -13,7 +13,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/yaml';
 import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -114,7 +114,7 @@ export function escapeForExpandEnv(text: string): string {
 
 /** The promtail.yaml text: escaped for envsubst, with `${HOSTNAME}` as the only variable reference. */
 export function renderPromtailConfig(config: PromtailConfig): string {
-  const text = escapeForExpandEnv(stringify(config, { lineWidth: 0 }));
+  const text = escapeForExpandEnv(toYaml(config));
   return text.split(NODE_PLACEHOLDER).join(`\${${NODE_NAME_ENV}}`);
 }
 
