@@ -12,9 +12,9 @@
  * exact signal once that component is deployed.
  */
 import { quantityValue } from '../../spec/formats';
-import { alert, ratio, seconds } from '../../../rules/helpers';
+import { alert, ratio, RuleAreaBuilder, seconds } from '../../core/rule-builder';
 import { RECORDING } from '../../core/recording';
-import type { AlertRule, RuleArea, Runbook } from '../../core/rule-types';
+import type { RuleArea } from '../../core/rule-types';
 
 const SEL = 'job="cadvisor",container!="",container!="POD"';
 const BY = 'namespace, pod, container';
@@ -22,9 +22,9 @@ const BY = 'namespace, pod, container';
 export const containerRules: RuleArea = (ctx) => {
   if (!ctx.spec.cadvisor.enabled) return undefined;
   const t = ctx.spec.alerting.thresholds;
-  const runbooks: Record<string, Runbook> = {};
-  const rules: AlertRule[] = [];
-  const add = (rb: Runbook, r: AlertRule) => { rules.push(r); runbooks[r.alert] = rb; };
+  const area = new RuleAreaBuilder();
+  const { rules, runbooks } = area;
+  const add = area.add.bind(area);
   const restartsExpr = (window: string) =>
     `count by (${BY}, node) (count_over_time(container_start_time_seconds{${SEL}}[${window}])) - 1`;
   const memoryLimit = `max by (${BY}) (container_spec_memory_limit_bytes{${SEL}} > 0 < 1e18)`;

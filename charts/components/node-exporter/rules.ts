@@ -3,18 +3,18 @@
  * fill prediction, clock, kernel OOM kills, network errors. `instance` is the
  * node name (see INSTANCE_IS_NODE in charts/prometheus/scrape.ts).
  */
-import { alert, ratio } from '../../../rules/helpers';
+import { alert, ratio, RuleAreaBuilder } from '../../core/rule-builder';
 import { RECORDING } from '../../core/recording';
-import type { AlertRule, RuleArea, Runbook } from '../../core/rule-types';
+import type { RuleArea } from '../../core/rule-types';
 
 const NODE = 'job="node-exporter"';
 
 export const hostRules: RuleArea = (ctx) => {
   if (!ctx.spec.nodeExporter.enabled) return undefined;
   const t = ctx.spec.alerting.thresholds;
-  const runbooks: Record<string, Runbook> = {};
-  const rules: AlertRule[] = [];
-  const add = (rb: Runbook, ...rs: AlertRule[]) => { rules.push(...rs); runbooks[rs[0].alert] = rb; };
+  const area = new RuleAreaBuilder();
+  const { rules, runbooks } = area;
+  const add = area.add.bind(area);
 
   add({
     meaning: 'The node\'s CPUs are busy most of the time. Pods on it get throttled or slow down, and latency-sensitive services (STT, TTS, vLLM tokenization) suffer first.',
