@@ -27,9 +27,10 @@ import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import type { AlertingSpec, ReceiverSpec, SecretRef } from './spec';
+import { JOBS, PORTS } from '../../core/names';
 
-export const ALERTMANAGER_PORT = 9093;
-export const ALERTMANAGER_CLUSTER_PORT = 9094;
+export const ALERTMANAGER_PORT = PORTS.alertmanager;
+export const ALERTMANAGER_CLUSTER_PORT = PORTS.alertmanagerCluster;
 const UID = 65534;
 const CONFIG_DIR = '/etc/alertmanager/config';
 export const SECRETS_DIR = '/etc/alertmanager/secrets';
@@ -357,6 +358,6 @@ export class Alertmanager extends Construct implements Endpoint {
       timeout: '10s',
       static_configs: [{ targets: Array.from({ length: am.replicas }, (_, i) => `${peerHost(i)}:${ALERTMANAGER_PORT}`) }],
     });
-    prometheus.addScrapeConfig(podJob({ jobName: 'alertmanager', namespace: ctx.namespace, selector, port: 'web' }));
+    prometheus.addScrapeConfig(podJob({ jobName: JOBS.alertmanager, namespace: ctx.namespace, selector, port: 'web' }));
   }
 }

@@ -24,8 +24,9 @@ import type { IPrometheus } from '../../core/component';
 import type { RelabelConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { LogsSpec } from '../loki/spec';
+import { JOBS, PORTS } from '../../core/names';
 
-export const ALLOY_PORT = 12345;
+export const ALLOY_PORT = PORTS.alloy;
 const CONFIG_DIR = '/etc/alloy';
 /** Alloy's storage path holds the read positions of every file: a hostPath, so they survive pod restarts. */
 const STORAGE_DIR = '/var/lib/alloy';
@@ -179,6 +180,6 @@ export class Alloy extends Construct {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: 'alloy', namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.alloy, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
   }
 }

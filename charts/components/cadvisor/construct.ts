@@ -15,8 +15,9 @@ import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob, SA_TOKEN } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import { kubeletTls } from '../kubelet/construct';
+import { JOBS, PORTS } from '../../core/names';
 
-export const CADVISOR_PORT = 8080;
+export const CADVISOR_PORT = PORTS.cadvisor;
 
 /** Metric groups cAdvisor collects: only what dashboards and alerts use. */
 export const ENABLED_METRICS = ['cpu', 'memory', 'network', 'disk', 'diskIO'];
@@ -139,7 +140,7 @@ export class Cadvisor extends Construct {
     });
 
     prometheus.addScrapeConfig(podJob({
-      jobName: 'cadvisor',
+      jobName: JOBS.cadvisor,
       namespace: ns,
       selector,
       port: 'http',
@@ -158,7 +159,7 @@ export class Cadvisor extends Construct {
  */
 export function kubeletCadvisorJob(kubelet: Pick<Spec['kubelet'], 'tlsInsecureSkipVerify'> = { tlsInsecureSkipVerify: false }): ScrapeConfig {
   return {
-    job_name: 'cadvisor',
+    job_name: JOBS.cadvisor,
     scheme: 'https',
     metrics_path: '/metrics/cadvisor',
     authorization: { credentials_file: SA_TOKEN },

@@ -15,8 +15,9 @@ import { quantityValue } from '../../spec/formats';
 import { alert, ratio, RuleAreaBuilder, seconds } from '../../core/rule-builder';
 import { RECORDING } from '../../core/recording';
 import type { RuleArea } from '../../core/rule-types';
+import { JOBS } from '../../core/names';
 
-const SEL = 'job="cadvisor",container!="",container!="POD"';
+const SEL = `job="${JOBS.cadvisor}",container!="",container!="POD"`;
 const BY = 'namespace, pod, container';
 
 export const containerRules: RuleArea = (ctx) => {

@@ -27,8 +27,9 @@ import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
+import { JOBS, PORTS } from '../../core/names';
 
-export const DCGM_EXPORTER_PORT = 9400;
+export const DCGM_EXPORTER_PORT = PORTS.dcgmExporter;
 /** Where the image looks for its counters by default (`-f` / DCGM_EXPORTER_COLLECTORS); our ConfigMap is mounted over it. */
 export const COUNTERS_PATH = '/etc/dcgm-exporter/default-counters.csv';
 /** RuntimeClass handler the NVIDIA container toolkit registers with containerd / CRI-O. */
@@ -137,7 +138,7 @@ export const DROP_EXPORTER_POD_LABELS: RelabelConfig = { regex: 'exporter_pod|ex
 
 export function dcgmExporterJob(namespace: string, selector: Record<string, string>): ScrapeConfig {
   return podJob({
-    jobName: 'dcgm-exporter',
+    jobName: JOBS.dcgmExporter,
     namespace,
     selector,
     port: 'metrics',

@@ -13,7 +13,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
 import type { BuiltDashboard } from '../../../dashboards';
-import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../../core/names';
+import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core/names';
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -22,7 +22,7 @@ import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import { grafanaPersistence, type GrafanaSpec } from './spec';
 
-export const GRAFANA_PORT = 3000;
+export const GRAFANA_PORT = PORTS.grafana;
 /** The uid and gid of the grafana/grafana image. */
 const UID = 472;
 const DATA_DIR = '/var/lib/grafana';
@@ -268,7 +268,7 @@ export class Grafana extends Construct implements Endpoint {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: 'grafana', namespace: ctx.namespace, selector, port: 'http' }));
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.grafana, namespace: ctx.namespace, selector, port: 'http' }));
   }
 }
 

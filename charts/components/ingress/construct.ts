@@ -21,13 +21,14 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
+import { COMPONENT_NAMES, PORTS } from '../../core/names';
 import { ExposedUi, exposedHosts, IngressSpec } from './spec';
 
 /** The Service and port behind each UI (fixed names from the component table). */
 export const UI_BACKENDS: Record<ExposedUi, { service: string; port: number }> = {
-  grafana: { service: 'grafana', port: 3000 },
-  prometheus: { service: 'prometheus', port: 9090 },
-  alertmanager: { service: 'alertmanager', port: 9093 },
+  grafana: { service: COMPONENT_NAMES.grafana, port: PORTS.grafana },
+  prometheus: { service: COMPONENT_NAMES.prometheus, port: PORTS.prometheus },
+  alertmanager: { service: COMPONENT_NAMES.alertmanager, port: PORTS.alertmanager },
 };
 
 /** Seconds ingress-nginx waits on the backend (long queries, Grafana Live websockets). */

@@ -23,6 +23,7 @@ import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
 import type { ILogPush, IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { LokiSpec } from './spec';
+import { JOBS } from '../../core/names';
 
 const UID = 10001;
 const CONFIG_DIR = '/etc/loki/config';
@@ -144,6 +145,6 @@ export class Loki extends Construct implements ILogPush {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: 'loki', namespace: ctx.namespace, selector, port: 'http' }));
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.loki, namespace: ctx.namespace, selector, port: 'http' }));
   }
 }

@@ -13,9 +13,10 @@
  */
 import { durationMs, quantityValue } from '../../spec/formats';
 import type { LokiSpec } from './spec';
+import { PORTS } from '../../core/names';
 
-export const LOKI_HTTP_PORT = 3100;
-export const LOKI_GRPC_PORT = 9095;
+export const LOKI_HTTP_PORT = PORTS.lokiHttp;
+export const LOKI_GRPC_PORT = PORTS.lokiGrpc;
 /** Everything Loki writes lives under this directory (the persistent volume). */
 export const LOKI_DATA_DIR = '/loki';
 /** Rule files for the single tenant: Loki's ruler reads <directory>/<tenant>/*.yaml; auth disabled => tenant "fake". */

@@ -15,8 +15,9 @@ import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AG
 import type { IPrometheus } from '../../core/component';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
+import { JOBS, PORTS } from '../../core/names';
 
-export const NODE_EXPORTER_PORT = 9100;
+export const NODE_EXPORTER_PORT = PORTS.nodeExporter;
 
 /** Mount points that belong to containers and pods, not to the node. */
 export const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/containerd/.+|var/lib/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+|var/lib/kubelet/plugins/.+)($|/)';
@@ -104,7 +105,7 @@ export class NodeExporter extends Construct {
     });
 
     props.prometheus.addScrapeConfig(podJob({
-      jobName: 'node-exporter', namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
+      jobName: JOBS.nodeExporter, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
     }));
   }
 }

@@ -6,8 +6,9 @@
 import { alert, ratio, RuleAreaBuilder } from '../../core/rule-builder';
 import { RECORDING } from '../../core/recording';
 import type { RuleArea } from '../../core/rule-types';
+import { JOBS } from '../../core/names';
 
-const NODE = 'job="node-exporter"';
+const NODE = `job="${JOBS.nodeExporter}"`;
 
 export const hostRules: RuleArea = (ctx) => {
   if (!ctx.spec.nodeExporter.enabled) return undefined;

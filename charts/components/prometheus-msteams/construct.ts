@@ -27,8 +27,9 @@ import { podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import { bridgeChannel } from '../alertmanager/construct';
 import type { ReceiverSpec } from '../alertmanager/spec';
+import { JOBS, PORTS } from '../../core/names';
 
-export const MSTEAMS_PORT = 2000;
+export const MSTEAMS_PORT = PORTS.msteams;
 const UID = 65534;
 const TEMPLATE_DIR = '/etc/prometheus-msteams';
 const RUN_DIR = '/run/prometheus-msteams';
@@ -253,6 +254,6 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: 'prometheus-msteams', namespace: ctx.namespace, selector, port: 'http' }));
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.msteams, namespace: ctx.namespace, selector, port: 'http' }));
   }
 }

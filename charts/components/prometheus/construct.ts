@@ -22,8 +22,9 @@ import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
+import { JOBS, PORTS } from '../../core/names';
 
-export const PROMETHEUS_PORT = 9090;
+export const PROMETHEUS_PORT = PORTS.prometheus;
 const UID = 65534;
 const CONFIG_DIR = '/etc/prometheus';
 export const RULES_DIR = '/etc/prometheus/rules';
@@ -71,7 +72,7 @@ export class Prometheus extends Construct implements IPrometheus {
     const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: ctx.namespace, labels: { ...labels, ...extra } });
 
     // Self-monitoring: every replica, discovered like any other pod.
-    this.addScrapeConfig(podJob({ jobName: 'prometheus', namespace: ctx.namespace, selector, port: 'web' }));
+    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web' }));
     if (spec.annotationDiscovery) {
       this.addScrapeConfig(annotatedPodsJob());
       this.addScrapeConfig(annotatedServicesJob());

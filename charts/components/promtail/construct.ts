@@ -25,8 +25,9 @@ import type { IPrometheus } from '../../core/component';
 import type { KubernetesSdConfig, RelabelConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { LogsSpec } from '../loki/spec';
+import { JOBS, PORTS } from '../../core/names';
 
-export const PROMTAIL_PORT = 3101;
+export const PROMTAIL_PORT = PORTS.promtail;
 const CONFIG_DIR = '/etc/promtail';
 /** Positions survive pod restarts on the node (a hostPath), so no line is shipped twice or skipped. */
 const POSITIONS_DIR = '/run/promtail';
@@ -191,6 +192,6 @@ export class Promtail extends Construct {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: 'promtail', namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.promtail, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
   }
 }
