@@ -13,7 +13,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../charts/components/dcgm-exporter/construct';
 import { IMAGES } from '../charts/core/images';
-import { SpecError } from '../charts/spec/load';
+import { refusedWith } from './lib/spec-problems';
 import { GPU_RECORDING } from '../charts/components/dcgm-exporter/rules';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
@@ -26,15 +26,7 @@ const containerOf = (objects: ReturnType<typeof synth>['objects']) => podSpecOf(
 const promConfig = (objects: ReturnType<typeof synth>['objects']) => parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
 const dcgmJob = (objects: ReturnType<typeof synth>['objects']) => promConfig(objects).scrape_configs.find((j: { job_name: string }) => j.job_name === 'dcgm-exporter');
 
-function specError(spec: Record<string, unknown>): string[] {
-  try {
-    synth(spec);
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the spec to be refused');
-}
+const specError = (spec: Record<string, unknown>): string[] => refusedWith(() => synth(spec));
 
 describe('DCGM exporter DaemonSet (defaults)', () => {
   const { objects } = synth();

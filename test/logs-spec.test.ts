@@ -2,18 +2,11 @@
  * spec.loki and spec.logs: defaults, and bad values rejected with one line
  * per problem naming the field, what was expected and the fix.
  */
-import { parseSpecYaml, SpecError, validateSpec } from '../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../charts/spec/load';
 import { stackDoc } from './lib/synth';
+import { specProblems } from './lib/spec-problems';
 
-function problems(spec: Record<string, unknown>): string[] {
-  try {
-    validateSpec(stackDoc(spec));
-    return [];
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-}
+const problems = specProblems;
 
 test('defaults: Loki on with 7 days, Promtail, no JSON parsing, ruler off', () => {
   const { spec } = validateSpec(stackDoc({}));

@@ -2,7 +2,8 @@
  * The bad-spec corpus: each entry is a spec a user could plausibly write and
  * the message they must get (field path, what was expected, what was found).
  */
-import { parseSpecYaml, SpecError, validateSpec } from '../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../charts/spec/load';
+import { problemsOf } from './lib/spec-problems';
 import { stackDoc } from './lib/synth';
 
 interface Case { name: string; spec?: Record<string, unknown>; doc?: unknown; yaml?: string; expected: string[] }
@@ -49,28 +50,21 @@ const CASES: Case[] = [
   { name: 'two documents', yaml: 'a: 1\n---\nb: 2\n', expected: ['expected one YAML document, found 2'] },
 ];
 
-function problemsOf(c: Case): string[] {
-  try {
-    if (c.yaml !== undefined) parseSpecYaml(c.yaml, 'case.yaml');
-    else validateSpec(c.doc ?? stackDoc(c.spec), 'case.yaml');
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-  return [];
+function caseProblems(c: Case): string[] {
+  return problemsOf(() => (c.yaml !== undefined ? parseSpecYaml(c.yaml, 'case.yaml') : validateSpec(c.doc ?? stackDoc(c.spec), 'case.yaml')));
 }
 
 describe('bad spec corpus', () => {
   test('holds at least 20 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(20));
 
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const problems = problemsOf(c);
+    const problems = caseProblems(c);
     expect(problems).toHaveLength(1); // one clear message per problem, not a cascade
     for (const e of c.expected) expect(problems[0]).toContain(e);
   });
 
   test('several problems are all reported, one line each', () => {
-    const p = problemsOf({ name: 'many', spec: { prometheus: { retentoin: '1d', scrapeInterval: 'soon' }, cadvisor: { mode: 'x' } }, expected: [] });
+    const p = caseProblems({ name: 'many', spec: { prometheus: { retentoin: '1d', scrapeInterval: 'soon' }, cadvisor: { mode: 'x' } }, expected: [] });
     expect(p).toHaveLength(3);
   });
 
