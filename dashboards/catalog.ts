@@ -210,7 +210,7 @@ export const METRIC_SOURCES: ReadonlyMap<string, readonly SourceId[]> = (() => {
  *
  * Each exporter source follows its component's switch (`enabled: false`
  * turns it off); `kubelet` follows spec.kubelet.volumeStats.enabled.
- * test/dashboards.test.ts checks that every enabled exporter source has a
+ * test/config/dashboards.test.ts checks that every enabled exporter source has a
  * Prometheus job of the same name.
  */
 export function enabledSources(spec: Spec): Set<SourceId> {

@@ -7,7 +7,7 @@ import { KUBELET_JOB } from './names';
 
 /**
  * The metric families kube-state-metrics exposes (`--metric-allowlist`), by
- * kind. Each is read by an alert in rules/kubernetes.ts, a panel in
+ * kind. Each is read by an alert in charts/components/kube-state-metrics/rules.ts, a panel in
  * dashboards/panels/kube-state.ts, or is a standard dashboard input
  * (requests/limits, node allocatable and conditions). Anything else: add it
  * to `spec.kubeStateMetrics.extraMetrics`.

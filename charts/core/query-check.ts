@@ -39,7 +39,7 @@ function check(lang: 'PromQL' | 'LogQL', p: Parser, expr: string, where: string)
   }
 }
 
-/** Throws a QueryError naming `where` (e.g. "rules/host.ts alert HostHighCpu") when `expr` does not parse. */
+/** Throws a QueryError naming `where` (e.g. "charts/components/node-exporter/rules.ts alert HostHighCpu") when `expr` does not parse. */
 export function checkPromQL(expr: string, where: string): void {
   check('PromQL', promqlParser as Parser, expr, where);
 }

@@ -3,7 +3,7 @@
  * Every area of rules is a TypeScript module in rules/ that builds a RuleFile
  * from the spec (so thresholds and `for` durations are settable); the stack
  * serializes each into the `prometheus-rules` ConfigMap, loaded through
- * `rule_files`. promtool unit tests live in rules/tests/.
+ * `rule_files`. promtool unit tests live beside each area (charts/components/<name>/rules.test.yaml, rules/tests/).
  */
 import type { MonitoringStackSpec } from '../spec/schema';
 

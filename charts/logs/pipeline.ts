@@ -13,7 +13,7 @@
  *
  * `promtail.ts` renders this as Promtail YAML, `alloy.ts` as Alloy blocks.
  * Because both render the same rules, every LogQL query and dashboard works
- * unchanged whichever collector runs (test/log-collectors.test.ts proves it
+ * unchanged whichever collector runs (test/unit/log-collectors.test.ts proves it
  * on the rendered configs).
  */
 import { k8s } from 'cdk8s-plus-28';

@@ -31,7 +31,7 @@ const KEPT_CONTAINER_LABELS = ['io.kubernetes.container.name', 'io.kubernetes.po
  * series other than the limits that alerts compare usage against.
  * container_start_time_seconds and container_last_seen are kept: the
  * ContainerRestarting, ContainerOomKillSuspected and ContainerMissing alerts
- * (rules/containers.ts) read them.
+ * (charts/components/cadvisor/rules.ts) read them.
  */
 export const CADVISOR_DROPS: RelabelConfig[] = [
   {

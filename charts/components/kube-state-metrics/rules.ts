@@ -40,7 +40,7 @@ export const kubernetesRules: RuleArea = (ctx) => {
     const { rules } = area;
     // Restarts observed inside the window: highest minus lowest value of the counter. Exact, where
     // increase() extrapolates to the window edges and reports 3.1 for 3 restarts when scrapes are
-    // not aligned with evaluations (see the 40s-interval case in rules/tests/kubernetes.test.yaml).
+    // not aligned with evaluations (see the 40s-interval case in rules.test.yaml).
     const restartsIn = `(max_over_time(kube_pod_container_status_restarts_total{${KSM}}[${a.restartWindow}]) - min_over_time(kube_pod_container_status_restarts_total{${KSM}}[${a.restartWindow}]))`;
 
     add({

@@ -3,7 +3,7 @@
  * 3.x configuration reference
  * (https://grafana.com/docs/loki/latest/configure/) that a single-binary Loki
  * on a filesystem volume needs. Field names and types follow that reference;
- * test/loki.test.ts checks the rendered file against them.
+ * test/config/loki.test.ts checks the rendered file against them.
  *
  * Scale path: `storage` and `schemaPeriods` are the two functions that change
  * when object storage arrives. `storage` returns the `common.storage` block

@@ -1,6 +1,6 @@
-import { configMapData } from './lib/dist';
-import { forDebianPromtool, run, tempFiles } from './lib/promtool';
-import { synth } from './lib/synth';
+import { configMapData } from '../lib/dist';
+import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { synth } from '../lib/synth';
 
 const SERVICES = [
   { name: 'whisper-api', kind: 'whisper-api', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'whisper-api' }, port: 'http', interval: '5s' },

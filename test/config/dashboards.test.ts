@@ -6,21 +6,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { substituteGrafanaVariables } from '../charts/core/query-check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../dashboards';
-import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceId } from '../dashboards/catalog';
-import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../dashboards/check';
-import { everyKindSpec, renderDashboardsDoc } from '../dashboards/doc';
-import { neutral, type MetricPanel } from '../dashboards/lib';
-import { kubeStatePanels } from '../dashboards/panels/kube-state';
-import { ksmExposes } from '../charts/components/kube-state-metrics/construct';
-import { KUBELET_KEPT_METRICS } from '../charts/components/kubelet/construct';
-import { configMapData, readManifests } from './lib/dist';
-import { run, tempFiles } from './lib/promtool';
-import { stackDoc, synth } from './lib/synth';
-import { validateSpec } from '../charts/spec/load';
+import { substituteGrafanaVariables } from '../../charts/core/query-check';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
+import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
+import { everyKindSpec, renderDashboardsDoc } from '../../dashboards/doc';
+import { neutral, type MetricPanel } from '../../dashboards/lib';
+import { kubeStatePanels } from '../../dashboards/panels/kube-state';
+import { ksmExposes } from '../../charts/components/kube-state-metrics/construct';
+import { KUBELET_KEPT_METRICS } from '../../charts/components/kubelet/construct';
+import { configMapData, readManifests } from '../lib/dist';
+import { run, tempFiles } from '../lib/promtool';
+import { stackDoc, synth } from '../lib/synth';
+import { validateSpec } from '../../charts/spec/load';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 describe('dist/41-grafana-dashboards.yaml', () => {
   const objects = readManifests(path.join(ROOT, 'dist')).filter((d) => d.file === '41-grafana-dashboards.yaml').map((d) => d.object);

@@ -8,10 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { configMapData, readManifests } from './lib/dist';
-import { run, tempFiles } from './lib/promtool';
+import { configMapData, readManifests } from '../lib/dist';
+import { run, tempFiles } from '../lib/promtool';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
 const ruleFiles = configMapData(objects, 'prometheus-rules');
 /** Every promtool unit-test file, by a unique name (the temp dir holds them beside the rule files). */

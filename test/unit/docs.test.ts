@@ -6,12 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { renderDocs } from '../rules/docs';
-import { LOG_RULE_RUNBOOKS } from '../charts/components/loki/ruler';
-import { COMPONENT_RULE_AREAS } from '../charts/registry';
-import { configMapData, readManifests } from './lib/dist';
+import { renderDocs } from '../../rules/docs';
+import { LOG_RULE_RUNBOOKS } from '../../charts/components/loki/ruler';
+import { COMPONENT_RULE_AREAS } from '../../charts/registry';
+import { configMapData, readManifests } from '../lib/dist';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const read = (f: string) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8');
 
 describe('generated docs', () => {

@@ -2,9 +2,9 @@
  * The bad-spec corpus: each entry is a spec a user could plausibly write and
  * the message they must get (field path, what was expected, what was found).
  */
-import { parseSpecYaml, validateSpec } from '../charts/spec/load';
-import { problemsOf } from './lib/spec-problems';
-import { stackDoc } from './lib/synth';
+import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
+import { problemsOf } from '../lib/spec-problems';
+import { stackDoc } from '../lib/synth';
 
 interface Case { name: string; spec?: Record<string, unknown>; doc?: unknown; yaml?: string; expected: string[] }
 

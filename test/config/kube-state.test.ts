@@ -10,14 +10,14 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { ksmExposes, KSM_METRICS } from '../charts/components/kube-state-metrics/construct';
-import { checkPromQL } from '../charts/core/query-check';
-import { validateSpec } from '../charts/spec/load';
-import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../dashboards/panels/kube-state';
-import { allProblems } from './lib/checks';
-import { configMapData } from './lib/dist';
-import { forDebianPromtool, run, tempFiles } from './lib/promtool';
-import { find, stackDoc, synth } from './lib/synth';
+import { ksmExposes, KSM_METRICS } from '../../charts/components/kube-state-metrics/construct';
+import { checkPromQL } from '../../charts/core/query-check';
+import { validateSpec } from '../../charts/spec/load';
+import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../../dashboards/panels/kube-state';
+import { allProblems } from '../lib/checks';
+import { configMapData } from '../lib/dist';
+import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { find, stackDoc, synth } from '../lib/synth';
 
 const SERVICES = [
   { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
@@ -423,7 +423,7 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
   });
 
   test('the volume usage the alerts use reads 90% and 84% from the real series', async () => {
-    const { volumeUsageExpr } = await import('../charts/components/kube-state-metrics/rules');
+    const { volumeUsageExpr } = await import('../../charts/components/kube-state-metrics/rules');
     const r = await query(port, volumeUsageExpr());
     const byClaim = Object.fromEntries(r.map((x) => [x.metric.persistentvolumeclaim, Number(x.value[1])]));
     expect(byClaim).toEqual({ 'qdrant-data': 0.9, 'data-prometheus-0': 0.84 });

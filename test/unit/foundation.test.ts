@@ -1,10 +1,10 @@
 /** Behaviour of the metrics core: Prometheus, node-exporter, cAdvisor, namespaces, strict validity. */
 import { parse } from 'yaml';
-import { defaultRetentionSize } from '../charts/components/prometheus/construct';
-import { allProblems } from './lib/checks';
-import { configMapData } from './lib/dist';
-import { validateObject } from './lib/k8s-validate';
-import { find, synth } from './lib/synth';
+import { defaultRetentionSize } from '../../charts/components/prometheus/construct';
+import { allProblems } from '../lib/checks';
+import { configMapData } from '../lib/dist';
+import { validateObject } from '../lib/k8s-validate';
+import { find, synth } from '../lib/synth';
 
 const whisper = { name: 'whisper-api', kind: 'whisper-api', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'whisper-api' }, port: 'http', interval: '5s' };
 
@@ -154,7 +154,7 @@ describe('dist/ as committed', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parseAllDocuments, visit, isAlias } = require('yaml');
     const fs = require('fs');
-    const dir = require('path').join(__dirname, '..', 'dist');
+    const dir = require('path').join(__dirname, '..', '..', 'dist');
     const aliases: string[] = [];
     for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.yaml'))) {
       for (const doc of parseAllDocuments(fs.readFileSync(`${dir}/${f}`, 'utf8'))) {

@@ -21,8 +21,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { configMapData } from './lib/dist';
-import { find, synth } from './lib/synth';
+import { configMapData } from '../lib/dist';
+import { find, synth } from '../lib/synth';
 
 jest.setTimeout(180_000);
 

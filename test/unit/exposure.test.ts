@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { ARGOCD_APPLICATION_FILE } from '../charts/components/argocd/construct';
-import { ACME_SERVERS } from '../charts/components/cluster-issuer/construct';
-import { renderGitops, writeGitops } from '../charts/lib/output';
-import { find, synth } from './lib/synth';
-import { specProblems } from './lib/spec-problems';
-import { validateObject } from './lib/k8s-validate';
+import { ARGOCD_APPLICATION_FILE } from '../../charts/components/argocd/construct';
+import { ACME_SERVERS } from '../../charts/components/cluster-issuer/construct';
+import { renderGitops, writeGitops } from '../../charts/lib/output';
+import { find, synth } from '../lib/synth';
+import { specProblems } from '../lib/spec-problems';
+import { validateObject } from '../lib/k8s-validate';
 
 const problemsOf = specProblems;
 

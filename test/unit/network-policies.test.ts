@@ -7,15 +7,15 @@
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { recommendedLabels, selectorLabels } from '../charts/core/labels';
-import { NetworkPolicies } from '../charts/components/network-policies/construct';
-import { COMPONENTS, KNOWN_COMPONENTS } from '../charts/registry';
-import type { ServiceSpec } from '../charts/spec/schema';
-import { networkPoliciesSchema, type ExposedUi } from '../charts/components/ingress/spec';
-import type { K8sObject } from './lib/k8s-validate';
-import { podTemplates } from './lib/dist';
-import { Endpoint, PolicySet } from './lib/netpol';
-import { synth } from './lib/synth';
+import { recommendedLabels, selectorLabels } from '../../charts/core/labels';
+import { NetworkPolicies } from '../../charts/components/network-policies/construct';
+import { COMPONENTS, KNOWN_COMPONENTS } from '../../charts/registry';
+import type { ServiceSpec } from '../../charts/spec/schema';
+import { networkPoliciesSchema, type ExposedUi } from '../../charts/components/ingress/spec';
+import type { K8sObject } from '../lib/k8s-validate';
+import { podTemplates } from '../lib/dist';
+import { Endpoint, PolicySet } from '../lib/netpol';
+import { synth } from '../lib/synth';
 
 const I = 'test-stack';
 const NS = 'monitoring';

@@ -4,15 +4,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readManifests } from './lib/dist';
+import { readManifests } from '../lib/dist';
 import {
   allGateProblems, API_CLIENTS, containerHardeningProblems, EXEMPTIONS, hostAccessProblems, imageProblems,
   rbacProblems, secretLiteralProblems, tokenMountProblems,
-} from './lib/gates';
-import type { K8sObject } from './lib/k8s-validate';
-import { synth } from './lib/synth';
+} from '../lib/gates';
+import type { K8sObject } from '../lib/k8s-validate';
+import { synth } from '../lib/synth';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const FULL_SPEC = {
   services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' }],
   ingress: {

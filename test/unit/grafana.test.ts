@@ -1,10 +1,10 @@
 /** Grafana: Deployment, grafana.ini, admin Secret, persistence, provisioning, scrape job, spec errors. */
 import { parse } from 'yaml';
-import { configMapData } from './lib/dist';
-import { validateObject } from './lib/k8s-validate';
-import { stackDoc, synth, find } from './lib/synth';
-import { validateSpec } from '../charts/spec/load';
-import { datasourcesFile } from '../charts/components/grafana/construct';
+import { configMapData } from '../lib/dist';
+import { validateObject } from '../lib/k8s-validate';
+import { stackDoc, synth, find } from '../lib/synth';
+import { validateSpec } from '../../charts/spec/load';
+import { datasourcesFile } from '../../charts/components/grafana/construct';
 
 /** grafana.ini -> { section: { key: value } } */
 function parseIni(text: string): Record<string, Record<string, string>> {

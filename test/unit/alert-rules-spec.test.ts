@@ -1,7 +1,7 @@
 /** Thresholds and durations in spec.alerting reach the synthesized rules; areas follow the enabled components. */
 import { parse } from 'yaml';
-import { configMapData } from './lib/dist';
-import { synth } from './lib/synth';
+import { configMapData } from '../lib/dist';
+import { synth } from '../lib/synth';
 
 function rules(spec: Record<string, unknown>) {
   const files = configMapData(synth(spec).objects, 'prometheus-rules');

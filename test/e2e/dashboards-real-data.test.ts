@@ -15,15 +15,15 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { parseSpecYaml } from '../charts/spec/load';
-import { FS_TYPES_EXCLUDE, MOUNT_POINTS_EXCLUDE, NETDEV_EXCLUDE } from '../charts/components/node-exporter/construct';
-import { METRIC_SOURCES, type SourceId } from '../dashboards/catalog';
-import { promqlMetrics, shippedQueries, type DashboardJson } from '../dashboards/check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../dashboards';
-import { configMapData, readManifests } from './lib/dist';
-import { tempFiles } from './lib/promtool';
+import { parseSpecYaml } from '../../charts/spec/load';
+import { FS_TYPES_EXCLUDE, MOUNT_POINTS_EXCLUDE, NETDEV_EXCLUDE } from '../../charts/components/node-exporter/construct';
+import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
+import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { configMapData, readManifests } from '../lib/dist';
+import { tempFiles } from '../lib/promtool';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 /** Sources running in this test. */
 const RUNNING: ReadonlySet<SourceId> = new Set<SourceId>(['prometheus', 'node-exporter', 'alertmanager']);
 const DASHBOARDS = ['node-overview', 'monitoring-stack'];
@@ -31,7 +31,7 @@ const DASHBOARDS = ['node-overview', 'monitoring-stack'];
  * Panels that need a component this test cannot run: no Loki or Grafana
  * binary here, no cluster for kube-state-metrics and the kubelets (the
  * workload status and volume queries run against real Prometheus on
- * synthetic series in test/kube-state.test.ts), and the declared services.
+ * synthetic series in test/config/kube-state.test.ts), and the declared services.
  */
 const NOT_PROVABLE = (services: readonly { name: string }[]) => [
   'monitoring-stack: Lines received', 'monitoring-stack: Bytes received', 'monitoring-stack: Discarded samples by reason',

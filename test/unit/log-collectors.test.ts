@@ -13,14 +13,14 @@
  */
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ALLOY_PORT } from '../charts/components/alloy/construct';
-import { STREAM_LABELS } from '../charts/logs/pipeline';
-import { PROMTAIL_PORT } from '../charts/components/promtail/construct';
-import { configMapData } from './lib/dist';
-import { findBlock, parseAlloy, type ParsedBlock, type ParsedValue } from './lib/alloy-parse';
-import { validateObject } from './lib/k8s-validate';
-import { envsubst, publicLabels, relabel, type Labels, type RelabelRule } from './lib/relabel';
-import { find, synth } from './lib/synth';
+import { ALLOY_PORT } from '../../charts/components/alloy/construct';
+import { STREAM_LABELS } from '../../charts/logs/pipeline';
+import { PROMTAIL_PORT } from '../../charts/components/promtail/construct';
+import { configMapData } from '../lib/dist';
+import { findBlock, parseAlloy, type ParsedBlock, type ParsedValue } from '../lib/alloy-parse';
+import { validateObject } from '../lib/k8s-validate';
+import { envsubst, publicLabels, relabel, type Labels, type RelabelRule } from '../lib/relabel';
+import { find, synth } from '../lib/synth';
 
 const LOGS = { jsonNamespaces: ['ai'], jsonApps: ['whisper-api', 'gateway'], jsonFields: ['level', 'trace_id'] };
 const promtailRun = synth({ logs: { ...LOGS, collector: 'promtail' } });

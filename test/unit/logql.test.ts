@@ -3,12 +3,12 @@
  * a broken one fails the synth naming where it lives: the query catalog, the
  * ruler rules (spec field), the collectors' JSON match selectors.
  */
-import { checkLogQL, QueryError } from '../charts/core/query-check';
-import { jsonSelectors, STREAM_LABELS } from '../charts/logs/pipeline';
-import { checkLogQueries, DASHBOARD_LOG_QUERIES, LOG_QUERIES, logQuery, SEED_LOG_QUERIES, type LogQuery } from '../charts/logs/queries';
-import { errorRateRule, logRuleFile } from '../charts/components/loki/ruler';
-import { lokiRulerSchema } from '../charts/components/loki/spec';
-import { synth } from './lib/synth';
+import { checkLogQL, QueryError } from '../../charts/core/query-check';
+import { jsonSelectors, STREAM_LABELS } from '../../charts/logs/pipeline';
+import { checkLogQueries, DASHBOARD_LOG_QUERIES, LOG_QUERIES, logQuery, SEED_LOG_QUERIES, type LogQuery } from '../../charts/logs/queries';
+import { errorRateRule, logRuleFile } from '../../charts/components/loki/ruler';
+import { lokiRulerSchema } from '../../charts/components/loki/spec';
+import { synth } from '../lib/synth';
 
 describe('LogQL catalog', () => {
   test.each(LOG_QUERIES.map((q) => [q.id, q.expr]))('%s parses: %s', (id, expr) => {

@@ -2,9 +2,9 @@
  * spec.loki and spec.logs: defaults, and bad values rejected with one line
  * per problem naming the field, what was expected and the fix.
  */
-import { parseSpecYaml, validateSpec } from '../charts/spec/load';
-import { stackDoc } from './lib/synth';
-import { specProblems } from './lib/spec-problems';
+import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
+import { stackDoc } from '../lib/synth';
+import { specProblems } from '../lib/spec-problems';
 
 const problems = specProblems;
 
@@ -47,7 +47,7 @@ test('a broken user LogQL rule names the field and the position', () => {
 
 test('the example monitoring.yaml uses the logs sections', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const text = require('fs').readFileSync(require('path').join(__dirname, '..', 'monitoring.yaml'), 'utf8');
+  const text = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'monitoring.yaml'), 'utf8');
   const { spec } = parseSpecYaml(text, 'monitoring.yaml');
   expect(spec.loki.retention).toBe('7d');
   expect(spec.logs.jsonApps).toEqual(['whisper-api']);

@@ -8,10 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../charts/lib/output';
-import { DistObject, podTemplates, readManifests } from './lib/dist';
-import type { K8sObject } from './lib/k8s-validate';
-import { synth } from './lib/synth';
+import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../../charts/lib/output';
+import { DistObject, podTemplates, readManifests } from '../lib/dist';
+import type { K8sObject } from '../lib/k8s-validate';
+import { synth } from '../lib/synth';
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'RuntimeClass', 'ClusterIssuer']);
 /** Files at or after this number hold objects that need other projects' CRDs. */
@@ -70,7 +70,7 @@ function checkDir(dir: string): void {
 
 describe('one-pass apply', () => {
   test('dist/ as committed applies in one pass (kubectl apply -f dist, kubectl apply -k dist)', () => {
-    checkDir(path.join(__dirname, '..', 'dist'));
+    checkDir(path.join(__dirname, '..', '..', 'dist'));
   });
 
   test('a stack with every option applies in one pass; the ClusterIssuer is alone in the last file', () => {
@@ -85,7 +85,7 @@ describe('one-pass apply', () => {
   });
 
   test('the replay catches a namespaced object before its Namespace, a binding before its role, a pod before its ServiceAccount', () => {
-    const objects = readManifests(path.join(__dirname, '..', 'dist'));
+    const objects = readManifests(path.join(__dirname, '..', '..', 'dist'));
     const namespaces = objects.filter((d) => d.object.kind === 'Namespace');
     const rest = objects.filter((d) => d.object.kind !== 'Namespace');
     expect(applyOrderProblems([...rest, ...namespaces]).join('\n')).toMatch(/comes before Namespace/);

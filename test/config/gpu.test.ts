@@ -11,14 +11,14 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../charts/components/dcgm-exporter/construct';
-import { IMAGES } from '../charts/core/images';
-import { refusedWith } from './lib/spec-problems';
-import { GPU_RECORDING } from '../charts/components/dcgm-exporter/rules';
-import { allProblems } from './lib/checks';
-import { configMapData } from './lib/dist';
-import { forDebianPromtool, run, tempFiles } from './lib/promtool';
-import { find, synth } from './lib/synth';
+import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../../charts/components/dcgm-exporter/construct';
+import { IMAGES } from '../../charts/core/images';
+import { refusedWith } from '../lib/spec-problems';
+import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/rules';
+import { allProblems } from '../lib/checks';
+import { configMapData } from '../lib/dist';
+import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { find, synth } from '../lib/synth';
 
 const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objects, 'DaemonSet', 'dcgm-exporter');
 const podSpecOf = (objects: ReturnType<typeof synth>['objects']) => daemonSetOf(objects).spec.template.spec;
@@ -421,6 +421,6 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
 
 test('the GPU test data stays in sync with the metric names the rules read', () => {
   const fields = new Set(DEFAULT_COUNTERS.map((c) => c.field));
-  const gpuTs = fs.readFileSync(path.join(__dirname, '..', 'charts', 'components', 'dcgm-exporter', 'rules.ts'), 'utf8');
+  const gpuTs = fs.readFileSync(path.join(__dirname, '..', '..', 'charts', 'components', 'dcgm-exporter', 'rules.ts'), 'utf8');
   for (const m of new Set(gpuTs.match(/DCGM_FI_[A-Z0-9_]+/g) ?? [])) expect(fields.has(m)).toBe(true);
 });

@@ -8,14 +8,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { RENDER_SCRIPT } from '../charts/components/prometheus-msteams/construct';
-import { findSecretLiterals } from '../charts/spec/secrets';
-import { allProblems } from './lib/checks';
-import { readManifests } from './lib/dist';
-import { run, tempFiles } from './lib/promtool';
-import { find, synth } from './lib/synth';
+import { RENDER_SCRIPT } from '../../charts/components/prometheus-msteams/construct';
+import { findSecretLiterals } from '../../charts/spec/secrets';
+import { allProblems } from '../lib/checks';
+import { readManifests } from '../lib/dist';
+import { run, tempFiles } from '../lib/promtool';
+import { find, synth } from '../lib/synth';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 
 function amConfigText(objects: any[]): string {
   const secret = find(objects, 'Secret', 'alertmanager-config');
