@@ -63,12 +63,18 @@ export class MonitoringStack extends Construct {
     this.built = built;
     const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec) : []]]);
     let prometheus: IPrometheus | undefined;
+    let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {
       context: this.context,
       spec,
       root: this,
       registry: COMPONENTS,
-      chart: (file, chartId) => this.chart(file, chartId),
+      chart: (file, chartId) => {
+        if (!(current.files ?? []).includes(file)) {
+          throw new Error(`component "${current.name}" writes dist/${file}.yaml but does not declare it in its ComponentDef.files`);
+        }
+        return this.chart(file, chartId);
+      },
       gitopsChart: () => (this.gitopsChart ??= new Chart(this, 'gitops', { disableResourceNameHashes: true })),
       get prometheus(): IPrometheus {
         if (!prometheus) throw new Error('no component provides Prometheus before this one (charts/registry.ts order)');
@@ -83,6 +89,7 @@ export class MonitoringStack extends Construct {
     };
     for (const c of COMPONENTS) {
       if (c.enabled && !c.enabled(spec)) continue;
+      current = c;
       const result = c.build?.(build);
       built.set(c.name, result);
       if (c.name === 'prometheus') {
