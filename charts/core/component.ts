@@ -14,6 +14,7 @@ import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
 import type { Endpoint, StackContext } from './context';
 import type { ImageKey } from './images';
+import type { FolderId } from './names';
 import type { AlertmanagerConfig, ScrapeConfig } from './prometheus-config';
 import type { RuleArea } from './rule-types';
 
@@ -66,7 +67,9 @@ export interface UiBackend { readonly service: string; readonly port: number }
 /** A dashboard as the Grafana component provisions it (built by dashboards/). */
 export interface IDashboard {
   readonly uid: string;
-  readonly folder: string;
+  /** A Grafana folder id (charts/core/names.ts FOLDERS). */
+  readonly folder: FolderId;
+  /** The dashboard JSON, serialized. */
   readonly json: string;
 }
 

@@ -12,7 +12,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
-import type { BuiltDashboard } from '../../../dashboards';
+import type { IDashboard } from '../../core/component';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core/names';
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
@@ -97,12 +97,12 @@ export function dashboardConfigMapName(uid: string): string {
 
 export interface GrafanaDashboardsProps {
   readonly context: StackContext;
-  readonly dashboards: readonly BuiltDashboard[];
+  readonly dashboards: readonly IDashboard[];
 }
 
 /** One ConfigMap per dashboard, so each object stays far below the 256 KiB client-side apply limit. */
 export class GrafanaDashboards extends Construct {
-  public readonly dashboards: readonly BuiltDashboard[];
+  public readonly dashboards: readonly IDashboard[];
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
