@@ -11,9 +11,8 @@
  * composed here from the registry.
  */
 import { z } from 'zod';
-import { dnsLabel, durationMs } from './formats';
-import { exposureCrossChecks } from '../components/ingress/spec';
-import { specSections } from '../registry';
+import { dnsLabel } from './formats';
+import { COMPONENTS, specSections } from '../registry';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -31,22 +30,8 @@ export const specSchema = z.strictObject({
   // Every component's sections, in registry order (charts/registry.ts).
   ...specSections(),
 }).prefault({}).superRefine((spec, ctx) => {
-  exposureCrossChecks(spec, ctx);
-  const seen = new Map<string, number>();
-  spec.services.forEach((s, i) => {
-    if (seen.has(s.name)) {
-      ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}" (also services[${seen.get(s.name)}]): each name becomes a Prometheus job and must be unique` });
-    } else seen.set(s.name, i);
-  });
-  const p = spec.prometheus;
-  if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {
-    ctx.addIssue({ code: 'custom', path: ['prometheus', 'scrapeTimeout'], message: `must not exceed scrapeInterval (${p.scrapeInterval}), found "${p.scrapeTimeout}"` });
-  }
-  spec.services.forEach((s, i) => {
-    if (s.timeout && s.interval && (durationMs(s.timeout) ?? 0) > (durationMs(s.interval) ?? 0)) {
-      ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
-    }
-  });
+  // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
+  for (const c of COMPONENTS) c.specChecks?.(spec, ctx);
   if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {
     ctx.addIssue({ code: 'custom', path: ['agentNamespace'], message: 'must differ from spec.namespace: the node agents need the "privileged" Pod Security level, the rest of the stack runs "restricted"' });
   }
