@@ -37,4 +37,4 @@ export * from './components/kube-state-metrics/spec';
 export * from './components/loki/spec';
 export * from './core/names';
 export * from './core/component';
-export { COMPONENTS, KNOWN_COMPONENTS, COMPONENT_JOBS, COMPONENT_RULE_AREAS, specSections, type SpecSections } from './registry';
+export { COMPONENTS, FLOWS, KNOWN_COMPONENTS, COMPONENT_JOBS, COMPONENT_RULE_AREAS, specSections, type SpecSections } from './registry';

@@ -9,7 +9,8 @@
  * Add a component: one folder charts/components/<name>/ whose index.ts exports
  * `component: ComponentDef<Spec>` and `specSections`, and one line below.
  */
-import type { ComponentDef } from './core/component';
+import type { ComponentDef, Flow } from './core/component';
+import { flowTable } from './components/network-policies/construct';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
@@ -73,6 +74,9 @@ export function specSections(): SpecSections {
 
 /** Components whose workloads the NetworkPolicies may meet (app.kubernetes.io/name). */
 export const KNOWN_COMPONENTS: readonly string[] = COMPONENTS.filter((c) => c.workload).map((c) => c.name);
+
+/** The NetworkPolicy flow table: every component's flows, in registry order. */
+export const FLOWS: readonly Flow[] = flowTable(COMPONENTS);
 
 /** Every Prometheus job name a component declares. */
 export const COMPONENT_JOBS: readonly string[] = COMPONENTS.flatMap((c) => c.jobs ?? []);
