@@ -66,3 +66,16 @@ test('flows name registered components or external peers, and each carries a rea
 test('a UI the Ingresses expose has a registered backend port', () => {
   for (const ui of ['grafana', 'prometheus', 'alertmanager']) expect(COMPONENTS.find((c) => c.name === ui)?.ui?.port).toBeGreaterThan(0);
 });
+
+test('each workload component runs its declared pinned image by default', () => {
+  const { IMAGES } = jest.requireActual('../../charts/core/images') as typeof import('../../charts/core/images');
+  const images = new Map<string, Set<string>>();
+  for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))) {
+    const name = o.metadata.labels['app.kubernetes.io/name'];
+    for (const c of o.spec.template.spec.containers) images.set(name, new Set([...(images.get(name) ?? []), c.image]));
+  }
+  for (const c of COMPONENTS.filter((x) => x.workload && stack.built.has(x.name))) {
+    expect(c.image).toBeDefined();
+    expect([...(images.get(c.name) ?? [])]).toContain(IMAGES[c.image!]);
+  }
+});
