@@ -90,19 +90,23 @@ export interface BuildContext<TSpec> {
   readonly prometheus: IPrometheus;
   /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
   get<T>(name: string): T | undefined;
-  /** Values other components published with `provide` (e.g. the Grafana dashboards, the Ingress hosts). */
+  /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
   lookup<T>(key: string): T | undefined;
   provide(key: string, value: unknown): void;
   /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
   readonly registry: readonly ComponentDef<TSpec>[];
 }
 
-/** A registry entry: everything the rest of the stack needs to know about one component. */
+/**
+ * A registry entry: everything the rest of the stack needs to know about one
+ * component. Its folder's index.ts exports it as `component`, and beside it
+ * `specSections` (the spec sections it owns, e.g. `{ nodeExporter: nodeExporterSchema }`,
+ * `{}` for none): a separate export so charts/registry.ts can type the
+ * composed schema from them.
+ */
 export interface ComponentDef<TSpec = unknown> {
   /** app.kubernetes.io/name of its workloads (the key of its NetworkPolicy), unique in the registry. */
   readonly name: string;
-  /** Spec sections it owns, spread into `spec` in registry order (`{ nodeExporter: nodeExporterSchema }`). */
-  readonly specSections?: Readonly<Record<string, z.ZodType>>;
   /** Cross-field checks over the whole spec, run by the schema's superRefine. */
   readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
   /** Deployed for this spec? @default always */
@@ -111,7 +115,7 @@ export interface ComponentDef<TSpec = unknown> {
   readonly build?: (b: BuildContext<TSpec>) => unknown;
   /** True when it runs workloads the NetworkPolicies must know (KNOWN_COMPONENTS). */
   readonly workload?: boolean;
-  /** The NetworkPolicy flows that start at this component. */
+  /** The NetworkPolicy flows it needs, to it and from it (scrapes of it, its egress); each is emitted when its ends are present. */
   readonly flows?: readonly Flow[];
   /** Its web UI, when an Ingress may expose it. */
   readonly ui?: UiBackend;
