@@ -4,8 +4,8 @@
  * succeeded, so a failed synth leaves the previous dist/ untouched.
  */
 import * as path from 'path';
-import { ARGOCD_APPLICATION_FILE } from '../argocd';
-import { toYaml } from './yaml';
+import { ARGOCD_APPLICATION_FILE } from '../components/argocd/construct';
+import { toYaml } from '../core/yaml';
 import { prepareSideFiles, removeStaleSideTemporaries } from './swap';
 
 export { checkOutputTarget, OUTPUT_MARKER, OutputError, prepareSideFiles, recoverInterruptedSwap, removeStaleSideTemporaries, removeStaleTemporaries, SWAP_JOURNAL, writeAtomically } from './swap';
