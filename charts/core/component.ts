@@ -42,7 +42,9 @@ export interface IScrapeTarget {
 }
 
 /** Destinations and sources outside the stack's pods. */
-export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods';
+export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods'
+  /** cert-manager's ACME HTTP-01 solver pods in the stack namespace (label acme.cert-manager.io/http01-solver: "true", port 8089). */
+  | 'acme-http01-solver';
 
 export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
 
@@ -117,6 +119,8 @@ export interface ComponentDef<TSpec = unknown> {
   readonly workload?: boolean;
   /** The NetworkPolicy flows it needs, to it and from it (scrapes of it, its egress); each is emitted when its ends are present. */
   readonly flows?: readonly Flow[];
+  /** Flows that exist only for some specs (SMTP with an e-mail receiver, the HTTP-01 solver with an ACME issuer). */
+  readonly specFlows?: (spec: TSpec) => readonly Flow[];
   /** Its web UI, when an Ingress may expose it. */
   readonly ui?: UiBackend;
   /** Its container ports by name (documentation and flows). */
@@ -132,4 +136,7 @@ export interface ComponentDef<TSpec = unknown> {
 }
 
 /** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */
-export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files'>;
+export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files'> & {
+  // Bivariant so that a ComponentDef<Spec> is a ComponentFacts.
+  readonly specFlows?: { bivarianceHack(spec: unknown): readonly Flow[] }['bivarianceHack'];
+};

@@ -102,10 +102,10 @@ export function serviceJob(s: ServiceSpec, globalInterval: string, globalTimeout
 }
 
 /** Pods annotated `prometheus.io/scrape: "true"` (with optional `prometheus.io/path`, `port`, `scheme`). */
-export function annotatedPodsJob(): ScrapeConfig {
+export function annotatedPodsJob(namespaces?: readonly string[]): ScrapeConfig {
   return {
     job_name: 'kubernetes-pods',
-    kubernetes_sd_configs: [{ role: 'pod' }],
+    kubernetes_sd_configs: [{ role: 'pod', ...(namespaces ? { namespaces: { names: [...namespaces] } } : {}) }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
       RUNNING_PODS,
@@ -121,10 +121,10 @@ export function annotatedPodsJob(): ScrapeConfig {
 }
 
 /** Services annotated `prometheus.io/scrape: "true"`: every ready endpoint behind them. */
-export function annotatedServicesJob(): ScrapeConfig {
+export function annotatedServicesJob(namespaces?: readonly string[]): ScrapeConfig {
   return {
     job_name: 'kubernetes-service-endpoints',
-    kubernetes_sd_configs: [{ role: 'endpointslice' }],
+    kubernetes_sd_configs: [{ role: 'endpointslice', ...(namespaces ? { namespaces: { names: [...namespaces] } } : {}) }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_service_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
       { source_labels: ['__meta_kubernetes_endpointslice_endpoint_conditions_ready'], regex: 'true', action: 'keep' },

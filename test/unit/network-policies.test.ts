@@ -15,7 +15,8 @@ import { networkPoliciesSchema, type ExposedUi } from '../../charts/components/i
 import type { K8sObject } from '../lib/k8s-validate';
 import { podTemplates } from '../lib/dist';
 import { Endpoint, PolicySet } from '../lib/netpol';
-import { synth } from '../lib/synth';
+import { stackDoc, synth } from '../lib/synth';
+import { validateSpec } from '../../charts/spec/load';
 
 const I = 'test-stack';
 const NS = 'monitoring';
@@ -50,7 +51,18 @@ interface FakeOptions {
   readonly exposed?: ExposedUi[];
   readonly annotationDiscovery?: boolean;
   readonly spec?: Record<string, unknown>;
+  /** The stack spec whose spec-dependent flows are added (default: e-mail and webhook receivers, an ACME issuer). */
+  readonly stackSpec?: Record<string, unknown>;
 }
+
+const FULL_STACK_SPEC = {
+  ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org' } } },
+  alerting: { receivers: [
+    { name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } },
+    { name: 'mail', type: 'email', to: 'ops@example.org', from: 'am@example.org', smarthost: 'smtp.example.org:587' },
+    { name: 'hook', type: 'webhook', urlSecretRef: { name: 'hook', key: 'url' } },
+  ] },
+};
 
 /** Stand-in workloads for `components` and the NetworkPolicies built over them. */
 function fakeStack(o: FakeOptions = {}): K8sObject[] {
@@ -74,7 +86,8 @@ function fakeStack(o: FakeOptions = {}): K8sObject[] {
     root: chart,
     exposed: o.exposed ?? ['grafana', 'prometheus', 'alertmanager'],
     services: SERVICES,
-    annotationDiscovery: o.annotationDiscovery ?? false,
+    annotationNamespaces: o.annotationDiscovery ? 'all' : undefined,
+    stackSpec: validateSpec(stackDoc(o.stackSpec ?? FULL_STACK_SPEC)).spec,
     components: COMPONENTS,
   });
   return chart.toJson();
@@ -202,7 +215,7 @@ describe('NetworkPolicies follow the spec', () => {
   test('a flow is emitted only when both components are present', () => {
     const objects = fakeStack({ components: ['prometheus', 'grafana'] });
     expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata?.name).sort())
-      .toEqual(['allow-dns', 'allow-dns', 'default-deny', 'default-deny', 'grafana', 'prometheus']);
+      .toEqual(['acme-http01-solver', 'allow-dns', 'allow-dns', 'default-deny', 'default-deny', 'grafana', 'prometheus']);
     const grafana = objects.find((o) => o.metadata?.name === 'grafana' && o.kind === 'NetworkPolicy') as any;
     expect(JSON.stringify(grafana.spec.egress)).not.toContain('loki');
   });
@@ -215,7 +228,7 @@ describe('NetworkPolicies follow the spec', () => {
     });
     expect(() => new NetworkPolicies(chart, 'np', {
       context: { instance: I, namespace: NS, agentNamespace: AG }, spec: networkPoliciesSchema.parse({}), root: chart,
-      exposed: [], services: [], annotationDiscovery: false, components: COMPONENTS,
+      exposed: [], services: [], components: COMPONENTS,
     })).toThrow(/tempo have no entry in the NetworkPolicy flow table.*charts\/registry\.ts.*spec\.networkPolicies\.enabled: false/);
   });
 });

@@ -32,7 +32,7 @@ const INVALID: [string, Record<string, unknown>, string[]][] = [
   ['"-50Gi" names storage.size, not retentionSize', { prometheus: { storage: { size: '-50Gi' } } }, ['spec.prometheus.storage.size: expected a positive Kubernetes quantity such as "50Gi", found "-50Gi"']],
   ['zero volume', { alerting: { alertmanager: { storage: { size: '0' } } } }, ['spec.alerting.alertmanager.storage.size: expected a positive']],
   ['zero memory request', { prometheus: { resources: { requests: { memory: '0Mi' } } } }, ['spec.prometheus.resources.requests.memory: expected a positive']],
-  ['ingress class with a space and capitals', { ingress: { ingressClassName: 'Nginx Public' } }, ['spec.ingress.ingressClassName: "Nginx Public" is not a valid ingressClass name', 'kubectl get ingressclass']],
+  ['ingress class with a space and capitals', { ingress: { ingressClassName: 'Nginx Public' } }, ['spec.ingress.ingressClassName: expected the name of an IngressClass such as "nginx"', 'found "Nginx Public"']],
   ['storage class with an underscore', { prometheus: { storage: { storageClassName: 'Fast_SSD' } } }, ['spec.prometheus.storage.storageClassName: "Fast_SSD" is not a valid storageClass name', '"fast-ssd"']],
   ['Loki storage class', { loki: { storage: { storageClassName: 'SSD' } } }, ['spec.loki.storage.storageClassName:']],
   ['Grafana storage class', { grafana: { persistence: { enabled: true, storageClassName: 'my class' } } }, ['spec.grafana.persistence.storageClassName:']],

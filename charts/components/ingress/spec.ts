@@ -8,7 +8,7 @@
  * - `spec.gitops.argocd`: an Argo CD Application written outside dist/.
  */
 import { z } from 'zod';
-import { dnsLabel, labelSelector } from '../../spec/formats';
+import { cidr, className, dnsLabel, labelSelector } from '../../spec/formats';
 
 /** A DNS name (RFC 1123 subdomain): `grafana.example.com`. */
 export const hostName = () =>
@@ -35,7 +35,7 @@ const protectedUi = (ui: 'prometheus' | 'alertmanager') => z.strictObject({
 
 export const ingressSchema = z.strictObject({
   domain: hostName().optional().describe('base domain: hosts default to grafana.<domain>, prometheus.<domain>, alertmanager.<domain>; Grafana is exposed whenever a domain or grafana.host is set'),
-  ingressClassName: z.string().min(1).default('nginx').describe('IngressClass of the controller (ingress-nginx: the annotations for redirects, timeouts and basic auth are ingress-nginx\'s)'),
+  ingressClassName: className('IngressClass', 'nginx').default('nginx').describe('IngressClass of the controller (ingress-nginx: the annotations for redirects, timeouts and basic auth are ingress-nginx\'s)'),
   grafana: z.strictObject({
     host: hostName().optional().describe('Grafana host name; defaults to grafana.<domain>'),
   }).prefault({}),
@@ -55,6 +55,7 @@ export const ingressSchema = z.strictObject({
       email: z.email({ error: (i) => `expected an e-mail address for the ACME account (expiry notices), found ${JSON.stringify(i.input)}` }),
       server: z.enum(['staging', 'production'], { error: (i) => `expected "staging" or "production", found ${JSON.stringify(i.input)}` }).default('staging').describe('Let\'s Encrypt staging (untrusted test certificates, high rate limits) or production'),
     }).optional().describe('create an ACME ClusterIssuer (HTTP-01 through the ingress class); needs cert-manager installed'),
+    acmeHttp01: z.boolean().optional().describe('the issuer answers ACME HTTP-01 challenges through the ingress controller, so the NetworkPolicies let it reach cert-manager\'s solver pods (port 8089); default true whenever cert-manager issues the certificates; false for a DNS-01 or non-ACME issuer'),
   }).prefault({}),
 }).prefault({}).superRefine((s, ctx) => {
   if (s.tls.clusterIssuer && s.tls.issuer) {
@@ -85,21 +86,27 @@ export type IngressSpec = z.output<typeof ingressSchema>;
 
 const kubeSystem = { 'kubernetes.io/metadata.name': 'kube-system' };
 
-/** An IPv4 or IPv6 CIDR. */
-const cidr = () => z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, {
-  error: (i) => `expected a CIDR such as "10.0.0.0/8", found ${JSON.stringify(i.input)}`,
-});
-
 export const networkPoliciesSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('default-deny NetworkPolicies in both namespaces plus the flows the stack needs (needs a CNI that enforces NetworkPolicy)'),
   ingressControllerNamespaceSelector: labelSelector().default({ 'kubernetes.io/metadata.name': 'ingress-nginx' })
     .describe('labels of the namespace of the ingress controller, allowed to reach the exposed UIs'),
   dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
-  apiServerCidrs: z.array(cidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address on those ports'),
-  nodeCidrs: z.array(cidr()).default([]).describe('node addresses (node-exporter on the host network, kubelet 10250); empty: any address on those ports'),
+  apiServerCidrs: z.array(peerCidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning'),
+  nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (node-exporter on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
 }).prefault({});
 
 export type NetworkPoliciesSpec = z.output<typeof networkPoliciesSchema>;
+
+/** A peer CIDR: strict (cidrProblem), and never inside the link-local range (cloud metadata, 169.254.169.254). */
+function peerCidr() {
+  return cidr().refine((c) => !(/^169\.254\./.test(c) && Number(c.split('/')[1]) >= 16) && !/^fe[89ab][0-9a-f]?:/i.test(c), { error: (i) => `${JSON.stringify(i.input)} is link-local (169.254.0.0/16 or fe80::/10, where the cloud metadata service answers): never a peer of the stack` });
+}
+
+/** Whether cert-manager solves ACME HTTP-01 challenges for the stack's Ingresses (the solver needs a flow). */
+export function usesAcmeHttp01(s: IngressSpec): boolean {
+  const certManager = s.tls.createClusterIssuer !== undefined || s.tls.clusterIssuer !== undefined || s.tls.issuer !== undefined;
+  return s.tls.enabled && certManager && s.tls.acmeHttp01 !== false && Object.keys(exposedHosts(s)).length > 0;
+}
 
 export const gitopsSchema = z.strictObject({
   argocd: z.strictObject({

@@ -17,6 +17,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
+import { warn } from '../../lib/warnings';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import type { ServiceSpec } from '../../spec/schema';
@@ -27,9 +28,41 @@ export type { External, Flow, FlowPort } from '../../core/component';
 /** Private address ranges excluded from "internet" egress. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
-/** The flow table: every registered component's flows, in registry order. */
-export function flowTable(components: readonly ComponentFacts[]): Flow[] {
-  return components.flatMap((c) => c.flows ?? []);
+/** The flow table: every registered component's flows (and, given a spec, its spec-dependent flows), in registry order. */
+export function flowTable(components: readonly ComponentFacts[], spec?: unknown): Flow[] {
+  return components.flatMap((c) => [...(c.flows ?? []), ...(spec !== undefined && c.specFlows ? c.specFlows(spec) : [])]);
+}
+
+/** Link-local ranges (cloud metadata at 169.254.169.254, fd00:ec2::254 aside): never reachable, even by an open rule. */
+export const LINK_LOCAL_V4 = '169.254.0.0/16';
+export const LINK_LOCAL_V6 = 'fe80::/10';
+
+/** cert-manager's HTTP-01 solver pods (v1.21 pkg/issuer/acme/http/pod.go): label and listen port. */
+export const ACME_HTTP01_SOLVER_LABELS = { 'acme.cert-manager.io/http01-solver': 'true' };
+export const ACME_HTTP01_SOLVER_PORT = 8089;
+
+/**
+ * ipBlock peers for declared CIDRs, each with the link-local range excepted
+ * when it contains it; with no CIDRs, every address except link-local (IPv4
+ * and IPv6), which the caller reports as a synth warning.
+ */
+export function ipBlockPeers(cidrs: readonly string[]): k8s.NetworkPolicyPeer[] {
+  if (cidrs.length === 0) {
+    return [{ ipBlock: { cidr: '0.0.0.0/0', except: [LINK_LOCAL_V4] } }, { ipBlock: { cidr: '::/0', except: [LINK_LOCAL_V6] } }];
+  }
+  return cidrs.map((cidr) => {
+    const [addr, b] = cidr.split('/');
+    const bits = Number(b);
+    let contains: string | undefined;
+    if (!addr.includes(':')) {
+      const [o1, o2] = addr.split('.').map(Number);
+      if (bits <= 16 && ((((o1 << 8) | o2) ^ ((169 << 8) | 254)) >>> (16 - bits)) === 0) contains = LINK_LOCAL_V4;
+    } else if (bits <= 10) {
+      const first = parseInt(addr.split(':')[0] || '0', 16);
+      if (((first ^ 0xfe80) >>> (16 - bits)) === 0) contains = LINK_LOCAL_V6;
+    }
+    return { ipBlock: { cidr, ...(contains ? { except: [contains] } : {}) } };
+  });
 }
 
 /** Components the stack may hold (registered with `workload: true`); a workload with another name fails the synth. */
@@ -77,8 +110,10 @@ export interface NetworkPoliciesProps {
   readonly exposed: readonly ExposedUi[];
   /** spec.services: Prometheus may reach each on its port. */
   readonly services: readonly ServiceSpec[];
-  /** spec.prometheus.annotationDiscovery. */
-  readonly annotationDiscovery: boolean;
+  /** Namespaces whose annotated pods Prometheus scrapes ('all': every namespace; undefined or empty: none). */
+  readonly annotationNamespaces?: readonly string[] | 'all';
+  /** The validated spec.spec, for the components' spec-dependent flows (ComponentDef.specFlows). */
+  readonly stackSpec?: unknown;
   /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
   readonly components: readonly ComponentFacts[];
 }
@@ -107,11 +142,13 @@ export class NetworkPolicies extends Construct {
     const present = (end: Flow['from']) => typeof end !== 'string' || byName.has(end);
     this.flows = [
       ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
-      ...flowTable(props.components)
+      ...flowTable(props.components, props.stackSpec)
         .filter((f) => !f.requires || byName.has(f.requires))
         .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'user-services') || props.services.length > 0)
-        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods') || props.annotationDiscovery),
+        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods')
+          || props.annotationNamespaces === 'all' || (props.annotationNamespaces?.length ?? 0) > 0),
     ].filter((f) => present(f.from) && present(f.to));
+    const openTo = { 'api-server': new Set<string>(), nodes: new Set<string>() };
 
     // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
     // component's objects by app.kubernetes.io/name finds its own objects only.
@@ -148,10 +185,13 @@ export class NetworkPolicies extends Construct {
       switch (end.external) {
         case 'ingress-controller': return [{ namespaceSelector: { matchLabels: spec.ingressControllerNamespaceSelector } }];
         case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
-        case 'api-server': return spec.apiServerCidrs.length ? spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
-        case 'nodes': return spec.nodeCidrs.length ? spec.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
+        case 'api-server': return ipBlockPeers(spec.apiServerCidrs);
+        case 'nodes': return ipBlockPeers(spec.nodeCidrs);
         case 'internet': return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
-        case 'annotated-pods': return [{ namespaceSelector: {} }];
+        case 'annotated-pods': return props.annotationNamespaces === 'all' || props.annotationNamespaces === undefined
+          ? [{ namespaceSelector: {} }]
+          : [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.annotationNamespaces] }] } }];
+        case 'acme-http01-solver': return [{ podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS }, ...(policyNs !== ctx.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.namespace } } } : {}) }];
         case 'user-services': {
           const s = service as ServiceSpec;
           return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } }, podSelector: { matchLabels: s.selector } }];
@@ -176,6 +216,9 @@ export class NetworkPolicies extends Construct {
             ports: [{ port: typeof s.port === 'number' ? k8s.IntOrString.fromNumber(s.port) : k8s.IntOrString.fromString(s.port), protocol: 'TCP' }],
           }));
         }
+        if (typeof f.to !== 'string' && (f.to.external === 'api-server' || f.to.external === 'nodes')) {
+          if ((f.to.external === 'api-server' ? spec.apiServerCidrs : spec.nodeCidrs).length === 0) openTo[f.to.external].add(c.name);
+        }
         const to = peersFor(f.to, c.namespace);
         return [{ ...(to ? { to } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) }];
       });
@@ -188,6 +231,33 @@ export class NetworkPolicies extends Construct {
           ...(egress.length ? { egress } : {}),
         },
       });
+    }
+
+    // cert-manager's HTTP-01 solver pods come and go in the stack namespace (one per challenge); the
+    // default deny would cut the ingress controller off from them and no certificate would ever issue.
+    const toSolver = this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === 'acme-http01-solver');
+    if (toSolver.length) {
+      new k8s.KubeNetworkPolicy(this, 'acme-http01-solver', {
+        metadata: meta('acme-http01-solver', ctx.namespace),
+        spec: {
+          podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS },
+          policyTypes: ['Ingress', 'Egress'], // no egress: the solver only answers
+          ingress: toSolver.map((f) => {
+            const from = peersFor(f.from, ctx.namespace);
+            return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+          }),
+        },
+      });
+    }
+
+    const fix = {
+      'api-server': 'spec.networkPolicies.apiServerCidrs (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)',
+      nodes: 'spec.networkPolicies.nodeCidrs (the nodes\' InternalIP range: kubectl get nodes -o wide)',
+    };
+    for (const [what, who] of Object.entries(openTo) as [keyof typeof openTo, Set<string>][]) {
+      if (who.size === 0) continue;
+      const ports = [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && who.has(String(f.from))).flatMap((f) => f.ports.map((p) => p.port)))].sort();
+      warn(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
     }
   }
 }

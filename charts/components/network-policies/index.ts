@@ -5,6 +5,7 @@
 import type { ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import type { Ingresses } from '../ingress/construct';
+import { annotationDiscoveryNamespaces } from '../prometheus/spec';
 import { NetworkPolicies } from './construct';
 
 export * from './construct';
@@ -20,7 +21,8 @@ export const component: ComponentDef<Spec> = {
     root,
     exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
     services: spec.services,
-    annotationDiscovery: spec.prometheus.annotationDiscovery,
+    annotationNamespaces: annotationDiscoveryNamespaces(spec),
+    stackSpec: spec,
     components: registry,
   }),
 };

@@ -34,6 +34,8 @@ const DATA_DIR = '/prometheus';
 export interface PrometheusProps {
   readonly context: StackContext;
   readonly spec: Spec['prometheus'];
+  /** Namespaces of annotation discovery (annotationDiscoveryNamespaces); undefined: no annotation jobs. */
+  readonly annotationNamespaces?: readonly string[] | 'all';
 }
 
 /** Default retention size: 85% of the volume, leaving room for the WAL and compaction. */
@@ -74,9 +76,10 @@ export class Prometheus extends Construct implements IPrometheus {
 
     // Self-monitoring: every replica, discovered like any other pod.
     this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web' }));
-    if (spec.annotationDiscovery) {
-      this.addScrapeConfig(annotatedPodsJob());
-      this.addScrapeConfig(annotatedServicesJob());
+    if (props.annotationNamespaces !== undefined) {
+      const namespaces = props.annotationNamespaces === 'all' ? undefined : props.annotationNamespaces;
+      this.addScrapeConfig(annotatedPodsJob(namespaces));
+      this.addScrapeConfig(annotatedServicesJob(namespaces));
     }
 
     // --- RBAC: read-only discovery of targets across the cluster.

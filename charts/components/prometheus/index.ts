@@ -7,7 +7,8 @@ import { durationMs } from '../../spec/formats';
 import { Prometheus } from './construct';
 
 export * from './construct';
-export { prometheusSchema, specSections } from './spec';
+export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
+import { annotationDiscoveryNamespaces } from './spec';
 
 export const component: ComponentDef<Spec> = {
   name: 'prometheus',
@@ -20,7 +21,7 @@ export const component: ComponentDef<Spec> = {
   flows: [
     { from: 'prometheus', to: 'prometheus', ports: tcp(PORTS.prometheus), why: 'self-monitoring of every replica' },
     { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
-    { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in any namespace (spec.prometheus.annotationDiscovery; their ports are not known in advance)' },
+    { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in the namespaces of spec.services and spec.prometheus.annotationDiscovery (every namespace only with allNamespaces: true; their ports are not known in advance)' },
   ],
   specChecks: (spec, ctx) => {
     const p = spec.prometheus;
@@ -30,5 +31,6 @@ export const component: ComponentDef<Spec> = {
   },
   build: ({ chart, context, spec }) => new Prometheus(chart('10-prometheus', 'prometheus'), 'prometheus', {
     context, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
+    annotationNamespaces: annotationDiscoveryNamespaces(spec),
   }),
 };

@@ -1,6 +1,6 @@
 /** `spec.prometheus`: the Prometheus server. */
 import { z } from 'zod';
-import { duration, promSize, quantity } from '../../spec/formats';
+import { dnsLabel, duration, promSize, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 
 export const prometheusSchema = z.strictObject({
@@ -17,8 +17,28 @@ export const prometheusSchema = z.strictObject({
   evaluationInterval: duration().default('15s'),
   externalLabels: z.record(z.string(), z.string()).default({}).describe('labels added to every series and alert sent out (e.g. cluster: prod)'),
   externalUrl: z.string().url().optional().describe('URL users reach Prometheus at (--web.external-url: links in alerts and the UI); defaults to its Ingress URL when exposed'),
-  annotationDiscovery: z.boolean().default(true).describe('scrape pods and services annotated prometheus.io/scrape: "true"'),
+  annotationDiscovery: z.union([
+    z.boolean(),
+    z.strictObject({
+      namespaces: z.array(dnsLabel()).default([]).describe('namespaces to discover annotated pods and services in, besides those of spec.services'),
+      allNamespaces: z.boolean().default(false).describe('discover in every namespace (Prometheus may then reach every pod of the cluster on any port)'),
+    }),
+  ], { error: 'expected true, false or { namespaces: [...], allNamespaces: false }' }).default(true)
+    .describe('scrape pods and services annotated prometheus.io/scrape: "true" in the namespaces of spec.services (true), in listed namespaces too ({ namespaces }), or in every namespace ({ allNamespaces: true }, an explicit opt-in); the NetworkPolicy opens exactly those namespaces'),
   resources: resourcesSchema({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
 }).prefault({});
 
 export const specSections = { prometheus: prometheusSchema };
+
+/**
+ * Where annotation discovery looks: 'all' (explicit opt-in), the listed
+ * namespaces plus those of spec.services (sorted), or undefined when off or
+ * when no namespace is known (a job with no namespace list would watch all).
+ */
+export function annotationDiscoveryNamespaces(spec: { prometheus: z.output<typeof prometheusSchema>; services: readonly { namespace: string }[] }): string[] | 'all' | undefined {
+  const a = spec.prometheus.annotationDiscovery;
+  if (a === false) return undefined;
+  if (a !== true && a.allNamespaces) return 'all';
+  const names = [...new Set([...spec.services.map((s) => s.namespace), ...(a === true ? [] : a.namespaces)])].sort();
+  return names.length ? names : undefined;
+}
