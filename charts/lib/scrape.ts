@@ -102,9 +102,12 @@ export function serviceJob(s: ServiceSpec, globalInterval: string, globalTimeout
 }
 
 /** Pods annotated `prometheus.io/scrape: "true"` (with optional `prometheus.io/path`, `port`, `scheme`). */
+export const ANNOTATED_PODS_JOB = 'kubernetes-pods';
+export const ANNOTATED_SERVICES_JOB = 'kubernetes-service-endpoints';
+
 export function annotatedPodsJob(namespaces?: readonly string[]): ScrapeConfig {
   return {
-    job_name: 'kubernetes-pods',
+    job_name: ANNOTATED_PODS_JOB,
     kubernetes_sd_configs: [{ role: 'pod', ...(namespaces ? { namespaces: { names: [...namespaces] } } : {}) }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
@@ -123,7 +126,7 @@ export function annotatedPodsJob(namespaces?: readonly string[]): ScrapeConfig {
 /** Services annotated `prometheus.io/scrape: "true"`: every ready endpoint behind them. */
 export function annotatedServicesJob(namespaces?: readonly string[]): ScrapeConfig {
   return {
-    job_name: 'kubernetes-service-endpoints',
+    job_name: ANNOTATED_SERVICES_JOB,
     kubernetes_sd_configs: [{ role: 'endpointslice', ...(namespaces ? { namespaces: { names: [...namespaces] } } : {}) }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_service_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },

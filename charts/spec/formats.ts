@@ -141,6 +141,13 @@ export const cidr = () =>
   z.string({ error: (i) => `expected a CIDR such as "10.0.0.0/8", found ${describe(i.input)}` })
     .superRefine((s, ctx) => { const p = cidrProblem(s); if (p) ctx.addIssue({ code: 'custom', message: p }); });
 
+/** An absolute http(s) URL (external URLs of the UIs: links in alerts and notifications). */
+export const httpUrl = (example = 'https://prometheus.example.com/') =>
+  z.string({ error: (i) => `expected an absolute http(s) URL such as "${example}", found ${describe(i.input)}` })
+    .refine((s) => { try { const u = new URL(s); return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''; } catch { return false; } }, {
+      error: (i) => `expected an absolute http(s) URL such as "${example}", found ${describe(i.input)}`,
+    });
+
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';

@@ -32,6 +32,9 @@ export const specSchema = z.strictObject({
 }).prefault({}).superRefine((spec, ctx) => {
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
   for (const c of COMPONENTS) c.specChecks?.(spec, ctx);
+  if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length) {
+    ctx.addIssue({ code: 'custom', path: ['namespace'], message: `the node agents' namespace defaults to "${spec.namespace}-agents", longer than the 63 characters a namespace may have: shorten spec.namespace to at most 56 characters or set spec.agentNamespace` });
+  }
   if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {
     ctx.addIssue({ code: 'custom', path: ['agentNamespace'], message: 'must differ from spec.namespace: the node agents need the "privileged" Pod Security level, the rest of the stack runs "restricted"' });
   }

@@ -48,6 +48,13 @@ const INVALID: [string, Record<string, unknown>, string[]][] = [
   ['rule label with a dash', logRule({ labels: { 'team-name': 'pay' } }), ['spec.loki.ruler.rules[0].labels.team-name: "team-name" is not a Prometheus label name']],
   ['lone surrogate in a value', { prometheus: { externalLabels: { cluster: 'prod\uD800' } } }, ['spec.prometheus.externalLabels.cluster: contains an unpaired UTF-16 surrogate']],
   ['lone surrogate in a key', { prometheus: { externalLabels: { ['\uDC00x']: 'a' } } }, ['the field name contains an unpaired UTF-16 surrogate']],
+  // Checks of the component sections (charts/components/<name>/), which used to fail later, in a construct.
+  ['retentionSize above the volume', { prometheus: { retentionSize: '100GB', storage: { size: '50Gi' } } }, ['spec.prometheus.retentionSize: "100GB" is larger than the 50Gi volume', '(42GB)']],
+  ['a service named like a built-in job', { services: [{ name: 'node-exporter', kind: 'http', namespace: 'ai', selector: { app: 'x' }, port: 9100 }] }, ['spec.services[0].name: "node-exporter" is the name of one of the stack\'s own scrape jobs']],
+  ['two log alerts with one name', { loki: { ruler: { enabled: true, rules: [0, 1].map(() => logRule({}).loki.ruler.rules[0]) } } }, ['spec.loki.ruler.rules[1].alert: duplicate alert name "PaymentErrors"']],
+  ['a log alert named like the built-in one', logRule({ alert: 'LogErrorRateHigh' }), ['spec.loki.ruler.rules[0].alert: "LogErrorRateHigh" is the built-in error-rate alert']],
+  ['a namespace too long for its agents namespace', { namespace: 'a'.repeat(60) }, ['spec.namespace: the node agents\' namespace defaults to', 'at most 56 characters']],
+  ['an external URL that is not http(s)', { prometheus: { externalUrl: 'ftp://prometheus.example.com/' } }, ['spec.prometheus.externalUrl: expected an absolute http(s) URL']],
 ];
 
 describe('semantic validation: one problem naming the field', () => {

@@ -8,9 +8,10 @@
  * reads them from mounted files (`*_file` fields); the Teams bridge from its
  * environment.
  */
+import { timeIntervalProblems } from '../../spec/time-intervals';
 import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
-import { dnsLabel, duration, quantity } from '../../spec/formats';
+import { dnsLabel, duration, httpUrl, quantity } from '../../spec/formats';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
 /** schema.ts' shared builders, passed in by schema.ts (importing them here would be an import cycle). */
@@ -147,11 +148,14 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
       startTime: range(TIME_RE, 'a time such as "22:00"'),
       endTime: range(TIME_RE, 'a time such as "06:00" (use two ranges to cross midnight)'),
     })).optional(),
-    weekdays: z.array(range(new RegExp(`^${WEEKDAY}(:${WEEKDAY})?$`), 'a weekday or range such as "saturday" or "monday:friday"')).optional(),
+    // Case-insensitive, as Alertmanager reads them (it lowercases ranges before parsing).
+    weekdays: z.array(range(new RegExp(`^${WEEKDAY}(:${WEEKDAY})?$`, 'i'), 'a weekday or range such as "saturday" or "monday:friday"')).optional(),
     daysOfMonth: z.array(range(new RegExp(`^${DAY}(:${DAY})?$`), 'a day of month or range such as "1:5" or "-1"')).optional(),
-    months: z.array(range(new RegExp(`^${MONTH}(:${MONTH})?$`), 'a month or range such as "january:march"')).optional(),
+    months: z.array(range(new RegExp(`^${MONTH}(:${MONTH})?$`, 'i'), 'a month or range such as "january:march"')).optional(),
     years: z.array(range(/^\d{4}(:\d{4})?$/, 'a year or range such as "2026" or "2026:2027"')).optional(),
     location: z.string().min(1).default('UTC').describe('IANA time zone, e.g. Europe/Paris'),
+  }).superRefine((ti, ctx) => {
+    for (const p of timeIntervalProblems(ti)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
   const maintenanceWindowSchema = z.strictObject({
@@ -164,7 +168,7 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
     image: imageSchema().optional().describe('override the pinned image (must be >= v0.28 for msteamsv2 receivers)'),
     replicas: z.number().int().min(1).max(5).default(1).describe('replicas; more than one form a gossip cluster that deduplicates notifications'),
     retention: duration().default('120h').describe('--data.retention: how long silences and the notification log are kept'),
-    externalUrl: z.string().url().optional().describe('URL users reach Alertmanager at (links in notifications)'),
+    externalUrl: httpUrl().optional().describe('URL users reach Alertmanager at (links in notifications)'),
     storage: z.strictObject({
       size: quantity('2Gi').default('2Gi'),
       storageClassName: z.string().min(1).optional(),

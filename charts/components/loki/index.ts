@@ -3,6 +3,7 @@ import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { Loki } from './construct';
+import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
 
 export * from './construct';
@@ -23,6 +24,18 @@ export const component: ComponentDef<Spec> = {
     { from: 'loki', to: 'alertmanager', ports: tcp(PORTS.alertmanager), why: 'ruler alerts' },
     { from: 'loki', to: 'loki', ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
   ],
+  specChecks: (spec, ctx) => {
+    // Ruler alert names: unique, and not the built-in error-rate alert's (the ruler would load two).
+    const seen = new Map<string, number>();
+    spec.loki.ruler.rules.forEach((r, i) => {
+      const at = ['loki', 'ruler', 'rules', i, 'alert'];
+      if (r.alert === LOG_ERROR_RATE_ALERT && spec.loki.ruler.errorRate.enabled) {
+        ctx.addIssue({ code: 'custom', path: at, message: `"${r.alert}" is the built-in error-rate alert (spec.loki.ruler.errorRate); rename yours or set errorRate.enabled: false` });
+      } else if (seen.has(r.alert)) {
+        ctx.addIssue({ code: 'custom', path: at, message: `duplicate alert name "${r.alert}" (also rules[${seen.get(r.alert)}]); give each log alert its own name` });
+      } else seen.set(r.alert, i);
+    });
+  },
   enabled: (spec) => spec.loki.enabled,
   build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus }),
 };

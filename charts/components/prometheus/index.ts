@@ -3,8 +3,8 @@ import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
-import { durationMs } from '../../spec/formats';
-import { Prometheus } from './construct';
+import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
+import { defaultRetentionSize, Prometheus } from './construct';
 
 export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
@@ -27,6 +27,10 @@ export const component: ComponentDef<Spec> = {
     const p = spec.prometheus;
     if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {
       ctx.addIssue({ code: 'custom', path: ['prometheus', 'scrapeTimeout'], message: `must not exceed scrapeInterval (${p.scrapeInterval}), found "${p.scrapeTimeout}"` });
+    }
+    const volume = quantityValue(p.storage.size) ?? 0;
+    if (p.retentionSize !== undefined && (promSizeBytes(p.retentionSize) ?? 0) > volume) {
+      ctx.addIssue({ code: 'custom', path: ['prometheus', 'retentionSize'], message: `"${p.retentionSize}" is larger than the ${p.storage.size} volume (storage.size), so Prometheus would fill it: lower it to about 85% of the volume (${defaultRetentionSize(p.storage.size)}) or raise storage.size` });
     }
   },
   build: ({ chart, context, spec }) => new Prometheus(chart('10-prometheus', 'prometheus'), 'prometheus', {

@@ -1,6 +1,6 @@
 /** `spec.prometheus`: the Prometheus server. */
 import { z } from 'zod';
-import { dnsLabel, duration, promSize, quantity } from '../../spec/formats';
+import { dnsLabel, duration, httpUrl, promSize, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 
 export const prometheusSchema = z.strictObject({
@@ -16,7 +16,7 @@ export const prometheusSchema = z.strictObject({
   scrapeTimeout: duration().default('10s'),
   evaluationInterval: duration().default('15s'),
   externalLabels: z.record(z.string(), z.string()).default({}).describe('labels added to every series and alert sent out (e.g. cluster: prod)'),
-  externalUrl: z.string().url().optional().describe('URL users reach Prometheus at (--web.external-url: links in alerts and the UI); defaults to its Ingress URL when exposed'),
+  externalUrl: httpUrl().optional().describe('URL users reach Prometheus at (--web.external-url: links in alerts and the UI); defaults to its Ingress URL when exposed'),
   annotationDiscovery: z.union([
     z.boolean(),
     z.strictObject({

@@ -3,7 +3,8 @@
  * each. Their alerts and dashboards are by kind, in rules/ and dashboards/.
  */
 import { ext, type ComponentDef } from '../../core/component';
-import { serviceJob } from '../../lib/scrape';
+import { ANNOTATED_PODS_JOB, ANNOTATED_SERVICES_JOB, serviceJob } from '../../lib/scrape';
+import { JOBS } from '../../core/names';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 
@@ -15,6 +16,11 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s namespace, selector and port' },
   ],
   specChecks: (spec, ctx) => {
+    // Each service is a scrape job: its name must not be one of the stack's own jobs.
+    const builtIn = new Set<string>([...Object.values(JOBS), ANNOTATED_PODS_JOB, ANNOTATED_SERVICES_JOB]);
+    spec.services.forEach((s, i) => {
+      if (builtIn.has(s.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `"${s.name}" is the name of one of the stack's own scrape jobs; rename the service (e.g. "${s.name}-app")` });
+    });
     const seen = new Map<string, number>();
     spec.services.forEach((s, i) => {
       if (seen.has(s.name)) {
