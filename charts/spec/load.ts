@@ -203,7 +203,7 @@ function metadataProblems(m: { labels?: Record<string, string>; annotations?: Re
     }
   }
   const annotationBytes = Object.entries(m.annotations ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
-  if (annotationBytes > 64 * 1024) out.push(`metadata.annotations: ${annotationBytes} bytes in total; annotations are copied to every object, keep them under 64 KiB`);
+  if (annotationBytes > 16 * 1024) out.push(`metadata.annotations: ${annotationBytes} bytes in total; annotations are copied to every object (each under 256 KiB), keep them under 16 KiB`);
   return out;
 }
 

@@ -49,6 +49,11 @@ export function rawInputProblems(input: unknown): Problem[] {
         out.push({ path, message: 'contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape or half of an emoji); retype the value' });
         return;
       }
+      const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(v);
+      if (control) {
+        out.push({ path, message: `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an escape such as "\\0" in a double-quoted YAML string?); remove it` });
+        return;
+      }
       const key = path[path.length - 1];
       if (typeof key === 'string' && TEMPLATE_FIELDS.has(key)) {
         const problem = templateProblem(v);

@@ -47,6 +47,7 @@ const INVALID: [string, Record<string, unknown>, string[]][] = [
   ['unclosed template in a description', logRule({ description: 'Errors in {{ $labels.app' }), ['spec.loki.ruler.rules[0].description: has "{{" without a closing "}}"']],
   ['rule label with a dash', logRule({ labels: { 'team-name': 'pay' } }), ['spec.loki.ruler.rules[0].labels.team-name: "team-name" is not a Prometheus label name']],
   ['lone surrogate in a value', { prometheus: { externalLabels: { cluster: 'prod\uD800' } } }, ['spec.prometheus.externalLabels.cluster: contains an unpaired UTF-16 surrogate']],
+  ['a NUL character from a YAML escape', { prometheus: { externalLabels: { cluster: 'pr\u0000od' } } }, ['spec.prometheus.externalLabels.cluster: contains the control character U+0000']],
   ['lone surrogate in a key', { prometheus: { externalLabels: { ['\uDC00x']: 'a' } } }, ['the field name contains an unpaired UTF-16 surrogate']],
   // Checks of the component sections (charts/components/<name>/), which used to fail later, in a construct.
   ['retentionSize above the volume', { prometheus: { retentionSize: '100GB', storage: { size: '50Gi' } } }, ['spec.prometheus.retentionSize: "100GB" is larger than the 50Gi volume', '(42GB)']],
