@@ -116,12 +116,12 @@ describe('options', () => {
     expect(find(objects, 'DaemonSet', 'node-exporter').metadata.namespace).toBe('node-agents');
   });
 
-  test('a retention size above the volume is refused with the fix', () => {
-    expect(() => synth({ prometheus: { retentionSize: '60GB', storage: { size: '50Gi' } } })).toThrow(/retentionSize \(60GB\) is larger than spec.prometheus.storage.size \(50Gi\)/);
+  test('a retention size above the volume is refused by the loader, naming the field and the fix', () => {
+    expect(() => synth({ prometheus: { retentionSize: '60GB', storage: { size: '50Gi' } } })).toThrow(/spec\.prometheus\.retentionSize: "60GB" is larger than the 50Gi volume \(storage\.size\).*\(42GB\)/);
   });
 
-  test('a service named like a built-in job is refused', () => {
-    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/two scrape jobs are named "prometheus"/);
+  test('a service named like a built-in job is refused by the loader', () => {
+    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/spec\.services\[0\]\.name: "prometheus" is the name of one of the stack's own scrape jobs/);
   });
 
   test('default retention size is about 85% of the volume', () => {
