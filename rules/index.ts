@@ -13,6 +13,7 @@ import { containerRules } from './containers';
 import { datastoreRules } from './datastores';
 import { hostRules } from './host';
 import { recordingRules } from './recording';
+import { sloRules } from './slo';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
@@ -25,6 +26,7 @@ export const RULE_AREAS: RuleArea[] = [
   containerRules,
   applicationRules,
   datastoreRules,
+  sloRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {

@@ -18,6 +18,7 @@ import { logsSpecShape } from './section-logs';
 import { alertingSection } from './section-alerting';
 import { grafanaSchema } from './section-grafana';
 import { EXPOSURE_SECTIONS, exposureCrossChecks } from './section-exposure';
+import { sloCrossChecks, sloSchema } from './section-slo'; // SLOs (issue 16)
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -41,6 +42,7 @@ export const serviceSchema = z.strictObject({
   interval: duration().optional().describe('scrape interval; defaults to spec.prometheus.scrapeInterval'),
   timeout: duration().optional().describe('scrape timeout; defaults to the smaller of the interval and spec.prometheus.scrapeTimeout'),
   latencyThresholdSeconds: z.number().positive().optional().describe('p95 latency above which the latency alert fires (alerting issue)'),
+  slos: z.array(sloSchema).optional().describe('service level objectives with error budgets and burn-rate alerts (see README "SLOs")'),
 });
 export type ServiceSpec = z.output<typeof serviceSchema>;
 
@@ -92,6 +94,7 @@ export const specSchema = z.strictObject({
   ...EXPOSURE_SECTIONS,
 }).prefault({}).superRefine((spec, ctx) => {
   exposureCrossChecks(spec, ctx);
+  sloCrossChecks(spec, ctx);
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
     if (seen.has(s.name)) {
