@@ -12,6 +12,7 @@
 import { KSM_METRICS } from '../charts/kube-state-metrics';
 import { KUBELET_KEPT_METRICS } from '../charts/kubelet';
 import { RECORDING } from '../rules/recording';
+import { SLO_RECORDED_METRICS } from '../rules/slo';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/spec/schema';
 
@@ -21,7 +22,8 @@ export const EXPORTER_SOURCES = [
   'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
-export type SourceId = ExporterSource | ServiceKind;
+/** `slo`: the SLO recording rules (rules/slo.ts), present when a service declares slos[]. */
+export type SourceId = ExporterSource | ServiceKind | 'slo';
 
 /** The three series of a Prometheus histogram. */
 const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
@@ -125,6 +127,7 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     title: 'Grafana',
     metrics: [...histogram('grafana_http_request_duration_seconds'), 'grafana_build_info', 'grafana_stat_totals_dashboard'],
   },
+  slo: { title: 'SLO recording rules (rules/slo.ts; with spec.services[].slos[])', metrics: SLO_RECORDED_METRICS },
   // --- Service kinds (spec.services[].kind)
   vllm: {
     title: 'vLLM OpenAI-compatible server (`vllm:` metrics, label model_name)',
@@ -225,5 +228,6 @@ export function enabledSources(spec: Spec): Set<SourceId> {
   if (spec.kubeStateMetrics.enabled) s.add('kube-state-metrics');
   if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);
+  if (spec.services.some((svc) => svc.slos?.length)) s.add('slo');
   return s;
 }

@@ -20,7 +20,7 @@
  * 5. Two alerts for every SLO at once: SLOErrorBudgetBurnFast (page: 14.4x over 1h and 5m, or 6x over
  *    6h and 30m) and SLOErrorBudgetBurnSlow (ticket: 3x over 1d and 2h, or 1x over 3d and 6h).
  */
-import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, SLI_CATALOG, type SloKind } from '../charts/core/slo-catalog';
+import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, SLI_CATALOG, SLO_WINDOWS, type SloKind } from '../charts/core/slo-catalog';
 import { sloName, type SloSpec } from '../charts/spec/section-slo';
 import { alert, anyOf, ratio } from './helpers';
 import type { AlertRule, RecordingRule, RuleArea, Runbook } from './types';
@@ -33,6 +33,12 @@ export const SLO_RECORDING = {
   errorRatioWindow: 'slo:sli_error:ratio_window',
   budgetRemaining: 'slo:error_budget:remaining_ratio',
 } as const;
+
+/** Every series the SLO rules record (the dashboards' catalog). */
+export const SLO_RECORDED_METRICS: readonly string[] = [
+  SLO_RECORDING.objective, SLO_RECORDING.requests, SLO_RECORDING.errors, SLO_RECORDING.errorRatioWindow, SLO_RECORDING.budgetRemaining,
+  ...[...BURN_WINDOWS, ...SLO_WINDOWS].map(SLO_RECORDING.errorRatio),
+];
 
 /** One SLO resolved against its service's kind: the series it counts. */
 export interface ResolvedSlo {
