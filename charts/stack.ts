@@ -28,6 +28,7 @@ import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
+import { Backup, stackClaims } from './components/backup'; // issue 16 (until the registry)
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -129,6 +130,13 @@ export class MonitoringStack extends Construct {
         context, spec: grafanaUrlDefaults(spec.grafana, spec.ingress), prometheus: this.prometheus, dashboards,
         loki: this.loki,
         alertmanager: this.alertmanager,
+      });
+    }
+
+    if (spec.backup.enabled) {
+      // A Velero Schedule needs Velero's CRDs: its own file, applied last.
+      new Backup(this.chart(spec.backup.method === 'velero' ? '91-backup-velero' : '60-backup', 'backup'), 'backup', {
+        context, spec: spec.backup, claims: stackClaims(spec), prometheus: this.prometheus,
       });
     }
 

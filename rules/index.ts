@@ -14,6 +14,7 @@ import { datastoreRules } from './datastores';
 import { hostRules } from './host';
 import { recordingRules } from './recording';
 import { sloRules } from './slo';
+import { backupRules } from '../charts/components/backup/rules';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
 
 export const RULE_AREAS: RuleArea[] = [
@@ -27,6 +28,7 @@ export const RULE_AREAS: RuleArea[] = [
   applicationRules,
   datastoreRules,
   sloRules,
+  backupRules,
 ];
 
 export function buildRuleFiles(ctx: RulesContext): RuleFile[] {
