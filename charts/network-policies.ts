@@ -77,6 +77,7 @@ export const FLOWS: Flow[] = [
   { from: 'alloy', to: 'loki', ports: tcp(3100), why: 'log push' },
   { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   { from: 'kube-state-metrics', to: ext('api-server'), ports: tcp(443, 6443), why: 'watches every object it reports' },
+  { from: 'backup', to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
   { from: 'loki', to: 'alertmanager', ports: tcp(9093), why: 'ruler alerts' },
   { from: 'loki', to: 'loki', ports: tcp(3100, 9095, 7946), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
 ];
@@ -84,7 +85,7 @@ export const FLOWS: Flow[] = [
 /** Components the stack may hold; a workload with another name fails the synth. */
 export const KNOWN_COMPONENTS = [
   'prometheus', 'alertmanager', 'prometheus-msteams', 'kube-state-metrics', 'node-exporter', 'cadvisor',
-  'dcgm-exporter', 'loki', 'promtail', 'alloy', 'grafana',
+  'dcgm-exporter', 'loki', 'promtail', 'alloy', 'grafana', 'backup',
 ];
 
 /** A workload found in the construct tree. */
@@ -95,7 +96,7 @@ export interface PresentComponent {
   readonly hostNetwork: boolean;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
 /** Every workload under `root`, by app.kubernetes.io/name. */
 export function findComponents(root: IConstruct): PresentComponent[] {
@@ -105,12 +106,18 @@ export function findComponents(root: IConstruct): PresentComponent[] {
     const name = node.metadata.getLabel('app.kubernetes.io/name');
     const json = node.toJson();
     if (!name) throw new Error(`${node.kind} ${node.name} has no app.kubernetes.io/name label: NetworkPolicies cannot select it`);
-    const podSpec = json.spec?.template?.spec ?? {};
+    const template = node.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
+    const podSpec = template?.spec ?? {};
+    // A CronJob has no selector: its pods are selected by their name and instance labels.
+    const podLabels: Record<string, string> = template?.metadata?.labels ?? {};
+    const selector = node.kind === 'CronJob'
+      ? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'))
+      : json.spec?.selector?.matchLabels ?? {};
     if (!out.has(name)) {
       out.set(name, {
         name,
         namespace: node.metadata.namespace ?? '',
-        selector: json.spec?.selector?.matchLabels ?? {},
+        selector,
         hostNetwork: podSpec.hostNetwork === true,
       });
     }

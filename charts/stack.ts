@@ -28,7 +28,7 @@ import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
-import { Backup, stackClaims } from './components/backup'; // issue 16 (until the registry)
+import { Backup, stackClaims, veleroScrapeTargets } from './components/backup'; // issue 16 (until the registry)
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -157,7 +157,8 @@ export class MonitoringStack extends Construct {
         spec: spec.networkPolicies,
         root: this,
         exposed: Object.keys(this.ingresses.hosts) as (keyof Ingresses['hosts'])[],
-        services: spec.services,
+        // Velero's metrics (spec.backup.method velero) are reached like a user service.
+        services: [...spec.services, ...veleroScrapeTargets(spec)],
         annotationDiscovery: spec.prometheus.annotationDiscovery,
       });
     }

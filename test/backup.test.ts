@@ -47,6 +47,10 @@ describe('method volumesnapshot', () => {
       { apiGroups: [''], resources: ['persistentvolumeclaims'], resourceNames: ['data-prometheus-0', 'data-loki-0', 'data-alertmanager-0', 'grafana'], verbs: ['get'] },
     ]);
     expect(r.objects.some((o) => o.kind === 'ClusterRoleBinding' && o.metadata?.name?.includes('backup'))).toBe(false);
+    // Default deny: its only egress (besides DNS) is the API server.
+    const np = find(r.objects, 'NetworkPolicy', 'backup');
+    expect(np.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'backup', 'app.kubernetes.io/instance': 'test-stack' });
+    expect(np.spec.egress.map((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([[443, 6443]]);
   });
 
   test('a pinned kubectl image, non-root, read-only root filesystem, retention and schedule from the spec', () => {
@@ -76,6 +80,11 @@ describe('method velero', () => {
   test('Prometheus scrapes Velero for the last successful backup', () => {
     const cfg = parse(configMapData(r.objects, 'prometheus-config')['prometheus.yml']);
     expect(cfg.scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('velero');
+    const np = find(r.objects, 'NetworkPolicy', 'prometheus');
+    expect(np.spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } } }],
+      ports: [{ port: 'http-monitoring', protocol: 'TCP' }],
+    });
   });
 });
 

@@ -3,7 +3,8 @@
  * (construct, spec section, rules with promtool tests, cron helper).
  */
 import { grafanaPersistence } from '../../spec/section-grafana';
-import type { Spec } from '../../spec/schema';
+import type { ServiceSpec, Spec } from '../../spec/schema';
+import { VELERO_JOB } from './construct';
 
 export { Backup, BACKUP_NAME, CLAIM_LABEL, VELERO_JOB, veleroScheduleName, type BackupProps } from './construct';
 export { backupSchema, type BackupSpec } from './spec';
@@ -22,4 +23,11 @@ export function stackClaims(spec: Spec): string[] {
     ...(spec.alerting.enabled ? replicas('alertmanager', spec.alerting.alertmanager.replicas) : []),
     ...(spec.grafana.enabled && grafanaPersistence(spec.grafana.persistence).enabled ? ['grafana'] : []),
   ];
+}
+
+/** With method velero: Velero's server pods, which Prometheus scrapes (for the NetworkPolicy egress). */
+export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
+  if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
+  const v = spec.backup.velero;
+  return [{ name: VELERO_JOB, kind: 'http', namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
 }
