@@ -16,7 +16,8 @@ import { StackContext } from './lib/context';
 import { IMAGES, imageVersion } from './lib/images';
 import { recommendedLabels, selectorLabels } from './lib/labels';
 import { apiReader } from './lib/rbac';
-import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
+import { checksum, containerSecurity, httpProbe, podSecurity, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from './lib/workload';
+import { EVENTS_NAME, renderEventsConfig } from './logs/events';
 import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './logs/alloy-syntax';
 import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from './logs/pipeline';
 import type { Loki } from './loki';
@@ -83,18 +84,23 @@ export function alloyConfigBlocks(spec: LogsSpec, lokiPushUrl: string): AlloyBlo
       ...attr('forward_to', [expr('loki.process.pod_logs.receiver')]),
     ]),
     block('loki.process', 'pod_logs', processBody),
-    block('loki.write', 'loki', [
-      block('endpoint', undefined, [
-        ...attr('url', lokiPushUrl),
-        ...attr('batch_wait', '1s'),
-        ...attr('batch_size', '1MiB'),
-        ...attr('remote_timeout', '10s'),
-        ...attr('min_backoff_period', '500ms'),
-        ...attr('max_backoff_period', '1m'),
-        ...attr('max_backoff_retries', 10),
-      ]),
-    ]),
+    lokiWriteBlock(lokiPushUrl),
   ];
+}
+
+/** The `loki.write "loki"` block every Alloy pipeline of the stack pushes through. */
+export function lokiWriteBlock(lokiPushUrl: string): AlloyBlock {
+  return block('loki.write', 'loki', [
+    block('endpoint', undefined, [
+      ...attr('url', lokiPushUrl),
+      ...attr('batch_wait', '1s'),
+      ...attr('batch_size', '1MiB'),
+      ...attr('remote_timeout', '10s'),
+      ...attr('min_backoff_period', '500ms'),
+      ...attr('max_backoff_period', '1m'),
+      ...attr('max_backoff_retries', 10),
+    ]),
+  ]);
 }
 
 export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string): string {
@@ -105,6 +111,8 @@ export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string): string {
 export interface AlloyProps {
   readonly context: StackContext;
   readonly spec: LogsSpec;
+  /** Also run the single-replica Kubernetes events pipeline (charts/logs/events.ts). @default false */
+  readonly events?: boolean;
   readonly loki: Loki;
   readonly prometheus: Prometheus;
 }
@@ -180,5 +188,64 @@ export class Alloy extends Construct {
     });
 
     props.prometheus.addScrapeConfig(podJob({ jobName: 'alloy', namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+
+    // --- Kubernetes events (issue 16): one replica in the stack namespace, no host access.
+    if (props.events) this.eventsText = alloyEvents(this, ctx, spec, image, props.loki.pushUrl, props.prometheus);
   }
+
+  /** The events pipeline's config, when it runs. */
+  public eventsText?: string;
+}
+
+/** Deployment alloy-events: loki.source.kubernetes_events -> Loki; RBAC get/list/watch on events only. */
+function alloyEvents(parent: Construct, ctx: StackContext, spec: LogsSpec, image: string, lokiPushUrl: string, prometheus: Prometheus): string {
+  const scope = new Construct(parent, 'events');
+  const ns = ctx.namespace;
+  const labels = recommendedLabels({ name: EVENTS_NAME, instance: ctx.instance, component: 'event-collector', version: imageVersion(image) });
+  const selector = selectorLabels(EVENTS_NAME, ctx.instance);
+  const metadata = (name: string) => ({ name, namespace: ns, labels });
+  const text = renderEventsConfig(lokiWriteBlock(lokiPushUrl));
+  apiReader(scope, { name: EVENTS_NAME, namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }] });
+  new k8s.KubeConfigMap(scope, 'config', { metadata: metadata('alloy-events-config'), data: { 'config.alloy': text } });
+  new k8s.KubeDeployment(scope, 'deployment', {
+    metadata: metadata(EVENTS_NAME),
+    spec: {
+      // Exactly one: every replica would ship every event again.
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels, annotations: { 'checksum/config': checksum(text) } },
+        spec: {
+          serviceAccountName: EVENTS_NAME,
+          automountServiceAccountToken: true, // watches events through the Kubernetes API
+          securityContext: podSecurity(473), // the image's alloy user (uid 473)
+          containers: [{
+            name: 'alloy',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            args: ['run', `${CONFIG_DIR}/config.alloy`, `--server.http.listen-addr=0.0.0.0:${ALLOY_PORT}`, `--storage.path=${STORAGE_DIR}`, '--disable-reporting'],
+            ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
+            resources: resources(spec.events.resources),
+            securityContext: containerSecurity(),
+            readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 10 }),
+            livenessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
+            volumeMounts: [
+              { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+              // Positions (the last event shipped): lost on restart, so events still in the API are sent again.
+              { name: 'storage', mountPath: STORAGE_DIR },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: 'alloy-events-config' } },
+            { name: 'storage', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+          ],
+        },
+      },
+    },
+  });
+  prometheus.addScrapeConfig(podJob({ jobName: EVENTS_NAME, namespace: ns, selector, port: 'http' }));
+  return text;
 }

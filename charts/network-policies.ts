@@ -78,6 +78,9 @@ export const FLOWS: Flow[] = [
   { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   { from: 'kube-state-metrics', to: ext('api-server'), ports: tcp(443, 6443), why: 'watches every object it reports' },
   { from: 'backup', to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
+  { from: 'alloy-events', to: 'loki', ports: tcp(3100), why: 'Kubernetes events push (spec.logs.events)' },
+  { from: 'alloy-events', to: ext('api-server'), ports: tcp(443, 6443), why: 'watches Kubernetes events' },
+  { from: 'prometheus', to: 'alloy-events', ports: tcp(12345), why: 'scrape' },
   { from: 'loki', to: 'alertmanager', ports: tcp(9093), why: 'ruler alerts' },
   { from: 'loki', to: 'loki', ports: tcp(3100, 9095, 7946), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
 ];
@@ -85,7 +88,7 @@ export const FLOWS: Flow[] = [
 /** Components the stack may hold; a workload with another name fails the synth. */
 export const KNOWN_COMPONENTS = [
   'prometheus', 'alertmanager', 'prometheus-msteams', 'kube-state-metrics', 'node-exporter', 'cadvisor',
-  'dcgm-exporter', 'loki', 'promtail', 'alloy', 'grafana', 'backup',
+  'dcgm-exporter', 'loki', 'promtail', 'alloy', 'grafana', 'backup', 'alloy-events',
 ];
 
 /** A workload found in the construct tree. */

@@ -29,6 +29,7 @@ import type { MonitoringStackSpec } from './spec/schema';
 import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 import { Backup, stackClaims, veleroScrapeTargets } from './components/backup'; // issue 16 (until the registry)
+import { eventsShipped, eventsWarning } from './logs/events';
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -61,6 +62,8 @@ export class MonitoringStack extends Construct {
   public readonly alertmanager?: Alertmanager;
   public readonly msteams?: PrometheusMsTeams;
   public readonly grafana?: Grafana;
+  /** Things the user should know about the synthesized stack (main.ts prints them). */
+  public readonly warnings: string[] = [];
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -72,6 +75,8 @@ export class MonitoringStack extends Construct {
       agentNamespace: spec.agentNamespace ?? `${spec.namespace}-agents`,
     };
     const context = this.context;
+    const eventsNote = eventsWarning(spec);
+    if (eventsNote) this.warnings.push(eventsNote);
 
     new Namespaces(this.chart('00-namespaces', 'namespaces'), 'namespaces', { context });
     this.prometheus = new Prometheus(this.chart('10-prometheus', 'prometheus'), 'prometheus', {
@@ -99,8 +104,8 @@ export class MonitoringStack extends Construct {
     }
     if (spec.kubelet.volumeStats.enabled) this.prometheus.addScrapeConfig(kubeletJob(spec.kubelet));
     if (spec.loki.enabled) {
-      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus });
-      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus };
+      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus, eventAlerts: eventsShipped(spec) });
+      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus, events: eventsShipped(spec) };
       this.logCollector = spec.logs.collector === 'alloy'
         ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
         : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);

@@ -48,6 +48,7 @@ export const API_CLIENTS: Record<string, string> = {
   prometheus: 'Kubernetes service discovery (pods, services, endpoints, nodes)',
   promtail: 'discovers the pods whose logs it tails',
   alloy: 'discovers the pods whose logs it tails',
+  'alloy-events': 'watches Kubernetes events (spec.logs.events)',
   'kube-state-metrics': 'lists and watches the objects it reports on',
   backup: 'creates, lists and deletes the VolumeSnapshots of the stack\'s claims (spec.backup, method volumesnapshot)',
 };
