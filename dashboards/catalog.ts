@@ -23,7 +23,7 @@ export const EXPORTER_SOURCES = [
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 /** `slo`: the SLO recording rules (rules/slo.ts), present when a service declares slos[]. */
-export type SourceId = ExporterSource | ServiceKind | 'slo';
+export type SourceId = ExporterSource | ServiceKind | 'slo' | 'velero';
 
 /** The three series of a Prometheus histogram. */
 const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
@@ -128,6 +128,10 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     metrics: [...histogram('grafana_http_request_duration_seconds'), 'grafana_build_info', 'grafana_stat_totals_dashboard'],
   },
   slo: { title: 'SLO recording rules (rules/slo.ts; with spec.services[].slos[])', metrics: SLO_RECORDED_METRICS },
+  velero: {
+    title: 'Velero server (job velero, with spec.backup.method velero; pkg/metrics/metrics.go names, prefix velero_)',
+    metrics: ['velero_backup_last_successful_timestamp', 'velero_backup_attempt_total', 'velero_backup_success_total', 'velero_backup_failure_total'],
+  },
   // --- Service kinds (spec.services[].kind)
   vllm: {
     title: 'vLLM OpenAI-compatible server (`vllm:` metrics, label model_name)',
@@ -229,5 +233,6 @@ export function enabledSources(spec: Spec): Set<SourceId> {
   if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);
   if (spec.services.some((svc) => svc.slos?.length)) s.add('slo');
+  if (spec.backup.enabled && spec.backup.method === 'velero') s.add('velero');
   return s;
 }

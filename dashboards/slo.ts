@@ -33,7 +33,7 @@ function burnPanel(title: string, action: 'page' | 'ticket', description: string
 export const sloDashboard: DashboardModule = {
   uid: 'slo',
   include: (ctx) => ctx.spec.services.some((s) => (s.slos ?? []).length > 0),
-  build: (ctx) => ({
+  build: () => ({
     uid: 'slo',
     title: 'SLOs',
     description: 'Service level objectives of spec.services[].slos[]: SLI over the SLO window, objective, error budget left, and the burn rates behind the SLOErrorBudgetBurnFast (page) and SLOErrorBudgetBurnSlow (ticket) alerts.',
@@ -42,7 +42,8 @@ export const sloDashboard: DashboardModule = {
     from: 'now-7d',
     refresh: '1m',
     variables: [
-      { kind: 'custom', name: 'service', label: 'service', values: ctx.spec.services.filter((s) => (s.slos ?? []).length > 0).map((s) => s.name), multi: true },
+      // From the recorded objectives, so the dashboard does not grow with the services.
+      { kind: 'query', name: 'service', label: 'service', query: `label_values(${R.objective}, job)` },
       { kind: 'query', name: 'slo', label: 'SLO', query: `label_values(${R.objective}{job=~"$service"}, slo)` },
     ],
     rows: [

@@ -66,6 +66,15 @@ describe('method volumesnapshot', () => {
   });
 });
 
+test('the Monitoring stack dashboard shows the age of the last successful backup, for either method', () => {
+  for (const method of ['volumesnapshot', 'velero']) {
+    const r = synth({ backup: { enabled: true, method } });
+    const d = JSON.parse(configMapData(r.objects, 'grafana-dashboard-monitoring-stack')['monitoring-stack.json']);
+    const p = d.panels.find((x: { title: string }) => x.title === 'Last successful backup');
+    expect(p.targets[0].expr).toContain(method === 'velero' ? 'velero_backup_last_successful_timestamp' : 'kube_cronjob_status_last_successful_time');
+  }
+});
+
 describe('method velero', () => {
   const r = synth({ backup: { enabled: true, method: 'velero', schedule: '0 3 * * *', velero: { ttl: '336h', storageLocation: 'default' } } });
 
