@@ -132,3 +132,13 @@ test('a bad schedule is one clear error', () => {
   }
   expect(problems).toEqual(['spec.backup.schedule: expected a cron schedule of five fields such as "0 2 * * *" (minute hour day-of-month month day-of-week), found "0 25 * * *": hour "25" is outside 0-23']);
 });
+
+test('volumesnapshot without kube-state-metrics is refused (its alert would never fire)', () => {
+  let problems: string[] = [];
+  try {
+    validateSpec(stackDoc({ backup: { enabled: true }, kubeStateMetrics: { enabled: false } }), 'case.yaml');
+  } catch (e) {
+    if (e instanceof SpecError) problems = e.problems;
+  }
+  expect(problems).toEqual(['spec.backup.method: the volumesnapshot backup alert reads the CronJob\'s last success from kube-state-metrics, which spec.kubeStateMetrics.enabled: false turns off; enable kube-state-metrics or use method: velero']);
+});

@@ -19,7 +19,7 @@ import { alertingSection } from './section-alerting';
 import { grafanaSchema } from './section-grafana';
 import { EXPOSURE_SECTIONS, exposureCrossChecks } from './section-exposure';
 import { sloCrossChecks, sloSchema } from './section-slo'; // SLOs (issue 16)
-import { backupSchema } from '../components/backup/spec'; // backups (issue 16)
+import { backupCrossChecks, backupSchema } from '../components/backup/spec'; // backups (issue 16)
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -97,6 +97,7 @@ export const specSchema = z.strictObject({
 }).prefault({}).superRefine((spec, ctx) => {
   exposureCrossChecks(spec, ctx);
   sloCrossChecks(spec, ctx);
+  backupCrossChecks(spec, ctx);
   const seen = new Map<string, number>();
   spec.services.forEach((s, i) => {
     if (seen.has(s.name)) {

@@ -44,3 +44,16 @@ export const backupSchema = z.strictObject({
 }).prefault({});
 
 export type BackupSpec = z.output<typeof backupSchema>;
+
+/** What spec.backup needs from the rest of the spec. */
+export function backupCrossChecks(
+  spec: { backup: BackupSpec; kubeStateMetrics: { enabled: boolean } },
+  ctx: { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void },
+): void {
+  if (spec.backup.enabled && spec.backup.method === 'volumesnapshot' && !spec.kubeStateMetrics.enabled) {
+    ctx.addIssue({
+      code: 'custom', path: ['backup', 'method'],
+      message: 'the volumesnapshot backup alert reads the CronJob\'s last success from kube-state-metrics, which spec.kubeStateMetrics.enabled: false turns off; enable kube-state-metrics or use method: velero',
+    });
+  }
+}
