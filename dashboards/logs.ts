@@ -64,7 +64,6 @@ export const logsDashboard: DashboardModule = {
 };
 
 // --- Kubernetes events (issue 16; shipped by Alloy's events pipeline, charts/logs/events.ts)
-const EVENTS = `{${EVENTS_STREAM}, namespace=~"$namespace"}`;
 const EVENTS_ROW: Row = {
   title: 'Kubernetes events',
   panels: [
@@ -81,7 +80,7 @@ const EVENTS_ROW: Row = {
     {
       type: 'logs', title: 'Warning events', height: 12,
       description: 'The latest Warning events (name, kind, reason, count, message) in the selected namespaces.',
-      queries: [{ expr: `${EVENTS} |= "type=Warning"` }],
+      queries: [{ expr: `{${EVENTS_STREAM}, namespace=~"$namespace", type="Warning"}` }],
     },
   ],
 };
