@@ -15,8 +15,9 @@
  * Arguments of loki.source.kubernetes_events (job_name, namespaces, log_format: "logfmt" | "json",
  * client, clustering) and of the process stages (stage.logfmt mapping/source, stage.labels values,
  * stage.label_drop values) as read from grafana/alloy's source (internal/component/loki/source/
- * kubernetes_events/*.go, internal/component/loki/process/stages/*.go at commit 66ebea85, the newest in
- * the stored snapshot; the pinned image is v1.20.1).
+ * kubernetes_events/*.go, internal/component/loki/process/stages/*.go at commit 66ebea85, main of August
+ * 2026 after v1.19.0-rc.3: the stored snapshot has no v1.20.1 tag. The pinned image is v1.20.1; these
+ * arguments last changed long before (the component's last commits, June 2026, migrated its logging).
  */
 import { runbookUrl, type Runbook } from '../../rules/types';
 import { attr, block, expr, renderAlloy, type AlloyBlock } from './alloy-syntax';
