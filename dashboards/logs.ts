@@ -1,5 +1,5 @@
 /** Logs explorer (Loki): volume and error lines per container, error lines, live search. */
-import { EVENTS_STREAM, eventsShipped } from '../charts/logs/events';
+import { EVENTS_STREAM, eventsShipped } from '../charts/core/events';
 import { type DashboardModule, type Row, neutral, warnCrit } from './lib';
 
 const STREAM = '{namespace=~"$namespace", container=~"$container"}';

@@ -6,7 +6,7 @@
  * component are left out. To add a panel, append it to a row of `stackRows`.
  */
 import type { Spec } from '../charts/spec/schema';
-import { backupRow } from '../charts/components/backup/panels';
+import { backupRow } from './panels/backup';
 import { type DashboardModule, lowIsBad, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
 import { volumesRow, workloadStatusRow } from './panels/kube-state';

@@ -3,8 +3,7 @@
  * its window, the objective, the error budget left and the burn rates of the
  * multiwindow alerts (rules/slo.ts), per service with a variable.
  */
-import { BURN_ALERTS } from '../charts/core/slo-catalog';
-import { SLO_RECORDING as R } from '../rules/slo';
+import { BURN_ALERTS, SLO_RECORDING as R } from '../charts/core/slo-catalog';
 import { type DashboardModule, lowIsBad, type MetricPanel, type Query, warnCrit } from './lib';
 
 const SEL = 'job=~"$service", slo=~"$slo"';

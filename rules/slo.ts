@@ -20,27 +20,11 @@
  * 5. Two alerts for every SLO at once: SLOErrorBudgetBurnFast (page: 14.4x over 1h and 5m, or 6x over
  *    6h and 30m) and SLOErrorBudgetBurnSlow (ticket: 3x over 1d and 2h, or 1x over 3d and 6h).
  */
-import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, SLI_CATALOG, SLO_WINDOWS, type SloKind } from '../charts/core/slo-catalog';
-import { sloName, type SloSpec } from '../charts/spec/section-slo';
+import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, SLI_CATALOG, type SloDecl, SLO_EVALUATION_INTERVAL, sloName, SLO_RECORDING, type SloKind } from '../charts/core/slo-catalog';
+
+export { SLO_RECORDED_METRICS, SLO_RECORDING } from '../charts/core/slo-catalog';
 import { alert, anyOf, ratio } from './helpers';
-import type { AlertRule, RecordingRule, RuleArea, Runbook } from './types';
-
-export const SLO_EVALUATION_INTERVAL = '1m';
-
-export const SLO_RECORDING = {
-  objective: 'slo:objective:ratio',
-  requests: 'slo:sli_requests:rate5m',
-  errors: 'slo:sli_errors:rate5m',
-  errorRatio: (w: string) => `slo:sli_error:ratio_rate${w}`,
-  errorRatioWindow: 'slo:sli_error:ratio_window',
-  budgetRemaining: 'slo:error_budget:remaining_ratio',
-} as const;
-
-/** Every series the SLO rules record (the dashboards' catalog). */
-export const SLO_RECORDED_METRICS: readonly string[] = [
-  SLO_RECORDING.objective, SLO_RECORDING.requests, SLO_RECORDING.errors, SLO_RECORDING.errorRatioWindow, SLO_RECORDING.budgetRemaining,
-  ...[...BURN_WINDOWS, ...SLO_WINDOWS].map(SLO_RECORDING.errorRatio),
-];
+import type { AlertRule, RecordingRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 /** One SLO resolved against its service's kind: the series it counts. */
 export interface ResolvedSlo {
@@ -67,7 +51,7 @@ function sel(selector: string, matcher?: string): string {
 const rate5m = (s: string) => `sum by (namespace, job) (rate(${s}[5m]))`;
 
 /** The SLOs of the spec with their series (the spec checks have refused anything unresolvable). */
-export function resolveSlos(services: readonly { name: string; kind: SloKind; slos?: readonly SloSpec[] }[]): ResolvedSlo[] {
+export function resolveSlos(services: readonly { name: string; kind: SloKind; slos?: readonly SloDecl[] }[]): ResolvedSlo[] {
   const out: ResolvedSlo[] = [];
   for (const s of services) {
     const cat = SLI_CATALOG[s.kind];

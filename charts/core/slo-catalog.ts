@@ -143,3 +143,39 @@ export function leValue(seconds: number): string {
 export function latencySliId(sli: LatencySli, thresholdSeconds: number): string {
   return `${sli.id}_le_${leValue(thresholdSeconds)}`;
 }
+
+export const SLO_EVALUATION_INTERVAL = '1m';
+
+export const SLO_RECORDING = {
+  objective: 'slo:objective:ratio',
+  requests: 'slo:sli_requests:rate5m',
+  errors: 'slo:sli_errors:rate5m',
+  errorRatio: (w: string) => `slo:sli_error:ratio_rate${w}`,
+  errorRatioWindow: 'slo:sli_error:ratio_window',
+  budgetRemaining: 'slo:error_budget:remaining_ratio',
+} as const;
+
+/** Every series the SLO rules record (the dashboards' catalog). */
+export const SLO_RECORDED_METRICS: readonly string[] = [
+  SLO_RECORDING.objective, SLO_RECORDING.requests, SLO_RECORDING.errors, SLO_RECORDING.errorRatioWindow, SLO_RECORDING.budgetRemaining,
+  ...[...BURN_WINDOWS, ...SLO_WINDOWS].map(SLO_RECORDING.errorRatio),
+];
+
+
+/** An SLO as the spec declares it (structural: core does not import the schema). */
+export interface SloDecl {
+  readonly name?: string;
+  readonly type: 'availability' | 'latency';
+  readonly objective: number;
+  readonly window: string;
+  readonly histogram?: string;
+  readonly thresholdSeconds?: number;
+  readonly buckets?: readonly number[];
+}
+
+/** The SLO's name as it appears in the `slo` label: its name, else the type ("availability") or the histogram. */
+export function sloName(slo: SloDecl, kind: SloKind): string {
+  if (slo.name) return slo.name;
+  if (slo.type === 'availability') return 'availability';
+  return slo.histogram ?? SLI_CATALOG[kind].latency[0]?.name ?? 'latency';
+}

@@ -13,32 +13,22 @@
  *   stack's namespace and get its PersistentVolumeClaims, nothing else.
  *   kube-state-metrics reports the CronJob's last successful run.
  */
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Schedule } from '../../../imports/velero.io';
 import { VolumeSnapshot } from '../../../imports/snapshot.storage.k8s.io';
-import type { StackContext } from '../../lib/context';
-import { IMAGES, imageVersion } from '../../lib/images';
-import { recommendedLabels, selectorLabels } from '../../lib/labels';
-import { toYaml } from '../../lib/yaml';
+import { BACKUP_NAME, CLAIM_LABEL, VELERO_JOB, veleroScheduleName } from '../../core/backup';
+import type { IPrometheus } from '../../core/component';
+import type { StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { toYaml } from '../../core/yaml';
 import { checksum, containerSecurity, resources } from '../../lib/workload';
-import type { ScrapeConfig } from '../../prometheus/config-types';
-import { podJob } from '../../prometheus/scrape';
+import { podJob } from '../../lib/scrape';
 import type { BackupSpec } from './spec';
 
-export const BACKUP_NAME = 'backup';
-/** Label on every snapshot the CronJob takes: which claim it holds (pruning keeps `retain` per claim). */
-export const CLAIM_LABEL = 'backup.cdk8s-ai.dev/claim';
-export const VELERO_JOB = 'velero';
+export { BACKUP_NAME, CLAIM_LABEL, VELERO_JOB, veleroScheduleName } from '../../core/backup';
 
-/** The Velero Schedule's name: one per stack namespace. */
-export const veleroScheduleName = (stackNamespace: string) => `${stackNamespace}-volumes`;
-
-/** Something that takes extra scrape jobs (the Prometheus construct). */
-export interface IScrapeConfigSink {
-  addScrapeConfig(job: ScrapeConfig): void;
-}
 
 export interface BackupProps {
   readonly context: StackContext;
@@ -46,7 +36,7 @@ export interface BackupProps {
   /** The stack's PersistentVolumeClaims in context.namespace. */
   readonly claims: readonly string[];
   /** Where the Velero scrape job goes (method velero). */
-  readonly prometheus: IScrapeConfigSink;
+  readonly prometheus: Pick<IPrometheus, 'addScrapeConfig'>;
 }
 
 /** The bash the CronJob runs: every value comes from the environment or the mounted manifests. */
@@ -189,6 +179,3 @@ export class Backup extends Construct {
     });
   }
 }
-
-/** A VolumeSnapshot or Schedule object as synthesized (for tests that read them back). */
-export type CustomResource = ApiObject;

@@ -1,15 +1,23 @@
 /**
- * The backup component (`spec.backup`): folder of the agreed layout
- * (construct, spec section, rules with promtool tests, cron helper).
+ * Registry entry: scheduled backups of the stack's volumes (`spec.backup`),
+ * in dist/60-backup.yaml: a VolumeSnapshot CronJob, or a Velero Schedule
+ * (Velero and its CRDs are a prerequisite, installed with Velero).
  */
-import { grafanaPersistence } from '../../spec/section-grafana';
+import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
+import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { ServiceSpec, Spec } from '../../spec/schema';
-import { VELERO_JOB } from './construct';
+import { grafanaPersistence } from '../grafana/spec';
+import { Backup } from './construct';
+import { backupRules } from './rules';
+import { backupCrossChecks, backupSchema } from './spec';
 
-export { Backup, BACKUP_NAME, CLAIM_LABEL, VELERO_JOB, veleroScheduleName, type BackupProps } from './construct';
-export { backupSchema, type BackupSpec } from './spec';
-export { backupRules, staleAfter } from './rules';
-export { cronIntervalMinutes, parseCron } from './cron';
+export * from './construct';
+export { backupCrossChecks, backupSchema, type BackupSpec } from './spec';
+export { backupRules } from './rules';
+export const specSections = { backup: backupSchema };
+
+/** Where extra scrape targets are provided for the NetworkPolicies (Velero's pods, reached like a user service). */
+export const EXTRA_SCRAPE_TARGETS = 'extra-scrape-targets';
 
 /**
  * The stack's PersistentVolumeClaims: each StatefulSet's `data` claim per replica, and Grafana's claim.
@@ -31,3 +39,22 @@ export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   const v = spec.backup.velero;
   return [{ name: VELERO_JOB, kind: 'http', namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
 }
+
+export const component: ComponentDef<Spec> = {
+  name: BACKUP_NAME,
+  workload: true,
+  image: 'kubectl',
+  files: ['60-backup'],
+  ruleAreas: [backupRules],
+  flows: [
+    { from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
+  ],
+  specChecks: backupCrossChecks,
+  enabled: (spec) => spec.backup.enabled,
+  build: ({ chart, context, spec, prometheus, provide }) => {
+    provide(EXTRA_SCRAPE_TARGETS, veleroScrapeTargets(spec));
+    return new Backup(chart('60-backup', 'backup'), 'backup', {
+      context, spec: spec.backup, claims: stackClaims(spec), prometheus,
+    });
+  },
+};

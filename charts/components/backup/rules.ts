@@ -4,22 +4,15 @@
  * volumesnapshot: kube-state-metrics' CronJob series; velero: Velero's
  * velero_backup_last_successful_timestamp for the stack's Schedule.
  */
-import type { RuleArea } from '../../../rules/types';
-import { alert } from '../../../rules/helpers';
-import { BACKUP_NAME, VELERO_JOB, veleroScheduleName } from './construct';
-import { cronIntervalMinutes } from './cron';
+import { BACKUP_NAME, staleAfter, VELERO_JOB, veleroScheduleName } from '../../core/backup';
+import { alert } from '../../core/rule-builder';
+import type { RuleArea } from '../../core/rule-types';
 import type { BackupSpec } from './spec';
-
-/** Twice the longest gap between two runs, as a Prometheus duration. */
-export function staleAfter(spec: BackupSpec): { seconds: number; duration: string } {
-  const minutes = 2 * cronIntervalMinutes(spec.schedule);
-  return { seconds: minutes * 60, duration: minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m` };
-}
 
 export const backupRules: RuleArea = (ctx) => {
   const b = (ctx.spec as { backup?: BackupSpec }).backup;
   if (!b?.enabled) return undefined;
-  const stale = staleAfter(b);
+  const stale = staleAfter(b.schedule);
   const ns = ctx.spec.namespace;
   const velero = b.method === 'velero';
   // The last success, and a series that says the schedule existed (and ran) `stale` ago.

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { dnsLabel, duration, labelSelector, port } from '../../spec/formats';
-import { cronIntervalMinutes } from './cron';
+import { cronIntervalMinutes } from '../../core/cron';
 
 const cron = () => z.string().superRefine((s, ctx) => {
   try {

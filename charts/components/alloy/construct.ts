@@ -1,0 +1,190 @@
+/**
+ * Grafana Alloy DaemonSet (`spec.logs.collector: alloy`): Promtail's
+ * successor running the same log pipeline (charts/logs/pipeline.ts):
+ *
+ *   discovery.kubernetes (this node's pods) -> discovery.relabel (same rules
+ *   as Promtail) -> local.file_match -> loki.source.file -> loki.process
+ *   (stage.cri, JSON match stages, drop filename) -> loki.write (Loki)
+ *
+ * Tailing files on the node (not `loki.source.kubernetes`) keeps the kubelet
+ * and API server out of the log path, like Promtail. The config is rendered
+ * from typed blocks (charts/logs/alloy-syntax.ts).
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { apiReader } from '../../lib/rbac';
+import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
+import { attr, block, expr, renderAlloy, stringLiteral, type AlloyBlock, type AlloyStatement } from './alloy-syntax';
+import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
+import type { ILogPush } from '../../core/component';
+import type { IPrometheus } from '../../core/component';
+import type { RelabelConfig } from '../../core/prometheus-config';
+import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
+import type { LogsSpec } from '../loki/spec';
+import { JOBS, PORTS } from '../../core/names';
+
+export const ALLOY_PORT = PORTS.alloy;
+export const CONFIG_DIR = '/etc/alloy';
+/** Alloy's storage path holds the read positions of every file: a hostPath, so they survive pod restarts. */
+export const STORAGE_DIR = '/var/lib/alloy';
+
+/** A discovery.relabel `rule` block from a Prometheus-style relabel config. */
+export function alloyRule(r: RelabelConfig): AlloyBlock {
+  return block('rule', undefined, [
+    ...attr('source_labels', r.source_labels),
+    ...attr('separator', r.separator),
+    ...attr('regex', r.regex),
+    ...attr('modulus', r.modulus),
+    ...attr('target_label', r.target_label),
+    ...attr('replacement', r.replacement),
+    ...attr('action', r.action),
+  ]);
+}
+
+/** loki.process stages from the collector-neutral pipeline. */
+export function alloyStages(stages: readonly LogStage[]): AlloyBlock[] {
+  return stages.map((s): AlloyBlock => {
+    switch (s.type) {
+      case 'cri': return block('stage.cri', undefined, []);
+      case 'match': return block('stage.match', undefined, [...attr('selector', s.selector), ...alloyStages(s.stages)]);
+      case 'json': return block('stage.json', undefined, attr('expressions', Object.fromEntries(s.fields.map((f) => [f, f]))));
+      case 'structured_metadata': return block('stage.structured_metadata', undefined, attr('values', Object.fromEntries(s.fields.map((f) => [f, f]))));
+      case 'labeldrop': return block('stage.label_drop', undefined, attr('values', [...s.labels]));
+    }
+  });
+}
+
+/** The Alloy configuration as typed blocks. */
+export function alloyConfigBlocks(spec: LogsSpec, lokiPushUrl: string): AlloyBlock[] {
+  const processBody: AlloyStatement[] = [
+    ...alloyStages(logStages(spec)),
+    ...attr('forward_to', [expr('loki.write.loki.receiver')]),
+  ];
+  return [
+    block('discovery.kubernetes', 'pods', [
+      ...attr('role', 'pod'),
+      block('selectors', undefined, [
+        ...attr('role', 'pod'),
+        ...attr('field', expr(`${stringLiteral(nodeFieldSelector(''))} + sys.env(${stringLiteral(NODE_NAME_ENV)})`)),
+      ]),
+    ]),
+    block('discovery.relabel', 'pod_logs', [
+      ...attr('targets', expr('discovery.kubernetes.pods.targets')),
+      ...POD_LOG_RELABEL.map(alloyRule),
+    ]),
+    block('local.file_match', 'pod_logs', [
+      ...attr('path_targets', expr('discovery.relabel.pod_logs.output')),
+      ...attr('sync_period', '10s'),
+    ]),
+    block('loki.source.file', 'pod_logs', [
+      ...attr('targets', expr('local.file_match.pod_logs.targets')),
+      ...attr('forward_to', [expr('loki.process.pod_logs.receiver')]),
+    ]),
+    block('loki.process', 'pod_logs', processBody),
+    lokiWriteBlock(lokiPushUrl),
+  ];
+}
+
+/** The `loki.write "loki"` block every Alloy pipeline of the stack pushes through. */
+export function lokiWriteBlock(lokiPushUrl: string): AlloyBlock {
+  return block('loki.write', 'loki', [
+    block('endpoint', undefined, [
+      ...attr('url', lokiPushUrl),
+      ...attr('batch_wait', '1s'),
+      ...attr('batch_size', '1MiB'),
+      ...attr('remote_timeout', '10s'),
+      ...attr('min_backoff_period', '500ms'),
+      ...attr('max_backoff_period', '1m'),
+      ...attr('max_backoff_retries', 10),
+    ]),
+  ]);
+}
+
+export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string): string {
+  return renderAlloy(alloyConfigBlocks(spec, lokiPushUrl),
+    'Generated by cdk8s-ai-monitoring from monitoring.yaml (spec.logs): do not edit.\nSame pipeline and stream labels as the Promtail configuration.');
+}
+
+export interface AlloyProps {
+  readonly context: StackContext;
+  readonly spec: LogsSpec;
+  readonly loki: ILogPush;
+  readonly prometheus: IPrometheus;
+}
+
+export class Alloy extends Construct {
+  public readonly port = ALLOY_PORT;
+  public readonly configText: string;
+  public readonly daemonSet: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: AlloyProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    const ns = ctx.agentNamespace;
+    const image = spec.alloy.image ?? IMAGES.alloy;
+    const labels = recommendedLabels({ name: 'alloy', instance: ctx.instance, component: 'log-collector', version: imageVersion(image) });
+    const selector = selectorLabels('alloy', ctx.instance);
+    const metadata = (name: string) => ({ name, namespace: ns, labels });
+
+    this.configText = renderAlloyConfig(spec, props.loki.pushUrl);
+
+    apiReader(this, { name: 'alloy', namespace: ns, instance: ctx.instance, labels, rules: COLLECTOR_RBAC_RULES });
+
+    new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-config'), data: { 'config.alloy': this.configText } });
+
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: metadata('alloy'),
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': checksum(this.configText) } },
+          spec: {
+            serviceAccountName: 'alloy',
+            automountServiceAccountToken: true, // discovery.kubernetes calls the Kubernetes API
+            ...NODE_AGENT_SCHEDULING,
+            terminationGracePeriodSeconds: 30,
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'alloy',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                'run',
+                `${CONFIG_DIR}/config.alloy`,
+                `--server.http.listen-addr=0.0.0.0:${ALLOY_PORT}`,
+                `--storage.path=${STORAGE_DIR}`,
+                '--disable-reporting',
+              ],
+              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
+              resources: resources(spec.alloy.resources),
+              // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet
+              // writes container log files root:root mode 0640, readable by their owner only.
+              securityContext: containerSecurity({ runAsRoot: true }),
+              readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 10 }),
+              livenessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'storage', mountPath: STORAGE_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'pods', mountPath: POD_LOG_DIR, readOnly: true },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: 'alloy-config' } },
+              { name: 'storage', hostPath: { path: `${STORAGE_DIR}-${ctx.instance}`, type: 'DirectoryOrCreate' } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+              { name: 'pods', hostPath: { path: POD_LOG_DIR, type: 'Directory' } },
+            ],
+          },
+        },
+      },
+    });
+
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.alloy, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+  }
+}
