@@ -79,6 +79,8 @@ function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
+    // Spec-level warnings (ComponentDef.warnings) and those constructs recorded (charts/lib/warnings.ts).
+    for (const w of [...stack.warnings, ...warningsOf(stack)]) console.error(`warning: ${w}`);
     const gitops = renderGitops(stack);
     if (underCli && isCliStdoutFolder(out)) {
       // cdk8s synth --stdout prints every *.yaml of this folder by piping them to stdout all at
@@ -89,7 +91,6 @@ function main(argv: string[]): number {
     if (args.stdout) {
       // Every file in apply order (each document starts with "---"); nothing is written.
       for (const [name, text] of files) if (name.endsWith('.yaml')) process.stdout.write(text);
-      for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
       return 0;
     }
     const state = checkOutputTarget(out);
@@ -123,7 +124,6 @@ function main(argv: string[]): number {
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
     console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
-    for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);

@@ -28,6 +28,7 @@ const CRD_OWNERS: Record<string, string> = {
   'cert-manager.io': 'cert-manager (https://cert-manager.io/docs/installation/)',
   'argoproj.io': 'Argo CD',
   'monitoring.coreos.com': 'the Prometheus Operator',
+  'velero.io': 'Velero (https://velero.io/docs/main/basic-install/)',
 };
 
 export function prerequisites(objects: Obj[]): Prerequisites {

@@ -2,6 +2,7 @@
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
+import { eventsShipped } from '../../core/events';
 import { Loki } from './construct';
 import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
@@ -37,5 +38,5 @@ export const component: ComponentDef<Spec> = {
     });
   },
   enabled: (spec) => spec.loki.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus }),
+  build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) }),
 };
