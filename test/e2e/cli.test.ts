@@ -76,7 +76,7 @@ describe('synth CLI', () => {
     const before = Object.fromEntries(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
     fs.rmSync(path.join(dir, 'gitops'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'gitops'), 'a file\n');
-    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace(/retention: \S+/, 'retention: 9d'));
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace(/retention: \S+/, 'retention: 45d'));
     const r = synthCli([spec, '--out', out], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('gitops is a file, not a folder');
