@@ -192,6 +192,17 @@ describe('the swap', () => {
     expect(fs.readdirSync(tmp)).toEqual(['dist']); // the dead writer's staging and backup folders are gone
   });
 
+  test('npm run validate refuses a dist/ whose swap was interrupted (the journal is there)', () => {
+    const out = path.join(tmp, 'dist');
+    fs.cpSync(path.join(ROOT, 'dist'), out, { recursive: true });
+    const validate = () => spawnSync(TSX, [path.join(ROOT, 'scripts', 'validate.ts'), out], { encoding: 'utf8', timeout: 60000 });
+    expect(validate().status).toBe(0);
+    fs.writeFileSync(path.join(out, SWAP_JOURNAL), '{}\n');
+    const r = validate();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('a synth was interrupted while swapping files');
+  });
+
   test('stale temporaries of dead writers and of earlier versions are removed; a live writer\'s are kept', () => {
     const out = oldDist();
     const dead = deadPid();
