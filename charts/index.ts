@@ -4,6 +4,7 @@ export * from './namespace';
 export * from './prometheus';
 export * from './prometheus/config-types';
 export * from './prometheus/scrape';
+export * from './prometheus/service-jobs';
 export * from './node-exporter';
 export * from './cadvisor';
 export * from './ingress';

@@ -23,7 +23,7 @@ import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { Prometheus } from './prometheus';
 import { PrometheusMsTeams } from './prometheus-msteams';
-import { serviceJob } from './prometheus/scrape';
+import { serviceJobs } from './prometheus/service-jobs';
 import { Promtail } from './promtail';
 import type { MonitoringStackSpec } from './spec/schema';
 import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
@@ -117,9 +117,8 @@ export class MonitoringStack extends Construct {
         prometheus: this.prometheus, msteamsBridge: this.msteams,
       });
     }
-    for (const service of spec.services) {
-      this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
-    }
+    // spec.services[]: jobs grouped by namespace/kind/port, `job` = service name (charts/prometheus/service-jobs.ts).
+    for (const job of serviceJobs(spec.services, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout)) this.prometheus.addScrapeConfig(job);
     for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
     if (spec.grafana.enabled) {
       const dashboards = new GrafanaDashboards(this.chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
@@ -143,6 +142,11 @@ export class MonitoringStack extends Construct {
       this.gitopsChart = new Chart(this, 'gitops', { disableResourceNameHashes: true });
       this.argocd = new ArgoCdApplication(this.gitopsChart, 'argocd', { context, spec: spec.gitops.argocd });
     }
+    // A service's job label must not be a built-in job (checked once every component has added its jobs).
+    const builtInJobs = new Set(this.prometheus.config().scrape_configs.map((j) => j.job_name));
+    spec.services.forEach((s, i) => {
+      if (builtInJobs.has(s.name)) throw new Error(`spec.services[${i}].name: "${s.name}" is the job of a built-in component; rename the service`);
+    });
     if (spec.networkPolicies.enabled) {
       this.networkPolicies = new NetworkPolicies(this.chart('51-network-policies', 'network-policies'), 'network-policies', {
         context,

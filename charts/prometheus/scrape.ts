@@ -67,7 +67,8 @@ export function podJob(o: PodJobOptions): ScrapeConfig {
     kubernetes_sd_configs: [{
       role: 'pod',
       namespaces: { names: [o.namespace] },
-      selectors: [{ role: 'pod', label: selectorString(o.selector) }],
+      // No selector: every pod of the namespace (spec.services groups select by relabelling).
+      ...(Object.keys(o.selector).length ? { selectors: [{ role: 'pod', label: selectorString(o.selector) }] } : {}),
     }],
     relabel_configs: [
       RUNNING_PODS,
