@@ -34,7 +34,7 @@ export const DASHBOARD_MODULES: DashboardModule[] = [
 ];
 
 /** ConfigMap data limit is 1 MiB, but client-side apply stores the object in a 256 KiB annotation. */
-export const MAX_DASHBOARD_BYTES =  1e9;
+export const MAX_DASHBOARD_BYTES = 200 * 1024;
 
 export interface BuiltDashboard {
   readonly uid: string;

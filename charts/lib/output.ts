@@ -9,7 +9,7 @@ import { ARGOCD_APPLICATION_FILE } from '../argocd';
 import { toYaml } from './yaml';
 import type { MonitoringStack } from '../stack';
 
-export const MAX_OBJECT_BYTES = 1e9;
+export const MAX_OBJECT_BYTES = 256 * 1024;
 
 /**
  * Argo CD sync waves by kind: namespaces, then RBAC, then configuration and
