@@ -1,7 +1,7 @@
 /**
  * Writes bench/services-<N>.yaml: the example spec (monitoring.yaml) with its
  * services copied until there are N (names `<orig>-<i>`, the ten kinds
- * cycling), as a new user scaling the example would. `tsx bench/gen-spec.ts 100 1000`.
+ * cycling, each copy selecting its own pods: `app.kubernetes.io/name: <name>`), as a new user scaling the example would. `tsx bench/gen-spec.ts 100 1000`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,8 +12,10 @@ export function scaledSpec(n: number): unknown {
   const base: { name: string }[] = doc.spec.services;
   doc.metadata.name = `bench-${n}`;
   doc.spec.services = Array.from({ length: n }, (_, i) => {
-    const s = base[i % base.length];
-    return { ...s, name: `${s.name}-${Math.floor(i / base.length)}` };
+    const s = base[i % base.length] as { name: string; selector: Record<string, string> };
+    const name = `${s.name}-${Math.floor(i / base.length)}`;
+    // Each copy is its own workload: its selector names it (app.kubernetes.io/name: <name>).
+    return { ...s, name, selector: Object.fromEntries(Object.keys(s.selector).map((k) => [k, name])) };
   });
   return doc;
 }

@@ -66,7 +66,7 @@ export const FLOWS: Flow[] = [
   { from: 'prometheus', to: ext('nodes'), ports: tcp(9100), why: 'node-exporter on the host network', requires: 'node-exporter' },
   { from: 'prometheus', to: ext('nodes'), ports: tcp(10250), why: 'kubelet /metrics and /metrics/cadvisor' },
   { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
-  { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s namespace, selector and port' },
+  { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: the pods of their namespaces, on their ports (one rule per namespace)' },
   { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in any namespace (spec.prometheus.annotationDiscovery; their ports are not known in advance)' },
   { from: 'alertmanager', to: 'alertmanager', ports: [...tcp(9093, 9094), { port: 9094, protocol: 'UDP' }], why: 'cluster gossip between replicas' },
   { from: 'alertmanager', to: 'prometheus-msteams', ports: tcp(2000), why: 'Teams notifications through the bridge' },
@@ -213,9 +213,13 @@ export class NetworkPolicies extends Construct {
       });
       const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
         if (typeof f.to !== 'string' && f.to.external === 'user-services') {
-          return props.services.map((s) => ({
-            to: peersFor(f.to, c.namespace, s),
-            ports: [{ port: typeof s.port === 'number' ? k8s.IntOrString.fromNumber(s.port) : k8s.IntOrString.fromString(s.port), protocol: 'TCP' }],
+          // One rule per namespace (any pod there, on the services' ports), not per service:
+          // the policy stays the same size whatever the number of services (issue 11).
+          const byNs = new Map<string, Set<string | number>>();
+          for (const s of props.services) byNs.set(s.namespace, (byNs.get(s.namespace) ?? new Set()).add(s.port));
+          return [...byNs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ns, ports]) => ({
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+            ports: [...ports].map((p) => ({ port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p), protocol: 'TCP' })),
           }));
         }
         const to = peersFor(f.to, c.namespace);

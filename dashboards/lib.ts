@@ -20,6 +20,7 @@ import * as loki from '@grafana/grafana-foundation-sdk/loki';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import type { Spec } from '../charts/spec/schema';
 import type { ServiceKind, SourceId } from './catalog';
 
@@ -174,9 +175,13 @@ export interface DashboardModule {
 
 // --- Common variables ---------------------------------------------------------
 
-/** The jobs of a service kind, as a multi-select variable with "All". */
-export function jobVariable(ctx: DashboardContext, kind: ServiceKind): Variable {
-  return { kind: 'custom', name: 'job', label: 'service (job)', values: ctx.jobsOf(kind), multi: true };
+/**
+ * The jobs of a service kind, as a multi-select variable with "All": the
+ * options come from Prometheus (the `service_kind` label every series of a
+ * declared service carries), so the dashboard does not grow with the services.
+ */
+export function jobVariable(_ctx: DashboardContext, kind: ServiceKind): Variable {
+  return { kind: 'query', name: 'job', label: 'service (job)', query: `label_values(up{${SERVICE_KIND_LABEL}="${kind}"}, job)` };
 }
 export function namespaceVariable(selector = 'up{job=~"$job"}'): Variable {
   return { kind: 'query', name: 'namespace', label: 'namespace', query: `label_values(${selector}, namespace)` };

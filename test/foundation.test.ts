@@ -43,14 +43,16 @@ describe('default stack', () => {
     expect(role.rules.flatMap((r: { resources?: string[] }) => r.resources ?? [])).toContain('endpointslices');
   });
 
-  test('a service gets its own job with its interval, selector and port, and pod labels', () => {
-    const j = job('whisper-api');
+  test('a service gets a grouped job with its interval, port and pod labels; job = its name through relabelling', () => {
+    const j = job('services/ai/whisper-api/http');
     expect(j.scrape_interval).toBe('5s');
     expect(j.scrape_timeout).toBe('5s');
-    expect(j.kubernetes_sd_configs[0]).toEqual({ role: 'pod', namespaces: { names: ['ai'] }, selectors: [{ role: 'pod', label: 'app.kubernetes.io/name=whisper-api' }] });
+    // Discovery is the namespace only (shared by every group of the namespace); the selector is a relabel claim.
+    expect(j.kubernetes_sd_configs[0]).toEqual({ role: 'pod', namespaces: { names: ['ai'] } });
     const targets = j.relabel_configs.map((r: { target_label?: string }) => r.target_label).filter(Boolean);
-    expect(targets).toEqual(expect.arrayContaining(['namespace', 'pod', 'container', 'node']));
+    expect(targets).toEqual(expect.arrayContaining(['namespace', 'pod', 'container', 'node', 'job', 'service_kind']));
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' });
+    expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: '(whisper-api)', target_label: '__tmp_service' });
   });
 
   test('node-exporter: host network and PID, read-only rootfs at /host/root, every taint tolerated', () => {
@@ -121,7 +123,7 @@ describe('options', () => {
   });
 
   test('a service named like a built-in job is refused', () => {
-    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/two scrape jobs are named "prometheus"/);
+    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/spec.services\[0\].name: "prometheus" is the job of a built-in component; rename the service/);
   });
 
   test('default retention size is about 85% of the volume', () => {

@@ -140,7 +140,8 @@ const UNRELATED: Case[] = [
   ['cadvisor -> loki', pod('cadvisor'), pod('loki'), 3100],
   ['dcgm-exporter -> API server', pod('dcgm-exporter'), apiServer, 443],
   ['loki -> prometheus', pod('loki'), pod('prometheus'), 9090],
-  ['prometheus -> user service namespace, other pod', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 9726],
+  // One egress rule per namespace of spec.services (any pod there, on the services' ports): other ports stay closed.
+  ['prometheus -> user service namespace, a port no service declares', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 5432],
   ['prometheus -> a pod of another namespace (no annotation discovery)', pod('prometheus'), { namespace: 'default', labels: { app: 'x' } }, 8080],
   ['grafana -> DNS on another port', pod('grafana'), dnsPod, 443],
   ['alertmanager -> loki', pod('alertmanager'), pod('loki'), 3100],

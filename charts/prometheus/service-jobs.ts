@@ -16,9 +16,10 @@
  *   tests run is 2.42), and projecting N ConfigMaps into one directory adds
  *   objects that still grow per service.
  *
- * Each service still gets `job` = its name: one rule per service matches the
- * pod labels of its selector (matchLabels: every key equal, anchored regex
- * over the sorted keys) and writes the name to `__tmp_service`; targets no
+ * Each service still gets `job` = its name: a rule matches the pod labels of
+ * its selector (matchLabels: every key equal, anchored regex over the sorted
+ * keys) and writes the name to `__tmp_service` (services selected by
+ * `<label>: <their name>` share one alternation per label); targets no
  * service claimed are dropped, and `job` is set from `__tmp_service`. Every
  * series also carries `service_kind`, which dashboards (variable queries)
  * and alerts (one rule per kind) select on instead of a list of jobs.
@@ -50,6 +51,29 @@ export function claimRule(s: ServiceSpec): RelabelConfig {
     target_label: '__tmp_service',
     replacement: s.name,
   };
+}
+
+/**
+ * The claim rules of a group. Services selected by one label whose value is
+ * their own name (the common `app.kubernetes.io/name: <name>` case) share
+ * one rule per label, an alternation copying the value into `__tmp_service`:
+ * a service then costs its name in one regex, not a rule.
+ */
+export function claimRules(services: readonly ServiceSpec[]): RelabelConfig[] {
+  const byLabel = new Map<string, string[]>();
+  const single: RelabelConfig[] = [];
+  for (const s of services) {
+    const keys = Object.keys(s.selector);
+    if (keys.length === 1 && s.selector[keys[0]] === s.name) byLabel.set(keys[0], [...(byLabel.get(keys[0]) ?? []), s.name]);
+    else single.push(claimRule(s));
+  }
+  const shared = [...byLabel.entries()].map(([label, names]): RelabelConfig => ({
+    source_labels: [podLabelMeta(label)],
+    regex: `(${names.map(escapeRegex).join('|')})`,
+    target_label: '__tmp_service',
+  }));
+  // Individual rules last: as with two jobs, the later claim wins a pod both select.
+  return [...shared, ...single];
 }
 
 interface Group {
@@ -89,7 +113,7 @@ export function serviceJobs(services: readonly ServiceSpec[], globalInterval: st
       interval: g.interval,
       timeout: g.timeout,
       relabel: [
-        ...g.services.map(claimRule),
+        ...claimRules(g.services),
         { source_labels: ['__tmp_service'], regex: '', action: 'drop' },
         { source_labels: ['__tmp_service'], target_label: 'job' },
         { target_label: SERVICE_KIND_LABEL, replacement: s.kind },
