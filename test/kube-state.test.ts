@@ -450,4 +450,3 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
     expect(await query(port, all(workloads.queries[1].expr))).toEqual([]);
   });
 });
-});

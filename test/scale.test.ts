@@ -19,6 +19,7 @@ import { MonitoringStack } from '../charts/stack';
 import { MAX_OBJECT_BYTES, renderManifests } from '../charts/lib/output';
 import { parseSpecYaml } from '../charts/spec/load';
 import { serviceJobs } from '../charts/prometheus/service-jobs';
+import type { ServiceSpec } from '../charts/spec/schema';
 import { buildDashboards } from '../dashboards';
 import { forDebianPromtool, run, tempFiles } from './lib/promtool';
 
@@ -120,9 +121,9 @@ describe('grouped service jobs on the real Prometheus (Debian 2.42, 127.0.0.1)',
   let port = 0;
   let log = '';
 
-  const SERVICES = [
-    { name: 'stt-a', kind: 'stt' as const, namespace: 'ai', selector: { 'app.kubernetes.io/name': 'stt-a' }, port: 'http', path: '/metrics', scheme: 'http' as const },
-    { name: 'stt-b', kind: 'stt' as const, namespace: 'ai', selector: { app: 'speech', tier: 'b' }, port: 'http', path: '/metrics', scheme: 'http' as const },
+  const SERVICES: ServiceSpec[] = [
+    { name: 'stt-a', kind: 'stt', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'stt-a' }, port: 'http', path: '/metrics', scheme: 'http' },
+    { name: 'stt-b', kind: 'stt', namespace: 'ai', selector: { app: 'speech', tier: 'b' }, port: 'http', path: '/metrics', scheme: 'http' },
   ];
 
   beforeAll(async () => {
@@ -140,7 +141,7 @@ describe('grouped service jobs on the real Prometheus (Debian 2.42, 127.0.0.1)',
         __param_pod: name, ...labels,
       },
     });
-    (job as Record<string, unknown>).static_configs = [
+    (job as unknown as Record<string, unknown>).static_configs = [
       pod('stt-a-0', { '__meta_kubernetes_pod_label_app_kubernetes_io_name': 'stt-a' }),
       pod('speech-b-0', { '__meta_kubernetes_pod_label_app': 'speech', '__meta_kubernetes_pod_label_tier': 'b' }),
       pod('speech-c-0', { '__meta_kubernetes_pod_label_app': 'speech', '__meta_kubernetes_pod_label_tier': 'c' }),
