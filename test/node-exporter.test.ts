@@ -29,7 +29,7 @@ const daemonSetArgs: string[] = find(dist, 'DaemonSet', 'node-exporter').spec.te
 function nodeMetricsRead(): Set<string> {
   const texts = [
     ...Object.values(configMapData(dist, 'prometheus-rules')),
-    ...dist.filter((o) => o.kind === 'ConfigMap' && String(o.metadata?.name).startsWith('grafana-dashboard-')).flatMap((o) => Object.values((o as { data: Record<string, string> }).data)),
+    ...dist.filter((o) => o.kind === 'ConfigMap' && String(o.metadata?.name).startsWith('grafana-dashboard-')).flatMap((o) => Object.values((o as unknown as { data: Record<string, string> }).data)),
     fs.readFileSync(path.join(ROOT, 'docs', 'runbooks.md'), 'utf8'),
   ];
   const names = new Set<string>();

@@ -14,6 +14,7 @@ import { dnsLabel, duration, durationMs, httpPath, labelSelector, port, promSize
 import { gpuSchema } from './section-gpu';
 import { kubeletSchema, kubeStateMetricsSchema } from './section-kube-state';
 import { imageSchema, resourcesSchema } from './common';
+import { clusterSchema } from './section-cluster';
 import { logsSpecShape } from './section-logs';
 import { alertingSection } from './section-alerting';
 import { grafanaSchema } from './section-grafana';
@@ -65,7 +66,8 @@ export const prometheusSchema = z.strictObject({
 export const nodeExporterSchema = z.strictObject({
   enabled: z.boolean().default(true),
   image: imageSchema().optional(),
-  resources: resourcesSchema({ requests: { cpu: '100m', memory: '180Mi' }, limits: { cpu: '250m', memory: '180Mi' } }),
+  // Filtered collectors: ~18 MiB RSS measured on the real node-exporter.
+  resources: resourcesSchema({ requests: { cpu: '30m', memory: '48Mi' }, limits: { cpu: '250m', memory: '128Mi' } }),
   extraCollectors: z.array(z.string().regex(/^[a-z_]+$/, 'expected a collector name such as "hwmon"')).default([])
     .describe('collectors to enable besides those the panels and alerts read (node-exporter --collector.<name>)'),
   extraMetrics: z.array(z.string().regex(/^node_[a-zA-Z0-9_]+$/, 'expected a node_* metric name')).default([])
@@ -78,7 +80,7 @@ export const cadvisorSchema = z.strictObject({
     .describe('daemonset: run cAdvisor on every node; kubelet: scrape the kubelet\'s built-in /metrics/cadvisor instead'),
   image: imageSchema().optional(),
   housekeepingInterval: duration().default('30s').describe('how often cAdvisor refreshes container stats'),
-  resources: resourcesSchema({ requests: { cpu: '150m', memory: '200Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
 }).prefault({});
 
 export const specSchema = z.strictObject({
@@ -90,6 +92,7 @@ export const specSchema = z.strictObject({
   gpu: gpuSchema({ imageSchema, resourcesSchema }),
   kubeStateMetrics: kubeStateMetricsSchema(), kubelet: kubeletSchema(),
   services: z.array(serviceSchema).default([]).describe('the AI services to scrape'),
+  cluster: clusterSchema,
   ...logsSpecShape,
   alerting: alertingSection({ imageSchema, resourcesSchema }),
   grafana: grafanaSchema({ imageSchema, resourcesSchema }),
