@@ -26,14 +26,14 @@ describe('default stack', () => {
 
   test('Prometheus retention by time and by size (85% of the volume), lifecycle API, persistent volume', () => {
     expect(container.args).toEqual(expect.arrayContaining([
-      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=42GB', '--web.enable-lifecycle',
+      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=8704MB', '--web.enable-lifecycle',
     ]));
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.cluster (3 nodes)
     expect(container.readinessProbe.httpGet.path).toBe('/-/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/-/healthy');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65534 });
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources.requests).toEqual({ cpu: '500m', memory: '2Gi' });
+    expect(container.resources.requests).toEqual({ cpu: '130m', memory: '448Mi' }); // derived from spec.cluster (3 nodes, 1 service)
   });
 
   test('RBAC is read-only discovery', () => {
@@ -63,7 +63,7 @@ describe('default stack', () => {
     expect(pod.containers[0].args).toContain('--path.rootfs=/host/root');
     expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/host/root', readOnly: true }));
     expect(pod.containers[0].ports[0]).toMatchObject({ containerPort: 9100 });
-    expect(pod.containers[0].resources.requests).toEqual({ cpu: '100m', memory: '180Mi' });
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: '30m', memory: '48Mi' });
     expect(job('node-exporter').relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' });
   });
 
