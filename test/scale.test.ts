@@ -101,6 +101,60 @@ describe('1,000 declared services', () => {
   });
 });
 
+// --- The 1,000-service config and rules loaded by the real Prometheus -----------------------
+
+describe('the real Prometheus (Debian 2.42) starts with the 1,000-service config and rules', () => {
+  let prometheus: ChildProcess | undefined;
+  let dir = '';
+  let port = 0;
+  let log = '';
+  const { objects } = synthObjects(1000);
+
+  beforeAll(async () => {
+    const rules = data(objects, 'prometheus-rules');
+    dir = tempFiles(Object.fromEntries(Object.entries(rules).map(([f, t]) => [`rules/${f}`, t])));
+    // Discovery stands in as a static unreachable target (forDebianPromtool); rules from the temp folder.
+    const config = parse(forDebianPromtool(data(objects, 'prometheus-config')['prometheus.yml']));
+    config.rule_files = [path.join(dir, 'rules', '*.yaml')];
+    delete config.alerting;
+    fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
+    port = await freePort();
+    prometheus = spawn('prometheus', [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prometheus.stderr?.on('data', (d) => { log += d; });
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).status === 200) break;
+      } catch { /* not listening yet */ }
+      if (prometheus.exitCode !== null || Date.now() > deadline) throw new Error(`Prometheus did not become ready:\n${log.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }, 60000);
+
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((r) => prometheus!.once('exit', r));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every scrape job and rule group is loaded', async () => {
+    const config = parse(data(objects, 'prometheus-config')['prometheus.yml']);
+    const r = await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json() as { data: { groups: { name: string; rules: unknown[] }[] } };
+    const groups = r.data.groups.map((g) => g.name);
+    expect(groups).toEqual(expect.arrayContaining(['applications', 'service-thresholds']));
+    expect(r.data.groups.find((g) => g.name === 'service-thresholds')!.rules.length).toBe(100);
+    const configured = await (await fetch(`http://127.0.0.1:${port}/api/v1/status/config`)).json() as { data: { yaml: string } };
+    expect(parse(configured.data.yaml).scrape_configs.length).toBe(config.scrape_configs.length);
+    expect(log).not.toMatch(/level=error/);
+  });
+});
+
 // --- Grouped jobs through the real Prometheus -----------------------------------------------
 
 function freePort(): Promise<number> {
