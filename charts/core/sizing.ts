@@ -88,6 +88,12 @@ export interface Sizing {
   readonly kubeStateMetrics: { readonly resources: SizedResources };
 }
 
+/** The load of a spec that describes nothing: 3 nodes of 8 CPUs, 30 pods each, no GPU, no service, 15 s scrapes, 15 d / 7 d retention. */
+export const DEFAULT_LOAD: ClusterLoad = {
+  nodes: 3, gpuNodes: 0, gpusPerGpuNode: 1, cpusPerNode: 8, pods: 90, services: 0, seriesPerService: 300, logMiBPerPodPerDay: 20,
+  scrapeIntervalSeconds: 15, prometheusRetentionSeconds: 15 * 86_400, lokiRetentionDays: 7,
+};
+
 export function expectedSeries(c: ClusterLoad): number {
   return SERIES_BUDGET.stack
     + c.nodes * (SERIES_BUDGET.perNode + Math.max(0, c.cpusPerNode - 2) * SERIES_BUDGET.perExtraCpu)
@@ -128,3 +134,9 @@ export function sizeStack(c: ClusterLoad): Sizing {
     kubeStateMetrics: { resources: sized(ksmCpu, ksmMem, 1, 512 * MI) },
   };
 }
+
+/**
+ * The sizes of DEFAULT_LOAD: the schema's defaults (what the JSON schema shows). The loader
+ * replaces them with the sizes of the spec's own cluster wherever the spec sets none.
+ */
+export const DEFAULT_SIZING: Sizing = sizeStack(DEFAULT_LOAD);
