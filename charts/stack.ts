@@ -147,6 +147,13 @@ export class MonitoringStack extends Construct {
     spec.services.forEach((s, i) => {
       if (builtInJobs.has(s.name)) throw new Error(`spec.services[${i}].name: "${s.name}" is the job of a built-in component; rename the service`);
     });
+    // The grouped service jobs keep prometheus.yml small; a service costs a whole relabel rule only when its
+    // selector is not `<label>: <its name>` (charts/prometheus/service-jobs.ts): say so before the size guard does.
+    const configBytes = Buffer.byteLength(this.prometheus.renderConfig());
+    if (configBytes > 240 * 1024) {
+      const costly = spec.services.filter((s) => { const k = Object.keys(s.selector); return !(k.length === 1 && s.selector[k[0]] === s.name); }).length;
+      throw new Error(`spec.services: prometheus.yml would be ${configBytes} bytes, over the 256 KiB a ConfigMap can carry through kubectl apply; ${costly} of the ${spec.services.length} services select their pods by something other than one label equal to the service name (e.g. app.kubernetes.io/name: <name>), which costs a relabel rule each: select them that way, or split the services across stacks`);
+    }
     if (spec.networkPolicies.enabled) {
       this.networkPolicies = new NetworkPolicies(this.chart('51-network-policies', 'network-policies'), 'network-policies', {
         context,

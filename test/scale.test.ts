@@ -17,7 +17,7 @@ import { App } from 'cdk8s';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { MonitoringStack } from '../charts/stack';
 import { MAX_OBJECT_BYTES, renderManifests } from '../charts/lib/output';
-import { parseSpecYaml } from '../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../charts/spec/load';
 import { serviceJobs } from '../charts/prometheus/service-jobs';
 import type { ServiceSpec } from '../charts/spec/schema';
 import { buildDashboards } from '../dashboards';
@@ -238,5 +238,15 @@ describe('grouped service jobs on the real Prometheus (Debian 2.42, 127.0.0.1)',
     const body = await r.json() as { data: { result: { metric: Record<string, string> }[] } };
     const got = body.data.result.map((x) => [x.metric.job, x.metric.pod, x.metric.service_kind, x.metric.namespace]).sort();
     expect(got).toEqual([['stt-a', 'stt-a-0', 'stt', 'ai'], ['stt-b', 'speech-b-0', 'stt', 'ai']]);
+  });
+});
+
+describe('past the limit', () => {
+  test('3,000 services selected by labels that are not their names: one actionable error, not the size guard', () => {
+    const services = Array.from({ length: 3000 }, (_, i) => ({
+      name: `svc-${i}`, kind: 'http', namespace: 'apps', selector: { app: 'shared', instance: `instance-${i}` }, port: 'http',
+    }));
+    const doc = { apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'big' }, spec: { services } };
+    expect(() => new MonitoringStack(new App(), 'stack', { spec: validateSpec(doc) })).toThrow(/spec\.services: prometheus\.yml would be \d+ bytes.*3000 of the 3000 services select their pods by something other than one label equal to the service name/);
   });
 });
