@@ -130,6 +130,11 @@ export type Variable =
     readonly datasource?: DatasourceId;
     /** @default true */
     readonly multi?: boolean;
+    /**
+     * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
+     * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
+     */
+    readonly allValue?: string | null;
   }
   | {
     readonly kind: 'custom';
@@ -181,7 +186,8 @@ export interface DashboardModule {
  * declared service carries), so the dashboard does not grow with the services.
  */
 export function jobVariable(_ctx: DashboardContext, kind: ServiceKind): Variable {
-  return { kind: 'query', name: 'job', label: 'service (job)', query: `label_values(up{${SERVICE_KIND_LABEL}="${kind}"}, job)` };
+  // "All" is Grafana's alternation of the options (the jobs of this kind), not `.+`: kinds share metric names.
+  return { kind: 'query', name: 'job', label: 'service (job)', query: `label_values(up{${SERVICE_KIND_LABEL}="${kind}"}, job)`, allValue: null };
 }
 export function namespaceVariable(selector = 'up{job=~"$job"}'): Variable {
   return { kind: 'query', name: 'namespace', label: 'namespace', query: `label_values(${selector}, namespace)` };
@@ -262,9 +268,10 @@ function variable(v: Variable) {
     return b.multi(v.multi ?? true).includeAll(true).allValue(v.values.length ? v.values.map(escapeRegex).join('|') : '.+')
       .current({ selected: true, text: ['All'], value: ['$__all'] });
   }
-  return new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
+  const q = new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
     .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(v.multi ?? true).includeAll(true)
-    .allValue('.+').current({ selected: true, text: ['All'], value: ['$__all'] });
+    .current({ selected: true, text: ['All'], value: ['$__all'] });
+  return v.allValue === null ? q : q.allValue(v.allValue ?? '.+');
 }
 
 function escapeRegex(s: string): string {

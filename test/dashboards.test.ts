@@ -64,6 +64,8 @@ describe('which dashboards ship', () => {
     expect(redis).toBeDefined();
     expect(JSON.parse(redis!.json).templating.list[0]).toMatchObject({ name: 'job', type: 'query', query: 'label_values(up{service_kind="redis-exporter"}, job)' });
     expect(redis!.json).not.toContain('redis-cache');
+    // "All" is Grafana's alternation of the kind's jobs (kinds share metric names), never `.+`.
+    expect(JSON.parse(redis!.json).templating.list[0].allValue).toBeUndefined();
     expect(built.find((d) => d.uid === 'mysql')).toBeUndefined();
   });
 
