@@ -15,7 +15,7 @@
 import type { ServiceSpec } from '../charts/spec/schema';
 import { LATENCY_THRESHOLD_RECORD, SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { alert, ratio } from './helpers';
-import type { AlertRule, RecordingRule, RuleArea, Runbook } from './types';
+import type { AlertRule, RecordingRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export { LATENCY_THRESHOLD_RECORD };
 

@@ -6,7 +6,7 @@
 import { durationMs } from '../charts/spec/formats';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { alert } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from './types';
+import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export const availabilityRules: RuleArea = (ctx) => {
   const { spec } = ctx;
