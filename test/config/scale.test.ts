@@ -247,6 +247,6 @@ describe('past the limit', () => {
       name: `svc-${i}`, kind: 'http', namespace: 'apps', selector: { app: 'shared', instance: `instance-${i}` }, port: 'http',
     }));
     const doc = { apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'big' }, spec: { services } };
-    expect(() => new MonitoringStack(new App(), 'stack', { spec: validateSpec(doc) })).toThrow(/spec\.services: prometheus\.yml would be \d+ bytes.*3000 of the 3000 services select their pods by something other than one label equal to the service name/);
+    expect(() => new MonitoringStack(new App(), 'stack', { spec: validateSpec(doc) })).toThrow(/spec\.services: their scrape jobs would take \d+ bytes of prometheus\.yml.*3000 of the 3000 services select their pods by something other than one label equal to the service name/);
   });
 });
