@@ -78,7 +78,7 @@ export const applicationRules: RuleArea = (ctx) => {
   const rules: AlertRule[] = [];
   const rb = (name: string, r: Runbook) => { runbooks[name] = r; };
 
-  // Every series of a spec.services[] job carries service_kind (charts/prometheus/service-jobs.ts):
+  // Every series of a spec.services[] job carries service_kind (charts/components/services/scrape.ts):
   // rules select a kind by that label, so they grow by kind, never by service.
   const kinds = [...new Set(spec.services.map((s) => s.kind))];
   const kindSel = (kind: string) => `${SERVICE_KIND_LABEL}="${kind}"`;

@@ -8,7 +8,7 @@
  * Inputs, and where each figure comes from:
  * - series: the series budget per object the README documents (kube-state-
  *   metrics 18 per pod and 20 per node; kubelet 5 per node + 6 per claim),
- *   node-exporter measured after filtering (test/node-exporter.test.ts: 56
+ *   node-exporter measured after filtering (test/config/node-exporter.test.ts: 56
  *   stored on a 2-CPU host, +8 per further CPU), cAdvisor's kept container
  *   series, DCGM's fields per GPU, and spec.cluster.seriesPerService for
  *   each declared service;

@@ -2,7 +2,7 @@
  * The README "Sizing" table as synth emits it: for a spec with
  * spec.cluster.nodes = N (monitoring.yaml's services), the Prometheus, Loki
  * and kube-state-metrics resources and volumes read from the synthesized
- * objects. test/sizing.test.ts compares the README with it; `npx tsx
+ * objects. test/unit/sizing.test.ts compares the README with it; `npx tsx
  * test/lib/sizing-table.ts` prints it.
  */
 import * as fs from 'fs';

@@ -29,7 +29,7 @@ export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vx
 
 // --- Series filtering (issue 11) ------------------------------------------------
 /**
- * The node_* series a panel, rule, alert or runbook reads (test/node-exporter.test.ts
+ * The node_* series a panel, rule, alert or runbook reads (test/config/node-exporter.test.ts
  * proves every node_* name in the synthesized rules and dashboards is here).
  * Everything else is dropped by the job's metric_relabel_configs.
  */
