@@ -184,7 +184,8 @@ export function namespaceVariable(selector = 'up{job=~"$job"}'): Variable {
   return { kind: 'query', name: 'namespace', label: 'namespace', query: `label_values(${selector}, namespace)` };
 }
 export function podVariable(selector = 'up{job=~"$job", namespace=~"$namespace"}'): Variable {
-  return { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${selector}, pod)` };
+  // "All" is the pods the query returned (those of the selected jobs), not `.+`: container panels select by pod only.
+  return { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${selector}, pod)`, allValue: null };
 }
 /** Matchers every service panel filters on. */
 export const SERVICE_SEL = 'job=~"$job", namespace=~"$namespace", pod=~"$pod"';

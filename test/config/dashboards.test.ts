@@ -66,6 +66,8 @@ describe('which dashboards ship', () => {
     expect(redis!.json).not.toContain('redis-cache');
     // "All" is Grafana's alternation of the kind's jobs (kinds share metric names), never `.+`.
     expect(JSON.parse(redis!.json).templating.list[0].allValue).toBeUndefined();
+    // So is the pod variable's (the pods of the selected jobs): container panels filter by pod only.
+    expect(JSON.parse(redis!.json).templating.list.find((v: { name: string }) => v.name === 'pod').allValue).toBeUndefined();
     expect(built.find((d) => d.uid === 'mysql')).toBeUndefined();
   });
 
