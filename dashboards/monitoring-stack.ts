@@ -7,6 +7,7 @@
  */
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
+import { backupRow } from './panels/backup';
 import { type DashboardModule, lowIsBad, namespaceVariable, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
 import { volumesRow, workloadStatusRow } from './panels/kube-state';
@@ -16,6 +17,7 @@ const ANY_BAD: [number | null, string][] = [[null, 'green'], [1, 'red']];
 
 export const stackRows = (spec: Spec): Row[] => [
   workloadStatusRow(spec),
+  ...(spec.backup.enabled ? [backupRow(spec)] : []),
   {
     title: 'Targets',
     panels: [
@@ -193,3 +195,4 @@ export const monitoringStack: DashboardModule = {
     rows: stackRows(ctx.spec),
   }),
 };
+

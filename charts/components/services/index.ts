@@ -10,9 +10,11 @@ import { toYaml } from '../../core/yaml';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import { serviceJobs } from './scrape';
+import { sloCrossChecks } from './slos';
 
 export * from './spec';
 export * from './scrape';
+export { sloCrossChecks, sloName, sloSchema, type SloSpec } from './slos';
 
 /** Job labels of the built-in jobs (a service may not take one). */
 const BUILT_IN_JOBS = new Set<string>([...Object.values(JOBS), 'kubernetes-pods', 'kubernetes-service-endpoints']);
@@ -41,6 +43,7 @@ export const component: ComponentDef<Spec> = {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
       }
     });
+    sloCrossChecks(spec, ctx);
   },
   build: ({ spec, prometheus }) => {
     const jobs = serviceJobs(spec.services, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout);
