@@ -24,7 +24,7 @@ const SERVICE_JOBS_MAX_BYTES = 200 * 1024;
 export const component: ComponentDef<Spec> = {
   name: 'services',
   flows: [
-    { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: the pods of their namespaces, on their ports (one rule per namespace)' },
+    { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s pods on its port (past 10 services in a namespace, the namespace\'s pods on their ports)' },
   ],
   specChecks: (spec, ctx) => {
     const seen = new Map<string, number>();
