@@ -42,6 +42,12 @@ describe('the default (small cluster) stack requests', () => {
     expect(r.perNode.mib).toBeLessThanOrEqual(384);
     expect(r.cluster.cpu).toBeGreaterThan(0.1); // the check sees the workloads
   });
+
+  test('the README states the default stack\'s requests', () => {
+    const r = requests(readManifests(path.join(ROOT, 'dist')).map((d) => d.object));
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`);
+  });
 });
 
 describe('sizing from spec.cluster', () => {
