@@ -5,7 +5,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { withDerivedSizing } from './section-cluster';
+import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals } from './secrets';
 
@@ -40,7 +40,7 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
-  // Prometheus, Loki and kube-state-metrics sizes the spec leaves unset follow spec.cluster (charts/core/sizing.ts).
+  // Prometheus, Loki and kube-state-metrics sizes the spec leaves unset follow spec.sizing (charts/core/sizing.ts).
   const { doc } = withDerivedSizing(input);
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {

@@ -111,7 +111,7 @@ describe('kube-state-metrics workload', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    // Derived from spec.cluster (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
+    // Derived from spec.sizing (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
     expect(container.resources.requests).toEqual({ cpu: '60m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
     expect(pod.automountServiceAccountToken).toBe(true);

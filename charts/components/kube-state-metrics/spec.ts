@@ -29,7 +29,7 @@ export function kubeStateMetricsSchema() {
   return z.strictObject({
     enabled: z.boolean().default(true).describe('deploy kube-state-metrics (container restarts, OOM kills, pod readiness, workload replicas, Jobs)'),
     image: imageSchema().optional().describe('override the pinned image'),
-    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.cluster when unset
+    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.sizing when unset
     extraMetrics: z.array(metricName()).default([])
       .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
     alerts: z.strictObject({
