@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { Document, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { z } from 'zod';
+import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
 import { isLabelKey, isLabelValue } from './formats';
@@ -164,11 +165,13 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
   const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
-  const result = monitoringStackSchema.safeParse(input);
+  // Prometheus, Loki and kube-state-metrics sizes the spec leaves unset follow spec.sizing (charts/core/sizing.ts).
+  const { doc } = withDerivedSizing(input);
+  const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
     // One line per field: a schema issue on a field also flagged early carries both messages.
     const byPath = new Map(early.map((p) => [p.slice(0, p.indexOf(':')), p]));
-    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, input)).map((p) => {
+    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, doc)).map((p) => {
       const at = p.slice(0, p.indexOf(':'));
       const also = byPath.get(at);
       if (also === undefined) return p;

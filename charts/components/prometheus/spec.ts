@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { dnsLabel, duration, httpUrl, promSize, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 export const prometheusSchema = z.strictObject({
   image: imageSchema().optional().describe('override the pinned image'),
@@ -9,7 +10,7 @@ export const prometheusSchema = z.strictObject({
   retention: duration().default('15d').describe('--storage.tsdb.retention.time'),
   retentionSize: promSize().optional().describe('--storage.tsdb.retention.size; defaults to 85% of storage.size'),
   storage: z.strictObject({
-    size: quantity('50Gi').default('50Gi').describe('persistent volume size per replica'),
+    size: quantity('50Gi').default(DEFAULT_SIZING.prometheus.storageSize).describe('persistent volume size per replica; derived from spec.sizing when unset'),
     storageClassName: z.string().min(1).optional().describe('storage class; the cluster default when unset'),
   }).prefault({}),
   scrapeInterval: duration().default('15s'),
@@ -25,7 +26,7 @@ export const prometheusSchema = z.strictObject({
     }),
   ], { error: 'expected true, false or { namespaces: [...], allNamespaces: false }' }).default(true)
     .describe('scrape pods and services annotated prometheus.io/scrape: "true" in the namespaces of spec.services (true), in listed namespaces too ({ namespaces }), or in every namespace ({ allNamespaces: true }, an explicit opt-in); the NetworkPolicy opens exactly those namespaces'),
-  resources: resourcesSchema({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
+  resources: resourcesSchema(DEFAULT_SIZING.prometheus.resources), // derived from spec.sizing when unset
 }).prefault({});
 
 export const specSections = { prometheus: prometheusSchema };
