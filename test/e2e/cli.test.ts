@@ -77,7 +77,8 @@ describe('synth CLI', () => {
     fs.rmSync(path.join(dir, 'gitops'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'gitops'), 'a file\n');
     fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace(/retention: \S+/, 'retention: 45d'));
-    const r = synthCli([spec, '--out', out], dir);
+    // --allow-recreate: the longer retention also grows the derived volume, which the upgrade check would refuse first.
+    const r = synthCli([spec, '--out', out, '--allow-recreate'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('gitops is a file, not a folder');
     expect(r.stderr).toContain('dist/ was left unchanged');
