@@ -17,7 +17,7 @@ import { SpecError } from '../charts/spec/load';
 import { GPU_RECORDING } from '../rules/gpu';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
-import { forDebianPromtool, run, tempFiles } from './lib/promtool';
+import { withPodFiles, run, tempFiles } from './lib/promtool';
 import { find, synth } from './lib/synth';
 
 const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objects, 'DaemonSet', 'dcgm-exporter');
@@ -255,7 +255,7 @@ describe('dcgm-exporter scrape job', () => {
   });
 
   test('promtool check config accepts it', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const r = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
   });

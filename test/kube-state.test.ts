@@ -16,7 +16,7 @@ import { validateSpec } from '../charts/spec/load';
 import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../dashboards/panels/kube-state';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
-import { forDebianPromtool, run, tempFiles } from './lib/promtool';
+import { withPodFiles, run, tempFiles } from './lib/promtool';
 import { find, stackDoc, synth } from './lib/synth';
 
 const SERVICES = [
@@ -156,14 +156,14 @@ describe('scrape jobs', () => {
     const config = parse(configMapData(r.objects, 'prometheus-config')['prometheus.yml']);
     expect(job('kubelet', config).tls_config.insecure_skip_verify).toBe(true);
     expect(job('cadvisor', config).tls_config.insecure_skip_verify).toBe(true);
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
   });
 
   test('promtool check config accepts the default stack with both jobs', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
