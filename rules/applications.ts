@@ -98,7 +98,8 @@ export const applicationRules: RuleArea = (ctx) => {
   for (const s of spec.services) if (KIND_METRICS[s.kind]) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s]);
   for (const [kind, services] of byKind) {
     const m = KIND_METRICS[kind as ServiceSpec['kind']] as KindMetrics;
-    const jobs = `job=~"${anyOf(services.map((s) => s.name))}"`;
+    // One service: an equality matcher (pint promql/regexp: a regexp on a static string is redundant).
+    const jobs = services.length === 1 ? `job="${anyOf([services[0].name])}"` : `job=~"${anyOf(services.map((s) => s.name))}"`;
     rules.push(alert({
       name: 'ServiceHighErrorRate',
       expr: `sum by (namespace, job) (rate(${withMatcher(m.errors, jobs)}[5m])) / sum by (namespace, job) (rate(${withMatcher(m.requests, jobs)}[5m])) > ${ratio(t.httpErrorRatio.percent)}`,

@@ -30,7 +30,7 @@ describe('tool pins beside the images', () => {
 
   test('Alertmanager is tested at exactly the deployed release', () => {
     expect(imageVersion(IMAGES.alertmanager)).toBe(`v${TOOL_PINS.alertmanager.release}`);
-    expect(TOOL_PINS.alertmanager.drift).toBeUndefined();
+    expect((TOOL_PINS.alertmanager as ToolPin).drift).toBeUndefined();
   });
 
   test.each(pins.filter(([, t]) => t.via === 'go'))('%s: the installed binaries are the pinned module version', (_n, t) => {
