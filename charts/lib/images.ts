@@ -24,8 +24,12 @@ export const IMAGES = {
   alloy: 'docker.io/grafana/alloy:v1.20.1',
   /** 0.28 is the first release with msteamsv2_configs (Teams Workflows). */
   alertmanager: 'quay.io/prometheus/alertmanager:v0.28.1',
-  /** 1.5.x posts Adaptive Cards to Teams Workflows webhooks. */
-  prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.2',
+  /**
+   * 1.5.4: Teams Workflows (-workflow-webhook, WORKFLOW_WEBHOOK) came in 1.5.3; 1.5.2 has no such flag and
+   * rejects any card template whose type is not MessageCard. 1.5.4 keeps every Adaptive Card element of a
+   * custom template (1.5.3 dropped unknown ones). Flags and card checked against contracts/prometheus-msteams/.
+   */
+  prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.4',
   /** Init container of the Teams bridge: renders the connectors file from the webhook Secrets (sh + awk). */
   busybox: 'docker.io/library/busybox:1.37.0',
   /** Last 12.x minor (Grafana 13 saves dashboards in the v2 schema; file provisioning here ships v1 JSON). */
