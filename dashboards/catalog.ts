@@ -176,9 +176,9 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     metrics: ['http_requests_total', ...histogram('http_request_duration_seconds'), ...PYTHON],
   },
   'redis-exporter': {
-    title: 'oliver006/redis_exporter',
+    title: 'oliver006/redis_exporter (redis_total_system_memory_bytes with --include-system-metrics)',
     metrics: [
-      'redis_up', 'redis_connected_clients', 'redis_blocked_clients', 'redis_memory_used_bytes', 'redis_memory_max_bytes',
+      'redis_up', 'redis_connected_clients', 'redis_blocked_clients', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'redis_total_system_memory_bytes',
       'redis_keyspace_hits_total', 'redis_keyspace_misses_total', 'redis_commands_processed_total', 'redis_db_keys',
       'redis_evicted_keys_total', 'redis_expired_keys_total',
     ],
