@@ -167,8 +167,8 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   qdrant: {
     title: 'Qdrant (/metrics; rest_responses_duration_seconds needs Qdrant >= 1.8)',
     metrics: [
-      'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total', 'rest_responses_fail_total',
-      'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total', 'grpc_responses_fail_total',
+      'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total',
+      'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total',
     ],
   },
   mcp: {
