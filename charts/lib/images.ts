@@ -106,4 +106,5 @@ export type ToolName = keyof typeof TOOL_PINS;
  * Not installable here (so not pinned): grafana/dashboard-linter. The module proxy refuses v0.1.1 and
  * the 2025 pseudo-versions; v0.2.0 downloads but needs github.com/grafana/grafana/apps/dashboard at a
  * pseudo-version the proxy refuses. prometheus-msteams: the proxy refuses every version (v1.5.2-v1.5.4).
+ * kube-state-metrics: the proxy refuses k8s.io/kube-state-metrics/v2@v2.17.0; its flags are a contract instead.
  */

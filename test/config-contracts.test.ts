@@ -1,0 +1,55 @@
+/**
+ * Config contracts for programs no binary here runs: the command-line flags
+ * and environment variables we pass must be ones the pinned version defines,
+ * read from its source at the tag (contracts/flags/*.json).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { IMAGES, imageVersion } from '../charts/lib/images';
+import { find, synth } from './lib/synth';
+
+const DIR = path.join(__dirname, '..', 'contracts', 'flags');
+const load = (f: string) => JSON.parse(fs.readFileSync(path.join(DIR, `${f}.json`), 'utf8'));
+const container = (objects: any[], kind: string, name: string) => find(objects, kind, name).spec.template.spec.containers.find((c: any) => c.name === name);
+
+/** `--name=value` / `-name` → name and value. */
+const parseArg = (a: string) => /^--?([A-Za-z0-9_.-]+)(?:=(.*))?$/.exec(a);
+
+export function flagProblems(args: string[], flags: readonly string[], program: string): string[] {
+  return args.filter((a) => { const m = parseArg(a); return !m || !flags.includes(m[1]); }).map((a) => `${program}: ${a} is not a flag of the pinned version`);
+}
+
+describe('flag contracts at the pinned tags', () => {
+  const full = synth({ gpu: { enabled: true, profilingMetrics: true }, cadvisor: { enabled: true, mode: 'daemonset' }, kubeStateMetrics: { enabled: true } }).objects;
+
+  test('cAdvisor: every flag and every --enable_metrics kind exists at the image tag', () => {
+    const c = load('cadvisor');
+    expect(c.source.tag).toBe(imageVersion(IMAGES.cadvisor));
+    const args: string[] = container(full, 'DaemonSet', 'cadvisor').args;
+    expect(flagProblems(args, c.flags, 'cadvisor')).toEqual([]);
+    const kinds = args.find((a) => a.startsWith('--enable_metrics='))!.split('=')[1].split(',');
+    expect(kinds.filter((k) => !c.metricKinds.includes(k))).toEqual([]);
+  });
+
+  test('kube-state-metrics: every flag and every --resources entry exists at the image tag', () => {
+    const c = load('kube-state-metrics');
+    expect(c.source.tag).toBe(imageVersion(IMAGES.kubeStateMetrics));
+    const args: string[] = container(full, 'Deployment', 'kube-state-metrics').args;
+    expect(flagProblems(args, c.flags, 'kube-state-metrics')).toEqual([]);
+    const resources = args.find((a) => a.startsWith('--resources='))!.split('=')[1].split(',');
+    expect(resources.filter((r) => !c.resources.includes(r))).toEqual([]);
+  });
+
+  test('DCGM exporter: every environment variable is read by the image at its tag', () => {
+    const c = load('dcgm-exporter');
+    expect(c.source.tag).toBe(imageVersion(IMAGES.dcgmExporter).replace(/-ubuntu.*$/, ''));
+    const read = new Set<string>([...Object.values(c.flags as Record<string, { env: string }>).map((f) => f.env), ...c.otherEnv]);
+    const ctr = container(full, 'DaemonSet', 'dcgm-exporter');
+    expect((ctr.env ?? []).map((e: { name: string }) => e.name).filter((n: string) => !read.has(n))).toEqual([]);
+    expect(flagProblems(ctr.args ?? [], Object.keys(c.flags), 'dcgm-exporter')).toEqual([]);
+  });
+
+  test('the check names a flag the version lacks', () => {
+    expect(flagProblems(['--port=8080', '--docker_onl=true'], load('cadvisor').flags, 'cadvisor')).toEqual(['cadvisor: --docker_onl=true is not a flag of the pinned version']);
+  });
+});
