@@ -5,7 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { IMAGES, imageVersion } from '../charts/lib/images';
+import { loadReference, unknownKeys } from './lib/config-reference';
+import { configMapData } from './lib/dist';
 import { find, synth } from './lib/synth';
 
 const DIR = path.join(__dirname, '..', 'contracts', 'flags');
@@ -51,5 +54,33 @@ describe('flag contracts at the pinned tags', () => {
 
   test('the check names a flag the version lacks', () => {
     expect(flagProblems(['--port=8080', '--docker_onl=true'], load('cadvisor').flags, 'cadvisor')).toEqual(['cadvisor: --docker_onl=true is not a flag of the pinned version']);
+  });
+});
+
+describe('Loki configuration reference at the pinned line', () => {
+  const ref = loadReference('loki');
+  const lokiYaml = (objects: any[]) => parse(configMapData(objects, 'loki-config')['loki.yaml']);
+
+  test('the reference is Loki\'s, of the deployed minor line', () => {
+    expect(ref.source.repository).toBe('github.com/grafana/loki');
+    expect(ref.source.tag.replace(/^v/, '').split('.').slice(0, 2)).toEqual(imageVersion(IMAGES.loki).split('.').slice(0, 2));
+  });
+
+  test('every key of the emitted loki.yaml (defaults, and with the ruler) is in the reference', () => {
+    expect(unknownKeys(ref, lokiYaml(synth({}).objects))).toEqual([]);
+    expect(unknownKeys(ref, lokiYaml(synth({ loki: { ruler: { enabled: true } } }).objects))).toEqual([]);
+  });
+
+  test('an unknown key is caught at any depth, through named blocks and lists', () => {
+    const cfg = lokiYaml(synth({}).objects);
+    cfg.server.http_listen_prot = 1;
+    cfg.schema_config.configs[0].index.perod = '24h';
+    cfg.ingester.wal.enable = true;
+    cfg.common.storage.filesystem.chunk_directory = '/x';
+    cfg.limits_config.retention = '1d';
+    expect(unknownKeys(ref, cfg).sort()).toEqual([
+      'common.storage.filesystem.chunk_directory', 'ingester.wal.enable', 'limits_config.retention',
+      'schema_config.configs[0].index.perod', 'server.http_listen_prot',
+    ]);
   });
 });
