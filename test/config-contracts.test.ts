@@ -84,3 +84,40 @@ describe('Loki configuration reference at the pinned line', () => {
     ]);
   });
 });
+
+describe('Promtail configuration reference at the image tag', () => {
+  const ref = loadReference('promtail') as ReturnType<typeof loadReference> & {
+    pipelineStages: { stages: string[] }; extraKeys: Record<string, Record<string, { type: string; reason: string }>>;
+  };
+  // Keys the code defines but the reference page omits, each with its reason (recorded in the contract).
+  for (const [block, keys] of Object.entries(ref.extraKeys)) for (const [k, e] of Object.entries(keys)) ref.blocks[block][k] = { type: e.type };
+  /** Stage names used in pipeline_stages (and nested match stages) that Promtail does not define. */
+  const badStages = (stages: Record<string, any>[], at: string): string[] => stages.flatMap((st, i) => Object.entries(st).flatMap(([name, body]) => [
+    ...(ref.pipelineStages.stages.includes(name) ? [] : [`${at}[${i}].${name}`]),
+    ...(name === 'match' && Array.isArray(body?.stages) ? badStages(body.stages, `${at}[${i}].match.stages`) : []),
+  ]));
+  const check = (cfg: any) => {
+    const problems = cfg.scrape_configs.flatMap((s: any, i: number) => badStages(s.pipeline_stages ?? [], `scrape_configs[${i}].pipeline_stages`));
+    const copy = structuredClone(cfg);
+    for (const s of copy.scrape_configs) delete s.pipeline_stages;
+    return [...problems, ...unknownKeys(ref, copy)];
+  };
+  const promtailYaml = (objects: any[]) => parse(configMapData(objects, 'promtail-config')['promtail.yaml']);
+
+  test('the reference is Promtail\'s at the image tag', () => {
+    expect(ref.source.tag).toBe(`v${imageVersion(IMAGES.promtail)}`);
+  });
+
+  test('every key and pipeline stage of the emitted promtail.yaml is Promtail\'s', () => {
+    expect(check(promtailYaml(synth({}).objects))).toEqual([]);
+  });
+
+  test('unknown keys and stages are caught', () => {
+    const cfg = promtailYaml(synth({}).objects);
+    cfg.clients[0].batchwaitt = '1s';
+    cfg.server.log_formatt = 'json';
+    cfg.scrape_configs[0].pipeline_stages.push({ labeldorp: ['x'] });
+    const last = cfg.scrape_configs[0].pipeline_stages.length - 1;
+    expect(check(cfg).sort()).toEqual(['clients[0].batchwaitt', `scrape_configs[0].pipeline_stages[${last}].labeldorp`, 'server.log_formatt'].sort());
+  });
+});

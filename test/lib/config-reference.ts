@@ -30,10 +30,16 @@ function walk(ref: ConfigReference, value: unknown, fields: Record<string, Entry
     if (!e) { out.push(p); continue; }
     if (e.children) out.push(...walk(ref, v, e.children, p));
     else if (e.type) {
-      const named = e.type.replace(/^list of /, '').replace(/s$/, '');
-      const block = ref.blocks[e.type] ?? ref.blocks[e.type.replace(/^list of /, '')] ?? ref.blocks[named];
+      const block = resolve(ref, e.type.replace(/^list of /, ''));
       if (block && v && typeof v === 'object') out.push(...walk(ref, v, block, p));
     }
   }
   return out;
+}
+
+/** The block a type names: by its name, or by the heading it is documented under (server_config -> server, client_config -> clients). */
+function resolve(ref: ConfigReference, type: string): Record<string, Entry> | undefined {
+  const base = type.replace(/_config$/, '');
+  for (const n of [type, `${type}s`, type.replace(/s$/, ''), base, `${base}s`]) if (ref.blocks[n]) return ref.blocks[n];
+  return undefined;
 }
