@@ -8,6 +8,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { IMAGES, imageVersion } from '../charts/lib/images';
 import { loadReference, unknownKeys } from './lib/config-reference';
+import { parseAlloy, type ParsedBlock } from './lib/alloy-parse';
 import { configMapData } from './lib/dist';
 import { find, synth } from './lib/synth';
 
@@ -119,5 +120,44 @@ describe('Promtail configuration reference at the image tag', () => {
     cfg.scrape_configs[0].pipeline_stages.push({ labeldorp: ['x'] });
     const last = cfg.scrape_configs[0].pipeline_stages.length - 1;
     expect(check(cfg).sort()).toEqual(['clients[0].batchwaitt', `scrape_configs[0].pipeline_stages[${last}].labeldorp`, 'server.log_formatt'].sort());
+  });
+});
+
+describe('Alloy component arguments', () => {
+  const contract = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'contracts', 'config', 'alloy.json'), 'utf8')) as {
+    source: { tag: string };
+    components: Record<string, { arguments: string[]; blocks: string[]; blockAttributes: Record<string, string[]> }>;
+  };
+
+  /** Arguments and blocks of the rendered config that the components do not define. */
+  const problems = (src: string): string[] => parseAlloy(src).flatMap((b) => {
+    const c = contract.components[b.name];
+    if (!c) return [`${b.name}: no contract for this component`];
+    const where = `${b.name} "${b.label}"`;
+    const walk = (blk: ParsedBlock, trail: string[]): string[] => blk.blocks.flatMap((child) => {
+      // stage.match holds a nested pipeline: its stages are the same stage blocks as at the top level.
+      const p = trail[trail.length - 1] === 'stage.match' && child.name.startsWith('stage.') ? [child.name] : [...trail, child.name];
+      const known = c.blocks.includes(p.join(' > '));
+      const attrs = c.blockAttributes[child.name];
+      return [
+        ...(known ? [] : [`${where}: block ${p.join(' > ')}`]),
+        ...(known && attrs ? Object.keys(child.attrs).filter((a) => !attrs.includes(a)).map((a) => `${where}: ${p.join(' > ')}.${a}`) : []),
+        ...walk(child, p),
+      ];
+    });
+    return [...Object.keys(b.attrs).filter((a) => !c.arguments.includes(a)).map((a) => `${where}: argument ${a}`), ...walk(b, [])];
+  });
+  const alloyConfig = (spec: Record<string, unknown>) => configMapData(synth(spec).objects, 'alloy-config')['config.alloy'];
+
+  test('every component, argument, block and block attribute of the emitted config.alloy is Alloy\'s', () => {
+    expect(problems(alloyConfig({ logs: { collector: 'alloy' } }))).toEqual([]);
+    expect(problems(alloyConfig({ logs: { collector: 'alloy', jsonApps: ['whisper-api', 'gateway'] } }))).toEqual([]);
+  });
+
+  test('misspelt arguments and blocks are caught', () => {
+    const src = alloyConfig({ logs: { collector: 'alloy' } }).replace('sync_period', 'sync_periods').replace('batch_wait', 'batch_waits').replace('stage.cri {}', 'stage.crio {}');
+    expect(problems(src).sort()).toEqual([
+      'local.file_match "pod_logs": argument sync_periods', 'loki.process "pod_logs": block stage.crio', 'loki.write "loki": endpoint.batch_waits',
+    ].sort());
   });
 });
