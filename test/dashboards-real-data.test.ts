@@ -1,5 +1,5 @@
 /**
- * Proof with real data: the Debian Prometheus scrapes a real node-exporter,
+ * Proof with real data: the real Prometheus (TOOL_PINS) scrapes a real node-exporter,
  * a real Alertmanager and itself on 127.0.0.1 (random ports), loads the
  * recording rules exactly as synthesized into dist/ (prometheus-rules
  * ConfigMap), and every query of the Node overview and Monitoring stack
@@ -68,7 +68,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const have = (bin: string) => fs.existsSync(bin);
 const BINARIES = ['prometheus', 'prometheus-node-exporter', 'alertmanager'].map((b) => findTool(b) ?? `/missing/${b}`);
 
-(BINARIES.every(have) ? describe : describe.skip)('dashboards on real data (Debian prometheus, node-exporter, alertmanager)', () => {
+(BINARIES.every(have) ? describe : describe.skip)('dashboards on real data (prometheus, node-exporter, alertmanager)', () => {
   const procs: ChildProcess[] = [];
   const logs: string[] = [];
   let promPort = 0;

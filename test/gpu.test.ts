@@ -18,6 +18,7 @@ import { GPU_RECORDING } from '../rules/gpu';
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { withPodFiles, run, tempFiles } from './lib/promtool';
+import { tool } from './lib/tools';
 import { find, synth } from './lib/synth';
 
 const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objects, 'DaemonSet', 'dcgm-exporter');
@@ -262,7 +263,7 @@ describe('dcgm-exporter scrape job', () => {
 });
 
 /**
- * The real Prometheus (Debian 2.42) runs the synthesized job, relabelling
+ * The real Prometheus (TOOL_PINS) runs the synthesized job, relabelling
  * included, with its Kubernetes discovery replaced by a static target that
  * carries the same __meta_kubernetes_* labels discovery would set, scraping a
  * local HTTP server that answers like dcgm-exporter with pod attribution on.
@@ -346,7 +347,7 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       'gpu.yaml': gpuRules,
     });
     promUrl = `http://127.0.0.1:${promPort}`;
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${promPort}`,

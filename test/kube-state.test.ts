@@ -1,7 +1,7 @@
 /**
  * kube-state-metrics, the kubelet volume-stats job, the Kubernetes alerts'
  * inputs and the kube-state panels: RBAC, flags, probes, scrape jobs, and the
- * relabelling run through the real Debian Prometheus on 127.0.0.1.
+ * relabelling run through the real Prometheus (TOOL_PINS) on 127.0.0.1.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -17,6 +17,7 @@ import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, wo
 import { allProblems } from './lib/checks';
 import { configMapData } from './lib/dist';
 import { withPodFiles, run, tempFiles } from './lib/promtool';
+import { tool } from './lib/tools';
 import { find, stackDoc, synth } from './lib/synth';
 
 const SERVICES = [
@@ -338,7 +339,7 @@ async function query(port: number, q: string): Promise<{ metric: Record<string, 
   return body.data.result;
 }
 
-describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () => {
+describe('relabelling through the real Prometheus (127.0.0.1)', () => {
   let prometheus: ChildProcess | undefined;
   const servers: http.Server[] = [];
   let port = 0;
@@ -374,7 +375,7 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
