@@ -1,33 +1,36 @@
 /**
- * MonitoringStack: one construct per component, wired by typed references,
- * each in its own chart so dist/ holds one ordered file per component
- * (namespaces first; objects that need third-party CRDs last).
+ * MonitoringStack: builds every registered component (charts/registry.ts) in
+ * registry order, each in its own chart so dist/ holds one ordered file per
+ * component (namespaces first; objects that need third-party CRDs last).
+ * Components meet through the BuildContext (IPrometheus, `get(name)` of an
+ * earlier component's result, `lookup(key)` of provided values), never
+ * through wiring here. The stack injects what is cross-cutting: the
+ * dashboards (for Grafana) and the rule files (component-owned areas plus
+ * the service-kind areas of rules/).
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Alloy } from './alloy';
-import { Alertmanager } from './alertmanager';
-import { Cadvisor } from './cadvisor';
-import { DcgmExporter } from './dcgm-exporter';
-import { kubeletJob } from './kubelet';
-import { KubeStateMetrics } from './kube-state-metrics';
-import { Grafana, GrafanaDashboards } from './grafana';
 import { buildDashboards } from '../dashboards';
-import { StackContext } from './lib/context';
-import { Namespaces } from './namespace';
-import { Loki } from './loki';
-import { ArgoCdApplication } from './argocd';
-import { AcmeClusterIssuer } from './cluster-issuer';
-import { Ingresses } from './ingress';
-import { NetworkPolicies } from './network-policies';
-import { NodeExporter } from './node-exporter';
-import { Prometheus } from './prometheus';
-import { PrometheusMsTeams } from './prometheus-msteams';
-import { serviceJob } from './prometheus/scrape';
-import { Promtail } from './promtail';
-import type { MonitoringStackSpec } from './spec/schema';
-import { externalUrls, grafanaUrlDefaults } from './spec/section-exposure';
 import { buildRuleFiles, renderRuleFile } from '../rules';
+import type { BuildContext, IPrometheus } from './core/component';
+import type { StackContext } from './core/context';
+import { COMPONENT_RULE_AREAS, COMPONENTS } from './registry';
+import type { AcmeClusterIssuer } from './components/cluster-issuer/construct';
+import type { Alertmanager } from './components/alertmanager/construct';
+import type { Alloy } from './components/alloy/construct';
+import type { ArgoCdApplication } from './components/argocd/construct';
+import type { Cadvisor } from './components/cadvisor/construct';
+import type { DcgmExporter } from './components/dcgm-exporter/construct';
+import type { Grafana } from './components/grafana/construct';
+import type { Ingresses } from './components/ingress/construct';
+import type { KubeStateMetrics } from './components/kube-state-metrics/construct';
+import type { Loki } from './components/loki/construct';
+import type { NetworkPolicies } from './components/network-policies/construct';
+import type { NodeExporter } from './components/node-exporter/construct';
+import type { Prometheus } from './components/prometheus/construct';
+import type { PrometheusMsTeams } from './components/prometheus-msteams/construct';
+import type { Promtail } from './components/promtail/construct';
+import type { MonitoringStackSpec, Spec } from './spec/schema';
 
 export interface MonitoringStackProps {
   /** The validated spec (see `parseSpecYaml` / `validateSpec`). */
@@ -42,24 +45,10 @@ export interface StackChart {
 
 export class MonitoringStack extends Construct {
   public readonly context: StackContext;
-  public readonly prometheus: Prometheus;
-  public readonly nodeExporter?: NodeExporter;
-  public readonly cadvisor?: Cadvisor;
-  public readonly ingresses?: Ingresses;
-  public readonly clusterIssuer?: AcmeClusterIssuer;
-  public readonly networkPolicies?: NetworkPolicies;
-  /** The Argo CD Application, in `gitopsChart` (written outside dist/). */
-  public readonly argocd?: ArgoCdApplication;
-  /** Objects written outside dist/ (gitops/), or undefined when spec.gitops is unset. */
-  public readonly gitopsChart?: Chart;
-  public readonly dcgmExporter?: DcgmExporter;
-  public readonly kubeStateMetrics?: KubeStateMetrics;
-  public readonly loki?: Loki;
-  /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
-  public readonly logCollector?: Promtail | Alloy;
-  public readonly alertmanager?: Alertmanager;
-  public readonly msteams?: PrometheusMsTeams;
-  public readonly grafana?: Grafana;
+  /** What each built component's `build` returned, by component name. */
+  public readonly built: ReadonlyMap<string, unknown>;
+  /** Objects written outside dist/ (gitops/), or undefined when no component writes there. */
+  public gitopsChart?: Chart;
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -70,90 +59,70 @@ export class MonitoringStack extends Construct {
       namespace: spec.namespace,
       agentNamespace: spec.agentNamespace ?? `${spec.namespace}-agents`,
     };
-    const context = this.context;
-
-    new Namespaces(this.chart('00-namespaces', 'namespaces'), 'namespaces', { context });
-    this.prometheus = new Prometheus(this.chart('10-prometheus', 'prometheus'), 'prometheus', {
-      context, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
-    });
-    if (spec.nodeExporter.enabled) {
-      this.nodeExporter = new NodeExporter(this.chart('20-node-exporter', 'node-exporter'), 'node-exporter', {
-        context, spec: spec.nodeExporter, prometheus: this.prometheus,
-      });
-    }
-    if (spec.cadvisor.enabled) {
-      this.cadvisor = new Cadvisor(this.chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
-        context, spec: spec.cadvisor, prometheus: this.prometheus, kubelet: spec.kubelet,
-      });
-    }
-    if (spec.gpu.enabled) {
-      this.dcgmExporter = new DcgmExporter(this.chart('22-dcgm-exporter', 'dcgm-exporter'), 'dcgm-exporter', {
-        context, spec: spec.gpu, prometheus: this.prometheus,
-      });
-    }
-    if (spec.kubeStateMetrics.enabled) {
-      this.kubeStateMetrics = new KubeStateMetrics(this.chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
-        context, spec: spec.kubeStateMetrics, prometheus: this.prometheus,
-      });
-    }
-    if (spec.kubelet.volumeStats.enabled) this.prometheus.addScrapeConfig(kubeletJob(spec.kubelet));
-    if (spec.loki.enabled) {
-      this.loki = new Loki(this.chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus: this.prometheus });
-      const collector = { context, spec: spec.logs, loki: this.loki, prometheus: this.prometheus };
-      this.logCollector = spec.logs.collector === 'alloy'
-        ? new Alloy(this.chart('31-alloy', 'alloy'), 'alloy', collector)
-        : new Promtail(this.chart('31-promtail', 'promtail'), 'promtail', collector);
-    }
-    if (spec.alerting.enabled) {
-      if (spec.alerting.receivers.some((r) => r.type === 'msteams')) {
-        this.msteams = new PrometheusMsTeams(this.chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
-          context, spec: spec.alerting, prometheus: this.prometheus,
-        });
+    const built = new Map<string, unknown>();
+    this.built = built;
+    const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec) : []]]);
+    let prometheus: IPrometheus | undefined;
+    let current = COMPONENTS[0];
+    const build: BuildContext<Spec> = {
+      context: this.context,
+      spec,
+      root: this,
+      registry: COMPONENTS,
+      chart: (file, chartId) => {
+        if (!(current.files ?? []).includes(file)) {
+          throw new Error(`component "${current.name}" writes dist/${file}.yaml but does not declare it in its ComponentDef.files`);
+        }
+        return this.chart(file, chartId);
+      },
+      gitopsChart: () => (this.gitopsChart ??= new Chart(this, 'gitops', { disableResourceNameHashes: true })),
+      get prometheus(): IPrometheus {
+        if (!prometheus) throw new Error('no component provides Prometheus before this one (charts/registry.ts order)');
+        return prometheus;
+      },
+      get: <T>(name: string) => built.get(name) as T | undefined,
+      lookup: <T>(key: string) => provided.get(key) as T | undefined,
+      provide: (key, value) => {
+        if (provided.has(key)) throw new Error(`two components provide "${key}"`);
+        provided.set(key, value);
+      },
+    };
+    for (const c of COMPONENTS) {
+      if (c.enabled && !c.enabled(spec)) continue;
+      current = c;
+      const result = c.build?.(build);
+      built.set(c.name, result);
+      if (c.name === 'prometheus') {
+        prometheus = result as IPrometheus;
+        // Rule files: the components' own areas and the service-kind areas (rules/). Order does not matter
+        // to Prometheus (the ConfigMap sorts them); they are added once Prometheus exists.
+        for (const file of buildRuleFiles({ spec }, COMPONENT_RULE_AREAS)) prometheus.addRuleFile(file.fileName, renderRuleFile(file));
       }
-      this.alertmanager = new Alertmanager(this.chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
-        // Links in notifications point at Alertmanager's Ingress when it is exposed.
-        context,
-        spec: { ...spec.alerting, alertmanager: { ...spec.alerting.alertmanager, externalUrl: spec.alerting.alertmanager.externalUrl ?? externalUrls(spec.ingress).alertmanager } },
-        prometheus: this.prometheus, msteamsBridge: this.msteams,
-      });
-    }
-    for (const service of spec.services) {
-      this.prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
-    }
-    for (const file of buildRuleFiles({ spec })) this.prometheus.addRuleFile(file.fileName, renderRuleFile(file));
-    if (spec.grafana.enabled) {
-      const dashboards = new GrafanaDashboards(this.chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
-        context, dashboards: buildDashboards(spec),
-      });
-      this.grafana = new Grafana(this.chart('40-grafana', 'grafana'), 'grafana', {
-        context, spec: grafanaUrlDefaults(spec.grafana, spec.ingress), prometheus: this.prometheus, dashboards,
-        loki: this.loki,
-        alertmanager: this.alertmanager,
-      });
-    }
-
-    // --- Exposure, isolation and GitOps. Keep this block LAST in the constructor:
-    // NetworkPolicies scan the construct tree for the workloads created above.
-    this.ingresses = new Ingresses(this.chart('50-ingress', 'ingress'), 'ingress', { context, spec: spec.ingress });
-    if (spec.ingress.tls.createClusterIssuer) {
-      // Needs cert-manager's CRDs: its own file, applied last.
-      this.clusterIssuer = new AcmeClusterIssuer(this.chart('90-cluster-issuer', 'cluster-issuer'), 'cluster-issuer', { context, spec: spec.ingress });
-    }
-    if (spec.gitops.argocd) {
-      this.gitopsChart = new Chart(this, 'gitops', { disableResourceNameHashes: true });
-      this.argocd = new ArgoCdApplication(this.gitopsChart, 'argocd', { context, spec: spec.gitops.argocd });
-    }
-    if (spec.networkPolicies.enabled) {
-      this.networkPolicies = new NetworkPolicies(this.chart('51-network-policies', 'network-policies'), 'network-policies', {
-        context,
-        spec: spec.networkPolicies,
-        root: this,
-        exposed: Object.keys(this.ingresses.hosts) as (keyof Ingresses['hosts'])[],
-        services: spec.services,
-        annotationDiscovery: spec.prometheus.annotationDiscovery,
-      });
     }
   }
+
+  /** A built component by registry name (undefined when disabled). */
+  public component<T>(name: string): T | undefined {
+    return this.built.get(name) as T | undefined;
+  }
+
+  // Typed accessors of the built components (public API kept from before the registry).
+  public get prometheus(): Prometheus { return this.component<Prometheus>('prometheus') as Prometheus; }
+  public get nodeExporter(): NodeExporter | undefined { return this.component('node-exporter'); }
+  public get cadvisor(): Cadvisor | undefined { return this.component('cadvisor'); }
+  public get dcgmExporter(): DcgmExporter | undefined { return this.component('dcgm-exporter'); }
+  public get kubeStateMetrics(): KubeStateMetrics | undefined { return this.component('kube-state-metrics'); }
+  public get loki(): Loki | undefined { return this.component('loki'); }
+  /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
+  public get logCollector(): Promtail | Alloy | undefined { return this.component<Promtail>('promtail') ?? this.component<Alloy>('alloy'); }
+  public get alertmanager(): Alertmanager | undefined { return this.component('alertmanager'); }
+  public get msteams(): PrometheusMsTeams | undefined { return this.component('prometheus-msteams'); }
+  public get grafana(): Grafana | undefined { return this.component('grafana'); }
+  public get ingresses(): Ingresses | undefined { return this.component('ingress'); }
+  public get clusterIssuer(): AcmeClusterIssuer | undefined { return this.component('cluster-issuer'); }
+  public get networkPolicies(): NetworkPolicies | undefined { return this.component('network-policies'); }
+  /** The Argo CD Application, in `gitopsChart` (written outside dist/). */
+  public get argocd(): ArgoCdApplication | undefined { return this.component('argocd'); }
 
   /** The charts in dist/ order. */
   public get charts(): readonly StackChart[] {

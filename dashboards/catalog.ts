@@ -9,11 +9,10 @@
  * tts), the list is the contract the dashboards expect; docs/dashboards.md
  * prints it so a team can expose (or relabel to) these names.
  */
-import { KSM_METRICS } from '../charts/kube-state-metrics';
-import { KUBELET_KEPT_METRICS } from '../charts/kubelet';
-import { RECORDING } from '../rules/recording';
+import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
+import { RECORDING } from '../charts/core/recording';
 import type { Spec } from '../charts/spec/schema';
-import { SERVICE_KINDS } from '../charts/spec/schema';
+import { SERVICE_KINDS } from '../charts/core/names';
 
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -211,7 +210,7 @@ export const METRIC_SOURCES: ReadonlyMap<string, readonly SourceId[]> = (() => {
  *
  * Each exporter source follows its component's switch (`enabled: false`
  * turns it off); `kubelet` follows spec.kubelet.volumeStats.enabled.
- * test/dashboards.test.ts checks that every enabled exporter source has a
+ * test/config/dashboards.test.ts checks that every enabled exporter source has a
  * Prometheus job of the same name.
  */
 export function enabledSources(spec: Spec): Set<SourceId> {

@@ -5,7 +5,7 @@
  * the catalog and comes from a source the spec enables.
  */
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
-import { checkLogQL, checkPromQL, substituteGrafanaVariables } from '../charts/lib/query-check';
+import { checkLogQL, checkPromQL, substituteGrafanaVariables } from '../charts/core/query-check';
 import { CATALOG, METRIC_SOURCES, type SourceId } from './catalog';
 import type { Panel } from './lib';
 

@@ -5,7 +5,7 @@
  * To add a panel, append it to a row: it ships when its metrics' source is on.
  */
 import type { Spec } from '../charts/spec/schema';
-import { RECORDING } from '../rules/recording';
+import { RECORDING } from '../charts/core/recording';
 import { type DashboardModule, neutral, type Row, warnCrit } from './lib';
 import { RATE } from './panels';
 import { containerStateRow } from './panels/kube-state';

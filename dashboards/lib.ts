@@ -21,26 +21,17 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Spec } from '../charts/spec/schema';
+import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../charts/core/names';
 import type { ServiceKind, SourceId } from './catalog';
 
 /** Fixed datasource uids, provisioned by charts/grafana.ts. */
-export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;
 export type DatasourceId = 'prometheus' | 'loki';
 const DS: Record<DatasourceId, DataSourceRef> = {
   prometheus: { type: 'prometheus', uid: DATASOURCE_UIDS.prometheus },
   loki: { type: 'loki', uid: DATASOURCE_UIDS.loki },
 };
 
-/** Grafana folders, one dashboard provider each. */
-export const FOLDERS = {
-  infrastructure: 'Infrastructure',
-  gpu: 'GPU',
-  'ai-services': 'AI services',
-  'data-stores': 'Data stores',
-  logs: 'Logs',
-  'monitoring-stack': 'Monitoring stack',
-} as const;
-export type FolderId = keyof typeof FOLDERS;
+export { DATASOURCE_UIDS, FOLDERS, type FolderId };
 
 // --- Thresholds ---------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /** Node overview: the seeds' CPU, memory, disk and network queries, on the shared recording rules. */
-import { RECORDING } from '../rules/recording';
+import { RECORDING } from '../charts/core/recording';
 import { type DashboardModule, lowIsBad, neutral, warnCrit } from './lib';
 import { RATE } from './panels';
 

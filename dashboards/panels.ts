@@ -1,5 +1,5 @@
 /** Panels and rows shared by several dashboards. */
-import { RECORDING } from '../rules/recording';
+import { RECORDING } from '../charts/core/recording';
 import type { ServiceKind } from './catalog';
 import { type DashboardContext, type MetricPanel, neutral, type Query, type Row, type Steps, warnCrit } from './lib';
 

@@ -12,7 +12,7 @@
  */
 import type { ServiceSpec } from '../charts/spec/schema';
 import { alert, anyOf, ratio } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from './types';
+import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export interface KindMetrics {
   /** Counter of requests. */

@@ -5,7 +5,7 @@
  */
 import { durationMs } from '../charts/spec/formats';
 import { alert, anyOf } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from './types';
+import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export const availabilityRules: RuleArea = (ctx) => {
   const { spec } = ctx;

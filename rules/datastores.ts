@@ -5,7 +5,7 @@
  * slow queries, memory.
  */
 import { alert, ratio } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from './types';
+import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export const datastoreRules: RuleArea = (ctx) => {
   const t = ctx.spec.alerting.thresholds;

@@ -1,21 +1,22 @@
 /**
  * docs/alerts.md (catalog) and docs/runbooks.md, generated from the rule
  * areas (`npm run docs`; a jest test fails when the committed files are
- * stale). Every area registered in RULE_AREAS appears, with no change here.
+ * stale). Every area appears (the components' areas are injected by the caller:
+ * scripts/docs.ts passes the registry's), with no change here.
  *
  * The rules are built from monitoring.yaml with every optional component
  * switched on (each top-level section whose `enabled` is false is enabled
  * when the spec stays valid) and one service of every kind added, so the
  * catalog lists every alert the stack can ship, with the example's thresholds.
  */
-import { LOG_RULE_RUNBOOKS } from '../charts/logs/ruler';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { validateSpec } from '../charts/spec/load';
-import { SERVICE_KINDS, type MonitoringStackSpec } from '../charts/spec/schema';
+import { SERVICE_KINDS } from '../charts/core/names';
+import type { MonitoringStackSpec } from '../charts/spec/schema';
 import { buildRuleFiles, RULE_AREAS } from './index';
-import { type AlertRule, isAlert, type RuleFile, runbookUrl } from './types';
+import { type AlertRule, isAlert, type RuleArea, type RuleFile, type Runbook, runbookUrl } from '../charts/core/rule-types';
 
 type Raw = Record<string, any>;
 
@@ -64,8 +65,16 @@ function entries(files: RuleFile[]): CatalogEntry[] {
   return out;
 }
 
-export function renderDocs(spec: MonitoringStackSpec = catalogSpec()): { alerts: string; runbooks: string } {
-  const files = buildRuleFiles({ spec: spec.spec });
+/** What the docs cover besides rules/: injected so rules/ imports no component. */
+export interface DocsInput {
+  /** The components' rule areas (charts/registry.ts COMPONENT_RULE_AREAS). */
+  readonly componentAreas: readonly RuleArea[];
+  /** Runbooks of the log-based alerts the Loki ruler evaluates. */
+  readonly logRuleRunbooks: Readonly<Record<string, Runbook>>;
+}
+
+export function renderDocs(input: DocsInput, spec: MonitoringStackSpec = catalogSpec()): { alerts: string; runbooks: string } {
+  const files = buildRuleFiles({ spec: spec.spec }, input.componentAreas);
   const all = entries(files);
   const names = [...new Set(all.map((e) => e.rules[0].alert))];
   const ruleCount = all.reduce((n, e) => n + e.rules.length, 0);
@@ -116,7 +125,7 @@ export function renderDocs(spec: MonitoringStackSpec = catalogSpec()): { alerts:
   // Log-based alerts evaluated by the Loki ruler (spec.loki.ruler), not by Prometheus.
   alerts.push('## Log-based alerts (Loki ruler, `spec.loki.ruler`)', '', '| Alert | Runbook |', '|---|---|');
   runbooks.push('# Log-based alerts (Loki ruler)', '');
-  for (const [name, rb] of Object.entries(LOG_RULE_RUNBOOKS)) {
+  for (const [name, rb] of Object.entries(input.logRuleRunbooks)) {
     alerts.push(`| ${name} | [runbook](runbooks.md#${name.toLowerCase()}) |`);
     runbooks.push(`## ${name}`, '', 'Evaluated by the Loki ruler when `spec.loki.ruler.enabled` is true.', '', `**Meaning.** ${rb.meaning}`, '', `**Check.** ${rb.check}`, '', `**Fix.** ${rb.fix}`, '');
   }
@@ -124,5 +133,7 @@ export function renderDocs(spec: MonitoringStackSpec = catalogSpec()): { alerts:
   return { alerts: `${alerts.join('\n').trimEnd()}\n`, runbooks: `${runbooks.join('\n').trimEnd()}\n` };
 }
 
-/** Number of rule areas the docs cover (all of RULE_AREAS). */
-export const AREA_COUNT = RULE_AREAS.length;
+/** Number of rule areas the docs cover (RULE_AREAS plus the injected component areas). */
+export function areaCount(input: DocsInput): number {
+  return RULE_AREAS.length + input.componentAreas.length;
+}

@@ -1,34 +1,30 @@
 /**
- * The rule areas the stack ships, in file order. Add an area: write
- * rules/<area>.ts exporting a RuleArea, add it here, add rules/tests/<area>.test.yaml.
+ * The service-kind rule areas (from spec.services) and the builder of every
+ * rule file. Component-owned areas (host, containers, GPU, Kubernetes, logs)
+ * live beside their construct in charts/components/<name>/rules.ts and are
+ * injected by the caller (the stack passes the registry's areas). Add a
+ * service-kind area: write rules/<area>.ts exporting a RuleArea, add it
+ * here, add rules/tests/<area>.test.yaml.
  */
-import { toYaml } from '../charts/lib/yaml';
-import { checkPromQL } from '../charts/lib/query-check';
-import { gpuRules } from './gpu';
-import { kubernetesRules } from './kubernetes';
-import { logsRules } from './logs';
+import { toYaml } from '../charts/core/yaml';
+import { checkPromQL } from '../charts/core/query-check';
 import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
-import { containerRules } from './containers';
 import { datastoreRules } from './datastores';
-import { hostRules } from './host';
-import { recordingRules } from './recording';
-import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from './types';
+import { recordingRules } from '../charts/core/recording';
+import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
+/** The service-kind (and stack-wide) rule areas, in file order after the components' areas. */
 export const RULE_AREAS: RuleArea[] = [
   recordingRules,
-  gpuRules,
-  kubernetesRules,
-  logsRules,
   availabilityRules,
-  hostRules,
-  containerRules,
   applicationRules,
   datastoreRules,
 ];
 
-export function buildRuleFiles(ctx: RulesContext): RuleFile[] {
-  const files = RULE_AREAS.map((area) => area(ctx)).filter((f): f is RuleFile => f !== undefined);
+/** Every rule file for the spec: the injected component areas first (registry order), then RULE_AREAS. */
+export function buildRuleFiles(ctx: RulesContext, componentAreas: readonly RuleArea[] = []): RuleFile[] {
+  const files = [...componentAreas, ...RULE_AREAS].map((area) => area(ctx)).filter((f): f is RuleFile => f !== undefined);
   const names = new Set<string>();
   for (const f of files) {
     if (names.has(f.fileName)) throw new Error(`two rule areas write ${f.fileName}`);

@@ -1,8 +1,10 @@
 /** `npm run docs`: write docs/alerts.md and docs/runbooks.md from the rule areas (see rules/docs.ts). */
 import * as fs from 'fs';
 import { renderDocs } from '../rules/docs';
+import { LOG_RULE_RUNBOOKS } from '../charts/components/loki/ruler';
+import { COMPONENT_RULE_AREAS } from '../charts/registry';
 
-const { alerts, runbooks } = renderDocs();
+const { alerts, runbooks } = renderDocs({ componentAreas: COMPONENT_RULE_AREAS, logRuleRunbooks: LOG_RULE_RUNBOOKS });
 fs.mkdirSync('docs', { recursive: true });
 fs.writeFileSync('docs/alerts.md', alerts);
 fs.writeFileSync('docs/runbooks.md', runbooks);

@@ -1,5 +1,5 @@
 /**
- * Installs what the tests run, at the versions of TOOL_PINS (charts/lib/images.ts),
+ * Installs what the tests run, at the versions of TOOL_PINS (charts/core/images.ts),
  * when missing: Go tools into .cache/bin (GOBIN, GOMODCACHE and GOCACHE all under
  * .cache/, reused on the next run), PyPI tools into the venv .cache/venv, Debian
  * packages with apt-get. Prints how long each install took; a warm run only checks.
@@ -7,7 +7,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TOOL_PINS, type ToolPin } from '../charts/lib/images';
+import { TOOL_PINS, type ToolPin } from '../charts/core/images';
 
 const ROOT = path.join(__dirname, '..');
 const CACHE = path.join(ROOT, '.cache');

@@ -18,7 +18,7 @@ import { App } from 'cdk8s';
 import { MonitoringStack } from '../charts/stack';
 import { renderManifests } from '../charts/lib/output';
 import { validateSpec } from '../charts/spec/load';
-import { TOOL_PINS } from '../charts/lib/images';
+import { TOOL_PINS } from '../charts/core/images';
 import { generate, schemaLocation } from './k8s-json-schemas';
 
 const ROOT = path.join(__dirname, '..');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README's test command: every test. Installs what the tests run when missing, at the
-# versions pinned in TOOL_PINS (charts/lib/images.ts): Go tools into .cache/bin,
+# versions pinned in TOOL_PINS (charts/core/images.ts): Go tools into .cache/bin,
 # PyPI tools into .cache/venv, Debian packages with apt-get. .cache/ is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."

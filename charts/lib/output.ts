@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARGOCD_APPLICATION_FILE } from '../argocd';
-import { toYaml } from './yaml';
+import { ARGOCD_APPLICATION_FILE } from '../components/argocd/construct';
+import { toYaml } from '../core/yaml';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;

@@ -13,13 +13,13 @@
  *
  * `promtail.ts` renders this as Promtail YAML, `alloy.ts` as Alloy blocks.
  * Because both render the same rules, every LogQL query and dashboard works
- * unchanged whichever collector runs (test/log-collectors.test.ts proves it
+ * unchanged whichever collector runs (test/unit/log-collectors.test.ts proves it
  * on the rendered configs).
  */
 import { k8s } from 'cdk8s-plus-28';
-import type { RelabelConfig } from '../prometheus/config-types';
-import { checkLogQL } from '../lib/query-check';
-import type { LogsSpec } from '../spec/section-logs';
+import type { RelabelConfig } from '../core/prometheus-config';
+import { checkLogQL } from '../core/query-check';
+import type { LogsSpec } from '../components/loki/spec';
 
 /** Where the kubelet writes container logs: /var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log */
 export const POD_LOG_DIR = '/var/log/pods';

@@ -8,7 +8,7 @@
  * Grafana template variables (`$namespace`, `$container`, `$search`,
  * `$__interval`) are allowed: the checker substitutes parseable stand-ins.
  */
-import { checkLogQL } from '../lib/query-check';
+import { checkLogQL } from '../core/query-check';
 
 export type LogQueryKind = 'logs' | 'metric';
 

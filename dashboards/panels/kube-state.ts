@@ -16,9 +16,9 @@
  * and `kubelet`) gates the same panels again by the metrics they read, and
  * the synth-time checks parse every expression.
  */
-import { KSM_JOB } from '../../charts/kube-state-metrics';
+import { KSM_JOB } from '../../charts/core/names';
 import type { ServiceSpec, Spec } from '../../charts/spec/schema';
-import { stackVolumeMatchers, volumeUsageExpr } from '../../rules/kubernetes';
+import { stackVolumeMatchers, volumeUsageExpr } from '../../charts/core/metrics';
 import type { ServiceKind } from '../catalog';
 import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../lib';
 

@@ -1,0 +1,27 @@
+/** Registry entry: Alloy, the log collector when spec.logs.collector is "alloy" (deployed with Loki). */
+import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { JOBS, PORTS } from '../../core/names';
+import type { Spec } from '../../spec/schema';
+import { Alloy } from './construct';
+
+export * from './construct';
+export * as alloySyntax from './alloy-syntax';
+export const specSections = {};
+
+export const component: ComponentDef<Spec> = {
+  name: 'alloy',
+  workload: true,
+  image: 'alloy',
+  files: ['31-alloy'],
+  ports: { http: PORTS.alloy },
+  jobs: [JOBS.alloy],
+  flows: [
+    { from: 'prometheus', to: 'alloy', ports: tcp(PORTS.alloy), why: 'scrape' },
+    { from: 'alloy', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
+    { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
+  ],
+  enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'alloy',
+  build: ({ chart, context, spec, prometheus, get }) => new Alloy(chart('31-alloy', 'alloy'), 'alloy', {
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+  }),
+};

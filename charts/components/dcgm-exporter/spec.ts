@@ -1,0 +1,116 @@
+/**
+ * `spec.gpu`: the NVIDIA DCGM exporter on GPU nodes and the GPU alerts.
+ *
+ * On by default: the DaemonSet selects GPU nodes only, so on a cluster
+ * without GPUs it schedules no pod and costs nothing.
+ */
+import { z } from 'zod';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
+import { describe, duration, durationMs, isLabelKey, isLabelValue } from '../../spec/formats';
+
+export const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** A Kubernetes toleration (core/v1 Toleration), checked for the combinations the API server rejects. */
+export const tolerationSchema = z.strictObject({
+  key: z.string().min(1).optional().describe('taint key; omit with operator Exists to tolerate every taint'),
+  operator: z.enum(['Exists', 'Equal'], {
+    error: (i) => `expected "Exists" or "Equal", found ${describe(i.input)}`,
+  }).default('Equal'),
+  value: z.string().optional().describe('taint value (operator Equal only)'),
+  effect: z.enum(TOLERATION_EFFECTS, {
+    error: (i) => `expected one of ${TOLERATION_EFFECTS.join(', ')}, found ${describe(i.input)}`,
+  }).optional().describe('taint effect; omit to tolerate every effect'),
+  tolerationSeconds: z.number().int().min(0).optional().describe('NoExecute only: how long the pod stays after the taint appears'),
+}).superRefine((t, ctx) => {
+  if (t.key !== undefined && !isLabelKey(t.key)) {
+    ctx.addIssue({ code: 'custom', path: ['key'], message: `"${t.key}" is not a valid taint key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ .)` });
+  }
+  if (t.operator === 'Exists' && t.value !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be omitted when operator is "Exists" (Exists matches any value); use operator "Equal" to match one value' });
+  }
+  if (t.operator === 'Equal' && t.key === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['key'], message: 'required when operator is "Equal"; to tolerate every taint use { operator: Exists } without a key' });
+  }
+  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+    ctx.addIssue({ code: 'custom', path: ['tolerationSeconds'], message: 'only applies to effect "NoExecute"' });
+  }
+});
+export type TolerationSpec = z.output<typeof tolerationSchema>;
+
+const percent = (what: string, d: number) =>
+  z.number({ error: (i) => `expected a percentage between 0 and 100, found ${describe(i.input)}` })
+    .gt(0, { error: 'must be above 0 (a percentage)' }).lt(100, { error: 'must be below 100 (a percentage)' })
+    .default(d).describe(what);
+
+const alertFor = (d: string) => duration().default(d).describe('how long the condition must hold before the alert fires');
+
+export const gpuAlertsSchema = z.strictObject({
+  highUtilisation: z.strictObject({
+    percent: percent('GPU utilisation (DCGM_FI_DEV_GPU_UTIL) above which GpuHighUtilisation fires', 95),
+    for: alertFor('15m'),
+  }).prefault({}),
+  memoryFull: z.strictObject({
+    percent: percent('framebuffer (VRAM) use, % of used + free, above which GpuMemoryNearlyFull fires', 90),
+    for: alertFor('15m'),
+  }).prefault({}),
+  highTemperature: z.strictObject({
+    celsius: z.number({ error: (i) => `expected a temperature in °C, found ${describe(i.input)}` })
+      .min(40, { error: 'must be at least 40 (°C): lower would fire on idle GPUs' })
+      .max(110, { error: 'must be at most 110 (°C): GPUs shut down before that' })
+      .default(85).describe('GPU temperature (°C) above which GpuTemperatureHigh fires'),
+    for: alertFor('10m'),
+  }).prefault({}),
+  idleAllocated: z.strictObject({
+    percent: percent('utilisation below which a GPU allocated to a pod counts as idle (GpuAllocatedButIdle)', 5),
+    for: alertFor('30m'),
+  }).prefault({}),
+}).prefault({}).describe('GPU alert thresholds (defaults are the seed values)');
+
+/** The shared schema builders of schema.ts, passed in so this file needs no runtime import of schema.ts (which imports it). */
+export interface SchemaBuilders {
+  readonly imageSchema: typeof ImageSchema;
+  readonly resourcesSchema: typeof ResourcesSchema;
+}
+
+/** `spec.gpu`; schema.ts calls it with its builders: `gpu: gpuSchema({ imageSchema, resourcesSchema })`. */
+export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
+  return z.strictObject({
+  enabled: z.boolean().default(true).describe('deploy the DCGM exporter on GPU nodes and load the GPU alerts; harmless on clusters without GPUs (no node matches)'),
+  image: imageSchema().optional().describe('override the pinned nvcr.io/nvidia/k8s/dcgm-exporter image'),
+  nodeSelector: z.strictObject({
+    label: z.string().refine(isLabelKey, {
+      error: (i) => `expected a node label key such as "nvidia.com/gpu.present", found ${describe(i.input)}`,
+    }).default('nvidia.com/gpu.present'),
+    value: z.string().refine(isLabelValue, {
+      error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
+    }).default('true'),
+  }).prefault({}).describe('the node label that marks GPU nodes (set by NVIDIA GPU feature discovery / the GPU operator); the exporter runs only there'),
+  tolerations: z.array(tolerationSchema).default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }])
+    .describe('taints of GPU nodes the exporter tolerates (default: the nvidia.com/gpu NoSchedule taint)'),
+  runtimeClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+    error: (i) => `expected a RuntimeClass name such as "nvidia" (lowercase DNS subdomain), or null to omit it, found ${describe(i.input)}`,
+  }).max(253).nullable().default('nvidia')
+    .describe('RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime'),
+  createRuntimeClass: z.boolean().default(false)
+    .describe('also create the RuntimeClass (handler "nvidia"); off because the GPU operator creates it'),
+  profilingMetrics: z.boolean().default(false)
+    .describe('collect DCGM_FI_PROF_* (DCP) fields: tensor/SM/DRAM activity; adds the SYS_ADMIN capability, which DCGM needs for profiling'),
+  collectInterval: duration().default('15s').refine((d) => (durationMs(d) ?? 0) >= 1000, { error: 'must be at least 1s' })
+    .describe('how often DCGM samples the GPUs (DCGM_EXPORTER_INTERVAL); match spec.prometheus.scrapeInterval'),
+  podResourcesPath: z.string().regex(/^\/[^\s]*$/, {
+    error: (i) => `expected an absolute host path such as "/var/lib/kubelet/pod-resources", found ${describe(i.input)}`,
+  }).default('/var/lib/kubelet/pod-resources').describe('host path of the kubelet pod-resources socket directory (attributes GPUs to pods)'),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
+  alerts: gpuAlertsSchema,
+}).prefault({}).superRefine((g, ctx) => {
+  if (g.createRuntimeClass && g.runtimeClassName === null) {
+    ctx.addIssue({ code: 'custom', path: ['createRuntimeClass'], message: 'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false' });
+  }
+  });
+}
+
+export type GpuSpec = z.output<ReturnType<typeof gpuSchema>>;
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { gpu: gpuSchema({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };

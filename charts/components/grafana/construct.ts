@@ -1,0 +1,362 @@
+/**
+ * Grafana: a Deployment (one replica, SQLite on a PersistentVolumeClaim, or
+ * an emptyDir when `spec.grafana.persistence` is false), grafana.ini built
+ * from typed objects, datasources and dashboard providers provisioned from
+ * ConfigMaps, and one ConfigMap per dashboard (GrafanaDashboards, in
+ * dist/41-grafana-dashboards.yaml) mounted into one folder per provider.
+ *
+ * The admin account comes from an existing Secret (spec.grafana.adminSecret):
+ * nothing in dist/ holds a password, and the pod does not start until the
+ * Secret exists, so Grafana never comes up with a default password.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { toYaml } from '../../core/yaml';
+import type { IDashboard } from '../../core/component';
+import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core/names';
+import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
+import type { IPrometheus } from '../../core/component';
+import { podJob } from '../../lib/scrape';
+import { grafanaPersistence, type GrafanaSpec } from './spec';
+
+export const GRAFANA_PORT = PORTS.grafana;
+/** The uid and gid of the grafana/grafana image. */
+const UID = 472;
+const DATA_DIR = '/var/lib/grafana';
+/** The image's GF_PATHS_CONFIG is /etc/grafana/grafana.ini. */
+const CONFIG_DIR = '/etc/grafana';
+const PROVISIONING_DIR = '/etc/grafana/provisioning';
+/** Dashboards of folder X are mounted at DASHBOARDS_DIR/X. */
+export const DASHBOARDS_DIR = '/etc/grafana/dashboards';
+
+// --- grafana.ini --------------------------------------------------------------
+
+export type IniValue = string | number | boolean;
+/** grafana.ini: section -> key -> value (https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/). */
+export type GrafanaIni = Record<string, Record<string, IniValue>>;
+
+/** INI text: `[section]` then `key = value` lines, sections and keys in the given order. */
+export function renderIni(ini: GrafanaIni): string {
+  return Object.entries(ini).map(([section, keys]) => {
+    const lines = Object.entries(keys).map(([k, v]) => {
+      if (!/^[a-z0-9_.]+$/i.test(k)) throw new Error(`grafana.ini [${section}] key "${k}" is not a valid key`);
+      const text = String(v);
+      if (/[\r\n]/.test(text)) throw new Error(`grafana.ini [${section}] ${k}: values cannot span lines`);
+      return `${k} = ${text}`;
+    });
+    return `[${section}]\n${lines.join('\n')}\n`;
+  }).join('\n');
+}
+
+// --- Provisioning files (https://grafana.com/docs/grafana/latest/administration/provisioning/) ---
+
+export interface DatasourceConfig {
+  name: string;
+  uid: string;
+  type: 'prometheus' | 'loki' | 'alertmanager';
+  access: 'proxy';
+  url: string;
+  isDefault: boolean;
+  editable: boolean;
+  jsonData: Record<string, string | number | boolean>;
+}
+
+export interface DatasourcesFile {
+  apiVersion: 1;
+  /** Datasources provisioned earlier and no longer listed are removed. */
+  prune: boolean;
+  datasources: DatasourceConfig[];
+}
+
+export interface DashboardProvider {
+  name: string;
+  orgId: number;
+  folder: string;
+  folderUid: string;
+  type: 'file';
+  disableDeletion: boolean;
+  allowUiUpdates: boolean;
+  updateIntervalSeconds: number;
+  options: { path: string; foldersFromFilesStructure: boolean };
+}
+
+export interface DashboardProvidersFile {
+  apiVersion: 1;
+  providers: DashboardProvider[];
+}
+
+/** Name of the ConfigMap holding one dashboard. */
+export function dashboardConfigMapName(uid: string): string {
+  return `grafana-dashboard-${uid}`;
+}
+
+// --- Dashboards ConfigMaps (dist/41-grafana-dashboards.yaml) --------------------
+
+export interface GrafanaDashboardsProps {
+  readonly context: StackContext;
+  readonly dashboards: readonly IDashboard[];
+}
+
+/** One ConfigMap per dashboard, so each object stays far below the 256 KiB client-side apply limit. */
+export class GrafanaDashboards extends Construct {
+  public readonly dashboards: readonly IDashboard[];
+
+  constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
+    super(scope, id);
+    const { context: ctx } = props;
+    this.dashboards = props.dashboards;
+    const labels = recommendedLabels({ name: 'grafana', instance: ctx.instance, component: 'dashboards' });
+    for (const d of props.dashboards) {
+      new k8s.KubeConfigMap(this, d.uid, {
+        metadata: {
+          name: dashboardConfigMapName(d.uid),
+          namespace: ctx.namespace,
+          labels: { ...labels, grafana_dashboard: '1' },
+          annotations: { 'grafana-folder': FOLDERS[d.folder] },
+        },
+        data: { [`${d.uid}.json`]: d.json },
+      });
+    }
+  }
+
+  /** Dashboard uids by folder, in order. */
+  public byFolder(): Map<FolderId, string[]> {
+    const m = new Map<FolderId, string[]>();
+    for (const d of this.dashboards) m.set(d.folder, [...(m.get(d.folder) ?? []), d.uid]);
+    return m;
+  }
+}
+
+// --- Grafana -------------------------------------------------------------------
+
+export interface GrafanaProps {
+  readonly context: StackContext;
+  readonly spec: GrafanaSpec;
+  /** Default datasource (uid `prometheus`). */
+  readonly prometheus: IPrometheus;
+  /** Loki datasource (uid `loki`), when Loki is deployed. */
+  readonly loki?: Pick<Endpoint, 'url'>;
+  /** Alertmanager datasource (uid `alertmanager`), when Alertmanager is deployed. */
+  readonly alertmanager?: Pick<Endpoint, 'url'>;
+  readonly dashboards: GrafanaDashboards;
+}
+
+export class Grafana extends Construct implements Endpoint {
+  public readonly serviceName = 'grafana';
+  public readonly namespace: string;
+  public readonly port = GRAFANA_PORT;
+  public readonly url: string;
+  /** The public URL users open (server.root_url). */
+  public readonly rootUrl: string;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly ini: GrafanaIni;
+  public readonly datasources: DatasourcesFile;
+  public readonly providers: DashboardProvidersFile;
+
+  constructor(scope: Construct, id: string, props: GrafanaProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    this.namespace = ctx.namespace;
+    this.url = serviceUrl(this.serviceName, ctx.namespace, GRAFANA_PORT);
+    this.rootUrl = spec.rootUrl ?? (spec.domain ? `https://${spec.domain}/` : `http://localhost:${GRAFANA_PORT}/`);
+    const persistence = grafanaPersistence(spec.persistence);
+    const image = spec.image ?? IMAGES.grafana;
+    const labels = recommendedLabels({ name: 'grafana', instance: ctx.instance, component: 'visualization', version: imageVersion(image) });
+    const selector = selectorLabels('grafana', ctx.instance);
+    const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+
+    this.ini = grafanaIni(spec, this.rootUrl);
+    this.datasources = datasourcesFile(props.prometheus.url, props.loki?.url, props.alertmanager?.url);
+    const folders = props.dashboards.byFolder();
+    this.providers = providersFile([...folders.keys()]);
+
+    const iniText = renderIni(this.ini);
+    const datasourcesText = toYaml(this.datasources);
+    const providersText = toYaml(this.providers);
+    new k8s.KubeConfigMap(this, 'config', { metadata: metadata('grafana-config'), data: { 'grafana.ini': iniText } });
+    new k8s.KubeConfigMap(this, 'datasources', { metadata: metadata('grafana-datasources'), data: { 'datasources.yaml': datasourcesText } });
+    new k8s.KubeConfigMap(this, 'providers', { metadata: metadata('grafana-dashboard-providers'), data: { 'providers.yaml': providersText } });
+
+    new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('grafana'), automountServiceAccountToken: false });
+    new k8s.KubeService(this, 'service', {
+      metadata: metadata(this.serviceName),
+      spec: { selector, ports: [{ name: 'http', port: GRAFANA_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
+
+    if (persistence.enabled) {
+      new k8s.KubePersistentVolumeClaim(this, 'pvc', {
+        metadata: metadata('grafana'),
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          ...(persistence.storageClassName ? { storageClassName: persistence.storageClassName } : {}),
+          resources: { requests: { storage: k8s.Quantity.fromString(persistence.size) } },
+        },
+      });
+    }
+
+    const secretEnv = (name: string, key: string): k8s.EnvVar => ({
+      name, valueFrom: { secretKeyRef: { name: spec.adminSecret.name, key, optional: false } },
+    });
+    const folderVolumes = [...folders.entries()].map(([folder, uids]) => ({
+      volume: {
+        name: `dashboards-${folder}`,
+        projected: { sources: uids.map((uid) => ({ configMap: { name: dashboardConfigMapName(uid) } })) },
+      } satisfies k8s.Volume,
+      mount: { name: `dashboards-${folder}`, mountPath: `${DASHBOARDS_DIR}/${folder}`, readOnly: true } satisfies k8s.VolumeMount,
+    }));
+
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata: metadata('grafana'),
+      spec: {
+        replicas: 1, // SQLite: one writer
+        // Recreate: the ReadWriteOnce volume cannot be attached to a second pod during a rolling update.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels,
+            // Dashboards are re-read by the file provider every updateIntervalSeconds: only config changes restart Grafana.
+            annotations: { 'checksum/config': checksum(iniText, datasourcesText, providersText) },
+          },
+          spec: {
+            serviceAccountName: 'grafana',
+            automountServiceAccountToken: false, // Grafana never calls the Kubernetes API
+            securityContext: podSecurity(UID),
+            containers: [{
+              name: 'grafana',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
+              env: [
+                secretEnv('GF_SECURITY_ADMIN_USER', spec.adminSecret.userKey),
+                secretEnv('GF_SECURITY_ADMIN_PASSWORD', spec.adminSecret.passwordKey),
+              ],
+              resources: resources(spec.resources),
+              securityContext: containerSecurity(),
+              // First start migrates the SQLite database: give it time before liveness counts.
+              startupProbe: httpProbe('/api/health', 'http', { periodSeconds: 5, failureThreshold: 60 }),
+              readinessProbe: httpProbe('/api/health', 'http', { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: httpProbe('/api/health', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
+              volumeMounts: [
+                { name: 'config', mountPath: `${CONFIG_DIR}/grafana.ini`, subPath: 'grafana.ini', readOnly: true },
+                { name: 'datasources', mountPath: `${PROVISIONING_DIR}/datasources`, readOnly: true },
+                { name: 'providers', mountPath: `${PROVISIONING_DIR}/dashboards`, readOnly: true },
+                // Empty provisioning folders Grafana scans at startup.
+                { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/plugins`, readOnly: true },
+                { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
+                { name: 'data', mountPath: DATA_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
+                ...folderVolumes.map((f) => f.mount),
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: 'grafana-config' } },
+              { name: 'datasources', configMap: { name: 'grafana-datasources' } },
+              { name: 'providers', configMap: { name: 'grafana-dashboard-providers' } },
+              { name: 'provisioning-empty', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
+              persistence.enabled
+                ? { name: 'data', persistentVolumeClaim: { claimName: 'grafana' } }
+                : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+              ...folderVolumes.map((f) => f.volume),
+            ],
+          },
+        },
+      },
+    });
+
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.grafana, namespace: ctx.namespace, selector, port: 'http' }));
+  }
+}
+
+/** grafana.ini from the spec: no anonymous access, no sign-up, no phoning home, writable paths on volumes. */
+export function grafanaIni(spec: GrafanaSpec, rootUrl: string): GrafanaIni {
+  const url = new URL(rootUrl);
+  return {
+    paths: {
+      data: DATA_DIR,
+      logs: `${DATA_DIR}/logs`,
+      plugins: `${DATA_DIR}/plugins`,
+      provisioning: PROVISIONING_DIR,
+      temp_data_lifetime: '24h',
+    },
+    server: {
+      protocol: 'http',
+      http_port: GRAFANA_PORT,
+      domain: spec.domain ?? url.hostname,
+      root_url: rootUrl,
+      enforce_domain: false,
+      enable_gzip: true,
+    },
+    database: { type: 'sqlite3', wal: true },
+    security: {
+      disable_initial_admin_creation: false,
+      cookie_secure: url.protocol === 'https:',
+      cookie_samesite: 'lax',
+      disable_gravatar: true,
+      strict_transport_security: url.protocol === 'https:',
+      content_security_policy: true,
+    },
+    users: {
+      allow_sign_up: false,
+      allow_org_create: false,
+      auto_assign_org_role: 'Viewer',
+      default_theme: spec.theme,
+    },
+    'auth.anonymous': { enabled: false },
+    'auth.basic': { enabled: true },
+    analytics: {
+      reporting_enabled: false,
+      check_for_updates: false,
+      check_for_plugin_updates: false,
+      feedback_links_enabled: false,
+    },
+    news: { news_feed_enabled: false },
+    log: { mode: 'console', level: 'info' },
+    'log.console': { format: 'json' },
+    metrics: { enabled: true },
+    dashboards: { min_refresh_interval: '5s' },
+  };
+}
+
+export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string): DatasourcesFile {
+  const datasources: DatasourceConfig[] = [{
+    name: 'Prometheus', uid: DATASOURCE_UIDS.prometheus, type: 'prometheus', access: 'proxy', url: prometheusUrl,
+    isDefault: true, editable: false,
+    jsonData: { httpMethod: 'POST', timeInterval: '15s', prometheusType: 'Prometheus', cacheLevel: 'Low', incrementalQuerying: true },
+  }];
+  if (lokiUrl) {
+    datasources.push({
+      name: 'Loki', uid: DATASOURCE_UIDS.loki, type: 'loki', access: 'proxy', url: lokiUrl, isDefault: false, editable: false,
+      jsonData: { maxLines: 1000, timeout: 60 },
+    });
+  }
+  if (alertmanagerUrl) {
+    datasources.push({
+      name: 'Alertmanager', uid: DATASOURCE_UIDS.alertmanager, type: 'alertmanager', access: 'proxy', url: alertmanagerUrl,
+      isDefault: false, editable: false,
+      jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
+    });
+  }
+  return { apiVersion: 1, prune: true, datasources };
+}
+
+export function providersFile(folders: FolderId[]): DashboardProvidersFile {
+  return {
+    apiVersion: 1,
+    providers: folders.map((folder) => ({
+      name: folder,
+      orgId: 1,
+      folder: FOLDERS[folder],
+      folderUid: folder,
+      type: 'file',
+      disableDeletion: true,
+      allowUiUpdates: false,
+      updateIntervalSeconds: 30,
+      options: { path: `${DASHBOARDS_DIR}/${folder}`, foldersFromFilesStructure: false },
+    })),
+  };
+}

@@ -1,0 +1,27 @@
+/** Registry entry: kube-state-metrics. */
+import { tcp, type ComponentDef } from '../../core/component';
+import { JOBS, PORTS } from '../../core/names';
+import type { Spec } from '../../spec/schema';
+import { KubeStateMetrics } from './construct';
+import { kubernetesRules } from './rules';
+
+export * from './construct';
+export * from './spec';
+
+export const component: ComponentDef<Spec> = {
+  name: 'kube-state-metrics',
+  workload: true,
+  image: 'kubeStateMetrics',
+  files: ['13-kube-state-metrics'],
+  ports: { metrics: PORTS.kubeStateMetrics },
+  jobs: [JOBS.kubeStateMetrics, JOBS.kubeStateMetricsTelemetry],
+  ruleAreas: [kubernetesRules],
+  flows: [
+    { from: 'prometheus', to: 'kube-state-metrics', ports: tcp(PORTS.kubeStateMetrics, PORTS.kubeStateMetricsTelemetry), why: 'scrape (metrics and telemetry)' },
+    { from: 'kube-state-metrics', to: { external: 'api-server' }, ports: tcp(443, 6443), why: 'watches every object it reports' },
+  ],
+  enabled: (spec) => spec.kubeStateMetrics.enabled,
+  build: ({ chart, context, spec, prometheus }) => new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
+    context, spec: spec.kubeStateMetrics, prometheus,
+  }),
+};

@@ -1,0 +1,70 @@
+/**
+ * Spec sections for Kubernetes object state: `spec.kubeStateMetrics` (the
+ * kube-state-metrics Deployment and the workload alerts it feeds) and
+ * `spec.kubelet` (Prometheus scraping the kubelets for persistent volume
+ * usage, and the volume alerts).
+ */
+import { z } from 'zod';
+import { duration } from '../../spec/formats';
+import { imageSchema, resourcesSchema } from '../../spec/common';
+
+const percent = (def: number, what: string) =>
+  z.number({ error: (i) => `expected a percentage between 1 and 100, found ${JSON.stringify(i.input)}` })
+    .gt(0, { error: 'must be above 0' }).max(100, { error: 'must be at most 100' }).default(def).describe(what);
+
+/** KSM metric names (or ECMAScript regexes): what `--metric-allowlist` accepts. */
+const metricName = () =>
+  z.string().regex(/^[a-zA-Z_:.*+?|()\[\]\\^$-]+$/, {
+    error: (i) => `expected a kube-state-metrics metric name such as "kube_pod_start_time" (or a regex such as "kube_pod_status_.*"), found ${JSON.stringify(i.input)}`,
+  });
+
+/**
+ * Import cycle: schema.ts imports this file and this file uses schema.ts'
+ * imageSchema/resourcesSchema. These are function declarations (hoisted), not
+ * constants, so the zod objects are built when specSchema calls them (after
+ * those helpers exist). Import this file after schema.ts (through it).
+ */
+export function kubeStateMetricsSchema() {
+  return z.strictObject({
+    enabled: z.boolean().default(true).describe('deploy kube-state-metrics (container restarts, OOM kills, pod readiness, workload replicas, Jobs)'),
+    image: imageSchema().optional().describe('override the pinned image'),
+    resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    extraMetrics: z.array(metricName()).default([])
+      .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
+    alerts: z.strictObject({
+      containerRestarts: z.number().int().min(1).default(3).describe('KubeContainerRestarting fires when a container restarts more than this many times within restartWindow'),
+      restartWindow: duration().default('15m').describe('window for KubeContainerRestarting and KubeContainerOOMKilled'),
+      podNotReadyFor: duration().default('15m').describe('how long a pod stays not ready before KubePodNotReady fires'),
+      replicasUnavailableFor: duration().default('15m').describe('how long Deployment/StatefulSet replicas stay unavailable (or DaemonSet pods unscheduled) before the alert fires'),
+    }).prefault({}),
+  }).prefault({});
+}
+
+export function kubeletSchema() {
+  return z.strictObject({
+    volumeStats: z.strictObject({
+      enabled: z.boolean().default(true).describe('scrape the kubelets\' /metrics for kubelet_volume_stats_* (persistent volume usage) and alert on full volumes'),
+      warningPercent: percent(85, 'KubePersistentVolumeFillingUp fires above this usage'),
+      criticalPercent: percent(95, 'KubePersistentVolumeAlmostFull and MonitoringStackVolumeFull fire above this usage'),
+      fullWithin: duration().default('24h').describe('KubePersistentVolumeFullSoon fires when the 6h trend predicts a full volume within this duration'),
+    }).prefault({}),
+    tlsInsecureSkipVerify: z.boolean().default(false).describe(
+      'skip verification of the kubelets\' serving certificates. Prometheus checks them against the cluster CA; kubeadm clusters '
+      + 'whose kubelets serve self-signed certificates need either serverTLSBootstrap: true in the KubeletConfiguration '
+      + '(then approve the kubelet-serving CSRs) or this flag. Also applies to spec.cadvisor.mode: kubelet.',
+    ),
+  }).prefault({}).superRefine((k, ctx) => {
+    if (k.volumeStats.warningPercent >= k.volumeStats.criticalPercent) {
+      ctx.addIssue({
+        code: 'custom', path: ['volumeStats', 'warningPercent'],
+        message: `must be below volumeStats.criticalPercent (${k.volumeStats.criticalPercent}): the warning has to fire before the critical alert`,
+      });
+    }
+  });
+}
+
+export type KubeStateMetricsSpec = z.output<ReturnType<typeof kubeStateMetricsSchema>>;
+export type KubeletSpec = z.output<ReturnType<typeof kubeletSchema>>;
+
+/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+export const specSections = { kubeStateMetrics: kubeStateMetricsSchema() };

@@ -1,0 +1,226 @@
+/**
+ * Loki's configuration (loki.yaml) as typed objects: the subset of the Loki
+ * 3.x configuration reference
+ * (https://grafana.com/docs/loki/latest/configure/) that a single-binary Loki
+ * on a filesystem volume needs. Field names and types follow that reference;
+ * test/config/loki.test.ts checks the rendered file against them.
+ *
+ * Scale path: `storage` and `schemaPeriods` are the two functions that change
+ * when object storage arrives. `storage` returns the `common.storage` block
+ * and the `object_store` name for the spec's storage type; moving to S3 adds
+ * a second schema period starting at a future date, so chunks written to the
+ * filesystem stay readable until retention removes them.
+ */
+import { durationMs, quantityValue } from '../../spec/formats';
+import type { LokiSpec } from './spec';
+import { PORTS } from '../../core/names';
+
+export const LOKI_HTTP_PORT = PORTS.lokiHttp;
+export const LOKI_GRPC_PORT = PORTS.lokiGrpc;
+/** Everything Loki writes lives under this directory (the persistent volume). */
+export const LOKI_DATA_DIR = '/loki';
+/** Rule files for the single tenant: Loki's ruler reads <directory>/<tenant>/*.yaml; auth disabled => tenant "fake". */
+export const LOKI_RULES_DIR = '/etc/loki/rules';
+export const LOKI_TENANT = 'fake';
+
+/** The first (and so far only) schema period. Never change it: Loki locates existing data by it. */
+export const SCHEMA_START = '2024-04-01';
+
+export type LokiDuration = string;
+/** Sizes in bytes with units (`3MB`) as Loki's <int> flags accept. */
+export type LokiBytes = string;
+
+export interface LokiKvStore { store: 'inmemory' | 'memberlist' | 'consul' | 'etcd' }
+
+export interface LokiCommonConfig {
+  path_prefix: string;
+  replication_factor: number;
+  ring: { instance_addr: string; kvstore: LokiKvStore };
+  storage: { filesystem: { chunks_directory: string; rules_directory: string } };
+}
+
+export interface LokiPeriodConfig {
+  from: string;
+  store: 'tsdb';
+  object_store: 'filesystem' | 's3';
+  schema: 'v13';
+  index: { prefix: string; period: '24h' };
+}
+
+export interface LokiLimitsConfig {
+  retention_period: LokiDuration;
+  ingestion_rate_mb: number;
+  ingestion_burst_size_mb: number;
+  per_stream_rate_limit: LokiBytes;
+  per_stream_rate_limit_burst: LokiBytes;
+  max_global_streams_per_user: number;
+  max_line_size: LokiBytes;
+  max_line_size_truncate: boolean;
+  max_label_names_per_series: number;
+  reject_old_samples: boolean;
+  reject_old_samples_max_age: LokiDuration;
+  max_query_series: number;
+  query_timeout: LokiDuration;
+  allow_structured_metadata: boolean;
+  volume_enabled: boolean;
+  max_cache_freshness_per_query: LokiDuration;
+}
+
+/**
+ * The ruler always runs in the single binary (`-target=all`), so its paths are
+ * always set: the defaults (`/rules`, `ruler-wal`) are on the read-only root
+ * filesystem. Rules are read from `common.storage.filesystem.rules_directory`
+ * (the local rule store), where the rules ConfigMap is mounted.
+ */
+export interface LokiRulerConfig {
+  alertmanager_url?: string;
+  enable_api: boolean;
+  evaluation_interval: LokiDuration;
+  rule_path: string;
+  ring: { kvstore: LokiKvStore };
+  wal: { dir: string };
+}
+
+export interface LokiConfig {
+  auth_enabled: false;
+  target: 'all';
+  server: {
+    http_listen_port: number;
+    grpc_listen_port: number;
+    log_level: 'debug' | 'info' | 'warn' | 'error';
+    log_format: 'logfmt' | 'json';
+    grpc_server_max_recv_msg_size: number;
+    grpc_server_max_send_msg_size: number;
+  };
+  common: LokiCommonConfig;
+  schema_config: { configs: LokiPeriodConfig[] };
+  ingester: {
+    chunk_encoding: 'snappy' | 'gzip' | 'lz4-4MB' | 'none';
+    chunk_idle_period: LokiDuration;
+    max_chunk_age: LokiDuration;
+    wal: { enabled: boolean; dir: string; flush_on_shutdown: boolean; replay_memory_ceiling: LokiBytes };
+  };
+  storage_config: { tsdb_shipper: { active_index_directory: string; cache_location: string } };
+  compactor: {
+    working_directory: string;
+    compaction_interval: LokiDuration;
+    retention_enabled: boolean;
+    retention_delete_delay: LokiDuration;
+    retention_delete_worker_count: number;
+    delete_request_store: 'filesystem' | 's3';
+  };
+  limits_config: LokiLimitsConfig;
+  query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
+  ruler: LokiRulerConfig;
+  analytics: { reporting_enabled: boolean };
+}
+
+/** The common storage block and the object_store name of the schema period, by storage type. */
+export function lokiStorage(spec: LokiSpec['storage']): { object_store: LokiPeriodConfig['object_store']; common: LokiCommonConfig['storage'] } {
+  switch (spec.type) {
+    case 'filesystem':
+      return {
+        object_store: 'filesystem',
+        common: { filesystem: { chunks_directory: `${LOKI_DATA_DIR}/chunks`, rules_directory: LOKI_RULES_DIR } },
+      };
+  }
+}
+
+/** Schema periods: tsdb index, v13 schema, one index table per day (what retention and the compactor work on). */
+export function schemaPeriods(spec: LokiSpec['storage']): LokiPeriodConfig[] {
+  return [{ from: SCHEMA_START, store: 'tsdb', object_store: lokiStorage(spec).object_store, schema: 'v13', index: { prefix: 'index_', period: '24h' } }];
+}
+
+/**
+ * A spec duration as a Go duration (`168h`, `2m`, `30s`): Loki parses some
+ * fields with Go's parser, which has no `d` or `w`, so every duration the
+ * stack writes uses h, m, s or ms only.
+ */
+export function goDuration(d: string): LokiDuration {
+  const ms = durationMs(d);
+  if (ms === undefined) throw new Error(`not a duration: ${d}`);
+  for (const [unit, size] of [['h', 3600e3], ['m', 60e3], ['s', 1e3]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** WAL replay memory ceiling: half the memory limit, so a replay after a crash cannot OOM-kill Loki again. */
+export function walReplayCeiling(memoryLimit: string): LokiBytes {
+  const mb = Math.max(64, Math.floor((quantityValue(memoryLimit) ?? 0) / 2 / 1024 ** 2));
+  return `${mb}MB`;
+}
+
+export interface LokiConfigOptions {
+  /** Alertmanager base URL when the ruler is enabled. */
+  readonly alertmanagerUrl?: string;
+}
+
+export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfig {
+  const st = lokiStorage(spec.storage);
+  return {
+    auth_enabled: false,
+    target: 'all',
+    server: {
+      http_listen_port: LOKI_HTTP_PORT,
+      grpc_listen_port: LOKI_GRPC_PORT,
+      log_level: 'info',
+      log_format: 'logfmt',
+      grpc_server_max_recv_msg_size: 8 * 1024 * 1024,
+      grpc_server_max_send_msg_size: 8 * 1024 * 1024,
+    },
+    common: {
+      path_prefix: LOKI_DATA_DIR,
+      replication_factor: 1,
+      ring: { instance_addr: '127.0.0.1', kvstore: { store: 'inmemory' } },
+      storage: st.common,
+    },
+    schema_config: { configs: schemaPeriods(spec.storage) },
+    ingester: {
+      chunk_encoding: 'snappy',
+      chunk_idle_period: '30m',
+      max_chunk_age: '2h',
+      wal: { enabled: true, dir: `${LOKI_DATA_DIR}/wal`, flush_on_shutdown: true, replay_memory_ceiling: walReplayCeiling(spec.resources.limits.memory) },
+    },
+    storage_config: {
+      tsdb_shipper: { active_index_directory: `${LOKI_DATA_DIR}/tsdb-index`, cache_location: `${LOKI_DATA_DIR}/tsdb-cache` },
+    },
+    compactor: {
+      working_directory: `${LOKI_DATA_DIR}/compactor`,
+      compaction_interval: '10m',
+      retention_enabled: true,
+      retention_delete_delay: '2h',
+      retention_delete_worker_count: 150,
+      delete_request_store: st.object_store,
+    },
+    limits_config: {
+      retention_period: goDuration(spec.retention),
+      ingestion_rate_mb: spec.limits.ingestionRateMB,
+      ingestion_burst_size_mb: spec.limits.ingestionBurstSizeMB,
+      per_stream_rate_limit: spec.limits.perStreamRateLimit,
+      per_stream_rate_limit_burst: spec.limits.perStreamRateLimitBurst,
+      max_global_streams_per_user: spec.limits.maxGlobalStreamsPerUser,
+      max_line_size: spec.limits.maxLineSize,
+      max_line_size_truncate: true,
+      max_label_names_per_series: 15,
+      reject_old_samples: true,
+      reject_old_samples_max_age: '168h',
+      max_query_series: spec.limits.maxQuerySeries,
+      query_timeout: goDuration(spec.limits.queryTimeout),
+      allow_structured_metadata: true,
+      volume_enabled: true,
+      max_cache_freshness_per_query: '10m',
+    },
+    query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
+    ruler: {
+      ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
+      enable_api: true,
+      evaluation_interval: goDuration(spec.ruler.evaluationInterval),
+      rule_path: '/tmp/loki-rules-scratch',
+      ring: { kvstore: { store: 'inmemory' } },
+      wal: { dir: `${LOKI_DATA_DIR}/ruler-wal` },
+    },
+    // No usage reports from inside a production cluster.
+    analytics: { reporting_enabled: false },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * NetworkPolicies: default deny (ingress and egress) in the stack and agent
+ * namespaces, then only the flows the stack needs, from one flow table
+ * built from the flows every registered component declares (charts/registry.ts).
+ *
+ * The construct is created LAST by MonitoringStack: it scans the construct
+ * tree for workloads (Deployment, StatefulSet, DaemonSet), reads their
+ * `app.kubernetes.io/name`, namespace and selector, and emits one policy per
+ * component present. A component added to the registry gets its policy
+ * without touching this file; a workload whose name no registered component
+ * declares fails the synth (it would be cut off by the default deny).
+ *
+ * Policies do not apply to host-network pods (node-exporter): Prometheus
+ * reaches those through an egress rule to the nodes' addresses.
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
+import { StackContext } from '../../core/context';
+import { recommendedLabels } from '../../core/labels';
+import type { ServiceSpec } from '../../spec/schema';
+import type { ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
+
+export type { External, Flow, FlowPort } from '../../core/component';
+
+/** Private address ranges excluded from "internet" egress. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
+
+/** The flow table: every registered component's flows, in registry order. */
+export function flowTable(components: readonly ComponentFacts[]): Flow[] {
+  return components.flatMap((c) => c.flows ?? []);
+}
+
+/** Components the stack may hold (registered with `workload: true`); a workload with another name fails the synth. */
+export function knownComponents(components: readonly ComponentFacts[]): string[] {
+  return components.filter((c) => c.workload).map((c) => c.name);
+}
+
+/** A workload found in the construct tree. */
+export interface PresentComponent {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: Record<string, string>;
+  readonly hostNetwork: boolean;
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** Every workload under `root`, by app.kubernetes.io/name. */
+export function findComponents(root: IConstruct): PresentComponent[] {
+  const out = new Map<string, PresentComponent>();
+  for (const node of root.node.findAll()) {
+    if (!(node instanceof ApiObject) || !WORKLOAD_KINDS.has(node.kind)) continue;
+    const name = node.metadata.getLabel('app.kubernetes.io/name');
+    const json = node.toJson();
+    if (!name) throw new Error(`${node.kind} ${node.name} has no app.kubernetes.io/name label: NetworkPolicies cannot select it`);
+    const podSpec = json.spec?.template?.spec ?? {};
+    if (!out.has(name)) {
+      out.set(name, {
+        name,
+        namespace: node.metadata.namespace ?? '',
+        selector: json.spec?.selector?.matchLabels ?? {},
+        hostNetwork: podSpec.hostNetwork === true,
+      });
+    }
+  }
+  return [...out.values()];
+}
+
+export interface NetworkPoliciesProps {
+  readonly context: StackContext;
+  readonly spec: NetworkPoliciesSpec;
+  /** The construct whose tree is scanned for workloads (the MonitoringStack). */
+  readonly root: IConstruct;
+  /** UIs the Ingresses expose: the ingress controller may reach them. */
+  readonly exposed: readonly ExposedUi[];
+  /** spec.services: Prometheus may reach each on its port. */
+  readonly services: readonly ServiceSpec[];
+  /** spec.prometheus.annotationDiscovery. */
+  readonly annotationDiscovery: boolean;
+  /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
+  readonly components: readonly ComponentFacts[];
+}
+
+export class NetworkPolicies extends Construct {
+  public readonly components: PresentComponent[];
+  /** The flows the emitted policies allow (for docs and tests). */
+  public readonly flows: Flow[];
+
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    this.components = findComponents(props.root);
+    const byName = new Map(this.components.map((c) => [c.name, c]));
+    const known = knownComponents(props.components);
+    const unknown = this.components.filter((c) => !known.includes(c.name));
+    if (unknown.length) {
+      throw new Error(`workload(s) ${unknown.map((c) => c.name).join(', ')} have no entry in the NetworkPolicy flow table (register the component in charts/registry.ts with workload: true and its flows), or set spec.networkPolicies.enabled: false`);
+    }
+    const uiPort = (ui: string): number => {
+      const c = props.components.find((x) => x.name === ui);
+      if (!c?.ui) throw new Error(`Ingress exposes "${ui}" but no registered component declares that UI (ComponentDef.ui)`);
+      return c.ui.port;
+    };
+
+    const present = (end: Flow['from']) => typeof end !== 'string' || byName.has(end);
+    this.flows = [
+      ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
+      ...flowTable(props.components)
+        .filter((f) => !f.requires || byName.has(f.requires))
+        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'user-services') || props.services.length > 0)
+        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods') || props.annotationDiscovery),
+    ].filter((f) => present(f.from) && present(f.to));
+
+    // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
+    // component's objects by app.kubernetes.io/name finds its own objects only.
+    const labels = recommendedLabels({ name: 'network-policies', instance: ctx.instance, component: 'network-policy' });
+    const meta = (name: string, namespace: string) => ({ name, namespace, labels });
+
+    // Default deny, then DNS for everyone, in both namespaces.
+    for (const [key, ns] of [['stack', ctx.namespace], ['agents', ctx.agentNamespace]] as const) {
+      new k8s.KubeNetworkPolicy(this, `${key}-default-deny`, {
+        metadata: meta('default-deny', ns),
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+      new k8s.KubeNetworkPolicy(this, `${key}-dns`, {
+        metadata: meta('allow-dns', ns),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{
+            to: [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }],
+            ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
+          }],
+        },
+      });
+    }
+
+    const peersFor = (end: Flow['from'], policyNs: string, service?: ServiceSpec): k8s.NetworkPolicyPeer[] | undefined => {
+      if (typeof end === 'string') {
+        const c = byName.get(end) as PresentComponent;
+        return [{
+          podSelector: { matchLabels: c.selector },
+          ...(c.namespace !== policyNs ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } } } : {}),
+        }];
+      }
+      switch (end.external) {
+        case 'ingress-controller': return [{ namespaceSelector: { matchLabels: spec.ingressControllerNamespaceSelector } }];
+        case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
+        case 'api-server': return spec.apiServerCidrs.length ? spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
+        case 'nodes': return spec.nodeCidrs.length ? spec.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
+        case 'internet': return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
+        case 'annotated-pods': return [{ namespaceSelector: {} }];
+        case 'user-services': {
+          const s = service as ServiceSpec;
+          return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } }, podSelector: { matchLabels: s.selector } }];
+        }
+      }
+    };
+    const portsOf = (ports: FlowPort[]): k8s.NetworkPolicyPort[] | undefined => ports.length === 0 ? undefined : ports.map((p) => ({
+      protocol: p.protocol,
+      ...(p.port !== undefined ? { port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port) } : {}),
+    }));
+
+    for (const c of this.components) {
+      if (c.hostNetwork) continue; // policies do not apply to host-network pods
+      const ingress: k8s.NetworkPolicyIngressRule[] = this.flows.filter((f) => f.to === c.name).map((f) => {
+        const from = peersFor(f.from, c.namespace);
+        return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+      });
+      const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
+        if (typeof f.to !== 'string' && f.to.external === 'user-services') {
+          return props.services.map((s) => ({
+            to: peersFor(f.to, c.namespace, s),
+            ports: [{ port: typeof s.port === 'number' ? k8s.IntOrString.fromNumber(s.port) : k8s.IntOrString.fromString(s.port), protocol: 'TCP' }],
+          }));
+        }
+        const to = peersFor(f.to, c.namespace);
+        return [{ ...(to ? { to } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) }];
+      });
+      new k8s.KubeNetworkPolicy(this, c.name, {
+        metadata: meta(c.name, c.namespace),
+        spec: {
+          podSelector: { matchLabels: c.selector },
+          policyTypes: ['Ingress', 'Egress'],
+          ...(ingress.length ? { ingress } : {}),
+          ...(egress.length ? { egress } : {}),
+        },
+      });
+    }
+  }
+}
+
+/** A line per flow, for the README and the closing note. */
+export function describeFlows(flows: readonly Flow[]): string[] {
+  const end = (e: Flow['from']) => (typeof e === 'string' ? e : e.external);
+  return flows.map((f) => `${end(f.from)} -> ${end(f.to)} ${f.ports.length ? f.ports.map((p) => `${p.port ?? 'any'}/${p.protocol}`).join(',') : '(service ports)'}: ${f.why}`);
+}

@@ -1,0 +1,26 @@
+/**
+ * Registry entry: NetworkPolicies. Built after every workload (it scans the
+ * construct tree); its flow table and known components come from the registry.
+ */
+import type { ComponentDef } from '../../core/component';
+import type { Spec } from '../../spec/schema';
+import type { Ingresses } from '../ingress/construct';
+import { NetworkPolicies } from './construct';
+
+export * from './construct';
+export { specSections } from './spec';
+
+export const component: ComponentDef<Spec> = {
+  name: 'network-policies',
+  files: ['51-network-policies'],
+  enabled: (spec) => spec.networkPolicies.enabled,
+  build: ({ chart, context, spec, root, get, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
+    context,
+    spec: spec.networkPolicies,
+    root,
+    exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
+    services: spec.services,
+    annotationDiscovery: spec.prometheus.annotationDiscovery,
+    components: registry,
+  }),
+};

@@ -1,0 +1,112 @@
+/**
+ * node-exporter DaemonSet: host metrics from every node.
+ *
+ * Runs in the agent namespace with hostNetwork (network device stats of the
+ * node, not of a pod sandbox), hostPID (host processes in /proc) and the host
+ * root filesystem mounted read-only at /host/root. It does not need root:
+ * uid 65534 reads /proc, /sys and mount statistics.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
+import type { IPrometheus } from '../../core/component';
+import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
+import type { Spec } from '../../spec/schema';
+import { JOBS, PORTS } from '../../core/names';
+
+export const NODE_EXPORTER_PORT = PORTS.nodeExporter;
+
+/** Mount points that belong to containers and pods, not to the node. */
+export const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/containerd/.+|var/lib/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+|var/lib/kubelet/plugins/.+)($|/)';
+/** Pseudo and overlay filesystems that say nothing about disk space. */
+export const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs|erofs)$';
+/** Virtual interfaces: pod veths, CNI bridges and tunnels. */
+export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vxlan.*|genev.*|tunl.*|kube-ipvs.*|docker.*|br-.*|[a-f0-9]{15})$';
+
+export interface NodeExporterProps {
+  readonly context: StackContext;
+  readonly spec: Spec['nodeExporter'];
+  readonly prometheus: IPrometheus;
+}
+
+export class NodeExporter extends Construct {
+  public readonly port = NODE_EXPORTER_PORT;
+  public readonly daemonSet: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: NodeExporterProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    const ns = ctx.agentNamespace;
+    const image = spec.image ?? IMAGES.nodeExporter;
+    const labels = recommendedLabels({ name: 'node-exporter', instance: ctx.instance, component: 'exporter', version: imageVersion(image) });
+    const selector = selectorLabels('node-exporter', ctx.instance);
+
+    new k8s.KubeServiceAccount(this, 'sa', {
+      metadata: { name: 'node-exporter', namespace: ns, labels },
+      automountServiceAccountToken: false,
+    });
+
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: { name: 'node-exporter', namespace: ns, labels },
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'node-exporter',
+            automountServiceAccountToken: false, // never calls the Kubernetes API
+            hostNetwork: true, // node network interfaces, not the pod sandbox's
+            hostPid: true, // host processes in /proc
+            ...NODE_AGENT_SCHEDULING,
+            securityContext: {
+              runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [{
+              name: 'node-exporter',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                `--web.listen-address=:${NODE_EXPORTER_PORT}`,
+                '--path.procfs=/host/proc',
+                '--path.sysfs=/host/sys',
+                '--path.rootfs=/host/root',
+                '--path.udev.data=/host/root/run/udev/data',
+                `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
+                `--collector.filesystem.fs-types-exclude=${FS_TYPES_EXCLUDE}`,
+                `--collector.netdev.device-exclude=${NETDEV_EXCLUDE}`,
+                `--collector.netclass.ignored-devices=${NETDEV_EXCLUDE}`,
+                '--no-collector.wifi',
+                '--no-collector.hwmon',
+                '--no-collector.btrfs',
+              ],
+              ports: [{ name: 'metrics', containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: 'TCP' }],
+              resources: resources(spec.resources),
+              securityContext: containerSecurity(),
+              readinessProbe: httpProbe('/', 'metrics', { periodSeconds: 10 }),
+              livenessProbe: httpProbe('/', 'metrics', { periodSeconds: 20, timeoutSeconds: 5 }),
+              volumeMounts: [
+                { name: 'proc', mountPath: '/host/proc', readOnly: true },
+                { name: 'sys', mountPath: '/host/sys', readOnly: true, mountPropagation: 'HostToContainer' },
+                { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
+              ],
+            }],
+            volumes: [
+              { name: 'proc', hostPath: { path: '/proc' } },
+              { name: 'sys', hostPath: { path: '/sys' } },
+              { name: 'root', hostPath: { path: '/' } },
+            ],
+          },
+        },
+      },
+    });
+
+    props.prometheus.addScrapeConfig(podJob({
+      jobName: JOBS.nodeExporter, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
+    }));
+  }
+}
+

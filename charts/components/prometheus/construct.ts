@@ -1,0 +1,217 @@
+/**
+ * Prometheus: StatefulSet with a PersistentVolumeClaim per replica, config
+ * built from typed objects in a ConfigMap, rules in a second ConfigMap,
+ * ServiceAccount + read-only ClusterRole for Kubernetes discovery, a client
+ * Service and a headless governing Service.
+ *
+ * Other components contribute through `addScrapeConfig`, `addRuleFile` and
+ * `addAlertmanager`; the config and its checksum are rendered lazily at synth
+ * time, so contribution order does not matter.
+ */
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { toYaml } from '../../core/yaml';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { serviceUrl, StackContext } from '../../core/context';
+import { apiReader } from '../../lib/rbac';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { promSizeBytes, quantityValue } from '../../spec/formats';
+import type { Spec } from '../../spec/schema';
+import type { IPrometheus } from '../../core/component';
+import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
+import { JOBS, PORTS } from '../../core/names';
+
+export const PROMETHEUS_PORT = PORTS.prometheus;
+const UID = 65534;
+const CONFIG_DIR = '/etc/prometheus';
+export const RULES_DIR = '/etc/prometheus/rules';
+const DATA_DIR = '/prometheus';
+
+export interface PrometheusProps {
+  readonly context: StackContext;
+  readonly spec: Spec['prometheus'];
+}
+
+/** Default retention size: 85% of the volume, leaving room for the WAL and compaction. */
+export function defaultRetentionSize(storageSize: string): string {
+  const bytes = (quantityValue(storageSize) ?? 0) * 0.85;
+  const gb = Math.floor(bytes / 1024 ** 3);
+  return gb >= 10 ? `${gb}GB` : `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MB`;
+}
+
+export class Prometheus extends Construct implements IPrometheus {
+  public readonly serviceName = 'prometheus';
+  public readonly namespace: string;
+  public readonly port = PROMETHEUS_PORT;
+  public readonly url: string;
+  public readonly serviceAccountName = 'prometheus';
+  public readonly retentionSize: string;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+
+  private readonly scrapeConfigs: ScrapeConfig[] = [];
+  private readonly ruleFiles = new Map<string, string>();
+  private readonly alertmanagers: AlertmanagerConfig[] = [];
+  private readonly spec: Spec['prometheus'];
+
+  constructor(scope: Construct, id: string, props: PrometheusProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    this.spec = spec;
+    this.namespace = ctx.namespace;
+    this.url = serviceUrl(this.serviceName, ctx.namespace, PROMETHEUS_PORT);
+    this.retentionSize = spec.retentionSize ?? defaultRetentionSize(spec.storage.size);
+    if ((promSizeBytes(this.retentionSize) ?? 0) > (quantityValue(spec.storage.size) ?? 0)) {
+      throw new Error(`spec.prometheus.retentionSize (${this.retentionSize}) is larger than spec.prometheus.storage.size (${spec.storage.size}): Prometheus would fill its volume; lower retentionSize to about 85% of the volume`);
+    }
+    const image = spec.image ?? IMAGES.prometheus;
+    const labels = recommendedLabels({ name: 'prometheus', instance: ctx.instance, component: 'metrics-server', version: imageVersion(image) });
+    const selector = selectorLabels('prometheus', ctx.instance);
+    const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: ctx.namespace, labels: { ...labels, ...extra } });
+
+    // Self-monitoring: every replica, discovered like any other pod.
+    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web' }));
+    if (spec.annotationDiscovery) {
+      this.addScrapeConfig(annotatedPodsJob());
+      this.addScrapeConfig(annotatedServicesJob());
+    }
+
+    // --- RBAC: read-only discovery of targets across the cluster.
+    apiReader(this, {
+      name: this.serviceAccountName, namespace: ctx.namespace, instance: ctx.instance, labels,
+      rules: [
+        { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+        { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
+      ],
+    });
+
+    // --- Config and rules, rendered at synth time.
+    const configYaml = Lazy.any({ produce: () => this.renderConfig() });
+    const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
+    new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
+    new k8s.KubeConfigMap(this, 'rules', { metadata: metadata('prometheus-rules'), data: rulesData });
+    const configChecksum = Lazy.any({ produce: () => checksum(this.renderConfig(), ...[...this.ruleFiles.entries()].sort().flat()) });
+
+    // --- Services: a ClusterIP for clients, a headless one governing the StatefulSet.
+    const servicePorts = [{ name: 'web', port: PROMETHEUS_PORT, targetPort: k8s.IntOrString.fromString('web') }];
+    new k8s.KubeService(this, 'service', { metadata: metadata(this.serviceName), spec: { selector, ports: servicePorts } });
+    new k8s.KubeService(this, 'headless', {
+      metadata: metadata('prometheus-headless'),
+      spec: { selector, ports: servicePorts, clusterIp: 'None', publishNotReadyAddresses: true },
+    });
+
+    const retentionArgs = [
+      `--storage.tsdb.retention.time=${spec.retention}`,
+      `--storage.tsdb.retention.size=${this.retentionSize}`,
+    ];
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: metadata('prometheus'),
+      spec: {
+        serviceName: 'prometheus-headless',
+        replicas: spec.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': configChecksum } },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            automountServiceAccountToken: true, // discovery calls the Kubernetes API
+            securityContext: podSecurity(UID),
+            // Let Prometheus flush its head block and WAL on shutdown.
+            terminationGracePeriodSeconds: 600,
+            ...spreadAcrossNodes(spec.replicas, selector),
+            containers: [{
+              name: 'prometheus',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                `--config.file=${CONFIG_DIR}/prometheus.yml`,
+                `--storage.tsdb.path=${DATA_DIR}`,
+                ...retentionArgs,
+                '--web.enable-lifecycle',
+                `--web.listen-address=:${PROMETHEUS_PORT}`,
+                // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
+                ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
+              ],
+              ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+              resources: resources(spec.resources),
+              securityContext: containerSecurity(),
+              // WAL replay after a restart can take minutes on a full volume: the startup probe covers it.
+              startupProbe: httpProbe('/-/ready', 'web', { periodSeconds: 10, failureThreshold: 60 }),
+              readinessProbe: httpProbe('/-/ready', 'web', { periodSeconds: 5, failureThreshold: 3 }),
+              livenessProbe: httpProbe('/-/healthy', 'web', { periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 6 }),
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'rules', mountPath: RULES_DIR, readOnly: true },
+                { name: 'data', mountPath: DATA_DIR },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: 'prometheus-config' } },
+              { name: 'rules', configMap: { name: 'prometheus-rules' } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [dataVolumeClaim(spec.storage, selector)],
+      },
+    });
+
+    if (spec.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: metadata('prometheus'),
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+  }
+
+  /** Add a scrape job. Job names must be unique across the stack. */
+  public addScrapeConfig(job: ScrapeConfig): void {
+    if (this.scrapeConfigs.some((j) => j.job_name === job.job_name)) {
+      throw new Error(`two scrape jobs are named "${job.job_name}": a spec.services[] name collides with a built-in job; rename the service`);
+    }
+    this.scrapeConfigs.push(job);
+  }
+
+  /** Add a rule file (Prometheus rule-file YAML) loaded through `rule_files`. */
+  public addRuleFile(fileName: string, content: string): void {
+    if (!/^[a-z0-9][a-z0-9-]*\.ya?ml$/.test(fileName)) throw new Error(`rule file name "${fileName}" must be a lowercase file name ending in .yaml`);
+    if (this.ruleFiles.has(fileName)) throw new Error(`rule file "${fileName}" added twice`);
+    this.ruleFiles.set(fileName, content);
+  }
+
+  /** Send alerts to an Alertmanager. */
+  public addAlertmanager(am: AlertmanagerConfig): void {
+    this.alertmanagers.push(am);
+  }
+
+  /** The typed configuration as it will be written to prometheus.yml. */
+  public config(): PrometheusConfig {
+    const s = this.spec;
+    return {
+      global: {
+        scrape_interval: s.scrapeInterval,
+        scrape_timeout: s.scrapeTimeout,
+        evaluation_interval: s.evaluationInterval,
+        ...(Object.keys(s.externalLabels).length ? { external_labels: s.externalLabels } : {}),
+      },
+      rule_files: [`${RULES_DIR}/*.yaml`],
+      ...(this.alertmanagers.length ? { alerting: { alertmanagers: this.alertmanagers } } : {}),
+      scrape_configs: this.scrapeConfigs,
+    };
+  }
+
+  public renderConfig(): string {
+    return toYaml(this.config());
+  }
+
+  /** Names of the rule files, for tests and docs. */
+  public get ruleFileNames(): string[] {
+    return [...this.ruleFiles.keys()];
+  }
+}
+

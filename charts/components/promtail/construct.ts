@@ -1,0 +1,197 @@
+/**
+ * Promtail DaemonSet: tails every container's log files on its node and
+ * pushes them to Loki (`spec.logs.collector: promtail`, the default).
+ *
+ * Promtail reached end of life on 2 March 2026; 3.6.11 is its last release.
+ * `spec.logs.collector: alloy` runs the same pipeline in Grafana Alloy
+ * (charts/alloy.ts) with the same stream labels.
+ *
+ * Discovery is limited to the node's own pods with the field selector
+ * `spec.nodeName=${HOSTNAME}`, HOSTNAME coming from the downward API and
+ * `-config.expand-env=true`. That flag runs envsubst over the whole file, so
+ * every other `$` (relabel `$1`) and backslash is escaped before writing.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { toYaml } from '../../core/yaml';
+import { StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import { apiReader } from '../../lib/rbac';
+import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
+import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
+import type { ILogPush } from '../../core/component';
+import type { IPrometheus } from '../../core/component';
+import type { KubernetesSdConfig, RelabelConfig } from '../../core/prometheus-config';
+import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
+import type { LogsSpec } from '../loki/spec';
+import { JOBS, PORTS } from '../../core/names';
+
+export const PROMTAIL_PORT = PORTS.promtail;
+const CONFIG_DIR = '/etc/promtail';
+/** Positions survive pod restarts on the node (a hostPath), so no line is shipped twice or skipped. */
+const POSITIONS_DIR = '/run/promtail';
+
+/** Typed subset of the Promtail 3.x configuration (https://grafana.com/docs/loki/latest/send-data/promtail/configuration/). */
+export interface PromtailConfig {
+  server: { http_listen_port: number; grpc_listen_port: number; log_level: 'debug' | 'info' | 'warn' | 'error'; log_format?: 'logfmt' | 'json' };
+  positions: { filename: string; sync_period?: string };
+  clients: PromtailClient[];
+  scrape_configs: PromtailScrapeConfig[];
+  target_config?: { sync_period?: string };
+}
+
+export interface PromtailClient {
+  url: string;
+  batchwait?: string;
+  batchsize?: number;
+  timeout?: string;
+  backoff_config?: { min_period?: string; max_period?: string; max_retries?: number };
+}
+
+export type PromtailStage =
+  | { cri: Record<string, never> }
+  | { match: { selector: string; pipeline_name?: string; stages: PromtailStage[] } }
+  | { json: { expressions: Record<string, string> } }
+  | { structured_metadata: Record<string, string> }
+  | { labeldrop: string[] };
+
+export interface PromtailScrapeConfig {
+  job_name: string;
+  pipeline_stages: PromtailStage[];
+  kubernetes_sd_configs: KubernetesSdConfig[];
+  relabel_configs: RelabelConfig[];
+}
+
+/** Promtail stages from the collector-neutral pipeline. */
+export function promtailStages(stages: readonly LogStage[]): PromtailStage[] {
+  return stages.map((s): PromtailStage => {
+    switch (s.type) {
+      case 'cri': return { cri: {} };
+      case 'match': return { match: { selector: s.selector, stages: promtailStages(s.stages) } };
+      case 'json': return { json: { expressions: Object.fromEntries(s.fields.map((f) => [f, f])) } };
+      case 'structured_metadata': return { structured_metadata: Object.fromEntries(s.fields.map((f) => [f, f])) };
+      case 'labeldrop': return { labeldrop: [...s.labels] };
+    }
+  });
+}
+
+/** Placeholder rendered in place of `${HOSTNAME}` before escaping. */
+const NODE_PLACEHOLDER = 'PROMTAIL_NODE_NAME_PLACEHOLDER';
+
+export function promtailConfig(spec: LogsSpec, lokiPushUrl: string): PromtailConfig {
+  return {
+    server: { http_listen_port: PROMTAIL_PORT, grpc_listen_port: 0, log_level: 'info', log_format: 'logfmt' },
+    positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
+    clients: [{
+      url: lokiPushUrl,
+      batchwait: '1s',
+      batchsize: 1048576,
+      timeout: '10s',
+      // Retry for about 5 minutes while Loki restarts, then drop the batch rather than block the node's logs forever.
+      backoff_config: { min_period: '500ms', max_period: '1m', max_retries: 10 },
+    }],
+    target_config: { sync_period: '10s' },
+    scrape_configs: [{
+      job_name: 'kubernetes-pods',
+      pipeline_stages: promtailStages(logStages(spec)),
+      kubernetes_sd_configs: [{
+        role: 'pod',
+        selectors: [{ role: 'pod', field: nodeFieldSelector(NODE_PLACEHOLDER) }],
+      }],
+      relabel_configs: [...POD_LOG_RELABEL],
+    }],
+  };
+}
+
+/**
+ * Escape text for Promtail's `-config.expand-env=true` (drone/envsubst):
+ * `$$` is a literal `$`, and a backslash before `\` or `/` is dropped, so
+ * every `$` and every backslash is doubled.
+ */
+export function escapeForExpandEnv(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\$/g, '$$$$');
+}
+
+/** The promtail.yaml text: escaped for envsubst, with `${HOSTNAME}` as the only variable reference. */
+export function renderPromtailConfig(config: PromtailConfig): string {
+  const text = escapeForExpandEnv(toYaml(config));
+  return text.split(NODE_PLACEHOLDER).join(`\${${NODE_NAME_ENV}}`);
+}
+
+export interface PromtailProps {
+  readonly context: StackContext;
+  readonly spec: LogsSpec;
+  readonly loki: ILogPush;
+  readonly prometheus: IPrometheus;
+}
+
+export class Promtail extends Construct {
+  public readonly port = PROMTAIL_PORT;
+  public readonly config: PromtailConfig;
+  public readonly configText: string;
+  public readonly daemonSet: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: PromtailProps) {
+    super(scope, id);
+    const { context: ctx, spec } = props;
+    const ns = ctx.agentNamespace;
+    const image = spec.promtail.image ?? IMAGES.promtail;
+    const labels = recommendedLabels({ name: 'promtail', instance: ctx.instance, component: 'log-collector', version: imageVersion(image) });
+    const selector = selectorLabels('promtail', ctx.instance);
+    const metadata = (name: string) => ({ name, namespace: ns, labels });
+
+    this.config = promtailConfig(spec, props.loki.pushUrl);
+    this.configText = renderPromtailConfig(this.config);
+
+    // --- RBAC: read-only discovery of pods (and their nodes).
+    apiReader(this, { name: 'promtail', namespace: ns, instance: ctx.instance, labels, rules: COLLECTOR_RBAC_RULES });
+
+    new k8s.KubeConfigMap(this, 'config', { metadata: metadata('promtail-config'), data: { 'promtail.yaml': this.configText } });
+
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: metadata('promtail'),
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': checksum(this.configText) } },
+          spec: {
+            serviceAccountName: 'promtail',
+            automountServiceAccountToken: true, // pod discovery calls the Kubernetes API
+            ...NODE_AGENT_SCHEDULING,
+            terminationGracePeriodSeconds: 30,
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'promtail',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [`-config.file=${CONFIG_DIR}/promtail.yaml`, '-config.expand-env=true'],
+              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              ports: [{ name: 'http', containerPort: PROMTAIL_PORT, protocol: 'TCP' }],
+              resources: resources(spec.promtail.resources),
+              // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet
+              // writes /var/log/pods/*/*/*.log as root:root mode 0640, which only their owner can read, and the
+              // positions file lives in a root-owned host directory.
+              securityContext: containerSecurity({ runAsRoot: true }),
+              readinessProbe: httpProbe('/ready', 'http', { periodSeconds: 10 }),
+              livenessProbe: httpProbe('/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'positions', mountPath: POSITIONS_DIR },
+                { name: 'pods', mountPath: POD_LOG_DIR, readOnly: true },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: 'promtail-config' } },
+              { name: 'positions', hostPath: { path: `${POSITIONS_DIR}-${ctx.instance}`, type: 'DirectoryOrCreate' } },
+              { name: 'pods', hostPath: { path: POD_LOG_DIR, type: 'Directory' } },
+            ],
+          },
+        },
+      },
+    });
+
+    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.promtail, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+  }
+}

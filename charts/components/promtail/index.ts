@@ -1,0 +1,26 @@
+/** Registry entry: Promtail, the log collector when spec.logs.collector is "promtail" (deployed with Loki). */
+import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { JOBS, PORTS } from '../../core/names';
+import type { Spec } from '../../spec/schema';
+import { Promtail } from './construct';
+
+export * from './construct';
+export const specSections = {};
+
+export const component: ComponentDef<Spec> = {
+  name: 'promtail',
+  workload: true,
+  image: 'promtail',
+  files: ['31-promtail'],
+  ports: { http: PORTS.promtail },
+  jobs: [JOBS.promtail],
+  flows: [
+    { from: 'prometheus', to: 'promtail', ports: tcp(PORTS.promtail), why: 'scrape' },
+    { from: 'promtail', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
+    { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
+  ],
+  enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'promtail',
+  build: ({ chart, context, spec, prometheus, get }) => new Promtail(chart('31-promtail', 'promtail'), 'promtail', {
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+  }),
+};

@@ -1,0 +1,135 @@
+/**
+ * The registry contract: what one component folder (charts/components/<name>/)
+ * declares so the stack, the spec schema, the NetworkPolicy flow table, the
+ * rule files and the docs can all be derived from `COMPONENTS`
+ * (charts/registry.ts) without naming the component anywhere else.
+ *
+ * Components meet through the small interfaces below (IPrometheus, IEndpoint,
+ * ...), resolved from the build context by name, never through each other's
+ * concrete classes. Leaf module: type imports from cdk8s/constructs/zod and
+ * charts/core only.
+ */
+import type { Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { z } from 'zod';
+import type { Endpoint, StackContext } from './context';
+import type { ImageKey } from './images';
+import type { FolderId } from './names';
+import type { AlertmanagerConfig, ScrapeConfig } from './prometheus-config';
+import type { RuleArea } from './rule-types';
+
+/** A component reachable inside the cluster (`http://<service>.<namespace>.svc:<port>`). */
+export type IEndpoint = Endpoint;
+
+/** What a component needs from Prometheus: add its scrape jobs and rule files. */
+export interface IPrometheus extends IEndpoint {
+  addScrapeConfig(job: ScrapeConfig): void;
+  addRuleFile(fileName: string, content: string): void;
+  /** Where alerts are sent (Alertmanager registers itself). */
+  addAlertmanager(am: AlertmanagerConfig): void;
+}
+
+/** Where log collectors push (Loki). */
+export interface ILogPush extends IEndpoint {
+  /** `http://loki.<namespace>.svc:3100/loki/api/v1/push` */
+  readonly pushUrl: string;
+}
+
+/** Something Prometheus scrapes: its jobs, added through IPrometheus.addScrapeConfig. */
+export interface IScrapeTarget {
+  /** The `job` label values this target's series carry. */
+  readonly jobs: readonly string[];
+}
+
+/** Destinations and sources outside the stack's pods. */
+export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods';
+
+export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
+
+/** One allowed network flow: a row of the NetworkPolicy table. */
+export interface Flow {
+  /** A component name (app.kubernetes.io/name) or an external peer. */
+  readonly from: string | { readonly external: External };
+  readonly to: string | { readonly external: External };
+  /** Empty: any port. */
+  readonly ports: FlowPort[];
+  readonly why: string;
+  /** Emit only when this component is present too (e.g. node-exporter for the node port 9100). */
+  readonly requires?: string;
+}
+
+export const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port, protocol: 'TCP' as const }));
+export const ext = (external: External): { readonly external: External } => ({ external });
+
+/** A web UI the Ingresses may expose: the Service and port the ingress controller reaches. */
+export interface UiBackend { readonly service: string; readonly port: number }
+
+/** A dashboard as the Grafana component provisions it (built by dashboards/). */
+export interface IDashboard {
+  readonly uid: string;
+  /** A Grafana folder id (charts/core/names.ts FOLDERS). */
+  readonly folder: FolderId;
+  /** The dashboard JSON, serialized. */
+  readonly json: string;
+}
+
+/**
+ * What `build` receives. `TSpec` is the validated `spec.spec` (bound to the
+ * real type in charts/registry.ts; core does not import the schema).
+ */
+export interface BuildContext<TSpec> {
+  readonly context: StackContext;
+  readonly spec: TSpec;
+  /** The MonitoringStack: the tree NetworkPolicies scan for workloads. */
+  readonly root: IConstruct;
+  /** A new chart written to `dist/<file>.yaml` (files sort into apply order). */
+  chart(file: string, id: string): Chart;
+  /** The chart written outside dist/ (gitops/), created on first use. */
+  gitopsChart(): Chart;
+  /** The Prometheus every component adds its scrape jobs and rule files to. */
+  readonly prometheus: IPrometheus;
+  /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
+  get<T>(name: string): T | undefined;
+  /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
+  lookup<T>(key: string): T | undefined;
+  provide(key: string, value: unknown): void;
+  /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
+  readonly registry: readonly ComponentDef<TSpec>[];
+}
+
+/**
+ * A registry entry: everything the rest of the stack needs to know about one
+ * component. Its folder's index.ts exports it as `component`, and beside it
+ * `specSections` (the spec sections it owns, e.g. `{ nodeExporter: nodeExporterSchema }`,
+ * `{}` for none): a separate export so charts/registry.ts can type the
+ * composed schema from them.
+ */
+export interface ComponentDef<TSpec = unknown> {
+  /** app.kubernetes.io/name of its workloads (the key of its NetworkPolicy), unique in the registry. */
+  readonly name: string;
+  /** Cross-field checks over the whole spec, run by the schema's superRefine. */
+  readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
+  /** Deployed for this spec? @default always */
+  readonly enabled?: (spec: TSpec) => boolean;
+  /** Create its constructs (in registry order); the return value is what `get(name)` yields to later components. */
+  readonly build?: (b: BuildContext<TSpec>) => unknown;
+  /** True when it runs workloads the NetworkPolicies must know (KNOWN_COMPONENTS). */
+  readonly workload?: boolean;
+  /** The NetworkPolicy flows it needs, to it and from it (scrapes of it, its egress); each is emitted when its ends are present. */
+  readonly flows?: readonly Flow[];
+  /** Its web UI, when an Ingress may expose it. */
+  readonly ui?: UiBackend;
+  /** Its container ports by name (documentation and flows). */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** Its Prometheus job names. */
+  readonly jobs?: readonly string[];
+  /** Key of its pinned image in IMAGES. */
+  readonly image?: ImageKey;
+  /** The dist/ file(s) it writes, without `.yaml` (e.g. `20-node-exporter`). */
+  readonly files?: readonly string[];
+  /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */
+  readonly ruleAreas?: readonly RuleArea[];
+}
+
+/** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */
+export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files'>;

@@ -1,0 +1,32 @@
+/**
+ * docs/alerts.md and docs/runbooks.md are generated from the rule areas
+ * (`npm run docs`): they must match the committed files, and every alert in
+ * dist/ must have the runbook section its runbook_url points to.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { renderDocs } from '../../rules/docs';
+import { LOG_RULE_RUNBOOKS } from '../../charts/components/loki/ruler';
+import { COMPONENT_RULE_AREAS } from '../../charts/registry';
+import { configMapData, readManifests } from '../lib/dist';
+
+const ROOT = path.join(__dirname, '..', '..');
+const read = (f: string) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8');
+
+describe('generated docs', () => {
+  const docs = renderDocs({ componentAreas: COMPONENT_RULE_AREAS, logRuleRunbooks: LOG_RULE_RUNBOOKS });
+
+  test.each([['alerts.md', docs.alerts], ['runbooks.md', docs.runbooks]])('docs/%s is up to date (run `npm run docs`)', (file, expected) => {
+    expect(read(file)).toBe(expected);
+  });
+
+  test('every alert in dist/ has its runbook section and catalog row', () => {
+    const rules = configMapData(readManifests(path.join(ROOT, 'dist')).map((d) => d.object), 'prometheus-rules');
+    const alerts = Object.values(rules).flatMap((t) => (parse(t).groups ?? []).flatMap((g: any) => g.rules.filter((r: any) => r.alert)));
+    const headings = new Set([...docs.runbooks.matchAll(/^## (\S+)$/gm)].map((m) => m[1].toLowerCase()));
+    const missing = alerts.filter((a: any) => !headings.has(a.annotations.runbook_url.split('#')[1]) || !docs.alerts.includes(`| ${a.alert} |`));
+    expect(missing.map((a: any) => a.alert)).toEqual([]);
+    expect(new Set(alerts.map((a: any) => a.alert)).size).toBeGreaterThanOrEqual(30);
+  });
+});
