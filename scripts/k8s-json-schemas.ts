@@ -88,8 +88,14 @@ export function generate(out: string): GeneratedSchemas {
   // CRDs: each served version's openAPIV3Schema; metadata is the Kubernetes ObjectMeta.
   const objectMeta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
   const metaDefs = Object.fromEntries([objectMeta, ...reachable(defs[objectMeta], defs)].map((n) => [n, defs[n]]));
-  for (const f of fs.readdirSync(SRC).filter((x) => x.endsWith('.yaml.gz'))) {
-    for (const doc of parseAllDocuments(read(f))) {
+  // The CRDs of contracts/kubernetes (gzip) and those the backup tests use (test/crds).
+  const CRD_DIR = path.join(ROOT, 'test', 'crds');
+  const crdTexts = [
+    ...fs.readdirSync(SRC).filter((x) => x.endsWith('.yaml.gz')).map(read),
+    ...(fs.existsSync(CRD_DIR) ? fs.readdirSync(CRD_DIR).filter((x) => x.endsWith('.yaml')).map((x) => fs.readFileSync(path.join(CRD_DIR, x), 'utf8')) : []),
+  ];
+  for (const text of crdTexts) {
+    for (const doc of parseAllDocuments(text)) {
       const crd = doc.toJSON();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const v of crd.spec.versions.filter((x: any) => x.served)) {
