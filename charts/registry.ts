@@ -11,6 +11,7 @@
  */
 import type { ComponentDef, Flow } from './core/component';
 import { flowTable } from './components/network-policies/construct';
+import type { DashboardContributions } from './core/dashboard-model';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
@@ -83,6 +84,16 @@ export const COMPONENT_JOBS: readonly string[] = COMPONENTS.flatMap((c) => c.job
 
 /** The rule areas the components own (alerts and recording rules beside their construct). */
 export const COMPONENT_RULE_AREAS: readonly RuleArea[] = COMPONENTS.flatMap((c) => c.ruleAreas ?? []);
+
+/** What the components give the dashboards for a spec: every component's metric sources, the enabled ones, their dashboards. */
+export function dashboardContributions(spec: Spec): DashboardContributions {
+  const on = COMPONENTS.filter((c) => !c.enabled || c.enabled(spec));
+  return {
+    catalog: COMPONENTS.flatMap((c) => c.catalog ?? []),
+    enabled: on.flatMap((c) => (c.catalog ?? []).map((s) => s.id)),
+    modules: on.flatMap((c) => c.dashboards ?? []),
+  };
+}
 
 export function component(name: string): ComponentDef<Spec> {
   const c = COMPONENTS.find((x) => x.name === name);

@@ -13,6 +13,7 @@ import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/core/names';
+import type { MetricSource } from '../charts/core/dashboard-model';
 
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -20,7 +21,9 @@ export const EXPORTER_SOURCES = [
   'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
-export type SourceId = ExporterSource | ServiceKind;
+/** The sources listed here; components contribute more (ComponentDef.catalog), so a source id is a string. */
+export type BuiltinSourceId = ExporterSource | ServiceKind;
+export type SourceId = string;
 
 /** The three series of a Prometheus histogram. */
 const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
@@ -43,7 +46,7 @@ export const HTTP_DURATION_BUCKET_ANY_PREFIX = '(.+_)?http_request_duration_seco
 export const HTTP_DURATION_COUNT_ANY_PREFIX = '(.+_)?http_request_duration_seconds_count';
 export const HTTP_DURATION_SUM_ANY_PREFIX = '(.+_)?http_request_duration_seconds_sum';
 
-export const CATALOG: Record<SourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
+export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
   // --- Exporters and stack components
   prometheus: {
     title: 'Prometheus (self-monitoring and the series every scrape adds)',
@@ -196,14 +199,30 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   },
 };
 
-/** Sources providing each metric. */
-export const METRIC_SOURCES: ReadonlyMap<string, readonly SourceId[]> = (() => {
+/** The catalog's sources followed by the components' (ComponentDef.catalog); a source id appears once. */
+export function catalogSources(extra: readonly MetricSource[] = []): MetricSource[] {
+  const out: MetricSource[] = (Object.entries(CATALOG) as [SourceId, { title: string; metrics: readonly string[] }][])
+    .map(([id, { title, metrics }]) => ({ id, title, metrics }));
+  for (const s of extra) {
+    if (out.some((o) => o.id === s.id)) throw new Error(`metric source "${s.id}" is declared twice (dashboards/catalog.ts or a ComponentDef.catalog)`);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Metric -> the sources providing it. */
+export type MetricIndex = ReadonlyMap<string, readonly SourceId[]>;
+
+export function metricIndex(extra: readonly MetricSource[] = []): MetricIndex {
   const m = new Map<string, SourceId[]>();
-  for (const [source, { metrics }] of Object.entries(CATALOG) as [SourceId, { metrics: readonly string[] }][]) {
-    for (const metric of metrics) m.set(metric, [...(m.get(metric) ?? []), source]);
+  for (const { id, metrics } of catalogSources(extra)) {
+    for (const metric of metrics) m.set(metric, [...(m.get(metric) ?? []), id]);
   }
   return m;
-})();
+}
+
+/** Sources providing each metric (the catalog's own; buildDashboards adds the components'). */
+export const METRIC_SOURCES: MetricIndex = metricIndex();
 
 /**
  * The sources the spec enables: what dashboards may rely on.
