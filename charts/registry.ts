@@ -90,7 +90,7 @@ export function dashboardContributions(spec: Spec): DashboardContributions {
   const on = COMPONENTS.filter((c) => !c.enabled || c.enabled(spec));
   return {
     catalog: COMPONENTS.flatMap((c) => c.catalog ?? []),
-    enabled: on.flatMap((c) => (c.catalog ?? []).map((s) => s.id)),
+    enabled: on.flatMap((c) => (c.catalog ?? []).filter((s) => !s.enabled || s.enabled(spec)).map((s) => s.id)),
     modules: on.flatMap((c) => c.dashboards ?? []),
   };
 }

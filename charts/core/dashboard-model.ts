@@ -139,6 +139,8 @@ export interface MetricSource {
   readonly id: string;
   readonly title: string;
   readonly metrics: readonly string[];
+  /** Enabled for this spec (when its component is)? @default with its component */
+  readonly enabled?: (spec: Spec) => boolean;
 }
 
 /** What the registered components contribute to the dashboards (gathered by charts/registry.ts). */
