@@ -25,6 +25,7 @@ const API_IP = '10.96.0.1';
 const INTERNET_IP = '52.112.0.10';
 
 /** Where each component runs (the fixed table), and whether it uses the host network. */
+/** Where each component's pods run; a component not listed runs in spec.namespace without host networking. */
 const PLACEMENT: Record<string, { ns: string; hostNetwork?: boolean }> = {
   prometheus: { ns: NS }, alertmanager: { ns: NS }, 'prometheus-msteams': { ns: NS }, 'kube-state-metrics': { ns: NS },
   loki: { ns: NS }, grafana: { ns: NS }, 'node-exporter': { ns: AG, hostNetwork: true }, cadvisor: { ns: AG },
@@ -118,7 +119,7 @@ const NEEDED: Case[] = [
   ['alloy -> API server', pod('alloy'), apiServer, 6443],
   ['kube-state-metrics -> API server', pod('kube-state-metrics'), apiServer, 443],
   ['loki ruler -> alertmanager', pod('loki'), pod('alertmanager'), 9093],
-  ...KNOWN_COMPONENTS.filter((c) => !PLACEMENT[c].hostNetwork).flatMap((c): Case[] => [
+  ...KNOWN_COMPONENTS.filter((c) => !PLACEMENT[c]?.hostNetwork).flatMap((c): Case[] => [
     [`${c} -> DNS (UDP)`, pod(c), dnsPod, 53, 'UDP'],
     [`${c} -> DNS (TCP)`, pod(c), dnsPod, 53, 'TCP'],
   ]),
