@@ -32,6 +32,7 @@ import * as ingress from './components/ingress';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
+import * as blackboxExporter from './components/blackbox-exporter';
 
 const MODULES = [
   namespaces,
@@ -50,6 +51,7 @@ const MODULES = [
   grafana,
   ingress,
   clusterIssuer,
+  blackboxExporter,
   networkPolicies,
   argocd,
 ] as const;
