@@ -152,8 +152,20 @@ export function isLogs(p: Panel): p is LogsPanel {
   return p.type === 'logs';
 }
 
+/**
+ * Grafana dashboard JSON: the foundation SDK's `Dashboard`, named by its own
+ * type in the public API so a consumer's tsc never resolves the SDK's
+ * subpath exports (they need node16/bundler resolution).
+ */
+export interface GrafanaDashboardJson {
+  readonly uid?: string;
+  readonly title?: string;
+  readonly panels?: readonly unknown[];
+  readonly [key: string]: unknown;
+}
+
 /** The Grafana dashboard JSON of a definition. */
-export function renderDashboard(d: DashboardDef): Dashboard {
+export function renderDashboard(d: DashboardDef): GrafanaDashboardJson {
   const b = new DashboardBuilder(d.title).uid(d.uid).description(d.description).tags([...d.tags])
     .refresh(d.refresh ?? '30s').time({ from: d.from ?? 'now-1h', to: 'now' }).timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair).editable()
@@ -166,5 +178,6 @@ export function renderDashboard(d: DashboardDef): Dashboard {
   const json = b.build();
   // Stable panel ids (Grafana keys panel links and state by id).
   (json.panels ?? []).forEach((p, i) => { (p as { id?: number }).id = i + 1; });
-  return { ...json, annotations: { list: [] }, version: 1 } as Dashboard;
+  const out: Dashboard = { ...json, annotations: { list: [] }, version: 1 };
+  return out as unknown as GrafanaDashboardJson;
 }
