@@ -39,8 +39,8 @@ export const IMAGES = {
    * blackbox_exporter 0.28.0 (2025-12-04, the latest release). Tested against Debian's
    * prometheus-blackbox-exporter 0.23.0 (bookworm, the version that installs here): drift accepted because
    * the module config emitted (prober, timeout, http.valid_status_codes, valid_http_versions, method,
-   * preferred_ip_protocol, ip_protocol_fallback, fail_if_not_ssl, no_follow_redirects) has the same
-   * fields and meaning in 0.23.0 and 0.28.0 (config/config.go); 0.24-0.28 add probers (gRPC metadata,
+   * preferred_ip_protocol, ip_protocol_fallback, fail_if_not_ssl, tls_config.insecure_skip_verify) has the
+   * same fields and meaning in 0.23.0 and 0.28.0 (config/config.go); 0.24-0.28 add probers (gRPC metadata,
    * HTTP/3, unix) and change logging (--log.prober), none of which the stack uses.
    */
   blackboxExporter: 'quay.io/prometheus/blackbox-exporter:v0.28.0',
