@@ -87,6 +87,11 @@ export type Variable =
     readonly datasource?: DatasourceId;
     /** @default true */
     readonly multi?: boolean;
+    /**
+     * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
+     * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
+     */
+    readonly allValue?: string | null;
   }
   | {
     readonly kind: 'custom';

@@ -1,8 +1,8 @@
 /**
  * The blackbox exporter component as synthesized: its module config against
  * the upstream contract of the pinned version (test/config/contracts, field
- * names read from blackbox_exporter v0.28.0) and Debian's exporter's own
- * check; which jobs, rules and panels ship for which spec; its spec errors.
+ * names read from blackbox_exporter v0.28.0) and the pinned exporter's own
+ * check (TOOL_PINS, built from the v0.28.0 module); which jobs, rules and panels ship for which spec; its spec errors.
  * The real probes and alerts: test/e2e/blackbox.test.ts.
  */
 import * as fs from 'fs';
@@ -10,10 +10,13 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { parse } from 'yaml';
 import { blackboxConfig, MODULES, servicesProbeJob } from '../../charts/components/blackbox-exporter';
-import { IMAGES, imageVersion } from '../../charts/core/images';
+import { IMAGES, imageVersion, TOOL_PINS } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import { specProblems } from '../lib/spec-problems';
 import { synth } from '../lib/synth';
+import { tool } from '../lib/tools';
+
+const BLACKBOX = tool(TOOL_PINS.blackboxExporter.bins[0]);
 
 const CONTRACT = JSON.parse(fs.readFileSync(path.join(__dirname, 'contracts', 'blackbox-exporter-v0.28.0.json'), 'utf8'));
 
@@ -47,15 +50,15 @@ describe('module config', () => {
     expect(CONTRACT.http).not.toContain('fail_if_not_tls');
   });
 
-  test('Debian\'s blackbox exporter accepts the synthesized blackbox.yml (--config.check) and refuses a broken one', () => {
+  test('the pinned blackbox exporter accepts the synthesized blackbox.yml (--config.check) and refuses a broken one', () => {
     const { objects, dir } = synth({});
     const file = path.join(path.dirname(dir), 'blackbox.yml');
     try {
       fs.writeFileSync(file, configMapData(objects, 'blackbox-exporter-config')['blackbox.yml']);
-      const ok = spawnSync('prometheus-blackbox-exporter', [`--config.file=${file}`, '--config.check'], { encoding: 'utf8' });
+      const ok = spawnSync(BLACKBOX, [`--config.file=${file}`, '--config.check'], { encoding: 'utf8' });
       expect([ok.status, ok.stderr + ok.stdout]).toEqual([0, expect.stringContaining('Config file is ok')]);
       fs.writeFileSync(file, 'modules:\n  m:\n    prober: http\n    http:\n      fail_if_not_tls: true\n');
-      expect(spawnSync('prometheus-blackbox-exporter', [`--config.file=${file}`, '--config.check'], { encoding: 'utf8' }).status).not.toBe(0);
+      expect(spawnSync(BLACKBOX, [`--config.file=${file}`, '--config.check'], { encoding: 'utf8' }).status).not.toBe(0);
     } finally {
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
     }

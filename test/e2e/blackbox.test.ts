@@ -1,7 +1,7 @@
 /**
- * The blackbox exporter for real, on 127.0.0.1: Debian's
- * prometheus-blackbox-exporter runs the synthesized blackbox.yml, and
- * Debian's Prometheus scrapes it with the synthesized probe jobs and loads
+ * The blackbox exporter for real, on 127.0.0.1: the blackbox exporter at
+ * its pinned version (TOOL_PINS) runs the synthesized blackbox.yml, and the
+ * pinned Prometheus scrapes it with the synthesized probe jobs and loads
  * the synthesized blackbox.yaml rules. The probed "Ingress hosts" are
  * loopback HTTPS servers whose certificates (signed by a test CA, generated
  * with openssl) expire in 2 and 10 days; another (60 days) answers 401 like a
@@ -26,12 +26,15 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
+import { TOOL_PINS } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import { synth } from '../lib/synth';
+import { tool } from '../lib/tools';
 
 jest.setTimeout(180_000);
 
-const BIN = { prometheus: '/usr/bin/prometheus', blackbox: '/usr/bin/prometheus-blackbox-exporter', openssl: '/usr/bin/openssl' };
+/** The pinned programs (TOOL_PINS in charts/core/images.ts, installed by scripts/install-tools.ts). */
+const BIN = { prometheus: tool('prometheus'), blackbox: tool(TOOL_PINS.blackboxExporter.bins[0]), openssl: tool('openssl') };
 const WAIT_MS = 90_000;
 
 const processes: ChildProcess[] = [];

@@ -16,8 +16,8 @@
  *   expiry, renewal time) when the stack uses cert-manager.
  *
  * The module config (blackbox.yml) is a typed object serialized by the one
- * YAML serializer; test/e2e/blackbox.test.ts runs it in Debian's
- * prometheus-blackbox-exporter against a loopback HTTPS server.
+ * YAML serializer; test/e2e/blackbox.test.ts runs it in the pinned
+ * blackbox_exporter (TOOL_PINS) against a loopback HTTPS server.
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
