@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { parse } from 'yaml';
-import { blackboxConfig, MODULES, servicesProbeJob } from '../../charts/components/blackbox-exporter';
+import { blackboxConfig, MODULES, servicesProbeJobs } from '../../charts/components/blackbox-exporter';
 import { IMAGES, imageVersion, TOOL_PINS } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import { specProblems } from '../lib/spec-problems';
@@ -77,7 +77,7 @@ describe('what ships for which spec', () => {
       ingress: { domain: 'example.com', tls: { clusterIssuer: 'letsencrypt' } },
       services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' }],
     });
-    expect(jobsOf(objects)).toEqual(expect.arrayContaining(['blackbox-exporter', 'blackbox-services', 'blackbox-ingress', 'cert-manager']));
+    expect(jobsOf(objects)).toEqual(expect.arrayContaining(['blackbox-exporter', 'blackbox-services/ai/http', 'blackbox-ingress', 'cert-manager']));
     const rules = parse(configMapData(objects, 'prometheus-rules')['blackbox.yaml']).groups[0].rules.map((r: { alert: string }) => r.alert);
     expect([...new Set(rules)]).toEqual(['BlackboxProbeFailed', 'TlsCertificateExpiringSoon', 'CertManagerCertificateNotReady', 'CertManagerCertificateNotRenewed']);
     const built = stack.component<{ readonly jobs: string[] }>('blackbox-exporter');
@@ -103,13 +103,17 @@ describe('what ships for which spec', () => {
     expect(objects.some((o) => o.metadata?.name === 'grafana-dashboard-probes')).toBe(false);
   });
 
-  test('one services probe job whatever the number of services; each service adds one relabel rule', () => {
-    const svc = (i: number) => ({ name: `s${i}`, kind: 'http' as const, namespace: `ns${i % 3}`, selector: { app: `s${i}` }, port: 8000 + i, path: '/metrics', scheme: 'http' as const });
+  test('probe jobs grow by group (namespace, port, scheme, path), not by service: 1,000 services, 3 jobs of constant size', () => {
+    const svc = (i: number) => ({ name: `s${i}`, kind: 'http' as const, namespace: `ns${i % 3}`, selector: { 'app.kubernetes.io/name': `s${i}` }, port: 8000, path: '/metrics', scheme: 'http' as const });
     const spec = { interval: '30s', timeout: '10s', servicePaths: {} };
-    const one = servicesProbeJob([svc(0)], spec, 'x:9115')!;
-    const many = servicesProbeJob(Array.from({ length: 50 }, (_, i) => svc(i)), spec, 'x:9115')!;
-    expect(many.relabel_configs!.length - one.relabel_configs!.length).toBe(49);
-    expect(many.kubernetes_sd_configs![0].namespaces!.names).toEqual(['ns0', 'ns1', 'ns2']);
+    const ten = servicesProbeJobs(Array.from({ length: 10 }, (_, i) => svc(i)), spec, 'x:9115');
+    const many = servicesProbeJobs(Array.from({ length: 1000 }, (_, i) => svc(i)), spec, 'x:9115');
+    expect(many.map((j) => j.job_name)).toEqual(['blackbox-services/ns0/8000', 'blackbox-services/ns1/8000', 'blackbox-services/ns2/8000']);
+    expect(many.map((j) => j.relabel_configs!.length)).toEqual(ten.map((j) => j.relabel_configs!.length));
+    expect(Buffer.byteLength(JSON.stringify(many))).toBeLessThan(16 * 1024);
+    // A service with its own probe path is its own group.
+    expect(servicesProbeJobs([svc(0), svc(3)], { ...spec, servicePaths: { s3: '/health' } }, 'x:9115').map((j) => j.job_name))
+      .toEqual(['blackbox-services/ns0/8000', 'blackbox-services/ns0/8000/2']);
   });
 });
 

@@ -156,7 +156,6 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
     const job = (name: string) => prom.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
     const ingressJob = job('blackbox-ingress');
-    const servicesJob = job('blackbox-services');
     expect(ingressJob.static_configs).toEqual([
       { targets: ['https://grafana.example.test/'], labels: { __param_module: 'https_2xx' } },
       { targets: ['https://prometheus.example.test/'], labels: { __param_module: 'https_2xx_or_401' } },
@@ -171,14 +170,17 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
         __meta_kubernetes_pod_container_port_name: portName, __meta_kubernetes_pod_container_port_number: portNumber,
       },
     });
-    delete servicesJob.kubernetes_sd_configs;
-    servicesJob.static_configs = [
+    // The services' probe jobs: one per group (namespace, port, scheme, path); discovery becomes static pods.
+    const webJob = job('blackbox-services/apps/http');
+    const goneJob = job('blackbox-services/apps/8080');
+    for (const j of [webJob, goneJob]) delete j.kubernetes_sd_configs;
+    webJob.static_configs = [
       pod(`127.0.0.1:${ports.web}`, 'web', 'http', String(ports.web), 'web-0'),
-      pod(`127.0.0.1:${ports.serviceDown}`, 'gone', 'metrics', '8080', 'gone-0'),
       // A pod no declared service selects: dropped by the relabelling, never probed.
       pod(`127.0.0.1:${ports.web}`, 'other', 'http', String(ports.web), 'other-0'),
     ];
-    for (const j of [ingressJob, servicesJob]) {
+    goneJob.static_configs = [pod(`127.0.0.1:${ports.serviceDown}`, 'gone', 'metrics', '8080', 'gone-0')];
+    for (const j of [ingressJob, webJob, goneJob]) {
       const address = j.relabel_configs.find((r: { target_label?: string }) => r.target_label === '__address__');
       expect(address.replacement).toBe('blackbox-exporter.monitoring.svc:9115');
       address.replacement = `127.0.0.1:${ports.blackbox}`;
@@ -186,7 +188,7 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify({
       global: prom.global,
       rule_files: [path.join(rulesDir, '*.yaml')],
-      scrape_configs: [ingressJob, servicesJob],
+      scrape_configs: [ingressJob, webJob, goneJob],
     }));
 
     start('blackbox-exporter', BIN.blackbox, [`--config.file=${path.join(tmp, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`],

@@ -5,7 +5,7 @@
  * `__param_target` relabelling), so every probe target is a Prometheus
  * target of one of these jobs:
  *
- * - `blackbox-services`: each declared service's pods (spec.services[]), at
+ * - `blackbox-services` (one job per group, see servicesProbeJobs): each declared service's pods (spec.services[]), at
  *   their HTTP endpoint (`spec.blackboxExporter.servicePaths.<name>`, default
  *   the metrics path): is the process answering HTTP at all?
  * - `blackbox-ingress`: every Ingress host over HTTPS (HTTP when
@@ -27,7 +27,8 @@ import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { toYaml } from '../../core/yaml';
-import { podJob } from '../../lib/scrape';
+import { keepPort, podJob } from '../../lib/scrape';
+import { claimRules } from '../services/scrape';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
 import type { ServiceSpec } from '../../spec/schema';
 import type { BlackboxExporterSpec } from './spec';
@@ -96,10 +97,6 @@ export const renderBlackboxConfig = (c: BlackboxConfig): string => toYaml(c);
 
 // --- Scrape jobs ------------------------------------------------------------------------------------------------
 
-/** Prometheus' name of a pod label in service discovery. */
-const podLabelMeta = (k: string) => `__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Rewrite the target into `target` and send the scrape to the exporter (the usual blackbox relabelling). */
 function probeThrough(exporter: string): RelabelConfig[] {
   return [
@@ -109,40 +106,49 @@ function probeThrough(exporter: string): RelabelConfig[] {
 }
 
 /**
- * One job probing every declared service's pods. A single job (not one per
- * service): each service adds one relabel rule that recognizes its pods
- * (namespace, selector labels, port) and names the service, scheme and path.
+ * The jobs probing the declared services' pods, grouped like their scrape
+ * jobs (charts/components/services/scrape.ts): one job per namespace, port,
+ * scheme and probe path, whose relabelling claims each pod for its service
+ * (a service selected by `<label>: <its name>` costs its name in one regex),
+ * so the configuration grows by group, not by service. Every group's series
+ * carry `job="blackbox-services"` and `service=<name>`.
  */
-export function servicesProbeJob(services: readonly ServiceSpec[], spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout' | 'servicePaths'>, exporter: string): ScrapeConfig | undefined {
-  if (services.length === 0) return undefined;
-  const identify = services.map((s): RelabelConfig => {
-    const keys = Object.keys(s.selector).sort();
-    const portMeta = typeof s.port === 'number' ? '__meta_kubernetes_pod_container_port_number' : '__meta_kubernetes_pod_container_port_name';
+export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout' | 'servicePaths'>, exporter: string): ScrapeConfig[] {
+  const groups = new Map<string, { first: ServiceSpec; path: string; services: ServiceSpec[] }>();
+  for (const s of services) {
+    const path = spec.servicePaths[s.name] ?? s.path;
+    const key = [s.namespace, String(s.port), s.scheme, path].join('|');
+    const g = groups.get(key) ?? { first: s, path, services: [] };
+    g.services.push(s);
+    groups.set(key, g);
+  }
+  const names = new Map<string, number>();
+  return [...groups.values()].map(({ first: s, path, services: members }) => {
+    // Not a DNS label (contains "/"): never collides with another job name.
+    const base = `${BLACKBOX_JOBS.services}/${s.namespace}/${s.port}`;
+    const n = (names.get(base) ?? 0) + 1;
+    names.set(base, n);
     return {
-      source_labels: ['__meta_kubernetes_namespace', ...keys.map(podLabelMeta), portMeta],
-      regex: [s.namespace, ...keys.map((k) => s.selector[k]), String(s.port)].map(escapeRegex).join(';'),
-      target_label: '__tmp_probe',
-      replacement: `${s.name}|${s.scheme}|${spec.servicePaths[s.name] ?? s.path}`,
+      job_name: n === 1 ? base : `${base}/${n}`,
+      scrape_interval: spec.interval,
+      scrape_timeout: spec.timeout,
+      metrics_path: '/probe',
+      params: { module: [MODULES.service] },
+      kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [s.namespace] } }],
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' },
+        keepPort(s.port),
+        ...claimRules(members),
+        { source_labels: ['__tmp_service'], regex: '', action: 'drop' },
+        { source_labels: ['__address__'], target_label: '__param_target', replacement: `${s.scheme}://$1${path}` },
+        { source_labels: ['__tmp_service'], target_label: 'service' },
+        { target_label: 'job', replacement: BLACKBOX_JOBS.services },
+        { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+        ...probeThrough(exporter),
+      ],
     };
   });
-  return {
-    job_name: BLACKBOX_JOBS.services,
-    scrape_interval: spec.interval,
-    scrape_timeout: spec.timeout,
-    metrics_path: '/probe',
-    params: { module: [MODULES.service] },
-    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [...new Set(services.map((s) => s.namespace))].sort() } }],
-    relabel_configs: [
-      { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' },
-      ...identify,
-      { source_labels: ['__tmp_probe'], regex: '.+', action: 'keep' },
-      { source_labels: ['__tmp_probe', '__address__'], regex: '[^|]*\\|([^|]*)\\|([^;]*);(.*)', target_label: '__param_target', replacement: '$1://$3$2' },
-      { source_labels: ['__tmp_probe'], regex: '([^|]*)\\|.*', target_label: 'service', replacement: '$1' },
-      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-      ...probeThrough(exporter),
-    ],
-  };
 }
 
 /** One job probing every Ingress host; the module (TLS verified, 401 allowed behind basic auth) rides on each target. */
@@ -247,7 +253,7 @@ export class BlackboxExporter extends Construct {
     const hosts = Object.entries(props.ingressHosts).flatMap(([ui, host]) => (host ? [{ host, basicAuth: ui !== 'grafana' }] : []));
     const jobs = [
       podJob({ jobName: BLACKBOX_JOBS.exporter, namespace: ns, selector, port: 'http' }),
-      servicesProbeJob(props.services, spec, exporter),
+      ...servicesProbeJobs(props.services, spec, exporter),
       ingressProbeJob(hosts, props.tls, spec, exporter),
       props.certManager
         ? podJob({ jobName: BLACKBOX_JOBS.certManager, namespace: spec.certManager.namespace, selector: spec.certManager.selector, port: spec.certManager.port })
