@@ -23,7 +23,8 @@ export const component: ComponentDef<Spec> = {
   image: 'blackboxExporter',
   files: ['14-blackbox-exporter'],
   ports: { http: BLACKBOX_PORT },
-  jobs: Object.values(BLACKBOX_JOBS),
+  // Scrape job names; the services' probe jobs are named per group (blackbox-services/<namespace>/<port>) and carry job="blackbox-services".
+  jobs: [BLACKBOX_JOBS.exporter, BLACKBOX_JOBS.ingress, BLACKBOX_JOBS.certManager],
   ruleAreas: [blackboxRules],
   catalog,
   dashboards: [probesDashboard],
