@@ -11,6 +11,7 @@
  */
 import type { ComponentDef, Flow } from './core/component';
 import { flowTable } from './components/network-policies/construct';
+import type { DashboardContributions } from './core/dashboard-model';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
@@ -32,6 +33,7 @@ import * as ingress from './components/ingress';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
+import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
 
 const MODULES = [
@@ -52,6 +54,7 @@ const MODULES = [
   grafana,
   ingress,
   clusterIssuer,
+  blackboxExporter,
   backup,
   networkPolicies,
   argocd,
@@ -87,6 +90,16 @@ export const COMPONENT_JOBS: readonly string[] = COMPONENTS.flatMap((c) => c.job
 
 /** The rule areas the components own (alerts and recording rules beside their construct). */
 export const COMPONENT_RULE_AREAS: readonly RuleArea[] = COMPONENTS.flatMap((c) => c.ruleAreas ?? []);
+
+/** What the components give the dashboards for a spec: every component's metric sources, the enabled ones, their dashboards. */
+export function dashboardContributions(spec: Spec): DashboardContributions {
+  const on = COMPONENTS.filter((c) => !c.enabled || c.enabled(spec));
+  return {
+    catalog: COMPONENTS.flatMap((c) => c.catalog ?? []),
+    enabled: on.flatMap((c) => (c.catalog ?? []).filter((s) => !s.enabled || s.enabled(spec)).map((s) => s.id)),
+    modules: on.flatMap((c) => c.dashboards ?? []),
+  };
+}
 
 export function component(name: string): ComponentDef<Spec> {
   const c = COMPONENTS.find((x) => x.name === name);

@@ -14,7 +14,7 @@ import { buildDashboards } from '../dashboards';
 import { buildRuleFiles, renderRuleFile } from '../rules';
 import type { BuildContext, IPrometheus } from './core/component';
 import type { StackContext } from './core/context';
-import { COMPONENT_RULE_AREAS, COMPONENTS } from './registry';
+import { COMPONENT_RULE_AREAS, COMPONENTS, dashboardContributions } from './registry';
 import type { AcmeClusterIssuer } from './components/cluster-issuer/construct';
 import type { Alertmanager } from './components/alertmanager/construct';
 import type { Alloy } from './components/alloy/construct';
@@ -65,7 +65,7 @@ export class MonitoringStack extends Construct {
     const built = new Map<string, unknown>();
     this.built = built;
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
-    const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec) : []]]);
+    const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : []]]);
     let prometheus: IPrometheus | undefined;
     let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {

@@ -14,6 +14,7 @@ import { RECORDING } from '../charts/core/recording';
 import { SLO_RECORDED_METRICS } from '../charts/core/slo-catalog';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/core/names';
+import type { MetricSource } from '../charts/core/dashboard-model';
 
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -21,8 +22,10 @@ export const EXPORTER_SOURCES = [
   'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
-/** `slo`: the SLO recording rules (rules/slo.ts), present when a service declares slos[]. */
-export type SourceId = ExporterSource | ServiceKind | 'slo' | 'velero';
+/** The sources listed here (`slo`: the SLO recording rules, rules/slo.ts, present when a service declares slos[]);
+ * components contribute more (ComponentDef.catalog), so a source id is a string. */
+export type BuiltinSourceId = ExporterSource | ServiceKind | 'slo' | 'velero';
+export type SourceId = string;
 
 /** The three series of a Prometheus histogram. */
 const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
@@ -45,7 +48,7 @@ export const HTTP_DURATION_BUCKET_ANY_PREFIX = '(.+_)?http_request_duration_seco
 export const HTTP_DURATION_COUNT_ANY_PREFIX = '(.+_)?http_request_duration_seconds_count';
 export const HTTP_DURATION_SUM_ANY_PREFIX = '(.+_)?http_request_duration_seconds_sum';
 
-export const CATALOG: Record<SourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
+export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
   // --- Exporters and stack components
   prometheus: {
     title: 'Prometheus (self-monitoring and the series every scrape adds)',
@@ -203,14 +206,30 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   },
 };
 
-/** Sources providing each metric. */
-export const METRIC_SOURCES: ReadonlyMap<string, readonly SourceId[]> = (() => {
+/** The catalog's sources followed by the components' (ComponentDef.catalog); a source id appears once. */
+export function catalogSources(extra: readonly MetricSource[] = []): MetricSource[] {
+  const out: MetricSource[] = (Object.entries(CATALOG) as [SourceId, { title: string; metrics: readonly string[] }][])
+    .map(([id, { title, metrics }]) => ({ id, title, metrics }));
+  for (const s of extra) {
+    if (out.some((o) => o.id === s.id)) throw new Error(`metric source "${s.id}" is declared twice (dashboards/catalog.ts or a ComponentDef.catalog)`);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Metric -> the sources providing it. */
+export type MetricIndex = ReadonlyMap<string, readonly SourceId[]>;
+
+export function metricIndex(extra: readonly MetricSource[] = []): MetricIndex {
   const m = new Map<string, SourceId[]>();
-  for (const [source, { metrics }] of Object.entries(CATALOG) as [SourceId, { metrics: readonly string[] }][]) {
-    for (const metric of metrics) m.set(metric, [...(m.get(metric) ?? []), source]);
+  for (const { id, metrics } of catalogSources(extra)) {
+    for (const metric of metrics) m.set(metric, [...(m.get(metric) ?? []), id]);
   }
   return m;
-})();
+}
+
+/** Sources providing each metric (the catalog's own; buildDashboards adds the components'). */
+export const METRIC_SOURCES: MetricIndex = metricIndex();
 
 /**
  * The sources the spec enables: what dashboards may rely on.

@@ -6,7 +6,7 @@
  */
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { checkLogQL, checkPromQL, substituteGrafanaVariables } from '../charts/core/query-check';
-import { CATALOG, METRIC_SOURCES, type SourceId } from './catalog';
+import { METRIC_SOURCES, type MetricIndex, type SourceId } from './catalog';
 import type { Panel } from './lib';
 
 /** Metric names a PromQL expression reads: selector names, or the regex of a `__name__` matcher. */
@@ -34,14 +34,14 @@ export function promqlMetrics(expr: string): string[] {
 export class DashboardCheckError extends Error {}
 
 /** Metrics of `expr` that no catalog source provides. */
-export function unknownMetrics(expr: string): string[] {
-  return promqlMetrics(expr).filter((m) => !METRIC_SOURCES.has(m));
+export function unknownMetrics(expr: string, index: MetricIndex = METRIC_SOURCES): string[] {
+  return promqlMetrics(expr).filter((m) => !index.has(m));
 }
 
 /** Metrics of `expr` provided only by sources that are not enabled, with the sources that would provide them. */
-export function unavailableMetrics(expr: string, sources: ReadonlySet<SourceId>): { metric: string; from: readonly SourceId[] }[] {
+export function unavailableMetrics(expr: string, sources: ReadonlySet<SourceId>, index: MetricIndex = METRIC_SOURCES): { metric: string; from: readonly SourceId[] }[] {
   return promqlMetrics(expr).flatMap((metric) => {
-    const from = METRIC_SOURCES.get(metric) ?? [];
+    const from = index.get(metric) ?? [];
     return from.some((s) => sources.has(s)) ? [] : [{ metric, from }];
   });
 }
@@ -50,14 +50,14 @@ export function unavailableMetrics(expr: string, sources: ReadonlySet<SourceId>)
  * Whether a panel can show data with these sources. Throws when a query reads
  * a metric no catalog source provides (a typo or a missing catalog entry).
  */
-export function panelAvailable(p: Panel, sources: ReadonlySet<SourceId>, where: string): boolean {
+export function panelAvailable(p: Panel, sources: ReadonlySet<SourceId>, where: string, index: MetricIndex = METRIC_SOURCES): boolean {
   if (p.type === 'logs' || p.datasource === 'loki') return sources.has('loki');
   for (const q of p.queries) {
-    const unknown = unknownMetrics(q.expr);
+    const unknown = unknownMetrics(q.expr, index);
     if (unknown.length) {
       throw new DashboardCheckError(`${where}, panel "${p.title}": metric ${unknown.join(', ')} is not in dashboards/catalog.ts; add it to the source that exposes it or fix the name`);
     }
-    if (unavailableMetrics(q.expr, sources).length) return false;
+    if (unavailableMetrics(q.expr, sources, index).length) return false;
   }
   return true;
 }
@@ -112,7 +112,7 @@ export function shippedQueries(d: DashboardJson, datasourceTypes: Record<string,
  * The checks on one rendered dashboard: datasource uids, query syntax, metric
  * availability, unit and thresholds on every metric panel.
  */
-export function checkDashboardJson(d: DashboardJson, datasourceTypes: Record<string, string>, sources: ReadonlySet<SourceId>, file: string): void {
+export function checkDashboardJson(d: DashboardJson, datasourceTypes: Record<string, string>, sources: ReadonlySet<SourceId>, file: string, index: MetricIndex = METRIC_SOURCES): void {
   const where = `${file} (uid ${d.uid})`;
   for (const q of shippedQueries(d, datasourceTypes)) {
     const at = `${where}, ${q.panel}`;
@@ -122,11 +122,11 @@ export function checkDashboardJson(d: DashboardJson, datasourceTypes: Record<str
     if (q.expr === '') continue; // a Loki label_values(<label>) variable: nothing to parse
     if (q.lang === 'LogQL') { checkLogQL(q.expr, at); continue; }
     checkPromQL(q.expr, at);
-    const unknown = unknownMetrics(q.expr);
+    const unknown = unknownMetrics(q.expr, index);
     if (unknown.length) throw new DashboardCheckError(`${at}: metric ${unknown.join(', ')} is not in dashboards/catalog.ts`);
-    const missing = unavailableMetrics(q.expr, sources);
+    const missing = unavailableMetrics(q.expr, sources, index);
     if (missing.length) {
-      throw new DashboardCheckError(`${at}: ${missing.map((m) => `${m.metric} comes from ${m.from.map((s) => CATALOG[s] ? s : s).join(' or ')}`).join('; ')}, which the spec does not enable: the panel would be empty`);
+      throw new DashboardCheckError(`${at}: ${missing.map((m) => `${m.metric} comes from ${m.from.join(' or ')}`).join('; ')}, which the spec does not enable: the panel would be empty`);
     }
   }
   for (const p of d.panels ?? []) {

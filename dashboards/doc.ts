@@ -2,7 +2,8 @@
 import { validateSpec } from '../charts/spec/load';
 import { API_VERSION, KIND, SERVICE_KINDS } from '../charts/spec/schema';
 import { SLI_CATALOG } from '../charts/core/slo-catalog';
-import { CATALOG, type SourceId } from './catalog';
+import { catalogSources } from './catalog';
+import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { buildDashboards } from './index';
 import { FOLDERS, isLogs } from './lib';
 
@@ -34,8 +35,9 @@ export function everyKindSpec() {
 
 const code = (s: string) => `\`${s.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 
-export function renderDashboardsDoc(): string {
-  const dashboards = buildDashboards(everyKindSpec());
+/** `contributions`: what the registered components add for everyKindSpec() (charts/registry.ts dashboardContributions). */
+export function renderDashboardsDoc(contributions: DashboardContributions = NO_CONTRIBUTIONS): string {
+  const dashboards = buildDashboards(everyKindSpec(), contributions);
   const lines: string[] = [
     '# Dashboards',
     '',
@@ -71,7 +73,7 @@ export function renderDashboardsDoc(): string {
   }
   lines.push('## Metric catalog', '', 'Metrics a panel may use, by the source that exposes them (`dashboards/catalog.ts`). For `stt` and `tts`, whose',
     'software has no standard names, the list is the contract the dashboards expect: expose these names or relabel to them.', '');
-  for (const [source, { title, metrics }] of Object.entries(CATALOG) as [SourceId, { title: string; metrics: readonly string[] }][]) {
+  for (const { id: source, title, metrics } of catalogSources(contributions.catalog)) {
     lines.push(`- **${source}** — ${title}: ${metrics.map((m) => code(m)).join(', ')}`);
   }
   lines.push('');

@@ -6,7 +6,8 @@
  * size limit).
  */
 import type { Spec } from '../charts/spec/schema';
-import { enabledSources, type SourceId } from './catalog';
+import { enabledSources, metricIndex, type SourceId } from './catalog';
+import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
 import { containers } from './containers';
 import { gpu } from './gpu';
@@ -49,8 +50,9 @@ export interface BuiltDashboard {
   readonly omitted: readonly string[];
 }
 
-export function dashboardContext(spec: Spec): DashboardContext {
-  const sources = enabledSources(spec);
+/** The context the modules build in: the spec and the sources it enables (the catalog's and the enabled components'). */
+export function dashboardContext(spec: Spec, contributions: DashboardContributions = NO_CONTRIBUTIONS): DashboardContext {
+  const sources = new Set<SourceId>([...enabledSources(spec), ...contributions.enabled]);
   return { spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name) };
 }
 
@@ -63,15 +65,21 @@ export function datasourceTypes(sources: ReadonlySet<SourceId>): Record<string, 
   };
 }
 
-export function buildDashboards(spec: Spec): BuiltDashboard[] {
-  const ctx = dashboardContext(spec);
+/**
+ * The dashboards for a spec: the modules above, then the ones the enabled
+ * components contribute (charts/registry.ts dashboardContributions), checked
+ * against the catalog plus the components' metric sources.
+ */
+export function buildDashboards(spec: Spec, contributions: DashboardContributions = NO_CONTRIBUTIONS): BuiltDashboard[] {
+  const ctx = dashboardContext(spec, contributions);
+  const index = metricIndex(contributions.catalog);
   const types = datasourceTypes(ctx.sources);
   const out: BuiltDashboard[] = [];
   const uids = new Map<string, string>();
-  for (const mod of DASHBOARD_MODULES) {
+  for (const mod of [...DASHBOARD_MODULES, ...contributions.modules]) {
     if (mod.include && !mod.include(ctx)) continue;
     const full = mod.build(ctx);
-    const file = `dashboards/${full.uid}.ts`;
+    const file = mod.file ?? `dashboards/${full.uid}.ts`;
     if (full.uid !== mod.uid) throw new DashboardCheckError(`${file}: module uid "${mod.uid}" differs from the dashboard uid "${full.uid}"`);
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(full.uid)) throw new DashboardCheckError(`${file}: uid "${full.uid}" must be lowercase letters, digits and "-", at most 40 characters`);
     if (uids.has(full.uid)) throw new DashboardCheckError(`dashboard uid "${full.uid}" is used by "${uids.get(full.uid)}" and "${full.title}"`);
@@ -80,7 +88,7 @@ export function buildDashboards(spec: Spec): BuiltDashboard[] {
     const rows = full.rows.map((row) => ({
       ...row,
       panels: row.panels.filter((p) => {
-        const ok = panelAvailable(p, ctx.sources, file);
+        const ok = panelAvailable(p, ctx.sources, file, index);
         if (!ok) omitted.push(p.title);
         return ok;
       }),
@@ -88,7 +96,7 @@ export function buildDashboards(spec: Spec): BuiltDashboard[] {
     if (rows.length === 0) continue;
     const def: DashboardDef = { ...full, rows };
     const json = renderDashboard(def);
-    checkDashboardJson(json as unknown as DashboardJson, types, ctx.sources, file);
+    checkDashboardJson(json as unknown as DashboardJson, types, ctx.sources, file, index);
     const text = JSON.stringify(json, null, 2);
     if (Buffer.byteLength(text) > MAX_DASHBOARD_BYTES) {
       throw new DashboardCheckError(`${file}: ${Buffer.byteLength(text)} bytes of JSON, over ${MAX_DASHBOARD_BYTES}: split the dashboard`);

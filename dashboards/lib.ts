@@ -21,12 +21,14 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
-import type { Spec } from '../charts/spec/schema';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../charts/core/names';
-import type { ServiceKind, SourceId } from './catalog';
+import type { ServiceKind } from './catalog';
+import type { DashboardContext, DashboardDef, DatasourceId, LogsPanel, MetricPanel, Panel, Query, Steps, ValueMapping, Variable } from '../charts/core/dashboard-model';
 
-/** Fixed datasource uids, provisioned by charts/grafana.ts. */
-export type DatasourceId = 'prometheus' | 'loki';
+export type {
+  DashboardContext, DashboardDef, DashboardModule, DatasourceId, LogsPanel, MetricPanel, Panel, Query, Row, Steps, ValueMapping, Variable,
+} from '../charts/core/dashboard-model';
+
 const DS: Record<DatasourceId, DataSourceRef> = {
   prometheus: { type: 'prometheus', uid: DATASOURCE_UIDS.prometheus },
   loki: { type: 'loki', uid: DATASOURCE_UIDS.loki },
@@ -36,7 +38,6 @@ export { DATASOURCE_UIDS, FOLDERS, type FolderId };
 
 // --- Thresholds ---------------------------------------------------------------
 
-export type Steps = readonly (readonly [number | null, string])[];
 /** Informational value: no good or bad level. */
 export const neutral = (): Steps => [[null, 'green']];
 /** Higher is worse: green, then orange from `warn`, red from `crit`. */
@@ -46,128 +47,12 @@ export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [
 /** 1 = up, 0 = down. */
 export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
 
-/** A value shown as text (and colour) instead of the number. */
-export interface ValueMapping {
-  readonly value: number;
-  readonly text: string;
-  readonly color: string;
-}
 /** 0 reads DOWN (red), 1 reads UP (green). */
 export const upDownMappings = (): readonly ValueMapping[] => [
   { value: 0, text: 'DOWN', color: 'red' },
   { value: 1, text: 'UP', color: 'green' },
 ];
 
-// --- Model --------------------------------------------------------------------
-
-export interface Query {
-  readonly expr: string;
-  /** Legend, e.g. `{{pod}}`. */
-  readonly legend?: string;
-  /** Evaluate at the end of the range only (stat panels). */
-  readonly instant?: boolean;
-}
-
-interface PanelBase {
-  readonly title: string;
-  /** What the panel shows and how to read it (the panel's info tooltip). */
-  readonly description: string;
-  readonly queries: readonly Query[];
-  /** Grid width (24 = full). @default 12 for graphs, 6 for stats and gauges */
-  readonly width?: number;
-  /** @default 8 */
-  readonly height?: number;
-}
-
-export interface MetricPanel extends PanelBase {
-  readonly type: 'timeseries' | 'stat' | 'gauge';
-  /** LogQL metric queries run on Loki. @default 'prometheus' */
-  readonly datasource?: DatasourceId;
-  /** Grafana unit id: percentunit, percent, s, bytes, Bps, reqps, ops, short, celsius, watt, ... */
-  readonly unit: string;
-  readonly thresholds: Steps;
-  readonly min?: number;
-  readonly max?: number;
-  readonly decimals?: number;
-  /** Stack the series (timeseries). */
-  readonly stack?: boolean;
-  /** Draw the thresholds on the graph (timeseries). @default true when there is more than one step */
-  readonly showThresholds?: boolean;
-  /** Values shown as text, e.g. upDownMappings() for 1/0 status stats. */
-  readonly mappings?: readonly ValueMapping[];
-  /** Text shown when the queries return nothing. @default Grafana's "No data" */
-  readonly noValue?: string;
-}
-
-/** Log lines from Loki (units and thresholds do not apply to log lines). */
-export interface LogsPanel extends PanelBase {
-  readonly type: 'logs';
-}
-
-export type Panel = MetricPanel | LogsPanel;
-
-export interface Row {
-  readonly title: string;
-  readonly panels: readonly Panel[];
-}
-
-export type Variable =
-  | {
-    readonly kind: 'query';
-    readonly name: string;
-    readonly label: string;
-    /** `label_values(<selector>, <label>)` (PromQL selector) or a Loki `label_values(<label>)`. */
-    readonly query: string;
-    readonly datasource?: DatasourceId;
-    /** @default true */
-    readonly multi?: boolean;
-    /**
-     * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
-     * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
-     */
-    readonly allValue?: string | null;
-  }
-  | {
-    readonly kind: 'custom';
-    readonly name: string;
-    readonly label: string;
-    readonly values: readonly string[];
-    /** @default true */
-    readonly multi?: boolean;
-    /** Offer "All" (a regex of every value). @default true; false for variables holding a label name */
-    readonly includeAll?: boolean;
-  }
-  | { readonly kind: 'textbox'; readonly name: string; readonly label: string; readonly default: string };
-
-export interface DashboardDef {
-  readonly uid: string;
-  readonly title: string;
-  readonly description: string;
-  readonly folder: FolderId;
-  readonly tags: readonly string[];
-  /** @default '30s' */
-  readonly refresh?: string;
-  /** Relative start of the time range. @default 'now-1h' */
-  readonly from?: string;
-  readonly variables: readonly Variable[];
-  readonly rows: readonly Row[];
-}
-
-/** What a dashboard module receives. */
-export interface DashboardContext {
-  readonly spec: Spec;
-  readonly sources: ReadonlySet<SourceId>;
-  /** Job names (spec.services[].name) of a service kind. */
-  jobsOf(kind: ServiceKind): string[];
-}
-
-/** One file in dashboards/: the dashboard, and when it ships. */
-export interface DashboardModule {
-  readonly uid: string;
-  /** Service kinds: ship when the spec declares one. Infrastructure: a source it needs. @default always */
-  include?(ctx: DashboardContext): boolean;
-  build(ctx: DashboardContext): DashboardDef;
-}
 
 // --- Common variables ---------------------------------------------------------
 
@@ -275,8 +160,20 @@ export function isLogs(p: Panel): p is LogsPanel {
   return p.type === 'logs';
 }
 
+/**
+ * Grafana dashboard JSON: the foundation SDK's `Dashboard`, named by its own
+ * type in the public API so a consumer's tsc never resolves the SDK's
+ * subpath exports (they need node16/bundler resolution).
+ */
+export interface GrafanaDashboardJson {
+  readonly uid?: string;
+  readonly title?: string;
+  readonly panels?: readonly unknown[];
+  readonly [key: string]: unknown;
+}
+
 /** The Grafana dashboard JSON of a definition. */
-export function renderDashboard(d: DashboardDef): Dashboard {
+export function renderDashboard(d: DashboardDef): GrafanaDashboardJson {
   const b = new DashboardBuilder(d.title).uid(d.uid).description(d.description).tags([...d.tags])
     .refresh(d.refresh ?? '30s').time({ from: d.from ?? 'now-1h', to: 'now' }).timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair).editable()
@@ -289,5 +186,6 @@ export function renderDashboard(d: DashboardDef): Dashboard {
   const json = b.build();
   // Stable panel ids (Grafana keys panel links and state by id).
   (json.panels ?? []).forEach((p, i) => { (p as { id?: number }).id = i + 1; });
-  return { ...json, annotations: { list: [] }, version: 1 } as Dashboard;
+  const out: Dashboard = { ...json, annotations: { list: [] }, version: 1 };
+  return out as unknown as GrafanaDashboardJson;
 }

@@ -6,10 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderDashboardsDoc } from '../dashboards/doc';
+import { dashboardContributions } from '../charts/registry';
+import { everyKindSpec, renderDashboardsDoc } from '../dashboards/doc';
 
 const out = path.join(__dirname, '..', 'docs', 'dashboards.md');
-const text = renderDashboardsDoc();
+const text = renderDashboardsDoc(dashboardContributions(everyKindSpec()));
 if (process.argv.includes('--check')) {
   if (!fs.existsSync(out) || fs.readFileSync(out, 'utf8') !== text) {
     console.error('docs/dashboards.md is stale: run npm run docs:dashboards');

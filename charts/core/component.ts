@@ -12,6 +12,7 @@
 import type { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
+import type { DashboardModule, MetricSource } from './dashboard-model';
 import type { Endpoint, StackContext } from './context';
 import type { ImageKey } from './images';
 import type { FolderId } from './names';
@@ -135,10 +136,14 @@ export interface ComponentDef<TSpec = unknown> {
   readonly files?: readonly string[];
   /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */
   readonly ruleAreas?: readonly RuleArea[];
+  /** The metrics it exposes (entries of the dashboards' metric catalog), enabled with it. */
+  readonly catalog?: readonly MetricSource[];
+  /** Its dashboards (shipped when it is enabled, after the built-in ones; panels read catalog metrics only). */
+  readonly dashboards?: readonly DashboardModule[];
 }
 
 /** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */
-export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files'> & {
+export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files' | 'catalog'> & {
   // Bivariant so that a ComponentDef<Spec> is a ComponentFacts.
   readonly specFlows?: { bivarianceHack(spec: unknown): readonly Flow[] }['bivarianceHack'];
 };

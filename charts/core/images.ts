@@ -39,6 +39,8 @@ export const IMAGES = {
   kubectl: 'registry.k8s.io/kubectl:v1.34.2',
   /** Last 12.x minor (Grafana 13 saves dashboards in the v2 schema; file provisioning here ships v1 JSON). */
   grafana: 'docker.io/grafana/grafana:12.4.3',
+  /** blackbox_exporter 0.28.0 (2025-12-04, the latest release); the tests run this release (TOOL_PINS.blackboxExporter). */
+  blackboxExporter: 'quay.io/prometheus/blackbox-exporter:v0.28.0',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;
@@ -101,6 +103,11 @@ export const TOOL_PINS = {
   redisExporter: { via: 'apt', module: 'prometheus-redis-exporter', version: '1.45', release: '1.45', bins: ['prometheus-redis-exporter'] },
   mariadb: { via: 'apt', module: 'mariadb-server', version: '10.11', release: '10.11', bins: ['mariadbd', 'mariadb-install-db'] },
   mysqldExporter: { via: 'apt', module: 'prometheus-mysqld-exporter', version: '0.14', release: '0.14', bins: ['prometheus-mysqld-exporter'] },
+  blackboxExporter: {
+    via: 'go-build', module: 'github.com/prometheus/blackbox_exporter', cmds: { '': 'blackbox_exporter' }, version: 'v0.28.0', release: '0.28.0',
+    bins: ['blackbox_exporter'], image: 'blackboxExporter',
+    note: 'go install is refused: the module proxy refuses the version list go install reads for deprecation notices (403); the module itself downloads',
+  },
   nodeExporter: {
     via: 'apt', module: 'prometheus-node-exporter', version: '1.5', release: '1.5', bins: ['prometheus-node-exporter'], image: 'nodeExporter',
     drift: 'the e2e and real-data tests scrape Debian\'s node-exporter for its host metrics; the names the dashboards read are stable across 1.5-1.9',

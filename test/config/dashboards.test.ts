@@ -7,11 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { substituteGrafanaVariables } from '../../charts/core/query-check';
+import { dashboardContributions } from '../../charts/registry';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
 import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
 import { everyKindSpec, renderDashboardsDoc } from '../../dashboards/doc';
-import { neutral, type MetricPanel } from '../../dashboards/lib';
+import { neutral, type DashboardModule, type MetricPanel } from '../../dashboards/lib';
 import { kubeStatePanels } from '../../dashboards/panels/kube-state';
 import { ksmExposes } from '../../charts/components/kube-state-metrics/construct';
 import { KUBELET_KEPT_METRICS } from '../../charts/components/kubelet/construct';
@@ -249,16 +250,46 @@ describe('sources and scrape jobs agree', () => {
     const missing = EXPORTER_SOURCES.filter((s) => sources.has(s) && !jobs.includes(s) && !PENDING_MERGE.includes(s));
     expect(missing).toEqual([]);
   });
+  test('every metric source a component contributes (ComponentDef.catalog) is scraped by a job of the same name when enabled', () => {
+    const contributed = dashboardContributions(synthSpec({})).enabled;
+    expect(contributed.filter((s) => !jobs.includes(s))).toEqual([]);
+  });
   test('PENDING_MERGE is not stale (a listed component that now has a job must leave the list)', () => {
     expect(PENDING_MERGE.filter((s) => jobs.includes(s))).toEqual([]);
   });
 });
 
 test('docs/dashboards.md is up to date (npm run docs:dashboards)', () => {
-  expect(fs.readFileSync(path.join(ROOT, 'docs', 'dashboards.md'), 'utf8')).toBe(renderDashboardsDoc());
+  expect(fs.readFileSync(path.join(ROOT, 'docs', 'dashboards.md'), 'utf8')).toBe(renderDashboardsDoc(dashboardContributions(everyKindSpec())));
 });
 
 /** The validated spec (defaults applied) of a `spec:` section. */
 function synthSpec(spec: Record<string, unknown>) {
   return validateSpec(stackDoc(spec), 'test spec').spec;
 }
+
+describe('component contributions (ComponentDef.catalog and .dashboards)', () => {
+  const mod = (expr: string): DashboardModule => ({
+    uid: 'probe-x', file: 'charts/components/x/dashboards.ts',
+    build: () => ({
+      uid: 'probe-x', title: 'X', description: 'x', folder: 'infrastructure', tags: [], variables: [],
+      rows: [{ title: 'r', panels: [{ type: 'stat', title: 'p', description: 'd', unit: 'short', thresholds: [[null, 'green']], queries: [{ expr }] }] }],
+    }),
+  });
+  const catalog = [{ id: 'x-exporter', title: 'X', metrics: ['x_up'] }];
+
+  test('an injected module ships, reading an injected source, after the built-in dashboards', () => {
+    const built = buildDashboards(synthSpec({}), { catalog, enabled: ['x-exporter'], modules: [mod('x_up')] });
+    expect(built[built.length - 1].uid).toBe('probe-x');
+    expect(built.length).toBe(buildDashboards(synthSpec({})).length + 1);
+  });
+  test('a panel of a disabled injected source is left out, an unknown metric names the file', () => {
+    const off = buildDashboards(synthSpec({}), { catalog, enabled: [], modules: [mod('x_up')] });
+    expect(off.map((d) => d.uid)).not.toContain('probe-x');
+    expect(() => buildDashboards(synthSpec({}), { catalog, enabled: ['x-exporter'], modules: [mod('x_upp')] }))
+      .toThrow(/charts\/components\/x\/dashboards\.ts, panel "p": metric x_upp is not in/);
+  });
+  test('a source id declared twice is refused', () => {
+    expect(() => buildDashboards(synthSpec({}), { catalog: [{ id: 'cadvisor', title: 'dup', metrics: [] }], enabled: [], modules: [] })).toThrow(/"cadvisor" is declared twice/);
+  });
+});

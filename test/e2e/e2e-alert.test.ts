@@ -154,6 +154,8 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       kubelet: { volumeStats: { enabled: false } },
       loki: { enabled: false },
       grafana: { enabled: false },
+      // Probes are tested on their own (test/e2e/blackbox.test.ts).
+      blackboxExporter: { enabled: false },
       alerting: {
         thresholds: { targetDownFor: '3s' },
         route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },

@@ -63,7 +63,7 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
     const { objects } = synth({
       prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false, externalLabels: { cluster: 'e2e-cluster' } },
       cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-      kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false },
+      kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false }, blackboxExporter: { enabled: false },
       alerting: {
         thresholds: { targetDownFor: '3s' },
         route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },

@@ -33,7 +33,7 @@ const SERVICES = [
 const SPEC = {
   prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false },
   nodeExporter: { enabled: false }, cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-  kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false },
+  kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false }, blackboxExporter: { enabled: false },
   alerting: { enabled: false, thresholds: { datastoreDownFor: '2s', rqFailedJobs: { perSecond: 0.1, for: '1s' } } },
   services: SERVICES,
 };

@@ -45,6 +45,7 @@ describe('alert rules from the spec', () => {
     const { files, byName } = rules({
       nodeExporter: { enabled: false }, cadvisor: { enabled: false }, alerting: { enabled: false },
       gpu: { enabled: false }, kubeStateMetrics: { enabled: false }, kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false },
+      blackboxExporter: { enabled: false },
     });
     expect(Object.keys(files).sort()).toEqual(['applications.yaml', 'availability.yaml', 'datastores.yaml']);
     expect(byName('AlertmanagerNotificationsFailing')).toEqual([]);

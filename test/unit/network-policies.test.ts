@@ -26,6 +26,7 @@ const API_IP = '10.96.0.1';
 const INTERNET_IP = '52.112.0.10';
 
 /** Where each component runs (the fixed table), and whether it uses the host network. */
+/** Where each component's pods run; a component not listed runs in spec.namespace without host networking. */
 const PLACEMENT: Record<string, { ns: string; hostNetwork?: boolean }> = {
   prometheus: { ns: NS }, alertmanager: { ns: NS }, 'prometheus-msteams': { ns: NS }, 'kube-state-metrics': { ns: NS },
   loki: { ns: NS }, grafana: { ns: NS }, 'node-exporter': { ns: AG, hostNetwork: true }, cadvisor: { ns: AG },
@@ -134,7 +135,7 @@ const NEEDED: Case[] = [
   ['backup CronJob -> API server', pod('backup'), apiServer, 443],
   ['alloy-events -> loki push', pod('alloy-events'), pod('loki'), 3100],
   ['alloy-events -> API server', pod('alloy-events'), apiServer, 443],
-  ...KNOWN_COMPONENTS.filter((c) => !PLACEMENT[c].hostNetwork).flatMap((c): Case[] => [
+  ...KNOWN_COMPONENTS.filter((c) => !PLACEMENT[c]?.hostNetwork).flatMap((c): Case[] => [
     [`${c} -> DNS (UDP)`, pod(c), dnsPod, 53, 'UDP'],
     [`${c} -> DNS (TCP)`, pod(c), dnsPod, 53, 'TCP'],
   ]),

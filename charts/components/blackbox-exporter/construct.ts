@@ -1,0 +1,267 @@
+/**
+ * The blackbox exporter: probes HTTP(S) endpoints from inside the cluster
+ * (https://github.com/prometheus/blackbox_exporter). Prometheus asks it to
+ * probe one target per scrape (`/probe?module=<m>&target=<url>`, the usual
+ * `__param_target` relabelling), so every probe target is a Prometheus
+ * target of one of these jobs:
+ *
+ * - `blackbox-services` (one job per group, see servicesProbeJobs): each declared service's pods (spec.services[]), at
+ *   their HTTP endpoint (`spec.blackboxExporter.servicePaths.<name>`, default
+ *   the metrics path): is the process answering HTTP at all?
+ * - `blackbox-ingress`: every Ingress host over HTTPS (HTTP when
+ *   spec.ingress.tls.enabled is false), through the ingress controller like a
+ *   user: DNS, TLS handshake, certificate chain and expiry, the backend.
+ * - `blackbox-exporter`: the exporter's own metrics;
+ * - `cert-manager`: cert-manager's controller metrics (certificates ready,
+ *   expiry, renewal time) when the stack uses cert-manager.
+ *
+ * The module config (blackbox.yml) is a typed object serialized by the one
+ * YAML serializer; test/e2e/blackbox.test.ts runs it in the pinned
+ * blackbox_exporter (TOOL_PINS) against a loopback HTTPS server.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { IPrometheus } from '../../core/component';
+import type { StackContext } from '../../core/context';
+import { IMAGES, imageVersion } from '../../core/images';
+import { recommendedLabels, selectorLabels } from '../../core/labels';
+import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { toYaml } from '../../core/yaml';
+import { keepPort, podJob } from '../../lib/scrape';
+import { claimRules } from '../services/scrape';
+import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
+import type { ServiceSpec } from '../../spec/schema';
+import type { BlackboxExporterSpec } from './spec';
+
+export const BLACKBOX_NAME = 'blackbox-exporter';
+export const BLACKBOX_PORT = 9115;
+/** The Prometheus jobs of this component (job label values). */
+export const BLACKBOX_JOBS = {
+  exporter: 'blackbox-exporter',
+  services: 'blackbox-services',
+  ingress: 'blackbox-ingress',
+  certManager: 'cert-manager',
+} as const;
+/** Module names of blackbox.yml. */
+export const MODULES = {
+  /** A declared service's pod: any 2xx; HTTPS pods are reached by IP, so their certificate is not verified here. */
+  service: 'service_http_2xx',
+  /** An Ingress host: 2xx over verified TLS. */
+  https: 'https_2xx',
+  /** An Ingress host behind basic auth (Prometheus, Alertmanager): 401 without credentials proves TLS, the controller and the auth are up. */
+  httpsAuth: 'https_2xx_or_401',
+  /** An Ingress host when TLS is off. */
+  http: 'http_2xx',
+} as const;
+const UID = 65534;
+const CONFIG_DIR = '/etc/blackbox-exporter';
+
+// --- blackbox.yml (fields of config/config.go at the pinned tag; the same in Debian's 0.23.0) ---------------------
+
+export interface BlackboxHttpProbe {
+  /** Empty: any 2xx. */
+  valid_status_codes?: number[];
+  valid_http_versions?: string[];
+  method?: 'GET' | 'HEAD';
+  preferred_ip_protocol?: 'ip4' | 'ip6';
+  ip_protocol_fallback?: boolean;
+  fail_if_not_ssl?: boolean;
+  tls_config?: { insecure_skip_verify?: boolean };
+}
+export interface BlackboxModule {
+  prober: 'http';
+  timeout: string;
+  http: BlackboxHttpProbe;
+}
+export interface BlackboxConfig {
+  modules: Record<string, BlackboxModule>;
+}
+
+export function blackboxConfig(spec: Pick<BlackboxExporterSpec, 'timeout'>): BlackboxConfig {
+  const http = (o: BlackboxHttpProbe): BlackboxModule => ({
+    prober: 'http',
+    timeout: spec.timeout,
+    http: { valid_http_versions: ['HTTP/1.1', 'HTTP/2.0'], method: 'GET', preferred_ip_protocol: 'ip4', ip_protocol_fallback: true, ...o },
+  });
+  return {
+    modules: {
+      [MODULES.service]: http({ tls_config: { insecure_skip_verify: true } }),
+      [MODULES.https]: http({ fail_if_not_ssl: true }),
+      [MODULES.httpsAuth]: http({ fail_if_not_ssl: true, valid_status_codes: [200, 401] }),
+      [MODULES.http]: http({}),
+    },
+  };
+}
+
+export const renderBlackboxConfig = (c: BlackboxConfig): string => toYaml(c);
+
+// --- Scrape jobs ------------------------------------------------------------------------------------------------
+
+/** Rewrite the target into `target` and send the scrape to the exporter (the usual blackbox relabelling). */
+function probeThrough(exporter: string): RelabelConfig[] {
+  return [
+    { source_labels: ['__param_target'], target_label: 'instance' },
+    { target_label: '__address__', replacement: exporter },
+  ];
+}
+
+/**
+ * The jobs probing the declared services' pods, grouped like their scrape
+ * jobs (charts/components/services/scrape.ts): one job per namespace, port,
+ * scheme and probe path, whose relabelling claims each pod for its service
+ * (a service selected by `<label>: <its name>` costs its name in one regex),
+ * so the configuration grows by group, not by service. Every group's series
+ * carry `job="blackbox-services"` and `service=<name>`.
+ */
+export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout' | 'servicePaths'>, exporter: string): ScrapeConfig[] {
+  const groups = new Map<string, { first: ServiceSpec; path: string; services: ServiceSpec[] }>();
+  for (const s of services) {
+    const path = spec.servicePaths[s.name] ?? s.path;
+    const key = [s.namespace, String(s.port), s.scheme, path].join('|');
+    const g = groups.get(key) ?? { first: s, path, services: [] };
+    g.services.push(s);
+    groups.set(key, g);
+  }
+  const names = new Map<string, number>();
+  return [...groups.values()].map(({ first: s, path, services: members }) => {
+    // Not a DNS label (contains "/"): never collides with another job name.
+    const base = `${BLACKBOX_JOBS.services}/${s.namespace}/${s.port}`;
+    const n = (names.get(base) ?? 0) + 1;
+    names.set(base, n);
+    return {
+      job_name: n === 1 ? base : `${base}/${n}`,
+      scrape_interval: spec.interval,
+      scrape_timeout: spec.timeout,
+      metrics_path: '/probe',
+      params: { module: [MODULES.service] },
+      kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [s.namespace] } }],
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' },
+        keepPort(s.port),
+        ...claimRules(members),
+        { source_labels: ['__tmp_service'], regex: '', action: 'drop' },
+        { source_labels: ['__address__'], target_label: '__param_target', replacement: `${s.scheme}://$1${path}` },
+        { source_labels: ['__tmp_service'], target_label: 'service' },
+        { target_label: 'job', replacement: BLACKBOX_JOBS.services },
+        { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+        ...probeThrough(exporter),
+      ],
+    };
+  });
+}
+
+/** One job probing every Ingress host; the module (TLS verified, 401 allowed behind basic auth) rides on each target. */
+export function ingressProbeJob(hosts: readonly { host: string; basicAuth: boolean }[], tls: boolean, spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout'>, exporter: string): ScrapeConfig | undefined {
+  if (hosts.length === 0) return undefined;
+  const moduleOf = (basicAuth: boolean) => (!tls ? MODULES.http : basicAuth ? MODULES.httpsAuth : MODULES.https);
+  const groups = [false, true].map((basicAuth) => ({ basicAuth, targets: hosts.filter((h) => h.basicAuth === basicAuth) })).filter((g) => g.targets.length);
+  return {
+    job_name: BLACKBOX_JOBS.ingress,
+    scrape_interval: spec.interval,
+    scrape_timeout: spec.timeout,
+    metrics_path: '/probe',
+    static_configs: groups.map((g) => ({
+      targets: g.targets.map((h) => `${tls ? 'https' : 'http'}://${h.host}/`),
+      labels: { __param_module: moduleOf(g.basicAuth) },
+    })),
+    relabel_configs: [
+      { source_labels: ['__address__'], target_label: '__param_target' },
+      { source_labels: ['__param_target'], regex: 'https?://([^/:]+).*', target_label: 'host', replacement: '$1' },
+      ...probeThrough(exporter),
+    ],
+  };
+}
+
+// --- The construct ----------------------------------------------------------------------------------------------
+
+/** What this component reads from the Ingress component (structurally: `Ingresses.hosts`). */
+export interface IngressHosts {
+  /** UI -> host. */
+  readonly hosts: Readonly<Partial<Record<string, string>>>;
+}
+
+export interface BlackboxExporterProps {
+  readonly context: StackContext;
+  readonly spec: BlackboxExporterSpec;
+  readonly services: readonly ServiceSpec[];
+  /** Ingress hosts to probe: UI name -> host (`grafana` has its own login; the others sit behind basic auth). */
+  readonly ingressHosts: Readonly<Partial<Record<string, string>>>;
+  readonly tls: boolean;
+  /** Scrape cert-manager's controller (charts/components/blackbox-exporter/index.ts certManagerEnabled). */
+  readonly certManager: boolean;
+  readonly prometheus: IPrometheus;
+}
+
+export class BlackboxExporter extends Construct {
+  public readonly serviceName = BLACKBOX_NAME;
+  public readonly namespace: string;
+  public readonly port = BLACKBOX_PORT;
+  public readonly config: BlackboxConfig;
+  public readonly jobs: string[] = [];
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
+    super(scope, id);
+    const { context: ctx, spec, prometheus } = props;
+    const ns = ctx.namespace;
+    this.namespace = ns;
+    const image = spec.image ?? IMAGES.blackboxExporter;
+    const labels = recommendedLabels({ name: BLACKBOX_NAME, instance: ctx.instance, component: 'exporter', version: imageVersion(image) });
+    const selector = selectorLabels(BLACKBOX_NAME, ctx.instance);
+    const metadata = { name: BLACKBOX_NAME, namespace: ns, labels };
+    this.config = blackboxConfig(spec);
+    const configText = renderBlackboxConfig(this.config);
+
+    new k8s.KubeConfigMap(this, 'config', { metadata: { ...metadata, name: `${BLACKBOX_NAME}-config` }, data: { 'blackbox.yml': configText } });
+    new k8s.KubeService(this, 'service', {
+      metadata,
+      spec: { selector, ports: [{ name: 'http', port: BLACKBOX_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }] },
+    });
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata,
+      spec: {
+        replicas: 1,
+        revisionHistoryLimit: 3,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': checksum(configText) } },
+          spec: {
+            automountServiceAccountToken: false, // probes only: no Kubernetes API access
+            securityContext: podSecurity(UID),
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            terminationGracePeriodSeconds: 10,
+            containers: [{
+              name: BLACKBOX_NAME,
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: [`--config.file=${CONFIG_DIR}/blackbox.yml`, `--web.listen-address=:${BLACKBOX_PORT}`],
+              ports: [{ name: 'http', containerPort: BLACKBOX_PORT, protocol: 'TCP' }],
+              resources: resources(spec.resources),
+              securityContext: containerSecurity(),
+              livenessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+              readinessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+            }],
+            volumes: [{ name: 'config', configMap: { name: `${BLACKBOX_NAME}-config` } }],
+          },
+        },
+      },
+    });
+
+    const exporter = `${BLACKBOX_NAME}.${ns}.svc:${BLACKBOX_PORT}`;
+    const hosts = Object.entries(props.ingressHosts).flatMap(([ui, host]) => (host ? [{ host, basicAuth: ui !== 'grafana' }] : []));
+    const jobs = [
+      podJob({ jobName: BLACKBOX_JOBS.exporter, namespace: ns, selector, port: 'http' }),
+      ...servicesProbeJobs(props.services, spec, exporter),
+      ingressProbeJob(hosts, props.tls, spec, exporter),
+      props.certManager
+        ? podJob({ jobName: BLACKBOX_JOBS.certManager, namespace: spec.certManager.namespace, selector: spec.certManager.selector, port: spec.certManager.port })
+        : undefined,
+    ].filter((j): j is ScrapeConfig => j !== undefined);
+    for (const job of jobs) {
+      prometheus.addScrapeConfig(job);
+      this.jobs.push(job.job_name);
+    }
+  }
+}
