@@ -120,6 +120,8 @@ export type Variable =
     readonly datasource?: DatasourceId;
     /** @default true */
     readonly multi?: boolean;
+    /** The regex "All" stands for. @default '.+' */
+    readonly allValue?: string;
   }
   | {
     readonly kind: 'custom';
@@ -250,7 +252,7 @@ function variable(v: Variable) {
   }
   return new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
     .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(v.multi ?? true).includeAll(true)
-    .allValue('.+').current({ selected: true, text: ['All'], value: ['$__all'] });
+    .allValue(v.allValue ?? '.+').current({ selected: true, text: ['All'], value: ['$__all'] });
 }
 
 function escapeRegex(s: string): string {

@@ -111,7 +111,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 type Series = { metric: Record<string, string>; value: [number, string] }[];
 async function query(q: string): Promise<Series> {
   const res = await fetch(`http://127.0.0.1:${ports.receiver}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(2_000) });
-  return (await res.json()).data.result as Series;
+  return ((await res.json()) as { data: { result: Series } }).data.result;
 }
 
 /** A static target standing in for the discovered node-exporter pod. */

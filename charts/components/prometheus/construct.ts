@@ -32,7 +32,7 @@ const CONFIG_DIR = '/etc/prometheus';
 export const RULES_DIR = '/etc/prometheus/rules';
 const DATA_DIR = '/prometheus';
 /** Secret and ConfigMap keys referenced by remote write, mounted read-only under here. */
-export const REFS_DIR = '/etc/prometheus/refs';
+export const REFS_DIR = '/etc/prometheus-refs';
 /** The pod name, expanded in external_labels (`${POD_NAME}`) for the HA replica label. */
 const POD_NAME_ENV = 'POD_NAME';
 
