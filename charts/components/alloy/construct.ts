@@ -28,9 +28,9 @@ import type { LogsSpec } from '../loki/spec';
 import { JOBS, PORTS } from '../../core/names';
 
 export const ALLOY_PORT = PORTS.alloy;
-const CONFIG_DIR = '/etc/alloy';
+export const CONFIG_DIR = '/etc/alloy';
 /** Alloy's storage path holds the read positions of every file: a hostPath, so they survive pod restarts. */
-const STORAGE_DIR = '/var/lib/alloy';
+export const STORAGE_DIR = '/var/lib/alloy';
 
 /** A discovery.relabel `rule` block from a Prometheus-style relabel config. */
 export function alloyRule(r: RelabelConfig): AlloyBlock {
@@ -85,24 +85,31 @@ export function alloyConfigBlocks(spec: LogsSpec, lokiPushUrl: string, push?: Lo
       ...attr('forward_to', [expr('loki.process.pod_logs.receiver')]),
     ]),
     block('loki.process', 'pod_logs', processBody),
-    block('loki.write', 'loki', [
-      // Scale-out (issue 12): cluster stream label, tenant and credentials by file.
-      ...(push && Object.keys(push.externalLabels).length ? attr('external_labels', push.externalLabels) : []),
-      block('endpoint', undefined, [
-        ...attr('url', lokiPushUrl),
-        ...attr('tenant_id', push?.tenant),
-        ...(push?.basic ? [block('basic_auth', undefined, [...attr('username', push.basic.username), ...attr('password_file', push.basic.passwordFile)])] : []),
-        ...attr('bearer_token_file', push?.bearerTokenFile),
-        ...(push?.caFile ? [block('tls_config', undefined, attr('ca_file', push.caFile))] : []),
-        ...attr('batch_wait', '1s'),
-        ...attr('batch_size', '1MiB'),
-        ...attr('remote_timeout', '10s'),
-        ...attr('min_backoff_period', '500ms'),
-        ...attr('max_backoff_period', '1m'),
-        ...attr('max_backoff_retries', 10),
-      ]),
-    ]),
+    lokiWriteBlock(lokiPushUrl, push),
   ];
+}
+
+/**
+ * The `loki.write "loki"` block every Alloy pipeline of the stack pushes through;
+ * with `push` (issue 12) the cluster stream label, the tenant and credentials by file.
+ */
+export function lokiWriteBlock(lokiPushUrl: string, push?: LogPushClient): AlloyBlock {
+  return block('loki.write', 'loki', [
+    ...(push && Object.keys(push.externalLabels).length ? attr('external_labels', push.externalLabels) : []),
+    block('endpoint', undefined, [
+      ...attr('url', lokiPushUrl),
+      ...attr('tenant_id', push?.tenant),
+      ...(push?.basic ? [block('basic_auth', undefined, [...attr('username', push.basic.username), ...attr('password_file', push.basic.passwordFile)])] : []),
+      ...attr('bearer_token_file', push?.bearerTokenFile),
+      ...(push?.caFile ? [block('tls_config', undefined, attr('ca_file', push.caFile))] : []),
+      ...attr('batch_wait', '1s'),
+      ...attr('batch_size', '1MiB'),
+      ...attr('remote_timeout', '10s'),
+      ...attr('min_backoff_period', '500ms'),
+      ...attr('max_backoff_period', '1m'),
+      ...attr('max_backoff_retries', 10),
+    ]),
+  ]);
 }
 
 export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string, push?: LogPushClient): string {

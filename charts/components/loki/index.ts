@@ -2,6 +2,7 @@
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
+import { eventsShipped } from '../../core/events';
 import { ExternalLoki, Loki } from './construct';
 import { logsRules } from './rules';
 
@@ -49,5 +50,5 @@ export const component: ComponentDef<Spec> = {
   },
   build: ({ chart, context, spec, prometheus }) => (spec.loki.mode === 'external'
     ? new ExternalLoki(context, spec.loki)
-    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus })),
+    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) })),
 };
