@@ -5,11 +5,13 @@
  * on a filesystem volume needs. Field names and types follow that reference;
  * test/config/loki.test.ts checks the rendered file against them.
  *
- * Scale path: `storage` and `schemaPeriods` are the two functions that change
- * when object storage arrives. `storage` returns the `common.storage` block
- * and the `object_store` name for the spec's storage type; moving to S3 adds
- * a second schema period starting at a future date, so chunks written to the
- * filesystem stay readable until retention removes them.
+ * Object storage and simple-scalable mode (issue 12): `lokiStorage` returns
+ * the `common.storage` block and the `object_store` name for the spec's
+ * storage type (credentials as `${VAR}` references expanded by
+ * `-config.expand-env=true`); `schemaPeriods` adds the object-store period;
+ * simple-scalable adds memberlist, the scheduler and compactor addresses.
+ * test/config/scale-out.test.ts checks every field against the contract read
+ * from Loki's configuration reference (test/contracts/).
  */
 import { durationMs, quantityValue } from '../../spec/formats';
 import type { LokiSpec } from './spec';

@@ -2,19 +2,13 @@
  * `spec.loki` and `spec.logs`: the log store and the node agent that ships
  * every container's log lines into it.
  *
- * Scale path (designed in, not implemented yet): today Loki runs as one
- * single-binary StatefulSet on a filesystem volume. When one node is not
- * enough, two fields grow an extra enum value and an optional sibling block,
- * and nothing existing changes meaning:
- *
- * - `spec.loki.storage.type: s3` with `spec.loki.storage.s3: { bucket,
- *   endpoint, region, secretName }` (credentials from a Secret, never inline);
- * - `spec.loki.mode: simple-scalable` with `spec.loki.read|write|backend:
- *   { replicas, resources }`.
- *
- * A storage change also adds a schema_config period starting at a future
- * date (see charts/logs/loki-config.ts `schemaPeriods`), so data written to
- * the filesystem stays readable until retention expires it.
+ * Scale-out (issue 12, README "Scaling out"): `storage.type: s3 | gcs | azure`
+ * with its block (credentials by Secret reference, passed as environment
+ * variables), `mode: simple-scalable` (write, read and backend workloads,
+ * `simpleScalable`) and `mode: external` (no Loki; `external` says where the
+ * collectors push). `storage.since` adds a schema_config period starting that
+ * day, so data written to the filesystem stays readable until retention
+ * expires it (charts/components/loki/loki-config.ts `schemaPeriods`).
  */
 import { z } from 'zod';
 import { checkLogQL, QueryError } from '../../core/query-check';
