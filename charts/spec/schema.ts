@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { dnsLabel } from './formats';
 import { clusterName } from './secret-ref';
 import { COMPONENTS, specSections } from '../registry';
+import { sizingSchema } from './section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -32,6 +33,8 @@ export const specSchema = z.strictObject({
   cluster: clusterName().optional().describe('name of this cluster: the "cluster" label on every series and alert sent out, on every log stream, a dashboard variable and the Teams card; required with remote write, agent mode, external Loki or Grafana datasource overrides'),
   // Every component's sections, in registry order (charts/registry.ts).
   ...specSections(),
+  // The expected cluster: sizes of Prometheus, Loki and kube-state-metrics follow it (the loader derives them).
+  sizing: sizingSchema,
 }).prefault({}).superRefine((spec, ctx) => {
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
   for (const c of COMPONENTS) c.specChecks?.(spec, ctx);

@@ -3,7 +3,7 @@
  * configs of remote write, HA pairs, agent mode, Loki on object storage
  * (single binary and simple-scalable), external Loki, the cluster label, and
  * Grafana's datasource overrides. Real programs where they run here
- * (promtool, Debian 2.42: `check config [--agent]`, `check rules`); Loki has
+ * (test/lib/tools.ts' promtool: `check config [--agent]`, `check rules`); Loki has
  * no binary here, so loki.yaml is checked field by field against the
  * contract read from Loki's configuration reference
  * (test/contracts/loki-config-v3.7.6.json, source noted in the file).
@@ -21,7 +21,8 @@ import { configMapData, readManifests } from '../lib/dist';
 import { validateObject, type K8sObject } from '../lib/k8s-validate';
 import { lokiContractProblems, LOKI_CONTRACT } from '../lib/loki-contract';
 import { findBlock, parseAlloy } from '../lib/alloy-parse';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { run, tempFiles, withPodFiles } from '../lib/promtool';
+import { tool } from '../lib/tools';
 import { find, synth } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -36,14 +37,14 @@ const MIMIR = { name: 'mimir', preset: 'mimir', url: 'https://mimir.example.com'
 function promtoolCheck(objects: K8sObject[], agent: boolean): { status: number | null; out: string } {
   const dir = tempFiles({});
   try {
-    const text = forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml'])
+    const text = withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml'])
       .split(`${REFS_DIR}/`).join(`${dir}/refs/`);
     for (const m of text.matchAll(new RegExp(`${dir}/refs/[^\\s"']+`, 'g'))) {
       fs.mkdirSync(path.dirname(m[0]), { recursive: true });
       fs.writeFileSync(m[0], 'stand-in\n');
     }
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), text);
-    const r = run('promtool', ['check', 'config', ...(agent ? ['--agent'] : []), path.join(dir, 'prometheus.yml')]);
+    const r = run(tool('promtool'), ['check', 'config', ...(agent ? ['--agent'] : []), path.join(dir, 'prometheus.yml')]);
     return { status: r.status, out: r.stdout + r.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -230,9 +231,9 @@ describe('the scale-out example (examples/scale-out.yaml): issue 12 done-when', 
   });
 
   test('promtool refuses the same config with rule_files in agent mode (the check is real)', () => {
-    const dir2 = tempFiles({ 'prometheus.yml': stringify({ ...parse(forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml'])), remote_write: undefined, rule_files: ['/nonexistent/*.yaml'] }) });
+    const dir2 = tempFiles({ 'prometheus.yml': stringify({ ...parse(withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml'])), remote_write: undefined, rule_files: ['/nonexistent/*.yaml'] }) });
     try {
-      expect(run('promtool', ['check', 'config', '--agent', `${dir2}/prometheus.yml`]).status).not.toBe(0);
+      expect(run(tool('promtool'), ['check', 'config', '--agent', `${dir2}/prometheus.yml`]).status).not.toBe(0);
     } finally {
       fs.rmSync(dir2, { recursive: true, force: true });
     }
@@ -243,7 +244,7 @@ describe('the scale-out example (examples/scale-out.yaml): issue 12 done-when', 
     expect(Object.keys(rules).length).toBeGreaterThan(0);
     const rdir = tempFiles(rules);
     try {
-      const r = run('promtool', ['check', 'rules', ...Object.keys(rules).map((f) => path.join(rdir, f))]);
+      const r = run(tool('promtool'), ['check', 'rules', ...Object.keys(rules).map((f) => path.join(rdir, f))]);
       expect(r.stdout + r.stderr).not.toMatch(/FAILED/);
       expect(r.status).toBe(0);
     } finally {

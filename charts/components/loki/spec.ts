@@ -15,6 +15,7 @@ import { checkLogQL, QueryError } from '../../core/query-check';
 import { dnsLabel, duration, durationMs, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { caRef, dataKey, objectName, secretKeyRef } from '../../spec/secret-ref';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 const DAY_MS = 86400e3;
 
@@ -154,7 +155,7 @@ export const lokiSchema = z.strictObject({
     type: z.enum(LOKI_STORAGE_TYPES, {
       error: (i) => `expected one of ${LOKI_STORAGE_TYPES.join(', ')}, found ${JSON.stringify(i.input)}`,
     }).default('filesystem').describe('chunk and index store: the pod\'s volume, or object storage (s3 also for MinIO/Ceph)'),
-    size: quantity('20Gi').default('20Gi').describe('persistent volume for chunks (filesystem), index, WAL and compactor state'),
+    size: quantity('20Gi').default(DEFAULT_SIZING.loki.storageSize).describe('persistent volume for chunks (filesystem), index, WAL and compactor state; derived from spec.sizing when unset'),
     storageClassName: z.string().min(1).optional(),
     since: z.iso.date().optional().describe('object storage only: the first day (UTC, a future date for an existing install) written to object storage; older days stay readable on the filesystem period until retention removes them'),
     s3: lokiS3Schema.optional(),
@@ -163,7 +164,7 @@ export const lokiSchema = z.strictObject({
   }).prefault({}),
   simpleScalable: lokiSimpleScalableSchema,
   external: lokiExternalSchema.optional().describe('mode external: where the collector pushes'),
-  resources: resourcesSchema({ requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }),
+  resources: resourcesSchema(DEFAULT_SIZING.loki.resources), // derived from spec.sizing when unset
   limits: z.strictObject({
     ingestionRateMB: z.number().positive().default(8).describe('limits_config.ingestion_rate_mb: sustained push rate for the whole cluster'),
     ingestionBurstSizeMB: z.number().positive().default(16),

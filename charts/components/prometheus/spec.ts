@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { duration, promSize, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { remoteWriteSchema } from './remote-write';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 export const prometheusSchema = z.strictObject({
   image: imageSchema().optional().describe('override the pinned image'),
@@ -10,7 +11,7 @@ export const prometheusSchema = z.strictObject({
   retention: duration().default('15d').describe('--storage.tsdb.retention.time'),
   retentionSize: promSize().optional().describe('--storage.tsdb.retention.size; defaults to 85% of storage.size'),
   storage: z.strictObject({
-    size: quantity('50Gi').default('50Gi').describe('persistent volume size per replica'),
+    size: quantity('50Gi').default(DEFAULT_SIZING.prometheus.storageSize).describe('persistent volume size per replica; derived from spec.sizing when unset'),
     storageClassName: z.string().min(1).optional().describe('storage class; the cluster default when unset'),
   }).prefault({}),
   scrapeInterval: duration().default('15s'),
@@ -32,7 +33,7 @@ export const prometheusSchema = z.strictObject({
     storageClassName: z.string().min(1).optional(),
   }).prefault({}).describe('agent mode: the WAL volume (replaces storage)'),
   // --- end scale-out
-  resources: resourcesSchema({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
+  resources: resourcesSchema(DEFAULT_SIZING.prometheus.resources), // derived from spec.sizing when unset
 }).prefault({});
 
 export const specSections = { prometheus: prometheusSchema };
