@@ -37,8 +37,8 @@ export const component: ComponentDef<Spec> = {
     if ((p.remoteWrite.length > 0 || p.mode === 'agent') && !spec.cluster) {
       ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.prometheus.remoteWrite or agent mode: a name such as "gpu-prod-1", the "cluster" label that keeps this cluster\'s series apart in the shared store' });
     }
-    if (p.externalLabels.cluster !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['prometheus', 'externalLabels', 'cluster'], message: 'set spec.cluster instead: it becomes the cluster external label, the log stream label and the dashboard variable' });
+    if (p.externalLabels.cluster !== undefined && spec.cluster !== undefined && p.externalLabels.cluster !== spec.cluster) {
+      ctx.addIssue({ code: 'custom', path: ['prometheus', 'externalLabels', 'cluster'], message: `differs from spec.cluster ("${spec.cluster}"): remove it; spec.cluster is the cluster external label, the log stream label and the dashboard variable` });
     }
     if (p.replicaLabel && ['cluster', ...Object.keys(p.externalLabels)].includes(p.replicaLabel)) {
       ctx.addIssue({ code: 'custom', path: ['prometheus', 'replicaLabel'], message: `"${p.replicaLabel}" is already an external label; choose another name such as "__replica__"` });
