@@ -12,6 +12,7 @@ import { checkDashboardJson, DashboardCheckError, panelAvailable, type Dashboard
 import { containers } from './containers';
 import { gpu } from './gpu';
 import { httpServices } from './http-services';
+import { scopeToCluster } from './cluster';
 import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
 import { logsDashboard } from './logs';
 import { mcp } from './mcp';
@@ -94,7 +95,8 @@ export function buildDashboards(spec: Spec, contributions: DashboardContribution
       }),
     })).filter((r) => r.panels.length > 0);
     if (rows.length === 0) continue;
-    const def: DashboardDef = { ...full, rows };
+    // Issue 12: a cluster variable and matcher on every query once the cluster is named.
+    const def: DashboardDef = spec.cluster ? scopeToCluster({ ...full, rows }) : { ...full, rows };
     const json = renderDashboard(def);
     checkDashboardJson(json as unknown as DashboardJson, types, ctx.sources, file, index);
     const text = JSON.stringify(json, null, 2);

@@ -30,10 +30,21 @@ export interface IPrometheus extends IEndpoint {
   addAlertmanager(am: AlertmanagerConfig): void;
 }
 
+/** Credentials a collector sends with its pushes, by reference (a Secret in the collector's namespace). */
+export interface LogPushAuth {
+  readonly basic?: { readonly username: string; readonly password: { readonly name: string; readonly key: string } };
+  readonly bearer?: { readonly token: { readonly name: string; readonly key: string } };
+  /** CA bundle the collector checks the Loki certificate against. */
+  readonly ca?: { readonly configMap?: { readonly name: string; readonly key: string }; readonly secret?: { readonly name: string; readonly key: string } };
+}
+
 /** Where log collectors push (Loki). */
 export interface ILogPush extends IEndpoint {
-  /** `http://loki.<namespace>.svc:3100/loki/api/v1/push` */
+  /** `http://loki.<namespace>.svc:3100/loki/api/v1/push` (or the external Loki's push URL) */
   readonly pushUrl: string;
+  /** X-Scope-OrgID the collector sends (external Loki). */
+  readonly tenant?: string;
+  readonly auth?: LogPushAuth;
 }
 
 /** Something Prometheus scrapes: its jobs, added through IPrometheus.addScrapeConfig. */

@@ -68,10 +68,12 @@ export interface PrometheusConfig {
   global: {
     scrape_interval: string;
     scrape_timeout: string;
-    evaluation_interval: string;
+    evaluation_interval?: string;
     external_labels?: Record<string, string>;
   };
   rule_files?: string[];
   alerting?: { alert_relabel_configs?: RelabelConfig[]; alertmanagers: AlertmanagerConfig[] };
+  /** Typed in charts/components/prometheus/remote-write.ts (RemoteWriteConfig). */
+  remote_write?: object[];
   scrape_configs: ScrapeConfig[];
 }

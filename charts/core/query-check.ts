@@ -47,3 +47,50 @@ export function checkPromQL(expr: string, where: string): void {
 export function checkLogQL(expr: string, where: string): void {
   check('LogQL', logqlParser as unknown as Parser, expr, where);
 }
+
+/**
+ * Grafana variables replaced by stand-ins of the same length, so parse-tree
+ * positions are positions in the original text (durations for the interval
+ * variables, identifiers for the others).
+ */
+function maskGrafanaVariables(expr: string): string {
+  const same = (m: string, stand: string) => stand + ' '.repeat(Math.max(0, m.length - stand.length));
+  return expr
+    .replace(/\$__(rate_interval|interval|range)\b|\$\{__(rate_interval|interval|range)\}/g, (m) => same(m, '5m'))
+    .replace(/\$\{\w+(?::\w+)?\}|\[\[\w+\]\]|\$\w+/g, (m) => `v${'x'.repeat(m.length - 1)}`);
+}
+
+/**
+ * `expr` with `matcher` (e.g. `cluster=~"$cluster"`) added to every series
+ * selector: PromQL vector selectors (`up` -> `up{m}`, `up{a="b"}` ->
+ * `up{m, a="b"}`), LogQL stream selectors (`{a="b"}` -> `{m, a="b"}`).
+ * Selectors that already match on the label are left as they are.
+ */
+export function addMatcher(lang: 'PromQL' | 'LogQL', expr: string, label: string, matcher: string): string {
+  const p = (lang === 'PromQL' ? promqlParser : logqlParser) as unknown as Parser;
+  const masked = maskGrafanaVariables(expr);
+  const inserts: { at: number; text: string }[] = [];
+  const has = (from: number, to: number) => new RegExp(`[{,\\s]${label}\\s*(=|!=|=~|!~)`).test(expr.slice(from, to));
+  p.parse(masked).iterate({
+    enter: (n) => {
+      if (lang === 'PromQL' && n.type.name === 'VectorSelector') {
+        const braces = n.node.getChild('LabelMatchers');
+        if (!braces) {
+          inserts.push({ at: n.to, text: `{${matcher}}` });
+        } else if (!has(braces.from, braces.to)) {
+          const empty = expr.slice(braces.from + 1, braces.to - 1).trim() === '';
+          inserts.push({ at: braces.from + 1, text: empty ? matcher : `${matcher}, ` });
+        }
+        return false;
+      }
+      if (lang === 'LogQL' && n.type.name === 'Selector') {
+        if (!has(n.from, n.to)) inserts.push({ at: n.from + 1, text: `${matcher}, ` });
+        return false;
+      }
+      return true;
+    },
+  });
+  let out = expr;
+  for (const i of inserts.sort((a, b) => b.at - a.at)) out = out.slice(0, i.at) + i.text + out.slice(i.at);
+  return out;
+}

@@ -16,11 +16,13 @@ export interface ApiReaderProps {
   readonly instance: string;
   readonly labels: Record<string, string>;
   readonly rules: k8s.PolicyRule[];
+  /** ServiceAccount annotations (workload identity: IRSA, Azure, GKE). */
+  readonly annotations?: Record<string, string>;
 }
 
 export function apiReader(scope: Construct, p: ApiReaderProps): { serviceAccountName: string; clusterRoleName: string } {
   new k8s.KubeServiceAccount(scope, 'sa', {
-    metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
+    metadata: { name: p.name, namespace: p.namespace, labels: p.labels, ...(p.annotations && Object.keys(p.annotations).length ? { annotations: p.annotations } : {}) },
     automountServiceAccountToken: true,
   });
   const clusterRoleName = `${p.instance}-${p.name}`;

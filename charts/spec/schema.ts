@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { dnsLabel } from './formats';
+import { clusterName } from './secret-ref';
 import { COMPONENTS, specSections } from '../registry';
 import { sizingSchema } from './section-sizing';
 
@@ -28,6 +29,8 @@ export { cadvisorSchema } from '../components/cadvisor/spec';
 export const specSchema = z.strictObject({
   namespace: dnsLabel().default('monitoring').describe('namespace of the stack (Pod Security "restricted")'),
   agentNamespace: dnsLabel().optional().describe('namespace of the node agents that need host access (Pod Security "privileged"); defaults to <namespace>-agents'),
+  // Scale-out (issue 12): the cluster's name, on everything that leaves it.
+  cluster: clusterName().optional().describe('name of this cluster: the "cluster" label on every series and alert sent out, on every log stream, a dashboard variable and the Teams card; required with remote write, agent mode, external Loki or Grafana datasource overrides'),
   // Every component's sections, in registry order (charts/registry.ts).
   ...specSections(),
   // The expected cluster: sizes of Prometheus, Loki and kube-state-metrics follow it (the loader derives them).

@@ -18,12 +18,15 @@ import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '
 import { ALLOY_PORT, CONFIG_DIR, lokiWriteBlock, STORAGE_DIR } from '../alloy/construct';
 import type { LogsSpec } from '../loki/spec';
 import { renderEventsConfig } from './config';
+import { logPushClient } from '../../logs/push';
 
 export interface AlloyEventsProps {
   readonly context: StackContext;
   readonly spec: LogsSpec;
   readonly loki: ILogPush;
   readonly prometheus: IPrometheus;
+  /** spec.cluster: the `cluster` label on the event streams (issue 12). */
+  readonly cluster?: string;
 }
 
 export class AlloyEvents extends Construct {
@@ -38,7 +41,9 @@ export class AlloyEvents extends Construct {
     const labels = recommendedLabels({ name: EVENTS_NAME, instance: ctx.instance, component: 'event-collector', version: imageVersion(image) });
     const selector = selectorLabels(EVENTS_NAME, ctx.instance);
     const metadata = (name: string) => ({ name, namespace: ns, labels });
-    this.configText = renderEventsConfig(lokiWriteBlock(lokiPushUrl));
+    // Issue 12: cluster stream label; external Loki's tenant and credentials by file (Secret in spec.namespace).
+    const push = logPushClient(props.loki, props.cluster, '/etc/alloy-events-refs');
+    this.configText = renderEventsConfig(lokiWriteBlock(lokiPushUrl, push));
     apiReader(this, { name: EVENTS_NAME, namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }] });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-events-config'), data: { 'config.alloy': this.configText } });
     new k8s.KubeDeployment(this, 'deployment', {
@@ -69,12 +74,14 @@ export class AlloyEvents extends Construct {
                 // Positions (the last event shipped): lost on restart, so events still in the API are sent again.
                 { name: 'storage', mountPath: STORAGE_DIR },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...push.refs.mounts(),
               ],
             }],
             volumes: [
               { name: 'config', configMap: { name: 'alloy-events-config' } },
               { name: 'storage', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...push.refs.volumes(),
             ],
           },
         },

@@ -28,6 +28,6 @@ export const component: ComponentDef<Spec> = {
   warnings: (spec) => { const w = eventsWarning(spec); return w ? [w] : []; },
   enabled: (spec) => eventsShipped(spec),
   build: ({ chart, context, spec, prometheus, get }) => new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
-    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
   }),
 };

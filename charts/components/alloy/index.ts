@@ -22,6 +22,6 @@ export const component: ComponentDef<Spec> = {
   ],
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'alloy',
   build: ({ chart, context, spec, prometheus, get }) => new Alloy(chart('31-alloy', 'alloy'), 'alloy', {
-    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
   }),
 };

@@ -13,6 +13,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
 import type { IDashboard } from '../../core/component';
+import { MountedRefs } from '../../spec/secret-ref';
+import { applyOverride, GRAFANA_REFS_DIR, type GrafanaDatasourcesSpec } from './datasources';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core/names';
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
@@ -61,7 +63,11 @@ export interface DatasourceConfig {
   url: string;
   isDefault: boolean;
   editable: boolean;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
   jsonData: Record<string, string | number | boolean>;
+  /** `$__file{...}` references to mounted Secret keys only (spec.grafana.datasources). */
+  secureJsonData?: Record<string, string>;
 }
 
 export interface DatasourcesFile {
@@ -169,7 +175,12 @@ export class Grafana extends Construct implements Endpoint {
     const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
 
     this.ini = grafanaIni(spec, this.rootUrl);
-    this.datasources = datasourcesFile(props.prometheus.url, props.loki?.url, props.alertmanager?.url);
+    const refs = new MountedRefs(GRAFANA_REFS_DIR);
+    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url);
+    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus'] | GrafanaDatasourcesSpec['loki'] | GrafanaDatasourcesSpec['alertmanager']> = {
+      prometheus: spec.datasources.prometheus, loki: spec.datasources.loki, alertmanager: spec.datasources.alertmanager,
+    };
+    this.datasources = { ...base, datasources: base.datasources.map((ds) => applyOverride(ds, overrides[ds.type], refs)) };
     const folders = props.dashboards.byFolder();
     this.providers = providersFile([...folders.keys()]);
 
@@ -251,6 +262,7 @@ export class Grafana extends Construct implements Endpoint {
                 { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...refs.mounts(),
                 ...folderVolumes.map((f) => f.mount),
               ],
             }],
@@ -263,6 +275,7 @@ export class Grafana extends Construct implements Endpoint {
                 ? { name: 'data', persistentVolumeClaim: { claimName: 'grafana' } }
                 : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+              ...refs.volumes(),
               ...folderVolumes.map((f) => f.volume),
             ],
           },

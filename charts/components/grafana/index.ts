@@ -23,6 +23,19 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: 'grafana', ports: tcp(PORTS.grafana), why: 'scrape' },
   ],
   enabled: (spec) => spec.grafana.enabled,
+  specChecks: (spec, ctx) => {
+    // Scale-out (issue 12): an agent cannot answer queries; overrides read remote stores.
+    const ds = spec.grafana.datasources;
+    if (spec.grafana.enabled && spec.prometheus.mode === 'agent' && !ds.prometheus) {
+      ctx.addIssue({ code: 'custom', path: ['grafana', 'datasources', 'prometheus'], message: 'Prometheus in agent mode answers no queries: set the central store\'s query URL (e.g. https://mimir.example.com/prometheus)' });
+    }
+    if (spec.grafana.enabled && spec.loki.mode === 'external' && !ds.loki && !spec.loki.external?.queryUrl) {
+      ctx.addIssue({ code: 'custom', path: ['grafana', 'datasources', 'loki'], message: 'Loki is external: set its query URL (and auth) here, or spec.loki.external.queryUrl' });
+    }
+    if ((ds.prometheus || ds.loki || ds.alertmanager) && !spec.cluster) {
+      ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.grafana.datasources: the dashboards\' cluster variable selects this cluster in the shared store' });
+    }
+  },
   build: ({ chart, context, spec, prometheus, get, lookup }) => {
     const dashboards = new GrafanaDashboards(chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
       context, dashboards: lookup<GrafanaDashboardsProps['dashboards']>('dashboards') ?? [],

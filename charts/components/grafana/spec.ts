@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, quantity } from '../../spec/formats';
+import { grafanaDatasourcesSchema } from './datasources';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
 /** RFC 1123 host name, e.g. grafana.example.com. */
@@ -54,6 +55,7 @@ export const grafanaSchema = ({ imageSchema, resourcesSchema }: { imageSchema: t
   }).default(true).describe('true/false, or { enabled, size, storageClassName }'),
   theme: z.enum(['dark', 'light', 'system']).default('dark').describe('default UI theme (users.default_theme)'),
   resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
+  datasources: grafanaDatasourcesSchema,
 }).prefault({});
 
 export type GrafanaSpec = z.output<ReturnType<typeof grafanaSchema>>;

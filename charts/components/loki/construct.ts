@@ -8,7 +8,13 @@
  * ConfigMap whose checksum rolls the pod. Runs as uid 10001 with a read-only
  * root filesystem: it writes only to its volume (/loki) and /tmp.
  *
- * Scale path: see charts/spec/section-logs.ts and README "Logs".
+ * Scale-out (issue 12, README "Scaling out"): `mode: simple-scalable` runs
+ * the write, read and backend targets as three workloads sharing a memberlist
+ * ring (headless Service `loki-memberlist`), each with a PodDisruptionBudget
+ * and anti-affinity, on object storage (`storage.type: s3 | gcs | azure`,
+ * credentials from a Secret through environment variables and
+ * `-config.expand-env=true`). `mode: external` deploys nothing: see
+ * `ExternalLoki`.
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -16,14 +22,14 @@ import { toYaml } from '../../core/yaml';
 import { serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources } from '../../lib/workload';
-import { LOKI_DATA_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
+import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
-import type { ILogPush, IPrometheus } from '../../core/component';
+import type { ILogPush, IPrometheus, LogPushAuth } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import type { LokiSpec } from './spec';
-import { JOBS } from '../../core/names';
+import { JOBS, PORTS } from '../../core/names';
 
 const UID = 10001;
 const CONFIG_DIR = '/etc/loki/config';
@@ -40,37 +46,75 @@ export interface LokiProps {
   readonly eventAlerts?: boolean;
 }
 
-export class Loki extends Construct implements ILogPush {
+/** Where collectors push when Loki is outside the stack (`spec.loki.mode: external`): no objects. */
+export class ExternalLoki implements ILogPush {
   public readonly serviceName = 'loki';
+  public readonly namespace: string;
+  public readonly port: number;
+  public readonly url: string;
+  public readonly pushUrl: string;
+  public readonly tenant?: string;
+  public readonly auth?: LogPushAuth;
+
+  constructor(ctx: StackContext, spec: LokiSpec) {
+    const ext = spec.external!;
+    this.namespace = ctx.namespace;
+    this.pushUrl = ext.pushUrl;
+    const u = new URL(ext.pushUrl);
+    this.port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    this.url = ext.queryUrl ?? ext.pushUrl.replace(/\/loki\/api\/v1\/push\/?$/, '');
+    this.tenant = ext.tenant;
+    this.auth = { basic: ext.auth?.basic, bearer: ext.auth?.bearer, ca: ext.tls?.ca };
+  }
+}
+
+interface TargetPlan {
+  /** -target */
+  readonly target: 'all' | 'write' | 'read' | 'backend';
+  readonly name: string;
+  readonly replicas: number;
+  readonly resources: LokiSpec['resources'];
+  /** StatefulSet with a volume of this size, or a Deployment (read). */
+  readonly storage?: { size: string; storageClassName?: string };
+  /** The rules ConfigMap is mounted (ruler: single binary, backend). */
+  readonly rules: boolean;
+}
+
+export class Loki extends Construct implements ILogPush {
+  public readonly serviceName: string;
   public readonly namespace: string;
   public readonly port = LOKI_HTTP_PORT;
   public readonly grpcPort = LOKI_GRPC_PORT;
-  /** `http://loki.<namespace>.svc:3100`: the Grafana datasource URL. */
+  /** The Grafana datasource URL: `http://loki.<ns>.svc:3100` (single binary) or `http://loki-read.<ns>.svc:3100`. */
   public readonly url: string;
-  /** Where collectors push: `<url>/loki/api/v1/push`. */
+  /** Where collectors push: `<loki or loki-write>/loki/api/v1/push`. */
   public readonly pushUrl: string;
   public readonly config: LokiConfig;
   public readonly configText: string;
   /** The ruler's rule file, when `spec.loki.ruler.enabled`. */
   public readonly ruleFile?: LogRuleFile;
+  /** The single binary's StatefulSet (`loki`), or the write target's (`loki-write`). */
   public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly workloads: (k8s.KubeStatefulSet | k8s.KubeDeployment)[] = [];
 
   constructor(scope: Construct, id: string, props: LokiProps) {
     super(scope, id);
     const { context: ctx, spec } = props;
+    const ssd = spec.mode === 'simple-scalable';
     this.namespace = ctx.namespace;
+    this.serviceName = ssd ? LOKI_SSD.read : 'loki';
     this.url = serviceUrl(this.serviceName, ctx.namespace, LOKI_HTTP_PORT);
-    this.pushUrl = `${this.url}/loki/api/v1/push`;
+    this.pushUrl = `${serviceUrl(ssd ? LOKI_SSD.write : 'loki', ctx.namespace, LOKI_HTTP_PORT)}/loki/api/v1/push`;
     const image = spec.image ?? IMAGES.loki;
     const labels = recommendedLabels({ name: 'loki', instance: ctx.instance, component: 'log-store', version: imageVersion(image) });
     const selector = selectorLabels('loki', ctx.instance);
-    const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+    const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: ctx.namespace, labels: { ...labels, ...extra } });
 
     // Every LogQL query the stack ships parses, or the synth fails naming it.
     checkLogQueries();
 
     const alertmanagerUrl = props.alertmanagerUrl ?? serviceUrl('alertmanager', ctx.namespace, ALERTMANAGER_PORT);
-    this.config = lokiConfig(spec, { alertmanagerUrl });
+    this.config = lokiConfig(spec, { alertmanagerUrl, namespace: ctx.namespace });
     this.configText = toYaml(this.config);
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('loki-config'), data: { 'loki.yaml': this.configText } });
 
@@ -85,68 +129,141 @@ export class Loki extends Construct implements ILogPush {
       data: this.ruleFile ? { [this.ruleFile.fileName]: rulesText } : {},
     });
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('loki'), automountServiceAccountToken: false });
+    new k8s.KubeServiceAccount(this, 'sa', {
+      metadata: { ...metadata('loki'), ...(Object.keys(spec.serviceAccountAnnotations).length ? { annotations: spec.serviceAccountAnnotations } : {}) },
+      automountServiceAccountToken: false,
+    });
 
     const ports = [
       { name: 'http', port: LOKI_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http') },
       { name: 'grpc', port: LOKI_GRPC_PORT, targetPort: k8s.IntOrString.fromString('grpc') },
     ];
-    new k8s.KubeService(this, 'service', { metadata: metadata(this.serviceName), spec: { selector, ports } });
-    new k8s.KubeService(this, 'headless', {
-      metadata: metadata('loki-headless'),
-      spec: { selector, ports, clusterIp: 'None', publishNotReadyAddresses: true },
-    });
+    const objectStore = spec.storage.type !== 'filesystem';
+    const { env, volumes: credVolumes, mounts: credMounts } = objectStoreCredentials(spec.storage);
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
-      metadata: metadata('loki'),
-      spec: {
-        serviceName: 'loki-headless',
-        replicas: 1, // single binary with an in-memory ring: exactly one replica
-        selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate' },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels, annotations: { 'checksum/config': checksum(this.configText, rulesText) } },
+    const plans: TargetPlan[] = ssd ? [
+      { target: 'write', name: LOKI_SSD.write, replicas: spec.simpleScalable.write.replicas, resources: spec.simpleScalable.write.resources, storage: { size: String(spec.simpleScalable.write.storageSize), storageClassName: spec.storage.storageClassName }, rules: false },
+      { target: 'read', name: LOKI_SSD.read, replicas: spec.simpleScalable.read.replicas, resources: spec.simpleScalable.read.resources, rules: false },
+      { target: 'backend', name: LOKI_SSD.backend, replicas: spec.simpleScalable.backend.replicas, resources: spec.simpleScalable.backend.resources, storage: { size: String(spec.simpleScalable.backend.storageSize), storageClassName: spec.storage.storageClassName }, rules: true },
+    ] : [{ target: 'all', name: 'loki', replicas: 1, resources: spec.resources, storage: spec.storage, rules: true }];
+
+    if (ssd) {
+      // The memberlist ring: every Loki pod of this stack, ready or not (a joining pod gossips before it is ready).
+      new k8s.KubeService(this, 'memberlist', {
+        metadata: metadata(LOKI_SSD.memberlist),
+        spec: { selector, clusterIp: 'None', publishNotReadyAddresses: true, ports: [{ name: 'memberlist', port: PORTS.lokiMemberlist, targetPort: k8s.IntOrString.fromString('memberlist') }] },
+      });
+    }
+
+    for (const plan of plans) {
+      const extra: Record<string, string> = ssd ? { 'app.kubernetes.io/component': plan.target } : {};
+      const podSelector = { ...selector, ...extra };
+      const podLabels = { ...labels, ...extra };
+      new k8s.KubeService(this, `service-${plan.target}`, { metadata: metadata(plan.name, extra), spec: { selector: podSelector, ports } });
+      new k8s.KubeService(this, `headless-${plan.target}`, {
+        metadata: metadata(`${plan.name}-headless`, extra),
+        spec: { selector: podSelector, ports, clusterIp: 'None', publishNotReadyAddresses: true },
+      });
+      const container: k8s.Container = {
+        name: 'loki',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        args: [`-config.file=${CONFIG_DIR}/loki.yaml`, `-target=${plan.target}`, ...(objectStore ? ['-config.expand-env=true'] : [])],
+        ports: [
+          { name: 'http', containerPort: LOKI_HTTP_PORT, protocol: 'TCP' },
+          { name: 'grpc', containerPort: LOKI_GRPC_PORT, protocol: 'TCP' },
+          ...(ssd ? [{ name: 'memberlist', containerPort: PORTS.lokiMemberlist, protocol: 'TCP' }] : []),
+        ],
+        ...(env.length ? { env } : {}),
+        resources: resources(plan.resources),
+        securityContext: containerSecurity(),
+        // WAL replay after a crash can take minutes: the startup probe gives it 10.
+        startupProbe: httpProbe('/ready', 'http', { periodSeconds: 10, failureThreshold: 60 }),
+        readinessProbe: httpProbe('/ready', 'http', { periodSeconds: 10, timeoutSeconds: 3 }),
+        // Liveness asks the HTTP server only: /ready also reflects the ring and would restart a busy Loki.
+        livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'data', mountPath: LOKI_DATA_DIR },
+          { name: 'tmp', mountPath: '/tmp' },
+          ...(plan.rules ? [{ name: 'rules', mountPath: `${LOKI_RULES_DIR}/${LOKI_TENANT}`, readOnly: true }] : []),
+          ...credMounts,
+        ],
+      };
+      const pod: k8s.PodSpec = {
+        serviceAccountName: 'loki',
+        automountServiceAccountToken: false, // Loki never calls the Kubernetes API
+        securityContext: podSecurity(UID),
+        // Flush in-memory chunks on shutdown (wal.flush_on_shutdown).
+        terminationGracePeriodSeconds: 300,
+        ...spreadAcrossNodes(plan.replicas, podSelector),
+        containers: [container],
+        volumes: [
+          { name: 'config', configMap: { name: 'loki-config' } },
+          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+          ...(plan.rules ? [{ name: 'rules', configMap: { name: 'loki-rules' } }] : []),
+          // The read target keeps only caches: an emptyDir instead of a volume.
+          ...(plan.storage ? [] : [{ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('5Gi') } }]),
+          ...credVolumes,
+        ],
+      };
+      const template = { metadata: { labels: podLabels, annotations: { 'checksum/config': checksum(this.configText, rulesText) } }, spec: pod };
+      const workload = plan.storage
+        ? new k8s.KubeStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
+          metadata: metadata(plan.name, extra),
           spec: {
-            serviceAccountName: 'loki',
-            automountServiceAccountToken: false, // Loki never calls the Kubernetes API
-            securityContext: podSecurity(UID),
-            // Flush in-memory chunks to the volume on shutdown (wal.flush_on_shutdown).
-            terminationGracePeriodSeconds: 300,
-            containers: [{
-              name: 'loki',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`-config.file=${CONFIG_DIR}/loki.yaml`, '-target=all'],
-              ports: [
-                { name: 'http', containerPort: LOKI_HTTP_PORT, protocol: 'TCP' },
-                { name: 'grpc', containerPort: LOKI_GRPC_PORT, protocol: 'TCP' },
-              ],
-              resources: resources(spec.resources),
-              securityContext: containerSecurity(),
-              // WAL replay after a crash can take minutes: the startup probe gives it 10.
-              startupProbe: httpProbe('/ready', 'http', { periodSeconds: 10, failureThreshold: 60 }),
-              readinessProbe: httpProbe('/ready', 'http', { periodSeconds: 10, timeoutSeconds: 3 }),
-              // Liveness asks the HTTP server only: /ready also reflects the ring and would restart a busy Loki.
-              livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'data', mountPath: LOKI_DATA_DIR },
-                { name: 'tmp', mountPath: '/tmp' },
-                { name: 'rules', mountPath: `${LOKI_RULES_DIR}/${LOKI_TENANT}`, readOnly: true },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: 'loki-config' } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-              { name: 'rules', configMap: { name: 'loki-rules' } },
-            ],
+            serviceName: `${plan.name}-headless`,
+            // Single binary with an in-memory ring: exactly one replica.
+            replicas: plan.replicas,
+            ...(ssd ? { podManagementPolicy: 'Parallel' } : {}),
+            selector: { matchLabels: podSelector },
+            updateStrategy: { type: 'RollingUpdate' },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+            template,
+            volumeClaimTemplates: [dataVolumeClaim(plan.storage, podSelector)],
           },
-        },
-        volumeClaimTemplates: [dataVolumeClaim(spec.storage, selector)],
-      },
-    });
+        })
+        : new k8s.KubeDeployment(this, `deployment-${plan.target}`, {
+          metadata: metadata(plan.name, extra),
+          spec: {
+            replicas: plan.replicas,
+            selector: { matchLabels: podSelector },
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1), maxSurge: k8s.IntOrString.fromNumber(1) } },
+            template,
+          },
+        });
+      this.workloads.push(workload);
+      if (ssd) {
+        // One pod of each target may be down at a time (a write pod leaving keeps replicationFactor - 1 copies).
+        new k8s.KubePodDisruptionBudget(this, `pdb-${plan.target}`, {
+          metadata: metadata(plan.name, extra),
+          spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: podSelector } },
+        });
+      }
+    }
+    this.statefulSet = this.workloads[0] as k8s.KubeStatefulSet;
 
     props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.loki, namespace: ctx.namespace, selector, port: 'http' }));
   }
+}
+
+/** Object-store credentials as environment variables (and the GCS key file), from the Secret the spec names. */
+function objectStoreCredentials(st: LokiSpec['storage']): { env: k8s.EnvVar[]; volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+  const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  if (st.type === 's3' && st.s3?.credentials) {
+    const c = st.s3.credentials;
+    return { env: [fromSecret(LOKI_ENV.s3AccessKeyId, c.name, c.accessKeyIdKey), fromSecret(LOKI_ENV.s3SecretAccessKey, c.name, c.secretAccessKeyKey)], volumes: [], mounts: [] };
+  }
+  if (st.type === 'azure' && st.azure?.credentials) {
+    return { env: [fromSecret(LOKI_ENV.azureAccountKey, st.azure.credentials.name, st.azure.credentials.key)], volumes: [], mounts: [] };
+  }
+  if (st.type === 'gcs' && st.gcs?.credentials) {
+    const c = st.gcs.credentials;
+    return {
+      env: [{ name: LOKI_ENV.gcsCredentials, value: `${LOKI_GCS_KEY_DIR}/${c.key}` }],
+      volumes: [{ name: 'gcs-key', secret: { secretName: c.name, items: [{ key: c.key, path: c.key }] } }],
+      mounts: [{ name: 'gcs-key', mountPath: LOKI_GCS_KEY_DIR, readOnly: true }],
+    };
+  }
+  return { env: [], volumes: [], mounts: [] };
 }

@@ -3,7 +3,7 @@ import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { eventsShipped } from '../../core/events';
-import { Loki } from './construct';
+import { ExternalLoki, Loki } from './construct';
 import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
 
@@ -25,6 +25,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'loki', to: 'alertmanager', ports: tcp(PORTS.alertmanager), why: 'ruler alerts' },
     { from: 'loki', to: 'loki', ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
   ],
+  enabled: (spec) => spec.loki.enabled,
   specChecks: (spec, ctx) => {
     // Ruler alert names: unique, and not the built-in error-rate alert's (the ruler would load two).
     const seen = new Map<string, number>();
@@ -36,7 +37,29 @@ export const component: ComponentDef<Spec> = {
         ctx.addIssue({ code: 'custom', path: at, message: `duplicate alert name "${r.alert}" (also rules[${seen.get(r.alert)}]); give each log alert its own name` });
       } else seen.set(r.alert, i);
     });
+    // Scale-out (issue 12): object storage, simple-scalable, external.
+    const l = spec.loki;
+    const st = l.storage;
+    for (const t of ['s3', 'gcs', 'azure'] as const) {
+      if (st.type === t && !st[t]) ctx.addIssue({ code: 'custom', path: ['loki', 'storage', t], message: `storage.type is "${t}": add storage.${t} (bucket and, by reference, credentials)` });
+      if (st.type !== t && st[t]) ctx.addIssue({ code: 'custom', path: ['loki', 'storage', t], message: `storage.${t} is set but storage.type is "${st.type}": set type: ${t} or remove the block` });
+    }
+    if (st.since && st.type === 'filesystem') ctx.addIssue({ code: 'custom', path: ['loki', 'storage', 'since'], message: 'since applies to object storage only (the day object storage starts)' });
+    if (l.mode === 'simple-scalable' && st.type === 'filesystem') {
+      ctx.addIssue({ code: 'custom', path: ['loki', 'storage', 'type'], message: 'simple-scalable mode shares chunks and index between pods: use object storage (s3, gcs or azure)' });
+    }
+    if (l.mode === 'simple-scalable' && l.simpleScalable.replicationFactor > l.simpleScalable.write.replicas) {
+      ctx.addIssue({ code: 'custom', path: ['loki', 'simpleScalable', 'replicationFactor'], message: `must not exceed simpleScalable.write.replicas (${l.simpleScalable.write.replicas}): each copy lives on a different write pod` });
+    }
+    if (l.mode === 'external') {
+      if (!l.external) ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: 'mode external: add external.pushUrl (and tenant, auth by Secret reference)' });
+      if (!spec.cluster) ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.loki.mode external: the "cluster" stream label keeps this cluster\'s logs apart in the shared Loki' });
+      if (l.ruler.enabled) ctx.addIssue({ code: 'custom', path: ['loki', 'ruler', 'enabled'], message: 'mode external: the external Loki\'s ruler evaluates log alerts; load the rules there (README "Scaling out")' });
+    } else if (l.external) {
+      ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: `external is set but mode is "${l.mode}": set mode: external or remove the block` });
+    }
   },
-  enabled: (spec) => spec.loki.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) }),
+  build: ({ chart, context, spec, prometheus }) => (spec.loki.mode === 'external'
+    ? new ExternalLoki(context, spec.loki)
+    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) })),
 };

@@ -5,11 +5,13 @@
  * on a filesystem volume needs. Field names and types follow that reference;
  * test/config/loki.test.ts checks the rendered file against them.
  *
- * Scale path: `storage` and `schemaPeriods` are the two functions that change
- * when object storage arrives. `storage` returns the `common.storage` block
- * and the `object_store` name for the spec's storage type; moving to S3 adds
- * a second schema period starting at a future date, so chunks written to the
- * filesystem stay readable until retention removes them.
+ * Object storage and simple-scalable mode (issue 12): `lokiStorage` returns
+ * the `common.storage` block and the `object_store` name for the spec's
+ * storage type (credentials as `${VAR}` references expanded by
+ * `-config.expand-env=true`); `schemaPeriods` adds the object-store period;
+ * simple-scalable adds memberlist, the scheduler and compactor addresses.
+ * test/config/scale-out.test.ts checks every field against the contract read
+ * from Loki's configuration reference (test/contracts/).
  */
 import { durationMs, quantityValue } from '../../spec/formats';
 import type { LokiSpec } from './spec';
@@ -32,17 +34,46 @@ export type LokiBytes = string;
 
 export interface LokiKvStore { store: 'inmemory' | 'memberlist' | 'consul' | 'etcd' }
 
+export interface LokiS3Config {
+  bucketnames: string;
+  region?: string;
+  endpoint?: string;
+  s3forcepathstyle: boolean;
+  insecure: boolean;
+  access_key_id?: string;
+  secret_access_key?: string;
+}
+export interface LokiGcsConfig { bucket_name: string }
+export interface LokiAzureConfig {
+  account_name: string;
+  container_name: string;
+  endpoint_suffix?: string;
+  account_key?: string;
+  use_federated_token?: boolean;
+}
+export interface LokiStorageBlock {
+  filesystem?: { chunks_directory: string; rules_directory: string };
+  s3?: LokiS3Config;
+  gcs?: LokiGcsConfig;
+  azure?: LokiAzureConfig;
+}
+
 export interface LokiCommonConfig {
   path_prefix: string;
   replication_factor: number;
-  ring: { instance_addr: string; kvstore: LokiKvStore };
-  storage: { filesystem: { chunks_directory: string; rules_directory: string } };
+  ring: { instance_addr?: string; kvstore: LokiKvStore };
+  storage: LokiStorageBlock;
+  /** simple-scalable: the backend's compactor (delete requests, retention). */
+  compactor_address?: string;
 }
+
+/** memberlist: the ring shared by the simple-scalable targets. */
+export interface LokiMemberlistConfig { join_members: string[]; bind_port: number; cluster_label: string }
 
 export interface LokiPeriodConfig {
   from: string;
   store: 'tsdb';
-  object_store: 'filesystem' | 's3';
+  object_store: 'filesystem' | 's3' | 'gcs' | 'azure';
   schema: 'v13';
   index: { prefix: string; period: '24h' };
 }
@@ -74,6 +105,8 @@ export interface LokiLimitsConfig {
  */
 export interface LokiRulerConfig {
   alertmanager_url?: string;
+  /** simple-scalable: the rules ConfigMap mounted on the backend pods. */
+  storage?: { type: 'local'; local: { directory: string } };
   enable_api: boolean;
   evaluation_interval: LokiDuration;
   rule_path: string;
@@ -83,7 +116,8 @@ export interface LokiRulerConfig {
 
 export interface LokiConfig {
   auth_enabled: false;
-  target: 'all';
+  /** single binary only: the simple-scalable pods pass -target=write|read|backend. */
+  target?: 'all';
   server: {
     http_listen_port: number;
     grpc_listen_port: number;
@@ -107,28 +141,85 @@ export interface LokiConfig {
     retention_enabled: boolean;
     retention_delete_delay: LokiDuration;
     retention_delete_worker_count: number;
-    delete_request_store: 'filesystem' | 's3';
+    delete_request_store: 'filesystem' | 's3' | 'gcs' | 'azure';
   };
   limits_config: LokiLimitsConfig;
   query_range: { results_cache: { cache: { embedded_cache: { enabled: boolean; max_size_mb: number } } } };
   ruler: LokiRulerConfig;
+  memberlist?: LokiMemberlistConfig;
+  /** simple-scalable: query frontends and queriers (read) reach the schedulers on the backend pods. */
+  frontend?: { scheduler_address: string };
+  frontend_worker?: { scheduler_address: string };
   analytics: { reporting_enabled: boolean };
 }
 
+/**
+ * Environment variables Loki expands in its config (-config.expand-env=true):
+ * set from the credentials Secret on every Loki pod, never written in loki.yaml.
+ */
+export const LOKI_ENV = {
+  s3AccessKeyId: 'AWS_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  azureAccountKey: 'AZURE_STORAGE_ACCOUNT_KEY',
+  gcsCredentials: 'GOOGLE_APPLICATION_CREDENTIALS',
+} as const;
+/** Where a GCS service-account key is mounted. */
+export const LOKI_GCS_KEY_DIR = '/etc/loki/gcs';
+
 /** The common storage block and the object_store name of the schema period, by storage type. */
 export function lokiStorage(spec: LokiSpec['storage']): { object_store: LokiPeriodConfig['object_store']; common: LokiCommonConfig['storage'] } {
+  const env = (name: string) => `\${${name}}`;
   switch (spec.type) {
     case 'filesystem':
       return {
         object_store: 'filesystem',
         common: { filesystem: { chunks_directory: `${LOKI_DATA_DIR}/chunks`, rules_directory: LOKI_RULES_DIR } },
       };
+    case 's3': {
+      const s3 = spec.s3!;
+      return {
+        object_store: 's3',
+        common: {
+          s3: {
+            bucketnames: s3.bucket,
+            ...(s3.region ? { region: s3.region } : {}),
+            ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+            s3forcepathstyle: s3.forcePathStyle,
+            insecure: s3.insecure,
+            ...(s3.credentials ? { access_key_id: env(LOKI_ENV.s3AccessKeyId), secret_access_key: env(LOKI_ENV.s3SecretAccessKey) } : {}),
+          },
+        },
+      };
+    }
+    case 'gcs':
+      // Credentials: GOOGLE_APPLICATION_CREDENTIALS (a mounted key file) or Workload Identity; never service_account inline.
+      return { object_store: 'gcs', common: { gcs: { bucket_name: spec.gcs!.bucket } } };
+    case 'azure': {
+      const az = spec.azure!;
+      return {
+        object_store: 'azure',
+        common: {
+          azure: {
+            account_name: az.accountName,
+            container_name: az.container,
+            ...(az.endpointSuffix ? { endpoint_suffix: az.endpointSuffix } : {}),
+            ...(az.credentials ? { account_key: env(LOKI_ENV.azureAccountKey) } : { use_federated_token: true }),
+          },
+        },
+      };
+    }
   }
 }
 
-/** Schema periods: tsdb index, v13 schema, one index table per day (what retention and the compactor work on). */
+/**
+ * Schema periods: tsdb index, v13 schema, one index table per day (what retention and the compactor work on).
+ * Object storage from `storage.since`: the filesystem period before it stays readable.
+ */
 export function schemaPeriods(spec: LokiSpec['storage']): LokiPeriodConfig[] {
-  return [{ from: SCHEMA_START, store: 'tsdb', object_store: lokiStorage(spec).object_store, schema: 'v13', index: { prefix: 'index_', period: '24h' } }];
+  const period = (from: string, object_store: LokiPeriodConfig['object_store']): LokiPeriodConfig => ({ from, store: 'tsdb', object_store, schema: 'v13', index: { prefix: 'index_', period: '24h' } });
+  const store = lokiStorage(spec).object_store;
+  if (store !== 'filesystem' && spec.since && spec.since > SCHEMA_START) return [period(SCHEMA_START, 'filesystem'), period(spec.since, store)];
+  return [period(SCHEMA_START, store)];
 }
 
 /**
@@ -154,13 +245,37 @@ export function walReplayCeiling(memoryLimit: string): LokiBytes {
 export interface LokiConfigOptions {
   /** Alertmanager base URL when the ruler is enabled. */
   readonly alertmanagerUrl?: string;
+  /** simple-scalable: the namespace the memberlist, backend and scheduler Services live in. */
+  readonly namespace?: string;
 }
+
+/** Services of the simple-scalable mode. */
+export const LOKI_SSD = {
+  memberlist: 'loki-memberlist',
+  write: 'loki-write',
+  read: 'loki-read',
+  backend: 'loki-backend',
+  backendHeadless: 'loki-backend-headless',
+} as const;
 
 export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfig {
   const st = lokiStorage(spec.storage);
+  const ssd = spec.mode === 'simple-scalable';
+  const ns = o.namespace ?? 'monitoring';
+  const kvstore: LokiKvStore = { store: ssd ? 'memberlist' : 'inmemory' };
+  const ssdOnly = ssd ? {
+    memberlist: {
+      join_members: [`dns+${LOKI_SSD.memberlist}.${ns}.svc.cluster.local:${PORTS.lokiMemberlist}`],
+      bind_port: PORTS.lokiMemberlist,
+      // Two Lokis in one cluster never merge rings.
+      cluster_label: `${ns}.loki`,
+    },
+    frontend: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
+    frontend_worker: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
+  } : {};
   return {
     auth_enabled: false,
-    target: 'all',
+    ...(ssd ? {} : { target: 'all' as const }),
     server: {
       http_listen_port: LOKI_HTTP_PORT,
       grpc_listen_port: LOKI_GRPC_PORT,
@@ -171,16 +286,18 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
     },
     common: {
       path_prefix: LOKI_DATA_DIR,
-      replication_factor: 1,
-      ring: { instance_addr: '127.0.0.1', kvstore: { store: 'inmemory' } },
+      replication_factor: ssd ? Math.min(spec.simpleScalable.replicationFactor, spec.simpleScalable.write.replicas) : 1,
+      // Single binary: an in-memory ring on loopback. Simple-scalable: memberlist on the pod IP.
+      ring: ssd ? { kvstore } : { instance_addr: '127.0.0.1', kvstore },
       storage: st.common,
+      ...(ssd ? { compactor_address: `http://${LOKI_SSD.backend}.${ns}.svc:${LOKI_HTTP_PORT}` } : {}),
     },
     schema_config: { configs: schemaPeriods(spec.storage) },
     ingester: {
       chunk_encoding: 'snappy',
       chunk_idle_period: '30m',
       max_chunk_age: '2h',
-      wal: { enabled: true, dir: `${LOKI_DATA_DIR}/wal`, flush_on_shutdown: true, replay_memory_ceiling: walReplayCeiling(spec.resources.limits.memory) },
+      wal: { enabled: true, dir: `${LOKI_DATA_DIR}/wal`, flush_on_shutdown: true, replay_memory_ceiling: walReplayCeiling(ssd ? spec.simpleScalable.write.resources.limits.memory : spec.resources.limits.memory) },
     },
     storage_config: {
       tsdb_shipper: { active_index_directory: `${LOKI_DATA_DIR}/tsdb-index`, cache_location: `${LOKI_DATA_DIR}/tsdb-cache` },
@@ -217,9 +334,12 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       enable_api: true,
       evaluation_interval: goDuration(spec.ruler.evaluationInterval),
       rule_path: '/tmp/loki-rules-scratch',
-      ring: { kvstore: { store: 'inmemory' } },
+      // Object storage: the rule files still come from the rules ConfigMap (local rule store).
+      ...(st.object_store !== 'filesystem' ? { storage: { type: 'local' as const, local: { directory: LOKI_RULES_DIR } } } : {}),
+      ring: { kvstore },
       wal: { dir: `${LOKI_DATA_DIR}/ruler-wal` },
     },
+    ...ssdOnly,
     // No usage reports from inside a production cluster.
     analytics: { reporting_enabled: false },
   };

@@ -2,24 +2,19 @@
  * `spec.loki` and `spec.logs`: the log store and the node agent that ships
  * every container's log lines into it.
  *
- * Scale path (designed in, not implemented yet): today Loki runs as one
- * single-binary StatefulSet on a filesystem volume. When one node is not
- * enough, two fields grow an extra enum value and an optional sibling block,
- * and nothing existing changes meaning:
- *
- * - `spec.loki.storage.type: s3` with `spec.loki.storage.s3: { bucket,
- *   endpoint, region, secretName }` (credentials from a Secret, never inline);
- * - `spec.loki.mode: simple-scalable` with `spec.loki.read|write|backend:
- *   { replicas, resources }`.
- *
- * A storage change also adds a schema_config period starting at a future
- * date (see charts/logs/loki-config.ts `schemaPeriods`), so data written to
- * the filesystem stays readable until retention expires it.
+ * Scale-out (issue 12, README "Scaling out"): `storage.type: s3 | gcs | azure`
+ * with its block (credentials by Secret reference, passed as environment
+ * variables), `mode: simple-scalable` (write, read and backend workloads,
+ * `simpleScalable`) and `mode: external` (no Loki; `external` says where the
+ * collectors push). `storage.since` adds a schema_config period starting that
+ * day, so data written to the filesystem stays readable until retention
+ * expires it (charts/components/loki/loki-config.ts `schemaPeriods`).
  */
 import { z } from 'zod';
 import { checkLogQL, QueryError } from '../../core/query-check';
 import { dnsLabel, duration, durationMs, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { caRef, dataKey, objectName, secretKeyRef } from '../../spec/secret-ref';
 import { DEFAULT_SIZING } from '../../core/sizing';
 
 const DAY_MS = 86400e3;
@@ -48,6 +43,61 @@ const labelRegex = (example: string) =>
 /** Loki byte sizes (`3MB`, `256KB`): Loki accepts B, KB, MB, GB with powers of 1024. */
 const lokiBytes = (example: string) =>
   z.string().regex(/^\d+(B|KB|MB|GB)$/, { error: (i) => `expected a size such as "${example}" (units B, KB, MB, GB), found ${JSON.stringify(i.input)}` });
+
+// --- scale-out (issue 12): object storage, simple-scalable, external Loki -------------------------
+
+export const LOKI_MODES = ['single-binary', 'simple-scalable', 'external'] as const;
+export const LOKI_STORAGE_TYPES = ['filesystem', 's3', 'gcs', 'azure'] as const;
+
+/** Object-store credentials always come from a Secret through environment variables (-config.expand-env=true). */
+const lokiS3Schema = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (i) => `expected an S3 bucket name such as "loki-chunks", found ${JSON.stringify(i.input)}` }),
+  region: z.string().min(1).optional().describe('AWS region (MinIO/Ceph: any, often us-east-1)'),
+  endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { error: (i) => `expected a host[:port] without scheme such as "minio.storage.svc:9000", found ${JSON.stringify(i.input)}` }).optional()
+    .describe('S3-compatible endpoint host[:port] (MinIO, Ceph RGW); unset: AWS'),
+  forcePathStyle: z.boolean().default(false).describe('path-style URLs (bucket in the path): MinIO and Ceph need true'),
+  insecure: z.boolean().default(false).describe('plain HTTP to the endpoint (in-cluster MinIO without TLS)'),
+  credentials: z.strictObject({
+    name: objectName(),
+    accessKeyIdKey: dataKey('access-key-id').default('access-key-id'),
+    secretAccessKeyKey: dataKey('secret-access-key').default('secret-access-key'),
+  }).optional().describe('Secret with the access keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); unset: IRSA or the instance role (spec.loki.serviceAccountAnnotations)'),
+});
+const lokiGcsSchema = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/),
+  credentials: secretKeyRef('key.json').optional().describe('Secret with a service-account key file, mounted and named by GOOGLE_APPLICATION_CREDENTIALS; unset: Workload Identity'),
+});
+const lokiAzureSchema = z.strictObject({
+  accountName: z.string().regex(/^[a-z0-9]{3,24}$/, { error: (i) => `expected a storage account name (3-24 lowercase letters and digits), found ${JSON.stringify(i.input)}` }),
+  container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/),
+  endpointSuffix: z.string().min(1).optional().describe('e.g. blob.core.chinacloudapi.cn; default blob.core.windows.net'),
+  credentials: secretKeyRef('account-key').optional().describe('Secret with the account key (AZURE_STORAGE_ACCOUNT_KEY); unset: use_federated_token (workload identity)'),
+});
+
+const lokiTargetSchema = (replicas: number, res: Parameters<typeof resourcesSchema>[0], size?: string) => z.strictObject({
+  replicas: z.number().int().min(1).max(100).default(replicas),
+  resources: resourcesSchema(res),
+  ...(size ? { storageSize: quantity(size).default(size).describe('volume per pod (WAL, index cache, compactor state)') } : {}),
+}).prefault({});
+
+export const lokiSimpleScalableSchema = z.strictObject({
+  write: lokiTargetSchema(3, { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }, '10Gi').describe('distributors + ingesters (StatefulSet, WAL volume)'),
+  read: lokiTargetSchema(2, { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } }).describe('query frontends + queriers (Deployment, stateless)'),
+  backend: lokiTargetSchema(2, { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }, '10Gi').describe('compactor, index gateway, query scheduler, ruler (StatefulSet)'),
+  replicationFactor: z.number().int().min(1).max(5).default(3).describe('copies of each stream across write pods (at most write.replicas)'),
+}).prefault({}).describe('mode simple-scalable: the three targets');
+
+export const lokiExternalSchema = z.strictObject({
+  pushUrl: z.url({ protocol: /^https?$/ }).describe('push endpoint, e.g. https://logs.example.com/loki/api/v1/push'),
+  queryUrl: z.url({ protocol: /^https?$/ }).optional().describe('Grafana\'s Loki datasource URL (spec.grafana.datasources.loki overrides it with auth); default: pushUrl without /loki/api/v1/push'),
+  tenant: z.string().regex(/^[A-Za-z0-9!._*'()-]{1,150}$/).optional().describe('X-Scope-OrgID the collector sends'),
+  auth: z.strictObject({
+    basic: z.strictObject({ username: z.string().min(1), password: secretKeyRef('password') }).optional(),
+    bearer: z.strictObject({ token: secretKeyRef('token') }).optional(),
+  }).refine((a) => !(a.basic && a.bearer), { error: 'set one of basic or bearer' }).optional()
+    .describe('credentials from a Secret in the collector\'s namespace (spec.agentNamespace)'),
+  tls: z.strictObject({ ca: caRef() }).optional().describe('CA bundle (in the collector\'s namespace)'),
+});
 
 export const LOG_ALERT_SEVERITIES = ['warning', 'critical'] as const;
 
@@ -88,10 +138,10 @@ export const lokiRulerSchema = z.strictObject({
 export const lokiSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Loki and its log collector'),
   image: imageSchema().optional().describe('override the pinned Loki image'),
-  mode: z.enum(['single-binary'], {
-    error: (i) => `expected "single-binary", found ${JSON.stringify(i.input)}; simple scalable mode is the planned scale path, see README "Scale path"`,
+  mode: z.enum(LOKI_MODES, {
+    error: (i) => `expected "single-binary", "simple-scalable" or "external", found ${JSON.stringify(i.input)}`,
   }).default('single-binary')
-    .describe('deployment mode; "simple-scalable" (read/write/backend) with object storage is the planned scale path'),
+    .describe('single-binary: one pod; simple-scalable: write, read and backend workloads on object storage; external: no Loki here, the collector pushes to spec.loki.external'),
   retention: z.string().superRefine((d, ctx) => {
     const ms = durationMs(d);
     if (ms === undefined || ms <= 0) {
@@ -102,12 +152,18 @@ export const lokiSchema = z.strictObject({
   }).default('7d')
     .describe('limits_config.retention_period: logs older than this are deleted by the compactor'),
   storage: z.strictObject({
-    type: z.enum(['filesystem'], {
-      error: (i) => `expected "filesystem", found ${JSON.stringify(i.input)}; object storage (S3) is the planned scale path, see README "Scale path"`,
-    }).default('filesystem').describe('chunk and index store; "s3" (S3-compatible object storage) is the planned scale path'),
-    size: quantity('20Gi').default(DEFAULT_SIZING.loki.storageSize).describe('persistent volume for chunks, index, WAL and compactor state; derived from spec.sizing when unset'),
+    type: z.enum(LOKI_STORAGE_TYPES, {
+      error: (i) => `expected one of ${LOKI_STORAGE_TYPES.join(', ')}, found ${JSON.stringify(i.input)}`,
+    }).default('filesystem').describe('chunk and index store: the pod\'s volume, or object storage (s3 also for MinIO/Ceph)'),
+    size: quantity('20Gi').default(DEFAULT_SIZING.loki.storageSize).describe('persistent volume for chunks (filesystem), index, WAL and compactor state; derived from spec.sizing when unset'),
     storageClassName: z.string().min(1).optional(),
+    since: z.iso.date().optional().describe('object storage only: the first day (UTC, a future date for an existing install) written to object storage; older days stay readable on the filesystem period until retention removes them'),
+    s3: lokiS3Schema.optional(),
+    gcs: lokiGcsSchema.optional(),
+    azure: lokiAzureSchema.optional(),
   }).prefault({}),
+  simpleScalable: lokiSimpleScalableSchema,
+  external: lokiExternalSchema.optional().describe('mode external: where the collector pushes'),
   resources: resourcesSchema(DEFAULT_SIZING.loki.resources), // derived from spec.sizing when unset
   limits: z.strictObject({
     ingestionRateMB: z.number().positive().default(8).describe('limits_config.ingestion_rate_mb: sustained push rate for the whole cluster'),
@@ -120,6 +176,7 @@ export const lokiSchema = z.strictObject({
     queryTimeout: duration().default('2m'),
   }).prefault({}).describe('ingestion and query limits, sized for a small cluster (tens of nodes)'),
   ruler: lokiRulerSchema,
+  serviceAccountAnnotations: z.record(z.string(), z.string()).default({}).describe('annotations of the loki ServiceAccount (IRSA, GKE/Azure workload identity for object storage)'),
 }).prefault({});
 
 export const LOG_COLLECTORS = ['promtail', 'alloy'] as const;

@@ -69,7 +69,7 @@ export const RENDER_SCRIPT = [
 ].join('\n');
 
 /** Adaptive Card for Teams Workflows: one card per notification group, one section per alert. */
-export const ADAPTIVE_CARD_TEMPLATE = `{{ define "teams.card" }}
+export const ADAPTIVE_CARD_TEMPLATE = `{{ define "teams.card" }}{{ $cluster := "" }}{{ if .CommonLabels.cluster }}{{ $cluster = printf "[%s] " .CommonLabels.cluster }}{{ end }}
 {
   "type": "message",
   "attachments": [{
@@ -83,7 +83,7 @@ export const ADAPTIVE_CARD_TEMPLATE = `{{ define "teams.card" }}
         {
           "type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": true,
           "color": "{{ if eq .Status "resolved" }}Good{{ else if eq .CommonLabels.severity "critical" }}Attention{{ else }}Warning{{ end }}",
-          "text": {{ printf "%s: %s (%d)" (.Status | upper) .CommonLabels.alertname (len .Alerts) | toJson }}
+          "text": {{ printf "%s%s: %s (%d)" $cluster (.Status | upper) .CommonLabels.alertname (len .Alerts) | toJson }}
         }
         {{- range .Alerts }},
         { "type": "TextBlock", "wrap": true, "weight": "Bolder", "separator": true, "text": {{ .Annotations.summary | toJson }} },
@@ -108,13 +108,13 @@ export const ADAPTIVE_CARD_TEMPLATE = `{{ define "teams.card" }}
 `;
 
 /** Legacy Office 365 connector MessageCard (spec.alerting.msteams.workflows: false). */
-export const MESSAGE_CARD_TEMPLATE = `{{ define "teams.card" }}
+export const MESSAGE_CARD_TEMPLATE = `{{ define "teams.card" }}{{ $cluster := "" }}{{ if .CommonLabels.cluster }}{{ $cluster = printf "[%s] " .CommonLabels.cluster }}{{ end }}
 {
   "@type": "MessageCard",
   "@context": "http://schema.org/extensions",
   "themeColor": "{{ if eq .Status "resolved" }}2DC72D{{ else if eq .CommonLabels.severity "critical" }}8C1A1A{{ else }}FFA500{{ end }}",
-  "summary": {{ printf "%s: %s" (.Status | upper) .CommonLabels.alertname | toJson }},
-  "title": {{ printf "%s: %s (%d)" (.Status | upper) .CommonLabels.alertname (len .Alerts) | toJson }},
+  "summary": {{ printf "%s%s: %s" $cluster (.Status | upper) .CommonLabels.alertname | toJson }},
+  "title": {{ printf "%s%s: %s (%d)" $cluster (.Status | upper) .CommonLabels.alertname (len .Alerts) | toJson }},
   "sections": [
     {{- range $i, $a := .Alerts }}{{ if $i }},{{ end }}
     {

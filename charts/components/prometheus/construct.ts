@@ -24,18 +24,32 @@ import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
 import { JOBS, PORTS } from '../../core/names';
+import { MountedRefs } from '../../spec/secret-ref';
+import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, type RemoteWriteConfig } from './remote-write';
 
 export const PROMETHEUS_PORT = PORTS.prometheus;
 const UID = 65534;
 const CONFIG_DIR = '/etc/prometheus';
 export const RULES_DIR = '/etc/prometheus/rules';
 const DATA_DIR = '/prometheus';
+/** Secret and ConfigMap keys referenced by remote write, mounted read-only under here. */
+export const REFS_DIR = '/etc/prometheus-refs';
+/** The pod name, expanded in external_labels (`${POD_NAME}`) for the HA replica label. */
+const POD_NAME_ENV = 'POD_NAME';
 
 export interface PrometheusProps {
   readonly context: StackContext;
   readonly spec: Spec['prometheus'];
   /** Namespaces of annotation discovery (annotationDiscoveryNamespaces); undefined: no annotation jobs. */
   readonly annotationNamespaces?: readonly string[] | 'all';
+  /** spec.cluster: the `cluster` external label. */
+  readonly cluster?: string;
+}
+
+/** The HA replica label for this spec (replicas > 1), or undefined. */
+export function replicaLabelOf(spec: Spec['prometheus']): string | undefined {
+  if (spec.replicas < 2) return undefined;
+  return spec.replicaLabel ?? PRESET_REPLICA_LABEL[spec.remoteWrite[0]?.preset ?? 'generic'];
 }
 
 /** Default retention size: 85% of the volume, leaving room for the WAL and compaction. */
@@ -58,11 +72,23 @@ export class Prometheus extends Construct implements IPrometheus {
   private readonly ruleFiles = new Map<string, string>();
   private readonly alertmanagers: AlertmanagerConfig[] = [];
   private readonly spec: Spec['prometheus'];
+  private readonly cluster?: string;
+  /** Secret/ConfigMap keys the config reads as files (remote write credentials, CA bundles). */
+  private readonly refs = new MountedRefs(REFS_DIR);
+  /** The remote_write blocks (rendered once: they register the mounted keys). */
+  public readonly remoteWrite: RemoteWriteConfig[];
+  /** The HA replica external label (replicas > 1). */
+  public readonly replicaLabel?: string;
+  public readonly agent: boolean;
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
     const { context: ctx, spec } = props;
     this.spec = spec;
+    this.cluster = props.cluster;
+    this.agent = spec.mode === 'agent';
+    this.replicaLabel = replicaLabelOf(spec);
+    this.remoteWrite = spec.remoteWrite.map((rw) => remoteWriteConfig(rw, { refs: this.refs, replicaLabel: this.replicaLabel }));
     this.namespace = ctx.namespace;
     this.url = serviceUrl(this.serviceName, ctx.namespace, PROMETHEUS_PORT);
     this.retentionSize = spec.retentionSize ?? defaultRetentionSize(spec.storage.size);
@@ -84,7 +110,7 @@ export class Prometheus extends Construct implements IPrometheus {
 
     // --- RBAC: read-only discovery of targets across the cluster.
     apiReader(this, {
-      name: this.serviceAccountName, namespace: ctx.namespace, instance: ctx.instance, labels,
+      name: this.serviceAccountName, namespace: ctx.namespace, instance: ctx.instance, labels, annotations: spec.serviceAccountAnnotations,
       rules: [
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
@@ -96,7 +122,11 @@ export class Prometheus extends Construct implements IPrometheus {
     const configYaml = Lazy.any({ produce: () => this.renderConfig() });
     const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
-    new k8s.KubeConfigMap(this, 'rules', { metadata: metadata('prometheus-rules'), data: rulesData });
+    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (README "Scaling out").
+    new k8s.KubeConfigMap(this, 'rules', {
+      metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
+      data: rulesData,
+    });
 
     // --- Services: a ClusterIP for clients, a headless one governing the StatefulSet.
     const servicePorts = [{ name: 'web', port: PROMETHEUS_PORT, targetPort: k8s.IntOrString.fromString('web') }];
@@ -106,9 +136,16 @@ export class Prometheus extends Construct implements IPrometheus {
       spec: { selector, ports: servicePorts, clusterIp: 'None', publishNotReadyAddresses: true },
     });
 
-    const retentionArgs = [
+    // Agent mode: a WAL only (--storage.agent.path); the tsdb flags are server-only and refused by --agent.
+    const storageArgs = this.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [
+      `--storage.tsdb.path=${DATA_DIR}`,
       `--storage.tsdb.retention.time=${spec.retention}`,
       `--storage.tsdb.retention.size=${this.retentionSize}`,
+    ];
+    const env: k8s.EnvVar[] = [
+      // external_labels expands ${POD_NAME}: the HA replica label.
+      { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ...remoteWriteEnv(spec.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
     ];
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: metadata('prometheus'),
@@ -138,14 +175,14 @@ export class Prometheus extends Construct implements IPrometheus {
               imagePullPolicy: 'IfNotPresent',
               args: [
                 `--config.file=${CONFIG_DIR}/prometheus.yml`,
-                `--storage.tsdb.path=${DATA_DIR}`,
-                ...retentionArgs,
+                ...storageArgs,
                 // No --web.enable-lifecycle: it would let anyone past the Ingress POST /-/quit or /-/reload.
                 `--web.listen-address=:${PROMETHEUS_PORT}`,
                 // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
                 ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
               ],
               ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+              env,
               resources: resources(spec.resources),
               securityContext: containerSecurity(),
               // WAL replay after a restart can take minutes on a full volume: the startup probe covers it.
@@ -154,8 +191,9 @@ export class Prometheus extends Construct implements IPrometheus {
               livenessProbe: httpProbe('/-/healthy', 'web', { periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 6 }),
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'rules', mountPath: RULES_DIR, readOnly: true },
+                ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }]),
                 { name: 'data', mountPath: DATA_DIR },
+                ...this.refs.mounts(),
               ],
             }, signalReloaderContainer({
               process: 'prometheus',
@@ -165,11 +203,12 @@ export class Prometheus extends Construct implements IPrometheus {
             })],
             volumes: [
               { name: 'config', configMap: { name: 'prometheus-config' } },
-              { name: 'rules', configMap: { name: 'prometheus-rules' } },
+              ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
+              ...this.refs.volumes(),
             ],
           },
         },
-        volumeClaimTemplates: [dataVolumeClaim(spec.storage, selector)],
+        volumeClaimTemplates: [dataVolumeClaim(this.agent ? spec.agentStorage : spec.storage, selector)],
       },
     });
 
@@ -204,15 +243,25 @@ export class Prometheus extends Construct implements IPrometheus {
   /** The typed configuration as it will be written to prometheus.yml. */
   public config(): PrometheusConfig {
     const s = this.spec;
+    const externalLabels: Record<string, string> = {
+      ...s.externalLabels,
+      ...(this.cluster ? { cluster: this.cluster } : {}),
+      ...(this.replicaLabel ? { [this.replicaLabel]: `\${${POD_NAME_ENV}}` } : {}),
+    };
+    // Both replicas of an HA pair send every alert to every Alertmanager peer; without the
+    // replica label the alerts are identical and Alertmanager deduplicates them.
+    const alertRelabel = this.replicaLabel ? { alert_relabel_configs: [{ action: 'labeldrop' as const, regex: this.replicaLabel }] } : {};
     return {
       global: {
         scrape_interval: s.scrapeInterval,
         scrape_timeout: s.scrapeTimeout,
-        evaluation_interval: s.evaluationInterval,
-        ...(Object.keys(s.externalLabels).length ? { external_labels: s.externalLabels } : {}),
+        ...(this.agent ? {} : { evaluation_interval: s.evaluationInterval }),
+        ...(Object.keys(externalLabels).length ? { external_labels: externalLabels } : {}),
       },
-      rule_files: [`${RULES_DIR}/*.yaml`],
-      ...(this.alertmanagers.length ? { alerting: { alertmanagers: this.alertmanagers } } : {}),
+      // Agent mode: no rule_files, no alerting (refused by --agent); rules run in the central ruler.
+      ...(this.agent ? {} : { rule_files: [`${RULES_DIR}/*.yaml`] }),
+      ...(!this.agent && this.alertmanagers.length ? { alerting: { ...alertRelabel, alertmanagers: this.alertmanagers } } : {}),
+      ...(this.remoteWrite.length ? { remote_write: this.remoteWrite } : {}),
       scrape_configs: this.scrapeConfigs,
     };
   }

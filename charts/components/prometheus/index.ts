@@ -5,9 +5,11 @@ import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
 import { defaultRetentionSize, Prometheus } from './construct';
+import { checkRemoteWrites } from './remote-write';
 
 export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
+export * from './remote-write';
 import { annotationDiscoveryNamespaces } from './spec';
 
 export const component: ComponentDef<Spec> = {
@@ -32,9 +34,23 @@ export const component: ComponentDef<Spec> = {
     if (p.retentionSize !== undefined && (promSizeBytes(p.retentionSize) ?? 0) > volume) {
       ctx.addIssue({ code: 'custom', path: ['prometheus', 'retentionSize'], message: `"${p.retentionSize}" is larger than the ${p.storage.size} volume (storage.size), so Prometheus would fill it: lower it to about 85% of the volume (${defaultRetentionSize(p.storage.size)}) or raise storage.size` });
     }
+    // Scale-out (issue 12).
+    checkRemoteWrites(p.remoteWrite, ctx, ['prometheus', 'remoteWrite']);
+    if (p.mode === 'agent' && p.remoteWrite.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['prometheus', 'remoteWrite'], message: 'agent mode keeps no local storage: add at least one remoteWrite (the store that receives the samples)' });
+    }
+    if ((p.remoteWrite.length > 0 || p.mode === 'agent') && !spec.cluster) {
+      ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.prometheus.remoteWrite or agent mode: a name such as "gpu-prod-1", the "cluster" label that keeps this cluster\'s series apart in the shared store' });
+    }
+    if (p.externalLabels.cluster !== undefined && spec.cluster !== undefined && p.externalLabels.cluster !== spec.cluster) {
+      ctx.addIssue({ code: 'custom', path: ['prometheus', 'externalLabels', 'cluster'], message: `differs from spec.cluster ("${spec.cluster}"): remove it; spec.cluster is the cluster external label, the log stream label and the dashboard variable` });
+    }
+    if (p.replicaLabel && ['cluster', ...Object.keys(p.externalLabels)].includes(p.replicaLabel)) {
+      ctx.addIssue({ code: 'custom', path: ['prometheus', 'replicaLabel'], message: `"${p.replicaLabel}" is already an external label; choose another name such as "__replica__"` });
+    }
   },
   build: ({ chart, context, spec }) => new Prometheus(chart('10-prometheus', 'prometheus'), 'prometheus', {
-    context, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
+    context, cluster: spec.cluster, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
     annotationNamespaces: annotationDiscoveryNamespaces(spec),
   }),
 };

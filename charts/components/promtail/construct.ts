@@ -21,6 +21,7 @@ import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
 import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
 import type { ILogPush } from '../../core/component';
+import { logPushClient, type LogPushClient } from '../../logs/push';
 import type { IPrometheus } from '../../core/component';
 import type { KubernetesSdConfig, RelabelConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
@@ -47,6 +48,11 @@ export interface PromtailConfig {
 
 export interface PromtailClient {
   url: string;
+  tenant_id?: string;
+  external_labels?: Record<string, string>;
+  basic_auth?: { username: string; password_file: string };
+  bearer_token_file?: string;
+  tls_config?: { ca_file: string };
   batchwait?: string;
   batchsize?: number;
   timeout?: string;
@@ -83,12 +89,18 @@ export function promtailStages(stages: readonly LogStage[]): PromtailStage[] {
 /** Placeholder rendered in place of `${HOSTNAME}` before escaping. */
 const NODE_PLACEHOLDER = 'PROMTAIL_NODE_NAME_PLACEHOLDER';
 
-export function promtailConfig(spec: LogsSpec, lokiPushUrl: string): PromtailConfig {
+export function promtailConfig(spec: LogsSpec, lokiPushUrl: string, push?: LogPushClient): PromtailConfig {
   return {
     server: { http_listen_port: PROMTAIL_PORT, grpc_listen_port: 0, log_level: 'info', log_format: 'logfmt' },
     positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
     clients: [{
       url: lokiPushUrl,
+      // Scale-out (issue 12): cluster stream label, tenant and credentials by file.
+      ...(push?.tenant ? { tenant_id: push.tenant } : {}),
+      ...(push && Object.keys(push.externalLabels).length ? { external_labels: push.externalLabels } : {}),
+      ...(push?.basic ? { basic_auth: { username: push.basic.username, password_file: push.basic.passwordFile } } : {}),
+      ...(push?.bearerTokenFile ? { bearer_token_file: push.bearerTokenFile } : {}),
+      ...(push?.caFile ? { tls_config: { ca_file: push.caFile } } : {}),
       batchwait: '1s',
       batchsize: 1048576,
       timeout: '10s',
@@ -128,6 +140,8 @@ export interface PromtailProps {
   readonly spec: LogsSpec;
   readonly loki: ILogPush;
   readonly prometheus: IPrometheus;
+  /** spec.cluster: the `cluster` label on every stream. */
+  readonly cluster?: string;
 }
 
 export class Promtail extends Construct {
@@ -145,7 +159,8 @@ export class Promtail extends Construct {
     const selector = selectorLabels('promtail', ctx.instance);
     const metadata = (name: string) => ({ name, namespace: ns, labels });
 
-    this.config = promtailConfig(spec, props.loki.pushUrl);
+    const push = logPushClient(props.loki, props.cluster, `${CONFIG_DIR}-refs`);
+    this.config = promtailConfig(spec, props.loki.pushUrl, push);
     this.configText = renderPromtailConfig(this.config);
 
     // --- RBAC: read-only discovery of pods (and their nodes).
@@ -184,10 +199,12 @@ export class Promtail extends Construct {
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'positions', mountPath: POSITIONS_DIR },
                 { name: 'pods', mountPath: POD_LOG_DIR, readOnly: true },
+                ...push.refs.mounts(),
               ],
             }],
             volumes: [
               { name: 'config', configMap: { name: 'promtail-config' } },
+              ...push.refs.volumes(),
               { name: 'positions', hostPath: { path: `${POSITIONS_DIR}-${ctx.instance}`, type: 'DirectoryOrCreate' } },
               { name: 'pods', hostPath: { path: POD_LOG_DIR, type: 'Directory' } },
             ],

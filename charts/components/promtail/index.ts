@@ -21,6 +21,6 @@ export const component: ComponentDef<Spec> = {
   ],
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'promtail',
   build: ({ chart, context, spec, prometheus, get }) => new Promtail(chart('31-promtail', 'promtail'), 'promtail', {
-    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
   }),
 };
