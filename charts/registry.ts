@@ -14,6 +14,7 @@ import { flowTable } from './components/network-policies/construct';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
+import * as platform from './components/platform';
 import * as prometheus from './components/prometheus';
 import * as nodeExporter from './components/node-exporter';
 import * as cadvisor from './components/cadvisor';
@@ -34,6 +35,7 @@ import * as argocd from './components/argocd';
 
 const MODULES = [
   namespaces,
+  platform,
   prometheus,
   nodeExporter,
   cadvisor,

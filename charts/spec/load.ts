@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals } from './secrets';
+import { withPlatformDefaults } from '../components/platform/derive';
 
 export class SpecError extends Error {
   constructor(public readonly source: string, public readonly problems: string[]) {
@@ -39,9 +40,11 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
-  const result = monitoringStackSchema.safeParse(input);
+  // spec.platform's values (charts/components/platform) wherever the spec sets none.
+  const doc = withPlatformDefaults(input);
+  const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
-    throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, input)));
+    throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, doc)));
   }
   const secrets = findSecretLiterals(input);
   if (secrets.length > 0) throw new SpecError(source, secrets);

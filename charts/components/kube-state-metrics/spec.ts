@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { duration } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';
 
 const percent = (def: number, what: string) =>
   z.number({ error: (i) => `expected a percentage between 1 and 100, found ${JSON.stringify(i.input)}` })
@@ -27,6 +28,12 @@ const metricName = () =>
 export function kubeStateMetricsSchema() {
   return z.strictObject({
     enabled: z.boolean().default(true).describe('deploy kube-state-metrics (container restarts, OOM kills, pod readiness, workload replicas, Jobs)'),
+    mode: exporterModeSchema().describe('deploy: run kube-state-metrics; external: scrape the one another stack already runs (spec.kubeStateMetrics.external), as job kube-state-metrics'),
+    external: externalTargetSchema({
+      // kube-prometheus-stack's kube-state-metrics chart: Service <release>-kube-state-metrics, port http (8080).
+      namespace: 'monitoring', service: 'kube-prometheus-stack-kube-state-metrics', port: 'http', targetPort: 8080,
+      podSelector: { 'app.kubernetes.io/name': 'kube-state-metrics' },
+    }).describe('with mode: external, where the running kube-state-metrics is (default: kube-prometheus-stack\'s, release name kube-prometheus-stack)'),
     image: imageSchema().optional().describe('override the pinned image'),
     resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
     extraMetrics: z.array(metricName()).default([])
