@@ -38,8 +38,10 @@ export function externalTargetSchema(d: ExternalTargetDefaults) {
     if ((t.service === undefined) === (t.selector === undefined)) {
       ctx.addIssue({ code: 'custom', path: [], message: 'set exactly one of service (scrape the endpoints of that Service) or selector (scrape the pods with these labels)' });
     }
+    // Not a host-access exception of ours: the other stack's exporter is on the host network, so Prometheus' egress
+    // NetworkPolicy names the node addresses and that port number.
     if (t.hostNetwork && typeof t.port !== 'number' && t.targetPort === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['port'], message: `with hostNetwork: true give the port number, or targetPort (the NetworkPolicy to the nodes needs the number), found ${describe(t.port)}` });
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `when the exporter is on the host network give the port number, or targetPort (the NetworkPolicy to the nodes needs the number), found ${describe(t.port)}` });
     }
   });
 }

@@ -33,7 +33,7 @@ export class CriticalPodsQuota extends Construct {
         labels: recommendedLabels({ name: 'platform', instance: ctx.instance, component: 'resource-quota' }),
       },
       spec: {
-        hard: { pods: k8s.Quantity.fromNumber(CRITICAL_PODS_QUOTA) },
+        hard: { pods: k8s.Quantity.fromString(String(CRITICAL_PODS_QUOTA)) },
         scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [NODE_AGENT_PRIORITY_CLASS] }] },
       },
     });
