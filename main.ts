@@ -35,6 +35,7 @@ function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
+    for (const w of stack.warnings) console.error(`warning: ${w}`);
     const gitops = renderGitops(stack);
     writeAtomically(out, files);
     const extra = writeGitops(out, gitops).map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');

@@ -24,6 +24,7 @@ import * as kubelet from './components/kubelet';
 import * as loki from './components/loki';
 import * as promtail from './components/promtail';
 import * as alloy from './components/alloy';
+import * as alloyEvents from './components/alloy-events';
 import * as msteams from './components/prometheus-msteams';
 import * as alertmanager from './components/alertmanager';
 import * as services from './components/services';
@@ -32,6 +33,7 @@ import * as ingress from './components/ingress';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
+import * as backup from './components/backup';
 
 const MODULES = [
   namespaces,
@@ -45,12 +47,14 @@ const MODULES = [
   loki,
   promtail,
   alloy,
+  alloyEvents,
   msteams,
   alertmanager,
   services,
   grafana,
   ingress,
   clusterIssuer,
+  backup,
   networkPolicies,
   argocd,
 ] as const;

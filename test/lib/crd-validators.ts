@@ -19,6 +19,9 @@
 import { Application } from '../../imports/argoproj.io';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
 import type { K8sObject } from './k8s-validate';
+import { crdValidator } from './crd-schema';
+import { Schedule } from '../../imports/velero.io';
+import { VolumeSnapshot } from '../../imports/snapshot.storage.k8s.io';
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -92,5 +95,16 @@ export const CRD_VALIDATORS: CrdValidator[] = [
       ...modelProblems(require('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application').Application, obj),
       ...roundTrip(Application.manifest, obj),
     ],
+  },
+  // Validated against the CRD files themselves (test/crds/, strict JSON Schema) and round-tripped through imports/.
+  {
+    apiVersion: 'velero.io/v1',
+    kind: 'Schedule',
+    validate: (obj) => [...crdValidator('velero.io_schedules.yaml', 'v1')(obj), ...roundTrip(Schedule.manifest, obj)],
+  },
+  {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshot',
+    validate: (obj) => [...crdValidator('snapshot.storage.k8s.io_volumesnapshots.yaml', 'v1')(obj), ...roundTrip(VolumeSnapshot.manifest, obj)],
   },
 ];

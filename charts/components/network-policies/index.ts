@@ -3,7 +3,7 @@
  * construct tree); its flow table and known components come from the registry.
  */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { ServiceSpec, Spec } from '../../spec/schema';
 import type { Ingresses } from '../ingress/construct';
 import { NetworkPolicies } from './construct';
 
@@ -14,12 +14,13 @@ export const component: ComponentDef<Spec> = {
   name: 'network-policies',
   files: ['51-network-policies'],
   enabled: (spec) => spec.networkPolicies.enabled,
-  build: ({ chart, context, spec, root, get, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
+  build: ({ chart, context, spec, root, get, lookup, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
     context,
     spec: spec.networkPolicies,
     root,
     exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
-    services: spec.services,
+    // Other pods Prometheus scrapes like a user service (Velero's, with spec.backup.method velero).
+    services: [...spec.services, ...(lookup<ServiceSpec[]>('extra-scrape-targets') ?? [])],
     annotationDiscovery: spec.prometheus.annotationDiscovery,
     components: registry,
   }),
