@@ -224,6 +224,28 @@ describe('exporters that are already there (external)', () => {
   });
 });
 
+describe('pod logs: the collectors read the directory each platform\'s kubelet writes', () => {
+  test.each(PLATFORMS.flatMap((p) => (['promtail', 'alloy'] as const).map((c) => [p, c] as const)))('%s, %s', (platform, collector) => {
+    const ds = find(synth({ platform, logs: { collector } }).objects, 'DaemonSet', collector).spec.template.spec;
+    expect(ds.volumes.find((v: any) => v.name === 'pods').hostPath.path).toBe(PROFILES[platform].podLogDir);
+  });
+});
+
+describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
+  const { objects } = synth(exampleSpec('k3s-single-server'));
+  test('scrapes the WhisperX API, its RQ queue and Redis', () => {
+    for (const name of ['whisperx', 'whisperx-rq', 'whisperx-redis']) expect(job(objects, name)).toBeDefined();
+    expect(job(objects, 'whisperx').scrape_interval).toBe('5s');
+  });
+  test('exposes Grafana only (its own login); Prometheus and Alertmanager stay behind port-forward', () => {
+    const hosts = objects.filter((o) => o.kind === 'Ingress').flatMap((o: any) => o.spec.rules.map((r: any) => r.host));
+    expect(hosts).toEqual(['monitoring.srv759970.hstgr.cloud']);
+  });
+  test('k3s volumes: local-path, sized for the retention', () => {
+    for (const v of claims(objects)) expect(v.spec.storageClassName).toBe('local-path');
+  });
+});
+
 describe('bad input: one clear message naming the field', () => {
   const problems = (spec: Record<string, unknown>): string[] => {
     try { validateSpec(stackDoc(spec), 'spec'); } catch (e) { return (e as SpecError).problems; }
