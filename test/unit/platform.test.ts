@@ -246,6 +246,20 @@ describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
   });
 });
 
+describe('synth warnings: what the platform cannot do', () => {
+  const warnings = (spec: Record<string, unknown>) => synth(spec).stack.warnings.filter((w) => w.startsWith('spec.platform'));
+  test('k3s: local-path volumes cannot grow, so the sizes are named', () => {
+    expect(warnings({ platform: 'k3s' })).toEqual([expect.stringContaining('storage class local-path cannot expand volumes, so size them for the retention now: spec.prometheus.storage.size 10Gi, spec.loki.storage.size 5Gi')]);
+    expect(warnings({ platform: 'k3s', prometheus: { storage: { storageClassName: 'longhorn' } }, loki: { storage: { storageClassName: 'longhorn' } } })).toEqual([]);
+    expect(warnings({ platform: 'aks' })).toEqual([]);
+  });
+  test('gke: a deployed DCGM exporter without a RuntimeClass cannot read the GPUs', () => {
+    expect(warnings({ platform: 'gke' })).toEqual([expect.stringContaining('set spec.gpu.exporter: external')]);
+    expect(warnings({ platform: 'gke', gpu: { exporter: 'external' } })).toEqual([]);
+    expect(warnings({ platform: 'gke', gpu: { runtimeClassName: 'nvidia' } })).toEqual([]);
+  });
+});
+
 describe('bad input: one clear message naming the field', () => {
   const problems = (spec: Record<string, unknown>): string[] => {
     try { validateSpec(stackDoc(spec), 'spec'); } catch (e) { return (e as SpecError).problems; }
