@@ -66,7 +66,7 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   'node-exporter': {
     title: 'node-exporter (host metrics) and the node recording rules',
     metrics: [
-      'node_cpu_seconds_total', 'node_load1', 'node_load5', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
+      'node_cpu_seconds_total', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
       'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
       'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
       'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',

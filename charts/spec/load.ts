@@ -5,6 +5,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { withDerivedSizing } from './section-cluster';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals } from './secrets';
 import { withPlatformDefaults } from '../components/platform/derive';
@@ -40,8 +41,9 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
-  // spec.platform's values (charts/components/platform) wherever the spec sets none.
-  const doc = withPlatformDefaults(input);
+  // spec.platform's values (charts/components/platform) wherever the spec sets none, then the Prometheus, Loki and
+  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.cluster (charts/core/sizing.ts).
+  const { doc } = withDerivedSizing(withPlatformDefaults(input));
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
     throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, doc)));

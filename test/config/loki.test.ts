@@ -153,7 +153,7 @@ describe('Loki StatefulSet', () => {
       cfg.compactor.working_directory, cfg.ruler.rule_path, cfg.ruler.wal.dir,
     ];
     expect(dirs.filter((d: string) => !writable.some((w: string) => d === w || d.startsWith(`${w}/`)))).toEqual([]);
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.cluster
   });
 
   test('ports, probes and Services line up with the config', () => {

@@ -13,7 +13,7 @@ export const cadvisorSchema = z.strictObject({
     root: z.string().regex(/^\/\S+$/).default('/var/lib/containerd').describe('host path of containerd\'s root directory (k3s: /var/lib/rancher/k3s/agent/containerd); spec.platform sets it'),
   }).prefault({}).describe('where the node\'s containerd lives (mode daemonset)'),
   housekeepingInterval: duration().default('30s').describe('how often cAdvisor refreshes container stats'),
-  resources: resourcesSchema({ requests: { cpu: '150m', memory: '200Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
 }).prefault({});
 
 export const specSections = { cadvisor: cadvisorSchema };

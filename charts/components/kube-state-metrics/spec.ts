@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { duration } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 const percent = (def: number, what: string) =>
   z.number({ error: (i) => `expected a percentage between 1 and 100, found ${JSON.stringify(i.input)}` })
@@ -35,7 +36,7 @@ export function kubeStateMetricsSchema() {
       podSelector: { 'app.kubernetes.io/name': 'kube-state-metrics' },
     }).describe('with mode: external, where the running kube-state-metrics is (default: kube-prometheus-stack\'s, release name kube-prometheus-stack)'),
     image: imageSchema().optional().describe('override the pinned image'),
-    resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.cluster when unset
     extraMetrics: z.array(metricName()).default([])
       .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
     alerts: z.strictObject({
