@@ -233,9 +233,18 @@ describe('pod logs: the collectors read the directory each platform\'s kubelet w
 
 describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
   const { objects } = synth(exampleSpec('k3s-single-server'));
-  test('scrapes the WhisperX API, its RQ queue and Redis', () => {
-    for (const name of ['whisperx', 'whisperx-rq', 'whisperx-redis']) expect(job(objects, name)).toBeDefined();
-    expect(job(objects, 'whisperx').scrape_interval).toBe('5s');
+  test('scrapes the WhisperX API, its RQ queue and Redis, each pod under its service\'s job name', () => {
+    const jobs = (promConfig(objects).scrape_configs as any[]).filter((j) => j.job_name.startsWith('services/'));
+    const labelOf = (app: string, port: string | number) => jobs.map((j) => relabel(j.relabel_configs, {
+      __meta_kubernetes_namespace: 'whisperx', __meta_kubernetes_pod_name: `${app}-0`, __meta_kubernetes_pod_phase: 'Running',
+      __meta_kubernetes_pod_label_app_kubernetes_io_name: app, __meta_kubernetes_pod_container_name: app,
+      __meta_kubernetes_pod_container_port_name: typeof port === 'string' ? port : '', __meta_kubernetes_pod_container_port_number: String(port),
+      __meta_kubernetes_pod_node_name: 'vps', __address__: '10.42.0.9:1', job: j.job_name,
+    })).find((l) => l !== null);
+    expect(labelOf('whisperx', 'http')?.job).toBe('whisperx');
+    expect(labelOf('rq-exporter', 9726)?.job).toBe('whisperx-rq');
+    expect(labelOf('redis-exporter', 9121)?.job).toBe('whisperx-redis');
+    expect(jobs.find((j) => j.job_name.includes('whisper-api')).scrape_interval).toBe('5s');
   });
   test('exposes Grafana only (its own login); Prometheus and Alertmanager stay behind port-forward', () => {
     const hosts = objects.filter((o) => o.kind === 'Ingress').flatMap((o: any) => o.spec.rules.map((r: any) => r.host));
