@@ -1,6 +1,6 @@
 /**
  * Resources that follow the load (issue 11): from the expected cluster
- * (spec.cluster) to the requests, limits, volume sizes and retention size of
+ * (spec.sizing) to the requests, limits, volume sizes and retention size of
  * Prometheus, Loki and kube-state-metrics. Pure and leaf: the spec loader
  * fills these in wherever the spec leaves the field unset, so every derived
  * value stays overridable field by field.
@@ -10,7 +10,7 @@
  *   metrics 18 per pod and 20 per node; kubelet 5 per node + 6 per claim),
  *   node-exporter measured after filtering (test/config/node-exporter.test.ts: 56
  *   stored on a 2-CPU host, +8 per further CPU), cAdvisor's kept container
- *   series, DCGM's fields per GPU, and spec.cluster.seriesPerService for
+ *   series, DCGM's fields per GPU, and spec.sizing.seriesPerService for
  *   each declared service;
  * - bytes per sample: 3.5, measured with the real TSDB on two hours of
  *   15 s samples shaped like ours (`npx tsx bench/bytes-per-sample.ts`:

@@ -5,7 +5,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { withDerivedSizing } from './section-cluster';
+import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals } from './secrets';
 import { withPlatformDefaults } from '../components/platform/derive';
@@ -42,7 +42,7 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
   // spec.platform's values (charts/components/platform) wherever the spec sets none, then the Prometheus, Loki and
-  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.cluster (charts/core/sizing.ts).
+  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
   const { doc } = withDerivedSizing(withPlatformDefaults(input));
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { dnsLabel } from './formats';
 import { COMPONENTS, specSections } from '../registry';
-import { clusterSchema } from './section-cluster';
+import { sizingSchema } from './section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -31,7 +31,7 @@ export const specSchema = z.strictObject({
   // Every component's sections, in registry order (charts/registry.ts).
   ...specSections(),
   // The expected cluster: sizes of Prometheus, Loki and kube-state-metrics follow it (the loader derives them).
-  cluster: clusterSchema,
+  sizing: sizingSchema,
 }).prefault({}).superRefine((spec, ctx) => {
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
   for (const c of COMPONENTS) c.specChecks?.(spec, ctx);

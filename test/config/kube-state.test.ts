@@ -1,7 +1,7 @@
 /**
  * kube-state-metrics, the kubelet volume-stats job, the Kubernetes alerts'
  * inputs and the kube-state panels: RBAC, flags, probes, scrape jobs, and the
- * relabelling run through the real Debian Prometheus on 127.0.0.1.
+ * relabelling run through the real Prometheus (TOOL_PINS) on 127.0.0.1.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -16,8 +16,9 @@ import { validateSpec } from '../../charts/spec/load';
 import { containerStateRow, kubeStatePanels, volumesRow, servicesUpPanel, workloadStatusRow } from '../../dashboards/panels/kube-state';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
+import { tool } from '../lib/tools';
 
 const SERVICES = [
   { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
@@ -111,7 +112,7 @@ describe('kube-state-metrics workload', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    // Derived from spec.cluster (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
+    // Derived from spec.sizing (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
     expect(container.resources.requests).toEqual({ cpu: '60m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
     expect(pod.automountServiceAccountToken).toBe(true);
@@ -157,14 +158,14 @@ describe('scrape jobs', () => {
     const config = parse(configMapData(r.objects, 'prometheus-config')['prometheus.yml']);
     expect(job('kubelet', config).tls_config.insecure_skip_verify).toBe(true);
     expect(job('cadvisor', config).tls_config.insecure_skip_verify).toBe(true);
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
   });
 
   test('promtool check config accepts the default stack with both jobs', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
@@ -343,7 +344,7 @@ async function query(port: number, q: string): Promise<{ metric: Record<string, 
   return body.data.result;
 }
 
-describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () => {
+describe('relabelling through the real Prometheus (127.0.0.1)', () => {
   let prometheus: ChildProcess | undefined;
   const servers: http.Server[] = [];
   let port = 0;
@@ -379,7 +380,7 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });

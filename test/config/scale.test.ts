@@ -21,7 +21,8 @@ import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
 import { serviceJobs } from '../../charts/components/services/scrape';
 import type { ServiceSpec } from '../../charts/spec/schema';
 import { buildDashboards } from '../../dashboards';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
+import { tool } from '../lib/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const specOf = (n: number) => parseSpecYaml(fs.readFileSync(path.join(ROOT, 'bench', `services-${n}.yaml`), 'utf8'), `bench/services-${n}.yaml`);
@@ -70,7 +71,7 @@ describe('1,000 declared services', () => {
     expect(groups.length).toBeLessThanOrEqual(20); // 2 namespaces x 10 kinds
     const claimed = JSON.stringify(groups);
     for (const s of spec.spec.services) expect(claimed).toMatch(new RegExp(`[(|]${s.name}[|)]`));
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(yml) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(yml) });
     dirs.push(dir);
     const r = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
@@ -103,7 +104,7 @@ describe('1,000 declared services', () => {
 
 // --- The 1,000-service config and rules loaded by the real Prometheus -----------------------
 
-describe('the real Prometheus (Debian 2.42) starts with the 1,000-service config and rules', () => {
+describe('the real Prometheus (the pinned test binary) starts with the 1,000-service config and rules', () => {
   let prometheus: ChildProcess | undefined;
   let dir = '';
   let port = 0;
@@ -113,13 +114,17 @@ describe('the real Prometheus (Debian 2.42) starts with the 1,000-service config
   beforeAll(async () => {
     const rules = data(objects, 'prometheus-rules');
     dir = tempFiles(Object.fromEntries(Object.entries(rules).map(([f, t]) => [`rules/${f}`, t])));
-    // Discovery stands in as a static unreachable target (forDebianPromtool); rules from the temp folder.
-    const config = parse(forDebianPromtool(data(objects, 'prometheus-config')['prometheus.yml']));
+    // No API server here: Kubernetes discovery stands in as a static unreachable target (relabelling,
+    // intervals and rules load as synthesized); rules from the temp folder.
+    const config = parse(withPodFiles(data(objects, 'prometheus-config')['prometheus.yml']));
+    for (const job of config.scrape_configs ?? []) {
+      if (job.kubernetes_sd_configs) { delete job.kubernetes_sd_configs; job.static_configs = [{ targets: ['127.0.0.1:9'] }]; }
+    }
     config.rule_files = [path.join(dir, 'rules', '*.yaml')];
     delete config.alerting;
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
     port = await freePort();
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -168,7 +173,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('grouped service jobs on the real Prometheus (Debian 2.42, 127.0.0.1)', () => {
+describe('grouped service jobs on the real Prometheus (the pinned test binary, 127.0.0.1)', () => {
   let prometheus: ChildProcess | undefined;
   let server: http.Server | undefined;
   let dir = '';
@@ -206,7 +211,7 @@ describe('grouped service jobs on the real Prometheus (Debian 2.42, 127.0.0.1)',
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });

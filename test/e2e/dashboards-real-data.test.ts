@@ -1,5 +1,5 @@
 /**
- * Proof with real data: the Debian Prometheus scrapes a real node-exporter,
+ * Proof with real data: the real Prometheus (TOOL_PINS) scrapes a real node-exporter,
  * a real Alertmanager and itself on 127.0.0.1 (random ports), loads the
  * recording rules exactly as synthesized into dist/ (prometheus-rules
  * ConfigMap), and every query of the Node overview and Monitoring stack
@@ -22,6 +22,7 @@ import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboa
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { configMapData, readManifests } from '../lib/dist';
 import { tempFiles } from '../lib/promtool';
+import { findTool } from '../lib/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Sources running in this test. */
@@ -65,9 +66,9 @@ async function query(port: number, expr: string): Promise<unknown[]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const have = (bin: string) => fs.existsSync(bin);
-const BINARIES = ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter', '/usr/bin/prometheus-alertmanager'];
+const BINARIES = ['prometheus', 'prometheus-node-exporter', 'alertmanager'].map((b) => findTool(b) ?? `/missing/${b}`);
 
-(BINARIES.every(have) ? describe : describe.skip)('dashboards on real data (Debian prometheus, node-exporter, alertmanager)', () => {
+(BINARIES.every(have) ? describe : describe.skip)('dashboards on real data (prometheus, node-exporter, alertmanager)', () => {
   const procs: ChildProcess[] = [];
   const logs: string[] = [];
   let promPort = 0;
@@ -113,12 +114,12 @@ const BINARIES = ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter', '/
       }),
     });
     // The DaemonSet's collectors and filters, without its /host paths (this node-exporter reads the host directly).
-    start('/usr/bin/prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nodePort}`, ...nodeExporterCollectorArgs()]);
-    start('/usr/bin/prometheus-alertmanager', [
+    start(BINARIES[1], [`--web.listen-address=127.0.0.1:${nodePort}`, ...nodeExporterCollectorArgs()]);
+    start(BINARIES[2], [
       `--config.file=${dir}/alertmanager.yml`, `--storage.path=${dir}/am-data`,
       `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
     ]);
-    start('/usr/bin/prometheus', [
+    start(BINARIES[0], [
       `--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/prom-data`, `--web.listen-address=127.0.0.1:${promPort}`,
     ]);
     // Bounded wait until Prometheus answers and has scraped all three targets.

@@ -1,6 +1,6 @@
 /**
  * The README "Sizing" table as synth emits it: for a spec with
- * spec.cluster.nodes = N (monitoring.yaml's services), the Prometheus, Loki
+ * spec.sizing.nodes = N (monitoring.yaml's services), the Prometheus, Loki
  * and kube-state-metrics resources and volumes read from the synthesized
  * objects. test/unit/sizing.test.ts compares the README with it; `npx tsx
  * test/lib/sizing-table.ts` prints it.
@@ -11,7 +11,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { MonitoringStack } from '../../charts/stack';
 import { validateSpec } from '../../charts/spec/load';
-import { clusterLoad } from '../../charts/spec/section-cluster';
+import { sizingLoad } from '../../charts/spec/section-sizing';
 import { expectedSeries } from '../../charts/core/sizing';
 
 export const SIZING_NODES = [3, 20, 100];
@@ -21,7 +21,7 @@ type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function sizingRow(nodes: number): string {
   const doc = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'monitoring.yaml'), 'utf8'));
-  doc.spec.cluster = { ...(doc.spec.cluster ?? {}), nodes };
+  doc.spec.sizing = { ...(doc.spec.sizing ?? {}), nodes };
   const spec = validateSpec(doc, 'sizing');
   const stack = new MonitoringStack(new App(), 'stack', { spec });
   const objects: Any[] = stack.charts.flatMap((c) => c.chart.toJson());
@@ -35,7 +35,7 @@ export function sizingRow(nodes: number): string {
   const ksm = workload('Deployment', 'kube-state-metrics');
   const retentionSize = (prom.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith('--storage.tsdb.retention.size='))!.split('=')[1];
   const volume = (o: Any) => o.spec.volumeClaimTemplates[0].spec.resources.requests.storage;
-  const load = clusterLoad(doc.spec)!;
+  const load = sizingLoad(doc.spec)!;
   return `| ${nodes} (${load.pods}) | ${expectedSeries(load)} | ${res(prom)} | ${volume(prom)} / ${retentionSize} | ${res(loki)} | ${volume(loki)} | ${res(ksm)} |`;
 }
 

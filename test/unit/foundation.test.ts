@@ -28,12 +28,12 @@ describe('default stack', () => {
     expect(container.args).toEqual(expect.arrayContaining([
       '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=8704MB', '--web.enable-lifecycle',
     ]));
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.cluster (3 nodes)
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.sizing (3 nodes)
     expect(container.readinessProbe.httpGet.path).toBe('/-/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/-/healthy');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65534 });
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources.requests).toEqual({ cpu: '130m', memory: '448Mi' }); // derived from spec.cluster (3 nodes, 1 service)
+    expect(container.resources.requests).toEqual({ cpu: '130m', memory: '448Mi' }); // derived from spec.sizing (3 nodes, 1 service)
   });
 
   test('RBAC is read-only discovery', () => {

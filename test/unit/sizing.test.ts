@@ -50,7 +50,7 @@ describe('the default (small cluster) stack requests', () => {
   });
 });
 
-describe('sizing from spec.cluster', () => {
+describe('sizing from spec.sizing', () => {
   test('the README sizing table is what synth emits (3, 20 and 100 nodes)', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
     const at = readme.indexOf(SIZING_HEADER);
@@ -66,7 +66,7 @@ describe('sizing from spec.cluster', () => {
 
   test('every derived value is overridable, field by field', () => {
     const { objects } = synth({
-      cluster: { nodes: 50 },
+      sizing: { nodes: 50 },
       prometheus: { resources: { requests: { memory: '3Gi' } }, storage: { size: '200Gi' } },
       loki: { storage: { size: '5Gi' } },
       kubeStateMetrics: { resources: { limits: { cpu: '2' } } },
@@ -84,6 +84,6 @@ describe('sizing from spec.cluster', () => {
   });
 
   test('a bad cluster value is one clear error naming the field', () => {
-    expect(() => synth({ cluster: { nodes: 0 } })).toThrow(/spec\.cluster\.nodes/);
+    expect(() => synth({ sizing: { nodes: 0 } })).toThrow(/spec\.sizing\.nodes/);
   });
 });

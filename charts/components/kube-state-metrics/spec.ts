@@ -36,7 +36,7 @@ export function kubeStateMetricsSchema() {
       podSelector: { 'app.kubernetes.io/name': 'kube-state-metrics' },
     }).describe('with mode: external, where the running kube-state-metrics is (default: kube-prometheus-stack\'s, release name kube-prometheus-stack)'),
     image: imageSchema().optional().describe('override the pinned image'),
-    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.cluster when unset
+    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.sizing when unset
     extraMetrics: z.array(metricName()).default([])
       .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
     alerts: z.strictObject({

@@ -74,9 +74,9 @@ export function withPlatformDefaults(doc: unknown): unknown {
   // A small single server (k3s): the stack's sizes.
   if (p.sizing) {
     const s = p.sizing;
-    // One server (spec.cluster, charts/core/sizing.ts): what the other derived sizes assume. The profile's own sizes
-    // below are filled first, so on k3s they win over spec.cluster's; each field the spec sets wins over both.
-    fill(['cluster'], { nodes: 1, cpusPerNode: 4 });
+    // One server (spec.sizing, charts/core/sizing.ts): what the other derived sizes assume. The profile's own sizes
+    // below are filled first, so on k3s they win over spec.sizing's; each field the spec sets wins over both.
+    fill(['sizing'], { nodes: 1, cpusPerNode: 4 });
     resources(['prometheus'], s.prometheus.resources);
     fill(['prometheus', 'storage'], { size: s.prometheus.storageSize });
     resources(['loki'], s.loki.resources);

@@ -14,7 +14,7 @@ import { allProblems } from '../lib/checks';
 import { configMapData, podTemplates } from '../lib/dist';
 import { allGateProblems } from '../lib/gates';
 import { relabel } from '../lib/relabel';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
 import type { K8sObject } from '../lib/k8s-validate';
 
@@ -39,7 +39,7 @@ describe('examples: one per platform, each strictly valid', () => {
     const { objects } = synth(spec);
     expect(allProblems(objects)).toEqual([]);
     expect(allGateProblems(objects)).toEqual([]);
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const r = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(r.stderr + r.stdout).toContain('SUCCESS');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * `spec.cluster`: the cluster the stack is expected to watch. Prometheus',
+ * `spec.sizing`: the cluster the stack is expected to watch. Prometheus',
  * Loki's and kube-state-metrics' requests, limits and volume sizes (and so
  * Prometheus' retentionSize, 85% of its volume) are derived from it
  * (charts/core/sizing.ts) wherever the spec leaves them unset; the retention
@@ -11,7 +11,7 @@ import { durationMs } from './formats';
 
 const count = (min: number, def: number, what: string) => z.number().int().min(min).default(def).describe(what);
 
-export const clusterSchema = z.strictObject({
+export const sizingSchema = z.strictObject({
   nodes: count(1, 3, 'nodes that run workloads (and the node agents)'),
   gpuNodes: count(0, 0, 'of which with NVIDIA GPUs'),
   gpusPerGpuNode: count(1, 1, 'GPUs per GPU node'),
@@ -26,8 +26,8 @@ type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The load of a raw (unvalidated) spec section, or undefined when its values are invalid (validation reports them). */
-export function clusterLoad(spec: Raw): ClusterLoad | undefined {
-  const cluster = clusterSchema.safeParse(spec.cluster);
+export function sizingLoad(spec: Raw): ClusterLoad | undefined {
+  const cluster = sizingSchema.safeParse(spec.sizing);
   const prom = isObj(spec.prometheus) ? spec.prometheus : {};
   const loki = isObj(spec.loki) ? spec.loki : {};
   const interval = durationMs(typeof prom.scrapeInterval === 'string' ? prom.scrapeInterval : '15s');
@@ -56,7 +56,7 @@ export function withDerivedSizing(doc: unknown): { doc: unknown; sizing?: Sizing
   if (out.spec === undefined) out.spec = {};
   if (!isObj(out.spec)) return { doc };
   const spec = out.spec;
-  const load = clusterLoad(spec);
+  const load = sizingLoad(spec);
   if (!load) return { doc };
   const sizing = sizeStack(load);
   /** Walk/create objects along `path`; stop (no fill) where the spec holds a non-object. */
