@@ -110,7 +110,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     criticalPodsNeedQuota: false,
     cadvisorThroughKubelet: true,
     // With these the whole stack requests ~1.2 GiB and is limited to ~2.7 GiB of memory on one 4-8 GB server (the rest
-    // is for the AI services; test/unit/platform.test.ts holds it under 1.5 / 3 GiB).
+    // is for the AI services; test/config/platform.test.ts holds it under 1.5 / 3 GiB).
     sizing: {
       prometheus: { resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }, storageSize: '10Gi' },
       loki: { resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }, storageSize: '5Gi' },
