@@ -15,6 +15,7 @@ import type { DashboardContributions } from './core/dashboard-model';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
+import * as platform from './components/platform';
 import * as prometheus from './components/prometheus';
 import * as nodeExporter from './components/node-exporter';
 import * as cadvisor from './components/cadvisor';
@@ -38,6 +39,7 @@ import * as backup from './components/backup';
 
 const MODULES = [
   namespaces,
+  platform,
   prometheus,
   nodeExporter,
   cadvisor,

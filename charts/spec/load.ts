@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
+import { withPlatformDefaults } from '../components/platform/derive';
 import { isLabelKey, isLabelValue } from './formats';
 import { rawInputProblems, specProblems } from './semantic';
 
@@ -165,8 +166,9 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
   const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
-  // Prometheus, Loki and kube-state-metrics sizes the spec leaves unset follow spec.sizing (charts/core/sizing.ts).
-  const { doc } = withDerivedSizing(input);
+  // spec.platform's values (charts/components/platform) wherever the spec sets none, then the Prometheus, Loki and
+  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
+  const { doc } = withDerivedSizing(withPlatformDefaults(input));
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
     // One line per field: a schema issue on a field also flagged early carries both messages.

@@ -44,12 +44,16 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
   });
 
   test('can only land on GPU nodes: the GPU label is required and only the GPU taint is tolerated', () => {
-    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', 'nvidia.com/gpu.present': 'true' });
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    // Required (not preferred) node affinity: a node with any of the GPU labels (GFD's or NFD's NVIDIA label).
+    expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
+      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
+      { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
+    ] } } });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     // No blanket toleration (a key-less Exists tolerates every taint) and nothing that bypasses the selector.
     expect(pod.tolerations.every((t: { key?: string }) => t.key)).toBe(true);
     expect(pod.nodeName).toBeUndefined();
-    expect(pod.affinity).toBeUndefined();
   });
 
   test('carries the nvidia runtime class and creates no RuntimeClass (the GPU operator does)', () => {
@@ -148,7 +152,9 @@ describe('spec.gpu settings', () => {
       },
     });
     const pod = podSpecOf(objects);
-    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', accelerator: 'nvidia-l4' });
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+      .toEqual([{ matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['nvidia-l4'] }] }]);
     expect(pod.tolerations).toEqual([
       { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' },
       { key: 'nvidia.com/gpu', operator: 'Exists' },

@@ -21,7 +21,7 @@ function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }
     const pod = o.spec?.template?.spec;
     if (!pod || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) continue;
     const everyNode = o.kind === 'DaemonSet';
-    if (everyNode && JSON.stringify(pod.nodeSelector ?? {}).includes('nvidia')) continue; // GPU nodes only
+    if (everyNode && JSON.stringify({ s: pod.nodeSelector ?? {}, a: pod.affinity?.nodeAffinity ?? {} }).includes('nvidia')) continue; // GPU nodes only (selector or required node affinity)
     const replicas = everyNode ? 1 : (o.spec.replicas ?? 1);
     const into = everyNode ? out.perNode : out.cluster;
     for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {

@@ -90,9 +90,14 @@ export class Cadvisor extends Construct {
       { name: 'rootfs', hostPath: '/', mountPath: '/rootfs' },
       { name: 'var-run', hostPath: '/var/run', mountPath: '/var/run' },
       { name: 'sys', hostPath: '/sys', mountPath: '/sys' },
-      { name: 'containerd', hostPath: '/var/lib/containerd', mountPath: '/var/lib/containerd' },
+      { name: 'containerd', hostPath: spec.containerd.root, mountPath: spec.containerd.root },
       { name: 'disk', hostPath: '/dev/disk', mountPath: '/dev/disk' },
     ];
+    // The socket's directory, where /var/run does not already hold it (k3s: /run/k3s/containerd).
+    const socketDir = spec.containerd.socket.replace(/\/[^/]+$/, '');
+    if (!socketDir.startsWith('/var/run/') && socketDir !== '/var/run') {
+      hostMounts.push({ name: 'containerd-socket', hostPath: socketDir, mountPath: socketDir });
+    }
 
     this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
       metadata: { name: 'cadvisor', namespace: ns, labels },
@@ -122,7 +127,7 @@ export class Cadvisor extends Construct {
                 '--event_storage_event_limit=default=0',
                 '--event_storage_age_limit=default=0',
                 '--enable_load_reader=false',
-                '--containerd=/var/run/containerd/containerd.sock',
+                `--containerd=${spec.containerd.socket}`,
               ],
               ports: [{ name: 'http', containerPort: CADVISOR_PORT, protocol: 'TCP' }],
               resources: resources(spec.resources),

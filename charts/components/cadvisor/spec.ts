@@ -8,6 +8,10 @@ export const cadvisorSchema = z.strictObject({
   mode: z.enum(['daemonset', 'kubelet']).default('daemonset')
     .describe('daemonset: run cAdvisor on every node; kubelet: scrape the kubelet\'s built-in /metrics/cadvisor instead'),
   image: imageSchema().optional(),
+  containerd: z.strictObject({
+    socket: z.string().regex(/^\/\S+$/).default('/var/run/containerd/containerd.sock').describe('host path of the containerd socket (k3s: /run/k3s/containerd/containerd.sock); spec.platform sets it'),
+    root: z.string().regex(/^\/\S+$/).default('/var/lib/containerd').describe('host path of containerd\'s root directory (k3s: /var/lib/rancher/k3s/agent/containerd); spec.platform sets it'),
+  }).prefault({}).describe('where the node\'s containerd lives (mode daemonset)'),
   housekeepingInterval: duration().default('30s').describe('how often cAdvisor refreshes container stats'),
   resources: resourcesSchema({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
 }).prefault({});

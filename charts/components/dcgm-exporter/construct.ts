@@ -4,7 +4,9 @@
  * series attributed to the pod, namespace and container that holds the GPU.
  *
  * A DaemonSet in the agent namespace that can only land on GPU nodes: a
- * nodeSelector on the GPU label (`nvidia.com/gpu.present=true` by default),
+ * required nodeAffinity whose terms are ORed, one per label that marks GPU
+ * nodes (`spec.gpu.nodeLabels`, set by `spec.platform`; or the one label of
+ * `spec.gpu.nodeSelector`),
  * tolerations for the GPU taint, and `runtimeClassName: nvidia` so the NVIDIA
  * container runtime injects the GPU devices and driver libraries. It requests
  * no `nvidia.com/gpu`: the exporter watches every GPU of its node without
@@ -149,6 +151,20 @@ export function dcgmExporterJob(namespace: string, selector: Record<string, stri
   });
 }
 
+/**
+ * The nodeAffinity terms that select GPU nodes: ORed, one per label (a node
+ * with any of them is a GPU node). `spec.gpu.nodeSelector`, when given,
+ * replaces them with its one label.
+ */
+export function gpuNodeSelectorTerms(spec: Pick<Spec['gpu'], 'nodeSelector' | 'nodeLabels'>): k8s.NodeSelectorTerm[] {
+  const labels = spec.nodeSelector
+    ? [{ key: spec.nodeSelector.label, operator: 'In' as const, values: [spec.nodeSelector.value] }]
+    : spec.nodeLabels;
+  return labels.map((l) => ({
+    matchExpressions: [{ key: l.key, operator: l.operator, ...(l.operator === 'In' ? { values: [...(l.values ?? [])] } : {}) }],
+  }));
+}
+
 export interface DcgmExporterProps {
   readonly context: StackContext;
   readonly spec: Spec['gpu'];
@@ -200,7 +216,8 @@ export class DcgmExporter extends Construct {
             automountServiceAccountToken: false, // reads GPUs through DCGM and the kubelet's pod-resources socket, never the Kubernetes API
             priorityClassName: 'system-node-critical',
             // GPU nodes only: the GPU label, the GPU taint, and the NVIDIA runtime.
-            nodeSelector: { 'kubernetes.io/os': 'linux', [spec.nodeSelector.label]: spec.nodeSelector.value },
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: gpuNodeSelectorTerms(spec) } } },
             tolerations: spec.tolerations.map((t) => ({ ...t })),
             ...(spec.runtimeClassName !== null ? { runtimeClassName: spec.runtimeClassName } : {}),
             terminationGracePeriodSeconds: 30,

@@ -3,6 +3,7 @@ import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { DcgmExporter } from './construct';
+import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
 import { gpuRules } from './rules';
 
 export * from './construct';
@@ -20,7 +21,18 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: 'dcgm-exporter', ports: tcp(PORTS.dcgmExporter), why: 'scrape' },
   ],
   enabled: (spec) => spec.gpu.enabled,
-  build: ({ chart, context, spec, prometheus }) => new DcgmExporter(chart('22-dcgm-exporter', 'dcgm-exporter'), 'dcgm-exporter', {
-    context, spec: spec.gpu, prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus }) => {
+    if (spec.gpu.exporter === 'external') {
+      // The GPU Operator's exporter (or another one): scraped as job dcgm-exporter, none deployed. Its pod,
+      // namespace and container labels are the workload's (as with ours), so no exporter pod labels are attached.
+      prometheus.addScrapeConfig(externalJob({ jobName: JOBS.dcgmExporter, target: spec.gpu.external, instance: 'node', podLabels: false }));
+      if (spec.networkPolicies.enabled) {
+        new ExternalScrapePolicy(chart('22-dcgm-exporter', 'dcgm-exporter'), 'external', {
+          context, name: 'dcgm-exporter', target: spec.gpu.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+        });
+      }
+      return undefined;
+    }
+    return new DcgmExporter(chart('22-dcgm-exporter', 'dcgm-exporter'), 'dcgm-exporter', { context, spec: spec.gpu, prometheus });
+  },
 };

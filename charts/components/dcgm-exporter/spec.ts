@@ -8,6 +8,18 @@ import { z } from 'zod';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { describe, duration, durationMs, isLabelKey, isLabelValue } from '../../spec/formats';
+import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';
+
+/** One nodeAffinity term: a node label that marks GPU nodes (Exists, or In some values). */
+export const gpuNodeLabelSchema = z.strictObject({
+  key: z.string().refine(isLabelKey, { error: (i) => `expected a node label key such as "cloud.google.com/gke-accelerator", found ${describe(i.input)}` }),
+  operator: z.enum(['Exists', 'In']).default('Exists'),
+  values: z.array(z.string().refine(isLabelValue, { error: (i) => `expected a label value, found ${describe(i.input)}` })).optional(),
+}).superRefine((t, ctx) => {
+  if (t.operator === 'In' && !(t.values && t.values.length)) ctx.addIssue({ code: 'custom', path: ['values'], message: 'operator In needs at least one value' });
+  if (t.operator === 'Exists' && t.values !== undefined) ctx.addIssue({ code: 'custom', path: ['values'], message: 'must be omitted with operator Exists' });
+});
+export type GpuNodeLabel = z.output<typeof gpuNodeLabelSchema>;
 
 export const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
@@ -78,14 +90,26 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
   return z.strictObject({
   enabled: z.boolean().default(true).describe('deploy the DCGM exporter on GPU nodes and load the GPU alerts; harmless on clusters without GPUs (no node matches)'),
   image: imageSchema().optional().describe('override the pinned nvcr.io/nvidia/k8s/dcgm-exporter image'),
+  exporter: exporterModeSchema().describe('deploy: run the DCGM exporter DaemonSet; external: scrape the one the NVIDIA GPU Operator already runs (spec.gpu.external), deploying none'),
+  external: externalTargetSchema({
+    // The GPU Operator's dcgm-exporter: Service nvidia-dcgm-exporter, port gpu-metrics (9400), pods app=nvidia-dcgm-exporter,
+    // in the operator's namespace (gpu-operator in NVIDIA's install guide).
+    namespace: 'gpu-operator', service: 'nvidia-dcgm-exporter', port: 'gpu-metrics', targetPort: 9400,
+    podSelector: { app: 'nvidia-dcgm-exporter' },
+  }).describe('with exporter: external, where the running dcgm-exporter is (default: the GPU Operator\'s nvidia-dcgm-exporter Service in gpu-operator)'),
   nodeSelector: z.strictObject({
     label: z.string().refine(isLabelKey, {
       error: (i) => `expected a node label key such as "nvidia.com/gpu.present", found ${describe(i.input)}`,
-    }).default('nvidia.com/gpu.present'),
+    }),
     value: z.string().refine(isLabelValue, {
       error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
     }).default('true'),
-  }).prefault({}).describe('the node label that marks GPU nodes (set by NVIDIA GPU feature discovery / the GPU operator); the exporter runs only there'),
+  }).optional().describe('one node label that marks your GPU nodes; when set it replaces spec.gpu.nodeLabels'),
+  nodeLabels: z.array(gpuNodeLabelSchema).min(1).default([
+    { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
+    { key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] },
+  ])
+    .describe('GPU nodes carry ANY of these labels (ORed nodeAffinity terms); spec.platform sets the labels that platform puts on GPU nodes'),
   tolerations: z.array(tolerationSchema).default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }])
     .describe('taints of GPU nodes the exporter tolerates (default: the nvidia.com/gpu NoSchedule taint)'),
   runtimeClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {

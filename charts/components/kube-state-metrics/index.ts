@@ -3,6 +3,8 @@ import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { KubeStateMetrics } from './construct';
+import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
+import { KSM_NAME } from '../../core/names';
 import { kubernetesRules } from './rules';
 
 export * from './construct';
@@ -21,7 +23,19 @@ export const component: ComponentDef<Spec> = {
     { from: 'kube-state-metrics', to: { external: 'api-server' }, ports: tcp(443, 6443), why: 'watches every object it reports' },
   ],
   enabled: (spec) => spec.kubeStateMetrics.enabled,
-  build: ({ chart, context, spec, prometheus }) => new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
-    context, spec: spec.kubeStateMetrics, prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus }) => {
+    if (spec.kubeStateMetrics.mode === 'external') {
+      // Another stack's kube-state-metrics, scraped as job kube-state-metrics with honor_labels and a fixed instance,
+      // exactly as ours: namespace/pod/container on its series describe the objects. No telemetry job (its own port
+      // is the other stack's business).
+      prometheus.addScrapeConfig(externalJob({ jobName: JOBS.kubeStateMetrics, target: spec.kubeStateMetrics.external, instance: KSM_NAME, podLabels: false, honorLabels: true }));
+      if (spec.networkPolicies.enabled) {
+        new ExternalScrapePolicy(chart('13-kube-state-metrics', 'kube-state-metrics'), 'external', {
+          context, name: 'kube-state-metrics', target: spec.kubeStateMetrics.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+        });
+      }
+      return undefined;
+    }
+    return new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', { context, spec: spec.kubeStateMetrics, prometheus });
+  },
 };

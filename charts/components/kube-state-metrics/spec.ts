@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { duration } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';
 import { DEFAULT_SIZING } from '../../core/sizing';
 
 const percent = (def: number, what: string) =>
@@ -28,6 +29,12 @@ const metricName = () =>
 export function kubeStateMetricsSchema() {
   return z.strictObject({
     enabled: z.boolean().default(true).describe('deploy kube-state-metrics (container restarts, OOM kills, pod readiness, workload replicas, Jobs)'),
+    mode: exporterModeSchema().describe('deploy: run kube-state-metrics; external: scrape the one another stack already runs (spec.kubeStateMetrics.external), as job kube-state-metrics'),
+    external: externalTargetSchema({
+      // kube-prometheus-stack's kube-state-metrics chart: Service <release>-kube-state-metrics, port http (8080).
+      namespace: 'monitoring', service: 'kube-prometheus-stack-kube-state-metrics', port: 'http', targetPort: 8080,
+      podSelector: { 'app.kubernetes.io/name': 'kube-state-metrics' },
+    }).describe('with mode: external, where the running kube-state-metrics is (default: kube-prometheus-stack\'s, release name kube-prometheus-stack)'),
     image: imageSchema().optional().describe('override the pinned image'),
     resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.sizing when unset
     extraMetrics: z.array(metricName()).default([])
