@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { warningsOf } from './charts/lib/warnings';
 import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderGitops, renderManifests, SpecError, validateSpec, writeAtomically, writeGitops } from './charts';
 
 function main(argv: string[]): number {
@@ -39,6 +40,7 @@ function main(argv: string[]): number {
     writeAtomically(out, files);
     const extra = writeGitops(out, gitops).map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
     console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/${extra}`);
+    for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
     return 0;
   } catch (e) {
     console.error(e instanceof SpecError ? e.message : `synth failed: ${(e as Error).message}`);

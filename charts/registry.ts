@@ -14,6 +14,7 @@ import { flowTable } from './components/network-policies/construct';
 import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
+import * as webAuth from './components/web-auth';
 import * as prometheus from './components/prometheus';
 import * as nodeExporter from './components/node-exporter';
 import * as cadvisor from './components/cadvisor';
@@ -28,12 +29,14 @@ import * as alertmanager from './components/alertmanager';
 import * as services from './components/services';
 import * as grafana from './components/grafana';
 import * as ingress from './components/ingress';
+import * as gateway from './components/gateway';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
 
 const MODULES = [
   namespaces,
+  webAuth,
   prometheus,
   nodeExporter,
   cadvisor,
@@ -48,6 +51,7 @@ const MODULES = [
   services,
   grafana,
   ingress,
+  gateway,
   clusterIssuer,
   networkPolicies,
   argocd,

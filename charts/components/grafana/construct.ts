@@ -20,6 +20,8 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
+import { webAuthOf, webAuthPasswordFile, type WebAuthRef } from '../../core/web-auth';
+import { webAuthMount, webAuthVolume } from '../../lib/web-auth';
 import { grafanaPersistence, type GrafanaSpec } from './spec';
 
 export const GRAFANA_PORT = PORTS.grafana;
@@ -61,6 +63,11 @@ export interface DatasourceConfig {
   url: string;
   isDefault: boolean;
   editable: boolean;
+  /** Prometheus and Alertmanager enforce basic auth (charts/lib/web-auth.ts). */
+  basicAuth?: boolean;
+  basicAuthUser?: string;
+  /** Only `$__file{...}` references to the mounted Secret: never a value. */
+  secureJsonData?: { basicAuthPassword: string };
   jsonData: Record<string, string | number | boolean>;
 }
 
@@ -169,7 +176,8 @@ export class Grafana extends Construct implements Endpoint {
     const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
 
     this.ini = grafanaIni(spec, this.rootUrl);
-    this.datasources = datasourcesFile(props.prometheus.url, props.loki?.url, props.alertmanager?.url);
+    const webAuth = webAuthOf(ctx);
+    this.datasources = datasourcesFile(props.prometheus.url, props.loki?.url, props.alertmanager?.url, webAuth);
     const folders = props.dashboards.byFolder();
     this.providers = providersFile([...folders.keys()]);
 
@@ -249,6 +257,7 @@ export class Grafana extends Construct implements Endpoint {
                 { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
                 { name: 'tmp', mountPath: '/tmp' },
+                webAuthMount,
                 ...folderVolumes.map((f) => f.mount),
               ],
             }],
@@ -261,6 +270,8 @@ export class Grafana extends Construct implements Endpoint {
                 ? { name: 'data', persistentVolumeClaim: { claimName: 'grafana' } }
                 : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+              // The password the datasources send to Prometheus and Alertmanager (only that key).
+              webAuthVolume(webAuth, ['password']),
               ...folderVolumes.map((f) => f.volume),
             ],
           },
@@ -322,10 +333,20 @@ export function grafanaIni(spec: GrafanaSpec, rootUrl: string): GrafanaIni {
   };
 }
 
-export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string): DatasourcesFile {
+/**
+ * Basic auth of a datasource: the user by name, the password through Grafana's
+ * `$__file{}` expansion of provisioning values (read when Grafana provisions,
+ * from the mounted Secret), so neither this ConfigMap nor the pod spec holds it.
+ */
+export function datasourceBasicAuth(a: WebAuthRef): Pick<DatasourceConfig, 'basicAuth' | 'basicAuthUser' | 'secureJsonData'> {
+  return { basicAuth: true, basicAuthUser: a.username, secureJsonData: { basicAuthPassword: `$__file{${webAuthPasswordFile(a)}}` } };
+}
+
+export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string, webAuth?: WebAuthRef): DatasourcesFile {
+  const auth = datasourceBasicAuth(webAuth ?? webAuthOf({}));
   const datasources: DatasourceConfig[] = [{
     name: 'Prometheus', uid: DATASOURCE_UIDS.prometheus, type: 'prometheus', access: 'proxy', url: prometheusUrl,
-    isDefault: true, editable: false,
+    isDefault: true, editable: false, ...auth,
     jsonData: { httpMethod: 'POST', timeInterval: '15s', prometheusType: 'Prometheus', cacheLevel: 'Low', incrementalQuerying: true },
   }];
   if (lokiUrl) {
@@ -337,7 +358,7 @@ export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertma
   if (alertmanagerUrl) {
     datasources.push({
       name: 'Alertmanager', uid: DATASOURCE_UIDS.alertmanager, type: 'alertmanager', access: 'proxy', url: alertmanagerUrl,
-      isDefault: false, editable: false,
+      isDefault: false, editable: false, ...auth,
       jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
     });
   }

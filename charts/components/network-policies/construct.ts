@@ -20,7 +20,7 @@ import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../c
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import type { ServiceSpec } from '../../spec/schema';
-import type { ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
+import type { ControllerPeer, ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
 
 export type { External, Flow, FlowPort } from '../../core/component';
 
@@ -81,6 +81,8 @@ export interface NetworkPoliciesProps {
   readonly annotationDiscovery: boolean;
   /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
   readonly components: readonly ComponentFacts[];
+  /** Who reaches the exposed UIs (controllerPeer in ../ingress/spec.ts). @default the namespace selector of the spec */
+  readonly controllerPeer?: ControllerPeer;
 }
 
 export class NetworkPolicies extends Construct {
@@ -146,7 +148,10 @@ export class NetworkPolicies extends Construct {
         }];
       }
       switch (end.external) {
-        case 'ingress-controller': return [{ namespaceSelector: { matchLabels: spec.ingressControllerNamespaceSelector } }];
+        case 'ingress-controller': {
+          const p = props.controllerPeer ?? { namespaceSelectors: [spec.ingressControllerNamespaceSelector ?? {}] };
+          return p.namespaceSelectors.map((n) => ({ namespaceSelector: { matchLabels: n }, ...(p.podSelector ? { podSelector: { matchLabels: p.podSelector } } : {}) }));
+        }
         case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
         case 'api-server': return spec.apiServerCidrs.length ? spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
         case 'nodes': return spec.nodeCidrs.length ? spec.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;

@@ -6,6 +6,7 @@ import type { ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import type { Ingresses } from '../ingress/construct';
 import { NetworkPolicies } from './construct';
+import { controllerPeer } from '../ingress/spec';
 
 export * from './construct';
 export { specSections } from './spec';
@@ -18,7 +19,9 @@ export const component: ComponentDef<Spec> = {
     context,
     spec: spec.networkPolicies,
     root,
-    exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
+    // The UIs exposed by the Ingresses or the HTTPRoutes (spec.exposure), reached from the controller's pods.
+    exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? get<Pick<Ingresses, 'hosts'>>('gateway')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
+    controllerPeer: controllerPeer(spec),
     services: spec.services,
     annotationDiscovery: spec.prometheus.annotationDiscovery,
     components: registry,
