@@ -149,7 +149,8 @@ export class NetworkPolicies extends Construct {
       }
       switch (end.external) {
         case 'ingress-controller': {
-          const p = props.controllerPeer ?? { namespaceSelectors: [spec.ingressControllerNamespaceSelector ?? {}] };
+          // Without a peer (a construct built outside the stack): the spec's selector, else ingress-nginx's namespace (the former default).
+          const p = props.controllerPeer ?? { namespaceSelectors: [spec.ingressControllerNamespaceSelector ?? { 'kubernetes.io/metadata.name': 'ingress-nginx' }] };
           return p.namespaceSelectors.map((n) => ({ namespaceSelector: { matchLabels: n }, ...(p.podSelector ? { podSelector: { matchLabels: p.podSelector } } : {}) }));
         }
         case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
