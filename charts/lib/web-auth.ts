@@ -59,8 +59,8 @@ export const webAuthMount: k8s.VolumeMount = { name: WEB_AUTH_VOLUME, mountPath:
 export function authCheckScript(a: WebAuthRef, port: number, path: string): string {
   const url = `http://127.0.0.1:${port}${path}`;
   return [
-    `if wget -q -T 3 -O /dev/null ${url}; then echo "${url} answers an anonymous request, so the web config (Secret ${a.secretName}, key ${a.webConfigKey}) lists no basic_auth_users" >&2; exit 1; fi`,
-    `exec wget -q -T 3 -O /dev/null --header "Authorization: Basic $(printf '%s:%s' '${a.username}' "$(cat ${webAuthPasswordFile(a)})" | base64 | tr -d '\\n')" ${url}`,
+    `if wget -q -O /dev/null ${url}; then echo "${url} answers an anonymous request, so the web config (Secret ${a.secretName}, key ${a.webConfigKey}) lists no basic_auth_users" >&2; exit 1; fi`,
+    `exec wget -q -O /dev/null --header "Authorization: Basic $(printf '%s:%s' '${a.username}' "$(cat ${webAuthPasswordFile(a)})" | base64 | tr -d '\\n')" ${url}`,
   ].join('\n');
 }
 
