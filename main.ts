@@ -7,7 +7,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { warningsOf } from './charts/lib/warnings';
 import { DEFAULT_SPEC, MonitoringStack, parseSpecYaml, renderGitops, renderManifests, SpecError, validateSpec, writeAtomically, writeGitops } from './charts';
 
 function main(argv: string[]): number {
@@ -36,11 +35,11 @@ function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
+    for (const w of stack.warnings) console.error(`warning: ${w}`);
     const gitops = renderGitops(stack);
     writeAtomically(out, files);
     const extra = writeGitops(out, gitops).map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
     console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${out}/${extra}`);
-    for (const w of warningsOf(stack)) console.error(`warning: ${w}`);
     return 0;
   } catch (e) {
     console.error(e instanceof SpecError ? e.message : `synth failed: ${(e as Error).message}`);

@@ -24,6 +24,7 @@ import * as kubelet from './components/kubelet';
 import * as loki from './components/loki';
 import * as promtail from './components/promtail';
 import * as alloy from './components/alloy';
+import * as alloyEvents from './components/alloy-events';
 import * as msteams from './components/prometheus-msteams';
 import * as alertmanager from './components/alertmanager';
 import * as services from './components/services';
@@ -33,6 +34,7 @@ import * as gateway from './components/gateway';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
+import * as backup from './components/backup';
 
 const MODULES = [
   namespaces,
@@ -46,6 +48,7 @@ const MODULES = [
   loki,
   promtail,
   alloy,
+  alloyEvents,
   msteams,
   alertmanager,
   services,
@@ -53,6 +56,7 @@ const MODULES = [
   ingress,
   gateway,
   clusterIssuer,
+  backup,
   networkPolicies,
   argocd,
 ] as const;

@@ -49,6 +49,8 @@ export class MonitoringStack extends Construct {
   public readonly built: ReadonlyMap<string, unknown>;
   /** Objects written outside dist/ (gitops/), or undefined when no component writes there. */
   public gitopsChart?: Chart;
+  /** What the user should know about this spec (ComponentDef.warnings; main.ts prints them). */
+  public readonly warnings: readonly string[];
   private readonly stackCharts: StackChart[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -62,6 +64,7 @@ export class MonitoringStack extends Construct {
     };
     const built = new Map<string, unknown>();
     this.built = built;
+    this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
     const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec) : []]]);
     let prometheus: IPrometheus | undefined;
     let current = COMPONENTS[0];

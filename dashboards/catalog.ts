@@ -11,6 +11,7 @@
  */
 import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
+import { SLO_RECORDED_METRICS } from '../charts/core/slo-catalog';
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KINDS } from '../charts/core/names';
 
@@ -20,7 +21,8 @@ export const EXPORTER_SOURCES = [
   'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
-export type SourceId = ExporterSource | ServiceKind;
+/** `slo`: the SLO recording rules (rules/slo.ts), present when a service declares slos[]. */
+export type SourceId = ExporterSource | ServiceKind | 'slo' | 'velero';
 
 /** The three series of a Prometheus histogram. */
 const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
@@ -124,6 +126,11 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     title: 'Grafana',
     metrics: [...histogram('grafana_http_request_duration_seconds'), 'grafana_build_info', 'grafana_stat_totals_dashboard'],
   },
+  slo: { title: 'SLO recording rules (rules/slo.ts; with spec.services[].slos[])', metrics: SLO_RECORDED_METRICS },
+  velero: {
+    title: 'Velero server (job velero, with spec.backup.method velero; pkg/metrics/metrics.go names, prefix velero_)',
+    metrics: ['velero_backup_last_successful_timestamp', 'velero_backup_attempt_total', 'velero_backup_success_total', 'velero_backup_failure_total'],
+  },
   // --- Service kinds (spec.services[].kind)
   vllm: {
     title: 'vLLM OpenAI-compatible server (`vllm:` metrics, label model_name)',
@@ -224,5 +231,7 @@ export function enabledSources(spec: Spec): Set<SourceId> {
   if (spec.kubeStateMetrics.enabled) s.add('kube-state-metrics');
   if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);
+  if (spec.services.some((svc) => svc.slos?.length)) s.add('slo');
+  if (spec.backup.enabled && spec.backup.method === 'velero') s.add('velero');
   return s;
 }

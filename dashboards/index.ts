@@ -19,6 +19,7 @@ import { mysql } from './mysql';
 import { nodeOverview } from './node-overview';
 import { qdrant } from './qdrant';
 import { redis } from './redis';
+import { sloDashboard } from './slo';
 import { stt } from './stt';
 import { tts } from './tts';
 import { vllm } from './vllm';
@@ -28,7 +29,7 @@ import { whisperxJobs } from './whisperx-jobs';
 /** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
 export const DASHBOARD_MODULES: DashboardModule[] = [
   nodeOverview, containers, gpu,
-  whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices,
+  whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices, sloDashboard,
   redis, mysql,
   logsDashboard, monitoringStack,
 ];

@@ -1,5 +1,6 @@
 /** Logs explorer (Loki): volume and error lines per container, error lines, live search. */
-import { type DashboardModule, neutral, warnCrit } from './lib';
+import { EVENTS_STREAM, eventsShipped } from '../charts/core/events';
+import { type DashboardModule, type Row, neutral, warnCrit } from './lib';
 
 const STREAM = '{namespace=~"$namespace", container=~"$container"}';
 /** What counts as an error line (case-insensitive). */
@@ -8,7 +9,7 @@ export const ERROR_FILTER = '|~ "(?i)(error|exception|fatal|panic)"';
 export const logsDashboard: DashboardModule = {
   uid: 'logs',
   include: (ctx) => ctx.sources.has('loki'),
-  build: () => ({
+  build: (ctx) => ({
     uid: 'logs',
     title: 'Logs',
     description: 'Every container\'s logs from Loki: volume and errors per container, error lines, and a searchable live view.',
@@ -57,6 +58,29 @@ export const logsDashboard: DashboardModule = {
           },
         ],
       },
+      ...(eventsShipped(ctx.spec) ? [EVENTS_ROW] : []),
     ],
   }),
+};
+
+// --- Kubernetes events (issue 16; shipped by Alloy's events pipeline, charts/logs/events.ts)
+const EVENTS_ROW: Row = {
+  title: 'Kubernetes events',
+  panels: [
+    {
+      type: 'timeseries', datasource: 'loki', title: 'Warning events by reason', unit: 'short', min: 0, thresholds: neutral(), stack: true,
+      description: 'Warning events per reason per interval in the selected namespaces (FailedScheduling, BackOff, FailedMount, Unhealthy, ...). Events are lines of the {job="integrations/kubernetes/eventhandler"} stream.',
+      queries: [{ expr: `sum by (reason) (count_over_time({${EVENTS_STREAM}, namespace=~"$namespace", type="Warning"} [$__interval]))`, legend: '{{reason}}' }],
+    },
+    {
+      type: 'timeseries', datasource: 'loki', title: 'GPU pods not scheduled', unit: 'short', min: 0, thresholds: warnCrit(1, 3),
+      description: 'FailedScheduling events naming nvidia.com/gpu, per pod per 5 minutes: pods waiting for a GPU (KubeEventGpuPodUnschedulable fires at 3 in 15 minutes).',
+      queries: [{ expr: `sum by (namespace, name) (count_over_time({${EVENTS_STREAM}, namespace=~"$namespace", kind="Pod", reason="FailedScheduling"} |= "nvidia.com/gpu" | logfmt name [5m]))`, legend: '{{namespace}}/{{name}}' }],
+    },
+    {
+      type: 'logs', title: 'Warning events', height: 12,
+      description: 'The latest Warning events (name, kind, reason, count, message) in the selected namespaces.',
+      queries: [{ expr: `{${EVENTS_STREAM}, namespace=~"$namespace", type="Warning"}` }],
+    },
+  ],
 };

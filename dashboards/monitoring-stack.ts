@@ -6,6 +6,7 @@
  * component are left out. To add a panel, append it to a row of `stackRows`.
  */
 import type { Spec } from '../charts/spec/schema';
+import { backupRow } from './panels/backup';
 import { type DashboardModule, lowIsBad, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
 import { volumesRow, workloadStatusRow } from './panels/kube-state';
@@ -15,6 +16,7 @@ const ANY_BAD: [number | null, string][] = [[null, 'green'], [1, 'red']];
 
 export const stackRows = (spec: Spec): Row[] => [
   workloadStatusRow(spec),
+  ...(spec.backup.enabled ? [backupRow(spec)] : []),
   {
     title: 'Targets',
     panels: [
@@ -188,3 +190,4 @@ export const monitoringStack: DashboardModule = {
     rows: stackRows(ctx.spec),
   }),
 };
+

@@ -11,6 +11,7 @@ import { checkPromQL } from '../charts/core/query-check';
 import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
 import { datastoreRules } from './datastores';
+import { sloRules } from './slo';
 import { recordingRules } from '../charts/core/recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
@@ -20,6 +21,7 @@ export const RULE_AREAS: RuleArea[] = [
   availabilityRules,
   applicationRules,
   datastoreRules,
+  sloRules,
 ];
 
 /** Every rule file for the spec: the injected component areas first (registry order), then RULE_AREAS. */

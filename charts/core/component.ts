@@ -109,6 +109,8 @@ export interface ComponentDef<TSpec = unknown> {
   readonly name: string;
   /** Cross-field checks over the whole spec, run by the schema's superRefine. */
   readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
+  /** Warnings about this spec (e.g. a feature the chosen variant cannot provide); the synth prints them. */
+  readonly warnings?: (spec: TSpec) => string[];
   /** Deployed for this spec? @default always */
   readonly enabled?: (spec: TSpec) => boolean;
   /** Create its constructs (in registry order); the return value is what `get(name)` yields to later components. */

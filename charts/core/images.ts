@@ -28,6 +28,11 @@ export const IMAGES = {
   prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.2',
   /** Init container of the Teams bridge: renders the connectors file from the webhook Secrets (sh + awk). */
   busybox: 'docker.io/library/busybox:1.37.0',
+  /**
+   * The volumesnapshot backup CronJob (spec.backup): Kubernetes' own kubectl image, on debian-base with bash,
+   * coreutils, grep, sed, jq (build/server-image/kubectl/Dockerfile); any kubectl within one minor of the API server.
+   */
+  kubectl: 'registry.k8s.io/kubectl:v1.34.2',
   /** Last 12.x minor (Grafana 13 saves dashboards in the v2 schema; file provisioning here ships v1 JSON). */
   grafana: 'docker.io/grafana/grafana:12.4.3',
 } as const;

@@ -16,17 +16,15 @@
  *    the CRD. (The generated code does not carry the openAPIV3Schema itself,
  *    so ajv cannot run on it; the round trip is how it is used instead.)
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as zlib from 'zlib';
-import Ajv from 'ajv';
-import { parseAllDocuments } from 'yaml';
 import { Application } from '../../imports/argoproj.io';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
 import { Gateway } from '../../imports/gateway-gateway.networking.k8s.io';
 import { HttpRoute } from '../../imports/httproute-gateway.networking.k8s.io';
 import { Middleware } from '../../imports/traefik.io';
 import type { K8sObject } from './k8s-validate';
+import { crdValidator } from './crd-schema';
+import { Schedule } from '../../imports/velero.io';
+import { VolumeSnapshot } from '../../imports/snapshot.storage.k8s.io';
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -77,37 +75,6 @@ function roundTrip(manifest: (props: any) => any, obj: K8sObject): string[] {
   return droppedFields({ ...props }, manifest(lenient(props)));
 }
 
-/**
- * A strict validator from a CRD's openAPIV3Schema (a gzipped copy of the
- * upstream CRD in test/lib/crds/, see README there): types, enums, required
- * fields, patterns and lengths through ajv, and unknown fields as errors
- * (additionalProperties: false wherever the schema lists properties and does
- * not preserve unknown fields). CEL rules (x-kubernetes-validations) are not
- * evaluated here.
- */
-function crdSchemaValidator(file: string, version: string): (obj: K8sObject) => string[] {
-  const text = zlib.gunzipSync(fs.readFileSync(path.join(__dirname, 'crds', `${file}.yaml.gz`))).toString('utf8');
-  const crd = parseAllDocuments(text).map((d) => d.toJS()).find((d) => d?.kind === 'CustomResourceDefinition');
-  const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
-  if (!v) throw new Error(`${file}: no version ${version}`);
-  const strict = (node: any): any => {
-    if (Array.isArray(node)) return node.map(strict);
-    if (node === null || typeof node !== 'object') return node;
-    const out: any = {};
-    for (const [k, val] of Object.entries(node)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(val as object).map(([p, s]) => [p, strict(s)])) : strict(val);
-    if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
-    return out;
-  };
-  const schema = strict(v.schema.openAPIV3Schema);
-  // metadata is validated as ObjectMeta by the Kubernetes schemas, not by the CRD.
-  schema.properties.metadata = { type: 'object' };
-  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
-  return (obj) => (validate(obj) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message} ${JSON.stringify(e.params)}`));
-}
-
-let clusterIssuerCrd: ((obj: K8sObject) => string[]) | undefined;
-const clusterIssuerSchema = () => (clusterIssuerCrd ??= crdSchemaValidator('cert-manager.io_clusterissuers', 'v1'));
-
 export interface CrdValidator {
   readonly apiVersion: string;
   readonly kind: string;
@@ -123,7 +90,7 @@ export const CRD_VALIDATORS: CrdValidator[] = [
       ...modelProblems(require('@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer').ClusterIssuer, obj),
       ...roundTrip(ClusterIssuer.manifest, obj),
       // And against the CRD of the imports (its gatewayHTTPRoute solver included).
-      ...clusterIssuerSchema()(obj),
+      ...crdValidator('cert-manager.io_clusterissuers.yaml.gz', 'v1')(obj),
     ],
   },
   {
@@ -134,16 +101,30 @@ export const CRD_VALIDATORS: CrdValidator[] = [
       ...roundTrip(Application.manifest, obj),
     ],
   },
-  (() => {
-    const schema = crdSchemaValidator('gateway.networking.k8s.io_gateways', 'v1');
-    return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', validate: (obj: K8sObject) => [...schema(obj), ...roundTrip(Gateway.manifest, obj)] };
-  })(),
-  (() => {
-    const schema = crdSchemaValidator('gateway.networking.k8s.io_httproutes', 'v1');
-    return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', validate: (obj: K8sObject) => [...schema(obj), ...roundTrip(HttpRoute.manifest, obj)] };
-  })(),
-  (() => {
-    const schema = crdSchemaValidator('traefik.io_middlewares', 'v1alpha1');
-    return { apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', validate: (obj: K8sObject) => [...schema(obj), ...roundTrip(Middleware.manifest, obj)] };
-  })(),
+  // Validated against the CRD files themselves (test/crds/, strict JSON Schema) and round-tripped through imports/.
+  {
+    apiVersion: 'velero.io/v1',
+    kind: 'Schedule',
+    validate: (obj) => [...crdValidator('velero.io_schedules.yaml', 'v1')(obj), ...roundTrip(Schedule.manifest, obj)],
+  },
+  {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshot',
+    validate: (obj) => [...crdValidator('snapshot.storage.k8s.io_volumesnapshots.yaml', 'v1')(obj), ...roundTrip(VolumeSnapshot.manifest, obj)],
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    validate: (obj) => [...crdValidator('gateway.networking.k8s.io_gateways.yaml.gz', 'v1')(obj), ...roundTrip(Gateway.manifest, obj)],
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    validate: (obj) => [...crdValidator('gateway.networking.k8s.io_httproutes.yaml.gz', 'v1')(obj), ...roundTrip(HttpRoute.manifest, obj)],
+  },
+  {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    validate: (obj) => [...crdValidator('traefik.io_middlewares.yaml.gz', 'v1alpha1')(obj), ...roundTrip(Middleware.manifest, obj)],
+  },
 ];

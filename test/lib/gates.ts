@@ -48,7 +48,9 @@ export const API_CLIENTS: Record<string, string> = {
   prometheus: 'Kubernetes service discovery (pods, services, endpoints, nodes)',
   promtail: 'discovers the pods whose logs it tails',
   alloy: 'discovers the pods whose logs it tails',
+  'alloy-events': 'watches Kubernetes events (spec.logs.events)',
   'kube-state-metrics': 'lists and watches the objects it reports on',
+  backup: 'creates, lists and deletes the VolumeSnapshots of the stack\'s claims (spec.backup, method volumesnapshot)',
 };
 
 /** Annotation keys whose value names a Secret (not a secret value). */
@@ -152,7 +154,8 @@ export function containerHardeningProblems(objects: K8sObject[]): string[] {
       const where = `${idOf(object)} container ${c.name}`;
       const sc = c.securityContext ?? {};
       for (const k of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (!c.resources?.[k]?.[r]) out.push(`${where}: no ${k}.${r}`);
-      if (!inits.includes(c)) {
+      // Run-to-completion pods (CronJob, Job) serve nothing: checks.ts requires a deadline instead of probes.
+      if (!inits.includes(c) && object.kind !== 'CronJob' && object.kind !== 'Job') {
         if (!c.readinessProbe) out.push(`${where}: no readinessProbe`);
         if (!c.livenessProbe) out.push(`${where}: no livenessProbe`);
       }
@@ -193,6 +196,14 @@ export function hostAccessProblems(objects: K8sObject[]): string[] {
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
+/**
+ * The only write access in the stack, each reviewed: role (kind/name) -> "apiGroup/resource" -> extra verbs.
+ * The backup CronJob takes and prunes VolumeSnapshots in the stack's namespace (a namespaced Role).
+ */
+const WRITE_GRANTS: Record<string, Record<string, readonly string[]>> = {
+  'Role/backup': { 'snapshot.storage.k8s.io/volumesnapshots': ['create', 'delete'] },
+};
+
 /** RBAC read-only: verbs get/list/watch, no wildcards, bindings only to roles defined (and checked) here. */
 export function rbacProblems(objects: K8sObject[]): string[] {
   const out: string[] = [];
@@ -200,8 +211,11 @@ export function rbacProblems(objects: K8sObject[]): string[] {
   for (const o of objects.filter((x) => x.kind === 'ClusterRole' || x.kind === 'Role')) {
     roles.add(`${o.kind}/${o.kind === 'Role' ? `${o.metadata?.namespace}/` : ''}${o.metadata?.name}`);
     if (o.aggregationRule) out.push(`${idOf(o)}: aggregated roles inherit rules that are not reviewed here`);
+    const grants = WRITE_GRANTS[`${o.kind}/${o.metadata?.name}`] ?? {};
     ((o.rules as any[]) ?? []).forEach((r, i) => {
-      for (const v of r.verbs ?? []) if (!READ_VERBS.has(v)) out.push(`${idOf(o)} rules[${i}]: verb "${v}" (only get, list, watch)`);
+      const targets: string[] = (r.apiGroups ?? []).flatMap((g: string) => (r.resources ?? []).map((res: string) => `${g}/${res}`));
+      const granted = (v: string) => targets.length > 0 && targets.every((t) => grants[t]?.includes(v));
+      for (const v of r.verbs ?? []) if (!READ_VERBS.has(v) && !granted(v)) out.push(`${idOf(o)} rules[${i}]: verb "${v}" (only get, list, watch)`);
       for (const field of ['apiGroups', 'resources', 'nonResourceURLs', 'verbs']) {
         if ((r[field] ?? []).some((x: string) => x.includes('*'))) out.push(`${idOf(o)} rules[${i}]: wildcard in ${field}`);
       }

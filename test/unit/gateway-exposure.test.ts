@@ -6,7 +6,6 @@
  * that no spec exposes Prometheus or Alertmanager without authentication.
  */
 import * as path from 'path';
-import { warningsOf } from '../../charts/lib/warnings';
 import { INGRESS_NGINX_RETIRED } from '../../charts/components/ingress/construct';
 import { readManifests } from '../lib/dist';
 import type { K8sObject } from '../lib/k8s-validate';
@@ -111,7 +110,7 @@ describe('Ingress with any controller', () => {
     expect(m).toMatchObject({ apiVersion: 'traefik.io/v1alpha1', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
     expect(filesOf(s.dir).find((f) => f.kind === 'Middleware')?.file).toBe('91-traefik-middlewares.yaml');
     expect(allValid(s.objects)).toEqual([]);
-    expect(warningsOf(s.stack)).toEqual([]);
+    expect(s.stack.warnings).toEqual([]);
     // Traefik lives in kube-system on k3s: its pods, and only them, reach the UIs.
     const policies = new PolicySet(s.objects);
     const to = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'test-stack' } };
@@ -122,7 +121,7 @@ describe('Ingress with any controller', () => {
   test('ingress-nginx: its annotations, and a synth warning that it is retired', () => {
     const s = synth({ ingress: HOSTS });
     expect(find(s.objects, 'Ingress', 'grafana').metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '300' });
-    expect(warningsOf(s.stack)).toEqual([INGRESS_NGINX_RETIRED]);
+    expect(s.stack.warnings).toEqual([INGRESS_NGINX_RETIRED]);
     expect(INGRESS_NGINX_RETIRED).toMatch(/retired in March 2026/);
   });
 
@@ -131,11 +130,11 @@ describe('Ingress with any controller', () => {
       expect.stringMatching(/^spec\.networkPolicies\.ingressControllerNamespaceSelector: required with spec\.ingress\.controller "other"/),
     ]);
     const s = synth({ ingress: { ...HOSTS, ingressClassName: 'haproxy' }, networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'haproxy' } } });
-    for (const i of s.objects.filter((o) => o.kind === 'Ingress')) {
+    for (const i of s.objects.filter((o) => o.kind === 'Ingress') as any[]) {
       expect(Object.keys(i.metadata?.annotations ?? {}).filter((k) => !k.startsWith('cert-manager.io/') && !k.startsWith('argocd.'))).toEqual([]);
       expect(i.spec.ingressClassName).toBe('haproxy');
     }
-    expect(warningsOf(s.stack).join()).toMatch(/configure the HTTP->HTTPS redirect/);
+    expect(s.stack.warnings.join()).toMatch(/configure the HTTP->HTTPS redirect/);
   });
 });
 
@@ -195,7 +194,7 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
   ];
 
   test.each(SPECS)('%s', (_name, spec) => {
-    const { objects } = synth(spec);
+    const objects = synth(spec).objects as any[];
     const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) } as { secretName: string; webConfigKey: string };
     // Where traffic for 9090/9093 can go: Services (Ingress and HTTPRoute backends are Services).
     const backends = new Set<string>();

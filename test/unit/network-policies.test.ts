@@ -28,7 +28,7 @@ const INTERNET_IP = '52.112.0.10';
 const PLACEMENT: Record<string, { ns: string; hostNetwork?: boolean }> = {
   prometheus: { ns: NS }, alertmanager: { ns: NS }, 'prometheus-msteams': { ns: NS }, 'kube-state-metrics': { ns: NS },
   loki: { ns: NS }, grafana: { ns: NS }, 'node-exporter': { ns: AG, hostNetwork: true }, cadvisor: { ns: AG },
-  'dcgm-exporter': { ns: AG }, promtail: { ns: AG }, alloy: { ns: AG },
+  'dcgm-exporter': { ns: AG }, promtail: { ns: AG }, alloy: { ns: AG }, backup: { ns: NS }, 'alloy-events': { ns: NS },
 };
 
 const pod = (name: string): Endpoint => ({ namespace: PLACEMENT[name]?.ns ?? NS, labels: recommendedLabels({ name, instance: I, component: 'x' }) });
@@ -118,6 +118,9 @@ const NEEDED: Case[] = [
   ['alloy -> API server', pod('alloy'), apiServer, 6443],
   ['kube-state-metrics -> API server', pod('kube-state-metrics'), apiServer, 443],
   ['loki ruler -> alertmanager', pod('loki'), pod('alertmanager'), 9093],
+  ['backup CronJob -> API server', pod('backup'), apiServer, 443],
+  ['alloy-events -> loki push', pod('alloy-events'), pod('loki'), 3100],
+  ['alloy-events -> API server', pod('alloy-events'), apiServer, 443],
   ...KNOWN_COMPONENTS.filter((c) => !PLACEMENT[c].hostNetwork).flatMap((c): Case[] => [
     [`${c} -> DNS (UDP)`, pod(c), dnsPod, 53, 'UDP'],
     [`${c} -> DNS (TCP)`, pod(c), dnsPod, 53, 'TCP'],

@@ -43,7 +43,7 @@ test('each built component\'s declared jobs are scraped', () => {
 });
 
 test('workloads carry the name of a registered workload component; every workload component has one', () => {
-  const workloads = stack.node.findAll().filter((n): n is ApiObject => n instanceof ApiObject && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(n.kind));
+  const workloads = stack.node.findAll().filter((n): n is ApiObject => n instanceof ApiObject && ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(n.kind));
   const names = new Set(workloads.map((w) => w.metadata.getLabel('app.kubernetes.io/name')));
   expect([...names].filter((n) => !KNOWN_COMPONENTS.includes(n as string))).toEqual([]);
   expect(KNOWN_COMPONENTS.filter((c) => stack.built.has(c) && !names.has(c))).toEqual([]);
@@ -72,9 +72,10 @@ test('a UI the Ingresses expose has a registered backend port', () => {
 test('each workload component runs its declared pinned image by default', () => {
   const { IMAGES } = jest.requireActual('../../charts/core/images') as typeof import('../../charts/core/images');
   const images = new Map<string, Set<string>>();
-  for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))) {
+  for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(x.kind))) {
     const name = o.metadata.labels['app.kubernetes.io/name'];
-    for (const c of o.spec.template.spec.containers) images.set(name, new Set([...(images.get(name) ?? []), c.image]));
+    const template = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec.template;
+    for (const c of template.spec.containers) images.set(name, new Set([...(images.get(name) ?? []), c.image]));
   }
   for (const c of COMPONENTS.filter((x) => x.workload && stack.built.has(x.name))) {
     expect(c.image).toBeDefined();

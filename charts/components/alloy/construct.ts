@@ -27,9 +27,9 @@ import type { LogsSpec } from '../loki/spec';
 import { JOBS, PORTS } from '../../core/names';
 
 export const ALLOY_PORT = PORTS.alloy;
-const CONFIG_DIR = '/etc/alloy';
+export const CONFIG_DIR = '/etc/alloy';
 /** Alloy's storage path holds the read positions of every file: a hostPath, so they survive pod restarts. */
-const STORAGE_DIR = '/var/lib/alloy';
+export const STORAGE_DIR = '/var/lib/alloy';
 
 /** A discovery.relabel `rule` block from a Prometheus-style relabel config. */
 export function alloyRule(r: RelabelConfig): AlloyBlock {
@@ -84,18 +84,23 @@ export function alloyConfigBlocks(spec: LogsSpec, lokiPushUrl: string): AlloyBlo
       ...attr('forward_to', [expr('loki.process.pod_logs.receiver')]),
     ]),
     block('loki.process', 'pod_logs', processBody),
-    block('loki.write', 'loki', [
-      block('endpoint', undefined, [
-        ...attr('url', lokiPushUrl),
-        ...attr('batch_wait', '1s'),
-        ...attr('batch_size', '1MiB'),
-        ...attr('remote_timeout', '10s'),
-        ...attr('min_backoff_period', '500ms'),
-        ...attr('max_backoff_period', '1m'),
-        ...attr('max_backoff_retries', 10),
-      ]),
-    ]),
+    lokiWriteBlock(lokiPushUrl),
   ];
+}
+
+/** The `loki.write "loki"` block every Alloy pipeline of the stack pushes through. */
+export function lokiWriteBlock(lokiPushUrl: string): AlloyBlock {
+  return block('loki.write', 'loki', [
+    block('endpoint', undefined, [
+      ...attr('url', lokiPushUrl),
+      ...attr('batch_wait', '1s'),
+      ...attr('batch_size', '1MiB'),
+      ...attr('remote_timeout', '10s'),
+      ...attr('min_backoff_period', '500ms'),
+      ...attr('max_backoff_period', '1m'),
+      ...attr('max_backoff_retries', 10),
+    ]),
+  ]);
 }
 
 export function renderAlloyConfig(spec: LogsSpec, lokiPushUrl: string): string {

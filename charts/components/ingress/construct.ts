@@ -32,7 +32,6 @@ import { Construct } from 'constructs';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { COMPONENT_NAMES, PORTS } from '../../core/names';
-import { warn } from '../../lib/warnings';
 import { Middleware } from '../../../imports/traefik.io';
 import { ExposedUi, exposedHosts, ingressController, IngressSpec } from './spec';
 
@@ -51,6 +50,17 @@ export const TRAEFIK_REDIRECT_MIDDLEWARE = 'redirect-https';
 
 /** ingress-nginx is retired: said once per synth that uses it. */
 export const INGRESS_NGINX_RETIRED = 'spec.ingress.controller is ingress-nginx, which the Kubernetes project retired in March 2026 (no releases or security fixes since): move to spec.exposure: gateway, or to a maintained controller such as Traefik (spec.ingress.controller: traefik)';
+
+/** What the synth tells the user about the declared controller (ComponentDef.warnings). */
+export function ingressWarnings(spec: IngressSpec): string[] {
+  if (Object.keys(exposedHosts(spec)).length === 0) return [];
+  const controller = ingressController(spec);
+  if (controller === 'ingress-nginx') return [INGRESS_NGINX_RETIRED];
+  if (controller === 'other' && spec.tls.enabled) {
+    return [`spec.ingress.controller is "other" (class ${spec.ingressClassName}): the Ingresses carry no controller-specific annotations, so configure the HTTP->HTTPS redirect (and timeouts for Grafana Live) in the controller itself`];
+  }
+  return [];
+}
 
 export interface IngressesProps {
   readonly context: StackContext;
@@ -72,12 +82,6 @@ export class Ingresses extends Construct {
       ?? (spec.tls.createClusterIssuer ? clusterIssuerName(spec) : undefined);
 
     const controller = ingressController(spec);
-    if (Object.keys(this.hosts).length > 0) {
-      if (controller === 'ingress-nginx') warn(this, INGRESS_NGINX_RETIRED);
-      if (controller === 'other' && spec.tls.enabled) {
-        warn(this, `spec.ingress.controller is "other" (class ${spec.ingressClassName}): the Ingresses carry no controller-specific annotations, so configure the HTTP->HTTPS redirect (and timeouts for Grafana Live) in the controller itself`);
-      }
-    }
     const traefikRedirect = controller === 'traefik' && spec.tls.enabled && Object.keys(this.hosts).length > 0;
     if (traefikRedirect) {
       if (!props.middlewareScope) throw new Error('Ingresses: spec.ingress.controller traefik with TLS needs middlewareScope (the chart of dist/91-traefik-middlewares.yaml)');

@@ -1,7 +1,7 @@
 /** Registry entry: one Ingress per exposed UI (spec.ingress). */
 import type { ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
-import { Ingresses } from './construct';
+import { Ingresses, ingressWarnings } from './construct';
 import { exposedHosts, exposureCrossChecks, ingressController } from './spec';
 
 export * from './construct';
@@ -11,6 +11,7 @@ export const component: ComponentDef<Spec> = {
   name: 'ingress',
   files: ['50-ingress', '91-traefik-middlewares'],
   enabled: (spec) => spec.exposure === 'ingress',
+  warnings: (spec) => (spec.exposure === 'ingress' ? ingressWarnings(spec.ingress) : []),
   specChecks: (spec, ctx) => exposureCrossChecks(spec, ctx),
   build: ({ chart, context, spec }) => {
     const traefik = ingressController(spec.ingress) === 'traefik' && spec.ingress.tls.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0;

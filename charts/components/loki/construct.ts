@@ -40,6 +40,8 @@ export interface LokiProps {
   readonly prometheus: IPrometheus;
   /** Where the ruler sends alerts. @default http://alertmanager.<namespace>.svc:9093 */
   readonly alertmanagerUrl?: string;
+  /** Add the Kubernetes event alerts to the ruler (events shipped by Alloy, charts/logs/events.ts). @default false */
+  readonly eventAlerts?: boolean;
 }
 
 export class Loki extends Construct implements ILogPush {
@@ -88,7 +90,7 @@ export class Loki extends Construct implements ILogPush {
     // The rules ConfigMap always exists (empty without the ruler) so the local rule store's directory does.
     let rulesText = '';
     if (spec.ruler.enabled) {
-      this.ruleFile = logRuleFile(spec.ruler);
+      this.ruleFile = logRuleFile(spec.ruler, { eventAlerts: props.eventAlerts });
       rulesText = renderLogRuleFile(this.ruleFile);
     }
     new k8s.KubeConfigMap(this, 'rules', {

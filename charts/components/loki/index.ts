@@ -2,6 +2,7 @@
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
+import { eventsShipped } from '../../core/events';
 import { Loki } from './construct';
 import { logsRules } from './rules';
 
@@ -24,5 +25,5 @@ export const component: ComponentDef<Spec> = {
     { from: 'loki', to: 'loki', ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
   ],
   enabled: (spec) => spec.loki.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus }),
+  build: ({ chart, context, spec, prometheus }) => new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) }),
 };

@@ -10,6 +10,7 @@ import { toYaml } from '../../core/yaml';
 import { checkLogQL } from '../../core/query-check';
 import type { LokiRulerSpec } from './spec';
 import { runbookUrl, type Runbook } from '../../core/rule-types';
+import { EVENT_RUNBOOKS, eventAlertRules } from '../../core/events';
 
 export interface LogAlertRule {
   alert: string;
@@ -34,6 +35,7 @@ export const LOG_ERROR_RATE_ALERT = 'LogErrorRateHigh';
 
 /** Runbooks of the built-in log alerts, for docs/runbooks.md. */
 export const LOG_RULE_RUNBOOKS: Record<string, Runbook> = {
+  ...EVENT_RUNBOOKS,
   [LOG_ERROR_RATE_ALERT]: {
     meaning: 'A container writes more error lines per minute than spec.loki.ruler.errorRate.thresholdPerMinute, for longer than its `for` duration.',
     check: 'Open Grafana Explore on Loki with `{namespace="<namespace>", container="<container>"} |~ "(?i)error"` around the alert time; compare with the container\'s restarts and the service\'s error-rate panels.',
@@ -62,9 +64,11 @@ export function errorRateRule(r: LokiRulerSpec['errorRate']): LogAlertRule {
 }
 
 /** The ruler's rule file, every expression parsed (throws naming the rule). */
-export function logRuleFile(spec: LokiRulerSpec): LogRuleFile {
+export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean } = {}): LogRuleFile {
   const rules: LogAlertRule[] = [];
   if (spec.errorRate.enabled) rules.push(errorRateRule(spec.errorRate));
+  // Kubernetes events (charts/logs/events.ts), with the Alloy events pipeline.
+  if (opts.eventAlerts) rules.push(...eventAlertRules());
   spec.rules.forEach((r) => rules.push({
     alert: r.alert,
     expr: r.expr,
@@ -75,7 +79,7 @@ export function logRuleFile(spec: LokiRulerSpec): LogRuleFile {
   const names = new Set<string>();
   rules.forEach((r, i) => {
     const where = i < rules.length - spec.rules.length
-      ? `Loki ruler built-in alert ${r.alert} (spec.loki.ruler.errorRate)`
+      ? `Loki ruler built-in alert ${r.alert} (${r.alert === LOG_ERROR_RATE_ALERT ? 'spec.loki.ruler.errorRate' : 'charts/logs/events.ts'})`
       : `Loki ruler alert ${r.alert} (spec.loki.ruler.rules[${i - (rules.length - spec.rules.length)}])`;
     checkLogQL(r.expr, where);
     if (names.has(r.alert)) throw new Error(`${where}: two Loki ruler alerts are named ${r.alert}`);

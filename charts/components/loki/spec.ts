@@ -143,6 +143,11 @@ export const logsSchema = z.strictObject({
     image: imageSchema().optional(),
     resources: resourcesSchema({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '384Mi' } }),
   }).prefault({}),
+  // Kubernetes events (issue 16): charts/core/events.ts, charts/components/alloy-events.
+  events: z.strictObject({
+    enabled: z.boolean().optional().describe('ship Kubernetes events (Warning and Normal) to Loki as {job="integrations/kubernetes/eventhandler"}; on by default with collector alloy; Promtail cannot'),
+    resources: resourcesSchema({ requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } }),
+  }).prefault({}).describe('one Alloy replica (Deployment alloy-events) watching every namespace\'s events'),
 }).prefault({});
 
 /** Spread into specSchema: `...logsSpecShape`. */

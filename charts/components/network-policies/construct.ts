@@ -45,7 +45,7 @@ export interface PresentComponent {
   readonly hostNetwork: boolean;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
 /** Every workload under `root`, by app.kubernetes.io/name. */
 export function findComponents(root: IConstruct): PresentComponent[] {
@@ -55,12 +55,18 @@ export function findComponents(root: IConstruct): PresentComponent[] {
     const name = node.metadata.getLabel('app.kubernetes.io/name');
     const json = node.toJson();
     if (!name) throw new Error(`${node.kind} ${node.name} has no app.kubernetes.io/name label: NetworkPolicies cannot select it`);
-    const podSpec = json.spec?.template?.spec ?? {};
+    const template = node.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
+    const podSpec = template?.spec ?? {};
+    // A CronJob has no selector: its pods are selected by their name and instance labels.
+    const podLabels: Record<string, string> = template?.metadata?.labels ?? {};
+    const selector = node.kind === 'CronJob'
+      ? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'))
+      : json.spec?.selector?.matchLabels ?? {};
     if (!out.has(name)) {
       out.set(name, {
         name,
         namespace: node.metadata.namespace ?? '',
-        selector: json.spec?.selector?.matchLabels ?? {},
+        selector,
         hostNetwork: podSpec.hostNetwork === true,
       });
     }

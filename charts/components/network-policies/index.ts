@@ -3,7 +3,7 @@
  * construct tree); its flow table and known components come from the registry.
  */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { ServiceSpec, Spec } from '../../spec/schema';
 import type { Ingresses } from '../ingress/construct';
 import { NetworkPolicies } from './construct';
 import { controllerPeer } from '../ingress/spec';
@@ -15,14 +15,15 @@ export const component: ComponentDef<Spec> = {
   name: 'network-policies',
   files: ['51-network-policies'],
   enabled: (spec) => spec.networkPolicies.enabled,
-  build: ({ chart, context, spec, root, get, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
+  build: ({ chart, context, spec, root, get, lookup, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
     context,
     spec: spec.networkPolicies,
     root,
     // The UIs exposed by the Ingresses or the HTTPRoutes (spec.exposure), reached from the controller's pods.
     exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? get<Pick<Ingresses, 'hosts'>>('gateway')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
     controllerPeer: controllerPeer(spec),
-    services: spec.services,
+    // Other pods Prometheus scrapes like a user service (Velero's, with spec.backup.method velero).
+    services: [...spec.services, ...(lookup<ServiceSpec[]>('extra-scrape-targets') ?? [])],
     annotationDiscovery: spec.prometheus.annotationDiscovery,
     components: registry,
   }),

@@ -6,8 +6,10 @@ import { ext, type ComponentDef } from '../../core/component';
 import { serviceJob } from '../../lib/scrape';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
+import { sloCrossChecks } from './slos';
 
 export * from './spec';
+export { sloCrossChecks, sloName, sloSchema, type SloSpec } from './slos';
 
 export const component: ComponentDef<Spec> = {
   name: 'services',
@@ -26,6 +28,7 @@ export const component: ComponentDef<Spec> = {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
       }
     });
+    sloCrossChecks(spec, ctx);
   },
   build: ({ spec, prometheus }) => {
     for (const service of spec.services) {

@@ -1,5 +1,6 @@
 /** `spec.services`: the AI services the stack scrapes (their rules and dashboards are in rules/ and dashboards/, by kind). */
 import { z } from 'zod';
+import { sloSchema } from './slos';
 import { SERVICE_KINDS } from '../../core/names';
 import { dnsLabel, duration, httpPath, labelSelector, port } from '../../spec/formats';
 
@@ -16,6 +17,7 @@ export const serviceSchema = z.strictObject({
   interval: duration().optional().describe('scrape interval; defaults to spec.prometheus.scrapeInterval'),
   timeout: duration().optional().describe('scrape timeout; defaults to the smaller of the interval and spec.prometheus.scrapeTimeout'),
   latencyThresholdSeconds: z.number().positive().optional().describe('p95 latency above which the latency alert fires (alerting issue)'),
+  slos: z.array(sloSchema).optional().describe('service level objectives with error budgets and burn-rate alerts (see README "SLOs")'),
 });
 export type ServiceSpec = z.output<typeof serviceSchema>;
 

@@ -1,0 +1,33 @@
+/**
+ * Registry entry: the Kubernetes events collector (one Alloy replica,
+ * `spec.logs.events`, with collector alloy), in dist/32-alloy-events.yaml.
+ * With Promtail, which has no events source, the synth warns instead.
+ */
+import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { EVENTS_NAME, eventsShipped, eventsWarning } from '../../core/events';
+import { PORTS } from '../../core/names';
+import type { Spec } from '../../spec/schema';
+import { AlloyEvents } from './construct';
+
+export * from './construct';
+export { eventsConfigBlocks, renderEventsConfig } from './config';
+export const specSections = {};
+
+export const component: ComponentDef<Spec> = {
+  name: EVENTS_NAME,
+  workload: true,
+  image: 'alloy',
+  files: ['32-alloy-events'],
+  ports: { http: PORTS.alloy },
+  jobs: [EVENTS_NAME],
+  flows: [
+    { from: 'prometheus', to: EVENTS_NAME, ports: tcp(PORTS.alloy), why: 'scrape' },
+    { from: EVENTS_NAME, to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'Kubernetes events push (spec.logs.events)' },
+    { from: EVENTS_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'watches Kubernetes events' },
+  ],
+  warnings: (spec) => { const w = eventsWarning(spec); return w ? [w] : []; },
+  enabled: (spec) => eventsShipped(spec),
+  build: ({ chart, context, spec, prometheus, get }) => new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
+    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus,
+  }),
+};

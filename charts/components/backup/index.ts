@@ -1,0 +1,60 @@
+/**
+ * Registry entry: scheduled backups of the stack's volumes (`spec.backup`),
+ * in dist/60-backup.yaml: a VolumeSnapshot CronJob, or a Velero Schedule
+ * (Velero and its CRDs are a prerequisite, installed with Velero).
+ */
+import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
+import { ext, tcp, type ComponentDef } from '../../core/component';
+import type { ServiceSpec, Spec } from '../../spec/schema';
+import { grafanaPersistence } from '../grafana/spec';
+import { Backup } from './construct';
+import { backupRules } from './rules';
+import { backupCrossChecks, backupSchema } from './spec';
+
+export * from './construct';
+export { backupCrossChecks, backupSchema, type BackupSpec } from './spec';
+export { backupRules } from './rules';
+export const specSections = { backup: backupSchema };
+
+/** Where extra scrape targets are provided for the NetworkPolicies (Velero's pods, reached like a user service). */
+export const EXTRA_SCRAPE_TARGETS = 'extra-scrape-targets';
+
+/**
+ * The stack's PersistentVolumeClaims: each StatefulSet's `data` claim per replica, and Grafana's claim.
+ * (StatefulSet claims are named <template>-<statefulset>-<ordinal>.)
+ */
+export function stackClaims(spec: Spec): string[] {
+  const replicas = (name: string, n: number) => Array.from({ length: n }, (_, i) => `data-${name}-${i}`);
+  return [
+    ...replicas('prometheus', spec.prometheus.replicas),
+    ...(spec.loki.enabled ? replicas('loki', 1) : []),
+    ...(spec.alerting.enabled ? replicas('alertmanager', spec.alerting.alertmanager.replicas) : []),
+    ...(spec.grafana.enabled && grafanaPersistence(spec.grafana.persistence).enabled ? ['grafana'] : []),
+  ];
+}
+
+/** With method velero: Velero's server pods, which Prometheus scrapes (for the NetworkPolicy egress). */
+export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
+  if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
+  const v = spec.backup.velero;
+  return [{ name: VELERO_JOB, kind: 'http', namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
+}
+
+export const component: ComponentDef<Spec> = {
+  name: BACKUP_NAME,
+  workload: true,
+  image: 'kubectl',
+  files: ['60-backup'],
+  ruleAreas: [backupRules],
+  flows: [
+    { from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
+  ],
+  specChecks: backupCrossChecks,
+  enabled: (spec) => spec.backup.enabled,
+  build: ({ chart, context, spec, prometheus, provide }) => {
+    provide(EXTRA_SCRAPE_TARGETS, veleroScrapeTargets(spec));
+    return new Backup(chart('60-backup', 'backup'), 'backup', {
+      context, spec: spec.backup, claims: stackClaims(spec), prometheus,
+    });
+  },
+};
