@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README's test command: every test. Installs the Debian tools the tests run
-# (promtool, amtool, prometheus, alertmanager, node-exporter) when missing.
+# (promtool, amtool, prometheus, alertmanager, node-exporter, htpasswd, busybox) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,9 @@ need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v prometheus-node-exporter >/dev/null || need+=(prometheus-node-exporter)
+# The web-auth tests make the Secret with README's htpasswd -nbB and run the readiness probe with busybox.
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+[ -x /usr/bin/busybox ] || need+=(busybox)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
