@@ -253,3 +253,23 @@ describe('examples/exposure-*.yaml', () => {
     expect(s.objects.filter((o) => ['Ingress', 'HTTPRoute'].includes(o.kind)).length).toBeGreaterThan(0);
   });
 });
+
+describe('clients of Prometheus and Alertmanager log in by Secret reference', () => {
+  const objects = synth({ loki: { ruler: { enabled: true } }, webAuth: { secretName: 'ops-auth', passwordKey: 'pw' } }).objects as any[];
+  test('Grafana: basicAuth datasources, the password through $__file{} from the mounted key only (Grafana expands every "$")', () => {
+    const text = find(objects, 'ConfigMap', 'grafana-datasources').data['datasources.yaml'] as string;
+    const { parse } = require('yaml') as typeof import('yaml');
+    const ds = parse(text).datasources as any[];
+    for (const uid of ['prometheus', 'alertmanager']) {
+      expect(ds.find((d) => d.uid === uid)).toMatchObject({ basicAuth: true, basicAuthUser: 'monitoring', secureJsonData: { basicAuthPassword: '$__file{/etc/web-auth/pw}' } });
+    }
+    expect(ds.find((d) => d.uid === 'loki').basicAuth).toBeUndefined();
+    expect(text.match(/\$/g)).toHaveLength(2);
+    const pod = find(objects, 'Deployment', 'grafana').spec.template.spec;
+    expect(pod.volumes.find((v: any) => v.name === 'web-auth').secret).toEqual({ secretName: 'ops-auth', optional: false, items: [{ key: 'pw', path: 'pw' }] });
+  });
+  test('no password or hash in any ConfigMap, Secret data or pod spec the stack writes', () => {
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/basic_auth_password":"[^$]|"password":|\$2[aby]\$/);
+  });
+});

@@ -337,6 +337,11 @@ export function grafanaIni(spec: GrafanaSpec, rootUrl: string): GrafanaIni {
  * Basic auth of a datasource: the user by name, the password through Grafana's
  * `$__file{}` expansion of provisioning values (read when Grafana provisions,
  * from the mounted Secret), so neither this ConfigMap nor the pod spec holds it.
+ * Fact from grafana/grafana pkg/services/provisioning/values/values.go (stored
+ * commit 03d9862; not read at the v12.4.3 tag, the repository is too large to
+ * fetch): secureJsonData is a StringMapValue whose values go through
+ * setting.ExpandVar ($__file{}, $__env{}) and then os.ExpandEnv, so the file
+ * must hold no other "$" (none does).
  */
 export function datasourceBasicAuth(a: WebAuthRef): Pick<DatasourceConfig, 'basicAuth' | 'basicAuthUser' | 'secureJsonData'> {
   return { basicAuth: true, basicAuthUser: a.username, secureJsonData: { basicAuthPassword: `$__file{${webAuthPasswordFile(a)}}` } };
