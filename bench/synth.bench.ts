@@ -1,26 +1,43 @@
 /**
- * `npm run bench`: synth time of the default spec (monitoring.yaml) and of a
- * 50-service spec, each as a ratio to the time to merely load cdk8s +
- * cdk8s-plus-28 in the same process; plus dist/ size and object count.
- * Each figure is the median of RUNS fresh processes.
+ * `npm run bench`: synth time of the default spec (monitoring.yaml) and of
+ * the generated 0-, 100- and 1,000-service specs (bench/services-N.yaml,
+ * `tsx bench/gen-spec.ts N`), each as a ratio to the warm default synth,
+ * with the largest object and the size of dist/. Each figure is the median
+ * of RUNS fresh processes. Fails when 1,000 services take more than 3x the
+ * default synth (issue 11).
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const MAX_RATIO_1000 = 3;
 const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const runs = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(tsx, [path.join(__dirname, 'synth-run.ts')], { encoding: 'utf8' })));
+interface R { ms: number; bytes: number; objects: number; files: number; largest: number; largestName: string }
+interface Run { loadMs: number; projectLoadMs: number; first: R; warmDefault: R; services: Record<string, R> }
+
+const runs: Run[] = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(tsx, [path.join(__dirname, 'synth-run.ts')], { encoding: 'utf8' })));
 const load = median(runs.map((r) => r.loadMs));
-const row = (label: string, key: 'first' | 'warmDefault' | 'warmLarge') => {
-  const ms = median(runs.map((r) => r[key].ms));
-  const r0 = runs[0][key];
-  return `| ${label} | ${ms.toFixed(0)} ms | ${(ms / load).toFixed(2)}x | ${r0.objects} | ${r0.files} | ${(r0.bytes / 1024).toFixed(1)} KiB |`;
+const base = median(runs.map((r) => r.warmDefault.ms));
+const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+const row = (label: string, pick: (r: Run) => R) => {
+  const ms = median(runs.map((r) => pick(r).ms));
+  const r0 = pick(runs[0]);
+  return { line: `| ${label} | ${ms.toFixed(0)} ms | ${(ms / base).toFixed(2)}x | ${kib(r0.largest)} (${r0.largestName}) | ${r0.objects} | ${kib(r0.bytes)} |`, ratio: ms / base };
 };
-console.log(`median of ${RUNS} fresh processes; load cdk8s + cdk8s-plus-28: ${load.toFixed(0)} ms; then load the project's modules (zod, yaml, parsers): ${median(runs.map((r) => r.projectLoadMs)).toFixed(0)} ms\n`);
-console.log('| synth | time | ratio to load | objects | files | dist size |');
+console.log(`median of ${RUNS} fresh processes; load cdk8s + cdk8s-plus-28: ${load.toFixed(0)} ms; then the project's modules (zod, yaml, parsers): ${median(runs.map((r) => r.projectLoadMs)).toFixed(0)} ms\n`);
+console.log('| synth | time | ratio to default (warm) | largest object | objects | dist size |');
 console.log('|---|---|---|---|---|---|');
-console.log(row('default spec, cold (first synth in the process)', 'first'));
-console.log(row('default spec, warm', 'warmDefault'));
-console.log(row('50 services, warm', 'warmLarge'));
+console.log(row('default spec (monitoring.yaml), cold', (r) => r.first).line);
+console.log(row('default spec (monitoring.yaml), warm', (r) => r.warmDefault).line);
+let ratio1000 = 0;
+for (const n of ['0', '100', '1000']) {
+  const r = row(`${n} services (bench/services-${n}.yaml), warm`, (x) => x.services[n]);
+  if (n === '1000') ratio1000 = r.ratio;
+  console.log(r.line);
+}
+if (ratio1000 > MAX_RATIO_1000) {
+  console.error(`\n1,000 services took ${ratio1000.toFixed(2)}x the default synth, over the ${MAX_RATIO_1000}x budget`);
+  process.exitCode = 1;
+}

@@ -66,7 +66,7 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   'node-exporter': {
     title: 'node-exporter (host metrics) and the node recording rules',
     metrics: [
-      'node_cpu_seconds_total', 'node_load1', 'node_load5', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
+      'node_cpu_seconds_total', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
       'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
       'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
       'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
@@ -173,8 +173,8 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
   qdrant: {
     title: 'Qdrant (/metrics; rest_responses_duration_seconds needs Qdrant >= 1.8)',
     metrics: [
-      'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total', 'rest_responses_fail_total',
-      'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total', 'grpc_responses_fail_total',
+      'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total',
+      'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total',
     ],
   },
   mcp: {
@@ -182,9 +182,9 @@ export const CATALOG: Record<SourceId, { readonly title: string; readonly metric
     metrics: ['http_requests_total', ...histogram('http_request_duration_seconds'), ...PYTHON],
   },
   'redis-exporter': {
-    title: 'oliver006/redis_exporter',
+    title: 'oliver006/redis_exporter (redis_total_system_memory_bytes with --include-system-metrics)',
     metrics: [
-      'redis_up', 'redis_connected_clients', 'redis_blocked_clients', 'redis_memory_used_bytes', 'redis_memory_max_bytes',
+      'redis_up', 'redis_connected_clients', 'redis_blocked_clients', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'redis_total_system_memory_bytes',
       'redis_keyspace_hits_total', 'redis_keyspace_misses_total', 'redis_commands_processed_total', 'redis_db_keys',
       'redis_evicted_keys_total', 'redis_expired_keys_total',
     ],

@@ -20,6 +20,7 @@ import * as loki from '@grafana/grafana-foundation-sdk/loki';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import type { Spec } from '../charts/spec/schema';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../charts/core/names';
 import type { ServiceKind, SourceId } from './catalog';
@@ -120,6 +121,11 @@ export type Variable =
     readonly datasource?: DatasourceId;
     /** @default true */
     readonly multi?: boolean;
+    /**
+     * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
+     * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
+     */
+    readonly allValue?: string | null;
   }
   | {
     readonly kind: 'custom';
@@ -165,15 +171,21 @@ export interface DashboardModule {
 
 // --- Common variables ---------------------------------------------------------
 
-/** The jobs of a service kind, as a multi-select variable with "All". */
-export function jobVariable(ctx: DashboardContext, kind: ServiceKind): Variable {
-  return { kind: 'custom', name: 'job', label: 'service (job)', values: ctx.jobsOf(kind), multi: true };
+/**
+ * The jobs of a service kind, as a multi-select variable with "All": the
+ * options come from Prometheus (the `service_kind` label every series of a
+ * declared service carries), so the dashboard does not grow with the services.
+ */
+export function jobVariable(_ctx: DashboardContext, kind: ServiceKind): Variable {
+  // "All" is Grafana's alternation of the options (the jobs of this kind), not `.+`: kinds share metric names.
+  return { kind: 'query', name: 'job', label: 'service (job)', query: `label_values(up{${SERVICE_KIND_LABEL}="${kind}"}, job)`, allValue: null };
 }
 export function namespaceVariable(selector = 'up{job=~"$job"}'): Variable {
   return { kind: 'query', name: 'namespace', label: 'namespace', query: `label_values(${selector}, namespace)` };
 }
 export function podVariable(selector = 'up{job=~"$job", namespace=~"$namespace"}'): Variable {
-  return { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${selector}, pod)` };
+  // "All" is the pods the query returned (those of the selected jobs), not `.+`: container panels select by pod only.
+  return { kind: 'query', name: 'pod', label: 'pod', query: `label_values(${selector}, pod)`, allValue: null };
 }
 /** Matchers every service panel filters on. */
 export const SERVICE_SEL = 'job=~"$job", namespace=~"$namespace", pod=~"$pod"';
@@ -248,9 +260,10 @@ function variable(v: Variable) {
     return b.multi(v.multi ?? true).includeAll(true).allValue(v.values.length ? v.values.map(escapeRegex).join('|') : '.+')
       .current({ selected: true, text: ['All'], value: ['$__all'] });
   }
-  return new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
+  const q = new QueryVariableBuilder(v.name).label(v.label).query(v.query).datasource(DS[v.datasource ?? 'prometheus'])
     .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(v.multi ?? true).includeAll(true)
-    .allValue('.+').current({ selected: true, text: ['All'], value: ['$__all'] });
+    .current({ selected: true, text: ['All'], value: ['$__all'] });
+  return v.allValue === null ? q : q.allValue(v.allValue ?? '.+');
 }
 
 function escapeRegex(s: string): string {

@@ -6,8 +6,9 @@
  * component are left out. To add a panel, append it to a row of `stackRows`.
  */
 import type { Spec } from '../charts/spec/schema';
+import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { backupRow } from './panels/backup';
-import { type DashboardModule, lowIsBad, neutral, type Row, upDown, warnCrit } from './lib';
+import { type DashboardModule, lowIsBad, namespaceVariable, neutral, type Row, upDown, warnCrit } from './lib';
 import { quantiles, RATE } from './panels';
 import { volumesRow, workloadStatusRow } from './panels/kube-state';
 
@@ -186,7 +187,11 @@ export const monitoringStack: DashboardModule = {
     description: 'Status of the declared services\' workloads, then the health of the stack itself: scrape targets, Prometheus, volumes, rule evaluation, alert delivery, log ingestion and Grafana.',
     folder: 'monitoring-stack',
     tags: ['monitoring-stack', 'prometheus'],
-    variables: [{ kind: 'query', name: 'job', label: 'job', query: 'label_values(up, job)' }],
+    variables: [
+      { kind: 'query', name: 'job', label: 'job', query: 'label_values(up, job)' },
+      // The namespaces of the declared services (the Workloads UP/DOWN panel).
+      namespaceVariable(`up{${SERVICE_KIND_LABEL}!="", job=~"$job"}`),
+    ],
     rows: stackRows(ctx.spec),
   }),
 };

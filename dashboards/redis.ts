@@ -3,6 +3,13 @@ import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral
 import { RATE } from './panels';
 import { workloadStatusRow } from './panels/kube-state';
 
+/**
+ * The memory Redis may use: maxmemory when set, otherwise (maxmemory 0, the default) the
+ * system memory Redis reports (total_system_memory: the node's, not a container limit), which
+ * redis_exporter exports with --include-system-metrics (redis_total_system_memory_bytes).
+ */
+const MEMORY_LIMIT = `((redis_memory_max_bytes{${SEL}} > 0) or redis_total_system_memory_bytes{${SEL}})`;
+
 export const redis: DashboardModule = {
   uid: 'redis',
   include: (ctx) => ctx.jobsOf('redis-exporter').length > 0,
@@ -30,8 +37,8 @@ export const redis: DashboardModule = {
           },
           {
             type: 'stat', title: 'Memory vs maxmemory', unit: 'percentunit', thresholds: warnCrit(0.8, 0.9),
-            description: 'used / maxmemory (seed); empty when maxmemory is not set. Alert: 90%.',
-            queries: [{ expr: `max(redis_memory_used_bytes{${SEL}} / (redis_memory_max_bytes{${SEL}} > 0))`, instant: true }],
+            description: 'used / maxmemory (seed); against the system memory Redis reports when maxmemory is 0 (the default; needs redis_exporter --include-system-metrics). Alert: 90% of maxmemory.',
+            queries: [{ expr: `max(redis_memory_used_bytes{${SEL}} / ${MEMORY_LIMIT})`, instant: true }],
           },
           {
             type: 'stat', title: 'Hit rate', unit: 'percentunit', thresholds: lowIsBad(0.5, 0.8),
@@ -53,10 +60,10 @@ export const redis: DashboardModule = {
           },
           {
             type: 'timeseries', title: 'Memory used', unit: 'bytes', min: 0, thresholds: neutral(),
-            description: 'Memory used and maxmemory.',
+            description: 'Memory used, and maxmemory (or the system memory Redis reports when maxmemory is 0).',
             queries: [
               { expr: `sum by (pod) (redis_memory_used_bytes{${SEL}})`, legend: 'used {{pod}}' },
-              { expr: `sum by (pod) (redis_memory_max_bytes{${SEL}} > 0)`, legend: 'max {{pod}}' },
+              { expr: `sum by (pod) (${MEMORY_LIMIT})`, legend: 'maxmemory or system {{pod}}' },
             ],
           },
           {

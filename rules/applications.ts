@@ -1,8 +1,10 @@
 /**
- * Application alerts for spec.services[]: one ServiceDown rule per job, an
- * HTTP error-ratio rule per service kind, a p95 latency rule per service
- * (threshold: spec.services[].latencyThresholdSeconds, else the kind's
- * default), and the WhisperX / RQ job queue alerts (rq-exporter metrics).
+ * Application alerts for spec.services[], one rule per condition per service
+ * kind (selected by the `service_kind` label every service series carries):
+ * ServiceDown, HTTP error ratio, p95 latency (threshold: a
+ * `service:latency_threshold_seconds{job}` record for each service that sets
+ * latencyThresholdSeconds, else the kind's default), and the WhisperX / RQ
+ * job queue alerts (rq-exporter metrics).
  *
  * Metric names per kind come from the seeds (Whisper API:
  * whisper_transcription_*) and from the instrumentation each kind ships
@@ -11,8 +13,11 @@
  * http_request_duration_seconds) for the FastAPI services (STT, TTS, MCP, generic http).
  */
 import type { ServiceSpec } from '../charts/spec/schema';
-import { alert, anyOf, ratio } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
+import { LATENCY_THRESHOLD_RECORD, SERVICE_KIND_LABEL } from '../charts/core/service-kind';
+import { alert, ratio } from './helpers';
+import type { AlertRule, RecordingRule, RuleArea, Runbook } from '../charts/core/rule-types';
+
+export { LATENCY_THRESHOLD_RECORD };
 
 export interface KindMetrics {
   /** Counter of requests. */
@@ -73,15 +78,20 @@ export const applicationRules: RuleArea = (ctx) => {
   const rules: AlertRule[] = [];
   const rb = (name: string, r: Runbook) => { runbooks[name] = r; };
 
-  // --- ServiceDown: one rule per job.
-  for (const s of spec.services) {
+  // Every series of a spec.services[] job carries service_kind (charts/components/services/scrape.ts):
+  // rules select a kind by that label, so they grow by kind, never by service.
+  const kinds = [...new Set(spec.services.map((s) => s.kind))];
+  const kindSel = (kind: string) => `${SERVICE_KIND_LABEL}="${kind}"`;
+
+  // --- ServiceDown: one rule per kind present.
+  for (const kind of kinds) {
     rules.push(alert({
       name: 'ServiceDown',
-      expr: `up{job="${s.name}"} == 0`,
+      expr: `up{${kindSel(kind)}} == 0`,
       for: t.serviceDownFor,
       severity: 'critical',
-      labels: { kind: s.kind },
-      summary: `${s.name} is down`,
+      labels: { kind },
+      summary: '{{ $labels.job }} is down',
       description: `{{ $labels.job }} instance {{ $labels.instance }} (pod {{ $labels.namespace }}/{{ $labels.pod }}) has not answered scrapes for more than ${t.serviceDownFor} (up = {{ $value }}).`,
     }));
   }
@@ -94,14 +104,12 @@ export const applicationRules: RuleArea = (ctx) => {
   }
 
   // --- HTTP error ratio: one rule per kind present.
-  const byKind = new Map<string, ServiceSpec[]>();
-  for (const s of spec.services) if (KIND_METRICS[s.kind]) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s]);
-  for (const [kind, services] of byKind) {
-    const m = KIND_METRICS[kind as ServiceSpec['kind']] as KindMetrics;
-    const jobs = `job=~"${anyOf(services.map((s) => s.name))}"`;
+  const httpKinds = kinds.filter((k) => KIND_METRICS[k]);
+  for (const kind of httpKinds) {
+    const m = KIND_METRICS[kind] as KindMetrics;
     rules.push(alert({
       name: 'ServiceHighErrorRate',
-      expr: `sum by (namespace, job) (rate(${withMatcher(m.errors, jobs)}[5m])) / sum by (namespace, job) (rate(${withMatcher(m.requests, jobs)}[5m])) > ${ratio(t.httpErrorRatio.percent)}`,
+      expr: `sum by (namespace, job) (rate(${withMatcher(m.errors, kindSel(kind))}[5m])) / sum by (namespace, job) (rate(${withMatcher(m.requests, kindSel(kind))}[5m])) > ${ratio(t.httpErrorRatio.percent)}`,
       for: t.httpErrorRatio.for,
       severity: 'warning',
       labels: { kind },
@@ -109,7 +117,7 @@ export const applicationRules: RuleArea = (ctx) => {
       description: `{{ $value | humanizePercentage }} of the requests to {{ $labels.job }} in namespace {{ $labels.namespace }} fail (threshold ${t.httpErrorRatio.percent}%).`,
     }));
   }
-  if (byKind.size) {
+  if (httpKinds.length) {
     rb('ServiceHighErrorRate', {
       meaning: 'A large share of the requests to the service fail (5xx, aborted generations, failed transcriptions). Users see errors.',
       check: 'The service dashboard (errors by endpoint/status); `kubectl logs` of the pods for stack traces; Loki: `{namespace="<ns>", container="<container>"} |= "ERROR"`. Check its dependencies (GPU, Redis, Qdrant) in the same time range.',
@@ -117,24 +125,25 @@ export const applicationRules: RuleArea = (ctx) => {
     });
   }
 
-  // --- p95 latency: one rule per service with a latency histogram.
-  let latencyRules = 0;
-  for (const s of spec.services) {
-    const m = KIND_METRICS[s.kind];
-    if (!m) continue;
-    const threshold = s.latencyThresholdSeconds ?? m.latencySeconds;
-    latencyRules++;
+  // --- p95 latency: one rule per kind. A service's own latencyThresholdSeconds is a series
+  // (one short record per service that sets one, labelled with its job), joined on job; the
+  // services without one compare with the kind's default.
+  for (const kind of httpKinds) {
+    const m = KIND_METRICS[kind] as KindMetrics;
+    const p95 = `histogram_quantile(0.95, sum by (le, namespace, job) (rate(${m.latency}_bucket{${kindSel(kind)}}[5m])))`;
     rules.push(alert({
       name: 'ServiceHighLatency',
-      expr: `histogram_quantile(0.95, sum by (le, namespace, job) (rate(${m.latency}_bucket{job="${s.name}"}[5m]))) > ${threshold}`,
+      expr: `(${p95} > on (job) group_left () ${LATENCY_THRESHOLD_RECORD}) or ((${p95} unless on (job) ${LATENCY_THRESHOLD_RECORD}) > ${m.latencySeconds})`,
       for: t.latencyFor,
       severity: 'warning',
-      labels: { kind: s.kind },
-      summary: `${s.name} is slow`,
-      description: `The p95 latency of {{ $labels.job }} in namespace {{ $labels.namespace }} is {{ $value | humanizeDuration }} (threshold ${threshold}s).`,
+      labels: { kind },
+      summary: '{{ $labels.job }} is slow',
+      description: `The p95 latency of {{ $labels.job }} in namespace {{ $labels.namespace }} is {{ $value | humanizeDuration }} (threshold {{ with printf "${LATENCY_THRESHOLD_RECORD}{job='%s'}" $labels.job | query }}{{ . | first | value }}{{ else }}${m.latencySeconds}{{ end }}s).`,
     }));
   }
-  if (latencyRules) {
+  const thresholds: RecordingRule[] = spec.services.filter((s) => KIND_METRICS[s.kind] && s.latencyThresholdSeconds !== undefined)
+    .map((s) => ({ record: LATENCY_THRESHOLD_RECORD, expr: `vector(${s.latencyThresholdSeconds})`, labels: { job: s.name } }));
+  if (httpKinds.length) {
     rb('ServiceHighLatency', {
       meaning: 'The 95th percentile of the service\'s request latency stays above its threshold (spec.services[].latencyThresholdSeconds, or the default of its kind).',
       check: 'The service dashboard: latency percentiles, request rate, and the container CPU/GPU panels. For vLLM look at queue time and KV-cache usage; for Whisper at audio duration per request.',
@@ -175,7 +184,10 @@ export const applicationRules: RuleArea = (ctx) => {
   return {
     fileName: 'applications.yaml',
     title: 'Applications (spec.services) and job queues',
-    groups: [{ name: 'applications', rules }],
+    groups: [
+      ...(thresholds.length ? [{ name: 'service-thresholds', rules: thresholds }] : []),
+      { name: 'applications', rules },
+    ],
     runbooks,
   };
 };

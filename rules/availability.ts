@@ -4,20 +4,20 @@
  * -> receivers) and Prometheus' own storage.
  */
 import { durationMs } from '../charts/spec/formats';
-import { alert, anyOf } from './helpers';
+import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
+import { alert } from './helpers';
 import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export const availabilityRules: RuleArea = (ctx) => {
   const { spec } = ctx;
   const t = spec.alerting.thresholds;
-  const serviceJobs = spec.services.map((s) => s.name);
   const slowScrape = t.slowScrapeSeconds ?? Number((((durationMs(spec.prometheus.scrapeTimeout) ?? 10000) / 1000) * 0.8).toPrecision(3));
   const runbooks: Record<string, Runbook> = {};
   const rules: AlertRule[] = [];
   const add = (r: AlertRule, rb: Runbook) => { rules.push(r); runbooks[r.alert] = rb; };
 
   // spec.services[] jobs have their own ServiceDown alert (applications area).
-  const upSelector = serviceJobs.length ? `up{job!~"${anyOf(serviceJobs)}"}` : 'up';
+  const upSelector = spec.services.length ? `up{${SERVICE_KIND_LABEL}=""}` : 'up';
   add(alert({
     name: 'TargetDown',
     expr: `${upSelector} == 0`,

@@ -113,7 +113,8 @@ export const sloRules: RuleArea = (ctx) => {
   for (const { s, jobs } of groups.values()) {
     rules.push({
       record: SLO_RECORDING.objective,
-      expr: `${ratio(s.objective)} * group by (namespace, job) (up{job=~"${anyOf(jobs)}"})`,
+      // One job: an equality matcher (pint promql/regexp: a regexp on a static string is redundant).
+      expr: `${ratio(s.objective)} * group by (namespace, job) (up{${jobs.length === 1 ? `job="${anyOf(jobs)}"` : `job=~"${anyOf(jobs)}"`}})`,
       labels: { sli: s.sli, slo: s.slo, window: s.window },
     });
   }

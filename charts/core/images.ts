@@ -24,8 +24,12 @@ export const IMAGES = {
   alloy: 'docker.io/grafana/alloy:v1.20.1',
   /** 0.28 is the first release with msteamsv2_configs (Teams Workflows). */
   alertmanager: 'quay.io/prometheus/alertmanager:v0.28.1',
-  /** 1.5.x posts Adaptive Cards to Teams Workflows webhooks. */
-  prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.2',
+  /**
+   * 1.5.4: Teams Workflows (-workflow-webhook, WORKFLOW_WEBHOOK) came in 1.5.3; 1.5.2 has no such flag and
+   * rejects any card template whose type is not MessageCard. 1.5.4 keeps every Adaptive Card element of a
+   * custom template (1.5.3 dropped unknown ones). Flags and card checked against contracts/prometheus-msteams/.
+   */
+  prometheusMsteams: 'quay.io/prometheusmsteams/prometheus-msteams:v1.5.4',
   /** Init container of the Teams bridge: renders the connectors file from the webhook Secrets (sh + awk). */
   busybox: 'docker.io/library/busybox:1.37.0',
   /**
@@ -46,3 +50,76 @@ export function imageVersion(image: string): string {
   const colon = noDigest.indexOf(':', lastSlash + 1);
   return colon >= 0 ? noDigest.slice(colon + 1) : 'digest';
 }
+
+/**
+ * The programs the tests run, each beside the image it stands for (issue 13).
+ * `scripts/install-tools.ts` installs them into `.cache/` (gitignored, reused);
+ * test/tool-pins.test.ts fails when a tool's release and its image's tag differ
+ * without `drift` recording why, or when the installed binary is not the pin.
+ */
+export interface ToolPin {
+  /** go: `go install <pkg>@<version>`; go-build: download the module, build <pkg> inside it; pip; apt (Debian). */
+  readonly via: 'go' | 'go-build' | 'pip' | 'apt';
+  /** go: module; pip: distribution; apt: package. */
+  readonly module: string;
+  /** go/go-build: package paths below the module ('' = the module root) → binary names. */
+  readonly cmds?: Readonly<Record<string, string>>;
+  /** The version asked of the registry (go module version, pip version, Debian upstream version prefix). */
+  readonly version: string;
+  /** The upstream release it is, compared with the image tag. */
+  readonly release: string;
+  /** Binaries it provides (the first is the one whose version is checked). */
+  readonly bins: readonly string[];
+  readonly image?: ImageKey;
+  /** Why the tested release differs from the image tag (required when they differ). */
+  readonly drift?: string;
+  /** Why this way of installing (go-build instead of go install, ...). */
+  readonly note?: string;
+}
+
+export const TOOL_PINS = {
+  prometheus: {
+    via: 'go', module: 'github.com/prometheus/prometheus', cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
+    version: 'v0.316.0', release: '3.16.0', bins: ['prometheus', 'promtool'], image: 'prometheus',
+    drift: 'go install is refused for every Prometheus module version up to v0.315.x (replace/exclude in go.mod), v3.5.0 (v0.305.0) included; '
+      + 'v0.316.0 (3.16.0) is the first 3.x that installs. Config, rules and discovery blocks the stack emits are 3.5 features, so 3.16 loads the same files.',
+  },
+  alertmanager: {
+    via: 'go', module: 'github.com/prometheus/alertmanager', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
+    version: 'v0.28.1', release: '0.28.1', bins: ['alertmanager', 'amtool'], image: 'alertmanager',
+  },
+  kubeconform: {
+    via: 'go', module: 'github.com/yannh/kubeconform', cmds: { 'cmd/kubeconform': 'kubeconform' }, version: 'v0.7.0', release: '0.7.0', bins: ['kubeconform'],
+  },
+  pint: {
+    via: 'go-build', module: 'github.com/cloudflare/pint', cmds: { 'cmd/pint': 'pint' }, version: 'v0.87.0', release: '0.87.0', bins: ['pint'],
+    note: 'the module proxy serves v0.87.0 but refuses its version list, which go install reads for deprecation notices',
+  },
+  rqExporter: { via: 'pip', module: 'rq-exporter', version: '3.1.0', release: '3.1.0', bins: ['rq-exporter'] },
+  rq: { via: 'pip', module: 'rq', version: '2.12.0', release: '2.12.0', bins: ['rq'] },
+  redis: { via: 'apt', module: 'redis-server', version: '7.0', release: '7.0', bins: ['redis-server'] },
+  redisExporter: { via: 'apt', module: 'prometheus-redis-exporter', version: '1.45', release: '1.45', bins: ['prometheus-redis-exporter'] },
+  mariadb: { via: 'apt', module: 'mariadb-server', version: '10.11', release: '10.11', bins: ['mariadbd', 'mariadb-install-db'] },
+  mysqldExporter: { via: 'apt', module: 'prometheus-mysqld-exporter', version: '0.14', release: '0.14', bins: ['prometheus-mysqld-exporter'] },
+  nodeExporter: {
+    via: 'apt', module: 'prometheus-node-exporter', version: '1.5', release: '1.5', bins: ['prometheus-node-exporter'], image: 'nodeExporter',
+    drift: 'the e2e and real-data tests scrape Debian\'s node-exporter for its host metrics; the names the dashboards read are stable across 1.5-1.9',
+  },
+  /** htpasswd -nbB: the web-auth tests make the spec.webAuth Secret with README's commands. */
+  htpasswd: { via: 'apt', module: 'apache2-utils', version: '2.4', release: '2.4', bins: ['htpasswd'] },
+  /**
+   * The Prometheus and Alertmanager images are built on quay.io/prometheus/busybox (busybox:uclibc): the
+   * web-auth test runs their exec readiness probe with busybox's sh, wget, base64 and tr.
+   */
+  busybox: {
+    via: 'apt', module: 'busybox', version: '1.35', release: '1.35', bins: ['busybox'],
+    drift: 'Debian 12 ships busybox 1.35; the images\' busybox:uclibc is newer. The probe uses only applets and options common to both (no wget -T, which crashes in 1.35)',
+  },
+} as const satisfies Record<string, ToolPin>;
+export type ToolName = keyof typeof TOOL_PINS;
+/*
+ * Not installable here (so not pinned): grafana/dashboard-linter. The module proxy refuses v0.1.1 and
+ * the 2025 pseudo-versions; v0.2.0 downloads but needs github.com/grafana/grafana/apps/dashboard at a
+ * pseudo-version the proxy refuses. prometheus-msteams: the proxy refuses every version (v1.5.2-v1.5.4).
+ * kube-state-metrics: the proxy refuses k8s.io/kube-state-metrics/v2@v2.17.0; its flags are a contract instead.
+ */

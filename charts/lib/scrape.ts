@@ -4,7 +4,6 @@
  * `container` and `node` (where they apply).
  */
 import { durationMs } from '../spec/formats';
-import type { ServiceSpec } from '../spec/schema';
 import type { BasicAuthConfig, RelabelConfig, ScrapeConfig } from '../core/prometheus-config';
 
 export const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -70,7 +69,8 @@ export function podJob(o: PodJobOptions): ScrapeConfig {
     kubernetes_sd_configs: [{
       role: 'pod',
       namespaces: { names: [o.namespace] },
-      selectors: [{ role: 'pod', label: selectorString(o.selector) }],
+      // No selector: every pod of the namespace (spec.services groups select by relabelling).
+      ...(Object.keys(o.selector).length ? { selectors: [{ role: 'pod', label: selectorString(o.selector) }] } : {}),
     }],
     relabel_configs: [
       RUNNING_PODS,
@@ -87,22 +87,6 @@ export function podJob(o: PodJobOptions): ScrapeConfig {
 
 /** Use the node name as `instance`: node agents are identified by the node they watch. */
 export const INSTANCE_IS_NODE: RelabelConfig = { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' };
-
-/** One job per `spec.services[]` entry, honouring its interval. */
-export function serviceJob(s: ServiceSpec, globalInterval: string, globalTimeout: string): ScrapeConfig {
-  const interval = s.interval ?? globalInterval;
-  const timeout = s.timeout ?? timeoutFor(interval, globalTimeout);
-  return podJob({
-    jobName: s.name,
-    namespace: s.namespace,
-    selector: s.selector,
-    port: s.port,
-    path: s.path,
-    scheme: s.scheme,
-    interval: s.interval,
-    timeout: s.interval || s.timeout ? timeout : undefined,
-  });
-}
 
 /** Pods annotated `prometheus.io/scrape: "true"` (with optional `prometheus.io/path`, `port`, `scheme`). */
 export function annotatedPodsJob(): ScrapeConfig {

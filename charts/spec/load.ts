@@ -5,6 +5,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals } from './secrets';
 
@@ -39,9 +40,11 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
   }
-  const result = monitoringStackSchema.safeParse(input);
+  // Prometheus, Loki and kube-state-metrics sizes the spec leaves unset follow spec.sizing (charts/core/sizing.ts).
+  const { doc } = withDerivedSizing(input);
+  const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
-    throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, input)));
+    throw new SpecError(source, result.error.issues.flatMap((issue) => formatIssue(issue, doc)));
   }
   const secrets = findSecretLiterals(input);
   if (secrets.length > 0) throw new SpecError(source, secrets);

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { dnsLabel } from './formats';
 import { COMPONENTS, specSections } from '../registry';
+import { sizingSchema } from './section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
@@ -29,6 +30,8 @@ export const specSchema = z.strictObject({
   agentNamespace: dnsLabel().optional().describe('namespace of the node agents that need host access (Pod Security "privileged"); defaults to <namespace>-agents'),
   // Every component's sections, in registry order (charts/registry.ts).
   ...specSections(),
+  // The expected cluster: sizes of Prometheus, Loki and kube-state-metrics follow it (the loader derives them).
+  sizing: sizingSchema,
 }).prefault({}).superRefine((spec, ctx) => {
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
   for (const c of COMPONENTS) c.specChecks?.(spec, ctx);

@@ -2,8 +2,9 @@
  * Panels fed by kube-state-metrics and the kubelets' volume stats, in the
  * dashboards' own model (MetricPanel, Row), and the rows the dashboards place:
  *
- * - `workloadStatusRow`: UP/DOWN of the Deployments and StatefulSets of each
- *   declared service (the seeds' "État Services"), on the Monitoring stack
+ * - `workloadStatusRow`: UP/DOWN of the declared services, one tile per job
+ *   (scrape targets), and of the Deployments and StatefulSets of their
+ *   namespaces (the seeds' "État Services"), on the Monitoring stack
  *   dashboard (every service) and on each service kind's dashboard (its own);
  * - `containerStateRow`: restarts, OOM kills and waiting containers, on the
  *   Containers dashboard;
@@ -17,7 +18,8 @@
  * the synth-time checks parse every expression.
  */
 import { KSM_JOB } from '../../charts/core/names';
-import type { ServiceSpec, Spec } from '../../charts/spec/schema';
+import { SERVICE_KIND_LABEL } from '../../charts/core/service-kind';
+import type { Spec } from '../../charts/spec/schema';
 import { stackVolumeMatchers, volumeUsageExpr } from '../../charts/core/metrics';
 import type { ServiceKind } from '../catalog';
 import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../lib';
@@ -37,54 +39,63 @@ function quote(v: string): string {
   return JSON.stringify(v);
 }
 
+/** Matcher of the series of declared services: all of them, or those of one kind. */
+function serviceKindMatcher(kind?: ServiceKind): string {
+  return kind === undefined ? `${SERVICE_KIND_LABEL}!=""` : `${SERVICE_KIND_LABEL}=${quote(kind)}`;
+}
+
 /**
- * UP (at least one ready replica) or DOWN, for every Deployment and
- * StatefulSet of a service: those in its namespace whose
- * app.kubernetes.io/name label equals the value its selector uses. A
- * selector without app.kubernetes.io/name falls back to the service's scrape
- * targets (`up`).
+ * UP or DOWN for every declared service (of one kind), one tile per job: at
+ * least one of its scrape targets answered the last scrape. Its size does not
+ * depend on the number of services: the tiles come from the query, filtered
+ * by the dashboard's $job variable.
  */
-export function workloadStatusPanel(s: ServiceSpec): MetricPanel {
-  const name = s.selector[NAME_LABEL];
-  if (name === undefined) {
-    return {
-      type: 'stat',
-      title: s.name,
-      description: `Scrape targets of job ${s.name} (its selector has no ${NAME_LABEL}, so its workloads cannot be matched): UP when at least one target answers.`,
-      unit: 'none',
-      thresholds: upDown(),
-      mappings: upDownMappings(),
-      noValue: 'DOWN',
-      queries: [{ expr: `max(up{job=${quote(s.name)}})`, legend: 'scrape targets', instant: true }],
-    };
-  }
-  const ns = `namespace=${quote(s.namespace)}`;
-  const byName = `${NAME_LABEL_PROM}=${quote(name)}`;
+export function servicesUpPanel(kind?: ServiceKind): MetricPanel {
   return {
     type: 'stat',
-    title: s.name,
-    description: `Deployments and StatefulSets labelled ${NAME_LABEL}=${name} in namespace ${s.namespace}: UP when at least one replica is available (kube-state-metrics).`,
+    title: 'Services UP/DOWN',
+    description: 'One tile per declared service (job): UP when at least one of its pods answered the last scrape. A service with no running pod has no target, hence no tile: see the workloads panel.',
     unit: 'none',
+    width: 12,
+    thresholds: upDown(),
+    mappings: upDownMappings(),
+    noValue: 'no scrape target',
+    queries: [{ expr: `max by (job) (up{${serviceKindMatcher(kind)}, job=~"$job"})`, legend: '{{job}}', instant: true }],
+  };
+}
+
+/**
+ * UP (at least one ready replica) or DOWN for every Deployment and
+ * StatefulSet of the namespaces the selected services run in ($namespace),
+ * one tile per workload named by its app.kubernetes.io/name (the seeds'
+ * "État Services"): a workload scaled to zero or whose pods never start is
+ * DOWN here while it has no scrape target at all.
+ */
+export function workloadsReadyPanel(): MetricPanel {
+  const ns = 'namespace=~"$namespace"';
+  const named = `${NAME_LABEL_PROM}!=""`;
+  return {
+    type: 'stat',
+    title: 'Workloads UP/DOWN',
+    description: `Deployments and StatefulSets labelled ${NAME_LABEL} in the namespaces of the selected services: UP when at least one replica is available (kube-state-metrics).`,
+    unit: 'none',
+    width: 12,
     thresholds: upDown(),
     mappings: upDownMappings(),
     noValue: 'no workload found',
     queries: [
       {
-        expr: `max by (namespace, deployment) (kube_deployment_status_replicas_available{${sel(KSM, ns)}} * on (namespace, deployment) group_left () kube_deployment_labels{${sel(KSM, ns, byName)}}) > bool 0`,
-        legend: '{{deployment}}',
+        expr: `max by (namespace, ${NAME_LABEL_PROM}) (kube_deployment_status_replicas_available{${sel(KSM, ns)}} * on (namespace, deployment) group_left (${NAME_LABEL_PROM}) kube_deployment_labels{${sel(KSM, ns, named)}}) > bool 0`,
+        legend: `{{namespace}}/{{${NAME_LABEL_PROM}}}`,
         instant: true,
       },
       {
-        expr: `max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${sel(KSM, ns)}} * on (namespace, statefulset) group_left () kube_statefulset_labels{${sel(KSM, ns, byName)}}) > bool 0`,
-        legend: '{{statefulset}}',
+        expr: `max by (namespace, ${NAME_LABEL_PROM}) (kube_statefulset_status_replicas_ready{${sel(KSM, ns)}} * on (namespace, statefulset) group_left (${NAME_LABEL_PROM}) kube_statefulset_labels{${sel(KSM, ns, named)}}) > bool 0`,
+        legend: `{{namespace}}/{{${NAME_LABEL_PROM}}}`,
         instant: true,
       },
     ],
   };
-}
-
-export function workloadStatusPanels(spec: Pick<Spec, 'services'>): MetricPanel[] {
-  return spec.services.map(workloadStatusPanel);
 }
 
 /** Extra matchers, e.g. the Containers dashboard's `namespace=~"$namespace", pod=~"$pod"`. */
@@ -164,7 +175,7 @@ export function volumesPanel(spec: Pick<Spec, 'kubelet'>, top = 10): MetricPanel
 }
 
 /**
- * workloads: UP/DOWN per declared service; containers: restarts, OOM kills,
+ * workloads: UP/DOWN per workload of the services' namespaces; containers: restarts, OOM kills,
  * waiting containers (both kube-state-metrics); stack: the stack's own
  * volumes; cluster: the fullest claims (both kubelet volume stats).
  */
@@ -179,7 +190,7 @@ export function kubeStatePanels(spec: Spec, containerMatchers = ''): KubeStatePa
   const ksm = spec.kubeStateMetrics.enabled;
   const vol = spec.kubelet.volumeStats.enabled;
   return {
-    workloads: ksm ? workloadStatusPanels(spec) : [],
+    workloads: ksm && spec.services.length ? [workloadsReadyPanel()] : [],
     containers: ksm ? [restartsPanel(containerMatchers), oomKillsPanel(containerMatchers), waitingContainersPanel(containerMatchers)] : [],
     stack: vol ? [stackVolumesPanel(spec)] : [],
     cluster: vol ? [volumesPanel(spec)] : [],
@@ -192,10 +203,14 @@ export const WORKLOAD_STATUS_ROW = 'Workload status';
 export const CONTAINER_STATE_ROW = 'Restarts and terminations';
 export const VOLUMES_ROW = 'Persistent volumes';
 
-/** UP/DOWN per declared service, or only those of one kind (a service dashboard). */
+/**
+ * UP/DOWN of the declared services, or of those of one kind (a service
+ * dashboard): by job from the scrape targets, by workload from
+ * kube-state-metrics. Two panels whatever the number of services.
+ */
 export function workloadStatusRow(spec: Spec, kind?: ServiceKind): Row {
-  const services = kind === undefined ? spec.services : spec.services.filter((s) => s.kind === kind);
-  return { title: WORKLOAD_STATUS_ROW, panels: kubeStatePanels({ ...spec, services }).workloads };
+  const any = kind === undefined ? spec.services.length > 0 : spec.services.some((s) => s.kind === kind);
+  return { title: WORKLOAD_STATUS_ROW, panels: any ? [servicesUpPanel(kind), ...kubeStatePanels(spec).workloads] : [] };
 }
 
 /** Restarts, OOM kills and waiting containers, a third of the width each. */

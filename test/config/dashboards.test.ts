@@ -58,11 +58,16 @@ describe('which dashboards ship', () => {
     expect(uids).toEqual(['node-overview', 'containers', 'gpu', 'logs', 'monitoring-stack']);
   });
 
-  test('a service dashboard appears with its kind, listing its jobs', () => {
+  test('a service dashboard appears with its kind, its jobs listed by a Prometheus query (not from the JSON)', () => {
     const built = buildDashboards(synthSpec({ services: [{ name: 'redis-cache', kind: 'redis-exporter', namespace: 'db', selector: { app: 'redis' }, port: 9121 }] }));
     const redis = built.find((d) => d.uid === 'redis');
     expect(redis).toBeDefined();
-    expect(JSON.parse(redis!.json).templating.list[0]).toMatchObject({ name: 'job', query: 'redis-cache' });
+    expect(JSON.parse(redis!.json).templating.list[0]).toMatchObject({ name: 'job', type: 'query', query: 'label_values(up{service_kind="redis-exporter"}, job)' });
+    expect(redis!.json).not.toContain('redis-cache');
+    // "All" is Grafana's alternation of the kind's jobs (kinds share metric names), never `.+`.
+    expect(JSON.parse(redis!.json).templating.list[0].allValue).toBeUndefined();
+    // So is the pod variable's (the pods of the selected jobs): container panels filter by pod only.
+    expect(JSON.parse(redis!.json).templating.list.find((v: { name: string }) => v.name === 'pod').allValue).toBeUndefined();
     expect(built.find((d) => d.uid === 'mysql')).toBeUndefined();
   });
 
@@ -87,25 +92,26 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
   const titles = (b: ReturnType<typeof built>, uid: string, title: string) => row(b, uid, title)?.panels.map((p) => p.title);
   const all = built();
 
-  test('Monitoring stack: a Workload status row with one UP/DOWN stat per declared service, first', () => {
+  test('Monitoring stack: a Workload status row keyed by job and by workload, first', () => {
     expect(dash(all, 'monitoring-stack').def.rows[0].title).toBe('Workload status');
-    expect(titles(all, 'monitoring-stack', 'Workload status')).toEqual(['vllm', 'redis-cache']);
+    expect(titles(all, 'monitoring-stack', 'Workload status')).toEqual(['Services UP/DOWN', 'Workloads UP/DOWN']);
+    expect(row(all, 'monitoring-stack', 'Workload status')!.panels[0].queries[0].expr).toBe('max by (job) (up{service_kind!="", job=~"$job"})');
   });
 
   test('each service dashboard shows the status of its own services only', () => {
-    expect(titles(all, 'vllm', 'Workload status')).toEqual(['vllm']);
-    expect(titles(all, 'redis', 'Workload status')).toEqual(['redis-cache']);
+    expect(row(all, 'vllm', 'Workload status')!.panels[0].queries[0].expr).toBe('max by (job) (up{service_kind="vllm", job=~"$job"})');
+    expect(row(all, 'redis', 'Workload status')!.panels[0].queries[0].expr).toBe('max by (job) (up{service_kind="redis-exporter", job=~"$job"})');
   });
 
   test('the status stat renders UP/DOWN value mappings, noValue and red/green thresholds', () => {
     const json = JSON.parse(dash(all, 'vllm').json);
-    const p = json.panels.find((x: { title: string; type: string }) => x.type === 'stat' && x.title === 'vllm');
+    const p = json.panels.find((x: { title: string; type: string }) => x.type === 'stat' && x.title === 'Workloads UP/DOWN');
     expect(p.fieldConfig.defaults.mappings).toEqual([{
       type: 'value', options: { 0: { text: 'DOWN', color: 'red', index: 0 }, 1: { text: 'UP', color: 'green', index: 1 } },
     }]);
     expect(p.fieldConfig.defaults.noValue).toBe('no workload found');
     expect(p.fieldConfig.defaults.thresholds.steps).toEqual([{ value: null, color: 'red' }, { value: 1, color: 'green' }]);
-    expect(p.targets.map((t: { expr: string }) => t.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace="ai", label_app_kubernetes_io_name="vllm"}');
+    expect(p.targets.map((t: { expr: string }) => t.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}');
   });
 
   test('Containers: restarts, OOM kills and waiting containers, filtered by the dashboard variables; the old duplicates are gone', () => {
@@ -129,7 +135,7 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
 
   test('kubeStateMetrics.enabled: false removes every kube-state panel and row, volumes stay', () => {
     const b = built({ kubeStateMetrics: { enabled: false } });
-    for (const uid of ['monitoring-stack', 'vllm', 'redis']) expect(row(b, uid, 'Workload status')).toBeUndefined();
+    for (const uid of ['monitoring-stack', 'vllm', 'redis']) expect(titles(b, uid, 'Workload status')).toEqual(['Services UP/DOWN']);
     expect(row(b, 'containers', 'Restarts and terminations')).toBeUndefined();
     for (const d of b) expect([d.uid, d.json.includes('kube_')]).toEqual([d.uid, false]);
     expect(titles(b, 'monitoring-stack', 'Persistent volumes')).toHaveLength(2);
@@ -139,7 +145,7 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
     const b = built({ kubelet: { volumeStats: { enabled: false } } });
     expect(row(b, 'monitoring-stack', 'Persistent volumes')).toBeUndefined();
     for (const d of b) expect([d.uid, d.json.includes('kubelet_volume_stats')]).toEqual([d.uid, false]);
-    expect(titles(b, 'monitoring-stack', 'Workload status')).toEqual(['vllm', 'redis-cache']);
+    expect(titles(b, 'monitoring-stack', 'Workload status')).toEqual(['Services UP/DOWN', 'Workloads UP/DOWN']);
     expect(enabledSources(synthSpec({ kubelet: { volumeStats: { enabled: false } } })).has('kubelet')).toBe(false);
   });
 

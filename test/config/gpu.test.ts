@@ -17,8 +17,9 @@ import { refusedWith } from '../lib/spec-problems';
 import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/rules';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, synth } from '../lib/synth';
+import { tool } from '../lib/tools';
 
 const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objects, 'DaemonSet', 'dcgm-exporter');
 const podSpecOf = (objects: ReturnType<typeof synth>['objects']) => daemonSetOf(objects).spec.template.spec;
@@ -247,14 +248,14 @@ describe('dcgm-exporter scrape job', () => {
   });
 
   test('promtool check config accepts it', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const r = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
   });
 });
 
 /**
- * The real Prometheus (Debian 2.42) runs the synthesized job, relabelling
+ * The real Prometheus (TOOL_PINS) runs the synthesized job, relabelling
  * included, with its Kubernetes discovery replaced by a static target that
  * carries the same __meta_kubernetes_* labels discovery would set, scraping a
  * local HTTP server that answers like dcgm-exporter with pod attribution on.
@@ -338,7 +339,7 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       'gpu.yaml': gpuRules,
     });
     promUrl = `http://127.0.0.1:${promPort}`;
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${promPort}`,

@@ -1,7 +1,7 @@
 /**
  * kube-state-metrics, the kubelet volume-stats job, the Kubernetes alerts'
  * inputs and the kube-state panels: RBAC, flags, probes, scrape jobs, and the
- * relabelling run through the real Debian Prometheus on 127.0.0.1.
+ * relabelling run through the real Prometheus (TOOL_PINS) on 127.0.0.1.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -13,11 +13,12 @@ import { parse, stringify } from 'yaml';
 import { ksmExposes, KSM_METRICS } from '../../charts/components/kube-state-metrics/construct';
 import { checkPromQL } from '../../charts/core/query-check';
 import { validateSpec } from '../../charts/spec/load';
-import { containerStateRow, kubeStatePanels, volumesRow, workloadStatusPanel, workloadStatusRow } from '../../dashboards/panels/kube-state';
+import { containerStateRow, kubeStatePanels, volumesRow, servicesUpPanel, workloadStatusRow } from '../../dashboards/panels/kube-state';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
+import { tool } from '../lib/tools';
 
 const SERVICES = [
   { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
@@ -111,7 +112,8 @@ describe('kube-state-metrics workload', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(container.resources.requests).toEqual({ cpu: '100m', memory: '256Mi' });
+    // Derived from spec.sizing (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
+    expect(container.resources.requests).toEqual({ cpu: '60m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
@@ -156,14 +158,14 @@ describe('scrape jobs', () => {
     const config = parse(configMapData(r.objects, 'prometheus-config')['prometheus.yml']);
     expect(job('kubelet', config).tls_config.insecure_skip_verify).toBe(true);
     expect(job('cadvisor', config).tls_config.insecure_skip_verify).toBe(true);
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(r.objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
   });
 
   test('promtool check config accepts the default stack with both jobs', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(configMapData(objects, 'prometheus-config')['prometheus.yml']) });
     const out = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(out.stdout + out.stderr).toContain('SUCCESS');
     expect(out.status).toBe(0);
@@ -217,18 +219,20 @@ describe('kube-state panels', () => {
 
   test('every query parses', () => {
     const all = Object.values(panels).flat();
-    expect(all.length).toBe(2 + 3 + 1 + 1);
+    expect(all.length).toBe(1 + 3 + 1 + 1);
     for (const p of all) for (const q of p.queries) checkPromQL(q.expr, `panel ${p.title}`);
     expect(() => checkPromQL('sum by (pod) (kube_pod_info', 'broken')).toThrow(/broken: invalid PromQL/);
   });
 
-  test('workload status: matched by namespace and app.kubernetes.io/name, or by scrape job without it', () => {
-    const [vllm, qdrant] = panels.workloads;
-    expect(vllm.queries.map((q) => q.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace="ai", label_app_kubernetes_io_name="vllm"}');
-    expect(vllm.queries[1].expr).toContain('kube_statefulset_labels{job="kube-state-metrics", namespace="ai", label_app_kubernetes_io_name="vllm"}');
-    expect(vllm.mappings).toEqual([{ value: 0, text: 'DOWN', color: 'red' }, { value: 1, text: 'UP', color: 'green' }]);
-    expect(qdrant.queries).toEqual([{ expr: 'max(up{job="qdrant"})', legend: 'scrape targets', instant: true }]);
-    expect(workloadStatusPanel({ ...spec.services[0], selector: { 'app.kubernetes.io/name': 'vllm', tier: 'gpu' } }).queries).toHaveLength(2);
+  test('workload status: one panel keyed by job, one keyed by workload; their size does not depend on the services', () => {
+    const [workloads] = panels.workloads;
+    expect(workloads.queries.map((q) => q.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}');
+    expect(workloads.queries[1].expr).toContain('kube_statefulset_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}');
+    expect(workloads.mappings).toEqual([{ value: 0, text: 'DOWN', color: 'red' }, { value: 1, text: 'UP', color: 'green' }]);
+    expect(servicesUpPanel().queries).toEqual([{ expr: 'max by (job) (up{service_kind!="", job=~"$job"})', legend: '{{job}}', instant: true }]);
+    expect(servicesUpPanel('qdrant').queries[0].expr).toBe('max by (job) (up{service_kind="qdrant", job=~"$job"})');
+    const many = validateSpec(stackDoc({ services: Array.from({ length: 50 }, (_, i) => ({ ...SERVICES[0], name: `vllm-${i}` })) })).spec;
+    expect(JSON.stringify(workloadStatusRow(many))).toBe(JSON.stringify(workloadStatusRow(spec)));
   });
 
   test('the stack volumes panel selects the stack namespace and its components', () => {
@@ -241,19 +245,21 @@ describe('kube-state panels', () => {
       expect(p.thresholds.length).toBeGreaterThan(0);
     }
     for (const p of panels.workloads) expect(p).toMatchObject({ type: 'stat', thresholds: [[null, 'red'], [1, 'green']], noValue: expect.any(String) });
-    expect(panels.workloads.map((p) => p.noValue)).toEqual(['no workload found', 'DOWN']);
+    expect(panels.workloads.map((p) => p.noValue)).toEqual(['no workload found']);
+    expect(servicesUpPanel()).toMatchObject({ type: 'stat', thresholds: [[null, 'red'], [1, 'green']], noValue: 'no scrape target' });
     for (const p of [...panels.stack, ...panels.cluster]) expect(p).toMatchObject({ unit: 'percentunit', min: 0, max: 1 });
   });
 
   test('switched off in the spec: no panel, no row', () => {
     const off = validateSpec(stackDoc({ services: SERVICES, kubeStateMetrics: { enabled: false }, kubelet: { volumeStats: { enabled: false } } })).spec;
     expect(kubeStatePanels(off)).toEqual({ workloads: [], containers: [], stack: [], cluster: [] });
-    expect([workloadStatusRow(off), containerStateRow(off), volumesRow(off)].map((r) => r.panels.length)).toEqual([0, 0, 0]);
+    // Without kube-state-metrics the services' scrape targets still say UP/DOWN.
+    expect([workloadStatusRow(off), containerStateRow(off), volumesRow(off)].map((r) => r.panels.length)).toEqual([1, 0, 0]);
   });
 
   test('rows: status of one kind only, container panels narrowed by the given matchers', () => {
-    expect(workloadStatusRow(spec).panels.map((p) => p.title)).toEqual(['vllm', 'qdrant']);
-    expect(workloadStatusRow(spec, 'qdrant').panels.map((p) => p.title)).toEqual(['qdrant']);
+    expect(workloadStatusRow(spec).panels.map((p) => p.title)).toEqual(['Services UP/DOWN', 'Workloads UP/DOWN']);
+    expect(workloadStatusRow(spec, 'qdrant').panels[0].queries[0].expr).toContain('service_kind="qdrant"');
     expect(workloadStatusRow(spec, 'mcp').panels).toEqual([]);
     const row = containerStateRow(spec, 'namespace=~"$namespace"');
     expect(row.panels.map((p) => p.queries[0].expr.includes('{job="kube-state-metrics", namespace=~"$namespace"'))).toEqual([true, true, true]);
@@ -338,7 +344,7 @@ async function query(port: number, q: string): Promise<{ metric: Record<string, 
   return body.data.result;
 }
 
-describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () => {
+describe('relabelling through the real Prometheus (127.0.0.1)', () => {
   let prometheus: ChildProcess | undefined;
   const servers: http.Server[] = [];
   let port = 0;
@@ -374,7 +380,7 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(tool('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -439,11 +445,10 @@ describe('relabelling through the real Prometheus (Debian 2.42, 127.0.0.1)', () 
     for (const d of deployments) expect(Object.keys(d.metric).sort()).toEqual(['__name__', 'deployment', 'instance', 'job', 'namespace']);
   });
 
-  test('the workload status panel reads UP for vllm (1 available replica) and DOWN for stt', async () => {
-    const spec = validateSpec(stackDoc({ services: [...SERVICES, { name: 'stt', kind: 'stt', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'stt' }, port: 'http' }] })).spec;
-    const [vllm, , stt] = kubeStatePanels(spec).workloads;
-    expect((await query(port, vllm.queries[0].expr)).map((r) => [r.metric.deployment, r.value[1]])).toEqual([['vllm', '1']]);
-    expect((await query(port, stt.queries[0].expr)).map((r) => [r.metric.deployment, r.value[1]])).toEqual([['stt', '0']]);
-    expect(await query(port, vllm.queries[1].expr)).toEqual([]);
+  test('the workloads panel reads UP for vllm (1 available replica) and DOWN for stt', async () => {
+    const [workloads] = kubeStatePanels(validateSpec(stackDoc({ services: SERVICES })).spec).workloads;
+    const all = (expr: string) => expr.replace(/\$namespace/g, '.+');
+    expect((await query(port, all(workloads.queries[0].expr))).map((r) => [r.metric.label_app_kubernetes_io_name, r.value[1]]).sort()).toEqual([['stt', '0'], ['vllm', '1']]);
+    expect(await query(port, all(workloads.queries[1].expr))).toEqual([]);
   });
 });

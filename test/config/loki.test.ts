@@ -13,7 +13,7 @@ import { LOG_ERROR_RATE_ALERT } from '../../charts/components/loki/ruler';
 import { SpecError } from '../../charts/spec/load';
 import { configMapData } from '../lib/dist';
 import { validateObject } from '../lib/k8s-validate';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, synth } from '../lib/synth';
 
 const defaults = synth({});
@@ -156,7 +156,7 @@ describe('Loki StatefulSet', () => {
       cfg.compactor.working_directory, cfg.ruler.rule_path, cfg.ruler.wal.dir,
     ];
     expect(dirs.filter((d: string) => !writable.some((w: string) => d === w || d.startsWith(`${w}/`)))).toEqual([]);
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.sizing
   });
 
   test('ports, probes and Services line up with the config', () => {
@@ -181,7 +181,7 @@ describe('Loki StatefulSet', () => {
     expect(job.kubernetes_sd_configs[0].namespaces.names).toEqual(['monitoring']);
     const alloy = configMapData(synth({ logs: { collector: 'alloy' } }).objects, 'prometheus-config')['prometheus.yml'];
     for (const text of [yml, alloy]) {
-      const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(text) });
+      const dir = tempFiles({ 'prometheus.yml': withPodFiles(text) });
       const r = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
       expect(r.stdout + r.stderr).toContain('SUCCESS');
     }

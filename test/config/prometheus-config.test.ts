@@ -1,5 +1,5 @@
 import { configMapData } from '../lib/dist';
-import { forDebianPromtool, run, tempFiles } from '../lib/promtool';
+import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { synth } from '../lib/synth';
 
 const SERVICES = [
@@ -12,14 +12,14 @@ describe('prometheus.yml', () => {
   const yml = configMapData(objects, 'prometheus-config')['prometheus.yml'];
 
   test('promtool check config accepts the synthesized config', () => {
-    const dir = tempFiles({ 'prometheus.yml': forDebianPromtool(yml) });
+    const dir = tempFiles({ 'prometheus.yml': withPodFiles(yml) });
     const r = run('promtool', ['check', 'config', `${dir}/prometheus.yml`]);
     expect(r.stderr + r.stdout).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 
   test('promtool rejects a broken relabel regex (the check is real)', () => {
-    const broken = forDebianPromtool(yml).replace('regex: Pending|Succeeded|Failed|Unknown', 'regex: "Pending|(Succeeded"');
+    const broken = withPodFiles(yml).replace('regex: Pending|Succeeded|Failed|Unknown', 'regex: "Pending|(Succeeded"');
     const dir = tempFiles({ 'prometheus.yml': broken });
     expect(run('promtool', ['check', 'config', `${dir}/prometheus.yml`]).status).not.toBe(0);
   });

@@ -1,6 +1,6 @@
 /**
- * A real alert, end to end, on 127.0.0.1: Debian's prometheus,
- * prometheus-node-exporter and prometheus-alertmanager run with the rules,
+ * A real alert, end to end, on 127.0.0.1: Prometheus 3 and Alertmanager at
+ * the versions of TOOL_PINS and Debian's prometheus-node-exporter run with the rules,
  * prometheus.yml and alertmanager.yml synthesized from a spec. Stopping
  * node-exporter must reach the receiver (standing in for the Teams bridge) as
  * a TargetDown notification with the right labels, grouping and severity;
@@ -24,13 +24,14 @@ import { parse, stringify } from 'yaml';
 import { configMapData } from '../lib/dist';
 import { find, synth } from '../lib/synth';
 import { atWebAuthDir, makeWebAuthSecret, type WebAuthFiles } from '../lib/web-auth';
+import { tool } from '../lib/tools';
 
 jest.setTimeout(180_000);
 
 const BIN = {
-  prometheus: '/usr/bin/prometheus',
-  alertmanager: '/usr/bin/prometheus-alertmanager',
-  nodeExporter: '/usr/bin/prometheus-node-exporter',
+  prometheus: tool('prometheus'),
+  alertmanager: tool('alertmanager'),
+  nodeExporter: tool('prometheus-node-exporter'),
 };
 const WAIT_MS = 60_000;
 const NODE = 'e2e-node';

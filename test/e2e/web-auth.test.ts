@@ -1,7 +1,6 @@
 /**
  * Authentication that no controller can drop, with the real programs: the
- * Prometheus and Alertmanager binaries (the pinned ones under .cache/bin when
- * installed, else Debian's) run with the arguments and configs synthesized
+ * Prometheus and Alertmanager binaries at the pinned versions (TOOL_PINS) run with the arguments and configs synthesized
  * for their StatefulSets, and the web-auth Secret made with README's
  * commands (htpasswd -nbB), mounted where the pods mount it (a temp dir
  * standing in for /etc/web-auth).
@@ -25,16 +24,12 @@ import { parse, stringify } from 'yaml';
 import { configMapData } from '../lib/dist';
 import { find, synth } from '../lib/synth';
 import { atWebAuthDir, makeWebAuthSecret, type WebAuthFiles } from '../lib/web-auth';
+import { tool } from '../lib/tools';
 
 jest.setTimeout(120_000);
 
-const ROOT = path.join(__dirname, '..', '..');
-/** The pinned build when installed (.cache/bin), else Debian's package. */
-function bin(name: string, debian: string): string {
-  const cached = path.join(ROOT, '.cache', 'bin', name);
-  return fs.existsSync(cached) ? cached : debian;
-}
-const BIN = { prometheus: bin('prometheus', '/usr/bin/prometheus'), alertmanager: bin('alertmanager', '/usr/bin/prometheus-alertmanager'), busybox: '/usr/bin/busybox' };
+/** The pinned builds (TOOL_PINS, installed into .cache/bin by npm run test:all), and Debian's busybox. */
+const BIN = { prometheus: tool('prometheus'), alertmanager: tool('alertmanager'), busybox: tool('busybox') };
 
 const processes: ChildProcess[] = [];
 const logs: Record<string, string> = {};
@@ -119,7 +114,6 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
   let amProbe: string[];
 
   beforeAll(async () => {
-    for (const b of Object.values(BIN)) if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs it)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web-auth-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));

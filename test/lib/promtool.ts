@@ -1,18 +1,16 @@
 /**
- * Running the real Debian tools on synthesized files.
- *
- * Debian builds Prometheus 2.42 without Kubernetes service discovery, so
- * `promtool check config` rejects `kubernetes_sd_configs`. `forDebianPromtool`
- * replaces each such block with a static target and changes nothing else:
- * relabelling, intervals, rule_files and alerting are checked as synthesized.
- * promtool also requires the files a job names (the ServiceAccount token and
- * CA, which exist only inside a pod): those paths point to stand-ins.
+ * Running the real tools on synthesized files: promtool and amtool at the
+ * versions of TOOL_PINS (found through test/lib/tools.ts). Prometheus 3.x has
+ * Kubernetes discovery, so configs are checked as synthesized; only the files
+ * a job names (the ServiceAccount token and CA, which exist only inside a pod)
+ * point to stand-ins, since promtool requires them to exist.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
+import { tool } from './tools';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount/';
 let saStandIn: string | undefined;
@@ -27,13 +25,10 @@ function serviceAccountStandIn(): string {
   return saStandIn;
 }
 
-export function forDebianPromtool(prometheusYml: string): string {
+/** The synthesized prometheus.yml with the in-pod credential files pointing to stand-ins; nothing else changes. */
+export function withPodFiles(prometheusYml: string): string {
   const config = parse(prometheusYml);
   const swap = (block: Record<string, any>) => {
-    if (block.kubernetes_sd_configs) {
-      delete block.kubernetes_sd_configs;
-      block.static_configs = [{ targets: ['127.0.0.1:9'] }];
-    }
     const standIn = (file: unknown) => (typeof file === 'string' && file.startsWith(SA_DIR) ? path.join(serviceAccountStandIn(), file.slice(SA_DIR.length)) : file);
     if (block.authorization?.credentials_file) block.authorization.credentials_file = standIn(block.authorization.credentials_file);
     if (block.tls_config?.ca_file) block.tls_config.ca_file = standIn(block.tls_config.ca_file);
@@ -46,7 +41,7 @@ export function forDebianPromtool(prometheusYml: string): string {
 export interface ToolResult { status: number | null; stdout: string; stderr: string }
 
 export function run(cmd: string, args: string[], cwd?: string): ToolResult {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(cmd.includes('/') ? cmd : tool(cmd), args, { cwd, encoding: 'utf8', timeout: 60000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -26,16 +26,16 @@ describe('default stack', () => {
 
   test('Prometheus retention by time and by size (85% of the volume), lifecycle API, persistent volume', () => {
     expect(container.args).toEqual(expect.arrayContaining([
-      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=42GB', '--web.enable-lifecycle',
+      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=8704MB', '--web.enable-lifecycle',
     ]));
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.sizing (3 nodes)
     // Prometheus enforces basic auth (spec.webAuth): authenticated exec readiness, TCP liveness.
     expect(container.args).toContain('--web.config.file=/etc/web-auth/web-config.yml');
     expect(container.readinessProbe.exec.command.join(' ')).toContain('http://127.0.0.1:9090/-/ready');
     expect(container.livenessProbe.tcpSocket.port).toBe('web');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65534 });
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources.requests).toEqual({ cpu: '500m', memory: '2Gi' });
+    expect(container.resources.requests).toEqual({ cpu: '130m', memory: '448Mi' }); // derived from spec.sizing (3 nodes, 1 service)
   });
 
   test('RBAC is read-only discovery', () => {
@@ -45,14 +45,16 @@ describe('default stack', () => {
     expect(role.rules.flatMap((r: { resources?: string[] }) => r.resources ?? [])).toContain('endpointslices');
   });
 
-  test('a service gets its own job with its interval, selector and port, and pod labels', () => {
-    const j = job('whisper-api');
+  test('a service gets a grouped job with its interval, port and pod labels; job = its name through relabelling', () => {
+    const j = job('services/ai/whisper-api/http');
     expect(j.scrape_interval).toBe('5s');
     expect(j.scrape_timeout).toBe('5s');
-    expect(j.kubernetes_sd_configs[0]).toEqual({ role: 'pod', namespaces: { names: ['ai'] }, selectors: [{ role: 'pod', label: 'app.kubernetes.io/name=whisper-api' }] });
+    // Discovery is the namespace only (shared by every group of the namespace); the selector is a relabel claim.
+    expect(j.kubernetes_sd_configs[0]).toEqual({ role: 'pod', namespaces: { names: ['ai'] } });
     const targets = j.relabel_configs.map((r: { target_label?: string }) => r.target_label).filter(Boolean);
-    expect(targets).toEqual(expect.arrayContaining(['namespace', 'pod', 'container', 'node']));
+    expect(targets).toEqual(expect.arrayContaining(['namespace', 'pod', 'container', 'node', 'job', 'service_kind']));
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' });
+    expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: '(whisper-api)', target_label: '__tmp_service' });
   });
 
   test('node-exporter: host network and PID, read-only rootfs at /host/root, every taint tolerated', () => {
@@ -63,7 +65,7 @@ describe('default stack', () => {
     expect(pod.containers[0].args).toContain('--path.rootfs=/host/root');
     expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/host/root', readOnly: true }));
     expect(pod.containers[0].ports[0]).toMatchObject({ containerPort: 9100 });
-    expect(pod.containers[0].resources.requests).toEqual({ cpu: '100m', memory: '180Mi' });
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: '30m', memory: '48Mi' });
     expect(job('node-exporter').relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' });
   });
 
@@ -123,7 +125,7 @@ describe('options', () => {
   });
 
   test('a service named like a built-in job is refused', () => {
-    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/two scrape jobs are named "prometheus"/);
+    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/spec.services\[0\].name: "prometheus" is the job of a built-in component; rename the service/);
   });
 
   test('default retention size is about 85% of the volume', () => {

@@ -8,14 +8,14 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { recommendedLabels, selectorLabels } from '../../charts/core/labels';
-import { NetworkPolicies } from '../../charts/components/network-policies/construct';
+import { NetworkPolicies, SERVICES_PER_NAMESPACE_PRECISE } from '../../charts/components/network-policies/construct';
 import { COMPONENTS, KNOWN_COMPONENTS } from '../../charts/registry';
 import type { ServiceSpec } from '../../charts/spec/schema';
 import { networkPoliciesSchema, type ExposedUi } from '../../charts/components/ingress/spec';
 import type { K8sObject } from '../lib/k8s-validate';
 import { podTemplates } from '../lib/dist';
 import { Endpoint, PolicySet } from '../lib/netpol';
-import { synth } from '../lib/synth';
+import { find, synth } from '../lib/synth';
 
 const I = 'test-stack';
 const NS = 'monitoring';
@@ -146,6 +146,7 @@ const UNRELATED: Case[] = [
   ['dcgm-exporter -> API server', pod('dcgm-exporter'), apiServer, 443],
   ['loki -> prometheus', pod('loki'), pod('prometheus'), 9090],
   ['prometheus -> user service namespace, other pod', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 9726],
+  ['prometheus -> user service namespace, a port no service declares', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 5432],
   ['prometheus -> a pod of another namespace (no annotation discovery)', pod('prometheus'), { namespace: 'default', labels: { app: 'x' } }, 8080],
   ['grafana -> DNS on another port', pod('grafana'), dnsPod, 443],
   ['alertmanager -> loki', pod('alertmanager'), pod('loki'), 3100],
@@ -319,4 +320,17 @@ describe('NetworkPolicies over every component merged into the stack', () => {
       expect(policies.allowed({ from: { namespace: 'default', labels: { app: 'x' } }, to: ep.alertmanager, port: 9093 })).toBe(false);
     });
   }
+});
+
+describe('many services in one namespace', () => {
+  test('past SERVICES_PER_NAMESPACE_PRECISE, one egress rule for the namespace on the services\' ports', () => {
+    const many = Array.from({ length: SERVICES_PER_NAMESPACE_PRECISE + 1 }, (_, i) => ({
+      name: `svc-${i}`, kind: 'http', namespace: 'big', selector: { 'app.kubernetes.io/name': `svc-${i}` }, port: i % 2 ? 'http' : 8080,
+    }));
+    const few = [{ name: 'one', kind: 'http', namespace: 'small', selector: { app: 'one' }, port: 'http' }];
+    const np = find(synth({ services: [...many, ...few] }).objects, 'NetworkPolicy', 'prometheus');
+    const toNs = (ns: string) => np.spec.egress.filter((r: any) => JSON.stringify(r.to ?? []).includes(`"kubernetes.io/metadata.name":"${ns}"`)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(toNs('big')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'big' } } }], ports: [{ port: 8080, protocol: 'TCP' }, { port: 'http', protocol: 'TCP' }] }]);
+    expect(toNs('small')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'small' } }, podSelector: { matchLabels: { app: 'one' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+  });
 });

@@ -9,7 +9,7 @@ export const cadvisorSchema = z.strictObject({
     .describe('daemonset: run cAdvisor on every node; kubelet: scrape the kubelet\'s built-in /metrics/cadvisor instead'),
   image: imageSchema().optional(),
   housekeepingInterval: duration().default('30s').describe('how often cAdvisor refreshes container stats'),
-  resources: resourcesSchema({ requests: { cpu: '150m', memory: '200Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '400Mi' } }),
 }).prefault({});
 
 export const specSections = { cadvisor: cadvisorSchema };

@@ -216,9 +216,6 @@ export class DcgmExporter extends Construct {
                 { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, // map GPUs to pods through pod-resources
                 // The Hostname label of every series: the node, not the exporter pod's hostname.
                 { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-                // The image's entrypoint tries `setcap cap_sys_admin` on the binary; without CAP_SETFCAP it only
-                // logs a warning. Skip it: with profilingMetrics the container already holds SYS_ADMIN.
-                { name: 'NO_SETCAP', value: 'true' },
               ],
               ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
               resources: resources(spec.resources),

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { duration } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 const percent = (def: number, what: string) =>
   z.number({ error: (i) => `expected a percentage between 1 and 100, found ${JSON.stringify(i.input)}` })
@@ -28,7 +29,7 @@ export function kubeStateMetricsSchema() {
   return z.strictObject({
     enabled: z.boolean().default(true).describe('deploy kube-state-metrics (container restarts, OOM kills, pod readiness, workload replicas, Jobs)'),
     image: imageSchema().optional().describe('override the pinned image'),
-    resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.sizing when unset
     extraMetrics: z.array(metricName()).default([])
       .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
     alerts: z.strictObject({

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { checkLogQL, QueryError } from '../../core/query-check';
 import { dnsLabel, duration, durationMs, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { DEFAULT_SIZING } from '../../core/sizing';
 
 const DAY_MS = 86400e3;
 
@@ -104,10 +105,10 @@ export const lokiSchema = z.strictObject({
     type: z.enum(['filesystem'], {
       error: (i) => `expected "filesystem", found ${JSON.stringify(i.input)}; object storage (S3) is the planned scale path, see README "Scale path"`,
     }).default('filesystem').describe('chunk and index store; "s3" (S3-compatible object storage) is the planned scale path'),
-    size: quantity('20Gi').default('20Gi').describe('persistent volume for chunks, index, WAL and compactor state'),
+    size: quantity('20Gi').default(DEFAULT_SIZING.loki.storageSize).describe('persistent volume for chunks, index, WAL and compactor state; derived from spec.sizing when unset'),
     storageClassName: z.string().min(1).optional(),
   }).prefault({}),
-  resources: resourcesSchema({ requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }),
+  resources: resourcesSchema(DEFAULT_SIZING.loki.resources), // derived from spec.sizing when unset
   limits: z.strictObject({
     ingestionRateMB: z.number().positive().default(8).describe('limits_config.ingestion_rate_mb: sustained push rate for the whole cluster'),
     ingestionBurstSizeMB: z.number().positive().default(16),

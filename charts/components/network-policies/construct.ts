@@ -24,6 +24,9 @@ import type { ControllerPeer, ExposedUi, NetworkPoliciesSpec } from '../ingress/
 
 export type { External, Flow, FlowPort } from '../../core/component';
 
+/** Up to this many services in a namespace, Prometheus' egress names each one's pods; beyond, the namespace. */
+export const SERVICES_PER_NAMESPACE_PRECISE = 10;
+
 /** Private address ranges excluded from "internet" egress. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
@@ -183,10 +186,18 @@ export class NetworkPolicies extends Construct {
       });
       const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
         if (typeof f.to !== 'string' && f.to.external === 'user-services') {
-          return props.services.map((s) => ({
-            to: peersFor(f.to, c.namespace, s),
-            ports: [{ port: typeof s.port === 'number' ? k8s.IntOrString.fromNumber(s.port) : k8s.IntOrString.fromString(s.port), protocol: 'TCP' }],
-          }));
+          // Each service's own pods and port while a namespace holds few services; past
+          // SERVICES_PER_NAMESPACE_PRECISE, one rule for the namespace (any pod there, on the
+          // services' ports), so the policy stays bounded whatever the number of services (issue 11).
+          const port = (p: string | number) => ({ port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p), protocol: 'TCP' });
+          const byNs = new Map<string, ServiceSpec[]>();
+          for (const s of props.services) byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s]);
+          return [...byNs.entries()].flatMap(([ns, services]): k8s.NetworkPolicyEgressRule[] => (services.length <= SERVICES_PER_NAMESPACE_PRECISE
+            ? services.map((s) => ({ to: peersFor(f.to, c.namespace, s), ports: [port(s.port)] }))
+            : [{
+              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+              ports: [...new Set(services.map((s) => s.port))].map(port),
+            }]));
         }
         const to = peersFor(f.to, c.namespace);
         return [{ ...(to ? { to } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) }];

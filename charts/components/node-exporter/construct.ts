@@ -16,6 +16,7 @@ import type { IPrometheus } from '../../core/component';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
 import type { Spec } from '../../spec/schema';
 import { JOBS, PORTS } from '../../core/names';
+import type { RelabelConfig } from '../../core/prometheus-config';
 
 export const NODE_EXPORTER_PORT = PORTS.nodeExporter;
 
@@ -25,6 +26,45 @@ export const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/containerd/.+|var/lib/c
 export const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs|erofs)$';
 /** Virtual interfaces: pod veths, CNI bridges and tunnels. */
 export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vxlan.*|genev.*|tunl.*|kube-ipvs.*|docker.*|br-.*|[a-f0-9]{15})$';
+
+// --- Series filtering (issue 11) ------------------------------------------------
+/**
+ * The node_* series a panel, rule, alert or runbook reads (test/config/node-exporter.test.ts
+ * proves every node_* name in the synthesized rules and dashboards is here).
+ * Everything else is dropped by the job's metric_relabel_configs.
+ */
+export const NODE_EXPORTER_METRICS: readonly string[] = [
+  'node_cpu_seconds_total', 'node_load15',
+  'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
+  'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free', 'node_filesystem_readonly',
+  'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
+  'node_network_receive_packets_total',
+  'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
+  'node_uname_info', 'node_boot_time_seconds', 'node_time_seconds', 'node_vmstat_oom_kill', 'node_timex_offset_seconds', 'node_timex_sync_status',
+];
+/** The collectors that produce them (`--collector.disable-defaults` turns every other one off). */
+export const NODE_EXPORTER_COLLECTORS: readonly string[] = [
+  'cpu', 'loadavg', 'meminfo', 'filesystem', 'netdev', 'diskstats', 'uname', 'stat', 'time', 'vmstat', 'timex',
+];
+
+/** Collector and filter flags of the DaemonSet, without the /host paths (tests run them on this machine). */
+export function nodeExporterCollectorArgs(extraCollectors: readonly string[] = []): string[] {
+  return [
+    '--collector.disable-defaults',
+    '--web.disable-exporter-metrics', // process_*, go_*, promhttp_*: nothing reads them
+    ...[...new Set([...NODE_EXPORTER_COLLECTORS, ...extraCollectors])].map((c) => `--collector.${c}`),
+    `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
+    `--collector.filesystem.fs-types-exclude=${FS_TYPES_EXCLUDE}`,
+    `--collector.netdev.device-exclude=${NETDEV_EXCLUDE}`,
+    '--collector.vmstat.fields=^oom_kill$',
+  ];
+}
+
+/** metric_relabel_configs of the node-exporter job: keep only the series something reads. */
+export function nodeExporterMetricRelabel(extraMetrics: readonly string[] = []): RelabelConfig[] {
+  const names = [...new Set([...NODE_EXPORTER_METRICS, ...extraMetrics])];
+  return [{ source_labels: ['__name__'], regex: `(${names.join('|')})`, action: 'keep' }];
+}
 
 export interface NodeExporterProps {
   readonly context: StackContext;
@@ -75,13 +115,7 @@ export class NodeExporter extends Construct {
                 '--path.sysfs=/host/sys',
                 '--path.rootfs=/host/root',
                 '--path.udev.data=/host/root/run/udev/data',
-                `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
-                `--collector.filesystem.fs-types-exclude=${FS_TYPES_EXCLUDE}`,
-                `--collector.netdev.device-exclude=${NETDEV_EXCLUDE}`,
-                `--collector.netclass.ignored-devices=${NETDEV_EXCLUDE}`,
-                '--no-collector.wifi',
-                '--no-collector.hwmon',
-                '--no-collector.btrfs',
+                ...nodeExporterCollectorArgs(spec.extraCollectors),
               ],
               ports: [{ name: 'metrics', containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: 'TCP' }],
               resources: resources(spec.resources),
@@ -106,6 +140,7 @@ export class NodeExporter extends Construct {
 
     props.prometheus.addScrapeConfig(podJob({
       jobName: JOBS.nodeExporter, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
+      metricRelabel: nodeExporterMetricRelabel(spec.extraMetrics),
     }));
   }
 }

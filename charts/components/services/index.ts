@@ -1,20 +1,30 @@
 /**
- * Registry entry: the declared AI services (spec.services): one scrape job
- * each. Their alerts and dashboards are by kind, in rules/ and dashboards/.
+ * Registry entry: the declared AI services (spec.services): scrape jobs
+ * grouped by namespace, kind and port, `job` = the service's name
+ * (./scrape.ts). Their alerts and dashboards are by kind, in rules/ and
+ * dashboards/.
  */
 import { ext, type ComponentDef } from '../../core/component';
-import { serviceJob } from '../../lib/scrape';
+import { JOBS } from '../../core/names';
+import { toYaml } from '../../core/yaml';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
+import { serviceJobs } from './scrape';
 import { sloCrossChecks } from './slos';
 
 export * from './spec';
+export * from './scrape';
 export { sloCrossChecks, sloName, sloSchema, type SloSpec } from './slos';
+
+/** Job labels of the built-in jobs (a service may not take one). */
+const BUILT_IN_JOBS = new Set<string>([...Object.values(JOBS), 'kubernetes-pods', 'kubernetes-service-endpoints']);
+/** Budget of the services' share of prometheus.yml (the whole ConfigMap must stay under 256 KiB). */
+const SERVICE_JOBS_MAX_BYTES = 200 * 1024;
 
 export const component: ComponentDef<Spec> = {
   name: 'services',
   flows: [
-    { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s namespace, selector and port' },
+    { from: 'prometheus', to: ext('user-services'), ports: [], why: 'spec.services: each service\'s pods on its port (past 10 services in a namespace, the namespace\'s pods on their ports)' },
   ],
   specChecks: (spec, ctx) => {
     const seen = new Map<string, number>();
@@ -24,6 +34,11 @@ export const component: ComponentDef<Spec> = {
       } else seen.set(s.name, i);
     });
     spec.services.forEach((s, i) => {
+      if (BUILT_IN_JOBS.has(s.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `"${s.name}" is the job of a built-in component; rename the service` });
+      }
+    });
+    spec.services.forEach((s, i) => {
       if (s.timeout && s.interval && (durationMs(s.timeout) ?? 0) > (durationMs(s.interval) ?? 0)) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
       }
@@ -31,8 +46,13 @@ export const component: ComponentDef<Spec> = {
     sloCrossChecks(spec, ctx);
   },
   build: ({ spec, prometheus }) => {
-    for (const service of spec.services) {
-      prometheus.addScrapeConfig(serviceJob(service, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout));
+    const jobs = serviceJobs(spec.services, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout);
+    // A service costs a whole relabel rule only when its selector is not `<label>: <its name>`: say so before the size guard does.
+    const bytes = Buffer.byteLength(toYaml(jobs));
+    if (bytes > SERVICE_JOBS_MAX_BYTES) {
+      const costly = spec.services.filter((s) => { const k = Object.keys(s.selector); return !(k.length === 1 && s.selector[k[0]] === s.name); }).length;
+      throw new Error(`spec.services: their scrape jobs would take ${bytes} bytes of prometheus.yml, over the ${SERVICE_JOBS_MAX_BYTES} bytes left for them under the 256 KiB a ConfigMap can carry through kubectl apply; ${costly} of the ${spec.services.length} services select their pods by something other than one label equal to the service name (e.g. app.kubernetes.io/name: <name>), which costs a relabel rule each: select them that way, or split the services across stacks`);
     }
+    for (const job of jobs) prometheus.addScrapeConfig(job);
   },
 };

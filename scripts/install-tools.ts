@@ -1,0 +1,97 @@
+/**
+ * Installs what the tests run, at the versions of TOOL_PINS (charts/core/images.ts),
+ * when missing: Go tools into .cache/bin (GOBIN, GOMODCACHE and GOCACHE all under
+ * .cache/, reused on the next run), PyPI tools into the venv .cache/venv, Debian
+ * packages with apt-get. Prints how long each install took; a warm run only checks.
+ */
+import { spawnSync, type SpawnSyncOptions } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TOOL_PINS, type ToolPin } from '../charts/core/images';
+
+const ROOT = path.join(__dirname, '..');
+const CACHE = path.join(ROOT, '.cache');
+const BIN = path.join(CACHE, 'bin');
+const VENV = path.join(CACHE, 'venv');
+const goEnv = {
+  ...process.env, GOBIN: BIN, GOMODCACHE: path.join(CACHE, 'gomod'), GOCACHE: path.join(CACHE, 'gobuild'),
+  GOFLAGS: '-buildvcs=false -mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local',
+};
+
+function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${String(r.stderr ?? '').split('\n').filter((l) => !l.startsWith('go: downloading')).join('\n')}`);
+  return String(r.stdout ?? '');
+}
+
+/** Module version a binary in .cache/bin was built from. */
+function builtVersion(bin: string): string | undefined {
+  const r = spawnSync('go', ['version', '-m', bin], { encoding: 'utf8' });
+  return /^\s*mod\s+\S+\s+(\S+)/m.exec(r.stdout ?? '')?.[1];
+}
+
+function goInstall(name: string, t: ToolPin): boolean {
+  // go install stamps the module version into the binary; a build inside the module says (devel), so a stamp file records it.
+  const stamp = (b: string) => path.join(BIN, `.${b}.version`);
+  const version = (b: string) => (t.via === 'go' ? builtVersion(path.join(BIN, b)) : fs.existsSync(stamp(b)) ? fs.readFileSync(stamp(b), 'utf8').trim() : undefined);
+  const missing = Object.entries(t.cmds ?? {}).filter(([, b]) => !fs.existsSync(path.join(BIN, b)) || version(b) !== t.version);
+  if (missing.length === 0) return false;
+  if (t.via === 'go') {
+    sh('go', ['install', ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}@${t.version}`)], { env: goEnv });
+  } else {
+    // Download the module as served and build it inside its own module (its replace directives apply).
+    const dir = JSON.parse(sh('go', ['mod', 'download', '-json', `${t.module}@${t.version}`], { env: goEnv, cwd: CACHE })).Dir as string;
+    for (const [pkg, b] of missing) {
+      sh('go', ['build', '-o', path.join(BIN, b), `./${pkg}`], { env: goEnv, cwd: dir });
+      fs.writeFileSync(stamp(b), `${t.version}\n`);
+    }
+  }
+  console.log(`  ${name}: ${missing.map(([, b]) => b).join(', ')} ${t.version}`);
+  return true;
+}
+
+function pipInstall(pins: [string, ToolPin][]): boolean {
+  const py = path.join(VENV, 'bin', 'python');
+  if (!fs.existsSync(py)) sh('python3', ['-m', 'venv', VENV]);
+  const have = new Map(JSON.parse(sh(py, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'])).map((p: { name: string; version: string }) => [p.name.toLowerCase(), p.version]));
+  const need = pins.filter(([, t]) => have.get(t.module) !== t.version);
+  if (need.length === 0) return false;
+  sh(py, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...need.map(([, t]) => `${t.module}==${t.version}`)]);
+  console.log(`  pip: ${need.map(([, t]) => `${t.module}==${t.version}`).join(' ')}`);
+  return true;
+}
+
+function aptInstall(pins: [string, ToolPin][]): boolean {
+  const installed = (pkg: string) => spawnSync('dpkg-query', ['-W', '-f', '${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed');
+  const need = pins.filter(([, t]) => !installed(t.module)).map(([, t]) => t.module);
+  if (need.length === 0) return false;
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  const run = (args: string[]) => sh(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...need]);
+  // Packages start their services; the tests run their own instances on other ports.
+  for (const s of ['redis-server', 'mariadb', 'prometheus-redis-exporter', 'prometheus-mysqld-exporter', 'prometheus-node-exporter']) {
+    spawnSync(sudo[0] ?? 'service', [...(sudo.length ? ['service'] : []), s, 'stop'], { stdio: 'ignore' });
+  }
+  console.log(`  apt: ${need.join(' ')}`);
+  return true;
+}
+
+function main(): void {
+  fs.mkdirSync(BIN, { recursive: true });
+  const started = Date.now();
+  const entries = Object.entries(TOOL_PINS) as [string, ToolPin][];
+  let changed = false;
+  const step = (label: string, f: () => boolean) => {
+    const t0 = Date.now();
+    const did = f();
+    if (did) console.log(`  ${label} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    changed ||= did;
+  };
+  step('apt', () => aptInstall(entries.filter(([, t]) => t.via === 'apt')));
+  for (const [name, t] of entries.filter(([, t]) => t.via === 'go' || t.via === 'go-build')) step(name, () => goInstall(name, t));
+  step('pip', () => pipInstall(entries.filter(([, t]) => t.via === 'pip')));
+  console.log(`tools ${changed ? 'installed' : 'present'} in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: .cache/)`);
+}
+
+main();

@@ -1,0 +1,61 @@
+/**
+ * The tools the tests run are the programs we deploy: each TOOL_PINS entry
+ * that stands for an image has the image's release, or records why not; and
+ * the installed binary is the pinned version.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { IMAGES, imageVersion, TOOL_PINS, type ToolPin } from '../../charts/core/images';
+import { CACHE, findTool, goModuleVersion } from '../lib/tools';
+
+const pins = Object.entries(TOOL_PINS) as [string, ToolPin][];
+
+/** Pins whose release differs from their image's tag and that give no reason. */
+export function unexplainedDrift(entries: [string, ToolPin][]): string[] {
+  return entries.filter(([, t]) => t.image && imageVersion(IMAGES[t.image]).replace(/^v/, '').split('-')[0] !== t.release && !t.drift?.trim())
+    .map(([n, t]) => `${n}: tests run ${t.release}, image ${IMAGES[t.image!]} deploys ${imageVersion(IMAGES[t.image!])}: align them or record \`drift\``);
+}
+
+describe('tool pins beside the images', () => {
+  test('every tool standing for an image runs its release, or records why not', () => {
+    expect(unexplainedDrift(pins)).toEqual([]);
+  });
+
+  test('a drift without a reason is caught', () => {
+    const bumped: ToolPin = { ...TOOL_PINS.alertmanager, release: '0.31.1' };
+    expect(unexplainedDrift([['alertmanager', bumped]])).toEqual([expect.stringContaining('alertmanager: tests run 0.31.1')]);
+    expect(unexplainedDrift([['alertmanager', { ...bumped, drift: 'reason' }]])).toEqual([]);
+  });
+
+  test('Alertmanager is tested at exactly the deployed release', () => {
+    expect(imageVersion(IMAGES.alertmanager)).toBe(`v${TOOL_PINS.alertmanager.release}`);
+    expect((TOOL_PINS.alertmanager as ToolPin).drift).toBeUndefined();
+  });
+
+  test.each(pins.filter(([, t]) => t.via === 'go'))('%s: the installed binaries are the pinned module version', (_n, t) => {
+    for (const b of Object.values(t.cmds ?? {})) {
+      const bin = findTool(b);
+      expect(bin).toBe(path.join(CACHE, 'bin', b));
+      expect(goModuleVersion(bin!)).toBe(t.version);
+    }
+  });
+
+  test.each(pins.filter(([, t]) => t.via === 'go-build'))('%s: the built binary carries the pinned version stamp', (_n, t) => {
+    for (const b of Object.values(t.cmds ?? {})) {
+      expect(findTool(b)).toBe(path.join(CACHE, 'bin', b));
+      expect(fs.readFileSync(path.join(CACHE, 'bin', `.${b}.version`), 'utf8').trim()).toBe(t.version);
+    }
+  });
+
+  test.each(pins.filter(([, t]) => t.via === 'pip'))('%s: the venv has the pinned version', (_n, t) => {
+    const r = spawnSync(path.join(CACHE, 'venv', 'bin', 'python'), ['-m', 'pip', 'show', t.module], { encoding: 'utf8' });
+    expect(/^Version: (\S+)/m.exec(r.stdout)?.[1]).toBe(t.version);
+  });
+
+  test.each(pins.filter(([, t]) => t.via === 'apt'))('%s: Debian package at the pinned upstream version', (_n, t) => {
+    const v = spawnSync('dpkg-query', ['-W', '-f', '${Version}', t.module], { encoding: 'utf8' }).stdout.replace(/^\d+:/, '');
+    expect(v.startsWith(`${t.version}.`) || v.startsWith(`${t.version}-`)).toBe(true);
+    for (const b of t.bins) expect(findTool(b)).toBeDefined();
+  });
+});

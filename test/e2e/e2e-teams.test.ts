@@ -1,0 +1,162 @@
+/**
+ * The Teams chain with real programs, on 127.0.0.1: Prometheus (TOOL_PINS
+ * version) evaluates the synthesized rules and fires TargetDown when a real
+ * node-exporter stops; Alertmanager v0.28.1 with the synthesized
+ * alertmanager.yml delivers it through its native `msteamsv2` integration
+ * (Teams Workflows) to a loopback HTTP server standing in for the Workflows
+ * endpoint. The posted Adaptive Card must carry the alert name, severity,
+ * summary, description, runbook link, cluster and namespace; restarting the
+ * exporter must post the resolved card.
+ *
+ * What a cluster does for us is redone here, nothing else: discovery becomes
+ * static targets with the discovery labels, in-cluster addresses become
+ * loopback ports, rule_files points where the rules were written, and the
+ * webhook URL Secret is the file the synthesized `webhook_url_file` names.
+ *
+ * The bridge path (msteams receivers -> prometheus-msteams) cannot run here:
+ * the Go module proxy refuses every prometheus-msteams version (see TOOL_PINS);
+ * test/msteams-contract.test.ts checks its flags and card against v1.5.4's source.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, stringify } from 'yaml';
+import { configMapData } from '../lib/dist';
+import { freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
+import { find, synth } from '../lib/synth';
+import { tool } from '../lib/tools';
+
+jest.setTimeout(180_000);
+const NODE = 'e2e-node';
+
+interface Card {
+  type: string;
+  attachments: { contentType: string; content: { type: string; version: string; body: { type: string; text: string }[]; msteams?: { width: string } } }[];
+}
+
+describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> loopback Workflows endpoint', () => {
+  const procs = new Procs();
+  const posts: { at: number; path: string; contentType: string; card: Card }[] = [];
+  const ports = { prometheus: 0, alertmanager: 0, nodeExporter: 0, teams: 0 };
+  let server: http.Server | undefined;
+  let tmp = '';
+  let nodeExporter: ReturnType<Procs['start']>;
+  const startNodeExporter = () => procs.start('node-exporter', tool('prometheus-node-exporter'), [
+    `--web.listen-address=127.0.0.1:${ports.nodeExporter}`, '--collector.disable-defaults', '--collector.loadavg',
+  ]);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-teams-'));
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        if (req.method === 'POST') posts.push({ at: Date.now(), path: req.url ?? '', contentType: String(req.headers['content-type']), card: JSON.parse(body) });
+        res.writeHead(202); // what the Workflows trigger answers
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(ports.teams, '127.0.0.1', () => resolve()));
+
+    const { objects } = synth({
+      prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false, externalLabels: { cluster: 'e2e-cluster' } },
+      cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
+      kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false },
+      alerting: {
+        thresholds: { targetDownFor: '3s' },
+        route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },
+        receivers: [{ name: 'teams-workflows', type: 'msteamsv2', webhookUrlSecretRef: { name: 'alertmanager-teams', key: 'workflow-url' } }],
+      },
+    });
+    const rulesDir = path.join(tmp, 'rules');
+    fs.mkdirSync(rulesDir);
+    for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
+
+    const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
+    const targets: Record<string, ReturnType<typeof staticPod>> = {
+      prometheus: staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0', NODE),
+      'node-exporter': staticPod(`127.0.0.1:${ports.nodeExporter}`, 'metrics', 'monitoring-agents', 'node-exporter-e2e01', NODE),
+      alertmanager: staticPod(`127.0.0.1:${ports.alertmanager}`, 'web', 'monitoring', 'alertmanager-0', NODE),
+    };
+    // No bridge job: no receiver goes through prometheus-msteams.
+    expect(prom.scrape_configs.map((j: { job_name: string }) => j.job_name).sort()).toEqual(Object.keys(targets).sort());
+    expect(prom.global.external_labels).toEqual({ cluster: 'e2e-cluster' });
+    for (const job of prom.scrape_configs) {
+      delete job.kubernetes_sd_configs;
+      job.static_configs = [targets[job.job_name]];
+    }
+    prom.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${ports.alertmanager}`];
+    prom.rule_files = [path.join(rulesDir, '*.yaml')];
+    fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prom));
+
+    // alertmanager.yml exactly as synthesized; the Secret's file is where webhook_url_file points.
+    const amText = Buffer.from(find(objects, 'Secret', 'alertmanager-config').data['alertmanager.yml'], 'base64').toString('utf8');
+    const am = parse(amText);
+    const v2 = am.receivers.flatMap((r: any) => r.msteamsv2_configs ?? []);
+    expect(v2.length).toBeGreaterThan(0);
+    const urlFile = v2[0].webhook_url_file as string;
+    expect(urlFile).toBe('/etc/alertmanager/secrets/alertmanager-teams/workflow-url');
+    const standIn = path.join(tmp, 'secrets', 'workflow-url');
+    fs.mkdirSync(path.dirname(standIn), { recursive: true });
+    fs.writeFileSync(standIn, `http://127.0.0.1:${ports.teams}/workflows/e2e/triggers/manual/paths/invoke\n`);
+    fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), amText.split(urlFile).join(standIn));
+
+    procs.start('alertmanager', tool('alertmanager'), [
+      `--config.file=${path.join(tmp, 'alertmanager.yml')}`, `--storage.path=${path.join(tmp, 'am-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=',
+    ]);
+    nodeExporter = startNodeExporter();
+    procs.start('prometheus', tool('prometheus'), [
+      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--rules.alert.resend-delay=1s',
+    ]);
+    await procs.waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
+    await procs.waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
+    await procs.waitFor('node-exporter scraped', async () => ((await promQuery(ports.prometheus, 'up{job="node-exporter"} == 1')).length === 1 ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await procs.stopAll();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const cardText = (c: Card) => c.attachments.flatMap((a) => a.content.body.map((b) => b.text)).join('\n');
+
+  test('an outage posts an Adaptive Card with name, severity, summary, description, runbook, cluster and namespace', async () => {
+    await procs.stop(nodeExporter);
+    const firing = await procs.waitFor('a firing TargetDown card', () => posts.find((p) => /FIRING/.test(cardText(p.card)) && cardText(p.card).includes('alertname = TargetDown')));
+    // eslint-disable-next-line no-console
+    console.log(`msteamsv2 card as posted (firing):\n${JSON.stringify(firing.card, null, 2)}`);
+    expect(firing.path).toBe('/workflows/e2e/triggers/manual/paths/invoke');
+    expect(firing.contentType).toMatch(/^application\/json/);
+    expect(firing.card.type).toBe('message');
+    expect(firing.card.attachments).toHaveLength(1);
+    const [att] = firing.card.attachments;
+    expect(att.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(att.content.type).toBe('AdaptiveCard');
+    const [title, text] = att.content.body.map((b) => b.text);
+    expect(title).toMatch(/^\[FIRING:1\] TargetDown /);
+    expect(title).toContain(NODE);
+    for (const line of [
+      'alertname = TargetDown', 'severity = critical', 'cluster = e2e-cluster', 'namespace = monitoring-agents',
+      `summary = Scrape target node-exporter/${NODE} is down`,
+      `description = Prometheus has failed to scrape node-exporter target ${NODE} for more than 3s (up = 0).`,
+      'runbook_url = https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md#targetdown',
+    ]) expect(text).toContain(`- ${line}`);
+  });
+
+  test('recovery posts the resolved card', async () => {
+    nodeExporter = startNodeExporter();
+    const resolved = await procs.waitFor('a resolved TargetDown card', () => posts.find((p) => /^\[RESOLVED\] TargetDown/.test(p.card.attachments[0]?.content.body[0]?.text ?? '')));
+    // eslint-disable-next-line no-console
+    console.log(`msteamsv2 card as posted (resolved):\n${JSON.stringify(resolved.card, null, 2)}`);
+    const text = cardText(resolved.card);
+    expect(text).toContain('# Alerts Resolved:');
+    expect(text).not.toContain('# Alerts Firing:');
+    expect(text).toContain('- alertname = TargetDown');
+    expect(text).toContain('- cluster = e2e-cluster');
+  });
+});
