@@ -170,7 +170,7 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
   });
 
   test.each([
-    ['prometheus', '/-/ready'], ['prometheus', '/-/healthy'], ['prometheus', '/api/v1/query?query=up'], ['prometheus', '/metrics'], ['prometheus', '/graph'],
+    ['prometheus', '/-/ready'], ['prometheus', '/-/healthy'], ['prometheus', '/api/v1/query?query=up'], ['prometheus', '/metrics'], ['prometheus', '/api/v1/status/buildinfo'],
     ['alertmanager', '/-/ready'], ['alertmanager', '/-/healthy'], ['alertmanager', '/api/v2/alerts'], ['alertmanager', '/metrics'], ['alertmanager', '/'],
   ] as const)('%s %s: 401 without credentials, 401 with a wrong password, 200 with them', async (server, p) => {
     const url = `http://127.0.0.1:${ports[server]}${p}`;
