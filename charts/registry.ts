@@ -16,6 +16,7 @@ import type { RuleArea } from './core/rule-types';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
 import * as platform from './components/platform';
+import * as webAuth from './components/web-auth';
 import * as prometheus from './components/prometheus';
 import * as nodeExporter from './components/node-exporter';
 import * as cadvisor from './components/cadvisor';
@@ -31,6 +32,7 @@ import * as alertmanager from './components/alertmanager';
 import * as services from './components/services';
 import * as grafana from './components/grafana';
 import * as ingress from './components/ingress';
+import * as gateway from './components/gateway';
 import * as clusterIssuer from './components/cluster-issuer';
 import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
@@ -40,6 +42,7 @@ import * as backup from './components/backup';
 const MODULES = [
   namespaces,
   platform,
+  webAuth,
   prometheus,
   nodeExporter,
   cadvisor,
@@ -55,6 +58,7 @@ const MODULES = [
   services,
   grafana,
   ingress,
+  gateway,
   clusterIssuer,
   blackboxExporter,
   backup,

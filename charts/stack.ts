@@ -61,6 +61,7 @@ export class MonitoringStack extends Construct {
       instance: props.spec.metadata.name,
       namespace: spec.namespace,
       agentNamespace: spec.agentNamespace ?? `${spec.namespace}-agents`,
+      webAuth: spec.webAuth,
     };
     const built = new Map<string, unknown>();
     this.built = built;

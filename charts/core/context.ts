@@ -1,3 +1,5 @@
+import type { WebAuthRef } from './web-auth';
+
 /** What every component needs to know about the stack it belongs to. */
 export interface StackContext {
   /** The MonitoringStack's metadata.name: app.kubernetes.io/instance of every object and prefix of cluster-scoped names. */
@@ -6,6 +8,8 @@ export interface StackContext {
   readonly namespace: string;
   /** Namespace of node agents that need host access (Pod Security "privileged"). */
   readonly agentNamespace: string;
+  /** spec.webAuth: the basic-auth Secret of Prometheus and Alertmanager. @default DEFAULT_WEB_AUTH (core/web-auth.ts) */
+  readonly webAuth?: WebAuthRef;
 }
 
 /** A component reachable inside the cluster. */

@@ -112,6 +112,16 @@ export const TOOL_PINS = {
     via: 'apt', module: 'prometheus-node-exporter', version: '1.5', release: '1.5', bins: ['prometheus-node-exporter'], image: 'nodeExporter',
     drift: 'the e2e and real-data tests scrape Debian\'s node-exporter for its host metrics; the names the dashboards read are stable across 1.5-1.9',
   },
+  /** htpasswd -nbB: the web-auth tests make the spec.webAuth Secret with README's commands. */
+  htpasswd: { via: 'apt', module: 'apache2-utils', version: '2.4', release: '2.4', bins: ['htpasswd'] },
+  /**
+   * The Prometheus and Alertmanager images are built on quay.io/prometheus/busybox (busybox:uclibc): the
+   * web-auth test runs their exec readiness probe with busybox's sh, wget, base64 and tr.
+   */
+  busybox: {
+    via: 'apt', module: 'busybox', version: '1.35', release: '1.35', bins: ['busybox'],
+    drift: 'Debian 12 ships busybox 1.35; the images\' busybox:uclibc is newer. The probe uses only applets and options common to both (no wget -T, which crashes in 1.35)',
+  },
 } as const satisfies Record<string, ToolPin>;
 export type ToolName = keyof typeof TOOL_PINS;
 /*

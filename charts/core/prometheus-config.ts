@@ -34,6 +34,12 @@ export interface TlsConfig {
   insecure_skip_verify?: boolean;
 }
 
+/** Basic auth of a client config; the password always from a file (a mounted Secret). */
+export interface BasicAuthConfig {
+  username: string;
+  password_file: string;
+}
+
 export interface ScrapeConfig {
   job_name: string;
   honor_labels?: boolean;
@@ -44,6 +50,7 @@ export interface ScrapeConfig {
   scheme?: 'http' | 'https';
   params?: Record<string, string[]>;
   authorization?: { type?: string; credentials_file?: string };
+  basic_auth?: BasicAuthConfig;
   tls_config?: TlsConfig;
   kubernetes_sd_configs?: KubernetesSdConfig[];
   static_configs?: { targets: string[]; labels?: Record<string, string> }[];
@@ -59,6 +66,7 @@ export interface AlertmanagerConfig {
   path_prefix?: string;
   timeout?: string;
   api_version?: 'v2';
+  basic_auth?: BasicAuthConfig;
   kubernetes_sd_configs?: KubernetesSdConfig[];
   static_configs?: { targets: string[] }[];
   relabel_configs?: RelabelConfig[];

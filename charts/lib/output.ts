@@ -44,10 +44,13 @@ export const SYNC_WAVES: Record<string, number> = {
 export const CUSTOM_RESOURCE_WAVE = 2;
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
-/** True for kinds served by a CRD of another project (API group with a dot, outside *.k8s.io). */
+/** API groups under *.k8s.io that no cluster serves until their CRDs are installed (Gateway API, CSI snapshots). */
+export const CRD_GROUPS_UNDER_K8S_IO = new Set(['gateway.networking.k8s.io', 'snapshot.storage.k8s.io']);
+
+/** True for kinds served by a CRD of another project (API group with a dot, outside *.k8s.io, or a CRD group under it). */
 export function isCustomResource(apiVersion: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  return group.includes('.') && !group.endsWith('.k8s.io');
+  return (group.includes('.') && !group.endsWith('.k8s.io')) || CRD_GROUPS_UNDER_K8S_IO.has(group);
 }
 
 export function syncWave(o: { apiVersion: string; kind: string }): number {

@@ -4,7 +4,7 @@
  * `container` and `node` (where they apply).
  */
 import { durationMs } from '../spec/formats';
-import type { RelabelConfig, ScrapeConfig } from '../core/prometheus-config';
+import type { BasicAuthConfig, RelabelConfig, ScrapeConfig } from '../core/prometheus-config';
 
 export const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 export const SA_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
@@ -52,6 +52,8 @@ export interface PodJobOptions {
   /** Attach the exporter pod's namespace/pod/container labels. @default true */
   readonly podLabels?: boolean;
   readonly honorLabels?: boolean;
+  /** Credentials of a target that enforces basic auth (Prometheus, Alertmanager). */
+  readonly basicAuth?: BasicAuthConfig;
 }
 
 /** A job that scrapes the pods matching a selector in one namespace. */
@@ -63,6 +65,7 @@ export function podJob(o: PodJobOptions): ScrapeConfig {
     ...(o.timeout ? { scrape_timeout: o.timeout } : {}),
     metrics_path: o.path ?? '/metrics',
     scheme: o.scheme ?? 'http',
+    ...(o.basicAuth ? { basic_auth: o.basicAuth } : {}),
     kubernetes_sd_configs: [{
       role: 'pod',
       namespaces: { names: [o.namespace] },

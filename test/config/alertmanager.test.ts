@@ -112,8 +112,10 @@ describe('Alertmanager config in dist/ (monitoring.yaml)', () => {
     const c = sts.spec.template.spec.containers[0];
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'data', mountPath: '/alertmanager' }]));
-    expect(c.readinessProbe.httpGet.path).toBe('/-/ready');
-    expect(c.livenessProbe.httpGet.path).toBe('/-/healthy');
+    // Alertmanager enforces basic auth (spec.webAuth): authenticated exec readiness, TCP liveness.
+    expect(c.args).toContain('--web.config.file=/etc/web-auth/web-config.yml');
+    expect(c.readinessProbe.exec.command.join(' ')).toContain('http://127.0.0.1:9093/-/ready');
+    expect(c.livenessProbe.tcpSocket.port).toBe('web');
     expect(sts.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(sts.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     expect(c.args).toContain('--cluster.listen-address=');

@@ -72,7 +72,10 @@ const lokiSchema = z.strictObject({
   }),
   query_range: z.strictObject({ results_cache: z.strictObject({ cache: z.strictObject({ embedded_cache: z.strictObject({ enabled: z.boolean(), max_size_mb: z.number().int() }) }) }) }),
   ruler: z.strictObject({
-    alertmanager_url: z.url().optional(), enable_api: z.boolean(), evaluation_interval: goDuration, rule_path: z.string(),
+    alertmanager_url: z.url().optional(),
+    // ruler.alertmanager_client (Loki v3.7.6 docs/sources/shared/configuration.md): basic auth to Alertmanager.
+    alertmanager_client: z.strictObject({ basic_auth_username: z.string(), basic_auth_password: z.string().regex(/^\$\{[A-Z_]+\}$/) }).optional(),
+    enable_api: z.boolean(), evaluation_interval: goDuration, rule_path: z.string(),
     ring: z.strictObject({ kvstore: kv }), wal: z.strictObject({ dir: z.string() }),
   }),
   analytics: z.strictObject({ reporting_enabled: z.boolean() }),
@@ -224,5 +227,23 @@ describe('Loki ruler', () => {
   test('no ruler: an empty rules directory and no Alertmanager', () => {
     expect(configMapData(defaults.objects, 'loki-rules')).toEqual({});
     expect(lokiYaml().ruler.alertmanager_url).toBeUndefined();
+  });
+});
+
+describe('Loki ruler -> Alertmanager credentials', () => {
+  test('the password comes from the web-auth Secret through an env var and -config.expand-env, never from the ConfigMap', () => {
+    const { objects } = synth({ loki: { ruler: { enabled: true } } });
+    const cfg = parse(configMapData(objects, 'loki-config')['loki.yaml']);
+    expect(cfg.ruler.alertmanager_client).toEqual({ basic_auth_username: 'monitoring', basic_auth_password: '${LOKI_ALERTMANAGER_PASSWORD}' });
+    const c = find(objects, "StatefulSet", "loki").spec.template.spec.containers[0];
+    expect(c.args).toContain('-config.expand-env=true');
+    expect(c.env).toEqual([{ name: 'LOKI_ALERTMANAGER_PASSWORD', valueFrom: { secretKeyRef: { name: 'monitoring-web-auth', key: 'password', optional: false } } }]);
+  });
+
+  test('without the ruler: no credentials, no env expansion', () => {
+    const { objects } = synth({});
+    const c = find(objects, "StatefulSet", "loki").spec.template.spec.containers[0];
+    expect(c.args).not.toContain('-config.expand-env=true');
+    expect(c.env).toBeUndefined();
   });
 });

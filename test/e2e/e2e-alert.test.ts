@@ -23,6 +23,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { configMapData } from '../lib/dist';
 import { find, synth } from '../lib/synth';
+import { atWebAuthDir, makeWebAuthSecret, type WebAuthFiles } from '../lib/web-auth';
 import { tool } from '../lib/tools';
 
 jest.setTimeout(180_000);
@@ -96,8 +97,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
   }
 }
 
+/** Prometheus and Alertmanager enforce basic auth (spec.webAuth): the header of the web-auth Secret's user. */
+let authorization = '';
+
 async function get(url: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000), headers: authorization ? { authorization } : {} });
   return { status: res.status, body: await res.text() };
 }
 
@@ -131,6 +135,9 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     for (const b of Object.values(BIN)) if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the Debian packages)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-alert-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    // The web-auth Secret, made as README says, "mounted" in a temp dir instead of /etc/web-auth.
+    const auth: WebAuthFiles = makeWebAuthSecret(path.join(tmp, 'web-auth'));
+    authorization = auth.header;
 
     // The test receiver: records Alertmanager's webhook calls; serves an empty /metrics for the bridge's scrape job.
     server = http.createServer((req, res) => {
@@ -167,7 +174,7 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     for (const [file, text] of Object.entries(rules)) fs.writeFileSync(path.join(rulesDir, file), text);
 
     // --- prometheus.yml: discovery -> static targets on 127.0.0.1, rule_files -> where the rules are.
-    const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
+    const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
     const targets: Record<string, ReturnType<typeof staticPod>> = {
       'prometheus': staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0'),
       'node-exporter': staticPod(`127.0.0.1:${ports.nodeExporter}`, 'metrics', 'monitoring-agents', 'node-exporter-e2e01'),
@@ -197,6 +204,7 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       `--storage.path=${path.join(tmp, 'am-data')}`,
       `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
       '--cluster.listen-address=',
+      `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`,
     ]);
     nodeExporter = startNodeExporter();
     start('prometheus', BIN.prometheus, [
@@ -204,6 +212,7 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
       `--web.listen-address=127.0.0.1:${ports.prometheus}`,
       '--rules.alert.resend-delay=1s',
+      `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`,
     ]);
     await waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
     await waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
@@ -229,6 +238,13 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     });
     // instance is the node name (INSTANCE_IS_NODE); pod labels come from the discovery labels.
     expect(up.metric).toMatchObject({ job: 'node-exporter', instance: NODE, namespace: 'monitoring-agents', pod: 'node-exporter-e2e01', node: NODE });
+    // Prometheus and Alertmanager enforce basic auth; their own jobs log in with the password file.
+    for (const job of ['prometheus', 'alertmanager']) {
+      await waitFor(`up{job="${job}"} == 1`, async () => {
+        const r = await query(`up{job="${job}"}`);
+        return r.length === 1 && r[0].value[1] === '1' ? true : undefined;
+      });
+    }
     // Prometheus found the Alertmanager.
     await waitFor('Prometheus connected to Alertmanager', async () => {
       const r = await query('prometheus_notifications_alertmanagers_discovered');

@@ -23,7 +23,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { configMapData } from '../lib/dist';
-import { freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
+import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
+import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { find, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
 
@@ -74,7 +75,11 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
     fs.mkdirSync(rulesDir);
     for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
 
-    const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
+    // The web-auth Secret (spec.webAuth), made as README says and "mounted" here instead of /etc/web-auth.
+    const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
+    authorizeRequests(auth.header);
+    const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
+    const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
     const targets: Record<string, ReturnType<typeof staticPod>> = {
       prometheus: staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0', NODE),
       'node-exporter': staticPod(`127.0.0.1:${ports.nodeExporter}`, 'metrics', 'monitoring-agents', 'node-exporter-e2e01', NODE),
@@ -105,12 +110,12 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
 
     procs.start('alertmanager', tool('alertmanager'), [
       `--config.file=${path.join(tmp, 'alertmanager.yml')}`, `--storage.path=${path.join(tmp, 'am-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=',
+      `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=', webConfig,
     ]);
     nodeExporter = startNodeExporter();
     procs.start('prometheus', tool('prometheus'), [
       `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--rules.alert.resend-delay=1s',
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--rules.alert.resend-delay=1s', webConfig,
     ]);
     await procs.waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
     await procs.waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));

@@ -19,7 +19,8 @@ import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboa
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { validateSpec } from '../../charts/spec/load';
 import { configMapData } from '../lib/dist';
-import { freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
+import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
+import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { stackDoc, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
 
@@ -89,7 +90,11 @@ describe('real exporters for the seeds\' stores and queue', () => {
     const rulesDir = path.join(tmp, 'rules');
     fs.mkdirSync(rulesDir);
     for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
-    const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
+    // The web-auth Secret (spec.webAuth), made as README says and "mounted" here instead of /etc/web-auth.
+    const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
+    authorizeRequests(auth.header);
+    const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
+    const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
     // A discovered pod of each service: its namespace, container port and selector labels, as Kubernetes
     // discovery would report them; the synthesized (grouped) jobs' relabelling picks its service and job.
     const addresses: Record<string, number> = { redis: ports.redisExporter, mysql: ports.mysqlExporter, 'whisperx-rq': ports.rqExporter };
@@ -121,7 +126,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     procs.start('mysqld-exporter', tool('prometheus-mysqld-exporter'), [`--config.my-cnf=${path.join(tmp, 'my.cnf')}`, `--web.listen-address=127.0.0.1:${ports.mysqlExporter}`]);
     procs.start('rq-exporter', tool('rq-exporter'), ['--host', '127.0.0.1', '-p', String(ports.rqExporter), '--redis-url', redisUrl()]);
     procs.start('prometheus', tool('prometheus'), [
-      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`, `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`, `--web.listen-address=127.0.0.1:${ports.prometheus}`, webConfig,
     ]);
     await procs.waitFor('Redis answers', async () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
     // A real worker on the real Redis, processing and failing jobs.

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import type { K8sObject } from './k8s-validate';
@@ -42,7 +43,8 @@ export function crdValidator(file: string, version: string): (obj: K8sObject) =>
   const key = `${file}@${version}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const crd = parse(fs.readFileSync(path.join(CRD_DIR, file), 'utf8'));
+  const raw = fs.readFileSync(path.join(CRD_DIR, file));
+  const crd = parse((file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8'));
   const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
   if (!v) throw new Error(`${file} has no version ${version}`);
   const schema = strict(v.schema.openAPIV3Schema);

@@ -18,6 +18,9 @@
  */
 import { Application } from '../../imports/argoproj.io';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
+import { Gateway } from '../../imports/gateway-gateway.networking.k8s.io';
+import { HttpRoute } from '../../imports/httproute-gateway.networking.k8s.io';
+import { Middleware } from '../../imports/traefik.io';
 import type { K8sObject } from './k8s-validate';
 import { crdValidator } from './crd-schema';
 import { Schedule } from '../../imports/velero.io';
@@ -86,6 +89,8 @@ export const CRD_VALIDATORS: CrdValidator[] = [
     validate: (obj) => [
       ...modelProblems(require('@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer').ClusterIssuer, obj),
       ...roundTrip(ClusterIssuer.manifest, obj),
+      // And against the CRD of the imports (its gatewayHTTPRoute solver included).
+      ...crdValidator('cert-manager.io_clusterissuers.yaml.gz', 'v1')(obj),
     ],
   },
   {
@@ -106,5 +111,20 @@ export const CRD_VALIDATORS: CrdValidator[] = [
     apiVersion: 'snapshot.storage.k8s.io/v1',
     kind: 'VolumeSnapshot',
     validate: (obj) => [...crdValidator('snapshot.storage.k8s.io_volumesnapshots.yaml', 'v1')(obj), ...roundTrip(VolumeSnapshot.manifest, obj)],
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    validate: (obj) => [...crdValidator('gateway.networking.k8s.io_gateways.yaml.gz', 'v1')(obj), ...roundTrip(Gateway.manifest, obj)],
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    validate: (obj) => [...crdValidator('gateway.networking.k8s.io_httproutes.yaml.gz', 'v1')(obj), ...roundTrip(HttpRoute.manifest, obj)],
+  },
+  {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    validate: (obj) => [...crdValidator('traefik.io_middlewares.yaml.gz', 'v1alpha1')(obj), ...roundTrip(Middleware.manifest, obj)],
   },
 ];

@@ -60,8 +60,14 @@ export class Procs {
   }
 }
 
+/** The Authorization header every `get` sends (Prometheus and Alertmanager enforce basic auth: spec.webAuth). */
+let authorization: string | undefined;
+export function authorizeRequests(header: string | undefined): void {
+  authorization = header;
+}
+
 export async function get(url: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000), headers: authorization ? { authorization } : {} });
   return { status: res.status, body: await res.text() };
 }
 

@@ -39,13 +39,14 @@ describe('Ingress', () => {
     expect(Object.keys(g.metadata.annotations).filter((k) => k.includes('auth'))).toEqual([]);
   });
 
-  test('Prometheus and Alertmanager sit behind basic auth; hosts, Secret names and a namespaced issuer are settable', () => {
+  test('Prometheus and Alertmanager: no auth annotation (they enforce it themselves); hosts, Secret names and a namespaced issuer are settable', () => {
     const { objects } = synth({
       ingress: {
         grafana: { host: 'monitoring.example.org' },
-        prometheus: { enabled: true, host: 'prom.example.org', basicAuthSecretName: 'ops-htpasswd' },
+        prometheus: { enabled: true, host: 'prom.example.org' },
         alertmanager: { enabled: true, host: 'alerts.example.org' },
         ingressClassName: 'nginx-internal',
+        controller: 'ingress-nginx',
         tls: { issuer: 'internal-ca', secretNames: { prometheus: 'prom-cert' } },
       },
     });
@@ -57,13 +58,8 @@ describe('Ingress', () => {
     expect(a.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'alertmanager', port: { number: 9093 } });
     expect(p.spec.tls[0].secretName).toBe('prom-cert');
     expect(a.spec.tls[0].secretName).toBe('alertmanager-tls');
-    expect(p.metadata.annotations).toMatchObject({
-      'cert-manager.io/issuer': 'internal-ca',
-      'nginx.ingress.kubernetes.io/auth-type': 'basic',
-      'nginx.ingress.kubernetes.io/auth-secret': 'ops-htpasswd',
-      'nginx.ingress.kubernetes.io/auth-realm': 'Prometheus',
-    });
-    expect(a.metadata.annotations['nginx.ingress.kubernetes.io/auth-secret']).toBe('alertmanager-basic-auth');
+    expect(p.metadata.annotations).toMatchObject({ 'cert-manager.io/issuer': 'internal-ca', 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' });
+    for (const i of [p, a]) expect(Object.keys(i.metadata.annotations).filter((k) => k.includes('auth'))).toEqual([]);
     expect(p.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
     expect(find(objects, 'Ingress', 'grafana').spec.rules[0].host).toBe('monitoring.example.org');
   });
@@ -112,7 +108,7 @@ describe('Ingress', () => {
 
 describe('ACME ClusterIssuer', () => {
   test('created on request, in 90-cluster-issuer.yaml, HTTP-01 through the ingress class, strictly valid', () => {
-    const s = synth({ ingress: { domain: 'example.org', ingressClassName: 'public', tls: { createClusterIssuer: { email: 'ops@example.org', server: 'production' } } } });
+    const s = synth({ ingress: { domain: 'example.org', ingressClassName: 'public', controller: 'ingress-nginx', tls: { createClusterIssuer: { email: 'ops@example.org', server: 'production' } } } });
     const issuer = find(s.objects, 'ClusterIssuer', 'letsencrypt-production');
     expect(issuer.spec.acme).toEqual({
       server: ACME_SERVERS.production,

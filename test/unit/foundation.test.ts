@@ -30,8 +30,10 @@ describe('default stack', () => {
     ]));
     expect(container.args).not.toContain('--web.enable-lifecycle');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.sizing (3 nodes)
-    expect(container.readinessProbe.httpGet.path).toBe('/-/ready');
-    expect(container.livenessProbe.httpGet.path).toBe('/-/healthy');
+    // Prometheus enforces basic auth (spec.webAuth): authenticated exec readiness, TCP liveness.
+    expect(container.args).toContain('--web.config.file=/etc/web-auth/web-config.yml');
+    expect(container.readinessProbe.exec.command.join(' ')).toContain('http://127.0.0.1:9090/-/ready');
+    expect(container.livenessProbe.tcpSocket.port).toBe('web');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65534 });
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.resources.requests).toEqual({ cpu: '130m', memory: '448Mi' }); // derived from spec.sizing (3 nodes, 1 service)
@@ -179,7 +181,7 @@ describe('Prometheus external URL', () => {
     expect(args({ prometheus: { externalUrl: 'https://prom.example.com/' } })).toContain('--web.external-url=https://prom.example.com/');
   });
   test('exposed through an Ingress: defaults to its URL', () => {
-    const ingress = { domain: 'example.org', prometheus: { enabled: true, basicAuthSecretName: 'prometheus-basic-auth' }, tls: { clusterIssuer: 'letsencrypt' } };
+    const ingress = { domain: 'example.org', prometheus: { enabled: true }, tls: { clusterIssuer: 'letsencrypt' } };
     expect(args({ ingress })).toContain('--web.external-url=https://prometheus.example.org/');
   });
 });

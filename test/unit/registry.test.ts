@@ -49,10 +49,12 @@ test('workloads carry the name of a registered workload component; every workloa
   expect(KNOWN_COMPONENTS.filter((c) => stack.built.has(c) && !names.has(c))).toEqual([]);
 });
 
-test('each component writes exactly the dist files it declares', () => {
+test('each component writes only dist files it declares, and its first one always', () => {
+  // Later files of an entry are written only for some specs (Traefik's Middleware, the created Gateway's policy).
   const written = stack.charts.map((c) => c.file).sort();
-  const declared = COMPONENTS.filter((c) => stack.built.has(c.name)).flatMap((c) => c.files ?? []).sort();
-  expect(written).toEqual(declared);
+  const built = COMPONENTS.filter((c) => stack.built.has(c.name));
+  expect(built.flatMap((c) => c.files ?? [])).toEqual(expect.arrayContaining(written));
+  for (const c of built.filter((x) => x.name !== 'gateway' && (x.files ?? []).length > 0)) expect(written).toContain(c.files?.[0]);
 });
 
 test('flows name registered components or external peers, and each carries a reason', () => {

@@ -22,9 +22,11 @@ import { toYaml } from '../../core/yaml';
 import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { checksum, containerSecurity, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
+import { promBasicAuth, webAuthOf } from '../../core/web-auth';
+import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import type { Spec } from '../../spec/schema';
 import type { AlertingSpec, ReceiverSpec, SecretRef } from './spec';
 import { JOBS, PORTS } from '../../core/names';
@@ -234,6 +236,8 @@ export class Alertmanager extends Construct implements Endpoint {
     super(scope, id);
     const { context: ctx, spec, prometheus } = props;
     const am = spec.alertmanager;
+    // Alertmanager enforces basic auth itself (charts/lib/web-auth.ts): Prometheus, Grafana and the Loki ruler log in.
+    const webAuth = webAuthOf(ctx);
     this.namespace = ctx.namespace;
     this.url = serviceUrl(this.serviceName, ctx.namespace, ALERTMANAGER_PORT);
     this.config = buildAlertmanagerConfig(spec, { msteamsBridgeUrl: props.msteamsBridge?.url });
@@ -309,6 +313,7 @@ export class Alertmanager extends Construct implements Endpoint {
                 `--web.listen-address=:${ALERTMANAGER_PORT}`,
                 `--web.external-url=${am.externalUrl ?? this.url}`,
                 '--web.route-prefix=/',
+                webConfigArg(webAuth),
                 ...clusterArgs,
               ],
               env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
@@ -319,16 +324,19 @@ export class Alertmanager extends Construct implements Endpoint {
               ],
               resources: resources(am.resources),
               securityContext: containerSecurity(),
-              readinessProbe: httpProbe('/-/ready', 'web', { periodSeconds: 5, failureThreshold: 3 }),
-              livenessProbe: httpProbe('/-/healthy', 'web', { periodSeconds: 15, failureThreshold: 4 }),
+              readinessProbe: authProbe(webAuth, ALERTMANAGER_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: tcpProbe('web', { periodSeconds: 15, failureThreshold: 4 }),
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
+                webAuthMount,
                 ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
               ],
             }],
             volumes: [
               { name: 'config', secret: { secretName: 'alertmanager-config' } },
+              // The web config (server side) and the password (readiness probe).
+              webAuthVolume(webAuth, ['webConfig', 'password']),
               // Volume names are DNS labels; Secret names may hold dots: number the volumes.
               ...secretNames.map((n, i) => ({
                 name: `secret-${i}`,
@@ -355,9 +363,10 @@ export class Alertmanager extends Construct implements Endpoint {
     prometheus.addAlertmanager({
       api_version: 'v2',
       scheme: 'http',
+      basic_auth: promBasicAuth(webAuth),
       timeout: '10s',
       static_configs: [{ targets: Array.from({ length: am.replicas }, (_, i) => `${peerHost(i)}:${ALERTMANAGER_PORT}`) }],
     });
-    prometheus.addScrapeConfig(podJob({ jobName: JOBS.alertmanager, namespace: ctx.namespace, selector, port: 'web' }));
+    prometheus.addScrapeConfig(podJob({ jobName: JOBS.alertmanager, namespace: ctx.namespace, selector, port: 'web', basicAuth: promBasicAuth(webAuth) }));
   }
 }

@@ -23,6 +23,11 @@ export const ACME_SERVERS = {
 export interface AcmeClusterIssuerProps {
   readonly context: StackContext;
   readonly spec: IngressSpec;
+  /**
+   * With spec.exposure: gateway, the Gateways whose HTTP listener serves the
+   * challenges (cert-manager's gatewayHTTPRoute solver). @default the ingress class (http01.ingress)
+   */
+  readonly gatewayParentRefs?: readonly { name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[];
 }
 
 export class AcmeClusterIssuer extends Construct {
@@ -52,7 +57,9 @@ export class AcmeClusterIssuer extends Construct {
           email: acme.email,
           // cert-manager generates the ACME account key into this Secret (in its own namespace).
           privateKeySecretRef: { name: `${this.name}-account-key` },
-          solvers: [{ http01: { ingress: { ingressClassName: spec.ingressClassName } } }],
+          solvers: [props.gatewayParentRefs
+            ? { http01: { gatewayHttpRoute: { parentRefs: props.gatewayParentRefs.map((p) => ({ ...p })) } } }
+            : { http01: { ingress: { ingressClassName: spec.ingressClassName } } }],
         },
       },
     });

@@ -22,6 +22,8 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
+import { webAuthOf, webAuthPasswordFile, type WebAuthRef } from '../../core/web-auth';
+import { webAuthMount, webAuthVolume } from '../../lib/web-auth';
 import { grafanaPersistence, type GrafanaSpec } from './spec';
 
 export const GRAFANA_PORT = PORTS.grafana;
@@ -63,10 +65,11 @@ export interface DatasourceConfig {
   url: string;
   isDefault: boolean;
   editable: boolean;
+  /** Prometheus and Alertmanager enforce basic auth (charts/lib/web-auth.ts). */
   basicAuth?: boolean;
   basicAuthUser?: string;
   jsonData: Record<string, string | number | boolean>;
-  /** `$__file{...}` references to mounted Secret keys only (spec.grafana.datasources). */
+  /** `$__file{...}` references to mounted Secret keys only (the spec.webAuth password, spec.grafana.datasources): never a value. */
   secureJsonData?: Record<string, string>;
 }
 
@@ -176,11 +179,18 @@ export class Grafana extends Construct implements Endpoint {
 
     this.ini = grafanaIni(spec, this.rootUrl);
     const refs = new MountedRefs(GRAFANA_REFS_DIR);
-    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url);
+    const webAuth = webAuthOf(ctx);
+    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url, webAuth);
     const overrides: Record<string, GrafanaDatasourcesSpec['prometheus'] | GrafanaDatasourcesSpec['loki'] | GrafanaDatasourcesSpec['alertmanager']> = {
       prometheus: spec.datasources.prometheus, loki: spec.datasources.loki, alertmanager: spec.datasources.alertmanager,
     };
-    this.datasources = { ...base, datasources: base.datasources.map((ds) => applyOverride(ds, overrides[ds.type], refs)) };
+    this.datasources = { ...base, datasources: base.datasources.map((ds) => {
+      const o = overrides[ds.type];
+      if (!o) return ds;
+      // A central store gets its own credentials (or none), never the stack's web-auth password.
+      const { basicAuth: _b, basicAuthUser: _u, secureJsonData: _s, ...plain } = ds;
+      return applyOverride(plain, o, refs);
+    }) };
     const folders = props.dashboards.byFolder();
     this.providers = providersFile([...folders.keys()]);
 
@@ -263,6 +273,7 @@ export class Grafana extends Construct implements Endpoint {
                 { name: 'data', mountPath: DATA_DIR },
                 { name: 'tmp', mountPath: '/tmp' },
                 ...refs.mounts(),
+                webAuthMount,
                 ...folderVolumes.map((f) => f.mount),
               ],
             }],
@@ -276,6 +287,8 @@ export class Grafana extends Construct implements Endpoint {
                 : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
               ...refs.volumes(),
+              // The password the datasources send to Prometheus and Alertmanager (only that key).
+              webAuthVolume(webAuth, ['password']),
               ...folderVolumes.map((f) => f.volume),
             ],
           },
@@ -337,10 +350,25 @@ export function grafanaIni(spec: GrafanaSpec, rootUrl: string): GrafanaIni {
   };
 }
 
-export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string): DatasourcesFile {
+/**
+ * Basic auth of a datasource: the user by name, the password through Grafana's
+ * `$__file{}` expansion of provisioning values (read when Grafana provisions,
+ * from the mounted Secret), so neither this ConfigMap nor the pod spec holds it.
+ * Fact from grafana/grafana pkg/services/provisioning/values/values.go (stored
+ * commit 03d9862; not read at the v12.4.3 tag, the repository is too large to
+ * fetch): secureJsonData is a StringMapValue whose values go through
+ * setting.ExpandVar ($__file{}, $__env{}) and then os.ExpandEnv, so the file
+ * must hold no other "$" (none does).
+ */
+export function datasourceBasicAuth(a: WebAuthRef): Pick<DatasourceConfig, 'basicAuth' | 'basicAuthUser' | 'secureJsonData'> {
+  return { basicAuth: true, basicAuthUser: a.username, secureJsonData: { basicAuthPassword: `$__file{${webAuthPasswordFile(a)}}` } };
+}
+
+export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string, webAuth?: WebAuthRef): DatasourcesFile {
+  const auth = datasourceBasicAuth(webAuth ?? webAuthOf({}));
   const datasources: DatasourceConfig[] = [{
     name: 'Prometheus', uid: DATASOURCE_UIDS.prometheus, type: 'prometheus', access: 'proxy', url: prometheusUrl,
-    isDefault: true, editable: false,
+    isDefault: true, editable: false, ...auth,
     jsonData: { httpMethod: 'POST', timeInterval: '15s', prometheusType: 'Prometheus', cacheLevel: 'Low', incrementalQuerying: true },
   }];
   if (lokiUrl) {
@@ -352,7 +380,7 @@ export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertma
   if (alertmanagerUrl) {
     datasources.push({
       name: 'Alertmanager', uid: DATASOURCE_UIDS.alertmanager, type: 'alertmanager', access: 'proxy', url: alertmanagerUrl,
-      isDefault: false, editable: false,
+      isDefault: false, editable: false, ...auth,
       jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
     });
   }

@@ -1,18 +1,28 @@
 /**
- * Ingresses: one per exposed UI, in the stack namespace.
+ * Ingresses (spec.exposure: ingress): one per exposed UI, in the stack
+ * namespace, with any controller class.
  *
  * - Grafana (Service `grafana`, port 3000) whenever `spec.ingress.domain` or
  *   `spec.ingress.grafana.host` is set. Grafana has its own login.
- * - Prometheus (9090) and Alertmanager (9093) on request, always behind
- *   ingress-nginx basic auth: neither has a login of its own, and both can
- *   change state (silences, admin endpoints are off but reload is on).
+ * - Prometheus (9090) and Alertmanager (9093) on request. They enforce basic
+ *   auth themselves (spec.webAuth, charts/lib/web-auth.ts): nothing here
+ *   depends on a controller honouring an annotation, so no controller can
+ *   expose them without authentication.
  *
- * TLS: a per-host Secret that cert-manager's ingress-shim fills when the
- * `cert-manager.io/cluster-issuer` (or `issuer`) annotation is present;
- * without an issuer the Secret must be created by hand. HTTP is redirected
- * to HTTPS. Websockets (Grafana Live) need nothing special with
- * ingress-nginx, which forwards `Upgrade` headers by default; the long
- * read/send timeouts keep those connections and slow queries open.
+ * Portable part (every controller): ingressClassName, host rules, TLS
+ * Secrets, cert-manager's ingress-shim annotation. Controller extras only for
+ * the controller declared (spec.ingress.controller):
+ * - ingress-nginx: HTTP->HTTPS redirect and long proxy timeouts (Grafana Live
+ *   websockets, slow queries) as nginx.ingress.kubernetes.io annotations; the
+ *   synth warns that ingress-nginx is retired (March 2026: no releases or
+ *   security fixes);
+ * - traefik: the HTTPS routers on the websecure entrypoint, and a second
+ *   Ingress per host on the web entrypoint through a RedirectScheme Middleware
+ *   (traefik.io/v1alpha1, dist/91-traefik-middlewares.yaml: it needs
+ *   Traefik's CRD). A Traefik router with TLS never serves plain HTTP, so
+ *   the redirect cannot ride on the same Ingress;
+ * - other: nothing controller-specific (configure redirects in the
+ *   controller; the synth says so).
  *
  * Backends are referenced by their fixed Service names, so an Ingress works
  * as soon as the component it fronts is deployed.
@@ -22,7 +32,8 @@ import { Construct } from 'constructs';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { COMPONENT_NAMES, PORTS } from '../../core/names';
-import { ExposedUi, exposedHosts, IngressSpec } from './spec';
+import { Middleware } from '../../../imports/traefik.io';
+import { ExposedUi, exposedHosts, ingressController, IngressSpec } from './spec';
 
 /** The Service and port behind each UI (fixed names from the component table). */
 export const UI_BACKENDS: Record<ExposedUi, { service: string; port: number }> = {
@@ -34,9 +45,28 @@ export const UI_BACKENDS: Record<ExposedUi, { service: string; port: number }> =
 /** Seconds ingress-nginx waits on the backend (long queries, Grafana Live websockets). */
 export const PROXY_TIMEOUT_SECONDS = 300;
 
+/** Traefik Middleware redirecting HTTP to HTTPS (with spec.ingress.controller: traefik). */
+export const TRAEFIK_REDIRECT_MIDDLEWARE = 'redirect-https';
+
+/** ingress-nginx is retired: said once per synth that uses it. */
+export const INGRESS_NGINX_RETIRED = 'spec.ingress.controller is ingress-nginx, which the Kubernetes project retired in March 2026 (no releases or security fixes since): move to spec.exposure: gateway, or to a maintained controller such as Traefik (spec.ingress.controller: traefik)';
+
+/** What the synth tells the user about the declared controller (ComponentDef.warnings). */
+export function ingressWarnings(spec: IngressSpec): string[] {
+  if (Object.keys(exposedHosts(spec)).length === 0) return [];
+  const controller = ingressController(spec);
+  if (controller === 'ingress-nginx') return [INGRESS_NGINX_RETIRED];
+  if (controller === 'other' && spec.tls.enabled) {
+    return [`spec.ingress.controller is "other" (class ${spec.ingressClassName}): the Ingresses carry no controller-specific annotations, so configure the HTTP->HTTPS redirect (and timeouts for Grafana Live) in the controller itself`];
+  }
+  return [];
+}
+
 export interface IngressesProps {
   readonly context: StackContext;
   readonly spec: IngressSpec;
+  /** The chart of the Traefik Middleware (a CRD-dependent file); required with spec.ingress.controller: traefik and TLS. */
+  readonly middlewareScope?: Construct;
 }
 
 export class Ingresses extends Construct {
@@ -51,48 +81,76 @@ export class Ingresses extends Construct {
     const clusterIssuer = spec.tls.clusterIssuer
       ?? (spec.tls.createClusterIssuer ? clusterIssuerName(spec) : undefined);
 
+    const controller = ingressController(spec);
+    const traefikRedirect = controller === 'traefik' && spec.tls.enabled && Object.keys(this.hosts).length > 0;
+    if (traefikRedirect) {
+      if (!props.middlewareScope) throw new Error('Ingresses: spec.ingress.controller traefik with TLS needs middlewareScope (the chart of dist/91-traefik-middlewares.yaml)');
+      new Middleware(props.middlewareScope, 'redirect-https', {
+        metadata: {
+          name: TRAEFIK_REDIRECT_MIDDLEWARE,
+          namespace: ctx.namespace,
+          labels: recommendedLabels({ name: 'ingress', instance: ctx.instance, component: 'ingress' }),
+        },
+        spec: { redirectScheme: { scheme: 'https', permanent: true } },
+      });
+    }
+    const traefikRef = `${ctx.namespace}-${TRAEFIK_REDIRECT_MIDDLEWARE}@kubernetescrd`;
+
     for (const ui of Object.keys(this.hosts) as ExposedUi[]) {
       const host = this.hosts[ui] as string;
       const backend = UI_BACKENDS[ui];
-      const annotations: Record<string, string> = {
-        'nginx.ingress.kubernetes.io/proxy-read-timeout': String(PROXY_TIMEOUT_SECONDS),
-        'nginx.ingress.kubernetes.io/proxy-send-timeout': String(PROXY_TIMEOUT_SECONDS),
-      };
+      const annotations: Record<string, string> = {};
+      if (controller === 'ingress-nginx') {
+        annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = String(PROXY_TIMEOUT_SECONDS);
+        annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'] = String(PROXY_TIMEOUT_SECONDS);
+      }
       if (spec.tls.enabled) {
-        annotations['nginx.ingress.kubernetes.io/ssl-redirect'] = 'true';
-        // Also redirect when TLS ends at a load balancer in front of the controller.
-        annotations['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+        if (controller === 'ingress-nginx') {
+          annotations['nginx.ingress.kubernetes.io/ssl-redirect'] = 'true';
+          // Also redirect when TLS ends at a load balancer in front of the controller.
+          annotations['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+        }
+        if (controller === 'traefik') {
+          annotations['traefik.ingress.kubernetes.io/router.entrypoints'] = 'websecure';
+          annotations['traefik.ingress.kubernetes.io/router.tls'] = 'true';
+        }
         if (clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = clusterIssuer;
         else if (spec.tls.issuer) annotations['cert-manager.io/issuer'] = spec.tls.issuer;
       }
-      if (ui !== 'grafana') {
-        annotations['nginx.ingress.kubernetes.io/auth-type'] = 'basic';
-        annotations['nginx.ingress.kubernetes.io/auth-secret'] = spec[ui].basicAuthSecretName;
-        annotations['nginx.ingress.kubernetes.io/auth-secret-type'] = 'auth-file';
-        annotations['nginx.ingress.kubernetes.io/auth-realm'] = ui === 'prometheus' ? 'Prometheus' : 'Alertmanager';
-      }
-      this.ingresses.push(new k8s.KubeIngress(this, ui, {
-        metadata: {
-          name: ui,
-          namespace: ctx.namespace,
-          labels: recommendedLabels({ name: ui, instance: ctx.instance, component: 'ingress' }),
-          annotations,
+      const rules = [{
+        host,
+        http: {
+          paths: [{
+            path: '/',
+            pathType: 'Prefix',
+            backend: { service: { name: backend.service, port: { number: backend.port } } },
+          }],
         },
+      }];
+      const labels = recommendedLabels({ name: ui, instance: ctx.instance, component: 'ingress' });
+      this.ingresses.push(new k8s.KubeIngress(this, ui, {
+        metadata: { name: ui, namespace: ctx.namespace, labels, annotations },
         spec: {
           ingressClassName: spec.ingressClassName,
           ...(spec.tls.enabled ? { tls: [{ hosts: [host], secretName: tlsSecretName(spec, ui) }] } : {}),
-          rules: [{
-            host,
-            http: {
-              paths: [{
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: backend.service, port: { number: backend.port } } },
-              }],
-            },
-          }],
+          rules,
         },
       }));
+      if (traefikRedirect) {
+        // Plain HTTP on the web entrypoint: redirected before any backend is asked (the backend only satisfies the API).
+        this.ingresses.push(new k8s.KubeIngress(this, `${ui}-http`, {
+          metadata: {
+            name: `${ui}-http-redirect`,
+            namespace: ctx.namespace,
+            labels,
+            annotations: {
+              'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+              'traefik.ingress.kubernetes.io/router.middlewares': traefikRef,
+            },
+          },
+          spec: { ingressClassName: spec.ingressClassName, rules },
+        }));
+      }
     }
   }
 }

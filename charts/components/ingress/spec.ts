@@ -27,15 +27,35 @@ export const EXPOSED_UIS = ['grafana', 'prometheus', 'alertmanager'] as const;
 export type ExposedUi = (typeof EXPOSED_UIS)[number];
 
 const protectedUi = (ui: 'prometheus' | 'alertmanager') => z.strictObject({
-  enabled: z.boolean().default(false).describe(`expose ${ui} (it has no login of its own: basic auth is always in front of it)`),
+  enabled: z.boolean().default(false).describe(`expose ${ui} (it enforces basic auth itself: spec.webAuth)`),
   host: hostName().optional().describe(`host name; defaults to ${ui}.<domain>`),
-  basicAuthSecretName: objectName().default(`${ui}-basic-auth`)
-    .describe('Secret (in spec.namespace) with an htpasswd file under the key "auth" (ingress-nginx auth-file format); create it with htpasswd and kubectl create secret generic'),
 }).prefault({});
+
+// --- exposure mode and ingress controller (issue 17) ---------------------------------
+
+/** How the UIs are exposed: Ingresses (any controller) or Gateway API HTTPRoutes (charts/components/gateway). */
+export const EXPOSURE_MODES = ['ingress', 'gateway'] as const;
+export type ExposureMode = (typeof EXPOSURE_MODES)[number];
+export const exposureSchema = z.enum(EXPOSURE_MODES, {
+  error: (i) => `expected "ingress" or "gateway", found ${JSON.stringify(i.input)}`,
+}).default('ingress').describe('expose the UIs (hosts and TLS from spec.ingress) through Ingresses ("ingress", any controller) or Gateway API HTTPRoutes ("gateway", spec.gateway)');
+
+/** Controllers whose own extras (redirects, timeouts) the stack knows; "other" gets portable Ingresses only. */
+export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik', 'other'] as const;
+export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
+
+/** The declared controller, or the one the class name implies ("nginx": ingress-nginx, "traefik": Traefik, else other). */
+export function ingressController(s: IngressSpec): IngressController {
+  if (s.controller) return s.controller;
+  return s.ingressClassName === 'nginx' ? 'ingress-nginx' : s.ingressClassName === 'traefik' ? 'traefik' : 'other';
+}
+// --- end exposure mode and ingress controller ------------------------------------------
 
 export const ingressSchema = z.strictObject({
   domain: hostName().optional().describe('base domain: hosts default to grafana.<domain>, prometheus.<domain>, alertmanager.<domain>; Grafana is exposed whenever a domain or grafana.host is set'),
-  ingressClassName: className('IngressClass', 'nginx').default('nginx').describe('IngressClass of the controller (ingress-nginx: the annotations for redirects, timeouts and basic auth are ingress-nginx\'s)'),
+  ingressClassName: className('IngressClass', 'nginx').default('nginx').describe('IngressClass of the controller (spec.exposure: ingress)'),
+  controller: z.enum(INGRESS_CONTROLLERS, { error: (i) => `expected one of ${INGRESS_CONTROLLERS.join(', ')}, found ${JSON.stringify(i.input)}` }).optional()
+    .describe('the controller behind ingressClassName, for its own extras: ingress-nginx (annotations; retired in March 2026), traefik (a redirect Middleware), other (portable Ingresses only); defaults from the class name: nginx, traefik, else other'),
   grafana: z.strictObject({
     host: hostName().optional().describe('Grafana host name; defaults to grafana.<domain>'),
   }).prefault({}),
@@ -54,7 +74,7 @@ export const ingressSchema = z.strictObject({
       name: dnsLabel().optional().describe('defaults to letsencrypt-<server>'),
       email: z.email({ error: (i) => `expected an e-mail address for the ACME account (expiry notices), found ${JSON.stringify(i.input)}` }),
       server: z.enum(['staging', 'production'], { error: (i) => `expected "staging" or "production", found ${JSON.stringify(i.input)}` }).default('staging').describe('Let\'s Encrypt staging (untrusted test certificates, high rate limits) or production'),
-    }).optional().describe('create an ACME ClusterIssuer (HTTP-01 through the ingress class); needs cert-manager installed'),
+    }).optional().describe('create an ACME ClusterIssuer (HTTP-01 through the ingress class, or the Gateway with spec.exposure: gateway); needs cert-manager installed'),
     acmeHttp01: z.boolean().optional().describe('the issuer answers ACME HTTP-01 challenges through the ingress controller, so the NetworkPolicies let it reach cert-manager\'s solver pods (port 8089); default true whenever cert-manager issues the certificates; false for a DNS-01 or non-ACME issuer'),
   }).prefault({}),
 }).prefault({}).superRefine((s, ctx) => {
@@ -88,14 +108,54 @@ const kubeSystem = { 'kubernetes.io/metadata.name': 'kube-system' };
 
 export const networkPoliciesSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('default-deny NetworkPolicies in both namespaces plus the flows the stack needs (needs a CNI that enforces NetworkPolicy)'),
-  ingressControllerNamespaceSelector: labelSelector().default({ 'kubernetes.io/metadata.name': 'ingress-nginx' })
-    .describe('labels of the namespace of the ingress controller, allowed to reach the exposed UIs'),
+  ingressControllerNamespaceSelector: labelSelector().optional()
+    .describe('labels of the namespace of the ingress controller or Gateway proxies, allowed to reach the exposed UIs; defaults from the controller: ingress-nginx -> namespace ingress-nginx, traefik -> kube-system (k3s), a Gateway -> its namespace; required with controller "other"'),
+  ingressControllerPodSelector: labelSelector().optional()
+    .describe('labels of the controller\'s pods in that namespace; defaults: app.kubernetes.io/name ingress-nginx or traefik, gateway.networking.k8s.io/gateway-name of a created Gateway; otherwise every pod of the namespace'),
   dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
   apiServerCidrs: z.array(peerCidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning'),
   nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (node-exporter on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
 }).prefault({});
 
 export type NetworkPoliciesSpec = z.output<typeof networkPoliciesSchema>;
+
+/** The peer that reaches the exposed UIs: namespace and pod labels of the ingress controller or Gateway proxies. */
+export interface ControllerPeer {
+  readonly namespaceSelectors: Record<string, string>[];
+  readonly podSelector?: Record<string, string>;
+}
+
+/**
+ * Where the traffic of the exposed UIs comes from, for the NetworkPolicies:
+ * the user's selectors, else the declared controller's own (ingress-nginx's
+ * chart: namespace ingress-nginx; Traefik on k3s: kube-system, pods
+ * app.kubernetes.io/name=traefik), else the Gateway's namespace (proxies of a
+ * created Gateway carry gateway.networking.k8s.io/gateway-name, GEP-1762).
+ * Undefined when it cannot be known (controller "other" without selectors).
+ */
+export function controllerPeer(spec: {
+  namespace: string; exposure: ExposureMode; ingress: IngressSpec; networkPolicies: NetworkPoliciesSpec;
+  gateway?: { parentRefs?: { name: string; namespace?: string }[]; create?: { name: string } };
+}): ControllerPeer | undefined {
+  const np = spec.networkPolicies;
+  const ns = (name: string) => ({ 'kubernetes.io/metadata.name': name });
+  let d: ControllerPeer | undefined;
+  if (spec.exposure === 'gateway') {
+    const g = spec.gateway ?? {};
+    d = g.create
+      ? { namespaceSelectors: [ns(spec.namespace)], podSelector: { 'gateway.networking.k8s.io/gateway-name': g.create.name } }
+      : { namespaceSelectors: [...new Set((g.parentRefs ?? []).map((p) => p.namespace ?? spec.namespace))].map(ns) };
+  } else {
+    const c = ingressController(spec.ingress);
+    if (c === 'ingress-nginx') d = { namespaceSelectors: [ns('ingress-nginx')], podSelector: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+    if (c === 'traefik') d = { namespaceSelectors: [ns('kube-system')], podSelector: { 'app.kubernetes.io/name': 'traefik' } };
+  }
+  if (np.ingressControllerNamespaceSelector) {
+    return { namespaceSelectors: [np.ingressControllerNamespaceSelector], podSelector: np.ingressControllerPodSelector };
+  }
+  if (!d) return undefined;
+  return np.ingressControllerPodSelector ? { ...d, podSelector: np.ingressControllerPodSelector } : d;
+}
 
 /** A peer CIDR: strict (cidrProblem), and never inside the link-local range (cloud metadata, 169.254.169.254). */
 function peerCidr() {
@@ -167,7 +227,14 @@ export function grafanaUrlDefaults<T extends { domain?: string; rootUrl?: string
 }
 
 /** Checks across sections (called from specSchema's superRefine): Grafana's own host must match its Ingress. */
-export function exposureCrossChecks(spec: { ingress: IngressSpec; grafana?: { domain?: string } }, ctx: z.RefinementCtx): void {
+export function exposureCrossChecks(spec: { namespace: string; exposure: ExposureMode; ingress: IngressSpec; networkPolicies: NetworkPoliciesSpec; grafana?: { domain?: string } }, ctx: z.RefinementCtx): void {
+  if (spec.networkPolicies.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0 && !controllerPeer(spec)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['networkPolicies', 'ingressControllerNamespaceSelector'],
+      message: `required with spec.ingress.controller "other" (class ${spec.ingress.ingressClassName}): the labels of your controller's namespace (e.g. {kubernetes.io/metadata.name: ${spec.ingress.ingressClassName}}), so the NetworkPolicies let it reach the UIs`,
+    });
+  }
   const host = exposedHosts(spec.ingress).grafana;
   if (host && spec.grafana?.domain && spec.grafana.domain !== host) {
     ctx.addIssue({
@@ -179,4 +246,4 @@ export function exposureCrossChecks(spec: { ingress: IngressSpec; grafana?: { do
 }
 
 /** The spec sections this component owns (composed into the schema by charts/registry.ts). */
-export const specSections = { ingress: ingressSchema };
+export const specSections = { exposure: exposureSchema, ingress: ingressSchema };

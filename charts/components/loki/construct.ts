@@ -25,6 +25,7 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
+import { webAuthOf } from '../../core/web-auth';
 import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
 import type { ILogPush, IPrometheus, LogPushAuth } from '../../core/component';
 import { podJob } from '../../lib/scrape';
@@ -35,6 +36,9 @@ const UID = 10001;
 const CONFIG_DIR = '/etc/loki/config';
 /** Alertmanager's port (fixed across the stack). */
 const ALERTMANAGER_PORT = 9093;
+
+/** The env var holding the password the ruler sends to Alertmanager (from the spec.webAuth Secret). */
+export const ALERTMANAGER_PASSWORD_ENV = 'LOKI_ALERTMANAGER_PASSWORD';
 
 export interface LokiProps {
   readonly context: StackContext;
@@ -114,8 +118,18 @@ export class Loki extends Construct implements ILogPush {
     checkLogQueries();
 
     const alertmanagerUrl = props.alertmanagerUrl ?? serviceUrl('alertmanager', ctx.namespace, ALERTMANAGER_PORT);
-    this.config = lokiConfig(spec, { alertmanagerUrl, namespace: ctx.namespace });
+    // The ruler logs in to Alertmanager (which enforces basic auth): Loki has no password_file for it
+    // (v3.7.6 pkg/ruler/base/notifier.go reads basic_auth_password inline), so the config says
+    // ${LOKI_ALERTMANAGER_PASSWORD} and -config.expand-env=true fills it from a Secret env var.
+    const webAuth = webAuthOf(ctx);
+    this.config = lokiConfig(spec, { alertmanagerUrl, namespace: ctx.namespace, alertmanagerAuth: { username: webAuth.username, passwordEnv: ALERTMANAGER_PASSWORD_ENV } });
     this.configText = toYaml(this.config);
+    const expandEnv = spec.ruler.enabled;
+    // With -config.expand-env every "$" of the file is expanded (drone/envsubst): only the password reference may hold one.
+    // (Object storage credentials are ${...} references too: loki-config.ts writes only those.)
+    if (expandEnv && spec.storage.type === 'filesystem' && this.configText.replace(`\${${ALERTMANAGER_PASSWORD_ENV}}`, '').includes('$')) {
+      throw new Error('loki.yaml holds a "$" besides the Alertmanager password reference: -config.expand-env would expand it');
+    }
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('loki-config'), data: { 'loki.yaml': this.configText } });
 
     // The rules ConfigMap always exists (empty without the ruler) so the local rule store's directory does.
@@ -168,13 +182,20 @@ export class Loki extends Construct implements ILogPush {
         name: 'loki',
         image,
         imagePullPolicy: 'IfNotPresent',
-        args: [`-config.file=${CONFIG_DIR}/loki.yaml`, `-target=${plan.target}`, ...(objectStore ? ['-config.expand-env=true'] : [])],
+        args: [`-config.file=${CONFIG_DIR}/loki.yaml`, `-target=${plan.target}`, ...(objectStore || expandEnv ? ['-config.expand-env=true'] : [])],
         ports: [
           { name: 'http', containerPort: LOKI_HTTP_PORT, protocol: 'TCP' },
           { name: 'grpc', containerPort: LOKI_GRPC_PORT, protocol: 'TCP' },
           ...(ssd ? [{ name: 'memberlist', containerPort: PORTS.lokiMemberlist, protocol: 'TCP' }] : []),
         ],
-        ...(env.length ? { env } : {}),
+        ...(() => {
+          // The ruler (on the target that loads rules) logs in to Alertmanager with the spec.webAuth password.
+          const all = [...env, ...(expandEnv && plan.rules ? [{
+            name: ALERTMANAGER_PASSWORD_ENV,
+            valueFrom: { secretKeyRef: { name: webAuth.secretName, key: webAuth.passwordKey, optional: false } },
+          }] : [])];
+          return all.length ? { env: all } : {};
+        })(),
         resources: resources(plan.resources),
         securityContext: containerSecurity(),
         // WAL replay after a crash can take minutes: the startup probe gives it 10.

@@ -107,6 +107,8 @@ export interface LokiRulerConfig {
   alertmanager_url?: string;
   /** simple-scalable: the rules ConfigMap mounted on the backend pods. */
   storage?: { type: 'local'; local: { directory: string } };
+  /** Alertmanager enforces basic auth: the password is `${ENV}`, expanded by -config.expand-env from a Secret env var. */
+  alertmanager_client?: { basic_auth_username: string; basic_auth_password: string };
   enable_api: boolean;
   evaluation_interval: LokiDuration;
   rule_path: string;
@@ -247,6 +249,8 @@ export interface LokiConfigOptions {
   readonly alertmanagerUrl?: string;
   /** simple-scalable: the namespace the memberlist, backend and scheduler Services live in. */
   readonly namespace?: string;
+  /** The ruler's credentials for Alertmanager: the user, and the env var holding the password. */
+  readonly alertmanagerAuth?: { readonly username: string; readonly passwordEnv: string };
 }
 
 /** Services of the simple-scalable mode. */
@@ -331,6 +335,9 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
     query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
     ruler: {
       ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
+      ...(spec.ruler.enabled && o.alertmanagerAuth ? {
+        alertmanager_client: { basic_auth_username: o.alertmanagerAuth.username, basic_auth_password: `\${${o.alertmanagerAuth.passwordEnv}}` },
+      } : {}),
       enable_api: true,
       evaluation_interval: goDuration(spec.ruler.evaluationInterval),
       rule_path: '/tmp/loki-rules-scratch',

@@ -21,7 +21,7 @@ import { warn } from '../../lib/warnings';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import type { ServiceSpec } from '../../spec/schema';
-import type { ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
+import type { ControllerPeer, ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
 
 export type { External, Flow, FlowPort } from '../../core/component';
 
@@ -125,6 +125,8 @@ export interface NetworkPoliciesProps {
   readonly stackSpec?: unknown;
   /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
   readonly components: readonly ComponentFacts[];
+  /** Who reaches the exposed UIs (controllerPeer in ../ingress/spec.ts). @default the namespace selector of the spec */
+  readonly controllerPeer?: ControllerPeer;
 }
 
 export class NetworkPolicies extends Construct {
@@ -192,7 +194,11 @@ export class NetworkPolicies extends Construct {
         }];
       }
       switch (end.external) {
-        case 'ingress-controller': return [{ namespaceSelector: { matchLabels: spec.ingressControllerNamespaceSelector } }];
+        case 'ingress-controller': {
+          // Without a peer (a construct built outside the stack): the spec's selector, else ingress-nginx's namespace (the former default).
+          const p = props.controllerPeer ?? { namespaceSelectors: [spec.ingressControllerNamespaceSelector ?? { 'kubernetes.io/metadata.name': 'ingress-nginx' }] };
+          return p.namespaceSelectors.map((n) => ({ namespaceSelector: { matchLabels: n }, ...(p.podSelector ? { podSelector: { matchLabels: p.podSelector } } : {}) }));
+        }
         case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
         case 'api-server': return ipBlockPeers(spec.apiServerCidrs);
         case 'nodes': return ipBlockPeers(spec.nodeCidrs);

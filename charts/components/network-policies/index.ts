@@ -7,6 +7,7 @@ import type { ServiceSpec, Spec } from '../../spec/schema';
 import type { Ingresses } from '../ingress/construct';
 import { annotationDiscoveryNamespaces } from '../prometheus/spec';
 import { NetworkPolicies } from './construct';
+import { controllerPeer } from '../ingress/spec';
 
 export * from './construct';
 export { specSections } from './spec';
@@ -19,7 +20,9 @@ export const component: ComponentDef<Spec> = {
     context,
     spec: spec.networkPolicies,
     root,
-    exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
+    // The UIs exposed by the Ingresses or the HTTPRoutes (spec.exposure), reached from the controller's pods.
+    exposed: Object.keys(get<Ingresses>('ingress')?.hosts ?? get<Pick<Ingresses, 'hosts'>>('gateway')?.hosts ?? {}) as (keyof Ingresses['hosts'])[],
+    controllerPeer: controllerPeer(spec),
     // Other pods Prometheus scrapes like a user service (Velero's, with spec.backup.method velero).
     services: [...spec.services, ...(lookup<ServiceSpec[]>('extra-scrape-targets') ?? [])],
     annotationNamespaces: annotationDiscoveryNamespaces(spec),

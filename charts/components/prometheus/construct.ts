@@ -17,11 +17,13 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { serviceUrl, StackContext } from '../../core/context';
 import { apiReader } from '../../lib/rbac';
 import { signalReloaderContainer } from '../../lib/signal-reloader';
-import { containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { containerSecurity, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { promBasicAuth, webAuthOf } from '../../core/web-auth';
+import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
 import { JOBS, PORTS } from '../../core/names';
 import { MountedRefs } from '../../spec/secret-ref';
@@ -100,8 +102,10 @@ export class Prometheus extends Construct implements IPrometheus {
     const selector = selectorLabels('prometheus', ctx.instance);
     const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: ctx.namespace, labels: { ...labels, ...extra } });
 
+    // Prometheus enforces basic auth itself (charts/lib/web-auth.ts); its own scrapes log in like any client.
+    const webAuth = webAuthOf(ctx);
     // Self-monitoring: every replica, discovered like any other pod.
-    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web' }));
+    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web', basicAuth: promBasicAuth(webAuth) }));
     if (props.annotationNamespaces !== undefined) {
       const namespaces = props.annotationNamespaces === 'all' ? undefined : props.annotationNamespaces;
       this.addScrapeConfig(annotatedPodsJob(namespaces));
@@ -178,6 +182,8 @@ export class Prometheus extends Construct implements IPrometheus {
                 ...storageArgs,
                 // No --web.enable-lifecycle: it would let anyone past the Ingress POST /-/quit or /-/reload.
                 `--web.listen-address=:${PROMETHEUS_PORT}`,
+                // Basic auth on every path, whatever sits in front (Ingress, Gateway, port-forward).
+                webConfigArg(webAuth),
                 // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
                 ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
               ],
@@ -185,15 +191,16 @@ export class Prometheus extends Construct implements IPrometheus {
               env,
               resources: resources(spec.resources),
               securityContext: containerSecurity(),
-              // WAL replay after a restart can take minutes on a full volume: the startup probe covers it.
-              startupProbe: httpProbe('/-/ready', 'web', { periodSeconds: 10, failureThreshold: 60 }),
-              readinessProbe: httpProbe('/-/ready', 'web', { periodSeconds: 5, failureThreshold: 3 }),
-              livenessProbe: httpProbe('/-/healthy', 'web', { periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 6 }),
+              // Authenticated exec readiness, TCP liveness (charts/lib/web-auth.ts). The listener opens before the
+              // WAL replay, so liveness holds during a long replay while readiness waits for /-/ready.
+              readinessProbe: authProbe(webAuth, PROMETHEUS_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: tcpProbe('web', { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }),
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }]),
                 { name: 'data', mountPath: DATA_DIR },
                 ...this.refs.mounts(),
+                webAuthMount,
               ],
             }, signalReloaderContainer({
               process: 'prometheus',
@@ -205,6 +212,8 @@ export class Prometheus extends Construct implements IPrometheus {
               { name: 'config', configMap: { name: 'prometheus-config' } },
               ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
               ...this.refs.volumes(),
+              // The web config (server side) and the password (self-scrape, alert delivery, readiness probe).
+              webAuthVolume(webAuth, ['webConfig', 'password']),
             ],
           },
         },
