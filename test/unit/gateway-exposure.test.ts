@@ -25,7 +25,7 @@ describe('Gateway API: a Gateway the stack creates', () => {
   test('Gateway: HTTP listener plus one HTTPS listener per host, TLS Secrets from cert-manager\'s gateway-shim annotation', () => {
     const g = find(s.objects, 'Gateway', 'monitoring');
     expect(g.apiVersion).toBe('gateway.networking.k8s.io/v1');
-    expect(g.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging', 'argocd.argoproj.io/sync-wave': '2' });
+    expect(g.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging', 'argocd.argoproj.io/sync-wave': '2', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
     expect(g.spec.gatewayClassName).toBe('eg');
     expect(g.spec.listeners.map((l: any) => [l.name, l.protocol, l.port, l.hostname, l.tls?.certificateRefs?.[0]?.name])).toEqual([
       ['http', 'HTTP', 80, undefined, undefined],

@@ -54,12 +54,12 @@ describe('prerequisites', () => {
 
   test('lists the Secrets the pods and Ingresses reference, with a create command and no value', () => {
     expect(p.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([
-      'monitoring/grafana-admin', 'monitoring/alertmanager-msteams', 'monitoring/prometheus-basic-auth', 'monitoring/alertmanager-basic-auth',
+      'monitoring/grafana-admin', 'monitoring/alertmanager-msteams', 'monitoring/monitoring-web-auth',
     ]));
     const grafana = p.secrets.find((s) => s.name === 'grafana-admin')!;
     expect(grafana.keys).toEqual(['admin-password', 'admin-user', 'secret-key']);
     expect(createSecretCommand(grafana)).toBe("kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password='<admin-password>' --from-literal=admin-user='<admin-user>' --from-literal=secret-key='<secret-key>'");
-    expect(createSecretCommand(p.secrets.find((s) => s.name === 'prometheus-basic-auth')!)).toContain('--from-file=auth');
+    expect(createSecretCommand(p.secrets.find((s) => s.name === 'monitoring-web-auth')!)).toContain('--from-literal=password=');
     // TLS Secrets are written by cert-manager (issuer annotation): not a prerequisite.
     expect(p.secrets.some((s) => s.name.endsWith('-tls'))).toBe(false);
   });
@@ -87,7 +87,7 @@ describe('prerequisites', () => {
       expect([s.name, at > 0 && at < apply]).toEqual([s.name, true]);
       const command = start.slice(at, apply).split(/\n(?!\s)/)[0]; // the command with its continuation lines
       for (const k of s.keys) {
-        const given = command.includes(`--from-literal=${k}=`) || (s.type === 'basic-auth' && command.includes(`--from-file=${k}`));
+        const given = command.includes(`--from-literal=${k}=`) || command.includes(`--from-file=${k}`);
         expect([s.name, k, given]).toEqual([s.name, k, true]);
       }
     }
