@@ -247,8 +247,11 @@ describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
     expect(jobs.find((j) => j.job_name.includes('whisper-api')).scrape_interval).toBe('5s');
   });
   test('exposes Grafana only (its own login); Prometheus and Alertmanager stay behind port-forward', () => {
-    const hosts = objects.filter((o) => o.kind === 'Ingress').flatMap((o: any) => o.spec.rules.map((r: any) => r.host));
-    expect(hosts).toEqual(['monitoring.srv759970.hstgr.cloud']);
+    // Traefik: the HTTPS Ingress and its HTTP->HTTPS redirect Ingress, both for Grafana's host only.
+    const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[];
+    expect([...new Set(ingresses.flatMap((o) => o.spec.rules.map((r: any) => r.host)))]).toEqual(['monitoring.srv759970.hstgr.cloud']);
+    expect(ingresses.flatMap((o) => o.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service?.name)))
+      .filter((n: string | undefined) => n === 'prometheus' || n === 'alertmanager')).toEqual([]);
   });
   test('k3s volumes: local-path, sized for the retention', () => {
     for (const v of claims(objects)) expect(v.spec.storageClassName).toBe('local-path');
