@@ -164,6 +164,8 @@ function prepareSender(name: string, objects: ReturnType<typeof synth>['objects'
     if (a.startsWith('--config.file=')) return [`--config.file=${path.join(dir, 'prometheus.yml')}`];
     if (a.startsWith('--storage.tsdb.path=') || a.startsWith('--storage.agent.path=')) return [`${a.split('=')[0]}=${path.join(dir, 'data')}`];
     if (a.startsWith('--web.listen-address=')) return [`--web.listen-address=127.0.0.1:${port}`];
+    // The test's readiness checks and queries go in unauthenticated; basic auth is proven by test/e2e/web-auth.test.ts.
+    if (a.startsWith('--web.config.file=')) return [];
     if (a === '--agent' && IS_V2) return ['--enable-feature=agent'];
     return [a];
   }).concat(IS_V2 && !container.args.includes('--agent') ? ['--enable-feature=expand-external-labels'] : []);
