@@ -32,11 +32,6 @@ function grafanaInputs(objects: K8sObject[]) {
   };
 }
 
-const problems = (objects: K8sObject[]): string[] => {
-  const g = grafanaInputs(objects);
-  return [...iniProblems(ini, g.ini), ...envProblems(ini, g.env), ...datasourcesProblems(prov, g.datasources), ...providersProblems(prov, g.providers)];
-};
-
 /** Specs that reach every branch of grafana.ini and the datasources: the default, each example, and the central-store overrides. */
 const SPECS: [string, Record<string, unknown>][] = [
   ['default spec', {}],

@@ -22,7 +22,8 @@ export interface ProvisioningContract {
   source: { repository: string; tag: string; files: Record<string, string> };
   datasources: { file: string[]; datasource: string[]; deleteDatasource: string[] };
   dashboards: { file: string[]; provider: string[]; options: string[] };
-  jsonData: Record<string, string[]> & { common: string[]; commonPatterns: string[] } & Record<string, unknown>;
+  /** common, commonPatterns, <type> (its keys) and <type>Values (allowed values of some keys). */
+  jsonData: Record<string, unknown> & { common: string[]; commonPatterns: string[] };
   secureJsonData: { common: string[]; commonPatterns: string[] };
 }
 
@@ -87,7 +88,7 @@ export function datasourcesProblems(c: ProvisioningContract, file: Record<string
     if (!typeKeys) out.push(`${at}.type: no jsonData contract for datasource type "${ds.type}"`);
     out.push(...unknown(ds.jsonData, [...c.jsonData.common, ...(typeKeys ?? [])], `${at}.jsonData`, c.jsonData.commonPatterns));
     out.push(...unknown(ds.secureJsonData, c.secureJsonData.common, `${at}.secureJsonData`, c.secureJsonData.commonPatterns));
-    const values = (c.jsonData[`${ds.type}Values`] ?? {}) as Record<string, string[]>;
+    const values = (c.jsonData[`${ds.type}Values`] ?? {}) as unknown as Record<string, string[]>;
     for (const [k, allowed] of Object.entries(values)) {
       if (ds.jsonData?.[k] !== undefined && !allowed.includes(ds.jsonData[k])) out.push(`${at}.jsonData.${k}: "${ds.jsonData[k]}" is not one of ${allowed.join(', ')}`);
     }
