@@ -109,7 +109,7 @@ describe('annotation discovery', () => {
 });
 
 describe('API server and kubelet egress', () => {
-  const apiClients = ['prometheus', 'kube-state-metrics', 'promtail'];
+  const apiClients = ['prometheus', 'kube-state-metrics', 'alloy', 'alloy-events'];
 
   test('declared CIDRs: only those addresses, and no warning', () => {
     const { policies, ep, warnings } = stack({ networkPolicies: { apiServerCidrs: ['10.96.0.1/32'], nodeCidrs: ['192.168.10.0/24'] } });

@@ -184,7 +184,7 @@ export const LOG_COLLECTORS = ['promtail', 'alloy'] as const;
 export const logsSchema = z.strictObject({
   collector: z.enum(LOG_COLLECTORS, {
     error: (i) => `expected "promtail" or "alloy", found ${JSON.stringify(i.input)}`,
-  }).default('promtail').describe('node agent shipping container logs; Promtail reached end of life on 2 March 2026, "alloy" is its successor'),
+  }).default('alloy').describe('node agent shipping container logs: "alloy" (Grafana Alloy, the default), or "promtail" for existing users (end of life on 2 March 2026; synth warns)'),
   jsonNamespaces: z.array(dnsLabel()).default([]).describe('parse JSON log lines of every pod in these namespaces'),
   jsonApps: z.array(z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
     error: (i) => `expected an app label value such as "whisper-api", found ${JSON.stringify(i.input)}`,

@@ -7,6 +7,9 @@ import { Promtail } from './construct';
 export * from './construct';
 export const specSections = {};
 
+/** Kept for existing users; never the default (README "Logs": moving to Alloy). */
+export const PROMTAIL_END_OF_LIFE = 'spec.logs.collector is promtail, which reached end of life on 2 March 2026 (3.6.11 is its last release, no security fixes since): set spec.logs.collector: alloy, the same pipeline with the same labels (README "Logs")';
+
 export const component: ComponentDef<Spec> = {
   name: 'promtail',
   workload: true,
@@ -20,6 +23,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   ],
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'promtail',
+  warnings: (spec) => (spec.loki.enabled && spec.logs.collector === 'promtail' ? [PROMTAIL_END_OF_LIFE] : []),
   build: ({ chart, context, spec, prometheus, get }) => new Promtail(chart('31-promtail', 'promtail'), 'promtail', {
     context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
   }),
