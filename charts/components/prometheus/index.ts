@@ -1,11 +1,11 @@
 /** Registry entry: Prometheus, the hub every other component registers scrape jobs and rules with. */
-import { ext, tcp, type ComponentDef } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
 import { defaultRetentionSize, Prometheus } from './construct';
-import { checkRemoteWrites } from './remote-write';
+import { checkRemoteWrites, remoteWriteEndpoints } from './remote-write';
 
 export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
@@ -25,6 +25,8 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
     { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in the namespaces of spec.services and spec.prometheus.annotationDiscovery (every namespace only with allNamespaces: true; their ports are not known in advance)' },
   ],
+  // Egress to each remote write receiver and its token endpoints (README "Network isolation").
+  specFlows: (spec) => remoteWriteEndpoints(spec.prometheus.remoteWrite).map((e) => remoteFlow('prometheus', e.url, e.why)),
   specChecks: (spec, ctx) => {
     const p = spec.prometheus;
     if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {
