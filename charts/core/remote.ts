@@ -69,3 +69,13 @@ export function remoteTarget(url: string): { to: RemoteHost; port: number } {
 export function endpointUrl(endpoint: string, insecure: boolean): string {
   return `${insecure ? 'http' : 'https'}://${endpoint}`;
 }
+
+/**
+ * The warning for credentials fetched from the link-local metadata address (Azure managed identity, AWS
+ * instance roles and EKS Pod Identity, GKE Workload Identity's metadata server), which the NetworkPolicies
+ * never open: `uses` names each field, `fix` what to set instead.
+ */
+export function metadataCredentialsWarning(uses: readonly string[], fix: string): string[] {
+  if (uses.length === 0) return [];
+  return [`${uses.join(', ')} ${uses.length === 1 ? 'gets its' : 'get their'} credentials from the cloud metadata address (169.254.0.0/16), which spec.networkPolicies never opens: ${fix}, or set spec.networkPolicies.enabled: false`];
+}

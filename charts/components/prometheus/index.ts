@@ -6,6 +6,7 @@ import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
 import { defaultRetentionSize, Prometheus } from './construct';
 import { checkRemoteWrites, remoteWriteEndpoints } from './remote-write';
+import { metadataCredentialsWarning } from '../../core/remote';
 
 export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
@@ -27,6 +28,15 @@ export const component: ComponentDef<Spec> = {
   ],
   // Egress to each remote write receiver and its token endpoints (README "Network isolation").
   specFlows: (spec) => remoteWriteEndpoints(spec.prometheus.remoteWrite).map((e) => remoteFlow('prometheus', e.url, e.why)),
+  warnings: (spec) => {
+    if (!spec.networkPolicies.enabled) return [];
+    const irsa = 'eks.amazonaws.com/role-arn' in spec.prometheus.serviceAccountAnnotations;
+    const uses = spec.prometheus.remoteWrite.flatMap((rw) => [
+      ...(rw.auth?.azuread?.managedIdentity ? [`spec.prometheus.remoteWrite ${rw.name} auth.azuread.managedIdentity`] : []),
+      ...(rw.auth?.sigv4 && !rw.auth.sigv4.credentials && !irsa ? [`spec.prometheus.remoteWrite ${rw.name} auth.sigv4 (no credentials, no IRSA annotation)`] : []),
+    ]);
+    return metadataCredentialsWarning(uses, 'use auth.azuread.sdk or auth.sigv4.credentials from a Secret, or IRSA (spec.prometheus.serviceAccountAnnotations eks.amazonaws.com/role-arn)');
+  },
   specChecks: (spec, ctx) => {
     const p = spec.prometheus;
     if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {
