@@ -1,5 +1,5 @@
 /** Registry entry: Promtail, the log collector when spec.logs.collector is "promtail" (deployed with Loki). */
-import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef, type ILogPush } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { Promtail } from './construct';
@@ -22,6 +22,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'promtail', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
     { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   ],
+  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow('promtail', spec.loki.external.pushUrl, 'log push to the external Loki (spec.loki.external.pushUrl)')] : []),
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'promtail',
   warnings: (spec) => (spec.loki.enabled && spec.logs.collector === 'promtail' ? [PROMTAIL_END_OF_LIFE] : []),
   build: ({ chart, context, spec, prometheus, get }) => new Promtail(chart('31-promtail', 'promtail'), 'promtail', {
