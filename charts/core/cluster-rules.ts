@@ -39,6 +39,7 @@
  *   every depth; expressions that already group by `cluster` are unchanged.
  */
 import type { SyntaxNode } from '@lezer/common';
+import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 
 export const CLUSTER_LABEL = 'cluster';
@@ -171,4 +172,53 @@ export function keepClustersApart(expr: string, where = 'expression'): string {
   }
 
   return emit(tree.topNode);
+}
+
+/**
+ * The LogQL counterpart, for the Loki ruler's rules with `spec.cluster` set
+ * (every stream carries `cluster` from the collectors' external labels).
+ * That ruler reads only its own Loki, one cluster (with `loki.mode: external`
+ * the stack emits no log rules), so nothing can merge there; the rewrite keeps
+ * the stream's `cluster` label on every log alert, as Prometheus' external
+ * label does on the metric alerts: `by (a)` -> `by (cluster, a)`, a vector
+ * aggregation without grouping -> `by (cluster)`, `on (a)` -> `on (cluster, a)`
+ * (`cluster` dropped from `group_left/right (...)`). `without`, `ignoring` and
+ * range aggregations without grouping keep every label already. `vector()` and
+ * `absent_over_time()` are left as written: with one cluster per ruler there is
+ * no other cluster to tell apart, and LogQL has no cheap series to count clusters by.
+ */
+export function keepLogClustersApart(expr: string, where = 'expression'): string {
+  const edits: { from: number; to: number; text: string }[] = [];
+  const names = (text: string) => text.replace(/^[^(]*\(|\)\s*$/g, '').split(',').map((l) => l.trim()).filter(Boolean);
+  logqlParser.parse(expr).iterate({
+    enter: (n) => {
+      if (n.type.isError) throw new ClusterRuleError(`${where}: invalid LogQL near character ${n.from + 1} in ${JSON.stringify(expr)}`);
+      if (n.type.name === 'VectorAggregationExpr' || n.type.name === 'RangeAggregationExpr') {
+        const grouping = n.node.getChild('Grouping');
+        if (grouping) {
+          const text = expr.slice(grouping.from, grouping.to);
+          const labels = names(text);
+          if (/^by\b/.test(text) && !labels.includes(CLUSTER_LABEL)) edits.push({ from: grouping.from, to: grouping.to, text: `by ${list([CLUSTER_LABEL, ...labels])}` });
+        } else if (n.type.name === 'VectorAggregationExpr') {
+          const op = n.node.getChild('VectorOp')!;
+          edits.push({ from: op.to, to: op.to, text: ` by (${CLUSTER_LABEL})${/\s/.test(expr.charAt(op.to)) ? '' : ' '}` });
+        }
+      }
+      if (n.type.name === 'BinOpModifier') {
+        const on = n.node.getChild('OnOrIgnoringModifier');
+        const onLabels = on?.getChild('On') ? on.getChild('GroupingLabels') : null;
+        if (onLabels) {
+          const labels = names(expr.slice(onLabels.from, onLabels.to));
+          if (!labels.includes(CLUSTER_LABEL)) edits.push({ from: onLabels.from, to: onLabels.to, text: list([CLUSTER_LABEL, ...labels]) });
+          const group = n.node.getChild('GroupingLabels');
+          const groupLabels = group ? names(expr.slice(group.from, group.to)) : [];
+          if (group && groupLabels.includes(CLUSTER_LABEL)) edits.push({ from: group.from, to: group.to, text: list(groupLabels.filter((l) => l !== CLUSTER_LABEL)) });
+        }
+      }
+      return true;
+    },
+  });
+  let out = expr;
+  for (const e of edits.sort((a, b) => b.from - a.from)) out = out.slice(0, e.from) + e.text + out.slice(e.to);
+  return out;
 }

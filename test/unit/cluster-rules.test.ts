@@ -3,8 +3,11 @@
  * (charts/core/cluster-rules.ts), on inputs that are easy to get wrong.
  * Its results are evaluated by the real promtool in test/config/cluster-rules.test.ts.
  */
-import { ClusterRuleError, keepClustersApart as k } from '../../charts/core/cluster-rules';
-import { checkPromQL } from '../../charts/core/query-check';
+import { ClusterRuleError, keepClustersApart as k, keepLogClustersApart } from '../../charts/core/cluster-rules';
+import { checkLogQL, checkPromQL } from '../../charts/core/query-check';
+import { logRuleFile } from '../../charts/components/loki/ruler';
+import { validateSpec } from '../../charts/spec/load';
+import { stackDoc } from '../lib/synth';
 import { perCluster } from '../../rules';
 import { clusterProblems } from '../lib/cluster-check';
 
@@ -84,4 +87,38 @@ test('perCluster rewrites every rule of a file and names the rule in errors', ()
   };
   expect(() => perCluster(file)).toThrow(/^rule file a\.yaml, group g, recording rule r:y: scalar\(\)/);
   expect(perCluster({ ...file, groups: [{ name: 'g', rules: [file.groups[0].rules[0]] }] }).groups[0].rules[0].expr).toBe('sum by (cluster) (x)');
+});
+
+const LOGQL: [string, string][] = [
+  ['sum by (namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10',
+    'sum by (cluster, namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10'],
+  ['sum(rate({a="c"}[1m])) by (x,y)', 'sum(rate({a="c"}[1m])) by (cluster, x, y)'],
+  ['sum by () (rate({a="b"}[5m]))', 'sum by (cluster) (rate({a="b"}[5m]))'],
+  ['sum(rate({a="b"}[1m]))', 'sum by (cluster) (rate({a="b"}[1m]))'],
+  ['topk(3, sum by (app) (count_over_time({a="b"}[1m])))', 'topk by (cluster) (3, sum by (cluster, app) (count_over_time({a="b"}[1m])))'],
+  ['count_over_time({a="b"}[5m]) > on () group_left (q, cluster) sum(count_over_time({a="b"}[5m]))',
+    'count_over_time({a="b"}[5m]) > on (cluster) group_left (q) sum by (cluster) (count_over_time({a="b"}[5m]))'],
+  ['quantile_over_time(0.9, {a="b"} | unwrap d [5m]) by (p)', 'quantile_over_time(0.9, {a="b"} | unwrap d [5m]) by (cluster, p)'],
+  ['sum without (q) (rate({a="b"}[1m]))', 'sum without (q) (rate({a="b"}[1m]))'],
+  ['rate({a="b"}[1m]) and ignoring (x) rate({a="c"}[1m])', 'rate({a="b"}[1m]) and ignoring (x) rate({a="c"}[1m])'],
+  ['sum by (cluster, a) (rate({a="b"}[1m]))', 'sum by (cluster, a) (rate({a="b"}[1m]))'],
+];
+
+test.each(LOGQL)('LogQL %s', (input, expected) => {
+  const out = keepLogClustersApart(input);
+  expect(out).toBe(expected);
+  expect(() => checkLogQL(out, 'rewritten')).not.toThrow();
+});
+
+test('the Loki ruler keeps the cluster label with spec.cluster, and writes the rules as given without it', () => {
+  const ruler = (cluster?: string) => validateSpec(stackDoc({ ...(cluster ? { cluster } : {}), loki: { ruler: { enabled: true, rules: [
+    { alert: 'PaymentErrors', expr: 'sum(count_over_time({app="pay"} |= "error" [5m])) > 3', summary: 's', description: 'd' },
+  ] } } })).spec.loki.ruler;
+  const exprs = (cluster?: string) => logRuleFile(ruler(cluster), { eventAlerts: true, cluster }).groups[0].rules.map((r) => r.expr);
+  const plain = exprs();
+  const apart = exprs('gpu-eu-1');
+  expect(plain).toContain('sum(count_over_time({app="pay"} |= "error" [5m])) > 3');
+  expect(apart).toContain('sum by (cluster) (count_over_time({app="pay"} |= "error" [5m])) > 3');
+  expect(apart).toHaveLength(plain.length);
+  for (const e of apart) expect(e).toMatch(/^sum by \(cluster[,)]/);
 });
