@@ -8,6 +8,7 @@
  */
 import { toYaml } from '../charts/core/yaml';
 import { checkPromQL } from '../charts/core/query-check';
+import { keepClustersApart } from '../charts/core/cluster-rules';
 import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
 import { datastoreRules } from './datastores';
@@ -24,9 +25,15 @@ export const RULE_AREAS: RuleArea[] = [
   sloRules,
 ];
 
-/** Every rule file for the spec: the injected component areas first (registry order), then RULE_AREAS. */
+/**
+ * Every rule file for the spec: the injected component areas first (registry order), then RULE_AREAS.
+ * With `spec.cluster` the files are meant for a central ruler that holds many clusters: every
+ * expression is rewritten once here to keep `cluster` apart (charts/core/cluster-rules.ts), so
+ * no area writes `cluster` by hand and, without `spec.cluster`, the files are as the areas wrote them.
+ */
 export function buildRuleFiles(ctx: RulesContext, componentAreas: readonly RuleArea[] = []): RuleFile[] {
-  const files = [...componentAreas, ...RULE_AREAS].map((area) => area(ctx)).filter((f): f is RuleFile => f !== undefined);
+  const built = [...componentAreas, ...RULE_AREAS].map((area) => area(ctx)).filter((f): f is RuleFile => f !== undefined);
+  const files = ctx.spec.cluster ? built.map(perCluster) : built;
   const names = new Set<string>();
   for (const f of files) {
     if (names.has(f.fileName)) throw new Error(`two rule areas write ${f.fileName}`);
@@ -34,6 +41,17 @@ export function buildRuleFiles(ctx: RulesContext, componentAreas: readonly RuleA
     checkRuleFile(f);
   }
   return files;
+}
+
+/** The file with every expression kept apart by `cluster` (the rule named in an error). */
+export function perCluster(f: RuleFile): RuleFile {
+  return {
+    ...f,
+    groups: f.groups.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) => ({ ...r, expr: keepClustersApart(r.expr, `rule file ${f.fileName}, group ${g.name}, ${isAlert(r) ? `alert ${r.alert}` : `recording rule ${r.record}`}`) })),
+    })),
+  };
 }
 
 export function renderRuleFile(f: RuleFile): string {

@@ -48,6 +48,8 @@ export interface LokiProps {
   readonly alertmanagerUrl?: string;
   /** Add the Kubernetes event alerts to the ruler (events shipped by Alloy, charts/logs/events.ts). @default false */
   readonly eventAlerts?: boolean;
+  /** spec.cluster: the ruler's aggregations keep the streams' `cluster` label. */
+  readonly cluster?: string;
 }
 
 /** Where collectors push when Loki is outside the stack (`spec.loki.mode: external`): no objects. */
@@ -135,7 +137,7 @@ export class Loki extends Construct implements ILogPush {
     // The rules ConfigMap always exists (empty without the ruler) so the local rule store's directory does.
     let rulesText = '';
     if (spec.ruler.enabled) {
-      this.ruleFile = logRuleFile(spec.ruler, { eventAlerts: props.eventAlerts });
+      this.ruleFile = logRuleFile(spec.ruler, { eventAlerts: props.eventAlerts, cluster: props.cluster });
       rulesText = renderLogRuleFile(this.ruleFile);
     }
     new k8s.KubeConfigMap(this, 'rules', {

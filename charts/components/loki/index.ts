@@ -75,5 +75,5 @@ export const component: ComponentDef<Spec> = {
   },
   build: ({ chart, context, spec, prometheus }) => (spec.loki.mode === 'external'
     ? new ExternalLoki(context, spec.loki)
-    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec) })),
+    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec), cluster: spec.cluster })),
 };

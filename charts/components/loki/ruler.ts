@@ -8,6 +8,7 @@
  */
 import { toYaml } from '../../core/yaml';
 import { checkLogQL } from '../../core/query-check';
+import { keepLogClustersApart } from '../../core/cluster-rules';
 import type { LokiRulerSpec } from './spec';
 import { runbookUrl, type Runbook } from '../../core/rule-types';
 import { EVENT_RUNBOOKS, eventAlertRules } from '../../core/events';
@@ -63,8 +64,11 @@ export function errorRateRule(r: LokiRulerSpec['errorRate']): LogAlertRule {
   };
 }
 
-/** The ruler's rule file, every expression parsed (throws naming the rule). */
-export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean } = {}): LogRuleFile {
+/**
+ * The ruler's rule file, every expression parsed (throws naming the rule). With `cluster` (spec.cluster)
+ * every aggregation keeps the streams' `cluster` label (charts/core/cluster-rules.ts).
+ */
+export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean; cluster?: string } = {}): LogRuleFile {
   const rules: LogAlertRule[] = [];
   if (spec.errorRate.enabled) rules.push(errorRateRule(spec.errorRate));
   // Kubernetes events (charts/logs/events.ts), with the Alloy events pipeline.
@@ -84,6 +88,7 @@ export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean }
     checkLogQL(r.expr, where);
     if (names.has(r.alert)) throw new Error(`${where}: two Loki ruler alerts are named ${r.alert}`);
     names.add(r.alert);
+    if (opts.cluster) r.expr = keepLogClustersApart(r.expr, where);
   });
   return { fileName: 'log-alerts.yaml', groups: [{ name: 'log-alerts', interval: spec.evaluationInterval, rules }] };
 }
