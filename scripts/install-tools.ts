@@ -31,21 +31,11 @@ function builtVersion(bin: string): string | undefined {
 }
 
 function goInstall(name: string, t: ToolPin): boolean {
-  // go install stamps the module version into the binary; a build inside the module says (devel), so a stamp file records it.
-  const stamp = (b: string) => path.join(BIN, `.${b}.version`);
-  const version = (b: string) => (t.via === 'go' ? builtVersion(path.join(BIN, b)) : fs.existsSync(stamp(b)) ? fs.readFileSync(stamp(b), 'utf8').trim() : undefined);
+  // go install stamps the module version into the binary (go version -m).
+  const version = (b: string) => builtVersion(path.join(BIN, b));
   const missing = Object.entries(t.cmds ?? {}).filter(([, b]) => !fs.existsSync(path.join(BIN, b)) || version(b) !== t.version);
   if (missing.length === 0) return false;
-  if (t.via === 'go') {
-    sh('go', ['install', ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}@${t.version}`)], { env: goEnv });
-  } else {
-    // Download the module as served and build it inside its own module (its replace directives apply).
-    const dir = JSON.parse(sh('go', ['mod', 'download', '-json', `${t.module}@${t.version}`], { env: goEnv, cwd: CACHE })).Dir as string;
-    for (const [pkg, b] of missing) {
-      sh('go', ['build', '-o', path.join(BIN, b), `./${pkg}`], { env: goEnv, cwd: dir });
-      fs.writeFileSync(stamp(b), `${t.version}\n`);
-    }
-  }
+  sh('go', ['install', ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}@${t.version}`)], { env: goEnv });
   console.log(`  ${name}: ${missing.map(([, b]) => b).join(', ')} ${t.version}`);
   return true;
 }
@@ -70,7 +60,7 @@ function aptInstall(pins: [string, ToolPin][]): boolean {
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...need]);
   // Packages start their services; the tests run their own instances on other ports.
-  for (const s of ['redis-server', 'mariadb', 'prometheus-redis-exporter', 'prometheus-mysqld-exporter', 'prometheus-node-exporter']) {
+  for (const s of ['redis-server', 'mariadb', 'prometheus-redis-exporter', 'prometheus-mysqld-exporter', 'prometheus-node-exporter', 'prometheus-blackbox-exporter']) {
     spawnSync(sudo[0] ?? 'service', [...(sudo.length ? ['service'] : []), s, 'stop'], { stdio: 'ignore' });
   }
   console.log(`  apt: ${need.join(' ')}`);
@@ -89,7 +79,8 @@ function main(): void {
     changed ||= did;
   };
   step('apt', () => aptInstall(entries.filter(([, t]) => t.via === 'apt')));
-  for (const [name, t] of entries.filter(([, t]) => t.via === 'go' || t.via === 'go-build')) step(name, () => goInstall(name, t));
+  for (const [name, t] of entries.filter(([, t]) => t.via === 'go')) step(name, () => goInstall(name, t));
+  for (const [name, t] of entries.filter(([, t]) => t.via === 'unavailable')) console.log(`  ${name}: not installed: ${t.note}`);
   step('pip', () => pipInstall(entries.filter(([, t]) => t.via === 'pip')));
   console.log(`tools ${changed ? 'installed' : 'present'} in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: .cache/)`);
 }

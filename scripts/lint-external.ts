@@ -51,6 +51,10 @@ export function logqlAsPromql(expr: string): string {
 }
 
 function pint(dir: string, label: string): number {
+  if (TOOL_PINS.pint.via === 'unavailable' || !fs.existsSync(path.join(BIN, 'pint'))) {
+    console.log(`pint ${TOOL_PINS.pint.version} ${label}: not run: ${TOOL_PINS.pint.note}`);
+    return 0;
+  }
   const r = spawnSync(path.join(BIN, 'pint'), ['--offline', '--no-color', '--config', path.join(ROOT, '.pint.hcl'), 'lint', '--min-severity=info', dir], { encoding: 'utf8', cwd: dir });
   const out = `${r.stdout}${r.stderr}`;
   const problems = /msg="Problems found"(.*)$/m.exec(out);
