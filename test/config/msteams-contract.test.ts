@@ -1,6 +1,7 @@
 /**
- * prometheus-msteams cannot run here (the Go module proxy refuses every
- * version), so what we emit for it is checked against the contract read from
+ * The test command cannot install prometheus-msteams (the Go module proxy
+ * refuses every version; test/e2e/e2e-teams-bridge.test.ts runs a hand-built
+ * one when present), so what we emit for it is checked against the contract read from
  * its source at the pinned tag (contracts/prometheus-msteams/<tag>.json):
  * command-line flags, the environment variables ff maps onto them, the
  * connectors file keys, and the card envelope type each mode accepts.

@@ -13,9 +13,11 @@
  * loopback ports, rule_files points where the rules were written, and the
  * webhook URL Secret is the file the synthesized `webhook_url_file` names.
  *
- * The bridge path (msteams receivers -> prometheus-msteams) cannot run here:
- * the Go module proxy refuses every prometheus-msteams version (see TOOL_PINS);
- * test/msteams-contract.test.ts checks its flags and card against v1.5.4's source.
+ * The bridge path (msteams receivers -> prometheus-msteams) is
+ * test/e2e/e2e-teams-bridge.test.ts: it needs a hand-built binary, since the Go
+ * module proxy refuses every prometheus-msteams version (see TOOL_PINS), and is
+ * skipped without one; test/config/msteams-contract.test.ts checks the bridge's
+ * flags and card against v1.5.4's source either way.
  */
 import * as fs from 'fs';
 import * as http from 'http';
