@@ -43,7 +43,7 @@ export const component: ComponentDef<Spec> = {
     spec.services.forEach((s, i) => {
       const key = JSON.stringify([s.namespace, Object.entries(s.selector).sort(([a], [b]) => a.localeCompare(b)), String(s.port), s.path]);
       const j = scraped.get(key);
-      if (j !== undefined) {
+      if (j !== undefined && spec.services[j].name !== s.name) { // a copy under the same name is reported as a duplicate name
         ctx.addIssue({ code: 'custom', path: ['services', i, 'selector'], message: `selects the same pods (namespace ${s.namespace}, the same labels), port ${s.port} and path ${s.path} as services[${j}] ("${spec.services[j].name}"): their series would be scraped twice (or one service would get no targets); remove one, or make the selectors differ` });
       } else scraped.set(key, i);
     });
