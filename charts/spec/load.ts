@@ -4,7 +4,7 @@
  * and what was found; unknown fields get a "did you mean" suggestion.
  */
 import * as fs from 'fs';
-import { Document, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { Document, isAlias, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { z } from 'zod';
 import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
@@ -90,7 +90,7 @@ export function readSpecFile(file: string): MonitoringStackSpec {
 }
 
 function tooLarge(bytes: number): string {
-  return `the file is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; a MonitoringStack spec is a few kilobytes (is this the right file?)`;
+  return `the file is too large: it is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; a MonitoringStack spec is a few kilobytes (is this the right file?)`;
 }
 
 export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpec {
@@ -142,6 +142,7 @@ function missingSpaceAfterColon(text: string, line: number): { line: number; key
 
 function yamlSyntaxProblem(err: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }, text: string): string {
   const first = err.message.split('\n')[0].replace(/:$/, '');
+  if (/Maximum call stack/.test(first)) return 'YAML syntax: the document nests lists or maps hundreds of levels deep; a spec is a few levels deep (is this the right file?)';
   const line = err.linePos?.[0].line;
   if (line !== undefined) {
     const m = missingSpaceAfterColon(text, line);
@@ -151,7 +152,15 @@ function yamlSyntaxProblem(err: { code: string; message: string; linePos?: [{ li
   return `YAML syntax: ${first}${fix ? `; ${fix}` : ''}`;
 }
 
-/** Keys given twice in one mapping, one line each, in linear time. */
+/** The tags of YAML 1.2's core schema (what plain YAML resolves to); anything else is refused. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+function tagProblem(tag: string, line: number | undefined): string {
+  const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+  return `YAML: the tag "${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}"${line ? ` on line ${line}` : ''} is not a plain YAML type; a spec holds plain strings, numbers, booleans, lists and maps: remove the tag`;
+}
+
+/** Keys given twice in one mapping, one line each, in linear time; keys that are not plain names; tags beyond the core schema. */
 function duplicateKeys(doc: Document.Parsed, text: string): string[] {
   const out: string[] = [];
   const lineStarts: number[] = [0];
@@ -166,12 +175,27 @@ function duplicateKeys(doc: Document.Parsed, text: string): string[] {
     return lo + 1;
   };
   visit(doc, {
+    Scalar(_key, node) {
+      // Tags beyond YAML's core types (!!binary, !!timestamp, !custom, !!js/...) are refused: a spec holds plain values.
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) out.push(tagProblem(node.tag, node.range ? lineOf(node.range[0]) : undefined));
+    },
     Map(_key, map, ancestors) {
+      if (map.tag !== undefined && map.tag !== 'tag:yaml.org,2002:map') out.push(tagProblem(map.tag, map.range ? lineOf(map.range[0]) : undefined));
       const seen = new Map<string, number>();
       for (const item of map.items) {
-        const k = item.key;
+        const k0 = item.key;
+        // An alias as a key is the anchored key's text: a duplicate hidden behind *name is still a duplicate.
+        const k = isAlias(k0) ? k0.resolve(doc) : k0;
+        const at = isNode(k0) && k0.range ? k0.range[0] : -1;
+        if (isNode(k) && !isScalar(k)) {
+          out.push(`${yamlPath(ancestors, map)}: a key on line ${at >= 0 ? lineOf(at) : '?'} is a list or a map ("? ..." or an alias of one); field names are plain words: rewrite it as "name: value"`);
+          continue;
+        }
         const name = isScalar(k) ? String(k.value) : k === null || k === undefined ? '' : `\u0000${JSON.stringify(k)}`;
-        const at = isNode(k) && k.range ? k.range[0] : -1;
+        if (name === '<<') {
+          out.push(`${yamlPath(ancestors, map)}: "<<" (a YAML 1.1 merge key, line ${at >= 0 ? lineOf(at) : '?'}) is not supported in YAML 1.2 specs: write the fields out, or anchor a whole value (selector: &sel {...}, then selector: *sel)`);
+          continue;
+        }
         if (seen.has(name)) {
           out.push(`${yamlPath(ancestors, map)}: duplicate key ${JSON.stringify(name)} (line ${at >= 0 ? lineOf(at) : '?'}, first on line ${seen.get(name)}); YAML keeps only one of them: remove the other`);
         } else seen.set(name, at >= 0 ? lineOf(at) : 0);

@@ -42,7 +42,7 @@ export const specSchema = z.strictObject({
     addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } } as never),
   });
   for (const c of COMPONENTS) c.specChecks?.(spec, cross);
-  if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length) {
+  if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length && spec.namespace.length <= 63) {
     ctx.addIssue({ code: 'custom', path: ['namespace'], message: `the node agents' namespace defaults to "${spec.namespace}-agents", longer than the 63 characters a namespace may have: shorten spec.namespace to at most 56 characters or set spec.agentNamespace` });
   }
   if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {
