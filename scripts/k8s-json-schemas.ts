@@ -88,11 +88,13 @@ export function generate(out: string): GeneratedSchemas {
   // CRDs: each served version's openAPIV3Schema; metadata is the Kubernetes ObjectMeta.
   const objectMeta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
   const metaDefs = Object.fromEntries([objectMeta, ...reachable(defs[objectMeta], defs)].map((n) => [n, defs[n]]));
-  // The CRDs of contracts/kubernetes (gzip) and those the backup tests use (test/crds).
+  // The CRDs of contracts/kubernetes (gzip) and those the other tests use (test/crds: Gateway API, Traefik,
+  // Velero, CSI snapshots; plain or gzip). A kind with two sources is the same CRD: the later file wins.
   const CRD_DIR = path.join(ROOT, 'test', 'crds');
+  const readAny = (file: string) => (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)).toString('utf8') : fs.readFileSync(file, 'utf8'));
   const crdTexts = [
     ...fs.readdirSync(SRC).filter((x) => x.endsWith('.yaml.gz')).map(read),
-    ...(fs.existsSync(CRD_DIR) ? fs.readdirSync(CRD_DIR).filter((x) => x.endsWith('.yaml')).map((x) => fs.readFileSync(path.join(CRD_DIR, x), 'utf8')) : []),
+    ...(fs.existsSync(CRD_DIR) ? fs.readdirSync(CRD_DIR).filter((x) => /\.yaml(\.gz)?$/.test(x)).map((x) => readAny(path.join(CRD_DIR, x))) : []),
   ];
   for (const text of crdTexts) {
     for (const doc of parseAllDocuments(text)) {

@@ -18,6 +18,7 @@ import type { ImageKey } from './images';
 import type { FolderId } from './names';
 import type { AlertmanagerConfig, ScrapeConfig } from './prometheus-config';
 import type { RuleArea } from './rule-types';
+import { remoteTarget } from './remote';
 
 /** A component reachable inside the cluster (`http://<service>.<namespace>.svc:<port>`). */
 export type IEndpoint = Endpoint;
@@ -56,7 +57,9 @@ export interface IScrapeTarget {
 /** Destinations and sources outside the stack's pods. */
 export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods'
   /** cert-manager's ACME HTTP-01 solver pods in the stack namespace (label acme.cert-manager.io/http01-solver: "true", port 8089). */
-  | 'acme-http01-solver';
+  | 'acme-http01-solver'
+  /** A URL the spec names (remote write, object storage, an external Loki, a central datasource): `host` says where (charts/core/remote.ts). */
+  | 'remote';
 
 export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
 
@@ -64,7 +67,8 @@ export interface FlowPort { readonly port?: number | string; readonly protocol: 
 export interface Flow {
   /** A component name (app.kubernetes.io/name) or an external peer. */
   readonly from: string | { readonly external: External };
-  readonly to: string | { readonly external: External };
+  /** `host`: only with external 'remote', the host name or IP literal of the URL. */
+  readonly to: string | { readonly external: External; readonly host?: string };
   /** Empty: any port. */
   readonly ports: FlowPort[];
   readonly why: string;
@@ -74,6 +78,12 @@ export interface Flow {
 
 export const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port, protocol: 'TCP' as const }));
 export const ext = (external: External): { readonly external: External } => ({ external });
+
+/** A flow from a component to the host and port of a URL it calls (resolved by the NetworkPolicies, charts/core/remote.ts). */
+export function remoteFlow(from: string, url: string, why: string): Flow {
+  const { to, port } = remoteTarget(url);
+  return { from, to, ports: tcp(port), why };
+}
 
 /** A web UI the Ingresses may expose: the Service and port the ingress controller reaches. */
 export interface UiBackend { readonly service: string; readonly port: number }

@@ -29,7 +29,16 @@ const CRD_OWNERS: Record<string, string> = {
   'argoproj.io': 'Argo CD',
   'monitoring.coreos.com': 'the Prometheus Operator',
   'velero.io': 'Velero (https://velero.io/docs/main/basic-install/)',
+  'gateway.networking.k8s.io': 'the Gateway API CRDs, standard channel (https://gateway-api.sigs.k8s.io/guides/#installing-gateway-api), and an implementation',
+  'snapshot.storage.k8s.io': 'the CSI snapshot CRDs and snapshot-controller (kubernetes-csi/external-snapshotter)',
+  'traefik.io': 'Traefik\'s CRDs (k3s installs them)',
 };
+
+/** API groups the API server serves itself; any other group is a CRD's (gateway.networking.k8s.io and snapshot.storage.k8s.io included). */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'networking.k8s.io',
+  'storage.k8s.io', 'node.k8s.io', 'scheduling.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io',
+  'discovery.k8s.io', 'certificates.k8s.io', 'events.k8s.io', 'flowcontrol.apiserver.k8s.io', 'resource.k8s.io', 'apiregistration.k8s.io',
+  'authentication.k8s.io', 'authorization.k8s.io', 'internal.apiserver.k8s.io', 'storagemigration.k8s.io']);
 
 export function prerequisites(objects: Obj[]): Prerequisites {
   const created = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`));
@@ -49,7 +58,7 @@ export function prerequisites(objects: Obj[]): Prerequisites {
     const ns = o.metadata?.namespace ?? 'default';
     const by = `${o.kind}/${o.metadata?.name}`;
     const group = o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '';
-    if (group.includes('.') && !group.endsWith('.k8s.io')) {
+    if (!BUILT_IN_GROUPS.has(group)) {
       crds.add(`${o.kind}.${group}: install ${CRD_OWNERS[group] ?? `the project that owns ${group}`}`);
     }
     const tpl = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
@@ -83,6 +92,19 @@ export function prerequisites(objects: Obj[]): Prerequisites {
       const issued = a['cert-manager.io/cluster-issuer'] || a['cert-manager.io/issuer'];
       if (issued) controllers.add('cert-manager (issues the Ingress TLS certificates; its CRDs must exist)');
       for (const t of o.spec?.tls ?? []) if (t.secretName && !issued) need(ns, t.secretName, by, 'tls', 'tls.crt');
+    }
+    if (o.kind === 'Gateway') {
+      controllers.add(`a Gateway API implementation serving GatewayClass "${o.spec?.gatewayClassName}" (kubectl get gatewayclass)`);
+      if (o.metadata?.annotations?.['cert-manager.io/cluster-issuer'] || o.metadata?.annotations?.['cert-manager.io/issuer']) {
+        controllers.add('cert-manager with Gateway API support (Helm: config.enableGatewayAPI=true; issues the Gateway\'s listener certificates)');
+      }
+    }
+    if (o.kind === 'HTTPRoute') {
+      for (const p of o.spec?.parentRefs ?? []) {
+        if (!objects.some((x) => x.kind === 'Gateway' && x.metadata?.name === p.name && (x.metadata?.namespace ?? 'default') === (p.namespace ?? ns))) {
+          controllers.add(`the Gateway ${p.namespace ?? ns}/${p.name} (yours), allowing routes from namespace ${ns}`);
+        }
+      }
     }
     if (o.kind === 'NetworkPolicy') controllers.add('a CNI that enforces NetworkPolicy (Calico, Cilium, ...): without one the policies are ignored');
     const claims = o.kind === 'PersistentVolumeClaim' ? [o] : o.kind === 'StatefulSet' ? (o.spec?.volumeClaimTemplates ?? []) : [];

@@ -6,6 +6,8 @@
  * consistency between the config and the pod (every directory Loki writes is
  * on a writable mount, ports match probes and Services).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { LOKI_GRPC_PORT, LOKI_HTTP_PORT, SCHEMA_START } from '../../charts/components/loki/loki-config';
@@ -203,7 +205,11 @@ describe('Loki ruler', () => {
 
   test('the seed\'s error rate per container is an alert, with user rules after it', () => {
     const file = parse(rules['log-alerts.yaml']);
-    const [builtIn, user] = file.groups[0].rules;
+    // The built-in alerts first (error rate, then the Kubernetes-event alerts with Alloy), the user's rules last.
+    const all: { alert: string }[] = file.groups[0].rules;
+    const builtIn = all[0] as any;
+    const user = all[all.length - RULES.length];
+    expect(all.slice(1, all.length - RULES.length).map((r) => r.alert).every((a) => a.startsWith('KubeEvent'))).toBe(true);
     expect(builtIn.alert).toBe(LOG_ERROR_RATE_ALERT);
     expect(builtIn.expr).toBe('sum by (namespace, container) (rate({namespace=~".+", container=~"gateway|worker|analysis"} |~ "(?i)error" [1m])) * 60 > 10');
     expect(builtIn.labels.severity).toBe('warning');
@@ -245,5 +251,19 @@ describe('Loki ruler -> Alertmanager credentials', () => {
     const c = find(objects, "StatefulSet", "loki").spec.template.spec.containers[0];
     expect(c.args).not.toContain('-config.expand-env=true');
     expect(c.env).toBeUndefined();
+  });
+});
+
+describe('log pipeline alerts with Promtail (kept for existing users)', () => {
+  test('the component\'s promtool tests pass on the Promtail variant: its own metric and job', () => {
+    const rulesFile = configMapData(synth({ logs: { collector: 'promtail' } }).objects, 'prometheus-rules')['logs.yaml'];
+    expect(rulesFile).toContain('promtail_request_duration_seconds_count{job="promtail",status_code=~"5..|-1"}');
+    const tests = fs.readFileSync(path.join(__dirname, '..', '..', 'charts', 'components', 'loki', 'rules.test.yaml'), 'utf8')
+      .replace(/loki_write_request_duration_seconds_count/g, 'promtail_request_duration_seconds_count')
+      .replace(/job="alloy"/g, 'job="promtail"').replace(/job: alloy/g, 'job: promtail').replace(/alloy's pushes/g, 'promtail\'s pushes');
+    expect(tests).toContain('promtail_request_duration_seconds_count{job="promtail"');
+    const dir = tempFiles({ 'logs.yaml': rulesFile, 'promtail.test.yaml': tests });
+    const r = run('promtool', ['test', 'rules', path.join(dir, 'promtail.test.yaml')]);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
   });
 });

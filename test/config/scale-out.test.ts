@@ -269,4 +269,16 @@ describe('the scale-out example (examples/scale-out.yaml): issue 12 done-when', 
     const pod = find(objects, 'Deployment', 'grafana').spec.template.spec;
     expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/etc/grafana-refs/secrets/mimir-credentials' }));
   });
+  test('a central store never receives the stack\'s web-auth password; the stack\'s own Alertmanager still does', () => {
+    const r = synth({ cluster: 'gpu-eu-1', grafana: { datasources: { prometheus: { url: 'https://thanos-query.example.com' } } } });
+    const ds = parse(configMapData(r.objects, 'grafana-datasources')['datasources.yaml']).datasources;
+    const prom = ds.find((d: { uid: string }) => d.uid === 'prometheus');
+    expect(prom.url).toBe('https://thanos-query.example.com');
+    expect(prom).not.toHaveProperty('basicAuth');
+    expect(prom).not.toHaveProperty('basicAuthUser');
+    expect(JSON.stringify(prom)).not.toContain('web-auth');
+    const am = ds.find((d: { uid: string }) => d.uid === 'alertmanager');
+    expect(am).toMatchObject({ basicAuth: true, basicAuthUser: 'monitoring' });
+    expect(am.secureJsonData.basicAuthPassword).toMatch(/^\$__file\{.*web-auth.*password\}$/);
+  });
 });

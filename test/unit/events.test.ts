@@ -6,6 +6,7 @@
  * with Promtail, a synth warning and nothing shipped.
  */
 import { eventsWarning, EVENTS_JOB } from '../../charts/core/events';
+import { PROMTAIL_END_OF_LIFE } from '../../charts/components/promtail';
 import { checkLogQL } from '../../charts/core/query-check';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';
@@ -91,10 +92,10 @@ describe('with Alloy', () => {
 });
 
 describe('with Promtail', () => {
-  const r = synth({});
+  const r = synth({ logs: { collector: 'promtail' } });
   test('a warning pointing to Alloy, no events pipeline, no event panels or alerts', () => {
-    expect(r.stack.warnings).toEqual([eventsWarning({ loki: { enabled: true }, logs: { collector: 'promtail', events: {} } })]);
-    expect(r.stack.warnings[0]).toContain('set spec.logs.collector: alloy');
+    expect(r.stack.warnings).toEqual([PROMTAIL_END_OF_LIFE, eventsWarning({ loki: { enabled: true }, logs: { collector: 'promtail', events: {} } })]);
+    expect(r.stack.warnings[1]).toContain('set spec.logs.collector: alloy');
     expect(r.objects.some((o) => o.metadata?.name === 'alloy-events')).toBe(false);
     expect(configMapData(r.objects, 'grafana-dashboard-logs')['logs.json']).not.toContain('eventhandler');
   });

@@ -117,7 +117,7 @@ describe('collector label parity', () => {
   });
 
   test('without JSON settings there is no match stage', () => {
-    const plain = synth({});
+    const plain = synth({ logs: { collector: 'promtail' } });
     const y = parse(envsubst(configMapData(plain.objects, 'promtail-config')['promtail.yaml'], { HOSTNAME: NODE }));
     expect(y.scrape_configs[0].pipeline_stages).toEqual([{ cri: {} }, { labeldrop: ['filename'] }]);
   });

@@ -8,11 +8,11 @@ import { specProblems } from '../lib/spec-problems';
 
 const problems = specProblems;
 
-test('defaults: Loki on with 7 days, Promtail, no JSON parsing, ruler off', () => {
+test('defaults: Loki on with 7 days, Alloy, no JSON parsing, ruler off', () => {
   const { spec } = validateSpec(stackDoc({}));
   expect(spec.loki).toMatchObject({ enabled: true, mode: 'single-binary', retention: '7d', storage: { type: 'filesystem', size: '10Gi' } }); // size derived from spec.sizing (3 nodes: the 10Gi floor)
   expect(spec.loki.ruler).toMatchObject({ enabled: false, errorRate: { enabled: true, thresholdPerMinute: 10, window: '1m' }, rules: [] });
-  expect(spec.logs).toMatchObject({ collector: 'promtail', jsonNamespaces: [], jsonApps: [], jsonFields: ['level', 'trace_id', 'request_id'] });
+  expect(spec.logs).toMatchObject({ collector: 'alloy', jsonNamespaces: [], jsonApps: [], jsonFields: ['level', 'trace_id', 'request_id'] });
   expect(spec.logs.promtail.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
 });
 

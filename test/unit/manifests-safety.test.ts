@@ -65,8 +65,13 @@ describe('prerequisites', () => {
   });
 
   test('lists the CRDs of custom resources and the controllers', () => {
-    expect(p.crds).toEqual([expect.stringMatching(/^ClusterIssuer\.cert-manager\.io: install cert-manager/)]);
-    expect(p.controllers.join('\n')).toMatch(/IngressClass "nginx"/);
+    expect(p.crds).toEqual([
+      expect.stringMatching(/^ClusterIssuer\.cert-manager\.io: install cert-manager/),
+      expect.stringMatching(/^Gateway\.gateway\.networking\.k8s\.io: install the Gateway API CRDs/),
+      expect.stringMatching(/^HTTPRoute\.gateway\.networking\.k8s\.io: install the Gateway API CRDs/),
+    ]);
+    expect(p.controllers.join('\n')).toMatch(/Gateway API implementation serving GatewayClass "eg"/);
+    expect(p.controllers.join('\n')).toMatch(/cert-manager with Gateway API support/);
     expect(p.controllers.join('\n')).toMatch(/enforces NetworkPolicy/);
     expect(formatPrerequisites(p)).toMatch(/^Before kubectl apply, the cluster needs:/);
   });
@@ -91,6 +96,6 @@ describe('prerequisites', () => {
         expect([s.name, k, given]).toEqual([s.name, k, true]);
       }
     }
-    for (const what of ['cert-manager', 'IngressClass "nginx"', 'NetworkPolicy', 'StorageClass']) expect(start.slice(0, apply)).toContain(what);
+    for (const what of ['cert-manager', 'Gateway API CRDs', 'GatewayClass "eg"', 'enableGatewayAPI', 'NetworkPolicy', 'StorageClass']) expect(start.slice(0, apply)).toContain(what);
   });
 });

@@ -348,3 +348,25 @@ describe('many services in one namespace', () => {
     expect(toNs('small')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'small' } }, podSelector: { matchLabels: { app: 'one' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
   });
 });
+
+describe('Loki simple-scalable: one policy for the write, read and backend workloads', () => {
+  const S3 = { type: 's3', s3: { bucket: 'loki-chunks', endpoint: 'minio.storage.svc:9000', forcePathStyle: true, credentials: { name: 'loki-s3' } } };
+  const { objects } = synth({ loki: { mode: 'simple-scalable', storage: S3, ruler: { enabled: true } } });
+  const policies = new PolicySet(objects);
+  const pods = Object.fromEntries(podTemplates(objects).map(({ object, podMetadata }) => [object.metadata?.name as string, { namespace: object.metadata?.namespace, labels: podMetadata.labels } as Endpoint]));
+
+  test('the policy selects the labels every target shares, not the first target\'s', () => {
+    expect(find(objects, 'NetworkPolicy', 'loki').spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/instance': I } });
+  });
+
+  test.each([
+    ['grafana', 'loki-read', 3100], ['promtail', 'loki-write', 3100], ['prometheus', 'loki-backend', 3100],
+    ['loki-read', 'loki-backend', 9095], ['loki-write', 'loki-read', 7946], ['loki-backend', 'alertmanager', 9093],
+  ] as [string, string, number][])('allows %s -> %s:%d', (from, to, port) => {
+    expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(true);
+  });
+
+  test.each([['promtail', 'loki-read', 9095], ['grafana', 'loki-write', 9095], ['loki-read', 'grafana', 3000]] as [string, string, number][])('denies %s -> %s:%d', (from, to, port) => {
+    expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(false);
+  });
+});

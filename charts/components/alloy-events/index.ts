@@ -3,7 +3,7 @@
  * `spec.logs.events`, with collector alloy), in dist/32-alloy-events.yaml.
  * With Promtail, which has no events source, the synth warns instead.
  */
-import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef, type ILogPush } from '../../core/component';
 import { EVENTS_NAME, eventsShipped, eventsWarning } from '../../core/events';
 import { PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
@@ -26,6 +26,7 @@ export const component: ComponentDef<Spec> = {
     { from: EVENTS_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'watches Kubernetes events' },
   ],
   warnings: (spec) => { const w = eventsWarning(spec); return w ? [w] : []; },
+  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow(EVENTS_NAME, spec.loki.external.pushUrl, 'Kubernetes events push to the external Loki (spec.loki.external.pushUrl)')] : []),
   enabled: (spec) => eventsShipped(spec),
   build: ({ chart, context, spec, prometheus, get }) => new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
     context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,

@@ -1,5 +1,5 @@
 /** Registry entry: Alloy, the log collector when spec.logs.collector is "alloy" (deployed with Loki). */
-import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef, type ILogPush } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { Alloy } from './construct';
@@ -20,6 +20,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'alloy', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
     { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   ],
+  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow('alloy', spec.loki.external.pushUrl, 'log push to the external Loki (spec.loki.external.pushUrl)')] : []),
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'alloy',
   build: ({ chart, context, spec, prometheus, get }) => new Alloy(chart('31-alloy', 'alloy'), 'alloy', {
     context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,

@@ -52,7 +52,8 @@ export const component: ComponentDef<Spec> = {
     context,
     spec: spec.blackboxExporter,
     services: spec.services,
-    ingressHosts: get<IngressHosts>('ingress')?.hosts ?? {},
+    // The exposed hosts, whichever exposes them: the Ingresses or the Gateway API HTTPRoutes.
+    ingressHosts: get<IngressHosts>('ingress')?.hosts ?? get<IngressHosts>('gateway')?.hosts ?? {},
     tls: spec.ingress.tls.enabled,
     certManager: certManagerEnabled(spec),
     prometheus,

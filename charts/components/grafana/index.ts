@@ -1,5 +1,5 @@
 /** Registry entry: Grafana with its datasources and the dashboards the stack builds (provided as "dashboards"). */
-import { tcp, type ComponentDef, type IEndpoint } from '../../core/component';
+import { remoteFlow, tcp, type ComponentDef, type IEndpoint } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { grafanaUrlDefaults } from '../ingress/spec';
@@ -23,6 +23,18 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: 'grafana', ports: tcp(PORTS.grafana), why: 'scrape' },
   ],
   enabled: (spec) => spec.grafana.enabled,
+  // Egress to the datasource overrides (central query URLs) and to an external Loki's query URL.
+  specFlows: (spec) => {
+    const ds = spec.grafana.datasources;
+    const ext = spec.loki.mode === 'external' && !ds.loki ? spec.loki.external : undefined;
+    return [
+      ...(['prometheus', 'loki', 'alertmanager'] as const).flatMap((k) => {
+        const o = ds[k];
+        return o ? [remoteFlow('grafana', o.url, `${k} datasource (spec.grafana.datasources.${k}.url)`)] : [];
+      }),
+      ...(ext ? [remoteFlow('grafana', ext.queryUrl ?? ext.pushUrl, `Loki datasource (spec.loki.external.${ext.queryUrl ? 'queryUrl' : 'pushUrl'})`)] : []),
+    ];
+  },
   specChecks: (spec, ctx) => {
     // Scale-out (issue 12): an agent cannot answer queries; overrides read remote stores.
     const ds = spec.grafana.datasources;

@@ -115,6 +115,12 @@ export const networkPoliciesSchema = z.strictObject({
   dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
   apiServerCidrs: z.array(peerCidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning'),
   nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (node-exporter on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
+  // One list for every remote store rather than one per URL: the ports stay per URL and per component, the
+  // addresses of a store cannot be resolved at synth time anyway, and remote stores usually sit behind one
+  // range (a peered VPC, an egress proxy, a provider's published ranges); a per-URL field would repeat in
+  // five places (remoteWrite, its token URLs, loki.storage, loki.external, grafana.datasources).
+  remoteCidrs: z.array(peerCidr()).default([])
+    .describe('addresses of the remote stores outside the cluster (remote write and its token endpoints, Loki object storage, an external Loki, Grafana datasource overrides), reached on each URL\'s port; in-cluster Service URLs (<svc>.<ns>.svc) open their namespace instead; empty: any address except link-local on those ports, with a synth warning'),
 }).prefault({});
 
 export type NetworkPoliciesSpec = z.output<typeof networkPoliciesSchema>;

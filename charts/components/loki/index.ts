@@ -1,11 +1,13 @@
 /** Registry entry: Loki (single binary), the log store; the collector (promtail or alloy) pushes to it. */
-import { tcp, type ComponentDef } from '../../core/component';
+import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { eventsShipped } from '../../core/events';
 import { ExternalLoki, Loki } from './construct';
 import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
+import { objectStoreEndpoints } from './spec';
+import { metadataCredentialsWarning } from '../../core/remote';
 
 export * from './construct';
 export * from './spec';
@@ -26,6 +28,18 @@ export const component: ComponentDef<Spec> = {
     { from: 'loki', to: 'loki', ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
   ],
   enabled: (spec) => spec.loki.enabled,
+  // Egress to object storage from every Loki target (all of them read or write chunks).
+  specFlows: (spec) => (spec.loki.mode === 'external' ? [] : objectStoreEndpoints(spec.loki.storage).map((e) => remoteFlow('loki', e.url, e.why))),
+  warnings: (spec) => {
+    const st = spec.loki.storage;
+    if (!spec.networkPolicies.enabled || spec.loki.mode === 'external') return [];
+    const irsa = 'eks.amazonaws.com/role-arn' in spec.loki.serviceAccountAnnotations;
+    const uses = [
+      ...(st.type === 'gcs' && !st.gcs?.credentials ? ['spec.loki.storage.gcs (no credentials: Workload Identity)'] : []),
+      ...(st.type === 's3' && !st.s3?.credentials && !st.s3?.endpoint && !irsa ? ['spec.loki.storage.s3 (no credentials, no IRSA annotation)'] : []),
+    ];
+    return metadataCredentialsWarning(uses, 'give the storage credentials from a Secret, or IRSA (spec.loki.serviceAccountAnnotations eks.amazonaws.com/role-arn)');
+  },
   specChecks: (spec, ctx) => {
     // Ruler alert names: unique, and not the built-in error-rate alert's (the ruler would load two).
     const seen = new Map<string, number>();

@@ -7,7 +7,11 @@
  */
 import { runbookUrl, type RuleArea } from '../../core/rule-types';
 
-/** The collector's push-request histogram (Promtail's client, and Alloy's loki.write built from it). */
+/**
+ * The collector's push-request histogram (Promtail's client, and Alloy's loki.write built from it). Both label
+ * a request by its HTTP status, or "-1" when no response came (connection refused, timeout): contracts/metrics/alloy.json,
+ * Promtail v3.6.11 clients/pkg/promtail/client/client.go.
+ */
 export const COLLECTOR_REQUEST_METRIC = {
   promtail: 'promtail_request_duration_seconds_count',
   alloy: 'loki_write_request_duration_seconds_count',
@@ -48,7 +52,7 @@ export const logsRules: RuleArea = (ctx) => {
         },
         {
           alert: 'LogCollectorPushErrors',
-          expr: `100 * sum by (namespace, job, node) (rate(${pushes}{job="${collector}",status_code=~"5..|failed"}[5m]))\n  / sum by (namespace, job, node) (rate(${pushes}{job="${collector}"}[5m])) > 10`,
+          expr: `100 * sum by (namespace, job, node) (rate(${pushes}{job="${collector}",status_code=~"5..|-1"}[5m]))\n  / sum by (namespace, job, node) (rate(${pushes}{job="${collector}"}[5m])) > 10`,
           for: '15m',
           labels: { severity: 'warning' },
           annotations: {

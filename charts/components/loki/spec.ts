@@ -184,7 +184,7 @@ export const LOG_COLLECTORS = ['promtail', 'alloy'] as const;
 export const logsSchema = z.strictObject({
   collector: z.enum(LOG_COLLECTORS, {
     error: (i) => `expected "promtail" or "alloy", found ${JSON.stringify(i.input)}`,
-  }).default('promtail').describe('node agent shipping container logs; Promtail reached end of life on 2 March 2026, "alloy" is its successor'),
+  }).default('alloy').describe('node agent shipping container logs: "alloy" (Grafana Alloy, the default), or "promtail" for existing users (end of life on 2 March 2026; synth warns)'),
   jsonNamespaces: z.array(dnsLabel()).default([]).describe('parse JSON log lines of every pod in these namespaces'),
   jsonApps: z.array(z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
     error: (i) => `expected an app label value such as "whisper-api", found ${JSON.stringify(i.input)}`,
@@ -217,3 +217,36 @@ export type LokiRulerSpec = z.output<typeof lokiRulerSchema>;
 
 /** The spec sections this component owns: `spec.loki` and `spec.logs` (the collectors' shared settings). */
 export const specSections = logsSpecShape;
+
+/**
+ * The URLs Loki calls for its object storage (the NetworkPolicy egress, charts/core/remote.ts): the S3
+ * endpoint (plain HTTP with `insecure`) or AWS S3, GCS, Azure Blob, plus the token endpoint its credentials
+ * need (AWS STS for IRSA's web identity, Google's OAuth2 for a key file, Azure AD for a federated token).
+ * GKE Workload Identity and AWS instance roles answer on the link-local metadata address: no policy opens it.
+ */
+export function objectStoreEndpoints(storage: LokiSpec['storage']): { url: string; why: string }[] {
+  const { s3, gcs, azure } = storage;
+  switch (storage.type) {
+    case 's3': {
+      const region = s3!.region ? `${s3!.region}.` : '';
+      return [
+        s3!.endpoint
+          ? { url: `${s3!.insecure ? 'http' : 'https'}://${s3!.endpoint}`, why: 'object storage (spec.loki.storage.s3.endpoint)' }
+          : { url: `https://s3.${region}amazonaws.com`, why: 'AWS S3 (spec.loki.storage.s3)' },
+        ...(!s3!.credentials && !s3!.endpoint ? [{ url: `https://sts.${region}amazonaws.com`, why: 'AWS STS for IRSA (spec.loki.storage.s3 without credentials)' }] : []),
+      ];
+    }
+    case 'gcs':
+      return [
+        { url: 'https://storage.googleapis.com', why: 'Google Cloud Storage (spec.loki.storage.gcs)' },
+        ...(gcs!.credentials ? [{ url: 'https://oauth2.googleapis.com', why: 'Google OAuth2 token for the key file (spec.loki.storage.gcs.credentials)' }] : []),
+      ];
+    case 'azure':
+      return [
+        { url: `https://${azure!.accountName}.${azure!.endpointSuffix ?? 'blob.core.windows.net'}`, why: 'Azure Blob Storage (spec.loki.storage.azure)' },
+        ...(!azure!.credentials ? [{ url: 'https://login.microsoftonline.com', why: 'Azure AD token for the federated identity (spec.loki.storage.azure without credentials)' }] : []),
+      ];
+    default:
+      return [];
+  }
+}

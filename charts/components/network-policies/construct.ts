@@ -20,6 +20,7 @@ import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../c
 import { warn } from '../../lib/warnings';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
+import { inClusterNamespace, ipLiteralCidr, isLinkLocalHost } from '../../core/remote';
 import type { ServiceSpec } from '../../spec/schema';
 import type { ControllerPeer, ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
 
@@ -98,13 +99,18 @@ export function findComponents(root: IConstruct): PresentComponent[] {
     const selector = node.kind === 'CronJob'
       ? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'))
       : json.spec?.selector?.matchLabels ?? {};
-    if (!out.has(name)) {
+    const seen = out.get(name);
+    if (!seen) {
       out.set(name, {
         name,
         namespace: node.metadata.namespace ?? '',
         selector,
         hostNetwork: podSpec.hostNetwork === true,
       });
+    } else {
+      // Several workloads of one component (Loki's write, read and backend targets): the policy selects the
+      // labels they share, not the first one's (which would leave the others under the default deny).
+      out.set(name, { ...seen, selector: Object.fromEntries(Object.entries(seen.selector).filter(([k, v]) => selector[k] === v)) });
     }
   }
   return [...out.values()];
@@ -150,7 +156,7 @@ export class NetworkPolicies extends Construct {
       return c.ui.port;
     };
 
-    const present = (end: Flow['from']) => typeof end !== 'string' || byName.has(end);
+    const present = (end: Flow['to']) => typeof end !== 'string' || byName.has(end);
     this.flows = [
       ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
       ...flowTable(props.components, props.stackSpec)
@@ -159,7 +165,9 @@ export class NetworkPolicies extends Construct {
         .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods')
           || props.annotationNamespaces === 'all' || (props.annotationNamespaces?.length ?? 0) > 0),
     ].filter((f) => present(f.from) && present(f.to));
-    const openTo = { 'api-server': new Set<string>(), nodes: new Set<string>() };
+    const openTo = { 'api-server': new Set<string>(), nodes: new Set<string>(), remote: new Set<string>() };
+    /** Remote flows to names outside the cluster while spec.remoteCidrs is empty: their hosts and ports, for the warning. */
+    const openRemote: { host: string; ports: FlowPort[] }[] = [];
 
     // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
     // component's objects by app.kubernetes.io/name finds its own objects only.
@@ -185,7 +193,7 @@ export class NetworkPolicies extends Construct {
       });
     }
 
-    const peersFor = (end: Flow['from'], policyNs: string, service?: ServiceSpec): k8s.NetworkPolicyPeer[] | undefined => {
+    const peersFor = (end: Flow['to'], policyNs: string, service?: ServiceSpec): k8s.NetworkPolicyPeer[] | undefined => {
       if (typeof end === 'string') {
         const c = byName.get(end) as PresentComponent;
         return [{
@@ -207,6 +215,15 @@ export class NetworkPolicies extends Construct {
           ? [{ namespaceSelector: {} }]
           : [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.annotationNamespaces] }] } }];
         case 'acme-http01-solver': return [{ podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS }, ...(policyNs !== ctx.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.namespace } } } : {}) }];
+        case 'remote': {
+          // charts/core/remote.ts: an in-cluster Service's namespace, an IP literal itself, else the declared CIDRs.
+          const host = end.host as string;
+          const ns = inClusterNamespace(host);
+          if (ns) return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }];
+          const literal = ipLiteralCidr(host);
+          if (literal) return ipBlockPeers([literal]);
+          return ipBlockPeers(spec.remoteCidrs ?? []);
+        }
         case 'user-services': {
           const s = service as ServiceSpec;
           return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } }, podSelector: { matchLabels: s.selector } }];
@@ -224,7 +241,29 @@ export class NetworkPolicies extends Construct {
         const from = peersFor(f.from, c.namespace);
         return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
       });
+      const remote = new Map<string, k8s.NetworkPolicyEgressRule>();
       const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
+        if (typeof f.to !== 'string' && f.to.external === 'remote') {
+          // One rule per destination peer (a namespace, an address, the remote CIDRs) with the ports of every URL
+          // there, so ten URLs of one store are one rule. A link-local IP literal gets none: it stays denied.
+          const host = f.to.host as string;
+          if (isLinkLocalHost(host)) return [];
+          const to = peersFor(f.to, c.namespace) as k8s.NetworkPolicyPeer[];
+          if (!inClusterNamespace(host) && !ipLiteralCidr(host) && (spec.remoteCidrs ?? []).length === 0) {
+            openTo.remote.add(c.name);
+            openRemote.push({ host, ports: f.ports });
+          }
+          const key = JSON.stringify(to);
+          const rule = remote.get(key);
+          if (rule) {
+            const have = new Set((rule.ports ?? []).map((p) => JSON.stringify(p)));
+            for (const p of portsOf(f.ports) ?? []) if (!have.has(JSON.stringify(p))) (rule.ports as k8s.NetworkPolicyPort[]).push(p);
+            return [];
+          }
+          const created: k8s.NetworkPolicyEgressRule = { to, ports: [...(portsOf(f.ports) ?? [])] };
+          remote.set(key, created);
+          return [created];
+        }
         if (typeof f.to !== 'string' && f.to.external === 'user-services') {
           // Each service's own pods and port while a namespace holds few services; past
           // SERVICES_PER_NAMESPACE_PRECISE, one rule for the namespace (any pod there, on the
@@ -276,10 +315,13 @@ export class NetworkPolicies extends Construct {
     const fix = {
       'api-server': 'spec.networkPolicies.apiServerCidrs (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)',
       nodes: 'spec.networkPolicies.nodeCidrs (the nodes\' InternalIP range: kubectl get nodes -o wide)',
+      remote: `spec.networkPolicies.remoteCidrs (the addresses of ${[...new Set(openRemote.map((r) => r.host))].sort().join(', ')})`,
     };
     for (const [what, who] of Object.entries(openTo) as [keyof typeof openTo, Set<string>][]) {
       if (who.size === 0) continue;
-      const ports = [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && who.has(String(f.from))).flatMap((f) => f.ports.map((p) => p.port)))].sort();
+      const ports = what === 'remote'
+        ? [...new Set(openRemote.flatMap((r) => r.ports.map((p) => p.port)))].sort()
+        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && who.has(String(f.from))).flatMap((f) => f.ports.map((p) => p.port)))].sort();
       warn(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
     }
   }
@@ -287,6 +329,6 @@ export class NetworkPolicies extends Construct {
 
 /** A line per flow, for the README and the closing note. */
 export function describeFlows(flows: readonly Flow[]): string[] {
-  const end = (e: Flow['from']) => (typeof e === 'string' ? e : e.external);
+  const end = (e: Flow['to']) => (typeof e === 'string' ? e : e.host ? `${e.external}(${e.host})` : e.external);
   return flows.map((f) => `${end(f.from)} -> ${end(f.to)} ${f.ports.length ? f.ports.map((p) => `${p.port ?? 'any'}/${p.protocol}`).join(',') : '(service ports)'}: ${f.why}`);
 }

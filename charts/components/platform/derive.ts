@@ -84,6 +84,8 @@ export function withPlatformDefaults(doc: unknown): unknown {
     resources(['grafana'], s.grafana.resources);
     resources(['kubeStateMetrics'], s.kubeStateMetrics.resources);
     fill(['alerting', 'alertmanager', 'storage'], { size: s.alertmanager.storageSize });
+    resources(['logs', 'alloy'], s.alloy.resources);
+    resources(['logs', 'events'], s.events.resources);
   }
   return out;
 }

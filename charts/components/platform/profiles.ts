@@ -49,6 +49,9 @@ export interface SmallServerSizing {
   readonly grafana: { readonly resources: SizedResources; readonly storageSize: string };
   readonly kubeStateMetrics: { readonly resources: SizedResources };
   readonly alertmanager: { readonly storageSize: string };
+  /** Alloy on one node (tens of pods) and its events watcher (one small cluster's events). */
+  readonly alloy: { readonly resources: SizedResources };
+  readonly events: { readonly resources: SizedResources };
 }
 
 /**
@@ -117,6 +120,8 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
       grafana: { resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '384Mi' } }, storageSize: '1Gi' },
       kubeStateMetrics: { resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } },
       alertmanager: { storageSize: '1Gi' },
+      alloy: { resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } } },
+      events: { resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '100m', memory: '128Mi' } } },
     },
   },
   /**

@@ -1,11 +1,12 @@
 /** Registry entry: Prometheus, the hub every other component registers scrape jobs and rules with. */
-import { ext, tcp, type ComponentDef } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
 import { defaultRetentionSize, Prometheus } from './construct';
-import { checkRemoteWrites } from './remote-write';
+import { checkRemoteWrites, remoteWriteEndpoints } from './remote-write';
+import { metadataCredentialsWarning } from '../../core/remote';
 
 export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
@@ -25,6 +26,17 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
     { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in the namespaces of spec.services and spec.prometheus.annotationDiscovery (every namespace only with allNamespaces: true; their ports are not known in advance)' },
   ],
+  // Egress to each remote write receiver and its token endpoints (README "Network isolation").
+  specFlows: (spec) => remoteWriteEndpoints(spec.prometheus.remoteWrite).map((e) => remoteFlow('prometheus', e.url, e.why)),
+  warnings: (spec) => {
+    if (!spec.networkPolicies.enabled) return [];
+    const irsa = 'eks.amazonaws.com/role-arn' in spec.prometheus.serviceAccountAnnotations;
+    const uses = spec.prometheus.remoteWrite.flatMap((rw) => [
+      ...(rw.auth?.azuread?.managedIdentity ? [`spec.prometheus.remoteWrite ${rw.name} auth.azuread.managedIdentity`] : []),
+      ...(rw.auth?.sigv4 && !rw.auth.sigv4.credentials && !irsa ? [`spec.prometheus.remoteWrite ${rw.name} auth.sigv4 (no credentials, no IRSA annotation)`] : []),
+    ]);
+    return metadataCredentialsWarning(uses, 'use auth.azuread.sdk or auth.sigv4.credentials from a Secret, or IRSA (spec.prometheus.serviceAccountAnnotations eks.amazonaws.com/role-arn)');
+  },
   specChecks: (spec, ctx) => {
     const p = spec.prometheus;
     if ((durationMs(p.scrapeTimeout) ?? 0) > (durationMs(p.scrapeInterval) ?? 0)) {

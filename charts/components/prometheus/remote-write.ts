@@ -196,6 +196,33 @@ export function remoteWriteUrl(rw: RemoteWriteSpec): string {
   return `${u.origin}${path}${u.search}`;
 }
 
+/** Azure AD authority host per cloud (Azure SDK for Go, cloud.Configuration ActiveDirectoryAuthorityHost). */
+export const AZURE_AD_HOSTS: Record<'AzurePublic' | 'AzureChina' | 'AzureGovernment', string> = {
+  AzurePublic: 'login.microsoftonline.com',
+  AzureChina: 'login.chinacloudapi.cn',
+  AzureGovernment: 'login.microsoftonline.us',
+};
+
+/**
+ * The URLs Prometheus calls for each remote write (the NetworkPolicy egress, charts/core/remote.ts): the
+ * receiver, the OAuth2 token URL, AWS STS when a role is assumed (roleArn, or IRSA's web identity when no
+ * static keys are given), Azure AD's token endpoint with the sdk credentials. Azure managed identity and
+ * AWS instance roles answer on the link-local metadata address, which no policy opens.
+ */
+export function remoteWriteEndpoints(rws: readonly RemoteWriteSpec[]): { url: string; why: string }[] {
+  return rws.flatMap((rw) => {
+    const a = rw.auth;
+    const at = `spec.prometheus.remoteWrite ${rw.name}`;
+    return [
+      { url: remoteWriteUrl(rw), why: `remote write (${at}.url)` },
+      ...(a?.oauth2 ? [{ url: a.oauth2.tokenUrl, why: `OAuth2 token (${at}.auth.oauth2.tokenUrl)` }] : []),
+      ...(a?.sigv4 && (a.sigv4.roleArn || !a.sigv4.credentials)
+        ? [{ url: `https://${a.sigv4.region ? `sts.${a.sigv4.region}` : 'sts'}.amazonaws.com`, why: `AWS STS for SigV4 (${at}.auth.sigv4)` }] : []),
+      ...(a?.azuread?.sdk ? [{ url: `https://${AZURE_AD_HOSTS[a.azuread.cloud]}`, why: `Azure AD token (${at}.auth.azuread.sdk)` }] : []),
+    ];
+  });
+}
+
 /** Tenant header of a preset. */
 export function tenantHeaders(rw: RemoteWriteSpec): Record<string, string> {
   if (!rw.tenant) return {};

@@ -1,11 +1,14 @@
 /** Registry entry: Promtail, the log collector when spec.logs.collector is "promtail" (deployed with Loki). */
-import { ext, tcp, type ComponentDef, type ILogPush } from '../../core/component';
+import { ext, remoteFlow, tcp, type ComponentDef, type ILogPush } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { Promtail } from './construct';
 
 export * from './construct';
 export const specSections = {};
+
+/** Kept for existing users; never the default (README "Logs": moving to Alloy). */
+export const PROMTAIL_END_OF_LIFE = 'spec.logs.collector is promtail, which reached end of life on 2 March 2026 (3.6.11 is its last release, no security fixes since): set spec.logs.collector: alloy, the same pipeline with the same labels (README "Logs")';
 
 export const component: ComponentDef<Spec> = {
   name: 'promtail',
@@ -19,7 +22,9 @@ export const component: ComponentDef<Spec> = {
     { from: 'promtail', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
     { from: 'promtail', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   ],
+  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow('promtail', spec.loki.external.pushUrl, 'log push to the external Loki (spec.loki.external.pushUrl)')] : []),
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'promtail',
+  warnings: (spec) => (spec.loki.enabled && spec.logs.collector === 'promtail' ? [PROMTAIL_END_OF_LIFE] : []),
   build: ({ chart, context, spec, prometheus, get }) => new Promtail(chart('31-promtail', 'promtail'), 'promtail', {
     context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
   }),
