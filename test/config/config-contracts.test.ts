@@ -110,11 +110,11 @@ describe('Promtail configuration reference at the image tag', () => {
   });
 
   test('every key and pipeline stage of the emitted promtail.yaml is Promtail\'s', () => {
-    expect(check(promtailYaml(synth({}).objects))).toEqual([]);
+    expect(check(promtailYaml(synth({ logs: { collector: 'promtail' } }).objects))).toEqual([]);
   });
 
   test('unknown keys and stages are caught', () => {
-    const cfg = promtailYaml(synth({}).objects);
+    const cfg = promtailYaml(synth({ logs: { collector: 'promtail' } }).objects);
     cfg.clients[0].batchwaitt = '1s';
     cfg.server.log_formatt = 'json';
     cfg.scrape_configs[0].pipeline_stages.push({ labeldorp: ['x'] });

@@ -131,7 +131,8 @@ describe('Loki simple-scalable', () => {
   });
 
   test('collectors push to the write path, Grafana reads the read path', () => {
-    expect(parse(configMapData(objects, 'promtail-config')['promtail.yaml']).clients[0].url).toBe('http://loki-write.monitoring.svc:3100/loki/api/v1/push');
+    const write = findBlock(parseAlloy(configMapData(objects, 'alloy-config')['config.alloy']), 'loki.write', 'loki');
+    expect(findBlock(write.blocks, 'endpoint').attrs.url).toBe('http://loki-write.monitoring.svc:3100/loki/api/v1/push');
     const ds = parse(configMapData(objects, 'grafana-datasources')['datasources.yaml']).datasources;
     expect(ds.find((d: { uid: string }) => d.uid === 'loki').url).toBe('http://loki-read.monitoring.svc:3100');
   });
@@ -141,7 +142,7 @@ describe('cluster label and external Loki', () => {
   const ext = { mode: 'external', external: { pushUrl: 'https://logs.example.com/loki/api/v1/push', tenant: 'team-gpu', auth: { basic: { username: '1234', password: { name: 'loki-push' } } } } };
 
   test('Promtail: cluster on every stream; external Loki with tenant and the password read from the mounted Secret', () => {
-    const { objects } = synth({ cluster: 'gpu-eu-1', loki: ext, grafana: { datasources: { loki: { url: 'https://logs.example.com' } } } });
+    const { objects } = synth({ cluster: 'gpu-eu-1', logs: { collector: 'promtail' }, loki: ext, grafana: { datasources: { loki: { url: 'https://logs.example.com' } } } });
     expect(objects.filter((o) => (o.metadata?.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name'] === 'loki')).toEqual([]);
     const client = parse(configMapData(objects, 'promtail-config')['promtail.yaml']).clients[0];
     expect(client).toMatchObject({

@@ -242,8 +242,8 @@ describe('egress to remote stores', () => {
       expect([target, policies.allowed({ from: p[target], to: S3_IP, port: 443 })]).toEqual([target, false]); // MinIO in the cluster: no address range
     }
     // Nothing but Prometheus and Grafana reaches the remote store; the collector is not opened outwards.
-    for (const name of ['alertmanager', 'kube-state-metrics', 'promtail', 'loki-write']) {
-      expect([name, policies.allowed({ from: p[name], to: MIMIR_IP, port: 443 })]).toEqual([name, name === 'kube-state-metrics' || name === 'promtail']);
+    for (const name of ['alertmanager', 'kube-state-metrics', 'alloy', 'loki-write']) {
+      expect([name, policies.allowed({ from: p[name], to: MIMIR_IP, port: 443 })]).toEqual([name, name === 'kube-state-metrics' || name === 'alloy']);
     }
     expect(remoteWarnings(warnings)).toEqual([
       'spec.networkPolicies.remoteCidrs is empty, so prometheus, grafana may reach any address (except link-local) on TCP 443; set spec.networkPolicies.remoteCidrs (the addresses of mimir.example.com)',

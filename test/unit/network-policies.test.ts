@@ -360,13 +360,13 @@ describe('Loki simple-scalable: one policy for the write, read and backend workl
   });
 
   test.each([
-    ['grafana', 'loki-read', 3100], ['promtail', 'loki-write', 3100], ['prometheus', 'loki-backend', 3100],
+    ['grafana', 'loki-read', 3100], ['alloy', 'loki-write', 3100], ['alloy-events', 'loki-write', 3100], ['prometheus', 'loki-backend', 3100],
     ['loki-read', 'loki-backend', 9095], ['loki-write', 'loki-read', 7946], ['loki-backend', 'alertmanager', 9093],
   ] as [string, string, number][])('allows %s -> %s:%d', (from, to, port) => {
     expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(true);
   });
 
-  test.each([['promtail', 'loki-read', 9095], ['grafana', 'loki-write', 9095], ['loki-read', 'grafana', 3000]] as [string, string, number][])('denies %s -> %s:%d', (from, to, port) => {
+  test.each([['alloy', 'loki-read', 9095], ['grafana', 'loki-write', 9095], ['loki-read', 'grafana', 3000]] as [string, string, number][])('denies %s -> %s:%d', (from, to, port) => {
     expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(false);
   });
 });
