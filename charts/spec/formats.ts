@@ -18,10 +18,28 @@ export function durationMs(text: string): number | undefined {
   return m.slice(1).reduce((sum, part, i) => sum + (part ? Number(part) * DURATION_UNITS_MS[i] : 0), 0);
 }
 
+/** What to write instead of a text that is not a Prometheus duration (an empty string when there is no better hint). */
+export function durationHint(v: unknown): string {
+  if (typeof v === 'number') return `; add a unit, e.g. "${v}s" or "${v}m"`;
+  if (typeof v !== 'string') return '';
+  if (/\s/.test(v.trim()) || v !== v.trim()) return `; remove the spaces: "${v.replace(/\s+/g, '')}"`;
+  if (/^[0-9]+$/.test(v)) return `; add a unit, e.g. "${v}s", "${v}m" or "${v}d"`;
+  const frac = /^(\d*\.\d+)(y|w|d|h|m|s)$/.exec(v);
+  if (frac) {
+    const ms = Number(frac[1]) * DURATION_UNITS_MS['ywdhms'.indexOf(frac[2])];
+    const unit = [['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]].find(([, f]) => Number.isInteger(ms / (f as number)));
+    return unit ? `; durations take whole numbers: write "${ms / (unit[1] as number)}${unit[0]}"` : '; durations take whole numbers of a smaller unit';
+  }
+  if (v !== v.toLowerCase() && durationMs(v.toLowerCase()) !== undefined) return `; units are lowercase: "${v.toLowerCase()}"`;
+  if (/^[0-9]+[a-z]+[0-9]+$/.test(v)) return `; every number needs its unit, e.g. "${v}m"`;
+  if (durationMs(v) === 0) return '; it must be greater than zero';
+  return '';
+}
+
 export const duration = () =>
-  z.string({ error: (i) => `expected a duration such as "15d", "200h" or "30s", found ${describe(i.input)}` })
+  z.string({ error: (i) => `expected a duration such as "15d", "200h" or "30s", found ${describe(i.input)}${durationHint(i.input)}` })
     .refine((s) => { const ms = durationMs(s); return ms !== undefined && ms > 0; }, {
-      error: (i) => `expected a duration such as "15d", "200h" or "30s" (units: y, w, d, h, m, s, ms; no spaces), found ${describe(i.input)}`,
+      error: (i) => `expected a duration such as "15d", "200h" or "30s" (units: y, w, d, h, m, s, ms; no spaces), found ${describe(i.input)}${durationHint(i.input)}`,
     });
 
 /** Prometheus byte size (`--storage.tsdb.retention.size`): `42GB`, `500MB`. Units are powers of 1024. */
@@ -54,11 +72,25 @@ export function quantityValue(text: string): number | undefined {
   return Number(m[1]) * QUANTITY_FACTORS[suffix];
 }
 
+/** What to write instead of a text that is not a Kubernetes quantity ("50GB" -> "50Gi"). */
+export function quantityHint(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  const t = v.trim();
+  if (t !== v || /\s/.test(t)) return quantityValue(t.replace(/\s+/g, '')) !== undefined ? `; remove the spaces: "${t.replace(/\s+/g, '')}"` : '';
+  const m = /^([0-9.]+)\s*([kKmMgGtTpPeE])(i?)([bB]?)$/.exec(t);
+  if (m && (m[3] || m[4])) {
+    const fixed = `${m[1]}${m[2] === 'k' || m[2] === 'K' ? 'K' : m[2].toUpperCase()}i`;
+    if (fixed !== t) return `; Kubernetes writes binary units as Ki, Mi, Gi, Ti (case matters, no "B"): "${fixed}"`;
+  }
+  if (/^[0-9.]+[eE][0-9]+[A-Za-z]+$/.test(t)) return '; an exponent takes no unit suffix: write the number in a unit, such as "1000Gi" or "1Ti"';
+  return '';
+}
+
 export const quantity = (example = '50Gi') =>
   z.union([z.string(), z.number()], { error: (i) => `expected a Kubernetes quantity such as "${example}", found ${describe(i.input)}` })
     .transform((v) => String(v))
     .refine((s) => quantityValue(s) !== undefined, {
-      error: (i) => `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}`,
+      error: (i) => `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}${quantityHint(i.input)}`,
     })
     .refine((s) => (quantityValue(s) ?? 1) > 0, {
       error: (i) => `expected a positive Kubernetes quantity such as "${example}", found ${describe(i.input)}${/^-/.test(String(i.input)) ? ': remove the minus sign' : ''}`,
@@ -98,7 +130,17 @@ export const labelSelector = () =>
     });
 
 /** A container port: a number 1-65535 or an IANA service name (the container port's name). */
-const PORT_ERROR = (input: unknown) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(input)}`;
+const PORT_ERROR = (input: unknown) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(input)}${portHint(input)}`;
+
+function portHint(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? '' : '; a port is a whole number';
+  if (typeof v !== 'string') return '';
+  if (v.trim() !== v || /\s/.test(v)) return `; remove the space${/\s.*\s/.test(v) ? 's' : ''}: "${v.replace(/\s+/g, '')}"`;
+  if (/^[0-9]+$/.test(v)) return `; a port number is written without quotes: port: ${Number(v)}`;
+  if (/[A-Z]/.test(v) && /^[a-z0-9-]{1,15}$/.test(v.toLowerCase())) return `; port names are lowercase: "${v.toLowerCase()}"`;
+  if (v.length > 15) return `; a container port name has at most 15 characters (${v.length} here): use the name declared in the pod spec, or its number`;
+  return '';
+}
 export const port = () =>
   z.union([z.number(), z.string()], { error: (i) => PORT_ERROR(i.input) })
     .refine((v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)
@@ -155,4 +197,18 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
+}
+
+/** What to write instead of a text that is not a lowercase DNS host name (a URL, a trailing dot, a port, capitals). */
+export function hostHint(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  let h = v.trim();
+  const why: string[] = [];
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(h);
+  if (scheme) { h = h.slice(scheme[0].length); why.push(`no scheme (remove "${scheme[0]}")`); }
+  if (/[/?#]/.test(h)) { h = h.replace(/[/?#].*$/, ''); why.push('no path'); }
+  if (/:\d+$/.test(h)) { h = h.replace(/:\d+$/, ''); why.push('no port (the Ingress serves 80 and 443)'); }
+  if (h.endsWith('.')) { h = h.replace(/\.+$/, ''); why.push('no trailing dot'); }
+  if (h !== h.toLowerCase()) { h = h.toLowerCase(); why.push('lowercase'); }
+  return why.length && h !== '' && h !== v ? `; ${why.join(', ')}: write "${h}"` : '';
 }

@@ -4,7 +4,7 @@
  * and what was found; unknown fields get a "did you mean" suggestion.
  */
 import * as fs from 'fs';
-import { Document, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { Document, isAlias, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { z } from 'zod';
 import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
@@ -90,20 +90,22 @@ export function readSpecFile(file: string): MonitoringStackSpec {
 }
 
 function tooLarge(bytes: number): string {
-  return `the file is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; a MonitoringStack spec is a few kilobytes (is this the right file?)`;
+  return `the file is too large: it is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; a MonitoringStack spec is a few kilobytes (is this the right file?)`;
 }
 
 export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpec {
   if (text.length > MAX_SPEC_BYTES || Buffer.byteLength(text) > MAX_SPEC_BYTES) throw new SpecError(source, [tooLarge(Buffer.byteLength(text))]);
   // uniqueKeys is off: the yaml library's check compares every key with every
   // other key of its map (quadratic); duplicateKeys() does it with a Set.
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
-  if (!Array.isArray(docs) || docs.length === 0) throw new SpecError(source, ['the file is empty: expected one MonitoringStack document']);
-  if (docs.length > 1) throw new SpecError(source, [`expected one YAML document, found ${docs.length}`]);
+  const all = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
+  // Documents with nothing in them (a leading or trailing "---", a "..." end marker, comments) do not count.
+  const docs = (Array.isArray(all) ? all : []).filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)));
+  if (docs.length === 0) throw new SpecError(source, ['the file is empty: expected one MonitoringStack document (apiVersion, kind, metadata, spec)']);
+  if (docs.length > 1) throw new SpecError(source, [`expected one YAML document, found ${docs.length}: a spec file holds one MonitoringStack; remove the extra "---" documents (one file per stack)`]);
   const doc = docs[0];
   if (doc.errors.length > 0) {
     // Later syntax errors are usually consequences of the first: report that one.
-    throw new SpecError(source, [`YAML syntax: ${doc.errors[0].message.split('\n')[0]}`]);
+    throw new SpecError(source, [yamlSyntaxProblem(doc.errors[0], text)]);
   }
   const dups = duplicateKeys(doc, text);
   if (dups.length > 0) throw new SpecError(source, dups);
@@ -116,7 +118,49 @@ export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpe
   return validateSpec(value, source);
 }
 
-/** Keys given twice in one mapping, one line each, in linear time. */
+/** What to do about each kind of YAML syntax error (codes of the yaml library's YAMLParseError). */
+const YAML_FIXES: Record<string, string> = {
+  TAB_AS_INDENT: 'indent with spaces, never tabs',
+  BAD_INDENT: 'align the key with the other keys of its section (spaces only), or check the line above',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line and the one above',
+  MULTILINE_IMPLICIT_KEY: 'a key and its ":" go on one line; check the indentation of this line and the one above',
+  MISSING_CHAR: 'add the missing character',
+  DUPLICATE_KEY: 'remove one of the two keys',
+  UNEXPECTED_TOKEN: 'check the punctuation on this line (quotes, brackets, ":")',
+  BAD_ALIAS: 'an alias (*name) needs an anchor (&name) defined before it',
+};
+
+/** A "key:value" line (no space after the colon) at or before `line`: YAML reads it as one string, not a field. */
+function missingSpaceAfterColon(text: string, line: number): { line: number; key: string; value: string } | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const m = /^\s*(?:-\s+)?([A-Za-z_][\w.\/-]*):([^\s:/#"'][^#]*?)\s*(?:#.*)?$/.exec(lines[i]);
+    if (m) return { line: i + 1, key: m[1], value: m[2] };
+  }
+  return undefined;
+}
+
+function yamlSyntaxProblem(err: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }, text: string): string {
+  const first = err.message.split('\n')[0].replace(/:$/, '');
+  if (/Maximum call stack/.test(first)) return 'YAML syntax: the document nests lists or maps hundreds of levels deep; a spec is a few levels deep (is this the right file?)';
+  const line = err.linePos?.[0].line;
+  if (line !== undefined) {
+    const m = missingSpaceAfterColon(text, line);
+    if (m) return `YAML syntax: "${m.key}:${m.value}" on line ${m.line} needs a space after ":" (write "${m.key}: ${m.value}"), else YAML reads the line as a string, not a field (the parser stopped at line ${line})`;
+  }
+  const fix = YAML_FIXES[err.code];
+  return `YAML syntax: ${first}${fix ? `; ${fix}` : ''}`;
+}
+
+/** The tags of YAML 1.2's core schema (what plain YAML resolves to); anything else is refused. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+function tagProblem(tag: string, line: number | undefined): string {
+  const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+  return `YAML: the tag "${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}"${line ? ` on line ${line}` : ''} is not a plain YAML type; a spec holds plain strings, numbers, booleans, lists and maps: remove the tag`;
+}
+
+/** Keys given twice in one mapping, one line each, in linear time; keys that are not plain names; tags beyond the core schema. */
 function duplicateKeys(doc: Document.Parsed, text: string): string[] {
   const out: string[] = [];
   const lineStarts: number[] = [0];
@@ -131,12 +175,27 @@ function duplicateKeys(doc: Document.Parsed, text: string): string[] {
     return lo + 1;
   };
   visit(doc, {
+    Scalar(_key, node) {
+      // Tags beyond YAML's core types (!!binary, !!timestamp, !custom, !!js/...) are refused: a spec holds plain values.
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) out.push(tagProblem(node.tag, node.range ? lineOf(node.range[0]) : undefined));
+    },
     Map(_key, map, ancestors) {
+      if (map.tag !== undefined && map.tag !== 'tag:yaml.org,2002:map') out.push(tagProblem(map.tag, map.range ? lineOf(map.range[0]) : undefined));
       const seen = new Map<string, number>();
       for (const item of map.items) {
-        const k = item.key;
+        const k0 = item.key;
+        // An alias as a key is the anchored key's text: a duplicate hidden behind *name is still a duplicate.
+        const k = isAlias(k0) ? k0.resolve(doc) : k0;
+        const at = isNode(k0) && k0.range ? k0.range[0] : -1;
+        if (isNode(k) && !isScalar(k)) {
+          out.push(`${yamlPath(ancestors, map)}: a key on line ${at >= 0 ? lineOf(at) : '?'} is a list or a map ("? ..." or an alias of one); field names are plain words: rewrite it as "name: value"`);
+          continue;
+        }
         const name = isScalar(k) ? String(k.value) : k === null || k === undefined ? '' : `\u0000${JSON.stringify(k)}`;
-        const at = isNode(k) && k.range ? k.range[0] : -1;
+        if (name === '<<') {
+          out.push(`${yamlPath(ancestors, map)}: "<<" (a YAML 1.1 merge key, line ${at >= 0 ? lineOf(at) : '?'}) is not supported in YAML 1.2 specs: write the fields out, or anchor a whole value (selector: &sel {...}, then selector: *sel)`);
+          continue;
+        }
         if (seen.has(name)) {
           out.push(`${yamlPath(ancestors, map)}: duplicate key ${JSON.stringify(name)} (line ${at >= 0 ? lineOf(at) : '?'}, first on line ${seen.get(name)}); YAML keeps only one of them: remove the other`);
         } else seen.set(name, at >= 0 ? lineOf(at) : 0);
@@ -161,7 +220,13 @@ function yamlPath(ancestors: readonly unknown[], map: unknown): string {
 
 export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSpec {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new SpecError(source, [`expected a MonitoringStack object (apiVersion, kind, metadata, spec), found ${input === null ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`]);
+    const found = input === null ? 'nothing' : Array.isArray(input) ? 'a list' : `${typeof input} ${JSON.stringify(input)}`;
+    throw new SpecError(source, [`the document is ${found}: expected a MonitoringStack object (apiVersion, kind, metadata, spec)${Array.isArray(input) ? '; one stack per file, without a leading "- "' : ''}`]);
+  }
+  const top = input as Record<string, unknown>;
+  if (top.apiVersion !== API_VERSION && top.kind !== KIND && (top.apiVersion !== undefined || top.kind !== undefined)) {
+    // Another kind of document altogether (a Kubernetes manifest, another tool's config): one line, not one per field.
+    throw new SpecError(source, [`apiVersion: this is not a MonitoringStack spec (apiVersion ${JSON.stringify(top.apiVersion)}, kind ${JSON.stringify(top.kind)}): a spec starts with "apiVersion: ${API_VERSION}" and "kind: ${KIND}"; is this the right file?`]);
   }
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
@@ -173,7 +238,11 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   if (!result.success) {
     // One line per field: a schema issue on a field also flagged early carries both messages.
     const byPath = new Map(early.map((p) => [p.slice(0, p.indexOf(':')), p]));
-    const issues = result.error.issues.flatMap((issue) => formatIssue(issue, doc)).map((p) => {
+    // Cross-field checks (ComponentDef.specChecks) see defaults where a field is wrong or misspelt, so
+    // they are consequences while any field is wrong: report them once the fields are fixed.
+    const own = result.error.issues.filter((i) => !isCrossCheck(i));
+    const reported = own.length > 0 ? own : result.error.issues;
+    const issues = mergeMisspeltRequired(reported.flatMap((issue) => formatIssue(issue, doc))).map((p) => {
       const at = p.slice(0, p.indexOf(':'));
       const also = byPath.get(at);
       if (also === undefined) return p;
@@ -187,6 +256,29 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   const late = [...early, ...metadataProblems(result.data.metadata), ...semantic];
   if (late.length > 0) throw new SpecError(source, late);
   return result.data;
+}
+
+function isCrossCheck(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { crossCheck?: boolean } | undefined)?.crossCheck === true;
+}
+
+/**
+ * A misspelt required field is one problem, not two: the unknown field with its
+ * suggestion carries the "required field is missing" of the field it suggests.
+ */
+function mergeMisspeltRequired(lines: string[]): string[] {
+  const UNKNOWN = /^(.*): unknown field; did you mean "([^"]+)"\?/;
+  const missingLine = (l: string): string | undefined => {
+    const m = UNKNOWN.exec(l);
+    if (!m) return undefined;
+    const dot = m[1].lastIndexOf('.');
+    return `${dot < 0 ? '' : m[1].slice(0, dot + 1)}${m[2]}: required field is missing`;
+  };
+  const missing = lines.map(missingLine).filter((m): m is string => m !== undefined && lines.some((l) => l.startsWith(m)));
+  return lines.filter((l) => !missing.some((m) => l.startsWith(m))).map((l) => {
+    const m = missingLine(l);
+    return m && missing.includes(m) ? l.replace(/did you mean "([^"]+)"\?/, 'did you mean "$1"? (a required field)') : l;
+  });
 }
 
 /**
@@ -224,25 +316,69 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
     const known = knownKeys(issue.path);
     return issue.keys.map((key) => {
       const best = closest(key, known);
-      const hint = best ? `; did you mean "${best}"?` : known.length ? `; valid fields: ${known.join(', ')}` : '';
-      return `${pathText([...issue.path, key])}: unknown field${hint}`;
+      const hint = best ? `; did you mean "${best}"?` : misplacedHint(key, issue.path) ?? (known.length ? `; valid fields: ${known.join(', ')}` : '');
+      return `${pathText([...issue.path, key])}: unknown field${hint}${keyOddity(key)}`;
     });
   }
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
-    return [`${at}: required field is missing (expected ${issue.expected})`];
+  const found = valueAt(input, issue.path);
+  if (found === undefined && issue.path.length > 0 && issue.code !== 'custom') {
+    const expected = issue.code === 'invalid_type' ? ` (expected ${issue.expected})` : issue.code === 'invalid_value' && 'values' in issue ? ` (expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')})` : '';
+    return [`${at}: required field is missing${expected}`];
   }
   if (issue.code === 'invalid_type') {
-    return [`${at}: ${issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}, found ${describeValue(valueAt(input, issue.path))}`}`];
+    const own = !issue.message.startsWith('Invalid input');
+    const expected = issue.expected === 'int' ? 'a whole number' : issue.expected === 'record' ? 'a map of key: value' : issue.expected;
+    const text = own ? issue.message : `expected ${expected}, found ${describeValue(found)}`;
+    const full = `${text}${own && !/found /.test(text) ? `, found ${describeValue(found)}` : ''}`;
+    return [`${at}: ${full}${/found [^;]*; /.test(full) && found !== null ? '' : typeHint(issue.expected, found)}`];
   }
   if (issue.code === 'invalid_value' && 'values' in issue) {
-    const found = valueAt(input, issue.path);
     const best = typeof found === 'string' ? closest(found, issue.values.map(String)) : undefined;
     return [`${at}: ${issue.message}${best ? `; did you mean "${best}"?` : ''}`];
   }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number' && issue.message.startsWith('Too ')) {
+    const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+    const word = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : (issue.inclusive ? 'at most' : 'less than');
+    return [`${at}: must be ${word} ${String(bound)}, found ${describeValue(found)}`];
+  }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
-    return [`${at}: ${issue.message}, found ${describeValue(valueAt(input, issue.path))}`];
+    return [`${at}: ${issue.message}, found ${describeValue(found)}`];
   }
   return [`${at}: ${issue.message}`];
+}
+
+/** What to write instead, when a value has the wrong type. */
+function typeHint(expected: string, found: unknown): string {
+  if (found === null) return '; the field is empty (null): remove it to use the default, or give it a value (are its lines commented out?)';
+  if (expected === 'string' && (typeof found === 'number' || typeof found === 'boolean')) return `; quote it: "${String(found)}"`;
+  if ((expected === 'number' || expected === 'int') && typeof found === 'string' && found.trim() !== '' && Number.isFinite(Number(found.replace(/%$/, '')))) {
+    return `; write the number without quotes${found.endsWith('%') ? ' and without "%"' : ''}: ${Number(found.replace(/%$/, ''))}`;
+  }
+  if (expected === 'boolean' && typeof found === 'string') return '; write true or false (without quotes)';
+  if ((expected === 'record' || expected === 'object') && Array.isArray(found)) return '; write key: value lines (or { key: value }), not a list: remove the "- "';
+  if (expected === 'array' && found !== null && typeof found === 'object') return '; write a list: one "- " line per item (or [a, b])';
+  return '';
+}
+
+/** A field name that holds a character one cannot see or tell apart (pasted from a web page or chat). */
+function keyOddity(key: string): string {
+  if (/^ | $/.test(key)) return ' (the name has a leading or trailing space: remove it, or the quotes around the name)';
+  const odd = /[^\x21-\x7e]/.exec(key);
+  if (!odd) return '';
+  const cp = `U+${odd[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const what = /[\s\u00a0\u200b-\u200d\u2060\ufeff]/.test(odd[0]) ? 'an invisible space' : 'a non-ASCII character that looks like a Latin letter';
+  return ` (the name contains ${cp}, ${what}: retype the name)`;
+}
+
+/** A known field at the wrong depth: "services" under spec.logs, "retention" directly under spec. */
+function misplacedHint(key: string, path: PropertyKey[]): string | undefined {
+  for (let up = path.length - 1; up >= 0; up--) {
+    const anc = path.slice(0, up);
+    if (knownKeys(anc).includes(key)) return `; did you mean ${pathText([...anc, key])}? "${key}" is a field of ${pathText(anc)}, not of ${pathText(path)}: check its indentation`;
+  }
+  const below = knownKeys(path).filter((f) => knownKeys([...path, f]).includes(key)).map((f) => pathText([...path, f, key]));
+  if (below.length > 0) return `; did you mean ${below.join(' or ')}? (indent it under its section)`;
+  return undefined;
 }
 
 function describeValue(v: unknown): string {
@@ -269,14 +405,26 @@ export function knownKeys(path: PropertyKey[]): string[] {
     s = s && unwrap(s);
     if (!s) return [];
     const def = s._zod.def as unknown as Record<string, unknown>;
-    if (def.type === 'object') s = (def.shape as Record<string, z.core.$ZodType>)[String(p)];
+    if (def.type === 'union') s = unionObject(def, p);
+    else if (def.type === 'object') s = (def.shape as Record<string, z.core.$ZodType>)[String(p)];
     else if (def.type === 'array') s = def.element as z.core.$ZodType;
     else if (def.type === 'record') s = def.valueType as z.core.$ZodType;
     else return [];
   }
   s = s && unwrap(s);
   const def = s?._zod.def as unknown as Record<string, unknown> | undefined;
+  if (def?.type === 'union') return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => { const d = unwrap(o)._zod.def as unknown as Record<string, unknown>; return d.type === 'object' ? Object.keys(d.shape as object) : []; }))];
   return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+/** The field `p` in whichever object option of a union has it (the first). */
+function unionObject(def: Record<string, unknown>, p: PropertyKey): z.core.$ZodType | undefined {
+  for (const o of def.options as z.core.$ZodType[]) {
+    const d = unwrap(o)._zod.def as unknown as Record<string, unknown>;
+    if (d.type === 'object' && String(p) in (d.shape as object)) return (d.shape as Record<string, z.core.$ZodType>)[String(p)];
+    if (d.type === 'array' && typeof p === 'number') return d.element as z.core.$ZodType;
+  }
+  return undefined;
 }
 
 function unwrap(s: z.core.$ZodType): z.core.$ZodType {
@@ -296,7 +444,11 @@ export function closest(word: string, candidates: string[]): string | undefined 
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDist) { best = c; bestDist = d; }
   }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3))) return best;
+  // A prefix of the other ("vllm-server" for "vllm", "webhookUrl" for "webhookUrlSecretRef").
+  const w = word.toLowerCase();
+  const prefixed = candidates.filter((c) => c.length >= 3 && w.length >= 3 && (w.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(w)));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -36,9 +36,13 @@ export const specSchema = z.strictObject({
   // The expected cluster: sizes of Prometheus, Loki and kube-state-metrics follow it (the loader derives them).
   sizing: sizingSchema,
 }).prefault({}).superRefine((spec, ctx) => {
-  // Each component's own cross-field checks (ComponentDef.specChecks), in registry order.
-  for (const c of COMPONENTS) c.specChecks?.(spec, ctx);
-  if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length) {
+  // Each component's own cross-field checks (ComponentDef.specChecks), in registry order, tagged so the
+  // loader reports them only once every field is valid (a wrong field's default would mislead them).
+  const cross: z.RefinementCtx = Object.assign(Object.create(ctx) as z.RefinementCtx, {
+    addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } } as never),
+  });
+  for (const c of COMPONENTS) c.specChecks?.(spec, cross);
+  if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length && spec.namespace.length <= 63) {
     ctx.addIssue({ code: 'custom', path: ['namespace'], message: `the node agents' namespace defaults to "${spec.namespace}-agents", longer than the 63 characters a namespace may have: shorten spec.namespace to at most 56 characters or set spec.agentNamespace` });
   }
   if (spec.agentNamespace !== undefined && spec.agentNamespace === spec.namespace) {

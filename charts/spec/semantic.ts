@@ -49,6 +49,11 @@ export function rawInputProblems(input: unknown): Problem[] {
         out.push({ path, message: 'contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape or half of an emoji); retype the value' });
         return;
       }
+      const invisible = /[\u200b-\u200d\u2060\ufeff]/.exec(v);
+      if (invisible) {
+        out.push({ path, message: `contains U+${invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible zero-width character (pasted from a web page or chat?); retype the value` });
+        return;
+      }
       const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(v);
       if (control) {
         out.push({ path, message: `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an escape such as "\\0" in a double-quoted YAML string?); remove it` });
@@ -146,6 +151,7 @@ export function specProblems(spec: unknown, base: PropertyKey[] = []): Problem[]
       for (const [k, val] of Object.entries(o)) {
         if (!isPromLabelName(k)) out.push({ path: [...path, k], message: `"${k}" is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__"); promtool rejects it: use e.g. "${promLabelFix(k)}"` });
         else if (val === '') out.push({ path: [...path, k], message: 'an empty label value removes the label; give it a value or remove the field' });
+        else if (k === 'job' || k === 'instance') out.push({ path: [...path, k], message: `every series already has a "${k}" label, which wins over an external label of the same name, so this one would never be sent; name it for what it says, e.g. "cluster" or "environment"` });
       }
     }
     if (key === 'labels' && path.length >= 2 && isRuleLike(path, spec, base)) {
@@ -155,6 +161,9 @@ export function specProblems(spec: unknown, base: PropertyKey[] = []): Problem[]
       }
     }
     for (const [k, x] of Object.entries(o)) {
+      if (typeof x === 'string' && (k === 'size' || k === 'storageSize') && (quantityValue(x) ?? Infinity) < 2 ** 20) {
+        out.push({ path: [...path, k], message: `a volume of ${JSON.stringify(x)} is ${quantityValue(x)} bytes (a quantity without a unit counts bytes): add a unit, e.g. "${/^\d+$/.test(x) ? x : '10'}Gi"` });
+      }
       if (typeof x === 'string' && /ClassName$/.test(k) && !isDns1123Subdomain(x)) {
         out.push({ path: [...path, k], message: `${JSON.stringify(x)} is not a valid ${k.replace(/Name$/, '')} name: lowercase letters, digits, "-" and "." (a DNS-1123 subdomain, like "${dnsFix(x)}"); list them with kubectl get ${k === 'ingressClassName' ? 'ingressclass' : k === 'storageClassName' ? 'storageclass' : k.replace(/ClassName$/, 'class').toLowerCase()}` });
       }
@@ -195,7 +204,7 @@ function resourceProblems(r: Record<string, unknown>, path: PropertyKey[]): Prob
 }
 
 function promLabelFix(k: string): string {
-  const s = k.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^__+/, '');
+  const s = k.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^__+/, '').replace(/__+$/, '');
   return /^[0-9]/.test(s) ? `_${s}` : s || 'cluster';
 }
 

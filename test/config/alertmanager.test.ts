@@ -234,7 +234,7 @@ describe('spec.alerting errors', () => {
     [{ receivers: [{ name: 'a', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'a' } }, { name: 'b', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'b' } }] },
       'spec.alerting.receivers[1].channel: two msteams receivers use the bridge path "/ops"'],
     [{ receivers: [{ name: 'x', type: 'slack' }] }, 'spec.alerting.receivers[0].type: expected a receiver with type msteams, msteamsv2, email or webhook, found "slack"'],
-    [{ receivers: [{ name: 'x', type: 'webhook', url: 'https://hooks.slack.com/services/T0/B0/xyz' }] }, 'spec.alerting.receivers[0].urlSecretRef: required field is missing'],
+    [{ receivers: [{ name: 'x', type: 'webhook', url: 'https://hooks.slack.com/services/T0/B0/xyz' }] }, 'spec.alerting.receivers[0].url: unknown field; did you mean "urlSecretRef"? (a required field)'],
     [{ thresholds: { hostCpu: { warning: 95 } } }, 'spec.alerting.thresholds.hostCpu: warning must be lower than critical'],
     [{ maintenanceWindows: [{ name: 'w', matchers: ['namespace=ai'], timeIntervals: [{ weekdays: ['sunday'] }] }] }, 'spec.alerting.maintenanceWindows[0].matchers[0]: expected an Alertmanager matcher'],
   ])('%j', (alerting, message) => {

@@ -231,7 +231,7 @@ describe('kube-state panels', () => {
     expect(workloads.mappings).toEqual([{ value: 0, text: 'DOWN', color: 'red' }, { value: 1, text: 'UP', color: 'green' }]);
     expect(servicesUpPanel().queries).toEqual([{ expr: 'max by (job) (up{service_kind!="", job=~"$job"})', legend: '{{job}}', instant: true }]);
     expect(servicesUpPanel('qdrant').queries[0].expr).toBe('max by (job) (up{service_kind="qdrant", job=~"$job"})');
-    const many = validateSpec(stackDoc({ services: Array.from({ length: 50 }, (_, i) => ({ ...SERVICES[0], name: `vllm-${i}` })) })).spec;
+    const many = validateSpec(stackDoc({ services: Array.from({ length: 50 }, (_, i) => ({ ...SERVICES[0], name: `vllm-${i}`, selector: { 'app.kubernetes.io/name': `vllm-${i}` } })) })).spec;
     expect(JSON.stringify(workloadStatusRow(many))).toBe(JSON.stringify(workloadStatusRow(spec)));
   });
 

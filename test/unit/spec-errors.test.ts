@@ -23,7 +23,7 @@ const CASES: Case[] = [
   { name: 'bad quantity', spec: { prometheus: { storage: { size: '50 gigs' } } }, expected: ['spec.prometheus.storage.size: expected a Kubernetes quantity such as "50Gi"', 'found "50 gigs"'] },
   { name: 'bad cpu', spec: { prometheus: { resources: { requests: { cpu: 'two' } } } }, expected: ['spec.prometheus.resources.requests.cpu: expected a Kubernetes quantity such as "100m"'] },
   { name: 'replicas not a number', spec: { prometheus: { replicas: 'two' } }, expected: ['spec.prometheus.replicas: expected number, found "two"'] },
-  { name: 'replicas zero', spec: { prometheus: { replicas: 0 } }, expected: ['spec.prometheus.replicas: Too small: expected number to be >=1, found number 0'] },
+  { name: 'replicas zero', spec: { prometheus: { replicas: 0 } }, expected: ['spec.prometheus.replicas: must be at least 1, found number 0'] },
   { name: 'namespace not a DNS label', spec: { namespace: 'Monitoring_NS' }, expected: ['spec.namespace: expected a lowercase DNS label', 'found "Monitoring_NS"'] },
   { name: 'port out of range', spec: { services: [{ ...svc, port: 70000 }] }, expected: ['spec.services[0].port: expected a port number 1-65535 or a container port name', 'found number 70000'] },
   { name: 'port name too long', spec: { services: [{ ...svc, port: 'metrics-http-endpoint' }] }, expected: ['spec.services[0].port: expected a port number 1-65535', 'found "metrics-http-endpoint"'] },

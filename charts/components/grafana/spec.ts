@@ -8,14 +8,14 @@
  */
 import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
-import { dnsLabel, quantity } from '../../spec/formats';
+import { dnsLabel, hostHint, quantity } from '../../spec/formats';
 import { grafanaDatasourcesSchema } from './datasources';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
 /** RFC 1123 host name, e.g. grafana.example.com. */
 const hostname = () =>
   z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    error: (i) => `expected a host name such as "grafana.example.com" (lowercase, no scheme, no path), found ${JSON.stringify(i.input)}`,
+    error: (i) => `expected a host name such as "grafana.example.com" (lowercase, no scheme, no path), found ${JSON.stringify(i.input)}${hostHint(i.input)}`,
   });
 
 /** Secret key names: [-._a-zA-Z0-9]+ (Kubernetes). */

@@ -8,12 +8,12 @@
  * - `spec.gitops.argocd`: an Argo CD Application written outside dist/.
  */
 import { z } from 'zod';
-import { cidr, className, dnsLabel, labelSelector } from '../../spec/formats';
+import { cidr, className, dnsLabel, hostHint, labelSelector } from '../../spec/formats';
 
 /** A DNS name (RFC 1123 subdomain): `grafana.example.com`. */
 export const hostName = () =>
   z.string().max(253, { error: 'must be at most 253 characters' }).regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
-    error: (i) => `expected a lowercase DNS name such as "grafana.example.com" (no scheme, port or path), found ${JSON.stringify(i.input)}`,
+    error: (i) => `expected a lowercase DNS name such as "grafana.example.com" (no scheme, port or path), found ${JSON.stringify(i.input)}${hostHint(i.input)}`,
   });
 
 /** A Kubernetes object name (RFC 1123 subdomain, also used for Secret names). */

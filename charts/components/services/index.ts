@@ -38,6 +38,15 @@ export const component: ComponentDef<Spec> = {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `"${s.name}" is the job of a built-in component; rename the service` });
       }
     });
+    // Two services on the same pods, port and path: every series ingested twice, or (same scrape group) one service without targets.
+    const scraped = new Map<string, number>();
+    spec.services.forEach((s, i) => {
+      const key = JSON.stringify([s.namespace, Object.entries(s.selector).sort(([a], [b]) => a.localeCompare(b)), String(s.port), s.path]);
+      const j = scraped.get(key);
+      if (j !== undefined && spec.services[j].name !== s.name) { // a copy under the same name is reported as a duplicate name
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'selector'], message: `selects the same pods (namespace ${s.namespace}, the same labels), port ${s.port} and path ${s.path} as services[${j}] ("${spec.services[j].name}"): their series would be scraped twice (or one service would get no targets); remove one, or make the selectors differ` });
+      } else scraped.set(key, i);
+    });
     spec.services.forEach((s, i) => {
       if (s.timeout && s.interval && (durationMs(s.timeout) ?? 0) > (durationMs(s.interval) ?? 0)) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });

@@ -23,8 +23,12 @@ export const sloSchema = z.strictObject({
   type: z.enum(['availability', 'latency'], { error: (i) => `expected "availability" or "latency", found ${JSON.stringify(i.input)}` })
     .describe('availability: share of requests that do not fail; latency: share of requests faster than thresholdSeconds'),
   objective: z.number({ error: (i) => `expected a percentage such as 99.9, found ${JSON.stringify(i.input)}` })
-    .refine((v) => v > 0 && v < 100, {
-      error: (i) => `expected a percentage strictly between 0 and 100 such as 99.9 (100 leaves no error budget to burn), found ${JSON.stringify(i.input)}`,
+    .superRefine((v, ctx) => {
+      if (!(v > 0 && v < 100)) ctx.addIssue({ code: 'custom', message: `expected a percentage strictly between 0 and 100 such as 99.9 (100 leaves no error budget to burn), found ${JSON.stringify(v)}` });
+      else if (v <= 1) {
+        const pct = Number((v * 100).toPrecision(6));
+        ctx.addIssue({ code: 'custom', message: `${v} means ${v}% of requests: objectives are percentages, not ratios${v < 1 ? `; did you mean ${pct}?` : ' (write 99.9 for three nines)'}` });
+      }
     }).describe('target share of good requests, in percent (99.9 = three nines)'),
   window: z.enum(SLO_WINDOWS, { error: (i) => `expected "28d" or "30d", found ${JSON.stringify(i.input)}` }).default('28d')
     .describe('rolling window of the error budget; Prometheus retention must cover it'),
@@ -42,6 +46,7 @@ const kindsWith = (pred: (k: SloKind) => boolean) => (Object.keys(SLI_CATALOG) a
 
 export function sloCrossChecks(spec: { prometheus: { retention: string }; services: readonly ServiceWithSlos[] }, ctx: IssueSink): void {
   const retentionMs = durationMs(spec.prometheus.retention) ?? 0;
+  const tooLong: { path: (string | number)[]; window: string }[] = [];
   spec.services.forEach((s, i) => {
     const names = new Map<string, number>();
     const indicators = new Map<string, number>();
@@ -52,12 +57,7 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
       if (names.has(name)) {
         ctx.addIssue({ code: 'custom', path: path('name'), message: `duplicate SLO name "${name}" (also slos[${names.get(name)}]) in service "${s.name}": set a distinct name` });
       } else names.set(name, j);
-      if ((durationMs(slo.window) ?? 0) > retentionMs) {
-        ctx.addIssue({
-          code: 'custom', path: path('window'),
-          message: `the ${slo.window} error budget window is longer than spec.prometheus.retention (${spec.prometheus.retention}): Prometheus would forget part of it; raise spec.prometheus.retention to at least ${slo.window} or use a shorter window`,
-        });
-      }
+      if ((durationMs(slo.window) ?? 0) > retentionMs) tooLong.push({ path: path('window'), window: slo.window });
       let indicator: string;
       if (slo.type === 'availability') {
         for (const f of ['histogram', 'thresholdSeconds', 'buckets'] as const) {
@@ -104,4 +104,18 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
       } else indicators.set(indicator, j);
     });
   });
+  // One cause, one line: a retention shorter than several windows is named once, at the retention.
+  const longest = tooLong.map((t) => t.window).sort((a, b) => (durationMs(b) ?? 0) - (durationMs(a) ?? 0))[0];
+  if (tooLong.length === 1) {
+    ctx.addIssue({
+      code: 'custom', path: tooLong[0].path,
+      message: `the ${longest} error budget window is longer than spec.prometheus.retention (${spec.prometheus.retention}): Prometheus would forget part of it; raise spec.prometheus.retention to at least ${longest} or use a shorter window`,
+    });
+  } else if (tooLong.length > 1) {
+    const where = tooLong.slice(0, 3).map((t) => `spec.${t.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1).replace(/\.\[/g, '[')}`);
+    ctx.addIssue({
+      code: 'custom', path: ['prometheus', 'retention'],
+      message: `${spec.prometheus.retention} is shorter than the error budget windows of ${tooLong.length} SLOs (${where.join(', ')}${tooLong.length > 3 ? `, and ${tooLong.length - 3} more` : ''}): Prometheus would forget part of them; raise spec.prometheus.retention to at least ${longest} or use shorter windows`,
+    });
+  }
 }
