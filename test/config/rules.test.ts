@@ -10,23 +10,12 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { configMapData, readManifests } from '../lib/dist';
 import { run, tempFiles } from '../lib/promtool';
+import { ruleTestFiles } from '../lib/rule-tests';
 
 const ROOT = path.join(__dirname, '..', '..');
 const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
 const ruleFiles = configMapData(objects, 'prometheus-rules');
-/** Every promtool unit-test file, by a unique name (the temp dir holds them beside the rule files). */
-function findTestFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const testDir = path.join(ROOT, 'rules', 'tests');
-  if (fs.existsSync(testDir)) for (const f of fs.readdirSync(testDir).filter((f) => f.endsWith('.test.yaml'))) out[f] = path.join(testDir, f);
-  const components = path.join(ROOT, 'charts', 'components');
-  for (const c of fs.readdirSync(components)) {
-    const file = path.join(components, c, 'rules.test.yaml');
-    if (fs.existsSync(file)) out[`component-${c}.test.yaml`] = file;
-  }
-  return out;
-}
-const testPaths = findTestFiles();
+const testPaths = ruleTestFiles();
 const testFiles = Object.keys(testPaths).sort();
 
 const alertNames = Object.values(ruleFiles).flatMap((text) =>

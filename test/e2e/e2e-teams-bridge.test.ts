@@ -24,7 +24,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { IMAGES, imageVersion } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
@@ -32,6 +32,7 @@ import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { find, synth } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';
 import { CACHE, tool } from '../lib/tools';
+import { startAlertmanagerAndPrometheus, teamsE2eSpec, workflowsEndpoint, writeLoopbackPrometheus, writeRuleFiles, type Posted } from '../lib/teams-e2e';
 
 jest.setTimeout(180_000);
 const NODE = 'e2e-node';
@@ -62,7 +63,7 @@ if (!BIN) {
 } else {
   describe(`Teams bridge end to end: Prometheus -> Alertmanager -> prometheus-msteams ${TAG} (${BIN}) -> loopback Workflows endpoint`, () => {
     const procs = new Procs();
-    const posts: { path: string; contentType: string; card: Card }[] = [];
+    let posts: Posted<Card>[] = [];
     const ports = { prometheus: 0, alertmanager: 0, nodeExporter: 0, bridge: 0, teams: 0 };
     const WORKFLOW_PATH = '/workflows/e2e/triggers/manual/paths/invoke';
     let server: http.Server | undefined;
@@ -75,27 +76,11 @@ if (!BIN) {
     beforeAll(async () => {
       tmp = testTempDir('e2e-teams-bridge-');
       for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
-      server = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => { body += d; });
-        req.on('end', () => {
-          if (req.method === 'POST') posts.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), card: JSON.parse(body) });
-          res.writeHead(202); // what the Workflows trigger answers
-          res.end();
-        });
-      });
-      await new Promise<void>((resolve) => server!.listen(ports.teams, '127.0.0.1', () => resolve()));
+      const endpoint = await workflowsEndpoint<Card>(ports.teams);
+      server = endpoint.server;
+      posts = endpoint.posts;
 
-      const { objects } = synth({
-        prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false, externalLabels: { cluster: 'e2e-cluster' } },
-        cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-        kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false }, blackboxExporter: { enabled: false },
-        alerting: {
-          thresholds: { targetDownFor: '3s' },
-          route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },
-          receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }],
-        },
-      });
+      const { objects } = synth(teamsE2eSpec({ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }));
 
       // --- The bridge's pod, as synthesized: ConfigMap at /etc/prometheus-msteams, emptyDir at /run/prometheus-msteams.
       const deployment = find(objects, 'Deployment', 'prometheus-msteams');
@@ -143,9 +128,7 @@ if (!BIN) {
       procs.start('prometheus-msteams', BIN, args, { env });
 
       // --- Prometheus: the rules as synthesized, discovery -> static targets on loopback (the bridge is scraped too).
-      const rulesDir = path.join(tmp, 'rules');
-      fs.mkdirSync(rulesDir);
-      for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
+      const rulesDir = writeRuleFiles(tmp, objects);
       const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
       authorizeRequests(auth.header);
       const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
@@ -156,14 +139,7 @@ if (!BIN) {
         alertmanager: staticPod(`127.0.0.1:${ports.alertmanager}`, 'web', 'monitoring', 'alertmanager-0', NODE),
         'prometheus-msteams': staticPod(`127.0.0.1:${ports.bridge}`, 'http', 'monitoring', 'prometheus-msteams-e2e01', NODE),
       };
-      expect(prom.scrape_configs.map((j: { job_name: string }) => j.job_name).sort()).toEqual(Object.keys(targets).sort());
-      for (const job of prom.scrape_configs) {
-        delete job.kubernetes_sd_configs;
-        job.static_configs = [targets[job.job_name]];
-      }
-      prom.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${ports.alertmanager}`];
-      prom.rule_files = [path.join(rulesDir, '*.yaml')];
-      fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prom));
+      expect(writeLoopbackPrometheus(tmp, prom, targets, `127.0.0.1:${ports.alertmanager}`, rulesDir)).toEqual(Object.keys(targets).sort());
 
       // --- alertmanager.yml as synthesized; the bridge's Service URL -> the bridge on loopback.
       const amText = Buffer.from(find(objects, 'Secret', 'alertmanager-config').data['alertmanager.yml'], 'base64').toString('utf8');
@@ -174,15 +150,8 @@ if (!BIN) {
       }
       fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), amText.split(service).join(`http://127.0.0.1:${ports.bridge}`));
 
-      procs.start('alertmanager', tool('alertmanager'), [
-        `--config.file=${path.join(tmp, 'alertmanager.yml')}`, `--storage.path=${path.join(tmp, 'am-data')}`,
-        `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=', webConfig,
-      ]);
       nodeExporter = startNodeExporter();
-      procs.start('prometheus', tool('prometheus'), [
-        `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
-        `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--rules.alert.resend-delay=1s', webConfig,
-      ]);
+      startAlertmanagerAndPrometheus(procs, tmp, ports, webConfig);
       // The bridge is ready when its probe path answers (readinessProbe: /metrics).
       const probe = pod.containers[0].readinessProbe.httpGet.path;
       await procs.waitFor('prometheus-msteams ready', async () => ((await get(`http://127.0.0.1:${ports.bridge}${probe}`)).status === 200 ? true : undefined));

@@ -23,12 +23,13 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { configMapData } from '../lib/dist';
 import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
 import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { find, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { startAlertmanagerAndPrometheus, teamsE2eSpec, workflowsEndpoint, writeLoopbackPrometheus, writeRuleFiles, type Posted } from '../lib/teams-e2e';
 
 jest.setTimeout(180_000);
 const NODE = 'e2e-node';
@@ -40,7 +41,7 @@ interface Card {
 
 describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> loopback Workflows endpoint', () => {
   const procs = new Procs();
-  const posts: { at: number; path: string; contentType: string; card: Card }[] = [];
+  let posts: Posted<Card>[] = [];
   const ports = { prometheus: 0, alertmanager: 0, nodeExporter: 0, teams: 0 };
   let server: http.Server | undefined;
   let tmp = '';
@@ -52,30 +53,12 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-teams-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => { body += d; });
-      req.on('end', () => {
-        if (req.method === 'POST') posts.push({ at: Date.now(), path: req.url ?? '', contentType: String(req.headers['content-type']), card: JSON.parse(body) });
-        res.writeHead(202); // what the Workflows trigger answers
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server!.listen(ports.teams, '127.0.0.1', () => resolve()));
+    const endpoint = await workflowsEndpoint<Card>(ports.teams);
+    server = endpoint.server;
+    posts = endpoint.posts;
 
-    const { objects } = synth({
-      prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false, externalLabels: { cluster: 'e2e-cluster' } },
-      cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-      kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false }, blackboxExporter: { enabled: false },
-      alerting: {
-        thresholds: { targetDownFor: '3s' },
-        route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },
-        receivers: [{ name: 'teams-workflows', type: 'msteamsv2', webhookUrlSecretRef: { name: 'alertmanager-teams', key: 'workflow-url' } }],
-      },
-    });
-    const rulesDir = path.join(tmp, 'rules');
-    fs.mkdirSync(rulesDir);
-    for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
+    const { objects } = synth(teamsE2eSpec({ name: 'teams-workflows', type: 'msteamsv2', webhookUrlSecretRef: { name: 'alertmanager-teams', key: 'workflow-url' } }));
+    const rulesDir = writeRuleFiles(tmp, objects);
 
     // The web-auth Secret (spec.webAuth), made as README says and "mounted" here instead of /etc/web-auth.
     const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
@@ -88,15 +71,8 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
       alertmanager: staticPod(`127.0.0.1:${ports.alertmanager}`, 'web', 'monitoring', 'alertmanager-0', NODE),
     };
     // No bridge job: no receiver goes through prometheus-msteams.
-    expect(prom.scrape_configs.map((j: { job_name: string }) => j.job_name).sort()).toEqual(Object.keys(targets).sort());
     expect(prom.global.external_labels).toEqual({ cluster: 'e2e-cluster' });
-    for (const job of prom.scrape_configs) {
-      delete job.kubernetes_sd_configs;
-      job.static_configs = [targets[job.job_name]];
-    }
-    prom.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${ports.alertmanager}`];
-    prom.rule_files = [path.join(rulesDir, '*.yaml')];
-    fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prom));
+    expect(writeLoopbackPrometheus(tmp, prom, targets, `127.0.0.1:${ports.alertmanager}`, rulesDir)).toEqual(Object.keys(targets).sort());
 
     // alertmanager.yml exactly as synthesized; the Secret's file is where webhook_url_file points.
     const amText = Buffer.from(find(objects, 'Secret', 'alertmanager-config').data['alertmanager.yml'], 'base64').toString('utf8');
@@ -110,15 +86,8 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
     fs.writeFileSync(standIn, `http://127.0.0.1:${ports.teams}/workflows/e2e/triggers/manual/paths/invoke\n`);
     fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), amText.split(urlFile).join(standIn));
 
-    procs.start('alertmanager', tool('alertmanager'), [
-      `--config.file=${path.join(tmp, 'alertmanager.yml')}`, `--storage.path=${path.join(tmp, 'am-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=', webConfig,
-    ]);
     nodeExporter = startNodeExporter();
-    procs.start('prometheus', tool('prometheus'), [
-      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--rules.alert.resend-delay=1s', webConfig,
-    ]);
+    startAlertmanagerAndPrometheus(procs, tmp, ports, webConfig);
     await procs.waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
     await procs.waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
     await procs.waitFor('node-exporter scraped', async () => ((await promQuery(ports.prometheus, 'up{job="node-exporter"} == 1')).length === 1 ? true : undefined));

@@ -19,6 +19,7 @@ import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboa
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { validateSpec } from '../../charts/spec/load';
 import { configMapData } from '../lib/dist';
+import { writeRuleFiles } from '../lib/teams-e2e';
 import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';
 import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { stackDoc, synth } from '../lib/synth';
@@ -87,9 +88,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     fs.writeFileSync(path.join(tmp, 'jobs.py'), JOBS_PY);
 
     const { objects } = synth(SPEC);
-    const rulesDir = path.join(tmp, 'rules');
-    fs.mkdirSync(rulesDir);
-    for (const [file, text] of Object.entries(configMapData(objects, 'prometheus-rules'))) fs.writeFileSync(path.join(rulesDir, file), text);
+    const rulesDir = writeRuleFiles(tmp, objects);
     // The web-auth Secret (spec.webAuth), made as README says and "mounted" here instead of /etc/web-auth.
     const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
     authorizeRequests(auth.header);
