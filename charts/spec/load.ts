@@ -341,6 +341,15 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
     const word = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : (issue.inclusive ? 'at most' : 'less than');
     return [`${at}: must be ${word} ${String(bound)}, found ${describeValue(found)}`];
   }
+  if (issue.code === 'too_small' && issue.origin === 'string' && found === '') {
+    return [`${at}: is empty (""): give it a value`];
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && (issue.origin === 'string' || issue.origin === 'array') && issue.message.startsWith('Too ')) {
+    const unit = issue.origin === 'string' ? 'characters' : 'items';
+    const small = issue.code === 'too_small';
+    const bound = small ? issue.minimum : issue.maximum;
+    return [`${at}: must have ${small ? 'at least' : 'at most'} ${String(bound)} ${unit}, found ${describeValue(found)}; ${small ? 'add to it' : 'shorten it'}`];
+  }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     return [`${at}: ${issue.message}, found ${describeValue(found)}`];
   }

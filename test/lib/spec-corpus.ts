@@ -80,6 +80,7 @@ export const INVALID: CorpusCase[] = [
   { name: 'a custom tag', text: edited([['retention: 30d', 'retention: !vault secret/prometheus#retention']]), path: 'YAML', fix: 'remove the tag' },
   { name: 'a !!js/function tag', text: edited([['retention: 30d', 'retention: !!js/function "function () { return 1 }"']]), path: 'YAML', fix: 'remove the tag' },
   { name: 'a YAML 1.1 merge key', text: edited([['  prometheus:\n', '  defaults: &defaults { replicas: 2 }\n  prometheus:\n    <<: *defaults\n']]), path: 'spec.prometheus', fix: 'write the fields out' },
+  { name: 'an empty GatewayClass name', text: edited([['gatewayClassName: eg ', 'gatewayClassName: "" ']]), path: 'spec.gateway.create.gatewayClassName', fix: 'is empty ("")' },
   { name: 'a __proto__ key', text: edited([['  prometheus:\n', '  prometheus:\n    __proto__: { replicas: 5 }\n']]), path: 'spec.prometheus.__proto__', fix: 'unknown field' },
   { name: 'a duplicate hidden behind an alias key', text: edited([['  prometheus:\n', '  &p prometheus: { replicas: 2 }\n  *p :\n']]), path: 'spec', fix: 'duplicate key "prometheus"' },
   { name: 'a complex key', text: edited([['  prometheus:\n', '  ? [prometheus, loki]\n  : { replicas: 2 }\n  prometheus:\n']]), path: 'spec', fix: 'field names are plain words' },
