@@ -4,7 +4,7 @@
  * change is applied in place by the synthesized reload sidecar sending SIGHUP
  * through the shared process namespace: no restart, no WAL replay.
  *
- * Real: the Debian prometheus binary runs with the synthesized arguments and
+ * Real: the pinned prometheus binary (TOOL_PINS) runs with the synthesized arguments and
  * the sidecar's own command and environment, together in a new PID namespace
  * (`unshare --pid --mount-proc`, as in a pod with shareProcessNamespace).
  */
@@ -15,9 +15,11 @@ import * as net from 'net';
 import * as path from 'path';
 import { find, synth } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';
+import { tool } from '../lib/tools';
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
+// The pinned Prometheus (test-all installs it into .cache/bin; missing is a failure, not a skip).
+const PROMETHEUS = tool('prometheus');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,7 +74,7 @@ describe('Prometheus cannot be stopped or reconfigured over HTTP', () => {
     expect(b).toEqual(a);
   });
 
-  (canUnshare && hasPrometheus ? describe : describe.skip)('real Prometheus and the sidecar in one PID namespace', () => {
+  (canUnshare ? describe : describe.skip)('real Prometheus and the sidecar in one PID namespace', () => {
     let child: ChildProcess | undefined;
     let log = '';
     afterAll(async () => {
@@ -106,7 +108,7 @@ describe('Prometheus cannot be stopped or reconfigured over HTTP', () => {
         .map((a: string) => a.replace(/^(--config\.file=|--storage\.tsdb\.path=)(.*)$/, (_m: string, flag: string, p: string) => `${flag}${at(p)}`))
         .concat([`--web.listen-address=127.0.0.1:${port}`]);
       const watch = env.WATCH.split(' ').map((g) => at(g)).join(' ');
-      const script = `prometheus ${args.map((a: string) => `'${a}'`).join(' ')} >"${dir}/prometheus.log" 2>&1 &\nexec sh -c "$RELOADER"`;
+      const script = `'${PROMETHEUS}' ${args.map((a: string) => `'${a}'`).join(' ')} >"${dir}/prometheus.log" 2>&1 &\nexec sh -c "$RELOADER"`;
       child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
         env: { ...process.env, WATCH: watch, INTERVAL: '1', RELOADER: reloader.command[2] }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       });

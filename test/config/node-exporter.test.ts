@@ -17,6 +17,7 @@ import {
 } from '../../charts/components/node-exporter/construct';
 import { configMapData, readManifests } from '../lib/dist';
 import { find, synth } from '../lib/synth';
+import { tool } from '../lib/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CONTRACT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'contracts', 'node-exporter-v1.9.1.json'), 'utf8')) as { collectors: string[]; flags: string[] };
@@ -83,9 +84,11 @@ async function query(port: number, q: string): Promise<{ metric: Record<string, 
   return body.data.result;
 }
 
-const BINARIES = ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter'];
+// The pinned Prometheus and Debian's node-exporter (test-all installs both; missing is a failure, not a skip).
+const PROMETHEUS = tool('prometheus');
+const NODE_EXPORTER = tool('prometheus-node-exporter');
 
-(BINARIES.every((b) => fs.existsSync(b)) ? describe : describe.skip)('series per node on the real node-exporter (Debian) through the real Prometheus', () => {
+describe('series per node on the real node-exporter (Debian) through the real Prometheus', () => {
   const procs: ChildProcess[] = [];
   let dir = '';
   let promPort = 0;
@@ -100,14 +103,14 @@ const BINARIES = ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter'];
     const [before, after] = [await freePort(), await freePort()];
     promPort = await freePort();
     // Before: the previous DaemonSet (every default collector but wifi/hwmon/btrfs, the same filesystem and device filters, no metric filter).
-    start('/usr/bin/prometheus-node-exporter', [
+    start(NODE_EXPORTER, [
       `--web.listen-address=127.0.0.1:${before}`,
       `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`, `--collector.filesystem.fs-types-exclude=${FS_TYPES_EXCLUDE}`,
       `--collector.netdev.device-exclude=${NETDEV_EXCLUDE}`, `--collector.netclass.ignored-devices=${NETDEV_EXCLUDE}`,
       '--no-collector.wifi', '--no-collector.hwmon', '--no-collector.btrfs',
     ]);
     // After: the synthesized collector flags and the synthesized job's metric_relabel_configs.
-    start('/usr/bin/prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${after}`, ...nodeExporterCollectorArgs()]);
+    start(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${after}`, ...nodeExporterCollectorArgs()]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-exporter-series-'));
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify({
       global: { scrape_interval: '1s', scrape_timeout: '1s' },
@@ -116,7 +119,7 @@ const BINARIES = ['/usr/bin/prometheus', '/usr/bin/prometheus-node-exporter'];
         { job_name: 'node-exporter', static_configs: [{ targets: [`127.0.0.1:${after}`] }], metric_relabel_configs: nodeJob.metric_relabel_configs },
       ],
     }));
-    start('/usr/bin/prometheus', [
+    start(PROMETHEUS, [
       `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn',
     ]);
