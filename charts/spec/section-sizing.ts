@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { type ClusterLoad, sizeStack, type Sizing } from '../core/sizing';
-import { durationMs, quantityValue } from './formats';
+import { durationMs } from './formats';
+import { isObj, specFiller, type Raw } from './fill';
 
 const count = (min: number, def: number, what: string) => z.number().int().min(min).default(def).describe(what);
 
@@ -22,8 +23,6 @@ export const sizingSchema = z.strictObject({
   logMiBPerPodPerDay: z.number().positive().default(20).describe('log volume a pod writes per day (MiB, uncompressed)'),
 }).prefault({}).describe('the expected cluster: Prometheus, Loki and kube-state-metrics resources and volumes are derived from it');
 
-type Raw = Record<string, unknown>;
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The load of a raw (unvalidated) spec section, or undefined when its values are invalid (validation reports them). */
 export function sizingLoad(spec: Raw): ClusterLoad | undefined {
@@ -59,34 +58,7 @@ export function withDerivedSizing(doc: unknown): { doc: unknown; sizing?: Sizing
   const load = sizingLoad(spec);
   if (!load) return { doc };
   const sizing = sizeStack(load);
-  /** Walk/create objects along `path`; stop (no fill) where the spec holds a non-object. */
-  const at = (path: string[]): Raw | undefined => {
-    let o: Raw = spec;
-    for (const k of path) {
-      if (o[k] === undefined) o[k] = {};
-      if (!isObj(o[k])) return undefined;
-      o = o[k] as Raw;
-    }
-    return o;
-  };
-  const fill = (path: string[], values: Record<string, string>) => {
-    const o = at(path);
-    if (o) for (const [k, v] of Object.entries(values)) if (o[k] === undefined) o[k] = v;
-  };
-  const resources = (section: string[], r: Sizing['prometheus']['resources']) => {
-    const req = at([...section, 'resources', 'requests']);
-    const lim = at([...section, 'resources', 'limits']);
-    if (!req || !lim) return;
-    // A derived value never contradicts one the user set: a derived limit is at least the user's request,
-    // a derived request at most the user's limit (requests <= limits, or the API server rejects the pod).
-    const q = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? quantityValue(String(v)) : undefined);
-    for (const k of Object.keys(r.requests) as (keyof typeof r.requests)[]) {
-      const userReq = req[k];
-      const userLim = lim[k];
-      if (userReq === undefined) req[k] = userLim !== undefined && (q(userLim) ?? Infinity) < (q(r.requests[k]) ?? 0) ? userLim : r.requests[k];
-      if (userLim === undefined) lim[k] = userReq !== undefined && (q(userReq) ?? 0) > (q(r.limits[k]) ?? Infinity) ? userReq : r.limits[k];
-    }
-  };
+  const { fill, resources } = specFiller(spec);
   resources(['prometheus'], sizing.prometheus.resources);
   fill(['prometheus', 'storage'], { size: sizing.prometheus.storageSize });
   resources(['loki'], sizing.loki.resources);

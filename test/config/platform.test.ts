@@ -288,3 +288,15 @@ describe('bad input: one clear message naming the field', () => {
     expect(problems({ kubeStateMetrics: { mode: 'externl' } })[0]).toMatch(/^spec\.kubeStateMetrics\.mode: expected "deploy" .* found "externl"; did you mean "external"\?$/);
   });
 });
+
+describe('derived sizes never contradict what the user set (requests <= limits)', () => {
+  test('k3s: a request above the profile\'s limit raises that limit; a limit below its request lowers that request', () => {
+    const { objects } = synth({ platform: 'k3s', logs: { alloy: { resources: { requests: { memory: '300Mi' } } } }, grafana: { resources: { limits: { memory: '96Mi' } } } });
+    const res = (kind: string, name: string) => find(objects, kind, name).spec.template.spec.containers[0].resources;
+    expect(res('DaemonSet', 'alloy').requests.memory).toBe('300Mi');
+    expect(res('DaemonSet', 'alloy').limits.memory).toBe('300Mi'); // the profile's 256Mi would be below the request
+    expect(res('DaemonSet', 'alloy').limits.cpu).toBe('500m'); // the rest of the profile still applies
+    expect(res('Deployment', 'grafana').limits.memory).toBe('96Mi');
+    expect(res('Deployment', 'grafana').requests.memory).toBe('96Mi'); // the profile's 128Mi would be above the limit
+  });
+});

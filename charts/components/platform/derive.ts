@@ -6,10 +6,9 @@
  * are the `generic` values), so the JSON schema and the docs keep showing the
  * generic defaults.
  */
-import { PLATFORMS, PROFILES, type Platform, type SizedResources } from './profiles';
+import { PLATFORMS, PROFILES, type Platform } from './profiles';
+import { isObj, specFiller, type Raw } from '../../spec/fill';
 
-type Raw = Record<string, unknown>;
-const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The platform a raw spec names, or undefined when it names none or an invalid one (validation reports it). */
 export function platformOf(spec: Raw): Platform | undefined {
@@ -25,24 +24,8 @@ export function withPlatformDefaults(doc: unknown): unknown {
   if (!platform) return doc;
   const p = PROFILES[platform];
 
-  /** The object at `path`, created where missing; undefined where the spec holds a non-object (validation reports it). */
-  const at = (path: string[]): Raw | undefined => {
-    let o: Raw = spec;
-    for (const k of path) {
-      if (o[k] === undefined) o[k] = {};
-      if (!isObj(o[k])) return undefined;
-      o = o[k] as Raw;
-    }
-    return o;
-  };
-  const fill = (path: string[], values: Record<string, unknown>) => {
-    const o = at(path);
-    if (o) for (const [k, v] of Object.entries(values)) if (o[k] === undefined && v !== undefined) o[k] = structuredClone(v);
-  };
-  const resources = (path: string[], r: SizedResources) => {
-    fill([...path, 'resources', 'requests'], r.requests);
-    fill([...path, 'resources', 'limits'], r.limits);
-  };
+  const { at, fill, resources } = specFiller(spec);
+
 
   // GPU nodes: the platform's labels (ORed) and taints, and the RuntimeClass where one is needed.
   fill(['gpu'], {
