@@ -20,6 +20,7 @@ import { configMapData } from '../lib/dist';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objects, 'DaemonSet', 'dcgm-exporter');
 const podSpecOf = (objects: ReturnType<typeof synth>['objects']) => daemonSetOf(objects).spec.template.spec;
@@ -288,14 +289,6 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       lines.push(`${c.field}{gpu="1",UUID="GPU-bbbb",device="nvidia1",${EXPORTER_LABELS}} ${value[1]}`);
     }
     return `${lines.join('\n')}\n`;
-  }
-
-  async function freePort(): Promise<number> {
-    const s = http.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-    const port = (s.address() as AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
   }
 
   async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {

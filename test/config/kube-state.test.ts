@@ -19,6 +19,7 @@ import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const SERVICES = [
   { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
@@ -315,17 +316,6 @@ kube_deployment_status_replicas_available{namespace="ai",deployment="stt"} 0
 kube_deployment_labels{namespace="ai",deployment="vllm",label_app_kubernetes_io_name="vllm"} 1
 kube_deployment_labels{namespace="ai",deployment="stt",label_app_kubernetes_io_name="stt"} 1
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function serve(body: string): Promise<http.Server> {
   return new Promise((resolve) => {

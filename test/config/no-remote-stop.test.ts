@@ -11,26 +11,15 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
 import { find, synth } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 // The pinned Prometheus (test-all installs it into .cache/bin; missing is a failure, not a skip).
 const PROMETHEUS = tool('prometheus');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function request(port: number, method: string, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,6 @@
  */
 import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
@@ -18,6 +17,7 @@ import {
 import { configMapData, readManifests } from '../lib/dist';
 import { find, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CONTRACT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'contracts', 'node-exporter-v1.9.1.json'), 'utf8')) as { collectors: string[]; flags: string[] };
@@ -65,17 +65,6 @@ describe('node-exporter series filtering', () => {
 });
 
 // --- Before/after on the real node-exporter and Prometheus ------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function query(port: number, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`);

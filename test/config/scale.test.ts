@@ -23,6 +23,7 @@ import type { ServiceSpec } from '../../charts/spec/schema';
 import { buildDashboards } from '../../dashboards';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const ROOT = path.join(__dirname, '..', '..');
 const specOf = (n: number) => parseSpecYaml(fs.readFileSync(path.join(ROOT, 'bench', `services-${n}.yaml`), 'utf8'), `bench/services-${n}.yaml`);
@@ -161,17 +162,6 @@ describe('the real Prometheus (the pinned test binary) starts with the 1,000-ser
 });
 
 // --- Grouped jobs through the real Prometheus -----------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 describe('grouped service jobs on the real Prometheus (the pinned test binary, 127.0.0.1)', () => {
   let prometheus: ChildProcess | undefined;

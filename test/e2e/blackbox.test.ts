@@ -30,6 +30,7 @@ import { TOOL_PINS } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import { synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 jest.setTimeout(180_000);
 
@@ -42,17 +43,6 @@ const servers: net.Server[] = [];
 const logs: Record<string, string> = {};
 let tmp = '';
 let synthDir = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function start(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });

@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { parseSpecYaml } from '../../charts/spec/load';
@@ -23,6 +22,7 @@ import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashbo
 import { configMapData, readManifests } from '../lib/dist';
 import { tempFiles } from '../lib/promtool';
 import { findTool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Sources running in this test. */
@@ -41,17 +41,6 @@ const NOT_PROVABLE = (services: readonly { name: string }[]) => [
   // Workload status: the declared services (series with service_kind) and their workloads do not run here.
   ...(services.length ? ['monitoring-stack: Services UP/DOWN', 'monitoring-stack: Workloads UP/DOWN', 'monitoring-stack: variable $namespace'] : []),
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function substitute(expr: string): string {
   return expr.replace(/\$\{?__(rate_interval|interval|range)\}?/g, '1m').replace(/\$\{?(\w+)\}?/g, '.+');

@@ -26,15 +26,15 @@
  * environment as the fieldRef provides it, and the receiver's host is the
  * proxy's 127.0.0.1 port (set through the spec's url).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { REFS_DIR } from '../../charts/components/prometheus/construct';
 import { configMapData } from '../lib/dist';
+import { freePort, Procs } from '../lib/procs';
 import { find, synth } from '../lib/synth';
 import { goModuleVersion, tool } from '../lib/tools';
 
@@ -57,56 +57,15 @@ const NODE = 'rw-node';
 
 interface Recorded { path: string; headers: http.IncomingHttpHeaders }
 
-const processes: ChildProcess[] = [];
-const logs: Record<string, string> = {};
+const procs = new Procs();
 let proxy: http.Server | undefined;
 let tmp = '';
 const recorded: Recorded[] = [];
 const ports = { receiver: 0, proxy: 0, nodeExporter: 0, sender0: 0, sender1: 0, agent: 0 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(name: string, bin: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  logs[name] = '';
-  const keep = (d: Buffer) => { logs[name] = (logs[name] + d.toString()).slice(-20_000); };
-  p.stdout?.on('data', keep);
-  p.stderr?.on('data', keep);
-  processes.push(p);
-  return p;
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${Object.entries(logs).map(([k, v]) => `--- ${k}\n${v.slice(-1500)}`).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** Starts a program; its output is kept for failure messages (Procs), the extra env on top of the test's own. */
+const start = (name: string, bin: string, args: string[], env: Record<string, string> = {}) => procs.start(name, bin, args, { env: { ...process.env, ...env } });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined) => procs.waitFor(what, probe, WAIT_MS);
 
 type Series = { metric: Record<string, string>; value: [number, string] }[];
 async function query(q: string): Promise<Series> {
@@ -253,7 +212,7 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
   });
 
   afterAll(async () => {
-    await Promise.all(processes.map(stop));
+    await procs.stopAll();
     await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });

@@ -17,7 +17,6 @@
 import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
@@ -25,6 +24,7 @@ import { configMapData } from '../lib/dist';
 import { find, synth } from '../lib/synth';
 import { atWebAuthDir, makeWebAuthSecret, type WebAuthFiles } from '../lib/web-auth';
 import { tool } from '../lib/tools';
+import { freePort } from '../lib/procs';
 
 jest.setTimeout(120_000);
 
@@ -35,14 +35,6 @@ const processes: ChildProcess[] = [];
 const logs: Record<string, string> = {};
 const servers: http.Server[] = [];
 let tmp = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
-  });
-}
 
 function start(name: string, file: string, args: string[]): void {
   const p = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
