@@ -1,8 +1,10 @@
 /**
  * Installs what the tests run, at the versions of TOOL_PINS (charts/core/images.ts),
- * when missing: Go tools into .cache/bin (GOBIN, GOMODCACHE and GOCACHE all under
- * .cache/, reused on the next run), PyPI tools into the venv .cache/venv, Debian
- * packages with apt-get. Prints how long each install took; a warm run only checks.
+ * when missing: Go tools built with `go build` from our go.mod files under tools/
+ * (their `tool` lines and go.sum pin every dependency) into .cache/bin, with Go's
+ * own module and build caches (outside the clone, so a fresh clone reuses them);
+ * PyPI tools into the venv .cache/venv; Debian packages with apt-get. Prints how
+ * long each install took; a warm run only checks.
  */
 import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
@@ -13,10 +15,7 @@ const ROOT = path.join(__dirname, '..');
 const CACHE = path.join(ROOT, '.cache');
 const BIN = path.join(CACHE, 'bin');
 const VENV = path.join(CACHE, 'venv');
-const goEnv = {
-  ...process.env, GOBIN: BIN, GOMODCACHE: path.join(CACHE, 'gomod'), GOCACHE: path.join(CACHE, 'gobuild'),
-  GOFLAGS: '-buildvcs=false -mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local',
-};
+const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local' };
 
 function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -24,19 +23,20 @@ function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
   return String(r.stdout ?? '');
 }
 
-/** Module version a binary in .cache/bin was built from. */
-function builtVersion(bin: string): string | undefined {
+/** Version of `module` a binary in .cache/bin was built with (go version -m: its mod or dep line). */
+function builtVersion(bin: string, module: string): string | undefined {
   const r = spawnSync('go', ['version', '-m', bin], { encoding: 'utf8' });
-  return /^\s*mod\s+\S+\s+(\S+)/m.exec(r.stdout ?? '')?.[1];
+  const esc = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^\\s*(?:mod|dep)\\s+${esc}\\s+(\\S+)`, 'm').exec(r.stdout ?? '')?.[1];
 }
 
-function goInstall(name: string, t: ToolPin): boolean {
-  // go install stamps the module version into the binary (go version -m).
-  const version = (b: string) => builtVersion(path.join(BIN, b));
-  const missing = Object.entries(t.cmds ?? {}).filter(([, b]) => !fs.existsSync(path.join(BIN, b)) || version(b) !== t.version);
+/** go build of the tool's packages from our go.mod in t.dir (Go's default caches). */
+function goBuild(name: string, t: ToolPin): boolean {
+  const missing = Object.entries(t.cmds ?? {}).filter(([, b]) => !fs.existsSync(path.join(BIN, b)) || builtVersion(path.join(BIN, b), t.module) !== t.version);
   if (missing.length === 0) return false;
-  sh('go', ['install', ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}@${t.version}`)], { env: goEnv });
-  console.log(`  ${name}: ${missing.map(([, b]) => b).join(', ')} ${t.version}`);
+  const dir = path.join(ROOT, t.dir!);
+  sh('go', ['build', '-C', dir, '-o', `${BIN}/`, ...(t.ldflags ? ['-ldflags', t.ldflags] : []), ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}`)], { env: goEnv });
+  console.log(`  ${name}: ${missing.map(([, b]) => b).join(', ')} ${t.version} (from ${t.dir}/go.mod)`);
   return true;
 }
 
@@ -79,7 +79,7 @@ function main(): void {
     changed ||= did;
   };
   step('apt', () => aptInstall(entries.filter(([, t]) => t.via === 'apt')));
-  for (const [name, t] of entries.filter(([, t]) => t.via === 'go')) step(name, () => goInstall(name, t));
+  for (const [name, t] of entries.filter(([, t]) => t.via === 'go')) step(name, () => goBuild(name, t));
   for (const [name, t] of entries.filter(([, t]) => t.via === 'unavailable')) console.log(`  ${name}: not installed: ${t.note}`);
   step('pip', () => pipInstall(entries.filter(([, t]) => t.via === 'pip')));
   console.log(`tools ${changed ? 'installed' : 'present'} in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: .cache/)`);

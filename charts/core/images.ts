@@ -61,15 +61,19 @@ export function imageVersion(image: string): string {
  */
 export interface ToolPin {
   /**
-   * go: `go install <pkg>@<version>`; pip; apt (Debian); unavailable: no way to install it here that the project
-   * may use (`note` says why; tests that need it are skipped with that reason). Never a module downloaded by hand
-   * from the Go proxy and built (`go mod download` then `go build`).
+   * go: a `tool` of one of our Go modules under tools/ (`dir`), built with `go build` from it, so the module's
+   * own go.sum pins every dependency; pip; apt (Debian); unavailable: no way to install it here that the project
+   * may use (`note` says why). Never a module downloaded by hand from the Go proxy and built (`go mod download`).
    */
   readonly via: 'go' | 'pip' | 'apt' | 'unavailable';
   /** go: module; pip: distribution; apt: package. */
   readonly module: string;
+  /** go: the folder of our go.mod that lists the tool (tools/<name>). */
+  readonly dir?: string;
   /** go: package paths below the module ('' = the module root) → binary names. */
   readonly cmds?: Readonly<Record<string, string>>;
+  /** go: extra `-ldflags` (the Kubernetes binaries stamp their release so /version reports it). */
+  readonly ldflags?: string;
   /** The version asked of the registry (go module version, pip version, Debian upstream version prefix). */
   readonly version: string;
   /** The upstream release it is, compared with the image tag. */
@@ -83,24 +87,39 @@ export interface ToolPin {
   readonly note?: string;
 }
 
+/** The Kubernetes release the OpenAPI contract (test/k8s) and the control-plane tests target. */
+export const KUBERNETES_RELEASE = '1.36.3';
+
 export const TOOL_PINS = {
   prometheus: {
-    via: 'go', module: 'github.com/prometheus/prometheus', cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
-    version: 'v0.316.0', release: '3.16.0', bins: ['prometheus', 'promtool'], image: 'prometheus',
-    drift: 'go install is refused for every Prometheus module version up to v0.315.x (replace/exclude in go.mod), v3.5.0 (v0.305.0) included; '
-      + 'v0.316.0 (3.16.0) is the first 3.x that installs. Config, rules and discovery blocks the stack emits are 3.5 features, so 3.16 loads the same files.',
+    via: 'go', module: 'github.com/prometheus/prometheus', dir: 'tools/prometheus', cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
+    version: 'v0.305.0', release: '3.5.0', bins: ['prometheus', 'promtool'], image: 'prometheus',
   },
   alertmanager: {
-    via: 'go', module: 'github.com/prometheus/alertmanager', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
+    via: 'go', module: 'github.com/prometheus/alertmanager', dir: 'tools/prometheus', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
     version: 'v0.28.1', release: '0.28.1', bins: ['alertmanager', 'amtool'], image: 'alertmanager',
   },
   kubeconform: {
-    via: 'go', module: 'github.com/yannh/kubeconform', cmds: { 'cmd/kubeconform': 'kubeconform' }, version: 'v0.7.0', release: '0.7.0', bins: ['kubeconform'],
+    via: 'go', module: 'github.com/yannh/kubeconform', dir: 'tools/prometheus', cmds: { 'cmd/kubeconform': 'kubeconform' }, version: 'v0.7.0', release: '0.7.0', bins: ['kubeconform'],
   },
+  /** Its own go.mod: pint v0.87.0 requires prometheus v0.313.0 and alertmanager v0.33.0, which would move the deployed versions' tools. */
   pint: {
-    via: 'unavailable', module: 'github.com/cloudflare/pint', cmds: { 'cmd/pint': 'pint' }, version: 'v0.87.0', release: '0.87.0', bins: ['pint'],
-    note: 'go install github.com/cloudflare/pint/cmd/pint@v0.87.0 fails: the module proxy refuses the module\'s version list (403), which go install reads for deprecation notices; no other registry here has pint, and downloading the module by hand to build it is not a way the project may use. The rule checks run with promtool 3.16 and the metric contracts instead',
+    via: 'go', module: 'github.com/cloudflare/pint', dir: 'tools/pint', cmds: { 'cmd/pint': 'pint' }, version: 'v0.87.0', release: '0.87.0', bins: ['pint'],
   },
+  /**
+   * The control plane of the cluster tests, at the release of the OpenAPI contract. Its go.mod replaces each
+   * k8s.io staging module (k8s.io/kubernetes' own replace block points them at ./staging) with its published v0.36.3.
+   */
+  kubernetes: {
+    via: 'go', module: 'k8s.io/kubernetes', dir: 'tools/kube',
+    cmds: { 'cmd/kube-apiserver': 'kube-apiserver', 'cmd/kube-controller-manager': 'kube-controller-manager', 'cmd/kube-scheduler': 'kube-scheduler', 'cmd/kubectl': 'kubectl' },
+    ldflags: `-X k8s.io/component-base/version.gitVersion=v${KUBERNETES_RELEASE} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36 -X k8s.io/component-base/version.gitTreeState=clean`,
+    version: `v${KUBERNETES_RELEASE}`, release: KUBERNETES_RELEASE, bins: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+  },
+  /** Simulated nodes; its own go.mod because it moves grpc and cri-client past what Kubernetes 1.36.3 builds with. */
+  kwok: { via: 'go', module: 'sigs.k8s.io/kwok', dir: 'tools/kwok', cmds: { 'cmd/kwok': 'kwok' }, version: 'v0.8.0', release: '0.8.0', bins: ['kwok'] },
+  /** etcd for the control plane (Debian 12's 3.4.23 serves kube-apiserver 1.36.3). */
+  etcd: { via: 'apt', module: 'etcd-server', version: '3.4', release: '3.4', bins: ['etcd'] },
   rqExporter: { via: 'pip', module: 'rq-exporter', version: '3.1.0', release: '3.1.0', bins: ['rq-exporter'] },
   rq: { via: 'pip', module: 'rq', version: '2.12.0', release: '2.12.0', bins: ['rq'] },
   redis: { via: 'apt', module: 'redis-server', version: '7.0', release: '7.0', bins: ['redis-server'] },

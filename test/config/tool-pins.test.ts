@@ -37,15 +37,27 @@ describe('tool pins beside the images', () => {
     for (const b of Object.values(t.cmds ?? {})) {
       const bin = findTool(b);
       expect(bin).toBe(path.join(CACHE, 'bin', b));
-      expect(goModuleVersion(bin!)).toBe(t.version);
+      expect(goModuleVersion(bin!, t.module)).toBe(t.version);
     }
   });
 
   test('no tool is built from a module downloaded by hand; an unavailable one says why', () => {
-    expect(pins.filter(([, t]) => !['go', 'pip', 'apt', 'unavailable'].includes(t.via))).toEqual([]);
+    expect(pins.filter(([, t]) => !['go', 'pip', 'apt', 'unavailable'].includes(t.via) || (t.via === 'go' && !t.dir))).toEqual([]);
     for (const [n, t] of pins.filter(([, x]) => x.via === 'unavailable')) expect([n, (t.note ?? '').length > 40]).toEqual([n, true]);
     const installer = fs.readFileSync(path.join(__dirname, '..', '..', 'scripts', 'install-tools.ts'), 'utf8');
     expect(installer).not.toMatch(/'mod', 'download'/);
+  });
+
+  test.each(pins.filter(([, t]) => t.via === 'go'))('%s: our go.mod in its dir lists each command as a tool and requires the pinned version', (_n, t) => {
+    const gomod = fs.readFileSync(path.join(__dirname, '..', '..', t.dir!, 'go.mod'), 'utf8');
+    const tools = /^tool \(([^)]*)\)/m.exec(gomod)?.[1].split('\n').map((l) => l.trim()).filter(Boolean) ?? [];
+    for (const pkg of Object.keys(t.cmds ?? {})) expect(tools).toContain(`${t.module}/${pkg}`);
+    expect(gomod).toMatch(new RegExp(`^\\s*${t.module.replace(/\./g, '\\.')} ${t.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
+  });
+
+  test('a pinned Kubernetes binary reports the release on --version', () => {
+    const r = spawnSync(findTool('kube-apiserver')!, ['--version'], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe(`Kubernetes v${TOOL_PINS.kubernetes.release}`);
   });
 
   test.each(pins.filter(([, t]) => t.via === 'pip'))('%s: the venv has the pinned version', (_n, t) => {

@@ -44,7 +44,7 @@ const PROMETHEUS = tool('prometheus');
 const NODE_EXPORTER = tool('prometheus-node-exporter');
 /** Debian's build prints `version 2.42.0+ds`; the go-installed pinned build carries its module version. */
 const IS_V2 = /version 2\./.test(spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-const VERSION_TEXT = IS_V2 ? '2.42 (Debian)' : `module ${goModuleVersion(PROMETHEUS) ?? 'unknown'}`;
+const VERSION_TEXT = IS_V2 ? '2.42 (Debian)' : `module ${goModuleVersion(PROMETHEUS, 'github.com/prometheus/prometheus') ?? 'unknown'}`;
 /**
  * Debian's 2.42 build sends no custom remote-write `headers` (observed here: its
  * requests carry only Prometheus' own headers, although the loaded config has

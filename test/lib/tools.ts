@@ -31,9 +31,9 @@ export function tool(name: string): string {
   return p;
 }
 
-/** The module version a go-built binary carries (`go version -m`), e.g. v0.28.1. */
-export function goModuleVersion(bin: string): string | undefined {
+/** The version of `module` a go-built binary carries (`go version -m`: its mod or dep line), e.g. v0.28.1. */
+export function goModuleVersion(bin: string, module: string): string | undefined {
   const r = spawnSync('go', ['version', '-m', bin], { encoding: 'utf8' });
-  const m = /^\s*mod\s+\S+\s+(\S+)/m.exec(r.stdout ?? '');
-  return m?.[1];
+  const esc = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^\\s*(?:mod|dep)\\s+${esc}\\s+(\\S+)`, 'm').exec(r.stdout ?? '')?.[1];
 }
