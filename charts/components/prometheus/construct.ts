@@ -205,8 +205,9 @@ export class Prometheus extends Construct implements IPrometheus {
             }, signalReloaderContainer({
               process: 'prometheus',
               image: IMAGES.busybox,
-              watch: [`${CONFIG_DIR}/*.yml`, `${RULES_DIR}/*.yaml`],
-              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }, { name: 'rules', mountPath: RULES_DIR }],
+              // Agent mode has no rules volume: the reloader watches only what the pod mounts.
+              watch: [`${CONFIG_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
+              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }, ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }])],
             })],
             volumes: [
               { name: 'config', configMap: { name: 'prometheus-config' } },
