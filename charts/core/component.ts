@@ -26,6 +26,8 @@ export type IEndpoint = Endpoint;
 /** What a component needs from Prometheus: add its scrape jobs and rule files. */
 export interface IPrometheus extends IEndpoint {
   addScrapeConfig(job: ScrapeConfig): void;
+  /** Jobs that grow with the spec, as scrape config files (file name -> jobs), in bounded ConfigMaps; called once. */
+  addScrapeConfigFiles(files: ReadonlyMap<string, readonly ScrapeConfig[]>): void;
   addRuleFile(fileName: string, content: string): void;
   /** Where alerts are sent (Alertmanager registers itself). */
   addAlertmanager(am: AlertmanagerConfig): void;

@@ -17,6 +17,7 @@ import { relabel } from '../lib/relabel';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
 import type { K8sObject } from '../lib/k8s-validate';
+import { allScrapeConfigs } from '../lib/prometheus-files';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 const exampleSpec = (name: string): Record<string, unknown> => parse(fs.readFileSync(path.join(EXAMPLES, `${name}.yaml`), 'utf8')).spec;
@@ -234,7 +235,7 @@ describe('pod logs: the collectors read the directory each platform\'s kubelet w
 describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
   const { objects } = synth(exampleSpec('k3s-single-server'));
   test('scrapes the WhisperX API, its RQ queue and Redis, each pod under its service\'s job name', () => {
-    const jobs = (promConfig(objects).scrape_configs as any[]).filter((j) => j.job_name.startsWith('services/'));
+    const jobs = allScrapeConfigs(objects).filter((j) => j.job_name.startsWith('services/')); // in the scrape config files
     const labelOf = (app: string, port: string | number) => jobs.map((j) => relabel(j.relabel_configs, {
       __meta_kubernetes_namespace: 'whisperx', __meta_kubernetes_pod_name: `${app}-0`, __meta_kubernetes_pod_phase: 'Running',
       __meta_kubernetes_pod_label_app_kubernetes_io_name: app, __meta_kubernetes_pod_container_name: app,
