@@ -9,7 +9,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 /** Field manager of everything the CLI and the operator apply. */
 export const FIELD_MANAGER = 'ai-monitoring';
@@ -47,7 +47,11 @@ export interface ResourceInfo { readonly plural: string; readonly namespaced: bo
 
 /** Load the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG / ~/.kube/config, else in-cluster. */
 export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig {
-  const kc = new KubeConfig();
+  // client-node 1.x is an ES module: required here (Node >= 20.19 loads it from CommonJS), so modules that only
+  // need this file's types and helpers (and jest, which runs CommonJS) never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KubeConfig: Config } = require('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
+  const kc = new Config();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
   if (opts.context) {
