@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { DEFAULT_SPEC, SpecError } from '../../charts';
@@ -24,8 +25,9 @@ describe('synthesize()', () => {
   const r = synthesize(DEFAULT_SPEC);
 
   test('returns the warnings, manifests and prerequisites the CLI prints, in the CLI order', () => {
-    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', '--stdout'], { cwd: fs.mkdtempSync(path.join(require('os').tmpdir(), 'synth-')), encoding: 'utf8', timeout: 120_000 });
-    fs.rmSync(cli.options?.cwd ?? '', { recursive: true, force: true });
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000 });
+    fs.rmSync(cwd, { recursive: true, force: true });
     expect(cli.status).toBe(0);
     const printed = cli.stderr.split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length));
     expect(r.warnings.length).toBeGreaterThan(0);

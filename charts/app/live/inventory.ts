@@ -48,7 +48,7 @@ export function upgradeSnapshot(objects: readonly ManifestObject[]): object[] {
   }));
 }
 
-export function parseInventory(cm: { data?: Record<string, string> } | undefined): Inventory | undefined {
+export function parseInventory(cm: { data?: Record<string, string> } | KObject | undefined): Inventory | undefined {
   if (!cm) return undefined;
   const entries: InventoryEntry[] = [];
   for (const line of (cm.data?.objects ?? '').split('\n')) {

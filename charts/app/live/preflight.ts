@@ -86,6 +86,11 @@ export function webConfigProblems(text: string, username: string): string[] {
   return out;
 }
 
+/** Create the web-auth Secret: a random password and its bcrypt hash in the web config (README "Secrets to create"). */
+function webAuthCommand(ns: string, name: string, w: { username: string; passwordKey: string; webConfigKey: string }): string {
+  return `P="$(openssl rand -hex 24)"; printf 'basic_auth_users:\\n  ${w.username}: %s\\n' "$(htpasswd -nbB ${w.username} "$P" | cut -d: -f2)" > ${w.webConfigKey} && kubectl -n ${ns} create secret generic ${name} --from-literal=${w.passwordKey}="$P" --from-file=${w.webConfigKey} && rm ${w.webConfigKey}; unset P`;
+}
+
 async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed, missingNamespaces: Set<string>): Promise<Finding[]> {
   const web = result.spec.spec.webAuth;
   const isWebAuth = web && s.name === web.secretName && s.namespace === result.spec.spec.namespace;
@@ -93,9 +98,7 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
   const nsFirst = missingNamespaces.has(s.namespace) ? `kubectl create namespace ${s.namespace} && ` : '';
   const live: KObject | undefined = missingNamespaces.has(s.namespace) ? undefined : await kube.get({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: s.namespace, name: s.name } });
   if (!live) {
-    const cmd = isWebAuth
-      ? `htpasswd -nbB ${web.username} '<password>' | sed 's/^[^:]*: *//' > hash && printf 'basic_auth_users:\\n  ${web.username}: %s\\n' "$(cat hash)" > ${web.webConfigKey} && ${nsFirst}kubectl -n ${s.namespace} create secret generic ${s.name} --from-literal=${web.passwordKey}='<password>' --from-file=${web.webConfigKey} && rm hash ${web.webConfigKey}`
-      : `${nsFirst}${createSecretCommand(s)}`;
+    const cmd = isWebAuth ? `${nsFirst}${webAuthCommand(s.namespace, s.name, web)}` : `${nsFirst}${createSecretCommand(s)}`;
     return [{ subject, problem: 'missing', fix: cmd }];
   }
   const out: Finding[] = [];
@@ -106,7 +109,7 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
   }
   if (isWebAuth && data[web.webConfigKey]) {
     for (const p of webConfigProblems(Buffer.from(data[web.webConfigKey], 'base64').toString('utf8'), web.username)) {
-      out.push({ subject, problem: `key "${web.webConfigKey}" ${p}`, fix: `htpasswd -nbB ${web.username} '<password>' gives the hash; write it under basic_auth_users.${web.username} and kubectl -n ${s.namespace} create secret generic ${s.name} --from-literal=${web.passwordKey}='<password>' --from-file=${web.webConfigKey} --dry-run=client -o yaml | kubectl apply -f -` });
+      out.push({ subject, problem: `key "${web.webConfigKey}" ${p}`, fix: `kubectl -n ${s.namespace} delete secret ${s.name} && ${webAuthCommand(s.namespace, s.name, web)}` });
     }
   }
   return out;
