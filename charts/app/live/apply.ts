@@ -150,7 +150,11 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
       if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); continue; }
       const applied = await kube.apply(o);
       if (!live) { out.created.push(id); log(`created ${id}`); }
-      else if (live.metadata.resourceVersion !== applied.metadata.resourceVersion) { out.configured.push(id); log(`configured ${id}`); }
+      // A write that changed only bookkeeping (managedFields after an admission plugin's addition) is not a change.
+      else if (live.metadata.resourceVersion !== applied.metadata.resourceVersion && fieldChanges(live, applied).length > 0) {
+        out.configured.push(id);
+        log(`configured ${id} (${fieldChanges(live, applied).map((c) => c.path).slice(0, 5).join(', ')})`);
+      }
       else out.unchanged.push(id);
       if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
     } catch (e) {
@@ -188,8 +192,8 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
 }
 
 function keepReason(e: InventoryEntry, opts: ApplyOptions): string | undefined {
-  if (e.kind === 'Namespace') return `kept: deleting a Namespace deletes everything in it; when it is empty: kubectl delete namespace ${e.name}`;
-  if (e.kind === 'PersistentVolumeClaim' && !opts.prunePvcs) return 'kept: a PersistentVolumeClaim holds data; apply --prune-pvcs deletes it';
+  if (e.kind === 'Namespace') return `deleting a Namespace deletes everything in it; when it is empty: kubectl delete namespace ${e.name}`;
+  if (e.kind === 'PersistentVolumeClaim' && !opts.prunePvcs) return `a PersistentVolumeClaim holds data; apply --prune-pvcs deletes it`;
   return undefined;
 }
 

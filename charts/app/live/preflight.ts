@@ -95,7 +95,7 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
   const web = result.spec.spec.webAuth;
   const isWebAuth = web && s.name === web.secretName && s.namespace === result.spec.spec.namespace;
   const subject = isWebAuth ? `spec.webAuth.secretName (Secret ${s.namespace}/${s.name})` : `Secret ${s.namespace}/${s.name} (used by ${s.usedBy.join(', ')})`;
-  const nsFirst = missingNamespaces.has(s.namespace) ? `kubectl create namespace ${s.namespace} && ` : '';
+  const nsFirst = missingNamespaces.has(s.namespace) ? `(kubectl get namespace ${s.namespace} >/dev/null 2>&1 || kubectl create namespace ${s.namespace}) && ` : '';
   const live: KObject | undefined = missingNamespaces.has(s.namespace) ? undefined : await kube.get({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: s.namespace, name: s.name } });
   if (!live) {
     const cmd = isWebAuth ? `${nsFirst}${webAuthCommand(s.namespace, s.name, web)}` : `${nsFirst}${createSecretCommand(s)}`;
@@ -172,7 +172,8 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
     for (const c of claims) {
       const key = c.cls ?? '';
       if (key ? classes.some((s) => s.metadata.name === key) : hasDefault) continue;
-      missing.set(key, [...(missing.get(key) ?? []), `${specSection(c.owner)}.storage.storageClassName (${objName(c.owner)})`]);
+      const field = c.owner.metadata.labels?.['app.kubernetes.io/name'] === 'grafana' ? 'persistence' : 'storage';
+      missing.set(key, [...(missing.get(key) ?? []), `${specSection(c.owner)}.${field}.storageClassName (${objName(c.owner)})`]);
     }
     for (const [cls, users] of missing) {
       findings.push(cls
@@ -196,14 +197,25 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
   // Nodes: every workload that selects nodes (GPU nodes by their labels) has at least one to run on.
   const selective = objects.filter((o) => {
     const p = podSpec(o);
-    return ['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) && p && (Object.keys(p.nodeSelector ?? {}).some((k) => k !== 'kubernetes.io/os') || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
+    return ['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) && p && (Object.keys(p.nodeSelector ?? {}).length > 0 || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
   });
-  const nodes = selective.length || objects.some((o) => podSpec(o)?.nodeSelector) ? await list('v1', 'Node') : [];
-  for (const o of objects) {
-    const p = podSpec(o);
-    if (!p || !['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) || (!p.nodeSelector && !p.affinity?.nodeAffinity)) continue;
-    if (nodes.some((n) => nodeMatches(n.metadata.labels ?? {}, p))) continue;
-    findings.push({ subject: `${specSection(o)}${o.metadata.labels?.['app.kubernetes.io/name'] === 'dcgm-exporter' ? '.nodeLabels' : ''} (${objName(o)})`, problem: `no node carries the labels it selects: ${selectionText(p)}`, fix: labelCommand(p) });
+  const nodes = objects.some((o) => podSpec(o)) ? await list('v1', 'Node') : [];
+  if (objects.some((o) => podSpec(o)) && nodes.length === 0) {
+    findings.push({ subject: 'Nodes', problem: 'the cluster has no nodes, so no pod of the stack can run', fix: 'join nodes to the cluster (kubectl get nodes)' });
+  } else {
+    const bySelection = new Map<string, { pod: any; users: ManifestObject[] }>();
+    for (const o of selective) {
+      const p = podSpec(o);
+      if (nodes.some((n) => nodeMatches(n.metadata.labels ?? {}, p))) continue;
+      const text = selectionText(p);
+      const entry = bySelection.get(text) ?? { pod: p, users: [] };
+      entry.users.push(o);
+      bySelection.set(text, entry);
+    }
+    for (const [text, { pod, users }] of bySelection) {
+      const gpu = users.some((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'dcgm-exporter');
+      findings.push({ subject: `${gpu ? 'spec.gpu.nodeLabels' : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`, problem: `no node carries the labels it selects: ${text}`, fix: `${labelCommand(pod)}${gpu ? ' on each GPU node (the NVIDIA GPU operator\'s feature discovery sets them), or set spec.gpu.nodeLabels to the labels your GPU nodes carry' : ''}` });
+    }
   }
 
   // Namespaces that exist with other Pod Security levels than the stack sets.
