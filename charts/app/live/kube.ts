@@ -162,8 +162,10 @@ export class Kube {
         res.on('end', () => resolve());
         res.on('error', reject);
       });
+      const onAbort = () => { req.destroy(); resolve(); };
       req.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
-      signal.addEventListener('abort', () => { req.destroy(); resolve(); }, { once: true });
+      req.on('close', () => signal.removeEventListener('abort', onAbort));
+      signal.addEventListener('abort', onAbort, { once: true });
       req.end();
     });
   }

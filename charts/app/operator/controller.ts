@@ -156,7 +156,11 @@ export class Operator {
     while (!signal.aborted) {
       const key = this.queue.shift();
       if (!key) {
-        await new Promise<void>((r) => { this.wake = r; signal.addEventListener('abort', () => r(), { once: true }); });
+        await new Promise<void>((r) => {
+          const onAbort = () => r();
+          this.wake = () => { signal.removeEventListener('abort', onAbort); r(); };
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
         this.wake = undefined;
         continue;
       }
@@ -347,8 +351,9 @@ function strip(s: any): unknown {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+    const onAbort = () => { clearTimeout(t); r(); };
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); r(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
