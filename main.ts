@@ -57,7 +57,7 @@ function isCliStdoutFolder(dir: string): boolean {
     && fs.existsSync(abs) && fs.statSync(abs).isDirectory() && fs.readdirSync(abs).length === 0;
 }
 
-function main(argv: string[]): number {
+export function main(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return 0;
@@ -136,4 +136,5 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run only as the entry point (npm run synth, cdk8s synth); `ai-monitoring synth` (charts/app/cli.ts) calls main itself.
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,204 @@
+/**
+ * `ai-monitoring apply`: server-side apply of the synthesized stack with
+ * field manager `ai-monitoring`, in dependency order (Namespaces first, then
+ * sync-wave order; a CRD the stack itself ships is waited for until it is
+ * Established before its custom resources), then prune: objects listed in
+ * the stack's inventory (inventory.ts) that the spec no longer emits are
+ * deleted — only when their managedFields show our server-side apply, never
+ * a Namespace (it would take everything in it, foreign objects included),
+ * and PersistentVolumeClaims only with `prunePvcs`. Changes Kubernetes
+ * cannot apply in place (charts/lib/upgrade-check.ts, compared with the last
+ * applied form kept in the inventory) are refused before anything is sent,
+ * unless `allowRecreate`. The operator reconciles with the same function.
+ */
+import { SYNC_WAVES } from '../../lib/output';
+import { unsafeChanges, type UnsafeChange } from '../../lib/upgrade-check';
+import type { SynthesisResult } from '../synthesize';
+import { fieldChanges } from './fields';
+import { appliedByUs, entryOf, groupKindKey, readInventory, refOf, upgradeSnapshot, writeInventory, type Inventory, type InventoryEntry } from './inventory';
+import { KubeError, refText, type Kube, type KObject } from './kube';
+
+export interface ApplyOptions {
+  /** Print the plan (server-side dry run), change nothing. */
+  readonly dryRun?: boolean;
+  /** Also delete PersistentVolumeClaims the spec no longer emits (their data goes with them). */
+  readonly prunePvcs?: boolean;
+  /** Apply even what the upgrade check refuses (after reading its migration steps). */
+  readonly allowRecreate?: boolean;
+  /** One line per change. */
+  readonly log?: (line: string) => void;
+  /** Labels put on the inventory (the operator adds its owner's). */
+  readonly inventoryLabels?: Record<string, string>;
+  /** How long to wait for a CRD of the stack to be Established; default 60 s. */
+  readonly crdTimeoutMs?: number;
+}
+
+export interface ApplyResult {
+  readonly created: string[];
+  readonly configured: string[];
+  readonly unchanged: string[];
+  readonly pruned: string[];
+  /** Objects the spec no longer emits that were left in place, each with the reason. */
+  readonly kept: string[];
+  /** Objects that could not be applied, each with the server's reason. */
+  readonly failed: string[];
+  /** Changes the upgrade check refuses: when non-empty nothing was applied. */
+  readonly refused: UnsafeChange[];
+}
+
+/** Number of objects that changed (created, configured or pruned). */
+export const changeCount = (r: ApplyResult): number => r.created.length + r.configured.length + r.pruned.length;
+
+export function stackIdentity(result: SynthesisResult): { stack: string; namespace: string } {
+  return { stack: result.spec.metadata.name, namespace: result.spec.spec.namespace };
+}
+
+/** Objects in apply order: Namespaces, then by sync wave (stable: dist/ order within a wave). */
+export function applyOrder(result: SynthesisResult): KObject[] {
+  return result.manifests
+    .map((m, i) => ({ m, i, w: m.object.kind === 'Namespace' ? -100 : m.syncWave }))
+    .sort((a, b) => a.w - b.w || a.i - b.i)
+    .map(({ m }) => m.object as KObject);
+}
+
+/** Another stack's object: our recommended labels name another instance. */
+function otherStack(live: KObject, stack: string): string | undefined {
+  const l = live.metadata.labels ?? {};
+  const inst = l['app.kubernetes.io/instance'];
+  return l['app.kubernetes.io/part-of'] === 'cdk8s-ai-monitoring' && inst && inst !== stack ? inst : undefined;
+}
+
+async function waitEstablished(kube: Kube, crd: KObject, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await kube.get(crd);
+    if ((live?.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True')) {
+      for (const v of live?.spec?.versions ?? []) kube.forget(`${live?.spec?.group}/${v.name}`);
+      return;
+    }
+    if (Date.now() > end) throw new Error(`${refText(crd)} was not Established within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const pruneWave = (e: InventoryEntry): number => (SYNC_WAVES[e.kind] ?? 2);
+
+export async function applyStack(kube: Kube, result: SynthesisResult, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const log = opts.log ?? (() => undefined);
+  const { stack, namespace } = stackIdentity(result);
+  const out: ApplyResult = { created: [], configured: [], unchanged: [], pruned: [], kept: [], failed: [], refused: [] };
+  const objects = applyOrder(result);
+  const previous: Inventory | undefined = await readInventory(kube, namespace, stack).catch((e) => {
+    if (e instanceof KubeError && e.status === 404) return undefined;
+    throw e;
+  });
+
+  if (previous && previous.snapshot.length > 0 && !opts.allowRecreate) {
+    out.refused.push(...unsafeChanges(previous.snapshot as never, objects as never));
+    if (out.refused.length > 0) return out;
+  }
+
+  const desiredKeys = new Set(objects.map((o) => groupKindKey(entryOf(o))));
+  const stale = (previous?.entries ?? []).filter((e) => !desiredKeys.has(groupKindKey(e)));
+
+  if (opts.dryRun) {
+    for (const o of objects) {
+      const id = refText(o);
+      try {
+        if (!(await kube.resource(o.apiVersion, o.kind))) {
+          out.failed.push(`${id}: the cluster does not serve ${o.kind} (${o.apiVersion}); install its CRD first (ai-monitoring preflight)`);
+          continue;
+        }
+        const live = await kube.get(o);
+        if (live && otherStack(live, stack)) { out.failed.push(`${id}: belongs to stack "${otherStack(live, stack)}"; rename this stack (metadata.name)`); continue; }
+        if (!live) { out.created.push(id); log(`would create ${id}`); continue; }
+        const dry = await kube.apply(o, { dryRun: true });
+        const changes = fieldChanges(live, dry);
+        if (changes.length) { out.configured.push(id); log(`would configure ${id} (${changes.map((c) => c.path).join(', ')})`); } else out.unchanged.push(id);
+      } catch (e) {
+        out.failed.push(`${id}: ${(e as Error).message}`);
+      }
+    }
+    for (const e of stale) {
+      const why = keepReason(e, opts);
+      if (why) { out.kept.push(`${refText(refOf(e))}: ${why}`); continue; }
+      const live = await kube.get(refOf(e));
+      if (live && appliedByUs(live)) { out.pruned.push(refText(refOf(e))); log(`would prune ${refText(refOf(e))}`); }
+    }
+    return out;
+  }
+
+  // Namespaces first, then the inventory (old and new objects, so an interrupted apply still knows what it created).
+  const entries = new Map<string, InventoryEntry>();
+  for (const e of previous?.entries ?? []) entries.set(groupKindKey(e), e);
+  for (const o of objects) entries.set(groupKindKey(entryOf(o)), entryOf(o));
+  let inventoryWritten = false;
+  const writeUnion = async () => {
+    if (inventoryWritten) return;
+    await writeInventory(kube, namespace, stack, { entries: [...entries.values()], snapshot: previous?.snapshot ?? [] }, opts.inventoryLabels);
+    inventoryWritten = true;
+  };
+
+  for (const o of objects) {
+    if (o.kind !== 'Namespace' && !inventoryWritten) {
+      try { await writeUnion(); } catch (e) { out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`); return out; }
+    }
+    const id = refText(o);
+    try {
+      const live = await kube.get(o).catch((e) => { if (e instanceof KubeError && e.reason === 'NoKind') throw e; throw e; });
+      const owner = live && otherStack(live, stack);
+      if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); continue; }
+      const applied = await kube.apply(o);
+      if (!live) { out.created.push(id); log(`created ${id}`); }
+      // A write that changed only bookkeeping (managedFields after an admission plugin's addition) is not a change.
+      else if (live.metadata.resourceVersion !== applied.metadata.resourceVersion && fieldChanges(live, applied).length > 0) {
+        out.configured.push(id);
+        log(`configured ${id} (${fieldChanges(live, applied).map((c) => c.path).slice(0, 5).join(', ')})`);
+      }
+      else out.unchanged.push(id);
+      if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
+    } catch (e) {
+      out.failed.push(`${id}: ${(e as Error).message}`);
+      log(`failed ${id}: ${(e as Error).message}`);
+    }
+  }
+  if (!inventoryWritten) await writeUnion();
+  if (out.failed.length > 0) return out; // nothing is pruned after a failure: the next apply retries
+
+  const keptEntries: InventoryEntry[] = [];
+  for (const e of [...stale].sort((a, b) => pruneWave(b) - pruneWave(a))) {
+    const ref = refOf(e);
+    const id = refText(ref);
+    const why = keepReason(e, opts);
+    let live: KObject | undefined;
+    try { live = await kube.get(ref); } catch (err) {
+      if (err instanceof KubeError && err.reason === 'NoKind') continue; // its CRD is gone, and with it the object
+      throw err;
+    }
+    if (!live) continue;
+    if (!appliedByUs(live)) { out.kept.push(`${id}: not applied by ai-monitoring (no server-side apply of ours in its managedFields), left alone`); continue; }
+    if (why) { out.kept.push(`${id}: ${why}`); keptEntries.push(e); continue; }
+    try {
+      await kube.delete(ref, { uid: live.metadata.uid });
+      out.pruned.push(id);
+      log(`pruned ${id}`);
+    } catch (err) {
+      out.failed.push(`prune ${id}: ${(err as Error).message}`);
+      keptEntries.push(e);
+    }
+  }
+  await writeInventory(kube, namespace, stack, { entries: [...objects.map(entryOf), ...keptEntries], snapshot: upgradeSnapshot(result.manifests.map((m) => m.object)) }, opts.inventoryLabels);
+  return out;
+}
+
+function keepReason(e: InventoryEntry, opts: ApplyOptions): string | undefined {
+  if (e.kind === 'Namespace') return `deleting a Namespace deletes everything in it; when it is empty: kubectl delete namespace ${e.name}`;
+  if (e.kind === 'PersistentVolumeClaim' && !opts.prunePvcs) return `a PersistentVolumeClaim holds data; apply --prune-pvcs deletes it`;
+  return undefined;
+}
+
+/** The one-line summary printed after an apply. */
+export function summary(r: ApplyResult, dryRun = false): string {
+  const w = dryRun ? 'would be ' : '';
+  return `${r.created.length} ${w}created, ${r.configured.length} ${w}configured, ${r.unchanged.length} unchanged, ${r.pruned.length} ${w}pruned, ${r.kept.length} kept${r.failed.length ? `, ${r.failed.length} failed` : ''}`;
+}
