@@ -216,6 +216,12 @@ export interface DcgmExporterProps {
   readonly createRuntimeClass?: boolean;
   /** Collect the DCGM_FI_PROF_* fields (GR engine, SM, tensor, DRAM activity); adds SYS_ADMIN. @default false */
   readonly profilingMetrics?: boolean;
+  /**
+   * GPUs shared by time-slicing or MPS: give every pod sharing a GPU its own copy of the GPU's series
+   * (KUBERNETES_VIRTUAL_GPUS; label `vgpu`), each with the whole device's value. Off, a shared GPU is
+   * attributed to one of its pods. @default false
+   */
+  readonly timeSlicing?: boolean;
   /** How often DCGM samples the GPUs, in milliseconds (DCGM_EXPORTER_INTERVAL). @default 15000 */
   readonly collectIntervalMs?: number;
   /** Host directory of the kubelet pod-resources socket (attributes GPUs to pods). @default DEFAULT_POD_RESOURCES_PATH */
@@ -294,6 +300,8 @@ export class DcgmExporter extends Construct {
                 { name: 'DCGM_EXPORTER_COLLECTORS', value: COUNTERS_PATH }, // the -f flag
                 { name: 'DCGM_EXPORTER_INTERVAL', value: String(props.collectIntervalMs ?? 15000) },
                 { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, // map GPUs to pods through pod-resources
+                // Time-slicing: every pod sharing a GPU gets the GPU's series (the device's value, not a share).
+                ...(props.timeSlicing ? [{ name: 'KUBERNETES_VIRTUAL_GPUS', value: 'true' }] : []),
                 // The Hostname label of every series: the node, not the exporter pod's hostname.
                 { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               ],

@@ -12,6 +12,7 @@ import type { Spec } from '../../spec/schema';
 import { durationMs } from '../../spec/formats';
 import { DcgmExporter, type DcgmExporterProps, type GpuNodeLabelTerm } from './construct';
 import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
+import { PROFILES } from '../platform/profiles';
 import { catalog, gpuCostDashboard, gpuDashboard, gpuPodRows } from './dashboards';
 import { DCGM_FILE, DCGM_JOB, DCGM_NAME, DCGM_PORT } from './names';
 import { gpuRules, teamLabelKey } from './rules';
@@ -20,21 +21,31 @@ export * from './construct';
 export * from './names';
 export * from './spec';
 
-/** The one typed step from the parsed spec to the construct's props. */
+/** The RuntimeClass of the exporter's pods: spec.gpu.runtimeClassName, else the platform's (null: none). */
+export function gpuRuntimeClassName(spec: Spec): string | null {
+  return spec.gpu.runtimeClassName === undefined ? PROFILES[spec.platform].runtimeClassName : spec.gpu.runtimeClassName;
+}
+
+/**
+ * The one typed step from the parsed spec to the construct's props. What spec.gpu leaves unset about GPU nodes
+ * (labels, taints, RuntimeClass) comes from the spec.platform profile.
+ */
 export function dcgmExporterProps(spec: Spec, context: StackContext): DcgmExporterProps {
   const g = spec.gpu;
+  const platform = PROFILES[spec.platform];
   const nodeLabels: readonly GpuNodeLabelTerm[] = g.nodeSelector
     ? [{ key: g.nodeSelector.label, operator: 'In', values: [g.nodeSelector.value] }]
-    : g.nodeLabels;
+    : g.nodeLabels ?? platform.gpuNodeLabels;
   return {
     namespace: context.agentNamespace,
     instance: context.instance,
     image: g.image,
     nodeLabels,
-    tolerations: g.tolerations,
-    runtimeClassName: g.runtimeClassName,
+    tolerations: g.tolerations ?? platform.gpuTolerations,
+    runtimeClassName: gpuRuntimeClassName(spec),
     createRuntimeClass: g.createRuntimeClass,
     profilingMetrics: g.profilingMetrics,
+    timeSlicing: g.timeSlicing,
     collectIntervalMs: durationMs(g.collectInterval),
     podResourcesPath: g.podResourcesPath,
     resources: g.resources,
@@ -57,7 +68,12 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: DCGM_NAME, ports: tcp(DCGM_PORT), why: 'scrape' },
   ],
   enabled: (spec) => spec.gpu.enabled,
-  warnings: (spec) => (spec.gpu.enabled && spec.gpu.exporter === 'deploy' && spec.platform === 'gke' && spec.gpu.runtimeClassName === null
+  specChecks: (spec, ctx) => {
+    if (spec.gpu.createRuntimeClass && gpuRuntimeClassName(spec) === null) {
+      ctx.addIssue({ code: 'custom', path: ['gpu', 'createRuntimeClass'], message: 'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false' });
+    }
+  },
+  warnings: (spec) => (spec.gpu.enabled && spec.gpu.exporter === 'deploy' && spec.platform === 'gke' && gpuRuntimeClassName(spec) === null
     ? ['spec.platform gke: with GKE-managed drivers the DCGM exporter the stack deploys cannot read the GPUs (no nvidia RuntimeClass; '
       + 'GKE gives the driver only to containers that request nvidia.com/gpu): set spec.gpu.exporter: external to scrape the GPU Operator\'s '
       + 'or GKE\'s exporter, or spec.gpu.runtimeClassName: nvidia where the GPU Operator manages the nodes']

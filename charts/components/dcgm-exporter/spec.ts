@@ -126,21 +126,20 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
       error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
     }).default('true'),
   }).optional().describe('one node label that marks your GPU nodes; when set it replaces spec.gpu.nodeLabels'),
-  nodeLabels: z.array(gpuNodeLabelSchema).min(1).default([
-    { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
-    { key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] },
-  ])
-    .describe('GPU nodes carry ANY of these labels (ORed nodeAffinity terms); spec.platform sets the labels that platform puts on GPU nodes'),
-  tolerations: z.array(tolerationSchema).default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }])
-    .describe('taints of GPU nodes the exporter tolerates (default: the nvidia.com/gpu NoSchedule taint)'),
+  nodeLabels: z.array(gpuNodeLabelSchema).min(1).optional()
+    .describe('GPU nodes carry ANY of these labels (ORed nodeAffinity terms); default: the labels spec.platform puts on GPU nodes (generic: nvidia.com/gpu.present=true or feature.node.kubernetes.io/pci-10de.present=true)'),
+  tolerations: z.array(tolerationSchema).optional()
+    .describe('taints of GPU nodes the exporter tolerates; default: the GPU taints of spec.platform (generic: the nvidia.com/gpu NoSchedule taint)'),
   runtimeClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
     error: (i) => `expected a RuntimeClass name such as "nvidia" (lowercase DNS subdomain), or null to omit it, found ${describe(i.input)}`,
-  }).max(253).nullable().default('nvidia')
-    .describe('RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime'),
+  }).max(253).nullable().optional()
+    .describe('RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime; default: spec.platform\'s (generic, k3s, eks: nvidia; gke, aks: null)'),
   createRuntimeClass: z.boolean().default(false)
     .describe('also create the RuntimeClass (handler "nvidia"); off because the GPU operator creates it'),
   profilingMetrics: z.boolean().default(false)
     .describe('collect DCGM_FI_PROF_* (DCP) fields: tensor/SM/DRAM activity; adds the SYS_ADMIN capability, which DCGM needs for profiling'),
+  timeSlicing: z.boolean().default(false)
+    .describe('GPUs are shared by time-slicing or MPS (the device plugin\'s replicas): attribute each GPU to every pod sharing it (KUBERNETES_VIRTUAL_GPUS, label vgpu); each of those pods then shows the whole device\'s numbers, not its share'),
   collectInterval: duration().default('15s').refine((d) => (durationMs(d) ?? 0) >= 1000, { error: 'must be at least 1s' })
     .describe('how often DCGM samples the GPUs (DCGM_EXPORTER_INTERVAL); match spec.prometheus.scrapeInterval'),
   podResourcesPath: z.string().regex(/^\/[^\s]*$/, {
@@ -149,11 +148,7 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
   resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
   alerts: gpuAlertsSchema,
   cost: gpuCostSchema,
-}).prefault({}).superRefine((g, ctx) => {
-  if (g.createRuntimeClass && g.runtimeClassName === null) {
-    ctx.addIssue({ code: 'custom', path: ['createRuntimeClass'], message: 'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false' });
-  }
-  });
+}).prefault({});
 }
 
 export type GpuSpec = z.output<ReturnType<typeof gpuSchema>>;
