@@ -14,7 +14,6 @@ export * from './components/cluster-issuer/construct';
 export * from './components/network-policies/construct';
 export * from './components/argocd/construct';
 export * from './components/ingress/spec';
-export * from './components/dcgm-exporter/construct';
 export * from './components/kube-state-metrics/construct';
 export * from './components/kubelet/construct';
 export * from './components/loki/construct';
@@ -42,3 +41,5 @@ export * from './components/loki/spec';
 export * from './core/names';
 export * from './core/component';
 export { COMPONENTS, FLOWS, KNOWN_COMPONENTS, COMPONENT_JOBS, COMPONENT_RULE_AREAS, specSections, type SpecSections } from './registry';
+// The constructs the registry re-exports (components whose names live only in their folder and the registry).
+export * from './registry';

@@ -10,7 +10,6 @@ export const COMPONENT_NAMES = {
   prometheus: 'prometheus',
   nodeExporter: 'node-exporter',
   cadvisor: 'cadvisor',
-  dcgmExporter: 'dcgm-exporter',
   kubeStateMetrics: 'kube-state-metrics',
   loki: 'loki',
   promtail: 'promtail',
@@ -25,7 +24,6 @@ export const JOBS = {
   prometheus: 'prometheus',
   nodeExporter: 'node-exporter',
   cadvisor: 'cadvisor',
-  dcgmExporter: 'dcgm-exporter',
   /** Object metrics (the `job` label alerts and panels select). */
   kubeStateMetrics: 'kube-state-metrics',
   /** kube-state-metrics' own process and list/watch metrics. */
@@ -48,7 +46,6 @@ export const PORTS = {
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
   cadvisor: 8080,
-  dcgmExporter: 9400,
   nodeExporter: 9100,
   kubelet: 10250,
   lokiHttp: 3100,
