@@ -132,13 +132,21 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
   return out;
 }
 
-export function formatUnsafeChanges(changes: UnsafeChange[], outDir: string): string {
+/**
+ * `previous` names the stack the compared output holds (its marker's identity; undefined for an
+ * output written before identities were recorded): only the previous output of the same stack is
+ * compared, so the text says which one and what to do when it is not what is deployed.
+ */
+export function formatUnsafeChanges(changes: UnsafeChange[], outDir: string, previous?: string): string {
   const short = (v: unknown) => { const s = JSON.stringify(v) ?? 'unset'; return s.length > 120 ? `${s.slice(0, 117)}...` : s; };
-  const lines = [`synth refused: ${changes.length} change${changes.length === 1 ? '' : 's'} to ${outDir}/ cannot be applied in place (Kubernetes rejects updates of these fields):`];
+  const lines = [
+    `synth refused: ${changes.length} change${changes.length === 1 ? '' : 's'} to ${outDir}/ cannot be applied in place (Kubernetes rejects updates of these fields):`,
+    `  compared with ${outDir}/'s previous output of the same stack (${previous ?? 'an output written before stacks were recorded'}); the output of another stack or spec file is never compared`,
+  ];
   for (const c of changes) {
     lines.push(`  - ${c.object} ${c.field}: ${short(c.before)} -> ${short(c.after)}`, '    migration:');
     for (const s of c.steps) lines.push(`      ${s}`);
   }
-  lines.push(`Run the synth again with --allow-recreate once you have read the steps (${outDir}/ was left unchanged).`);
+  lines.push(`Run the synth again with --allow-recreate once you have read the steps, or with --out <new folder> if ${outDir}/ is not what your cluster runs (${outDir}/ was left unchanged).`);
   return lines.join('\n');
 }

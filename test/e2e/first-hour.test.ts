@@ -1,0 +1,68 @@
+/**
+ * What a new user meets in a fresh clone: the README's example commands exit 0
+ * one after the other, the upgrade check compares only with the previous
+ * output of the same stack, --stdout is pure YAML, --out writes only inside
+ * the folder given.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { testTempDir } from '../lib/tmp';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function synthCli(args: string[], cwd: string) {
+  return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120000 });
+}
+
+/** A copy of what a clone holds for synth: the spec, the examples and the committed dist/ with its marker. */
+function freshClone(): string {
+  const dir = testTempDir('first-hour-');
+  for (const f of ['monitoring.yaml', 'examples', 'dist']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  return dir;
+}
+
+describe('examples on a fresh clone', () => {
+  test('every example synthesizes into dist/ in a row; another stack in dist/ is said in one line, never compared', () => {
+    const dir = freshClone();
+    const examples = fs.readdirSync(path.join(dir, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+    expect(examples.length).toBeGreaterThanOrEqual(11);
+    const refused: string[] = [];
+    for (const e of examples) {
+      const r = synthCli([`examples/${e}`], dir);
+      if (r.status !== 0) refused.push(`${e}: ${r.stderr}`);
+      const notes = r.stdout.split('\n').filter((l) => l.startsWith('note: dist/ held'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toContain('no previous output of this stack, so no upgrade check');
+    }
+    expect(refused).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'dist', '.cdk8s-ai-monitoring'), 'utf8')).toContain(`spec: examples/${examples[examples.length - 1]}`);
+  }, 600000);
+
+  test('the previous output of the same stack is still compared, and the refusal says which output it compared with', () => {
+    const dir = freshClone();
+    const spec = fs.readFileSync(path.join(dir, 'examples', 'generic.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'mine.yaml'), spec);
+    expect(synthCli(['mine.yaml', '--out', 'out'], dir).status).toBe(0);
+    // The same spec, again: nothing to refuse, no note.
+    const again = synthCli(['mine.yaml', '--out', 'out'], dir);
+    expect(again.status).toBe(0);
+    expect(again.stdout).not.toContain('note: out/ held');
+    // A smaller Prometheus volume cannot be applied in place.
+    const doc = parseAllDocuments(spec)[0].toJS();
+    doc.spec.prometheus = { ...(doc.spec.prometheus ?? {}), storage: { size: '1Gi' } };
+    fs.writeFileSync(path.join(dir, 'mine.yaml'), JSON.stringify(doc));
+    const r = synthCli(['mine.yaml', '--out', 'out'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('synth refused');
+    expect(r.stderr).toContain(`compared with out/'s previous output of the same stack (stack ${doc.metadata.name} (namespace ${doc.spec.namespace ?? 'monitoring'}) from mine.yaml)`);
+    expect(r.stderr).toContain('--out <new folder>');
+    // Another spec file into the same folder is another stack: no comparison, one note.
+    fs.copyFileSync(path.join(dir, 'mine.yaml'), path.join(dir, 'other.yaml'));
+    const other = synthCli(['other.yaml', '--out', 'out'], dir);
+    expect(other.status).toBe(0);
+    expect(other.stdout).toContain('note: out/ held stack');
+  }, 300000);
+});
