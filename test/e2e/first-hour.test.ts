@@ -66,3 +66,36 @@ describe('examples on a fresh clone', () => {
     expect(other.stdout).toContain('note: out/ held stack');
   }, 300000);
 });
+
+describe('output hygiene', () => {
+  test('npm run synth -- --stdout is pure YAML (no npm banner), every document a Kubernetes object', () => {
+    const r = spawnSync('npm', ['run', 'synth', '--', '--stdout'], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith('---\n')).toBe(true);
+    const docs = parseAllDocuments(r.stdout);
+    expect(docs.flatMap((d) => d.errors.map((e) => e.message))).toEqual([]);
+    expect(docs.length).toBeGreaterThan(20);
+    for (const d of docs) expect(d.toJS()).toEqual(expect.objectContaining({ apiVersion: expect.any(String), kind: expect.any(String) }));
+  }, 180000);
+
+  test('--out DIR writes only inside DIR (the Argo CD Application too); --gitops-out says where it goes instead', () => {
+    const dir = testTempDir('first-hour-out-');
+    fs.copyFileSync(path.join(ROOT, 'monitoring.yaml'), path.join(dir, 'mine.yaml')); // has spec.gitops.argocd
+    const r = synthCli(['mine.yaml', '--out', 'deploy/stack'], dir);
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['deploy', 'mine.yaml']);
+    expect(fs.readdirSync(path.join(dir, 'deploy'))).toEqual(['stack']);
+    const out = path.join(dir, 'deploy', 'stack');
+    const app = parseAllDocuments(fs.readFileSync(path.join(out, 'argocd-application'), 'utf8'))[0].toJS();
+    expect(app.kind).toBe('Application');
+    // Not a *.yaml file, so kubectl apply -f DIR skips it (as it skips the Kustomization), and the Kustomization does not list it.
+    expect(fs.readFileSync(path.join(out, 'Kustomization'), 'utf8')).not.toContain('argocd');
+    expect(r.stdout).not.toContain('gitops/');
+
+    const r2 = synthCli(['mine.yaml', '--out', 'deploy/stack', '--gitops-out', 'apps'], dir);
+    expect(r2.status).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['apps', 'deploy', 'mine.yaml']);
+    expect(fs.readdirSync(path.join(dir, 'apps'))).toEqual(['argocd-application.yaml']);
+    expect(fs.existsSync(path.join(out, 'argocd-application'))).toBe(false);
+  }, 180000);
+});
