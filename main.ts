@@ -20,7 +20,8 @@ import {
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
 import { describeIdentity, formatIdentity, parseIdentity, sameStack, stackIdentity } from './charts/lib/stack-metadata';
-import { warningsOf } from './charts/lib/warnings';
+import { adviceOf, warningsOf } from './charts/lib/warnings';
+import { placeholders } from './charts/lib/placeholders';
 
 const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--strict] [--allow-recreate] [--gitops-out dir]]';
 
@@ -86,8 +87,14 @@ function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
-    // Spec-level warnings (ComponentDef.warnings) and those constructs recorded (charts/lib/warnings.ts).
-    for (const w of [...stack.warnings, ...warningsOf(stack)]) console.error(`warning: ${w}`);
+    // Spec-level warnings (ComponentDef.warnings), those constructs recorded (charts/lib/warnings.ts) and
+    // values left from the example (charts/lib/placeholders.ts): once each, on stderr.
+    const left = placeholders(spec as any);
+    for (const w of new Set([...stack.warnings, ...warningsOf(stack), ...left.map((p) => p.message)])) console.error(`warning: ${w}`);
+    if (args.strict && left.length > 0) {
+      console.error(`synth refused (--strict): ${left.length} value${left.length === 1 ? '' : 's'} left from the example spec (${left.map((p) => p.field).join(', ')}); set them, or run without --strict`);
+      return 1;
+    }
     const gitops = renderGitops(stack);
     if (underCli && isCliStdoutFolder(out)) {
       // cdk8s synth --stdout prints every *.yaml of this folder by piping them to stdout all at
@@ -150,6 +157,8 @@ function main(argv: string[]): number {
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
     console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
+    const advice = adviceOf(stack);
+    if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);

@@ -99,3 +99,41 @@ describe('output hygiene', () => {
     expect(fs.existsSync(path.join(out, 'argocd-application'))).toBe(false);
   }, 180000);
 });
+
+describe('warnings a user can act on', () => {
+  test('the built-in default spec warns about nothing; monitoring.yaml only about the values left from the example, once each', () => {
+    const empty = testTempDir('first-hour-default-');
+    const d = synthCli(['--stdout'], empty); // no monitoring.yaml here: the built-in default
+    expect(d.status).toBe(0);
+    expect(d.stderr).toBe('');
+    const m = synthCli(['--stdout'], ROOT);
+    expect(m.status).toBe(0);
+    const warnings = m.stderr.split('\n').filter(Boolean);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warning: spec\.ingress\.domain is "example\.com", a placeholder from the example spec: set a DNS name of yours/),
+      expect.stringMatching(/^warning: spec\.ingress\.tls\.createClusterIssuer\.email is "platform-team@example\.com", .*Let's Encrypt production ClusterIssuer: Let's Encrypt refuses example addresses/),
+      expect.stringMatching(/^warning: spec\.gitops\.argocd\.repoURL is "https:\/\/git\.example\.com\/.*: set the URL of the Git repository/),
+    ]);
+  }, 120000);
+
+  test('--strict refuses the values left from the example before writing anything, and names the fields', () => {
+    const dir = testTempDir('first-hour-strict-');
+    fs.copyFileSync(path.join(ROOT, 'monitoring.yaml'), path.join(dir, 'monitoring.yaml'));
+    const r = synthCli(['--strict'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('synth refused (--strict): 3 values left from the example spec (spec.ingress.domain, spec.ingress.tls.createClusterIssuer.email, spec.gitops.argocd.repoURL)');
+    expect(fs.readdirSync(dir)).toEqual(['monitoring.yaml']);
+    const s = synthCli(['--strict', '--stdout'], dir);
+    expect(s.status).toBe(1);
+    expect(s.stdout).toBe('');
+    // Real values pass.
+    const mine = fs.readFileSync(path.join(dir, 'monitoring.yaml'), 'utf8')
+      .replace('domain: example.com', 'domain: ops.acme-corp.internal')
+      .replace('platform-team@example.com', 'oncall@acme-corp.internal')
+      .replace('https://git.example.com/', 'https://git.acme-corp.internal/');
+    fs.writeFileSync(path.join(dir, 'monitoring.yaml'), mine);
+    const ok = synthCli(['--strict', '--stdout'], dir);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  }, 180000);
+});
