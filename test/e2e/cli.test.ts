@@ -87,7 +87,7 @@ describe('synth CLI', () => {
   });
 
   test('stale temporaries of an interrupted run (folders and gitops files) are removed by the next run', () => {
-    const out = path.join(dir, 'dist'); // the default output: gitops/ beside it (with --out, inside it)
+    // The default output (dist/ in the current folder): gitops/ beside it (with --out, inside it).
     const spec = path.join(dir, 'spec.yaml');
     fs.writeFileSync(spec, fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8'));
     expect(synthCli([spec], dir).status).toBe(0);
