@@ -95,7 +95,7 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
             ...recreateWorkload('volumeClaimTemplates (new replicas get the new size)'),
           ]
           : [
-            `a volume cannot shrink or change class in place: back up (README "Backups"), then`,
+            `a volume cannot shrink or change class in place: back up (docs/operations.md "Backups"), then`,
             ...recreateWorkload('volumeClaimTemplates'),
             `kubectl -n ${ns} delete pvc -l app.kubernetes.io/name=${o.spec?.selector?.matchLabels?.['app.kubernetes.io/name'] ?? name}   # only if the old data may go: new claims are created with the new template`,
           ];
@@ -107,14 +107,14 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
       const sb = o.spec?.resources?.requests?.storage;
       if ((quantityValue(String(sb)) ?? 0) < (quantityValue(String(sa)) ?? 0)) {
         out.push({ object: id, field: 'spec.resources.requests.storage', before: sa, after: sb, steps: [
-          'a PersistentVolumeClaim never shrinks: keep the size, or back up (README "Backups"), then',
+          'a PersistentVolumeClaim never shrinks: keep the size, or back up (docs/operations.md "Backups"), then',
           `kubectl -n ${ns} delete pvc ${name}   # deletes the data once no pod uses it`, 'kubectl apply -f dist/',
         ] });
       }
       for (const f of ['storageClassName', 'accessModes', 'volumeMode'] as const) {
         if (!same(p.spec?.[f], o.spec?.[f])) {
           out.push({ object: id, field: `spec.${f}`, before: p.spec?.[f], after: o.spec?.[f], steps: [
-            `back up (README "Backups"), then kubectl -n ${ns} delete pvc ${name} and kubectl apply -f dist/ (${f} is immutable)`,
+            `back up (docs/operations.md "Backups"), then kubectl -n ${ns} delete pvc ${name} and kubectl apply -f dist/ (${f} is immutable)`,
           ] });
         }
       }

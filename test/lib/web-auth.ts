@@ -18,7 +18,7 @@ export interface WebAuthFiles {
   readonly header: string;
 }
 
-/** README's "Secrets to create" commands, run into `dir` (the Secret's keys become files). */
+/** docs/operations.md "Secrets" commands, run into `dir` (the Secret's keys become files). */
 export function makeWebAuthSecret(dir: string, username = 'monitoring'): WebAuthFiles {
   fs.mkdirSync(dir, { recursive: true });
   const password = crypto.randomBytes(24).toString('hex');

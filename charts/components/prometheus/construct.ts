@@ -126,7 +126,7 @@ export class Prometheus extends Construct implements IPrometheus {
     const configYaml = Lazy.any({ produce: () => this.renderConfig() });
     const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
-    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (README "Scaling out").
+    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
       data: rulesData,
