@@ -156,7 +156,7 @@ function main(argv: string[]): number {
     console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
-    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
+    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
     const advice = adviceOf(stack);
     if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
     return 0;

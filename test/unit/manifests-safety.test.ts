@@ -76,6 +76,11 @@ describe('prerequisites', () => {
     expect(p.controllers.join('\n')).toMatch(/cert-manager with Gateway API support/);
     expect(p.controllers.join('\n')).toMatch(/enforces NetworkPolicy/);
     expect(formatPrerequisites(p)).toMatch(/^Before kubectl apply, the cluster needs:/);
+    // synth's text: one command creates the Secrets; each is listed with its keys, no value and no kubectl recipe.
+    const text = formatPrerequisites(p, 'npm run secrets -- monitoring.yaml');
+    expect(text).toContain('Secrets (values never go into the spec or dist/); npm run secrets -- monitoring.yaml creates them');
+    expect(text).toContain('    - monitoring/grafana-admin: admin-password, admin-user, secret-key; used by Deployment/grafana');
+    expect(text).not.toContain('create secret');
   });
 
   test('an inline Secret the stack itself creates is not a prerequisite; an optional one says so', () => {
