@@ -43,7 +43,7 @@ export interface ClusterLoad {
   readonly lokiRetentionDays: number;
 }
 
-/** Series per object: the documented budget (README "Series budget") plus the measured exporters. */
+/** Series per object: the documented budget (docs/configuration.md "Series budget") plus the measured exporters. */
 export const SERIES_BUDGET = {
   /** kube-state-metrics 18 (1 typical container) + cAdvisor ~16 (kept container series, network per pod) + ~3 (workload share). */
   perPod: 18 + 16 + 3,

@@ -250,7 +250,7 @@ describe('examples/k3s-single-server.yaml: the seed\'s server on k3s', () => {
   test('exposes Grafana only (its own login); Prometheus and Alertmanager stay behind port-forward', () => {
     // Traefik: the HTTPS Ingress and its HTTP->HTTPS redirect Ingress, both for Grafana's host only.
     const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[];
-    expect([...new Set(ingresses.flatMap((o) => o.spec.rules.map((r: any) => r.host)))]).toEqual(['monitoring.srv759970.hstgr.cloud']);
+    expect([...new Set(ingresses.flatMap((o) => o.spec.rules.map((r: any) => r.host)))]).toEqual(['monitoring.example.net']);
     expect(ingresses.flatMap((o) => o.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service?.name)))
       .filter((n: string | undefined) => n === 'prometheus' || n === 'alertmanager')).toEqual([]);
   });

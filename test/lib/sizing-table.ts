@@ -1,8 +1,8 @@
 /**
- * The README "Sizing" table as synth emits it: for a spec with
+ * The docs/configuration.md "Sizing" table as synth emits it: for a spec with
  * spec.sizing.nodes = N (monitoring.yaml's services), the Prometheus, Loki
  * and kube-state-metrics resources and volumes read from the synthesized
- * objects. test/unit/sizing.test.ts compares the README with it; `npx tsx
+ * objects. test/unit/sizing.test.ts compares docs/configuration.md with it; `npx tsx
  * test/lib/sizing-table.ts` prints it.
  */
 import * as fs from 'fs';

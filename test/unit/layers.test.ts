@@ -1,5 +1,5 @@
 /**
- * The layers of the code (README "Architecture"): charts/core is a leaf;
+ * The layers of the code (docs/development.md "Architecture"): charts/core is a leaf;
  * rules/ and dashboards/ read charts/core and the spec layer only, never a
  * construct, a component folder, the registry or the stack. Every relative
  * import of those folders is resolved and checked.

@@ -43,16 +43,16 @@ describe('the default (small cluster) stack requests', () => {
     expect(r.cluster.cpu).toBeGreaterThan(0.1); // the check sees the workloads
   });
 
-  test('the README states the default stack\'s requests', () => {
+  test('docs/configuration.md states the default stack\'s requests', () => {
     const r = requests(readManifests(path.join(ROOT, 'dist')).map((d) => d.object));
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`);
   });
 });
 
 describe('sizing from spec.sizing', () => {
-  test('the README sizing table is what synth emits (3, 20 and 100 nodes)', () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+  test('the sizing table of docs/configuration.md is what synth emits (3, 20 and 100 nodes)', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').split('\n');
     const at = readme.indexOf(SIZING_HEADER);
     expect(at).toBeGreaterThan(0);
     expect(readme.slice(at + 2, at + 2 + SIZING_NODES.length)).toEqual(SIZING_NODES.map(sizingRow));

@@ -7,7 +7,7 @@
  * panels read, `--metric-allowlist` only the metric families they read (plus
  * `spec.kubeStateMetrics.extraMetrics`), and `--metric-labels-allowlist` only
  * `app.kubernetes.io/name` on pods, deployments and statefulsets (used to find
- * the workloads of each declared service). README "Kubernetes state" gives
+ * the workloads of each declared service). docs/configuration.md "Kubernetes state" gives
  * the series this adds per pod, per workload and per node.
  *
  * Scraped with `honor_labels: true` and without the exporter pod's

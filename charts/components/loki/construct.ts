@@ -8,7 +8,7 @@
  * ConfigMap whose checksum rolls the pod. Runs as uid 10001 with a read-only
  * root filesystem: it writes only to its volume (/loki) and /tmp.
  *
- * Scale-out (issue 12, README "Scaling out"): `mode: simple-scalable` runs
+ * Scale-out (issue 12, docs/scaling-out.md): `mode: simple-scalable` runs
  * the write, read and backend targets as three workloads sharing a memberlist
  * ring (headless Service `loki-memberlist`), each with a PodDisruptionBudget
  * and anti-affinity, on object storage (`storage.type: s3 | gcs | azure`,

@@ -17,7 +17,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
-import { warn } from '../../lib/warnings';
+import { advise, warn } from '../../lib/warnings';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { inClusterNamespace, ipLiteralCidr, isLinkLocalHost } from '../../core/remote';
@@ -322,7 +322,8 @@ export class NetworkPolicies extends Construct {
       const ports = what === 'remote'
         ? [...new Set(openRemote.flatMap((r) => r.ports.map((p) => p.port)))].sort()
         : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && who.has(String(f.from))).flatMap((f) => f.ports.map((p) => p.port)))].sort();
-      warn(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
+      // The API server's and nodes' addresses are unknown to every spec at first: advice, not a warning.
+      (what === 'remote' ? warn : advise)(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
     }
   }
 }

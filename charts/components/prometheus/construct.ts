@@ -154,7 +154,7 @@ export class Prometheus extends Construct implements IPrometheus {
     // Always there, empty without scrape config files: the first service changes no pod template.
     this.scrapeShards = [new Map()];
     this.scrapeShardConfigMap(0);
-    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (README "Scaling out").
+    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
       data: rulesData,

@@ -17,7 +17,7 @@ export const serviceSchema = z.strictObject({
   interval: duration().optional().describe('scrape interval; defaults to spec.prometheus.scrapeInterval'),
   timeout: duration().optional().describe('scrape timeout; defaults to the smaller of the interval and spec.prometheus.scrapeTimeout'),
   latencyThresholdSeconds: z.number().positive().optional().describe('p95 latency above which the latency alert fires (alerting issue)'),
-  slos: z.array(sloSchema).optional().describe('service level objectives with error budgets and burn-rate alerts (see README "SLOs")'),
+  slos: z.array(sloSchema).optional().describe('service level objectives with error budgets and burn-rate alerts (see docs/alerting-and-slos.md)'),
 });
 export type ServiceSpec = z.output<typeof serviceSchema>;
 
