@@ -6,12 +6,17 @@
  * source's contract fails here; so does a catalog entry, and a DCGM field of
  * the counters CSV we ship.
  */
+import { stackDashboards } from '../lib/dashboards';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { CATALOG, type BuiltinSourceId, type SourceId } from '../../dashboards/catalog';
+import { catalogSources, type SourceId } from '../../dashboards/catalog';
+import { COMPONENTS } from '../../charts/registry';
+
+/** Every metric source: the catalog's and the components' (ComponentDef.catalog), by id. */
+const ALL_SOURCES: Record<string, { readonly metrics: readonly string[] }> = Object.fromEntries(catalogSources(COMPONENTS.flatMap((c) => c.catalog ?? [])).map((s) => [s.id, s]));
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { dashboardContext, datasourceTypes } from '../../dashboards';
 import { parseSpecYaml } from '../../charts/spec/load';
 import { countersCsv } from '../../charts/components/dcgm-exporter/construct';
 import { IMAGES, imageVersion } from '../../charts/core/images';
@@ -57,7 +62,7 @@ export function missing(used: { metric: string; where: string }[]): string[] {
   for (const { metric, where } of used) {
     if (NOT_FROM_SOURCE.has(metric)) continue;
     const owners = new Set<SourceId>(PREFIXES.filter(([re]) => re.test(metric)).map(([, s]) => s));
-    for (const [s, def] of Object.entries(CATALOG) as [SourceId, { metrics: readonly string[] }][]) if (names.has(s) && def.metrics.includes(metric)) owners.add(s);
+    for (const [s, def] of Object.entries(ALL_SOURCES) as [SourceId, { metrics: readonly string[] }][]) if (names.has(s) && def.metrics.includes(metric)) owners.add(s);
     for (const s of owners) if (!known(names.get(s)!, metric)) out.push(`${metric} (${where}): not in the ${s} contract (${CONTRACTS[s]!.map((f) => load(f).source.tag).join(', ')})`);
   }
   return out;
@@ -83,7 +88,7 @@ describe('metric contracts', () => {
   });
 
   test('every catalog metric of a contracted source is in its contract', () => {
-    const used = (Object.keys(CONTRACTS) as BuiltinSourceId[]).filter((s) => CATALOG[s]).flatMap((s) => CATALOG[s].metrics.map((metric) => ({ metric, where: `catalog ${s}` })));
+    const used = (Object.keys(CONTRACTS) as SourceId[]).filter((s) => ALL_SOURCES[s]).flatMap((s) => ALL_SOURCES[s].metrics.map((metric) => ({ metric, where: `catalog ${s}` })));
     expect(missing(used)).toEqual([]);
   });
 
@@ -98,7 +103,7 @@ describe('metric contracts', () => {
   test('every metric of the shipped dashboards is in its source\'s contract', () => {
     const spec = parseSpecYaml(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec;
     const types = datasourceTypes(dashboardContext(spec).sources);
-    const used = buildDashboards(spec).flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
+    const used = stackDashboards(spec).flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
       .filter((q) => q.lang === 'PromQL').flatMap((q) => promqlMetrics(q.expr).map((metric) => ({ metric, where: `${d.uid}: ${q.panel}` }))));
     expect(used.length).toBeGreaterThan(100);
     expect(missing(used)).toEqual([]);

@@ -7,6 +7,7 @@
  * grouped service jobs give each target `job` = its service, proved by the
  * real Prometheus.
  */
+import { stackDashboards } from '../lib/dashboards';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -20,7 +21,6 @@ import { MAX_OBJECT_BYTES, renderManifests } from '../../charts/lib/output';
 import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
 import { serviceJobs } from '../../charts/components/services/scrape';
 import type { ServiceSpec } from '../../charts/spec/schema';
-import { buildDashboards } from '../../dashboards';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { tool } from '../lib/tools';
 import { freePort } from '../lib/procs';
@@ -95,8 +95,8 @@ describe('1,000 declared services', () => {
   });
 
   test('dashboards: the same bytes for 100 and 1,000 services (nothing in them grows per service)', () => {
-    const big = buildDashboards(spec.spec);
-    const small = buildDashboards(specOf(100).spec);
+    const big = stackDashboards(spec.spec);
+    const small = stackDashboards(specOf(100).spec);
     expect(big.map((d) => d.uid)).toEqual(small.map((d) => d.uid));
     for (const d of big) expect([d.uid, d.json === small.find((x) => x.uid === d.uid)!.json]).toEqual([d.uid, true]);
     for (const d of big) expect(d.json).not.toContain('vllm-999');
