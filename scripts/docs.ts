@@ -1,6 +1,6 @@
-/** `npm run docs`: write docs/alerts.md and docs/runbooks.md from the rule areas (see rules/docs.ts). */
+/** `npm run docs`: write docs/alerts.md and docs/runbooks.md from the rule areas (see scripts/lib/rules-doc.ts). */
 import * as fs from 'fs';
-import { renderDocs } from '../rules/docs';
+import { renderDocs } from './lib/rules-doc';
 import { LOG_RULE_RUNBOOKS } from '../charts/components/loki/ruler';
 import { COMPONENT_RULE_AREAS } from '../charts/registry';
 

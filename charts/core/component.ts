@@ -135,6 +135,11 @@ export interface BuildContext<TSpec> {
 export interface ComponentDef<TSpec = unknown> {
   /** app.kubernetes.io/name of its workloads (the key of its NetworkPolicy), unique in the registry. */
   readonly name: string;
+  /**
+   * Derived values written into the raw spec document before validation, only where the user set none (spec.platform's
+   * profiles); the loader runs them in registry order.
+   */
+  readonly prefill?: (doc: unknown) => unknown;
   /** Cross-field checks over the whole spec, run by the schema's superRefine. */
   readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
   /** Warnings about this spec (e.g. a feature the chosen variant cannot provide); the synth prints them. */

@@ -12,7 +12,7 @@ import { dashboardContributions } from '../../charts/registry';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, metricIndex, type SourceId } from '../../dashboards/catalog';
 import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { everyKindSpec, renderDashboardsDoc } from '../../dashboards/doc';
+import { everyKindSpec, renderDashboardsDoc } from '../../scripts/lib/dashboards-doc';
 import { neutral, type DashboardModule, type MetricPanel } from '../../dashboards/lib';
 import { kubeStatePanels } from '../../dashboards/panels/kube-state';
 import { ksmExposes } from '../../charts/components/kube-state-metrics/construct';
