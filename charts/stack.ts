@@ -25,7 +25,6 @@ import type { Ingresses } from './components/ingress/construct';
 import type { KubeStateMetrics } from './components/kube-state-metrics/construct';
 import type { Loki } from './components/loki/construct';
 import type { NetworkPolicies } from './components/network-policies/construct';
-import type { NodeExporter } from './components/node-exporter/construct';
 import type { Prometheus } from './components/prometheus/construct';
 import type { PrometheusMsTeams } from './components/prometheus-msteams/construct';
 import type { Promtail } from './components/promtail/construct';
@@ -113,7 +112,6 @@ export class MonitoringStack extends Construct {
 
   // Typed accessors of the built components (public API kept from before the registry).
   public get prometheus(): Prometheus { return this.component<Prometheus>('prometheus') as Prometheus; }
-  public get nodeExporter(): NodeExporter | undefined { return this.component('node-exporter'); }
   public get cadvisor(): Cadvisor | undefined { return this.component('cadvisor'); }
   public get kubeStateMetrics(): KubeStateMetrics | undefined { return this.component('kube-state-metrics'); }
   public get loki(): Loki | undefined { return this.component('loki'); }

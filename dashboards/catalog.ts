@@ -19,7 +19,7 @@ import type { MetricSource } from '../charts/core/dashboard-model';
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 export const EXPORTER_SOURCES = [
-  'prometheus', 'node-exporter', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
+  'prometheus', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 /** The sources listed here (`slo`: the SLO recording rules, rules/slo.ts, present when a service declares slos[]);
@@ -64,18 +64,6 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
       'prometheus_notifications_queue_length', 'prometheus_notifications_alertmanagers_discovered',
       'prometheus_sd_discovered_targets', 'prometheus_target_scrapes_exceeded_sample_limit_total',
       ...summary('prometheus_engine_query_duration_seconds'), ...summary('prometheus_target_interval_length_seconds'),
-    ],
-  },
-  'node-exporter': {
-    title: 'node-exporter (host metrics) and the node recording rules',
-    metrics: [
-      'node_cpu_seconds_total', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
-      'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
-      'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
-      'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
-      'node_uname_info', 'node_boot_time_seconds', 'node_time_seconds',
-      RECORDING.nodeCpuUtilisation, RECORDING.nodeMemoryUtilisation, RECORDING.nodeFilesystemUsage,
-      RECORDING.nodeNetworkReceive, RECORDING.nodeNetworkTransmit,
     ],
   },
   cadvisor: {
@@ -233,7 +221,6 @@ export const METRIC_SOURCES: MetricIndex = metricIndex();
  */
 export function enabledSources(spec: Spec): Set<SourceId> {
   const s = new Set<SourceId>(['prometheus']);
-  if (spec.nodeExporter.enabled) s.add('node-exporter');
   if (spec.cadvisor.enabled) s.add('cadvisor');
   if (spec.grafana.enabled) s.add('grafana');
   if (spec.alerting.enabled) s.add('alertmanager');

@@ -17,7 +17,6 @@ import { logsDashboard } from './logs';
 import { mcp } from './mcp';
 import { monitoringStack } from './monitoring-stack';
 import { mysql } from './mysql';
-import { nodeOverview } from './node-overview';
 import { qdrant } from './qdrant';
 import { redis } from './redis';
 import { sloDashboard } from './slo';
@@ -29,11 +28,20 @@ import { whisperxJobs } from './whisperx-jobs';
 
 /** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
 export const DASHBOARD_MODULES: DashboardModule[] = [
-  nodeOverview, containers,
+  containers,
   whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices, sloDashboard,
   redis, mysql,
   logsDashboard, monitoringStack,
 ];
+
+/** Dashboards (by uid) shown before the built-in ones although a component contributes them: the host view opens the list. */
+export const LEADING_DASHBOARDS: readonly string[] = ['node-overview'];
+
+/** The modules with LEADING_DASHBOARDS first (in that order), the others as given. */
+export function displayOrder(mods: readonly DashboardModule[]): DashboardModule[] {
+  const rank = (m: DashboardModule) => { const i = LEADING_DASHBOARDS.indexOf(m.uid); return i < 0 ? LEADING_DASHBOARDS.length : i; };
+  return mods.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+}
 
 /** ConfigMap data limit is 1 MiB, but client-side apply stores the object in a 256 KiB annotation. */
 export const MAX_DASHBOARD_BYTES = 200 * 1024;
@@ -79,7 +87,7 @@ export function buildDashboards(spec: Spec, contributions: DashboardContribution
   const types = datasourceTypes(ctx.sources);
   const out: BuiltDashboard[] = [];
   const uids = new Map<string, string>();
-  for (const mod of [...DASHBOARD_MODULES, ...contributions.modules]) {
+  for (const mod of displayOrder([...DASHBOARD_MODULES, ...contributions.modules])) {
     if (mod.include && !mod.include(ctx)) continue;
     const full = mod.build(ctx);
     const file = mod.file ?? `dashboards/${full.uid}.ts`;

@@ -4,7 +4,9 @@ import type { ServiceKind } from './catalog';
 import { type DashboardContext, type MetricPanel, neutral, type Query, type Row, type Steps, warnCrit } from './lib';
 
 /** `rate(...[$__rate_interval])`: Grafana picks a window of at least four scrape intervals. */
-export const RATE = '$__rate_interval';
+import { RATE } from '../charts/core/dashboard-model';
+
+export { RATE };
 
 /** p50/p95/p99 (or the given quantiles) of a histogram, summed over `by` labels. */
 export function quantiles(bucket: string, sel: string, by: string[] = [], qs: number[] = [0.5, 0.95, 0.99]): Query[] {

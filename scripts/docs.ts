@@ -4,7 +4,7 @@
  * schema (scripts/spec-reference.ts).
  */
 import * as fs from 'fs';
-import { renderDocs } from '../rules/docs';
+import { renderDocs } from './lib/rules-doc';
 import { LOG_RULE_RUNBOOKS } from '../charts/components/loki/ruler';
 import { COMPONENT_RULE_AREAS } from '../charts/registry';
 import { renderSpecReference } from './spec-reference';

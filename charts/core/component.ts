@@ -17,15 +17,19 @@ import type { Endpoint, StackContext } from './context';
 import type { ImageKey } from './images';
 import type { FolderId } from './names';
 import type { AlertmanagerConfig, ScrapeConfig } from './prometheus-config';
-import type { RuleArea } from './rule-types';
+import type { RuleArea, RuleGroup } from './rule-types';
 import { remoteTarget } from './remote';
 
 /** A component reachable inside the cluster (`http://<service>.<namespace>.svc:<port>`). */
 export type IEndpoint = Endpoint;
 
-/** What a component needs from Prometheus: add its scrape jobs and rule files. */
-export interface IPrometheus extends IEndpoint {
+/** Where a scrape target adds its jobs (a Prometheus; in a user's chart, anything that collects scrape configs). */
+export interface IScrapeJobs {
   addScrapeConfig(job: ScrapeConfig): void;
+}
+
+/** What a component needs from Prometheus: add its scrape jobs and rule files. */
+export interface IPrometheus extends IEndpoint, IScrapeJobs {
   /** Jobs that grow with the spec, as scrape config files (file name -> jobs), in bounded ConfigMaps; called once. */
   addScrapeConfigFiles(files: ReadonlyMap<string, readonly ScrapeConfig[]>): void;
   addRuleFile(fileName: string, content: string): void;
@@ -133,6 +137,11 @@ export interface BuildContext<TSpec> {
 export interface ComponentDef<TSpec = unknown> {
   /** app.kubernetes.io/name of its workloads (the key of its NetworkPolicy), unique in the registry. */
   readonly name: string;
+  /**
+   * Derived values written into the raw spec document before validation, only where the user set none (spec.platform's
+   * profiles); the loader runs them in registry order.
+   */
+  readonly prefill?: (doc: unknown) => unknown;
   /** Cross-field checks over the whole spec, run by the schema's superRefine. */
   readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
   /** Warnings about this spec (e.g. a feature the chosen variant cannot provide); the synth prints them. */
@@ -159,6 +168,8 @@ export interface ComponentDef<TSpec = unknown> {
   readonly files?: readonly string[];
   /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */
   readonly ruleAreas?: readonly RuleArea[];
+  /** Its groups of the shared recording.yaml (read by other components' alerts and dashboards too), when it is enabled. */
+  readonly recording?: readonly RuleGroup[];
   /** The metrics it exposes (entries of the dashboards' metric catalog), enabled with it. */
   readonly catalog?: readonly MetricSource[];
   /** Its dashboards (shipped when it is enabled, after the built-in ones; panels read catalog metrics only). */

@@ -166,3 +166,23 @@ export interface DashboardContributions {
 }
 
 export const NO_CONTRIBUTIONS: DashboardContributions = { catalog: [], enabled: [], modules: [] };
+
+// --- Thresholds (dashboards/ and component folders) ---------------------------------------------------------------
+
+/** Informational value: no good or bad level. */
+export const neutral = (): Steps => [[null, 'green']];
+/** Higher is worse: green, then orange from `warn`, red from `crit`. */
+export const warnCrit = (warn: number, crit: number): Steps => [[null, 'green'], [warn, 'orange'], [crit, 'red']];
+/** Lower is worse (e.g. `up`, hit rates): red below `crit`, orange below `warn`. */
+export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [crit, 'orange'], [warn, 'green']];
+/** 1 = up, 0 = down. */
+export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
+
+/** 0 reads DOWN (red), 1 reads UP (green). */
+export const upDownMappings = (): readonly ValueMapping[] => [
+  { value: 0, text: 'DOWN', color: 'red' },
+  { value: 1, text: 'UP', color: 'green' },
+];
+
+/** Grafana's rate window: at least four scrape intervals. */
+export const RATE = '$__rate_interval';

@@ -1,5 +1,6 @@
 /**
- * Cross-cutting names every layer agrees on: component names
+ * Cross-cutting names every layer agrees on (for the components not yet moved into their folder; a moved
+ * component keeps its names in its folder's names.ts): component names
  * (app.kubernetes.io/name), Prometheus job names (the `job` label rules and
  * panels select), ports, Grafana datasource uids and folders, and where
  * runbook links point. A leaf module: it imports nothing.
@@ -8,7 +9,6 @@
 /** app.kubernetes.io/name of each component's workloads: the key of its NetworkPolicy. */
 export const COMPONENT_NAMES = {
   prometheus: 'prometheus',
-  nodeExporter: 'node-exporter',
   cadvisor: 'cadvisor',
   kubeStateMetrics: 'kube-state-metrics',
   loki: 'loki',
@@ -19,22 +19,15 @@ export const COMPONENT_NAMES = {
   grafana: 'grafana',
 } as const;
 
-/** Prometheus scrape job names (the `job` label). */
+/**
+ * Prometheus scrape job names (the `job` label): a component's job is its name (COMPONENT_NAMES), plus the jobs
+ * that are not a workload of their own.
+ */
 export const JOBS = {
-  prometheus: 'prometheus',
-  nodeExporter: 'node-exporter',
-  cadvisor: 'cadvisor',
-  /** Object metrics (the `job` label alerts and panels select). */
-  kubeStateMetrics: 'kube-state-metrics',
-  /** kube-state-metrics' own process and list/watch metrics. */
+  ...COMPONENT_NAMES,
+  /** kube-state-metrics' own process and list/watch metrics (the object metrics are job kube-state-metrics). */
   kubeStateMetricsTelemetry: 'kube-state-metrics-telemetry',
   kubelet: 'kubelet',
-  loki: 'loki',
-  promtail: 'promtail',
-  alloy: 'alloy',
-  alertmanager: 'alertmanager',
-  msteams: 'prometheus-msteams',
-  grafana: 'grafana',
 } as const;
 
 /** Container/Service ports. */
@@ -46,7 +39,6 @@ export const PORTS = {
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
   cadvisor: 8080,
-  nodeExporter: 9100,
   kubelet: 10250,
   lokiHttp: 3100,
   lokiGrpc: 9095,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
-import { withPlatformDefaults } from '../components/platform/derive';
+import { COMPONENTS } from '../registry';
 import { isLabelKey, isLabelValue } from './formats';
 import { rawInputProblems, specProblems } from './semantic';
 
@@ -231,9 +231,10 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
   const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
-  // spec.platform's values (charts/components/platform) wherever the spec sets none, then the Prometheus, Loki and
-  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
-  const { doc } = withDerivedSizing(withPlatformDefaults(input));
+  // The components' derived values wherever the spec sets none (ComponentDef.prefill: spec.platform's profiles), then
+  // the Prometheus, Loki and kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
+  const prefilled = COMPONENTS.reduce<unknown>((d, c) => (c.prefill ? c.prefill(d) : d), input);
+  const { doc } = withDerivedSizing(prefilled);
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
     // One line per field: a schema issue on a field also flagged early carries both messages.

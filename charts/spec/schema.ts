@@ -21,10 +21,6 @@ export const KIND = 'MonitoringStack';
 
 export { imageSchema, resourcesSchema, type Resources } from './common';
 export { SERVICE_KINDS } from '../core/names';
-export { serviceSchema, type ServiceSpec } from '../components/services/spec';
-export { prometheusSchema } from '../components/prometheus/spec';
-export { nodeExporterSchema } from '../components/node-exporter/spec';
-export { cadvisorSchema } from '../components/cadvisor/spec';
 
 export const specSchema = z.strictObject({
   namespace: dnsLabel().default('monitoring').describe('namespace of the stack (Pod Security "restricted")'),
@@ -66,3 +62,5 @@ export type MonitoringStackInput = z.input<typeof monitoringStackSchema>;
 /** The spec with every default applied: what constructs receive. */
 export type MonitoringStackSpec = z.output<typeof monitoringStackSchema>;
 export type Spec = MonitoringStackSpec['spec'];
+/** One declared service (spec.services[]). */
+export type ServiceSpec = Spec['services'][number];

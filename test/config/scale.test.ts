@@ -10,6 +10,7 @@
  * grouped service jobs give each target `job` = its service, proved by the
  * real Prometheus.
  */
+import { stackDashboards } from '../lib/dashboards';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -26,7 +27,6 @@ import { Prometheus, SCRAPE_CONFIGMAP_PREFIX, SCRAPE_FILES_SUBDIR, SCRAPE_SHARD_
 import { allScrapeConfigs, prometheusFiles } from '../lib/prometheus-files';
 import type { K8sObject } from '../lib/k8s-validate';
 import type { ServiceSpec } from '../../charts/spec/schema';
-import { buildDashboards } from '../../dashboards';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { tool } from '../lib/tools';
 import { freePort } from '../lib/procs';
@@ -153,8 +153,8 @@ describe.each(SPECS)('1,000 declared services (bench/services-%s.yaml)', (name) 
   });
 
   test('dashboards: the same bytes for 100 and 1,000 services (nothing in them grows per service)', () => {
-    const big = buildDashboards(spec.spec);
-    const small = buildDashboards(specOf('100').spec);
+    const big = stackDashboards(spec.spec);
+    const small = stackDashboards(specOf('100').spec);
     expect(big.map((d) => d.uid)).toEqual(small.map((d) => d.uid));
     for (const d of big) expect([d.uid, d.json === small.find((x) => x.uid === d.uid)!.json]).toEqual([d.uid, true]);
     for (const d of big) expect(d.json).not.toContain('vllm-999');

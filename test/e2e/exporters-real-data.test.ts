@@ -9,6 +9,7 @@
  * data except those whose source cannot run here (listed); RqJobsFailing,
  * MySQLDown and RedisDown fire on real failed jobs and real outages, and resolve.
  */
+import { stackDashboards } from '../lib/dashboards';
 import { type ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,7 +17,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { dashboardContext, datasourceTypes } from '../../dashboards';
 import { validateSpec } from '../../charts/spec/load';
 import { configMapData } from '../lib/dist';
 import { writeRuleFiles } from '../lib/teams-e2e';
@@ -157,7 +158,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     // The dashboards as shipped with kube-state-metrics and Loki on (their panels are listed, not proven).
     const spec = validateSpec(stackDoc({ ...SPEC, kubeStateMetrics: { enabled: true }, loki: { enabled: true } }), 'test spec').spec;
     const types = datasourceTypes(dashboardContext(spec).sources);
-    const built = buildDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
+    const built = stackDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
     expect(built.map((d) => d.uid).sort()).toEqual([...DASHBOARDS].sort());
     const substitute = (e: string) => e.replace(/\$\{?__(rate_interval|interval|range)\}?/g, '1m').replace(/\$\{?(\w+)\}?/g, '.+');
     const queries = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)

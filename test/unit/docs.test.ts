@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { renderDocs } from '../../rules/docs';
+import { renderDocs } from '../../scripts/lib/rules-doc';
 import { LOG_RULE_RUNBOOKS } from '../../charts/components/loki/ruler';
 import { COMPONENT_RULE_AREAS } from '../../charts/registry';
 import { configMapData, readManifests } from '../lib/dist';

@@ -5,10 +5,10 @@
  * dashboard ships with them. The burn-rate behaviour itself is proven by
  * promtool in rules/tests/slo.test.yaml (test/rules.test.ts runs it).
  */
+import { stackDashboards } from '../lib/dashboards';
 import { parse } from 'yaml';
 import { SLI_CATALOG, type SloKind } from '../../charts/core/slo-catalog';
 import { SpecError, validateSpec } from '../../charts/spec/load';
-import { buildDashboards } from '../../dashboards';
 import { KIND_METRICS } from '../../rules/applications';
 import { buildRuleFiles, renderRuleFile } from '../../rules';
 import { stackDoc } from '../lib/synth';
@@ -126,12 +126,12 @@ describe('rules stay shared', () => {
 });
 
 test('the SLO dashboard ships with the SLOs, with a service variable', () => {
-  const built = buildDashboards(validateSpec(stackDoc(spec([{ type: 'availability', objective: 99.9 }])), 'test').spec);
+  const built = stackDashboards(validateSpec(stackDoc(spec([{ type: 'availability', objective: 99.9 }])), 'test').spec);
   const d = built.find((b) => b.uid === 'slo');
   expect(d).toBeDefined();
   const json = JSON.parse(d!.json);
   expect(json.templating.list.map((v: { name: string }) => v.name)).toContain('service');
   const titles = json.panels.map((p: { title: string }) => p.title);
   for (const t of ['SLI', 'Objective', 'Error budget remaining', 'Burn rate (fast windows)', 'Burn rate (slow windows)']) expect(titles).toContain(t);
-  expect(buildDashboards(validateSpec(stackDoc({ services: [vllm] }), 'test').spec).some((b) => b.uid === 'slo')).toBe(false);
+  expect(stackDashboards(validateSpec(stackDoc({ services: [vllm] }), 'test').spec).some((b) => b.uid === 'slo')).toBe(false);
 });

@@ -7,6 +7,7 @@ import type { ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import { CriticalPodsQuota } from './construct';
 import { PROFILES } from './profiles';
+import { withPlatformDefaults } from './derive';
 
 export * from './construct';
 export * from './derive';
@@ -31,6 +32,7 @@ export function platformWarnings(spec: Spec): string[] {
 }
 
 export const component: ComponentDef<Spec> = {
+  prefill: withPlatformDefaults,
   name: 'platform',
   warnings: platformWarnings,
   files: ['01-platform'],

@@ -1,11 +1,11 @@
 /** docs/dashboards.md, generated from the dashboard modules and the catalog. */
-import { validateSpec } from '../charts/spec/load';
-import { API_VERSION, KIND, SERVICE_KINDS } from '../charts/spec/schema';
-import { SLI_CATALOG } from '../charts/core/slo-catalog';
-import { catalogSources } from './catalog';
-import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
-import { buildDashboards } from './index';
-import { FOLDERS, isLogs } from './lib';
+import { validateSpec } from '../../charts/spec/load';
+import { API_VERSION, KIND, SERVICE_KINDS } from '../../charts/spec/schema';
+import { SLI_CATALOG } from '../../charts/core/slo-catalog';
+import { catalogSources } from '../../dashboards/catalog';
+import { type DashboardContributions, NO_CONTRIBUTIONS } from '../../charts/core/dashboard-model';
+import { buildDashboards } from '../../dashboards';
+import { FOLDERS, isLogs } from '../../dashboards/lib';
 
 /** An availability and a latency SLO for the kinds that have the series (the SLOs dashboard). */
 function docSlos(kind: (typeof SERVICE_KINDS)[number]) {

@@ -12,16 +12,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { validateSpec } from '../charts/spec/load';
-import { SERVICE_KINDS } from '../charts/core/names';
-import type { MonitoringStackSpec } from '../charts/spec/schema';
-import { buildRuleFiles, RULE_AREAS } from './index';
-import { type AlertRule, isAlert, type RuleArea, type RuleFile, type Runbook, runbookUrl } from '../charts/core/rule-types';
+import { validateSpec } from '../../charts/spec/load';
+import { SERVICE_KINDS } from '../../charts/core/names';
+import type { MonitoringStackSpec } from '../../charts/spec/schema';
+import { buildRuleFiles, RULE_AREAS } from '../../rules';
+import { type AlertRule, isAlert, type RuleArea, type RuleFile, type Runbook, runbookUrl } from '../../charts/core/rule-types';
 
 type Raw = Record<string, any>;
 
 /** The spec the catalog is built from. */
-export function catalogSpec(root = path.join(__dirname, '..')): MonitoringStackSpec {
+export function catalogSpec(root = path.join(__dirname, '..', '..')): MonitoringStackSpec {
   const raw: Raw = parse(fs.readFileSync(path.join(root, 'monitoring.yaml'), 'utf8'));
   raw.spec ??= {};
   const services: Raw[] = raw.spec.services ?? [];

@@ -1,21 +1,36 @@
-/** Node overview: the seeds' CPU, memory, disk and network queries, on the shared recording rules. */
-import { RECORDING } from '../charts/core/recording';
-import { type DashboardModule, lowIsBad, neutral, warnCrit } from './lib';
-import { RATE } from './panels';
+/** node-exporter's metric source and the Node overview dashboard (the seeds' CPU, memory, disk and network queries, on the node recording rules). */
+import { type DashboardModule, lowIsBad, type MetricSource, neutral, RATE, warnCrit } from '../../core/dashboard-model';
+import { NODE_EXPORTER_JOB, NODE_EXPORTER_NAME, NODE_RECORDING as RECORDING } from './names';
 
-const NODE = 'job="node-exporter", instance=~"$instance"';
+/** The metrics a panel may read from node-exporter (the dashboards' catalog entry, checked against the exporter's contract). */
+export const catalog: readonly MetricSource[] = [{
+  id: NODE_EXPORTER_NAME,
+  title: 'node-exporter (host metrics) and the node recording rules',
+  metrics: [
+    'node_cpu_seconds_total', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
+    'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
+    'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
+    'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
+    'node_uname_info', 'node_boot_time_seconds', 'node_time_seconds',
+    RECORDING.nodeCpuUtilisation, RECORDING.nodeMemoryUtilisation, RECORDING.nodeFilesystemUsage,
+    RECORDING.nodeNetworkReceive, RECORDING.nodeNetworkTransmit,
+  ],
+}];
+
+const NODE = `job="${NODE_EXPORTER_JOB}", instance=~"$instance"`;
 const FS = `${NODE}, fstype!=""`;
 
 export const nodeOverview: DashboardModule = {
   uid: 'node-overview',
-  include: (ctx) => ctx.sources.has('node-exporter'),
+  file: 'charts/components/node-exporter/dashboards.ts',
+  include: (ctx) => ctx.sources.has(NODE_EXPORTER_NAME),
   build: () => ({
     uid: 'node-overview',
     title: 'Node overview',
     description: 'Host CPU, memory, disk and network of every node (node-exporter and the node recording rules).',
     folder: 'infrastructure',
-    tags: ['infrastructure', 'node-exporter'],
-    variables: [{ kind: 'query', name: 'instance', label: 'node', query: 'label_values(node_uname_info{job="node-exporter"}, instance)' }],
+    tags: ['infrastructure', NODE_EXPORTER_NAME],
+    variables: [{ kind: 'query', name: 'instance', label: 'node', query: `label_values(node_uname_info{job="${NODE_EXPORTER_JOB}"}, instance)` }],
     rows: [
       {
         title: 'Overview',
