@@ -13,10 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { DEFAULT_SPEC, MonitoringStack, readSpecFile, SpecError, validateSpec } from './charts';
 import {
-  checkOutputTarget, DEFAULT_SPEC, MonitoringStack, OutputError, prepareSideFiles, readSpecFile, removeStaleSideTemporaries,
-  OUTPUT_MARKER, renderGitops, renderManifests, SIDE_FILES, SpecError, validateSpec, writeAtomically,
-} from './charts';
+  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
+} from './charts/lib/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
 import { describeIdentity, formatIdentity, parseIdentity, sameStack, stackIdentity } from './charts/lib/stack-metadata';

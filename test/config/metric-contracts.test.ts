@@ -6,13 +6,13 @@
  * source's contract fails here; so does a catalog entry, and a DCGM field of
  * the counters CSV we ship.
  */
-import { stackDashboards } from '../lib/dashboards';
+
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { catalogSources, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { dashboardContext, datasourceTypes } from '../../dashboards';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { parseSpecYaml } from '../../charts/spec/load';
 import { countersCsv } from '../../charts/components/dcgm-exporter/construct';
 import { IMAGES, imageVersion } from '../../charts/core/images';

@@ -94,6 +94,7 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
   const prometheus: IPrometheus = {
     serviceName: 'prometheus', namespace: 'obs', port: 9090, url: 'http://prometheus.obs.svc:9090',
     addScrapeConfig: (j) => { jobs.push(j); },
+    addScrapeConfigFiles: () => undefined,
     addRuleFile: () => undefined,
     addAlertmanager: () => undefined,
   };
