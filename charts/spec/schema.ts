@@ -20,7 +20,7 @@ export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
 
 export { imageSchema, resourcesSchema, type Resources } from './common';
-export { SERVICE_KINDS } from '../core/names';
+export { SERVICE_KINDS } from '../kinds';
 export { serviceSchema, type ServiceSpec } from '../components/services/spec';
 export { prometheusSchema } from '../components/prometheus/spec';
 export { nodeExporterSchema } from '../components/node-exporter/spec';
