@@ -10,27 +10,22 @@ import { enabledSources, metricIndex, type SourceId } from './catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
 import { containers } from './containers';
-import { httpServices } from './http-services';
 import { scopeToCluster } from './cluster';
 import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
+import { KINDS } from '../charts/kinds';
 import { logsDashboard } from './logs';
-import { mcp } from './mcp';
 import { monitoringStack } from './monitoring-stack';
-import { mysql } from './mysql';
-import { qdrant } from './qdrant';
-import { redis } from './redis';
 import { sloDashboard } from './slo';
-import { stt } from './stt';
-import { tts } from './tts';
-import { vllm } from './vllm';
-import { whisperApi } from './whisper-api';
-import { whisperxJobs } from './whisperx-jobs';
 
-/** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
+/**
+ * Dashboard modules in display order: the infrastructure ones, each service kind's (charts/kinds, registry
+ * order), then the stack-wide ones. Add a dashboard: one file in dashboards/, one line here; a kind's
+ * dashboard comes with its folder.
+ */
 export const DASHBOARD_MODULES: DashboardModule[] = [
   containers,
-  whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices, sloDashboard,
-  redis, mysql,
+  ...KINDS.flatMap((k) => (k.dashboard ? [k.dashboard] : [])),
+  sloDashboard,
   logsDashboard, monitoringStack,
 ];
 

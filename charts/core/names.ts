@@ -55,10 +55,6 @@ export const KSM_METRICS_PORT = PORTS.kubeStateMetrics;
 export const KSM_TELEMETRY_PORT = PORTS.kubeStateMetricsTelemetry;
 export const KUBELET_JOB = JOBS.kubelet;
 
-/** Kinds of declared services (spec.services[].kind): select their dashboards and alerts. */
-export const SERVICE_KINDS = [
-  'vllm', 'stt', 'tts', 'whisper-api', 'rq-exporter', 'qdrant', 'mcp', 'redis-exporter', 'mysql-exporter', 'http',
-] as const;
 
 /** Grafana datasource uids (provisioned by the grafana component, referenced by every dashboard). */
 export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;

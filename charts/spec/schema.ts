@@ -20,7 +20,7 @@ export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
 
 export { imageSchema, resourcesSchema, type Resources } from './common';
-export { SERVICE_KINDS } from '../core/names';
+export { SERVICE_KINDS } from '../kinds';
 
 export const specSchema = z.strictObject({
   namespace: dnsLabel().default('monitoring').describe('namespace of the stack (Pod Security "restricted")'),

@@ -1,14 +1,14 @@
 /** docs/dashboards.md, generated from the dashboard modules and the catalog. */
 import { validateSpec } from '../../charts/spec/load';
 import { API_VERSION, KIND, SERVICE_KINDS } from '../../charts/spec/schema';
-import { SLI_CATALOG } from '../../charts/core/slo-catalog';
+import { SLI_CATALOG } from '../../charts/kinds';
 import { catalogSources } from '../../dashboards/catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../../charts/core/dashboard-model';
 import { buildDashboards } from '../../dashboards';
 import { FOLDERS, isLogs } from '../../dashboards/lib';
 
 /** An availability and a latency SLO for the kinds that have the series (the SLOs dashboard). */
-function docSlos(kind: (typeof SERVICE_KINDS)[number]) {
+function docSlos(kind: string) {
   const cat = SLI_CATALOG[kind];
   const h = cat.latency[0];
   return [
@@ -26,7 +26,7 @@ export function everyKindSpec() {
       logs: { collector: 'alloy' },
       backup: { enabled: true },
       services: SERVICE_KINDS.map((kind) => ({
-        name: kind === 'rq-exporter' ? 'whisperx-rq' : kind, kind, namespace: 'ai', selector: { 'app.kubernetes.io/name': kind }, port: 'http',
+        name: kind, kind, namespace: 'ai', selector: { 'app.kubernetes.io/name': kind }, port: 'http',
         ...(docSlos(kind).length ? { slos: docSlos(kind) } : {}),
       })),
     },

@@ -7,7 +7,8 @@
  */
 import { stackDashboards } from '../lib/dashboards';
 import { parse } from 'yaml';
-import { SLI_CATALOG, type SloKind } from '../../charts/core/slo-catalog';
+import type { SloKind } from '../../charts/core/slo-catalog';
+import { SLI_CATALOG } from '../../charts/kinds';
 import { SpecError, validateSpec } from '../../charts/spec/load';
 import { KIND_METRICS } from '../../rules/applications';
 import { buildRuleFiles, renderRuleFile } from '../../rules';
@@ -53,7 +54,7 @@ describe('spec errors', () => {
   test('a latency SLO on a kind without a histogram names the kinds that have one', () => {
     const rq = { name: 'whisperx-rq', kind: 'rq-exporter', namespace: 'ai', selector: { app: 'rq' }, port: 9726 };
     expect(problems(spec([{ type: 'latency', thresholdSeconds: 1, objective: 99 }], {}, rq))).toEqual([
-      'spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds vllm, stt, tts, mcp, http, whisper-api, qdrant',
+      'spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds whisper-api, vllm, stt, tts, qdrant, mcp, http',
     ]);
   });
 

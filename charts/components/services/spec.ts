@@ -1,10 +1,10 @@
 /** `spec.services`: the AI services the stack scrapes (their rules and dashboards are in rules/ and dashboards/, by kind). */
 import { z } from 'zod';
 import { sloSchema } from './slos';
-import { SERVICE_KINDS } from '../../core/names';
+import { kindOf, SERVICE_KINDS } from '../../kinds';
 import { dnsLabel, duration, httpPath, labelSelector, port } from '../../spec/formats';
 
-export const serviceSchema = z.strictObject({
+const serviceFields = z.strictObject({
   name: dnsLabel().describe('job name: the `job` label of every series scraped from this service'),
   kind: z.enum(SERVICE_KINDS, {
     error: (i) => `expected one of ${SERVICE_KINDS.join(', ')}, found ${JSON.stringify(i.input)}`,
@@ -12,13 +12,15 @@ export const serviceSchema = z.strictObject({
   namespace: dnsLabel().describe('namespace the service runs in'),
   selector: labelSelector().describe('pod labels (matchLabels) that select the pods to scrape'),
   port: port().describe('container port number or name that serves metrics'),
-  path: httpPath().default('/metrics').describe('metrics path'),
+  path: httpPath().optional().describe('metrics path; defaults to the kind\'s (charts/kinds/<kind>/README.md: /metrics for most, /v1/metrics for nim)'),
   scheme: z.enum(['http', 'https']).default('http'),
   interval: duration().optional().describe('scrape interval; defaults to spec.prometheus.scrapeInterval'),
   timeout: duration().optional().describe('scrape timeout; defaults to the smaller of the interval and spec.prometheus.scrapeTimeout'),
   latencyThresholdSeconds: z.number().positive().optional().describe('p95 latency above which the latency alert fires (alerting issue)'),
   slos: z.array(sloSchema).optional().describe('service level objectives with error budgets and burn-rate alerts (see docs/alerting-and-slos.md)'),
 });
+/** A service, its metrics path defaulting to its kind's (charts/kinds/<kind>/index.ts `scrape.path`). */
+export const serviceSchema = serviceFields.transform((s) => ({ ...s, path: s.path ?? kindOf(s.kind).scrape.path }));
 export type ServiceSpec = z.output<typeof serviceSchema>;
 
 export const specSections = { services: z.array(serviceSchema).default([]).describe('the AI services to scrape') };

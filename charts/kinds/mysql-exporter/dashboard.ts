@@ -1,7 +1,7 @@
 /** MySQL / MariaDB (mysqld_exporter): the Twitch seed's connections, QPS, slow queries and buffer pool queries. */
-import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
-import { RATE } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from '../../../dashboards/lib';
+import { RATE } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 export const mysql: DashboardModule = {
   uid: 'mysql',

@@ -1,7 +1,7 @@
 /** Redis (redis_exporter): up, clients, memory, hit rate, commands, keys (the Twitch seed's queries). */
-import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
-import { RATE } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, lowIsBad, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from '../../../dashboards/lib';
+import { RATE } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 /**
  * The memory Redis may use: maxmemory when set, otherwise (maxmemory 0, the default) the

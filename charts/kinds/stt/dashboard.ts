@@ -1,7 +1,7 @@
 /** Speech-to-text: QPS, errors, latency (overall and /transcribe), audio and words throughput, GPU, resources. */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from '../../../dashboards/lib';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 export const stt: DashboardModule = {
   uid: 'stt',

@@ -1,7 +1,7 @@
 /** MCP servers: health latency, requests, CPU, RSS and Python runtime of each MCP server. */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from '../../../dashboards/lib';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 export const mcp: DashboardModule = {
   uid: 'mcp',

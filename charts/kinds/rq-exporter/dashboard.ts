@@ -1,7 +1,7 @@
 /** WhisperX jobs: the RQ queue behind WhisperX (mdawar/rq-exporter) and the worker's logs (Loki). */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, warnCrit } from './lib';
-import { RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, warnCrit } from '../../../dashboards/lib';
+import { RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 const RQ = 'job=~"$job", queue=~"$queue"';
 const WORKER_LOGS = '{namespace=~"$namespace", container=~"$worker_container"}';

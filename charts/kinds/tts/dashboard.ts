@@ -1,7 +1,7 @@
 /** Text-to-speech: connections, steps/s, p95 step time, sessions, GPU, resources. */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { containerResourcesRow, quantiles, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from '../../../dashboards/lib';
+import { containerResourcesRow, quantiles, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 export const tts: DashboardModule = {
   uid: 'tts',

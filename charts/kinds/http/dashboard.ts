@@ -4,10 +4,19 @@
  * Metric names match any prefix; the endpoint and status label names are
  * variables because instrumentation libraries name them differently.
  */
-import { HTTP_DURATION_BUCKET_ANY_PREFIX, HTTP_REQUESTS_ANY_PREFIX } from './catalog';
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { latencySteps, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from '../../../dashboards/lib';
+import { latencySteps, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
+
+/**
+ * Generic HTTP service metrics, whatever the prefix (`sodav_http_requests_total`,
+ * `http_requests_total` of prometheus-fastapi-instrumentator, ...): panels
+ * select them with a `__name__` regex, listed in the catalog verbatim.
+ */
+export const HTTP_REQUESTS_ANY_PREFIX = '(.+_)?http_requests_total';
+export const HTTP_DURATION_BUCKET_ANY_PREFIX = '(.+_)?http_request_duration_seconds_bucket';
+export const HTTP_DURATION_COUNT_ANY_PREFIX = '(.+_)?http_request_duration_seconds_count';
+export const HTTP_DURATION_SUM_ANY_PREFIX = '(.+_)?http_request_duration_seconds_sum';
 
 const REQ = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}}`;
 const REQ_5XX = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}, $status_label=~"5.."}`;

@@ -1,7 +1,7 @@
 /** vLLM: latency (TTFT, end to end), throughput, KV cache, queue, GPU and container resources. */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL, warnCrit } from './lib';
-import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL, warnCrit } from '../../../dashboards/lib';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 const SEL = `${SERVICE_SEL}, model_name=~"$model"`;
 

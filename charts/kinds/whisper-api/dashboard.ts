@@ -1,7 +1,7 @@
 /** Whisper API performance (the Whisper API seed's dashboard: 5s refresh, last 15 minutes). */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
-import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
-import { workloadStatusRow } from './panels/kube-state';
+import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from '../../../dashboards/lib';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
+import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
 const STAGES = [
   ['audio load', 'whisper_audio_load_duration_seconds'],
