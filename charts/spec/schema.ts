@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { dnsLabel } from './formats';
 import { clusterName } from './secret-ref';
 import { COMPONENTS, specSections } from '../registry';
+import { JOBS } from '../core/names';
 import { sizingSchema } from './section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
@@ -38,6 +39,12 @@ export const specSchema = z.strictObject({
     addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } } as never),
   });
   for (const c of COMPONENTS) c.specChecks?.(spec, cross);
+  // Jobs of components whose names live only in their folder (ComponentDef.jobs); the services component checks JOBS.
+  const shared = new Set<string>(Object.values(JOBS));
+  const componentJobs = new Set(COMPONENTS.flatMap((c) => c.jobs ?? []).filter((j) => !shared.has(j)));
+  spec.services.forEach((s, i) => {
+    if (componentJobs.has(s.name)) cross.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `"${s.name}" is the job of a built-in component; rename the service` });
+  });
   if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length && spec.namespace.length <= 63) {
     ctx.addIssue({ code: 'custom', path: ['namespace'], message: `the node agents' namespace defaults to "${spec.namespace}-agents", longer than the 63 characters a namespace may have: shorten spec.namespace to at most 56 characters or set spec.agentNamespace` });
   }
