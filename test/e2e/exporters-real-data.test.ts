@@ -25,6 +25,7 @@ import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '.
 import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { stackDoc, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { withScrapeFilesInlined } from '../lib/prometheus-files';
 
 jest.setTimeout(240_000);
 
@@ -94,7 +95,8 @@ describe('real exporters for the seeds\' stores and queue', () => {
     const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
     authorizeRequests(auth.header);
     const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
-    const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
+    // The service jobs live in the scrape config files (scrape/*.yml): inlined beside those of prometheus.yml.
+    const prom = withScrapeFilesInlined(parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir)), objects);
     // A discovered pod of each service: its namespace, container port and selector labels, as Kubernetes
     // discovery would report them; the synthesized (grouped) jobs' relabelling picks its service and job.
     const addresses: Record<string, number> = { redis: ports.redisExporter, mysql: ports.mysqlExporter, 'whisperx-rq': ports.rqExporter };

@@ -35,3 +35,14 @@ export function allScrapeConfigs(objects: K8sObject[]): any[] {
   const files = scrapeFiles(objects);
   return [...(main.scrape_configs ?? []), ...Object.keys(files).sort().flatMap((f) => parse(files[f]).scrape_configs ?? [])];
 }
+
+/**
+ * A parsed prometheus.yml with the jobs of the scrape config files appended to its scrape_configs and
+ * scrape_config_files removed: for tests that rewrite jobs (static targets for discovery) and run one file.
+ */
+export function withScrapeFilesInlined<T extends { scrape_configs?: unknown[]; scrape_config_files?: string[] }>(config: T, objects: K8sObject[]): T {
+  const files = scrapeFiles(objects);
+  const jobs = Object.keys(files).sort().flatMap((f) => parse(files[f]).scrape_configs ?? []);
+  const { scrape_config_files: _, ...rest } = config;
+  return { ...rest, scrape_configs: [...(config.scrape_configs ?? []), ...jobs] } as T;
+}
