@@ -145,17 +145,28 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
     }
     const id = refText(o);
     try {
-      const live = await kube.get(o).catch((e) => { if (e instanceof KubeError && e.reason === 'NoKind') throw e; throw e; });
+      const live = await kube.get(o);
       const owner = live && otherStack(live, stack);
       if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); continue; }
-      const applied = await kube.apply(o);
-      if (!live) { out.created.push(id); log(`created ${id}`); }
-      // A write that changed only bookkeeping (managedFields after an admission plugin's addition) is not a change.
-      else if (live.metadata.resourceVersion !== applied.metadata.resourceVersion && fieldChanges(live, applied).length > 0) {
-        out.configured.push(id);
-        log(`configured ${id} (${fieldChanges(live, applied).map((c) => c.path).slice(0, 5).join(', ')})`);
+      if (!live) {
+        await kube.apply(o);
+        out.created.push(id);
+        log(`created ${id}`);
+      } else {
+        // A server-side dry run first: when it changes no field of an object we applied before, nothing is
+        // written (a no-op apply can still rewrite managedFields, e.g. a finalizer an admission plugin added).
+        const dry = appliedByUs(live) ? await kube.apply(o, { dryRun: true }) : undefined;
+        const changes = dry ? fieldChanges(live, dry) : undefined;
+        if (changes && changes.length === 0) out.unchanged.push(id);
+        else {
+          const applied = await kube.apply(o);
+          const made = fieldChanges(live, applied);
+          if (made.length > 0) {
+            out.configured.push(id);
+            log(`configured ${id} (${made.map((c) => c.path).slice(0, 5).join(', ')}${made.length > 5 ? ', ...' : ''})`);
+          } else out.unchanged.push(id);
+        }
       }
-      else out.unchanged.push(id);
       if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
     } catch (e) {
       out.failed.push(`${id}: ${(e as Error).message}`);
