@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startControlPlane, testCrdFiles, type ControlPlane } from '../lib/control-plane';
 import { synthesize } from '../../charts/app/synthesize';
-import { lines, runCli } from './lib';
+import { keepNodesAlive, lines, runCli } from './lib';
 
 jest.setTimeout(900_000);
 
@@ -32,6 +32,8 @@ spec:
 let cp: ControlPlane;
 let dir: string;
 let spec: string;
+const nodes: string[] = [];
+let stopHeartbeat = () => {};
 const cli = (args: string[]) => runCli(args, cp.kubeconfig, dir);
 
 beforeAll(async () => {
@@ -39,9 +41,11 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-cli-'));
   spec = path.join(dir, 'monitoring.yaml');
   fs.writeFileSync(spec, SPEC);
+  stopHeartbeat = keepNodesAlive(cp.kubectl, () => nodes);
 });
 
 afterAll(async () => {
+  stopHeartbeat();
   await cp?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -94,8 +98,8 @@ test('preflight: an empty password hash in the web config is an error; exits 0 o
   await cp.kubectlOk(['apply', '--server-side', '-f', '-'], { input: text });
   await cp.kubectlOk(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
   // (test/crds holds the Gateway and HTTPRoute CRDs, not GatewayClass's: preflight checks the class where the cluster serves it.)
-  await cp.addNodes({ count: 2, namePrefix: 'cpu' });
-  await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1' } });
+  nodes.push(...await cp.addNodes({ count: 2, namePrefix: 'cpu' }));
+  nodes.push(...await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1' } }));
   await cp.addStorageClass('standard', { isDefault: true });
   await cp.addRuntimeClass('nvidia');
   await cp.kubectlOk(['label', 'namespace', 'mon', '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);

@@ -92,3 +92,22 @@ export async function relay(target: { host: string; port: number }): Promise<{ p
   };
   return { get port() { return port; }, down, up: listen, close: async () => down() } as never;
 }
+
+/**
+ * Node heartbeats for kwok's nodes: renews each node's Lease every 10 s, as a kubelet does, so the node
+ * lifecycle controller never marks the nodes Unknown (and their pods not ready) after its 40 s grace period.
+ * Needed while test/lib/control-plane.ts starts kwok without --node-lease-duration-seconds; harmless after.
+ */
+export function keepNodesAlive(kubectl: (args: string[], o?: { input?: string }) => Promise<{ code: number }>, nodes: () => string[]): () => void {
+  let stopped = false;
+  const beat = async () => {
+    while (!stopped) {
+      const now = new Date().toISOString().replace('Z', '000Z');
+      const docs = nodes().map((n) => JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: now } }));
+      if (docs.length) await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=test-heartbeat', '-f', '-'], { input: docs.join('\n---\n') });
+      for (let i = 0; i < 20 && !stopped; i++) await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  void beat();
+  return () => { stopped = true; };
+}

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startControlPlane, type ControlPlane } from '../lib/control-plane';
 import { CRD_FILE } from '../../charts/app/operator/crd';
-import { relay, ROOT, rssMiB, startOperator, waitFor } from './lib';
+import { keepNodesAlive, relay, ROOT, rssMiB, startOperator, waitFor } from './lib';
 
 jest.setTimeout(900_000);
 
@@ -23,6 +23,8 @@ let viaRelay: string;
 let link: Awaited<ReturnType<typeof relay>>;
 let op: ReturnType<typeof startOperator> | undefined;
 const measured: Record<string, string> = {};
+const nodes: string[] = [];
+let stopHeartbeat = () => {};
 
 const stack = (name: string, spec: string) => `apiVersion: monitoring.cdk8s-ai.dev/v1alpha1
 kind: MonitoringStack
@@ -39,12 +41,14 @@ beforeAll(async () => {
   link = await relay({ host: '127.0.0.1', port: Number(server[1]) });
   viaRelay = path.join(dir, 'kubeconfig');
   fs.writeFileSync(viaRelay, kc.replace(server[0], `server: https://127.0.0.1:${link.port}`), { mode: 0o600 });
-  await cp.addNodes({ count: 2, namePrefix: 'node' });
+  stopHeartbeat = keepNodesAlive(cp.kubectl, () => nodes);
+  nodes.push(...await cp.addNodes({ count: 2, namePrefix: 'node' }));
   await cp.addStorageClass('standard', { isDefault: true });
   for (const ns of ['team-a', 'team-b']) await cp.kubectlOk(['create', 'namespace', ns]);
 });
 
 afterAll(async () => {
+  stopHeartbeat();
   await op?.stop();
   await link?.close();
   await cp?.stop();
