@@ -14,7 +14,7 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 /** `ai-monitoring <args>` through Node with tsx's loader (one process: its pid is the program's). */
 export function runCli(args: string[], kubeconfig: string, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX_LOADER, CLI, ...args, '--kubeconfig', kubeconfig], { cwd, timeout: 300_000, maxBuffer: 64 << 20, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' } },
+    execFile(process.execPath, ['--import', TSX_LOADER, CLI, ...args, '--kubeconfig', kubeconfig], { cwd, timeout: 300_000, maxBuffer: 64 << 20, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '', TSX_DISABLE_CACHE: '1' } },
       (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }));
   });
 }
@@ -25,7 +25,7 @@ export const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim
 /** The operator as a child process; `log` collects its output. */
 export function startOperator(kubeconfig: string, args: string[] = []): { proc: ChildProcess; log: () => string; stop: () => Promise<void> } {
   let out = '';
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'operator', '--kubeconfig', kubeconfig, ...args], { cwd: ROOT, env: { ...process.env, KUBECONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'operator', '--kubeconfig', kubeconfig, ...args], { cwd: ROOT, env: { ...process.env, KUBECONFIG: '', TSX_DISABLE_CACHE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (c) => { out += c; });
   proc.stderr!.on('data', (c) => { out += c; });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
