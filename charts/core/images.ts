@@ -41,6 +41,11 @@ export const IMAGES = {
   grafana: 'docker.io/grafana/grafana:12.4.3',
   /** blackbox_exporter 0.28.0 (2025-12-04, the latest release); the tests run this release (TOOL_PINS.blackboxExporter). */
   blackboxExporter: 'quay.io/prometheus/blackbox-exporter:v0.28.0',
+  /**
+   * `ai-monitoring operator` (charts/app/operator): built by charts/app/operator/Dockerfile from the published
+   * package at this version (the tag is package.json's version; test/live/offline.test.ts checks it).
+   */
+  operator: 'ghcr.io/cdk8s-ai/ai-monitoring:0.1.0',
 } as const;
 
 export type ImageKey = keyof typeof IMAGES;

@@ -152,6 +152,20 @@ describe('live helpers', () => {
   });
 });
 
+describe('operator image', () => {
+  test('IMAGES.operator is tagged with the package version, built by a Dockerfile that runs as non-root', () => {
+    const { IMAGES } = require('../../charts/core/images');
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(IMAGES.operator.split(':').pop()).toBe(pkg.version);
+    const docker = fs.readFileSync(path.join(ROOT, 'charts/app/operator/Dockerfile'), 'utf8');
+    expect(docker).toMatch(/^USER 65532:65532$/m);
+    expect(docker).toContain(`ARG VERSION=${pkg.version}`);
+    expect(docker).toContain('lib/charts/app/cli.js');
+    expect(pkg.bin['ai-monitoring']).toBe('lib/charts/app/cli.js');
+    expect(pkg.dependencies['@kubernetes/client-node']).toMatch(/^\^1\./);
+  });
+});
+
 describe('ai-monitoring CLI', () => {
   const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
 

@@ -11,7 +11,7 @@
  * applied form kept in the inventory) are refused before anything is sent,
  * unless `allowRecreate`. The operator reconciles with the same function.
  */
-import { SYNC_WAVES } from '../../lib/output';
+import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../../lib/output';
 import { unsafeChanges, type UnsafeChange } from '../../lib/upgrade-check';
 import type { SynthesisResult } from '../synthesize';
 import { fieldChanges } from './fields';
@@ -83,6 +83,15 @@ async function waitEstablished(kube: Kube, crd: KObject, timeoutMs: number): Pro
 
 const pruneWave = (e: InventoryEntry): number => (SYNC_WAVES[e.kind] ?? 2);
 
+/** Requests in flight at once within a wave (the API server's default max-in-flight is 400; a client keeps it small). */
+const APPLY_CONCURRENCY = 8;
+
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await fn(items[next++]); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 export async function applyStack(kube: Kube, result: SynthesisResult, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const log = opts.log ?? (() => undefined);
   const { stack, namespace } = stackIdentity(result);
@@ -139,28 +148,48 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
     inventoryWritten = true;
   };
 
+  // One wave at a time (Namespaces, then each sync wave in order); the objects of a wave in parallel, a few at once.
+  const waveOf = (o: KObject) => (o.kind === 'Namespace' ? -100 : Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0));
+  const waves: KObject[][] = [];
   for (const o of objects) {
-    if (o.kind !== 'Namespace' && !inventoryWritten) {
+    if (waves.length === 0 || waveOf(waves[waves.length - 1][0]) !== waveOf(o)) waves.push([]);
+    waves[waves.length - 1].push(o);
+  }
+  for (const wave of waves) {
+    if (wave[0].kind !== 'Namespace' && !inventoryWritten) {
       try { await writeUnion(); } catch (e) { out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`); return out; }
     }
-    const id = refText(o);
-    try {
-      const live = await kube.get(o).catch((e) => { if (e instanceof KubeError && e.reason === 'NoKind') throw e; throw e; });
-      const owner = live && otherStack(live, stack);
-      if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); continue; }
-      const applied = await kube.apply(o);
-      if (!live) { out.created.push(id); log(`created ${id}`); }
-      // A write that changed only bookkeeping (managedFields after an admission plugin's addition) is not a change.
-      else if (live.metadata.resourceVersion !== applied.metadata.resourceVersion && fieldChanges(live, applied).length > 0) {
-        out.configured.push(id);
-        log(`configured ${id} (${fieldChanges(live, applied).map((c) => c.path).slice(0, 5).join(', ')})`);
+    await inParallel(wave, APPLY_CONCURRENCY, async (o) => {
+      const id = refText(o);
+      try {
+        const live = await kube.get(o);
+        const owner = live && otherStack(live, stack);
+        if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); return; }
+        if (!live) {
+          await kube.apply(o);
+          out.created.push(id);
+          log(`created ${id}`);
+        } else {
+          // A server-side dry run first: when it changes no field of an object we applied before, nothing is
+          // written (a no-op apply can still rewrite managedFields, e.g. a finalizer an admission plugin added).
+          const dry = appliedByUs(live) ? await kube.apply(o, { dryRun: true }) : undefined;
+          const changes = dry ? fieldChanges(live, dry) : undefined;
+          if (changes && changes.length === 0) out.unchanged.push(id);
+          else {
+            const applied = await kube.apply(o);
+            const made = fieldChanges(live, applied);
+            if (made.length > 0) {
+              out.configured.push(id);
+              log(`configured ${id} (${made.map((c) => c.path).slice(0, 5).join(', ')}${made.length > 5 ? ', ...' : ''})`);
+            } else out.unchanged.push(id);
+          }
+        }
+        if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
+      } catch (e) {
+        out.failed.push(`${id}: ${(e as Error).message}`);
+        log(`failed ${id}: ${(e as Error).message}`);
       }
-      else out.unchanged.push(id);
-      if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
-    } catch (e) {
-      out.failed.push(`${id}: ${(e as Error).message}`);
-      log(`failed ${id}: ${(e as Error).message}`);
-    }
+    });
   }
   if (!inventoryWritten) await writeUnion();
   if (out.failed.length > 0) return out; // nothing is pruned after a failure: the next apply retries

@@ -227,13 +227,14 @@ export class Operator {
         result = synthesize(specOfResource(cr), { source: `MonitoringStack ${key}` });
       } catch (e) {
         const msg = e instanceof SpecError ? `invalid spec, nothing applied (the cluster keeps the last good state): ${e.problems.join('; ')}` : `synthesis failed, nothing applied: ${(e as Error).message}`;
-        if (cr.status?.observedGeneration !== generation) await this.event(cr, 'Warning', 'InvalidSpec', msg);
+        const first = cr.status?.observedGeneration !== generation;
+        if (first) await this.event(cr, 'Warning', 'InvalidSpec', msg);
         await this.setStatus(cr, [
           cond('Ready', 'False', 'InvalidSpec', msg, generation),
           cond('Progressing', 'False', 'InvalidSpec', 'waiting for a valid spec', generation),
           cond('Degraded', 'True', 'InvalidSpec', msg, generation),
         ], {});
-        this.log(`${key}: generation ${generation}: ${msg}`);
+        if (first) this.log(`${key}: generation ${generation}: ${msg}`);
         return;
       }
       this.synthCache.set(key, { uid: cr.metadata.uid!, generation, result });
