@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { DcgmExporter, DCGM_NAME, DEFAULT_COUNTERS, EXPORTER_COUNTERS, dcgmExporterJob, specSections, type DcgmExporterProps } from '../../charts/components/dcgm-exporter';
 import { SERIES_BUDGET } from '../../charts/core/sizing';
 import { IMAGES } from '../../charts/core/images';
@@ -16,6 +16,12 @@ import type { IPrometheus } from '../../charts/core/component';
 import type { ScrapeConfig } from '../../charts/core/prometheus-config';
 import { allProblems } from '../lib/checks';
 import { run, tempFiles, withPodFiles } from '../lib/promtool';
+import { substituteGrafanaVariables } from '../../charts/core/query-check';
+import { dashboardContributions } from '../../charts/registry';
+import { validateSpec } from '../../charts/spec/load';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { shippedQueries } from '../../dashboards/check';
+import { stackDoc } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FOLDER = path.join('charts', 'components', 'dcgm-exporter');
@@ -86,6 +92,30 @@ describe('the DCGM exporter lives in its folder', () => {
     const found = offenders(fs.readdirSync(dir).map((f) => path.join(dir, f)).sort());
     expect([...new Set(found.map((f) => path.basename(f.split(':')[0])))]).toEqual(['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts', 'h.ts']);
   });
+});
+
+test('with prices, the GPU cost dashboard has its cost row, and every GPU panel query parses with promtool', () => {
+  const spec = validateSpec(stackDoc({ gpu: { cost: { pricePerGpuHour: 2, modelPrices: { 'NVIDIA H100 80GB HBM3': 4 }, currency: 'EUR' } } }), 'test').spec;
+  const contributions = dashboardContributions(spec);
+  const types = datasourceTypes(dashboardContext(spec, contributions).sources);
+  const gpu = buildDashboards(spec, contributions).filter((d) => d.uid === 'gpu' || d.uid === 'gpu-cost');
+  expect(gpu.map((d) => d.uid)).toEqual(['gpu', 'gpu-cost']);
+  expect(gpu.flatMap((d) => d.def.rows.map((r) => r.title))).toContain('Cost (EUR)');
+  expect(gpu.flatMap((d) => d.omitted)).toEqual([]);
+  const exprs = gpu.flatMap((d) => shippedQueries(JSON.parse(d.json), types).map((q) => substituteGrafanaVariables(q.expr)));
+  expect(exprs.length).toBeGreaterThan(25);
+  const dir = tempFiles({ 'q.yaml': stringify({ groups: [{ name: 'q', rules: exprs.map((expr, i) => ({ record: `q:${i}`, expr })) }] }) });
+  const r = run('promtool', ['check', 'rules', path.join(dir, 'q.yaml')]);
+  expect(r.stdout + r.stderr).toContain(`SUCCESS: ${exprs.length} rules found`);
+  // Without a price the cost row is left out and the dashboard says how to get it.
+  const plain = validateSpec(stackDoc({}), 'test').spec;
+  const unpriced = buildDashboards(plain, dashboardContributions(plain)).find((d) => d.uid === 'gpu-cost')!;
+  expect(unpriced.def.rows.map((row) => row.title)).not.toContain('Cost (USD)');
+  expect(unpriced.def.description).toContain('set spec.gpu.cost.pricePerGpuHour');
+});
+
+test('the sizing budget per GPU is a series per field of the counters file the folder ships (labels are not series)', () => {
+  expect(SERIES_BUDGET.perGpu).toBe([...DEFAULT_COUNTERS, ...EXPORTER_COUNTERS].filter((c) => c.type !== 'label').length);
 });
 
 describe('DcgmExporter alone in a user\'s chart, from its props', () => {
