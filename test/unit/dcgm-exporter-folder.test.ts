@@ -8,14 +8,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
-import { DcgmExporter, DCGM_NAME, DEFAULT_COUNTERS, EXPORTER_COUNTERS, dcgmExporterJob, specSections, type DcgmExporterProps } from '../../charts/components/dcgm-exporter';
+import { parse, stringify } from 'yaml';
+import { countersCsv, DcgmExporter, DCGM_NAME, DEFAULT_COUNTERS, EXPORTER_COUNTERS, dcgmExporterJob, specSections, type DcgmExporterProps } from '../../charts/components/dcgm-exporter';
+import { ksmLabelName, requestedExpr } from '../../charts/components/dcgm-exporter/rules';
 import { SERIES_BUDGET } from '../../charts/core/sizing';
 import { IMAGES } from '../../charts/core/images';
 import type { IPrometheus } from '../../charts/core/component';
 import type { ScrapeConfig } from '../../charts/core/prometheus-config';
 import { allProblems } from '../lib/checks';
 import { run, tempFiles, withPodFiles } from '../lib/promtool';
+import { substituteGrafanaVariables } from '../../charts/core/query-check';
+import { dashboardContributions } from '../../charts/registry';
+import { validateSpec } from '../../charts/spec/load';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { shippedQueries } from '../../dashboards/check';
+import { stackDoc } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FOLDER = path.join('charts', 'components', 'dcgm-exporter');
@@ -86,6 +93,61 @@ describe('the DCGM exporter lives in its folder', () => {
     const found = offenders(fs.readdirSync(dir).map((f) => path.join(dir, f)).sort());
     expect([...new Set(found.map((f) => path.basename(f.split(':')[0])))]).toEqual(['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts', 'h.ts']);
   });
+});
+
+test('with prices, the GPU cost dashboard has its cost row, and every GPU panel query parses with promtool', () => {
+  const spec = validateSpec(stackDoc({ gpu: { cost: { pricePerGpuHour: 2, modelPrices: { 'NVIDIA H100 80GB HBM3': 4 }, currency: 'EUR' } } }), 'test').spec;
+  const contributions = dashboardContributions(spec);
+  const types = datasourceTypes(dashboardContext(spec, contributions).sources);
+  const gpu = buildDashboards(spec, contributions).filter((d) => d.uid === 'gpu' || d.uid === 'gpu-cost');
+  expect(gpu.map((d) => d.uid)).toEqual(['gpu', 'gpu-cost']);
+  expect(gpu.flatMap((d) => d.def.rows.map((r) => r.title))).toContain('Cost (EUR)');
+  expect(gpu.flatMap((d) => d.omitted)).toEqual([]);
+  const exprs = gpu.flatMap((d) => shippedQueries(JSON.parse(d.json), types).map((q) => substituteGrafanaVariables(q.expr)));
+  expect(exprs.length).toBeGreaterThan(25);
+  const dir = tempFiles({ 'q.yaml': stringify({ groups: [{ name: 'q', rules: exprs.map((expr, i) => ({ record: `q:${i}`, expr })) }] }) });
+  const r = run('promtool', ['check', 'rules', path.join(dir, 'q.yaml')]);
+  expect(r.stdout + r.stderr).toContain(`SUCCESS: ${exprs.length} rules found`);
+  // Without a price the cost row is left out and the dashboard says how to get it.
+  const plain = validateSpec(stackDoc({}), 'test').spec;
+  const unpriced = buildDashboards(plain, dashboardContributions(plain)).find((d) => d.uid === 'gpu-cost')!;
+  expect(unpriced.def.rows.map((row) => row.title)).not.toContain('Cost (USD)');
+  expect(unpriced.def.description).toContain('set spec.gpu.cost.pricePerGpuHour');
+});
+
+describe('the rules read the series as the contract (dcgm-exporter and kube-state-metrics source at the pinned tags) says', () => {
+  const contract = JSON.parse(fs.readFileSync(path.join(ROOT, 'contracts', 'metrics', 'dcgm-exporter-series.json'), 'utf8'));
+  const rulesTs = fs.readFileSync(path.join(ROOT, FOLDER, 'rules.ts'), 'utf8');
+  const csv = countersCsv(false);
+
+  test('MIG instances are told apart by the labels the exporter writes', () => {
+    expect(contract.migLabels).toEqual(['GPU_I_ID', 'GPU_I_PROFILE']);
+    for (const l of [...contract.migLabels, 'UUID', 'modelName', 'gpu']) expect(contract.gpuSeriesLabels).toContain(l);
+    expect(rulesTs).toContain('GPU_I_ID');
+    expect(rulesTs).toContain('GPU_I_PROFILE');
+  });
+  test('pod attribution labels are namespace, pod and container; time-slicing copies go through KUBERNETES_VIRTUAL_GPUS', () => {
+    expect(contract.podAttributionLabels).toMatchObject({ podAttribute: 'pod', namespaceAttribute: 'namespace', containerAttribute: 'container' });
+    expect(contract.timeSlicing).toMatchObject({ env: 'KUBERNETES_VIRTUAL_GPUS', default: 'false' });
+  });
+  test('the windowed XID count: exporter-computed, label xid, shipped in our counters file', () => {
+    expect(contract.xidErrorsCount).toMatchObject({ metric: 'DCGM_EXP_XID_ERRORS_COUNT', codeLabel: 'xid', window: { defaultMs: 300000 } });
+    expect(Object.keys(contract.exporterCounters)).toContain('DCGM_EXP_XID_ERRORS_COUNT');
+    expect(csv).toMatch(/^DCGM_EXP_XID_ERRORS_COUNT, counter, /m);
+    expect(rulesTs).toContain('$labels.xid');
+  });
+  test('a GPU request is resource="nvidia_com_gpu" (kube-state-metrics sanitises the resource name), MIG ones nvidia_com_mig_<N>g_*', () => {
+    const sanitise = (name: string) => name.replace(new RegExp(contract.kubeStateMetrics.invalidLabelCharRE, 'g'), '_');
+    expect(sanitise('nvidia.com/gpu')).toBe('nvidia_com_gpu');
+    expect(requestedExpr()).toContain(`resource="${sanitise('nvidia.com/gpu')}"`);
+    expect(new RegExp(`^${'nvidia_com_mig_1g_.+'}$`).test(sanitise('nvidia.com/mig-1g.10gb'))).toBe(true);
+    expect(requestedExpr()).toContain('resource=~"nvidia_com_mig_1g_.+"');
+    expect(ksmLabelName('example.com/team')).toBe(`label_${sanitise('example.com/team')}`);
+  });
+});
+
+test('the sizing budget per GPU is a series per field of the counters file the folder ships (labels are not series)', () => {
+  expect(SERIES_BUDGET.perGpu).toBe([...DEFAULT_COUNTERS, ...EXPORTER_COUNTERS].filter((c) => c.type !== 'label').length);
 });
 
 describe('DcgmExporter alone in a user\'s chart, from its props', () => {

@@ -15,7 +15,7 @@ import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
 import { PROFILES } from '../platform/profiles';
 import { catalog, gpuCostDashboard, gpuDashboard, gpuPodRows } from './dashboards';
 import { DCGM_FILE, DCGM_JOB, DCGM_NAME, DCGM_PORT } from './names';
-import { gpuRules, teamLabelKey } from './rules';
+import { gpuRules } from './rules';
 
 export * from './construct';
 export * from './names';
@@ -63,7 +63,8 @@ export const component: ComponentDef<Spec> = {
   catalog,
   dashboards: [gpuDashboard, gpuCostDashboard],
   podRows: gpuPodRows,
-  podLabels: (spec) => [teamLabelKey(spec.gpu.cost)],
+  // The team label the cost rules group by: kube-state-metrics exposes it on kube_pod_labels.
+  podLabels: (spec) => [spec.gpu.cost.teamLabel],
   flows: [
     { from: 'prometheus', to: DCGM_NAME, ports: tcp(DCGM_PORT), why: 'scrape' },
   ],

@@ -44,9 +44,6 @@ export const MIG_SLICES = [1, 2, 3, 4, 7] as const;
 export const MIG_SLICES_PER_GPU = 7;
 
 /** The `label_<key>` kube-state-metrics gives a pod label on kube_pod_labels (invalid characters become `_`). */
-export function teamLabelKey(cost: Pick<GpuCostSpec, 'teamLabel'>): string {
-  return cost.teamLabel;
-}
 export function ksmLabelName(key: string): string {
   return `label_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
