@@ -33,6 +33,7 @@ export * from './core/context';
 export * from './core/images';
 export * from './core/labels';
 export * from './lib/output';
+export * from './lib/monitoring-app';
 export * from './spec/schema';
 export * from './spec/load';
 export * from './spec/formats';
