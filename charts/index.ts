@@ -22,3 +22,5 @@ export {
 } from './lib/output';
 // One call from a spec to manifests, warnings, prerequisites and upgrade findings (what the CLI prints).
 export * from './app/synthesize';
+// A cdk8s App whose synth() writes what the CLI writes (order, names, sync waves, Kustomization).
+export { MonitoringApp } from './lib/monitoring-app';

@@ -14,9 +14,10 @@
  *   never from the command line (shell history, `ps`).
  * - Nothing secret is printed: only namespaces, Secret names and keys.
  * - An existing key is never overwritten: a Secret that exists gets only its
- *   missing keys (a JSON merge patch carrying the resourceVersion read, so a
- *   concurrent change fails instead of being overwritten). A missing web
- *   config is derived from the password already stored.
+ *   missing keys (the object as read plus those keys, replaced with the
+ *   resourceVersion read, so a concurrent change fails instead of being
+ *   overwritten). A missing web config is derived from the password already
+ *   stored.
  * - A key that would be empty fails the whole run before anything is written.
  *
  * Talks to the cluster through kubectl (the kubeconfig and context kubectl
@@ -77,10 +78,19 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
+/** The stack's objects, as synth renders them. */
+function stackObjects(spec: MonitoringStackSpec): any[] {
+  return parseManifestTexts(renderManifests(new MonitoringStack(new App(), 'stack', { spec })));
+}
+
+/** The Namespace objects of the stack (labels included), by name: created first when a Secret's namespace is missing. */
+export function stackNamespaces(spec: MonitoringStackSpec): Map<string, any> {
+  return new Map(stackObjects(spec).filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o]));
+}
+
 /** The Secrets the stack reads and where each key's value comes from (undefined: nobody said). */
 export function planSecrets(spec: MonitoringStackSpec, given: ReadonlyMap<string, KeySource> = new Map()): PlannedSecret[] {
-  const stack = new MonitoringStack(new App(), 'stack', { spec });
-  const needs: SecretNeed[] = prerequisites(parseManifestTexts(renderManifests(stack))).secrets;
+  const needs: SecretNeed[] = prerequisites(stackObjects(spec)).secrets;
   const s = spec.spec;
   const webAuth = s.webAuth;
   const admin = s.grafana.adminSecret;
@@ -184,13 +194,13 @@ function kubectl(args: string[], context: string | undefined, input?: string) {
   return r;
 }
 
-function readSecret(ns: string, name: string, context?: string): { data: Record<string, string>; resourceVersion: string } | undefined {
+function readSecret(ns: string, name: string, context?: string): { data: Record<string, string>; resourceVersion: string; object: any } | undefined {
   const r = kubectl(['-n', ns, 'get', 'secret', name, '-o', 'json', '--ignore-not-found'], context);
   if (r.status !== 0) throw new Error(`kubectl get secret ${ns}/${name} failed: ${r.stderr.trim()}`);
   if (r.stdout.trim() === '') return undefined;
   const o = JSON.parse(r.stdout);
   const data = Object.fromEntries(Object.entries<string>(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-  return { data, resourceVersion: o.metadata.resourceVersion };
+  return { data, resourceVersion: o.metadata.resourceVersion, object: o };
 }
 
 export async function runSecrets(argv: string[]): Promise<number> {
@@ -212,8 +222,17 @@ export async function runSecrets(argv: string[]): Promise<number> {
       console.error(`secrets: the stack reads no ${unknown.join(', ')}; it reads ${plan.flatMap((p) => p.keys.map((k) => `${p.name}/${k.key}`)).join(', ')}`);
       return 2;
     }
-    const stored = new Map<string, { data: Record<string, string>; resourceVersion: string }>();
+    // A Secret's namespace that does not exist yet (secrets before the first apply) is created as the stack defines it.
+    const namespaces = stackNamespaces(spec);
+    const missingNs: string[] = [];
+    for (const ns of new Set(plan.map((p) => p.namespace))) {
+      const r = kubectl(['get', 'namespace', ns, '-o', 'name', '--ignore-not-found'], args.context);
+      if (r.status !== 0) throw new Error(`kubectl get namespace ${ns} failed: ${r.stderr.trim()}`);
+      if (r.stdout.trim() === '') missingNs.push(ns);
+    }
+    const stored = new Map<string, { data: Record<string, string>; resourceVersion: string; object: any }>();
     for (const p of plan) {
+      if (missingNs.includes(p.namespace)) continue;
       const s = readSecret(p.namespace, p.name, args.context);
       if (s) stored.set(`${p.namespace}/${p.name}`, s);
     }
@@ -225,8 +244,15 @@ export async function runSecrets(argv: string[]): Promise<number> {
     }
     const actions = planActions(plan, existing);
     if (args.dryRun) {
+      for (const ns of missingNs) console.log(`would create namespace ${ns} (as the stack defines it)`);
       for (const l of describeActions(actions, true)) console.log(l);
       return 0;
+    }
+    for (const ns of missingNs) {
+      const body = namespaces.get(ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+      const r = kubectl(['create', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
+      if (r.status !== 0 && !/AlreadyExists/.test(r.stderr)) throw new Error(`creating namespace ${ns} failed: ${r.stderr.trim()}`);
+      console.log(`created namespace ${ns} (as the stack defines it)`);
     }
     for (const a of actions) {
       const id = `${a.namespace}/${a.name}`;
@@ -241,9 +267,10 @@ export async function runSecrets(argv: string[]): Promise<number> {
         const r = kubectl(['create', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
         if (r.status !== 0) throw new Error(`creating ${id} failed (nothing of it was written): ${r.stderr.trim()}`);
       } else if (a.add.length) {
-        // Only keys absent from the version read; the resourceVersion makes a concurrent change fail, not be overwritten.
-        const patch = { metadata: { resourceVersion: old!.resourceVersion }, data };
-        const r = kubectl(['-n', a.namespace, 'patch', 'secret', a.name, '--type', 'merge', '--patch-file', '/dev/stdin', '-o', 'name'], args.context, JSON.stringify(patch));
+        // The object as read plus the keys it lacked, on stdin; its resourceVersion makes a concurrent change
+        // fail (Conflict) instead of being overwritten, so no key that exists is ever written.
+        const body = { ...old!.object, data: { ...(old!.object.data ?? {}), ...data } };
+        const r = kubectl(['replace', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
         if (r.status !== 0) throw new Error(`adding keys to ${id} failed (it changed meanwhile, or access was refused; its keys were left as they were): ${r.stderr.trim()}`);
       }
     }
