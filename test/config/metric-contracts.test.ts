@@ -45,7 +45,7 @@ const PREFIXES: [RegExp, SourceId][] = [
   [/^loki_write_/, 'alloy'], [/^loki_(?!write_)/, 'loki'], [/^grafana_/, 'grafana'], [/^vllm:/, 'vllm'],
 ];
 
-const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s as SourceId, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
+const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
 // DCGM exporter: a series per field of the counters CSV we ship (checked below against the fields its go-dcgm knows).
 const dcgmKnown = new Set((load('dcgm-exporter') as any).fieldsKnown.fields as string[]);
 for (const f of csvFields(true)) if (dcgmKnown.has(f)) names.get('dcgm-exporter')!.add(f);
@@ -88,7 +88,7 @@ describe('metric contracts', () => {
   });
 
   test('every catalog metric of a contracted source is in its contract', () => {
-    const used = (Object.keys(CONTRACTS) as SourceId[]).filter((s) => ALL_SOURCES[s]).flatMap((s) => ALL_SOURCES[s].metrics.map((metric) => ({ metric, where: `catalog ${s}` })));
+    const used = (Object.keys(CONTRACTS)).filter((s) => ALL_SOURCES[s]).flatMap((s) => ALL_SOURCES[s].metrics.map((metric) => ({ metric, where: `catalog ${s}` })));
     expect(missing(used)).toEqual([]);
   });
 
