@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const t0 = process.hrtime.bigint();
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 const { App } = require('cdk8s');
 require('cdk8s-plus-28');
 const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;

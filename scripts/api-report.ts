@@ -26,16 +26,27 @@ function kindOf(d: ts.Declaration): string {
 
 /** Members of a class instance or an interface: `name: type`, public ones only, sorted. */
 function members(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] {
-  return checker.getPropertiesOfType(type)
-    .filter((p) => !(p.valueDeclaration && ts.getCombinedModifierFlags(p.valueDeclaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)))
+  return checker
+    .getPropertiesOfType(type)
+    .filter(
+      (p) =>
+        !(p.valueDeclaration && ts.getCombinedModifierFlags(p.valueDeclaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)),
+    )
     .filter((p) => !p.name.startsWith('#'))
-    .map((p) => `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS)}`)
+    .map(
+      (p) =>
+        `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS)}`,
+    )
     .sort();
 }
 
 export function apiReport(): string {
   const entry = path.join(ROOT, 'charts', 'index.ts');
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   const program = ts.createProgram([entry], { ...(config?.options ?? {}), noEmit: true });
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(entry);
@@ -48,7 +59,10 @@ export function apiReport(): string {
     const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
     const decls = sym.declarations ?? [];
     const decl = decls[0];
-    if (!decl) { lines.push(`${exp.name}: unknown`); continue; }
+    if (!decl) {
+      lines.push(`${exp.name}: unknown`);
+      continue;
+    }
     for (const kind of [...new Set(decls.map(kindOf))]) {
       if (kind === 'class') {
         const ctorType = checker.getTypeOfSymbolAtLocation(sym, decl);
@@ -62,7 +76,13 @@ export function apiReport(): string {
         const sigs = checker.getTypeOfSymbolAtLocation(sym, decl).getCallSignatures();
         for (const s of sigs) lines.push(`function ${exp.name}${checker.signatureToString(s, decl, FLAGS)}`);
       } else if (kind === 'namespace') {
-        lines.push(`namespace ${exp.name}: ${checker.getExportsOfModule(sym).map((s) => s.name).sort().join(', ')}`);
+        lines.push(
+          `namespace ${exp.name}: ${checker
+            .getExportsOfModule(sym)
+            .map((s) => s.name)
+            .sort()
+            .join(', ')}`,
+        );
       } else {
         lines.push(`${kind} ${exp.name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(sym, decl), decl, FLAGS)}`);
       }

@@ -113,16 +113,16 @@ export interface BuildContext<TSpec> {
   /** The MonitoringStack: the tree NetworkPolicies scan for workloads. */
   readonly root: IConstruct;
   /** A new chart written to `dist/<file>.yaml` (files sort into apply order). */
-  chart(file: string, id: string): Chart;
+  readonly chart: (file: string, id: string) => Chart;
   /** The chart written outside dist/ (gitops/), created on first use. */
-  gitopsChart(): Chart;
+  readonly gitopsChart: () => Chart;
   /** The Prometheus every component adds its scrape jobs and rule files to. */
   readonly prometheus: IPrometheus;
   /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
-  get<T>(name: string): T | undefined;
+  readonly get: <T>(name: string) => T | undefined;
   /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
-  lookup<T>(key: string): T | undefined;
-  provide(key: string, value: unknown): void;
+  readonly lookup: <T>(key: string) => T | undefined;
+  readonly provide: (key: string, value: unknown) => void;
   /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
   readonly registry: readonly ComponentDef<TSpec>[];
 }

@@ -238,7 +238,8 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${String(v as number | boolean | bigint | symbol)}`; // the other types are handled above
 }
 
 /** A lowercase DNS name with at least one dot (RFC 1123 subdomain): the host fields' format. */

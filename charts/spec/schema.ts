@@ -36,7 +36,7 @@ export const specSchema = z.strictObject({
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order, tagged so the
   // loader reports them only once every field is valid (a wrong field's default would mislead them).
   const cross: z.RefinementCtx = Object.assign(Object.create(ctx) as z.RefinementCtx, {
-    addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } } as never),
+    addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } }),
   });
   for (const c of COMPONENTS) c.specChecks?.(spec, cross);
   // Jobs of components whose names live only in their folder (ComponentDef.jobs); the services component checks JOBS.

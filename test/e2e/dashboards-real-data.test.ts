@@ -71,7 +71,7 @@ const BINARIES = ['prometheus', 'prometheus-node-exporter', 'alertmanager'].map(
     .map((q) => ({ id: `${d.uid}: ${q.panel}`, expr: substitute(q.expr) })));
   // Runnable: every metric comes from a running source, and every job="..." the query pins is running.
   const runnable = (expr: string) => promqlMetrics(expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)))
-    && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1] as SourceId))
+    && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1]))
     && !expr.includes('service_kind'); // series of the declared services
 
   const start = (bin: string, args: string[]) => {

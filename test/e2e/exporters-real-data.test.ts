@@ -130,7 +130,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     procs.start('prometheus', tool('prometheus'), [
       `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`, `--web.listen-address=127.0.0.1:${ports.prometheus}`, webConfig,
     ]);
-    await procs.waitFor('Redis answers', async () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
+    await procs.waitFor('Redis answers', () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
     // A real worker on the real Redis, processing and failing jobs.
     worker = procs.start('rq-worker', tool('rq'), ['worker', '-u', redisUrl(), '--path', tmp, '--name', 'whisperx-worker-1', 'whisperx'], { cwd: tmp });
     enqueue('transcribe', 5, 0.2);

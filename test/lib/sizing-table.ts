@@ -17,7 +17,7 @@ import { expectedSeries } from '../../charts/core/sizing';
 export const SIZING_NODES = [3, 20, 100];
 export const SIZING_HEADER = '| nodes (pods) | expected series | Prometheus requests / limits | Prometheus volume / retentionSize | Loki requests / limits | Loki volume | kube-state-metrics requests / limits |';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;  
 
 export function sizingRow(nodes: number): string {
   const doc = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'monitoring.yaml'), 'utf8'));

@@ -155,7 +155,7 @@ describe('strict validator catches what the API server would reject', () => {
 
 describe('dist/ as committed', () => {
   test('holds no YAML anchors or aliases (every value written out for tools that do not resolve them)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { parseAllDocuments, visit, isAlias } = require('yaml');
     const fs = require('fs');
     const dir = require('path').join(__dirname, '..', '..', 'dist');

@@ -195,7 +195,7 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
 
   test.each(SPECS)('%s', (_name, spec) => {
     const objects = synth(spec).objects as any[];
-    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) } as { secretName: string; webConfigKey: string };
+    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) };
     // Where traffic for 9090/9093 can go: Services (Ingress and HTTPRoute backends are Services).
     const backends = new Set<string>();
     for (const o of objects) {
@@ -248,7 +248,7 @@ describe('examples/exposure-*.yaml', () => {
   test.each(files)('%s synthesizes strictly valid (custom resources against their CRDs)', (file) => {
     const { parseSpecYaml } = require('../../charts/spec/load') as typeof import('../../charts/spec/load');
     const parsed = parseSpecYaml(fs.readFileSync(path.join(dir, file), 'utf8'), file);
-    const s = synth(parsed.spec as unknown as Record<string, unknown>);
+    const s = synth(parsed.spec);
     expect(allValid(s.objects)).toEqual([]);
     expect(s.objects.filter((o) => ['Ingress', 'HTTPRoute'].includes(o.kind)).length).toBeGreaterThan(0);
   });

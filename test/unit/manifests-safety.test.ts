@@ -52,7 +52,7 @@ describe('metadata.labels and metadata.annotations of the MonitoringStack', () =
 
 describe('prerequisites', () => {
   const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
-  const p = prerequisites(objects as never);
+  const p = prerequisites(objects);
 
   test('lists the Secrets the pods and Ingresses reference, with a create command and no value', () => {
     expect(p.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([

@@ -13,7 +13,13 @@ describe('public API report (api/public-api.txt)', () => {
   });
 
   test('exports the constructs with their props, the spec types and the loader; no internal constants', () => {
-    for (const line of ['class NodeExporter ', 'interface NodeExporterProps', 'class MonitoringStack ', 'type MonitoringStackSpec = ', 'function parseSpecYaml(']) {
+    for (const line of [
+      'class NodeExporter ',
+      'interface NodeExporterProps',
+      'class MonitoringStack ',
+      'type MonitoringStackSpec = ',
+      'function parseSpecYaml(',
+    ]) {
       expect(report).toContain(line);
     }
     for (const internal of ['COMPONENTS', 'JOBS', 'PORTS', 'COMPONENT_NAMES', 'NODE_EXPORTER_METRICS', 'specSections']) {

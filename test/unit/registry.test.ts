@@ -70,7 +70,7 @@ test('a UI the Ingresses expose has a registered backend port', () => {
 });
 
 test('each workload component runs its declared pinned image by default', () => {
-  const { IMAGES } = jest.requireActual('../../charts/core/images') as typeof import('../../charts/core/images');
+  const { IMAGES } = jest.requireActual<typeof import('../../charts/core/images')>('../../charts/core/images');
   const images = new Map<string, Set<string>>();
   for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(x.kind))) {
     const name = o.metadata.labels['app.kubernetes.io/name'];

@@ -17,7 +17,7 @@ const mib = (q: string) => { const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q)!; r
 /** Requests of the workloads that run once (times replicas), and of the DaemonSets that run on every node (not GPU-only). */
 function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }; perNode: { cpu: number; mib: number } } {
   const out = { cluster: { cpu: 0, mib: 0 }, perNode: { cpu: 0, mib: 0 } };
-  for (const o of objects as any[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const o of objects as any[]) {  
     const pod = o.spec?.template?.spec;
     if (!pod || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) continue;
     const everyNode = o.kind === 'DaemonSet';
@@ -35,7 +35,7 @@ function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }
 describe('the default (small cluster) stack requests', () => {
   test.each([['dist/ (monitoring.yaml, promtail)', readManifests(path.join(ROOT, 'dist')).map((d) => d.object)],
     ['alloy as the log collector', synth({ logs: { collector: 'alloy' } }).objects]])('%s: <= 1 CPU / 2.5 GiB cluster-wide, <= 0.2 CPU / 384 MiB per node', (_name, objects) => {
-    const r = requests(objects as K8sObject[]);
+    const r = requests(objects);
     expect(r.cluster.cpu).toBeLessThanOrEqual(1);
     expect(r.cluster.mib).toBeLessThanOrEqual(2.5 * 1024);
     expect(r.perNode.cpu).toBeLessThanOrEqual(0.2 + 1e-9);

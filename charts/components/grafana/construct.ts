@@ -181,7 +181,7 @@ export class Grafana extends Construct implements Endpoint {
     const refs = new MountedRefs(GRAFANA_REFS_DIR);
     const webAuth = webAuthOf(ctx);
     const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url, webAuth);
-    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus'] | GrafanaDatasourcesSpec['loki'] | GrafanaDatasourcesSpec['alertmanager']> = {
+    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']> = {
       prometheus: spec.datasources.prometheus, loki: spec.datasources.loki, alertmanager: spec.datasources.alertmanager,
     };
     this.datasources = { ...base, datasources: base.datasources.map((ds) => {

@@ -16,7 +16,7 @@ const percent = (def: number, what: string) =>
 
 /** KSM metric names (or ECMAScript regexes): what `--metric-allowlist` accepts. */
 const metricName = () =>
-  z.string().regex(/^[a-zA-Z_:.*+?|()\[\]\\^$-]+$/, {
+  z.string().regex(/^[a-zA-Z_:.*+?|()[\]\\^$-]+$/, {
     error: (i) => `expected a kube-state-metrics metric name such as "kube_pod_start_time" (or a regex such as "kube_pod_status_.*"), found ${JSON.stringify(i.input)}`,
   });
 

@@ -264,7 +264,7 @@ export class Loki extends Construct implements ILogPush {
         });
       }
     }
-    this.statefulSet = this.workloads[0] as k8s.KubeStatefulSet;
+    this.statefulSet = this.workloads[0];
 
     props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.loki, namespace: ctx.namespace, selector, port: 'http' }));
   }
