@@ -13,6 +13,7 @@ import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
 import { datastoreRules } from './datastores';
 import { sloRules } from './slo';
+import { llmRules } from '../charts/kinds/llm';
 import { recordingRules } from '../charts/core/recording';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
@@ -22,6 +23,7 @@ export const RULE_AREAS: RuleArea[] = [
   availabilityRules,
   applicationRules,
   datastoreRules,
+  llmRules,
   sloRules,
 ];
 
