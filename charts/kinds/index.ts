@@ -31,6 +31,7 @@ const NAMES = [
   'sglang',
   'triton',
   'nim',
+  'ray-serve',
 ] as const;
 
 /** The folder's `kind`, checked to carry the folder's name. */
