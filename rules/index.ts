@@ -13,6 +13,7 @@ import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
 import { datastoreRules } from './datastores';
 import { sloRules } from './slo';
+import { llmRules } from '../charts/kinds/llm';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
 /** The service-kind (and stack-wide) rule areas, in file order after the components' areas. */
@@ -20,6 +21,7 @@ export const RULE_AREAS: RuleArea[] = [
   availabilityRules,
   applicationRules,
   datastoreRules,
+  llmRules,
   sloRules,
 ];
 

@@ -67,12 +67,15 @@ export function resolveSlos(services: readonly { name: string; kind: SloKind; sl
       if (slo.type === 'availability') {
         const a = cat.availability;
         if (!a) throw new Error(`service ${s.name}: kind ${s.kind} has no availability SLI`);
+        // The error series may not exist before the first error: count 0 errors for every job with requests.
+        const errors = (total: string) => `(${rate5m(a.errors, cat.modelLabel)} or 0 * ${total})`;
+        const good = a.good === undefined ? undefined : rate5m(a.good, cat.modelLabel);
+        const total = good === undefined ? rate5m(a.total as string, cat.modelLabel) : `(${good} + ${errors(good)})`;
         out.push({
           ...base, sli: a.id,
-          total: rate5m(a.total, cat.modelLabel),
-          // The error series may not exist before the first error: count 0 errors for every job with requests.
-          errors: `(${rate5m(a.errors, cat.modelLabel)} or 0 * ${rate5m(a.total, cat.modelLabel)})`,
-          description: `requests that do not fail (${a.errors} / ${a.total})`,
+          total,
+          errors: errors(good ?? total),
+          description: `requests that do not fail (${a.errors} / ${a.good === undefined ? a.total : `${a.good} + ${a.errors}`})`,
         });
       } else {
         const h = slo.histogram === undefined ? cat.latency[0] : cat.latency.find((l) => l.name === slo.histogram);

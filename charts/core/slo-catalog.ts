@@ -19,7 +19,9 @@ export interface AvailabilitySli {
   /** Value of the `sli` label of the recorded series: kinds sharing the series share the rules. */
   readonly id: string;
   /** Counter of every request (selector: metric and matchers). */
-  readonly total: string;
+  readonly total?: string;
+  /** Counter of the successful requests, when the engine counts successes and failures apart (Triton, NIM): total = good + errors. */
+  readonly good?: string;
   /** Counter (selector) of the failed requests. */
   readonly errors: string;
 }

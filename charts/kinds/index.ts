@@ -1,7 +1,7 @@
 /**
  * The registry of service kinds: each kind is one folder, charts/kinds/<kind>/
  * (index.ts exporting `kind`, its dashboard, its rules and promtool tests, its
- * README.md), and one import plus one entry below. Everything that depends on
+ * README.md), and its name in NAMES below. Everything that depends on
  * the kind of a declared service — the spec's `kind` enum and scrape path
  * default, the metric catalog, the generic and LLM alerts, the SLI catalog,
  * the dashboards, the docs — is read from KINDS; test/unit/kinds.test.ts fails
@@ -11,31 +11,39 @@
  */
 import type { KindSlis, SloDecl } from '../core/slo-catalog';
 import type { KindDef } from './types';
-import { kind as whisperApi } from './whisper-api';
-import { kind as rqExporter } from './rq-exporter';
-import { kind as vllm } from './vllm';
-import { kind as stt } from './stt';
-import { kind as tts } from './tts';
-import { kind as qdrant } from './qdrant';
-import { kind as mcp } from './mcp';
-import { kind as http } from './http';
-import { kind as redisExporter } from './redis-exporter';
-import { kind as mysqlExporter } from './mysql-exporter';
-
 export type { KindDef } from './types';
 
-export const KINDS: readonly KindDef[] = [
-  whisperApi,
-  rqExporter,
-  vllm,
-  stt,
-  tts,
-  qdrant,
-  mcp,
-  http,
-  redisExporter,
-  mysqlExporter,
-];
+/**
+ * The kinds, in order (of their dashboards, and of their alerts in the shared rule files). Add a kind:
+ * its folder charts/kinds/<name>/ (index.ts exporting `kind`), and its name here.
+ */
+const NAMES = [
+  'whisper-api',
+  'rq-exporter',
+  'vllm',
+  'stt',
+  'tts',
+  'qdrant',
+  'mcp',
+  'http',
+  'redis-exporter',
+  'mysql-exporter',
+  'sglang',
+  'triton',
+  'nim',
+  'ray-serve',
+] as const;
+
+/** The folder's `kind`, checked to carry the folder's name. */
+function load(name: string): KindDef {
+  // A folder per name, so the list above is the whole registry: no import line to add beside it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(`./${name}`) as { kind?: KindDef };
+  if (mod.kind?.name !== name) throw new Error(`charts/kinds/${name}/index.ts must export \`kind\` with name "${name}"`);
+  return mod.kind;
+}
+
+export const KINDS: readonly KindDef[] = NAMES.map(load);
 
 /** spec.services[].kind values, in registry order. */
 export const SERVICE_KINDS = KINDS.map((k) => k.name) as unknown as readonly [string, ...string[]];

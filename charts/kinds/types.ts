@@ -66,6 +66,8 @@ export interface KindDef {
   readonly metrics: readonly string[];
   /** contracts/metrics/<file>.json files holding the metrics read from upstream (none: the metrics are our contract). */
   readonly contracts?: readonly string[];
+  /** The metric-name prefix its contract owns: a rule or panel metric with it must be in the contract. */
+  readonly prefix?: string;
   /** Request/error/latency series for the generic service alerts; absent when the kind has none. */
   readonly http?: KindMetrics;
   /** Service level indicators for spec.services[].slos[]. */

@@ -20,6 +20,7 @@ import { RECORDING } from '../../charts/core/recording';
 import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/names';
 import { dashboardContributions } from '../../charts/registry';
 import { configMapData, readManifests } from '../lib/dist';
+import { KINDS } from '../../charts/kinds';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'contracts', 'metrics');
@@ -29,7 +30,9 @@ const load = (f: string): Contract => JSON.parse(fs.readFileSync(path.join(DIR, 
 /** Each contracted source and its contract files (vLLM: before and after the 0.11 renames; a metric of either passes). */
 const CONTRACTS: Partial<Record<SourceId, string[]>> = {
   'dcgm-exporter': ['dcgm-exporter'], cadvisor: ['cadvisor'], 'kube-state-metrics': ['kube-state-metrics'],
-  loki: ['loki'], alloy: ['alloy'], grafana: ['grafana'], vllm: ['vllm-v1-0.10', 'vllm-v1-0.12'], qdrant: ['qdrant'],
+  loki: ['loki'], alloy: ['alloy'], grafana: ['grafana'],
+  // Each service kind names its own (charts/kinds/<kind>/index.ts `contracts`).
+  ...Object.fromEntries(KINDS.filter((k) => k.contracts?.length).map((k) => [k.name, [...k.contracts!]])),
 };
 /** Names the source does not define itself: series every scrape adds, the client libraries' process/runtime collectors, our recording rules. */
 const NOT_FROM_SOURCE = new Set([
@@ -40,7 +43,8 @@ const NOT_FROM_SOURCE = new Set([
 /** Metric-name prefixes owned by a contracted source: a rule or panel metric with one must be in that contract. */
 const PREFIXES: [RegExp, SourceId][] = [
   [/^DCGM_/, 'dcgm-exporter'], [/^(container|machine)_/, 'cadvisor'], [/^kube_/, 'kube-state-metrics'],
-  [/^loki_write_/, 'alloy'], [/^loki_(?!write_)/, 'loki'], [/^grafana_/, 'grafana'], [/^vllm:/, 'vllm'],
+  [/^loki_write_/, 'alloy'], [/^loki_(?!write_)/, 'loki'], [/^grafana_/, 'grafana'],
+  ...KINDS.filter((k) => k.prefix).map((k): [RegExp, SourceId] => [new RegExp(`^${k.prefix!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), k.name]),
 ];
 
 const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
@@ -77,7 +81,8 @@ describe('metric contracts', () => {
   test('each contract names its source: repository, tag and files', () => {
     for (const files of Object.values(CONTRACTS)) for (const f of files!) {
       const c = load(f);
-      expect(c.source.repository).toMatch(/^github\.com\/[\w.-]+\/[\w.-]+$/);
+      // A repository, or (closed source: NIM) the vendor's documentation site.
+      expect(c.source.repository).toMatch(/^(github\.com\/[\w.-]+\/[\w.-]+|docs\.nvidia\.com\/[\w./-]+)$/);
       expect(c.source.tag).not.toBe('');
       expect(c.source.files.length).toBeGreaterThan(0);
       expect(Object.keys(c.metrics).length).toBeGreaterThan(5);

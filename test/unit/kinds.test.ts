@@ -6,7 +6,8 @@
  * dashboards/, rules/, scripts/, bench/, and main.ts; not test/ nor the
  * generated imports/), a string or template literal whose text is exactly a
  * kind's name, or a literal containing the matcher `service_kind="<name>"`,
- * may appear only under charts/kinds/<name>/. A kind whose name is also a
+ * may appear only under charts/kinds/<name>/ and in the registry
+ * (charts/kinds/index.ts, its name in NAMES). A kind whose name is also a
  * common word of the code (`http`, the URL scheme) is checked where a kind is
  * meant: the value of a `kind` property, an argument of the kind-taking
  * helpers (jobsOf, jobVariable, latencySteps, workloadStatusRow, servicesUpPanel,
@@ -16,9 +17,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { KINDS, SERVICE_KINDS } from '../../charts/kinds';
+import { SpecError, validateSpec } from '../../charts/spec/load';
+import { buildRuleFiles } from '../../rules';
+import { stackDoc } from '../lib/synth';
+
+function problems(s: Record<string, unknown>): string[] {
+  try {
+    validateSpec(stackDoc(s), 'case.yaml');
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+const svc = (kind: string, extra: Record<string, unknown> = {}) => ({ name: `my-${kind}`, kind, namespace: 'ai', selector: { app: kind }, port: 8000, ...extra });
 
 const ROOT = path.join(__dirname, '..', '..');
 const KIND_DIR = path.join(ROOT, 'charts', 'kinds');
+/** The registry: the one file that lists every kind's name. */
+const REGISTRY = path.join('charts', 'kinds', 'index.ts');
 /** Kind names that are also ordinary words of the code: checked only where a kind is meant. */
 const COMMON_WORDS = new Set(['http']);
 /** Literals that are a kind's name but mean something else, by file: what they are. */
@@ -65,7 +82,7 @@ export function kindNameUses(file: string, text: string, kinds: readonly string[
     else if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) lit = node.text;
     if (lit !== undefined) {
       for (const k of kinds) {
-        if (rel.startsWith(path.join('charts', 'kinds', k) + path.sep) || NOT_A_KIND[rel]?.[lit]) continue;
+        if (rel === REGISTRY || rel.startsWith(path.join('charts', 'kinds', k) + path.sep) || NOT_A_KIND[rel]?.[lit]) continue;
         const exact = lit === k && (!COMMON_WORDS.has(k) || kindMeant(node));
         if (exact || lit.includes(`service_kind="${k}"`)) {
           out.push(`${rel}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${JSON.stringify(lit)} names kind ${k}`);
@@ -111,5 +128,32 @@ describe('service kinds registry', () => {
       expect(k.metrics.length).toBeGreaterThan(3);
       if (k.dashboard) expect(k.dashboard.file).toBe(`charts/kinds/${k.name}/dashboard.ts`);
     }
+  });
+
+  test('a kind\'s scrape path is the default: nim at /v1/metrics, the others at /metrics; a path set wins', () => {
+    const spec = validateSpec(stackDoc({ services: [svc('nim'), svc('sglang'), svc('triton', { path: '/custom' })] }), 'case.yaml').spec;
+    expect(spec.services.map((s) => s.path)).toEqual(['/v1/metrics', '/metrics', '/custom']);
+  });
+
+  test('LLM thresholds: one error naming the field when the kind has no such signal', () => {
+    expect(problems({ services: [svc('qdrant', { llm: { queuedRequests: 10 } })] }))
+      .toEqual(['spec.services[0].llm: kind qdrant has no LLM serving alerts; remove llm (it applies to the LLM engines\' kinds)']);
+    expect(problems({ services: [svc('triton', { llm: { prefixCacheHitRatio: 0.5, queuedRequests: 10 } })] }))
+      .toEqual(['spec.services[0].llm.prefixCacheHitRatio: kind triton does not expose the signal prefixCacheHitRatio is a threshold of (see charts/kinds/triton/README.md); remove it']);
+    expect(problems({ services: [svc('vllm', { llm: { kvCacheUsage: 1.5 } })] })[0]).toMatch(/^spec\.services\[0\]\.llm\.kvCacheUsage: /);
+  });
+
+  test('LLM alerts grow by kind, not by service; a service\'s own threshold is one record', () => {
+    const many = Array.from({ length: 50 }, (_, i) => svc('sglang', { name: `sglang-${i}`, selector: { app: `s${i}` } }));
+    const rules = (services: unknown[]) => buildRuleFiles({ spec: validateSpec(stackDoc({ services }), 'case.yaml').spec }).find((f) => f.fileName === 'llm-serving.yaml')!;
+    const one = rules([many[0]]);
+    const fifty = rules(many);
+    expect(fifty.groups).toEqual(one.groups);
+    expect(one.groups[0].rules.map((r) => ('alert' in r ? r.alert : r.record))).toEqual([
+      'LLMHighErrorRate', 'LLMSlowTimeToFirstToken', 'LLMKVCacheNearlyFull', 'LLMRequestsQueued', 'LLMPrefixCacheHitRateLow', 'LLMRequestsPreempted',
+    ]);
+    const tuned = rules([...many.slice(0, 49), { ...many[49], llm: { errorRatioPercent: 2 } }]);
+    expect(tuned.groups[0]).toEqual({ name: 'llm-thresholds', rules: [{ record: 'service:llm_threshold', expr: 'vector(0.02)', labels: { job: 'sglang-49', signal: 'error_ratio' } }] });
+    expect(rules([svc('qdrant')])).toBeUndefined();
   });
 });

@@ -10,6 +10,8 @@ import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import { serviceScrapeFiles } from './scrape';
 import { sloCrossChecks } from './slos';
+import { kindOf } from '../../kinds';
+import { LLM_THRESHOLDS, type LlmThresholdKey } from '../../kinds/llm';
 
 export * from './spec';
 export * from './scrape';
@@ -47,6 +49,18 @@ export const component: ComponentDef<Spec> = {
     spec.services.forEach((s, i) => {
       if (s.timeout && s.interval && (durationMs(s.timeout) ?? 0) > (durationMs(s.interval) ?? 0)) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
+      }
+    });
+    spec.services.forEach((s, i) => {
+      const signals = kindOf(s.kind).llm;
+      for (const key of Object.keys(s.llm ?? {}) as LlmThresholdKey[]) {
+        if (!signals) {
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'llm'], message: `kind ${s.kind} has no LLM serving alerts; remove llm (it applies to the LLM engines' kinds)` });
+          break;
+        }
+        if (!signals[LLM_THRESHOLDS[key].needs]) {
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'llm', key], message: `kind ${s.kind} does not expose the signal ${key} is a threshold of (see charts/kinds/${s.kind}/README.md); remove it` });
+        }
       }
     });
     sloCrossChecks(spec, ctx);

@@ -17,6 +17,7 @@ export const kind: KindDef = {
   title: 'vLLM OpenAI-compatible server (`vllm:` metrics, label model_name)',
   scrape: { path: '/metrics', port: 8000 },
   contracts: ['vllm-v1-0.10', 'vllm-v1-0.12'],
+  prefix: 'vllm:',
   metrics: [
     'vllm:num_requests_running', 'vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc',
     'vllm:prompt_tokens_total', 'vllm:generation_tokens_total', 'vllm:request_success_total',
