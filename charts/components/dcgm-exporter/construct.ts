@@ -232,7 +232,7 @@ export class DcgmExporter extends Construct {
                 { name: 'DCGM_EXPORTER_INTERVAL', value: String(durationMs(spec.collectInterval)) },
                 { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, // map GPUs to pods through pod-resources
                 // The Hostname label of every series: the node, not the exporter pod's hostname.
-                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
               ],
               ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
               resources: resources(spec.resources),
