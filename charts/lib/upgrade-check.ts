@@ -16,6 +16,11 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { quantityValue } from '../spec/formats';
+import { canonicalQuantity } from '../core/quantity';
+
+function sameQuantity(q: unknown): unknown {
+  try { return q === undefined ? q : canonicalQuantity(String(q)); } catch { return q; }
+}
 
 interface Obj { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any }
 
@@ -53,7 +58,8 @@ function canon(v: unknown): unknown {
 function claimTemplates(sts: Obj): unknown {
   return (sts.spec?.volumeClaimTemplates ?? []).map((t: any) => ({
     name: t.metadata?.name, accessModes: t.spec?.accessModes, storageClassName: t.spec?.storageClassName,
-    storage: t.spec?.resources?.requests?.storage, volumeMode: t.spec?.volumeMode,
+    // As the server compares them: the size in its canonical form (1024Mi = 1Gi), volumeMode defaulted to Filesystem.
+    storage: sameQuantity(t.spec?.resources?.requests?.storage), volumeMode: t.spec?.volumeMode ?? 'Filesystem',
   }));
 }
 

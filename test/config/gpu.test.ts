@@ -75,7 +75,7 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
   test('attributes GPUs to pods: DCGM_EXPORTER_KUBERNETES and NODE_NAME from the downward API', () => {
     const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
     expect(env.DCGM_EXPORTER_KUBERNETES).toBe('true');
-    expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
+    expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
     expect(env.DCGM_EXPORTER_LISTEN).toBe(':9400');
     expect(env.DCGM_EXPORTER_INTERVAL).toBe('15000');
     expect(pod.automountServiceAccountToken).toBe(false);

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { PLATFORMS, PROFILES } from '../../charts/components/platform';
 import { validateSpec, SpecError } from '../../charts/spec/load';
+import { quantityValue } from '../../charts/spec/formats';
 import { allProblems } from '../lib/checks';
 import { configMapData, podTemplates } from '../lib/dist';
 import { allGateProblems } from '../lib/gates';
@@ -126,7 +127,7 @@ describe('GKE: system-node-critical pods outside kube-system need a quota scoped
     for (const ns of namespaces) {
       const q: any = quotas.find((x: any) => x.metadata.namespace === ns);
       expect(q.spec.scopeSelector.matchExpressions).toEqual([{ scopeName: 'PriorityClass', operator: 'In', values: ['system-node-critical'] }]);
-      expect(Number(q.spec.hard.pods)).toBeGreaterThanOrEqual(1000);
+      expect(quantityValue(q.spec.hard.pods)).toBeGreaterThanOrEqual(1000);
     }
   });
   test('no quota on the other platforms', () => {

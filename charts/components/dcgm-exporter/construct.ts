@@ -303,7 +303,7 @@ export class DcgmExporter extends Construct {
                 // Time-slicing: every pod sharing a GPU gets the GPU's series (the device's value, not a share).
                 ...(props.timeSlicing ? [{ name: 'KUBERNETES_VIRTUAL_GPUS', value: 'true' }] : []),
                 // The Hostname label of every series: the node, not the exporter pod's hostname.
-                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
               ],
               ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
               resources: resources(props.resources ?? DEFAULT_RESOURCES),

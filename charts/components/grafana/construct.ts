@@ -19,7 +19,7 @@ import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
+import { checksum, containerSecurity, httpProbe, podSecurity, quantity, resources } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import { webAuthOf, webAuthPasswordFile, type WebAuthRef } from '../../core/web-auth';
@@ -213,7 +213,7 @@ export class Grafana extends Construct implements Endpoint {
         spec: {
           accessModes: ['ReadWriteOnce'],
           ...(persistence.storageClassName ? { storageClassName: persistence.storageClassName } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(persistence.size) } },
+          resources: { requests: { storage: quantity(persistence.size) } },
         },
       });
     }

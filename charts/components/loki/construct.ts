@@ -22,7 +22,7 @@ import { toYaml } from '../../core/yaml';
 import { serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { webAuthOf } from '../../core/web-auth';
@@ -142,7 +142,8 @@ export class Loki extends Construct implements ILogPush {
     }
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: metadata('loki-rules'),
-      data: this.ruleFile ? { [this.ruleFile.fileName]: rulesText } : {},
+      // No `data: {}` when empty: the server drops an empty map, and a second apply would write it again.
+      ...(this.ruleFile ? { data: { [this.ruleFile.fileName]: rulesText } } : {}),
     });
 
     new k8s.KubeServiceAccount(this, 'sa', {
@@ -232,7 +233,7 @@ export class Loki extends Construct implements ILogPush {
       };
       const template = { metadata: { labels: podLabels, annotations: { 'checksum/config': checksum(this.configText, rulesText) } }, spec: pod };
       const workload = plan.storage
-        ? new k8s.KubeStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
+        ? new CanonicalStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
           metadata: metadata(plan.name, extra),
           spec: {
             serviceName: `${plan.name}-headless`,

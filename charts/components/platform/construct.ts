@@ -10,6 +10,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
+import { quantity } from '../../lib/workload';
 
 /** The priority class of the node agents (charts/lib/workload.ts NODE_AGENT_SCHEDULING, and the GPU exporter's). */
 export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
@@ -33,7 +34,7 @@ export class CriticalPodsQuota extends Construct {
         labels: recommendedLabels({ name: 'platform', instance: ctx.instance, component: 'resource-quota' }),
       },
       spec: {
-        hard: { pods: k8s.Quantity.fromString(String(CRITICAL_PODS_QUOTA)) },
+        hard: { pods: quantity(CRITICAL_PODS_QUOTA) },
         scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [NODE_AGENT_PRIORITY_CLASS] }] },
       },
     });

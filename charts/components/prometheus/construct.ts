@@ -29,7 +29,7 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { serviceUrl, StackContext } from '../../core/context';
 import { apiReader } from '../../lib/rbac';
 import { signalReloaderContainer } from '../../lib/signal-reloader';
-import { containerSecurity, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
@@ -176,10 +176,10 @@ export class Prometheus extends Construct implements IPrometheus {
     ];
     const env: k8s.EnvVar[] = [
       // external_labels expands ${POD_NAME}: the HA replica label.
-      { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
       ...remoteWriteEnv(spec.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
     ];
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
       metadata: metadata('prometheus'),
       spec: {
         serviceName: 'prometheus-headless',
