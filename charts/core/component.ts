@@ -164,6 +164,12 @@ export interface ComponentDef<TSpec = unknown> {
   readonly jobs?: readonly string[];
   /** Key of its pinned image in IMAGES. */
   readonly image?: ImageKey;
+  /**
+   * Its spec section when it is not the camel-cased name of the component, and the field that selects its nodes with how
+   * to satisfy it: what `preflight` names when no node carries the labels its pods select.
+   */
+  readonly specPath?: string;
+  readonly nodeSelection?: { readonly field: string; readonly fix: string };
   /** The dist/ file(s) it writes, without `.yaml` (e.g. `20-node-exporter`). */
   readonly files?: readonly string[];
   /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */

@@ -13,7 +13,7 @@
  * | LLMRequestsPreempted | warning | any | preempted (SGLang: retracted) requests, for 5m |
  *
  * llm-d also warns on GPU utilisation below 30 % for 30 minutes: that signal
- * is the GPU's (DCGM), owned by the GPU rules (charts/components/dcgm-exporter), not repeated here.
+ * is the GPU's, owned by the GPU component's rules (RECORDING.podGpuUtilisation), not repeated here.
  *
  * One rule per alert per kind present (selected by `service_kind`), so the
  * file grows by kind. A service's own threshold (spec.services[].llm) is one

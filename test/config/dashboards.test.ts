@@ -226,8 +226,8 @@ describe('every dashboard query through promtool', () => {
   /** One recording rule per query: `promtool check rules` parses each expression with Prometheus' own parser. */
   const ruleFile = (exprs: string[]) => stringify({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
 
-  test('every dashboard is covered: the 7 of the stack (SLOs and the GPU ones included) and one per service kind', () => {
-    expect(built).toHaveLength(7 + KINDS.filter((k) => k.dashboard).length);
+  test('every dashboard is covered: the 8 of the stack (SLOs and the GPU ones included) and one per service kind', () => {
+    expect(built).toHaveLength(8 + KINDS.filter((k) => k.dashboard).length);
     expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost', 'probes']));
     expect(promql.length).toBeGreaterThan(150);
   });

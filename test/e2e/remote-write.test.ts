@@ -278,6 +278,6 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     const pod = sts.spec.template.spec;
     expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: `${REFS_DIR}/secrets/mimir-credentials`, readOnly: true }));
     expect(pod.volumes).toContainEqual(expect.objectContaining({ secret: { secretName: 'mimir-credentials', items: [{ key: 'password', path: 'password' }] } }));
-    expect(pod.containers[0].env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(pod.containers[0].env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } });
   });
 });

@@ -35,6 +35,9 @@ export function importsOf(file: string, text = fs.readFileSync(file, 'utf8')): I
   return out;
 }
 
+/** Panel and rule builders shared by dashboards/, rules/, the kinds and the components: a node of their own in the folder graph. */
+const TOOLKIT = ['dashboards/lib', 'dashboards/panels', 'rules/helpers'];
+
 /** A rule: files under `from` may import only what `allowed` accepts. */
 interface LayerRule { readonly from: string; readonly allowed: (i: Import) => boolean; readonly why: string }
 
@@ -53,9 +56,20 @@ export const LAYER_RULES: LayerRule[] = [
   },
   ...['rules', 'dashboards'].map((dir): LayerRule => ({
     from: dir,
-    allowed: (i) => under(i.target, dir) || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats')
+    allowed: (i) => under(i.target, dir) || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats') || under(i.target, 'charts/kinds')
       || (under(i.target, 'charts/spec') && (i.typeOnly || ['charts/spec/load', 'charts/spec/schema'].includes(i.target))),
-    why: `${dir}/ imports charts/core and the spec layer only (components reach it by injection from the stack)`,
+    why: `${dir}/ imports charts/core, the service kinds (charts/kinds) and the spec layer only (components reach it by injection from the stack)`,
+  })),
+  {
+    from: 'charts/kinds',
+    allowed: (i) => ['charts/core', 'charts/kinds', 'charts/spec/formats'].some((d) => under(i.target, d)) || TOOLKIT.some((t) => under(i.target, t))
+      || (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards') || under(i.target, 'rules'))),
+    why: 'a service kind (charts/kinds/<kind>) imports charts/core, the other kinds\' shared helpers and the dashboard and rule toolkits only',
+  },
+  ...TOOLKIT.map((t): LayerRule => ({
+    from: t === 'dashboards/panels' ? t : `${t}.ts`,
+    allowed: (i) => i.typeOnly || ['charts/core', 'charts/spec/formats', ...TOOLKIT].some((d) => under(i.target, d)),
+    why: `${t} is a toolkit (panel and rule builders) that the kinds and the components use: it imports charts/core only`,
   })),
 ];
 
@@ -63,7 +77,7 @@ export const LAYER_RULES: LayerRule[] = [
  * App-layer files in charts/lib (the CLI's output, swap, upgrade check, prerequisites, stack metadata): they may read the
  * stack. (warnings.ts is a construct helper: constructs call its warn(), and it imports no stack.)
  */
-export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata'].map((f) => `charts/lib/${f}.ts`);
+export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata', 'monitoring-app'].map((f) => `charts/lib/${f}.ts`);
 const TOP = (t: string) => ['charts/stack', 'charts/registry', 'charts/index', 'charts/components/index'].includes(t) || under(t, 'charts/app');
 
 LAYER_RULES.push(
@@ -84,8 +98,8 @@ LAYER_RULES.push(
   },
   {
     from: 'charts/components',
-    allowed: (i) => !TOP(i.target) && !APP_LAYER_LIB.includes(`${i.target}.ts`) && !under(i.target, 'dashboards') && !under(i.target, 'rules') || i.file === 'charts/components/index.ts',
-    why: 'a component folder reaches other components through interfaces, never the registry, the stack, the app layer, dashboards/ or rules/',
+    allowed: (i) => !TOP(i.target) && !APP_LAYER_LIB.includes(`${i.target}.ts`) && ((!under(i.target, 'dashboards') && !under(i.target, 'rules')) || TOOLKIT.some((t) => under(i.target, t))) || i.file === 'charts/components/index.ts',
+    why: 'a component folder reaches other components through interfaces, never the registry, the stack, the app layer, dashboards/ or rules/ (their toolkits aside)',
   },
 );
 
@@ -94,19 +108,23 @@ LAYER_RULES.push(
  * section through charts/registry.ts, and the components build their sections from charts/spec/common.ts).
  */
 const KNOWN_LOOPS: string[][] = [[
-  'charts', 'charts/components', ...['alertmanager', 'alloy', 'alloy-events', 'backup', 'blackbox-exporter', 'cadvisor', 'dcgm-exporter', 'grafana',
+  // charts/app and charts/lib: the package root re-exports synthesize() and MonitoringApp, which build the stack.
+  'charts', 'charts/app', 'charts/components', ...['alertmanager', 'alloy', 'alloy-events', 'backup', 'blackbox-exporter', 'cadvisor', 'dcgm-exporter', 'grafana',
     'kube-state-metrics', 'kubelet', 'loki', 'network-policies', 'node-exporter', 'platform', 'prometheus', 'prometheus-msteams', 'promtail']
     .map((c) => `charts/components/${c}`),
-  'charts/logs', 'charts/spec',
+  'charts/components/services', 'charts/lib', 'charts/logs', 'charts/spec',
 ]];
 
 /** Folders no rule covers because they are the top: the registry, the stack, the package root and the app layer. */
-const TOP_FOLDERS = ['charts', 'charts/app'];
+const TOP_FOLDERS = ['charts', 'charts/app', 'charts/app/live', 'charts/app/operator'];
 
 /** The node of the folder graph a file belongs to. */
 export function folderOf(file: string): string {
+  const toolkit = TOOLKIT.find((t) => under(file.replace(/\.ts$/, ''), t));
+  if (toolkit) return `${toolkit.split('/')[0]}/toolkit`;
   const p = file.replace(/\.ts$/, '').split('/');
   if (p[0] !== 'charts') return p[0];
+  if (p[1] === 'kinds') return 'charts/kinds';
   if (p.length === 2) return 'charts';
   if (p[1] === 'components') return p.length === 3 ? 'charts/components' : `charts/components/${p[2]}`;
   if (p[1] === 'spec' && p[2] === 'formats') return 'charts/spec/formats';

@@ -12,6 +12,9 @@ import { createSecretCommand, prerequisites, type SecretNeed } from '../../lib/p
 import { isCustomResource } from '../../lib/output';
 import type { SynthesisResult, ManifestObject } from '../synthesize';
 import type { Kube, KObject } from './kube';
+import { COMPONENTS } from '../../registry';
+
+const componentOf = (o: ManifestObject) => COMPONENTS.find((c) => c.name === (o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name));
 
 export interface Finding {
   /** The spec field or the object the finding is about. */
@@ -27,7 +30,7 @@ const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperC
 /** The spec section of a component, from its app.kubernetes.io/name label. */
 function specSection(o: ManifestObject): string {
   const name = o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name;
-  return name === 'dcgm-exporter' ? 'spec.gpu' : `spec.${camel(name)}`;
+  return componentOf(o)?.specPath ?? `spec.${camel(name)}`;
 }
 const objName = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
@@ -213,8 +216,8 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
       bySelection.set(text, entry);
     }
     for (const [text, { pod, users }] of bySelection) {
-      const gpu = users.some((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'dcgm-exporter');
-      findings.push({ subject: `${gpu ? 'spec.gpu.nodeLabels' : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`, problem: `no node carries the labels it selects: ${text}`, fix: `${labelCommand(pod)}${gpu ? ' on each GPU node (the NVIDIA GPU operator\'s feature discovery sets them), or set spec.gpu.nodeLabels to the labels your GPU nodes carry' : ''}` });
+      const selection = users.map(componentOf).find((c) => c?.nodeSelection)?.nodeSelection;
+      findings.push({ subject: `${selection ? selection.field : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`, problem: `no node carries the labels it selects: ${text}`, fix: `${labelCommand(pod)}${selection?.fix ?? ''}` });
     }
   }
 

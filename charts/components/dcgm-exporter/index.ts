@@ -55,6 +55,11 @@ export function dcgmExporterProps(spec: Spec, context: StackContext): DcgmExport
 export const component: ComponentDef<Spec> = {
   name: DCGM_NAME,
   workload: true,
+  specPath: 'spec.gpu',
+  nodeSelection: {
+    field: 'spec.gpu.nodeLabels',
+    fix: ' on each GPU node (the NVIDIA GPU operator\'s feature discovery sets them), or set spec.gpu.nodeLabels to the labels your GPU nodes carry',
+  },
   image: 'dcgmExporter',
   files: [DCGM_FILE],
   ports: { metrics: DCGM_PORT },
