@@ -34,6 +34,7 @@ export * from './core/images';
 export * from './core/labels';
 export * from './lib/output';
 export * from './lib/monitoring-app';
+export * from './lib/scrape-target';
 export * from './spec/schema';
 export * from './spec/load';
 export * from './spec/formats';
