@@ -24,3 +24,5 @@ export {
 export * from './app/synthesize';
 // A cdk8s App whose synth() writes what the CLI writes (order, names, sync waves, Kustomization).
 export { MonitoringApp } from './lib/monitoring-app';
+// A library user's scrape target with the NetworkPolicy flow that lets Prometheus reach it.
+export * from './lib/scrape-target';

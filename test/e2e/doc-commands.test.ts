@@ -6,20 +6,25 @@
  * the quick start does not create, fails this test.
  *
  * Commands that talk to a cluster (kubectl, npm run preflight/secrets/apply/
- * status/diff) need the real control plane of test/lib/control-plane.ts.
- * Without that harness in this build they are listed, not run (the skipped
- * test says so); once the harness exists, the test that lists them fails
- * until they are run against it.
+ * status/diff) run against a real control plane (test/lib/control-plane.ts:
+ * kube-apiserver 1.36.3, kwok nodes), set up as the README's prerequisites
+ * ask: nodes (one with a GPU), a default StorageClass with volumes, the
+ * RuntimeClass nvidia. `npm run status` is retried for a while, as README
+ * says to. `kubectl port-forward` is the one command not run: kwok's nodes
+ * have no kubelet to stream from (the skipped test says so).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { type ControlPlane, startControlPlane } from '../lib/control-plane';
 import { testTempDir } from '../lib/tmp';
+import { tool } from '../lib/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DOCS = ['README.md'];
 const CLUSTER = /\bkubectl\b|\bnpm run (?:preflight|secrets|apply|status|diff)\b/;
-const HARNESS = path.join(ROOT, 'test', 'lib', 'control-plane.ts');
+const LONG_RUNNING = /\bkubectl\b.*\bport-forward\b/;
+const RETRIED = /\bnpm run status\b/;
 
 interface Command { readonly doc: string; readonly line: number; readonly text: string; readonly cluster: boolean }
 
@@ -59,7 +64,21 @@ describe('the commands README tells users to run', () => {
     expect(other.map((m) => m[0].slice(0, 60))).toEqual([]);
   });
 
-  test('in a fresh clone, every command that needs no cluster succeeds, in README order', () => {
+  let cp: ControlPlane | undefined;
+  afterAll(async () => { await cp?.stop(); }, 120_000);
+
+  test('in a fresh clone, every command succeeds in README order; the cluster ones against a real control plane', async () => {
+    cp = await startControlPlane();
+    await cp.addNodes({ count: 3, namePrefix: 'node' });
+    await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1', cpu: '8', memory: '32Gi', pods: '110' } });
+    await cp.addStorageClass('standard', { isDefault: true });
+    await cp.addVolumes({ storageClassName: 'standard', size: '1Ti', count: 8 });
+    await cp.addRuntimeClass('nvidia');
+    // Not the npm_* variables of the npm run that started jest: npm_config_local_prefix would point `npm ci` in the
+    // clone at this checkout (and empty its node_modules).
+    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
+    const env = { ...own, KUBECONFIG: cp.kubeconfig, PATH: `${path.dirname(tool('kubectl'))}${path.delimiter}${process.env.PATH}`, npm_config_prefer_offline: 'true' };
+
     const dir = testTempDir('doc-commands-');
     const clone = path.join(dir, 'clone');
     const c = spawnSync('git', ['clone', '--quiet', ROOT, clone], { encoding: 'utf8' });
@@ -67,21 +86,20 @@ describe('the commands README tells users to run', () => {
     // What the quick start asks the user to do with an editor: the Teams webhook URL saved in a file.
     fs.writeFileSync(path.join(clone, 'teams-webhook.txt'), 'https://hooks.invalid/workflows/doc-test\n');
     const failed: string[] = [];
-    for (const cmd of commands.filter((x) => !x.cluster)) {
-      const r = spawnSync('bash', ['-euo', 'pipefail', '-c', cmd.text], { cwd: clone, encoding: 'utf8', timeout: 600000, env: { ...process.env, npm_config_prefer_offline: 'true' } });
+    for (const cmd of commands.filter((x) => !LONG_RUNNING.test(x.text))) {
+      const deadline = Date.now() + (RETRIED.test(cmd.text) ? 300_000 : 0);
+      let r;
+      for (;;) {
+        r = spawnSync('bash', ['-euo', 'pipefail', '-c', cmd.text], { cwd: clone, encoding: 'utf8', timeout: 600_000, env });
+        if (r.status === 0 || Date.now() > deadline) break;
+        await new Promise((res) => setTimeout(res, 5000));
+      }
       if (r.status !== 0) failed.push(`${cmd.doc}:${cmd.line} \`${cmd.text}\` exited ${r.status}: ${(r.stderr || r.stdout).slice(-800)}`);
     }
     expect(failed).toEqual([]);
     // The quick start's synth wrote the user's stack into dist/, recorded as such.
     expect(fs.readFileSync(path.join(clone, 'dist', '.cdk8s-ai-monitoring'), 'utf8')).toContain('spec: my-stack.yaml');
-  }, 1200000);
+  }, 3_600_000);
 
-  const cluster = commands.filter((c) => c.cluster).map((c) => `${c.doc}:${c.line} ${c.text}`);
-  if (fs.existsSync(HARNESS)) {
-    test('the cluster commands run against the real control plane', () => {
-      throw new Error(`test/lib/control-plane.ts exists: run these against it (start it, KUBECONFIG to its kubeconfig, the commands in the clone above) instead of listing them:\n${cluster.join('\n')}`);
-    });
-  } else {
-    test.skip(`cluster commands not run: no control-plane harness (test/lib/control-plane.ts) in this build: ${cluster.join(' | ')}`, () => undefined);
-  }
+  test.skip(`not run: ${commands.filter((x) => LONG_RUNNING.test(x.text)).map((x) => x.text).join(', ')} (kwok's nodes have no kubelet to stream from)`, () => undefined);
 });

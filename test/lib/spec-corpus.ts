@@ -120,7 +120,7 @@ export const INVALID: CorpusCase[] = [
   { name: 'service timeout above its interval', text: edited([['interval: 5s', 'interval: 5s\n      timeout: 10s']]), path: 'spec.services[0].timeout', fix: 'must not exceed' },
   // --- sizes and quantities
   { name: 'volume size "50GB"', text: edited([['persistence: { enabled: true, size: 10Gi }', 'persistence: { enabled: true, size: 50GB }']]), path: 'spec.grafana.persistence.size', fix: '"50Gi"' },
-  { name: 'volume size "50gi"', text: edited([['    #   size: 10Gi                 # derived from spec.cluster and retention', '      size: 50gi'], ['    # storage:\n', '    storage:\n']]), path: 'spec.prometheus.storage.size', fix: '"50Gi"' },
+  { name: 'volume size "50gi"', text: edited([['    #   size: 10Gi                 # derived from spec.sizing and retention', '      size: 50gi'], ['    # storage:\n', '    storage:\n']]), path: 'spec.prometheus.storage.size', fix: '"50Gi"' },
   { name: 'volume size "0Gi"', text: minimal({ loki: { storage: { size: '0Gi' } } }), path: 'spec.loki.storage.size', fix: 'positive' },
   { name: 'volume size "1e3Gi"', text: minimal({ loki: { storage: { size: '1e3Gi' } } }), path: 'spec.loki.storage.size', fix: 'Kubernetes quantity' },
   { name: 'volume size without a unit', text: edited([['persistence: { enabled: true, size: 10Gi }', 'persistence: { enabled: true, size: 10 }']]), path: 'spec.grafana.persistence.size', fix: '"10Gi"' },

@@ -77,7 +77,7 @@ export const LAYER_RULES: LayerRule[] = [
  * App-layer files in charts/lib (the CLI's output, swap, upgrade check, prerequisites, stack metadata): they may read the
  * stack. (warnings.ts is a construct helper: constructs call its warn(), and it imports no stack.)
  */
-export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata', 'monitoring-app'].map((f) => `charts/lib/${f}.ts`);
+export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata', 'monitoring-app', 'scrape-target'].map((f) => `charts/lib/${f}.ts`);
 const TOP = (t: string) => ['charts/stack', 'charts/registry', 'charts/index', 'charts/components/index'].includes(t) || under(t, 'charts/app');
 
 LAYER_RULES.push(
