@@ -38,6 +38,7 @@ import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
 import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
+import * as genai from './components/genai';
 
 const MODULES = [
   namespaces,
@@ -62,6 +63,7 @@ const MODULES = [
   clusterIssuer,
   blackboxExporter,
   backup,
+  genai,
   networkPolicies,
   argocd,
 ] as const;

@@ -84,4 +84,7 @@ export interface PrometheusConfig {
   /** Typed in charts/components/prometheus/remote-write.ts (RemoteWriteConfig). */
   remote_write?: object[];
   scrape_configs: ScrapeConfig[];
+  /** OTLP receiver settings (with --web.enable-otlp-receiver). */
+  otlp?: { translation_strategy: string; promote_resource_attributes?: string[]; keep_identifying_resource_attributes?: boolean };
+  storage?: { tsdb?: { out_of_order_time_window?: string } };
 }

@@ -22,6 +22,7 @@ import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { otlpConfig } from '../genai/config';
 import { promBasicAuth, webAuthOf } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
@@ -186,6 +187,8 @@ export class Prometheus extends Construct implements IPrometheus {
                 webConfigArg(webAuth),
                 // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
                 ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
+                // OpenTelemetry pushes (spec.prometheus.otlp; charts/components/genai).
+                ...(spec.otlp.enabled ? ['--web.enable-otlp-receiver'] : []),
               ],
               ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
               env,
@@ -272,6 +275,7 @@ export class Prometheus extends Construct implements IPrometheus {
       ...(!this.agent && this.alertmanagers.length ? { alerting: { ...alertRelabel, alertmanagers: this.alertmanagers } } : {}),
       ...(this.remoteWrite.length ? { remote_write: this.remoteWrite } : {}),
       scrape_configs: this.scrapeConfigs,
+      ...otlpConfig(s.otlp),
     };
   }
 
