@@ -48,10 +48,17 @@ export const LAYER_RULES: LayerRule[] = [
   },
   ...['rules', 'dashboards'].map((dir): LayerRule => ({
     from: dir,
-    allowed: (i) => under(i.target, dir) || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats')
+    // charts/kinds: the service kinds' rules and dashboards, moved out of rules/ and dashboards/ into one folder per kind.
+    allowed: (i) => under(i.target, dir) || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats') || under(i.target, 'charts/kinds')
       || (under(i.target, 'charts/spec') && (i.typeOnly || ['charts/spec/load', 'charts/spec/schema'].includes(i.target))),
-    why: `${dir}/ imports charts/core and the spec layer only (components reach it by injection from the stack)`,
+    why: `${dir}/ imports charts/core, the service kinds and the spec layer only (components reach it by injection from the stack)`,
   })),
+  {
+    from: 'charts/kinds',
+    allowed: (i) => under(i.target, 'charts/kinds') || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats')
+      || under(i.target, 'dashboards/lib') || under(i.target, 'dashboards/panels') || (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards'))),
+    why: 'charts/kinds/ (the service kinds) imports charts/core, the dashboards\' model and panels, and spec types only',
+  },
 ];
 
 const filesOf = (p: string): string[] => (p.endsWith('.ts') ? [path.join(ROOT, p)] : tsFiles(path.join(ROOT, p)));

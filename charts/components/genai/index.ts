@@ -15,7 +15,7 @@ export * from './spec';
 export const specSections = {};
 
 export const component: ComponentDef<Spec> = {
-  name: 'genai-otlp',
+  name: 'genai',
   enabled: (spec) => genaiApplies(spec),
   specFlows: (spec) => (spec.prometheus.otlp.enabled && spec.prometheus.otlp.fromNamespaces.length
     ? [{ from: { external: 'namespaces', namespaces: spec.prometheus.otlp.fromNamespaces }, to: 'prometheus', ports: tcp(PORTS.prometheus), why: 'OTLP pushes (spec.prometheus.otlp.fromNamespaces) to /api/v1/otlp/v1/metrics' }]
