@@ -41,7 +41,8 @@ export function withPodFiles(prometheusYml: string): string {
 export interface ToolResult { status: number | null; stdout: string; stderr: string }
 
 export function run(cmd: string, args: string[], cwd?: string): ToolResult {
-  const r = spawnSync(cmd.includes('/') ? cmd : tool(cmd), args, { cwd, encoding: 'utf8', timeout: 60000 });
+  // A bound, not a speed test: the SLO unit tests (16 simulated hours of every SLO rule) take ~17 s of CPU, minutes of wall time on a loaded machine.
+  const r = spawnSync(cmd.includes('/') ? cmd : tool(cmd), args, { cwd, encoding: 'utf8', timeout: 240_000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
