@@ -39,6 +39,7 @@ import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
 import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
+import * as genai from './components/genai';
 
 /** Public constructs of the components, re-exported by the package root (charts/index.ts). */
 export * from './components/dcgm-exporter/construct';
@@ -66,6 +67,7 @@ const MODULES = [
   clusterIssuer,
   blackboxExporter,
   backup,
+  genai,
   networkPolicies,
   argocd,
 ] as const;

@@ -65,14 +65,16 @@ export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | '
   /** cert-manager's ACME HTTP-01 solver pods in the stack namespace (label acme.cert-manager.io/http01-solver: "true", port 8089). */
   | 'acme-http01-solver'
   /** A URL the spec names (remote write, object storage, an external Loki, a central datasource): `host` says where (charts/core/remote.ts). */
-  | 'remote';
+  | 'remote'
+  /** The pods of the namespaces the flow names (`namespaces`), e.g. OTLP senders. */
+  | 'namespaces';
 
 export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
 
 /** One allowed network flow: a row of the NetworkPolicy table. */
 export interface Flow {
   /** A component name (app.kubernetes.io/name) or an external peer. */
-  readonly from: string | { readonly external: External };
+  readonly from: string | { readonly external: External; readonly namespaces?: readonly string[] };
   /** `host`: only with external 'remote', the host name or IP literal of the URL. */
   readonly to: string | { readonly external: External; readonly host?: string };
   /** Empty: any port. */

@@ -86,4 +86,7 @@ export interface PrometheusConfig {
   /** Globs of files holding more `scrape_configs` (relative paths: against the folder of prometheus.yml). */
   scrape_config_files?: string[];
   scrape_configs: ScrapeConfig[];
+  /** OTLP receiver settings (with --web.enable-otlp-receiver). */
+  otlp?: { translation_strategy: string; promote_resource_attributes?: string[]; keep_identifying_resource_attributes?: boolean };
+  storage?: { tsdb?: { out_of_order_time_window?: string } };
 }

@@ -22,7 +22,7 @@ export function everyKindSpec() {
   return validateSpec({
     apiVersion: API_VERSION, kind: KIND, metadata: { name: 'docs' },
     spec: {
-      prometheus: { retention: '30d' },
+      prometheus: { retention: '30d', otlp: { enabled: true } },
       logs: { collector: 'alloy' },
       backup: { enabled: true },
       services: SERVICE_KINDS.map((kind) => ({

@@ -71,6 +71,12 @@ export const LAYER_RULES: LayerRule[] = [
     allowed: (i) => i.typeOnly || ['charts/core', 'charts/spec/formats', ...TOOLKIT].some((d) => under(i.target, d)),
     why: `${t} is a toolkit (panel and rule builders) that the kinds and the components use: it imports charts/core only`,
   })),
+  {
+    from: 'charts/kinds',
+    allowed: (i) => under(i.target, 'charts/kinds') || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats')
+      || under(i.target, 'dashboards/lib') || under(i.target, 'dashboards/panels') || (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards'))),
+    why: 'charts/kinds/ (the service kinds) imports charts/core, the dashboards\' model and panels, and spec types only',
+  },
 ];
 
 /**

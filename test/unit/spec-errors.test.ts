@@ -30,7 +30,7 @@ const CASES: Case[] = [
   { name: 'bad label key in selector', spec: { services: [{ ...svc, selector: { 'app name': 'vllm' } }] }, expected: ['spec.services[0].selector.app name: "app name" is not a valid label key'] },
   { name: 'bad label value in selector', spec: { services: [{ ...svc, selector: { app: 'v llm' } }] }, expected: ['spec.services[0].selector.app: "v llm" is not a valid label value'] },
   { name: 'empty selector', spec: { services: [{ ...svc, selector: {} }] }, expected: ['spec.services[0].selector: expected at least one label'] },
-  { name: 'unknown service kind with suggestion', spec: { services: [{ ...svc, kind: 'vlm' }] }, expected: ['spec.services[0].kind: expected one of vllm, stt', 'found "vlm"; did you mean "vllm"?'] },
+  { name: 'unknown service kind with suggestion', spec: { services: [{ ...svc, kind: 'vlm' }] }, expected: ['spec.services[0].kind: expected one of whisper-api, rq-exporter, vllm, stt', 'found "vlm"; did you mean "vllm"?'] },
   { name: 'missing service field', spec: { services: [{ name: 'vllm', kind: 'vllm', selector: { app: 'vllm' }, port: 'http' }] }, expected: ['spec.services[0].namespace: required field is missing'] },
   { name: 'duplicate service names', spec: { services: [svc, { ...svc }] }, expected: ['spec.services[1].name: duplicate service name "vllm" (also services[0])'] },
   { name: 'relative metrics path', spec: { services: [{ ...svc, path: 'metrics' }] }, expected: ['spec.services[0].path: expected an absolute URL path such as "/metrics", found "metrics"'] },

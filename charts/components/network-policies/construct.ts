@@ -235,6 +235,7 @@ export class NetworkPolicies extends Construct {
           if (literal) return ipBlockPeers([literal]);
           return ipBlockPeers(spec.remoteCidrs ?? []);
         }
+        case 'namespaces': return [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...((end as { namespaces?: readonly string[] }).namespaces ?? [])] }] } }];
         case 'user-services': {
           const s = service as ServiceSpec;
           return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } }, podSelector: { matchLabels: s.selector } }];

@@ -34,6 +34,7 @@ import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { otlpConfig } from '../genai/config';
 import { promBasicAuth, webAuthOf } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import { annotatedPodsJob, annotatedServicesJob, fnv1a, podJob } from '../../lib/scrape';
@@ -214,6 +215,8 @@ export class Prometheus extends Construct implements IPrometheus {
                 webConfigArg(webAuth),
                 // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
                 ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
+                // OpenTelemetry pushes (spec.prometheus.otlp; charts/components/genai).
+                ...(spec.otlp.enabled ? ['--web.enable-otlp-receiver'] : []),
               ],
               ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
               env,
@@ -364,6 +367,7 @@ export class Prometheus extends Construct implements IPrometheus {
       // Relative: Prometheus resolves it against the folder of prometheus.yml (/etc/prometheus in the pod).
       scrape_config_files: [`${SCRAPE_FILES_SUBDIR}/*.yml`],
       scrape_configs: this.scrapeConfigs,
+      ...otlpConfig(s.otlp),
     };
   }
 

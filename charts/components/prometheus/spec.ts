@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { dnsLabel, duration, httpUrl, promSize, quantity } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { remoteWriteSchema } from './remote-write';
+import { otlpSchema } from '../genai/spec';
 import { DEFAULT_SIZING } from '../../core/sizing';
 
 export const prometheusSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const prometheusSchema = z.strictObject({
   // --- scale-out (issue 12): remote write, agent mode, HA pairs
   mode: z.enum(['server', 'agent'], { error: (i) => `expected "server" or "agent", found ${JSON.stringify(i.input)}` }).default('server')
     .describe('"agent": --agent, a forwarder with a WAL only (no local queries, rules or alerting; remoteWrite required; rules go to the central ruler)'),
+  otlp: otlpSchema.describe('OTLP receiver for OpenTelemetry metrics (GenAI semantic conventions; charts/components/genai)'),
   remoteWrite: z.array(remoteWriteSchema).default([]).describe('remote stores every sample is sent to (Mimir, Thanos Receive, VictoriaMetrics, Grafana Cloud, generic)'),
   replicaLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional()
     .describe('external label naming the replica when replicas > 1 (value: the pod name); default from the first remoteWrite preset: __replica__ (Mimir HA tracker), replica (thanos-receive)'),
