@@ -14,11 +14,8 @@
  * - Agent mode (preset thanos-receive, bearer token from a Secret): the same
  *   binary with the StatefulSet's agent flags forwards node-exporter's series.
  *
- * Binary: test/lib/tools.ts' prometheus (the pinned 3.x under .cache/bin
- * once the tool installs have run, else Debian's 2.42). Only for 2.42 two flags
- * are translated: 2.42 expands `${POD_NAME}` in external_labels behind
- * `--enable-feature=expand-external-labels` (on by default in 3.x) and runs
- * agent mode with `--enable-feature=agent` (3.x: `--agent`).
+ * Binary: test/lib/tools.ts' prometheus, the pinned 3.5.0 (the deployed
+ * image) under .cache/bin; the StatefulSet's flags are passed as synthesized.
  *
  * What the test rewrites is what a cluster provides: Kubernetes discovery
  * becomes static targets with the discovery labels, container paths (config,
@@ -26,7 +23,6 @@
  * environment as the fieldRef provides it, and the receiver's host is the
  * proxy's 127.0.0.1 port (set through the spec's url).
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -42,16 +38,8 @@ jest.setTimeout(180_000);
 
 const PROMETHEUS = tool('prometheus');
 const NODE_EXPORTER = tool('prometheus-node-exporter');
-/** Debian's build prints `version 2.42.0+ds`; the go-installed pinned build carries its module version. */
-const IS_V2 = /version 2\./.test(spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-const VERSION_TEXT = IS_V2 ? '2.42 (Debian)' : `module ${goModuleVersion(PROMETHEUS, 'github.com/prometheus/prometheus') ?? 'unknown'}`;
-/**
- * Debian's 2.42 build sends no custom remote-write `headers` (observed here: its
- * requests carry only Prometheus' own headers, although the loaded config has
- * them); the pinned 3.x does. With 2.42 the tenant headers are asserted in the
- * loaded config only, and their arrival once the 3.x binary is installed.
- */
-const SENDS_HEADERS = !IS_V2;
+/** The go-built pinned binary carries its module version (go version -m). */
+const VERSION_TEXT = `module ${goModuleVersion(PROMETHEUS, 'github.com/prometheus/prometheus') ?? 'unknown'}`;
 const WAIT_MS = 90_000;
 const NODE = 'rw-node';
 
@@ -125,9 +113,8 @@ function prepareSender(name: string, objects: ReturnType<typeof synth>['objects'
     if (a.startsWith('--web.listen-address=')) return [`--web.listen-address=127.0.0.1:${port}`];
     // The test's readiness checks and queries go in unauthenticated; basic auth is proven by test/e2e/web-auth.test.ts.
     if (a.startsWith('--web.config.file=')) return [];
-    if (a === '--agent' && IS_V2) return ['--enable-feature=agent'];
     return [a];
-  }).concat(IS_V2 && !container.args.includes('--agent') ? ['--enable-feature=expand-external-labels'] : []);
+  });
 }
 
 const COMMON = {
@@ -249,7 +236,7 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     for (const r of mimir) {
       expect(r.path).toBe('/api/v1/push');
       expect(r.headers['content-encoding']).toBe('snappy');
-      if (SENDS_HEADERS) expect(r.headers['x-scope-orgid']).toBe('team-gpu');
+      expect(r.headers['x-scope-orgid']).toBe('team-gpu');
     }
     const loaded = parse(fs.readFileSync(path.join(tmp, 'sender-0', 'prometheus.yml'), 'utf8'));
     expect(loaded.remote_write[0].headers).toEqual({ 'X-Scope-OrgID': 'team-gpu' });
@@ -266,7 +253,7 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     expect(thanos.length).toBeGreaterThan(0);
     for (const r of thanos) {
       expect(r.path).toBe('/api/v1/receive');
-      if (SENDS_HEADERS) expect(r.headers['thanos-tenant']).toBe('tenant-b');
+      expect(r.headers['thanos-tenant']).toBe('tenant-b');
     }
     // The agent's own API: no query engine (agent mode answers 422/404 on queries, never data).
     const res = await fetch(`http://127.0.0.1:${ports.agent}/api/v1/query?query=up`);

@@ -93,9 +93,13 @@ export class Prometheus extends Construct implements IPrometheus {
   public readonly statefulSet: k8s.KubeStatefulSet;
 
   private readonly scrapeConfigs: ScrapeConfig[] = [];
-  /** Scrape config files (addScrapeConfigFiles): file name -> YAML, and by ConfigMap: shard -> file name -> YAML. */
+  /** Every job name, in prometheus.yml or a scrape config file: unique across the stack. */
+  private readonly jobNames = new Set<string>();
+  /** Scrape config files (addScrapeConfigFiles): file name -> YAML. */
   private readonly scrapeFiles = new Map<string, string>();
-  private scrapeShards: Map<string, string>[] = [];
+  /** The same files by ConfigMap: shard i (prometheus-scrape-<i>) -> file name -> YAML. One, empty, until files come. */
+  private scrapeShards: Map<string, string>[] = [new Map()];
+  private readonly scrapeMetadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
   private readonly ruleFiles = new Map<string, string>();
   private readonly alertmanagers: AlertmanagerConfig[] = [];
   private readonly spec: Spec['prometheus'];
@@ -153,7 +157,6 @@ export class Prometheus extends Construct implements IPrometheus {
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
     this.scrapeMetadata = metadata;
     // Always there, empty without scrape config files: the first service changes no pod template.
-    this.scrapeShards = [new Map()];
     this.scrapeShardConfigMap(0);
     // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
     new k8s.KubeConfigMap(this, 'rules', {
@@ -312,8 +315,6 @@ export class Prometheus extends Construct implements IPrometheus {
     return new Map(this.scrapeShards.flatMap((shard) => [...shard.entries()]).sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  private readonly scrapeMetadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
-
   private scrapeShardConfigMap(i: number): void {
     new k8s.KubeConfigMap(this, `scrape-${i}`, {
       metadata: this.scrapeMetadata(`${SCRAPE_CONFIGMAP_PREFIX}${i}`),
@@ -327,8 +328,6 @@ export class Prometheus extends Construct implements IPrometheus {
     }
     this.jobNames.add(name);
   }
-
-  private readonly jobNames = new Set<string>();
 
   /** Add a rule file (Prometheus rule-file YAML) loaded through `rule_files`. */
   public addRuleFile(fileName: string, content: string): void {

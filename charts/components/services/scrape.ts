@@ -147,8 +147,10 @@ function groupJob(g: Group, jobName: string, services: readonly ServiceSpec[]): 
 export function splitJob(jobName: string, services: readonly ServiceSpec[], build: (jobName: string, members: readonly ServiceSpec[]) => ScrapeConfig, maxBytes = SCRAPE_FILE_MAX_BYTES): ScrapeConfig[] {
   const size = (job: ScrapeConfig) => Buffer.byteLength(toYaml({ scrape_configs: [job] }));
   const whole = build(jobName, services);
-  if (size(whole) <= maxBytes) return [whole];
-  for (let parts = 2; ; parts *= 2) {
+  const bytes = size(whole);
+  if (bytes <= maxBytes) return [whole];
+  // Start at the fewest parts that could fit (a power of two); hashing is uneven, so double until each fits.
+  for (let parts = 2 ** Math.ceil(Math.log2(bytes / maxBytes)); ; parts *= 2) {
     const buckets: ServiceSpec[][] = Array.from({ length: parts }, () => []);
     for (const svc of services) buckets[fnv1a(svc.name) % parts].push(svc);
     const jobs = buckets.flatMap((b, i) => (b.length ? [build(`${jobName}/part-${i + 1}-of-${parts}`, b)] : []));
