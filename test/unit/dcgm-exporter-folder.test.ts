@@ -10,7 +10,8 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { countersCsv, DcgmExporter, DCGM_NAME, DEFAULT_COUNTERS, EXPORTER_COUNTERS, dcgmExporterJob, specSections, type DcgmExporterProps } from '../../charts/components/dcgm-exporter';
-import { ksmLabelName, requestedExpr } from '../../charts/components/dcgm-exporter/rules';
+import { gpuRules, ksmLabelName, requestedExpr } from '../../charts/components/dcgm-exporter/rules';
+import { renderRuleFile } from '../../rules';
 import { SERIES_BUDGET } from '../../charts/core/sizing';
 import { IMAGES } from '../../charts/core/images';
 import type { IPrometheus } from '../../charts/core/component';
@@ -145,6 +146,19 @@ describe('the rules read the series as the contract (dcgm-exporter and kube-stat
     expect(requestedExpr()).toContain('resource=~"nvidia_com_mig_1g_.+"');
     expect(ksmLabelName('example.com/team')).toBe(`label_${sanitise('example.com/team')}`);
   });
+});
+
+test('GPU prices per model: one model excluded with !=, several with an escaped regex; promtool accepts the file', () => {
+  const rulesFor = (modelPrices: Record<string, number>) => {
+    const spec = validateSpec(stackDoc({ gpu: { cost: { pricePerGpuHour: 1, modelPrices } } }), 'test').spec;
+    return renderRuleFile(gpuRules({ spec })!);
+  };
+  expect(rulesFor({ 'NVIDIA H100 80GB HBM3': 4 })).toContain('{modelName!="NVIDIA H100 80GB HBM3"}');
+  const several = rulesFor({ 'NVIDIA A100-PCIE-40GB (MIG)': 2, 'NVIDIA L4': 0.8, 'weird "model"': 3 });
+  expect(several).toContain('modelName!~"NVIDIA A100-PCIE-40GB \\\\(MIG\\\\)|NVIDIA L4|weird \\"model\\""');
+  const dir = tempFiles({ 'gpu.yaml': several });
+  const r = run('promtool', ['check', 'rules', path.join(dir, 'gpu.yaml')]);
+  expect(r.stdout + r.stderr).toContain('SUCCESS');
 });
 
 test('the sizing budget per GPU is a series per field of the counters file the folder ships (labels are not series)', () => {

@@ -3,10 +3,10 @@
  * throttling and hardware errors (XID, ECC, row remapping) of every GPU, each
  * series attributed to the pod, namespace and container that holds the GPU.
  *
- * A DaemonSet in the agent namespace that can only land on GPU nodes: a
- * required nodeAffinity whose terms are ORed, one per label that marks GPU
- * nodes (`spec.gpu.nodeLabels`, set by `spec.platform`; or the one label of
- * `spec.gpu.nodeSelector`),
+ * A DaemonSet (in the stack: the agent namespace) that can only land on GPU
+ * nodes: a required nodeAffinity whose terms are ORed, one per label that
+ * marks GPU nodes (`nodeLabels`; the stack passes `spec.gpu.nodeLabels`, the
+ * `spec.platform` profile's, or the one label of `spec.gpu.nodeSelector`),
  * tolerations for the GPU taint, and `runtimeClassName: nvidia` so the NVIDIA
  * container runtime injects the GPU devices and driver libraries. It requests
  * no `nvidia.com/gpu`: the exporter watches every GPU of its node without

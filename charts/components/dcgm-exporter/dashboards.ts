@@ -11,7 +11,6 @@
  */
 import type { DashboardModule, MetricSource, PodRows, Row } from '../../core/dashboard-model';
 import { neutral, warnCrit } from '../../../dashboards/lib';
-import { RECORDING } from '../../core/recording';
 import { DEFAULT_COUNTERS, EXPORTER_COUNTERS, PROFILING_COUNTERS } from './construct';
 import { DCGM_JOB, GPU_RECORDING as R } from './names';
 import { XID_WINDOW } from './rules';
@@ -286,6 +285,3 @@ export const gpuPodRows: PodRows = (podSel) => {
     ],
   }];
 };
-
-/** The recording rule a service kind reads for llm-d's low GPU utilisation (per namespace and pod, 0-1). */
-export const POD_GPU_UTILISATION = RECORDING.podGpuUtilisation;

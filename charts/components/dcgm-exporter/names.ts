@@ -16,8 +16,6 @@ export const DCGM_JOB = DCGM_NAME;
 export const DCGM_FILE = '22-dcgm-exporter';
 /** The exporter's metrics port (DCGM_EXPORTER_LISTEN). */
 export const DCGM_PORT = 9400;
-/** The spec section it owns (`spec.gpu`): the user-facing key, kept from before the registry. */
-export const DCGM_SPEC_KEY = 'gpu';
 
 /**
  * Recording rules, by level. Ratios are 0-1, memory in bytes, power in watts,

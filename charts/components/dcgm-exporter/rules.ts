@@ -61,9 +61,10 @@ const HOLDER = '{{ if $labels.pod }} used by {{ $labels.namespace }}/{{ $labels.
 const PCT = '{{ printf "%.0f" $value }}%';
 
 /** The busy ratio of every GPU or MIG instance: GR engine activity where DCGM profiles, GPU utilisation elsewhere. */
-export function busyExpr(): string {
-  return `label_replace(DCGM_FI_PROF_GR_ENGINE_ACTIVE{${JOB}}, "source", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "", "")`
-    + ` or on (node, UUID) label_replace(DCGM_FI_DEV_GPU_UTIL{${JOB}} / 100, "source", "DCGM_FI_DEV_GPU_UTIL", "", "")`;
+export function busyExpr(matchers = ''): string {
+  const sel = `${JOB}${matchers ? `,${matchers}` : ''}`;
+  return `label_replace(DCGM_FI_PROF_GR_ENGINE_ACTIVE{${sel}}, "source", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "", "")`
+    + ` or on (node, UUID) label_replace(DCGM_FI_DEV_GPU_UTIL{${sel}} / 100, "source", "DCGM_FI_DEV_GPU_UTIL", "", "")`;
 }
 
 function recordingGroup(): RuleGroup {
@@ -116,7 +117,8 @@ function costGroup(cost: GpuCostSpec): RuleGroup {
       record: R.podAllocated,
       expr: `${requested} * on (node) group_left (modelName) ${R.nodeModel} or on (namespace, pod) label_replace(${requested}, "modelName", "unknown", "", "")`,
     },
-    { record: R.podUsed, expr: `${R.podAllocated} * on (namespace, pod) group_left () ${R.podUtilisation}` },
+    // The pods' busy ratio computed here (as namespace_pod:gpu_utilisation:ratio is), so the group reads no other group's output.
+    { record: R.podUsed, expr: `${R.podAllocated} * on (namespace, pod) group_left () avg by (namespace, pod) (${busyExpr('pod!=""')})` },
     { record: R.allocated, expr: byTeam(R.podAllocated, cost.teamLabel) },
     { record: R.used, expr: byTeam(R.podUsed, cost.teamLabel) },
     { record: R.idle, expr: `clamp_min(${R.allocated} - (${R.used} or ${R.allocated} * 0), 0)` },
@@ -130,7 +132,9 @@ function costGroup(cost: GpuCostSpec): RuleGroup {
     rules.push({ record: R.price, expr: `vector(${price})`, labels: { modelName, currency: cost.currency } });
   }
   if (cost.pricePerGpuHour !== undefined) {
-    const others = models.length ? `{modelName!~"${anyOf(models.map(([m]) => m))}"}` : '';
+    const others = models.length === 0 ? '' : models.length === 1
+      ? `{modelName!="${models[0][0].replace(/["\\]/g, (c) => `\\${c}`)}"}`
+      : `{modelName!~"${anyOf(models.map(([m]) => m))}"}`;
     rules.push({ record: R.price, expr: `group by (modelName) (${R.podAllocated}${others}) * ${cost.pricePerGpuHour}`, labels: { currency: cost.currency } });
   }
   if (models.length || cost.pricePerGpuHour !== undefined) {
