@@ -1,5 +1,5 @@
 /**
- * Entry point: `npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--allow-recreate]]`,
+ * Entry point: `npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--strict] [--allow-recreate] [--gitops-out dir]]`,
  * and the app of `cdk8s synth` (cdk8s.yaml), which passes its output folder
  * in CDK8S_OUTDIR (`-o/--output`, or a temporary folder it prints for
  * `--stdout`): then only that folder is written, never ./dist or gitops/.
@@ -13,20 +13,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { DEFAULT_SPEC, MonitoringStack, readSpecFile, SpecError, validateSpec } from './charts';
 import {
-  checkOutputTarget, DEFAULT_SPEC, MonitoringStack, OutputError, prepareSideFiles, readSpecFile, removeStaleSideTemporaries,
-  renderGitops, renderManifests, SIDE_FILES, SpecError, validateSpec, writeAtomically,
-} from './charts';
+  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
+} from './charts/lib/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
-import { warningsOf } from './charts/lib/warnings';
+import { describeIdentity, formatIdentity, parseIdentity, sameStack, stackIdentity } from './charts/lib/stack-metadata';
+import { adviceOf, warningsOf } from './charts/lib/warnings';
+import { placeholders } from './charts/lib/placeholders';
 
-const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--allow-recreate]]';
+const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--strict] [--allow-recreate] [--gitops-out dir]]';
 
-interface Args { spec?: string; out?: string; stdout: boolean; allowRecreate: boolean }
+interface Args { spec?: string; out?: string; gitopsOut?: string; stdout: boolean; allowRecreate: boolean; strict: boolean }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { stdout: false, allowRecreate: false };
+  const a: Args = { stdout: false, allowRecreate: false, strict: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -36,11 +38,17 @@ function parseArgs(argv: string[]): Args | string {
     } else if (arg.startsWith('--out=') || arg.startsWith('--output=')) a.out = arg.slice(arg.indexOf('=') + 1);
     else if (arg === '--stdout' || arg === '-p') a.stdout = true;
     else if (arg === '--allow-recreate') a.allowRecreate = true;
+    else if (arg === '--strict') a.strict = true;
+    else if (arg === '--gitops-out') {
+      if (i + 1 >= argv.length || argv[i + 1] === '') return `${arg} needs a folder`;
+      a.gitopsOut = argv[++i];
+    } else if (arg.startsWith('--gitops-out=')) a.gitopsOut = arg.slice(arg.indexOf('=') + 1);
     else if (arg.startsWith('-') && arg !== '-') return `unknown option ${arg}`;
     else positional.push(arg);
   }
   if (positional.length > 1) return `expected at most one spec file, found ${positional.length}`;
   if (a.stdout && a.out) return '--out and --stdout are mutually exclusive';
+  if (a.stdout && a.gitopsOut) return '--gitops-out and --stdout are mutually exclusive';
   a.spec = positional[0];
   return a;
 }
@@ -79,8 +87,14 @@ export function main(argv: string[]): number {
     const app = new App({ outdir: out });
     const stack = new MonitoringStack(app, 'stack', { spec });
     const files = renderManifests(stack);
-    // Spec-level warnings (ComponentDef.warnings) and those constructs recorded (charts/lib/warnings.ts).
-    for (const w of [...stack.warnings, ...warningsOf(stack)]) console.error(`warning: ${w}`);
+    // Spec-level warnings (ComponentDef.warnings), those constructs recorded (charts/lib/warnings.ts) and
+    // values left from the example (charts/lib/placeholders.ts): once each, on stderr.
+    const left = placeholders(spec as any);
+    for (const w of new Set([...stack.warnings, ...warningsOf(stack), ...left.map((p) => p.message)])) console.error(`warning: ${w}`);
+    if (args.strict && left.length > 0) {
+      console.error(`synth refused (--strict): ${left.length} value${left.length === 1 ? '' : 's'} left from the example spec (${left.map((p) => p.field).join(', ')}); set them, or run without --strict`);
+      return 1;
+    }
     const gitops = renderGitops(stack);
     if (underCli && isCliStdoutFolder(out)) {
       // cdk8s synth --stdout prints every *.yaml of this folder by piping them to stdout all at
@@ -94,24 +108,43 @@ export function main(argv: string[]): number {
       return 0;
     }
     const state = checkOutputTarget(out);
+    const identity = stackIdentity(spec.metadata.name, spec.spec.namespace, specPath, out);
     if (state === 'owned' && !args.allowRecreate) {
-      const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
-      const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
-      if (unsafe.length > 0) {
-        console.error(formatUnsafeChanges(unsafe, shownOut));
-        return 1;
+      // Only the previous output of the same stack is a deployment to protect (charts/lib/stack-metadata.ts).
+      const markerPath = path.join(out, OUTPUT_MARKER);
+      const previousId = fs.existsSync(markerPath) ? parseIdentity(fs.readFileSync(markerPath, 'utf8')) : undefined;
+      if (previousId && !sameStack(previousId, identity)) {
+        console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
+      } else {
+        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
+        const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
+        if (unsafe.length > 0) {
+          console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
+          return 1;
+        }
       }
     }
-    // gitops/ beside dist/; not under cdk8s synth, whose contract is one output folder.
-    const sideBase = path.dirname(path.resolve(out));
+    // The Argo CD Application: where --gitops-out says; by default gitops/ beside dist/; with --out DIR
+    // inside DIR (named argocd-application, without .yaml, so kubectl apply -f DIR skips it as it skips
+    // the Kustomization); never under cdk8s synth, whose contract is one output folder.
     let side: ReturnType<typeof prepareSideFiles> | undefined;
     if (!underCli) {
-      removeStaleSideTemporaries(sideBase, SIDE_FILES);
-      side = prepareSideFiles(sideBase, SIDE_FILES, gitops);
+      if (args.gitopsOut !== undefined) {
+        const base = path.resolve(args.gitopsOut);
+        const known = SIDE_FILES.map((f) => path.basename(f));
+        removeStaleSideTemporaries(base, known);
+        side = prepareSideFiles(base, known, new Map([...gitops].map(([f, t]) => [path.basename(f), t])));
+      } else if (args.out === undefined) {
+        const sideBase = path.dirname(path.resolve(out));
+        removeStaleSideTemporaries(sideBase, SIDE_FILES);
+        side = prepareSideFiles(sideBase, SIDE_FILES, gitops);
+      } else {
+        for (const [f, t] of gitops) files.set(path.basename(f, '.yaml'), t);
+      }
     }
     let recovered: boolean;
     try {
-      ({ recovered } = writeAtomically(out, files));
+      ({ recovered } = writeAtomically(out, files, { marker: formatIdentity(identity) }));
     } catch (e) {
       side?.abort();
       throw e;
@@ -123,7 +156,9 @@ export function main(argv: string[]): number {
     console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
-    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files))));
+    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
+    const advice = adviceOf(stack);
+    if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);

@@ -48,7 +48,7 @@ async function rss(series: number): Promise<{ rss: number; head: number }> {
   }
 }
 
-(async () => {
+void (async () => {
   const base = await rss(0);
   const full = await rss(N);
   const per = (full.rss - base.rss) / (full.head - base.head);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: synth time of the default spec (monitoring.yaml) and of
  * the generated 0-, 100- and 1,000-service specs (bench/services-N.yaml,
- * `tsx bench/gen-spec.ts N`), each as a ratio to the warm default synth,
+ * `tsx bench/gen-spec.ts N`) and 1,000 services selected by two labels each
+ * (bench/services-1000-two-label.yaml, `tsx bench/gen-spec.ts --two-label 1000`), each as a ratio to the warm default synth,
  * with the largest object and the size of dist/. Each figure is the median
  * of RUNS fresh processes. Fails when 1,000 services take more than 3x the
  * default synth (issue 11).
@@ -32,13 +33,14 @@ console.log('|---|---|---|---|---|---|');
 console.log(row('default spec (monitoring.yaml), cold', (r) => r.first).line);
 console.log(row('default spec (monitoring.yaml), warm', (r) => r.warmDefault).line);
 let ratio1000 = 0;
-for (const n of ['0', '100', '1000']) {
-  const r = row(`${n} services (bench/services-${n}.yaml), warm`, (x) => x.services[n]);
-  if (n === '1000') ratio1000 = r.ratio;
+for (const n of ['0', '100', '1000', '1000-two-label']) {
+  const label = n === '1000-two-label' ? '1000 services, two-label selectors' : `${n} services`;
+  const r = row(`${label} (bench/services-${n}.yaml), warm`, (x) => x.services[n]);
+  if (n.startsWith('1000')) ratio1000 = Math.max(ratio1000, r.ratio);
   console.log(r.line);
 }
 if (ratio1000 > MAX_RATIO_1000) {
-  console.error(`\n1,000 services took ${ratio1000.toFixed(2)}x the default synth, over the ${MAX_RATIO_1000}x budget`);
+  console.error(`\n1,000 services (the slower spec) took ${ratio1000.toFixed(2)}x the default synth, over the ${MAX_RATIO_1000}x budget`);
   process.exitCode = 1;
 }
 console.log('');

@@ -13,6 +13,7 @@ import type { ComponentDef, Flow } from './core/component';
 import { flowTable } from './components/network-policies/construct';
 import type { DashboardContributions } from './core/dashboard-model';
 import type { RuleArea } from './core/rule-types';
+import { recordingArea } from './core/recording';
 import type { Spec } from './spec/schema';
 import * as namespaces from './components/namespaces';
 import * as platform from './components/platform';
@@ -38,6 +39,9 @@ import * as networkPolicies from './components/network-policies';
 import * as argocd from './components/argocd';
 import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
+
+/** Public constructs of the components, re-exported by the package root (charts/index.ts). */
+export * from './components/dcgm-exporter/construct';
 
 const MODULES = [
   namespaces,
@@ -94,16 +98,23 @@ export const FLOWS: readonly Flow[] = flowTable(COMPONENTS);
 /** Every Prometheus job name a component declares. */
 export const COMPONENT_JOBS: readonly string[] = COMPONENTS.flatMap((c) => c.jobs ?? []);
 
-/** The rule areas the components own (alerts and recording rules beside their construct). */
-export const COMPONENT_RULE_AREAS: readonly RuleArea[] = COMPONENTS.flatMap((c) => c.ruleAreas ?? []);
+/** Is the component deployed for this spec? */
+const isOn = (spec: Spec) => (c: ComponentDef<Spec>) => !c.enabled || c.enabled(spec);
+
+/** The rule areas the components own (alerts beside their construct), then recording.yaml with their recording groups. */
+export const COMPONENT_RULE_AREAS: readonly RuleArea[] = [
+  ...COMPONENTS.flatMap((c) => c.ruleAreas ?? []),
+  recordingArea((spec) => COMPONENTS.filter(isOn(spec)).flatMap((c) => c.recording ?? [])),
+];
 
 /** What the components give the dashboards for a spec: every component's metric sources, the enabled ones, their dashboards. */
 export function dashboardContributions(spec: Spec): DashboardContributions {
-  const on = COMPONENTS.filter((c) => !c.enabled || c.enabled(spec));
+  const on = COMPONENTS.filter(isOn(spec));
   return {
     catalog: COMPONENTS.flatMap((c) => c.catalog ?? []),
     enabled: on.flatMap((c) => (c.catalog ?? []).filter((s) => !s.enabled || s.enabled(spec)).map((s) => s.id)),
     modules: on.flatMap((c) => c.dashboards ?? []),
+    podRows: on.flatMap((c) => (c.podRows ? [c.podRows] : [])),
   };
 }
 

@@ -20,13 +20,11 @@ import type { Alertmanager } from './components/alertmanager/construct';
 import type { Alloy } from './components/alloy/construct';
 import type { ArgoCdApplication } from './components/argocd/construct';
 import type { Cadvisor } from './components/cadvisor/construct';
-import type { DcgmExporter } from './components/dcgm-exporter/construct';
 import type { Grafana } from './components/grafana/construct';
 import type { Ingresses } from './components/ingress/construct';
 import type { KubeStateMetrics } from './components/kube-state-metrics/construct';
 import type { Loki } from './components/loki/construct';
 import type { NetworkPolicies } from './components/network-policies/construct';
-import type { NodeExporter } from './components/node-exporter/construct';
 import type { Prometheus } from './components/prometheus/construct';
 import type { PrometheusMsTeams } from './components/prometheus-msteams/construct';
 import type { Promtail } from './components/promtail/construct';
@@ -114,9 +112,7 @@ export class MonitoringStack extends Construct {
 
   // Typed accessors of the built components (public API kept from before the registry).
   public get prometheus(): Prometheus { return this.component<Prometheus>('prometheus') as Prometheus; }
-  public get nodeExporter(): NodeExporter | undefined { return this.component('node-exporter'); }
   public get cadvisor(): Cadvisor | undefined { return this.component('cadvisor'); }
-  public get dcgmExporter(): DcgmExporter | undefined { return this.component('dcgm-exporter'); }
   public get kubeStateMetrics(): KubeStateMetrics | undefined { return this.component('kube-state-metrics'); }
   public get loki(): Loki | undefined { return this.component('loki'); }
   /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */

@@ -13,13 +13,15 @@ import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
 import { SLO_RECORDED_METRICS } from '../charts/core/slo-catalog';
 import type { Spec } from '../charts/spec/schema';
-import { SERVICE_KINDS } from '../charts/core/names';
+import { KINDS } from '../charts/kinds';
+import { histogram, PROCESS } from '../charts/kinds/shared';
 import type { MetricSource } from '../charts/core/dashboard-model';
 
-export type ServiceKind = (typeof SERVICE_KINDS)[number];
+/** A service kind's name (charts/kinds/index.ts). */
+export type ServiceKind = string;
 
 export const EXPORTER_SOURCES = [
-  'prometheus', 'node-exporter', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
+  'prometheus', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 /** The sources listed here (`slo`: the SLO recording rules, rules/slo.ts, present when a service declares slos[]);
@@ -27,26 +29,10 @@ export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 export type BuiltinSourceId = ExporterSource | ServiceKind | 'slo' | 'velero';
 export type SourceId = string;
 
-/** The three series of a Prometheus histogram. */
-const histogram = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
 const summary = (name: string): string[] => [name, `${name}_sum`, `${name}_count`];
 
 /** Series every scrape job produces (https://prometheus.io/docs/concepts/jobs_instances/). */
 const SCRAPE_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
-
-/** Metrics of the process/runtime collectors of the official Go and Python clients. */
-const PROCESS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'process_max_fds', 'process_start_time_seconds'];
-const PYTHON = [...PROCESS, 'python_info', 'python_gc_collections_total', 'python_gc_objects_collected_total'];
-
-/**
- * Generic HTTP service metrics, whatever the prefix (`sodav_http_requests_total`,
- * `http_requests_total` of prometheus-fastapi-instrumentator, ...): dashboards
- * select them with a `__name__` regex, listed here verbatim.
- */
-export const HTTP_REQUESTS_ANY_PREFIX = '(.+_)?http_requests_total';
-export const HTTP_DURATION_BUCKET_ANY_PREFIX = '(.+_)?http_request_duration_seconds_bucket';
-export const HTTP_DURATION_COUNT_ANY_PREFIX = '(.+_)?http_request_duration_seconds_count';
-export const HTTP_DURATION_SUM_ANY_PREFIX = '(.+_)?http_request_duration_seconds_sum';
 
 export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
   // --- Exporters and stack components
@@ -66,18 +52,6 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
       ...summary('prometheus_engine_query_duration_seconds'), ...summary('prometheus_target_interval_length_seconds'),
     ],
   },
-  'node-exporter': {
-    title: 'node-exporter (host metrics) and the node recording rules',
-    metrics: [
-      'node_cpu_seconds_total', 'node_load15', 'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
-      'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
-      'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
-      'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
-      'node_uname_info', 'node_boot_time_seconds', 'node_time_seconds',
-      RECORDING.nodeCpuUtilisation, RECORDING.nodeMemoryUtilisation, RECORDING.nodeFilesystemUsage,
-      RECORDING.nodeNetworkReceive, RECORDING.nodeNetworkTransmit,
-    ],
-  },
   cadvisor: {
     title: 'cAdvisor (container metrics, groups cpu, memory, network, disk, diskIO) and the container recording rules',
     metrics: [
@@ -88,14 +62,6 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
       'container_fs_reads_bytes_total', 'container_fs_writes_bytes_total', 'container_fs_usage_bytes',
       'container_spec_memory_limit_bytes', 'container_spec_cpu_quota', 'container_spec_cpu_period',
       RECORDING.containerCpu, RECORDING.containerMemory,
-    ],
-  },
-  'dcgm-exporter': {
-    title: 'NVIDIA DCGM exporter (default counters)',
-    metrics: [
-      'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_GPU_TEMP',
-      'DCGM_FI_DEV_MEMORY_TEMP', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_XID_ERRORS',
-      'DCGM_FI_DEV_PCIE_REPLAY_COUNTER',
     ],
   },
   'kube-state-metrics': {
@@ -134,76 +100,8 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
     title: 'Velero server (job velero, with spec.backup.method velero; pkg/metrics/metrics.go names, prefix velero_)',
     metrics: ['velero_backup_last_successful_timestamp', 'velero_backup_attempt_total', 'velero_backup_success_total', 'velero_backup_failure_total'],
   },
-  // --- Service kinds (spec.services[].kind)
-  vllm: {
-    title: 'vLLM OpenAI-compatible server (`vllm:` metrics, label model_name)',
-    metrics: [
-      'vllm:num_requests_running', 'vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc',
-      'vllm:prompt_tokens_total', 'vllm:generation_tokens_total', 'vllm:request_success_total',
-      ...histogram('vllm:time_to_first_token_seconds'), ...histogram('vllm:e2e_request_latency_seconds'),
-      ...histogram('vllm:inter_token_latency_seconds'), ...histogram('vllm:time_per_output_token_seconds'), ...PYTHON,
-    ],
-  },
-  stt: {
-    title: 'speech-to-text service (contract: stt_* names; seeds name no standard)',
-    metrics: [
-      'stt_requests_total', 'stt_request_errors_total', ...histogram('stt_request_duration_seconds'),
-      'stt_audio_seconds_total', 'stt_words_total', ...PYTHON,
-    ],
-  },
-  tts: {
-    title: 'text-to-speech service (contract: tts_* names; seeds name no standard)',
-    metrics: [
-      'tts_active_connections', 'tts_active_sessions', 'tts_steps_total', ...histogram('tts_step_duration_seconds'), ...PYTHON,
-    ],
-  },
-  'whisper-api': {
-    title: 'Whisper API (names from the Whisper API seed)',
-    metrics: [
-      'whisper_transcription_requests_total', 'whisper_transcription_errors_total', 'whisper_model_loaded',
-      ...histogram('whisper_transcription_duration_seconds'), ...histogram('whisper_inference_duration_seconds'),
-      ...histogram('whisper_audio_load_duration_seconds'), ...histogram('whisper_processing_duration_seconds'),
-      ...histogram('whisper_decode_duration_seconds'), ...PYTHON,
-    ],
-  },
-  'rq-exporter': {
-    title: 'mdawar/rq-exporter (RQ job queues; rq_jobs{queue,status}, rq_workers{name,queues,state})',
-    metrics: [
-      'rq_workers', 'rq_jobs', 'rq_workers_success_total', 'rq_workers_failed_total', 'rq_workers_working_time_total',
-      'rq_request_processing_seconds_count', 'rq_request_processing_seconds_sum',
-    ],
-  },
-  qdrant: {
-    title: 'Qdrant (/metrics; rest_responses_duration_seconds needs Qdrant >= 1.8)',
-    metrics: [
-      'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total',
-      'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total',
-    ],
-  },
-  mcp: {
-    title: 'MCP servers (Python, prometheus-fastapi-instrumentator names: http_requests_total{handler,method,status})',
-    metrics: ['http_requests_total', ...histogram('http_request_duration_seconds'), ...PYTHON],
-  },
-  'redis-exporter': {
-    title: 'oliver006/redis_exporter (redis_total_system_memory_bytes with --include-system-metrics)',
-    metrics: [
-      'redis_up', 'redis_connected_clients', 'redis_blocked_clients', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'redis_total_system_memory_bytes',
-      'redis_keyspace_hits_total', 'redis_keyspace_misses_total', 'redis_commands_processed_total', 'redis_db_keys',
-      'redis_evicted_keys_total', 'redis_expired_keys_total',
-    ],
-  },
-  'mysql-exporter': {
-    title: 'prometheus/mysqld_exporter',
-    metrics: [
-      'mysql_up', 'mysql_global_status_threads_connected', 'mysql_global_status_threads_running', 'mysql_global_variables_max_connections',
-      'mysql_global_status_questions', 'mysql_global_status_slow_queries', 'mysql_global_status_innodb_buffer_pool_read_requests',
-      'mysql_global_status_innodb_buffer_pool_reads', 'mysql_global_status_aborted_connects',
-    ],
-  },
-  http: {
-    title: 'generic HTTP service (any metric prefix: `<prefix>_http_requests_total`, `<prefix>_http_request_duration_seconds`)',
-    metrics: [HTTP_REQUESTS_ANY_PREFIX, HTTP_DURATION_BUCKET_ANY_PREFIX, HTTP_DURATION_COUNT_ANY_PREFIX, HTTP_DURATION_SUM_ANY_PREFIX, ...PROCESS],
-  },
+  // --- Service kinds (spec.services[].kind): each kind's own list (charts/kinds/<kind>/index.ts)
+  ...Object.fromEntries(KINDS.map((k) => [k.name, { title: k.title, metrics: k.metrics }])),
 };
 
 /** The catalog's sources followed by the components' (ComponentDef.catalog); a source id appears once. */
@@ -241,12 +139,10 @@ export const METRIC_SOURCES: MetricIndex = metricIndex();
  */
 export function enabledSources(spec: Spec): Set<SourceId> {
   const s = new Set<SourceId>(['prometheus']);
-  if (spec.nodeExporter.enabled) s.add('node-exporter');
   if (spec.cadvisor.enabled) s.add('cadvisor');
   if (spec.grafana.enabled) s.add('grafana');
   if (spec.alerting.enabled) s.add('alertmanager');
   if (spec.loki.enabled) s.add('loki');
-  if (spec.gpu.enabled) s.add('dcgm-exporter');
   if (spec.kubeStateMetrics.enabled) s.add('kube-state-metrics');
   if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);

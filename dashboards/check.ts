@@ -24,7 +24,7 @@ export function promqlMetrics(expr: string): string[] {
       const name = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
       const value = m.getChild('StringLiteral');
       if (name && value && text.slice(name.from, name.to).replace(/"/g, '') === '__name__') {
-        out.add(JSON.parse(text.slice(value.from, value.to).replace(/^'|'$/g, '"')));
+        out.add(JSON.parse(text.slice(value.from, value.to).replace(/^'|'$/g, '"')) as string);
       }
     }
   } while (cursor.next());

@@ -16,7 +16,7 @@ export const CLUSTER_VARIABLE: Variable = {
 
 function scopePanel(p: Panel): Panel {
   const lang = p.type === 'logs' || ('datasource' in p && p.datasource === 'loki') ? 'LogQL' : 'PromQL';
-  return { ...p, queries: p.queries.map((q) => ({ ...q, expr: addMatcher(lang, q.expr, 'cluster', CLUSTER_MATCHER) })) } as Panel;
+  return { ...p, queries: p.queries.map((q) => ({ ...q, expr: addMatcher(lang, q.expr, 'cluster', CLUSTER_MATCHER) })) };
 }
 
 export function scopeToCluster(d: DashboardDef): DashboardDef {

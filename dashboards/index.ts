@@ -10,31 +10,33 @@ import { enabledSources, metricIndex, type SourceId } from './catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
 import { containers } from './containers';
-import { gpu } from './gpu';
-import { httpServices } from './http-services';
 import { scopeToCluster } from './cluster';
 import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
+import { KINDS } from '../charts/kinds';
 import { logsDashboard } from './logs';
-import { mcp } from './mcp';
 import { monitoringStack } from './monitoring-stack';
-import { mysql } from './mysql';
-import { nodeOverview } from './node-overview';
-import { qdrant } from './qdrant';
-import { redis } from './redis';
 import { sloDashboard } from './slo';
-import { stt } from './stt';
-import { tts } from './tts';
-import { vllm } from './vllm';
-import { whisperApi } from './whisper-api';
-import { whisperxJobs } from './whisperx-jobs';
 
-/** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
+/**
+ * Dashboard modules in display order: the infrastructure ones, each service kind's (charts/kinds, registry
+ * order), then the stack-wide ones. Add a dashboard: one file in dashboards/, one line here; a kind's
+ * dashboard comes with its folder.
+ */
 export const DASHBOARD_MODULES: DashboardModule[] = [
-  nodeOverview, containers, gpu,
-  whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices, sloDashboard,
-  redis, mysql,
+  containers,
+  ...KINDS.flatMap((k) => (k.dashboard ? [k.dashboard] : [])),
+  sloDashboard,
   logsDashboard, monitoringStack,
 ];
+
+/** Dashboards (by uid) shown before the built-in ones although a component contributes them: the host view opens the list. */
+export const LEADING_DASHBOARDS: readonly string[] = ['node-overview'];
+
+/** The modules with LEADING_DASHBOARDS first (in that order), the others as given. */
+export function displayOrder(mods: readonly DashboardModule[]): DashboardModule[] {
+  const rank = (m: DashboardModule) => { const i = LEADING_DASHBOARDS.indexOf(m.uid); return i < 0 ? LEADING_DASHBOARDS.length : i; };
+  return mods.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+}
 
 /** ConfigMap data limit is 1 MiB, but client-side apply stores the object in a 256 KiB annotation. */
 export const MAX_DASHBOARD_BYTES = 200 * 1024;
@@ -54,7 +56,10 @@ export interface BuiltDashboard {
 /** The context the modules build in: the spec and the sources it enables (the catalog's and the enabled components'). */
 export function dashboardContext(spec: Spec, contributions: DashboardContributions = NO_CONTRIBUTIONS): DashboardContext {
   const sources = new Set<SourceId>([...enabledSources(spec), ...contributions.enabled]);
-  return { spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name) };
+  return {
+    spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name),
+    podRows: (podSel = 'namespace=~"$namespace", pod=~"$pod"') => (contributions.podRows ?? []).flatMap((rows) => rows(podSel)),
+  };
 }
 
 /** Datasource uid -> type, as provisioned for these sources. */
@@ -77,7 +82,7 @@ export function buildDashboards(spec: Spec, contributions: DashboardContribution
   const types = datasourceTypes(ctx.sources);
   const out: BuiltDashboard[] = [];
   const uids = new Map<string, string>();
-  for (const mod of [...DASHBOARD_MODULES, ...contributions.modules]) {
+  for (const mod of displayOrder([...DASHBOARD_MODULES, ...contributions.modules])) {
     if (mod.include && !mod.include(ctx)) continue;
     const full = mod.build(ctx);
     const file = mod.file ?? `dashboards/${full.uid}.ts`;

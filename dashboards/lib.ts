@@ -23,7 +23,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId } from '../charts/core/names';
 import type { ServiceKind } from './catalog';
-import type { DashboardContext, DashboardDef, DatasourceId, LogsPanel, MetricPanel, Panel, Query, Steps, ValueMapping, Variable } from '../charts/core/dashboard-model';
+import type { DashboardContext, DashboardDef, DatasourceId, LogsPanel, MetricPanel, Panel, Query, Steps, Variable } from '../charts/core/dashboard-model';
 
 export type {
   DashboardContext, DashboardDef, DashboardModule, DatasourceId, LogsPanel, MetricPanel, Panel, Query, Row, Steps, ValueMapping, Variable,
@@ -36,23 +36,8 @@ const DS: Record<DatasourceId, DataSourceRef> = {
 
 export { DATASOURCE_UIDS, FOLDERS, type FolderId };
 
-// --- Thresholds ---------------------------------------------------------------
-
-/** Informational value: no good or bad level. */
-export const neutral = (): Steps => [[null, 'green']];
-/** Higher is worse: green, then orange from `warn`, red from `crit`. */
-export const warnCrit = (warn: number, crit: number): Steps => [[null, 'green'], [warn, 'orange'], [crit, 'red']];
-/** Lower is worse (e.g. `up`, hit rates): red below `crit`, orange below `warn`. */
-export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [crit, 'orange'], [warn, 'green']];
-/** 1 = up, 0 = down. */
-export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
-
-/** 0 reads DOWN (red), 1 reads UP (green). */
-export const upDownMappings = (): readonly ValueMapping[] => [
-  { value: 0, text: 'DOWN', color: 'red' },
-  { value: 1, text: 'UP', color: 'green' },
-];
-
+// Threshold steps and value mappings: charts/core/dashboard-model.ts (component folders use them too).
+export { lowIsBad, neutral, RATE, upDown, upDownMappings, warnCrit } from '../charts/core/dashboard-model';
 
 // --- Common variables ---------------------------------------------------------
 

@@ -4,7 +4,9 @@ import type { ServiceKind } from './catalog';
 import { type DashboardContext, type MetricPanel, neutral, type Query, type Row, type Steps, warnCrit } from './lib';
 
 /** `rate(...[$__rate_interval])`: Grafana picks a window of at least four scrape intervals. */
-export const RATE = '$__rate_interval';
+import { RATE } from '../charts/core/dashboard-model';
+
+export { RATE };
 
 /** p50/p95/p99 (or the given quantiles) of a histogram, summed over `by` labels. */
 export function quantiles(bucket: string, sel: string, by: string[] = [], qs: number[] = [0.5, 0.95, 0.99]): Query[] {
@@ -59,34 +61,6 @@ export function containerResourcesRow(podSel = 'namespace=~"$namespace", pod=~"$
     });
   }
   return { title: 'Container resources', panels };
-}
-
-/** GPU utilisation, memory and power of the GPUs a service's pods hold (DCGM pod attribution). */
-export function gpuByPodRow(podSel = 'namespace=~"$namespace", pod=~"$pod"'): Row {
-  const dcgm = `job="dcgm-exporter", ${podSel}`;
-  return {
-    title: 'GPU',
-    panels: [
-      {
-        type: 'timeseries', title: 'GPU utilisation by pod', unit: 'percent', min: 0, max: 100, thresholds: warnCrit(80, 95),
-        description: 'DCGM_FI_DEV_GPU_UTIL of the GPUs each pod holds (DCGM pod attribution).',
-        queries: [{ expr: `avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
-      },
-      {
-        type: 'timeseries', title: 'GPU memory used by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.9),
-        description: 'Frame buffer used / (used + free) on the GPUs each pod holds.',
-        queries: [{
-          expr: `sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) / (sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) + sum by (pod, gpu) (DCGM_FI_DEV_FB_FREE{${dcgm}}))`,
-          legend: '{{pod}} GPU {{gpu}}',
-        }],
-      },
-      {
-        type: 'timeseries', title: 'GPU power by pod', unit: 'watt', min: 0, thresholds: neutral(),
-        description: 'Power draw of the GPUs each pod holds.',
-        queries: [{ expr: `sum by (pod, gpu) (DCGM_FI_DEV_POWER_USAGE{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
-      },
-    ],
-  };
 }
 
 /** Targets of the service up (stat, 1 = every target up). */

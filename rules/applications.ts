@@ -3,66 +3,23 @@
  * kind (selected by the `service_kind` label every service series carries):
  * ServiceDown, HTTP error ratio, p95 latency (threshold: a
  * `service:latency_threshold_seconds{job}` record for each service that sets
- * latencyThresholdSeconds, else the kind's default), and the WhisperX / RQ
- * job queue alerts (rq-exporter metrics).
+ * latencyThresholdSeconds, else the kind's default), and the alerts a kind
+ * ships of its own in this file (KindDef.alerts with file `applications`).
  *
- * Metric names per kind come from the seeds (Whisper API:
- * whisper_transcription_*) and from the instrumentation each kind ships
- * with: vLLM's own latency histogram, Qdrant's REST metrics, and the
- * prometheus-fastapi-instrumentator names (http_requests_total{status},
- * http_request_duration_seconds) for the FastAPI services (STT, TTS, MCP, generic http).
+ * Metric names per kind are each kind's `http` (charts/kinds/<kind>/index.ts).
  */
-import type { ServiceSpec } from '../charts/spec/schema';
 import { LATENCY_THRESHOLD_RECORD, SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { alert, ratio } from './helpers';
+import { KINDS } from '../charts/kinds';
+import type { KindMetrics } from '../charts/kinds/types';
 import type { AlertRule, RecordingRule, RuleArea, Runbook } from '../charts/core/rule-types';
 
 export { LATENCY_THRESHOLD_RECORD };
 
-export interface KindMetrics {
-  /** Counter of requests. */
-  readonly requests: string;
-  /** Selector (metric + matchers) of failed requests, e.g. `http_requests_total{status=~"5.."}`. */
-  readonly errors: string;
-  /** Latency histogram (without `_bucket`). */
-  readonly latency: string;
-  /** Default p95 threshold in seconds when the service sets none. */
-  readonly latencySeconds: number;
-}
+export type { KindMetrics } from '../charts/kinds/types';
 
-const FASTAPI = (latencySeconds: number): KindMetrics => ({
-  requests: 'http_requests_total',
-  errors: 'http_requests_total{status=~"5.."}',
-  latency: 'http_request_duration_seconds',
-  latencySeconds,
-});
-
-/** Request, error and latency metrics by service kind; kinds without HTTP metrics are absent. */
-export const KIND_METRICS: Partial<Record<ServiceSpec['kind'], KindMetrics>> = {
-  'whisper-api': {
-    requests: 'whisper_transcription_requests_total',
-    errors: 'whisper_transcription_errors_total',
-    latency: 'whisper_transcription_duration_seconds',
-    latencySeconds: 30,
-  },
-  vllm: {
-    requests: 'vllm:request_success_total',
-    // vLLM counts finished requests by reason; "abort" is the failure reason.
-    errors: 'vllm:request_success_total{finished_reason="abort"}',
-    latency: 'vllm:e2e_request_latency_seconds',
-    latencySeconds: 30,
-  },
-  qdrant: {
-    requests: 'rest_responses_total',
-    errors: 'rest_responses_total{status=~"5.."}',
-    latency: 'rest_responses_duration_seconds',
-    latencySeconds: 0.5,
-  },
-  stt: FASTAPI(5),
-  tts: FASTAPI(5),
-  mcp: FASTAPI(2),
-  http: FASTAPI(1),
-};
+/** Request, error and latency metrics by service kind (each kind's `http`); kinds without HTTP metrics are absent. */
+export const KIND_METRICS: Readonly<Record<string, KindMetrics>> = Object.fromEntries(KINDS.flatMap((k) => (k.http ? [[k.name, k.http]] : [])));
 
 /** `name{a="b"}` + extra matcher -> `name{a="b",job=~"x"}` */
 function withMatcher(selector: string, matcher: string): string {
@@ -151,35 +108,11 @@ export const applicationRules: RuleArea = (ctx) => {
     });
   }
 
-  // --- RQ (WhisperX) queues. rq_jobs is a gauge (jobs per registry), so its growth is measured
-  // with deriv(); rate() on a gauge would read each registry cleanup as a counter reset.
-  rules.push(alert({
-    name: 'RqJobsFailing',
-    expr: `deriv(rq_jobs{status="failed"}[5m]) > ${t.rqFailedJobs.perSecond}`,
-    for: t.rqFailedJobs.for,
-    severity: 'warning',
-    summary: 'RQ jobs of queue {{ $labels.queue }} are failing',
-    description: `The failed registry of queue {{ $labels.queue }} ({{ $labels.job }}, {{ $labels.instance }}) grows by {{ $value | printf "%.2f" }} jobs per second (threshold ${t.rqFailedJobs.perSecond}/s).`,
-  }));
-  rb('RqJobsFailing', {
-    meaning: 'Jobs of an RQ queue (WhisperX transcriptions) are failing at a sustained rate: users get no transcript.',
-    check: 'Worker logs: Loki `{container="whisperx-worker"} |= "ERROR"` or `kubectl logs deploy/<worker>`; `rq info -u redis://<redis>` and the failed registry (`rq` dashboard) for the exception.',
-    fix: 'Fix the cause (corrupt input files, model or CUDA errors, out-of-memory on long audio); then requeue the failed jobs (`rq requeue --all -q <queue>`).',
-  });
-
-  rules.push(alert({
-    name: 'RqQueueBacklogGrowing',
-    expr: `rq_jobs{status="queued"} >= ${t.rqBacklog.minJobs} and deriv(rq_jobs{status="queued"}[15m]) > 0`,
-    for: t.rqBacklog.for,
-    severity: 'warning',
-    summary: 'RQ queue {{ $labels.queue }} keeps growing',
-    description: `Queue {{ $labels.queue }} ({{ $labels.job }}, {{ $labels.instance }}) has {{ $value }} queued jobs and has kept growing for ${t.rqBacklog.for}.`,
-  }));
-  rb('RqQueueBacklogGrowing', {
-    meaning: 'More jobs arrive than the workers finish: waiting times grow without bound.',
-    check: '`rq_workers` and started jobs on the RQ dashboard: are workers alive and busy? Worker logs for stuck jobs.',
-    fix: 'Scale the workers (replicas, GPUs); restart stuck workers; throttle the producer if the load is abnormal.',
-  });
+  // --- The kinds' own alerts (the RQ queue alerts), shipped whatever the services.
+  for (const k of KINDS) {
+    if (k.alerts?.file !== 'applications') continue;
+    for (const { rule, runbook } of k.alerts.build(ctx)) { rules.push(rule); rb(rule.alert, runbook); }
+  }
 
   return {
     fileName: 'applications.yaml',

@@ -13,15 +13,15 @@ import { applicationRules } from './applications';
 import { availabilityRules } from './availability';
 import { datastoreRules } from './datastores';
 import { sloRules } from './slo';
-import { recordingRules } from '../charts/core/recording';
+import { llmRules } from '../charts/kinds/llm';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
 /** The service-kind (and stack-wide) rule areas, in file order after the components' areas. */
 export const RULE_AREAS: RuleArea[] = [
-  recordingRules,
   availabilityRules,
   applicationRules,
   datastoreRules,
+  llmRules,
   sloRules,
 ];
 

@@ -20,7 +20,8 @@
  * 5. Two alerts for every SLO at once: SLOErrorBudgetBurnFast (page: 14.4x over 1h and 5m, or 6x over
  *    6h and 30m) and SLOErrorBudgetBurnSlow (ticket: 3x over 1d and 2h, or 1x over 3d and 6h).
  */
-import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, SLI_CATALOG, type SloDecl, SLO_EVALUATION_INTERVAL, sloName, SLO_RECORDING, type SloKind } from '../charts/core/slo-catalog';
+import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, type SloDecl, SLO_EVALUATION_INTERVAL, SLO_RECORDING, type SloKind } from '../charts/core/slo-catalog';
+import { SLI_CATALOG, sloName } from '../charts/kinds';
 
 export { SLO_RECORDED_METRICS, SLO_RECORDING } from '../charts/core/slo-catalog';
 import { alert, anyOf, ratio } from './helpers';
@@ -48,7 +49,13 @@ function sel(selector: string, matcher?: string): string {
   if (!m) throw new Error(`bad selector ${selector}`);
   return `${m[1]}{${m[2] ? `${m[2]},` : ''}${matcher}}`;
 }
-const rate5m = (s: string) => `sum by (namespace, job) (rate(${s}[5m]))`;
+/**
+ * The 5m rate by (namespace, job); for an LLM kind (its SLIs name a model label) by model too, copied
+ * into `model` so every engine's SLO series carry the same label.
+ */
+const rate5m = (s: string, modelLabel?: string) => (modelLabel
+  ? `sum by (namespace, job, model) (label_replace(rate(${s}[5m]), "model", "$1", "${modelLabel}", "(.*)"))`
+  : `sum by (namespace, job) (rate(${s}[5m]))`);
 
 /** The SLOs of the spec with their series (the spec checks have refused anything unresolvable). */
 export function resolveSlos(services: readonly { name: string; kind: SloKind; slos?: readonly SloDecl[] }[]): ResolvedSlo[] {
@@ -60,22 +67,25 @@ export function resolveSlos(services: readonly { name: string; kind: SloKind; sl
       if (slo.type === 'availability') {
         const a = cat.availability;
         if (!a) throw new Error(`service ${s.name}: kind ${s.kind} has no availability SLI`);
+        // The error series may not exist before the first error: count 0 errors for every job with requests.
+        const errors = (total: string) => `(${rate5m(a.errors, cat.modelLabel)} or 0 * ${total})`;
+        const good = a.good === undefined ? undefined : rate5m(a.good, cat.modelLabel);
+        const total = good === undefined ? rate5m(a.total as string, cat.modelLabel) : `(${good} + ${errors(good)})`;
         out.push({
           ...base, sli: a.id,
-          total: rate5m(a.total),
-          // The error series may not exist before the first error: count 0 errors for every job with requests.
-          errors: `(${rate5m(a.errors)} or 0 * ${rate5m(a.total)})`,
-          description: `requests that do not fail (${a.errors} / ${a.total})`,
+          total,
+          errors: errors(good ?? total),
+          description: `requests that do not fail (${a.errors} / ${a.good === undefined ? a.total : `${a.good} + ${a.errors}`})`,
         });
       } else {
         const h = slo.histogram === undefined ? cat.latency[0] : cat.latency.find((l) => l.name === slo.histogram);
         if (!h || slo.thresholdSeconds === undefined) throw new Error(`service ${s.name}: unresolved latency SLO ${base.slo}`);
         const count = sel(`${h.metric}_count`, h.matchers);
-        const good = sel(`${h.metric}_bucket`, [h.matchers, `le="${leValue(slo.thresholdSeconds)}"`].filter(Boolean).join(','));
+        const good = sel(`${h.metric}_bucket`, [h.matchers, `le="${leValue(slo.thresholdSeconds * (h.perSecond ?? 1))}"`].filter(Boolean).join(','));
         out.push({
           ...base, sli: latencySliId(h, slo.thresholdSeconds),
-          total: rate5m(count),
-          errors: `${rate5m(count)} - ${rate5m(good)}`,
+          total: rate5m(count, cat.modelLabel),
+          errors: `${rate5m(count, cat.modelLabel)} - ${rate5m(good, cat.modelLabel)}`,
           description: `${h.description} at most ${slo.thresholdSeconds}s (${h.metric})`,
         });
       }
@@ -148,10 +158,11 @@ export const sloRules: RuleArea = (ctx) => {
     expr: `1 - ${SLO_RECORDING.errorRatioWindow} / on (job, sli, slo, window) group_left () (1 - ${SLO_RECORDING.objective})`,
   });
 
-  // 5. Burn-rate alerts.
+  // 5. Burn-rate alerts, per model for the LLM kinds: group_left keeps the short window's `model` (one-to-one
+  // matching `on (job, sli)` would keep only job and sli) for the `and` to match it.
   const burn = (long: string, short: string, factor: number) => {
     const budget = `(${factor} * (1 - ${SLO_RECORDING.objective}))`;
-    return `(${SLO_RECORDING.errorRatio(long)} > on (job, sli) group_left (slo, window) ${budget} and on (job, sli) ${SLO_RECORDING.errorRatio(short)} > on (job, sli) ${budget})`;
+    return `(${SLO_RECORDING.errorRatio(long)} > on (job, sli) group_left (slo, window) ${budget} and on (job, sli, model) ${SLO_RECORDING.errorRatio(short)} > on (job, sli) group_left () ${budget})`;
   };
   for (const [name, action] of [['SLOErrorBudgetBurnFast', 'page'], ['SLOErrorBudgetBurnSlow', 'ticket']] as const) {
     const pairs = BURN_ALERTS.filter((b) => b.action === action);

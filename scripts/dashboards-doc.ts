@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { dashboardContributions } from '../charts/registry';
-import { everyKindSpec, renderDashboardsDoc } from '../dashboards/doc';
+import { everyKindSpec, renderDashboardsDoc } from './lib/dashboards-doc';
 
 const out = path.join(__dirname, '..', 'docs', 'dashboards.md');
 const text = renderDashboardsDoc(dashboardContributions(everyKindSpec()));

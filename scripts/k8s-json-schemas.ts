@@ -23,7 +23,7 @@ const read = (f: string) => zlib.gunzipSync(fs.readFileSync(path.join(SRC, f))).
 
 /** Recursively make a schema strict and Kubernetes-aware. */
 function strict(s: Schema, refPrefix = '#/definitions/'): Schema {
-  if (Array.isArray(s)) return s.map((x) => strict(x, refPrefix)) as any;
+  if (Array.isArray(s)) return s.map((x) => strict(x, refPrefix));
   if (!s || typeof s !== 'object') return s;
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {

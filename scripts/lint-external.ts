@@ -1,12 +1,15 @@
 /**
  * External linters over what we ship, each at the version of TOOL_PINS:
- * - pint (offline) over every Prometheus rule file in dist/ and over the Loki
- *   ruler's rule file (synthesized with the ruler on; each LogQL log range is
+ * - pint (offline) over every Prometheus rule file of every spec we ship:
+ *   dist/ (monitoring.yaml) and each examples/*.yaml synthesized in memory
+ *   (each distinct file once; agent mode's rules, kept for the central ruler,
+ *   included), and over the Loki ruler's rule file (synthesized with the ruler on; each LogQL log range is
  *   swapped for a series of the same labels, so pint checks names, labels,
  *   annotations, templates and comparisons, not the LogQL it cannot parse);
  * - kubeconform -strict over dist/ and gitops/, against schemas generated
  *   offline from contracts/kubernetes (scripts/k8s-json-schemas.ts).
- * Zero findings pass; waivers live in .pint.hcl with their reason.
+ * Zero findings pass; waivers live in .pint.hcl with their reason. Every tool
+ * runs from .cache/bin (scripts/install-tools.ts); a missing one is an error.
  * grafana/dashboard-linter is not run: no version of it installs here (TOOL_PINS note).
  */
 import { spawnSync } from 'child_process';
@@ -17,7 +20,7 @@ import { parse, stringify } from 'yaml';
 import { App } from 'cdk8s';
 import { MonitoringStack } from '../charts/stack';
 import { renderManifests } from '../charts/lib/output';
-import { validateSpec } from '../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../charts/spec/load';
 import { TOOL_PINS } from '../charts/core/images';
 import { generate, schemaLocation } from './k8s-json-schemas';
 
@@ -50,31 +53,54 @@ export function logqlAsPromql(expr: string): string {
   return expr.replace(/(\{[^{}]*\})\s*(?:\|[^[]*?)?\s*(\[[^\]]+\])/g, 'log_lines$1$2');
 }
 
-function pint(dir: string, label: string): number {
-  if (TOOL_PINS.pint.via === 'unavailable' || !fs.existsSync(path.join(BIN, 'pint'))) {
-    console.log(`pint ${TOOL_PINS.pint.version} ${label}: not run: ${TOOL_PINS.pint.note}`);
-    return 0;
+/** The rule files of every spec we ship: `<spec> -> file name -> YAML`; dist/ for monitoring.yaml, each example synthesized. */
+export function shippedRuleFiles(): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  const dist = configMaps(fs.readFileSync(path.join(ROOT, 'dist', '10-prometheus.yaml'), 'utf8'), 'prometheus-rules');
+  if (Object.keys(dist).length === 0) throw new Error('no prometheus-rules ConfigMap in dist/10-prometheus.yaml');
+  out.set('dist/ (monitoring.yaml)', dist);
+  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((x) => x.endsWith('.yaml')).sort()) {
+    const file = `examples/${f}`;
+    const stack = new MonitoringStack(new App(), 'lint', { spec: parseSpecYaml(fs.readFileSync(path.join(ROOT, file), 'utf8'), file) });
+    const rules = configMaps([...renderManifests(stack).values()].join('\n---\n'), 'prometheus-rules');
+    if (Object.keys(rules).length === 0) throw new Error(`${file}: no prometheus-rules ConfigMap synthesized`);
+    out.set(file, rules);
   }
+  return out;
+}
+
+function pint(dir: string, label: string): number {
+  if (!fs.existsSync(path.join(BIN, 'pint'))) throw new Error(`pint ${TOOL_PINS.pint.version} is not in .cache/bin: run scripts/install-tools.ts`);
   const r = spawnSync(path.join(BIN, 'pint'), ['--offline', '--no-color', '--config', path.join(ROOT, '.pint.hcl'), 'lint', '--min-severity=info', dir], { encoding: 'utf8', cwd: dir });
   const out = `${r.stdout}${r.stderr}`;
   const problems = /msg="Problems found"(.*)$/m.exec(out);
   const count = problems ? [...problems[1].matchAll(/=(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0) : 0;
-  if (r.status !== 0 || count) console.log(out);
-  console.log(`pint ${TOOL_PINS.pint.version} ${label}: ${count} findings`);
-  return r.status !== 0 && !count ? 1 : count;
+  // pint says how many rules it read: none would mean it parsed nothing (a layout it did not recognise), not a clean run.
+  const entries = Number(/msg="Checking Prometheus rules" entries=(\d+)/.exec(out)?.[1] ?? 0);
+  if (r.status !== 0 || count || !entries) console.log(out);
+  console.log(`pint ${TOOL_PINS.pint.version} ${label}: ${entries} rules, ${count} findings`);
+  return (r.status !== 0 || !entries) && !count ? 1 : count;
 }
 
 function main(): void {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-external-'));
   let findings = 0;
   try {
-    // --- pint: Prometheus rules as shipped in dist/.
-    const promDir = path.join(tmp, 'prometheus-rules');
-    fs.mkdirSync(promDir);
-    const promRules = configMaps(fs.readFileSync(path.join(ROOT, 'dist', '10-prometheus.yaml'), 'utf8'), 'prometheus-rules');
-    if (Object.keys(promRules).length === 0) throw new Error('no prometheus-rules ConfigMap in dist/10-prometheus.yaml');
-    for (const [f, t] of Object.entries(promRules)) fs.writeFileSync(path.join(promDir, f), t);
-    findings += pint(promDir, `prometheus rules (${Object.keys(promRules).length} files)`);
+    // --- pint: the Prometheus rules of every shipped spec, each distinct file once (a spec's own folder: group names may repeat across specs).
+    const seen = new Set<string>();
+    let n = 0;
+    for (const [spec, rules] of shippedRuleFiles()) {
+      const fresh = Object.entries(rules).filter(([, t]) => !seen.has(t));
+      for (const [, t] of fresh) seen.add(t);
+      if (fresh.length === 0) {
+        console.log(`pint ${TOOL_PINS.pint.version} prometheus rules of ${spec}: every file already linted (the same bytes as an earlier spec's)`);
+        continue;
+      }
+      const promDir = path.join(tmp, `prometheus-rules-${n++}`);
+      fs.mkdirSync(promDir);
+      for (const [f, t] of fresh) fs.writeFileSync(path.join(promDir, f), t);
+      findings += pint(promDir, `prometheus rules of ${spec} (${fresh.length} of its ${Object.keys(rules).length} files new)`);
+    }
 
     // --- pint: the Loki ruler's rules, LogQL swapped for vector(1).
     const lokiDir = path.join(tmp, 'loki-rules');

@@ -12,20 +12,26 @@
 import type { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
-import type { DashboardModule, MetricSource } from './dashboard-model';
+import type { DashboardModule, MetricSource, PodRows } from './dashboard-model';
 import type { Endpoint, StackContext } from './context';
 import type { ImageKey } from './images';
 import type { FolderId } from './names';
 import type { AlertmanagerConfig, ScrapeConfig } from './prometheus-config';
-import type { RuleArea } from './rule-types';
+import type { RuleArea, RuleGroup } from './rule-types';
 import { remoteTarget } from './remote';
 
 /** A component reachable inside the cluster (`http://<service>.<namespace>.svc:<port>`). */
 export type IEndpoint = Endpoint;
 
-/** What a component needs from Prometheus: add its scrape jobs and rule files. */
-export interface IPrometheus extends IEndpoint {
+/** Where a scrape target adds its jobs (a Prometheus; in a user's chart, anything that collects scrape configs). */
+export interface IScrapeJobs {
   addScrapeConfig(job: ScrapeConfig): void;
+}
+
+/** What a component needs from Prometheus: add its scrape jobs and rule files. */
+export interface IPrometheus extends IEndpoint, IScrapeJobs {
+  /** Jobs that grow with the spec, as scrape config files (file name -> jobs), in bounded ConfigMaps; called once. */
+  addScrapeConfigFiles(files: ReadonlyMap<string, readonly ScrapeConfig[]>): void;
   addRuleFile(fileName: string, content: string): void;
   /** Where alerts are sent (Alertmanager registers itself). */
   addAlertmanager(am: AlertmanagerConfig): void;
@@ -107,16 +113,16 @@ export interface BuildContext<TSpec> {
   /** The MonitoringStack: the tree NetworkPolicies scan for workloads. */
   readonly root: IConstruct;
   /** A new chart written to `dist/<file>.yaml` (files sort into apply order). */
-  chart(file: string, id: string): Chart;
+  readonly chart: (file: string, id: string) => Chart;
   /** The chart written outside dist/ (gitops/), created on first use. */
-  gitopsChart(): Chart;
+  readonly gitopsChart: () => Chart;
   /** The Prometheus every component adds its scrape jobs and rule files to. */
   readonly prometheus: IPrometheus;
   /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
-  get<T>(name: string): T | undefined;
+  readonly get: <T>(name: string) => T | undefined;
   /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
-  lookup<T>(key: string): T | undefined;
-  provide(key: string, value: unknown): void;
+  readonly lookup: <T>(key: string) => T | undefined;
+  readonly provide: (key: string, value: unknown) => void;
   /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
   readonly registry: readonly ComponentDef<TSpec>[];
 }
@@ -131,6 +137,11 @@ export interface BuildContext<TSpec> {
 export interface ComponentDef<TSpec = unknown> {
   /** app.kubernetes.io/name of its workloads (the key of its NetworkPolicy), unique in the registry. */
   readonly name: string;
+  /**
+   * Derived values written into the raw spec document before validation, only where the user set none (spec.platform's
+   * profiles); the loader runs them in registry order.
+   */
+  readonly prefill?: (doc: unknown) => unknown;
   /** Cross-field checks over the whole spec, run by the schema's superRefine. */
   readonly specChecks?: (spec: TSpec, ctx: z.RefinementCtx) => void;
   /** Warnings about this spec (e.g. a feature the chosen variant cannot provide); the synth prints them. */
@@ -157,10 +168,16 @@ export interface ComponentDef<TSpec = unknown> {
   readonly files?: readonly string[];
   /** Its alert and recording rules (promtool tests beside them in rules.test.yaml). */
   readonly ruleAreas?: readonly RuleArea[];
+  /** Its groups of the shared recording.yaml (read by other components' alerts and dashboards too), when it is enabled. */
+  readonly recording?: readonly RuleGroup[];
   /** The metrics it exposes (entries of the dashboards' metric catalog), enabled with it. */
   readonly catalog?: readonly MetricSource[];
   /** Its dashboards (shipped when it is enabled, after the built-in ones; panels read catalog metrics only). */
   readonly dashboards?: readonly DashboardModule[];
+  /** Rows it adds to every service dashboard about the service's pods (e.g. the GPUs they hold), when it is enabled. */
+  readonly podRows?: PodRows;
+  /** Pod label keys its rules or panels read from kube_pod_labels (label_<key>): kube-state-metrics exposes them. */
+  readonly podLabels?: (spec: TSpec) => readonly string[];
 }
 
 /** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */

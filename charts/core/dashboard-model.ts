@@ -7,9 +7,10 @@
  * component.
  */
 import type { Spec } from '../spec/schema';
-import type { FolderId, SERVICE_KINDS } from './names';
+import type { FolderId } from './names';
 
-type ServiceKind = (typeof SERVICE_KINDS)[number];
+/** A service kind's name (charts/kinds/index.ts). */
+type ServiceKind = string;
 
 /** Fixed datasource uids, provisioned by charts/grafana.ts. */
 export type DatasourceId = 'prometheus' | 'loki';
@@ -119,9 +120,14 @@ export interface DashboardDef {
   readonly rows: readonly Row[];
 }
 
+/** Rows about the pods a panel selector matches (`podSel`: PromQL matchers on namespace and pod, without braces). */
+export type PodRows = (podSel: string) => readonly Row[];
+
 /** What a dashboard module receives. */
 export interface DashboardContext {
   readonly spec: Spec;
+  /** The rows the enabled components add about a service's pods (ComponentDef.podRows). @default podSel `namespace=~"$namespace", pod=~"$pod"` */
+  podRows(podSel?: string): Row[];
   /** Enabled metric sources (dashboards/catalog.ts ids and the components' MetricSource ids). */
   readonly sources: ReadonlySet<string>;
   /** Job names (spec.services[].name) of a service kind. */
@@ -156,6 +162,28 @@ export interface DashboardContributions {
   readonly enabled: readonly string[];
   /** Dashboard modules of the enabled components, shown after the built-in ones. */
   readonly modules: readonly DashboardModule[];
+  /** Rows about a service's pods, of the enabled components (ComponentDef.podRows). @default none */
+  readonly podRows?: readonly PodRows[];
 }
 
 export const NO_CONTRIBUTIONS: DashboardContributions = { catalog: [], enabled: [], modules: [] };
+
+// --- Thresholds (dashboards/ and component folders) ---------------------------------------------------------------
+
+/** Informational value: no good or bad level. */
+export const neutral = (): Steps => [[null, 'green']];
+/** Higher is worse: green, then orange from `warn`, red from `crit`. */
+export const warnCrit = (warn: number, crit: number): Steps => [[null, 'green'], [warn, 'orange'], [crit, 'red']];
+/** Lower is worse (e.g. `up`, hit rates): red below `crit`, orange below `warn`. */
+export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [crit, 'orange'], [warn, 'green']];
+/** 1 = up, 0 = down. */
+export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
+
+/** 0 reads DOWN (red), 1 reads UP (green). */
+export const upDownMappings = (): readonly ValueMapping[] => [
+  { value: 0, text: 'DOWN', color: 'red' },
+  { value: 1, text: 'UP', color: 'green' },
+];
+
+/** Grafana's rate window: at least four scrape intervals. */
+export const RATE = '$__rate_interval';

@@ -100,8 +100,9 @@ export const TOOL_PINS = {
     via: 'go', module: 'github.com/prometheus/prometheus', dir: 'tools/prometheus', cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
     version: 'v0.305.0', release: '3.5.0', bins: ['prometheus', 'promtool'], image: 'prometheus',
   },
+  /** Its own go.mod: amtool 0.28.1 needs prometheus/common v0.61 (promslog.AllowedLevel), which Prometheus 3.5.0 moves past. */
   alertmanager: {
-    via: 'go', module: 'github.com/prometheus/alertmanager', dir: 'tools/prometheus', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
+    via: 'go', module: 'github.com/prometheus/alertmanager', dir: 'tools/alertmanager', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
     version: 'v0.28.1', release: '0.28.1', bins: ['alertmanager', 'amtool'], image: 'alertmanager',
   },
   kubeconform: {

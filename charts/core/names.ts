@@ -1,5 +1,6 @@
 /**
- * Cross-cutting names every layer agrees on: component names
+ * Cross-cutting names every layer agrees on (for the components not yet moved into their folder; a moved
+ * component keeps its names in its folder's names.ts): component names
  * (app.kubernetes.io/name), Prometheus job names (the `job` label rules and
  * panels select), ports, Grafana datasource uids and folders, and where
  * runbook links point. A leaf module: it imports nothing.
@@ -8,9 +9,7 @@
 /** app.kubernetes.io/name of each component's workloads: the key of its NetworkPolicy. */
 export const COMPONENT_NAMES = {
   prometheus: 'prometheus',
-  nodeExporter: 'node-exporter',
   cadvisor: 'cadvisor',
-  dcgmExporter: 'dcgm-exporter',
   kubeStateMetrics: 'kube-state-metrics',
   loki: 'loki',
   promtail: 'promtail',
@@ -20,23 +19,15 @@ export const COMPONENT_NAMES = {
   grafana: 'grafana',
 } as const;
 
-/** Prometheus scrape job names (the `job` label). */
+/**
+ * Prometheus scrape job names (the `job` label): a component's job is its name (COMPONENT_NAMES), plus the jobs
+ * that are not a workload of their own.
+ */
 export const JOBS = {
-  prometheus: 'prometheus',
-  nodeExporter: 'node-exporter',
-  cadvisor: 'cadvisor',
-  dcgmExporter: 'dcgm-exporter',
-  /** Object metrics (the `job` label alerts and panels select). */
-  kubeStateMetrics: 'kube-state-metrics',
-  /** kube-state-metrics' own process and list/watch metrics. */
+  ...COMPONENT_NAMES,
+  /** kube-state-metrics' own process and list/watch metrics (the object metrics are job kube-state-metrics). */
   kubeStateMetricsTelemetry: 'kube-state-metrics-telemetry',
   kubelet: 'kubelet',
-  loki: 'loki',
-  promtail: 'promtail',
-  alloy: 'alloy',
-  alertmanager: 'alertmanager',
-  msteams: 'prometheus-msteams',
-  grafana: 'grafana',
 } as const;
 
 /** Container/Service ports. */
@@ -48,8 +39,6 @@ export const PORTS = {
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
   cadvisor: 8080,
-  dcgmExporter: 9400,
-  nodeExporter: 9100,
   kubelet: 10250,
   lokiHttp: 3100,
   lokiGrpc: 9095,
@@ -66,10 +55,6 @@ export const KSM_METRICS_PORT = PORTS.kubeStateMetrics;
 export const KSM_TELEMETRY_PORT = PORTS.kubeStateMetricsTelemetry;
 export const KUBELET_JOB = JOBS.kubelet;
 
-/** Kinds of declared services (spec.services[].kind): select their dashboards and alerts. */
-export const SERVICE_KINDS = [
-  'vllm', 'stt', 'tts', 'whisper-api', 'rq-exporter', 'qdrant', 'mcp', 'redis-exporter', 'mysql-exporter', 'http',
-] as const;
 
 /** Grafana datasource uids (provisioned by the grafana component, referenced by every dashboard). */
 export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;

@@ -1,8 +1,8 @@
 /**
  * Typed subset of the Prometheus configuration file
  * (https://prometheus.io/docs/prometheus/latest/configuration/configuration/).
- * Only fields accepted by both Prometheus 2.42 (Debian, used by the tests)
- * and 3.x (the deployed image) appear here.
+ * Fields of Prometheus 3.5.0 (the deployed image, and the binary the tests
+ * run: TOOL_PINS).
  */
 
 export type RelabelAction = 'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';
@@ -83,5 +83,7 @@ export interface PrometheusConfig {
   alerting?: { alert_relabel_configs?: RelabelConfig[]; alertmanagers: AlertmanagerConfig[] };
   /** Typed in charts/components/prometheus/remote-write.ts (RemoteWriteConfig). */
   remote_write?: object[];
+  /** Globs of files holding more `scrape_configs` (relative paths: against the folder of prometheus.yml). */
+  scrape_config_files?: string[];
   scrape_configs: ScrapeConfig[];
 }

@@ -41,11 +41,11 @@ function check(lang: 'PromQL' | 'LogQL', p: Parser, expr: string, where: string)
 
 /** Throws a QueryError naming `where` (e.g. "charts/components/node-exporter/rules.ts alert HostHighCpu") when `expr` does not parse. */
 export function checkPromQL(expr: string, where: string): void {
-  check('PromQL', promqlParser as Parser, expr, where);
+  check('PromQL', promqlParser, expr, where);
 }
 
 export function checkLogQL(expr: string, where: string): void {
-  check('LogQL', logqlParser as unknown as Parser, expr, where);
+  check('LogQL', logqlParser, expr, where);
 }
 
 /**
@@ -67,7 +67,7 @@ function maskGrafanaVariables(expr: string): string {
  * Selectors that already match on the label are left as they are.
  */
 export function addMatcher(lang: 'PromQL' | 'LogQL', expr: string, label: string, matcher: string): string {
-  const p = (lang === 'PromQL' ? promqlParser : logqlParser) as unknown as Parser;
+  const p = lang === 'PromQL' ? promqlParser : logqlParser;
   const masked = maskGrafanaVariables(expr);
   const inserts: { at: number; text: string }[] = [];
   const has = (from: number, to: number) => new RegExp(`[{,\\s]${label}\\s*(=|!=|=~|!~)`).test(expr.slice(from, to));

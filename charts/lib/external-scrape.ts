@@ -16,7 +16,7 @@ export interface ExternalJobOptions {
   readonly jobName: string;
   readonly target: ExternalTarget;
   /** `node`: instance is the node name (node agents); a string: a fixed instance (kube-state-metrics). */
-  readonly instance: 'node' | string;
+  readonly instance: 'node' | (string & {});
   /** Attach the exporter pod's namespace and pod as target labels (false where the exposed labels are the workload's). */
   readonly podLabels: boolean;
   readonly honorLabels?: boolean;
@@ -35,7 +35,7 @@ export function externalJob(o: ExternalJobOptions): ScrapeConfig {
   const nodeMeta = bySvc ? '__meta_kubernetes_endpointslice_endpoint_node_name' : '__meta_kubernetes_pod_node_name';
   const relabel: RelabelConfig[] = bySvc
     ? [
-      { source_labels: ['__meta_kubernetes_service_name'], regex: t.service as string, action: 'keep' },
+      { source_labels: ['__meta_kubernetes_service_name'], regex: t.service, action: 'keep' },
       { source_labels: ['__meta_kubernetes_endpointslice_endpoint_conditions_ready'], regex: 'true', action: 'keep' },
       typeof t.port === 'number'
         ? { source_labels: ['__meta_kubernetes_endpointslice_port'], regex: String(t.port), action: 'keep' }
@@ -103,7 +103,7 @@ export class ExternalScrapePolicy extends Construct {
       : [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace } },
         ...(Object.keys(t.podSelector).length || t.selector
-          ? { podSelector: { matchLabels: Object.keys(t.podSelector).length ? t.podSelector : t.selector as Record<string, string> } }
+          ? { podSelector: { matchLabels: Object.keys(t.podSelector).length ? t.podSelector : t.selector } }
           : {}),
       }];
     new k8s.KubeNetworkPolicy(this, 'policy', {

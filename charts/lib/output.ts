@@ -4,6 +4,7 @@
  * succeeded, so a failed synth leaves the previous dist/ untouched.
  */
 import * as path from 'path';
+import type { Chart } from 'cdk8s';
 import { ARGOCD_APPLICATION_FILE } from '../components/argocd/construct';
 import { toYaml } from '../core/yaml';
 import { prepareSideFiles, removeStaleSideTemporaries } from './swap';
@@ -85,8 +86,16 @@ export const KUSTOMIZATION_FILE = 'Kustomization';
 
 /** file name -> YAML text (multi-document); the last entry is the Kustomization. */
 export function renderManifests(stack: MonitoringStack): Map<string, string> {
+  return renderCharts(stack.charts);
+}
+
+/**
+ * The files of `charts` in the order given (one per chart, objects with their sync waves), and the
+ * Kustomization listing them: what `npm run synth` writes and `MonitoringApp.synth()` writes too.
+ */
+export function renderCharts(charts: readonly { readonly file: string; readonly chart: Chart }[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const { file, chart } of stack.charts) {
+  for (const { file, chart } of charts) {
     const objects = chart.toJson().map(withSyncWave);
     if (objects.length === 0) continue;
     for (const o of objects) {

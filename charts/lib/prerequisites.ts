@@ -129,7 +129,12 @@ export function createSecretCommand(s: SecretNeed): string {
   return `kubectl -n ${s.namespace} create secret generic ${s.name} ${keys.map((k) => `--from-literal=${k}='<${k}>'`).join(' ')}`;
 }
 
-export function formatPrerequisites(p: Prerequisites): string {
+/**
+ * The text synth prints. With `secretsCommand` (main.ts: `npm run secrets -- <spec>`), the Secrets are listed
+ * with their keys and that one command creates them (charts/app/secrets.ts); without it, each gets its
+ * `kubectl create secret` line with placeholders.
+ */
+export function formatPrerequisites(p: Prerequisites, secretsCommand?: string): string {
   const lines: string[] = ['Before kubectl apply, the cluster needs:'];
   if (p.crds.length) {
     lines.push('  CRDs (install their controllers first, or the custom resources fail to apply):');
@@ -140,6 +145,11 @@ export function formatPrerequisites(p: Prerequisites): string {
     for (const c of p.controllers) lines.push(`    - ${c}`);
   }
   if (p.secrets.length) {
+    if (secretsCommand) {
+      lines.push(`  Secrets (values never go into the spec or dist/); ${secretsCommand} creates them (--dry-run shows how):`);
+      for (const s of p.secrets) lines.push(`    - ${s.namespace}/${s.name}${s.optional ? ' (optional)' : ''}: ${s.keys.join(', ') || 'any keys'}; used by ${s.usedBy.join(', ')}`);
+      return lines.join('\n');
+    }
     lines.push('  Secrets (create them yourself; values never go into the spec or dist/):');
     for (const s of p.secrets) {
       lines.push(`    - ${s.namespace}/${s.name}${s.optional ? ' (optional)' : ''}, used by ${s.usedBy.join(', ')}:`, `        ${createSecretCommand(s)}`);

@@ -14,6 +14,16 @@ export function selectorString(sel: Record<string, string>): string {
   return Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
+/** 32-bit FNV-1a: a stable hash for assigning services to parts and files to ConfigMaps. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
 /** Only running pods: a pending or finished pod has no endpoint to scrape. */
 const RUNNING_PODS: RelabelConfig = { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' };
 

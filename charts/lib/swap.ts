@@ -44,7 +44,7 @@ import * as path from 'path';
 
 export const OUTPUT_MARKER = '.cdk8s-ai-monitoring';
 export const SWAP_JOURNAL = '.synth-in-progress';
-const MARKER_TEXT = 'This folder is written by cdk8s-ai-monitoring\'s synth and replaced on every run; do not edit.\n';
+export const MARKER_TEXT = 'This folder is written by cdk8s-ai-monitoring\'s synth and replaced on every run; do not edit.\n';
 
 /** A refusal or failure to write the output, with a message meant for the user. */
 export class OutputError extends Error {
@@ -59,6 +59,8 @@ export type SwapHook = (step: string) => void;
 
 export interface WriteOptions {
   readonly hook?: SwapHook;
+  /** Lines appended to the marker file (the stack identity, charts/lib/stack-metadata.ts). */
+  readonly marker?: string;
 }
 
 export interface WriteResult {
@@ -213,7 +215,7 @@ export function writeAtomically(outDir: string, files: Map<string, string>, opti
       fs.writeFileSync(path.join(staging, name), text);
       hook(`stage:${name}`);
     }
-    fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT);
+    fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT + (options.marker ?? ''));
     fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; dist/ is an ordinary folder
     if (state === 'absent') {
       hook('rename-into-place');

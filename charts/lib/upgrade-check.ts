@@ -16,6 +16,11 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { quantityValue } from '../spec/formats';
+import { canonicalQuantity } from '../core/quantity';
+
+function sameQuantity(q: unknown): unknown {
+  try { return q === undefined ? q : canonicalQuantity(String(q)); } catch { return q; }
+}
 
 interface Obj { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any }
 
@@ -53,7 +58,8 @@ function canon(v: unknown): unknown {
 function claimTemplates(sts: Obj): unknown {
   return (sts.spec?.volumeClaimTemplates ?? []).map((t: any) => ({
     name: t.metadata?.name, accessModes: t.spec?.accessModes, storageClassName: t.spec?.storageClassName,
-    storage: t.spec?.resources?.requests?.storage, volumeMode: t.spec?.volumeMode,
+    // As the server compares them: the size in its canonical form (1024Mi = 1Gi), volumeMode defaulted to Filesystem.
+    storage: sameQuantity(t.spec?.resources?.requests?.storage), volumeMode: t.spec?.volumeMode ?? 'Filesystem',
   }));
 }
 
@@ -95,7 +101,7 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
             ...recreateWorkload('volumeClaimTemplates (new replicas get the new size)'),
           ]
           : [
-            `a volume cannot shrink or change class in place: back up (README "Backups"), then`,
+            `a volume cannot shrink or change class in place: back up (docs/operations.md "Backups"), then`,
             ...recreateWorkload('volumeClaimTemplates'),
             `kubectl -n ${ns} delete pvc -l app.kubernetes.io/name=${o.spec?.selector?.matchLabels?.['app.kubernetes.io/name'] ?? name}   # only if the old data may go: new claims are created with the new template`,
           ];
@@ -107,14 +113,14 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
       const sb = o.spec?.resources?.requests?.storage;
       if ((quantityValue(String(sb)) ?? 0) < (quantityValue(String(sa)) ?? 0)) {
         out.push({ object: id, field: 'spec.resources.requests.storage', before: sa, after: sb, steps: [
-          'a PersistentVolumeClaim never shrinks: keep the size, or back up (README "Backups"), then',
+          'a PersistentVolumeClaim never shrinks: keep the size, or back up (docs/operations.md "Backups"), then',
           `kubectl -n ${ns} delete pvc ${name}   # deletes the data once no pod uses it`, 'kubectl apply -f dist/',
         ] });
       }
       for (const f of ['storageClassName', 'accessModes', 'volumeMode'] as const) {
         if (!same(p.spec?.[f], o.spec?.[f])) {
           out.push({ object: id, field: `spec.${f}`, before: p.spec?.[f], after: o.spec?.[f], steps: [
-            `back up (README "Backups"), then kubectl -n ${ns} delete pvc ${name} and kubectl apply -f dist/ (${f} is immutable)`,
+            `back up (docs/operations.md "Backups"), then kubectl -n ${ns} delete pvc ${name} and kubectl apply -f dist/ (${f} is immutable)`,
           ] });
         }
       }
@@ -132,13 +138,21 @@ export function unsafeChanges(previous: Obj[], next: Obj[]): UnsafeChange[] {
   return out;
 }
 
-export function formatUnsafeChanges(changes: UnsafeChange[], outDir: string): string {
+/**
+ * `previous` names the stack the compared output holds (its marker's identity; undefined for an
+ * output written before identities were recorded): only the previous output of the same stack is
+ * compared, so the text says which one and what to do when it is not what is deployed.
+ */
+export function formatUnsafeChanges(changes: UnsafeChange[], outDir: string, previous?: string): string {
   const short = (v: unknown) => { const s = JSON.stringify(v) ?? 'unset'; return s.length > 120 ? `${s.slice(0, 117)}...` : s; };
-  const lines = [`synth refused: ${changes.length} change${changes.length === 1 ? '' : 's'} to ${outDir}/ cannot be applied in place (Kubernetes rejects updates of these fields):`];
+  const lines = [
+    `synth refused: ${changes.length} change${changes.length === 1 ? '' : 's'} to ${outDir}/ cannot be applied in place (Kubernetes rejects updates of these fields):`,
+    `  compared with ${outDir}/'s previous output of the same stack (${previous ?? 'an output written before stacks were recorded'}); the output of another stack or spec file is never compared`,
+  ];
   for (const c of changes) {
     lines.push(`  - ${c.object} ${c.field}: ${short(c.before)} -> ${short(c.after)}`, '    migration:');
     for (const s of c.steps) lines.push(`      ${s}`);
   }
-  lines.push(`Run the synth again with --allow-recreate once you have read the steps (${outDir}/ was left unchanged).`);
+  lines.push(`Run the synth again with --allow-recreate once you have read the steps, or with --out <new folder> if ${outDir}/ is not what your cluster runs (${outDir}/ was left unchanged).`);
   return lines.join('\n');
 }

@@ -18,3 +18,22 @@ export function warningsOf(root: IConstruct): string[] {
   for (const c of root.node.findAll()) for (const m of c.node.metadata) if (m.type === WARNING) out.add(String(m.data));
   return [...out];
 }
+
+const ADVICE = 'cdk8s-ai-monitoring/advice';
+
+/**
+ * Hardening advice: a default that is safe to deploy but could be narrower
+ * once the user knows something about the cluster (the API server's and the
+ * nodes' addresses for the egress rules). Every spec would print it, so it is
+ * not a warning: synth lists it after the prerequisites, under "to tighten".
+ */
+export function advise(scope: IConstruct, message: string): void {
+  scope.node.addMetadata(ADVICE, message);
+}
+
+/** Every piece of advice recorded under `root`, once each, in construct order. */
+export function adviceOf(root: IConstruct): string[] {
+  const out = new Set<string>();
+  for (const c of root.node.findAll()) for (const m of c.node.metadata) if (m.type === ADVICE) out.add(String(m.data));
+  return [...out];
+}

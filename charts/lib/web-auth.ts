@@ -68,7 +68,7 @@ export function authCheckScript(a: WebAuthRef, port: number, path: string): stri
 export function authProbe(a: WebAuthRef, port: number, path: string, o: ProbeOptions = {}): k8s.Probe {
   return {
     exec: { command: ['sh', '-c', authCheckScript(a, port, path)] },
-    initialDelaySeconds: o.initialDelaySeconds ?? 0,
+    ...(o.initialDelaySeconds ? { initialDelaySeconds: o.initialDelaySeconds } : {}), // 0, the default, is dropped by the server
     periodSeconds: o.periodSeconds ?? 10,
     timeoutSeconds: o.timeoutSeconds ?? 8,
     failureThreshold: o.failureThreshold ?? 3,
@@ -79,7 +79,7 @@ export function authProbe(a: WebAuthRef, port: number, path: string, o: ProbeOpt
 export function tcpProbe(port: string | number, o: ProbeOptions = {}): k8s.Probe {
   return {
     tcpSocket: { port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port) },
-    initialDelaySeconds: o.initialDelaySeconds ?? 0,
+    ...(o.initialDelaySeconds ? { initialDelaySeconds: o.initialDelaySeconds } : {}), // 0, the default, is dropped by the server
     periodSeconds: o.periodSeconds ?? 10,
     timeoutSeconds: o.timeoutSeconds ?? 3,
     failureThreshold: o.failureThreshold ?? 3,

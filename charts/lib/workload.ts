@@ -6,11 +6,17 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import type { Resources } from '../spec/schema';
+import { canonicalQuantity } from '../core/quantity';
+
+/** A quantity as the API server writes it back (`1024Mi` → `1Gi`), so a second apply changes nothing. */
+export function quantity(q: string | number): k8s.Quantity {
+  return k8s.Quantity.fromString(canonicalQuantity(q));
+}
 
 export function resources(r: Resources): k8s.ResourceRequirements {
   return {
-    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+    requests: { cpu: quantity(r.requests.cpu), memory: quantity(r.requests.memory) },
+    limits: { cpu: quantity(r.limits.cpu), memory: quantity(r.limits.memory) },
   };
 }
 
@@ -62,7 +68,8 @@ export function httpProbe(path: string, port: string | number, o: ProbeOptions =
       port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port),
       ...(o.scheme ? { scheme: o.scheme } : {}),
     },
-    initialDelaySeconds: o.initialDelaySeconds ?? 0,
+    // 0 is the server's default, which it drops: written only when set, so the live probe equals the manifest
+    ...(o.initialDelaySeconds ? { initialDelaySeconds: o.initialDelaySeconds } : {}),
     periodSeconds: o.periodSeconds ?? 10,
     timeoutSeconds: o.timeoutSeconds ?? 3,
     failureThreshold: o.failureThreshold ?? 3,
@@ -86,9 +93,29 @@ export function dataVolumeClaim(storage: { size: string; storageClassName?: stri
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      resources: { requests: { storage: quantity(storage.size) } },
     },
   };
+}
+
+/**
+ * A StatefulSet whose claim templates read as the API server stores them: it writes `apiVersion`, `kind`,
+ * `spec.volumeMode: Filesystem` and `status.phase: Pending` into each and compares the list as a whole
+ * (server-side apply: atomic; client-side apply: replaced), so a template without them is re-patched by
+ * every `kubectl apply` and conflicts on `--server-side`. The typed props (and JSON patches, which the
+ * typed toJson filters) cannot carry these fields, hence toJson.
+ */
+export class CanonicalStatefulSet extends k8s.KubeStatefulSet {
+  public override toJson(): any {
+    const json = super.toJson();
+    const templates: any[] = json.spec?.volumeClaimTemplates ?? [];
+    if (templates.length) {
+      json.spec.volumeClaimTemplates = templates.map((t) => ({
+        apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t, spec: { volumeMode: 'Filesystem', ...t.spec }, status: { phase: 'Pending', ...t.status },
+      }));
+    }
+    return json;
+  }
 }
 
 /** Roll node agents a tenth of the nodes at a time. */

@@ -28,7 +28,7 @@ export function logPushClient(loki: ILogPush, cluster: string | undefined, refsR
     ...(loki.tenant ? { tenant: loki.tenant } : {}),
     ...(a?.basic ? { basic: { username: a.basic.username, passwordFile: refs.file('Secret', a.basic.password.name, a.basic.password.key) } } : {}),
     ...(a?.bearer ? { bearerTokenFile: refs.file('Secret', a.bearer.token.name, a.bearer.token.key) } : {}),
-    ...(a?.ca ? { caFile: refs.ca(a.ca as Parameters<MountedRefs['ca']>[0]) } : {}),
+    ...(a?.ca ? { caFile: refs.ca(a.ca) } : {}),
     refs,
   };
 }

@@ -1,8 +1,8 @@
 /**
- * An exporter another stack already runs (the NVIDIA GPU Operator's
- * dcgm-exporter, kube-prometheus-stack's node-exporter or kube-state-metrics):
- * where Prometheus finds it. Used by `gpu.external`, `nodeExporter.external`
- * and `kubeStateMetrics.external` (with `gpu.exporter` / `mode: external`):
+ * An exporter another stack already runs (the NVIDIA GPU Operator's GPU
+ * exporter, kube-prometheus-stack's node-exporter or kube-state-metrics):
+ * where Prometheus finds it. Used by the `external` section of the exporters'
+ * spec sections (with their `exporter` / `mode: external`):
  * the stack then deploys no exporter of its own, scrapes that one under the
  * stack's job name (dashboards and alerts select on it), and lets Prometheus
  * reach it through a NetworkPolicy.
@@ -31,7 +31,7 @@ export function externalTargetSchema(d: ExternalTargetDefaults) {
     targetPort: (d.targetPort !== undefined ? z.number().int().min(1).max(65535).default(d.targetPort) : z.number().int().min(1).max(65535).optional())
       .describe('container port number behind the metrics port, for the NetworkPolicy (unset with a named port: every port of the selected pods)'),
     hostNetwork: z.boolean().default(d.hostNetwork ?? false)
-      .describe('the exporter pods run on the host network (node-exporter): Prometheus reaches them on the nodes\' addresses (spec.networkPolicies.nodeCidrs)'),
+      .describe('the exporter pods run on the host network (as node exporters do): Prometheus reaches them on the nodes\' addresses (spec.networkPolicies.nodeCidrs)'),
     scheme: z.enum(['http', 'https']).default('http'),
     path: httpPath().default('/metrics'),
   }).prefault(d.service ? { service: d.service } : {}).superRefine((t, ctx) => {

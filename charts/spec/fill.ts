@@ -14,15 +14,15 @@ export interface DerivedResources {
 
 export interface SpecFiller {
   /** The object at `path`, created where missing; undefined where the spec holds a non-object (validation reports it). */
-  at(path: string[]): Raw | undefined;
+  readonly at: (path: string[]) => Raw | undefined;
   /** Sets each of `values` at `path` where the spec has no value (undefined values are skipped). */
-  fill(path: string[], values: Readonly<Record<string, unknown>>): void;
+  readonly fill: (path: string[], values: Readonly<Record<string, unknown>>) => void;
   /**
    * Derived requests and limits at `<path>.resources`, each only where unset, and never contradicting a value the user
    * set: a derived limit is at least the user's request, a derived request at most the user's limit (requests <=
    * limits, or the API server rejects the pod).
    */
-  resources(path: string[], r: DerivedResources): void;
+  readonly resources: (path: string[], r: DerivedResources) => void;
 }
 
 export function specFiller(spec: Raw): SpecFiller {
@@ -31,18 +31,18 @@ export function specFiller(spec: Raw): SpecFiller {
     for (const k of path) {
       if (o[k] === undefined) o[k] = {};
       if (!isObj(o[k])) return undefined;
-      o = o[k] as Raw;
+      o = o[k];
     }
     return o;
   };
   const q = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? quantityValue(String(v)) : undefined);
   return {
     at,
-    fill(path, values) {
+    fill: (path, values) => {
       const o = at(path);
       if (o) for (const [k, v] of Object.entries(values)) if (o[k] === undefined && v !== undefined) o[k] = structuredClone(v);
     },
-    resources(path, r) {
+    resources: (path, r) => {
       const req = at([...path, 'resources', 'requests']);
       const lim = at([...path, 'resources', 'limits']);
       if (!req || !lim) return;

@@ -18,21 +18,59 @@ export function durationMs(text: string): number | undefined {
   return m.slice(1).reduce((sum, part, i) => sum + (part ? Number(part) * DURATION_UNITS_MS[i] : 0), 0);
 }
 
-/** What to write instead of a text that is not a Prometheus duration (an empty string when there is no better hint). */
-export function durationHint(v: unknown): string {
-  if (typeof v === 'number') return `; add a unit, e.g. "${v}s" or "${v}m"`;
-  if (typeof v !== 'string') return '';
-  if (/\s/.test(v.trim()) || v !== v.trim()) return `; remove the spaces: "${v.replace(/\s+/g, '')}"`;
-  if (/^[0-9]+$/.test(v)) return `; add a unit, e.g. "${v}s", "${v}m" or "${v}d"`;
-  const frac = /^(\d*\.\d+)(y|w|d|h|m|s)$/.exec(v);
-  if (frac) {
-    const ms = Number(frac[1]) * DURATION_UNITS_MS['ywdhms'.indexOf(frac[2])];
-    const unit = [['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]].find(([, f]) => Number.isInteger(ms / (f as number)));
-    return unit ? `; durations take whole numbers: write "${ms / (unit[1] as number)}${unit[0]}"` : '; durations take whole numbers of a smaller unit';
+/** Words people write for duration units, to the Prometheus unit. */
+const DURATION_WORDS: [RegExp, string][] = [
+  [/^(?:y|yr|yrs|year|years)$/, 'y'], [/^(?:w|wk|wks|week|weeks)$/, 'w'], [/^(?:d|day|days)$/, 'd'],
+  [/^(?:h|hr|hrs|hour|hours)$/, 'h'], [/^(?:m|min|mins|minute|minutes)$/, 'm'],
+  [/^(?:s|sec|secs|second|seconds)$/, 's'], [/^(?:ms|msec|msecs|millisecond|milliseconds)$/, 'ms'],
+];
+
+const validDuration = (s: string) => (durationMs(s) ?? 0) > 0;
+
+/** A whole-number duration for `ms` milliseconds in the largest unit that divides it. */
+function wholeDuration(ms: number): string | undefined {
+  const unit = ([['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]] as const).find(([, f]) => Number.isInteger(ms / f));
+  return unit && ms > 0 ? `${ms / unit[1]}${unit[0]}` : undefined;
+}
+
+/** "5 seconds", "1 hour 30 mins", "1.5h", "5S": the Prometheus duration meant, when one is clear. */
+function durationMeant(v: string): string | undefined {
+  const t = v.trim().toLowerCase();
+  if (!/^(?:\d*\.?\d+\s*[a-z]+\s*,?\s*(?:and\s+)?)+$/.test(t)) return undefined;
+  const parts = [...t.matchAll(/(\d*\.?\d+)\s*([a-z]+)/g)];
+  let ms = 0;
+  for (const [, num, word] of parts) {
+    const unit = DURATION_WORDS.find(([re]) => re.test(word))?.[1];
+    if (!unit) return undefined;
+    ms += Number(num) * DURATION_UNITS_MS[['y', 'w', 'd', 'h', 'm', 's', 'ms'].indexOf(unit)];
   }
-  if (v !== v.toLowerCase() && durationMs(v.toLowerCase()) !== undefined) return `; units are lowercase: "${v.toLowerCase()}"`;
-  if (/^[0-9]+[a-z]+[0-9]+$/.test(v)) return `; every number needs its unit, e.g. "${v}m"`;
+  const exact = parts.every(([, num]) => /^\d+$/.test(num)) ? parts.map(([, num, word]) => `${num}${DURATION_WORDS.find(([re]) => re.test(word))![1]}`).join('') : undefined;
+  if (exact && validDuration(exact)) return exact;
+  return wholeDuration(ms);
+}
+
+/**
+ * What to write instead of a text that is not a Prometheus duration (an empty
+ * string when there is no better hint). Every value it suggests is itself a
+ * valid duration (test/unit/hints.test.ts feeds each one back).
+ */
+export function durationHint(v: unknown): string {
+  if (typeof v === 'number') {
+    if (!(v > 0)) return '; it must be greater than zero, with a unit, e.g. "30s"';
+    return Number.isInteger(v) ? `; add a unit, e.g. "${v}s" or "${v}m"` : `; add a unit and use whole numbers, e.g. "${wholeDuration(v * 1000) ?? '1s'}" for ${v} seconds`;
+  }
+  if (typeof v !== 'string') return '';
+  if (/^[0-9]+$/.test(v.trim())) return Number(v) > 0 ? `; add a unit, e.g. "${Number(v)}s", "${Number(v)}m" or "${Number(v)}d"` : '; it must be greater than zero, e.g. "30s"';
   if (durationMs(v) === 0) return '; it must be greater than zero';
+  const meant = durationMeant(v);
+  if (meant && meant !== v) {
+    if (v !== v.trim() || /\s/.test(v)) return `; no spaces, units y, w, d, h, m, s, ms: write "${meant}"`;
+    if (/\./.test(v)) return `; durations take whole numbers: write "${meant}"`;
+    if (v !== v.toLowerCase() && meant === v.toLowerCase()) return `; units are lowercase: "${meant}"`;
+    return `; units are y, w, d, h, m, s, ms: write "${meant}"`;
+  }
+  if (/\./.test(v)) return '; durations take whole numbers of a smaller unit';
+  if (/^[0-9]+[a-z]+[0-9]+$/.test(v) && validDuration(`${v}m`)) return `; every number needs its unit, e.g. "${v}m"`;
   return '';
 }
 
@@ -76,11 +114,15 @@ export function quantityValue(text: string): number | undefined {
 export function quantityHint(v: unknown): string {
   if (typeof v !== 'string') return '';
   const t = v.trim();
-  if (t !== v || /\s/.test(t)) return quantityValue(t.replace(/\s+/g, '')) !== undefined ? `; remove the spaces: "${t.replace(/\s+/g, '')}"` : '';
+  if (t !== v || /\s/.test(t)) {
+    const joined = t.replace(/\s+/g, '');
+    if ((quantityValue(joined) ?? 0) > 0) return `; remove the spaces: "${joined}"`;
+    return joined !== t ? quantityHint(joined).replace(/^; /, '; remove the spaces; ') : '';
+  }
   const m = /^([0-9.]+)\s*([kKmMgGtTpPeE])(i?)([bB]?)$/.exec(t);
   if (m && (m[3] || m[4])) {
     const fixed = `${m[1]}${m[2] === 'k' || m[2] === 'K' ? 'K' : m[2].toUpperCase()}i`;
-    if (fixed !== t) return `; Kubernetes writes binary units as Ki, Mi, Gi, Ti (case matters, no "B"): "${fixed}"`;
+    if (fixed !== t && (quantityValue(fixed) ?? 0) > 0) return `; Kubernetes writes binary units as Ki, Mi, Gi, Ti (case matters, no "B"): "${fixed}"`;
   }
   if (/^[0-9.]+[eE][0-9]+[A-Za-z]+$/.test(t)) return '; an exponent takes no unit suffix: write the number in a unit, such as "1000Gi" or "1Ti"';
   return '';
@@ -196,8 +238,12 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${String(v as number | boolean | bigint | symbol)}`; // the other types are handled above
 }
+
+/** A lowercase DNS name with at least one dot (RFC 1123 subdomain): the host fields' format. */
+export const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
 /** What to write instead of a text that is not a lowercase DNS host name (a URL, a trailing dot, a port, capitals). */
 export function hostHint(v: unknown): string {
@@ -210,5 +256,5 @@ export function hostHint(v: unknown): string {
   if (/:\d+$/.test(h)) { h = h.replace(/:\d+$/, ''); why.push('no port (the Ingress serves 80 and 443)'); }
   if (h.endsWith('.')) { h = h.replace(/\.+$/, ''); why.push('no trailing dot'); }
   if (h !== h.toLowerCase()) { h = h.toLowerCase(); why.push('lowercase'); }
-  return why.length && h !== '' && h !== v ? `; ${why.join(', ')}: write "${h}"` : '';
+  return why.length && h !== v && HOST_RE.test(h) ? `; ${why.join(', ')}: write "${h}"` : '';
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { withDerivedSizing } from './section-sizing';
 import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
 import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
-import { withPlatformDefaults } from '../components/platform/derive';
+import { COMPONENTS } from '../registry';
 import { isLabelKey, isLabelValue } from './formats';
 import { rawInputProblems, specProblems } from './semantic';
 
@@ -57,6 +57,8 @@ export function sanitizeProblem(p: string): string {
     if (looksLikeCredential(inner)) return '(a value that looks like a credential, not shown)';
     return inner.length > MAX_VALUE_CHARS ? `${JSON.stringify(inner.slice(0, MAX_VALUE_CHARS))}... (${inner.length} characters)` : q;
   });
+  // Control characters are what this escapes.
+  // eslint-disable-next-line no-control-regex
   out = out.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   out = out.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
   return out.length > 400 ? `${out.slice(0, 400)}... (cut)` : out;
@@ -134,7 +136,7 @@ const YAML_FIXES: Record<string, string> = {
 function missingSpaceAfterColon(text: string, line: number): { line: number; key: string; value: string } | undefined {
   const lines = text.split(/\r?\n/);
   for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
-    const m = /^\s*(?:-\s+)?([A-Za-z_][\w.\/-]*):([^\s:/#"'][^#]*?)\s*(?:#.*)?$/.exec(lines[i]);
+    const m = /^\s*(?:-\s+)?([A-Za-z_][\w./-]*):([^\s:/#"'][^#]*?)\s*(?:#.*)?$/.exec(lines[i]);
     if (m) return { line: i + 1, key: m[1], value: m[2] };
   }
   return undefined;
@@ -213,7 +215,7 @@ function yamlPath(ancestors: readonly unknown[], map: unknown): string {
     const parent = chain[i];
     const child = chain[i + 1];
     if (isPair(child) && isScalar(child.key)) path.push(String(child.key.value));
-    else if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
+    else if (isSeq(parent)) path.push(parent.items.indexOf(child));
   }
   return pathText(path);
 }
@@ -231,9 +233,10 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
   const early = [...findSecretLiterals(input), ...rawInputProblems(input).map((p) => `${pathText(p.path)}: ${p.message}`)];
-  // spec.platform's values (charts/components/platform) wherever the spec sets none, then the Prometheus, Loki and
-  // kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
-  const { doc } = withDerivedSizing(withPlatformDefaults(input));
+  // The components' derived values wherever the spec sets none (ComponentDef.prefill: spec.platform's profiles), then
+  // the Prometheus, Loki and kube-state-metrics sizes the spec (or the platform) leaves unset, from spec.sizing (charts/core/sizing.ts).
+  const prefilled = COMPONENTS.reduce<unknown>((d, c) => (c.prefill ? c.prefill(d) : d), input);
+  const { doc } = withDerivedSizing(prefilled);
   const result = monitoringStackSchema.safeParse(doc);
   if (!result.success) {
     // One line per field: a schema issue on a field also flagged early carries both messages.
@@ -395,7 +398,8 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'a function';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v as string | number | boolean | bigint | symbol)}`;
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
@@ -462,7 +466,7 @@ export function closest(word: string, candidates: string[]): string | undefined 
 
 function editDistance(a: string, b: string): number {
   // Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

@@ -14,17 +14,14 @@ import { z } from 'zod';
 import { dnsLabel } from './formats';
 import { clusterName } from './secret-ref';
 import { COMPONENTS, specSections } from '../registry';
+import { JOBS } from '../core/names';
 import { sizingSchema } from './section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
 
 export { imageSchema, resourcesSchema, type Resources } from './common';
-export { SERVICE_KINDS } from '../core/names';
-export { serviceSchema, type ServiceSpec } from '../components/services/spec';
-export { prometheusSchema } from '../components/prometheus/spec';
-export { nodeExporterSchema } from '../components/node-exporter/spec';
-export { cadvisorSchema } from '../components/cadvisor/spec';
+export { SERVICE_KINDS } from '../kinds';
 
 export const specSchema = z.strictObject({
   namespace: dnsLabel().default('monitoring').describe('namespace of the stack (Pod Security "restricted")'),
@@ -39,9 +36,15 @@ export const specSchema = z.strictObject({
   // Each component's own cross-field checks (ComponentDef.specChecks), in registry order, tagged so the
   // loader reports them only once every field is valid (a wrong field's default would mislead them).
   const cross: z.RefinementCtx = Object.assign(Object.create(ctx) as z.RefinementCtx, {
-    addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } } as never),
+    addIssue: (issue: Parameters<z.RefinementCtx['addIssue']>[0]) => ctx.addIssue(typeof issue === 'string' ? issue : { ...issue, params: { ...(issue as { params?: object }).params, crossCheck: true } }),
   });
   for (const c of COMPONENTS) c.specChecks?.(spec, cross);
+  // Jobs of components whose names live only in their folder (ComponentDef.jobs); the services component checks JOBS.
+  const shared = new Set<string>(Object.values(JOBS));
+  const componentJobs = new Set(COMPONENTS.flatMap((c) => c.jobs ?? []).filter((j) => !shared.has(j)));
+  spec.services.forEach((s, i) => {
+    if (componentJobs.has(s.name)) cross.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `"${s.name}" is the job of a built-in component; rename the service` });
+  });
   if (spec.agentNamespace === undefined && spec.namespace.length > 63 - '-agents'.length && spec.namespace.length <= 63) {
     ctx.addIssue({ code: 'custom', path: ['namespace'], message: `the node agents' namespace defaults to "${spec.namespace}-agents", longer than the 63 characters a namespace may have: shorten spec.namespace to at most 56 characters or set spec.agentNamespace` });
   }
@@ -66,3 +69,5 @@ export type MonitoringStackInput = z.input<typeof monitoringStackSchema>;
 /** The spec with every default applied: what constructs receive. */
 export type MonitoringStackSpec = z.output<typeof monitoringStackSchema>;
 export type Spec = MonitoringStackSpec['spec'];
+/** One declared service (spec.services[]). */
+export type ServiceSpec = Spec['services'][number];

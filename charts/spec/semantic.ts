@@ -54,6 +54,8 @@ export function rawInputProblems(input: unknown): Problem[] {
         out.push({ path, message: `contains U+${invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible zero-width character (pasted from a web page or chat?); retype the value` });
         return;
       }
+      // Control characters are what this finds.
+      // eslint-disable-next-line no-control-regex
       const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(v);
       if (control) {
         out.push({ path, message: `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an escape such as "\\0" in a double-quoted YAML string?); remove it` });
@@ -194,8 +196,8 @@ function resourceProblems(r: Record<string, unknown>, path: PropertyKey[]): Prob
   const lim = r.limits as Record<string, unknown> | undefined;
   if (!req || !lim || typeof req !== 'object' || typeof lim !== 'object') return out;
   for (const res of ['cpu', 'memory']) {
-    const a = typeof req[res] === 'string' ? quantityValue(req[res] as string) : undefined;
-    const b = typeof lim[res] === 'string' ? quantityValue(lim[res] as string) : undefined;
+    const a = typeof req[res] === 'string' ? quantityValue(req[res]) : undefined;
+    const b = typeof lim[res] === 'string' ? quantityValue(lim[res]) : undefined;
     if (a !== undefined && b !== undefined && a > b) {
       out.push({ path: [...path, 'requests', res], message: `request ${JSON.stringify(req[res])} is above the limit ${JSON.stringify(lim[res])} (the API server rejects the pod): lower requests.${res} or raise limits.${res}` });
     }

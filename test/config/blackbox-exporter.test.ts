@@ -15,13 +15,14 @@ import { configMapData } from '../lib/dist';
 import { specProblems } from '../lib/spec-problems';
 import { synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { allScrapeConfigs } from '../lib/prometheus-files';
 
 const BLACKBOX = tool(TOOL_PINS.blackboxExporter.bins[0]);
 
 const CONTRACT = JSON.parse(fs.readFileSync(path.join(__dirname, 'contracts', 'blackbox-exporter-v0.28.0.json'), 'utf8'));
 
-const jobsOf = (objects: ReturnType<typeof synth>['objects']) =>
-  (parse(configMapData(objects, 'prometheus-config')['prometheus.yml']).scrape_configs as { job_name: string }[]).map((j) => j.job_name);
+/** Every job: prometheus.yml and the scrape config files (the services' probe jobs). */
+const jobsOf = (objects: ReturnType<typeof synth>['objects']) => allScrapeConfigs(objects).map((j: { job_name: string }) => j.job_name);
 
 describe('module config', () => {
   const config = blackboxConfig({ timeout: '5s' });

@@ -3,15 +3,17 @@
  * (and that they fail on broken input), every PromQL accepted by promtool,
  * service dashboards only for declared kinds, and docs/dashboards.md fresh.
  */
+import { stackDashboards } from '../lib/dashboards';
+import { KINDS } from '../../charts/kinds';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { substituteGrafanaVariables } from '../../charts/core/query-check';
 import { dashboardContributions } from '../../charts/registry';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
-import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
+import { CATALOG, EXPORTER_SOURCES, enabledSources, METRIC_SOURCES, metricIndex, type SourceId } from '../../dashboards/catalog';
 import { checkDashboardJson, panelAvailable, promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { everyKindSpec, renderDashboardsDoc } from '../../dashboards/doc';
+import { everyKindSpec, renderDashboardsDoc } from '../../scripts/lib/dashboards-doc';
 import { neutral, type DashboardModule, type MetricPanel } from '../../dashboards/lib';
 import { kubeStatePanels } from '../../dashboards/panels/kube-state';
 import { ksmExposes } from '../../charts/components/kube-state-metrics/construct';
@@ -55,12 +57,13 @@ describe('dist/41-grafana-dashboards.yaml', () => {
 
 describe('which dashboards ship', () => {
   test('with no services: infrastructure, logs and stack dashboards only', () => {
-    const uids = buildDashboards(synthSpec({})).map((d) => d.uid);
-    expect(uids).toEqual(['node-overview', 'containers', 'gpu', 'logs', 'monitoring-stack']);
+    const uids = buildDashboards(synthSpec({}), dashboardContributions(synthSpec({}))).map((d) => d.uid);
+    // The components' dashboards come after the built-in ones (the GPU ones from the DCGM exporter's folder).
+    expect(uids).toEqual(['node-overview', 'containers', 'logs', 'monitoring-stack', 'gpu', 'gpu-cost', 'probes']);
   });
 
   test('a service dashboard appears with its kind, its jobs listed by a Prometheus query (not from the JSON)', () => {
-    const built = buildDashboards(synthSpec({ services: [{ name: 'redis-cache', kind: 'redis-exporter', namespace: 'db', selector: { app: 'redis' }, port: 9121 }] }));
+    const built = stackDashboards(synthSpec({ services: [{ name: 'redis-cache', kind: 'redis-exporter', namespace: 'db', selector: { app: 'redis' }, port: 9121 }] }));
     const redis = built.find((d) => d.uid === 'redis');
     expect(redis).toBeDefined();
     expect(JSON.parse(redis!.json).templating.list[0]).toMatchObject({ name: 'job', type: 'query', query: 'label_values(up{service_kind="redis-exporter"}, job)' });
@@ -73,7 +76,7 @@ describe('which dashboards ship', () => {
   });
 
   test('panels of a disabled source are left out (cadvisor off: no Containers dashboard, no container rows)', () => {
-    const built = buildDashboards(synthSpec({ cadvisor: { enabled: false }, services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 8000 }] }));
+    const built = stackDashboards(synthSpec({ cadvisor: { enabled: false }, services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 8000 }] }));
     expect(built.find((d) => d.uid === 'containers')).toBeUndefined();
     const v = built.find((d) => d.uid === 'vllm')!;
     expect(v.omitted).toEqual(expect.arrayContaining(['CPU (cores) by pod', 'Memory working set by pod']));
@@ -87,7 +90,7 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
     { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'vllm' }, port: 'http' },
     { name: 'redis-cache', kind: 'redis-exporter', namespace: 'db', selector: { 'app.kubernetes.io/name': 'redis' }, port: 9121 },
   ];
-  const built = (spec: Record<string, unknown> = {}) => buildDashboards(synthSpec({ services: SVC, ...spec }));
+  const built = (spec: Record<string, unknown> = {}) => stackDashboards(synthSpec({ services: SVC, ...spec }));
   const dash = (b: ReturnType<typeof built>, uid: string) => b.find((d) => d.uid === uid)!;
   const row = (b: ReturnType<typeof built>, uid: string, title: string) => dash(b, uid).def.rows.find((r) => r.title === title);
   const titles = (b: ReturnType<typeof built>, uid: string, title: string) => row(b, uid, title)?.panels.map((p) => p.title);
@@ -168,7 +171,7 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
     expect(catalogued.filter((m) => m.startsWith('kube_') && !METRIC_SOURCES.get(m)!.includes('kube-state-metrics'))).toEqual([]);
     expect(catalogued.filter((m) => m.startsWith('kubelet_') && !METRIC_SOURCES.get(m)!.includes('kubelet'))).toEqual([]);
     // What the shipped dashboards read, checked against the exporters directly.
-    const read = buildDashboards(everyKindSpec()).flatMap((d) => (JSON.parse(d.json).panels as { targets?: { expr: string }[] }[])
+    const read = stackDashboards(everyKindSpec()).flatMap((d) => (JSON.parse(d.json).panels as { targets?: { expr: string }[] }[])
       .flatMap((p) => (p.targets ?? []).flatMap((t) => promqlMetrics(t.expr))));
     const kube = [...new Set(read.filter((m) => m.startsWith('kube_')))];
     expect(kube.length).toBeGreaterThanOrEqual(7);
@@ -179,18 +182,19 @@ describe('kube-state-metrics and kubelet volume panels: placed and gated', () =>
 
 describe('synth-time checks fail on broken dashboards', () => {
   const spec = synthSpec({});
-  const ctx = dashboardContext(spec);
+  const ctx = dashboardContext(spec, dashboardContributions(spec));
+  const index = metricIndex(dashboardContributions(spec).catalog);
   const types = datasourceTypes(ctx.sources);
-  const base = JSON.parse(buildDashboards(spec).find((d) => d.uid === 'node-overview')!.json) as DashboardJson & { panels: any[] };
+  const base = JSON.parse(stackDashboards(spec).find((d) => d.uid === 'node-overview')!.json) as DashboardJson & { panels: any[] };
   const withExpr = (expr: string, uid = 'prometheus') => ({
     ...base, panels: [{ ...base.panels[1], targets: [{ expr, datasource: { uid } }] }],
   });
 
   test('the shipped dashboard passes', () => {
-    expect(() => checkDashboardJson(base, types, ctx.sources, 'dashboards/node-overview.ts')).not.toThrow();
+    expect(() => checkDashboardJson(base, types, ctx.sources, 'dashboards/node-overview.ts', index)).not.toThrow();
   });
   test('invalid PromQL names the file and panel', () => {
-    expect(() => checkDashboardJson(withExpr('sum(rate(node_cpu_seconds_total[5m])'), types, ctx.sources, 'dashboards/node-overview.ts'))
+    expect(() => checkDashboardJson(withExpr('sum(rate(node_cpu_seconds_total[5m])'), types, ctx.sources, 'dashboards/node-overview.ts', index))
       .toThrow(/dashboards\/node-overview\.ts.*CPU utilisation.*invalid PromQL/);
   });
   test('a metric no source exposes', () => {
@@ -214,15 +218,17 @@ describe('synth-time checks fail on broken dashboards', () => {
 
 describe('every dashboard query through promtool', () => {
   const spec = everyKindSpec();
-  const ctx = dashboardContext(spec);
-  const built = buildDashboards(spec);
+  const contributions = dashboardContributions(spec);
+  const ctx = dashboardContext(spec, contributions);
+  const built = buildDashboards(spec, contributions);
   const promql = built.flatMap((d) => shippedQueries(JSON.parse(d.json), datasourceTypes(ctx.sources))
     .filter((q) => q.lang === 'PromQL' && q.expr !== '').map((q) => ({ where: `${d.uid}: ${q.panel}`, expr: substituteGrafanaVariables(q.expr) })));
   /** One recording rule per query: `promtool check rules` parses each expression with Prometheus' own parser. */
   const ruleFile = (exprs: string[]) => stringify({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
 
-  test('all 16 dashboards are covered (SLOs included)', () => {
-    expect(built).toHaveLength(16);
+  test('every dashboard is covered: the 7 of the stack (SLOs and the GPU ones included) and one per service kind', () => {
+    expect(built).toHaveLength(7 + KINDS.filter((k) => k.dashboard).length);
+    expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost', 'probes']));
     expect(promql.length).toBeGreaterThan(150);
   });
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generate, schemaLocation } from '../../scripts/k8s-json-schemas';
-import { logqlAsPromql } from '../../scripts/lint-external';
+import { logqlAsPromql, shippedRuleFiles } from '../../scripts/lint-external';
 import { run } from '../lib/promtool';
 import { tool } from '../lib/tools';
 import { TOOL_PINS } from '../../charts/core/images';
@@ -48,9 +48,7 @@ describe('kubeconform with the offline schemas', () => {
 });
 
 describe('pint', () => {
-  // Not installable here (TOOL_PINS.pint.note): the test is skipped, with the reason in its name.
-  const pintTest = TOOL_PINS.pint.via === 'unavailable' ? test.skip : test;
-  pintTest(`finds a redundant regexp and a template label the query drops${TOOL_PINS.pint.via === 'unavailable' ? ' (skipped: pint does not install here, see TOOL_PINS.pint.note)' : ''}`, () => {
+  test(`pint ${TOOL_PINS.pint.version} (.cache/bin, built from tools/pint/go.mod) finds a redundant regexp and a template label the query drops`, () => {
     const dir = path.join(tmp, 'pint');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'r.yaml'), [
@@ -61,6 +59,14 @@ describe('pint', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('promql/regexp');
     expect(r.stdout + r.stderr).toContain('alerts/template');
+  });
+
+  test('lint-external lints the rule files of dist/ and of every example, agent mode\'s (kept for the central ruler) among them', () => {
+    const shipped = shippedRuleFiles();
+    const examples = fs.readdirSync(path.join(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+    expect([...shipped.keys()].sort()).toEqual(['dist/ (monitoring.yaml)', ...examples].sort());
+    for (const [spec, files] of shipped) expect([spec, Object.keys(files).length > 3]).toEqual([spec, true]);
+    expect(Object.keys(shipped.get('examples/scale-out.yaml')!)).toEqual(expect.arrayContaining(['applications.yaml']));
   });
 
   test('a LogQL metric query keeps its aggregation, labels and comparison when its log ranges become series', () => {

@@ -50,9 +50,10 @@ describe('tool pins beside the images', () => {
 
   test.each(pins.filter(([, t]) => t.via === 'go'))('%s: our go.mod in its dir lists each command as a tool and requires the pinned version', (_n, t) => {
     const gomod = fs.readFileSync(path.join(__dirname, '..', '..', t.dir!, 'go.mod'), 'utf8');
-    const tools = /^tool \(([^)]*)\)/m.exec(gomod)?.[1].split('\n').map((l) => l.trim()).filter(Boolean) ?? [];
+    // `tool pkg` or a `tool ( ... )` block; likewise `require mod v` or a block.
+    const tools = [...gomod.matchAll(/^tool (?:\(([^)]*)\)|(\S+))/gm)].flatMap((m) => (m[1] ?? m[2]).split('\n')).map((l) => l.trim()).filter(Boolean);
     for (const pkg of Object.keys(t.cmds ?? {})) expect(tools).toContain(`${t.module}/${pkg}`);
-    expect(gomod).toMatch(new RegExp(`^\\s*${t.module.replace(/\./g, '\\.')} ${t.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
+    expect(gomod).toMatch(new RegExp(`^(?:require )?\\s*${t.module.replace(/\./g, '\\.')} ${t.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
   });
 
   test('a pinned Kubernetes binary reports the release on --version', () => {

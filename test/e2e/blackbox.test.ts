@@ -31,6 +31,7 @@ import { configMapData } from '../lib/dist';
 import { synth } from '../lib/synth';
 import { tool } from '../lib/tools';
 import { freePort } from '../lib/procs';
+import { withScrapeFilesInlined } from '../lib/prometheus-files';
 
 jest.setTimeout(180_000);
 
@@ -143,7 +144,8 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     fs.writeFileSync(path.join(rulesDir, 'blackbox.yaml'), configMapData(objects, 'prometheus-rules')['blackbox.yaml']);
 
     // --- prometheus.yml: the synthesized probe jobs, with the cluster's addresses swapped for loopback ones.
-    const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
+    // The services' probe jobs live in the scrape config files (scrape/*.yml): inlined beside those of prometheus.yml.
+    const prom = withScrapeFilesInlined(parse(configMapData(objects, 'prometheus-config')['prometheus.yml']), objects);
     const job = (name: string) => prom.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
     const ingressJob = job('blackbox-ingress');
     expect(ingressJob.static_configs).toEqual([

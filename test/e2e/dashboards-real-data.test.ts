@@ -10,6 +10,7 @@
  * come from components that cannot run here (Loki, Grafana) are listed in
  * NOT_PROVABLE and asserted to be exactly those.
  */
+import { stackDashboards } from '../lib/dashboards';
 import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,7 +19,7 @@ import { parseSpecYaml } from '../../charts/spec/load';
 import { nodeExporterCollectorArgs } from '../../charts/components/node-exporter/construct';
 import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { dashboardContext, datasourceTypes } from '../../dashboards';
 import { configMapData, readManifests } from '../lib/dist';
 import { tempFiles } from '../lib/promtool';
 import { findTool } from '../lib/tools';
@@ -64,13 +65,13 @@ const BINARIES = ['prometheus', 'prometheus-node-exporter', 'alertmanager'].map(
   const spec = parseSpecYaml(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec;
   const ctx = dashboardContext(spec);
   const types = datasourceTypes(ctx.sources);
-  const built = buildDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
+  const built = stackDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
   const queries = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
     .filter((q) => q.lang === 'PromQL' && q.expr !== '')
     .map((q) => ({ id: `${d.uid}: ${q.panel}`, expr: substitute(q.expr) })));
   // Runnable: every metric comes from a running source, and every job="..." the query pins is running.
   const runnable = (expr: string) => promqlMetrics(expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)))
-    && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1] as SourceId))
+    && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1]))
     && !expr.includes('service_kind'); // series of the declared services
 
   const start = (bin: string, args: string[]) => {

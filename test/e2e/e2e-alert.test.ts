@@ -211,7 +211,7 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     await Promise.all(processes.map(stop));
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    // eslint-disable-next-line no-console
+     
     console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
   });
 

@@ -55,7 +55,7 @@ if (!BIN) {
   const why = `no prometheus-msteams binary (set PROMETHEUS_MSTEAMS_BIN or build ${TAG} into .cache/manual/prometheus-msteams): `
     + 'the Go module proxy refuses every prometheus-msteams version, so the test command cannot install it';
   // jest lists no test names of a file whose tests are all skipped: say it on the console as well.
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIPPED the Teams bridge end to end test: ${why}`);
   describe(`Teams bridge end to end (prometheus-msteams ${TAG})`, () => {
     test.skip(`SKIPPED: ${why}`, () => undefined);
@@ -172,7 +172,7 @@ if (!BIN) {
     test('an outage posts an Adaptive Card with name, severity, summary, description, runbook, cluster and namespace', async () => {
       await procs.stop(nodeExporter);
       const firing = await procs.waitFor('a firing TargetDown card', () => posts.find((p) => title(p.card) === '[e2e-cluster] FIRING: TargetDown (1)'));
-      // eslint-disable-next-line no-console
+       
       console.log(`prometheus-msteams ${TAG} card as posted (firing):\n${JSON.stringify(firing.card, null, 2)}`);
       expect(firing.path).toBe(`${WORKFLOW_PATH}?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=e2e_sig-1`);
       expect(firing.contentType).toBe('application/json');
@@ -200,7 +200,7 @@ if (!BIN) {
     test('recovery posts the resolved card', async () => {
       nodeExporter = startNodeExporter();
       const resolved = await procs.waitFor('a resolved TargetDown card', () => posts.find((p) => title(p.card) === '[e2e-cluster] RESOLVED: TargetDown (1)'));
-      // eslint-disable-next-line no-console
+       
       console.log(`prometheus-msteams ${TAG} card as posted (resolved):\n${JSON.stringify(resolved.card, null, 2)}`);
       const [head, summary] = resolved.card.attachments[0].content.body;
       expect(head).toMatchObject({ color: 'Good', text: '[e2e-cluster] RESOLVED: TargetDown (1)' });

@@ -104,7 +104,7 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
   test('an outage posts an Adaptive Card with name, severity, summary, description, runbook, cluster and namespace', async () => {
     await procs.stop(nodeExporter);
     const firing = await procs.waitFor('a firing TargetDown card', () => posts.find((p) => /FIRING/.test(cardText(p.card)) && cardText(p.card).includes('alertname = TargetDown')));
-    // eslint-disable-next-line no-console
+     
     console.log(`msteamsv2 card as posted (firing):\n${JSON.stringify(firing.card, null, 2)}`);
     expect(firing.path).toBe('/workflows/e2e/triggers/manual/paths/invoke');
     expect(firing.contentType).toMatch(/^application\/json/);
@@ -127,7 +127,7 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
   test('recovery posts the resolved card', async () => {
     nodeExporter = startNodeExporter();
     const resolved = await procs.waitFor('a resolved TargetDown card', () => posts.find((p) => /^\[RESOLVED\] TargetDown/.test(p.card.attachments[0]?.content.body[0]?.text ?? '')));
-    // eslint-disable-next-line no-console
+     
     console.log(`msteamsv2 card as posted (resolved):\n${JSON.stringify(resolved.card, null, 2)}`);
     const text = cardText(resolved.card);
     expect(text).toContain('# Alerts Resolved:');

@@ -9,6 +9,7 @@
  * data except those whose source cannot run here (listed); RqJobsFailing,
  * MySQLDown and RedisDown fire on real failed jobs and real outages, and resolve.
  */
+import { stackDashboards } from '../lib/dashboards';
 import { type ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,7 +17,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
+import { dashboardContext, datasourceTypes } from '../../dashboards';
 import { validateSpec } from '../../charts/spec/load';
 import { configMapData } from '../lib/dist';
 import { writeRuleFiles } from '../lib/teams-e2e';
@@ -24,6 +25,7 @@ import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '.
 import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { stackDoc, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
+import { withScrapeFilesInlined } from '../lib/prometheus-files';
 
 jest.setTimeout(240_000);
 
@@ -93,7 +95,8 @@ describe('real exporters for the seeds\' stores and queue', () => {
     const auth = makeWebAuthSecret(path.join(tmp, 'web-auth'));
     authorizeRequests(auth.header);
     const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
-    const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
+    // The service jobs live in the scrape config files (scrape/*.yml): inlined beside those of prometheus.yml.
+    const prom = withScrapeFilesInlined(parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir)), objects);
     // A discovered pod of each service: its namespace, container port and selector labels, as Kubernetes
     // discovery would report them; the synthesized (grouped) jobs' relabelling picks its service and job.
     const addresses: Record<string, number> = { redis: ports.redisExporter, mysql: ports.mysqlExporter, 'whisperx-rq': ports.rqExporter };
@@ -127,7 +130,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     procs.start('prometheus', tool('prometheus'), [
       `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`, `--web.listen-address=127.0.0.1:${ports.prometheus}`, webConfig,
     ]);
-    await procs.waitFor('Redis answers', async () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
+    await procs.waitFor('Redis answers', () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
     // A real worker on the real Redis, processing and failing jobs.
     worker = procs.start('rq-worker', tool('rq'), ['worker', '-u', redisUrl(), '--path', tmp, '--name', 'whisperx-worker-1', 'whisperx'], { cwd: tmp });
     enqueue('transcribe', 5, 0.2);
@@ -157,7 +160,7 @@ describe('real exporters for the seeds\' stores and queue', () => {
     // The dashboards as shipped with kube-state-metrics and Loki on (their panels are listed, not proven).
     const spec = validateSpec(stackDoc({ ...SPEC, kubeStateMetrics: { enabled: true }, loki: { enabled: true } }), 'test spec').spec;
     const types = datasourceTypes(dashboardContext(spec).sources);
-    const built = buildDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
+    const built = stackDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
     expect(built.map((d) => d.uid).sort()).toEqual([...DASHBOARDS].sort());
     const substitute = (e: string) => e.replace(/\$\{?__(rate_interval|interval|range)\}?/g, '1m').replace(/\$\{?(\w+)\}?/g, '.+');
     const queries = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)

@@ -2,8 +2,8 @@
  * The construct library as a consumer gets it: `npm pack` (prepack builds
  * lib/ with tsc) yields compiled JavaScript and .d.ts only; the tarball
  * installs into a fresh cdk8s app beside its peer dependencies (one copy of
- * cdk8s); the README snippet "Using the constructs in your own cdk8s app",
- * taken from README.md, type-checks with `tsc --strict` (no skipLibCheck: the
+ * cdk8s); the docs snippet "Using the constructs in your own cdk8s app",
+ * taken from docs/library.md, type-checks with `tsc --strict` (no skipLibCheck: the
  * published .d.ts are checked too) and synthesizes.
  *
  * The install prefers npm's cache (filled by the project's `npm ci`), with
@@ -33,11 +33,11 @@ function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string>
 /** The first ```ts block of the README section `title`. */
 function readmeSnippet(readme: string, title: string): string {
   const start = readme.indexOf(`## ${title}`);
-  if (start < 0) throw new Error(`README.md has no section "## ${title}"`);
+  if (start < 0) throw new Error(`docs/library.md has no section "## ${title}"`);
   const next = readme.indexOf('\n## ', start + 3);
   const section = readme.slice(start, next < 0 ? undefined : next);
   const m = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!m) throw new Error(`README.md section "${title}" has no \`\`\`ts block`);
+  if (!m) throw new Error(`docs/library.md section "${title}" has no \`\`\`ts block`);
   return m[1];
 }
 
@@ -82,7 +82,7 @@ describe('npm pack -> install into a cdk8s app -> README snippet type-checks and
     expect(copies('cdk8s')).toEqual(['node_modules/cdk8s/package.json']);
     expect(copies('constructs')).toEqual(['node_modules/constructs/package.json']);
 
-    const snippet = readmeSnippet(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'Using the constructs in your own cdk8s app');
+    const snippet = readmeSnippet(fs.readFileSync(path.join(ROOT, 'docs', 'library.md'), 'utf8'), 'Using the constructs in your own cdk8s app');
     fs.writeFileSync(path.join(app(), 'main.ts'), snippet);
     fs.copyFileSync(path.join(ROOT, 'monitoring.yaml'), path.join(app(), 'monitoring.yaml'));
     // What `tsc --init` sets up for a CommonJS app (strict, esModuleInterop, which zod's .d.ts need), without skipLibCheck: the library's .d.ts are checked too.
@@ -94,7 +94,8 @@ describe('npm pack -> install into a cdk8s app -> README snippet type-checks and
 
     run(process.execPath, [path.join('out', 'main.js')], app());
     const written = fs.readdirSync(path.join(app(), 'dist')).sort();
-    expect(written).toEqual(fs.readdirSync(path.join(ROOT, 'dist')).sort());
+    // MonitoringApp writes what npm run synth -- --out dist writes: the files of dist/, and the Argo CD Application inside.
+    expect(written).toEqual([...fs.readdirSync(path.join(ROOT, 'dist')), 'argocd-application'].sort());
     const prometheus = fs.readFileSync(path.join(app(), 'dist', '10-prometheus.yaml'), 'utf8');
     expect(prometheus).toContain('job_name: my-exporter');
     expect(prometheus).toContain('my-exporter.default.svc:9100');

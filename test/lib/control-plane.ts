@@ -13,7 +13,7 @@
  *   await cp.kubectl(['apply', '-f', dir]);
  *   await cp.stop();
  */
-import { execFile, spawnSync } from 'child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -213,10 +213,17 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'control-plane-'));
   const procs = new Procs();
+  const children: ChildProcess[] = [];
+  // etcd 3.4 has no watch progress requests, so the API server refuses streaming list-watch; client-go would retry it with
+  // back-off before falling back to list + watch (seconds per informer). Its feature gate, off through the environment.
+  const clientEnv = { ...process.env, KUBE_FEATURE_WatchListClient: 'false' };
+  const start = (name: string, bin: string, args: string[], o: SpawnOptions = {}) => { children.push(procs.start(name, bin, args, { env: clientEnv, ...o })); };
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // Everything is thrown away: no graceful shutdown (kube-apiserver's takes seconds).
+    for (const p of children) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await procs.stopAll();
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -225,7 +232,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const f = (n: string) => path.join(dir, n);
     const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     fs.mkdirSync(f('etcd'), { mode: 0o700 });
-    procs.start('etcd', bins.etcd, [
+    start('etcd', bins.etcd, [
       '--name', 'test', '--data-dir', f('etcd'),
       '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
       '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
@@ -239,7 +246,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       'users:', '- name: admin', '  user:', `    client-certificate: ${f('admin.crt')}`, `    client-key: ${f('admin.key')}`,
       'contexts:', '- name: test', '  context: { cluster: test, user: admin }', '',
     ].join('\n'), { mode: 0o600 });
-    procs.start('kube-apiserver', bins.apiserver, [
+    start('kube-apiserver', bins.apiserver, [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`, `--secure-port=${apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
       `--tls-cert-file=${f('server.crt')}`, `--tls-private-key-file=${f('server.key')}`, `--client-ca-file=${f('ca.crt')}`,
       `--service-account-issuer=https://kubernetes.default.svc`, `--service-account-key-file=${f('sa.pub')}`,
@@ -247,7 +254,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction', // plus the defaults (PodSecurity, ServiceAccount, DefaultStorageClass, ...)
       '--profiling=false', '--cert-dir', f('apiserver-certs'), '--v=0',
     ]);
-    const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
+    const env = { ...clientEnv, KUBECONFIG: kubeconfig, HOME: dir };
     const kubectl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => run(bins.kubectl, args, env, o.input, o.timeoutMs);
     const kubectlOk = async (args: string[], o: { input?: string; timeoutMs?: number } = {}) => {
       const r = await kubectl(args, o);
@@ -260,17 +267,21 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     }, 180_000);
 
     const clientKubeconfig = ['--kubeconfig', kubeconfig];
-    procs.start('kube-controller-manager', bins.kcm, [
+    start('kube-controller-manager', bins.kcm, [
       ...clientKubeconfig, '--leader-elect=false', '--controllers=*', `--secure-port=${kcmPort}`, '--bind-address=127.0.0.1',
       `--service-account-private-key-file=${f('sa.key')}`, `--root-ca-file=${f('ca.crt')}`, '--use-service-account-credentials=true',
       `--cert-dir=${f('kcm-certs')}`, '--cluster-cidr=10.244.0.0/16', '--allocate-node-cidrs=false', '--concurrent-deployment-syncs=10',
       '--concurrent-statefulset-syncs=10', '--concurrent-daemonset-syncs=10', '--concurrent-replicaset-syncs=10', '--v=0',
+      '--feature-gates=WatchListClient=false', // (the Kubernetes binaries take client-go's gates as flags)
+      // kwok renews the simulated nodes' leases; on a loaded machine a renewal can come late, and a node marked
+      // NotReady would mark its pods NotReady (kwok's stages do not bring them back): tests do not test node failure.
+      '--node-monitor-grace-period=3600s',
     ]);
-    procs.start('kube-scheduler', bins.scheduler, [
-      ...clientKubeconfig, '--leader-elect=false', `--secure-port=${schedPort}`, '--bind-address=127.0.0.1', `--cert-dir=${f('sched-certs')}`, '--v=0',
+    start('kube-scheduler', bins.scheduler, [
+      ...clientKubeconfig, '--leader-elect=false', `--secure-port=${schedPort}`, '--bind-address=127.0.0.1', `--cert-dir=${f('sched-certs')}`, '--v=0', '--feature-gates=WatchListClient=false',
     ]);
     fs.writeFileSync(f('kwok.yaml'), STAGES);
-    procs.start('kwok', bins.kwok, [
+    start('kwok', bins.kwok, [
       ...clientKubeconfig, '--config', f('kwok.yaml'), '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`, '--cidr=10.128.0.1/10', '--node-ip=10.96.0.1',
     ], { env });

@@ -34,7 +34,7 @@ const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
  */
 function lenient(v: unknown): any {
   if (v === null || typeof v !== 'object') return v;
-  return new Proxy(v as object, {
+  return new Proxy(v, {
     get(target, prop, receiver) {
       if (typeof prop !== 'string' || prop in target) return lenient(Reflect.get(target, prop, receiver));
       const key = Object.keys(target).find((k) => norm(k) === norm(prop));
@@ -52,7 +52,7 @@ export function droppedFields(input: unknown, output: unknown, path = ''): strin
   if (input === null || typeof input !== 'object' || output === null || typeof output !== 'object') return [];
   return Object.entries(input as Record<string, unknown>).flatMap(([k, v]) => {
     const p = `${path}.${k}`;
-    if (!(k in (output as object))) return [`${p}: unknown field (not in the CRD schema)`];
+    if (!(k in (output))) return [`${p}: unknown field (not in the CRD schema)`];
     return droppedFields(v, (output as Record<string, unknown>)[k], p);
   });
 }
@@ -81,7 +81,7 @@ export interface CrdValidator {
   readonly validate: (obj: K8sObject) => string[];
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 export const CRD_VALIDATORS: CrdValidator[] = [
   {
     apiVersion: 'cert-manager.io/v1',

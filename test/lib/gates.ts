@@ -136,7 +136,7 @@ export function imageProblems(objects: K8sObject[]): string[] {
   return out;
 }
 
-const componentOf = (o: K8sObject) => ((o.metadata?.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name']) ?? (o.metadata?.name as string);
+const componentOf = (o: K8sObject) => ((o.metadata?.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name']) ?? (o.metadata?.name ?? '');
 
 /**
  * Every container: requests and limits, readiness and liveness probes,

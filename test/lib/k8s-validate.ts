@@ -113,7 +113,7 @@ function requiredFieldProblems(obj: K8sObject): string[] {
   const group = obj.apiVersion.includes('/') ? obj.apiVersion : obj.apiVersion; // "apps/v1" or "v1"
   if (!(group in kubernetesModels)) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+       
       kubernetesModels[group] = require(`kubernetes-models/${group}`);
     } catch {
       kubernetesModels[group] = {};

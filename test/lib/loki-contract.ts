@@ -32,7 +32,7 @@ function typeProblem(type: string, v: unknown): string | undefined {
 }
 
 /** Every field of `config` not in the contract, or with a value of another type. */
-export function lokiContractProblems(config: unknown, contract: Contract = LOKI_CONTRACT.blocks as Contract, at = ''): string[] {
+export function lokiContractProblems(config: unknown, contract: Contract = LOKI_CONTRACT.blocks, at = ''): string[] {
   if (typeof contract === 'string') {
     const p = typeProblem(contract, config);
     return p ? [`${at}: ${p}, found ${JSON.stringify(config)}`] : [];

@@ -1,8 +1,8 @@
 /**
- * The README "Sizing" table as synth emits it: for a spec with
+ * The docs/configuration.md "Sizing" table as synth emits it: for a spec with
  * spec.sizing.nodes = N (monitoring.yaml's services), the Prometheus, Loki
  * and kube-state-metrics resources and volumes read from the synthesized
- * objects. test/unit/sizing.test.ts compares the README with it; `npx tsx
+ * objects. test/unit/sizing.test.ts compares docs/configuration.md with it; `npx tsx
  * test/lib/sizing-table.ts` prints it.
  */
 import * as fs from 'fs';
@@ -17,7 +17,7 @@ import { expectedSeries } from '../../charts/core/sizing';
 export const SIZING_NODES = [3, 20, 100];
 export const SIZING_HEADER = '| nodes (pods) | expected series | Prometheus requests / limits | Prometheus volume / retentionSize | Loki requests / limits | Loki volume | kube-state-metrics requests / limits |';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;  
 
 export function sizingRow(nodes: number): string {
   const doc = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'monitoring.yaml'), 'utf8'));

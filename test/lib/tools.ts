@@ -15,7 +15,7 @@ const DEBIAN: Record<string, string> = { alertmanager: 'prometheus-alertmanager'
 
 /** The path of `name`, or undefined when it is not installed. */
 export function findTool(name: string): string | undefined {
-  for (const n of [name, DEBIAN[name]].filter(Boolean) as string[]) {
+  for (const n of [name, DEBIAN[name]].filter((x): x is string => Boolean(x))) {
     for (const d of DIRS) {
       const p = path.join(d, n);
       try { fs.accessSync(p, fs.constants.X_OK); if (fs.statSync(p).isFile()) return p; } catch { /* next */ }

@@ -10,7 +10,6 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../../charts/lib/output';
 import { DistObject, podTemplates, readManifests } from '../lib/dist';
-import type { K8sObject } from '../lib/k8s-validate';
 import { synth } from '../lib/synth';
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'RuntimeClass', 'ClusterIssuer']);
@@ -94,7 +93,7 @@ describe('one-pass apply', () => {
     expect(problems).toMatch(/ClusterRoleBinding .* comes before ClusterRole/);
     expect(problems).toMatch(/StatefulSet prometheus comes before ServiceAccount/);
     expect(problems).toMatch(/StatefulSet prometheus comes before ConfigMap/);
-    const issuer: DistObject = { file: '50-ingress.yaml', object: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'x' } } as K8sObject };
+    const issuer: DistObject = { file: '50-ingress.yaml', object: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'x' } } };
     expect(applyOrderProblems([issuer]).join()).toMatch(/needs another project's CRD/);
   });
 

@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { renderDocs } from '../../rules/docs';
+import { renderDocs } from '../../scripts/lib/rules-doc';
 import { LOG_RULE_RUNBOOKS } from '../../charts/components/loki/ruler';
 import { COMPONENT_RULE_AREAS } from '../../charts/registry';
 import { configMapData, readManifests } from '../lib/dist';
+import { renderSpecReference } from '../../scripts/spec-reference';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (f: string) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8');
@@ -19,6 +20,12 @@ describe('generated docs', () => {
 
   test.each([['alerts.md', docs.alerts], ['runbooks.md', docs.runbooks]])('docs/%s is up to date (run `npm run docs`)', (file, expected) => {
     expect(read(file)).toBe(expected);
+  });
+
+  test('docs/spec-reference.md is up to date with the zod schema (run `npm run docs`), and names every section and field', () => {
+    const ref = renderSpecReference();
+    expect(read('spec-reference.md')).toBe(ref);
+    for (const f of ['spec.blackboxExporter', 'spec.webAuth.secretName', 'spec.services[].interval', 'spec.sizing.nodes', 'spec.ingress.tls.createClusterIssuer']) expect(ref).toContain(`\`${f}`);
   });
 
   test('every alert in dist/ has its runbook section and catalog row', () => {

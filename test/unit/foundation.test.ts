@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { defaultRetentionSize } from '../../charts/components/prometheus/construct';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';
+import { allScrapeConfigs } from '../lib/prometheus-files';
 import { validateObject } from '../lib/k8s-validate';
 import { find, synth } from '../lib/synth';
 
@@ -12,8 +13,7 @@ describe('default stack', () => {
   const { objects } = synth({ services: [whisper] });
   const sts = find(objects, 'StatefulSet', 'prometheus');
   const container = sts.spec.template.spec.containers[0];
-  const config = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
-  const job = (name: string) => config.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
+  const job = (name: string) => allScrapeConfigs(objects).find((j: { job_name: string }) => j.job_name === name); // prometheus.yml and scrape/*.yml
 
   test('every object is strictly valid, small, and every container is complete', () => {
     expect(allProblems(objects)).toEqual([]);
@@ -155,7 +155,7 @@ describe('strict validator catches what the API server would reject', () => {
 
 describe('dist/ as committed', () => {
   test('holds no YAML anchors or aliases (every value written out for tools that do not resolve them)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { parseAllDocuments, visit, isAlias } = require('yaml');
     const fs = require('fs');
     const dir = require('path').join(__dirname, '..', '..', 'dist');

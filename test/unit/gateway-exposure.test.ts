@@ -38,20 +38,20 @@ describe('Gateway API: a Gateway the stack creates', () => {
   test('one HTTPRoute per UI on its HTTPS listener, and the HTTP->HTTPS redirect route', () => {
     const p = find(s.objects, 'HTTPRoute', 'prometheus');
     expect(p.spec).toEqual({
-      parentRefs: [{ name: 'monitoring', sectionName: 'https-prometheus' }],
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'monitoring', sectionName: 'https-prometheus' }],
       hostnames: ['prometheus.example.org'],
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'prometheus', port: 9090 }] }],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'prometheus', port: 9090, weight: 1 }] }],
     });
     const r = find(s.objects, 'HTTPRoute', 'https-redirect');
-    expect(r.spec.parentRefs).toEqual([{ name: 'monitoring', sectionName: 'http' }]);
+    expect(r.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'monitoring', sectionName: 'http' }]);
     expect(r.spec.hostnames).toEqual(['grafana.example.org', 'prometheus.example.org', 'alertmanager.example.org']);
-    expect(r.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(r.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
     expect(s.objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
   });
 
   test('HTTP-01 through cert-manager\'s gatewayHTTPRoute solver on the Gateway\'s HTTP listener', () => {
     expect(find(s.objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers).toEqual([
-      { http01: { gatewayHTTPRoute: { parentRefs: [{ name: 'monitoring', namespace: 'monitoring', kind: 'Gateway', sectionName: 'http' }] } } },
+      { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', name: 'monitoring', namespace: 'monitoring', kind: 'Gateway', sectionName: 'http' }] } } },
     ]);
   });
 
@@ -80,9 +80,9 @@ describe('Gateway API: the user\'s Gateway', () => {
   test('HTTPRoutes attach to the named Gateway; no Gateway, no redirect route (the user\'s Gateway owns TLS and redirects)', () => {
     expect(s.objects.filter((o) => o.kind === 'Gateway')).toEqual([]);
     expect(s.objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata?.name)).toEqual(['grafana', 'prometheus', 'alertmanager']);
-    expect(find(s.objects, 'HTTPRoute', 'grafana').spec.parentRefs).toEqual([{ name: 'shared', namespace: 'gateway-system', sectionName: 'https' }]);
+    expect(find(s.objects, 'HTTPRoute', 'grafana').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared', namespace: 'gateway-system', sectionName: 'https' }]);
     expect(find(s.objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs)
-      .toEqual([{ name: 'shared', namespace: 'gateway-system', kind: 'Gateway' }]);
+      .toEqual([{ group: 'gateway.networking.k8s.io', name: 'shared', namespace: 'gateway-system', kind: 'Gateway' }]);
     expect(allValid(s.objects)).toEqual([]);
   });
 
@@ -195,7 +195,7 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
 
   test.each(SPECS)('%s', (_name, spec) => {
     const objects = synth(spec).objects as any[];
-    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) } as { secretName: string; webConfigKey: string };
+    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) };
     // Where traffic for 9090/9093 can go: Services (Ingress and HTTPRoute backends are Services).
     const backends = new Set<string>();
     for (const o of objects) {
@@ -248,7 +248,7 @@ describe('examples/exposure-*.yaml', () => {
   test.each(files)('%s synthesizes strictly valid (custom resources against their CRDs)', (file) => {
     const { parseSpecYaml } = require('../../charts/spec/load') as typeof import('../../charts/spec/load');
     const parsed = parseSpecYaml(fs.readFileSync(path.join(dir, file), 'utf8'), file);
-    const s = synth(parsed.spec as unknown as Record<string, unknown>);
+    const s = synth(parsed.spec);
     expect(allValid(s.objects)).toEqual([]);
     expect(s.objects.filter((o) => ['Ingress', 'HTTPRoute'].includes(o.kind)).length).toBeGreaterThan(0);
   });

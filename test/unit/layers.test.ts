@@ -1,8 +1,10 @@
 /**
- * The layers of the code (README "Architecture"): charts/core is a leaf;
- * rules/ and dashboards/ read charts/core and the spec layer only, never a
- * construct, a component folder, the registry or the stack. Every relative
- * import of those folders is resolved and checked.
+ * The layers of the code (README "Architecture", docs/architecture.md): charts/core is a leaf;
+ * rules/ and dashboards/ read charts/core and the spec types only, never a construct, a component folder,
+ * the registry or the stack; spec/ imports no component; lib/ does not import the stack (the app-layer files
+ * aside); a component folder reaches the registry and the stack never. Every folder under charts/, dashboards/
+ * and rules/ is covered by a rule, and the folder graph of the imports that load code has no loop (beyond the
+ * known ones in KNOWN_LOOPS, which can only shrink).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,14 +20,17 @@ function tsFiles(dir: string): string[] {
 
 interface Import { readonly file: string; readonly target: string; readonly typeOnly: boolean }
 
+/** `import { type A, type B } from ...`: only types, erased when compiled. */
+const onlyTypes = (clause: string | undefined) => !!clause && /^\s*\{[^}]*\}\s*$/.test(clause) && clause.replace(/[{}]/g, '').split(',').filter((x) => x.trim()).every((x) => /^\s*type\s/.test(x));
+
 /** Relative imports and re-exports of `file`, resolved to repository paths. */
 export function importsOf(file: string, text = fs.readFileSync(file, 'utf8')): Import[] {
   const out: Import[] = [];
-  const re = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
+  const re = /^\s*(import|export)\s+(type\s+)?([^'";]*?)from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) {
-    const spec = m[3] ?? m[4] ?? m[5] ?? m[6];
+    const spec = m[4] ?? m[5] ?? m[6] ?? m[7];
     const target = path.relative(ROOT, path.resolve(path.dirname(file), spec)).replace(/\\/g, '/');
-    out.push({ file: path.relative(ROOT, file).replace(/\\/g, '/'), target, typeOnly: Boolean(m[2]) });
+    out.push({ file: path.relative(ROOT, file).replace(/\\/g, '/'), target, typeOnly: Boolean(m[2]) || onlyTypes(m[3]) });
   }
   return out;
 }
@@ -54,6 +59,92 @@ export const LAYER_RULES: LayerRule[] = [
   })),
 ];
 
+/**
+ * App-layer files in charts/lib (the CLI's output, swap, upgrade check, prerequisites, stack metadata): they may read the
+ * stack. (warnings.ts is a construct helper: constructs call its warn(), and it imports no stack.)
+ */
+export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata'].map((f) => `charts/lib/${f}.ts`);
+const TOP = (t: string) => ['charts/stack', 'charts/registry', 'charts/index', 'charts/components/index'].includes(t) || under(t, 'charts/app');
+
+LAYER_RULES.push(
+  {
+    from: 'charts/spec',
+    allowed: (i) => !under(i.target, 'charts/components') && !['charts/stack', 'charts/index'].includes(i.target) && !under(i.target, 'dashboards') && !under(i.target, 'rules'),
+    why: 'charts/spec imports no component (the registry composes their sections and prefill hooks), nor the stack, dashboards or rules',
+  },
+  {
+    from: 'charts/lib',
+    allowed: (i) => APP_LAYER_LIB.includes(i.file) || under(i.target, 'charts/core') || under(i.target, 'charts/spec') || (under(i.target, 'charts/lib') && !APP_LAYER_LIB.includes(`${i.target}.ts`)),
+    why: 'charts/lib (construct helpers) imports core, spec and lib only; the app-layer files (APP_LAYER_LIB) may read the stack',
+  },
+  {
+    from: 'charts/logs',
+    allowed: (i) => ['charts/core', 'charts/spec', 'charts/logs'].some((d) => under(i.target, d)) || (i.typeOnly && under(i.target, 'charts/components')),
+    why: 'charts/logs (log pipeline builders) imports core, spec and component types only',
+  },
+  {
+    from: 'charts/components',
+    allowed: (i) => !TOP(i.target) && !APP_LAYER_LIB.includes(`${i.target}.ts`) && !under(i.target, 'dashboards') && !under(i.target, 'rules') || i.file === 'charts/components/index.ts',
+    why: 'a component folder reaches other components through interfaces, never the registry, the stack, the app layer, dashboards/ or rules/',
+  },
+);
+
+/**
+ * Loops left, each a list of folders (sorted): the spec composition (charts/spec/schema.ts composes every component's
+ * section through charts/registry.ts, and the components build their sections from charts/spec/common.ts).
+ */
+const KNOWN_LOOPS: string[][] = [[
+  'charts', 'charts/components', ...['alertmanager', 'alloy', 'alloy-events', 'backup', 'blackbox-exporter', 'cadvisor', 'dcgm-exporter', 'grafana',
+    'kube-state-metrics', 'kubelet', 'loki', 'network-policies', 'node-exporter', 'platform', 'prometheus', 'prometheus-msteams', 'promtail']
+    .map((c) => `charts/components/${c}`),
+  'charts/logs', 'charts/spec',
+]];
+
+/** Folders no rule covers because they are the top: the registry, the stack, the package root and the app layer. */
+const TOP_FOLDERS = ['charts', 'charts/app'];
+
+/** The node of the folder graph a file belongs to. */
+export function folderOf(file: string): string {
+  const p = file.replace(/\.ts$/, '').split('/');
+  if (p[0] !== 'charts') return p[0];
+  if (p.length === 2) return 'charts';
+  if (p[1] === 'components') return p.length === 3 ? 'charts/components' : `charts/components/${p[2]}`;
+  if (p[1] === 'spec' && p[2] === 'formats') return 'charts/spec/formats';
+  return `charts/${p[1]}`;
+}
+
+/** Loops of the folder graph of `imports` that load code (type-only imports are erased): each loop's folders, sorted. */
+export function folderLoops(imports: readonly Import[]): string[][] {
+  const edges = new Map<string, Set<string>>();
+  for (const i of imports) {
+    if (i.typeOnly) continue;
+    const a = folderOf(i.file);
+    const b = folderOf(i.target);
+    if (a !== b) edges.set(a, (edges.get(a) ?? new Set()).add(b));
+  }
+  // Tarjan's strongly connected components.
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const loops: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next); low.set(v, next); next++; stack.push(v); onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const c: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); c.push(w); } while (w !== v);
+      if (c.length > 1) loops.push(c.sort());
+    }
+  };
+  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
+  return loops.sort((x, y) => x[0].localeCompare(y[0]));
+}
+
 const filesOf = (p: string): string[] => (p.endsWith('.ts') ? [path.join(ROOT, p)] : tsFiles(path.join(ROOT, p)));
 
 export function violations(rules: readonly LayerRule[], files: (dir: string) => string[] = filesOf): string[] {
@@ -61,8 +152,28 @@ export function violations(rules: readonly LayerRule[], files: (dir: string) => 
 }
 
 describe('layers', () => {
-  test('charts/core, rules/ and dashboards/ import nothing above their layer', () => {
+  const all = ['charts', 'dashboards', 'rules'].flatMap((d) => tsFiles(path.join(ROOT, d)));
+
+  test('every folder imports nothing above its layer', () => {
     expect(violations(LAYER_RULES)).toEqual([]);
+  });
+
+  test('every folder of charts/, dashboards/ and rules/ is covered by a layer rule (or is the top)', () => {
+    const folders = [...new Set(all.map((f) => path.relative(ROOT, path.dirname(f)).replace(/\\/g, '/')))];
+    const covered = (d: string) => TOP_FOLDERS.includes(d) || LAYER_RULES.some((r) => under(d, r.from) || under(r.from, d) && r.from.endsWith('.ts'));
+    expect(folders.filter((d) => !covered(d))).toEqual([]);
+  });
+
+  test('the folder graph has no loop but the known ones (charts <-> dashboards and charts <-> rules are gone)', () => {
+    const loops = folderLoops(all.flatMap((f) => importsOf(f)));
+    for (const loop of loops) expect(loop.filter((d) => d === 'dashboards' || d === 'rules')).toEqual([]);
+    expect(loops).toEqual(KNOWN_LOOPS);
+  });
+
+  test('a loop is found: dashboards importing the stack that imports dashboards', () => {
+    const imp = (file: string, target: string): Import => ({ file, target, typeOnly: false });
+    expect(folderLoops([imp('charts/stack.ts', 'dashboards/index'), imp('dashboards/x.ts', 'charts/stack')])).toEqual([['charts', 'dashboards']]);
+    expect(folderLoops([imp('charts/stack.ts', 'dashboards/index'), { ...imp('dashboards/x.ts', 'charts/stack'), typeOnly: true }])).toEqual([]);
   });
 
   test('the check fails on a forbidden import (a rule area importing a construct)', () => {

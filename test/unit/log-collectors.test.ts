@@ -143,7 +143,7 @@ describe('discovery of the node\'s own pods', () => {
     ['alloy', alloyRun.objects],
   ])('%s gets HOSTNAME from spec.nodeName', (name, objects) => {
     const c = find(objects, 'DaemonSet', name).spec.template.spec.containers[0];
-    expect(c.env).toContainEqual({ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+    expect(c.env).toContainEqual({ name: 'HOSTNAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } });
   });
 });
 

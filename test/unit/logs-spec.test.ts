@@ -46,7 +46,7 @@ test('a broken user LogQL rule names the field and the position', () => {
 });
 
 test('the example monitoring.yaml uses the logs sections', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const text = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'monitoring.yaml'), 'utf8');
   const { spec } = parseSpecYaml(text, 'monitoring.yaml');
   expect(spec.loki.retention).toBe('7d');

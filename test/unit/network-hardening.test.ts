@@ -14,7 +14,7 @@ import { configMapData, podTemplates } from '../lib/dist';
 import { Endpoint, PolicySet } from '../lib/netpol';
 import { find, synth } from '../lib/synth';
 import { specProblems } from '../lib/spec-problems';
-import { warningsOf } from '../../charts/lib/warnings';
+import { adviceOf, warningsOf } from '../../charts/lib/warnings';
 import { inClusterNamespace, remoteTarget } from '../../charts/core/remote';
 import { parseSpecYaml } from '../../charts/spec/load';
 import { MonitoringStack } from '../../charts/stack';
@@ -54,7 +54,7 @@ function endpoints(objects: K8sObject[]): Record<string, Endpoint> {
 
 function stack(spec: Record<string, unknown>) {
   const s = synth(spec);
-  return { ...s, policies: new PolicySet(s.objects), ep: endpoints(s.objects), warnings: warningsOf(s.stack) };
+  return { ...s, policies: new PolicySet(s.objects), ep: endpoints(s.objects), warnings: warningsOf(s.stack), advice: adviceOf(s.stack) };
 }
 
 describe('cert-manager HTTP-01 solver', () => {
@@ -130,11 +130,12 @@ describe('API server and kubelet egress', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('no CIDRs: open except link-local, with a synth warning naming the field, the components and the ports', () => {
-    const { policies, ep, warnings } = stack({});
+  test('no CIDRs: open except link-local, with hardening advice (not a warning: every spec starts so) naming the field, the components and the ports', () => {
+    const { policies, ep, warnings, advice } = stack({});
+    expect(warnings).toEqual([]);
     for (const c of apiClients) expect([c, policies.allowed({ from: ep[c], to: ELSEWHERE, port: 443 })]).toEqual([c, true]);
     expect(policies.allowed({ from: ep.prometheus, to: ELSEWHERE, port: 10250 })).toBe(true);
-    expect(warnings).toEqual([
+    expect(advice).toEqual([
       expect.stringMatching(/^spec\.networkPolicies\.apiServerCidrs is empty, so prometheus, .*kube-state-metrics.* may reach any address \(except link-local\) on TCP 443, 6443; set spec\.networkPolicies\.apiServerCidrs/),
       expect.stringMatching(/^spec\.networkPolicies\.nodeCidrs is empty, so prometheus may reach any address \(except link-local\) on TCP 10250, 9100/),
     ]);

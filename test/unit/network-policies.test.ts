@@ -343,7 +343,7 @@ describe('many services in one namespace', () => {
     }));
     const few = [{ name: 'one', kind: 'http', namespace: 'small', selector: { app: 'one' }, port: 'http' }];
     const np = find(synth({ services: [...many, ...few] }).objects, 'NetworkPolicy', 'prometheus');
-    const toNs = (ns: string) => np.spec.egress.filter((r: any) => JSON.stringify(r.to ?? []).includes(`"kubernetes.io/metadata.name":"${ns}"`)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const toNs = (ns: string) => np.spec.egress.filter((r: any) => JSON.stringify(r.to ?? []).includes(`"kubernetes.io/metadata.name":"${ns}"`));  
     expect(toNs('big')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'big' } } }], ports: [{ port: 8080, protocol: 'TCP' }, { port: 'http', protocol: 'TCP' }] }]);
     expect(toNs('small')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'small' } }, podSelector: { matchLabels: { app: 'one' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
   });
@@ -353,7 +353,7 @@ describe('Loki simple-scalable: one policy for the write, read and backend workl
   const S3 = { type: 's3', s3: { bucket: 'loki-chunks', endpoint: 'minio.storage.svc:9000', forcePathStyle: true, credentials: { name: 'loki-s3' } } };
   const { objects } = synth({ loki: { mode: 'simple-scalable', storage: S3, ruler: { enabled: true } } });
   const policies = new PolicySet(objects);
-  const pods = Object.fromEntries(podTemplates(objects).map(({ object, podMetadata }) => [object.metadata?.name as string, { namespace: object.metadata?.namespace, labels: podMetadata.labels } as Endpoint]));
+  const pods = Object.fromEntries(podTemplates(objects).map(({ object, podMetadata }) => [object.metadata?.name as string, { namespace: object.metadata?.namespace, labels: podMetadata.labels }]));
 
   test('the policy selects the labels every target shares, not the first target\'s', () => {
     expect(find(objects, 'NetworkPolicy', 'loki').spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/instance': I } });

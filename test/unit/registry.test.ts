@@ -10,7 +10,7 @@ import { ApiObject, App } from 'cdk8s';
 import { parse } from 'yaml';
 import { COMPONENTS, KNOWN_COMPONENTS, specSections } from '../../charts/registry';
 import { MonitoringStack } from '../../charts/stack';
-import { catalogSpec } from '../../rules/docs';
+import { catalogSpec } from '../../scripts/lib/rules-doc';
 
 const ROOT = path.join(__dirname, '..', '..');
 const spec = catalogSpec();
@@ -19,7 +19,7 @@ const objects = stack.charts.flatMap(({ chart }) => chart.toJson());
 const promConfig = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config').data['prometheus.yml']);
 
 test('every folder in charts/components is registered under its folder name, once', () => {
-  const folders = fs.readdirSync(path.join(ROOT, 'charts', 'components')).sort();
+  const folders = fs.readdirSync(path.join(ROOT, 'charts', 'components'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   expect(COMPONENTS.map((c) => c.name).sort()).toEqual(folders);
   expect(new Set(COMPONENTS.map((c) => c.name)).size).toBe(COMPONENTS.length);
 });
@@ -70,7 +70,7 @@ test('a UI the Ingresses expose has a registered backend port', () => {
 });
 
 test('each workload component runs its declared pinned image by default', () => {
-  const { IMAGES } = jest.requireActual('../../charts/core/images') as typeof import('../../charts/core/images');
+  const { IMAGES } = jest.requireActual<typeof import('../../charts/core/images')>('../../charts/core/images');
   const images = new Map<string, Set<string>>();
   for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(x.kind))) {
     const name = o.metadata.labels['app.kubernetes.io/name'];

@@ -118,7 +118,7 @@ describe('each gate fails on a bad object', () => {
     ['a URL with a password', cm({ url: 'https://admin:s3cret@grafana.example.com/' }), /embedded password/],
     ['a literal password in an environment variable', goodDeployment({ container: { env: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', value: 'admin' }] } }), /GF_SECURITY_ADMIN_PASSWORD/],
   ])('secret literals: %s', (_n, obj, re) => {
-    const problems = secretLiteralProblems([obj as K8sObject]);
+    const problems = secretLiteralProblems([obj]);
     expect(problems.join('\n')).toMatch(re);
   });
 

@@ -17,7 +17,7 @@ const mib = (q: string) => { const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q)!; r
 /** Requests of the workloads that run once (times replicas), and of the DaemonSets that run on every node (not GPU-only). */
 function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }; perNode: { cpu: number; mib: number } } {
   const out = { cluster: { cpu: 0, mib: 0 }, perNode: { cpu: 0, mib: 0 } };
-  for (const o of objects as any[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const o of objects as any[]) {  
     const pod = o.spec?.template?.spec;
     if (!pod || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) continue;
     const everyNode = o.kind === 'DaemonSet';
@@ -35,7 +35,7 @@ function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }
 describe('the default (small cluster) stack requests', () => {
   test.each([['dist/ (monitoring.yaml, promtail)', readManifests(path.join(ROOT, 'dist')).map((d) => d.object)],
     ['alloy as the log collector', synth({ logs: { collector: 'alloy' } }).objects]])('%s: <= 1 CPU / 2.5 GiB cluster-wide, <= 0.2 CPU / 384 MiB per node', (_name, objects) => {
-    const r = requests(objects as K8sObject[]);
+    const r = requests(objects);
     expect(r.cluster.cpu).toBeLessThanOrEqual(1);
     expect(r.cluster.mib).toBeLessThanOrEqual(2.5 * 1024);
     expect(r.perNode.cpu).toBeLessThanOrEqual(0.2 + 1e-9);
@@ -43,16 +43,16 @@ describe('the default (small cluster) stack requests', () => {
     expect(r.cluster.cpu).toBeGreaterThan(0.1); // the check sees the workloads
   });
 
-  test('the README states the default stack\'s requests', () => {
+  test('docs/configuration.md states the default stack\'s requests', () => {
     const r = requests(readManifests(path.join(ROOT, 'dist')).map((d) => d.object));
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`);
   });
 });
 
 describe('sizing from spec.sizing', () => {
-  test('the README sizing table is what synth emits (3, 20 and 100 nodes)', () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+  test('the sizing table of docs/configuration.md is what synth emits (3, 20 and 100 nodes)', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').split('\n');
     const at = readme.indexOf(SIZING_HEADER);
     expect(at).toBeGreaterThan(0);
     expect(readme.slice(at + 2, at + 2 + SIZING_NODES.length)).toEqual(SIZING_NODES.map(sizingRow));

@@ -5,12 +5,14 @@
  * dashboard ships with them. The burn-rate behaviour itself is proven by
  * promtool in rules/tests/slo.test.yaml (test/rules.test.ts runs it).
  */
+import { stackDashboards } from '../lib/dashboards';
 import { parse } from 'yaml';
-import { SLI_CATALOG, type SloKind } from '../../charts/core/slo-catalog';
+import type { SloKind } from '../../charts/core/slo-catalog';
+import { SLI_CATALOG } from '../../charts/kinds';
 import { SpecError, validateSpec } from '../../charts/spec/load';
-import { buildDashboards } from '../../dashboards';
 import { KIND_METRICS } from '../../rules/applications';
 import { buildRuleFiles, renderRuleFile } from '../../rules';
+import { resolveSlos } from '../../rules/slo';
 import { stackDoc } from '../lib/synth';
 
 const vllm = { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' };
@@ -53,7 +55,7 @@ describe('spec errors', () => {
   test('a latency SLO on a kind without a histogram names the kinds that have one', () => {
     const rq = { name: 'whisperx-rq', kind: 'rq-exporter', namespace: 'ai', selector: { app: 'rq' }, port: 9726 };
     expect(problems(spec([{ type: 'latency', thresholdSeconds: 1, objective: 99 }], {}, rq))).toEqual([
-      'spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds vllm, stt, tts, mcp, http, whisper-api, qdrant',
+      `spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds ${Object.keys(SLI_CATALOG).filter((k) => SLI_CATALOG[k].latency.length).join(', ')}`,
     ]);
   });
 
@@ -64,11 +66,26 @@ describe('spec errors', () => {
   });
 });
 
-test('availability SLIs count the same series as the error-rate alerts', () => {
-  for (const [kind, cat] of Object.entries(SLI_CATALOG) as [SloKind, (typeof SLI_CATALOG)[SloKind]][]) {
+test('availability SLIs count the same series as the error-rate alerts (kinds with both)', () => {
+  const both = (Object.entries(SLI_CATALOG) as [SloKind, (typeof SLI_CATALOG)[SloKind]][]).filter(([kind, cat]) => cat.availability && KIND_METRICS[kind]);
+  expect(both.length).toBeGreaterThan(5);
+  for (const [kind, cat] of both) {
     const m = KIND_METRICS[kind];
     expect([kind, cat.availability?.total, cat.availability?.errors]).toEqual([kind, m?.requests, m?.errors]);
   }
+});
+
+test('a kind counting successes and failures apart (Triton) gets total = good + errors, per model', () => {
+  const [s] = resolveSlos([{ name: 'triton', kind: 'triton', slos: [{ type: 'availability', objective: 99.9, window: '28d' }] }]);
+  expect(s.total).toContain('rate(nv_inference_request_success[5m])');
+  expect(s.total).toContain('rate(nv_inference_request_failure[5m])');
+  expect(s.total).toContain('sum by (namespace, job, model)');
+});
+
+test('a millisecond histogram (Triton TTFT) is matched on le in its own unit', () => {
+  const [s] = resolveSlos([{ name: 'triton', kind: 'triton', slos: [{ type: 'latency', histogram: 'ttft', thresholdSeconds: 0.5, objective: 99, window: '28d' }] }]);
+  expect(s.errors).toContain('nv_inference_first_response_histogram_ms_bucket{le="500"}');
+  expect(s.sli).toBe('triton_ttft_le_0.5');
 });
 
 /** A spec with `n` services cycling over the AI kinds, two SLOs each (the same objectives per kind). */
@@ -126,12 +143,12 @@ describe('rules stay shared', () => {
 });
 
 test('the SLO dashboard ships with the SLOs, with a service variable', () => {
-  const built = buildDashboards(validateSpec(stackDoc(spec([{ type: 'availability', objective: 99.9 }])), 'test').spec);
+  const built = stackDashboards(validateSpec(stackDoc(spec([{ type: 'availability', objective: 99.9 }])), 'test').spec);
   const d = built.find((b) => b.uid === 'slo');
   expect(d).toBeDefined();
   const json = JSON.parse(d!.json);
   expect(json.templating.list.map((v: { name: string }) => v.name)).toContain('service');
   const titles = json.panels.map((p: { title: string }) => p.title);
   for (const t of ['SLI', 'Objective', 'Error budget remaining', 'Burn rate (fast windows)', 'Burn rate (slow windows)']) expect(titles).toContain(t);
-  expect(buildDashboards(validateSpec(stackDoc({ services: [vllm] }), 'test').spec).some((b) => b.uid === 'slo')).toBe(false);
+  expect(stackDashboards(validateSpec(stackDoc({ services: [vllm] }), 'test').spec).some((b) => b.uid === 'slo')).toBe(false);
 });

@@ -22,7 +22,7 @@ import { toYaml } from '../../core/yaml';
 import { Endpoint, serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import { promBasicAuth, webAuthOf } from '../../core/web-auth';
@@ -285,7 +285,7 @@ export class Alertmanager extends Construct implements Endpoint {
       ]
       : ['--cluster.listen-address=']; // a single replica: no gossip
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
       metadata: metadata('alertmanager'),
       spec: {
         serviceName: headless,
@@ -316,7 +316,7 @@ export class Alertmanager extends Construct implements Endpoint {
                 webConfigArg(webAuth),
                 ...clusterArgs,
               ],
-              env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+              env: [{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }],
               ports: [
                 { name: 'web', containerPort: ALERTMANAGER_PORT, protocol: 'TCP' },
                 { name: 'cluster-tcp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' },

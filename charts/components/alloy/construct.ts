@@ -171,7 +171,7 @@ export class Alloy extends Construct {
                 `--storage.path=${STORAGE_DIR}`,
                 '--disable-reporting',
               ],
-              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
               ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
               resources: resources(spec.alloy.resources),
               // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet

@@ -3,6 +3,7 @@
  * in dist/60-backup.yaml: a VolumeSnapshot CronJob, or a Velero Schedule
  * (Velero and its CRDs are a prerequisite, installed with Velero).
  */
+import { kind as genericHttp } from '../../kinds/http';
 import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { ServiceSpec, Spec } from '../../spec/schema';
@@ -37,7 +38,7 @@ export function stackClaims(spec: Spec): string[] {
 export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
   const v = spec.backup.velero;
-  return [{ name: VELERO_JOB, kind: 'http', namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
+  return [{ name: VELERO_JOB, kind: genericHttp.name, namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
 }
 
 export const component: ComponentDef<Spec> = {

@@ -28,7 +28,7 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { toYaml } from '../../core/yaml';
 import { keepPort, podJob } from '../../lib/scrape';
-import { claimRules } from '../services/scrape';
+import { claimRules, scrapeFilesOf, splitJob } from '../services/scrape';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
 import type { ServiceSpec } from '../../spec/schema';
 import type { BlackboxExporterSpec } from './spec';
@@ -123,13 +123,14 @@ export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<B
     groups.set(key, g);
   }
   const names = new Map<string, number>();
-  return [...groups.values()].map(({ first: s, path, services: members }) => {
+  return [...groups.values()].flatMap(({ first: s, path, services: members }) => {
     // Not a DNS label (contains "/"): never collides with another job name.
     const base = `${BLACKBOX_JOBS.services}/${s.namespace}/${s.port}`;
     const n = (names.get(base) ?? 0) + 1;
     names.set(base, n);
-    return {
-      job_name: n === 1 ? base : `${base}/${n}`,
+    // Split into parts past a file's size (splitJob): the claims grow with the services.
+    return splitJob(n === 1 ? base : `${base}/${n}`, members, (jobName, claimed) => ({
+      job_name: jobName,
       scrape_interval: spec.interval,
       scrape_timeout: spec.timeout,
       metrics_path: '/probe',
@@ -138,7 +139,7 @@ export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<B
       relabel_configs: [
         { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' },
         keepPort(s.port),
-        ...claimRules(members),
+        ...claimRules(claimed),
         { source_labels: ['__tmp_service'], regex: '', action: 'drop' },
         { source_labels: ['__address__'], target_label: '__param_target', replacement: `${s.scheme}://$1${path}` },
         { source_labels: ['__tmp_service'], target_label: 'service' },
@@ -147,7 +148,7 @@ export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<B
         { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
         ...probeThrough(exporter),
       ],
-    };
+    }));
   });
 }
 
@@ -251,9 +252,12 @@ export class BlackboxExporter extends Construct {
 
     const exporter = `${BLACKBOX_NAME}.${ns}.svc:${BLACKBOX_PORT}`;
     const hosts = Object.entries(props.ingressHosts).flatMap(([ui, host]) => (host ? [{ host, basicAuth: ui !== 'grafana' }] : []));
+    // The services' probe jobs grow with the services: scrape config files in bounded ConfigMaps (charts/components/prometheus).
+    const probeJobs = servicesProbeJobs(props.services, spec, exporter);
+    prometheus.addScrapeConfigFiles(scrapeFilesOf(probeJobs));
+    this.jobs.push(...probeJobs.map((j) => j.job_name));
     const jobs = [
       podJob({ jobName: BLACKBOX_JOBS.exporter, namespace: ns, selector, port: 'http' }),
-      ...servicesProbeJobs(props.services, spec, exporter),
       ingressProbeJob(hosts, props.tls, spec, exporter),
       props.certManager
         ? podJob({ jobName: BLACKBOX_JOBS.certManager, namespace: spec.certManager.namespace, selector: spec.certManager.selector, port: spec.certManager.port })

@@ -5,7 +5,7 @@
  * scraped (its source is enabled).
  */
 import type { DashboardModule, MetricSource } from '../../core/dashboard-model';
-import { lowIsBad, neutral, upDown, upDownMappings, warnCrit } from '../../../dashboards/lib';
+import { lowIsBad, neutral, upDown, upDownMappings, warnCrit } from '../../core/dashboard-model';
 import type { Spec } from '../../spec/schema';
 import { BLACKBOX_JOBS } from './construct';
 import { certManagerEnabled } from './enabled';

@@ -27,7 +27,7 @@ export interface AcmeClusterIssuerProps {
    * With spec.exposure: gateway, the Gateways whose HTTP listener serves the
    * challenges (cert-manager's gatewayHTTPRoute solver). @default the ingress class (http01.ingress)
    */
-  readonly gatewayParentRefs?: readonly { name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[];
+  readonly gatewayParentRefs?: readonly { group?: string; name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[];
 }
 
 export class AcmeClusterIssuer extends Construct {

@@ -34,6 +34,8 @@ import { exposedHosts, type ExposedUi, type IngressSpec } from '../ingress/spec'
 import type { GatewaySpec } from './spec';
 
 export const HTTP_LISTENER = 'http';
+/** A parentRef's group and kind as the CRD defaults them. */
+const GATEWAY_REF = { group: 'gateway.networking.k8s.io', kind: 'Gateway' } as const;
 export const httpsListener = (ui: ExposedUi): string => `https-${ui}`;
 
 export interface GatewayRoutesProps {
@@ -44,10 +46,10 @@ export interface GatewayRoutesProps {
 }
 
 /** The parentRefs of cert-manager's HTTP-01 solver routes (the ClusterIssuer's gatewayHTTPRoute solver). */
-export function http01ParentRefs(namespace: string, g: GatewaySpec): { name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[] {
-  if (g.create) return [{ name: g.create.name, namespace, kind: 'Gateway', sectionName: HTTP_LISTENER }];
+export function http01ParentRefs(namespace: string, g: GatewaySpec): { group: string; name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[] {
+  if (g.create) return [{ ...GATEWAY_REF, name: g.create.name, namespace, sectionName: HTTP_LISTENER }];
   // The user's listeners: sectionName dropped, so the solver route attaches to the HTTP one.
-  return (g.parentRefs ?? []).map((p) => ({ name: p.name, namespace: p.namespace ?? namespace, kind: 'Gateway' as const }));
+  return (g.parentRefs ?? []).map((p) => ({ ...GATEWAY_REF, name: p.name, namespace: p.namespace ?? namespace }));
 }
 
 export class GatewayRoutes extends Construct {
@@ -81,7 +83,7 @@ export class GatewayRoutes extends Construct {
               protocol: 'HTTPS',
               port: 443,
               hostname: this.hosts[ui],
-              tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: tlsSecretName(spec, ui) }] },
+              tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: tlsSecretName(spec, ui) }] },
               allowedRoutes: same,
             })) : []),
           ],
@@ -89,9 +91,11 @@ export class GatewayRoutes extends Construct {
       });
     }
 
+    // Every field the CRDs default is written out (group, kind, weight, the default match), so the live
+    // objects equal these and a second apply changes nothing.
     const parentsOf = (ui: ExposedUi): HttpRouteSpecParentRefs[] => (g.create
-      ? [{ name: g.create.name, sectionName: tls ? httpsListener(ui) : HTTP_LISTENER }]
-      : (g.parentRefs ?? []).map((p) => ({ name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.sectionName ? { sectionName: p.sectionName } : {}) })));
+      ? [{ ...GATEWAY_REF, name: g.create.name, sectionName: tls ? httpsListener(ui) : HTTP_LISTENER }]
+      : (g.parentRefs ?? []).map((p) => ({ ...GATEWAY_REF, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.sectionName ? { sectionName: p.sectionName } : {}) })));
 
     for (const ui of uis) {
       const backend = UI_BACKENDS[ui];
@@ -102,7 +106,7 @@ export class GatewayRoutes extends Construct {
           hostnames: [this.hosts[ui] as string],
           rules: [{
             matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
-            backendRefs: [{ name: backend.service, port: backend.port }],
+            backendRefs: [{ group: '', kind: 'Service', name: backend.service, port: backend.port, weight: 1 }],
           }],
         },
       }));
@@ -112,9 +116,10 @@ export class GatewayRoutes extends Construct {
       this.routes.push(new HttpRoute(this, 'https-redirect', {
         metadata: { name: 'https-redirect', namespace: ctx.namespace, labels },
         spec: {
-          parentRefs: [{ name: g.create.name, sectionName: HTTP_LISTENER }],
+          parentRefs: [{ ...GATEWAY_REF, name: g.create.name, sectionName: HTTP_LISTENER }],
           hostnames: uis.map((ui) => this.hosts[ui] as string),
           rules: [{
+            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
             filters: [{
               type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
               requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },

@@ -19,7 +19,7 @@ import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core
 import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
+import { checksum, containerSecurity, httpProbe, podSecurity, quantity, resources } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import { podJob } from '../../lib/scrape';
 import { webAuthOf, webAuthPasswordFile, type WebAuthRef } from '../../core/web-auth';
@@ -181,7 +181,7 @@ export class Grafana extends Construct implements Endpoint {
     const refs = new MountedRefs(GRAFANA_REFS_DIR);
     const webAuth = webAuthOf(ctx);
     const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url, webAuth);
-    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus'] | GrafanaDatasourcesSpec['loki'] | GrafanaDatasourcesSpec['alertmanager']> = {
+    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']> = {
       prometheus: spec.datasources.prometheus, loki: spec.datasources.loki, alertmanager: spec.datasources.alertmanager,
     };
     this.datasources = { ...base, datasources: base.datasources.map((ds) => {
@@ -213,7 +213,7 @@ export class Grafana extends Construct implements Endpoint {
         spec: {
           accessModes: ['ReadWriteOnce'],
           ...(persistence.storageClassName ? { storageClassName: persistence.storageClassName } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(persistence.size) } },
+          resources: { requests: { storage: quantity(persistence.size) } },
         },
       });
     }

@@ -32,7 +32,7 @@ export const grafanaDatasourcesSchema = z.strictObject({
 }).prefault({}).describe('override the datasources\' URLs (central stores); default: the in-cluster Services');
 
 export type GrafanaDatasourcesSpec = z.output<typeof grafanaDatasourcesSchema>;
-type Override = NonNullable<GrafanaDatasourcesSpec['prometheus'] | GrafanaDatasourcesSpec['loki'] | GrafanaDatasourcesSpec['alertmanager']>;
+type Override = NonNullable<GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']>;
 
 /** Where the referenced keys are mounted in the Grafana container. */
 export const GRAFANA_REFS_DIR = '/etc/grafana-refs';

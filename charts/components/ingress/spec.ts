@@ -114,7 +114,7 @@ export const networkPoliciesSchema = z.strictObject({
     .describe('labels of the controller\'s pods in that namespace; defaults: app.kubernetes.io/name ingress-nginx or traefik, gateway.networking.k8s.io/gateway-name of a created Gateway; otherwise every pod of the namespace'),
   dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
   apiServerCidrs: z.array(peerCidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning'),
-  nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (node-exporter on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
+  nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (exporters on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
   // One list for every remote store rather than one per URL: the ports stay per URL and per component, the
   // addresses of a store cannot be resolved at synth time anyway, and remote stores usually sit behind one
   // range (a peered VPC, an egress proxy, a provider's published ranges); a per-URL field would repeat in

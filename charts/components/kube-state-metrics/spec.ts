@@ -16,7 +16,7 @@ const percent = (def: number, what: string) =>
 
 /** KSM metric names (or ECMAScript regexes): what `--metric-allowlist` accepts. */
 const metricName = () =>
-  z.string().regex(/^[a-zA-Z_:.*+?|()\[\]\\^$-]+$/, {
+  z.string().regex(/^[a-zA-Z_:.*+?|()[\]\\^$-]+$/, {
     error: (i) => `expected a kube-state-metrics metric name such as "kube_pod_start_time" (or a regex such as "kube_pod_status_.*"), found ${JSON.stringify(i.input)}`,
   });
 
@@ -38,7 +38,7 @@ export function kubeStateMetricsSchema() {
     image: imageSchema().optional().describe('override the pinned image'),
     resources: resourcesSchema(DEFAULT_SIZING.kubeStateMetrics.resources), // derived from spec.sizing when unset
     extraMetrics: z.array(metricName()).default([])
-      .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see README "Kubernetes state"'),
+      .describe('metrics to expose in addition to the built-in allowlist (names or regexes, e.g. kube_pod_start_time); each adds series per object, see docs/configuration.md "Kubernetes state"'),
     alerts: z.strictObject({
       containerRestarts: z.number().int().min(1).default(3).describe('KubeContainerRestarting fires when a container restarts more than this many times within restartWindow'),
       restartWindow: duration().default('15m').describe('window for KubeContainerRestarting and KubeContainerOOMKilled'),

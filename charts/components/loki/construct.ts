@@ -8,7 +8,7 @@
  * ConfigMap whose checksum rolls the pod. Runs as uid 10001 with a read-only
  * root filesystem: it writes only to its volume (/loki) and /tmp.
  *
- * Scale-out (issue 12, README "Scaling out"): `mode: simple-scalable` runs
+ * Scale-out (issue 12, docs/scaling-out.md): `mode: simple-scalable` runs
  * the write, read and backend targets as three workloads sharing a memberlist
  * ring (headless Service `loki-memberlist`), each with a PodDisruptionBudget
  * and anti-affinity, on object storage (`storage.type: s3 | gcs | azure`,
@@ -22,7 +22,7 @@ import { toYaml } from '../../core/yaml';
 import { serviceUrl, StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { webAuthOf } from '../../core/web-auth';
@@ -142,7 +142,8 @@ export class Loki extends Construct implements ILogPush {
     }
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: metadata('loki-rules'),
-      data: this.ruleFile ? { [this.ruleFile.fileName]: rulesText } : {},
+      // No `data: {}` when empty: the server drops an empty map, and a second apply would write it again.
+      ...(this.ruleFile ? { data: { [this.ruleFile.fileName]: rulesText } } : {}),
     });
 
     new k8s.KubeServiceAccount(this, 'sa', {
@@ -232,7 +233,7 @@ export class Loki extends Construct implements ILogPush {
       };
       const template = { metadata: { labels: podLabels, annotations: { 'checksum/config': checksum(this.configText, rulesText) } }, spec: pod };
       const workload = plan.storage
-        ? new k8s.KubeStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
+        ? new CanonicalStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
           metadata: metadata(plan.name, extra),
           spec: {
             serviceName: `${plan.name}-headless`,
@@ -264,7 +265,7 @@ export class Loki extends Construct implements ILogPush {
         });
       }
     }
-    this.statefulSet = this.workloads[0] as k8s.KubeStatefulSet;
+    this.statefulSet = this.workloads[0];
 
     props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.loki, namespace: ctx.namespace, selector, port: 'http' }));
   }

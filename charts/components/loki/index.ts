@@ -68,7 +68,7 @@ export const component: ComponentDef<Spec> = {
     if (l.mode === 'external') {
       if (!l.external) ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: 'mode external: add external.pushUrl (and tenant, auth by Secret reference)' });
       if (!spec.cluster) ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.loki.mode external: the "cluster" stream label keeps this cluster\'s logs apart in the shared Loki' });
-      if (l.ruler.enabled) ctx.addIssue({ code: 'custom', path: ['loki', 'ruler', 'enabled'], message: 'mode external: the external Loki\'s ruler evaluates log alerts; load the rules there (README "Scaling out")' });
+      if (l.ruler.enabled) ctx.addIssue({ code: 'custom', path: ['loki', 'ruler', 'enabled'], message: 'mode external: the external Loki\'s ruler evaluates log alerts; load the rules there (docs/scaling-out.md)' });
     } else if (l.external) {
       ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: `external is set but mode is "${l.mode}": set mode: external or remove the block` });
     }

@@ -2,7 +2,7 @@
  * `spec.loki` and `spec.logs`: the log store and the node agent that ships
  * every container's log lines into it.
  *
- * Scale-out (issue 12, README "Scaling out"): `storage.type: s3 | gcs | azure`
+ * Scale-out (issue 12, docs/scaling-out.md): `storage.type: s3 | gcs | azure`
  * with its block (credentials by Secret reference, passed as environment
  * variables), `mode: simple-scalable` (write, read and backend workloads,
  * `simpleScalable`) and `mode: external` (no Loki; `external` says where the

@@ -17,7 +17,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
-import { warn } from '../../lib/warnings';
+import { advise, warn } from '../../lib/warnings';
 import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { inClusterNamespace, ipLiteralCidr, isLinkLocalHost } from '../../core/remote';
@@ -85,20 +85,31 @@ export interface PresentComponent {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
 /** Every workload under `root`, by app.kubernetes.io/name. */
+/** The parts of a synthesized workload (Deployment, StatefulSet, DaemonSet, CronJob) the policies read. */
+interface PodTemplateJson { readonly metadata?: { readonly labels?: Record<string, string> }; readonly spec?: { readonly hostNetwork?: boolean } }
+interface WorkloadJson {
+  readonly spec?: {
+    readonly template?: PodTemplateJson;
+    readonly jobTemplate?: { readonly spec?: { readonly template?: PodTemplateJson } };
+    readonly selector?: { readonly matchLabels?: Record<string, string> };
+  };
+}
+
 export function findComponents(root: IConstruct): PresentComponent[] {
   const out = new Map<string, PresentComponent>();
   for (const node of root.node.findAll()) {
     if (!(node instanceof ApiObject) || !WORKLOAD_KINDS.has(node.kind)) continue;
     const name = node.metadata.getLabel('app.kubernetes.io/name');
-    const json = node.toJson();
+    const json = node.toJson() as WorkloadJson;
     if (!name) throw new Error(`${node.kind} ${node.name} has no app.kubernetes.io/name label: NetworkPolicies cannot select it`);
     const template = node.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
     const podSpec = template?.spec ?? {};
+    const selectorOf: Record<string, string> = json.spec?.selector?.matchLabels ?? {};
     // A CronJob has no selector: its pods are selected by their name and instance labels.
     const podLabels: Record<string, string> = template?.metadata?.labels ?? {};
     const selector = node.kind === 'CronJob'
       ? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'))
-      : json.spec?.selector?.matchLabels ?? {};
+      : selectorOf;
     const seen = out.get(name);
     if (!seen) {
       out.set(name, {
@@ -321,8 +332,9 @@ export class NetworkPolicies extends Construct {
       if (who.size === 0) continue;
       const ports = what === 'remote'
         ? [...new Set(openRemote.flatMap((r) => r.ports.map((p) => p.port)))].sort()
-        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && who.has(String(f.from))).flatMap((f) => f.ports.map((p) => p.port)))].sort();
-      warn(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
+        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && typeof f.from === 'string' && who.has(f.from)).flatMap((f) => f.ports.map((p) => p.port)))].sort();
+      // The API server's and nodes' addresses are unknown to every spec at first: advice, not a warning.
+      (what === 'remote' ? warn : advise)(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
     }
   }
 }

@@ -8,17 +8,16 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
-import type { IPrometheus } from '../../core/component';
+import type { IScrapeJobs, IScrapeTarget } from '../../core/component';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
-import type { Spec } from '../../spec/schema';
-import { JOBS, PORTS } from '../../core/names';
-import type { RelabelConfig } from '../../core/prometheus-config';
+import type { Resources } from '../../spec/common';
+import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { NODE_EXPORTER_JOB, NODE_EXPORTER_NAME, NODE_EXPORTER_PORT, NODE_EXPORTER_RESOURCES } from './names';
 
-export const NODE_EXPORTER_PORT = PORTS.nodeExporter;
+export { NODE_EXPORTER_PORT } from './names';
 
 /** Mount points that belong to containers and pods, not to the node. */
 export const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/containerd/.+|var/lib/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+|var/lib/kubelet/plugins/.+)($|/)';
@@ -66,38 +65,53 @@ export function nodeExporterMetricRelabel(extraMetrics: readonly string[] = []):
   return [{ source_labels: ['__name__'], regex: `(${names.join('|')})`, action: 'keep' }];
 }
 
+/** A node-exporter DaemonSet on every Linux node, and its Prometheus scrape job. */
 export interface NodeExporterProps {
-  readonly context: StackContext;
-  readonly spec: Spec['nodeExporter'];
-  readonly prometheus: IPrometheus;
+  /** Namespace of the DaemonSet: its Pod Security level must allow host network, host PID and hostPath ("privileged"). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** Image, pinned to a version. @default IMAGES.nodeExporter */
+  readonly image?: string;
+  /** Container requests and limits. @default NODE_EXPORTER_RESOURCES (30m/48Mi requested, 250m/128Mi limit) */
+  readonly resources?: Resources;
+  /** Collectors to enable besides those the panels and alerts read (`--collector.<name>`). @default [] */
+  readonly extraCollectors?: readonly string[];
+  /** node_* series to keep besides NODE_EXPORTER_METRICS (the rest is dropped at scrape). @default [] */
+  readonly extraMetrics?: readonly string[];
+  /** Where its scrape job is added (a Prometheus construct). @default none: add `scrapeConfig` to your Prometheus yourself */
+  readonly prometheus?: IScrapeJobs;
 }
 
-export class NodeExporter extends Construct {
+export class NodeExporter extends Construct implements IScrapeTarget {
   public readonly port = NODE_EXPORTER_PORT;
+  public readonly jobs: readonly string[] = [NODE_EXPORTER_JOB];
   public readonly daemonSet: k8s.KubeDaemonSet;
+  /** Its scrape job (node name as `instance`, only the series something reads kept). */
+  public readonly scrapeConfig: ScrapeConfig;
 
   constructor(scope: Construct, id: string, props: NodeExporterProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    const ns = ctx.agentNamespace;
-    const image = spec.image ?? IMAGES.nodeExporter;
-    const labels = recommendedLabels({ name: 'node-exporter', instance: ctx.instance, component: 'exporter', version: imageVersion(image) });
-    const selector = selectorLabels('node-exporter', ctx.instance);
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
+    const image = props.image ?? IMAGES.nodeExporter;
+    const labels = recommendedLabels({ name: NODE_EXPORTER_NAME, instance, component: 'exporter', version: imageVersion(image) });
+    const selector = selectorLabels(NODE_EXPORTER_NAME, instance);
 
     new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: 'node-exporter', namespace: ns, labels },
+      metadata: { name: NODE_EXPORTER_NAME, namespace: ns, labels },
       automountServiceAccountToken: false,
     });
 
     this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
-      metadata: { name: 'node-exporter', namespace: ns, labels },
+      metadata: { name: NODE_EXPORTER_NAME, namespace: ns, labels },
       spec: {
         selector: { matchLabels: selector },
         updateStrategy: NODE_AGENT_UPDATE_STRATEGY,
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: 'node-exporter',
+            serviceAccountName: NODE_EXPORTER_NAME,
             automountServiceAccountToken: false, // never calls the Kubernetes API
             hostNetwork: true, // node network interfaces, not the pod sandbox's
             hostPid: true, // host processes in /proc
@@ -106,7 +120,7 @@ export class NodeExporter extends Construct {
               runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
             },
             containers: [{
-              name: 'node-exporter',
+              name: NODE_EXPORTER_NAME,
               image,
               imagePullPolicy: 'IfNotPresent',
               args: [
@@ -115,10 +129,10 @@ export class NodeExporter extends Construct {
                 '--path.sysfs=/host/sys',
                 '--path.rootfs=/host/root',
                 '--path.udev.data=/host/root/run/udev/data',
-                ...nodeExporterCollectorArgs(spec.extraCollectors),
+                ...nodeExporterCollectorArgs(props.extraCollectors),
               ],
               ports: [{ name: 'metrics', containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: 'TCP' }],
-              resources: resources(spec.resources),
+              resources: resources(props.resources ?? NODE_EXPORTER_RESOURCES),
               securityContext: containerSecurity(),
               readinessProbe: httpProbe('/', 'metrics', { periodSeconds: 10 }),
               livenessProbe: httpProbe('/', 'metrics', { periodSeconds: 20, timeoutSeconds: 5 }),
@@ -138,10 +152,10 @@ export class NodeExporter extends Construct {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({
-      jobName: JOBS.nodeExporter, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
-      metricRelabel: nodeExporterMetricRelabel(spec.extraMetrics),
-    }));
+    this.scrapeConfig = podJob({
+      jobName: NODE_EXPORTER_JOB, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
+      metricRelabel: nodeExporterMetricRelabel(props.extraMetrics),
+    });
+    props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
 }
-

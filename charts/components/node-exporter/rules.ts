@@ -1,14 +1,13 @@
 /**
  * Host alerts from node-exporter: CPU, memory, disk space and inodes, disk
  * fill prediction, clock, kernel OOM kills, network errors. `instance` is the
- * node name (see INSTANCE_IS_NODE in charts/prometheus/scrape.ts).
+ * node name (see INSTANCE_IS_NODE in charts/lib/scrape.ts).
  */
 import { alert, ratio, RuleAreaBuilder } from '../../core/rule-builder';
-import { RECORDING } from '../../core/recording';
 import type { RuleArea } from '../../core/rule-types';
-import { JOBS } from '../../core/names';
+import { NODE_EXPORTER_JOB, NODE_RECORDING as RECORDING } from './names';
 
-const NODE = `job="${JOBS.nodeExporter}"`;
+const NODE = `job="${NODE_EXPORTER_JOB}"`;
 
 export const hostRules: RuleArea = (ctx) => {
   if (!ctx.spec.nodeExporter.enabled) return undefined;

@@ -1,6 +1,7 @@
 /** `spec.nodeExporter`. */
 import { z } from 'zod';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { NODE_EXPORTER_RESOURCES } from './names';
 import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';
 
 export const nodeExporterSchema = z.strictObject({
@@ -11,8 +12,7 @@ export const nodeExporterSchema = z.strictObject({
     namespace: 'monitoring', service: 'prometheus-node-exporter', port: 'http-metrics', targetPort: 9100, hostNetwork: true,
   }).describe('with mode: external, where the running node-exporter is (default: kube-prometheus-stack\'s prometheus-node-exporter Service)'),
   image: imageSchema().optional(),
-  // Filtered collectors: ~18 MiB RSS measured on the real node-exporter.
-  resources: resourcesSchema({ requests: { cpu: '30m', memory: '48Mi' }, limits: { cpu: '250m', memory: '128Mi' } }),
+  resources: resourcesSchema(NODE_EXPORTER_RESOURCES),
   extraCollectors: z.array(z.string().regex(/^[a-z_]+$/, 'expected a collector name such as "hwmon"')).default([])
     .describe('collectors to enable besides those the panels and alerts read (node-exporter --collector.<name>)'),
   extraMetrics: z.array(z.string().regex(/^node_[a-zA-Z0-9_]+$/, 'expected a node_* metric name')).default([])

@@ -4,9 +4,21 @@
  * ServiceAccount + read-only ClusterRole for Kubernetes discovery, a client
  * Service and a headless governing Service.
  *
- * Other components contribute through `addScrapeConfig`, `addRuleFile` and
- * `addAlertmanager`; the config and its checksum are rendered lazily at synth
+ * Other components contribute through `addScrapeConfig`, `addScrapeConfigFiles`,
+ * `addRuleFile` and `addAlertmanager`; the config is rendered lazily at synth
  * time, so contribution order does not matter.
+ *
+ * Scrape config files (`addScrapeConfigFiles`, the jobs of spec.services,
+ * which grow with the services): prometheus.yml names the folder in
+ * `scrape_config_files` (relative to prometheus.yml: `scrape/*.yml`), and the
+ * files are spread over the ConfigMaps prometheus-scrape-0 .. -(N-1), each
+ * under SCRAPE_SHARD_MAX_BYTES, by a hash of the file name, projected into
+ * that one folder. N is the smallest power of two for which every ConfigMap
+ * fits, so a new service changes one file in one ConfigMap; only when a
+ * ConfigMap would overflow does N double (the pod template then lists more
+ * ConfigMaps and the pods roll once). prometheus-scrape-0 always exists, so
+ * the first service changes no pod template. The config-reloader watches the
+ * folder like prometheus.yml and the rules.
  */
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -17,14 +29,14 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { serviceUrl, StackContext } from '../../core/context';
 import { apiReader } from '../../lib/rbac';
 import { signalReloaderContainer } from '../../lib/signal-reloader';
-import { containerSecurity, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import { containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { promSizeBytes, quantityValue } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { promBasicAuth, webAuthOf } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
-import { annotatedPodsJob, annotatedServicesJob, podJob } from '../../lib/scrape';
+import { annotatedPodsJob, annotatedServicesJob, fnv1a, podJob } from '../../lib/scrape';
 import { JOBS, PORTS } from '../../core/names';
 import { MountedRefs } from '../../spec/secret-ref';
 import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, type RemoteWriteConfig } from './remote-write';
@@ -32,6 +44,15 @@ import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, type RemoteWri
 export const PROMETHEUS_PORT = PORTS.prometheus;
 const UID = 65534;
 const CONFIG_DIR = '/etc/prometheus';
+/** The scrape config files, relative to prometheus.yml (Prometheus resolves scrape_config_files against its folder). */
+export const SCRAPE_FILES_SUBDIR = 'scrape';
+const SCRAPE_DIR = `${CONFIG_DIR}/${SCRAPE_FILES_SUBDIR}`;
+/** ConfigMaps carrying the scrape config files: prometheus-scrape-<i>. */
+export const SCRAPE_CONFIGMAP_PREFIX = 'prometheus-scrape-';
+/** Largest data of one scrape ConfigMap, as JSON (what client-side apply copies into its 256 KiB annotation), leaving room for metadata. */
+export const SCRAPE_SHARD_MAX_BYTES = 192 * 1024;
+/** At most this many scrape ConfigMaps (some 12 MB of scrape configuration). */
+const MAX_SCRAPE_SHARDS = 64;
 export const RULES_DIR = '/etc/prometheus/rules';
 const DATA_DIR = '/prometheus';
 /** Secret and ConfigMap keys referenced by remote write, mounted read-only under here. */
@@ -71,6 +92,9 @@ export class Prometheus extends Construct implements IPrometheus {
   public readonly statefulSet: k8s.KubeStatefulSet;
 
   private readonly scrapeConfigs: ScrapeConfig[] = [];
+  /** Scrape config files (addScrapeConfigFiles): file name -> YAML, and by ConfigMap: shard -> file name -> YAML. */
+  private readonly scrapeFiles = new Map<string, string>();
+  private scrapeShards: Map<string, string>[] = [];
   private readonly ruleFiles = new Map<string, string>();
   private readonly alertmanagers: AlertmanagerConfig[] = [];
   private readonly spec: Spec['prometheus'];
@@ -126,7 +150,11 @@ export class Prometheus extends Construct implements IPrometheus {
     const configYaml = Lazy.any({ produce: () => this.renderConfig() });
     const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
-    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (README "Scaling out").
+    this.scrapeMetadata = metadata;
+    // Always there, empty without scrape config files: the first service changes no pod template.
+    this.scrapeShards = [new Map()];
+    this.scrapeShardConfigMap(0);
+    // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
       data: rulesData,
@@ -148,10 +176,10 @@ export class Prometheus extends Construct implements IPrometheus {
     ];
     const env: k8s.EnvVar[] = [
       // external_labels expands ${POD_NAME}: the HA replica label.
-      { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
       ...remoteWriteEnv(spec.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
     ];
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
       metadata: metadata('prometheus'),
       spec: {
         serviceName: 'prometheus-headless',
@@ -198,6 +226,7 @@ export class Prometheus extends Construct implements IPrometheus {
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }]),
+                { name: 'scrape', mountPath: SCRAPE_DIR, readOnly: true },
                 { name: 'data', mountPath: DATA_DIR },
                 ...this.refs.mounts(),
                 webAuthMount,
@@ -205,11 +234,18 @@ export class Prometheus extends Construct implements IPrometheus {
             }, signalReloaderContainer({
               process: 'prometheus',
               image: IMAGES.busybox,
-              watch: [`${CONFIG_DIR}/*.yml`, `${RULES_DIR}/*.yaml`],
-              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }, { name: 'rules', mountPath: RULES_DIR }],
+              // Agent mode has no rules volume: the reloader watches only what the pod mounts.
+              watch: [`${CONFIG_DIR}/*.yml`, `${SCRAPE_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR },
+                { name: 'scrape', mountPath: SCRAPE_DIR },
+                ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }]),
+              ],
             })],
             volumes: [
               { name: 'config', configMap: { name: 'prometheus-config' } },
+              // Every scrape ConfigMap projected into one folder (scrape_config_files globs one folder).
+              { name: 'scrape', projected: { sources: Lazy.any({ produce: () => this.scrapeShards.map((_, i) => ({ configMap: { name: `${SCRAPE_CONFIGMAP_PREFIX}${i}` } })) }) } },
               ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
               ...this.refs.volumes(),
               // The web config (server side) and the password (self-scrape, alert delivery, readiness probe).
@@ -231,11 +267,65 @@ export class Prometheus extends Construct implements IPrometheus {
 
   /** Add a scrape job. Job names must be unique across the stack. */
   public addScrapeConfig(job: ScrapeConfig): void {
-    if (this.scrapeConfigs.some((j) => j.job_name === job.job_name)) {
-      throw new Error(`two scrape jobs are named "${job.job_name}": a spec.services[] name collides with a built-in job; rename the service`);
-    }
+    this.addJobName(job.job_name);
     this.scrapeConfigs.push(job);
   }
+
+  /**
+   * Add scrape config files (file name -> its jobs), loaded through
+   * `scrape_config_files`: for jobs that grow with the spec (spec.services,
+   * their probes). File names are ConfigMap keys ending in .yml, unique
+   * across calls. Every call re-spreads all files over the fewest ConfigMaps
+   * (a power of two) that each fit: more files never need fewer ConfigMaps,
+   * so the ConfigMaps created so far all stay in use.
+   */
+  public addScrapeConfigFiles(files: ReadonlyMap<string, readonly ScrapeConfig[]>): void {
+    for (const [file, jobs] of files) {
+      if (!/^[-._a-zA-Z0-9]+\.yml$/.test(file)) throw new Error(`scrape config file name "${file}" must be a ConfigMap key ending in .yml`);
+      if (this.scrapeFiles.has(file)) throw new Error(`scrape config file "${file}" added twice`);
+      for (const job of jobs) this.addJobName(job.job_name);
+      this.scrapeFiles.set(file, toYaml({ scrape_configs: jobs }));
+    }
+    const names = [...this.scrapeFiles.keys()].sort();
+    const bytesOf = (shard: Map<string, string>) => Buffer.byteLength(JSON.stringify(Object.fromEntries(shard)));
+    for (let n = 1; ; n *= 2) {
+      const shards: Map<string, string>[] = Array.from({ length: n }, () => new Map());
+      for (const name of names) shards[fnv1a(name) % n].set(name, this.scrapeFiles.get(name)!);
+      if (shards.every((shard) => bytesOf(shard) <= SCRAPE_SHARD_MAX_BYTES)) {
+        const created = this.scrapeShards.length;
+        this.scrapeShards = shards;
+        for (let i = created; i < n; i++) this.scrapeShardConfigMap(i);
+        return;
+      }
+      if (n >= MAX_SCRAPE_SHARDS) {
+        const total = [...this.scrapeFiles.values()].reduce((a, t) => a + Buffer.byteLength(t), 0);
+        throw new Error(`spec.services: their scrape and probe jobs take ${total} bytes, more than ${MAX_SCRAPE_SHARDS} ConfigMaps of ${SCRAPE_SHARD_MAX_BYTES} bytes carry; select each service's pods by one label equal to its name (e.g. app.kubernetes.io/name: <name>), which costs a few bytes instead of a relabel rule, or split the services across stacks`);
+      }
+    }
+  }
+
+  /** The scrape config files as mounted: file name -> YAML (every ConfigMap's data, merged). */
+  public scrapeConfigFiles(): Map<string, string> {
+    return new Map(this.scrapeShards.flatMap((shard) => [...shard.entries()]).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private readonly scrapeMetadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
+
+  private scrapeShardConfigMap(i: number): void {
+    new k8s.KubeConfigMap(this, `scrape-${i}`, {
+      metadata: this.scrapeMetadata(`${SCRAPE_CONFIGMAP_PREFIX}${i}`),
+      data: Lazy.any({ produce: () => (this.scrapeShards[i].size ? Object.fromEntries(this.scrapeShards[i]) : undefined) }),
+    });
+  }
+
+  private addJobName(name: string): void {
+    if (this.jobNames.has(name)) {
+      throw new Error(`two scrape jobs are named "${name}": a spec.services[] name collides with a built-in job; rename the service`);
+    }
+    this.jobNames.add(name);
+  }
+
+  private readonly jobNames = new Set<string>();
 
   /** Add a rule file (Prometheus rule-file YAML) loaded through `rule_files`. */
   public addRuleFile(fileName: string, content: string): void {
@@ -271,6 +361,8 @@ export class Prometheus extends Construct implements IPrometheus {
       ...(this.agent ? {} : { rule_files: [`${RULES_DIR}/*.yaml`] }),
       ...(!this.agent && this.alertmanagers.length ? { alerting: { ...alertRelabel, alertmanagers: this.alertmanagers } } : {}),
       ...(this.remoteWrite.length ? { remote_write: this.remoteWrite } : {}),
+      // Relative: Prometheus resolves it against the folder of prometheus.yml (/etc/prometheus in the pod).
+      scrape_config_files: [`${SCRAPE_FILES_SUBDIR}/*.yml`],
       scrape_configs: this.scrapeConfigs,
     };
   }

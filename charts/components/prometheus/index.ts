@@ -26,7 +26,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus', to: ext('api-server'), ports: tcp(443, 6443), why: 'Kubernetes service discovery' },
     { from: 'prometheus', to: ext('annotated-pods'), ports: [{ protocol: 'TCP' }], why: 'pods annotated prometheus.io/scrape in the namespaces of spec.services and spec.prometheus.annotationDiscovery (every namespace only with allNamespaces: true; their ports are not known in advance)' },
   ],
-  // Egress to each remote write receiver and its token endpoints (README "Network isolation").
+  // Egress to each remote write receiver and its token endpoints (docs/security.md).
   specFlows: (spec) => remoteWriteEndpoints(spec.prometheus.remoteWrite).map((e) => remoteFlow('prometheus', e.url, e.why)),
   warnings: (spec) => {
     if (!spec.networkPolicies.enabled) return [];

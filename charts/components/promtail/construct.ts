@@ -186,7 +186,7 @@ export class Promtail extends Construct {
               image,
               imagePullPolicy: 'IfNotPresent',
               args: [`-config.file=${CONFIG_DIR}/promtail.yaml`, '-config.expand-env=true'],
-              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
               ports: [{ name: 'http', containerPort: PROMTAIL_PORT, protocol: 'TCP' }],
               resources: resources(spec.promtail.resources),
               // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet

@@ -7,8 +7,8 @@ import { Promtail } from './construct';
 export * from './construct';
 export const specSections = {};
 
-/** Kept for existing users; never the default (README "Logs": moving to Alloy). */
-export const PROMTAIL_END_OF_LIFE = 'spec.logs.collector is promtail, which reached end of life on 2 March 2026 (3.6.11 is its last release, no security fixes since): set spec.logs.collector: alloy, the same pipeline with the same labels (README "Logs")';
+/** Kept for existing users; never the default (docs/logs.md: moving to Alloy). */
+export const PROMTAIL_END_OF_LIFE = 'spec.logs.collector is promtail, which reached end of life on 2 March 2026 (3.6.11 is its last release, no security fixes since): set spec.logs.collector: alloy, the same pipeline with the same labels (docs/logs.md)';
 
 export const component: ComponentDef<Spec> = {
   name: 'promtail',

@@ -6,11 +6,12 @@
  */
 import { ext, type ComponentDef } from '../../core/component';
 import { JOBS } from '../../core/names';
-import { toYaml } from '../../core/yaml';
 import { durationMs } from '../../spec/formats';
 import type { Spec } from '../../spec/schema';
-import { serviceJobs } from './scrape';
+import { serviceScrapeFiles } from './scrape';
 import { sloCrossChecks } from './slos';
+import { kindOf } from '../../kinds';
+import { LLM_THRESHOLDS, type LlmThresholdKey } from '../../kinds/llm';
 
 export * from './spec';
 export * from './scrape';
@@ -18,8 +19,6 @@ export { sloCrossChecks, sloName, sloSchema, type SloSpec } from './slos';
 
 /** Job labels of the built-in jobs (a service may not take one). */
 const BUILT_IN_JOBS = new Set<string>([...Object.values(JOBS), 'kubernetes-pods', 'kubernetes-service-endpoints']);
-/** Budget of the services' share of prometheus.yml (the whole ConfigMap must stay under 256 KiB). */
-const SERVICE_JOBS_MAX_BYTES = 200 * 1024;
 
 export const component: ComponentDef<Spec> = {
   name: 'services',
@@ -52,16 +51,20 @@ export const component: ComponentDef<Spec> = {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'timeout'], message: `must not exceed the service's interval (${s.interval}), found "${s.timeout}"` });
       }
     });
+    spec.services.forEach((s, i) => {
+      const signals = kindOf(s.kind).llm;
+      for (const key of Object.keys(s.llm ?? {}) as LlmThresholdKey[]) {
+        if (!signals) {
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'llm'], message: `kind ${s.kind} has no LLM serving alerts; remove llm (it applies to the LLM engines' kinds)` });
+          break;
+        }
+        if (!signals[LLM_THRESHOLDS[key].needs]) {
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'llm', key], message: `kind ${s.kind} does not expose the signal ${key} is a threshold of (see charts/kinds/${s.kind}/README.md); remove it` });
+        }
+      }
+    });
     sloCrossChecks(spec, ctx);
   },
-  build: ({ spec, prometheus }) => {
-    const jobs = serviceJobs(spec.services, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout);
-    // A service costs a whole relabel rule only when its selector is not `<label>: <its name>`: say so before the size guard does.
-    const bytes = Buffer.byteLength(toYaml(jobs));
-    if (bytes > SERVICE_JOBS_MAX_BYTES) {
-      const costly = spec.services.filter((s) => { const k = Object.keys(s.selector); return !(k.length === 1 && s.selector[k[0]] === s.name); }).length;
-      throw new Error(`spec.services: their scrape jobs would take ${bytes} bytes of prometheus.yml, over the ${SERVICE_JOBS_MAX_BYTES} bytes left for them under the 256 KiB a ConfigMap can carry through kubectl apply; ${costly} of the ${spec.services.length} services select their pods by something other than one label equal to the service name (e.g. app.kubernetes.io/name: <name>), which costs a relabel rule each: select them that way, or split the services across stacks`);
-    }
-    for (const job of jobs) prometheus.addScrapeConfig(job);
-  },
+  // Their jobs go to scrape config files, spread over bounded ConfigMaps (charts/components/prometheus/construct.ts).
+  build: ({ spec, prometheus }) => prometheus.addScrapeConfigFiles(serviceScrapeFiles(spec.services, spec.prometheus.scrapeInterval, spec.prometheus.scrapeTimeout)),
 };

@@ -11,9 +11,10 @@
  * checked by `sloCrossChecks`, called from the spec schema's superRefine.
  */
 import { z } from 'zod';
-import { SLI_CATALOG, sloName, SLO_WINDOWS, type SloKind } from '../../core/slo-catalog';
+import { SLO_WINDOWS, type SloKind } from '../../core/slo-catalog';
+import { SLI_CATALOG, sloName } from '../../kinds';
 
-export { sloName } from '../../core/slo-catalog';
+export { sloName } from '../../kinds';
 import { durationMs } from '../../spec/formats';
 
 export const sloSchema = z.strictObject({

@@ -27,7 +27,7 @@ export const webAuthSchema = z.strictObject({
     .describe('user that Grafana, the Loki ruler and Prometheus itself log in as; web-config.yml must list it under basic_auth_users'),
   passwordKey: secretKey(DEFAULT_WEB_AUTH.passwordKey).describe('key of that user\'s plain password in the Secret'),
   webConfigKey: secretKey(DEFAULT_WEB_AUTH.webConfigKey)
-    .describe('key of the web config (basic_auth_users: {user: bcrypt hash from htpasswd -nbB}) in the Secret'),
+    .describe('key of the web config (basic_auth_users: {user: bcrypt hash}; npm run secrets writes it) in the Secret'),
 }).prefault({}).describe('basic authentication that Prometheus and Alertmanager enforce themselves (--web.config.file); always on');
 
 export type WebAuthSpec = z.output<typeof webAuthSchema>;

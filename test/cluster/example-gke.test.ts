@@ -1,0 +1,4 @@
+/** examples/gke.yaml on its own control plane, on its platform's node shape (stack.ts nodeShape). */
+import { describeStack } from './stack';
+
+describeStack('examples/gke.yaml', 'examples/gke.yaml');
