@@ -52,7 +52,7 @@ describe('synthesize()', () => {
   });
 
   test('an invalid spec throws SpecError naming the field', () => {
-    expect(() => synthesize({ ...DEFAULT_SPEC, spec: { prometheus: { retentoin: '15d' } } } as never)).toThrow(SpecError);
+    expect(() => synthesize({ ...DEFAULT_SPEC, spec: { prometheus: { retentoin: '15d' } } })).toThrow(SpecError);
     expect(() => synthesize('apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { prometheus: { retentoin: 15d } }\n'))
       .toThrow(/spec\.prometheus\.retentoin: unknown field; did you mean "retention"\?/);
   });
@@ -148,7 +148,7 @@ describe('live helpers', () => {
     expect(specOfResource(cr as never)).toEqual({ apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack',
       metadata: { name: 'team-a', labels: { team: 'a' }, annotations: { 'example.com/owner': 'sre' } }, spec: { prometheus: { retention: '15d' }, namespace: 'team-a' } });
     expect(synthesize(specOfResource(cr as never)).spec.spec.namespace).toBe('team-a');
-    expect((specOfResource({ ...cr, spec: { namespace: 'mon' } } as never) as any).spec.namespace).toBe('mon');
+    expect((specOfResource({ ...cr, spec: { namespace: 'mon' } }) as any).spec.namespace).toBe('mon');
   });
 });
 
