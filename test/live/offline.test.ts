@@ -25,10 +25,14 @@ describe('synthesize()', () => {
   const r = synthesize(DEFAULT_SPEC);
 
   test('returns the warnings, manifests and prerequisites the CLI prints, in the CLI order', () => {
+    // A spec with warnings (Promtail: end of life, no events source), synthesized by the CLI and by the library.
+    const text = 'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: w }\nspec: { logs: { collector: promtail } }\n';
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
-    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000 });
+    fs.writeFileSync(path.join(cwd, 'w.yaml'), text);
+    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
     fs.rmSync(cwd, { recursive: true, force: true });
     expect(cli.status).toBe(0);
+    const r = synthesize(text);
     const printed = cli.stderr.split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length));
     expect(r.warnings.length).toBeGreaterThan(0);
     expect(r.warnings).toEqual(printed);
@@ -37,7 +41,7 @@ describe('synthesize()', () => {
     expect([...r.files.keys()].pop()).toBe('Kustomization');
     expect(r.manifests[0].object.kind).toBe('Namespace');
     expect(r.manifests.every((m) => m.syncWave === Number(m.object.metadata.annotations?.['argocd.argoproj.io/sync-wave']))).toBe(true);
-    expect(r.prerequisites.secrets.map((s) => s.name)).toContain('monitoring-web-auth');
+    expect(r.prerequisites.secrets.map((x) => x.name)).toContain('monitoring-web-auth');
     expect(r.upgradeFindings).toEqual([]);
   });
 
