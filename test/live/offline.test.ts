@@ -191,7 +191,7 @@ describe('operator image', () => {
 });
 
 describe('ai-monitoring CLI', () => {
-  const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
 
   test('--help lists every command; an unknown option is a usage error (exit 2)', () => {
     const h = cli(['--help']);
