@@ -43,6 +43,8 @@ export default tseslint.config(
       'charts/lib/prerequisites.ts',
       'charts/lib/upgrade-check.ts',
       'charts/components/prometheus/construct.ts',
+      // The CLI and live commands: the API server's JSON (live objects, discovery, watch events) and rendered manifests.
+      'charts/app/**/*.ts',
       'scripts/**/*.ts',
     ],
     rules: {

@@ -35,7 +35,8 @@ commands:
   operator                reconcile MonitoringStack resources in the cluster
           --namespace NS    watch one namespace (default: all)
           --resync 60s      re-apply every stack this often (restores drift)
-  secrets ...             see docs/cli.md
+  secrets [SPEC] [--dry-run] [--from-file NAME/KEY=PATH] [--from-env NAME/KEY=VAR]
+                          create the Secrets the stack reads (generated passwords, bcrypt web config)
 
 cluster options: --kubeconfig FILE, --context NAME (else $KUBECONFIG / ~/.kube/config / in-cluster)
 SPEC defaults to ./monitoring.yaml, else the built-in default spec.`;
@@ -157,7 +158,7 @@ async function diffCmd(argv: string[]): Promise<number> {
 }
 
 async function operatorCmd(argv: string[]): Promise<number> {
-  const c = parse(argv, [], ['--namespace', '--resync', '--metrics-port']);
+  const c = parse(argv, [], ['--namespace', '--resync']);
   if (typeof c === 'string') return usage(c);
   if (c.spec) return usage('operator takes no spec file: it reads MonitoringStack resources from the cluster');
   const resync = durationMs(c.values.get('--resync') ?? '60s');
@@ -166,17 +167,10 @@ async function operatorCmd(argv: string[]): Promise<number> {
   return runOperator(await kube(c), { namespace: c.values.get('--namespace'), resyncMs: resync });
 }
 
+/** `secrets`: charts/app/secrets.ts (creates the Secrets the stack reads; nothing secret printed). */
 async function secretsCmd(argv: string[]): Promise<number> {
-  // ---- `secrets` subcommand: charts/app/secrets.ts (another change) exports runSecrets(argv): Promise<number>. ----
-  let mod: { runSecrets?: (argv: string[]) => Promise<number> } | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('./secrets');
-  } catch {
-    mod = undefined;
-  }
-  if (!mod?.runSecrets) return usage('the secrets command is not part of this build');
-  return mod.runSecrets(argv);
+  const { runSecrets } = await import('./secrets');
+  return runSecrets(argv);
 }
 
 function usage(problem?: string): number {
@@ -186,7 +180,7 @@ function usage(problem?: string): number {
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  synth: async (argv) => synthMain(argv),
+  synth: (argv) => Promise.resolve(synthMain(argv)),
   preflight: preflightCmd,
   apply: applyCmd,
   status: statusCmd,

@@ -99,8 +99,8 @@ export function synthesize(input: string | MonitoringStackInput | MonitoringStac
     const previousObjects = prev.length > 0 && Array.isArray(prev[0])
       ? parseManifestTexts(prev as [string, string][])
       : (prev as object[]);
-    upgradeFindings = unsafeChanges(previousObjects as never, objects as never);
+    upgradeFindings = unsafeChanges(previousObjects, objects);
   }
   const warnings = [...new Set([...stack.warnings, ...warningsOf(stack)])];
-  return { spec, manifests, files, gitops, warnings, prerequisites: prerequisites(objects as never), upgradeFindings };
+  return { spec, manifests, files, gitops, warnings, prerequisites: prerequisites(objects), upgradeFindings };
 }

@@ -26,8 +26,8 @@ export const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim
 export function startOperator(kubeconfig: string, args: string[] = []): { proc: ChildProcess; log: () => string; stop: () => Promise<void> } {
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'operator', '--kubeconfig', kubeconfig, ...args], { cwd: ROOT, env: { ...process.env, KUBECONFIG: '', TSX_DISABLE_CACHE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (c) => { out += c; });
-  proc.stderr!.on('data', (c) => { out += c; });
+  proc.stdout.on('data', (c) => { out += c; });
+  proc.stderr.on('data', (c) => { out += c; });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     proc,
@@ -90,7 +90,7 @@ export async function relay(target: { host: string; port: number }): Promise<{ p
     for (const s of sockets) s.destroy();
     sockets.clear();
   };
-  return { get port() { return port; }, down, up: listen, close: async () => down() } as never;
+  return { get port() { return port; }, down, up: listen, close: () => Promise.resolve(down()) };
 }
 
 /**

@@ -25,10 +25,14 @@ describe('synthesize()', () => {
   const r = synthesize(DEFAULT_SPEC);
 
   test('returns the warnings, manifests and prerequisites the CLI prints, in the CLI order', () => {
+    // A spec with warnings (Promtail: end of life, no events source), synthesized by the CLI and by the library.
+    const text = 'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: w }\nspec: { logs: { collector: promtail } }\n';
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
-    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000 });
+    fs.writeFileSync(path.join(cwd, 'w.yaml'), text);
+    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
     fs.rmSync(cwd, { recursive: true, force: true });
     expect(cli.status).toBe(0);
+    const r = synthesize(text);
     const printed = cli.stderr.split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length));
     expect(r.warnings.length).toBeGreaterThan(0);
     expect(r.warnings).toEqual(printed);
@@ -37,7 +41,7 @@ describe('synthesize()', () => {
     expect([...r.files.keys()].pop()).toBe('Kustomization');
     expect(r.manifests[0].object.kind).toBe('Namespace');
     expect(r.manifests.every((m) => m.syncWave === Number(m.object.metadata.annotations?.['argocd.argoproj.io/sync-wave']))).toBe(true);
-    expect(r.prerequisites.secrets.map((s) => s.name)).toContain('monitoring-web-auth');
+    expect(r.prerequisites.secrets.map((x) => x.name)).toContain('monitoring-web-auth');
     expect(r.upgradeFindings).toEqual([]);
   });
 
@@ -52,7 +56,7 @@ describe('synthesize()', () => {
   });
 
   test('an invalid spec throws SpecError naming the field', () => {
-    expect(() => synthesize({ ...DEFAULT_SPEC, spec: { prometheus: { retentoin: '15d' } } } as never)).toThrow(SpecError);
+    expect(() => synthesize({ ...DEFAULT_SPEC, spec: { prometheus: { retentoin: '15d' } } })).toThrow(SpecError);
     expect(() => synthesize('apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { prometheus: { retentoin: 15d } }\n'))
       .toThrow(/spec\.prometheus\.retentoin: unknown field; did you mean "retention"\?/);
   });
@@ -148,7 +152,27 @@ describe('live helpers', () => {
     expect(specOfResource(cr as never)).toEqual({ apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack',
       metadata: { name: 'team-a', labels: { team: 'a' }, annotations: { 'example.com/owner': 'sre' } }, spec: { prometheus: { retention: '15d' }, namespace: 'team-a' } });
     expect(synthesize(specOfResource(cr as never)).spec.spec.namespace).toBe('team-a');
-    expect((specOfResource({ ...cr, spec: { namespace: 'mon' } } as never) as any).spec.namespace).toBe('mon');
+    expect((specOfResource({ ...cr, spec: { namespace: 'mon' } }) as any).spec.namespace).toBe('mon');
+  });
+});
+
+describe('operator RBAC', () => {
+  test('least privilege: exactly the kinds the stack emits, no wildcard, bind/escalate only on the roles it manages', () => {
+    const { operatorManifests, operatorRules, resourceOf } = require('../../charts/app/operator/install');
+    const r = synthesize(DEFAULT_SPEC);
+    const rules = operatorRules(r);
+    const flat = JSON.stringify(rules);
+    expect(flat).not.toContain('*');
+    const granted = new Set(rules.filter((x: any) => x.verbs.includes('patch') && !x.resources[0].includes('/')).flatMap((x: any) => x.resources.map((res: string) => `${x.apiGroups[0]}/${res}`)));
+    const emitted = new Set(r.manifests.map((m) => `${m.object.apiVersion.includes('/') ? m.object.apiVersion.split('/')[0] : ''}/${resourceOf(m.object.kind)}`));
+    emitted.add('monitoring.cdk8s-ai.dev/monitoringstacks');
+    expect([...granted].sort()).toEqual([...emitted].sort());
+    const escalate = rules.filter((x: any) => x.verbs.includes('bind') || x.verbs.includes('escalate'));
+    expect(escalate.map((x: any) => x.resourceNames)).toEqual([r.manifests.filter((m) => m.object.kind === 'ClusterRole').map((m) => m.object.metadata.name).sort()]);
+    expect(['NetworkPolicy', 'Ingress', 'PriorityClass', 'HTTPRoute'].map(resourceOf)).toEqual(['networkpolicies', 'ingresses', 'priorityclasses', 'httproutes']);
+    const deploy = operatorManifests(r).find((o: any) => o.kind === 'Deployment');
+    expect(deploy.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(deploy.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
   });
 });
 
@@ -167,7 +191,7 @@ describe('operator image', () => {
 });
 
 describe('ai-monitoring CLI', () => {
-  const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
 
   test('--help lists every command; an unknown option is a usage error (exit 2)', () => {
     const h = cli(['--help']);

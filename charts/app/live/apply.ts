@@ -58,7 +58,7 @@ export function applyOrder(result: SynthesisResult): KObject[] {
   return result.manifests
     .map((m, i) => ({ m, i, w: m.object.kind === 'Namespace' ? -100 : m.syncWave }))
     .sort((a, b) => a.w - b.w || a.i - b.i)
-    .map(({ m }) => m.object as KObject);
+    .map(({ m }) => m.object);
 }
 
 /** Another stack's object: our recommended labels name another instance. */
@@ -103,7 +103,7 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
   });
 
   if (previous && previous.snapshot.length > 0 && !opts.allowRecreate) {
-    out.refused.push(...unsafeChanges(previous.snapshot as never, objects as never));
+    out.refused.push(...unsafeChanges(previous.snapshot, objects));
     if (out.refused.length > 0) return out;
   }
 

@@ -60,7 +60,7 @@ export function nodeMatches(labels: Record<string, string>, pod: any): boolean {
 }
 
 function selectionText(pod: any): string {
-  const parts = Object.entries(pod?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries<string>(pod?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
   const terms: Term[] = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   const alt = terms.map((t) => (t.matchExpressions ?? []).map((e) => (e.operator === 'In' ? `${e.key}=${(e.values ?? []).join('|')}` : `${e.key} ${e.operator}`)).join(',')).join(' or ');
   return [...parts, ...(alt ? [`(${alt})`] : [])].join(', ');
@@ -68,7 +68,7 @@ function selectionText(pod: any): string {
 
 /** The label to put on a node so it satisfies the pod spec (the first choice of each requirement). */
 function labelCommand(pod: any): string {
-  const kv = Object.entries(pod?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
+  const kv = Object.entries<string>(pod?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
   const term: Term | undefined = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0];
   for (const e of term?.matchExpressions ?? []) if (e.operator === 'In') kv.push(`${e.key}=${e.values?.[0]}`);
   return `kubectl label node <node> ${kv.join(' ')}`;
@@ -81,9 +81,10 @@ export function webConfigProblems(text: string, username: string): string[] {
   const users = doc?.basic_auth_users;
   if (!users || typeof users !== 'object' || Object.keys(users).length === 0) return ['lists no basic_auth_users, so Prometheus and Alertmanager would serve everything without authentication'];
   const out: string[] = [];
-  for (const [u, h] of Object.entries(users)) {
-    if (h === null || h === undefined || String(h).trim() === '') out.push(`has an empty password hash for user "${u}"`);
-    else if (!/^\$2[aby]?\$\d\d\$/.test(String(h))) out.push(`has a password hash for user "${u}" that is not bcrypt (htpasswd -nbB ${u} <password>)`);
+  for (const [u, h] of Object.entries<unknown>(users)) {
+    const hash = typeof h === 'string' || typeof h === 'number' ? String(h) : '';
+    if (hash.trim() === '') out.push(`has an empty password hash for user "${u}"`);
+    else if (!/^\$2[aby]?\$\d\d\$/.test(hash)) out.push(`has a password hash for user "${u}" that is not bcrypt (htpasswd -nbB ${u} <password>)`);
   }
   if (!(username in users)) out.push(`does not list user "${username}" (spec.webAuth.username), whom the stack's own clients log in as`);
   return out;
@@ -120,7 +121,7 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
 
 export async function preflight(kube: Kube, result: SynthesisResult): Promise<Finding[]> {
   const objects = result.manifests.map((m) => m.object);
-  const need = prerequisites(objects as never);
+  const need = prerequisites(objects);
   const findings: Finding[] = [];
 
   // CRDs and their served versions: every custom resource the stack emits.

@@ -322,8 +322,8 @@ export class Operator {
     const same = JSON.stringify(strip(status)) === JSON.stringify(strip(cr.status ?? {}));
     if (same) return;
     const updated = await this.kube.applyStatus({ apiVersion: API_VERSION, kind: KIND, metadata: { namespace: cr.metadata.namespace, name: cr.metadata.name }, status }, OPERATOR_MANAGER);
-    cr.status = (updated as KObject).status;
-    cr.metadata.resourceVersion = (updated as KObject).metadata.resourceVersion;
+    cr.status = (updated).status;
+    cr.metadata.resourceVersion = (updated).metadata.resourceVersion;
   }
 
   private async event(cr: KObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
