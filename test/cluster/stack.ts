@@ -95,6 +95,10 @@ export async function prepareCluster(cp: ControlPlane, s: Synthesized, shape: No
   for (const pool of shape.pools) await cp.addNodes(pool);
   const className = PROFILES[s.platform].storageClassName ?? 'standard';
   await cp.addStorageClass(className, { isDefault: true, provisioner: PROVISIONERS[className] ?? 'example.com/nobody', allowVolumeExpansion: PROFILES[s.platform].volumeExpansion });
+  // Classes the spec names itself (e.g. an EBS CSI gp3 class on EKS): the cluster has them too.
+  for (const other of new Set(claims(s.objects).map((c) => c.spec.storageClassName).filter((c) => c && c !== className))) {
+    await cp.addStorageClass(other, { provisioner: PROVISIONERS[className] ?? 'example.com/nobody', allowVolumeExpansion: true });
+  }
   const runtimeClasses = new Set(s.objects.flatMap((o) => [podSpec(o)?.runtimeClassName]).filter(Boolean));
   for (const rc of runtimeClasses) if (!s.objects.some((o) => o.kind === 'RuntimeClass' && o.metadata.name === rc)) await cp.addRuntimeClass(rc);
   for (const claim of claims(s.objects)) {
