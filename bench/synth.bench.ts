@@ -7,7 +7,7 @@
  * of RUNS fresh processes. Fails when 1,000 services take more than 3x the
  * default synth (issue 11).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -45,3 +45,9 @@ if (ratio1000 > MAX_RATIO_1000) {
 }
 console.log('');
 console.log(execFileSync(tsx, [path.join(__dirname, 'spec-parse.ts')], { encoding: 'utf8' }));
+// The control-plane suite (issue 21) takes minutes: BENCH_CLUSTER=1 npm run bench.
+if (process.env.BENCH_CLUSTER === '1') {
+  const c = spawnSync(tsx, [path.join(__dirname, 'cluster.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  console.log(c.stdout);
+  if (c.status !== 0) process.exitCode = 1;
+} else console.log('control-plane suite (test/cluster): BENCH_CLUSTER=1 npm run bench times it');
