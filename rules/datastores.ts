@@ -5,7 +5,10 @@
  * slow queries, memory.
  */
 import { alert, ratio } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
+import type { AlertRule, RuleArea, RulesContext, Runbook } from '../charts/core/rule-types';
+
+type Add = (rb: Runbook, r: AlertRule) => void;
+type Thresholds = RulesContext['spec']['alerting']['thresholds'];
 
 export const datastoreRules: RuleArea = (ctx) => {
   const t = ctx.spec.alerting.thresholds;
@@ -13,6 +16,19 @@ export const datastoreRules: RuleArea = (ctx) => {
   const rules: AlertRule[] = [];
   const add = (rb: Runbook, r: AlertRule) => { rules.push(r); runbooks[r.alert] = rb; };
 
+  mysqlAlerts(add, t);
+  redisAlerts(add, t);
+
+  return {
+    fileName: 'datastores.yaml',
+    title: 'Data stores (MySQL, Redis)',
+    groups: [{ name: 'datastores', rules }],
+    runbooks,
+  };
+};
+
+/** MySQL: down, connections, slow queries, restarts. */
+function mysqlAlerts(add: Add, t: Thresholds): void {
   add({
     meaning: 'mysqld_exporter cannot connect to MySQL/MariaDB: the database is down, refuses connections, or the exporter\'s credentials are wrong.',
     check: '`kubectl -n <namespace> get pods` for the database; exporter logs (`kubectl logs <exporter-pod>`) show the connection error; `mysqladmin -h <host> ping`.',
@@ -63,7 +79,10 @@ export const datastoreRules: RuleArea = (ctx) => {
     summary: 'MySQL {{ $labels.instance }} restarted',
     description: 'MySQL {{ $labels.instance }} ({{ $labels.job }}) has been up for only {{ $value }} seconds.',
   }));
+}
 
+/** Redis: down, memory, rejected connections. */
+function redisAlerts(add: Add, t: Thresholds): void {
   add({
     meaning: 'redis_exporter cannot reach Redis: the RQ queues (WhisperX) and caches that depend on it stop working.',
     check: '`kubectl -n <namespace> get pods` for Redis; `redis-cli -h <host> ping`; the exporter\'s logs for the connection error.',
@@ -101,11 +120,4 @@ export const datastoreRules: RuleArea = (ctx) => {
     summary: 'Redis {{ $labels.instance }} rejects connections',
     description: 'Redis {{ $labels.instance }} ({{ $labels.job }}) rejected {{ $value | humanize }} connections in 5 minutes.',
   }));
-
-  return {
-    fileName: 'datastores.yaml',
-    title: 'Data stores (MySQL, Redis)',
-    groups: [{ name: 'datastores', rules }],
-    runbooks,
-  };
-};
+}
