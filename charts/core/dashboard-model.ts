@@ -11,7 +11,7 @@ import type { FolderId, SERVICE_KINDS } from './names';
 
 type ServiceKind = (typeof SERVICE_KINDS)[number];
 
-/** Fixed datasource uids, provisioned by charts/grafana.ts. */
+/** Fixed datasource uids, provisioned by charts/components/grafana/construct.ts. */
 export type DatasourceId = 'prometheus' | 'loki';
 
 /** Threshold steps: [from value (null = base), colour]. */
