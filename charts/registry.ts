@@ -40,6 +40,9 @@ import * as argocd from './components/argocd';
 import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
 
+/** Public constructs of the components, re-exported by the package root (charts/index.ts). */
+export * from './components/dcgm-exporter/construct';
+
 const MODULES = [
   namespaces,
   platform,
@@ -111,6 +114,7 @@ export function dashboardContributions(spec: Spec): DashboardContributions {
     catalog: COMPONENTS.flatMap((c) => c.catalog ?? []),
     enabled: on.flatMap((c) => (c.catalog ?? []).filter((s) => !s.enabled || s.enabled(spec)).map((s) => s.id)),
     modules: on.flatMap((c) => c.dashboards ?? []),
+    podRows: on.flatMap((c) => (c.podRows ? [c.podRows] : [])),
   };
 }
 

@@ -20,7 +20,6 @@ import type { Alertmanager } from './components/alertmanager/construct';
 import type { Alloy } from './components/alloy/construct';
 import type { ArgoCdApplication } from './components/argocd/construct';
 import type { Cadvisor } from './components/cadvisor/construct';
-import type { DcgmExporter } from './components/dcgm-exporter/construct';
 import type { Grafana } from './components/grafana/construct';
 import type { Ingresses } from './components/ingress/construct';
 import type { KubeStateMetrics } from './components/kube-state-metrics/construct';
@@ -114,7 +113,6 @@ export class MonitoringStack extends Construct {
   // Typed accessors of the built components (public API kept from before the registry).
   public get prometheus(): Prometheus { return this.component<Prometheus>('prometheus') as Prometheus; }
   public get cadvisor(): Cadvisor | undefined { return this.component('cadvisor'); }
-  public get dcgmExporter(): DcgmExporter | undefined { return this.component('dcgm-exporter'); }
   public get kubeStateMetrics(): KubeStateMetrics | undefined { return this.component('kube-state-metrics'); }
   public get loki(): Loki | undefined { return this.component('loki'); }
   /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */

@@ -19,7 +19,7 @@ import type { MetricSource } from '../charts/core/dashboard-model';
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 export const EXPORTER_SOURCES = [
-  'prometheus', 'cadvisor', 'dcgm-exporter', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
+  'prometheus', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
 ] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 /** The sources listed here (`slo`: the SLO recording rules, rules/slo.ts, present when a service declares slos[]);
@@ -76,14 +76,6 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
       'container_fs_reads_bytes_total', 'container_fs_writes_bytes_total', 'container_fs_usage_bytes',
       'container_spec_memory_limit_bytes', 'container_spec_cpu_quota', 'container_spec_cpu_period',
       RECORDING.containerCpu, RECORDING.containerMemory,
-    ],
-  },
-  'dcgm-exporter': {
-    title: 'NVIDIA DCGM exporter (default counters)',
-    metrics: [
-      'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_GPU_TEMP',
-      'DCGM_FI_DEV_MEMORY_TEMP', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_XID_ERRORS',
-      'DCGM_FI_DEV_PCIE_REPLAY_COUNTER',
     ],
   },
   'kube-state-metrics': {
@@ -233,7 +225,6 @@ export function enabledSources(spec: Spec): Set<SourceId> {
   if (spec.grafana.enabled) s.add('grafana');
   if (spec.alerting.enabled) s.add('alertmanager');
   if (spec.loki.enabled) s.add('loki');
-  if (spec.gpu.enabled) s.add('dcgm-exporter');
   if (spec.kubeStateMetrics.enabled) s.add('kube-state-metrics');
   if (spec.kubelet.volumeStats.enabled) s.add('kubelet');
   for (const svc of spec.services) s.add(svc.kind);

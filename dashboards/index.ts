@@ -10,7 +10,6 @@ import { enabledSources, metricIndex, type SourceId } from './catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
 import { containers } from './containers';
-import { gpu } from './gpu';
 import { httpServices } from './http-services';
 import { scopeToCluster } from './cluster';
 import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
@@ -29,13 +28,13 @@ import { whisperxJobs } from './whisperx-jobs';
 
 /** Dashboard modules in display order. Add a dashboard: one file in dashboards/, one line here. */
 export const DASHBOARD_MODULES: DashboardModule[] = [
-  containers, gpu,
+  containers,
   whisperApi, whisperxJobs, vllm, stt, tts, qdrant, mcp, httpServices, sloDashboard,
   redis, mysql,
   logsDashboard, monitoringStack,
 ];
 
-/** Dashboards (by uid) shown before the built-in ones although a component contributes them: the host view opens the list. */
+/** The dashboards (by uid) shown first, in this order, though a component contributes them (the host view opens the list); the others follow as given. */
 export const LEADING_DASHBOARDS: readonly string[] = ['node-overview'];
 
 /** The modules with LEADING_DASHBOARDS first (in that order), the others as given. */
@@ -62,7 +61,10 @@ export interface BuiltDashboard {
 /** The context the modules build in: the spec and the sources it enables (the catalog's and the enabled components'). */
 export function dashboardContext(spec: Spec, contributions: DashboardContributions = NO_CONTRIBUTIONS): DashboardContext {
   const sources = new Set<SourceId>([...enabledSources(spec), ...contributions.enabled]);
-  return { spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name) };
+  return {
+    spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name),
+    podRows: (podSel = 'namespace=~"$namespace", pod=~"$pod"') => (contributions.podRows ?? []).flatMap((rows) => rows(podSel)),
+  };
 }
 
 /** Datasource uid -> type, as provisioned for these sources. */

@@ -63,34 +63,6 @@ export function containerResourcesRow(podSel = 'namespace=~"$namespace", pod=~"$
   return { title: 'Container resources', panels };
 }
 
-/** GPU utilisation, memory and power of the GPUs a service's pods hold (DCGM pod attribution). */
-export function gpuByPodRow(podSel = 'namespace=~"$namespace", pod=~"$pod"'): Row {
-  const dcgm = `job="dcgm-exporter", ${podSel}`;
-  return {
-    title: 'GPU',
-    panels: [
-      {
-        type: 'timeseries', title: 'GPU utilisation by pod', unit: 'percent', min: 0, max: 100, thresholds: warnCrit(80, 95),
-        description: 'DCGM_FI_DEV_GPU_UTIL of the GPUs each pod holds (DCGM pod attribution).',
-        queries: [{ expr: `avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
-      },
-      {
-        type: 'timeseries', title: 'GPU memory used by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.9),
-        description: 'Frame buffer used / (used + free) on the GPUs each pod holds.',
-        queries: [{
-          expr: `sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) / (sum by (pod, gpu) (DCGM_FI_DEV_FB_USED{${dcgm}}) + sum by (pod, gpu) (DCGM_FI_DEV_FB_FREE{${dcgm}}))`,
-          legend: '{{pod}} GPU {{gpu}}',
-        }],
-      },
-      {
-        type: 'timeseries', title: 'GPU power by pod', unit: 'watt', min: 0, thresholds: neutral(),
-        description: 'Power draw of the GPUs each pod holds.',
-        queries: [{ expr: `sum by (pod, gpu) (DCGM_FI_DEV_POWER_USAGE{${dcgm}})`, legend: '{{pod}} GPU {{gpu}}' }],
-      },
-    ],
-  };
-}
-
 /** Targets of the service up (stat, 1 = every target up). */
 export function upStat(sel: string, width = 6): MetricPanel {
   return {

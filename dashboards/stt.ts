@@ -1,6 +1,6 @@
 /** Speech-to-text: QPS, errors, latency (overall and /transcribe), audio and words throughput, GPU, resources. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { containerResourcesRow, gpuByPodRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
 import { workloadStatusRow } from './panels/kube-state';
 
 export const stt: DashboardModule = {
@@ -69,7 +69,7 @@ export const stt: DashboardModule = {
           },
         ],
       },
-      gpuByPodRow(),
+      ...ctx.podRows(),
       containerResourcesRow(),
     ],
   }),

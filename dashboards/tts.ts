@@ -1,6 +1,6 @@
 /** Text-to-speech: connections, steps/s, p95 step time, sessions, GPU, resources. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, warnCrit } from './lib';
-import { containerResourcesRow, gpuByPodRow, quantiles, RATE, upStat } from './panels';
+import { containerResourcesRow, quantiles, RATE, upStat } from './panels';
 import { workloadStatusRow } from './panels/kube-state';
 
 export const tts: DashboardModule = {
@@ -54,7 +54,7 @@ export const tts: DashboardModule = {
           },
         ],
       },
-      gpuByPodRow(),
+      ...ctx.podRows(),
       containerResourcesRow(),
     ],
   }),

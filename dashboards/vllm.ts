@@ -1,6 +1,6 @@
 /** vLLM: latency (TTFT, end to end), throughput, KV cache, queue, GPU and container resources. */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL, warnCrit } from './lib';
-import { containerResourcesRow, gpuByPodRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
 import { workloadStatusRow } from './panels/kube-state';
 
 const SEL = `${SERVICE_SEL}, model_name=~"$model"`;
@@ -95,7 +95,7 @@ export const vllm: DashboardModule = {
           },
         ],
       },
-      gpuByPodRow(),
+      ...ctx.podRows(),
       containerResourcesRow(),
     ],
   }),

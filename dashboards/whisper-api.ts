@@ -1,6 +1,6 @@
 /** Whisper API performance (the Whisper API seed's dashboard: 5s refresh, last 15 minutes). */
 import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from './lib';
-import { containerResourcesRow, gpuByPodRow, latencySteps, quantiles, RATE, upStat } from './panels';
+import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from './panels';
 import { workloadStatusRow } from './panels/kube-state';
 
 const STAGES = [
@@ -77,7 +77,7 @@ export const whisperApi: DashboardModule = {
           },
         ],
       },
-      gpuByPodRow(),
+      ...ctx.podRows(),
       containerResourcesRow(),
     ],
   }),

@@ -12,7 +12,7 @@
 import type { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
-import type { DashboardModule, MetricSource } from './dashboard-model';
+import type { DashboardModule, MetricSource, PodRows } from './dashboard-model';
 import type { Endpoint, StackContext } from './context';
 import type { ImageKey } from './images';
 import type { FolderId } from './names';
@@ -172,6 +172,10 @@ export interface ComponentDef<TSpec = unknown> {
   readonly catalog?: readonly MetricSource[];
   /** Its dashboards (shipped when it is enabled, after the built-in ones; panels read catalog metrics only). */
   readonly dashboards?: readonly DashboardModule[];
+  /** Rows it adds to every service dashboard about the service's pods (e.g. the GPUs they hold), when it is enabled. */
+  readonly podRows?: PodRows;
+  /** Pod label keys its rules or panels read from kube_pod_labels (label_<key>): kube-state-metrics exposes them. */
+  readonly podLabels?: (spec: TSpec) => readonly string[];
 }
 
 /** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */

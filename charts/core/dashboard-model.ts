@@ -119,9 +119,14 @@ export interface DashboardDef {
   readonly rows: readonly Row[];
 }
 
+/** Rows about the pods a panel selector matches (`podSel`: PromQL matchers on namespace and pod, without braces). */
+export type PodRows = (podSel: string) => readonly Row[];
+
 /** What a dashboard module receives. */
 export interface DashboardContext {
   readonly spec: Spec;
+  /** The rows the enabled components add about a service's pods (ComponentDef.podRows). @default podSel `namespace=~"$namespace", pod=~"$pod"` */
+  podRows(podSel?: string): Row[];
   /** Enabled metric sources (dashboards/catalog.ts ids and the components' MetricSource ids). */
   readonly sources: ReadonlySet<string>;
   /** Job names (spec.services[].name) of a service kind. */
@@ -156,6 +161,8 @@ export interface DashboardContributions {
   readonly enabled: readonly string[];
   /** Dashboard modules of the enabled components, shown after the built-in ones. */
   readonly modules: readonly DashboardModule[];
+  /** Rows about a service's pods, of the enabled components (ComponentDef.podRows). @default none */
+  readonly podRows?: readonly PodRows[];
 }
 
 export const NO_CONTRIBUTIONS: DashboardContributions = { catalog: [], enabled: [], modules: [] };

@@ -10,7 +10,6 @@
 export const COMPONENT_NAMES = {
   prometheus: 'prometheus',
   cadvisor: 'cadvisor',
-  dcgmExporter: 'dcgm-exporter',
   kubeStateMetrics: 'kube-state-metrics',
   loki: 'loki',
   promtail: 'promtail',
@@ -40,7 +39,6 @@ export const PORTS = {
   kubeStateMetrics: 8080,
   kubeStateMetricsTelemetry: 8081,
   cadvisor: 8080,
-  dcgmExporter: 9400,
   kubelet: 10250,
   lokiHttp: 3100,
   lokiGrpc: 9095,

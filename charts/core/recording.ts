@@ -11,6 +11,12 @@ import type { Spec } from '../spec/schema';
 export const RECORDING = {
   containerCpu: 'namespace_pod_container:container_cpu_usage_seconds:rate5m',
   containerMemory: 'namespace_pod_container:container_memory_working_set_bytes',
+  /**
+   * Busy ratio (0-1) of the GPUs each pod holds, per namespace and pod: the one GPU series a service kind
+   * joins on (namespace, pod), e.g. llm-d's "GPU utilisation below 30% for 30 minutes". Recorded by the
+   * component that exports GPU metrics, when it is enabled.
+   */
+  podGpuUtilisation: 'namespace_pod:gpu_utilisation:ratio',
 } as const;
 
 /** cadvisor's group of recording.yaml. */

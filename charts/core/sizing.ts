@@ -10,7 +10,7 @@
  *   metrics 18 per pod and 20 per node; kubelet 5 per node + 6 per claim),
  *   node-exporter measured after filtering (test/config/node-exporter.test.ts: 56
  *   stored on a 2-CPU host, +8 per further CPU), cAdvisor's kept container
- *   series, DCGM's fields per GPU, and spec.sizing.seriesPerService for
+ *   series, the GPU exporter's fields per GPU, and spec.sizing.seriesPerService for
  *   each declared service;
  * - bytes per sample: 3.5, measured with the real TSDB on two hours of
  *   15 s samples shaped like ours (`npx tsx bench/bytes-per-sample.ts`:
@@ -25,7 +25,7 @@
 export interface ClusterLoad {
   /** Nodes that run the node agents. */
   readonly nodes: number;
-  /** Of which with NVIDIA GPUs (DCGM exporter). */
+  /** Of which with NVIDIA GPUs (the GPU exporter's series). */
   readonly gpuNodes: number;
   readonly gpusPerGpuNode: number;
   /** CPUs of a typical node (node-exporter's per-CPU series). */
@@ -51,8 +51,8 @@ export const SERIES_BUDGET = {
   perNode: 20 + 5 + 56 + 30 + 150,
   /** node-exporter: node_cpu_seconds_total has 8 modes per CPU. */
   perExtraCpu: 8,
-  /** DCGM exporter: the fields of its counters ConfigMap, per GPU. */
-  perGpu: 25,
+  /** The GPU exporter: a series per field of its counters file, per GPU (its folder's test holds this to the file). */
+  perGpu: 31,
   /** Prometheus, Alertmanager, Loki, Grafana, kube-state-metrics' telemetry, the stack's claims, recording rules. */
   stack: 4000,
 } as const;

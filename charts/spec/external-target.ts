@@ -1,8 +1,8 @@
 /**
- * An exporter another stack already runs (the NVIDIA GPU Operator's
- * dcgm-exporter, kube-prometheus-stack's node-exporter or kube-state-metrics):
- * where Prometheus finds it. Used by `gpu.external`, `nodeExporter.external`
- * and `kubeStateMetrics.external` (with `gpu.exporter` / `mode: external`):
+ * An exporter another stack already runs (the NVIDIA GPU Operator's GPU
+ * exporter, kube-prometheus-stack's node-exporter or kube-state-metrics):
+ * where Prometheus finds it. Used by the `external` section of the exporters'
+ * spec sections (with their `exporter` / `mode: external`):
  * the stack then deploys no exporter of its own, scrapes that one under the
  * stack's job name (dashboards and alerts select on it), and lets Prometheus
  * reach it through a NetworkPolicy.

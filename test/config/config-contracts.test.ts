@@ -24,7 +24,7 @@ export function flagProblems(args: string[], flags: readonly string[], program: 
 }
 
 describe('flag contracts at the pinned tags', () => {
-  const full = synth({ gpu: { enabled: true, profilingMetrics: true }, cadvisor: { enabled: true, mode: 'daemonset' }, kubeStateMetrics: { enabled: true } }).objects;
+  const full = synth({ gpu: { enabled: true, profilingMetrics: true, timeSlicing: true }, cadvisor: { enabled: true, mode: 'daemonset' }, kubeStateMetrics: { enabled: true } }).objects;
 
   test('cAdvisor: every flag and every --enable_metrics kind exists at the image tag', () => {
     const c = load('cadvisor');
@@ -50,6 +50,7 @@ describe('flag contracts at the pinned tags', () => {
     const read = new Set<string>([...Object.values(c.flags as Record<string, { env: string }>).map((f) => f.env), ...c.otherEnv]);
     const ctr = container(full, 'DaemonSet', 'dcgm-exporter');
     expect((ctr.env ?? []).map((e: { name: string }) => e.name).filter((n: string) => !read.has(n))).toEqual([]);
+    expect(ctr.env.map((e: { name: string }) => e.name)).toContain('KUBERNETES_VIRTUAL_GPUS'); // spec.gpu.timeSlicing
     expect(flagProblems(ctr.args ?? [], Object.keys(c.flags), 'dcgm-exporter')).toEqual([]);
   });
 

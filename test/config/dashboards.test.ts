@@ -56,8 +56,9 @@ describe('dist/41-grafana-dashboards.yaml', () => {
 
 describe('which dashboards ship', () => {
   test('with no services: infrastructure, logs and stack dashboards only', () => {
-    const uids = stackDashboards(synthSpec({})).map((d) => d.uid);
-    expect(uids).toEqual(['node-overview', 'containers', 'gpu', 'logs', 'monitoring-stack', 'probes']);
+    const uids = buildDashboards(synthSpec({}), dashboardContributions(synthSpec({}))).map((d) => d.uid);
+    // The components' dashboards come after the built-in ones (the GPU ones from the DCGM exporter's folder).
+    expect(uids).toEqual(['node-overview', 'containers', 'logs', 'monitoring-stack', 'gpu', 'gpu-cost', 'probes']);
   });
 
   test('a service dashboard appears with its kind, its jobs listed by a Prometheus query (not from the JSON)', () => {
@@ -216,15 +217,17 @@ describe('synth-time checks fail on broken dashboards', () => {
 
 describe('every dashboard query through promtool', () => {
   const spec = everyKindSpec();
-  const ctx = dashboardContext(spec, dashboardContributions(spec));
-  const built = stackDashboards(spec);
+  const contributions = dashboardContributions(spec);
+  const ctx = dashboardContext(spec, contributions);
+  const built = buildDashboards(spec, contributions);
   const promql = built.flatMap((d) => shippedQueries(JSON.parse(d.json), datasourceTypes(ctx.sources))
     .filter((q) => q.lang === 'PromQL' && q.expr !== '').map((q) => ({ where: `${d.uid}: ${q.panel}`, expr: substituteGrafanaVariables(q.expr) })));
   /** One recording rule per query: `promtool check rules` parses each expression with Prometheus' own parser. */
   const ruleFile = (exprs: string[]) => stringify({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
 
-  test('all 17 dashboards are covered (SLOs and the components\' included)', () => {
-    expect(built).toHaveLength(17);
+  test('all 18 dashboards are covered (SLOs and the components\' included)', () => {
+    expect(built).toHaveLength(18);
+    expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost', 'probes']));
     expect(promql.length).toBeGreaterThan(150);
   });
 

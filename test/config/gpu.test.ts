@@ -11,7 +11,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { COUNTERS_PATH, DEFAULT_COUNTERS, PROFILING_COUNTERS } from '../../charts/components/dcgm-exporter/construct';
+import { COUNTERS_PATH, DEFAULT_COUNTERS, EXPORTER_COUNTERS, PROFILING_COUNTERS } from '../../charts/components/dcgm-exporter/construct';
 import { IMAGES } from '../../charts/core/images';
 import { refusedWith } from '../lib/spec-problems';
 import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/rules';
@@ -101,9 +101,11 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
       expect(fields).toContain(f);
     }
     expect(fields.filter((f) => f.startsWith('DCGM_FI_PROF_'))).toEqual([]);
+    // The windowed XID count the XID alert reads (the last-code gauge never returns to 0).
+    expect(fields).toContain('DCGM_EXP_XID_ERRORS_COUNT');
     // Every line has exactly a field, a known type and a help text.
     for (const l of csv.split('\n').filter((x) => x && !x.startsWith('#'))) {
-      expect(l).toMatch(/^DCGM_FI_[A-Z0-9_]+, (gauge|counter|label), .+$/);
+      expect(l).toMatch(/^DCGM_(FI|EXP)_[A-Z0-9_]+, (gauge|counter|label), .+$/);
     }
     expect(new Set(fields).size).toBe(fields.length);
   });
@@ -199,8 +201,12 @@ describe('spec.gpu settings', () => {
     const rules = parse(configMapData(objects, 'prometheus-rules')['gpu.yaml']).groups.flatMap((g: { rules: unknown[] }) => g.rules);
     const byName = (n: string) => rules.find((r: { alert?: string }) => r.alert === n);
     expect(byName('GpuTemperatureHigh')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP{job="dcgm-exporter"} > 80', for: '5m' });
-    expect(byName('GpuAllocatedButIdle')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{job="dcgm-exporter",pod!=""} < 10', for: '1h' });
-    expect(byName('GpuHighUtilisation')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_UTIL{job="dcgm-exporter"} > 95', for: '15m' });
+    expect(byName('GpuAllocatedButIdle')).toMatchObject({ expr: 'gpu:dcgm_gpu_busy:ratio{pod!=""} * 100 < 10', for: '1h' });
+    expect(byName('GpuHighUtilisation')).toMatchObject({ expr: 'gpu:dcgm_gpu_busy:ratio * 100 > 95', for: '15m' });
+    // llm-d's low-utilisation warning stays above the idle threshold (GpuAllocatedButIdle speaks below it).
+    expect(byName('GpuLowUtilisation')).toMatchObject({
+      expr: 'namespace_pod:gpu_utilisation:ratio * 100 < 30 and namespace_pod:gpu_utilisation:ratio * 100 >= 10', for: '30m',
+    });
   });
 
   test('bad values are refused with the field and the fix', () => {
@@ -420,7 +426,9 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
 });
 
 test('the GPU test data stays in sync with the metric names the rules read', () => {
-  const fields = new Set(DEFAULT_COUNTERS.map((c) => c.field));
+  const fields = new Set([...DEFAULT_COUNTERS, ...EXPORTER_COUNTERS, ...PROFILING_COUNTERS].map((c) => c.field));
   const gpuTs = fs.readFileSync(path.join(__dirname, '..', '..', 'charts', 'components', 'dcgm-exporter', 'rules.ts'), 'utf8');
-  for (const m of new Set(gpuTs.match(/DCGM_FI_[A-Z0-9_]+/g) ?? [])) expect(fields.has(m)).toBe(true);
+  const read = [...new Set(gpuTs.match(/DCGM_(FI|EXP)_[A-Z0-9_]+/g) ?? [])];
+  expect(read.filter((m) => !fields.has(m))).toEqual([]);
+  expect(read).toEqual(expect.arrayContaining(['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_EXP_XID_ERRORS_COUNT']));
 });

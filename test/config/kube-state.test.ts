@@ -65,8 +65,15 @@ describe('kube-state-metrics workload', () => {
     expect(arg('resources').split(',').sort()).toEqual(Object.values(EXPECTED_RBAC).flat().sort());
   });
 
-  test('labels allowlist: app.kubernetes.io/name on pods, deployments and statefulsets only', () => {
-    expect(arg('metric-labels-allowlist')).toBe('pods=[app.kubernetes.io/name],deployments=[app.kubernetes.io/name],statefulsets=[app.kubernetes.io/name]');
+  test('labels allowlist: app.kubernetes.io/name on pods, deployments and statefulsets, and the pod labels components group by (the GPU cost team label)', () => {
+    expect(arg('metric-labels-allowlist')).toBe('pods=[app.kubernetes.io/name,team],deployments=[app.kubernetes.io/name],statefulsets=[app.kubernetes.io/name]');
+  });
+
+  test('the team label follows spec.gpu.cost.teamLabel, and goes with the GPU component', () => {
+    const allowlist = (spec: Record<string, unknown>) => find(synth(spec).objects, 'Deployment', 'kube-state-metrics').spec.template.spec.containers[0].args
+      .find((x: string) => x.startsWith('--metric-labels-allowlist=')) as string;
+    expect(allowlist({ gpu: { cost: { teamLabel: 'example.com/team' } } })).toContain('pods=[app.kubernetes.io/name,example.com/team]');
+    expect(allowlist({ gpu: { enabled: false } })).toContain('pods=[app.kubernetes.io/name]');
   });
 
   test('every allowlisted metric belongs to a kind in --resources', () => {

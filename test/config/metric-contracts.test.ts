@@ -6,21 +6,18 @@
  * source's contract fails here; so does a catalog entry, and a DCGM field of
  * the counters CSV we ship.
  */
-import { stackDashboards } from '../lib/dashboards';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { catalogSources, type SourceId } from '../../dashboards/catalog';
-import { COMPONENTS } from '../../charts/registry';
-
-/** Every metric source: the catalog's and the components' (ComponentDef.catalog), by id. */
-const ALL_SOURCES: Record<string, { readonly metrics: readonly string[] }> = Object.fromEntries(catalogSources(COMPONENTS.flatMap((c) => c.catalog ?? [])).map((s) => [s.id, s]));
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
-import { dashboardContext, datasourceTypes } from '../../dashboards';
+import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { parseSpecYaml } from '../../charts/spec/load';
 import { countersCsv } from '../../charts/components/dcgm-exporter/construct';
 import { IMAGES, imageVersion } from '../../charts/core/images';
 import { RECORDING } from '../../charts/core/recording';
+import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/names';
+import { dashboardContributions } from '../../charts/registry';
 import { configMapData, readManifests } from '../lib/dist';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -37,7 +34,7 @@ const CONTRACTS: Partial<Record<SourceId, string[]>> = {
 const NOT_FROM_SOURCE = new Set([
   'up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added',
   'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'process_max_fds', 'process_start_time_seconds',
-  'python_info', 'python_gc_collections_total', 'python_gc_objects_collected_total', ...Object.values(RECORDING),
+  'python_info', 'python_gc_collections_total', 'python_gc_objects_collected_total', ...Object.values(RECORDING), ...Object.values(GPU_RECORDING),
 ]);
 /** Metric-name prefixes owned by a contracted source: a rule or panel metric with one must be in that contract. */
 const PREFIXES: [RegExp, SourceId][] = [
@@ -45,14 +42,21 @@ const PREFIXES: [RegExp, SourceId][] = [
   [/^loki_write_/, 'alloy'], [/^loki_(?!write_)/, 'loki'], [/^grafana_/, 'grafana'], [/^vllm:/, 'vllm'],
 ];
 
-const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
+const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s as SourceId, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
 // DCGM exporter: a series per field of the counters CSV we ship (checked below against the fields its go-dcgm knows).
-const dcgmKnown = new Set((load('dcgm-exporter') as any).fieldsKnown.fields as string[]);
+const dcgmKnown = new Set([
+  ...(load('dcgm-exporter') as any).fieldsKnown.fields as string[],
+  // Counters the exporter computes itself (DCGM_EXP_*, e.g. the windowed XID count), read from its own source.
+  ...Object.keys(JSON.parse(fs.readFileSync(path.join(DIR, 'dcgm-exporter-series.json'), 'utf8')).exporterCounters),
+]);
 for (const f of csvFields(true)) if (dcgmKnown.has(f)) names.get('dcgm-exporter')!.add(f);
 
 function csvFields(profiling: boolean): string[] {
   return countersCsv(profiling).split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split(',')[0].trim());
 }
+/** The catalog's sources and the components' (ComponentDef.catalog, e.g. the DCGM exporter's). */
+const ALL_SOURCES = catalogSources(dashboardContributions(parseSpecYaml(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec).catalog);
+
 /** A histogram's or summary's series are known when its family is (extraction records families for most sources). */
 const known = (set: Set<string>, metric: string) => set.has(metric) || set.has(metric.replace(/_(bucket|sum|count)$/, ''));
 
@@ -62,7 +66,7 @@ export function missing(used: { metric: string; where: string }[]): string[] {
   for (const { metric, where } of used) {
     if (NOT_FROM_SOURCE.has(metric)) continue;
     const owners = new Set<SourceId>(PREFIXES.filter(([re]) => re.test(metric)).map(([, s]) => s));
-    for (const [s, def] of Object.entries(ALL_SOURCES) as [SourceId, { metrics: readonly string[] }][]) if (names.has(s) && def.metrics.includes(metric)) owners.add(s);
+    for (const { id: s, metrics } of ALL_SOURCES) if (names.has(s) && metrics.includes(metric)) owners.add(s);
     for (const s of owners) if (!known(names.get(s)!, metric)) out.push(`${metric} (${where}): not in the ${s} contract (${CONTRACTS[s]!.map((f) => load(f).source.tag).join(', ')})`);
   }
   return out;
@@ -88,7 +92,8 @@ describe('metric contracts', () => {
   });
 
   test('every catalog metric of a contracted source is in its contract', () => {
-    const used = (Object.keys(CONTRACTS)).filter((s) => ALL_SOURCES[s]).flatMap((s) => ALL_SOURCES[s].metrics.map((metric) => ({ metric, where: `catalog ${s}` })));
+    const used = ALL_SOURCES.filter((s) => s.id in CONTRACTS).flatMap((s) => s.metrics.map((metric) => ({ metric, where: `catalog ${s.id}` })));
+    expect(used.filter((u) => u.metric.startsWith('DCGM_')).length).toBeGreaterThan(20);
     expect(missing(used)).toEqual([]);
   });
 
@@ -102,8 +107,11 @@ describe('metric contracts', () => {
 
   test('every metric of the shipped dashboards is in its source\'s contract', () => {
     const spec = parseSpecYaml(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec;
-    const types = datasourceTypes(dashboardContext(spec).sources);
-    const used = stackDashboards(spec).flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
+    const contributions = dashboardContributions(spec);
+    const types = datasourceTypes(dashboardContext(spec, contributions).sources);
+    const built = buildDashboards(spec, contributions);
+    expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost']));
+    const used = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
       .filter((q) => q.lang === 'PromQL').flatMap((q) => promqlMetrics(q.expr).map((metric) => ({ metric, where: `${d.uid}: ${q.panel}` }))));
     expect(used.length).toBeGreaterThan(100);
     expect(missing(used)).toEqual([]);

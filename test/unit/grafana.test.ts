@@ -91,7 +91,7 @@ describe('Grafana with defaults', () => {
       mounted += names.length;
     }
     expect(mounted).toBe(cms.length);
-    expect(providers.map((p: any) => p.folder)).toEqual(['Infrastructure', 'GPU', 'Logs', 'Monitoring stack']);
+    expect(providers.map((p: any) => p.folder)).toEqual(['Infrastructure', 'Logs', 'Monitoring stack', 'GPU']);
   });
 
   test('Prometheus scrapes Grafana (job grafana)', () => {

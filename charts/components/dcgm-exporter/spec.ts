@@ -77,7 +77,28 @@ export const gpuAlertsSchema = z.strictObject({
     percent: percent('utilisation below which a GPU allocated to a pod counts as idle (GpuAllocatedButIdle)', 5),
     for: alertFor('30m'),
   }).prefault({}),
+  lowUtilisation: z.strictObject({
+    percent: percent('busy ratio of the GPUs a pod holds (GR engine active, else GPU utilisation) below which GpuLowUtilisation warns (llm-d\'s alert)', 30),
+    for: alertFor('30m'),
+  }).prefault({}),
 }).prefault({}).describe('GPU alert thresholds (defaults are the seed values)');
+
+const price = (what: string) => z.number({ error: (i) => `expected a price per GPU-hour such as 2.5, found ${describe(i.input)}` })
+  .min(0, { error: 'must be 0 or more (a price)' }).max(10000, { error: 'must be at most 10000 per GPU-hour' }).describe(what);
+
+/** `spec.gpu.cost`: GPU-hours allocated, used and idle per namespace, team and GPU model, priced per GPU-hour. */
+export const gpuCostSchema = z.strictObject({
+  pricePerGpuHour: price('price of one GPU-hour (any GPU model without its own entry in modelPrices); unset: GPU-hours are recorded, no cost').optional(),
+  modelPrices: z.record(
+    z.string().min(1, { error: 'expected a GPU model name as DCGM reports it (modelName), such as "NVIDIA H100 80GB HBM3"' }),
+    price('price of one GPU-hour of this model'),
+  ).default({}).describe('price per GPU-hour by GPU model, keyed by DCGM\'s modelName label (e.g. "NVIDIA H100 80GB HBM3": 4.5); wins over pricePerGpuHour'),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: (i) => `expected an ISO 4217 currency code such as "USD" or "EUR", found ${describe(i.input)}` })
+    .default('USD').describe('currency of the prices (the `currency` label of the cost series and the panels\' unit)'),
+  teamLabel: z.string().refine(isLabelKey, { error: (i) => `expected a pod label key such as "team" or "example.com/team", found ${describe(i.input)}` })
+    .default('team').describe('pod label that names the team owning a workload: kube-state-metrics exposes it on kube_pod_labels, the cost rules group by it'),
+}).prefault({}).describe('GPU-hours and their cost per namespace, team and GPU model (recording rules, the GPU cost dashboard)');
+export type GpuCostSpec = z.output<typeof gpuCostSchema>;
 
 /** The shared schema builders of schema.ts, passed in so this file needs no runtime import of schema.ts (which imports it). */
 export interface SchemaBuilders {
@@ -105,21 +126,20 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
       error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
     }).default('true'),
   }).optional().describe('one node label that marks your GPU nodes; when set it replaces spec.gpu.nodeLabels'),
-  nodeLabels: z.array(gpuNodeLabelSchema).min(1).default([
-    { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
-    { key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] },
-  ])
-    .describe('GPU nodes carry ANY of these labels (ORed nodeAffinity terms); spec.platform sets the labels that platform puts on GPU nodes'),
-  tolerations: z.array(tolerationSchema).default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }])
-    .describe('taints of GPU nodes the exporter tolerates (default: the nvidia.com/gpu NoSchedule taint)'),
+  nodeLabels: z.array(gpuNodeLabelSchema).min(1).optional()
+    .describe('GPU nodes carry ANY of these labels (ORed nodeAffinity terms); default: the labels spec.platform puts on GPU nodes (generic: nvidia.com/gpu.present=true or feature.node.kubernetes.io/pci-10de.present=true)'),
+  tolerations: z.array(tolerationSchema).optional()
+    .describe('taints of GPU nodes the exporter tolerates; default: the GPU taints of spec.platform (generic: the nvidia.com/gpu NoSchedule taint)'),
   runtimeClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
     error: (i) => `expected a RuntimeClass name such as "nvidia" (lowercase DNS subdomain), or null to omit it, found ${describe(i.input)}`,
-  }).max(253).nullable().default('nvidia')
-    .describe('RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime'),
+  }).max(253).nullable().optional()
+    .describe('RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime; default: spec.platform\'s (generic, k3s, eks: nvidia; gke, aks: null)'),
   createRuntimeClass: z.boolean().default(false)
     .describe('also create the RuntimeClass (handler "nvidia"); off because the GPU operator creates it'),
   profilingMetrics: z.boolean().default(false)
     .describe('collect DCGM_FI_PROF_* (DCP) fields: tensor/SM/DRAM activity; adds the SYS_ADMIN capability, which DCGM needs for profiling'),
+  timeSlicing: z.boolean().default(false)
+    .describe('GPUs are shared by time-slicing or MPS (the device plugin\'s replicas): attribute each GPU to every pod sharing it (KUBERNETES_VIRTUAL_GPUS, label vgpu); each of those pods then shows the whole device\'s numbers, not its share'),
   collectInterval: duration().default('15s').refine((d) => (durationMs(d) ?? 0) >= 1000, { error: 'must be at least 1s' })
     .describe('how often DCGM samples the GPUs (DCGM_EXPORTER_INTERVAL); match spec.prometheus.scrapeInterval'),
   podResourcesPath: z.string().regex(/^\/[^\s]*$/, {
@@ -127,11 +147,8 @@ export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
   }).default('/var/lib/kubelet/pod-resources').describe('host path of the kubelet pod-resources socket directory (attributes GPUs to pods)'),
   resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
   alerts: gpuAlertsSchema,
-}).prefault({}).superRefine((g, ctx) => {
-  if (g.createRuntimeClass && g.runtimeClassName === null) {
-    ctx.addIssue({ code: 'custom', path: ['createRuntimeClass'], message: 'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false' });
-  }
-  });
+  cost: gpuCostSchema,
+}).prefault({});
 }
 
 export type GpuSpec = z.output<ReturnType<typeof gpuSchema>>;

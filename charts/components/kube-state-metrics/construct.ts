@@ -70,13 +70,14 @@ export function ksmExposes(metric: string, extra: readonly string[] = []): boole
 }
 
 /** The container's arguments. */
-export function ksmArgs(spec: Pick<KubeStateMetricsSpec, 'extraMetrics'>): string[] {
+export function ksmArgs(spec: Pick<KubeStateMetricsSpec, 'extraMetrics'>, podLabels: readonly string[] = []): string[] {
+  const allowlist: Record<string, readonly string[]> = { ...KSM_LABELS_ALLOWLIST, pods: [...new Set([...KSM_LABELS_ALLOWLIST.pods, ...podLabels])] };
   return [
     `--port=${KSM_METRICS_PORT}`,
     `--telemetry-port=${KSM_TELEMETRY_PORT}`,
     `--resources=${KSM_RESOURCES.map((r) => r.resource).join(',')}`,
     `--metric-allowlist=${ksmMetricNames(spec.extraMetrics).join(',')}`,
-    `--metric-labels-allowlist=${Object.entries(KSM_LABELS_ALLOWLIST).map(([k, v]) => `${k}=[${v.join(',')}]`).join(',')}`,
+    `--metric-labels-allowlist=${Object.entries(allowlist).map(([k, v]) => `${k}=[${v.join(',')}]`).join(',')}`,
     // GOMEMLIMIT at 90% of the memory limit: the Go GC works harder before the kernel OOM-kills the pod.
     '--auto-gomemlimit',
   ];
@@ -120,6 +121,8 @@ export interface KubeStateMetricsProps {
   readonly context: StackContext;
   readonly spec: KubeStateMetricsSpec;
   readonly prometheus: IPrometheus;
+  /** Pod labels exposed on kube_pod_labels besides app.kubernetes.io/name (what other components' rules group by). @default none */
+  readonly podLabels?: readonly string[];
 }
 
 export class KubeStateMetrics extends Construct {
@@ -172,7 +175,7 @@ export class KubeStateMetrics extends Construct {
               name: KSM_NAME,
               image,
               imagePullPolicy: 'IfNotPresent',
-              args: ksmArgs(spec),
+              args: ksmArgs(spec, props.podLabels),
               ports: [
                 { name: 'http-metrics', containerPort: KSM_METRICS_PORT, protocol: 'TCP' },
                 { name: 'telemetry', containerPort: KSM_TELEMETRY_PORT, protocol: 'TCP' },

@@ -23,7 +23,7 @@ export const component: ComponentDef<Spec> = {
     { from: 'kube-state-metrics', to: { external: 'api-server' }, ports: tcp(443, 6443), why: 'watches every object it reports' },
   ],
   enabled: (spec) => spec.kubeStateMetrics.enabled,
-  build: ({ chart, context, spec, prometheus }) => {
+  build: ({ chart, context, spec, prometheus, registry }) => {
     if (spec.kubeStateMetrics.mode === 'external') {
       // Another stack's kube-state-metrics, scraped as job kube-state-metrics with honor_labels and a fixed instance,
       // exactly as ours: namespace/pod/container on its series describe the objects. No telemetry job (its own port
@@ -36,6 +36,8 @@ export const component: ComponentDef<Spec> = {
       }
       return undefined;
     }
-    return new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', { context, spec: spec.kubeStateMetrics, prometheus });
+    // The pod labels the enabled components group by (ComponentDef.podLabels, e.g. the team label of the GPU cost rules).
+    const podLabels = [...new Set(registry.filter((c) => !c.enabled || c.enabled(spec)).flatMap((c) => c.podLabels?.(spec) ?? []))];
+    return new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', { context, spec: spec.kubeStateMetrics, prometheus, podLabels });
   },
 };

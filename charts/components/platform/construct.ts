@@ -3,7 +3,7 @@
  * ResourceQuota in the agent namespace scoped to the system-node-critical
  * priority class (profiles.ts, gke): GKE admits pods of that class outside
  * kube-system only in namespaces holding such a quota, and the node agents
- * (node-exporter, cAdvisor, log collectors, DCGM exporter) run with it so they
+ * (node-exporter, cAdvisor, log collectors, the GPU exporter) run with it so they
  * are the last evicted under node pressure.
  */
 import { k8s } from 'cdk8s-plus-28';
@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 
-/** The priority class of the node agents (charts/lib/workload.ts NODE_AGENT_SCHEDULING, the DCGM exporter). */
+/** The priority class of the node agents (charts/lib/workload.ts NODE_AGENT_SCHEDULING, and the GPU exporter's). */
 export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
 /** Pods the quota admits: a cap far above the node agents' (a few per node), never a limit in practice. */
 export const CRITICAL_PODS_QUOTA = 5000;

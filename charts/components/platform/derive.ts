@@ -27,12 +27,6 @@ export function withPlatformDefaults(doc: unknown): unknown {
   const { at, fill, resources } = specFiller(spec);
 
 
-  // GPU nodes: the platform's labels (ORed) and taints, and the RuntimeClass where one is needed.
-  fill(['gpu'], {
-    nodeLabels: p.gpuNodeLabels,
-    tolerations: p.gpuTolerations,
-    runtimeClassName: p.runtimeClassName,
-  });
   // cAdvisor: through the kubelet on k3s; otherwise the DaemonSet, pointed at the platform's containerd.
   if (p.cadvisorThroughKubelet) fill(['cadvisor'], { mode: 'kubelet' });
   fill(['cadvisor', 'containerd'], p.containerd);

@@ -28,11 +28,6 @@ export function platformWarnings(spec: Spec): string[] {
         + `${fixed.map(([f, , size]) => `${f}.size ${size}`).join(', ')} (Prometheus stops at retentionSize, 85% of its volume by default)`);
     }
   }
-  if (spec.gpu.enabled && spec.gpu.exporter === 'deploy' && spec.platform === 'gke' && spec.gpu.runtimeClassName === null) {
-    out.push('spec.platform gke: with GKE-managed drivers the DCGM exporter the stack deploys cannot read the GPUs (no nvidia RuntimeClass; '
-      + 'GKE gives the driver only to containers that request nvidia.com/gpu): set spec.gpu.exporter: external to scrape the GPU Operator\'s '
-      + 'or GKE\'s exporter, or spec.gpu.runtimeClassName: nvidia where the GPU Operator manages the nodes');
-  }
   return out;
 }
 

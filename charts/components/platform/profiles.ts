@@ -93,7 +93,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
    * - the NVIDIA runtime: k3s adds the `nvidia` runtime to its containerd when the NVIDIA container toolkit is
    *   installed; pods select it with runtimeClassName: nvidia (https://docs.k3s.io/advanced#nvidia-container-runtime-support).
    *   k3s also ships RuntimeClass definitions for the runtimes it detects; where `kubectl get runtimeclass nvidia` finds
-   *   none, set spec.gpu.createRuntimeClass: true;
+   *   none, let the GPU exporter create it (its createRuntimeClass);
    * - k3s labels no GPUs itself: NVIDIA's device plugin with GFD (or the GPU Operator) sets nvidia.com/gpu.present;
    * - kubelet serving certificates are issued by the k3s server CA, the CA in every ServiceAccount's ca.crt
    *   (https://docs.k3s.io/cli/certificate): verified;
@@ -128,9 +128,9 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
    * GKE Standard (https://cloud.google.com/kubernetes-engine/docs/how-to/gpus):
    * - GPU nodes carry cloud.google.com/gke-accelerator=<GPU type> and the taint nvidia.com/gpu=present:NoSchedule;
    * - GKE installs the drivers and runs its own device plugin: no nvidia RuntimeClass exists, and GKE makes the
-   *   driver available only to containers that request nvidia.com/gpu. With GKE-managed drivers use GKE's managed DCGM
-   *   metrics or the GPU Operator's exporter (spec.gpu.exporter: external); with the GPU Operator on GKE set
-   *   spec.gpu.runtimeClassName: nvidia;
+   *   driver available only to containers that request nvidia.com/gpu. With GKE-managed drivers use GKE's managed
+   *   GPU metrics or the GPU Operator's exporter (the GPU exporter's `exporter: external`); with the GPU Operator on
+   *   GKE give the GPU exporter the RuntimeClass nvidia;
    * - kubelet serving certificates: GKE's cluster CA signs the API server's and the kubelets' client certificates
    *   (https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-trust), not the kubelets' serving
    *   certificates, which are self-signed: not verified;
@@ -191,8 +191,8 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
    * Azure AKS (https://learn.microsoft.com/azure/aks/use-nvidia-gpu):
    * - GPU node pools carry kubernetes.azure.com/accelerator=nvidia; the guide taints them sku=gpu:NoSchedule;
    * - AKS installs the NVIDIA driver and configures the NVIDIA runtime on GPU nodes: no RuntimeClass (with the GPU
-   *   Operator, --gpu-driver none, https://learn.microsoft.com/azure/aks/nvidia-gpu-operator, use its exporter:
-   *   spec.gpu.exporter: external);
+   *   Operator, --gpu-driver none, https://learn.microsoft.com/azure/aks/nvidia-gpu-operator, scrape its exporter:
+   *   the GPU exporter's `exporter: external`);
    * - kubelet serving certificates are self-signed unless the node pool has kubelet serving certificate rotation
    *   (nodes labelled kubernetes.azure.com/kubelet-serving-ca=cluster,
    *   https://learn.microsoft.com/azure/aks/certificate-rotation): not verified; set

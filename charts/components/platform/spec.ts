@@ -7,7 +7,7 @@ export const platformSchema = z.enum(PLATFORMS, {
   error: (i) => `expected one of ${PLATFORMS.join(', ')}, found ${describe(i.input)}`,
 }).default('generic').describe(
   'where the stack runs: generic, k3s, gke, eks or aks. Sets, from that platform\'s documentation and wherever the spec '
-  + 'leaves them unset: the GPU node labels, RuntimeClass and taints (spec.gpu), the containerd paths and cAdvisor mode, '
+  + 'leaves them unset: the GPU node labels, RuntimeClass and taints (of the GPU exporter), the containerd paths and cAdvisor mode, '
   + 'kubelet certificate verification, the storage class, GKE\'s critical-pods ResourceQuota, and (k3s) sizes for one small server',
 );
 
