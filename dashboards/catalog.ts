@@ -66,7 +66,7 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
   },
   'kube-state-metrics': {
     title: 'kube-state-metrics (object state: restarts, terminations, waiting reasons, replicas, workload labels; exactly its --metric-allowlist)',
-    // The allowlist itself (charts/kube-state-metrics.ts): a panel cannot read a family the exporter does not expose.
+    // The allowlist itself (charts/components/kube-state-metrics/construct.ts): a panel cannot read a family the exporter does not expose.
     metrics: Object.values(KSM_METRICS).flat(),
   },
   kubelet: {

@@ -29,7 +29,7 @@ export const DASHBOARD_MODULES: DashboardModule[] = [
   logsDashboard, monitoringStack,
 ];
 
-/** Dashboards (by uid) shown before the built-in ones although a component contributes them: the host view opens the list. */
+/** The dashboards (by uid) shown first, in this order, though a component contributes them (the host view opens the list); the others follow as given. */
 export const LEADING_DASHBOARDS: readonly string[] = ['node-overview'];
 
 /** The modules with LEADING_DASHBOARDS first (in that order), the others as given. */

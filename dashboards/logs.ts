@@ -63,7 +63,7 @@ export const logsDashboard: DashboardModule = {
   }),
 };
 
-// --- Kubernetes events (issue 16; shipped by Alloy's events pipeline, charts/logs/events.ts)
+// --- Kubernetes events (issue 16; shipped by Alloy's events pipeline, charts/core/events.ts)
 const EVENTS_ROW: Row = {
   title: 'Kubernetes events',
   panels: [

@@ -6,7 +6,11 @@
 import { durationMs } from '../charts/spec/formats';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { alert } from './helpers';
-import type { AlertRule, RuleArea, Runbook } from '../charts/core/rule-types';
+import type { AlertRule, RuleArea, RulesContext, Runbook } from '../charts/core/rule-types';
+
+type Add = (r: AlertRule, rb: Runbook) => void;
+type Spec = RulesContext['spec'];
+type Thresholds = Spec['alerting']['thresholds'];
 
 export const availabilityRules: RuleArea = (ctx) => {
   const { spec } = ctx;
@@ -16,6 +20,21 @@ export const availabilityRules: RuleArea = (ctx) => {
   const rules: AlertRule[] = [];
   const add = (r: AlertRule, rb: Runbook) => { rules.push(r); runbooks[r.alert] = rb; };
 
+  scrapeAlerts(add, spec, t, slowScrape);
+  limitAlerts(add);
+  storageAlerts(add);
+  if (spec.alerting.enabled) deliveryAlerts(add);
+
+  return {
+    fileName: 'availability.yaml',
+    title: 'Availability and self-monitoring',
+    groups: [{ name: 'availability', rules }],
+    runbooks,
+  };
+};
+
+/** Scrape health: targets down, rule evaluation, slow scrapes and the scrape limits. */
+function scrapeAlerts(add: Add, spec: Spec, t: Thresholds, slowScrape: number): void {
   // spec.services[] jobs have their own ServiceDown alert (applications area).
   const upSelector = spec.services.length ? `up{${SERVICE_KIND_LABEL}=""}` : 'up';
   add(alert({
@@ -69,46 +88,10 @@ export const availabilityRules: RuleArea = (ctx) => {
     check: '`curl -s -o /dev/null -w "%{time_total}\\n" http://<pod-ip>:<port>/metrics` from a debug pod; check the series count of the target (`scrape_samples_scraped`).',
     fix: 'Reduce the exporter\'s cardinality (drop metrics it does not need), give it more CPU, or raise the job\'s interval/timeout in spec.services[].',
   });
+}
 
-  add(alert({
-    name: 'PrometheusScrapeSampleLimitHit',
-    expr: 'increase(prometheus_target_scrapes_exceeded_sample_limit_total{job="prometheus"}[5m]) > 0',
-    for: '5m',
-    severity: 'warning',
-    summary: 'Prometheus {{ $labels.instance }} rejects scrapes over their sample limit',
-    description: 'Prometheus {{ $labels.instance }} rejected {{ $value | humanize }} scrapes in 5 minutes because a target exposed more samples than its sample_limit.',
-  }), {
-    meaning: 'A target exposes more series than its job\'s sample_limit: the whole scrape is discarded and the target looks down.',
-    check: 'Status > Targets shows "sample limit exceeded"; `topk(10, scrape_samples_scraped)` finds the target.',
-    fix: 'Find the new high-cardinality metric (a label with user IDs or URLs) and drop or fix it at the source, or raise the limit deliberately.',
-  });
-
-  add(alert({
-    name: 'PrometheusScrapeBodySizeLimitHit',
-    expr: 'increase(prometheus_target_scrapes_exceeded_body_size_limit_total{job="prometheus"}[5m]) > 0',
-    for: '5m',
-    severity: 'warning',
-    summary: 'Prometheus {{ $labels.instance }} rejects scrapes over the body size limit',
-    description: 'Prometheus {{ $labels.instance }} rejected {{ $value | humanize }} scrapes in 5 minutes whose response exceeded body_size_limit.',
-  }), {
-    meaning: 'A target\'s /metrics response is larger than the configured body size limit, so its scrapes fail.',
-    check: '`curl -s http://<pod-ip>:<port>/metrics | wc -c` and look for the metric families that dominate.',
-    fix: 'Drop the oversized metric families at the exporter or with metric_relabel_configs; raise the limit only after that.',
-  });
-
-  add(alert({
-    name: 'PrometheusTargetLimitHit',
-    expr: 'increase(prometheus_target_scrape_pool_exceeded_target_limit_total{job="prometheus"}[5m]) > 0',
-    for: '5m',
-    severity: 'warning',
-    summary: 'A scrape pool of Prometheus {{ $labels.instance }} exceeds its target limit',
-    description: 'Prometheus {{ $labels.instance }} hit the target_limit of a scrape pool {{ $value | humanize }} times in 5 minutes: that job\'s targets are not scraped.',
-  }), {
-    meaning: 'Service discovery returned more targets than the job\'s target_limit, so Prometheus stopped scraping the whole pool.',
-    check: 'Status > Targets and Status > Service Discovery show which job grew; check for a runaway Deployment or a too broad selector.',
-    fix: 'Narrow the job\'s selector (spec.services[].selector), scale the workload back, or raise the limit if the growth is expected.',
-  });
-
+/** Prometheus itself: configuration reloads and its TSDB. */
+function storageAlerts(add: Add): void {
   add(alert({
     name: 'PrometheusConfigReloadFailed',
     expr: 'max_over_time(prometheus_config_last_reload_successful{job="prometheus"}[5m]) == 0',
@@ -173,65 +156,101 @@ export const availabilityRules: RuleArea = (ctx) => {
     check: 'Logs for "head truncation failed"; `process_resident_memory_bytes{job="prometheus"}` and `prometheus_tsdb_head_series` trends.',
     fix: 'Usually follows compaction failures: fix the volume (space, errors) and restart Prometheus.',
   });
+}
 
-  if (spec.alerting.enabled) {
-    add(alert({
-      name: 'PrometheusNotConnectedToAlertmanagers',
-      expr: 'max_over_time(prometheus_notifications_alertmanagers_discovered{job="prometheus"}[5m]) < 1',
-      for: '10m',
-      severity: 'critical',
-      summary: 'Prometheus {{ $labels.instance }} has no Alertmanager to send to',
-      description: 'Prometheus {{ $labels.instance }} discovered {{ $value }} Alertmanagers: no alert can be delivered.',
-    }), {
-      meaning: 'Prometheus evaluates alerts but has nowhere to send them: nobody will be notified.',
-      check: 'Prometheus > Status > Runtime & Build Information lists the Alertmanagers; `kubectl -n <namespace> get pods -l app.kubernetes.io/name=alertmanager`.',
-      fix: 'Bring Alertmanager back (its StatefulSet, its PVC); check that the alertmanager headless Service resolves.',
-    });
+/** Alert delivery: Prometheus to Alertmanager, Alertmanager to its receivers (with Alertmanager deployed). */
+function deliveryAlerts(add: Add): void {
+  add(alert({
+    name: 'PrometheusNotConnectedToAlertmanagers',
+    expr: 'max_over_time(prometheus_notifications_alertmanagers_discovered{job="prometheus"}[5m]) < 1',
+    for: '10m',
+    severity: 'critical',
+    summary: 'Prometheus {{ $labels.instance }} has no Alertmanager to send to',
+    description: 'Prometheus {{ $labels.instance }} discovered {{ $value }} Alertmanagers: no alert can be delivered.',
+  }), {
+    meaning: 'Prometheus evaluates alerts but has nowhere to send them: nobody will be notified.',
+    check: 'Prometheus > Status > Runtime & Build Information lists the Alertmanagers; `kubectl -n <namespace> get pods -l app.kubernetes.io/name=alertmanager`.',
+    fix: 'Bring Alertmanager back (its StatefulSet, its PVC); check that the alertmanager headless Service resolves.',
+  });
 
-    add(alert({
-      name: 'PrometheusErrorSendingAlerts',
-      expr: '(rate(prometheus_notifications_errors_total{job="prometheus"}[5m]) / rate(prometheus_notifications_sent_total{job="prometheus"}[5m])) > 0.01',
-      for: '15m',
-      severity: 'critical',
-      summary: 'Prometheus {{ $labels.instance }} fails to send alerts to {{ $labels.alertmanager }}',
-      description: '{{ $value | humanizePercentage }} of the alerts Prometheus {{ $labels.instance }} sends to {{ $labels.alertmanager }} fail.',
-    }), {
-      meaning: 'Prometheus cannot deliver alerts to an Alertmanager replica (connection refused, timeouts).',
-      check: 'Prometheus logs for "Error sending alert"; Alertmanager pod status and readiness.',
-      fix: 'Restore the Alertmanager replica; if it is overloaded, raise spec.alerting.alertmanager.resources.',
-    });
+  add(alert({
+    name: 'PrometheusErrorSendingAlerts',
+    expr: '(rate(prometheus_notifications_errors_total{job="prometheus"}[5m]) / rate(prometheus_notifications_sent_total{job="prometheus"}[5m])) > 0.01',
+    for: '15m',
+    severity: 'critical',
+    summary: 'Prometheus {{ $labels.instance }} fails to send alerts to {{ $labels.alertmanager }}',
+    description: '{{ $value | humanizePercentage }} of the alerts Prometheus {{ $labels.instance }} sends to {{ $labels.alertmanager }} fail.',
+  }), {
+    meaning: 'Prometheus cannot deliver alerts to an Alertmanager replica (connection refused, timeouts).',
+    check: 'Prometheus logs for "Error sending alert"; Alertmanager pod status and readiness.',
+    fix: 'Restore the Alertmanager replica; if it is overloaded, raise spec.alerting.alertmanager.resources.',
+  });
 
-    add(alert({
-      name: 'AlertmanagerConfigReloadFailed',
-      expr: 'max_over_time(alertmanager_config_last_reload_successful{job="alertmanager"}[5m]) == 0',
-      for: '10m',
-      severity: 'critical',
-      summary: 'Alertmanager {{ $labels.instance }} failed to reload its configuration',
-      description: 'The last configuration reload of Alertmanager {{ $labels.instance }} failed (value {{ $value }}); it runs the previous configuration.',
-    }), {
-      meaning: 'The new alertmanager.yml was rejected; routing and receivers are those of the previous configuration.',
-      check: '`kubectl -n <namespace> logs statefulset/alertmanager | grep -i "loading configuration"`; `amtool check-config` on the Secret content.',
-      fix: 'Fix the spec (spec.alerting), synthesize and apply; the checksum annotation rolls the pods. A receiver referencing a missing Secret key also fails here.',
-    });
+  add(alert({
+    name: 'AlertmanagerConfigReloadFailed',
+    expr: 'max_over_time(alertmanager_config_last_reload_successful{job="alertmanager"}[5m]) == 0',
+    for: '10m',
+    severity: 'critical',
+    summary: 'Alertmanager {{ $labels.instance }} failed to reload its configuration',
+    description: 'The last configuration reload of Alertmanager {{ $labels.instance }} failed (value {{ $value }}); it runs the previous configuration.',
+  }), {
+    meaning: 'The new alertmanager.yml was rejected; routing and receivers are those of the previous configuration.',
+    check: '`kubectl -n <namespace> logs statefulset/alertmanager | grep -i "loading configuration"`; `amtool check-config` on the Secret content.',
+    fix: 'Fix the spec (spec.alerting), synthesize and apply; the checksum annotation rolls the pods. A receiver referencing a missing Secret key also fails here.',
+  });
 
-    add(alert({
-      name: 'AlertmanagerNotificationsFailing',
-      expr: 'sum by (namespace, pod, instance, job, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[5m])) > 0',
-      for: '5m',
-      severity: 'critical',
-      summary: 'Alertmanager {{ $labels.instance }} fails to deliver {{ $labels.integration }} notifications',
-      description: 'Alertmanager {{ $labels.instance }} fails {{ $value | printf "%.2f" }} {{ $labels.integration }} notifications per second.',
-    }), {
-      meaning: 'Alertmanager cannot reach a receiver (Teams bridge, e-mail server, webhook): alerts fire but nobody hears about them. This alert itself may not get through the failing integration; check the other receivers.',
-      check: 'Alertmanager logs for "Notify for alerts failed" with the integration name; for Teams, the prometheus-msteams logs (`kubectl logs deploy/prometheus-msteams`) and its webhook Secret.',
-      fix: 'Fix the receiver: a revoked or rotated webhook URL (update the Secret, then restart the bridge), SMTP credentials, or a network policy blocking egress.',
-    });
-  }
+  add(alert({
+    name: 'AlertmanagerNotificationsFailing',
+    expr: 'sum by (namespace, pod, instance, job, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[5m])) > 0',
+    for: '5m',
+    severity: 'critical',
+    summary: 'Alertmanager {{ $labels.instance }} fails to deliver {{ $labels.integration }} notifications',
+    description: 'Alertmanager {{ $labels.instance }} fails {{ $value | printf "%.2f" }} {{ $labels.integration }} notifications per second.',
+  }), {
+    meaning: 'Alertmanager cannot reach a receiver (Teams bridge, e-mail server, webhook): alerts fire but nobody hears about them. This alert itself may not get through the failing integration; check the other receivers.',
+    check: 'Alertmanager logs for "Notify for alerts failed" with the integration name; for Teams, the prometheus-msteams logs (`kubectl logs deploy/prometheus-msteams`) and its webhook Secret.',
+    fix: 'Fix the receiver: a revoked or rotated webhook URL (update the Secret, then restart the bridge), SMTP credentials, or a network policy blocking egress.',
+  });
+}
 
-  return {
-    fileName: 'availability.yaml',
-    title: 'Availability and self-monitoring',
-    groups: [{ name: 'availability', rules }],
-    runbooks,
-  };
-};
+/** The scrape limits: samples, body size, targets. */
+function limitAlerts(add: Add): void {
+  add(alert({
+    name: 'PrometheusScrapeSampleLimitHit',
+    expr: 'increase(prometheus_target_scrapes_exceeded_sample_limit_total{job="prometheus"}[5m]) > 0',
+    for: '5m',
+    severity: 'warning',
+    summary: 'Prometheus {{ $labels.instance }} rejects scrapes over their sample limit',
+    description: 'Prometheus {{ $labels.instance }} rejected {{ $value | humanize }} scrapes in 5 minutes because a target exposed more samples than its sample_limit.',
+  }), {
+    meaning: 'A target exposes more series than its job\'s sample_limit: the whole scrape is discarded and the target looks down.',
+    check: 'Status > Targets shows "sample limit exceeded"; `topk(10, scrape_samples_scraped)` finds the target.',
+    fix: 'Find the new high-cardinality metric (a label with user IDs or URLs) and drop or fix it at the source, or raise the limit deliberately.',
+  });
+
+  add(alert({
+    name: 'PrometheusScrapeBodySizeLimitHit',
+    expr: 'increase(prometheus_target_scrapes_exceeded_body_size_limit_total{job="prometheus"}[5m]) > 0',
+    for: '5m',
+    severity: 'warning',
+    summary: 'Prometheus {{ $labels.instance }} rejects scrapes over the body size limit',
+    description: 'Prometheus {{ $labels.instance }} rejected {{ $value | humanize }} scrapes in 5 minutes whose response exceeded body_size_limit.',
+  }), {
+    meaning: 'A target\'s /metrics response is larger than the configured body size limit, so its scrapes fail.',
+    check: '`curl -s http://<pod-ip>:<port>/metrics | wc -c` and look for the metric families that dominate.',
+    fix: 'Drop the oversized metric families at the exporter or with metric_relabel_configs; raise the limit only after that.',
+  });
+
+  add(alert({
+    name: 'PrometheusTargetLimitHit',
+    expr: 'increase(prometheus_target_scrape_pool_exceeded_target_limit_total{job="prometheus"}[5m]) > 0',
+    for: '5m',
+    severity: 'warning',
+    summary: 'A scrape pool of Prometheus {{ $labels.instance }} exceeds its target limit',
+    description: 'Prometheus {{ $labels.instance }} hit the target_limit of a scrape pool {{ $value | humanize }} times in 5 minutes: that job\'s targets are not scraped.',
+  }), {
+    meaning: 'Service discovery returned more targets than the job\'s target_limit, so Prometheus stopped scraping the whole pool.',
+    check: 'Status > Targets and Status > Service Discovery show which job grew; check for a runaway Deployment or a too broad selector.',
+    fix: 'Narrow the job\'s selector (spec.services[].selector), scale the workload back, or raise the limit if the growth is expected.',
+  });
+}

@@ -12,7 +12,7 @@ import type { FolderId } from './names';
 /** A service kind's name (charts/kinds/index.ts). */
 type ServiceKind = string;
 
-/** Fixed datasource uids, provisioned by charts/grafana.ts. */
+/** Fixed datasource uids, provisioned by charts/components/grafana/construct.ts. */
 export type DatasourceId = 'prometheus' | 'loki';
 
 /** Threshold steps: [from value (null = base), colour]. */

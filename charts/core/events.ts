@@ -1,7 +1,7 @@
 /**
  * Kubernetes events in Loki (`spec.logs.events`, Alloy only): the stream, when it ships, and the Loki
  * ruler alerts on it. A leaf module: the Alloy component builds the pipeline
- * (charts/components/alloy/events.ts), the Loki component adds the alerts, the
+ * (charts/components/alloy-events/config.ts), the Loki component adds the alerts, the
  * Logs dashboard the panels.
  *
  * One Alloy replica (Deployment `alloy-events` in the stack namespace; a

@@ -61,7 +61,7 @@ export function imageVersion(image: string): string {
 /**
  * The programs the tests run, each beside the image it stands for (issue 13).
  * `scripts/install-tools.ts` installs them into `.cache/` (gitignored, reused);
- * test/tool-pins.test.ts fails when a tool's release and its image's tag differ
+ * test/config/tool-pins.test.ts fails when a tool's release and its image's tag differ
  * without `drift` recording why, or when the installed binary is not the pin.
  */
 export interface ToolPin {

@@ -239,7 +239,8 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'function') return 'a function';
-  return `${typeof v} ${String(v as number | boolean | bigint | symbol)}`; // the other types are handled above
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v === 'bigint' ? `bigint ${v.toString()}` : typeof v;
 }
 
 /** A lowercase DNS name with at least one dot (RFC 1123 subdomain): the host fields' format. */

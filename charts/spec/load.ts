@@ -399,7 +399,9 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
   if (typeof v === 'function') return 'a function';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v as string | number | boolean | bigint | symbol)}`;
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v === 'bigint' ? `bigint ${v.toString()}` : typeof v;
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

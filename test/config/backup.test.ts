@@ -2,7 +2,7 @@
  * spec.backup: each method synthesizes strictly valid objects (the Velero
  * Schedule and the VolumeSnapshot manifests against their CRDs, test/crds/),
  * with the RBAC it needs and nothing more; the backup alert passes promtool
- * (charts/components/backup/rules.test.yaml) for both methods; cron periods.
+ * (charts/components/backup/rules.methods.test.yaml) for both methods; cron periods.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -68,14 +68,17 @@ describe('README: a chart with only the exporters, from their props', () => {
     expect(typeErrors(snippet)).toEqual([]);
   });
 
-  test("runs: the chart holds node-exporter's objects only, and its scrape job reaches the given Prometheus", () => {
+  test("runs: the chart holds the two exporters' objects only, and their scrape jobs reach the given Prometheus", () => {
     const [yamlText, jobs] = run(snippet);
     const objects = parseAllDocuments(yamlText).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
-    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/monitoring-agents/dcgm-exporter-counters',
+      'DaemonSet/monitoring-agents/dcgm-exporter',
       'DaemonSet/monitoring-agents/node-exporter',
+      'ServiceAccount/monitoring-agents/dcgm-exporter',
       'ServiceAccount/monitoring-agents/node-exporter',
     ]);
-    expect(jobs).toBe('scrape jobs: node-exporter');
+    expect(jobs).toBe('scrape jobs: node-exporter, dcgm-exporter');
   });
 
   test('a snippet that misuses the props fails the type check', () => {

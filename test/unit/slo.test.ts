@@ -3,7 +3,7 @@
  * bucket boundaries; the SLI catalog agrees with the alerts' metric catalog;
  * the rules stay shared per kind (size for a thousand services); the SLO
  * dashboard ships with them. The burn-rate behaviour itself is proven by
- * promtool in rules/tests/slo.test.yaml (test/rules.test.ts runs it).
+ * promtool in rules/tests/slo.test.yaml (test/config/rules.test.ts runs it).
  */
 import { stackDashboards } from '../lib/dashboards';
 import { parse } from 'yaml';

@@ -14,7 +14,7 @@ import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSch
 import { dnsLabel, duration, httpUrl, quantity } from '../../spec/formats';
 import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
 
-/** schema.ts' shared builders, passed in by schema.ts (importing them here would be an import cycle). */
+/** The image and resources builders alertingSection uses (by default charts/spec/common.ts', a leaf: importing it makes no cycle). */
 export interface SectionHelpers {
   readonly imageSchema: typeof ImageSchema;
   readonly resourcesSchema: typeof ResourcesSchema;

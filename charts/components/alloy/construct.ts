@@ -8,7 +8,7 @@
  *
  * Tailing files on the node (not `loki.source.kubernetes`) keeps the kubelet
  * and API server out of the log path, like Promtail. The config is rendered
- * from typed blocks (charts/logs/alloy-syntax.ts).
+ * from typed blocks (charts/components/alloy/alloy-syntax.ts).
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';

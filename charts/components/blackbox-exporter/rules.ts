@@ -6,7 +6,7 @@
  * has not renewed. Tests: rules.test.yaml beside this file.
  */
 import { alert, RuleAreaBuilder, seconds } from '../../core/rule-builder';
-import type { RuleArea } from '../../core/rule-types';
+import type { RuleArea, RulesContext } from '../../core/rule-types';
 import { BLACKBOX_JOBS } from './construct';
 import { certManagerEnabled } from './enabled';
 
@@ -14,14 +14,30 @@ const SERVICES = `job="${BLACKBOX_JOBS.services}"`;
 const INGRESS = `job="${BLACKBOX_JOBS.ingress}"`;
 const CM = `job="${BLACKBOX_JOBS.certManager}"`;
 
+type Add = RuleAreaBuilder['add'];
+type Blackbox = RulesContext['spec']['blackboxExporter'];
+type Alerts = Blackbox['alerts'];
+
 export const blackboxRules: RuleArea = (ctx) => {
   const spec = ctx.spec.blackboxExporter;
   if (!spec.enabled) return undefined;
   const a = spec.alerts;
   const area = new RuleAreaBuilder();
-  const { rules, runbooks } = area;
-  const add = area.add.bind(area);
+  const add: Add = area.add.bind(area);
 
+  probeAlerts(add, a);
+  certificateAlerts(add, spec, certManagerEnabled(ctx.spec));
+
+  return {
+    fileName: 'blackbox.yaml',
+    title: 'Endpoints and certificates (blackbox exporter, cert-manager)',
+    groups: [{ name: 'blackbox', rules: area.rules }],
+    runbooks: area.runbooks,
+  };
+};
+
+/** Alerts on failing probes. */
+function probeAlerts(add: Add, a: Alerts): void {
   add({
     meaning: 'The blackbox exporter cannot get a good HTTP answer from an endpoint: a declared service\'s pod (warning) or an Ingress host as users reach it (critical). The probe failed on DNS, the connection, the TLS handshake or certificate (expired, wrong host, unknown issuer) or the status code.',
     check: 'Open the "Endpoints and certificates" dashboard for the failing phase; reproduce with `kubectl -n <namespace> port-forward svc/blackbox-exporter 9115` and `curl \'localhost:9115/probe?module=<module>&target=<url>&debug=true\'`, which prints every step of the probe.',
@@ -41,7 +57,11 @@ export const blackboxRules: RuleArea = (ctx) => {
     summary: 'Ingress host {{ $labels.host }} is down',
     description: `The HTTPS probe of {{ $labels.instance }} through the ingress controller has failed for ${a.downFor}: users cannot reach it.`,
   }));
+}
 
+/** Alerts on certificates: expiry and cert-manager readiness. */
+function certificateAlerts(add: Add, spec: Blackbox, certManager: boolean): void {
+  const a = spec.alerts;
   const daysLeft = `(probe_ssl_earliest_cert_expiry{${INGRESS}} - time()) / 86400`;
   add({
     meaning: 'The TLS certificate served for an Ingress host expires soon. cert-manager renews certificates 30 days before expiry (2/3 of a Let\'s Encrypt certificate\'s life), so a certificate this close to expiry was not renewed; once it expires, browsers and clients refuse the host.',
@@ -61,7 +81,7 @@ export const blackboxRules: RuleArea = (ctx) => {
     description: `The TLS certificate served for {{ $labels.instance }} expires in {{ $value | humanize }} days (critical under ${a.certificateCriticalDays} days): renew it now or the host becomes unreachable.`,
   }));
 
-  if (certManagerEnabled(ctx.spec)) {
+  if (certManager) {
     const cm = spec.certManager;
     add({
       meaning: 'cert-manager reports a Certificate whose Ready condition is not True: it could not issue or renew it, and the Secret holds an old, missing or mismatched certificate.',
@@ -87,11 +107,4 @@ export const blackboxRules: RuleArea = (ctx) => {
       description: `Certificate {{ $labels.namespace }}/{{ $labels.name }} is {{ $value | humanizeDuration }} past its renewal time (alert after ${cm.renewalGrace}).`,
     }));
   }
-
-  return {
-    fileName: 'blackbox.yaml',
-    title: 'Endpoints and certificates (blackbox exporter, cert-manager)',
-    groups: [{ name: 'blackbox', rules }],
-    runbooks,
-  };
-};
+}

@@ -160,7 +160,7 @@ export class Cadvisor extends Construct {
 /**
  * The kubelet's /metrics/cadvisor on every node, over HTTPS with the
  * ServiceAccount token. Same TLS settings as the `kubelet` job
- * (spec.kubelet.tlsInsecureSkipVerify, see charts/kubelet.ts).
+ * (spec.kubelet.tlsInsecureSkipVerify, see charts/components/kubelet/construct.ts).
  */
 export function kubeletCadvisorJob(kubelet: Pick<Spec['kubelet'], 'tlsInsecureSkipVerify'> = { tlsInsecureSkipVerify: false }): ScrapeConfig {
   return {

@@ -14,22 +14,37 @@
 import { quantityValue } from '../../spec/formats';
 import { alert, ratio, RuleAreaBuilder, seconds } from '../../core/rule-builder';
 import { RECORDING } from '../../core/recording';
-import type { RuleArea } from '../../core/rule-types';
+import type { RuleArea, RulesContext } from '../../core/rule-types';
 import { JOBS } from '../../core/names';
 
 const SEL = `job="${JOBS.cadvisor}",container!="",container!="POD"`;
 const BY = 'namespace, pod, container';
+const restartsExpr = (window: string) =>
+  `count by (${BY}, node) (count_over_time(container_start_time_seconds{${SEL}}[${window}])) - 1`;
+const memoryLimit = `max by (${BY}) (container_spec_memory_limit_bytes{${SEL}} > 0 < 1e18)`;
+
+type Add = RuleAreaBuilder['add'];
+type Thresholds = RulesContext['spec']['alerting']['thresholds'];
 
 export const containerRules: RuleArea = (ctx) => {
   if (!ctx.spec.cadvisor.enabled) return undefined;
   const t = ctx.spec.alerting.thresholds;
   const area = new RuleAreaBuilder();
-  const { rules, runbooks } = area;
-  const add = area.add.bind(area);
-  const restartsExpr = (window: string) =>
-    `count by (${BY}, node) (count_over_time(container_start_time_seconds{${SEL}}[${window}])) - 1`;
-  const memoryLimit = `max by (${BY}) (container_spec_memory_limit_bytes{${SEL}} > 0 < 1e18)`;
+  const add: Add = area.add.bind(area);
 
+  lifecycleAlerts(add, t);
+  resourceAlerts(add, t);
+
+  return {
+    fileName: 'containers.yaml',
+    title: 'Containers (cAdvisor)',
+    groups: [{ name: 'containers', rules: area.rules }],
+    runbooks: area.runbooks,
+  };
+};
+
+/** Containers missing or restarting. */
+function lifecycleAlerts(add: Add, t: Thresholds): void {
   const missingAfter = seconds(t.containerMissingAfter);
   add({
     meaning: `A container that was running in the last hour has not been seen by cAdvisor for more than ${t.containerMissingAfter}: it stopped, was deleted, or its pod could not be rescheduled. Containers of finished Jobs also trigger it; silence their namespace if they are expected to end.`,
@@ -66,7 +81,10 @@ export const containerRules: RuleArea = (ctx) => {
     summary: 'Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} was probably OOM killed',
     description: 'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} restarted {{ $value }} times in 15 minutes while its memory was at its limit.',
   }));
+}
 
+/** CPU throttling and memory against the limit (or without one). */
+function resourceAlerts(add: Add, t: Thresholds): void {
   add({
     meaning: 'The container uses most of its CPU limit: it is (or soon will be) throttled, which shows up as latency.',
     check: 'The container CPU panel of the service dashboard; `container_cpu_cfs_throttled_periods_total` if collected; `kubectl top pod --containers`.',
@@ -106,11 +124,4 @@ export const containerRules: RuleArea = (ctx) => {
     summary: 'Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} has no memory limit and uses a lot of memory',
     description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} has no memory limit and uses {{ $value | humanize1024 }}B (threshold ${t.containerNoLimitMemory.bytes}).`,
   }));
-
-  return {
-    fileName: 'containers.yaml',
-    title: 'Containers (cAdvisor)',
-    groups: [{ name: 'containers', rules }],
-    runbooks,
-  };
-};
+}

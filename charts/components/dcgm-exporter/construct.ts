@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, resources } from '../../lib/workload';
-import type { IPrometheus } from '../../core/component';
+import type { IScrapeJobs } from '../../core/component';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import type { Resources } from '../../spec/common';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
@@ -229,7 +229,7 @@ export interface DcgmExporterProps {
   /** Container requests and limits. @default DEFAULT_RESOURCES */
   readonly resources?: Resources;
   /** Where to add the scrape job. @default none: add `dcgmExporterJob(namespace, exporter.selector)` to your own Prometheus */
-  readonly prometheus?: IPrometheus;
+  readonly prometheus?: IScrapeJobs;
 }
 
 export class DcgmExporter extends Construct {

@@ -10,7 +10,7 @@
  * otherwise; its `source` label says which, and the panels say so.
  */
 import type { DashboardModule, MetricSource, PodRows, Row } from '../../core/dashboard-model';
-import { neutral, warnCrit } from '../../../dashboards/lib';
+import { neutral, warnCrit } from '../../core/dashboard-model';
 import { DEFAULT_COUNTERS, EXPORTER_COUNTERS, PROFILING_COUNTERS } from './construct';
 import { DCGM_JOB, GPU_RECORDING as R } from './names';
 import { XID_WINDOW } from './rules';

@@ -21,10 +21,8 @@ const metricName = () =>
   });
 
 /**
- * Import cycle: schema.ts imports this file and this file uses schema.ts'
- * imageSchema/resourcesSchema. These are function declarations (hoisted), not
- * constants, so the zod objects are built when specSchema calls them (after
- * those helpers exist). Import this file after schema.ts (through it).
+ * The section's schema, built on each call. Its image and resources builders
+ * come from charts/spec/common.ts, a leaf module, so there is no import cycle.
  */
 export function kubeStateMetricsSchema() {
   return z.strictObject({

@@ -4,7 +4,7 @@
  * the v13 schema, retention applied by the compactor, and optionally the
  * ruler evaluating log-based alerts.
  *
- * Config built from typed objects (charts/logs/loki-config.ts) in a
+ * Config built from typed objects (charts/components/loki/loki-config.ts) in a
  * ConfigMap whose checksum rolls the pod. Runs as uid 10001 with a read-only
  * root filesystem: it writes only to its volume (/loki) and /tmp.
  *
@@ -46,7 +46,7 @@ export interface LokiProps {
   readonly prometheus: IPrometheus;
   /** Where the ruler sends alerts. @default http://alertmanager.<namespace>.svc:9093 */
   readonly alertmanagerUrl?: string;
-  /** Add the Kubernetes event alerts to the ruler (events shipped by Alloy, charts/logs/events.ts). @default false */
+  /** Add the Kubernetes event alerts to the ruler (events shipped by Alloy, charts/core/events.ts). @default false */
   readonly eventAlerts?: boolean;
   /** spec.cluster: the ruler's aggregations keep the streams' `cluster` label. */
   readonly cluster?: string;

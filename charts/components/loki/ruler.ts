@@ -71,7 +71,7 @@ export function errorRateRule(r: LokiRulerSpec['errorRate']): LogAlertRule {
 export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean; cluster?: string } = {}): LogRuleFile {
   const rules: LogAlertRule[] = [];
   if (spec.errorRate.enabled) rules.push(errorRateRule(spec.errorRate));
-  // Kubernetes events (charts/logs/events.ts), with the Alloy events pipeline.
+  // Kubernetes events (charts/core/events.ts), with the Alloy events pipeline.
   if (opts.eventAlerts) rules.push(...eventAlertRules());
   spec.rules.forEach((r) => rules.push({
     alert: r.alert,

@@ -3,7 +3,7 @@
  * the `loki` and `promtail`/`alloy` scrape jobs): Loki failing requests,
  * Loki discarding log lines because a limit is too small, the collector
  * failing to push. Log-content alerts (error lines) live in Loki's ruler,
- * see charts/logs/ruler.ts.
+ * see charts/components/loki/ruler.ts.
  */
 import { runbookUrl, type RuleArea } from '../../core/rule-types';
 

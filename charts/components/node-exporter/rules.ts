@@ -4,18 +4,32 @@
  * node name (see INSTANCE_IS_NODE in charts/lib/scrape.ts).
  */
 import { alert, ratio, RuleAreaBuilder } from '../../core/rule-builder';
-import type { RuleArea } from '../../core/rule-types';
+import type { RuleArea, RulesContext } from '../../core/rule-types';
 import { NODE_EXPORTER_JOB, NODE_RECORDING as RECORDING } from './names';
 
 const NODE = `job="${NODE_EXPORTER_JOB}"`;
+
+type Add = RuleAreaBuilder['add'];
+type Thresholds = RulesContext['spec']['alerting']['thresholds'];
 
 export const hostRules: RuleArea = (ctx) => {
   if (!ctx.spec.nodeExporter.enabled) return undefined;
   const t = ctx.spec.alerting.thresholds;
   const area = new RuleAreaBuilder();
-  const { rules, runbooks } = area;
-  const add = area.add.bind(area);
+  const add: Add = area.add.bind(area);
 
+  resourceAlerts(add, t);
+  trendAndKernelAlerts(add, t);
+  return {
+    fileName: 'host.yaml',
+    title: 'Hosts (node-exporter)',
+    groups: [{ name: 'host', rules: area.rules }],
+    runbooks: area.runbooks,
+  };
+};
+
+/** Host alerts: CPU, memory, disk space and inodes. */
+function resourceAlerts(add: Add, t: Thresholds): void {
   add({
     meaning: 'The node\'s CPUs are busy most of the time. Pods on it get throttled or slow down, and latency-sensitive services (STT, TTS, vLLM tokenization) suffer first.',
     check: '`kubectl top pods -A --sort-by=cpu | head` and `kubectl describe node <node>` (requests vs allocatable); the Node dashboard shows which mode (user, system, iowait) dominates.',
@@ -68,6 +82,10 @@ export const hostRules: RuleArea = (ctx) => {
     description: 'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on node {{ $labels.instance }} has used {{ $value | humanizePercentage }} of its inodes.',
   }));
 
+}
+
+/** Host alerts: disk fill trend, clock, OOM kills, network errors. */
+function trendAndKernelAlerts(add: Add, t: Thresholds): void {
   add({
     meaning: `At the rate of the last 6 hours, the filesystem fills within ${t.diskFillHours} hours.`,
     check: 'The Node dashboard\'s disk panel shows the trend; find what writes (`du` as for HostDiskSpaceLow, log volume of the pods on the node).',
@@ -119,10 +137,4 @@ export const hostRules: RuleArea = (ctx) => {
     description: '{{ $value | humanizePercentage }} of the packets received on {{ $labels.device }} of node {{ $labels.instance }} are errors.',
   }));
 
-  return {
-    fileName: 'host.yaml',
-    title: 'Hosts (node-exporter)',
-    groups: [{ name: 'host', rules }],
-    runbooks,
-  };
-};
+}

@@ -4,7 +4,7 @@
  *
  * Promtail reached end of life on 2 March 2026; 3.6.11 is its last release.
  * `spec.logs.collector: alloy` runs the same pipeline in Grafana Alloy
- * (charts/alloy.ts) with the same stream labels.
+ * (charts/components/alloy/construct.ts) with the same stream labels.
  *
  * Discovery is limited to the node's own pods with the field selector
  * `spec.nodeName=${HOSTNAME}`, HOSTNAME coming from the downward API and
