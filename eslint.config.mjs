@@ -42,6 +42,10 @@ export default tseslint.config(
       'charts/lib/output.ts',
       'charts/lib/prerequisites.ts',
       'charts/lib/upgrade-check.ts',
+      // The raw spec document (before parsing) and the rendered pod templates whose defaults the server fills.
+      'charts/lib/placeholders.ts',
+      'charts/lib/workload.ts',
+      'main.ts',
       'charts/components/prometheus/construct.ts',
       // The CLI and live commands: the API server's JSON (live objects, discovery, watch events) and rendered manifests.
       'charts/app/**/*.ts',

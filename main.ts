@@ -89,7 +89,7 @@ export function main(argv: string[]): number {
     const files = renderManifests(stack);
     // Spec-level warnings (ComponentDef.warnings), those constructs recorded (charts/lib/warnings.ts) and
     // values left from the example (charts/lib/placeholders.ts): once each, on stderr.
-    const left = placeholders(spec as any);
+    const left = placeholders(spec);
     for (const w of new Set([...stack.warnings, ...warningsOf(stack), ...left.map((p) => p.message)])) console.error(`warning: ${w}`);
     if (args.strict && left.length > 0) {
       console.error(`synth refused (--strict): ${left.length} value${left.length === 1 ? '' : 's'} left from the example spec (${left.map((p) => p.field).join(', ')}); set them, or run without --strict`);

@@ -63,7 +63,7 @@ export const applicationRules: RuleArea = (ctx) => {
   // --- HTTP error ratio: one rule per kind present.
   const httpKinds = kinds.filter((k) => KIND_METRICS[k]);
   for (const kind of httpKinds) {
-    const m = KIND_METRICS[kind] as KindMetrics;
+    const m = KIND_METRICS[kind];
     rules.push(alert({
       name: 'ServiceHighErrorRate',
       expr: `sum by (namespace, job) (rate(${withMatcher(m.errors, kindSel(kind))}[5m])) / sum by (namespace, job) (rate(${withMatcher(m.requests, kindSel(kind))}[5m])) > ${ratio(t.httpErrorRatio.percent)}`,
@@ -86,7 +86,7 @@ export const applicationRules: RuleArea = (ctx) => {
   // (one short record per service that sets one, labelled with its job), joined on job; the
   // services without one compare with the kind's default.
   for (const kind of httpKinds) {
-    const m = KIND_METRICS[kind] as KindMetrics;
+    const m = KIND_METRICS[kind];
     const p95 = `histogram_quantile(0.95, sum by (le, namespace, job) (rate(${m.latency}_bucket{${kindSel(kind)}}[5m])))`;
     rules.push(alert({
       name: 'ServiceHighLatency',

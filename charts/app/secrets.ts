@@ -203,6 +203,7 @@ function readSecret(ns: string, name: string, context?: string): { data: Record<
   return { data, resourceVersion: o.metadata.resourceVersion, object: o };
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- the CLI awaits every command; this one runs kubectl synchronously
 export async function runSecrets(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(SECRETS_USAGE);

@@ -19,7 +19,7 @@ import { quantityValue } from '../spec/formats';
 import { canonicalQuantity } from '../core/quantity';
 
 function sameQuantity(q: unknown): unknown {
-  try { return q === undefined ? q : canonicalQuantity(String(q)); } catch { return q; }
+  try { return q === undefined ? q : canonicalQuantity(typeof q === "number" ? String(q) : (q as string)); } catch { return q; }
 }
 
 interface Obj { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any }

@@ -47,7 +47,7 @@ const PREFIXES: [RegExp, SourceId][] = [
   ...KINDS.filter((k) => k.prefix).map((k): [RegExp, SourceId] => [new RegExp(`^${k.prefix!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), k.name]),
 ];
 
-const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s as SourceId, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
+const names = new Map<SourceId, Set<string>>(Object.entries(CONTRACTS).map(([s, files]) => [s, new Set(files!.flatMap((f) => Object.keys(load(f).metrics)))]));
 // DCGM exporter: a series per field of the counters CSV we ship (checked below against the fields its go-dcgm knows).
 const dcgmKnown = new Set([
   ...(load('dcgm-exporter') as any).fieldsKnown.fields as string[],

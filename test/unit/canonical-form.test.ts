@@ -102,7 +102,7 @@ describe.each(STACKS)('%s', (_spec, objects) => {
   });
 
   it('writes no empty map the server drops (ConfigMap data, labels, annotations)', () => {
-    const empty = (v: unknown) => v !== undefined && v !== null && typeof v === 'object' && Object.keys(v as object).length === 0;
+    const empty = (v: unknown) => v !== undefined && v !== null && typeof v === 'object' && Object.keys(v).length === 0;
     const found = objects.flatMap((o) => [
       ...(o.kind === 'ConfigMap' || o.kind === 'Secret' ? ['data', 'binaryData', 'stringData'].filter((k) => empty(o[k])) : []),
       ...['labels', 'annotations'].filter((k) => empty(o.metadata?.[k])).map((k) => `metadata.${k}`),

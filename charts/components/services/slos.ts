@@ -43,7 +43,7 @@ export type SloSpec = z.output<typeof sloSchema>;
 interface ServiceWithSlos { readonly name: string; readonly kind: SloKind; readonly slos?: readonly SloSpec[] }
 interface IssueSink { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void }
 
-const kindsWith = (pred: (k: SloKind) => boolean) => (Object.keys(SLI_CATALOG) as SloKind[]).filter(pred).join(', ');
+const kindsWith = (pred: (k: SloKind) => boolean) => (Object.keys(SLI_CATALOG)).filter(pred).join(', ');
 
 export function sloCrossChecks(spec: { prometheus: { retention: string }; services: readonly ServiceWithSlos[] }, ctx: IssueSink): void {
   const retentionMs = durationMs(spec.prometheus.retention) ?? 0;
