@@ -226,9 +226,9 @@ describe('every dashboard query through promtool', () => {
   /** One recording rule per query: `promtool check rules` parses each expression with Prometheus' own parser. */
   const ruleFile = (exprs: string[]) => stringify({ groups: [{ name: 'dashboards', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
 
-  test('every dashboard is covered: the 8 of the stack (SLOs and the GPU ones included) and one per service kind', () => {
-    expect(built).toHaveLength(8 + KINDS.filter((k) => k.dashboard).length);
-    expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost', 'probes']));
+  test('every dashboard is covered: the 9 of the stack (SLOs, GenAI and the GPU ones included) and one per service kind', () => {
+    expect(built).toHaveLength(9 + KINDS.filter((k) => k.dashboard).length);
+    expect(built.map((d) => d.uid)).toEqual(expect.arrayContaining(['gpu', 'gpu-cost', 'probes', 'genai']));
     expect(promql.length).toBeGreaterThan(150);
   });
 
