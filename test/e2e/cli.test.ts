@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function synthCli(args: string[], cwd = ROOT) {
-  return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 60000 });
+  return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
 }
 
 describe('synth CLI', () => {

@@ -17,7 +17,8 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { parseSpecYaml } from '../../charts/spec/load';
 import { nodeExporterCollectorArgs } from '../../charts/components/node-exporter/construct';
-import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
+import { metricIndex, type SourceId } from '../../dashboards/catalog';
+import { dashboardContributions } from '../../charts/registry';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
 import { dashboardContext, datasourceTypes } from '../../dashboards';
 import { configMapData, readManifests } from '../lib/dist';
@@ -74,6 +75,8 @@ if (MISSING.length > 0) test.skip(`SKIPPED: dashboards on real data need ${MISSI
     .filter((q) => q.lang === 'PromQL' && q.expr !== '')
     .map((q) => ({ id: `${d.uid}: ${q.panel}`, expr: substitute(q.expr) })));
   // Runnable: every metric comes from a running source, and every job="..." the query pins is running.
+  // The catalog with the components' metrics (node-exporter's live in its folder).
+  const METRIC_SOURCES = metricIndex(dashboardContributions(spec).catalog);
   const runnable = (expr: string) => promqlMetrics(expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)))
     && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1]))
     && !expr.includes('service_kind'); // series of the declared services
