@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function synthCli(args: string[], cwd: string) {
-  return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120000 });
+  return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** A copy of what a clone holds for synth: the spec, the examples and the committed dist/ with its marker. */
@@ -69,7 +69,7 @@ describe('examples on a fresh clone', () => {
 
 describe('output hygiene', () => {
   test('npm run synth -- --stdout is pure YAML (no npm banner), every document a Kubernetes object', () => {
-    const r = spawnSync('npm', ['run', 'synth', '--', '--stdout'], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+    const r = spawnSync('npm', ['run', 'synth', '--', '--stdout'], { cwd: ROOT, encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
     expect(r.status).toBe(0);
     expect(r.stdout.startsWith('---\n')).toBe(true);
     const docs = parseAllDocuments(r.stdout);

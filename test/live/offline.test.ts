@@ -29,7 +29,7 @@ describe('synthesize()', () => {
     const text = 'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: w }\nspec: { logs: { collector: promtail } }\n';
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
     fs.writeFileSync(path.join(cwd, 'w.yaml'), text);
-    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
     fs.rmSync(cwd, { recursive: true, force: true });
     expect(cli.status).toBe(0);
     const r = synthesize(text);
