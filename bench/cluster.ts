@@ -23,5 +23,5 @@ console.log('|---|---|---|---|---|---|---|---|---|');
 for (const s of stacks) {
   console.log(`| ${s.stack} | ${s.objects ?? ''} | ${s.repatched ?? ''} | ${s.ssaConflicts ?? ''} | ${s.pods ?? ''} | ${s.shape ?? ''} | ${s.pvcsBound ?? ''} | ${s.controlPlaneReadyS ?? ''} | ${s.seconds} |`);
 }
-if (r.status !== 0) console.log(`\n${(r.stderr || '').split('\n').filter((l) => /✕|FAIL/.test(l)).join('\n')}`);
+if (r.status !== 0) console.log(`\n${(r.stderr || '').split('\n').filter((l) => /^FAIL |✕/.test(l)).map((l) => l.slice(0, 300)).join('\n')}`);
 if (r.status !== 0 || seconds > BUDGET_S) process.exitCode = 1;

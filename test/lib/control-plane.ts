@@ -258,7 +258,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const kubectl = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => run(bins.kubectl, args, env, o.input, o.timeoutMs);
     const kubectlOk = async (args: string[], o: { input?: string; timeoutMs?: number } = {}) => {
       const r = await kubectl(args, o);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(0, 4000)}\n${r.stdout.slice(0, 2000)}`);
       return r.stdout;
     };
     await procs.waitFor('kube-apiserver /readyz', async () => {
