@@ -17,8 +17,9 @@ const synthCli = (spec: string, out: string, cwd: string) =>
   spawnSync(TSX, [path.join(ROOT, 'main.ts'), spec, '--out', out], { cwd, encoding: 'utf8', timeout: 120000 });
 
 /** Every file of the folder (the marker included) with its content hash. */
+/** The manifests of an output folder with their hashes (not its marker, which names the spec file it came from). */
 function tree(dir: string): string[] {
-  return fs.readdirSync(dir).sort().map((f) => `${f} ${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`);
+  return fs.readdirSync(dir).filter((f) => f !== '.cdk8s-ai-monitoring').sort().map((f) => `${f} ${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`);
 }
 
 const pick = (cases: CorpusCase[], names: string[]) => names.map((n) => {

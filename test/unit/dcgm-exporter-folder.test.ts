@@ -177,7 +177,7 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
   };
 
   test('only the namespace is required; the defaults are the documented ones', () => {
-    const chart = Testing.chart();
+    const chart = new Chart(new App(), 'c');
     const exporter = new DcgmExporter(chart, 'gpu', { namespace: 'gpu-monitoring' });
     const objects = Testing.synth(chart);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
@@ -238,7 +238,7 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
   });
 
   test('createRuntimeClass without a RuntimeClass name is refused with the fix', () => {
-    expect(() => new DcgmExporter(Testing.chart(), 'gpu', { namespace: 'gpus', runtimeClassName: null, createRuntimeClass: true }))
+    expect(() => new DcgmExporter(new Chart(new App(), 'c'), 'gpu', { namespace: 'gpus', runtimeClassName: null, createRuntimeClass: true }))
       .toThrow('DcgmExporter: createRuntimeClass needs runtimeClassName (the name of the RuntimeClass to create)');
   });
 });
