@@ -24,6 +24,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const DOCS = ['README.md'];
 const CLUSTER = /\bkubectl\b|\bnpm run (?:preflight|secrets|apply|status|diff)\b/;
 const LONG_RUNNING = /\bkubectl\b.*\bport-forward\b/;
+/** README's test command: it runs this test (and every other); CI runs it on a clean clone. */
+const SELF = /\bnpm run test:all\b/;
 const RETRIED = /\bnpm run status\b/;
 
 interface Command { readonly doc: string; readonly line: number; readonly text: string; readonly cluster: boolean }
@@ -86,7 +88,7 @@ describe('the commands README tells users to run', () => {
     // What the quick start asks the user to do with an editor: the Teams webhook URL saved in a file.
     fs.writeFileSync(path.join(clone, 'teams-webhook.txt'), 'https://hooks.invalid/workflows/doc-test\n');
     const failed: string[] = [];
-    for (const cmd of commands.filter((x) => !LONG_RUNNING.test(x.text))) {
+    for (const cmd of commands.filter((x) => !LONG_RUNNING.test(x.text) && !SELF.test(x.text))) {
       const deadline = Date.now() + (RETRIED.test(cmd.text) ? 300_000 : 0);
       let r;
       for (;;) {
@@ -102,4 +104,5 @@ describe('the commands README tells users to run', () => {
   }, 3_600_000);
 
   test.skip(`not run: ${commands.filter((x) => LONG_RUNNING.test(x.text)).map((x) => x.text).join(', ')} (kwok's nodes have no kubelet to stream from)`, () => undefined);
+  test.skip(`not run here: ${commands.filter((x) => SELF.test(x.text)).map((x) => x.text).join(', ')} (README's test command runs this test; CI runs it on a clean clone)`, () => undefined);
 });
