@@ -50,6 +50,8 @@ export interface ControlPlane {
   kubectlOk(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<string>;
   /** kubectl get -o json, parsed: the `items` of a list. */
   getItems(resource: string, namespace?: string): Promise<any[]>;
+  /** Until every CRD the server holds is Established (120 s at most). */
+  waitCrdsEstablished(): Promise<unknown>;
   /** Simulated nodes kwok manages, Ready when this resolves. */
   addNodes(pool: NodePool): Promise<string[]>;
   /** A StorageClass whose provisioner nobody runs (claims bind only to the PersistentVolumes made here). */
@@ -286,11 +288,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`, '--cidr=10.128.0.1/10', '--node-ip=10.96.0.1',
     ], { env });
 
+    // Polled, not `kubectl wait --for=condition=Established crd --all`: that fails outright on a CRD whose status has
+    // no conditions yet (seen once, right after the apply).
+    const waitCrdsEstablished = () => procs.waitFor('every CRD Established', async () => {
+      const r = await kubectl(['get', 'crd', '-o', 'json']);
+      if (r.code !== 0) return undefined;
+      const items = JSON.parse(r.stdout).items as any[];
+      return items.every((c) => (c.status?.conditions ?? []).some((x: any) => x.type === 'Established' && x.status === 'True')) ? true : undefined;
+    }, 120_000);
     const crds = opts.crds ?? testCrdFiles();
     if (crds.length) {
       const text = crds.map((p) => p.endsWith('.gz') ? require('zlib').gunzipSync(fs.readFileSync(p)).toString('utf8') : fs.readFileSync(p, 'utf8')).join('\n---\n');
       await kubectlOk(['apply', '--server-side', '-f', '-'], { input: text });
-      await kubectlOk(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
+      await waitCrdsEstablished();
     }
     // The default ServiceAccount of a namespace (the serviceaccount controller's) is what admission waits for.
     await procs.waitFor('ServiceAccount default/default', async () => (await kubectl(['-n', 'default', 'get', 'serviceaccount', 'default'])).code === 0 ? true : undefined, 120_000);
@@ -301,7 +311,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     };
     let pvSeq = 0;
     const cp: ControlPlane = {
-      dir, kubeconfig, kubectl, kubectlOk, getItems,
+      dir, kubeconfig, kubectl, kubectlOk, getItems, waitCrdsEstablished,
       async addNodes(pool) {
         const names = Array.from({ length: pool.count }, (_, i) => `${pool.namePrefix}-${i}`);
         const capacity = { cpu: '8', memory: '32Gi', pods: '110', ...pool.capacity };

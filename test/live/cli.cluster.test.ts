@@ -96,7 +96,7 @@ test('preflight on a bare cluster lists exactly what is missing, one line each w
 test('preflight: an empty password hash in the web config is an error; exits 0 once every prerequisite exists', async () => {
   const text = testCrdFiles().map((p) => p.endsWith('.gz') ? require('zlib').gunzipSync(fs.readFileSync(p)).toString('utf8') : fs.readFileSync(p, 'utf8')).join('\n---\n');
   await cp.kubectlOk(['apply', '--server-side', '-f', '-'], { input: text });
-  await cp.kubectlOk(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all']);
+  await cp.waitCrdsEstablished();
   // (test/crds holds the Gateway and HTTPRoute CRDs, not GatewayClass's: preflight checks the class where the cluster serves it.)
   nodes.push(...await cp.addNodes({ count: 2, namePrefix: 'cpu' }));
   nodes.push(...await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1' } }));
