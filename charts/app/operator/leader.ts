@@ -45,8 +45,8 @@ export class LeaderElector {
     this.log = o.log ?? (() => undefined);
   }
 
-  private get path(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases/${encodeURIComponent(this.o.name)}`;
+  private path(name?: string): Promise<string> {
+    return this.kube.path('coordination.k8s.io/v1', 'Lease', this.o.namespace, name);
   }
 
   private record(holder: string, old?: Lease): Lease {
@@ -66,11 +66,11 @@ export class LeaderElector {
 
   /** One attempt to acquire or renew: true when this process holds the Lease afterwards. */
   async tryAcquireOrRenew(): Promise<boolean> {
-    const live = await this.kube.request<Lease | undefined>('GET', this.path, { allow404: true });
+    const live = await this.kube.request<Lease | undefined>('GET', await this.path(this.o.name), { allow404: true });
     this.lastContact = Date.now();
     if (!live) {
       try {
-        await this.kube.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases`, { body: this.record(this.o.identity) });
+        await this.kube.request('POST', await this.path(), { body: this.record(this.o.identity) });
         return true;
       } catch (e) {
         if (e instanceof KubeError && e.status === 409) return false; // another candidate created it first
@@ -83,7 +83,7 @@ export class LeaderElector {
     const expired = Date.now() - this.observed.at > (live.spec?.leaseDurationSeconds ?? this.leaseMs / 1000) * 1000;
     if (holder && holder !== this.o.identity && !expired) return false;
     try {
-      await this.kube.request('PUT', this.path, { body: this.record(this.o.identity, live) });
+      await this.kube.request('PUT', await this.path(this.o.name), { body: this.record(this.o.identity, live) });
       return true;
     } catch (e) {
       if (e instanceof KubeError && e.status === 409) return false; // the record changed since it was read
@@ -138,10 +138,10 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const live = await this.kube.request<Lease | undefined>('GET', this.path, { allow404: true });
+      const live = await this.kube.request<Lease | undefined>('GET', await this.path(this.o.name), { allow404: true });
       if (!live || live.spec?.holderIdentity !== this.o.identity) return;
       const body = { ...live, spec: { ...live.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() } };
-      await this.kube.request('PUT', this.path, { body });
+      await this.kube.request('PUT', await this.path(this.o.name), { body });
       this.log(`leader election: released Lease ${this.o.namespace}/${this.o.name}`);
     } catch (e) {
       this.log(`leader election: release failed (a standby takes over when the Lease expires): ${(e as Error).message}`);

@@ -11,11 +11,11 @@ export * from './construct';
 export * from './rbac';
 export * from './spec';
 
-/** Every object of dist/ under `root` (the gitops/ chart, which Argo CD applies, left out). */
+/** Every object of dist/ under `root` (the chart written outside dist/, which Argo CD applies, left out). */
 export function emittedObjects(root: IConstruct): EmittedObject[] {
-  const gitops = root.node.tryFindChild('gitops');
+  const outside = (root as { readonly gitopsChart?: IConstruct }).gitopsChart;
   return root.node.findAll()
-    .filter((n): n is ApiObject => n instanceof ApiObject && !(gitops && n.node.path.startsWith(`${gitops.node.path}/`)))
+    .filter((n): n is ApiObject => n instanceof ApiObject && !(outside && n.node.path.startsWith(`${outside.node.path}/`)))
     .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name }));
 }
 
