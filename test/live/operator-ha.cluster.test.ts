@@ -72,6 +72,7 @@ const lease = async () => JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'lease
 /** The identity an operator logged when it took the Lease, if it did. */
 const identityOf = (op: Op) => /leader election: (\S+) holds Lease/.exec(op.log())?.[1];
 const reconciling = (op: Op) => op.log().includes('operator: watching');
+const operatorOwn = (objects: any[]) => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'operator');
 
 beforeAll(async () => {
   cp = await startControlPlane({ crds: [path.join(ROOT, CRD_FILE)] });
@@ -93,7 +94,7 @@ test('(a) the synthesized RBAC is accepted, names only what the stack emits, and
   const r = synthesize(parse(DOC));
   const objects = r.manifests.map((m) => m.object as any);
   // Bootstrap as an administrator: the stack namespace and the operator's own identity and RBAC, nothing else.
-  const own = objects.filter((o) => (o.kind === 'Namespace' && o.metadata.name === NS) || (o.metadata.labels?.['app.kubernetes.io/name'] === 'operator' && o.kind !== 'Deployment'));
+  const own = [...objects.filter((o) => o.kind === 'Namespace' && o.metadata.name === NS), ...operatorOwn(objects).filter((o) => o.kind !== 'Deployment')];
   expect(own.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
   await cp.kubectlOk(['apply', '--server-side', '--field-manager=bootstrap', '-f', '-'], { input: own.map((o) => JSON.stringify(o)).join('\n---\n') });
 
@@ -140,6 +141,9 @@ test('(a) the synthesized RBAC is accepted, names only what the stack emits, and
   expect((await cp.getItems('deploy', NS)).map((d) => d.metadata.name)).toContain('ai-monitoring-operator');
   expect((await cp.getItems('clusterrole')).map((o) => o.metadata.name).filter((n) => n.startsWith(`${NAME}-`)).sort())
     .toEqual(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name).sort());
+  // Canonical form: applying the operator's objects again changes nothing (server-side diff as the operator's field manager).
+  const again = await cp.kubectl(['diff', '--server-side', '--field-manager=ai-monitoring', '--force-conflicts', '-f', '-'], { input: operatorOwn(objects).map((o) => JSON.stringify(o)).join('\n---\n') });
+  expect(`${again.code} ${again.stdout}${again.stderr}`).toBe('0 ');
 });
 
 test('(c) /healthz and /readyz answer for the leader and the standby', async () => {
@@ -161,6 +165,15 @@ test('(b) only the Lease holder reconciles; a spec change is applied by it alone
   measured['spec change -> applied StatefulSet (leader, watch-triggered)'] = `${Date.now() - t0} ms`;
   expect(leader.log()).toMatch(/ops\/ha: generation 2: /);
   expect(standby.log()).not.toMatch(/: generation \d+: /);
+  // Two resyncs later: nothing re-applied (every object, the operator's own included, is in canonical form).
+  await waitFor('generation 2 Ready', async () => {
+    const o = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'monitoringstack', NAME, '-o', 'json']));
+    return o.status?.lastAppliedGeneration === 2 || undefined;
+  }, 120_000);
+  const applies = () => leader.log().split('\n').filter((l) => /: generation \d+: /.test(l)).length;
+  const before = applies();
+  await new Promise((r) => setTimeout(r, (2 * RESYNC_S + 1) * 1000));
+  expect(applies()).toBe(before);
   measured['leader RSS after 2 generations (tsx loader)'] = `${rssMiB(leader.proc.pid!)} MiB`;
   measured['standby RSS (tsx loader)'] = `${rssMiB(standby.proc.pid!)} MiB`;
 });
