@@ -52,8 +52,8 @@ class DerivedClusterRole extends k8s.KubeClusterRole {
     super(scope, id, props);
   }
 
-  public override toJson(): any {
-    return { ...super.toJson(), rules: this.derive() };
+  public override toJson(): Record<string, unknown> {
+    return { ...(super.toJson() as Record<string, unknown>), rules: this.derive() };
   }
 }
 
