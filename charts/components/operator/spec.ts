@@ -10,7 +10,7 @@ export const operatorSchema = z.strictObject({
   replicas: z.number().int().min(1).max(2).default(1)
     .describe('1, or 2 for a standby: both take part in leader election on a coordination.k8s.io Lease, only the holder reconciles'),
   resync: duration().default('60s').describe('how often every stack is re-applied (a field edited by hand is restored within one resync)'),
-  resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '768Mi' } }),
+  resources: resourcesSchema({ requests: { cpu: '100m', memory: '320Mi' }, limits: { cpu: '1', memory: '768Mi' } }),
 }).prefault({});
 
 export const specSections = { operator: operatorSchema };
