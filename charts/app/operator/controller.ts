@@ -23,6 +23,12 @@
  * One worker processes a queue of resource keys (a key is queued once however
  * many events arrive); the watch reconnects after an API server restart and
  * relists, queueing only resources whose generation was not yet observed.
+ *
+ * `runOperator` with `leaderElection` (`--leader-elect`, leader.ts) reconciles
+ * only while holding a coordination.k8s.io Lease, so two replicas never
+ * reconcile at once; on SIGTERM it finishes the reconcile in progress and
+ * releases the Lease. `healthPort` serves /healthz and /readyz (health.ts).
+ * Its Deployment and RBAC: charts/components/operator (spec.operator).
  */
 import { randomUUID } from 'crypto';
 import * as os from 'os';
