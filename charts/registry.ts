@@ -40,6 +40,7 @@ import * as argocd from './components/argocd';
 import * as blackboxExporter from './components/blackbox-exporter';
 import * as backup from './components/backup';
 import * as genai from './components/genai';
+import * as operator from './components/operator';
 
 /** Public constructs of the components, re-exported by the package root (charts/index.ts). */
 export * from './components/dcgm-exporter/construct';
@@ -68,6 +69,7 @@ const MODULES = [
   blackboxExporter,
   backup,
   genai,
+  operator,
   networkPolicies,
   argocd,
 ] as const;

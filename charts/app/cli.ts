@@ -7,7 +7,7 @@
  *   apply [SPEC] [--dry-run] [--prune-pvcs] [--allow-recreate]   server-side apply, then prune
  *   status [SPEC] [--since 15m]        rolled out, ready, bound; exit 1 when not healthy
  *   diff [SPEC]                        live vs desired, one line per drifted field; exit 1 on drift
- *   operator [--namespace NS] [--resync 60s]   reconcile MonitoringStack resources
+ *   operator [--namespace NS] [--resync 60s] [--leader-elect] [--health-port N]   reconcile MonitoringStack resources
  *
  * Cluster commands read the kubeconfig like kubectl: --kubeconfig, else
  * $KUBECONFIG, else ~/.kube/config, else the in-cluster service account;
@@ -19,6 +19,7 @@ import { main as synthMain } from '../../main';
 import { formatUnsafeChanges } from '../lib/upgrade-check';
 import { DEFAULT_SPEC, SpecError } from '../spec/load';
 import { synthesize, type SynthesisResult } from './synthesize';
+import type { RunOptions } from './operator/controller';
 
 const USAGE = `usage: ai-monitoring <command> [options]
 
@@ -35,6 +36,10 @@ commands:
   operator                reconcile MonitoringStack resources in the cluster
           --namespace NS    watch one namespace (default: all)
           --resync 60s      re-apply every stack this often (restores drift)
+          --leader-elect    reconcile only while holding a Lease (run two replicas safely)
+          --lease-name NAME --lease-namespace NS   the Lease (default ai-monitoring-operator in --namespace)
+          --lease-duration 15s --renew-deadline 10s --retry-period 2s
+          --health-port N   serve /healthz and /readyz on port N
   secrets [SPEC] [--dry-run] [--from-file NAME/KEY=PATH] [--from-env NAME/KEY=VAR]
                           create the Secrets the stack reads (generated passwords, bcrypt web config)
 
@@ -157,14 +162,41 @@ async function diffCmd(argv: string[]): Promise<number> {
   return lines.length === 0 ? 0 : 1;
 }
 
+/** The namespace of the in-cluster service account (where the pod runs), when there is one. */
+function podNamespace(): string | undefined {
+  try { return fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined; } catch { return undefined; }
+}
+
+/** --leader-elect and its options: the Lease (name, namespace) and its durations. */
+function leaderElectionOf(c: Common): { value?: RunOptions['leaderElection'] } | string {
+  if (!c.flags.has('--leader-elect')) return {};
+  const namespace = c.values.get('--lease-namespace') ?? c.values.get('--namespace') ?? podNamespace();
+  if (!namespace) return '--leader-elect needs --lease-namespace (or --namespace) out of a cluster: the namespace of the Lease';
+  const ms: Record<string, number> = {};
+  for (const [flag, def] of [['--lease-duration', '15s'], ['--renew-deadline', '10s'], ['--retry-period', '2s']]) {
+    const v = durationMs(c.values.get(flag) ?? def);
+    if (!v || v < 100) return `${flag} ${c.values.get(flag)}: expected a duration like ${def}`;
+    ms[flag] = v;
+  }
+  if (!(ms['--retry-period'] < ms['--renew-deadline'] && ms['--renew-deadline'] < ms['--lease-duration'])) return 'expected --retry-period < --renew-deadline < --lease-duration';
+  return { value: {
+    namespace, name: c.values.get('--lease-name') ?? 'ai-monitoring-operator',
+    leaseDurationMs: ms['--lease-duration'], renewDeadlineMs: ms['--renew-deadline'], retryMs: ms['--retry-period'],
+  } };
+}
+
 async function operatorCmd(argv: string[]): Promise<number> {
-  const c = parse(argv, [], ['--namespace', '--resync']);
+  const c = parse(argv, ['--leader-elect'], ['--namespace', '--resync', '--lease-name', '--lease-namespace', '--lease-duration', '--renew-deadline', '--retry-period', '--health-port']);
   if (typeof c === 'string') return usage(c);
   if (c.spec) return usage('operator takes no spec file: it reads MonitoringStack resources from the cluster');
   const resync = durationMs(c.values.get('--resync') ?? '60s');
   if (!resync || resync < 1000) return usage(`--resync ${c.values.get('--resync')}: expected a duration of at least 1s, like 60s`);
+  const healthPort = c.values.has('--health-port') ? Number(c.values.get('--health-port')) : undefined;
+  if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort < 65536)) return usage(`--health-port ${c.values.get('--health-port')}: expected a port number like 8081`);
+  const leader = leaderElectionOf(c);
+  if (typeof leader === 'string') return usage(leader);
   const { runOperator } = await import('./operator/controller');
-  return runOperator(await kube(c), { namespace: c.values.get('--namespace'), resyncMs: resync });
+  return runOperator(await kube(c), { namespace: c.values.get('--namespace'), resyncMs: resync, leaderElection: leader.value, healthPort });
 }
 
 /** `secrets`: charts/app/secrets.ts (creates the Secrets the stack reads; nothing secret printed). */

@@ -19,6 +19,7 @@ export { ExternalLoki, Loki, type LokiProps } from './loki/construct';
 export { Namespaces } from './namespaces/construct';
 export { NetworkPolicies, type NetworkPoliciesProps } from './network-policies/construct';
 export { NodeExporter, type NodeExporterProps } from './node-exporter/construct';
+export { Operator, type OperatorProps } from './operator/construct';
 export { CriticalPodsQuota, type PlatformObjectsProps } from './platform/construct';
 export { PrometheusMsTeams, type PrometheusMsTeamsProps } from './prometheus-msteams/construct';
 export { Prometheus, type PrometheusProps } from './prometheus/construct';

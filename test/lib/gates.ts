@@ -51,6 +51,7 @@ export const API_CLIENTS: Record<string, string> = {
   'alloy-events': 'watches Kubernetes events (spec.logs.events)',
   'kube-state-metrics': 'lists and watches the objects it reports on',
   backup: 'creates, lists and deletes the VolumeSnapshots of the stack\'s claims (spec.backup, method volumesnapshot)',
+  operator: 'watches its MonitoringStack resource, applies and prunes the stack (spec.operator)',
 };
 
 /** Annotation keys whose value names a Secret (not a secret value). */
@@ -204,6 +205,25 @@ const WRITE_GRANTS: Record<string, Record<string, readonly string[]>> = {
   'Role/backup': { 'snapshot.storage.k8s.io/volumesnapshots': ['create', 'delete'] },
 };
 
+/**
+ * The operator's roles (spec.operator), reviewed as a whole: it applies the stack, so it writes (get, create, patch,
+ * delete; no list or watch but on its MonitoringStack resources), `bind`/`escalate` only with resourceNames, the
+ * Lease get/update only by name; never a wildcard.
+ */
+function operatorRuleProblems(where: string, r: any): string[] {
+  const out: string[] = [];
+  const verbs: string[] = r.verbs ?? [];
+  const resources: string[] = r.resources ?? [];
+  for (const field of ['apiGroups', 'resources', 'nonResourceURLs', 'verbs']) if ((r[field] ?? []).some((x: string) => x.includes('*'))) out.push(`${where}: wildcard in ${field}`);
+  const watchable = resources.every((x) => x === 'monitoringstacks');
+  for (const v of verbs) {
+    const ok = ['get', 'create', 'patch', 'delete'].includes(v) || (['list', 'watch'].includes(v) && watchable)
+      || (['bind', 'escalate'].includes(v) && (r.resourceNames ?? []).length > 0) || (v === 'update' && resources.join() === 'leases' && (r.resourceNames ?? []).length > 0);
+    if (!ok) out.push(`${where}: verb "${v}" on ${resources.join(', ')} (the operator applies with get/create/patch/delete; bind/escalate and update only by name)`);
+  }
+  return out;
+}
+
 /** RBAC read-only: verbs get/list/watch, no wildcards, bindings only to roles defined (and checked) here. */
 export function rbacProblems(objects: K8sObject[]): string[] {
   const out: string[] = [];
@@ -212,7 +232,9 @@ export function rbacProblems(objects: K8sObject[]): string[] {
     roles.add(`${o.kind}/${o.kind === 'Role' ? `${o.metadata?.namespace}/` : ''}${o.metadata?.name}`);
     if (o.aggregationRule) out.push(`${idOf(o)}: aggregated roles inherit rules that are not reviewed here`);
     const grants = WRITE_GRANTS[`${o.kind}/${o.metadata?.name}`] ?? {};
+    const applier = componentOf(o) === 'operator'; // the operator applies the stack: checked by operatorRuleProblems
     ((o.rules as any[]) ?? []).forEach((r, i) => {
+      if (applier) { out.push(...operatorRuleProblems(`${idOf(o)} rules[${i}]`, r)); return; }
       const targets: string[] = (r.apiGroups ?? []).flatMap((g: string) => (r.resources ?? []).map((res: string) => `${g}/${res}`));
       const granted = (v: string) => targets.length > 0 && targets.every((t) => grants[t]?.includes(v));
       for (const v of r.verbs ?? []) if (!READ_VERBS.has(v) && !granted(v)) out.push(`${idOf(o)} rules[${i}]: verb "${v}" (only get, list, watch)`);

@@ -156,26 +156,6 @@ describe('live helpers', () => {
   });
 });
 
-describe('operator RBAC', () => {
-  test('least privilege: exactly the kinds the stack emits, no wildcard, bind/escalate only on the roles it manages', () => {
-    const { operatorManifests, operatorRules, resourceOf } = require('../../charts/app/operator/install');
-    const r = synthesize(DEFAULT_SPEC);
-    const rules = operatorRules(r);
-    const flat = JSON.stringify(rules);
-    expect(flat).not.toContain('*');
-    const granted = new Set(rules.filter((x: any) => x.verbs.includes('patch') && !x.resources[0].includes('/')).flatMap((x: any) => x.resources.map((res: string) => `${x.apiGroups[0]}/${res}`)));
-    const emitted = new Set(r.manifests.map((m) => `${m.object.apiVersion.includes('/') ? m.object.apiVersion.split('/')[0] : ''}/${resourceOf(m.object.kind)}`));
-    emitted.add('monitoring.cdk8s-ai.dev/monitoringstacks');
-    expect([...granted].sort()).toEqual([...emitted].sort());
-    const escalate = rules.filter((x: any) => x.verbs.includes('bind') || x.verbs.includes('escalate'));
-    expect(escalate.map((x: any) => x.resourceNames)).toEqual([r.manifests.filter((m) => m.object.kind === 'ClusterRole').map((m) => m.object.metadata.name).sort()]);
-    expect(['NetworkPolicy', 'Ingress', 'PriorityClass', 'HTTPRoute'].map(resourceOf)).toEqual(['networkpolicies', 'ingresses', 'priorityclasses', 'httproutes']);
-    const deploy = operatorManifests(r).find((o: any) => o.kind === 'Deployment');
-    expect(deploy.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(deploy.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
-  });
-});
-
 describe('operator image', () => {
   test('IMAGES.operator is tagged with the package version, built by a Dockerfile that runs as non-root', () => {
     const { IMAGES } = require('../../charts/core/images');

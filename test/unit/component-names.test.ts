@@ -45,6 +45,8 @@ const ALLOWED: Record<string, number> = {
   promtail: 6,
   services: 40,
   genai: 2,
+  // A generic word: label selectors' `operator` field, the NVIDIA GPU operator, charts/app/operator (the program the component runs).
+  operator: 15,
   'web-auth': 11,
 };
 

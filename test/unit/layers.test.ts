@@ -116,7 +116,7 @@ LAYER_RULES.push(
 const KNOWN_LOOPS: string[][] = [[
   // charts/app and charts/lib: the package root re-exports synthesize() and MonitoringApp, which build the stack.
   'charts', 'charts/app', 'charts/components', ...['alertmanager', 'alloy', 'alloy-events', 'backup', 'blackbox-exporter', 'cadvisor', 'dcgm-exporter', 'grafana',
-    'kube-state-metrics', 'kubelet', 'loki', 'network-policies', 'node-exporter', 'platform', 'prometheus', 'prometheus-msteams', 'promtail']
+    'kube-state-metrics', 'kubelet', 'loki', 'network-policies', 'node-exporter', 'operator', 'platform', 'prometheus', 'prometheus-msteams', 'promtail']
     .map((c) => `charts/components/${c}`),
   'charts/components/services', 'charts/lib', 'charts/logs', 'charts/spec',
 ]];

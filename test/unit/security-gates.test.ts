@@ -24,6 +24,7 @@ const FULL_SPEC = {
   gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git' } },
   loki: { ruler: { enabled: true } },
   gpu: { profilingMetrics: true },
+  operator: { enabled: true, replicas: 2 },
   alerting: { receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }] },
 };
 
@@ -186,6 +187,20 @@ describe('each gate fails on a bad object', () => {
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }])]).join()).toMatch(/wildcard in resources/);
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }])]).join()).toMatch(/wildcard in verbs/);
     expect(rbacProblems([{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [] }]).join()).toMatch(/cluster-admin/);
+  });
+
+  test('RBAC of the operator: apply verbs pass; list/watch beyond its resource, unnamed bind/escalate or update, wildcards fail', () => {
+    const role = (rules: unknown[]): K8sObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x-operator', labels: { 'app.kubernetes.io/name': 'operator' } }, rules });
+    expect(rbacProblems([role([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create', 'patch', 'delete'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind', 'escalate'], resourceNames: ['x-prometheus'] },
+      { apiGroups: ['monitoring.cdk8s-ai.dev'], resources: ['monitoringstacks'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['x-operator'] },
+    ])])).toEqual([]);
+    expect(rbacProblems([role([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }])]).join()).toMatch(/verb "list"/);
+    expect(rbacProblems([role([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] }])]).join()).toMatch(/verb "bind"/);
+    expect(rbacProblems([role([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['update'] }])]).join()).toMatch(/verb "update"/);
+    expect(rbacProblems([role([{ apiGroups: ['apps'], resources: ['*'], verbs: ['get'] }])]).join()).toMatch(/wildcard in resources/);
   });
 
   test('ServiceAccount tokens: mounted only in API clients, including through the ServiceAccount default', () => {

@@ -23,7 +23,15 @@
  * One worker processes a queue of resource keys (a key is queued once however
  * many events arrive); the watch reconnects after an API server restart and
  * relists, queueing only resources whose generation was not yet observed.
+ *
+ * `runOperator` with `leaderElection` (`--leader-elect`, leader.ts) reconciles
+ * only while holding a coordination.k8s.io Lease, so two replicas never
+ * reconcile at once; on SIGTERM it finishes the reconcile in progress and
+ * releases the Lease. `healthPort` serves /healthz and /readyz (health.ts).
+ * Its Deployment and RBAC: charts/components/operator (spec.operator).
  */
+import { randomUUID } from 'crypto';
+import * as os from 'os';
 import { SpecError } from '../../spec/load';
 import { API_VERSION, KIND } from '../../spec/schema';
 import { synthesize, type SynthesisResult } from '../synthesize';
@@ -31,6 +39,8 @@ import { applyStack, changeCount, summary, type ApplyResult } from '../live/appl
 import { appliedByUs, readInventory, refOf } from '../live/inventory';
 import { KubeError, refText, type Kube, type KObject } from '../live/kube';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from './crd';
+import { startHealthServer } from './health';
+import { LeaderElector, type LeaderElectionOptions } from './leader';
 
 export const FINALIZER = `${CRD_GROUP}/cleanup`;
 export const OPERATOR_MANAGER = 'ai-monitoring-operator';
@@ -358,20 +368,68 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** `ai-monitoring operator`: runs until SIGTERM or SIGINT. */
-export async function runOperator(kube: Kube, opts: OperatorOptions = {}): Promise<number> {
-  if (!(await kube.resource(API_VERSION, KIND))) {
-    console.error(`the cluster does not serve ${KIND} (${API_VERSION}): kubectl apply --server-side -f crds/${CRD_GROUP}_${CRD_PLURAL}.yaml`);
-    return 1;
-  }
-  const ctl = new AbortController();
-  const stop = () => ctl.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  const op = new Operator(kube, { ...opts, signal: ctl.signal });
-  console.log(`${new Date().toISOString()} operator: watching ${KIND} in ${opts.namespace ?? 'all namespaces'}, resync every ${Math.round((opts.resyncMs ?? 60_000) / 1000)} s`);
-  await op.run();
-  console.log(`${new Date().toISOString()} operator: stopped after ${op.reconciles} reconciles`);
-  return 0;
+export interface RunOptions extends OperatorOptions {
+  /** Campaign for a Lease and reconcile only while holding it (two replicas never reconcile at once). */
+  readonly leaderElection?: Omit<LeaderElectionOptions, 'log' | 'identity'> & { readonly identity?: string };
+  /** Serve /healthz and /readyz on this port. @default none */
+  readonly healthPort?: number;
 }
 
+/** The identity of this process in leader election: the pod name in a cluster (HOSTNAME), plus a random suffix. */
+export const leaderIdentity = (): string => `${process.env.HOSTNAME || os.hostname()}_${randomUUID().slice(0, 8)}`;
+
+/** Lead (or wait for the Lease), run the operator while leading; true when it stopped because leadership was lost. */
+async function leadAndRun(kube: Kube, opts: RunOptions, elector: LeaderElector | undefined, stop: AbortSignal, log: (l: string) => void): Promise<{ lost: boolean; op?: Operator }> {
+  if (elector && !(await elector.acquire(stop))) return { lost: false };
+  const ctl = new AbortController();
+  const onStop = () => ctl.abort();
+  stop.addEventListener('abort', onStop, { once: true });
+  const op = new Operator(kube, { ...opts, signal: ctl.signal, log });
+  log(`operator: watching ${KIND} in ${opts.namespace ?? 'all namespaces'}, resync every ${Math.round((opts.resyncMs ?? 60_000) / 1000)} s`);
+  let lost = false;
+  const leading = elector?.keepLeading(ctl.signal).then((kept) => { if (!kept && !stop.aborted) { lost = true; ctl.abort(); } });
+  await op.run();
+  ctl.abort();
+  await leading;
+  stop.removeEventListener('abort', onStop);
+  if (elector && !lost) await elector.release();
+  return { lost, op };
+}
+
+/** `ai-monitoring operator`: runs until SIGTERM or SIGINT (exit 0), or until it loses its Lease (exit 1: restarted, it campaigns again). */
+export async function runOperator(kube: Kube, opts: RunOptions = {}): Promise<number> {
+  const log = opts.log ?? ((l: string) => console.log(`${new Date().toISOString()} ${l}`));
+  const started = Date.now();
+  let crdServed = false;
+  let lastContact = 0;
+  const elector = opts.leaderElection ? new LeaderElector(kube, { identity: leaderIdentity(), ...opts.leaderElection, log }) : undefined;
+  const staleAfter = 2 * (opts.leaderElection?.leaseDurationMs ?? 15_000);
+  const health = opts.healthPort === undefined ? undefined : await startHealthServer(opts.healthPort, {
+    live: () => undefined,
+    ready: () => {
+      if (!crdServed) return `waiting for the API server to serve ${KIND} (${API_VERSION})`;
+      const contact = Math.max(lastContact, elector?.lastContact ?? 0);
+      return elector && Date.now() - contact > staleAfter ? `no answer from the API server for ${Math.round((Date.now() - contact) / 1000)} s` : undefined;
+    },
+  });
+  if (health) log(`operator: /healthz and /readyz on port ${health.port}`);
+  try {
+    if (!(await kube.resource(API_VERSION, KIND))) {
+      console.error(`the cluster does not serve ${KIND} (${API_VERSION}): kubectl apply --server-side -f crds/${CRD_GROUP}_${CRD_PLURAL}.yaml`);
+      return 1;
+    }
+    crdServed = true;
+    lastContact = Date.now();
+    const ctl = new AbortController();
+    const stop = () => ctl.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    const { lost, op } = await leadAndRun(kube, opts, elector, ctl.signal, log);
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
+    log(`operator: ${lost ? 'lost the Lease, ' : ''}stopped after ${op?.reconciles ?? 0} reconciles (${Math.round((Date.now() - started) / 1000)} s)`);
+    return lost ? 1 : 0;
+  } finally {
+    await health?.close();
+  }
+}
