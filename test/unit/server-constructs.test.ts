@@ -17,7 +17,7 @@ import { allProblems } from '../lib/checks';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FOLDERS = ['prometheus', 'loki'];
-type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 const named = (objects: Obj[], kind: string, name: string): Obj => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`no ${kind}/${name} among ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
@@ -46,7 +46,7 @@ describe('Prometheus alone in a plain chart', () => {
     expect(c.image).toBe(IMAGES.prometheus);
     expect(c.args).toContain(`--storage.tsdb.retention.time=${defaults.retention}`);
     expect(c.args).toContain(`--storage.tsdb.retention.size=${prometheus.retentionSize}`);
-    expect(c.resources).toEqual(DEFAULT_SIZING.prometheus.resources);
+    expect(c.resources.requests).toEqual(DEFAULT_SIZING.prometheus.resources.requests);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(defaults.storage.size);
     expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
     const config = parse(named(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
