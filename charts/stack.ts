@@ -12,7 +12,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { buildDashboards } from '../dashboards';
 import { buildRuleFiles, renderRuleFile } from '../rules';
-import type { BuildContext, IPrometheus } from './core/component';
+import type { BuildContext, IPrometheus, Offers } from './core/component';
 import type { StackContext } from './core/context';
 import { COMPONENT_RULE_AREAS, COMPONENTS, dashboardContributions } from './registry';
 import type { AcmeClusterIssuer } from './components/cluster-issuer/construct';
@@ -66,6 +66,7 @@ export class MonitoringStack extends Construct {
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
     const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : []]]);
     let prometheus: IPrometheus | undefined;
+    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = {};
     let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {
       context: this.context,
@@ -89,6 +90,11 @@ export class MonitoringStack extends Construct {
         if (provided.has(key)) throw new Error(`two components provide "${key}"`);
         provided.set(key, value);
       },
+      offer: (key, value) => {
+        if (offers[key]) throw new Error(`two components offer "${key}"`);
+        offers[key] = value;
+      },
+      offered: <K extends keyof Offers>(key: K) => offers[key] as Offers[K] | undefined,
     };
     for (const c of COMPONENTS) {
       if (c.enabled && !c.enabled(spec)) continue;

@@ -106,6 +106,19 @@ export interface IDashboard {
 }
 
 /**
+ * What a component offers the components built after it, by interface (registry order): `offer` publishes,
+ * `offered` reads, both checked by the compiler (no component name, no cast).
+ */
+export interface Offers {
+  /** Where log collectors push, and Grafana's Loki datasource (Loki in the cluster or external). */
+  readonly logPush: ILogPush;
+  /** Alertmanager: Grafana's datasource. */
+  readonly alertmanager: IEndpoint;
+  /** The Teams bridge Alertmanager posts msteams receivers to. */
+  readonly msteamsBridge: IEndpoint;
+}
+
+/**
  * What `build` receives. `TSpec` is the validated `spec.spec` (bound to the
  * real type in charts/registry.ts; core does not import the schema).
  */
@@ -125,6 +138,10 @@ export interface BuildContext<TSpec> {
   /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
   readonly lookup: <T>(key: string) => T | undefined;
   readonly provide: (key: string, value: unknown) => void;
+  /** Publish what this component offers later ones (once per key). */
+  readonly offer: <K extends keyof Offers>(key: K, value: Offers[K]) => void;
+  /** What an earlier component offered (undefined when none did). */
+  readonly offered: <K extends keyof Offers>(key: K) => Offers[K] | undefined;
   /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
   readonly registry: readonly ComponentDef<TSpec>[];
 }

@@ -95,7 +95,11 @@ export const component: ComponentDef<Spec> = {
       ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: `external is set but mode is "${l.mode}": set mode: external or remove the block` });
     }
   },
-  build: ({ chart, context, spec, prometheus }) => (spec.loki.mode === 'external'
-    ? new ExternalLoki({ namespace: context.namespace, external: spec.loki.external! })
-    : new Loki(chart('30-loki', 'loki'), 'loki', { ...lokiProps(spec, context), prometheus })),
+  build: ({ chart, context, spec, prometheus, offer }) => {
+    const loki = spec.loki.mode === 'external'
+      ? new ExternalLoki({ namespace: context.namespace, external: spec.loki.external! })
+      : new Loki(chart('30-loki', 'loki'), 'loki', { ...lokiProps(spec, context), prometheus });
+    offer('logPush', loki);
+    return loki;
+  },
 };

@@ -35,7 +35,9 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus-msteams', to: ext('internet'), ports: tcp(443), why: 'Teams webhooks' },
   ],
   enabled: (spec) => spec.alerting.enabled && spec.alerting.receivers.some((r) => r.type === 'msteams'),
-  build: ({ chart, context, spec, prometheus }) => new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
-    ...msteamsProps(spec, context), prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus, offer }) => {
+    const bridge = new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', { ...msteamsProps(spec, context), prometheus });
+    offer('msteamsBridge', bridge);
+    return bridge;
+  },
 };
