@@ -64,9 +64,9 @@ export class MonitoringStack extends Construct {
     const built = new Map<string, unknown>();
     this.built = built;
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
-    const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : []]]);
+    const provided = new Map<string, unknown>();
     let prometheus: IPrometheus | undefined;
-    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = {};
+    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = { dashboards: spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : [] };
     let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {
       context: this.context,

@@ -116,6 +116,8 @@ export interface Offers {
   readonly alertmanager: IEndpoint;
   /** The Teams bridge Alertmanager posts msteams receivers to. */
   readonly msteamsBridge: IEndpoint;
+  /** The dashboards Grafana provisions (offered by the stack: built-in, service-kind and component dashboards). */
+  readonly dashboards: readonly IDashboard[];
 }
 
 /**
@@ -135,7 +137,7 @@ export interface BuildContext<TSpec> {
   readonly prometheus: IPrometheus;
   /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
   readonly get: <T>(name: string) => T | undefined;
-  /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
+  /** Values published with `provide`. */
   readonly lookup: <T>(key: string) => T | undefined;
   readonly provide: (key: string, value: unknown) => void;
   /** Publish what this component offers later ones (once per key). */

@@ -19,7 +19,6 @@ const ALLOWED: Record<string, number> = {
   'charts/components/network-policies/construct.ts:NetworkPolicies.constructor': 187,
   'charts/components/dcgm-exporter/rules.ts:gpuRules': 164,
   'dashboards/monitoring-stack.ts:stackRows': 163,
-  'charts/components/grafana/construct.ts:Grafana.constructor': 133,
   'charts/components/node-exporter/dashboards.ts:build': 123,
   'rules/applications.ts:applicationRules': 120,
   'charts/components/backup/construct.ts:Backup.constructor': 119,

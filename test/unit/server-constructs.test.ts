@@ -16,7 +16,7 @@ import { DEFAULT_SIZING } from '../../charts/core/sizing';
 import { allProblems } from '../lib/checks';
 
 const ROOT = path.join(__dirname, '..', '..');
-const FOLDERS = ['prometheus', 'loki'];
+const FOLDERS = ['prometheus', 'loki', 'alertmanager', 'grafana', 'prometheus-msteams'];
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 const named = (objects: Obj[], kind: string, name: string): Obj => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
