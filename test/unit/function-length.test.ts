@@ -14,7 +14,6 @@ const SOURCE_DIRS = ['charts', 'dashboards', 'rules', 'scripts', 'bench'];
 
 /** `file:name` -> lines, for the functions over MAX_LINES today. */
 const ALLOWED: Record<string, number> = {
-'charts/components/alertmanager/spec.ts:alertingSection': 209,
   'charts/components/kube-state-metrics/rules.ts:kubernetesRules': 198,
   'charts/components/network-policies/construct.ts:NetworkPolicies.constructor': 187,
   'charts/components/dcgm-exporter/rules.ts:gpuRules': 164,
