@@ -46,23 +46,16 @@ const warnOnly = (w: number, forDefault: string, what: string) =>
     for: duration().default(forDefault),
   }).prefault({});
 
-/** The thresholds of the host alerts (node-exporter's rules read them). */
-function hostThresholdFields() {
-  return {
-    hostCpu: warnCrit(80, 90, '10m', 'node CPU usage'),
-    hostMemory: warnCrit(85, 95, '5m', 'node memory usage'),
-    hostDisk: warnCrit(85, 95, '5m', 'filesystem usage'),
-    hostInodes: warnOnly(85, '5m', 'inode usage'),
-    diskFillHours: z.number().positive().default(24).describe('HostDiskWillFillSoon: fires when the linear trend fills a filesystem within this many hours'),
-  };
-}
-
 /** spec.alerting.thresholds. */
 function thresholdsSchema() {
   return z.strictObject({
     targetDownFor: duration().default('2m').describe('TargetDown: how long a scrape target must be down (up == 0)'),
     slowScrapeSeconds: z.number().positive().optional().describe('PrometheusSlowScrapes: average scrape duration above which it fires; defaults to 80% of spec.prometheus.scrapeTimeout'),
-    ...hostThresholdFields(),
+    hostCpu: warnCrit(80, 90, '10m', 'node CPU usage'),
+    hostMemory: warnCrit(85, 95, '5m', 'node memory usage'),
+    hostDisk: warnCrit(85, 95, '5m', 'filesystem usage'),
+    hostInodes: warnOnly(85, '5m', 'inode usage'),
+    diskFillHours: z.number().positive().default(24).describe('HostDiskWillFillSoon: fires when the linear trend fills a filesystem within this many hours'),
     containerMissingAfter: duration().default('5m').describe('ContainerMissing: time since a container was last seen'),
     containerRestarts: z.strictObject({
       count: z.number().int().min(1).default(3).describe('restarts within the window'),
