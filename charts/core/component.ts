@@ -112,8 +112,8 @@ export interface IDashboard {
 export interface Offers {
   /** Where log collectors push, and Grafana's Loki datasource (Loki in the cluster or external). */
   readonly logPush: ILogPush;
-  /** Alertmanager: Grafana's datasource. */
-  readonly alertmanager: IEndpoint;
+  /** The alert API (Alertmanager): Grafana's datasource. */
+  readonly alertApi: IEndpoint;
   /** The Teams bridge Alertmanager posts msteams receivers to. */
   readonly msteamsBridge: IEndpoint;
   /** The dashboards Grafana provisions (offered by the stack: built-in, service-kind and component dashboards). */

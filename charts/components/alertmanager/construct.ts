@@ -298,7 +298,7 @@ export class Alertmanager extends Construct implements Endpoint {
       type: 'Opaque',
       data: { 'alertmanager.yml': Buffer.from(this.configYaml).toString('base64') },
     });
-    this.services(metadata, selector);
+    this.addServices(metadata, selector);
 
     this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
       metadata: metadata('alertmanager'),
@@ -342,7 +342,7 @@ export class Alertmanager extends Construct implements Endpoint {
   }
 
   /** A ClusterIP Service for clients, a headless one for the peers. */
-  private services(metadata: Metadata, selector: Record<string, string>): void {
+  private addServices(metadata: Metadata, selector: Record<string, string>): void {
     new k8s.KubeService(this, 'service', {
       metadata: metadata(this.serviceName),
       spec: { selector, ports: [{ name: 'web', port: ALERTMANAGER_PORT, targetPort: k8s.IntOrString.fromString('web') }] },

@@ -3,7 +3,7 @@ import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
-import type { StackContext } from '../../core/context';
+import { stackProps, type StackContext } from '../../core/context';
 import { Alertmanager, type AlertmanagerProps } from './construct';
 
 export * from './construct';
@@ -14,9 +14,7 @@ export function alertmanagerProps(spec: Spec, context: StackContext): Omit<Alert
   const a = spec.alerting;
   const am = a.alertmanager;
   return {
-    namespace: context.namespace,
-    instance: context.instance,
-    webAuth: context.webAuth,
+    ...stackProps(context),
     receivers: a.receivers,
     route: a.route,
     maintenanceWindows: a.maintenanceWindows,
@@ -58,7 +56,7 @@ export const component: ComponentDef<Spec> = {
     const alertmanager = new Alertmanager(chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
       ...alertmanagerProps(spec, context), prometheus, msteamsBridge: offered('msteamsBridge'),
     });
-    offer('alertmanager', alertmanager);
+    offer('alertApi', alertmanager);
     return alertmanager;
   },
 };

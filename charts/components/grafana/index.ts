@@ -3,7 +3,7 @@ import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { grafanaUrlDefaults } from '../ingress/spec';
-import type { StackContext } from '../../core/context';
+import { stackProps, type StackContext } from '../../core/context';
 import { Grafana, GrafanaDashboards, type GrafanaProps } from './construct';
 import { grafanaPersistence } from './spec';
 
@@ -14,9 +14,7 @@ export * from './spec';
 export function grafanaProps(spec: Spec, context: StackContext): Omit<GrafanaProps, 'prometheus' | 'loki' | 'alertmanager' | 'dashboards'> {
   const g = grafanaUrlDefaults(spec.grafana, spec.ingress);
   return {
-    namespace: context.namespace,
-    instance: context.instance,
-    webAuth: context.webAuth,
+    ...stackProps(context),
     image: g.image,
     domain: g.domain,
     rootUrl: g.rootUrl,
@@ -74,7 +72,7 @@ export const component: ComponentDef<Spec> = {
       namespace: context.namespace, instance: context.instance, dashboards: offered('dashboards') ?? [],
     });
     return new Grafana(chart('40-grafana', 'grafana'), 'grafana', {
-      ...grafanaProps(spec, context), prometheus, dashboards, loki: offered('logPush'), alertmanager: offered('alertmanager'),
+      ...grafanaProps(spec, context), prometheus, dashboards, loki: offered('logPush'), alertmanager: offered('alertApi'),
     });
   },
 };

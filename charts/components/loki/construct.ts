@@ -27,7 +27,9 @@ import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, htt
 import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { webAuthOf, type WebAuthRef } from '../../core/web-auth';
-import { logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
+import { LOKI_DEFAULT_RULER, logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
+
+export { LOKI_DEFAULT_RULER } from './ruler';
 import type { ILogPush, IScrapeJobs, LogPushAuth } from '../../core/component';
 import type { ScrapeConfig } from '../../core/prometheus-config';
 import { podJob } from '../../lib/scrape';
@@ -46,11 +48,6 @@ export const ALERTMANAGER_PASSWORD_ENV = 'LOKI_ALERTMANAGER_PASSWORD';
 export const LOKI_DEFAULT_LIMITS: LokiSpec['limits'] = {
   ingestionRateMB: 8, ingestionBurstSizeMB: 16, perStreamRateLimit: '3MB', perStreamRateLimitBurst: '15MB',
   maxGlobalStreamsPerUser: 10000, maxLineSize: '256KB', maxQuerySeries: 1000, queryTimeout: '2m',
-};
-/** The ruler, off (as `spec.loki.ruler` defaults it). */
-export const LOKI_DEFAULT_RULER: LokiSpec['ruler'] = {
-  enabled: false, evaluationInterval: '1m', rules: [],
-  errorRate: { enabled: true, namespaces: '.+', containers: '.+', filter: 'error', window: '1m', thresholdPerMinute: 10, for: '5m', severity: 'warning' },
 };
 /** The three targets of the simple-scalable mode (as `spec.loki.simpleScalable` defaults them). */
 export const LOKI_DEFAULT_SIMPLE_SCALABLE: LokiSpec['simpleScalable'] = {

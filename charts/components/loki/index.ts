@@ -3,7 +3,7 @@ import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { eventsShipped } from '../../core/events';
-import type { StackContext } from '../../core/context';
+import { stackProps, type StackContext } from '../../core/context';
 import { ExternalLoki, Loki, type LokiProps } from './construct';
 import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
@@ -19,9 +19,7 @@ export * from './ruler';
 export function lokiProps(spec: Spec, context: StackContext): Omit<LokiProps, 'prometheus'> {
   const l = spec.loki;
   return {
-    namespace: context.namespace,
-    instance: context.instance,
-    webAuth: context.webAuth,
+    ...stackProps(context),
     image: l.image,
     mode: l.mode === 'simple-scalable' ? 'simple-scalable' : 'single-binary',
     retention: l.retention,

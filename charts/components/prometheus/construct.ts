@@ -222,7 +222,7 @@ export class Prometheus extends Construct implements IPrometheus {
       ],
     });
     this.configMaps(metadata);
-    this.services(metadata, selector);
+    this.addServices(metadata, selector);
     this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
       metadata: metadata('prometheus'),
       spec: {
@@ -261,7 +261,7 @@ export class Prometheus extends Construct implements IPrometheus {
   }
 
   /** A ClusterIP Service for clients, a headless one governing the StatefulSet. */
-  private services(metadata: Metadata, selector: Record<string, string>): void {
+  private addServices(metadata: Metadata, selector: Record<string, string>): void {
     const servicePorts = [{ name: 'web', port: PROMETHEUS_PORT, targetPort: k8s.IntOrString.fromString('web') }];
     new k8s.KubeService(this, 'service', { metadata: metadata(this.serviceName), spec: { selector, ports: servicePorts } });
     new k8s.KubeService(this, 'headless', {

@@ -4,7 +4,7 @@ import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
-import type { StackContext } from '../../core/context';
+import { stackProps, type StackContext } from '../../core/context';
 import { defaultRetentionSize, Prometheus, type PrometheusProps } from './construct';
 import { checkRemoteWrites, remoteWriteEndpoints } from './remote-write';
 import { metadataCredentialsWarning } from '../../core/remote';
@@ -18,9 +18,7 @@ import { annotationDiscoveryNamespaces } from './spec';
 export function prometheusProps(spec: Spec, context: StackContext): PrometheusProps {
   const p = spec.prometheus;
   return {
-    namespace: context.namespace,
-    instance: context.instance,
-    webAuth: context.webAuth,
+    ...stackProps(context),
     image: p.image,
     replicas: p.replicas,
     retention: p.retention,
