@@ -120,7 +120,7 @@ describe('Loki alone in a plain chart', () => {
       namespace: 'logs', mode: 'simple-scalable', prometheus,
       storage: lokiSchema.parse({ storage: { type: 's3', s3: { bucket: 'logs', region: 'eu-west-1', credentials: { name: 'loki-s3' } } } }).storage,
       ruler: { ...LOKI_DEFAULT_RULER, enabled: true },
-      webAuth: { secretName: 'auth', username: 'stack', passwordKey: 'pw', webConfigKey: 'web.yml' } as never,
+      webAuth: { secretName: 'auth', username: 'stack', passwordKey: 'pw', webConfigKey: 'web.yml' },
     });
     const objects = Testing.synth(chart) as Obj[];
     expect(loki.url).toBe('http://loki-read.logs.svc:3100');
