@@ -12,7 +12,7 @@ import { timeIntervalProblems } from '../../spec/time-intervals';
 import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, duration, httpUrl, quantity } from '../../spec/formats';
-import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/common';
 
 /** The image and resources builders alertingSection uses (by default charts/spec/common.ts', a leaf: importing it makes no cycle). */
 export interface SectionHelpers {
@@ -33,29 +33,18 @@ const secretRefSchema = z.strictObject({
 const percent = (d: number, what: string) =>
   z.number().gt(0, { error: `${what} is a percentage: greater than 0` }).max(100, { error: `${what} is a percentage: at most 100` }).default(d);
 
-const warnCrit = (w: number, c: number, forDefault: string, what: string) =>
-  z.strictObject({
-    warning: percent(w, what).describe(`${what} (%) above which the warning alert fires`),
-    critical: percent(c, what).describe(`${what} (%) above which the critical alert fires`),
-    for: duration().default(forDefault).describe('how long the condition must hold'),
-  }).prefault({}).refine((t) => t.warning < t.critical, { error: 'warning must be lower than critical' });
-
 const warnOnly = (w: number, forDefault: string, what: string) =>
   z.strictObject({
     warning: percent(w, what).describe(`${what} (%) above which the alert fires`),
     for: duration().default(forDefault),
   }).prefault({});
 
-/** spec.alerting.thresholds. */
-function thresholdsSchema() {
+/** spec.alerting.thresholds: the stack's, with the components' own fields (charts/registry.ts) after targetDownFor and slowScrapeSeconds. */
+function thresholdsSchema<T extends z.ZodRawShape>(componentThresholds: T) {
   return z.strictObject({
     targetDownFor: duration().default('2m').describe('TargetDown: how long a scrape target must be down (up == 0)'),
     slowScrapeSeconds: z.number().positive().optional().describe('PrometheusSlowScrapes: average scrape duration above which it fires; defaults to 80% of spec.prometheus.scrapeTimeout'),
-    hostCpu: warnCrit(80, 90, '10m', 'node CPU usage'),
-    hostMemory: warnCrit(85, 95, '5m', 'node memory usage'),
-    hostDisk: warnCrit(85, 95, '5m', 'filesystem usage'),
-    hostInodes: warnOnly(85, '5m', 'inode usage'),
-    diskFillHours: z.number().positive().default(24).describe('HostDiskWillFillSoon: fires when the linear trend fills a filesystem within this many hours'),
+    ...componentThresholds,
     containerMissingAfter: duration().default('5m').describe('ContainerMissing: time since a container was last seen'),
     containerRestarts: z.strictObject({
       count: z.number().int().min(1).default(3).describe('restarts within the window'),
@@ -88,7 +77,7 @@ function thresholdsSchema() {
       for: duration().default('5m'),
     }).prefault({}),
     redisMemory: warnOnly(90, '5m', 'Redis memory against maxmemory'),
-  }).prefault({}).describe('alert thresholds and durations (seed values by default)');
+  }).prefault({} as never).describe('alert thresholds and durations (seed values by default)');
 }
 
 /** One receiver: msteams (through the bridge), msteamsv2, email or webhook. */
@@ -228,10 +217,10 @@ function checkAlerting(a: { receivers: readonly { name: string; type: string; ch
 }
 
 /** The spec.alerting section, built with schema.ts' image and resources helpers. */
-export function alertingSection(helpers: SectionHelpers) {
+export function alertingSection<T extends z.ZodRawShape = Record<never, never>>(helpers: SectionHelpers, componentThresholds: T = {} as T) {
   return z.strictObject({
   enabled: z.boolean().default(true).describe('deploy Alertmanager (and the Teams bridge when a receiver uses it); rules are loaded either way'),
-  thresholds: thresholdsSchema(),
+  thresholds: thresholdsSchema(componentThresholds),
   route: z.strictObject({
     groupBy: z.array(z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/)).default(['alertname', 'job', 'instance']),
     groupWait: duration().default('10s'),
@@ -247,11 +236,11 @@ export function alertingSection(helpers: SectionHelpers) {
   msteams: msteamsBridgeSchema(helpers),
 }).prefault({}).superRefine(checkAlerting);
 }
-export type AlertingSpec = z.output<ReturnType<typeof alertingSection>>;
+export type AlertingSpec = z.output<typeof specSections.alerting>;
 export type Thresholds = AlertingSpec['thresholds'];
 export type ReceiverSpec = AlertingSpec['receivers'][number];
 export type SecretRef = { name: string; key: string };
 export type MaintenanceWindow = AlertingSpec['maintenanceWindows'][number];
 
-/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+/** The spec sections this component owns (charts/registry.ts composes them, adding the components' threshold fields). */
 export const specSections = { alerting: alertingSection({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };
