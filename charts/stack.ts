@@ -2,11 +2,11 @@
  * MonitoringStack: builds every registered component (charts/registry.ts) in
  * registry order, each in its own chart so dist/ holds one ordered file per
  * component (namespaces first; objects that need third-party CRDs last).
- * Components meet through the BuildContext (IPrometheus, `get(name)` of an
- * earlier component's result, `lookup(key)` of provided values), never
- * through wiring here. The stack injects what is cross-cutting: the
- * dashboards (for Grafana) and the rule files (component-owned areas plus
- * the service-kind areas of rules/).
+ * Components meet through the BuildContext (IPrometheus, typed `offer`/`offered`
+ * of the Offers interface, `lookup(key)` of provided values), never through
+ * wiring here. The stack injects what is cross-cutting: the dashboards (offered
+ * to Grafana) and the rule files (component-owned areas plus the service-kind
+ * areas of rules/).
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';

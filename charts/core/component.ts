@@ -5,8 +5,9 @@
  * (charts/registry.ts) without naming the component anywhere else.
  *
  * Components meet through the small interfaces below (IPrometheus, IEndpoint,
- * ...), resolved from the build context by name, never through each other's
- * concrete classes. Leaf module: type imports from cdk8s/constructs/zod and
+ * ...), reached through the build context (`prometheus`, and `offered(key)` of the
+ * Offers interface, checked by the compiler), never through each other's concrete
+ * classes or a component name. Leaf module: type imports from cdk8s/constructs/zod and
  * charts/core only.
  */
 import type { Chart } from 'cdk8s';
