@@ -11,6 +11,7 @@ import { Prometheus, SCRAPE_CONFIGMAP_PREFIX } from '../../charts/components/pro
 import { prometheusSchema } from '../../charts/components/prometheus/spec';
 import { Loki, LOKI_DEFAULT_LIMITS, LOKI_DEFAULT_RULER, LOKI_DEFAULT_SIMPLE_SCALABLE } from '../../charts/components/loki/construct';
 import { lokiSchema } from '../../charts/components/loki/spec';
+import { Alertmanager } from '../../charts/components/alertmanager/construct';
 import { IMAGES } from '../../charts/core/images';
 import { DEFAULT_SIZING } from '../../charts/core/sizing';
 import { allProblems } from '../lib/checks';
@@ -29,6 +30,43 @@ describe('the server-side constructs need no spec', () => {
     const text = fs.readFileSync(path.join(ROOT, 'charts', 'components', folder, 'construct.ts'), 'utf8');
     expect(text).not.toMatch(/from '\.\.\/\.\.\/spec\/(schema|load)'/);
     expect(text).not.toMatch(/\bSpec\['/);
+  });
+
+  test.each(FOLDERS)('%s/index.ts finds no component by name (typed offers instead of get/lookup)', (folder) => {
+    const text = fs.readFileSync(path.join(ROOT, 'charts', 'components', folder, 'index.ts'), 'utf8');
+    expect(text).not.toMatch(/(?<![.\w])(get|lookup)(<[^>]*>)?\(/); // the BuildContext functions, not Map.get
+  });
+});
+
+describe('Alertmanager alone in a plain chart', () => {
+  const receivers = [{ name: 'ops', type: 'webhook' as const, urlSecretRef: { name: 'hooks', key: 'ops' }, maxAlerts: 0, sendResolved: true }];
+
+  test('receivers are the only required setting; a given Prometheus sends it alerts and scrapes it', () => {
+    const chart = new Chart(new App(), 'c');
+    const prometheus = new Prometheus(chart, 'p', { namespace: 'obs' });
+    const am = new Alertmanager(chart, 'am', { namespace: 'obs', receivers, prometheus });
+    const objects = Testing.synth(chart) as Obj[];
+    const c = named(objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0];
+    expect(c.args).toEqual(expect.arrayContaining(['--data.retention=120h', '--web.external-url=http://alertmanager.obs.svc:9093', '--cluster.listen-address=']));
+    expect(am.config.route).toMatchObject({ group_by: ['alertname', 'job', 'instance'], group_wait: '10s', group_interval: '2m', repeat_interval: '4h' });
+    // The webhook URL stays in its Secret: mounted, referenced as a file.
+    expect(am.configYaml).not.toContain('hooks/ops:');
+    expect(am.configYaml).toContain('/etc/alertmanager/secrets/hooks/ops');
+    const promConfig = parse(named(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(promConfig.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager-0.alertmanager-headless.obs.svc:9093']);
+    expect(promConfig.scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('alertmanager');
+    expect(allProblems(objects)).toEqual([]);
+  });
+
+  test('without a Prometheus its alerting and scrape configs are exposed; three replicas gossip', () => {
+    const chart = new Chart(new App(), 'c');
+    const am = new Alertmanager(chart, 'am', { namespace: 'obs', receivers, replicas: 3 });
+    const objects = Testing.synth(chart) as Obj[];
+    expect(am.alertmanagerConfig.static_configs![0].targets).toHaveLength(3);
+    expect(am.scrapeConfig.job_name).toBe('alertmanager');
+    const args = named(objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0].args as string[];
+    expect(args.filter((a) => a.startsWith('--cluster.peer='))).toHaveLength(3);
+    named(objects, 'PodDisruptionBudget', 'alertmanager');
   });
 });
 
@@ -127,6 +165,8 @@ describe('Loki alone in a plain chart', () => {
     expect(loki.workloads.map((w) => w.name)).toEqual(['loki-write', 'loki-read', 'loki-backend']);
     const envOf = (kind: string, name: string) => (named(objects, kind, name).spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[]).map((e) => e.name);
     expect(envOf('StatefulSet', 'loki-backend')).toContain('LOKI_ALERTMANAGER_PASSWORD');
+    const backendEnv = named(objects, 'StatefulSet', 'loki-backend').spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[];
+    expect(backendEnv.find((e) => e.name === 'LOKI_ALERTMANAGER_PASSWORD')!.valueFrom.secretKeyRef).toMatchObject({ name: 'auth', key: 'pw' });
     expect(envOf('StatefulSet', 'loki-write')).not.toContain('LOKI_ALERTMANAGER_PASSWORD');
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(3);
     named(objects, 'Service', 'loki-memberlist');
