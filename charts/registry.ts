@@ -30,6 +30,9 @@ import * as alloy from './components/alloy';
 import * as alloyEvents from './components/alloy-events';
 import * as msteams from './components/prometheus-msteams';
 import * as alertmanager from './components/alertmanager';
+import { alertingSection } from './components/alertmanager/spec';
+import { hostThresholdFields } from './components/node-exporter/thresholds';
+import { imageSchema, resourcesSchema } from './spec/common';
 import * as services from './components/services';
 import * as grafana from './components/grafana';
 import * as ingress from './components/ingress';
@@ -44,6 +47,9 @@ import * as operator from './components/operator';
 
 /** Public constructs of the components, re-exported by the package root (charts/index.ts). */
 export * from './components/dcgm-exporter/construct';
+
+/** spec.alerting with the threshold fields other components own (node-exporter's host alerts). */
+const ALERTING = { alerting: alertingSection({ imageSchema, resourcesSchema }, hostThresholdFields()) };
 
 const MODULES = [
   namespaces,
@@ -79,13 +85,13 @@ export const COMPONENTS: readonly ComponentDef<Spec>[] = MODULES.map((m) => m.co
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** The spec sections of every component, typed (the schema spreads them into `spec`). */
-export type SpecSections = UnionToIntersection<(typeof MODULES)[number]['specSections']>;
+export type SpecSections = Omit<UnionToIntersection<(typeof MODULES)[number]['specSections']>, 'alerting'> & typeof ALERTING;
 
 /** The spec sections of every component, in registry order. */
 export function specSections(): SpecSections {
   const out: Record<string, unknown> = {};
   for (const m of MODULES) {
-    for (const [key, schema] of Object.entries(m.specSections)) {
+    for (const [key, schema] of Object.entries(m === alertmanager ? ALERTING : m.specSections)) {
       if (key in out) throw new Error(`two components own spec.${key}`);
       out[key] = schema;
     }

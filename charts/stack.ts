@@ -2,17 +2,17 @@
  * MonitoringStack: builds every registered component (charts/registry.ts) in
  * registry order, each in its own chart so dist/ holds one ordered file per
  * component (namespaces first; objects that need third-party CRDs last).
- * Components meet through the BuildContext (IPrometheus, `get(name)` of an
- * earlier component's result, `lookup(key)` of provided values), never
- * through wiring here. The stack injects what is cross-cutting: the
- * dashboards (for Grafana) and the rule files (component-owned areas plus
- * the service-kind areas of rules/).
+ * Components meet through the BuildContext (IPrometheus, typed `offer`/`offered`
+ * of the Offers interface, `lookup(key)` of provided values), never through
+ * wiring here. The stack injects what is cross-cutting: the dashboards (offered
+ * to Grafana) and the rule files (component-owned areas plus the service-kind
+ * areas of rules/).
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { buildDashboards } from '../dashboards';
 import { buildRuleFiles, renderRuleFile } from '../rules';
-import type { BuildContext, IPrometheus } from './core/component';
+import type { BuildContext, IPrometheus, Offers } from './core/component';
 import type { StackContext } from './core/context';
 import { COMPONENT_RULE_AREAS, COMPONENTS, dashboardContributions } from './registry';
 import type { AcmeClusterIssuer } from './components/cluster-issuer/construct';
@@ -64,8 +64,9 @@ export class MonitoringStack extends Construct {
     const built = new Map<string, unknown>();
     this.built = built;
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
-    const provided = new Map<string, unknown>([['dashboards', spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : []]]);
+    const provided = new Map<string, unknown>();
     let prometheus: IPrometheus | undefined;
+    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = { dashboards: spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : [] };
     let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {
       context: this.context,
@@ -89,6 +90,11 @@ export class MonitoringStack extends Construct {
         if (provided.has(key)) throw new Error(`two components provide "${key}"`);
         provided.set(key, value);
       },
+      offer: (key, value) => {
+        if (offers[key]) throw new Error(`two components offer "${key}"`);
+        offers[key] = value;
+      },
+      offered: <K extends keyof Offers>(key: K) => offers[key] as Offers[K] | undefined,
     };
     for (const c of COMPONENTS) {
       if (c.enabled && !c.enabled(spec)) continue;

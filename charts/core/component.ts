@@ -5,8 +5,9 @@
  * (charts/registry.ts) without naming the component anywhere else.
  *
  * Components meet through the small interfaces below (IPrometheus, IEndpoint,
- * ...), resolved from the build context by name, never through each other's
- * concrete classes. Leaf module: type imports from cdk8s/constructs/zod and
+ * ...), reached through the build context (`prometheus`, and `offered(key)` of the
+ * Offers interface, checked by the compiler), never through each other's concrete
+ * classes or a component name. Leaf module: type imports from cdk8s/constructs/zod and
  * charts/core only.
  */
 import type { Chart } from 'cdk8s';
@@ -106,6 +107,21 @@ export interface IDashboard {
 }
 
 /**
+ * What a component offers the components built after it, by interface (registry order): `offer` publishes,
+ * `offered` reads, both checked by the compiler (no component name, no cast).
+ */
+export interface Offers {
+  /** Where log collectors push, and Grafana's Loki datasource (Loki in the cluster or external). */
+  readonly logPush: ILogPush;
+  /** The alert API (Alertmanager): Grafana's datasource. */
+  readonly alertApi: IEndpoint;
+  /** The Teams bridge Alertmanager posts msteams receivers to. */
+  readonly msteamsBridge: IEndpoint;
+  /** The dashboards Grafana provisions (offered by the stack: built-in, service-kind and component dashboards). */
+  readonly dashboards: readonly IDashboard[];
+}
+
+/**
  * What `build` receives. `TSpec` is the validated `spec.spec` (bound to the
  * real type in charts/registry.ts; core does not import the schema).
  */
@@ -122,9 +138,13 @@ export interface BuildContext<TSpec> {
   readonly prometheus: IPrometheus;
   /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
   readonly get: <T>(name: string) => T | undefined;
-  /** Values published with `provide` (the stack provides "dashboards": the dashboards Grafana provisions). */
+  /** Values published with `provide`. */
   readonly lookup: <T>(key: string) => T | undefined;
   readonly provide: (key: string, value: unknown) => void;
+  /** Publish what this component offers later ones (once per key). */
+  readonly offer: <K extends keyof Offers>(key: K, value: Offers[K]) => void;
+  /** What an earlier component offered (undefined when none did). */
+  readonly offered: <K extends keyof Offers>(key: K) => Offers[K] | undefined;
   /** Every registered component, in registry order (the NetworkPolicy table reads their flows). */
   readonly registry: readonly ComponentDef<TSpec>[];
 }

@@ -12,6 +12,11 @@ export interface StackContext {
   readonly webAuth?: WebAuthRef;
 }
 
+/** What a server-side construct's props take from the stack: its namespace, instance and the basic-auth Secret. */
+export function stackProps(ctx: StackContext): { readonly namespace: string; readonly instance: string; readonly webAuth?: WebAuthRef } {
+  return { namespace: ctx.namespace, instance: ctx.instance, webAuth: ctx.webAuth };
+}
+
 /** A component reachable inside the cluster. */
 export interface Endpoint {
   readonly serviceName: string;

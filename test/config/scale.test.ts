@@ -176,7 +176,7 @@ describe('scrape config files: assignment', () => {
   });
 
   test('past what 64 ConfigMaps carry: one error naming spec.services and the fix', () => {
-    const prometheus = new Prometheus(new Chart(new App(), 'c'), 'p', { context: { namespace: 'monitoring', instance: 'x' } as any, spec: validateSpec({ apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'x' }, spec: {} }).spec.prometheus });
+    const prometheus = new Prometheus(new Chart(new App(), 'c'), 'p', { namespace: 'monitoring', instance: 'x' });
     const huge = { job_name: 'huge', relabel_configs: Array.from({ length: 8000 }, (_, i) => ({ target_label: `l${i}`, replacement: 'x'.repeat(20) })) };
     expect(() => prometheus.addScrapeConfigFiles(new Map([['huge.yml', [huge]]]))).toThrow(/spec\.services: their scrape and probe jobs take \d+ bytes, more than 64 ConfigMaps.*app\.kubernetes\.io\/name: <name>/);
   });

@@ -41,7 +41,7 @@ const ALLOWED: Record<string, number> = {
   'network-policies': 13,
   platform: 4,
   prometheus: 79,
-  'prometheus-msteams': 5,
+  'prometheus-msteams': 4,
   promtail: 6,
   services: 40,
   genai: 2,

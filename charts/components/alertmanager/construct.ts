@@ -19,15 +19,16 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
-import { Endpoint, serviceUrl, StackContext } from '../../core/context';
+import { Endpoint, serviceUrl } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
+import type { AlertmanagerConfig, ScrapeConfig } from '../../core/prometheus-config';
+import type { Resources } from '../../spec/common';
 import { podJob } from '../../lib/scrape';
-import { promBasicAuth, webAuthOf } from '../../core/web-auth';
+import { promBasicAuth, webAuthOf, type WebAuthRef } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
-import type { Spec } from '../../spec/schema';
 import type { AlertingSpec, ReceiverSpec, SecretRef } from './spec';
 import { JOBS, PORTS } from '../../core/names';
 
@@ -159,7 +160,7 @@ function mergedReceiver(name: string, members: readonly ReceiverSpec[], o: Alert
 }
 
 /** alertmanager.yml as a typed object, from spec.alerting. */
-export function buildAlertmanagerConfig(a: AlertingSpec, o: AlertmanagerConfigOptions = {}): AlertmanagerConfigFile {
+export function buildAlertmanagerConfig(a: AlertRouting, o: AlertmanagerConfigOptions = {}): AlertmanagerConfigFile {
   const pick = (names?: string[]) => (names ? a.receivers.filter((r) => names.includes(r.name)) : a.receivers);
   const severityRoutes = (mute: string[]): AmRoute[] => (['critical', 'warning'] as const).map((severity) => ({
     matchers: [`severity="${severity}"`],
@@ -215,13 +216,48 @@ export function buildAlertmanagerConfig(a: AlertingSpec, o: AlertmanagerConfigOp
   };
 }
 
+/** What the Alertmanager config is built from: routing, receivers and maintenance windows. */
+export type AlertRouting = Pick<AlertingSpec, 'route' | 'receivers' | 'maintenanceWindows'>;
+
+/** Grouping and repetition of notifications, as `spec.alerting.route` defaults them (every receiver gets both severities). */
+export const ALERTMANAGER_DEFAULT_ROUTE: AlertingSpec['route'] = { groupBy: ['alertname', 'job', 'instance'], groupWait: '10s', groupInterval: '2m', repeatInterval: '4h' };
+/** Requests and limits, as `spec.alerting.alertmanager.resources` defaults them. */
+export const ALERTMANAGER_DEFAULT_RESOURCES: Resources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+/** An Alertmanager StatefulSet (a gossip cluster when replicas > 1), its config Secret and Services. */
 export interface AlertmanagerProps {
-  readonly context: StackContext;
-  readonly spec: Spec['alerting'];
-  readonly prometheus: IPrometheus;
-  /** The Teams bridge, when a receiver uses it. */
+  /** Namespace of its objects. */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** The basic-auth Secret Alertmanager enforces and its clients log in with. @default DEFAULT_WEB_AUTH (charts/core/web-auth.ts) */
+  readonly webAuth?: WebAuthRef;
+  /** Where notifications go (Secrets by reference: their keys are mounted, never copied). */
+  readonly receivers: AlertingSpec['receivers'];
+  /** Grouping, timing and the receivers of each severity. @default ALERTMANAGER_DEFAULT_ROUTE */
+  readonly route?: AlertingSpec['route'];
+  /** Recurring windows that mute matching notifications. @default [] */
+  readonly maintenanceWindows?: AlertingSpec['maintenanceWindows'];
+  /** Image, pinned to a version. @default IMAGES.alertmanager */
+  readonly image?: string;
+  /** Replicas; more than one gossip and deduplicate notifications. @default 1 */
+  readonly replicas?: number;
+  /** --data.retention of silences and the notification log. @default '120h' */
+  readonly retention?: string;
+  /** --web.external-url (links in notifications). @default its Service URL */
+  readonly externalUrl?: string;
+  /** The volume of each replica. @default { size: '2Gi' } */
+  readonly storage?: { readonly size: string; readonly storageClassName?: string };
+  /** Container requests and limits. @default ALERTMANAGER_DEFAULT_RESOURCES */
+  readonly resources?: Resources;
+  /** The Prometheus that sends it alerts and scrapes it. @default none: add `alertmanagerConfig` and `scrapeConfig` to your Prometheus yourself */
+  readonly prometheus?: IPrometheus;
+  /** The Teams bridge, when a receiver is of type msteams. @default none */
   readonly msteamsBridge?: Endpoint;
 }
+
+type Metadata = (name: string) => { name: string; namespace: string; labels: Record<string, string> };
+const HEADLESS = 'alertmanager-headless';
 
 export class Alertmanager extends Construct implements Endpoint {
   public readonly serviceName = 'alertmanager';
@@ -231,24 +267,30 @@ export class Alertmanager extends Construct implements Endpoint {
   public readonly config: AlertmanagerConfigFile;
   public readonly configYaml: string;
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** How a Prometheus reaches every replica (what `prometheus` receives through addAlertmanager). */
+  public readonly alertmanagerConfig: AlertmanagerConfig;
+  /** Its scrape job. */
+  public readonly scrapeConfig: ScrapeConfig;
+
+  private readonly webAuth: WebAuthRef;
+  private readonly replicas: number;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
-    const { context: ctx, spec, prometheus } = props;
-    const am = spec.alertmanager;
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
     // Alertmanager enforces basic auth itself (charts/lib/web-auth.ts): Prometheus, Grafana and the Loki ruler log in.
-    const webAuth = webAuthOf(ctx);
-    this.namespace = ctx.namespace;
-    this.url = serviceUrl(this.serviceName, ctx.namespace, ALERTMANAGER_PORT);
-    this.config = buildAlertmanagerConfig(spec, { msteamsBridgeUrl: props.msteamsBridge?.url });
+    this.webAuth = webAuthOf(props);
+    this.replicas = props.replicas ?? 1;
+    this.namespace = ns;
+    this.url = serviceUrl(this.serviceName, ns, ALERTMANAGER_PORT);
+    this.config = buildAlertmanagerConfig({ route: props.route ?? ALERTMANAGER_DEFAULT_ROUTE, receivers: props.receivers, maintenanceWindows: props.maintenanceWindows ?? [] }, { msteamsBridgeUrl: props.msteamsBridge?.url });
     this.configYaml = toYaml(this.config);
 
-    const image = am.image ?? IMAGES.alertmanager;
-    const labels = recommendedLabels({ name: 'alertmanager', instance: ctx.instance, component: 'alerting', version: imageVersion(image) });
-    const selector = selectorLabels('alertmanager', ctx.instance);
-    const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
-    const headless = 'alertmanager-headless';
-    const peerHost = (i: number) => `alertmanager-${i}.${headless}.${ctx.namespace}.svc`;
+    const image = props.image ?? IMAGES.alertmanager;
+    const labels = recommendedLabels({ name: 'alertmanager', instance, component: 'alerting', version: imageVersion(image) });
+    const selector = selectorLabels('alertmanager', instance);
+    const metadata: Metadata = (name) => ({ name, namespace: ns, labels });
 
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('alertmanager'), automountServiceAccountToken: false });
     new k8s.KubeSecret(this, 'config', {
@@ -256,13 +298,57 @@ export class Alertmanager extends Construct implements Endpoint {
       type: 'Opaque',
       data: { 'alertmanager.yml': Buffer.from(this.configYaml).toString('base64') },
     });
+    this.addServices(metadata, selector);
 
+    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
+      metadata: metadata('alertmanager'),
+      spec: {
+        serviceName: HEADLESS,
+        replicas: this.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': checksum(this.configYaml) } },
+          spec: this.podSpec(props, image, selector),
+        },
+        volumeClaimTemplates: [dataVolumeClaim(props.storage ?? { size: '2Gi' }, selector)],
+      },
+    });
+
+    if (this.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: metadata('alertmanager'),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+
+    // Prometheus sends to every replica (each one deduplicates through gossip), addressed by its stable DNS name.
+    this.alertmanagerConfig = {
+      api_version: 'v2',
+      scheme: 'http',
+      basic_auth: promBasicAuth(this.webAuth),
+      timeout: '10s',
+      static_configs: [{ targets: Array.from({ length: this.replicas }, (_, i) => `${this.peerHost(i)}:${ALERTMANAGER_PORT}`) }],
+    };
+    this.scrapeConfig = podJob({ jobName: JOBS.alertmanager, namespace: ns, selector, port: 'web', basicAuth: promBasicAuth(this.webAuth) });
+    props.prometheus?.addAlertmanager(this.alertmanagerConfig);
+    props.prometheus?.addScrapeConfig(this.scrapeConfig);
+  }
+
+  private peerHost(i: number): string {
+    return `alertmanager-${i}.${HEADLESS}.${this.namespace}.svc`;
+  }
+
+  /** A ClusterIP Service for clients, a headless one for the peers. */
+  private addServices(metadata: Metadata, selector: Record<string, string>): void {
     new k8s.KubeService(this, 'service', {
       metadata: metadata(this.serviceName),
       spec: { selector, ports: [{ name: 'web', port: ALERTMANAGER_PORT, targetPort: k8s.IntOrString.fromString('web') }] },
     });
     new k8s.KubeService(this, 'headless', {
-      metadata: metadata(headless),
+      metadata: metadata(HEADLESS),
       spec: {
         selector,
         clusterIp: 'None',
@@ -274,99 +360,69 @@ export class Alertmanager extends Construct implements Endpoint {
         ],
       },
     });
+  }
 
-    const secretRefs = mountedSecretRefs(spec.receivers);
+  private podSpec(props: AlertmanagerProps, image: string, selector: Record<string, string>): k8s.PodSpec {
+    const webAuth = this.webAuth;
+    const secretRefs = mountedSecretRefs(props.receivers);
     const secretNames = [...new Set(secretRefs.map((r) => r.name))].sort();
-    const clusterArgs = am.replicas > 1
+    const clusterArgs = this.replicas > 1
       ? [
         `--cluster.listen-address=0.0.0.0:${ALERTMANAGER_CLUSTER_PORT}`,
         `--cluster.advertise-address=$(POD_IP):${ALERTMANAGER_CLUSTER_PORT}`,
-        ...Array.from({ length: am.replicas }, (_, i) => `--cluster.peer=${peerHost(i)}:${ALERTMANAGER_CLUSTER_PORT}`),
+        ...Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${this.peerHost(i)}:${ALERTMANAGER_CLUSTER_PORT}`),
       ]
       : ['--cluster.listen-address=']; // a single replica: no gossip
-
-    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
-      metadata: metadata('alertmanager'),
-      spec: {
-        serviceName: headless,
-        replicas: am.replicas,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate' },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels, annotations: { 'checksum/config': checksum(this.configYaml) } },
-          spec: {
-            serviceAccountName: 'alertmanager',
-            automountServiceAccountToken: false, // never calls the Kubernetes API
-            securityContext: podSecurity(UID),
-            terminationGracePeriodSeconds: 60,
-            ...spreadAcrossNodes(am.replicas, selector),
-            containers: [{
-              name: 'alertmanager',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                `--config.file=${CONFIG_DIR}/alertmanager.yml`,
-                `--storage.path=${DATA_DIR}`,
-                `--data.retention=${am.retention}`,
-                `--web.listen-address=:${ALERTMANAGER_PORT}`,
-                `--web.external-url=${am.externalUrl ?? this.url}`,
-                '--web.route-prefix=/',
-                webConfigArg(webAuth),
-                ...clusterArgs,
-              ],
-              env: [{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }],
-              ports: [
-                { name: 'web', containerPort: ALERTMANAGER_PORT, protocol: 'TCP' },
-                { name: 'cluster-tcp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' },
-                { name: 'cluster-udp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'UDP' },
-              ],
-              resources: resources(am.resources),
-              securityContext: containerSecurity(),
-              readinessProbe: authProbe(webAuth, ALERTMANAGER_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: tcpProbe('web', { periodSeconds: 15, failureThreshold: 4 }),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'data', mountPath: DATA_DIR },
-                webAuthMount,
-                ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
-              ],
-            }],
-            volumes: [
-              { name: 'config', secret: { secretName: 'alertmanager-config' } },
-              // The web config (server side) and the password (readiness probe).
-              webAuthVolume(webAuth, ['webConfig', 'password']),
-              // Volume names are DNS labels; Secret names may hold dots: number the volumes.
-              ...secretNames.map((n, i) => ({
-                name: `secret-${i}`,
-                secret: {
-                  secretName: n,
-                  items: [...new Set(secretRefs.filter((r) => r.name === n).map((r) => r.key))].sort().map((key) => ({ key, path: key })),
-                },
-              })),
-            ],
+    return {
+      serviceAccountName: 'alertmanager',
+      automountServiceAccountToken: false, // never calls the Kubernetes API
+      securityContext: podSecurity(UID),
+      terminationGracePeriodSeconds: 60,
+      ...spreadAcrossNodes(this.replicas, selector),
+      containers: [{
+        name: 'alertmanager',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        args: [
+          `--config.file=${CONFIG_DIR}/alertmanager.yml`,
+          `--storage.path=${DATA_DIR}`,
+          `--data.retention=${props.retention ?? '120h'}`,
+          `--web.listen-address=:${ALERTMANAGER_PORT}`,
+          `--web.external-url=${props.externalUrl ?? this.url}`,
+          '--web.route-prefix=/',
+          webConfigArg(webAuth),
+          ...clusterArgs,
+        ],
+        env: [{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }],
+        ports: [
+          { name: 'web', containerPort: ALERTMANAGER_PORT, protocol: 'TCP' },
+          { name: 'cluster-tcp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' },
+          { name: 'cluster-udp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'UDP' },
+        ],
+        resources: resources(props.resources ?? ALERTMANAGER_DEFAULT_RESOURCES),
+        securityContext: containerSecurity(),
+        readinessProbe: authProbe(webAuth, ALERTMANAGER_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: tcpProbe('web', { periodSeconds: 15, failureThreshold: 4 }),
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'data', mountPath: DATA_DIR },
+          webAuthMount,
+          ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
+        ],
+      }],
+      volumes: [
+        { name: 'config', secret: { secretName: 'alertmanager-config' } },
+        // The web config (server side) and the password (readiness probe).
+        webAuthVolume(webAuth, ['webConfig', 'password']),
+        // Volume names are DNS labels; Secret names may hold dots: number the volumes.
+        ...secretNames.map((n, i) => ({
+          name: `secret-${i}`,
+          secret: {
+            secretName: n,
+            items: [...new Set(secretRefs.filter((r) => r.name === n).map((r) => r.key))].sort().map((key) => ({ key, path: key })),
           },
-        },
-        volumeClaimTemplates: [dataVolumeClaim(am.storage, selector)],
-      },
-    });
-
-    if (am.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: metadata('alertmanager'),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-      });
-    }
-
-    // Prometheus sends to every replica (each one deduplicates through gossip), addressed by its stable DNS name.
-    prometheus.addAlertmanager({
-      api_version: 'v2',
-      scheme: 'http',
-      basic_auth: promBasicAuth(webAuth),
-      timeout: '10s',
-      static_configs: [{ targets: Array.from({ length: am.replicas }, (_, i) => `${peerHost(i)}:${ALERTMANAGER_PORT}`) }],
-    });
-    prometheus.addScrapeConfig(podJob({ jobName: JOBS.alertmanager, namespace: ctx.namespace, selector, port: 'web', basicAuth: promBasicAuth(webAuth) }));
+        })),
+      ],
+    };
   }
 }

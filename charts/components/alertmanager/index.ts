@@ -1,12 +1,31 @@
 /** Registry entry: Alertmanager (routes, receivers, inhibitions), fed by Prometheus and the Loki ruler. */
-import { ext, tcp, type ComponentDef, type IEndpoint } from '../../core/component';
+import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
-import { Alertmanager } from './construct';
+import { stackProps, type StackContext } from '../../core/context';
+import { Alertmanager, type AlertmanagerProps } from './construct';
 
 export * from './construct';
 export * from './spec';
+
+/** The typed step from the parsed spec to the construct's props (links in notifications point at its Ingress when exposed). */
+export function alertmanagerProps(spec: Spec, context: StackContext): Omit<AlertmanagerProps, 'prometheus' | 'msteamsBridge'> {
+  const a = spec.alerting;
+  const am = a.alertmanager;
+  return {
+    ...stackProps(context),
+    receivers: a.receivers,
+    route: a.route,
+    maintenanceWindows: a.maintenanceWindows,
+    image: am.image,
+    replicas: am.replicas,
+    retention: am.retention,
+    externalUrl: am.externalUrl ?? externalUrls(spec.ingress).alertmanager,
+    storage: am.storage,
+    resources: am.resources,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'alertmanager',
@@ -33,10 +52,11 @@ export const component: ComponentDef<Spec> = {
     ];
   },
   enabled: (spec) => spec.alerting.enabled,
-  build: ({ chart, context, spec, prometheus, get }) => new Alertmanager(chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
-    // Links in notifications point at Alertmanager's Ingress when it is exposed.
-    context,
-    spec: { ...spec.alerting, alertmanager: { ...spec.alerting.alertmanager, externalUrl: spec.alerting.alertmanager.externalUrl ?? externalUrls(spec.ingress).alertmanager } },
-    prometheus, msteamsBridge: get<IEndpoint>('prometheus-msteams'),
-  }),
+  build: ({ chart, context, spec, prometheus, offer, offered }) => {
+    const alertmanager = new Alertmanager(chart('11-alertmanager', 'alertmanager'), 'alertmanager', {
+      ...alertmanagerProps(spec, context), prometheus, msteamsBridge: offered('msteamsBridge'),
+    });
+    offer('alertApi', alertmanager);
+    return alertmanager;
+  },
 };

@@ -12,7 +12,7 @@ import { timeIntervalProblems } from '../../spec/time-intervals';
 import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, duration, httpUrl, quantity } from '../../spec/formats';
-import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/common';
 
 /** The image and resources builders alertingSection uses (by default charts/spec/common.ts', a leaf: importing it makes no cycle). */
 export interface SectionHelpers {
@@ -20,42 +20,31 @@ export interface SectionHelpers {
   readonly resourcesSchema: typeof ResourcesSchema;
 }
 
-/** The spec.alerting section, built with schema.ts' image and resources helpers. */
-export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers) {
-  /** A key of an existing Secret in the stack namespace. */
-  const secretRefSchema = z.strictObject({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
-      error: (i) => `expected the name of a Secret in the stack namespace (lowercase DNS name), found ${JSON.stringify(i.input)}`,
-    }).max(253),
-    key: z.string().regex(/^[-._a-zA-Z0-9]+$/, {
-      error: (i) => `expected a Secret data key (letters, digits, "-", "_", "."), found ${JSON.stringify(i.input)}`,
-    }),
-  }).describe('a key of an existing Secret in the stack namespace: {name, key}');
+/** A key of an existing Secret in the stack namespace. */
+const secretRefSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+    error: (i) => `expected the name of a Secret in the stack namespace (lowercase DNS name), found ${JSON.stringify(i.input)}`,
+  }).max(253),
+  key: z.string().regex(/^[-._a-zA-Z0-9]+$/, {
+    error: (i) => `expected a Secret data key (letters, digits, "-", "_", "."), found ${JSON.stringify(i.input)}`,
+  }),
+}).describe('a key of an existing Secret in the stack namespace: {name, key}');
 
-  const percent = (d: number, what: string) =>
-    z.number().gt(0, { error: `${what} is a percentage: greater than 0` }).max(100, { error: `${what} is a percentage: at most 100` }).default(d);
+const percent = (d: number, what: string) =>
+  z.number().gt(0, { error: `${what} is a percentage: greater than 0` }).max(100, { error: `${what} is a percentage: at most 100` }).default(d);
 
-  const warnCrit = (w: number, c: number, forDefault: string, what: string) =>
-    z.strictObject({
-      warning: percent(w, what).describe(`${what} (%) above which the warning alert fires`),
-      critical: percent(c, what).describe(`${what} (%) above which the critical alert fires`),
-      for: duration().default(forDefault).describe('how long the condition must hold'),
-    }).prefault({}).refine((t) => t.warning < t.critical, { error: 'warning must be lower than critical' });
+const warnOnly = (w: number, forDefault: string, what: string) =>
+  z.strictObject({
+    warning: percent(w, what).describe(`${what} (%) above which the alert fires`),
+    for: duration().default(forDefault),
+  }).prefault({});
 
-  const warnOnly = (w: number, forDefault: string, what: string) =>
-    z.strictObject({
-      warning: percent(w, what).describe(`${what} (%) above which the alert fires`),
-      for: duration().default(forDefault),
-    }).prefault({});
-
-  const thresholdsSchema = z.strictObject({
+/** spec.alerting.thresholds: the stack's, with the components' own fields (charts/registry.ts) after targetDownFor and slowScrapeSeconds. */
+function thresholdsSchema<T extends z.ZodRawShape>(componentThresholds: T) {
+  return z.strictObject({
     targetDownFor: duration().default('2m').describe('TargetDown: how long a scrape target must be down (up == 0)'),
     slowScrapeSeconds: z.number().positive().optional().describe('PrometheusSlowScrapes: average scrape duration above which it fires; defaults to 80% of spec.prometheus.scrapeTimeout'),
-    hostCpu: warnCrit(80, 90, '10m', 'node CPU usage'),
-    hostMemory: warnCrit(85, 95, '5m', 'node memory usage'),
-    hostDisk: warnCrit(85, 95, '5m', 'filesystem usage'),
-    hostInodes: warnOnly(85, '5m', 'inode usage'),
-    diskFillHours: z.number().positive().default(24).describe('HostDiskWillFillSoon: fires when the linear trend fills a filesystem within this many hours'),
+    ...componentThresholds,
     containerMissingAfter: duration().default('5m').describe('ContainerMissing: time since a container was last seen'),
     containerRestarts: z.strictObject({
       count: z.number().int().min(1).default(3).describe('restarts within the window'),
@@ -88,8 +77,11 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
       for: duration().default('5m'),
     }).prefault({}),
     redisMemory: warnOnly(90, '5m', 'Redis memory against maxmemory'),
-  }).prefault({}).describe('alert thresholds and durations (seed values by default)');
+  }).prefault({} as never).describe('alert thresholds and durations (seed values by default)');
+}
 
+/** One receiver: msteams (through the bridge), msteamsv2, email or webhook. */
+function receiverSchema() {
   const receiverName = () => dnsLabel().describe('receiver name, referenced by route.criticalReceivers / warningReceivers');
 
   const msteamsReceiverSchema = z.strictObject({
@@ -128,10 +120,13 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
     sendResolved: z.boolean().default(true),
   });
 
-  const receiverSchema = z.discriminatedUnion('type', [msteamsReceiverSchema, msteamsV2ReceiverSchema, emailReceiverSchema, webhookReceiverSchema], {
-    error: (i) => `expected a receiver with type msteams, msteamsv2, email or webhook, found ${JSON.stringify((i.input as { type?: unknown } | undefined)?.type ?? i.input)}`,
-  });
+  return z.discriminatedUnion('type', [msteamsReceiverSchema, msteamsV2ReceiverSchema, emailReceiverSchema, webhookReceiverSchema], {
+  error: (i) => `expected a receiver with type msteams, msteamsv2, email or webhook, found ${JSON.stringify((i.input as { type?: unknown } | undefined)?.type ?? i.input)}`,
+});
+}
 
+/** A maintenance window: matchers and the time intervals that mute them. */
+function maintenanceWindowSchema() {
   const MATCHER_RE = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"$/;
   const matcher = () => z.string().regex(MATCHER_RE, {
     error: (i) => `expected an Alertmanager matcher such as 'namespace="ai"' or 'alertname=~"Host.*"', found ${JSON.stringify(i.input)}`,
@@ -158,53 +153,44 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
     for (const p of timeIntervalProblems(ti)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
-  const maintenanceWindowSchema = z.strictObject({
-    name: dnsLabel().describe('time interval name'),
-    matchers: z.array(matcher()).default([]).describe('alerts the window mutes (all alerts when empty)'),
-    timeIntervals: z.array(timeIntervalSchema).min(1, { error: 'a maintenance window needs at least one time interval' }),
-  });
-
-  const alertmanagerSchema = () => z.strictObject({
-    image: imageSchema().optional().describe('override the pinned image (must be >= v0.28 for msteamsv2 receivers)'),
-    replicas: z.number().int().min(1).max(5).default(1).describe('replicas; more than one form a gossip cluster that deduplicates notifications'),
-    retention: duration().default('120h').describe('--data.retention: how long silences and the notification log are kept'),
-    externalUrl: httpUrl().optional().describe('URL users reach Alertmanager at (links in notifications)'),
-    storage: z.strictObject({
-      size: quantity('2Gi').default('2Gi'),
-      storageClassName: z.string().min(1).optional(),
-    }).prefault({}),
-    resources: resourcesSchema({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
-  }).prefault({});
-
-  const msteamsBridgeSchema = () => z.strictObject({
-    image: imageSchema().optional(),
-    initImage: imageSchema().optional().describe('image of the init container that writes the connectors file (needs sh and awk)'),
-    workflows: z.boolean().default(true).describe('post Adaptive Cards to Teams Workflows webhooks (Office 365 connectors are retired); false for legacy connector webhooks'),
-    resources: resourcesSchema({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } }),
-  }).prefault({});
-
-  const DEFAULT_RECEIVERS = [
-    { name: 'teams', type: 'msteams' as const, webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' }, sendResolved: true },
-  ];
-
-
   return z.strictObject({
-  enabled: z.boolean().default(true).describe('deploy Alertmanager (and the Teams bridge when a receiver uses it); rules are loaded either way'),
-  thresholds: thresholdsSchema,
-  route: z.strictObject({
-    groupBy: z.array(z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/)).default(['alertname', 'job', 'instance']),
-    groupWait: duration().default('10s'),
-    groupInterval: duration().default('2m'),
-    repeatInterval: duration().default('4h'),
-    criticalReceivers: z.array(dnsLabel()).min(1).optional().describe('receivers of critical alerts; every receiver when unset'),
-    warningReceivers: z.array(dnsLabel()).min(1).optional().describe('receivers of warning alerts; every receiver when unset'),
+  name: dnsLabel().describe('time interval name'),
+  matchers: z.array(matcher()).default([]).describe('alerts the window mutes (all alerts when empty)'),
+  timeIntervals: z.array(timeIntervalSchema).min(1, { error: 'a maintenance window needs at least one time interval' }),
+});
+}
+
+/** The Alertmanager workload. */
+function alertmanagerSchema({ imageSchema, resourcesSchema }: SectionHelpers) {
+  return z.strictObject({
+  image: imageSchema().optional().describe('override the pinned image (must be >= v0.28 for msteamsv2 receivers)'),
+  replicas: z.number().int().min(1).max(5).default(1).describe('replicas; more than one form a gossip cluster that deduplicates notifications'),
+  retention: duration().default('120h').describe('--data.retention: how long silences and the notification log are kept'),
+  externalUrl: httpUrl().optional().describe('URL users reach Alertmanager at (links in notifications)'),
+  storage: z.strictObject({
+    size: quantity('2Gi').default('2Gi'),
+    storageClassName: z.string().min(1).optional(),
   }).prefault({}),
-  receivers: z.array(receiverSchema).min(1, { error: 'at least one receiver is needed' }).default(DEFAULT_RECEIVERS)
-    .describe('where notifications go; default: Teams through the bridge, URL in Secret alertmanager-msteams key webhook-url'),
-  maintenanceWindows: z.array(maintenanceWindowSchema).default([]).describe('recurring windows during which matching notifications are muted'),
-  alertmanager: alertmanagerSchema(),
-  msteams: msteamsBridgeSchema(),
-}).prefault({}).superRefine((a, ctx) => {
+  resources: resourcesSchema({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
+}).prefault({});
+}
+
+/** The Teams bridge workload. */
+function msteamsBridgeSchema({ imageSchema, resourcesSchema }: SectionHelpers) {
+  return z.strictObject({
+  image: imageSchema().optional(),
+  initImage: imageSchema().optional().describe('image of the init container that writes the connectors file (needs sh and awk)'),
+  workflows: z.boolean().default(true).describe('post Adaptive Cards to Teams Workflows webhooks (Office 365 connectors are retired); false for legacy connector webhooks'),
+  resources: resourcesSchema({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } }),
+}).prefault({});
+}
+
+const DEFAULT_RECEIVERS = [
+  { name: 'teams', type: 'msteams' as const, webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' }, sendResolved: true },
+];
+
+/** Cross-field checks: unique receiver names and bridge paths, known route receivers, unique window names. */
+function checkAlerting(a: { receivers: readonly { name: string; type: string; channel?: string }[]; route: { criticalReceivers?: string[]; warningReceivers?: string[] }; maintenanceWindows: readonly { name: string }[] }, ctx: z.RefinementCtx): void {
   const names = new Map<string, number>();
   a.receivers.forEach((r, i) => {
     if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['receivers', i, 'name'], message: `duplicate receiver name "${r.name}" (also receivers[${names.get(r.name)}])` });
@@ -228,13 +214,33 @@ export function alertingSection({ imageSchema, resourcesSchema }: SectionHelpers
     if (windows.has(w.name)) ctx.addIssue({ code: 'custom', path: ['maintenanceWindows', i, 'name'], message: `duplicate maintenance window "${w.name}"` });
     windows.add(w.name);
   });
-  });
 }
-export type AlertingSpec = z.output<ReturnType<typeof alertingSection>>;
+
+/** The spec.alerting section, built with schema.ts' image and resources helpers. */
+export function alertingSection<T extends z.ZodRawShape = Record<never, never>>(helpers: SectionHelpers, componentThresholds: T = {} as T) {
+  return z.strictObject({
+  enabled: z.boolean().default(true).describe('deploy Alertmanager (and the Teams bridge when a receiver uses it); rules are loaded either way'),
+  thresholds: thresholdsSchema(componentThresholds),
+  route: z.strictObject({
+    groupBy: z.array(z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/)).default(['alertname', 'job', 'instance']),
+    groupWait: duration().default('10s'),
+    groupInterval: duration().default('2m'),
+    repeatInterval: duration().default('4h'),
+    criticalReceivers: z.array(dnsLabel()).min(1).optional().describe('receivers of critical alerts; every receiver when unset'),
+    warningReceivers: z.array(dnsLabel()).min(1).optional().describe('receivers of warning alerts; every receiver when unset'),
+  }).prefault({}),
+  receivers: z.array(receiverSchema()).min(1, { error: 'at least one receiver is needed' }).default(DEFAULT_RECEIVERS)
+    .describe('where notifications go; default: Teams through the bridge, URL in Secret alertmanager-msteams key webhook-url'),
+  maintenanceWindows: z.array(maintenanceWindowSchema()).default([]).describe('recurring windows during which matching notifications are muted'),
+  alertmanager: alertmanagerSchema(helpers),
+  msteams: msteamsBridgeSchema(helpers),
+}).prefault({}).superRefine(checkAlerting);
+}
+export type AlertingSpec = z.output<typeof specSections.alerting>;
 export type Thresholds = AlertingSpec['thresholds'];
 export type ReceiverSpec = AlertingSpec['receivers'][number];
 export type SecretRef = { name: string; key: string };
 export type MaintenanceWindow = AlertingSpec['maintenanceWindows'][number];
 
-/** The spec sections this component owns (composed into the schema by charts/registry.ts). */
+/** The spec sections this component owns (charts/registry.ts composes them, adding the components' threshold fields). */
 export const specSections = { alerting: alertingSection({ imageSchema: commonImageSchema, resourcesSchema: commonResourcesSchema }) };

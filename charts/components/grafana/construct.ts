@@ -13,18 +13,19 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
 import type { IDashboard } from '../../core/component';
-import { MountedRefs } from '../../spec/secret-ref';
-import { applyOverride, GRAFANA_REFS_DIR, type GrafanaDatasourcesSpec } from './datasources';
+import { applyOverride, grafanaRefs, type GrafanaDatasourcesSpec } from './datasources';
 import { DATASOURCE_UIDS, FOLDERS, type FolderId, JOBS, PORTS } from '../../core/names';
-import { type Endpoint, serviceUrl, type StackContext } from '../../core/context';
+import { type Endpoint, serviceUrl } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, quantity, resources } from '../../lib/workload';
-import type { IPrometheus } from '../../core/component';
+import type { IEndpoint, IScrapeJobs } from '../../core/component';
+import type { ScrapeConfig } from '../../core/prometheus-config';
+import type { Resources } from '../../spec/common';
 import { podJob } from '../../lib/scrape';
 import { webAuthOf, webAuthPasswordFile, type WebAuthRef } from '../../core/web-auth';
 import { webAuthMount, webAuthVolume } from '../../lib/web-auth';
-import { grafanaPersistence, type GrafanaSpec } from './spec';
+import type { GrafanaSpec } from './spec';
 
 export const GRAFANA_PORT = PORTS.grafana;
 /** The uid and gid of the grafana/grafana image. */
@@ -104,8 +105,12 @@ export function dashboardConfigMapName(uid: string): string {
 
 // --- Dashboards ConfigMaps (dist/41-grafana-dashboards.yaml) --------------------
 
+/** One ConfigMap per dashboard, in the folders Grafana's file provider reads. */
 export interface GrafanaDashboardsProps {
-  readonly context: StackContext;
+  /** Namespace of the ConfigMaps (Grafana's). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of the ConfigMaps. @default 'monitoring' */
+  readonly instance?: string;
   readonly dashboards: readonly IDashboard[];
 }
 
@@ -115,14 +120,13 @@ export class GrafanaDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
-    const { context: ctx } = props;
     this.dashboards = props.dashboards;
-    const labels = recommendedLabels({ name: 'grafana', instance: ctx.instance, component: 'dashboards' });
+    const labels = recommendedLabels({ name: 'grafana', instance: props.instance ?? 'monitoring', component: 'dashboards' });
     for (const d of props.dashboards) {
       new k8s.KubeConfigMap(this, d.uid, {
         metadata: {
           name: dashboardConfigMapName(d.uid),
-          namespace: ctx.namespace,
+          namespace: props.namespace,
           labels: { ...labels, grafana_dashboard: '1' },
           annotations: { 'grafana-folder': FOLDERS[d.folder] },
         },
@@ -141,17 +145,58 @@ export class GrafanaDashboards extends Construct {
 
 // --- Grafana -------------------------------------------------------------------
 
+/** Grafana's volume: SQLite, users, preferences, UI-made dashboards. */
+export interface GrafanaPersistence {
+  /** A PersistentVolumeClaim; false: an emptyDir (UI changes are lost on restart). */
+  readonly enabled: boolean;
+  readonly size: string;
+  /** @default the cluster's default class */
+  readonly storageClassName?: string;
+}
+
+/** The admin account's Secret (never written by the stack). */
+export interface GrafanaAdminSecret { readonly name: string; readonly userKey: string; readonly passwordKey: string }
+
+/** Requests and limits, as `spec.grafana.resources` defaults them. */
+export const GRAFANA_DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+/** Grafana (one replica, SQLite) with its datasources and the dashboards of a GrafanaDashboards. */
 export interface GrafanaProps {
-  readonly context: StackContext;
-  readonly spec: GrafanaSpec;
-  /** Default datasource (uid `prometheus`). */
-  readonly prometheus: IPrometheus;
-  /** Loki datasource (uid `loki`), when Loki is deployed. */
+  /** Namespace of its objects. */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** The basic-auth Secret whose password the datasources send to Prometheus and Alertmanager. @default DEFAULT_WEB_AUTH (charts/core/web-auth.ts) */
+  readonly webAuth?: WebAuthRef;
+  /** Image, pinned to a version. @default IMAGES.grafana */
+  readonly image?: string;
+  /** Public host name (server.domain). @default the host of rootUrl */
+  readonly domain?: string;
+  /** server.root_url. @default https://<domain>/ with a domain, else http://localhost:3000/ */
+  readonly rootUrl?: string;
+  /** The admin account's Secret. @default { name: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' } */
+  readonly adminSecret?: GrafanaAdminSecret;
+  /** The Secret key of [security] secret_key. @default { key: 'secret-key' } in the adminSecret */
+  readonly secretKeyRef?: { readonly name?: string; readonly key: string };
+  /** Its volume. @default { enabled: true, size: '10Gi' } */
+  readonly persistence?: GrafanaPersistence;
+  /** users.default_theme. @default 'dark' */
+  readonly theme?: GrafanaSpec['theme'];
+  /** Container requests and limits. @default GRAFANA_DEFAULT_RESOURCES */
+  readonly resources?: Resources;
+  /** Datasource overrides (central stores, their credentials by reference). @default {} (the in-cluster Services) */
+  readonly datasources?: GrafanaDatasourcesSpec;
+  /** Default datasource (uid `prometheus`); it scrapes Grafana too. */
+  readonly prometheus: IEndpoint & IScrapeJobs;
+  /** Loki datasource (uid `loki`). @default none (or datasources.loki) */
   readonly loki?: Pick<Endpoint, 'url'>;
-  /** Alertmanager datasource (uid `alertmanager`), when Alertmanager is deployed. */
+  /** Alertmanager datasource (uid `alertmanager`). @default none (or datasources.alertmanager) */
   readonly alertmanager?: Pick<Endpoint, 'url'>;
   readonly dashboards: GrafanaDashboards;
 }
+
+const DEFAULT_ADMIN_SECRET: GrafanaAdminSecret = { name: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' };
+type Metadata = (name: string) => { name: string; namespace: string; labels: Record<string, string> };
 
 export class Grafana extends Construct implements Endpoint {
   public readonly serviceName = 'grafana';
@@ -164,33 +209,28 @@ export class Grafana extends Construct implements Endpoint {
   public readonly ini: GrafanaIni;
   public readonly datasources: DatasourcesFile;
   public readonly providers: DashboardProvidersFile;
+  /** Its scrape job. */
+  public readonly scrapeConfig: ScrapeConfig;
+
+  private readonly refs = grafanaRefs();
+  private readonly webAuth: WebAuthRef;
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    this.namespace = ctx.namespace;
-    this.url = serviceUrl(this.serviceName, ctx.namespace, GRAFANA_PORT);
-    this.rootUrl = spec.rootUrl ?? (spec.domain ? `https://${spec.domain}/` : `http://localhost:${GRAFANA_PORT}/`);
-    const persistence = grafanaPersistence(spec.persistence);
-    const image = spec.image ?? IMAGES.grafana;
-    const labels = recommendedLabels({ name: 'grafana', instance: ctx.instance, component: 'visualization', version: imageVersion(image) });
-    const selector = selectorLabels('grafana', ctx.instance);
-    const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
+    this.namespace = ns;
+    this.url = serviceUrl(this.serviceName, ns, GRAFANA_PORT);
+    this.rootUrl = props.rootUrl ?? (props.domain ? `https://${props.domain}/` : `http://localhost:${GRAFANA_PORT}/`);
+    const persistence = props.persistence ?? { enabled: true, size: '10Gi' };
+    const image = props.image ?? IMAGES.grafana;
+    const labels = recommendedLabels({ name: 'grafana', instance, component: 'visualization', version: imageVersion(image) });
+    const selector = selectorLabels('grafana', instance);
+    const metadata: Metadata = (name) => ({ name, namespace: ns, labels });
 
-    this.ini = grafanaIni(spec, this.rootUrl);
-    const refs = new MountedRefs(GRAFANA_REFS_DIR);
-    const webAuth = webAuthOf(ctx);
-    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (spec.datasources.loki ? spec.datasources.loki.url : undefined), props.alertmanager?.url ?? spec.datasources.alertmanager?.url, webAuth);
-    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']> = {
-      prometheus: spec.datasources.prometheus, loki: spec.datasources.loki, alertmanager: spec.datasources.alertmanager,
-    };
-    this.datasources = { ...base, datasources: base.datasources.map((ds) => {
-      const o = overrides[ds.type];
-      if (!o) return ds;
-      // A central store gets its own credentials (or none), never the stack's web-auth password.
-      const { basicAuth: _b, basicAuthUser: _u, secureJsonData: _s, ...plain } = ds;
-      return applyOverride(plain, o, refs);
-    }) };
+    this.ini = grafanaIni({ domain: props.domain, theme: props.theme ?? 'dark' }, this.rootUrl);
+    this.webAuth = webAuthOf(props);
+    this.datasources = this.datasourcesFile(props);
     const folders = props.dashboards.byFolder();
     this.providers = providersFile([...folders.keys()]);
 
@@ -218,17 +258,6 @@ export class Grafana extends Construct implements Endpoint {
       });
     }
 
-    const secretEnv = (name: string, key: string): k8s.EnvVar => ({
-      name, valueFrom: { secretKeyRef: { name: spec.adminSecret.name, key, optional: false } },
-    });
-    const folderVolumes = [...folders.entries()].map(([folder, uids]) => ({
-      volume: {
-        name: `dashboards-${folder}`,
-        projected: { sources: uids.map((uid) => ({ configMap: { name: dashboardConfigMapName(uid) } })) },
-      } satisfies k8s.Volume,
-      mount: { name: `dashboards-${folder}`, mountPath: `${DASHBOARDS_DIR}/${folder}`, readOnly: true } satisfies k8s.VolumeMount,
-    }));
-
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata('grafana'),
       spec: {
@@ -242,66 +271,99 @@ export class Grafana extends Construct implements Endpoint {
             // Dashboards are re-read by the file provider every updateIntervalSeconds: only config changes restart Grafana.
             annotations: { 'checksum/config': checksum(iniText, datasourcesText, providersText) },
           },
-          spec: {
-            serviceAccountName: 'grafana',
-            automountServiceAccountToken: false, // Grafana never calls the Kubernetes API
-            securityContext: podSecurity(UID),
-            containers: [{
-              name: 'grafana',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
-              env: [
-                secretEnv('GF_SECURITY_ADMIN_USER', spec.adminSecret.userKey),
-                secretEnv('GF_SECURITY_ADMIN_PASSWORD', spec.adminSecret.passwordKey),
-                // [security] secret_key: never Grafana's built-in (public) default.
-                { name: 'GF_SECURITY_SECRET_KEY', valueFrom: { secretKeyRef: { name: spec.secretKeyRef.name ?? spec.adminSecret.name, key: spec.secretKeyRef.key, optional: false } } },
-              ],
-              resources: resources(spec.resources),
-              securityContext: containerSecurity(),
-              // First start migrates the SQLite database: give it time before liveness counts.
-              startupProbe: httpProbe('/api/health', 'http', { periodSeconds: 5, failureThreshold: 60 }),
-              readinessProbe: httpProbe('/api/health', 'http', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: httpProbe('/api/health', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
-              volumeMounts: [
-                { name: 'config', mountPath: `${CONFIG_DIR}/grafana.ini`, subPath: 'grafana.ini', readOnly: true },
-                { name: 'datasources', mountPath: `${PROVISIONING_DIR}/datasources`, readOnly: true },
-                { name: 'providers', mountPath: `${PROVISIONING_DIR}/dashboards`, readOnly: true },
-                // Empty provisioning folders Grafana scans at startup.
-                { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/plugins`, readOnly: true },
-                { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
-                { name: 'data', mountPath: DATA_DIR },
-                { name: 'tmp', mountPath: '/tmp' },
-                ...refs.mounts(),
-                webAuthMount,
-                ...folderVolumes.map((f) => f.mount),
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: 'grafana-config' } },
-              { name: 'datasources', configMap: { name: 'grafana-datasources' } },
-              { name: 'providers', configMap: { name: 'grafana-dashboard-providers' } },
-              { name: 'provisioning-empty', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
-              persistence.enabled
-                ? { name: 'data', persistentVolumeClaim: { claimName: 'grafana' } }
-                : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-              ...refs.volumes(),
-              // The password the datasources send to Prometheus and Alertmanager (only that key).
-              webAuthVolume(webAuth, ['password']),
-              ...folderVolumes.map((f) => f.volume),
-            ],
-          },
+          spec: this.podSpec(props, image, persistence.enabled, folders),
         },
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.grafana, namespace: ctx.namespace, selector, port: 'http' }));
+    this.scrapeConfig = podJob({ jobName: JOBS.grafana, namespace: ns, selector, port: 'http' });
+    props.prometheus.addScrapeConfig(this.scrapeConfig);
+  }
+
+  /** The in-cluster datasources, each replaced by its override (a central store) when one is given. */
+  private datasourcesFile(props: GrafanaProps): DatasourcesFile {
+    const ds = props.datasources ?? {};
+    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (ds.loki ? ds.loki.url : undefined), props.alertmanager?.url ?? ds.alertmanager?.url, this.webAuth);
+    const overrides: Record<string, GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']> = {
+      prometheus: ds.prometheus, loki: ds.loki, alertmanager: ds.alertmanager,
+    };
+    return { ...base, datasources: base.datasources.map((d) => {
+      const o = overrides[d.type];
+      if (!o) return d;
+      // A central store gets its own credentials (or none), never the stack's web-auth password.
+      const { basicAuth: _b, basicAuthUser: _u, secureJsonData: _s, ...plain } = d;
+      return applyOverride(plain, o, this.refs);
+    }) };
+  }
+
+  private podSpec(props: GrafanaProps, image: string, persistent: boolean, folders: Map<FolderId, string[]>): k8s.PodSpec {
+    const admin = props.adminSecret ?? DEFAULT_ADMIN_SECRET;
+    const secretKey = props.secretKeyRef ?? { key: 'secret-key' };
+    const secretEnv = (name: string, key: string): k8s.EnvVar => ({
+      name, valueFrom: { secretKeyRef: { name: admin.name, key, optional: false } },
+    });
+    const folderVolumes = [...folders.entries()].map(([folder, uids]) => ({
+      volume: {
+        name: `dashboards-${folder}`,
+        projected: { sources: uids.map((uid) => ({ configMap: { name: dashboardConfigMapName(uid) } })) },
+      } satisfies k8s.Volume,
+      mount: { name: `dashboards-${folder}`, mountPath: `${DASHBOARDS_DIR}/${folder}`, readOnly: true } satisfies k8s.VolumeMount,
+    }));
+    return {
+      serviceAccountName: 'grafana',
+      automountServiceAccountToken: false, // Grafana never calls the Kubernetes API
+      securityContext: podSecurity(UID),
+      containers: [{
+        name: 'grafana',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
+        env: [
+          secretEnv('GF_SECURITY_ADMIN_USER', admin.userKey),
+          secretEnv('GF_SECURITY_ADMIN_PASSWORD', admin.passwordKey),
+          // [security] secret_key: never Grafana's built-in (public) default.
+          { name: 'GF_SECURITY_SECRET_KEY', valueFrom: { secretKeyRef: { name: secretKey.name ?? admin.name, key: secretKey.key, optional: false } } },
+        ],
+        resources: resources(props.resources ?? GRAFANA_DEFAULT_RESOURCES),
+        securityContext: containerSecurity(),
+        // First start migrates the SQLite database: give it time before liveness counts.
+        startupProbe: httpProbe('/api/health', 'http', { periodSeconds: 5, failureThreshold: 60 }),
+        readinessProbe: httpProbe('/api/health', 'http', { periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: httpProbe('/api/health', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
+        volumeMounts: [
+          { name: 'config', mountPath: `${CONFIG_DIR}/grafana.ini`, subPath: 'grafana.ini', readOnly: true },
+          { name: 'datasources', mountPath: `${PROVISIONING_DIR}/datasources`, readOnly: true },
+          { name: 'providers', mountPath: `${PROVISIONING_DIR}/dashboards`, readOnly: true },
+          // Empty provisioning folders Grafana scans at startup.
+          { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/plugins`, readOnly: true },
+          { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
+          { name: 'data', mountPath: DATA_DIR },
+          { name: 'tmp', mountPath: '/tmp' },
+          ...this.refs.mounts(),
+          webAuthMount,
+          ...folderVolumes.map((f) => f.mount),
+        ],
+      }],
+      volumes: [
+        { name: 'config', configMap: { name: 'grafana-config' } },
+        { name: 'datasources', configMap: { name: 'grafana-datasources' } },
+        { name: 'providers', configMap: { name: 'grafana-dashboard-providers' } },
+        { name: 'provisioning-empty', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
+        persistent
+          ? { name: 'data', persistentVolumeClaim: { claimName: 'grafana' } }
+          : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
+        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+        ...this.refs.volumes(),
+        // The password the datasources send to Prometheus and Alertmanager (only that key).
+        webAuthVolume(this.webAuth, ['password']),
+        ...folderVolumes.map((f) => f.volume),
+      ],
+    };
   }
 }
 
 /** grafana.ini from the spec: no anonymous access, no sign-up, no phoning home, writable paths on volumes. */
-export function grafanaIni(spec: GrafanaSpec, rootUrl: string): GrafanaIni {
+export function grafanaIni(spec: { readonly domain?: string; readonly theme: GrafanaSpec['theme'] }, rootUrl: string): GrafanaIni {
   const url = new URL(rootUrl);
   return {
     paths: {

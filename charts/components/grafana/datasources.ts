@@ -75,3 +75,8 @@ export function applyOverride<T extends DatasourceAuthFields>(ds: T, o: Override
     ...(Object.keys(secure).length ? { secureJsonData: secure } : {}),
   };
 }
+
+/** The Secret keys the datasource overrides read as files, mounted read-only under GRAFANA_REFS_DIR. */
+export function grafanaRefs(): MountedRefs {
+  return new MountedRefs(GRAFANA_REFS_DIR);
+}

@@ -1,12 +1,31 @@
 /** Registry entry: Grafana with its datasources and the dashboards the stack builds (provided as "dashboards"). */
-import { remoteFlow, tcp, type ComponentDef, type IEndpoint } from '../../core/component';
+import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { grafanaUrlDefaults } from '../ingress/spec';
-import { Grafana, GrafanaDashboards, type GrafanaDashboardsProps } from './construct';
+import { stackProps, type StackContext } from '../../core/context';
+import { Grafana, GrafanaDashboards, type GrafanaProps } from './construct';
+import { grafanaPersistence } from './spec';
 
 export * from './construct';
 export * from './spec';
+
+/** The typed step from the parsed spec to the construct's props (domain and root URL from its Ingress when exposed). */
+export function grafanaProps(spec: Spec, context: StackContext): Omit<GrafanaProps, 'prometheus' | 'loki' | 'alertmanager' | 'dashboards'> {
+  const g = grafanaUrlDefaults(spec.grafana, spec.ingress);
+  return {
+    ...stackProps(context),
+    image: g.image,
+    domain: g.domain,
+    rootUrl: g.rootUrl,
+    adminSecret: g.adminSecret,
+    secretKeyRef: g.secretKeyRef,
+    persistence: grafanaPersistence(g.persistence),
+    theme: g.theme,
+    resources: g.resources,
+    datasources: g.datasources,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'grafana',
@@ -48,14 +67,12 @@ export const component: ComponentDef<Spec> = {
       ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.grafana.datasources: the dashboards\' cluster variable selects this cluster in the shared store' });
     }
   },
-  build: ({ chart, context, spec, prometheus, get, lookup }) => {
+  build: ({ chart, context, spec, prometheus, offered }) => {
     const dashboards = new GrafanaDashboards(chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
-      context, dashboards: lookup<GrafanaDashboardsProps['dashboards']>('dashboards') ?? [],
+      namespace: context.namespace, instance: context.instance, dashboards: offered('dashboards') ?? [],
     });
     return new Grafana(chart('40-grafana', 'grafana'), 'grafana', {
-      context, spec: grafanaUrlDefaults(spec.grafana, spec.ingress), prometheus, dashboards,
-      loki: get<IEndpoint>('loki'),
-      alertmanager: get<IEndpoint>('alertmanager'),
+      ...grafanaProps(spec, context), prometheus, dashboards, loki: offered('logPush'), alertmanager: offered('alertApi'),
     });
   },
 };

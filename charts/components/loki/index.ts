@@ -3,7 +3,8 @@ import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { eventsShipped } from '../../core/events';
-import { ExternalLoki, Loki } from './construct';
+import { stackProps, type StackContext } from '../../core/context';
+import { ExternalLoki, Loki, type LokiProps } from './construct';
 import { LOG_ERROR_RATE_ALERT } from './ruler';
 import { logsRules } from './rules';
 import { objectStoreEndpoints } from './spec';
@@ -13,6 +14,25 @@ export * from './construct';
 export * from './spec';
 export * from './loki-config';
 export * from './ruler';
+
+/** The typed step from the parsed spec to the construct's props (mode single-binary or simple-scalable). */
+export function lokiProps(spec: Spec, context: StackContext): Omit<LokiProps, 'prometheus'> {
+  const l = spec.loki;
+  return {
+    ...stackProps(context),
+    image: l.image,
+    mode: l.mode === 'simple-scalable' ? 'simple-scalable' : 'single-binary',
+    retention: l.retention,
+    storage: l.storage,
+    simpleScalable: l.simpleScalable,
+    resources: l.resources,
+    limits: l.limits,
+    ruler: l.ruler,
+    serviceAccountAnnotations: l.serviceAccountAnnotations,
+    eventAlerts: eventsShipped(spec),
+    cluster: spec.cluster,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'loki',
@@ -73,7 +93,11 @@ export const component: ComponentDef<Spec> = {
       ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: `external is set but mode is "${l.mode}": set mode: external or remove the block` });
     }
   },
-  build: ({ chart, context, spec, prometheus }) => (spec.loki.mode === 'external'
-    ? new ExternalLoki(context, spec.loki)
-    : new Loki(chart('30-loki', 'loki'), 'loki', { context, spec: spec.loki, prometheus, eventAlerts: eventsShipped(spec), cluster: spec.cluster })),
+  build: ({ chart, context, spec, prometheus, offer }) => {
+    const loki = spec.loki.mode === 'external'
+      ? new ExternalLoki({ namespace: context.namespace, external: spec.loki.external! })
+      : new Loki(chart('30-loki', 'loki'), 'loki', { ...lokiProps(spec, context), prometheus });
+    offer('logPush', loki);
+    return loki;
+  },
 };

@@ -244,6 +244,9 @@ export function walReplayCeiling(memoryLimit: string): LokiBytes {
   return `${mb}MB`;
 }
 
+/** What the config reads of `spec.loki`. */
+export type LokiConfigSpec = Pick<LokiSpec, 'mode' | 'retention' | 'storage' | 'simpleScalable' | 'resources' | 'limits' | 'ruler'>;
+
 export interface LokiConfigOptions {
   /** Alertmanager base URL when the ruler is enabled. */
   readonly alertmanagerUrl?: string;
@@ -262,7 +265,46 @@ export const LOKI_SSD = {
   backendHeadless: 'loki-backend-headless',
 } as const;
 
-export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfig {
+/** limits_config: retention and the ingestion and query limits. */
+function limitsConfig(spec: LokiConfigSpec): LokiConfig['limits_config'] {
+  return {
+    retention_period: goDuration(spec.retention),
+    ingestion_rate_mb: spec.limits.ingestionRateMB,
+    ingestion_burst_size_mb: spec.limits.ingestionBurstSizeMB,
+    per_stream_rate_limit: spec.limits.perStreamRateLimit,
+    per_stream_rate_limit_burst: spec.limits.perStreamRateLimitBurst,
+    max_global_streams_per_user: spec.limits.maxGlobalStreamsPerUser,
+    max_line_size: spec.limits.maxLineSize,
+    max_line_size_truncate: true,
+    max_label_names_per_series: 15,
+    reject_old_samples: true,
+    reject_old_samples_max_age: '168h',
+    max_query_series: spec.limits.maxQuerySeries,
+    query_timeout: goDuration(spec.limits.queryTimeout),
+    allow_structured_metadata: true,
+    volume_enabled: true,
+    max_cache_freshness_per_query: '10m',
+  };
+}
+
+/** ruler: Alertmanager, its credentials and the local rule store. */
+function rulerConfig(spec: LokiConfigSpec, o: LokiConfigOptions, objectStore: string, kvstore: LokiKvStore): LokiConfig['ruler'] {
+  return {
+    ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
+    ...(spec.ruler.enabled && o.alertmanagerAuth ? {
+      alertmanager_client: { basic_auth_username: o.alertmanagerAuth.username, basic_auth_password: `\${${o.alertmanagerAuth.passwordEnv}}` },
+    } : {}),
+    enable_api: true,
+    evaluation_interval: goDuration(spec.ruler.evaluationInterval),
+    rule_path: '/tmp/loki-rules-scratch',
+    // Object storage: the rule files still come from the rules ConfigMap (local rule store).
+    ...(objectStore !== 'filesystem' ? { storage: { type: 'local' as const, local: { directory: LOKI_RULES_DIR } } } : {}),
+    ring: { kvstore },
+    wal: { dir: `${LOKI_DATA_DIR}/ruler-wal` },
+  };
+}
+
+export function lokiConfig(spec: LokiConfigSpec, o: LokiConfigOptions = {}): LokiConfig {
   const st = lokiStorage(spec.storage);
   const ssd = spec.mode === 'simple-scalable';
   const ns = o.namespace ?? 'monitoring';
@@ -314,38 +356,9 @@ export function lokiConfig(spec: LokiSpec, o: LokiConfigOptions = {}): LokiConfi
       retention_delete_worker_count: 150,
       delete_request_store: st.object_store,
     },
-    limits_config: {
-      retention_period: goDuration(spec.retention),
-      ingestion_rate_mb: spec.limits.ingestionRateMB,
-      ingestion_burst_size_mb: spec.limits.ingestionBurstSizeMB,
-      per_stream_rate_limit: spec.limits.perStreamRateLimit,
-      per_stream_rate_limit_burst: spec.limits.perStreamRateLimitBurst,
-      max_global_streams_per_user: spec.limits.maxGlobalStreamsPerUser,
-      max_line_size: spec.limits.maxLineSize,
-      max_line_size_truncate: true,
-      max_label_names_per_series: 15,
-      reject_old_samples: true,
-      reject_old_samples_max_age: '168h',
-      max_query_series: spec.limits.maxQuerySeries,
-      query_timeout: goDuration(spec.limits.queryTimeout),
-      allow_structured_metadata: true,
-      volume_enabled: true,
-      max_cache_freshness_per_query: '10m',
-    },
+    limits_config: limitsConfig(spec),
     query_range: { results_cache: { cache: { embedded_cache: { enabled: true, max_size_mb: 100 } } } },
-    ruler: {
-      ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
-      ...(spec.ruler.enabled && o.alertmanagerAuth ? {
-        alertmanager_client: { basic_auth_username: o.alertmanagerAuth.username, basic_auth_password: `\${${o.alertmanagerAuth.passwordEnv}}` },
-      } : {}),
-      enable_api: true,
-      evaluation_interval: goDuration(spec.ruler.evaluationInterval),
-      rule_path: '/tmp/loki-rules-scratch',
-      // Object storage: the rule files still come from the rules ConfigMap (local rule store).
-      ...(st.object_store !== 'filesystem' ? { storage: { type: 'local' as const, local: { directory: LOKI_RULES_DIR } } } : {}),
-      ring: { kvstore },
-      wal: { dir: `${LOKI_DATA_DIR}/ruler-wal` },
-    },
+    ruler: rulerConfig(spec, o, st.object_store, kvstore),
     ...ssdOnly,
     // No usage reports from inside a production cluster.
     analytics: { reporting_enabled: false },

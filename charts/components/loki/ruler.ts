@@ -13,6 +13,12 @@ import type { LokiRulerSpec } from './spec';
 import { runbookUrl, type Runbook } from '../../core/rule-types';
 import { EVENT_RUNBOOKS, eventAlertRules } from '../../core/events';
 
+/** The ruler, off (as `spec.loki.ruler` defaults it). */
+export const LOKI_DEFAULT_RULER: LokiRulerSpec = {
+  enabled: false, evaluationInterval: '1m', rules: [],
+  errorRate: { enabled: true, namespaces: '.+', containers: '.+', filter: 'error', window: '1m', thresholdPerMinute: 10, for: '5m', severity: 'warning' },
+};
+
 export interface LogAlertRule {
   alert: string;
   expr: string;

@@ -18,13 +18,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
-import { Endpoint, serviceUrl, StackContext } from '../../core/context';
+import { Endpoint, serviceUrl } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { IPrometheus } from '../../core/component';
+import type { IScrapeJobs } from '../../core/component';
+import type { ScrapeConfig } from '../../core/prometheus-config';
+import type { Resources } from '../../spec/common';
 import { podJob } from '../../lib/scrape';
-import type { Spec } from '../../spec/schema';
 import { bridgeChannel } from '../alertmanager/construct';
 import type { ReceiverSpec } from '../alertmanager/spec';
 import { JOBS, PORTS } from '../../core/names';
@@ -146,11 +147,32 @@ export function connectorsConfig(receivers: readonly MsTeamsReceiver[]): PromTea
   };
 }
 
+/** Requests and limits of the bridge, as `spec.alerting.msteams.resources` defaults them. */
+export const MSTEAMS_DEFAULT_RESOURCES: Resources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } };
+/** Requests and limits of the init container that renders the connectors file. */
+const INIT_RESOURCES: Resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } };
+
+/** The prometheus-msteams bridge: one request path per Teams channel. */
 export interface PrometheusMsTeamsProps {
-  readonly context: StackContext;
-  readonly spec: Spec['alerting'];
-  readonly prometheus: IPrometheus;
+  /** Namespace of its objects (Alertmanager's). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** The Teams channels (at least one): request path `channel ?? name`, webhook URL from a Secret key. */
+  readonly receivers: readonly MsTeamsReceiver[];
+  /** Image, pinned to a version. @default IMAGES.prometheusMsteams */
+  readonly image?: string;
+  /** Image of the init container that writes the connectors file (needs sh and awk). @default IMAGES.busybox */
+  readonly initImage?: string;
+  /** Adaptive Cards to Teams Workflows webhooks; false for legacy connector webhooks (MessageCards). @default true */
+  readonly workflows?: boolean;
+  /** Container requests and limits. @default MSTEAMS_DEFAULT_RESOURCES */
+  readonly resources?: Resources;
+  /** Where its scrape job is added (a Prometheus construct). @default none: add `scrapeConfig` to your Prometheus yourself */
+  readonly prometheus?: IScrapeJobs;
 }
+
+type Metadata = (name: string) => { name: string; namespace: string; labels: Record<string, string> };
 
 export class PrometheusMsTeams extends Construct implements Endpoint {
   public readonly serviceName = 'prometheus-msteams';
@@ -160,24 +182,27 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
   public readonly deployment: k8s.KubeDeployment;
   /** Request paths served, one per Teams channel. */
   public readonly channels: string[];
+  /** Its scrape job. */
+  public readonly scrapeConfig: ScrapeConfig;
 
   constructor(scope: Construct, id: string, props: PrometheusMsTeamsProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    const bridge = spec.msteams;
-    const receivers = spec.receivers.filter((r): r is MsTeamsReceiver => r.type === 'msteams');
+    const receivers = props.receivers;
     if (receivers.length === 0) throw new Error('PrometheusMsTeams needs at least one receiver of type msteams in spec.alerting.receivers');
-    this.namespace = ctx.namespace;
-    this.url = serviceUrl(this.serviceName, ctx.namespace, MSTEAMS_PORT);
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
+    const workflows = props.workflows ?? true;
+    this.namespace = ns;
+    this.url = serviceUrl(this.serviceName, ns, MSTEAMS_PORT);
     this.channels = receivers.map(bridgeChannel);
 
-    const image = bridge.image ?? IMAGES.prometheusMsteams;
-    const labels = recommendedLabels({ name: 'prometheus-msteams', instance: ctx.instance, component: 'alerting-bridge', version: imageVersion(image) });
-    const selector = selectorLabels('prometheus-msteams', ctx.instance);
-    const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+    const image = props.image ?? IMAGES.prometheusMsteams;
+    const labels = recommendedLabels({ name: 'prometheus-msteams', instance, component: 'alerting-bridge', version: imageVersion(image) });
+    const selector = selectorLabels('prometheus-msteams', instance);
+    const metadata: Metadata = (name) => ({ name, namespace: ns, labels });
 
     const connectorsTmpl = toYaml(connectorsConfig(receivers), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
-    const card = bridge.workflows ? ADAPTIVE_CARD_TEMPLATE : MESSAGE_CARD_TEMPLATE;
+    const card = workflows ? ADAPTIVE_CARD_TEMPLATE : MESSAGE_CARD_TEMPLATE;
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('prometheus-msteams'), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, 'config', {
       metadata: metadata('prometheus-msteams'),
@@ -192,8 +217,6 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
       name: webhookEnvName(i),
       valueFrom: { secretKeyRef: { name: r.webhookUrlSecretRef.name, key: r.webhookUrlSecretRef.key } },
     }));
-    const smallResources = resources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } });
-
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata('prometheus-msteams'),
       spec: {
@@ -202,58 +225,64 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         template: {
           metadata: { labels, annotations: { 'checksum/config': checksum(connectorsTmpl, card, RENDER_SCRIPT, JSON.stringify(webhookEnv)) } },
-          spec: {
-            serviceAccountName: 'prometheus-msteams',
-            automountServiceAccountToken: false, // never calls the Kubernetes API
-            securityContext: podSecurity(UID),
-            initContainers: [{
-              name: 'render-connectors',
-              image: bridge.initImage ?? IMAGES.busybox,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/sh', '-c', RENDER_SCRIPT],
-              env: webhookEnv,
-              resources: smallResources,
-              securityContext: containerSecurity(),
-              volumeMounts: [
-                { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
-                { name: 'run', mountPath: RUN_DIR },
-              ],
-            }],
-            containers: [{
-              name: 'prometheus-msteams',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                `-config-file=${RUN_DIR}/connectors.yaml`,
-                `-template-file=${CARD_TEMPLATE_FILE}`,
-                `-http-addr=:${MSTEAMS_PORT}`,
-                '-log-format=json',
-                '-debug=false',
-              ],
-              // prometheus-msteams maps every flag to an environment variable; WORKFLOW_WEBHOOK selects
-              // the Workflows (Adaptive Card) sender. Set as env, not as a flag, so an image without the
-              // option ignores it instead of refusing to start.
-              env: [{ name: 'WORKFLOW_WEBHOOK', value: String(bridge.workflows) }],
-              ports: [{ name: 'http', containerPort: MSTEAMS_PORT, protocol: 'TCP' }],
-              resources: resources(bridge.resources),
-              securityContext: containerSecurity(),
-              readinessProbe: httpProbe('/metrics', 'http', { periodSeconds: 10 }),
-              livenessProbe: httpProbe('/metrics', 'http', { periodSeconds: 20, failureThreshold: 3 }),
-              volumeMounts: [
-                { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
-                { name: 'run', mountPath: RUN_DIR, readOnly: true },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: 'prometheus-msteams' } },
-              // Holds the rendered connectors file (webhook URLs): memory only, never on disk.
-              { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
-            ],
-          },
+          spec: podSpec({ image, initImage: props.initImage ?? IMAGES.busybox, workflows, resources: props.resources ?? MSTEAMS_DEFAULT_RESOURCES, webhookEnv }),
         },
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.msteams, namespace: ctx.namespace, selector, port: 'http' }));
+    this.scrapeConfig = podJob({ jobName: JOBS.msteams, namespace: ns, selector, port: 'http' });
+    props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
+}
+
+/** The bridge's pod: an init container renders the connectors file from the webhook env into memory. */
+function podSpec(o: { image: string; initImage: string; workflows: boolean; resources: Resources; webhookEnv: k8s.EnvVar[] }): k8s.PodSpec {
+  return {
+    serviceAccountName: 'prometheus-msteams',
+    automountServiceAccountToken: false, // never calls the Kubernetes API
+    securityContext: podSecurity(UID),
+    initContainers: [{
+      name: 'render-connectors',
+      image: o.initImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['/bin/sh', '-c', RENDER_SCRIPT],
+      env: o.webhookEnv,
+      resources: resources(INIT_RESOURCES),
+      securityContext: containerSecurity(),
+      volumeMounts: [
+        { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+        { name: 'run', mountPath: RUN_DIR },
+      ],
+    }],
+    containers: [{
+      name: 'prometheus-msteams',
+      image: o.image,
+      imagePullPolicy: 'IfNotPresent',
+      args: [
+        `-config-file=${RUN_DIR}/connectors.yaml`,
+        `-template-file=${CARD_TEMPLATE_FILE}`,
+        `-http-addr=:${MSTEAMS_PORT}`,
+        '-log-format=json',
+        '-debug=false',
+      ],
+      // prometheus-msteams maps every flag to an environment variable; WORKFLOW_WEBHOOK selects
+      // the Workflows (Adaptive Card) sender. Set as env, not as a flag, so an image without the
+      // option ignores it instead of refusing to start.
+      env: [{ name: 'WORKFLOW_WEBHOOK', value: String(o.workflows) }],
+      ports: [{ name: 'http', containerPort: MSTEAMS_PORT, protocol: 'TCP' }],
+      resources: resources(o.resources),
+      securityContext: containerSecurity(),
+      readinessProbe: httpProbe('/metrics', 'http', { periodSeconds: 10 }),
+      livenessProbe: httpProbe('/metrics', 'http', { periodSeconds: 20, failureThreshold: 3 }),
+      volumeMounts: [
+        { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+        { name: 'run', mountPath: RUN_DIR, readOnly: true },
+      ],
+    }],
+    volumes: [
+      { name: 'config', configMap: { name: 'prometheus-msteams' } },
+      // Holds the rendered connectors file (webhook URLs): memory only, never on disk.
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+    ],
+  };
 }

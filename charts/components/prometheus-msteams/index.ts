@@ -2,10 +2,25 @@
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
-import { PrometheusMsTeams } from './construct';
+import type { StackContext } from '../../core/context';
+import { PrometheusMsTeams, type MsTeamsReceiver, type PrometheusMsTeamsProps } from './construct';
 
 export * from './construct';
 export const specSections = {};
+
+/** The typed step from the parsed spec to the construct's props: the msteams receivers and the bridge settings. */
+export function msteamsProps(spec: Spec, context: StackContext): Omit<PrometheusMsTeamsProps, 'prometheus'> {
+  const bridge = spec.alerting.msteams;
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    receivers: spec.alerting.receivers.filter((r): r is MsTeamsReceiver => r.type === 'msteams'),
+    image: bridge.image,
+    initImage: bridge.initImage,
+    workflows: bridge.workflows,
+    resources: bridge.resources,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'prometheus-msteams',
@@ -20,7 +35,9 @@ export const component: ComponentDef<Spec> = {
     { from: 'prometheus-msteams', to: ext('internet'), ports: tcp(443), why: 'Teams webhooks' },
   ],
   enabled: (spec) => spec.alerting.enabled && spec.alerting.receivers.some((r) => r.type === 'msteams'),
-  build: ({ chart, context, spec, prometheus }) => new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
-    context, spec: spec.alerting, prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus, offer }) => {
+    const bridge = new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', { ...msteamsProps(spec, context), prometheus });
+    offer('msteamsBridge', bridge);
+    return bridge;
+  },
 };

@@ -26,21 +26,22 @@ import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { serviceUrl, StackContext } from '../../core/context';
+import { serviceUrl } from '../../core/context';
 import { apiReader } from '../../lib/rbac';
 import { signalReloaderContainer } from '../../lib/signal-reloader';
 import { containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
 import { promSizeBytes, quantityValue } from '../../spec/formats';
-import type { Spec } from '../../spec/schema';
+import type { Resources } from '../../spec/common';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, PrometheusConfig, ScrapeConfig } from '../../core/prometheus-config';
+import { DEFAULT_SIZING } from '../../core/sizing';
 import { otlpConfig } from '../genai/config';
-import { promBasicAuth, webAuthOf } from '../../core/web-auth';
+import type { OtlpSpec } from '../genai/spec';
+import { promBasicAuth, webAuthOf, type WebAuthRef } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import { annotatedPodsJob, annotatedServicesJob, fnv1a, podJob } from '../../lib/scrape';
 import { JOBS, PORTS } from '../../core/names';
-import { MountedRefs } from '../../spec/secret-ref';
-import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, type RemoteWriteConfig } from './remote-write';
+import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, remoteWriteRefs, type RemoteWriteConfig, type RemoteWriteSpec } from './remote-write';
 
 export const PROMETHEUS_PORT = PORTS.prometheus;
 const UID = 65534;
@@ -61,19 +62,66 @@ export const REFS_DIR = '/etc/prometheus-refs';
 /** The pod name, expanded in external_labels (`${POD_NAME}`) for the HA replica label. */
 const POD_NAME_ENV = 'POD_NAME';
 
+/** A persistent volume per replica. */
+export interface PrometheusVolume {
+  /** Volume size (Kubernetes quantity). */
+  readonly size: string;
+  /** Storage class. @default the cluster's default class */
+  readonly storageClassName?: string;
+}
+
+/** A Prometheus server (or agent) StatefulSet, its config, rules, RBAC and Services. */
 export interface PrometheusProps {
-  readonly context: StackContext;
-  readonly spec: Spec['prometheus'];
-  /** Namespaces of annotation discovery (annotationDiscoveryNamespaces); undefined: no annotation jobs. */
+  /** Namespace of its objects. */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** The basic-auth Secret Prometheus enforces and its own clients log in with. @default DEFAULT_WEB_AUTH (charts/core/web-auth.ts) */
+  readonly webAuth?: WebAuthRef;
+  /** Image, pinned to a version. @default IMAGES.prometheus */
+  readonly image?: string;
+  /** Replicas, each with its own TSDB; 2 with remote write makes an HA pair. @default 1 */
+  readonly replicas?: number;
+  /** --storage.tsdb.retention.time. @default '15d' */
+  readonly retention?: string;
+  /** --storage.tsdb.retention.size. @default 85% of storage.size (defaultRetentionSize) */
+  readonly retentionSize?: string;
+  /** The TSDB volume of each replica (server mode). @default { size: DEFAULT_SIZING.prometheus.storageSize } */
+  readonly storage?: PrometheusVolume;
+  /** The WAL volume of each replica (agent mode). @default { size: '10Gi' } */
+  readonly agentStorage?: PrometheusVolume;
+  /** global.scrape_interval. @default '15s' */
+  readonly scrapeInterval?: string;
+  /** global.scrape_timeout. @default '10s' */
+  readonly scrapeTimeout?: string;
+  /** global.evaluation_interval. @default '15s' */
+  readonly evaluationInterval?: string;
+  /** Labels added to every series and alert sent out. @default {} */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** --web.external-url: where users reach Prometheus (links in alerts and the UI). @default none */
+  readonly externalUrl?: string;
+  /** 'agent': --agent, a forwarder with a WAL only (remoteWrite required). @default 'server' */
+  readonly mode?: 'server' | 'agent';
+  /** The OTLP receiver (--web.enable-otlp-receiver and its config). @default off */
+  readonly otlp?: OtlpSpec;
+  /** Remote stores every sample is sent to. @default [] */
+  readonly remoteWrite?: readonly RemoteWriteSpec[];
+  /** External label naming the replica when replicas > 1. @default from the first remoteWrite preset (replicaLabelOf) */
+  readonly replicaLabel?: string;
+  /** Annotations of the ServiceAccount (IRSA, workload identity). @default {} */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** Container requests and limits. @default DEFAULT_SIZING.prometheus.resources */
+  readonly resources?: Resources;
+  /** Namespaces of annotation discovery ('all': every namespace). @default none: no annotation jobs */
   readonly annotationNamespaces?: readonly string[] | 'all';
-  /** spec.cluster: the `cluster` external label. */
+  /** The `cluster` external label. @default none */
   readonly cluster?: string;
 }
 
-/** The HA replica label for this spec (replicas > 1), or undefined. */
-export function replicaLabelOf(spec: Spec['prometheus']): string | undefined {
-  if (spec.replicas < 2) return undefined;
-  return spec.replicaLabel ?? PRESET_REPLICA_LABEL[spec.remoteWrite[0]?.preset ?? 'generic'];
+/** The HA replica label for these props (replicas > 1), or undefined. */
+export function replicaLabelOf(p: Pick<PrometheusProps, 'replicas' | 'replicaLabel' | 'remoteWrite'>): string | undefined {
+  if ((p.replicas ?? 1) < 2) return undefined;
+  return p.replicaLabel ?? PRESET_REPLICA_LABEL[p.remoteWrite?.[0]?.preset ?? 'generic'];
 }
 
 /** Default retention size: 85% of the volume, leaving room for the WAL and compaction. */
@@ -82,6 +130,33 @@ export function defaultRetentionSize(storageSize: string): string {
   const gb = Math.floor(bytes / 1024 ** 3);
   return gb >= 10 ? `${gb}GB` : `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MB`;
 }
+
+/** The props with every default applied. */
+type Resolved = Required<Omit<PrometheusProps, 'retentionSize' | 'externalUrl' | 'otlp' | 'replicaLabel' | 'annotationNamespaces' | 'cluster'>>
+  & Pick<PrometheusProps, 'externalUrl' | 'otlp' | 'annotationNamespaces' | 'cluster'>;
+
+function resolve(p: PrometheusProps): Resolved {
+  return {
+    ...p,
+    instance: p.instance ?? 'monitoring',
+    webAuth: webAuthOf(p),
+    image: p.image ?? IMAGES.prometheus,
+    replicas: p.replicas ?? 1,
+    retention: p.retention ?? '15d',
+    storage: p.storage ?? { size: DEFAULT_SIZING.prometheus.storageSize },
+    agentStorage: p.agentStorage ?? { size: '10Gi' },
+    scrapeInterval: p.scrapeInterval ?? '15s',
+    scrapeTimeout: p.scrapeTimeout ?? '10s',
+    evaluationInterval: p.evaluationInterval ?? '15s',
+    externalLabels: p.externalLabels ?? {},
+    mode: p.mode ?? 'server',
+    remoteWrite: p.remoteWrite ?? [],
+    serviceAccountAnnotations: p.serviceAccountAnnotations ?? {},
+    resources: p.resources ?? DEFAULT_SIZING.prometheus.resources,
+  };
+}
+
+type Metadata = (name: string, extra?: Record<string, string>) => { name: string; namespace: string; labels: Record<string, string> };
 
 export class Prometheus extends Construct implements IPrometheus {
   public readonly serviceName = 'prometheus';
@@ -99,13 +174,12 @@ export class Prometheus extends Construct implements IPrometheus {
   private readonly scrapeFiles = new Map<string, string>();
   /** The same files by ConfigMap: shard i (prometheus-scrape-<i>) -> file name -> YAML. One, empty, until files come. */
   private scrapeShards: Map<string, string>[] = [new Map()];
-  private readonly scrapeMetadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
+  private readonly scrapeMetadata: Metadata;
   private readonly ruleFiles = new Map<string, string>();
   private readonly alertmanagers: AlertmanagerConfig[] = [];
-  private readonly spec: Spec['prometheus'];
-  private readonly cluster?: string;
+  private readonly props: Resolved;
   /** Secret/ConfigMap keys the config reads as files (remote write credentials, CA bundles). */
-  private readonly refs = new MountedRefs(REFS_DIR);
+  private readonly refs = remoteWriteRefs(REFS_DIR);
   /** The remote_write blocks (rendered once: they register the mounted keys). */
   public readonly remoteWrite: RemoteWriteConfig[];
   /** The HA replica external label (replicas > 1). */
@@ -114,48 +188,69 @@ export class Prometheus extends Construct implements IPrometheus {
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    this.spec = spec;
-    this.cluster = props.cluster;
-    this.agent = spec.mode === 'agent';
-    this.replicaLabel = replicaLabelOf(spec);
-    this.remoteWrite = spec.remoteWrite.map((rw) => remoteWriteConfig(rw, { refs: this.refs, replicaLabel: this.replicaLabel }));
-    this.namespace = ctx.namespace;
-    this.url = serviceUrl(this.serviceName, ctx.namespace, PROMETHEUS_PORT);
-    this.retentionSize = spec.retentionSize ?? defaultRetentionSize(spec.storage.size);
-    if ((promSizeBytes(this.retentionSize) ?? 0) > (quantityValue(spec.storage.size) ?? 0)) {
-      throw new Error(`spec.prometheus.retentionSize (${this.retentionSize}) is larger than spec.prometheus.storage.size (${spec.storage.size}): Prometheus would fill its volume; lower retentionSize to about 85% of the volume`);
+    const p = resolve(props);
+    this.props = p;
+    this.agent = p.mode === 'agent';
+    this.replicaLabel = replicaLabelOf(props);
+    this.remoteWrite = p.remoteWrite.map((rw) => remoteWriteConfig(rw, { refs: this.refs, replicaLabel: this.replicaLabel }));
+    this.namespace = p.namespace;
+    this.url = serviceUrl(this.serviceName, p.namespace, PROMETHEUS_PORT);
+    this.retentionSize = props.retentionSize ?? defaultRetentionSize(p.storage.size);
+    if ((promSizeBytes(this.retentionSize) ?? 0) > (quantityValue(p.storage.size) ?? 0)) {
+      throw new Error(`spec.prometheus.retentionSize (${this.retentionSize}) is larger than spec.prometheus.storage.size (${p.storage.size}): Prometheus would fill its volume; lower retentionSize to about 85% of the volume`);
     }
-    const image = spec.image ?? IMAGES.prometheus;
-    const labels = recommendedLabels({ name: 'prometheus', instance: ctx.instance, component: 'metrics-server', version: imageVersion(image) });
-    const selector = selectorLabels('prometheus', ctx.instance);
-    const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: ctx.namespace, labels: { ...labels, ...extra } });
+    const labels = recommendedLabels({ name: 'prometheus', instance: p.instance, component: 'metrics-server', version: imageVersion(p.image) });
+    const selector = selectorLabels('prometheus', p.instance);
+    const metadata: Metadata = (name, extra = {}) => ({ name, namespace: p.namespace, labels: { ...labels, ...extra } });
+    this.scrapeMetadata = metadata;
 
-    // Prometheus enforces basic auth itself (charts/lib/web-auth.ts); its own scrapes log in like any client.
-    const webAuth = webAuthOf(ctx);
-    // Self-monitoring: every replica, discovered like any other pod.
-    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: ctx.namespace, selector, port: 'web', basicAuth: promBasicAuth(webAuth) }));
-    if (props.annotationNamespaces !== undefined) {
-      const namespaces = props.annotationNamespaces === 'all' ? undefined : props.annotationNamespaces;
+    // Self-monitoring: every replica, discovered like any other pod; its scrapes log in like any client.
+    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: p.namespace, selector, port: 'web', basicAuth: promBasicAuth(p.webAuth) }));
+    if (p.annotationNamespaces !== undefined) {
+      const namespaces = p.annotationNamespaces === 'all' ? undefined : p.annotationNamespaces;
       this.addScrapeConfig(annotatedPodsJob(namespaces));
       this.addScrapeConfig(annotatedServicesJob(namespaces));
     }
 
     // --- RBAC: read-only discovery of targets across the cluster.
     apiReader(this, {
-      name: this.serviceAccountName, namespace: ctx.namespace, instance: ctx.instance, labels, annotations: spec.serviceAccountAnnotations,
+      name: this.serviceAccountName, namespace: p.namespace, instance: p.instance, labels, annotations: p.serviceAccountAnnotations,
       rules: [
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
         { nonResourceUrLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
       ],
     });
+    this.configMaps(metadata);
+    this.addServices(metadata, selector);
+    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
+      metadata: metadata('prometheus'),
+      spec: {
+        serviceName: 'prometheus-headless',
+        replicas: p.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        // No config checksum: a config or rule change is reloaded in place by the config-reloader
+        // sidecar (SIGHUP), not by rolling the pods, which would replay the WAL (charts/lib/signal-reloader.ts).
+        template: { metadata: { labels }, spec: this.podSpec(selector) },
+        volumeClaimTemplates: [dataVolumeClaim(this.agent ? p.agentStorage : p.storage, selector)],
+      },
+    });
+    if (p.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: metadata('prometheus'),
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+  }
 
-    // --- Config and rules, rendered at synth time.
+  /** Config and rules, rendered at synth time; the first scrape ConfigMap. */
+  private configMaps(metadata: Metadata): void {
     const configYaml = Lazy.any({ produce: () => this.renderConfig() });
     const rulesData = Lazy.any({ produce: () => Object.fromEntries([...this.ruleFiles.entries()].sort(([a], [b]) => a.localeCompare(b))) });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('prometheus-config'), data: { 'prometheus.yml': configYaml } });
-    this.scrapeMetadata = metadata;
     // Always there, empty without scrape config files: the first service changes no pod template.
     this.scrapeShardConfigMap(0);
     // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
@@ -163,112 +258,98 @@ export class Prometheus extends Construct implements IPrometheus {
       metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
       data: rulesData,
     });
+  }
 
-    // --- Services: a ClusterIP for clients, a headless one governing the StatefulSet.
+  /** A ClusterIP Service for clients, a headless one governing the StatefulSet. */
+  private addServices(metadata: Metadata, selector: Record<string, string>): void {
     const servicePorts = [{ name: 'web', port: PROMETHEUS_PORT, targetPort: k8s.IntOrString.fromString('web') }];
     new k8s.KubeService(this, 'service', { metadata: metadata(this.serviceName), spec: { selector, ports: servicePorts } });
     new k8s.KubeService(this, 'headless', {
       metadata: metadata('prometheus-headless'),
       spec: { selector, ports: servicePorts, clusterIp: 'None', publishNotReadyAddresses: true },
     });
+  }
 
+  private podSpec(selector: Record<string, string>): k8s.PodSpec {
+    const p = this.props;
+    return {
+      serviceAccountName: this.serviceAccountName,
+      automountServiceAccountToken: true, // discovery calls the Kubernetes API
+      securityContext: podSecurity(UID),
+      // Let Prometheus flush its head block and WAL on shutdown.
+      terminationGracePeriodSeconds: 600,
+      // The config-reloader sidecar signals Prometheus (SIGHUP) instead of calling the lifecycle API.
+      shareProcessNamespace: true,
+      ...spreadAcrossNodes(p.replicas, selector),
+      containers: [this.container(), signalReloaderContainer({
+        process: 'prometheus',
+        image: IMAGES.busybox,
+        // Agent mode has no rules volume: the reloader watches only what the pod mounts.
+        watch: [`${CONFIG_DIR}/*.yml`, `${SCRAPE_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR },
+          { name: 'scrape', mountPath: SCRAPE_DIR },
+          ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }]),
+        ],
+      })],
+      volumes: [
+        { name: 'config', configMap: { name: 'prometheus-config' } },
+        // Every scrape ConfigMap projected into one folder (scrape_config_files globs one folder).
+        { name: 'scrape', projected: { sources: Lazy.any({ produce: () => this.scrapeShards.map((_, i) => ({ configMap: { name: `${SCRAPE_CONFIGMAP_PREFIX}${i}` } })) }) } },
+        ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
+        ...this.refs.volumes(),
+        // The web config (server side) and the password (self-scrape, alert delivery, readiness probe).
+        webAuthVolume(p.webAuth, ['webConfig', 'password']),
+      ],
+    };
+  }
+
+  private container(): k8s.Container {
+    const p = this.props;
     // Agent mode: a WAL only (--storage.agent.path); the tsdb flags are server-only and refused by --agent.
     const storageArgs = this.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [
       `--storage.tsdb.path=${DATA_DIR}`,
-      `--storage.tsdb.retention.time=${spec.retention}`,
+      `--storage.tsdb.retention.time=${p.retention}`,
       `--storage.tsdb.retention.size=${this.retentionSize}`,
     ];
     const env: k8s.EnvVar[] = [
       // external_labels expands ${POD_NAME}: the HA replica label.
       { name: POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
-      ...remoteWriteEnv(spec.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
+      ...remoteWriteEnv(p.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
     ];
-    this.statefulSet = new CanonicalStatefulSet(this, 'statefulset', {
-      metadata: metadata('prometheus'),
-      spec: {
-        serviceName: 'prometheus-headless',
-        replicas: spec.replicas,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate' },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          // No config checksum: a config or rule change is reloaded in place by the config-reloader
-          // sidecar (SIGHUP), not by rolling the pods, which would replay the WAL (charts/lib/signal-reloader.ts).
-          metadata: { labels },
-          spec: {
-            serviceAccountName: this.serviceAccountName,
-            automountServiceAccountToken: true, // discovery calls the Kubernetes API
-            securityContext: podSecurity(UID),
-            // Let Prometheus flush its head block and WAL on shutdown.
-            terminationGracePeriodSeconds: 600,
-            // The config-reloader sidecar signals Prometheus (SIGHUP) instead of calling the lifecycle API.
-            shareProcessNamespace: true,
-            ...spreadAcrossNodes(spec.replicas, selector),
-            containers: [{
-              name: 'prometheus',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                `--config.file=${CONFIG_DIR}/prometheus.yml`,
-                ...storageArgs,
-                // No --web.enable-lifecycle: it would let anyone past the Ingress POST /-/quit or /-/reload.
-                `--web.listen-address=:${PROMETHEUS_PORT}`,
-                // Basic auth on every path, whatever sits in front (Ingress, Gateway, port-forward).
-                webConfigArg(webAuth),
-                // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
-                ...(spec.externalUrl ? [`--web.external-url=${spec.externalUrl}`] : []),
-                // OpenTelemetry pushes (spec.prometheus.otlp; charts/components/genai).
-                ...(spec.otlp.enabled ? ['--web.enable-otlp-receiver'] : []),
-              ],
-              ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
-              env,
-              resources: resources(spec.resources),
-              securityContext: containerSecurity(),
-              // Authenticated exec readiness, TCP liveness (charts/lib/web-auth.ts). The listener opens before the
-              // WAL replay, so liveness holds during a long replay while readiness waits for /-/ready.
-              readinessProbe: authProbe(webAuth, PROMETHEUS_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: tcpProbe('web', { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }]),
-                { name: 'scrape', mountPath: SCRAPE_DIR, readOnly: true },
-                { name: 'data', mountPath: DATA_DIR },
-                ...this.refs.mounts(),
-                webAuthMount,
-              ],
-            }, signalReloaderContainer({
-              process: 'prometheus',
-              image: IMAGES.busybox,
-              // Agent mode has no rules volume: the reloader watches only what the pod mounts.
-              watch: [`${CONFIG_DIR}/*.yml`, `${SCRAPE_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR },
-                { name: 'scrape', mountPath: SCRAPE_DIR },
-                ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }]),
-              ],
-            })],
-            volumes: [
-              { name: 'config', configMap: { name: 'prometheus-config' } },
-              // Every scrape ConfigMap projected into one folder (scrape_config_files globs one folder).
-              { name: 'scrape', projected: { sources: Lazy.any({ produce: () => this.scrapeShards.map((_, i) => ({ configMap: { name: `${SCRAPE_CONFIGMAP_PREFIX}${i}` } })) }) } },
-              ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
-              ...this.refs.volumes(),
-              // The web config (server side) and the password (self-scrape, alert delivery, readiness probe).
-              webAuthVolume(webAuth, ['webConfig', 'password']),
-            ],
-          },
-        },
-        volumeClaimTemplates: [dataVolumeClaim(this.agent ? spec.agentStorage : spec.storage, selector)],
-      },
-    });
-
-    if (spec.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: metadata('prometheus'),
-        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-      });
-    }
+    return {
+      name: 'prometheus',
+      image: p.image,
+      imagePullPolicy: 'IfNotPresent',
+      args: [
+        `--config.file=${CONFIG_DIR}/prometheus.yml`,
+        ...storageArgs,
+        // No --web.enable-lifecycle: it would let anyone past the Ingress POST /-/quit or /-/reload.
+        `--web.listen-address=:${PROMETHEUS_PORT}`,
+        // Basic auth on every path, whatever sits in front (Ingress, Gateway, port-forward).
+        webConfigArg(p.webAuth),
+        // Links in alerts (generatorURL) and the UI point where users reach Prometheus.
+        ...(p.externalUrl ? [`--web.external-url=${p.externalUrl}`] : []),
+        // OpenTelemetry pushes (spec.prometheus.otlp; charts/components/genai).
+        ...(p.otlp?.enabled ? ['--web.enable-otlp-receiver'] : []),
+      ],
+      ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+      env,
+      resources: resources(p.resources),
+      securityContext: containerSecurity(),
+      // Authenticated exec readiness, TCP liveness (charts/lib/web-auth.ts). The listener opens before the
+      // WAL replay, so liveness holds during a long replay while readiness waits for /-/ready.
+      readinessProbe: authProbe(p.webAuth, PROMETHEUS_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
+      livenessProbe: tcpProbe('web', { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }),
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }]),
+        { name: 'scrape', mountPath: SCRAPE_DIR, readOnly: true },
+        { name: 'data', mountPath: DATA_DIR },
+        ...this.refs.mounts(),
+        webAuthMount,
+      ],
+    };
   }
 
   /** Add a scrape job. Job names must be unique across the stack. */
@@ -343,10 +424,10 @@ export class Prometheus extends Construct implements IPrometheus {
 
   /** The typed configuration as it will be written to prometheus.yml. */
   public config(): PrometheusConfig {
-    const s = this.spec;
+    const s = this.props;
     const externalLabels: Record<string, string> = {
       ...s.externalLabels,
-      ...(this.cluster ? { cluster: this.cluster } : {}),
+      ...(s.cluster ? { cluster: s.cluster } : {}),
       ...(this.replicaLabel ? { [this.replicaLabel]: `\${${POD_NAME_ENV}}` } : {}),
     };
     // Both replicas of an HA pair send every alert to every Alertmanager peer; without the
@@ -366,7 +447,7 @@ export class Prometheus extends Construct implements IPrometheus {
       // Relative: Prometheus resolves it against the folder of prometheus.yml (/etc/prometheus in the pod).
       scrape_config_files: [`${SCRAPE_FILES_SUBDIR}/*.yml`],
       scrape_configs: this.scrapeConfigs,
-      ...otlpConfig(s.otlp),
+      ...(s.otlp ? otlpConfig(s.otlp) : {}),
     };
   }
 

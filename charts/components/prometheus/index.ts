@@ -4,7 +4,8 @@ import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
-import { defaultRetentionSize, Prometheus } from './construct';
+import { stackProps, type StackContext } from '../../core/context';
+import { defaultRetentionSize, Prometheus, type PrometheusProps } from './construct';
 import { checkRemoteWrites, remoteWriteEndpoints } from './remote-write';
 import { metadataCredentialsWarning } from '../../core/remote';
 
@@ -12,6 +13,33 @@ export * from './construct';
 export { annotationDiscoveryNamespaces, prometheusSchema, specSections } from './spec';
 export * from './remote-write';
 import { annotationDiscoveryNamespaces } from './spec';
+
+/** The typed step from the parsed spec to the construct's props (everything defaulted by the schema is set). */
+export function prometheusProps(spec: Spec, context: StackContext): PrometheusProps {
+  const p = spec.prometheus;
+  return {
+    ...stackProps(context),
+    image: p.image,
+    replicas: p.replicas,
+    retention: p.retention,
+    retentionSize: p.retentionSize,
+    storage: p.storage,
+    agentStorage: p.agentStorage,
+    scrapeInterval: p.scrapeInterval,
+    scrapeTimeout: p.scrapeTimeout,
+    evaluationInterval: p.evaluationInterval,
+    externalLabels: p.externalLabels,
+    externalUrl: p.externalUrl ?? externalUrls(spec.ingress).prometheus,
+    mode: p.mode,
+    otlp: p.otlp,
+    remoteWrite: p.remoteWrite,
+    replicaLabel: p.replicaLabel,
+    serviceAccountAnnotations: p.serviceAccountAnnotations,
+    resources: p.resources,
+    annotationNamespaces: annotationDiscoveryNamespaces(spec),
+    cluster: spec.cluster,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'prometheus',
@@ -61,8 +89,5 @@ export const component: ComponentDef<Spec> = {
       ctx.addIssue({ code: 'custom', path: ['prometheus', 'replicaLabel'], message: `"${p.replicaLabel}" is already an external label; choose another name such as "__replica__"` });
     }
   },
-  build: ({ chart, context, spec }) => new Prometheus(chart('10-prometheus', 'prometheus'), 'prometheus', {
-    context, cluster: spec.cluster, spec: { ...spec.prometheus, externalUrl: spec.prometheus.externalUrl ?? externalUrls(spec.ingress).prometheus },
-    annotationNamespaces: annotationDiscoveryNamespaces(spec),
-  }),
+  build: ({ chart, context, spec }) => new Prometheus(chart('10-prometheus', 'prometheus'), 'prometheus', prometheusProps(spec, context)),
 };

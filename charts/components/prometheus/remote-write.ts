@@ -24,7 +24,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../../spec/formats';
-import { caRef, dataKey, objectName, secretKeyRef, type MountedRefs } from '../../spec/secret-ref';
+import { caRef, dataKey, MountedRefs, objectName, secretKeyRef } from '../../spec/secret-ref';
 import { isRe2Regex } from '../loki/spec';
 import type { RelabelConfig } from '../../core/prometheus-config';
 
@@ -319,4 +319,9 @@ export function checkRemoteWrites(list: readonly RemoteWriteSpec[], ctx: z.Refin
   if (aws > 1) ctx.addIssue({ code: 'custom', path, message: 'at most one remote write may set auth.sigv4.credentials: the AWS SDK reads one AWS_ACCESS_KEY_ID per process (use roleArn for the others)' });
   const azure = list.filter((rw) => rw.auth?.azuread?.sdk).length;
   if (azure > 1) ctx.addIssue({ code: 'custom', path, message: 'at most one remote write may set auth.azuread.sdk: the Azure SDK reads one AZURE_CLIENT_ID per process' });
+}
+
+/** The Secret and ConfigMap keys remote write reads as files, mounted read-only under `dir`. */
+export function remoteWriteRefs(dir: string): MountedRefs {
+  return new MountedRefs(dir);
 }
