@@ -6,7 +6,7 @@
  * titles and metric names (its dashboard.ts).
  */
 import {
-  type DashboardContext, type DashboardModule, jobVariable, type MetricPanel, namespaceVariable, podVariable, type Query, type Row, SERVICE_SEL, type Steps,
+  type DashboardContext, type DashboardModule, jobVariable, type MetricPanel, namespaceVariable, neutral, podVariable, type Query, type Row, SERVICE_SEL, type Steps,
 } from '../../dashboards/lib';
 import { containerResourcesRow, quantiles, RATE, upStat } from '../../dashboards/panels';
 import { workloadStatusRow } from '../../dashboards/panels/kube-state';
@@ -80,4 +80,17 @@ export function rateBy(counter: string, sel: string, by: string, name?: string):
 /** `gauge` over `sel` summed by `by`, its legend named `name`. */
 export function sumBy(gauge: string, sel: string, by: string, name?: string): Query {
   return { expr: `sum by (${by}) (${gauge}{${sel}})`, legend: legendOf(by, name) };
+}
+
+/** Prompt (prefill) and generated tokens per second, one pair of series per value of `by`. */
+export function tokensPerSecond(p: { readonly prompt: string; readonly generation: string; readonly sel: string; readonly by: string; readonly description: string }): MetricPanel {
+  return graph({
+    title: 'Tokens per second', unit: 'suffix: tok/s', thresholds: neutral(), description: p.description,
+    queries: [rateBy(p.prompt, p.sel, p.by, 'prompt'), rateBy(p.generation, p.sel, p.by, 'generation')],
+  });
+}
+
+/** A row of latency histograms over `sel`, each as p50/p95/p99 by the `by` labels. */
+export function latencyRow(title: string, sel: string, by: string[], histograms: (PanelText & { readonly bucket: string })[]): Row {
+  return { title, panels: histograms.map((h) => quantileGraph({ ...h, sel, by })) };
 }

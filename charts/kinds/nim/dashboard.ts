@@ -2,41 +2,22 @@
 import type { DashboardContext, Row } from '../../../dashboards/lib';
 import { neutral, warnCrit } from '../../../dashboards/lib';
 import { latencySteps, RATE } from '../../../dashboards/panels';
-import { engineDashboard, graph, instantStat, quantileGraph, rateBy, sumBy } from '../llm-dashboard';
+import { engineDashboard, graph, instantStat, latencyRow, sumBy, tokensPerSecond } from '../llm-dashboard';
 
-const BY_MODEL = ['model_name'];
-
-function latencyRow(sel: string, ctx: DashboardContext): Row {
-  return {
-    title: 'Latency',
-    panels: [
-      quantileGraph({
-        title: 'Time to first token by model', unit: 's', thresholds: latencySteps(ctx, 'nim', 2),
-        description: 'p50/p95/p99 of time_to_first_token_seconds per model.',
-        bucket: 'time_to_first_token_seconds_bucket', sel, by: BY_MODEL,
-      }),
-      quantileGraph({
-        title: 'Time per output token by model', unit: 's', thresholds: warnCrit(0.1, 0.25),
-        description: 'p50/p95/p99 of time_per_output_token_seconds per model (decode speed).',
-        bucket: 'time_per_output_token_seconds_bucket', sel, by: BY_MODEL,
-      }),
-      quantileGraph({
-        title: 'End-to-end latency by model', unit: 's', thresholds: latencySteps(ctx, 'nim', 30),
-        description: 'p50/p95/p99 of e2e_request_latency_seconds per model.',
-        bucket: 'e2e_request_latency_seconds_bucket', sel, by: BY_MODEL,
-      }),
-    ],
-  };
-}
+/** Time to first token, time per output token and end-to-end latency, per model. */
+const latency = (sel: string, ctx: DashboardContext): Row => latencyRow('Latency', sel, ['model_name'], [
+  { title: 'Time to first token by model', unit: 's', thresholds: latencySteps(ctx, 'nim', 2), bucket: 'time_to_first_token_seconds_bucket', description: 'p50/p95/p99 of time_to_first_token_seconds per model.' },
+  { title: 'Time per output token by model', unit: 's', thresholds: warnCrit(0.1, 0.25), bucket: 'time_per_output_token_seconds_bucket', description: 'p50/p95/p99 of time_per_output_token_seconds per model (decode speed).' },
+  { title: 'End-to-end latency by model', unit: 's', thresholds: latencySteps(ctx, 'nim', 30), bucket: 'e2e_request_latency_seconds_bucket', description: 'p50/p95/p99 of e2e_request_latency_seconds per model.' },
+]);
 
 function capacityRow(sel: string): Row {
   return {
     title: 'Throughput and capacity',
     panels: [
-      graph({
-        title: 'Tokens per second', unit: 'suffix: tok/s', thresholds: neutral(),
+      tokensPerSecond({
+        prompt: 'prompt_tokens_total', generation: 'generation_tokens_total', sel, by: 'model_name',
         description: 'Prompt and generated tokens per second per model.',
-        queries: [rateBy('prompt_tokens_total', sel, 'model_name', 'prompt'), rateBy('generation_tokens_total', sel, 'model_name', 'generation')],
       }),
       graph({
         title: 'KV-cache usage', unit: 'percentunit', max: 1, thresholds: warnCrit(0.8, 0.9),
@@ -79,5 +60,5 @@ export const nim = engineDashboard({
       expr: `sum(rate(request_failure_total{${sel}}[${RATE}])) / (sum(rate(request_success_total{${sel}}[${RATE}])) + sum(rate(request_failure_total{${sel}}[${RATE}])))`,
     }),
   ],
-  rows: (sel, ctx) => [latencyRow(sel, ctx), capacityRow(sel)],
+  rows: (sel, ctx) => [latency(sel, ctx), capacityRow(sel)],
 });

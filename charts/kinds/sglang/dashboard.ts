@@ -2,46 +2,23 @@
 import type { DashboardContext, Row } from '../../../dashboards/lib';
 import { lowIsBad, neutral, warnCrit } from '../../../dashboards/lib';
 import { latencySteps } from '../../../dashboards/panels';
-import { engineDashboard, graph, instantStat, quantileGraph, rateBy } from '../llm-dashboard';
+import { engineDashboard, graph, instantStat, latencyRow, rateBy, tokensPerSecond } from '../llm-dashboard';
 
-const BY_MODEL = ['model_name'];
-
-function latencyRow(sel: string, ctx: DashboardContext): Row {
-  return {
-    title: 'Latency',
-    panels: [
-      quantileGraph({
-        title: 'Time to first token by model', unit: 's', thresholds: latencySteps(ctx, 'sglang', 2),
-        description: 'p50/p95/p99 of sglang:time_to_first_token_seconds per model.',
-        bucket: 'sglang:time_to_first_token_seconds_bucket', sel, by: BY_MODEL,
-      }),
-      quantileGraph({
-        title: 'Inter-token latency by model', unit: 's', thresholds: warnCrit(0.1, 0.25),
-        description: 'p50/p95/p99 of sglang:inter_token_latency_seconds per model (decode speed).',
-        bucket: 'sglang:inter_token_latency_seconds_bucket', sel, by: BY_MODEL,
-      }),
-      quantileGraph({
-        title: 'Queue time by model', unit: 's', thresholds: warnCrit(1, 5),
-        description: 'p50/p95/p99 of sglang:queue_time_seconds per model: time before a request is scheduled.',
-        bucket: 'sglang:queue_time_seconds_bucket', sel, by: BY_MODEL,
-      }),
-      quantileGraph({
-        title: 'End-to-end latency by model', unit: 's', thresholds: latencySteps(ctx, 'sglang', 30),
-        description: 'p50/p95/p99 of sglang:e2e_request_latency_seconds per model.',
-        bucket: 'sglang:e2e_request_latency_seconds_bucket', sel, by: BY_MODEL,
-      }),
-    ],
-  };
-}
+/** Time to first token, inter-token latency, queue time and end-to-end latency, per model. */
+const latency = (sel: string, ctx: DashboardContext): Row => latencyRow('Latency', sel, ['model_name'], [
+  { title: 'Time to first token by model', unit: 's', thresholds: latencySteps(ctx, 'sglang', 2), bucket: 'sglang:time_to_first_token_seconds_bucket', description: 'p50/p95/p99 of sglang:time_to_first_token_seconds per model.' },
+  { title: 'Inter-token latency by model', unit: 's', thresholds: warnCrit(0.1, 0.25), bucket: 'sglang:inter_token_latency_seconds_bucket', description: 'p50/p95/p99 of sglang:inter_token_latency_seconds per model (decode speed).' },
+  { title: 'Queue time by model', unit: 's', thresholds: warnCrit(1, 5), bucket: 'sglang:queue_time_seconds_bucket', description: 'p50/p95/p99 of sglang:queue_time_seconds per model: time before a request is scheduled.' },
+  { title: 'End-to-end latency by model', unit: 's', thresholds: latencySteps(ctx, 'sglang', 30), bucket: 'sglang:e2e_request_latency_seconds_bucket', description: 'p50/p95/p99 of sglang:e2e_request_latency_seconds per model.' },
+]);
 
 function capacityRow(sel: string): Row {
   return {
     title: 'Throughput and capacity',
     panels: [
-      graph({
-        title: 'Tokens per second', unit: 'suffix: tok/s', thresholds: neutral(),
+      tokensPerSecond({
+        prompt: 'sglang:prompt_tokens_total', generation: 'sglang:generation_tokens_total', sel, by: 'model_name',
         description: 'Prompt (prefill) and generated tokens per second per model.',
-        queries: [rateBy('sglang:prompt_tokens_total', sel, 'model_name', 'prompt'), rateBy('sglang:generation_tokens_total', sel, 'model_name', 'generation')],
       }),
       graph({
         title: 'KV-cache (token pool) usage', unit: 'percentunit', max: 1, thresholds: warnCrit(0.8, 0.9),
@@ -88,5 +65,5 @@ export const sglang = engineDashboard({
       expr: `sum(sglang:gen_throughput{${sel}})`,
     }),
   ],
-  rows: (sel, ctx) => [latencyRow(sel, ctx), capacityRow(sel)],
+  rows: (sel, ctx) => [latency(sel, ctx), capacityRow(sel)],
 });

@@ -2,7 +2,7 @@
 import type { DashboardContext, Row } from '../../../dashboards/lib';
 import { neutral, warnCrit } from '../../../dashboards/lib';
 import { latencySteps, RATE } from '../../../dashboards/panels';
-import { engineDashboard, graph, instantStat, quantileGraph, rateBy, sumBy } from '../llm-dashboard';
+import { engineDashboard, graph, instantStat, quantileGraph, rateBy, sumBy, tokensPerSecond } from '../llm-dashboard';
 
 function latencyRow(sel: string, ctx: DashboardContext): Row {
   return {
@@ -34,13 +34,9 @@ function capacityRow(sel: string): Row {
   return {
     title: 'Throughput and capacity',
     panels: [
-      graph({
-        title: 'Tokens per second', unit: 'suffix: tok/s', thresholds: neutral(),
+      tokensPerSecond({
+        prompt: 'vllm:prompt_tokens_total', generation: 'vllm:generation_tokens_total', sel, by: 'pod',
         description: 'Prompt (prefill) and generated tokens per second per pod.',
-        queries: [
-          rateBy('vllm:prompt_tokens_total', sel, 'pod', 'prompt'),
-          rateBy('vllm:generation_tokens_total', sel, 'pod', 'generation'),
-        ],
       }),
       graph({
         title: 'KV-cache usage', unit: 'percentunit', max: 1, thresholds: warnCrit(0.8, 0.95),
