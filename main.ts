@@ -65,6 +65,60 @@ function isCliStdoutFolder(dir: string): boolean {
     && fs.existsSync(abs) && fs.statSync(abs).isDirectory() && fs.readdirSync(abs).length === 0;
 }
 
+/**
+ * The previous output of the same stack, when there is one, against the new files: false (and the unsafe changes
+ * on stderr) when Kubernetes cannot apply them in place. Only the previous output of the same stack is a
+ * deployment to protect (charts/lib/stack-metadata.ts).
+ */
+function upgradeIsSafe(out: string, shownOut: string, identity: ReturnType<typeof stackIdentity>, files: Map<string, string>): boolean {
+  const markerPath = path.join(out, OUTPUT_MARKER);
+  const previousId = fs.existsSync(markerPath) ? parseIdentity(fs.readFileSync(markerPath, 'utf8')) : undefined;
+  if (previousId && !sameStack(previousId, identity)) {
+    console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
+    return true;
+  }
+  const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
+  const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
+  if (unsafe.length === 0) return true;
+  console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
+  return false;
+}
+
+/**
+ * The Argo CD Application: where --gitops-out says (prepared beside, swapped in after dist/); by default gitops/
+ * beside dist/; with --out DIR inside DIR (added to `files`, named argocd-application, without .yaml, so kubectl
+ * apply -f DIR skips it as it skips the Kustomization); never under cdk8s synth, whose contract is one output folder.
+ */
+function placeGitops(args: Args, out: string, underCli: boolean, gitops: Map<string, string>, files: Map<string, string>): ReturnType<typeof prepareSideFiles> | undefined {
+  if (underCli) return undefined;
+  if (args.gitopsOut !== undefined) {
+    const base = path.resolve(args.gitopsOut);
+    const known = SIDE_FILES.map((f) => path.basename(f));
+    removeStaleSideTemporaries(base, known);
+    return prepareSideFiles(base, known, new Map([...gitops].map(([f, t]) => [path.basename(f), t])));
+  }
+  if (args.out === undefined) {
+    const sideBase = path.dirname(path.resolve(out));
+    removeStaleSideTemporaries(sideBase, SIDE_FILES);
+    return prepareSideFiles(sideBase, SIDE_FILES, gitops);
+  }
+  for (const [f, t] of gitops) files.set(path.basename(f, '.yaml'), t);
+  return undefined;
+}
+
+interface Written { readonly stack: MonitoringStack; readonly files: Map<string, string>; readonly gitops: Map<string, string>; readonly side: string[] }
+
+/** What was written where, then the prerequisites to create before applying and the optional advice. */
+function printSummary(w: Written, specPath: string | undefined, shownOut: string, underCli: boolean): void {
+  const extra = w.side.map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
+  console.log(`synthesized ${w.files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
+  if (underCli && w.gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...w.gitops.keys()].join(', ')}`);
+  console.log('');
+  console.log(formatPrerequisites(prerequisites(parseManifestTexts(w.files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
+  const advice = adviceOf(w.stack);
+  if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
+}
+
 export function main(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
@@ -109,39 +163,8 @@ export function main(argv: string[]): number {
     }
     const state = checkOutputTarget(out);
     const identity = stackIdentity(spec.metadata.name, spec.spec.namespace, specPath, out);
-    if (state === 'owned' && !args.allowRecreate) {
-      // Only the previous output of the same stack is a deployment to protect (charts/lib/stack-metadata.ts).
-      const markerPath = path.join(out, OUTPUT_MARKER);
-      const previousId = fs.existsSync(markerPath) ? parseIdentity(fs.readFileSync(markerPath, 'utf8')) : undefined;
-      if (previousId && !sameStack(previousId, identity)) {
-        console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
-      } else {
-        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
-        const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
-        if (unsafe.length > 0) {
-          console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
-          return 1;
-        }
-      }
-    }
-    // The Argo CD Application: where --gitops-out says; by default gitops/ beside dist/; with --out DIR
-    // inside DIR (named argocd-application, without .yaml, so kubectl apply -f DIR skips it as it skips
-    // the Kustomization); never under cdk8s synth, whose contract is one output folder.
-    let side: ReturnType<typeof prepareSideFiles> | undefined;
-    if (!underCli) {
-      if (args.gitopsOut !== undefined) {
-        const base = path.resolve(args.gitopsOut);
-        const known = SIDE_FILES.map((f) => path.basename(f));
-        removeStaleSideTemporaries(base, known);
-        side = prepareSideFiles(base, known, new Map([...gitops].map(([f, t]) => [path.basename(f), t])));
-      } else if (args.out === undefined) {
-        const sideBase = path.dirname(path.resolve(out));
-        removeStaleSideTemporaries(sideBase, SIDE_FILES);
-        side = prepareSideFiles(sideBase, SIDE_FILES, gitops);
-      } else {
-        for (const [f, t] of gitops) files.set(path.basename(f, '.yaml'), t);
-      }
-    }
+    if (state === 'owned' && !args.allowRecreate && !upgradeIsSafe(out, shownOut, identity, files)) return 1;
+    const side = placeGitops(args, out, underCli, gitops, files);
     let recovered: boolean;
     try {
       ({ recovered } = writeAtomically(out, files, { marker: formatIdentity(identity) }));
@@ -152,13 +175,7 @@ export function main(argv: string[]): number {
     changed = true;
     const written = side ? side.commit() : [];
     if (recovered) console.log(`note: ${shownOut}/ held an interrupted earlier synth; it was rolled back before writing`);
-    const extra = written.map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
-    console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
-    if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
-    console.log('');
-    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
-    const advice = adviceOf(stack);
-    if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
+    printSummary({ stack, files, gitops, side: written }, specPath, shownOut, underCli);
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);

@@ -3,7 +3,7 @@
  * seeds' "État Services", kube-state-metrics), targets and scrapes,
  * Prometheus itself, its and the other volumes (kubelet volume stats), rule
  * evaluation, alert delivery, log ingestion, Grafana. Panels of a disabled
- * component are left out. To add a panel, append it to a row of `stackRows`.
+ * component are left out. To add a panel, append it to its row's function below.
  */
 import type { Spec } from '../charts/spec/schema';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
@@ -15,10 +15,9 @@ import { volumesRow, workloadStatusRow } from './panels/kube-state';
 const PROM = 'job="prometheus"';
 const ANY_BAD: [number | null, string][] = [[null, 'green'], [1, 'red']];
 
-export const stackRows = (spec: Spec): Row[] => [
-  workloadStatusRow(spec),
-  ...(spec.backup.enabled ? [backupRow(spec)] : []),
-  {
+/** Scrape targets: down, up by job, scrape duration and samples per scrape. */
+function targetsRow(): Row {
+  return {
     title: 'Targets',
     panels: [
       {
@@ -42,8 +41,12 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: [{ expr: 'sum by (job) (scrape_samples_post_metric_relabeling{job=~"$job"})', legend: '{{job}}' }],
       },
     ],
-  },
-  {
+  };
+}
+
+/** Prometheus itself: config reload, head series, TSDB size and compactions, ingestion, memory, query latency. */
+function prometheusRow(): Row {
+  return {
     title: 'Prometheus',
     panels: [
       {
@@ -82,9 +85,12 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: [{ expr: `max by (instance) (prometheus_engine_query_duration_seconds{${PROM}, slice="inner_eval", quantile="0.9"})`, legend: '{{instance}}' }],
       },
     ],
-  },
-  volumesRow(spec),
-  {
+  };
+}
+
+/** Rule evaluation: failures, group duration against interval, missed iterations. */
+function ruleEvaluationRow(): Row {
+  return {
     title: 'Rule evaluation',
     panels: [
       {
@@ -106,8 +112,12 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: [{ expr: `sum by (rule_group) (increase(prometheus_rule_group_iterations_missed_total{${PROM}}[1h]))`, legend: '{{rule_group}}' }],
       },
     ],
-  },
-  {
+  };
+}
+
+/** Alert delivery: alerts sent to Alertmanager and dropped, notifications and their failures by integration. */
+function alertDeliveryRow(): Row {
+  return {
     title: 'Alert delivery',
     panels: [
       {
@@ -136,8 +146,12 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: [{ expr: 'sum by (state) (alertmanager_alerts{job="alertmanager"})', legend: '{{state}}' }],
       },
     ],
-  },
-  {
+  };
+}
+
+/** Log ingestion (Loki): lines and bytes received, discarded samples, request latency. */
+function logIngestionRow(): Row {
+  return {
     title: 'Log ingestion (Loki)',
     panels: [
       {
@@ -161,8 +175,12 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: quantiles('loki_request_duration_seconds_bucket', 'job="loki"'),
       },
     ],
-  },
-  {
+  };
+}
+
+/** Grafana: up, requests. */
+function grafanaRow(): Row {
+  return {
     title: 'Grafana',
     panels: [
       {
@@ -176,7 +194,19 @@ export const stackRows = (spec: Spec): Row[] => [
         queries: [{ expr: `sum by (status_code) (rate(grafana_http_request_duration_seconds_count{job="grafana"}[${RATE}]))`, legend: '{{status_code}}' }],
       },
     ],
-  },
+  };
+}
+
+export const stackRows = (spec: Spec): Row[] => [
+  workloadStatusRow(spec),
+  ...(spec.backup.enabled ? [backupRow(spec)] : []),
+  targetsRow(),
+  prometheusRow(),
+  volumesRow(spec),
+  ruleEvaluationRow(),
+  alertDeliveryRow(),
+  logIngestionRow(),
+  grafanaRow(),
 ];
 
 export const monitoringStack: DashboardModule = {

@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: write docs/alerts.md and docs/runbooks.md from the rule
- * areas (see rules/docs.ts) and docs/spec-reference.md from the spec's zod
+ * areas (see scripts/lib/rules-doc.ts) and docs/spec-reference.md from the spec's zod
  * schema (scripts/spec-reference.ts).
  */
 import * as fs from 'fs';

@@ -72,41 +72,62 @@ function stringValue(literal: string): string {
 export function keepClustersApart(expr: string, where = 'expression'): string {
   const tree = promqlParser.parse(expr);
   tree.iterate({ enter: (n) => { if (n.type.isError) throw new ClusterRuleError(`${where}: invalid PromQL near character ${n.from + 1} in ${JSON.stringify(expr)}`); } });
-  const src = expr;
+  return new ClusterRewriter(expr, where).emit(tree.topNode);
+}
 
-  /** The node's text with every child rewritten. */
-  function generic(node: SyntaxNode, replace: (child: SyntaxNode) => string | undefined = () => undefined): string {
+/** Rewrites the syntax tree of one PromQL expression (`src`) node by node, keeping every cluster apart. */
+class ClusterRewriter {
+  constructor(private readonly src: string, private readonly where: string) {}
+
+  public emit(node: SyntaxNode): string {
+    switch (node.name) {
+      case 'AggregateExpr': return this.aggregate(node);
+      case 'MatchingModifierClause': return this.matching(node);
+      case 'FunctionCall': return this.call(node);
+      default: return this.generic(node);
+    }
+  }
+
+  /** The node's text with every child rewritten (or replaced by what `replace` gives for it). */
+  private generic(node: SyntaxNode, replace: (child: SyntaxNode) => string | undefined = () => undefined): string {
+    const { src } = this;
     let out = '';
     let pos = node.from;
     for (let c = node.firstChild; c; c = c.nextSibling) {
-      out += src.slice(pos, c.from) + (replace(c) ?? emit(c));
+      out += src.slice(pos, c.from) + (replace(c) ?? this.emit(c));
       pos = c.to;
     }
     return out + src.slice(pos, node.to);
   }
 
-  function aggregate(node: SyntaxNode): string {
+  private text(node: SyntaxNode): string {
+    return this.src.slice(node.from, node.to);
+  }
+
+  /** `sum by (a)` -> `sum by (cluster, a)`; `sum` -> `sum by (cluster)`; `without` keeps the cluster already. */
+  private aggregate(node: SyntaxNode): string {
     const modifier = node.getChild('AggregateModifier');
-    if (modifier?.getChild('Without')) return generic(node);
+    if (modifier?.getChild('Without')) return this.generic(node);
     if (modifier) {
       const grouping = modifier.getChild('GroupingLabels');
-      const labels = labelsOf(src, grouping);
-      if (labels.includes(CLUSTER_LABEL)) return generic(node);
-      return generic(node, (c) => (c.name === 'AggregateModifier'
-        ? generic(c, (g) => (g.name === 'GroupingLabels' ? list([CLUSTER_LABEL, ...labels]) : undefined))
+      const labels = labelsOf(this.src, grouping);
+      if (labels.includes(CLUSTER_LABEL)) return this.generic(node);
+      return this.generic(node, (c) => (c.name === 'AggregateModifier'
+        ? this.generic(c, (g) => (g.name === 'GroupingLabels' ? list([CLUSTER_LABEL, ...labels]) : undefined))
         : undefined));
     }
     const op = node.getChild('AggregateOp')!;
-    const spaced = /\s/.test(src.charAt(op.to));
-    return generic(node, (c) => (c.name === 'AggregateOp' ? `${src.slice(c.from, c.to)} by (${CLUSTER_LABEL})${spaced ? '' : ' '}` : undefined));
+    const spaced = /\s/.test(this.src.charAt(op.to));
+    return this.generic(node, (c) => (c.name === 'AggregateOp' ? `${this.text(c)} by (${CLUSTER_LABEL})${spaced ? '' : ' '}` : undefined));
   }
 
-  function matching(node: SyntaxNode): string {
-    if (!node.getChild('On')) return generic(node);
+  /** `on (a)` -> `on (cluster, a)`; the cluster out of a group_left/group_right list (both sides have it). */
+  private matching(node: SyntaxNode): string {
+    if (!node.getChild('On')) return this.generic(node);
     let first = true;
-    return generic(node, (c) => {
+    return this.generic(node, (c) => {
       if (c.name !== 'GroupingLabels') return undefined;
-      const labels = labelsOf(src, c);
+      const labels = labelsOf(this.src, c);
       if (first) {
         first = false;
         return labels.includes(CLUSTER_LABEL) ? undefined : list([CLUSTER_LABEL, ...labels]);
@@ -116,62 +137,58 @@ export function keepClustersApart(expr: string, where = 'expression'): string {
     });
   }
 
+  /** scalar() refused; vector() and absent()/absent_over_time() given one result per cluster; other calls as they are. */
+  private call(node: SyntaxNode): string {
+    const ident = node.getChild('FunctionIdentifier');
+    const name = ident ? this.text(ident) : '';
+    const body = node.getChild('FunctionCallBody');
+    if (name === 'scalar') {
+      throw new ClusterRuleError(`${this.where}: scalar() cannot keep clusters apart in a central ruler (one number for every cluster, NaN when two answer); compare vectors with on (...) instead, in ${JSON.stringify(this.src)}`);
+    }
+    if (name === 'vector' && body) return this.vector(body);
+    if ((name === 'absent' || name === 'absent_over_time') && body) return this.absent(node, name, body);
+    return this.generic(node);
+  }
+
+  /** vector(x): x for every cluster that has targets, and the plain vector(x) only where no cluster does. */
+  private vector(body: SyntaxNode): string {
+    const inner = this.generic(body).slice(1, -1).trim();
+    const s = /^[0-9.eE+-]+$/.test(inner) ? inner : `(${inner})`;
+    return `(${s} * group by (${CLUSTER_LABEL}) (${CLUSTER_REFERENCE}) or (vector(${inner}) unless on () group (${CLUSTER_REFERENCE})))`;
+  }
+
+  /** absent(v): one series per cluster that has targets but not v, with the labels absent() would give it. */
+  private absent(node: SyntaxNode, name: string, body: SyntaxNode): string {
+    const arg = body.firstChild;
+    if (!arg) return this.generic(node);
+    const selector = arg.name === 'VectorSelector' ? arg : arg.name === 'MatrixSelector' ? arg.getChild('VectorSelector') : null;
+    const labels = this.absentLabels(selector);
+    if (labels === 'scoped') return this.generic(node);
+    const inner = this.emit(arg);
+    const present = name === 'absent' ? `group by (${CLUSTER_LABEL}) (${inner})` : `group by (${CLUSTER_LABEL}) (count_over_time(${inner}))`;
+    let perCluster = `(group by (${CLUSTER_LABEL}) (${CLUSTER_REFERENCE}) unless on (${CLUSTER_LABEL}) ${present})`;
+    for (const [label, value] of labels) perCluster = `label_replace(${perCluster}, ${JSON.stringify(label)}, ${JSON.stringify(value.replace(/\$/g, '$$$$'))}, "", "")`;
+    return `((${name}(${inner}) unless on () group (${CLUSTER_REFERENCE})) or ${perCluster})`;
+  }
+
   /** The labels absent() gives its result: the selector's equality matchers (a name matched twice is dropped). */
-  function absentLabels(selector: SyntaxNode | null): Map<string, string> | 'scoped' {
+  private absentLabels(selector: SyntaxNode | null): Map<string, string> | 'scoped' {
     const out = new Map<string, string>();
     const seen = new Set<string>();
     const matchers = selector?.getChild('LabelMatchers');
     for (const m of matchers ? [...matchers.getChildren('UnquotedLabelMatcher'), ...matchers.getChildren('QuotedLabelMatcher')] : []) {
       const nameNode = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
-      const name = nameNode ? (nameNode.name === 'LabelName' ? src.slice(nameNode.from, nameNode.to) : stringValue(src.slice(nameNode.from, nameNode.to))) : '';
+      const name = nameNode ? (nameNode.name === 'LabelName' ? this.text(nameNode) : stringValue(this.text(nameNode))) : '';
       if (name === CLUSTER_LABEL) return 'scoped';
       const op = m.getChild('MatchOp');
       const value = m.getChild('StringLiteral');
       if (!op || !value || !op.getChild('EqlSingle') || name === '__name__') continue;
       if (seen.has(name)) out.delete(name);
-      else out.set(name, stringValue(src.slice(value.from, value.to)));
+      else out.set(name, stringValue(this.text(value)));
       seen.add(name);
     }
     return out;
   }
-
-  function call(node: SyntaxNode): string {
-    const ident = node.getChild('FunctionIdentifier');
-    const name = ident ? src.slice(ident.from, ident.to) : '';
-    const body = node.getChild('FunctionCallBody');
-    if (name === 'scalar') {
-      throw new ClusterRuleError(`${where}: scalar() cannot keep clusters apart in a central ruler (one number for every cluster, NaN when two answer); compare vectors with on (...) instead, in ${JSON.stringify(expr)}`);
-    }
-    if (name === 'vector' && body) {
-      const inner = generic(body).slice(1, -1).trim();
-      const s = /^[0-9.eE+-]+$/.test(inner) ? inner : `(${inner})`;
-      return `(${s} * group by (${CLUSTER_LABEL}) (${CLUSTER_REFERENCE}) or (vector(${inner}) unless on () group (${CLUSTER_REFERENCE})))`;
-    }
-    if ((name === 'absent' || name === 'absent_over_time') && body) {
-      const arg = body.firstChild;
-      if (!arg) return generic(node);
-      const selector = arg.name === 'VectorSelector' ? arg : arg.name === 'MatrixSelector' ? arg.getChild('VectorSelector') : null;
-      const labels = absentLabels(selector);
-      if (labels === 'scoped') return generic(node);
-      const inner = emit(arg);
-      const present = name === 'absent' ? `group by (${CLUSTER_LABEL}) (${inner})` : `group by (${CLUSTER_LABEL}) (count_over_time(${inner}))`;
-      let perCluster = `(group by (${CLUSTER_LABEL}) (${CLUSTER_REFERENCE}) unless on (${CLUSTER_LABEL}) ${present})`;
-      for (const [label, value] of labels) perCluster = `label_replace(${perCluster}, ${JSON.stringify(label)}, ${JSON.stringify(value.replace(/\$/g, '$$$$'))}, "", "")`;
-      return `((${name}(${inner}) unless on () group (${CLUSTER_REFERENCE})) or ${perCluster})`;
-    }
-    return generic(node);
-  }
-
-  function emit(node: SyntaxNode): string {
-    switch (node.name) {
-      case 'AggregateExpr': return aggregate(node);
-      case 'MatchingModifierClause': return matching(node);
-      case 'FunctionCall': return call(node);
-      default: return generic(node);
-    }
-  }
-
-  return emit(tree.topNode);
 }
 
 /**

@@ -92,7 +92,7 @@ export interface ToolPin {
   readonly note?: string;
 }
 
-/** The Kubernetes release the OpenAPI contract (test/k8s) and the control-plane tests target. */
+/** The Kubernetes release the OpenAPI contract (contracts/kubernetes/) and the control-plane tests target. */
 export const KUBERNETES_RELEASE = '1.36.3';
 
 export const TOOL_PINS = {

@@ -189,6 +189,72 @@ function copyOrLink(from: string, to: string): void {
   }
 }
 
+/** The new output, complete with its marker, in the staging folder. */
+function stageFiles(staging: string, files: Map<string, string>, marker: string | undefined, hook: SwapHook): void {
+  hook('stage');
+  for (const [name, text] of files) {
+    fs.writeFileSync(path.join(staging, name), text);
+    hook(`stage:${name}`);
+  }
+  fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT + (marker ?? ''));
+  fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; dist/ is an ordinary folder
+}
+
+/** The files of the output folder (hard links where it can) into `backup`; their names. */
+function backUpOutput(abs: string, backup: string, hook: SwapHook): string[] {
+  const old = fs.readdirSync(abs);
+  for (const name of old) {
+    hook(`backup:${name}`);
+    copyOrLink(path.join(abs, name), path.join(backup, name));
+  }
+  return old;
+}
+
+/** The journal naming the backup, written (atomically) into the output folder: from here a crash is rolled back. */
+function writeJournal(abs: string, backup: string, hook: SwapHook): void {
+  hook('journal');
+  const journalTmp = path.join(abs, `${SWAP_JOURNAL}.tmp-${process.pid}`);
+  fs.writeFileSync(journalTmp, `${JSON.stringify({ backup: path.basename(backup), pid: process.pid })}\n`);
+  fs.renameSync(journalTmp, path.join(abs, SWAP_JOURNAL));
+}
+
+/** The staged files renamed over the old ones, and the old files the new output no longer has removed. */
+function replaceOutput(abs: string, staging: string, old: string[], hook: SwapHook): void {
+  const fresh = fs.readdirSync(staging);
+  for (const name of fresh) {
+    hook(`replace:${name}`);
+    fs.renameSync(path.join(staging, name), path.join(abs, name));
+  }
+  const keep = new Set([...fresh, SWAP_JOURNAL]);
+  for (const name of old) {
+    if (keep.has(name)) continue;
+    hook(`remove:${name}`);
+    fs.rmSync(path.join(abs, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * After a failed write: the old output restored from the backup once the journal was written (else the backup
+ * dropped), the staging folder removed, and `error` thrown again (an OutputError when the old output could not be restored).
+ */
+function undoWrite(error: unknown, abs: string, staging: string, backup: string | undefined, journaled: boolean): never {
+  let restored = true;
+  if (journaled && backup) {
+    try {
+      rollback(abs, backup);
+    } catch {
+      restored = false;
+    }
+  } else if (backup) {
+    fs.rmSync(backup, { recursive: true, force: true });
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+  if (!restored) {
+    throw new OutputError(`${(error as Error).message}; ${displayPath(abs)} may hold a mix of old and new files and could not be restored: run synth again (it rolls back from ${backup}) or restore it from Git`, true);
+  }
+  throw error;
+}
+
 /**
  * Write `files` (flat names -> text) as the whole content of `outDir`, plus the
  * marker. See the module comment for the steps and what a crash in each leaves.
@@ -210,59 +276,22 @@ export function writeAtomically(outDir: string, files: Map<string, string>, opti
   let backup: string | undefined;
   let journaled = false;
   try {
-    hook('stage');
-    for (const [name, text] of files) {
-      fs.writeFileSync(path.join(staging, name), text);
-      hook(`stage:${name}`);
-    }
-    fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT + (options.marker ?? ''));
-    fs.chmodSync(staging, 0o755); // mkdtemp creates 0700; dist/ is an ordinary folder
+    stageFiles(staging, files, options.marker, hook);
     if (state === 'absent') {
       hook('rename-into-place');
       fs.renameSync(staging, abs);
       return { recovered };
     }
     backup = fs.mkdtempSync(path.join(parent, `${prefix}.old-${process.pid}-`));
-    const old = fs.readdirSync(abs);
-    for (const name of old) {
-      hook(`backup:${name}`);
-      copyOrLink(path.join(abs, name), path.join(backup, name));
-    }
-    hook('journal');
-    const journalTmp = path.join(abs, `${SWAP_JOURNAL}.tmp-${process.pid}`);
-    fs.writeFileSync(journalTmp, `${JSON.stringify({ backup: path.basename(backup), pid: process.pid })}\n`);
-    fs.renameSync(journalTmp, path.join(abs, SWAP_JOURNAL));
+    const old = backUpOutput(abs, backup, hook);
+    writeJournal(abs, backup, hook);
     journaled = true;
-    const fresh = fs.readdirSync(staging);
-    for (const name of fresh) {
-      hook(`replace:${name}`);
-      fs.renameSync(path.join(staging, name), path.join(abs, name));
-    }
-    const keep = new Set([...fresh, SWAP_JOURNAL]);
-    for (const name of old) {
-      if (keep.has(name)) continue;
-      hook(`remove:${name}`);
-      fs.rmSync(path.join(abs, name), { recursive: true, force: true });
-    }
+    replaceOutput(abs, staging, old, hook);
     hook('commit');
     fs.rmSync(path.join(abs, SWAP_JOURNAL));
     journaled = false;
   } catch (e) {
-    let restored = true;
-    if (journaled && backup) {
-      try {
-        rollback(abs, backup);
-      } catch {
-        restored = false;
-      }
-    } else if (backup) {
-      fs.rmSync(backup, { recursive: true, force: true });
-    }
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (!restored) {
-      throw new OutputError(`${(e as Error).message}; ${displayPath(abs)} may hold a mix of old and new files and could not be restored: run synth again (it rolls back from ${backup}) or restore it from Git`, true);
-    }
-    throw e;
+    undoWrite(e, abs, staging, backup, journaled);
   }
   // Committed: the new output is complete. A failure to remove the temporaries
   // does not fail the run; the next synth removes them as stale.

@@ -2,7 +2,7 @@
  * The live layer's pure parts, without a cluster: synthesize() matches what
  * the CLI prints, the CRD is structural, field diffs, inventory round trip,
  * web-config and node-label checks, and how a custom resource becomes a spec.
- * (Cluster behaviour: test/live/cluster.test.ts.)
+ * (Cluster behaviour: test/live/cli.cluster.test.ts and test/live/operator.cluster.test.ts.)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';

@@ -1,7 +1,7 @@
 import { canonicalQuantity } from '../../charts/core/quantity';
 
 // Expected values: what kube-apiserver 1.36.3 wrote back for each as a container request (measured with
-// `kubectl create --dry-run=server`; test/cluster/canonical-form.test.ts asks the server again).
+// `kubectl create --dry-run=server`; the control-plane tests, test/cluster/stack.ts, compare what the server writes back).
 describe('canonicalQuantity: the API server\'s form of a quantity', () => {
   it.each([
     ['1024Mi', '1Gi'], ['2048Ki', '2Mi'], ['1536Mi', '1536Mi'], ['1.5Gi', '1536Mi'], ['0.5Gi', '512Mi'], ['0.5Ki', '512'],

@@ -92,108 +92,94 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export async function applyStack(kube: Kube, result: SynthesisResult, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const log = opts.log ?? (() => undefined);
-  const { stack, namespace } = stackIdentity(result);
-  const out: ApplyResult = { created: [], configured: [], unchanged: [], pruned: [], kept: [], failed: [], refused: [] };
-  const objects = applyOrder(result);
-  const previous: Inventory | undefined = await readInventory(kube, namespace, stack).catch((e) => {
-    if (e instanceof KubeError && e.status === 404) return undefined;
-    throw e;
-  });
+/** What one apply run works with, and the result it fills in. */
+interface Run {
+  readonly kube: Kube;
+  readonly stack: string;
+  readonly opts: ApplyOptions;
+  readonly out: ApplyResult;
+  readonly log: (line: string) => void;
+}
 
-  if (previous && previous.snapshot.length > 0 && !opts.allowRecreate) {
-    out.refused.push(...unsafeChanges(previous.snapshot, objects));
-    if (out.refused.length > 0) return out;
-  }
-
-  const desiredKeys = new Set(objects.map((o) => groupKindKey(entryOf(o))));
-  const stale = (previous?.entries ?? []).filter((e) => !desiredKeys.has(groupKindKey(e)));
-
-  if (opts.dryRun) {
-    for (const o of objects) {
-      const id = refText(o);
-      try {
-        if (!(await kube.resource(o.apiVersion, o.kind))) {
-          out.failed.push(`${id}: the cluster does not serve ${o.kind} (${o.apiVersion}); install its CRD first (ai-monitoring preflight)`);
-          continue;
-        }
-        const live = await kube.get(o);
-        if (live && otherStack(live, stack)) { out.failed.push(`${id}: belongs to stack "${otherStack(live, stack)}"; rename this stack (metadata.name)`); continue; }
-        if (!live) { out.created.push(id); log(`would create ${id}`); continue; }
-        const dry = await kube.apply(o, { dryRun: true });
-        const changes = fieldChanges(live, dry);
-        if (changes.length) { out.configured.push(id); log(`would configure ${id} (${changes.map((c) => c.path).join(', ')})`); } else out.unchanged.push(id);
-      } catch (e) {
-        out.failed.push(`${id}: ${(e as Error).message}`);
+/** --dry-run: what apply would create, configure and prune (a server-side dry run of each object); nothing changes. */
+async function previewApply(run: Run, objects: KObject[], stale: InventoryEntry[]): Promise<void> {
+  const { kube, stack, opts, out, log } = run;
+  for (const o of objects) {
+    const id = refText(o);
+    try {
+      if (!(await kube.resource(o.apiVersion, o.kind))) {
+        out.failed.push(`${id}: the cluster does not serve ${o.kind} (${o.apiVersion}); install its CRD first (ai-monitoring preflight)`);
+        continue;
       }
+      const live = await kube.get(o);
+      if (live && otherStack(live, stack)) { out.failed.push(`${id}: belongs to stack "${otherStack(live, stack)}"; rename this stack (metadata.name)`); continue; }
+      if (!live) { out.created.push(id); log(`would create ${id}`); continue; }
+      const dry = await kube.apply(o, { dryRun: true });
+      const changes = fieldChanges(live, dry);
+      if (changes.length) { out.configured.push(id); log(`would configure ${id} (${changes.map((c) => c.path).join(', ')})`); } else out.unchanged.push(id);
+    } catch (e) {
+      out.failed.push(`${id}: ${(e as Error).message}`);
     }
-    for (const e of stale) {
-      const why = keepReason(e, opts);
-      if (why) { out.kept.push(`${refText(refOf(e))}: ${why}`); continue; }
-      const live = await kube.get(refOf(e));
-      if (live && appliedByUs(live)) { out.pruned.push(refText(refOf(e))); log(`would prune ${refText(refOf(e))}`); }
-    }
-    return out;
   }
+  for (const e of stale) {
+    const why = keepReason(e, opts);
+    if (why) { out.kept.push(`${refText(refOf(e))}: ${why}`); continue; }
+    const live = await kube.get(refOf(e));
+    if (live && appliedByUs(live)) { out.pruned.push(refText(refOf(e))); log(`would prune ${refText(refOf(e))}`); }
+  }
+}
 
-  // Namespaces first, then the inventory (old and new objects, so an interrupted apply still knows what it created).
-  const entries = new Map<string, InventoryEntry>();
-  for (const e of previous?.entries ?? []) entries.set(groupKindKey(e), e);
-  for (const o of objects) entries.set(groupKindKey(entryOf(o)), entryOf(o));
-  let inventoryWritten = false;
-  const writeUnion = async () => {
-    if (inventoryWritten) return;
-    await writeInventory(kube, namespace, stack, { entries: [...entries.values()], snapshot: previous?.snapshot ?? [] }, opts.inventoryLabels);
-    inventoryWritten = true;
-  };
-
-  // One wave at a time (Namespaces, then each sync wave in order); the objects of a wave in parallel, a few at once.
+/** The objects in waves: the Namespaces, then each sync wave in order (`objects` is in apply order). */
+function syncWaves(objects: KObject[]): KObject[][] {
   const waveOf = (o: KObject) => (o.kind === 'Namespace' ? -100 : Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? 0));
   const waves: KObject[][] = [];
   for (const o of objects) {
     if (waves.length === 0 || waveOf(waves[waves.length - 1][0]) !== waveOf(o)) waves.push([]);
     waves[waves.length - 1].push(o);
   }
-  for (const wave of waves) {
-    if (wave[0].kind !== 'Namespace' && !inventoryWritten) {
-      try { await writeUnion(); } catch (e) { out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`); return out; }
-    }
-    await inParallel(wave, APPLY_CONCURRENCY, async (o) => {
-      const id = refText(o);
-      try {
-        const live = await kube.get(o);
-        const owner = live && otherStack(live, stack);
-        if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); return; }
-        if (!live) {
-          await kube.apply(o);
-          out.created.push(id);
-          log(`created ${id}`);
-        } else {
-          // A server-side dry run first: when it changes no field of an object we applied before, nothing is
-          // written (a no-op apply can still rewrite managedFields, e.g. a finalizer an admission plugin added).
-          const dry = appliedByUs(live) ? await kube.apply(o, { dryRun: true }) : undefined;
-          const changes = dry ? fieldChanges(live, dry) : undefined;
-          if (changes && changes.length === 0) out.unchanged.push(id);
-          else {
-            const applied = await kube.apply(o);
-            const made = fieldChanges(live, applied);
-            if (made.length > 0) {
-              out.configured.push(id);
-              log(`configured ${id} (${made.map((c) => c.path).slice(0, 5).join(', ')}${made.length > 5 ? ', ...' : ''})`);
-            } else out.unchanged.push(id);
-          }
-        }
-        if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
-      } catch (e) {
-        out.failed.push(`${id}: ${(e as Error).message}`);
-        log(`failed ${id}: ${(e as Error).message}`);
-      }
-    });
-  }
-  if (!inventoryWritten) await writeUnion();
-  if (out.failed.length > 0) return out; // nothing is pruned after a failure: the next apply retries
+  return waves;
+}
 
+/** One object applied (server-side) unless another stack owns it or nothing would change; a CRD waited for until Established. */
+async function applyObject(run: Run, o: KObject): Promise<void> {
+  const { kube, stack, opts, out, log } = run;
+  const id = refText(o);
+  try {
+    const live = await kube.get(o);
+    const owner = live && otherStack(live, stack);
+    if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); return; }
+    if (!live) {
+      await kube.apply(o);
+      out.created.push(id);
+      log(`created ${id}`);
+    } else {
+      // A server-side dry run first: when it changes no field of an object we applied before, nothing is
+      // written (a no-op apply can still rewrite managedFields, e.g. a finalizer an admission plugin added).
+      const dry = appliedByUs(live) ? await kube.apply(o, { dryRun: true }) : undefined;
+      const changes = dry ? fieldChanges(live, dry) : undefined;
+      if (changes && changes.length === 0) out.unchanged.push(id);
+      else {
+        const applied = await kube.apply(o);
+        const made = fieldChanges(live, applied);
+        if (made.length > 0) {
+          out.configured.push(id);
+          log(`configured ${id} (${made.map((c) => c.path).slice(0, 5).join(', ')}${made.length > 5 ? ', ...' : ''})`);
+        } else out.unchanged.push(id);
+      }
+    }
+    if (o.kind === 'CustomResourceDefinition') await waitEstablished(kube, o, opts.crdTimeoutMs ?? 60_000);
+  } catch (e) {
+    out.failed.push(`${id}: ${(e as Error).message}`);
+    log(`failed ${id}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The objects the spec no longer emits deleted, last wave first: those we applied and no keepReason protects.
+ * Returns the entries still to remember in the inventory (kept on purpose, or whose delete failed).
+ */
+async function pruneStale(run: Run, stale: InventoryEntry[]): Promise<InventoryEntry[]> {
+  const { kube, opts, out, log } = run;
   const keptEntries: InventoryEntry[] = [];
   for (const e of [...stale].sort((a, b) => pruneWave(b) - pruneWave(a))) {
     const ref = refOf(e);
@@ -216,6 +202,54 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
       keptEntries.push(e);
     }
   }
+  return keptEntries;
+}
+
+export async function applyStack(kube: Kube, result: SynthesisResult, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const { stack, namespace } = stackIdentity(result);
+  const out: ApplyResult = { created: [], configured: [], unchanged: [], pruned: [], kept: [], failed: [], refused: [] };
+  const run: Run = { kube, stack, opts, out, log: opts.log ?? (() => undefined) };
+  const objects = applyOrder(result);
+  const previous: Inventory | undefined = await readInventory(kube, namespace, stack).catch((e) => {
+    if (e instanceof KubeError && e.status === 404) return undefined;
+    throw e;
+  });
+
+  if (previous && previous.snapshot.length > 0 && !opts.allowRecreate) {
+    out.refused.push(...unsafeChanges(previous.snapshot, objects));
+    if (out.refused.length > 0) return out;
+  }
+
+  const desiredKeys = new Set(objects.map((o) => groupKindKey(entryOf(o))));
+  const stale = (previous?.entries ?? []).filter((e) => !desiredKeys.has(groupKindKey(e)));
+
+  if (opts.dryRun) {
+    await previewApply(run, objects, stale);
+    return out;
+  }
+
+  // Namespaces first, then the inventory (old and new objects, so an interrupted apply still knows what it created).
+  const entries = new Map<string, InventoryEntry>();
+  for (const e of previous?.entries ?? []) entries.set(groupKindKey(e), e);
+  for (const o of objects) entries.set(groupKindKey(entryOf(o)), entryOf(o));
+  let inventoryWritten = false;
+  const writeUnion = async () => {
+    if (inventoryWritten) return;
+    await writeInventory(kube, namespace, stack, { entries: [...entries.values()], snapshot: previous?.snapshot ?? [] }, opts.inventoryLabels);
+    inventoryWritten = true;
+  };
+
+  // One wave at a time (Namespaces, then each sync wave in order); the objects of a wave in parallel, a few at once.
+  for (const wave of syncWaves(objects)) {
+    if (wave[0].kind !== 'Namespace' && !inventoryWritten) {
+      try { await writeUnion(); } catch (e) { out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`); return out; }
+    }
+    await inParallel(wave, APPLY_CONCURRENCY, (o) => applyObject(run, o));
+  }
+  if (!inventoryWritten) await writeUnion();
+  if (out.failed.length > 0) return out; // nothing is pruned after a failure: the next apply retries
+
+  const keptEntries = await pruneStale(run, stale);
   await writeInventory(kube, namespace, stack, { entries: [...objects.map(entryOf), ...keptEntries], snapshot: upgradeSnapshot(result.manifests.map((m) => m.object)) }, opts.inventoryLabels);
   return out;
 }

@@ -119,12 +119,13 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
   return out;
 }
 
-export async function preflight(kube: Kube, result: SynthesisResult): Promise<Finding[]> {
-  const objects = result.manifests.map((m) => m.object);
-  const need = prerequisites(objects);
-  const findings: Finding[] = [];
+/** The objects of a kind in the cluster; none when it cannot list them. */
+const listOrNone = (kube: Kube, apiVersion: string, kind: string) => kube.list(apiVersion, kind).catch(() => [] as KObject[]);
+const isDefaultClass = (o: KObject, annotation: string) => o.metadata.annotations?.[annotation] === 'true';
 
-  // CRDs and their served versions: every custom resource the stack emits.
+/** CRDs and their served versions: every custom resource the stack emits (but those whose CRD it emits itself). */
+async function crdFindings(kube: Kube, objects: ManifestObject[], need: ReturnType<typeof prerequisites>): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const crdInstall = new Map(need.crds.map((c) => [c.slice(0, c.indexOf(':')), c.slice(c.indexOf(':') + 1).trim()]));
   const seen = new Set<string>();
   for (const o of objects) {
@@ -142,36 +143,50 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
       ? { subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`, problem: `the cluster serves ${group} ${served.join(', ')}, not ${version}`, fix: `upgrade the CRD: ${fix.replace(/^install /, '')}` }
       : { subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`, problem: 'not installed', fix });
   }
+  return findings;
+}
 
-  // Classes: IngressClass, GatewayClass, StorageClass (named or the default), RuntimeClass.
-  const list = (apiVersion: string, kind: string) => kube.list(apiVersion, kind).catch(() => [] as KObject[]);
-  const isDefault = (o: KObject, a: string) => o.metadata.annotations?.[a] === 'true';
+/** The IngressClass of every Ingress (named, or the default). */
+async function ingressClassFindings(kube: Kube, objects: ManifestObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const ingresses = objects.filter((o) => o.kind === 'Ingress');
   if (ingresses.length) {
-    const classes = await list('networking.k8s.io/v1', 'IngressClass');
+    const classes = await listOrNone(kube, 'networking.k8s.io/v1', 'IngressClass');
     for (const name of new Set(ingresses.map((i: any) => i.spec?.ingressClassName as string | undefined))) {
       const users = ingresses.filter((i: any) => i.spec?.ingressClassName === name).map(objName).join(', ');
-      if (name ? !classes.some((c) => c.metadata.name === name) : !classes.some((c) => isDefault(c, 'ingressclass.kubernetes.io/is-default-class'))) {
+      if (name ? !classes.some((c) => c.metadata.name === name) : !classes.some((c) => isDefaultClass(c, 'ingressclass.kubernetes.io/is-default-class'))) {
         findings.push({ subject: `spec.ingress.className${name ? ` "${name}"` : ''} (${users})`, problem: name ? `IngressClass "${name}" does not exist` : 'no default IngressClass', fix: `install an ingress controller that creates IngressClass "${name ?? '<default>'}" (ingress-nginx: helm install ingress-nginx ingress-nginx/ingress-nginx), or set the class in the spec (kubectl get ingressclass)` });
       }
     }
   }
+  return findings;
+}
+
+/** The GatewayClass of every Gateway, when the cluster serves Gateway API. */
+async function gatewayClassFindings(kube: Kube, objects: ManifestObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const gateways = objects.filter((o) => o.kind === 'Gateway');
   if (gateways.length && (await kube.resource('gateway.networking.k8s.io/v1', 'GatewayClass'))) {
-    const classes = await list('gateway.networking.k8s.io/v1', 'GatewayClass');
+    const classes = await listOrNone(kube, 'gateway.networking.k8s.io/v1', 'GatewayClass');
     for (const g of gateways as any[]) {
       const name = g.spec?.gatewayClassName;
       if (!classes.some((c) => c.metadata.name === name)) findings.push({ subject: `spec.gateway.className "${name}" (${objName(g)})`, problem: `GatewayClass "${name}" does not exist`, fix: `install a Gateway API implementation that provides it (kubectl get gatewayclass), or set the class in the spec` });
     }
   }
+  return findings;
+}
+
+/** The StorageClass of every claim and claim template (named, or the default). */
+async function storageClassFindings(kube: Kube, objects: ManifestObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const claims: { owner: ManifestObject; cls?: string }[] = [];
   for (const o of objects as any[]) {
     if (o.kind === 'PersistentVolumeClaim') claims.push({ owner: o, cls: o.spec?.storageClassName });
     if (o.kind === 'StatefulSet') for (const t of o.spec?.volumeClaimTemplates ?? []) claims.push({ owner: o, cls: t.spec?.storageClassName });
   }
   if (claims.length) {
-    const classes = await list('storage.k8s.io/v1', 'StorageClass');
-    const hasDefault = classes.some((c) => isDefault(c, 'storageclass.kubernetes.io/is-default-class'));
+    const classes = await listOrNone(kube, 'storage.k8s.io/v1', 'StorageClass');
+    const hasDefault = classes.some((c) => isDefaultClass(c, 'storageclass.kubernetes.io/is-default-class'));
     const missing = new Map<string, string[]>();
     for (const c of claims) {
       const key = c.cls ?? '';
@@ -185,25 +200,35 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
         : { subject: users.join(', '), problem: 'no default StorageClass, so the claims stay Pending', fix: `kubectl patch storageclass <name> -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}', or set storageClassName in the spec` });
     }
   }
+  return findings;
+}
+
+/** The RuntimeClass pods name (the NVIDIA runtime) when the stack does not create it. */
+async function runtimeClassFindings(kube: Kube, objects: ManifestObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const runtimeUsers = new Map<string, ManifestObject[]>();
   for (const o of objects) {
     const rc = podSpec(o)?.runtimeClassName;
     if (rc && !objects.some((x) => x.kind === 'RuntimeClass' && x.metadata.name === rc)) runtimeUsers.set(rc, [...(runtimeUsers.get(rc) ?? []), o]);
   }
   if (runtimeUsers.size) {
-    const classes = await list('node.k8s.io/v1', 'RuntimeClass');
+    const classes = await listOrNone(kube, 'node.k8s.io/v1', 'RuntimeClass');
     for (const [rc, users] of runtimeUsers) {
       if (classes.some((c) => c.metadata.name === rc)) continue;
       findings.push({ subject: `${specSection(users[0])}.runtimeClassName "${rc}" (${users.map(objName).join(', ')})`, problem: `RuntimeClass "${rc}" does not exist`, fix: `install the NVIDIA GPU operator (it creates RuntimeClass "${rc}"), or set ${specSection(users[0])}.runtimeClassName: null where the NVIDIA runtime is containerd's default` });
     }
   }
+  return findings;
+}
 
-  // Nodes: every workload that selects nodes (GPU nodes by their labels) has at least one to run on.
+/** Nodes: every workload that selects nodes (GPU nodes by their labels) has at least one to run on. */
+async function nodeFindings(kube: Kube, objects: ManifestObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const selective = objects.filter((o) => {
     const p = podSpec(o);
     return ['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) && p && (Object.keys(p.nodeSelector ?? {}).length > 0 || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
   });
-  const nodes = objects.some((o) => podSpec(o)) ? await list('v1', 'Node') : [];
+  const nodes = objects.some((o) => podSpec(o)) ? await listOrNone(kube, 'v1', 'Node') : [];
   if (objects.some((o) => podSpec(o)) && nodes.length === 0) {
     findings.push({ subject: 'Nodes', problem: 'the cluster has no nodes, so no pod of the stack can run', fix: 'join nodes to the cluster (kubectl get nodes)' });
   } else {
@@ -221,9 +246,15 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
       findings.push({ subject: `${selection ? selection.field : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`, problem: `no node carries the labels it selects: ${text}`, fix: `${labelCommand(pod)}${selection?.fix ?? ''}` });
     }
   }
+  return findings;
+}
 
-  // Namespaces that exist with other Pod Security levels than the stack sets.
-  const missingNamespaces = new Set<string>();
+/**
+ * Namespaces the stack creates that exist with other Pod Security levels than it sets, and namespaces it uses
+ * but does not create that are missing (added to `missingNamespaces`).
+ */
+async function namespaceFindings(kube: Kube, result: SynthesisResult, objects: ManifestObject[], missingNamespaces: Set<string>): Promise<Finding[]> {
+  const findings: Finding[] = [];
   for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
     const live = await kube.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata.name } });
     if (!live) { missingNamespaces.add(ns.metadata.name); continue; }
@@ -239,7 +270,22 @@ export async function preflight(kube: Kube, result: SynthesisResult): Promise<Fi
     const live = await kube.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata.namespace! } });
     if (!live) { missingNamespaces.add(o.metadata.namespace!); findings.push({ subject: `Namespace ${o.metadata.namespace} (for ${objName(o)})`, problem: 'missing, and the stack does not create it', fix: `kubectl create namespace ${o.metadata.namespace}` }); }
   }
+  return findings;
+}
 
+export async function preflight(kube: Kube, result: SynthesisResult): Promise<Finding[]> {
+  const objects = result.manifests.map((m) => m.object);
+  const need = prerequisites(objects);
+  const findings: Finding[] = [];
+  findings.push(...(await crdFindings(kube, objects, need)));
+  // Classes: IngressClass, GatewayClass, StorageClass (named or the default), RuntimeClass.
+  findings.push(...(await ingressClassFindings(kube, objects)));
+  findings.push(...(await gatewayClassFindings(kube, objects)));
+  findings.push(...(await storageClassFindings(kube, objects)));
+  findings.push(...(await runtimeClassFindings(kube, objects)));
+  findings.push(...(await nodeFindings(kube, objects)));
+  const missingNamespaces = new Set<string>();
+  findings.push(...(await namespaceFindings(kube, result, objects, missingNamespaces)));
   // Secrets and each key they must hold.
   for (const s of need.secrets.filter((x) => !x.optional)) findings.push(...(await secretFindings(kube, result, s, missingNamespaces)));
   return findings;

@@ -1,102 +1,87 @@
 /** vLLM: latency (TTFT, end to end), throughput, KV cache, queue, GPU and container resources. */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL, warnCrit } from '../../../dashboards/lib';
-import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
-import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
+import type { DashboardContext, Row } from '../../../dashboards/lib';
+import { neutral, warnCrit } from '../../../dashboards/lib';
+import { latencySteps, RATE } from '../../../dashboards/panels';
+import { engineDashboard, graph, instantStat, quantileGraph, rateBy, sumBy, tokensPerSecond } from '../llm-dashboard';
 
-const SEL = `${SERVICE_SEL}, model_name=~"$model"`;
+function latencyRow(sel: string, ctx: DashboardContext): Row {
+  return {
+    title: 'Latency',
+    panels: [
+      quantileGraph({
+        title: 'Time to first token', unit: 's', thresholds: latencySteps(ctx, 'vllm', 2),
+        description: 'p50/p95/p99 of vllm:time_to_first_token_seconds (prefill and queueing).',
+        bucket: 'vllm:time_to_first_token_seconds_bucket', sel,
+      }),
+      quantileGraph({
+        title: 'End-to-end request latency', unit: 's', thresholds: latencySteps(ctx, 'vllm', 30),
+        description: 'p50/p95/p99 of vllm:e2e_request_latency_seconds.',
+        bucket: 'vllm:e2e_request_latency_seconds_bucket', sel,
+      }),
+      graph({
+        title: 'Inter-token latency (p95)', unit: 's', thresholds: warnCrit(0.1, 0.25),
+        description: '95th percentile of the time between two streamed outputs per pod (decode speed): vllm:inter_token_latency_seconds, or vllm:time_per_output_token_seconds on vLLM before 0.11.',
+        queries: [{
+          expr: `histogram_quantile(0.95, sum by (le, pod) (rate(vllm:inter_token_latency_seconds_bucket{${sel}}[${RATE}]) or rate(vllm:time_per_output_token_seconds_bucket{${sel}}[${RATE}])))`,
+          legend: 'p95 {{pod}}',
+        }],
+      }),
+    ],
+  };
+}
 
-export const vllm: DashboardModule = {
-  uid: 'vllm',
-  include: (ctx) => ctx.jobsOf('vllm').length > 0,
-  build: (ctx) => ({
-    uid: 'vllm',
-    title: 'vLLM',
-    description: 'vLLM inference servers: time to first token, end-to-end latency, tokens/s, KV-cache usage, running and waiting requests, GPU.',
-    folder: 'ai-services',
-    tags: ['ai-services', 'vllm', 'llm'],
-    variables: [
-      jobVariable(ctx, 'vllm'), namespaceVariable(), podVariable(),
-      { kind: 'query', name: 'model', label: 'model', query: 'label_values(vllm:num_requests_running{job=~"$job"}, model_name)' },
+function capacityRow(sel: string): Row {
+  return {
+    title: 'Throughput and capacity',
+    panels: [
+      tokensPerSecond({
+        prompt: 'vllm:prompt_tokens_total', generation: 'vllm:generation_tokens_total', sel, by: 'pod',
+        description: 'Prompt (prefill) and generated tokens per second per pod.',
+      }),
+      graph({
+        title: 'KV-cache usage', unit: 'percentunit', max: 1, thresholds: warnCrit(0.8, 0.95),
+        description: 'Share of KV-cache blocks in use (vllm:kv_cache_usage_perc; vllm:gpu_cache_usage_perc before vLLM renamed it).',
+        queries: [{ expr: `max by (pod) (vllm:kv_cache_usage_perc{${sel}} or vllm:gpu_cache_usage_perc{${sel}})`, legend: '{{pod}}' }],
+      }),
+      graph({
+        title: 'Running and waiting requests', unit: 'short', thresholds: neutral(),
+        description: 'Requests running and waiting per pod.',
+        queries: [
+          sumBy('vllm:num_requests_running', sel, 'pod', 'running'),
+          sumBy('vllm:num_requests_waiting', sel, 'pod', 'waiting'),
+        ],
+      }),
+      graph({
+        title: 'Finished requests by reason', unit: 'reqps', thresholds: neutral(),
+        description: 'Requests finished per second by reason (stop, length, abort).',
+        queries: [rateBy('vllm:request_success_total', sel, 'finished_reason')],
+      }),
     ],
-    rows: [
-      workloadStatusRow(ctx.spec, 'vllm'),
-      {
-        title: 'Overview',
-        panels: [
-          upStat(SERVICE_SEL),
-          {
-            type: 'stat', title: 'Running requests', unit: 'short', thresholds: neutral(),
-            description: 'Requests being processed on the GPUs.',
-            queries: [{ expr: `sum(vllm:num_requests_running{${SEL}})`, instant: true }],
-          },
-          {
-            type: 'stat', title: 'Waiting requests', unit: 'short', thresholds: warnCrit(1, 10),
-            description: 'Requests queued for lack of KV-cache space or batch slots: sustained waiting means saturation.',
-            queries: [{ expr: `sum(vllm:num_requests_waiting{${SEL}})`, instant: true }],
-          },
-          {
-            type: 'stat', title: 'Generation throughput', unit: 'suffix: tok/s', thresholds: neutral(),
-            description: 'Generated tokens per second.',
-            queries: [{ expr: `sum(rate(vllm:generation_tokens_total{${SEL}}[${RATE}]))`, instant: true }],
-          },
-        ],
-      },
-      {
-        title: 'Latency',
-        panels: [
-          {
-            type: 'timeseries', title: 'Time to first token', unit: 's', min: 0, thresholds: latencySteps(ctx, 'vllm', 2),
-            description: 'p50/p95/p99 of vllm:time_to_first_token_seconds (prefill and queueing).',
-            queries: quantiles('vllm:time_to_first_token_seconds_bucket', SEL),
-          },
-          {
-            type: 'timeseries', title: 'End-to-end request latency', unit: 's', min: 0, thresholds: latencySteps(ctx, 'vllm', 30),
-            description: 'p50/p95/p99 of vllm:e2e_request_latency_seconds.',
-            queries: quantiles('vllm:e2e_request_latency_seconds_bucket', SEL),
-          },
-          {
-            type: 'timeseries', title: 'Inter-token latency (p95)', unit: 's', min: 0, thresholds: warnCrit(0.1, 0.25),
-            description: '95th percentile of the time between two streamed outputs per pod (decode speed): vllm:inter_token_latency_seconds, or vllm:time_per_output_token_seconds on vLLM before 0.11.',
-            queries: [{
-              expr: `histogram_quantile(0.95, sum by (le, pod) (rate(vllm:inter_token_latency_seconds_bucket{${SEL}}[${RATE}]) or rate(vllm:time_per_output_token_seconds_bucket{${SEL}}[${RATE}])))`,
-              legend: 'p95 {{pod}}',
-            }],
-          },
-        ],
-      },
-      {
-        title: 'Throughput and capacity',
-        panels: [
-          {
-            type: 'timeseries', title: 'Tokens per second', unit: 'suffix: tok/s', min: 0, thresholds: neutral(),
-            description: 'Prompt (prefill) and generated tokens per second per pod.',
-            queries: [
-              { expr: `sum by (pod) (rate(vllm:prompt_tokens_total{${SEL}}[${RATE}]))`, legend: 'prompt {{pod}}' },
-              { expr: `sum by (pod) (rate(vllm:generation_tokens_total{${SEL}}[${RATE}]))`, legend: 'generation {{pod}}' },
-            ],
-          },
-          {
-            type: 'timeseries', title: 'KV-cache usage', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.95),
-            description: 'Share of KV-cache blocks in use (vllm:kv_cache_usage_perc; vllm:gpu_cache_usage_perc before vLLM renamed it).',
-            queries: [{ expr: `max by (pod) (vllm:kv_cache_usage_perc{${SEL}} or vllm:gpu_cache_usage_perc{${SEL}})`, legend: '{{pod}}' }],
-          },
-          {
-            type: 'timeseries', title: 'Running and waiting requests', unit: 'short', min: 0, thresholds: neutral(),
-            description: 'Requests running and waiting per pod.',
-            queries: [
-              { expr: `sum by (pod) (vllm:num_requests_running{${SEL}})`, legend: 'running {{pod}}' },
-              { expr: `sum by (pod) (vllm:num_requests_waiting{${SEL}})`, legend: 'waiting {{pod}}' },
-            ],
-          },
-          {
-            type: 'timeseries', title: 'Finished requests by reason', unit: 'reqps', min: 0, thresholds: neutral(),
-            description: 'Requests finished per second by reason (stop, length, abort).',
-            queries: [{ expr: `sum by (finished_reason) (rate(vllm:request_success_total{${SEL}}[${RATE}]))`, legend: '{{finished_reason}}' }],
-          },
-        ],
-      },
-      ...ctx.podRows(),
-      containerResourcesRow(),
-    ],
-  }),
-};
+  };
+}
+
+export const vllm = engineDashboard({
+  kind: 'vllm',
+  title: 'vLLM',
+  description: 'vLLM inference servers: time to first token, end-to-end latency, tokens/s, KV-cache usage, running and waiting requests, GPU.',
+  tags: ['ai-services', 'vllm', 'llm'],
+  filter: { label: 'model_name', variable: 'model', metric: 'vllm:num_requests_running' },
+  overview: (sel) => [
+    instantStat({
+      title: 'Running requests', unit: 'short', thresholds: neutral(),
+      description: 'Requests being processed on the GPUs.',
+      expr: `sum(vllm:num_requests_running{${sel}})`,
+    }),
+    instantStat({
+      title: 'Waiting requests', unit: 'short', thresholds: warnCrit(1, 10),
+      description: 'Requests queued for lack of KV-cache space or batch slots: sustained waiting means saturation.',
+      expr: `sum(vllm:num_requests_waiting{${sel}})`,
+    }),
+    instantStat({
+      title: 'Generation throughput', unit: 'suffix: tok/s', thresholds: neutral(),
+      description: 'Generated tokens per second.',
+      expr: `sum(rate(vllm:generation_tokens_total{${sel}}[${RATE}]))`,
+    }),
+  ],
+  rows: (sel, ctx) => [latencyRow(sel, ctx), capacityRow(sel)],
+});
