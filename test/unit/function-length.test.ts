@@ -40,7 +40,6 @@ const ALLOWED: Record<string, number> = {
   'charts/kinds/sglang/dashboard.ts:build': 93,
   'charts/kinds/nim/dashboard.ts:build': 84,
   'charts/components/loki/loki-config.ts:lokiConfig': 89,
-  'charts/components/cadvisor/construct.ts:Cadvisor.constructor': 86,
   'charts/lib/swap.ts:writeAtomically': 82,
 };
 
