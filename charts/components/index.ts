@@ -16,7 +16,14 @@ export {
 export { Cadvisor, type CadvisorProps } from './cadvisor/construct';
 export { AcmeClusterIssuer, type AcmeClusterIssuerProps } from './cluster-issuer/construct';
 export { DcgmExporter, type DcgmExporterProps } from './dcgm-exporter/construct';
-export { GatewayProxyPolicy, type GatewayProxyPolicyProps, GatewayRoutes, type GatewayRoutesProps } from './gateway/construct';
+export {
+  type CreatedGateway,
+  type GatewayParentRef,
+  GatewayProxyPolicy,
+  type GatewayProxyPolicyProps,
+  GatewayRoutes,
+  type GatewayRoutesProps,
+} from './gateway/construct';
 export { Grafana, GrafanaDashboards, type GrafanaDashboardsProps, type GrafanaProps } from './grafana/construct';
 export { Ingresses, type IngressesProps } from './ingress/construct';
 export { KubeStateMetrics, type KubeStateMetricsProps } from './kube-state-metrics/construct';
