@@ -29,7 +29,9 @@ import {
 } from '../../../imports/httproute-gateway.networking.k8s.io';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { UI_BACKENDS } from '../ingress/construct';
-import type { ExposedUi } from '../ingress/spec';
+
+/** A UI the routes may expose: grafana, prometheus or alertmanager (their Services: UI_BACKENDS). */
+export type ExposedUi = keyof typeof UI_BACKENDS;
 
 export const HTTP_LISTENER = 'http';
 /** A parentRef's group and kind as the CRD defaults them. */
