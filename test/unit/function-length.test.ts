@@ -25,7 +25,6 @@ const ALLOWED: Record<string, number> = {
   'charts/components/grafana/construct.ts:Grafana.constructor': 133,
   'charts/components/node-exporter/dashboards.ts:build': 123,
   'rules/applications.ts:applicationRules': 120,
-  'charts/components/backup/construct.ts:Backup.constructor': 119,
   'charts/components/dcgm-exporter/dashboards.ts:build': 114,
   'charts/core/cluster-rules.ts:keepClustersApart': 104,
   'charts/components/dcgm-exporter/construct.ts:DcgmExporter.constructor': 100,

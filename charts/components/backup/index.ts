@@ -8,7 +8,8 @@ import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { ServiceSpec, Spec } from '../../spec/schema';
 import { grafanaPersistence } from '../grafana/spec';
-import { Backup } from './construct';
+import { Backup, type BackupProps } from './construct';
+import type { StackContext } from '../../core/context';
 import { backupRules } from './rules';
 import { backupCrossChecks, backupSchema } from './spec';
 
@@ -41,6 +42,31 @@ export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   return [{ name: VELERO_JOB, kind: genericHttp.name, namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
 }
 
+/** The typed step from the parsed spec to the construct's props (the claims: the stack's own, stackClaims). */
+export function backupProps(spec: Spec, context: StackContext): Omit<BackupProps, 'prometheus'> {
+  const b = spec.backup;
+  const vs = b.volumeSnapshot;
+  const v = b.velero;
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    method: b.method,
+    claims: stackClaims(spec),
+    schedule: b.schedule,
+    timeZone: b.timeZone,
+    volumeSnapshotClassName: vs.volumeSnapshotClassName,
+    retain: vs.retain,
+    readyTimeout: vs.readyTimeout,
+    image: vs.image,
+    resources: vs.resources,
+    veleroNamespace: v.namespace,
+    ttl: v.ttl,
+    storageLocation: v.storageLocation,
+    volumeSnapshotLocations: v.volumeSnapshotLocations,
+    veleroMetrics: v.metrics,
+  };
+}
+
 export const component: ComponentDef<Spec> = {
   name: BACKUP_NAME,
   workload: true,
@@ -54,8 +80,6 @@ export const component: ComponentDef<Spec> = {
   enabled: (spec) => spec.backup.enabled,
   build: ({ chart, context, spec, prometheus, provide }) => {
     provide(EXTRA_SCRAPE_TARGETS, veleroScrapeTargets(spec));
-    return new Backup(chart('60-backup', 'backup'), 'backup', {
-      context, spec: spec.backup, claims: stackClaims(spec), prometheus,
-    });
+    return new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus });
   },
 };
