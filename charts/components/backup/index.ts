@@ -18,9 +18,6 @@ export { backupCrossChecks, backupSchema, type BackupSpec } from './spec';
 export { backupRules } from './rules';
 export const specSections = { backup: backupSchema };
 
-/** Where extra scrape targets are provided for the NetworkPolicies (Velero's pods, reached like a user service). */
-export const EXTRA_SCRAPE_TARGETS = 'extra-scrape-targets';
-
 /**
  * The stack's PersistentVolumeClaims: each StatefulSet's `data` claim per replica, and Grafana's claim.
  * (StatefulSet claims are named <template>-<statefulset>-<ordinal>.)
@@ -35,7 +32,7 @@ export function stackClaims(spec: Spec): string[] {
   ];
 }
 
-/** With method velero: Velero's server pods, which Prometheus scrapes (for the NetworkPolicy egress). */
+/** With method velero: Velero's server pods, which Prometheus scrapes (the NetworkPolicies' entry lets it reach them). */
 export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
   const v = spec.backup.velero;
@@ -78,8 +75,5 @@ export const component: ComponentDef<Spec> = {
   ],
   specChecks: backupCrossChecks,
   enabled: (spec) => spec.backup.enabled,
-  build: ({ chart, context, spec, prometheus, provide }) => {
-    provide(EXTRA_SCRAPE_TARGETS, veleroScrapeTargets(spec));
-    return new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus });
-  },
+  build: ({ chart, context, spec, prometheus }) => new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus }),
 };
