@@ -26,7 +26,6 @@ const ALLOWED: Record<string, number> = {
   'rules/applications.ts:applicationRules': 120,
   'charts/components/dcgm-exporter/dashboards.ts:build': 114,
   'charts/core/cluster-rules.ts:keepClustersApart': 104,
-  'charts/components/dcgm-exporter/construct.ts:DcgmExporter.constructor': 100,
   'charts/components/prometheus-msteams/construct.ts:PrometheusMsTeams.constructor': 95,
   'charts/components/dcgm-exporter/dashboards.ts:build#2': 94,
   'charts/kinds/rq-exporter/dashboard.ts:build': 92,
