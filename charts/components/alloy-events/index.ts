@@ -7,11 +7,24 @@ import { ext, remoteFlow, tcp, type ComponentDef, type ILogPush } from '../../co
 import { EVENTS_NAME, eventsShipped, eventsWarning } from '../../core/events';
 import { PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
-import { AlloyEvents } from './construct';
+import type { StackContext } from '../../core/context';
+import { AlloyEvents, type AlloyEventsProps } from './construct';
 
 export * from './construct';
 export { eventsConfigBlocks, renderEventsConfig } from './config';
 export const specSections = {};
+
+/** The typed step from the parsed spec (spec.logs, spec.cluster) to the construct's props; `loki`: where it pushes. */
+export function alloyEventsProps(spec: Spec, context: StackContext, loki: ILogPush): Omit<AlloyEventsProps, 'prometheus'> {
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    loki,
+    image: spec.logs.alloy.image,
+    resources: spec.logs.events.resources,
+    cluster: spec.cluster,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: EVENTS_NAME,
@@ -29,6 +42,6 @@ export const component: ComponentDef<Spec> = {
   specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow(EVENTS_NAME, spec.loki.external.pushUrl, 'Kubernetes events push to the external Loki (spec.loki.external.pushUrl)')] : []),
   enabled: (spec) => eventsShipped(spec),
   build: ({ chart, context, spec, prometheus, get }) => new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
-    context, spec: spec.logs, loki: get<ILogPush>('loki') as ILogPush, prometheus, cluster: spec.cluster,
+    ...alloyEventsProps(spec, context, get<ILogPush>('loki') as ILogPush), prometheus,
   }),
 };
