@@ -45,7 +45,7 @@ export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik', 'other'] as cons
 export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
 
 /** The declared controller, or the one the class name implies ("nginx": ingress-nginx, "traefik": Traefik, else other). */
-export function ingressController(s: IngressSpec): IngressController {
+export function ingressController(s: Pick<IngressSpec, 'ingressClassName'> & Partial<Pick<IngressSpec, 'controller'>>): IngressController {
   if (s.controller) return s.controller;
   return s.ingressClassName === 'nginx' ? 'ingress-nginx' : s.ingressClassName === 'traefik' ? 'traefik' : 'other';
 }
