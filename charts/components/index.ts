@@ -28,7 +28,7 @@ export { Grafana, GrafanaDashboards, type GrafanaDashboardsProps, type GrafanaPr
 export { Ingresses, type IngressesProps } from './ingress/construct';
 export { KubeStateMetrics, type KubeStateMetricsProps } from './kube-state-metrics/construct';
 export { ExternalLoki, Loki, type LokiProps } from './loki/construct';
-export { Namespaces } from './namespaces/construct';
+export { Namespaces, type NamespacesProps } from './namespaces/construct';
 export { NetworkPolicies, type NetworkPoliciesProps } from './network-policies/construct';
 export { NodeExporter, type NodeExporterProps } from './node-exporter/construct';
 export { CriticalPodsQuota, type PlatformObjectsProps } from './platform/construct';
