@@ -38,7 +38,7 @@ export const component: ComponentDef<Spec> = {
       prometheus.addScrapeConfig(externalJob({ jobName: JOBS.kubeStateMetrics, target: spec.kubeStateMetrics.external, instance: KSM_NAME, podLabels: false, honorLabels: true }));
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart('13-kube-state-metrics', 'kube-state-metrics'), 'external', {
-          context, name: 'kube-state-metrics', target: spec.kubeStateMetrics.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace, instance: context.instance, name: 'kube-state-metrics', target: spec.kubeStateMetrics.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;
