@@ -184,6 +184,8 @@ export interface ComponentDef<TSpec = unknown> {
   readonly dashboards?: readonly DashboardModule[];
   /** Rows it adds to every service dashboard about the service's pods (e.g. the GPUs they hold), when it is enabled. */
   readonly podRows?: PodRows;
+  /** Pods outside the stack that Prometheus scrapes for it, when it is enabled (the NetworkPolicies let Prometheus reach them, e.g. Velero's). */
+  readonly scrapedPods?: (spec: TSpec) => readonly { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly port: string | number }[];
   /** Pod label keys its rules or panels read from kube_pod_labels (label_<key>): kube-state-metrics exposes them. */
   readonly podLabels?: (spec: TSpec) => readonly string[];
 }

@@ -74,6 +74,7 @@ export const component: ComponentDef<Spec> = {
     { from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
   ],
   specChecks: backupCrossChecks,
+  scrapedPods: veleroScrapeTargets,
   enabled: (spec) => spec.backup.enabled,
   build: ({ chart, context, spec, prometheus }) => new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus }),
 };

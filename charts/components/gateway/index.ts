@@ -2,8 +2,7 @@
 import type { ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import type { StackContext } from '../../core/context';
-import { clusterIssuerName } from '../ingress/construct';
-import { exposedHosts } from '../ingress/spec';
+import { certIssuers, exposedHosts } from '../ingress/spec';
 import { GatewayProxyPolicy, GatewayRoutes, type GatewayRoutesProps } from './construct';
 import { gatewayCrossChecks } from './spec';
 
@@ -19,8 +18,7 @@ export function gatewayRoutesProps(spec: Spec, context: StackContext): GatewayRo
     hosts: exposedHosts(spec.ingress),
     tls: tls.enabled,
     tlsSecretNames: tls.secretNames,
-    clusterIssuer: tls.clusterIssuer ?? (tls.createClusterIssuer ? clusterIssuerName(spec.ingress) : undefined),
-    issuer: tls.issuer,
+    ...certIssuers(spec.ingress),
     parentRefs: spec.gateway.parentRefs,
     create: spec.gateway.create,
   };

@@ -2,8 +2,8 @@
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import type { StackContext } from '../../core/context';
-import { clusterIssuerName, Ingresses, ingressWarnings, type IngressesProps } from './construct';
-import { exposedHosts, exposureCrossChecks, ingressController, usesAcmeHttp01 } from './spec';
+import { Ingresses, ingressWarnings, type IngressesProps } from './construct';
+import { certIssuers, exposedHosts, exposureCrossChecks, ingressController, usesAcmeHttp01 } from './spec';
 
 export * from './construct';
 export * from './spec';
@@ -19,8 +19,7 @@ export function ingressesProps(spec: Spec, context: StackContext): Omit<Ingresse
     controller: ingressController(i),
     tls: i.tls.enabled,
     tlsSecretNames: i.tls.secretNames,
-    clusterIssuer: i.tls.clusterIssuer ?? (i.tls.createClusterIssuer ? clusterIssuerName(i) : undefined),
-    issuer: i.tls.issuer,
+    ...certIssuers(i),
   };
 }
 

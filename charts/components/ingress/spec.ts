@@ -200,6 +200,12 @@ export const EXPOSURE_SECTIONS = {
   gitops: gitopsSchema,
 };
 
+/** The cert-manager issuer of the exposed hosts' certificates: the named or created ClusterIssuer, else the Issuer. */
+export function certIssuers(s: IngressSpec): { readonly clusterIssuer?: string; readonly issuer?: string } {
+  const c = s.tls.createClusterIssuer;
+  return { clusterIssuer: s.tls.clusterIssuer ?? (c ? c.name ?? `letsencrypt-${c.server}` : undefined), issuer: s.tls.issuer };
+}
+
 /** The host of each exposed UI (undefined: not exposed). */
 export function exposedHosts(s: IngressSpec): Partial<Record<ExposedUi, string>> {
   const out: Partial<Record<ExposedUi, string>> = {};

@@ -5,7 +5,6 @@
 import type { ComponentDef } from '../../core/component';
 import type { StackContext } from '../../core/context';
 import type { Spec } from '../../spec/schema';
-import { veleroScrapeTargets } from '../backup';
 import { annotationDiscoveryNamespaces } from '../prometheus/spec';
 import { flowTable, NetworkPolicies, type NetworkPoliciesProps } from './construct';
 import { controllerPeer, exposedHosts } from '../ingress/spec';
@@ -25,8 +24,8 @@ export function networkPoliciesProps(spec: Spec, context: StackContext, registry
     // The UIs exposed by the Ingresses or the HTTPRoutes (spec.exposure: the same hosts), reached from the controller's pods.
     exposed: Object.keys(exposedHosts(spec.ingress)),
     controllerPeer: controllerPeer(spec),
-    // Other pods Prometheus scrapes like a user service (Velero's, with spec.backup.method velero).
-    services: [...spec.services, ...veleroScrapeTargets(spec)],
+    // Other pods Prometheus scrapes like a user service (ComponentDef.scrapedPods of the enabled components: Velero's).
+    services: [...spec.services, ...registry.filter((c) => !c.enabled || c.enabled(spec)).flatMap((c) => c.scrapedPods?.(spec) ?? [])],
     annotationNamespaces: annotationDiscoveryNamespaces(spec),
     dnsNamespaceSelector: np.dnsNamespaceSelector,
     apiServerCidrs: np.apiServerCidrs,
