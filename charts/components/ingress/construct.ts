@@ -32,7 +32,7 @@ import { Construct } from 'constructs';
 import { recommendedLabels } from '../../core/labels';
 import { COMPONENT_NAMES, PORTS } from '../../core/names';
 import { Middleware } from '../../../imports/traefik.io';
-import { exposedHosts, ingressController, type ExposedUi, type IngressController, type IngressSpec } from './spec';
+import { createdIssuerName, exposedHosts, ingressController, type ExposedUi, type IngressController, type IngressSpec } from './spec';
 
 /** The Service and port behind each UI (fixed names from the component table). */
 export const UI_BACKENDS: Record<ExposedUi, { service: string; port: number }> = {
@@ -187,5 +187,5 @@ export function tlsSecretName(spec: IngressSpec, ui: ExposedUi): string {
 export function clusterIssuerName(spec: IngressSpec): string {
   const c = spec.tls.createClusterIssuer;
   if (!c) throw new Error('spec.ingress.tls.createClusterIssuer is not set');
-  return c.name ?? `letsencrypt-${c.server}`;
+  return createdIssuerName(c);
 }
