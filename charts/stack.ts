@@ -3,8 +3,7 @@
  * registry order, each in its own chart so dist/ holds one ordered file per
  * component (namespaces first; objects that need third-party CRDs last).
  * Components meet through the BuildContext (IPrometheus, typed `offer`/`offered`
- * of the Offers interface, `lookup(key)` of provided values), never through
- * wiring here. The stack injects what is cross-cutting: the dashboards (offered
+ * of the Offers interface), never by name and never through wiring here. The stack injects what is cross-cutting: the dashboards (offered
  * to Grafana) and the rule files (component-owned areas plus the service-kind
  * areas of rules/).
  */
@@ -64,7 +63,6 @@ export class MonitoringStack extends Construct {
     const built = new Map<string, unknown>();
     this.built = built;
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
-    const provided = new Map<string, unknown>();
     let prometheus: IPrometheus | undefined;
     const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = { dashboards: spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : [] };
     let current = COMPONENTS[0];
@@ -83,12 +81,6 @@ export class MonitoringStack extends Construct {
       get prometheus(): IPrometheus {
         if (!prometheus) throw new Error('no component provides Prometheus before this one (charts/registry.ts order)');
         return prometheus;
-      },
-      get: <T>(name: string) => built.get(name) as T | undefined,
-      lookup: <T>(key: string) => provided.get(key) as T | undefined,
-      provide: (key, value) => {
-        if (provided.has(key)) throw new Error(`two components provide "${key}"`);
-        provided.set(key, value);
       },
       offer: (key, value) => {
         if (offers[key]) throw new Error(`two components offer "${key}"`);

@@ -121,6 +121,13 @@ export interface Offers {
   readonly dashboards: readonly IDashboard[];
 }
 
+/** Where a log collector pushes: what Loki (in the cluster or external) offered; an error names the registry order. */
+export function logPushOf(offered: <K extends keyof Offers>(key: K) => Offers[K] | undefined): ILogPush {
+  const push = offered('logPush');
+  if (!push) throw new Error('a log collector is built before Loki offered its push endpoint: Loki must come first in charts/registry.ts');
+  return push;
+}
+
 /**
  * What `build` receives. `TSpec` is the validated `spec.spec` (bound to the
  * real type in charts/registry.ts; core does not import the schema).
@@ -136,11 +143,6 @@ export interface BuildContext<TSpec> {
   readonly gitopsChart: () => Chart;
   /** The Prometheus every component adds its scrape jobs and rule files to. */
   readonly prometheus: IPrometheus;
-  /** What an earlier component's `build` returned (undefined when it is disabled or not built yet). */
-  readonly get: <T>(name: string) => T | undefined;
-  /** Values published with `provide`. */
-  readonly lookup: <T>(key: string) => T | undefined;
-  readonly provide: (key: string, value: unknown) => void;
   /** Publish what this component offers later ones (once per key). */
   readonly offer: <K extends keyof Offers>(key: K, value: Offers[K]) => void;
   /** What an earlier component offered (undefined when none did). */
@@ -204,6 +206,8 @@ export interface ComponentDef<TSpec = unknown> {
   readonly dashboards?: readonly DashboardModule[];
   /** Rows it adds to every service dashboard about the service's pods (e.g. the GPUs they hold), when it is enabled. */
   readonly podRows?: PodRows;
+  /** Pods outside the stack that Prometheus scrapes for it, when it is enabled (the NetworkPolicies let Prometheus reach them, e.g. Velero's). */
+  readonly scrapedPods?: (spec: TSpec) => readonly { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly port: string | number }[];
   /** Pod label keys its rules or panels read from kube_pod_labels (label_<key>): kube-state-metrics exposes them. */
   readonly podLabels?: (spec: TSpec) => readonly string[];
 }

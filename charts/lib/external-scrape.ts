@@ -6,15 +6,35 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { StackContext } from '../core/context';
 import { recommendedLabels, selectorLabels } from '../core/labels';
 import type { RelabelConfig, ScrapeConfig } from '../core/prometheus-config';
-import type { ExternalTarget } from '../spec/external-target';
 import { keepPort, selectorString } from './scrape';
+
+/** Where an exporter another stack runs is: a Service (its endpoints) or a pod selector, in one namespace, and the port. */
+export interface ExternalExporter {
+  /** The namespace it runs in. */
+  readonly namespace: string;
+  /** Its Service: every ready endpoint behind it is scraped. Set this or `selector`. */
+  readonly service?: string;
+  /** Or the labels of its pods (pod discovery), when it has no Service. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Labels of its pods, for the NetworkPolicy. @default `selector`, else any pod of the namespace */
+  readonly podSelector?: Readonly<Record<string, string>>;
+  /** The metrics port: its name or number on the Service (with service) or the container (with selector). */
+  readonly port: string | number;
+  /** Container port number behind a named port, for the NetworkPolicy. @default none: every port of the selected pods */
+  readonly targetPort?: number;
+  /** Its pods run on the host network: reached on the nodes' addresses. @default false */
+  readonly hostNetwork?: boolean;
+  /** @default 'http' */
+  readonly scheme?: 'http' | 'https';
+  /** @default '/metrics' */
+  readonly path?: string;
+}
 
 export interface ExternalJobOptions {
   readonly jobName: string;
-  readonly target: ExternalTarget;
+  readonly target: ExternalExporter;
   /** `node`: instance is the node name (node agents); a string: a fixed instance (kube-state-metrics). */
   readonly instance: 'node' | (string & {});
   /** Attach the exporter pod's namespace and pod as target labels (false where the exposed labels are the workload's). */
@@ -60,8 +80,8 @@ export function externalJob(o: ExternalJobOptions): ScrapeConfig {
   const job: ScrapeConfig = {
     job_name: o.jobName,
     ...(o.honorLabels ? { honor_labels: true } : {}),
-    metrics_path: t.path,
-    scheme: t.scheme,
+    metrics_path: t.path ?? '/metrics',
+    scheme: t.scheme ?? 'http',
     kubernetes_sd_configs: [{
       role: bySvc ? 'endpointslice' : 'pod',
       namespaces: { names: [t.namespace] },
@@ -76,12 +96,15 @@ export function externalJob(o: ExternalJobOptions): ScrapeConfig {
 }
 
 export interface ExternalScrapePolicyProps {
-  readonly context: StackContext;
+  /** Prometheus' namespace (where the policy selects its pods). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of the policy and of Prometheus' pods. @default 'monitoring' */
+  readonly instance?: string;
   /** The component whose exporter is external (names the policy: `prometheus-to-<name>`). */
   readonly name: string;
-  readonly target: ExternalTarget;
-  /** spec.networkPolicies.nodeCidrs, for host-network exporters (empty: any address on the port). */
-  readonly nodeCidrs: readonly string[];
+  readonly target: ExternalExporter;
+  /** Node addresses, for host-network exporters. @default []: any address on the port */
+  readonly nodeCidrs?: readonly string[];
 }
 
 /**
@@ -93,27 +116,30 @@ export interface ExternalScrapePolicyProps {
 export class ExternalScrapePolicy extends Construct {
   constructor(scope: Construct, id: string, props: ExternalScrapePolicyProps) {
     super(scope, id);
-    const { context: ctx, target: t } = props;
+    const t = props.target;
+    const instance = props.instance ?? 'monitoring';
+    const nodeCidrs = props.nodeCidrs ?? [];
+    const podSelector = t.podSelector ?? {};
     const portNumber = t.targetPort ?? (typeof t.port === 'number' ? t.port : undefined);
     const ports = portNumber !== undefined
       ? [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(portNumber) }]
       : t.selector !== undefined ? [{ protocol: 'TCP', port: k8s.IntOrString.fromString(String(t.port)) }] : undefined;
     const to: k8s.NetworkPolicyPeer[] | undefined = t.hostNetwork
-      ? (props.nodeCidrs.length ? props.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined)
+      ? (nodeCidrs.length ? nodeCidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined)
       : [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace } },
-        ...(Object.keys(t.podSelector).length || t.selector
-          ? { podSelector: { matchLabels: Object.keys(t.podSelector).length ? t.podSelector : t.selector } }
+        ...(Object.keys(podSelector).length || t.selector
+          ? { podSelector: { matchLabels: { ...(Object.keys(podSelector).length ? podSelector : t.selector) } } }
           : {}),
       }];
     new k8s.KubeNetworkPolicy(this, 'policy', {
       metadata: {
         name: `prometheus-to-${props.name}`,
-        namespace: ctx.namespace,
-        labels: recommendedLabels({ name: 'network-policies', instance: ctx.instance, component: 'network-policy' }),
+        namespace: props.namespace,
+        labels: recommendedLabels({ name: 'network-policies', instance, component: 'network-policy' }),
       },
       spec: {
-        podSelector: { matchLabels: selectorLabels('prometheus', ctx.instance) },
+        podSelector: { matchLabels: selectorLabels('prometheus', instance) },
         policyTypes: ['Egress'],
         egress: [{ ...(to ? { to } : {}), ...(ports ? { ports } : {}) }],
       },

@@ -9,8 +9,7 @@
  */
 import { Chart } from 'cdk8s';
 import type { MonitoringStack } from '../stack';
-import type { ExternalTarget } from '../spec/external-target';
-import { ExternalScrapePolicy, externalJob } from './external-scrape';
+import { ExternalScrapePolicy, externalJob, type ExternalExporter } from './external-scrape';
 
 export interface ScrapeTargetOptions {
   /** The job label of the series (a Prometheus job name). */
@@ -33,7 +32,7 @@ export interface ScrapeTargetOptions {
 
 export function addScrapeTarget(stack: MonitoringStack, o: ScrapeTargetOptions): void {
   if ((o.service === undefined) === (o.selector === undefined)) throw new Error(`addScrapeTarget ${o.jobName}: set exactly one of service or selector`);
-  const target: ExternalTarget = {
+  const target: ExternalExporter = {
     namespace: o.namespace, service: o.service, selector: o.selector, podSelector: o.podSelector ?? {},
     port: o.port, targetPort: o.targetPort, hostNetwork: false, scheme: o.scheme ?? 'http', path: o.path ?? '/metrics',
   };
@@ -43,6 +42,6 @@ export function addScrapeTarget(stack: MonitoringStack, o: ScrapeTargetOptions):
   stack.prometheus.addScrapeConfig(job);
   const policies = stack.networkPolicies;
   if (policies) {
-    new ExternalScrapePolicy(Chart.of(policies), `scrape-target-${o.jobName}`, { context: stack.context, name: o.jobName, target, nodeCidrs: [] });
+    new ExternalScrapePolicy(Chart.of(policies), `scrape-target-${o.jobName}`, { namespace: stack.context.namespace, instance: stack.context.instance, name: o.jobName, target, nodeCidrs: [] });
   }
 }

@@ -19,7 +19,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { RelabelConfig } from '../core/prometheus-config';
 import { checkLogQL } from '../core/query-check';
-import type { LogsSpec } from '../components/loki/spec';
 
 /** Where the kubelet writes container logs: /var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log */
 export const POD_LOG_DIR = '/var/log/pods';
@@ -79,6 +78,24 @@ export const POD_LOG_RELABEL: readonly RelabelConfig[] = [
   },
 ];
 
+/** Which log lines the collectors parse as JSON, and the fields kept as structured metadata (`spec.logs`). */
+export interface LogParsing {
+  /** Parse JSON log lines of every pod in these namespaces. */
+  readonly jsonNamespaces: readonly string[];
+  /** Parse JSON log lines of pods whose app label is one of these. */
+  readonly jsonApps: readonly string[];
+  /** Top-level JSON fields attached to each parsed line as structured metadata. */
+  readonly jsonFields: readonly string[];
+}
+
+/** The JSON fields kept by default. */
+export const DEFAULT_JSON_FIELDS: readonly string[] = ['level', 'trace_id', 'request_id'];
+
+/** A collector's parsing props, defaulted (no JSON parsing, DEFAULT_JSON_FIELDS). */
+export function logParsing(p: Partial<LogParsing>): LogParsing {
+  return { jsonNamespaces: p.jsonNamespaces ?? [], jsonApps: p.jsonApps ?? [], jsonFields: p.jsonFields ?? DEFAULT_JSON_FIELDS };
+}
+
 /** Collector-neutral pipeline stages. */
 export type LogStage =
   | { readonly type: 'cri' }
@@ -92,7 +109,7 @@ function regexAlternation(values: readonly string[]): string {
 }
 
 /** LogQL stream selectors of the JSON parsing stages: namespaces first, then apps outside those namespaces. */
-export function jsonSelectors(spec: Pick<LogsSpec, 'jsonNamespaces' | 'jsonApps'>): string[] {
+export function jsonSelectors(spec: Pick<LogParsing, 'jsonNamespaces' | 'jsonApps'>): string[] {
   const out: string[] = [];
   const ns = regexAlternation(spec.jsonNamespaces);
   if (spec.jsonNamespaces.length) out.push(`{namespace=~${JSON.stringify(ns)}}`);
@@ -104,7 +121,7 @@ export function jsonSelectors(spec: Pick<LogsSpec, 'jsonNamespaces' | 'jsonApps'
 }
 
 /** The stages, in order, for a logs spec. Every match selector is parsed as LogQL. */
-export function logStages(spec: Pick<LogsSpec, 'jsonNamespaces' | 'jsonApps' | 'jsonFields'>): LogStage[] {
+export function logStages(spec: LogParsing): LogStage[] {
   const json: LogStage[] = [
     { type: 'json', fields: spec.jsonFields },
     { type: 'structured_metadata', fields: spec.jsonFields },

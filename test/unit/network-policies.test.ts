@@ -8,7 +8,7 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { recommendedLabels, selectorLabels } from '../../charts/core/labels';
-import { NetworkPolicies, SERVICES_PER_NAMESPACE_PRECISE } from '../../charts/components/network-policies/construct';
+import { flowTable, NetworkPolicies, SERVICES_PER_NAMESPACE_PRECISE } from '../../charts/components/network-policies/construct';
 import { COMPONENTS, KNOWN_COMPONENTS } from '../../charts/registry';
 import type { ServiceSpec } from '../../charts/spec/schema';
 import { networkPoliciesSchema, type ExposedUi } from '../../charts/components/ingress/spec';
@@ -81,14 +81,17 @@ function fakeStack(o: FakeOptions = {}): K8sObject[] {
       },
     });
   }
+  const { enabled: _enabled, ingressControllerNamespaceSelector, ingressControllerPodSelector, ...np } = networkPoliciesSchema.parse(o.spec ?? {});
   new NetworkPolicies(chart, 'np', {
-    context: { instance: I, namespace: NS, agentNamespace: AG },
-    spec: networkPoliciesSchema.parse(o.spec ?? {}),
+    instance: I, namespace: NS, agentNamespace: AG,
+    ...np,
+    // As the stack does without a controller peer: the spec's selectors, else ingress-nginx's namespace.
+    ...(ingressControllerNamespaceSelector ? { controllerPeer: { namespaceSelectors: [ingressControllerNamespaceSelector], podSelector: ingressControllerPodSelector } } : {}),
     root: chart,
     exposed: o.exposed ?? ['grafana', 'prometheus', 'alertmanager'],
     services: SERVICES,
     annotationNamespaces: o.annotationDiscovery ? 'all' : undefined,
-    stackSpec: validateSpec(stackDoc(o.stackSpec ?? FULL_STACK_SPEC)).spec,
+    flows: flowTable(COMPONENTS, validateSpec(stackDoc(o.stackSpec ?? FULL_STACK_SPEC)).spec),
     components: COMPONENTS,
   });
   return chart.toJson();
@@ -232,8 +235,7 @@ describe('NetworkPolicies follow the spec', () => {
       spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'x', image: 'x:1' }] } } },
     });
     expect(() => new NetworkPolicies(chart, 'np', {
-      context: { instance: I, namespace: NS, agentNamespace: AG }, spec: networkPoliciesSchema.parse({}), root: chart,
-      exposed: [], services: [], components: COMPONENTS,
+      instance: I, namespace: NS, agentNamespace: AG, root: chart, exposed: [], services: [], components: COMPONENTS,
     })).toThrow(/tempo have no entry in the NetworkPolicy flow table.*charts\/registry\.ts.*spec\.networkPolicies\.enabled: false/);
   });
 });

@@ -7,8 +7,8 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { ILogPush, IPrometheus } from '../../core/component';
-import type { StackContext } from '../../core/context';
+import type { ILogPush, IScrapeJobs, IScrapeTarget } from '../../core/component';
+import type { ScrapeConfig } from '../../core/prometheus-config';
 import { EVENTS_NAME } from '../../core/events';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
@@ -16,35 +16,53 @@ import { apiReader } from '../../lib/rbac';
 import { podJob } from '../../lib/scrape';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
 import { ALLOY_PORT, CONFIG_DIR, lokiWriteBlock, STORAGE_DIR } from '../alloy/construct';
-import type { LogsSpec } from '../loki/spec';
+import type { Resources } from '../../spec/common';
 import { renderEventsConfig } from './config';
 import { logPushClient } from '../../logs/push';
 
+/** Requests and limits of the events collector. */
+export const EVENTS_RESOURCES = { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } as const;
+
+/**
+ * One Alloy replica shipping every namespace's Kubernetes events to `loki`. Nothing of the stack's spec: the stack
+ * maps `spec.logs` onto these in one step (`alloyEventsProps`, index.ts).
+ */
 export interface AlloyEventsProps {
-  readonly context: StackContext;
-  readonly spec: LogsSpec;
+  /** Namespace of the Deployment (Pod Security "restricted" is enough). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects, and the prefix of its cluster-scoped RBAC names. @default 'monitoring' */
+  readonly instance?: string;
+  /** Where the events are pushed (a Loki construct, or an external Loki's push URL and credentials). */
   readonly loki: ILogPush;
-  readonly prometheus: IPrometheus;
-  /** spec.cluster: the `cluster` label on the event streams (issue 12). */
+  /** Alloy image, pinned to a version. @default IMAGES.alloy */
+  readonly image?: string;
+  /** Container requests and limits. @default EVENTS_RESOURCES */
+  readonly resources?: Resources;
+  /** The `cluster` label on the event streams (issue 12). @default none */
   readonly cluster?: string;
+  /** Where its scrape job is added. @default none: add `scrapeConfig` to your Prometheus yourself */
+  readonly prometheus?: IScrapeJobs;
 }
 
-export class AlloyEvents extends Construct {
+export class AlloyEvents extends Construct implements IScrapeTarget {
+  public readonly jobs: readonly string[] = [EVENTS_NAME];
   public readonly configText: string;
+  /** Its scrape job (the collector's own metrics). */
+  public readonly scrapeConfig: ScrapeConfig;
 
   constructor(scope: Construct, id: string, props: AlloyEventsProps) {
     super(scope, id);
-    const { context: ctx, spec, prometheus } = props;
-    const image = spec.alloy.image ?? IMAGES.alloy;
+    const instance = props.instance ?? 'monitoring';
+    const image = props.image ?? IMAGES.alloy;
     const lokiPushUrl = props.loki.pushUrl;
-    const ns = ctx.namespace;
-    const labels = recommendedLabels({ name: EVENTS_NAME, instance: ctx.instance, component: 'event-collector', version: imageVersion(image) });
-    const selector = selectorLabels(EVENTS_NAME, ctx.instance);
+    const ns = props.namespace;
+    const labels = recommendedLabels({ name: EVENTS_NAME, instance, component: 'event-collector', version: imageVersion(image) });
+    const selector = selectorLabels(EVENTS_NAME, instance);
     const metadata = (name: string) => ({ name, namespace: ns, labels });
     // Issue 12: cluster stream label; external Loki's tenant and credentials by file (Secret in spec.namespace).
     const push = logPushClient(props.loki, props.cluster, '/etc/alloy-events-refs');
     this.configText = renderEventsConfig(lokiWriteBlock(lokiPushUrl, push));
-    apiReader(this, { name: EVENTS_NAME, namespace: ns, instance: ctx.instance, labels, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }] });
+    apiReader(this, { name: EVENTS_NAME, namespace: ns, instance, labels, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }] });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-events-config'), data: { 'config.alloy': this.configText } });
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata(EVENTS_NAME),
@@ -65,7 +83,7 @@ export class AlloyEvents extends Construct {
               imagePullPolicy: 'IfNotPresent',
               args: ['run', `${CONFIG_DIR}/config.alloy`, `--server.http.listen-addr=0.0.0.0:${ALLOY_PORT}`, `--storage.path=${STORAGE_DIR}`, '--disable-reporting'],
               ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
-              resources: resources(spec.events.resources),
+              resources: resources(props.resources ?? EVENTS_RESOURCES),
               securityContext: containerSecurity(),
               readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 10 }),
               livenessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
@@ -87,6 +105,7 @@ export class AlloyEvents extends Construct {
         },
       },
     });
-    prometheus.addScrapeConfig(podJob({ jobName: EVENTS_NAME, namespace: ns, selector, port: 'http' }));
+    this.scrapeConfig = podJob({ jobName: EVENTS_NAME, namespace: ns, selector, port: 'http' });
+    props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
 }

@@ -19,16 +19,32 @@
  */
 import { Construct } from 'constructs';
 import { Application } from '../../../imports/argoproj.io';
-import { StackContext } from '../../core/context';
 import { PART_OF } from '../../core/labels';
-import type { GitopsSpec } from '../ingress/spec';
 
 /** Where main.ts writes the Application, relative to the parent of dist/. */
 export const ARGOCD_APPLICATION_FILE = 'gitops/argocd-application.yaml';
 
+/**
+ * An Argo CD Application syncing the manifests from a Git repository. Nothing of the stack's spec: the stack maps
+ * `spec.gitops.argocd` onto these in one step (`argoCdApplicationProps`, index.ts).
+ */
 export interface ArgoCdApplicationProps {
-  readonly context: StackContext;
-  readonly spec: NonNullable<GitopsSpec['argocd']>;
+  /** The Application's name and app.kubernetes.io/instance (the stack's metadata.name: see the file comment). */
+  readonly instance: string;
+  /** Repository holding the manifests (credentials in an Argo CD repository Secret, never in the URL). */
+  readonly repoURL: string;
+  /** Branch, tag or commit to sync. @default 'HEAD' */
+  readonly targetRevision?: string;
+  /** Folder of the manifests in the repository. @default 'dist' */
+  readonly path?: string;
+  /** Argo CD AppProject. @default 'default' */
+  readonly project?: string;
+  /** Namespace Argo CD runs in (where the Application lives). @default 'argocd' */
+  readonly namespace?: string;
+  /** API server of the target cluster. @default 'https://kubernetes.default.svc' */
+  readonly destinationServer?: string;
+  /** Default namespace of the synced objects. */
+  readonly destinationNamespace: string;
 }
 
 export class ArgoCdApplication extends Construct {
@@ -36,23 +52,22 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
     this.application = new Application(this, 'application', {
       metadata: {
         // Equal to app.kubernetes.io/instance of every object: see the file comment.
-        name: ctx.instance,
-        namespace: spec.namespace,
+        name: props.instance,
+        namespace: props.namespace ?? 'argocd',
         labels: {
           'app.kubernetes.io/name': 'argocd-application',
-          'app.kubernetes.io/instance': ctx.instance,
+          'app.kubernetes.io/instance': props.instance,
           'app.kubernetes.io/part-of': PART_OF,
           'app.kubernetes.io/managed-by': 'cdk8s',
         },
       },
       spec: {
-        project: spec.project,
-        source: { repoUrl: spec.repoURL, targetRevision: spec.targetRevision, path: spec.path },
-        destination: { server: spec.destination.server, namespace: spec.destination.namespace ?? ctx.namespace },
+        project: props.project ?? 'default',
+        source: { repoUrl: props.repoURL, targetRevision: props.targetRevision ?? 'HEAD', path: props.path ?? 'dist' },
+        destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc', namespace: props.destinationNamespace },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', 'PruneLast=true'],

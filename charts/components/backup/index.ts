@@ -8,7 +8,8 @@ import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { ServiceSpec, Spec } from '../../spec/schema';
 import { grafanaPersistence } from '../grafana/spec';
-import { Backup } from './construct';
+import { Backup, type BackupProps } from './construct';
+import type { StackContext } from '../../core/context';
 import { backupRules } from './rules';
 import { backupCrossChecks, backupSchema } from './spec';
 
@@ -16,9 +17,6 @@ export * from './construct';
 export { backupCrossChecks, backupSchema, type BackupSpec } from './spec';
 export { backupRules } from './rules';
 export const specSections = { backup: backupSchema };
-
-/** Where extra scrape targets are provided for the NetworkPolicies (Velero's pods, reached like a user service). */
-export const EXTRA_SCRAPE_TARGETS = 'extra-scrape-targets';
 
 /**
  * The stack's PersistentVolumeClaims: each StatefulSet's `data` claim per replica, and Grafana's claim.
@@ -34,11 +32,36 @@ export function stackClaims(spec: Spec): string[] {
   ];
 }
 
-/** With method velero: Velero's server pods, which Prometheus scrapes (for the NetworkPolicy egress). */
+/** With method velero: Velero's server pods, which Prometheus scrapes (the NetworkPolicies' entry lets it reach them). */
 export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
   const v = spec.backup.velero;
   return [{ name: VELERO_JOB, kind: genericHttp.name, namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
+}
+
+/** The typed step from the parsed spec to the construct's props (the claims: the stack's own, stackClaims). */
+export function backupProps(spec: Spec, context: StackContext): Omit<BackupProps, 'prometheus'> {
+  const b = spec.backup;
+  const vs = b.volumeSnapshot;
+  const v = b.velero;
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    method: b.method,
+    claims: stackClaims(spec),
+    schedule: b.schedule,
+    timeZone: b.timeZone,
+    volumeSnapshotClassName: vs.volumeSnapshotClassName,
+    retain: vs.retain,
+    readyTimeout: vs.readyTimeout,
+    image: vs.image,
+    resources: vs.resources,
+    veleroNamespace: v.namespace,
+    ttl: v.ttl,
+    storageLocation: v.storageLocation,
+    volumeSnapshotLocations: v.volumeSnapshotLocations,
+    veleroMetrics: v.metrics,
+  };
 }
 
 export const component: ComponentDef<Spec> = {
@@ -51,11 +74,7 @@ export const component: ComponentDef<Spec> = {
     { from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
   ],
   specChecks: backupCrossChecks,
+  scrapedPods: veleroScrapeTargets,
   enabled: (spec) => spec.backup.enabled,
-  build: ({ chart, context, spec, prometheus, provide }) => {
-    provide(EXTRA_SCRAPE_TARGETS, veleroScrapeTargets(spec));
-    return new Backup(chart('60-backup', 'backup'), 'backup', {
-      context, spec: spec.backup, claims: stackClaims(spec), prometheus,
-    });
-  },
+  build: ({ chart, context, spec, prometheus }) => new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus }),
 };

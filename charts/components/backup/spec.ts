@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { imageSchema, resourcesSchema } from '../../spec/common';
 import { dnsLabel, duration, labelSelector, port } from '../../spec/formats';
 import { cronIntervalMinutes } from '../../core/cron';
+import { BACKUP_RESOURCES, DEFAULT_SCHEDULE, VELERO_METRICS } from './construct';
 
 const cron = () => z.string().superRefine((s, ctx) => {
   try {
@@ -22,14 +23,14 @@ export const backupSchema = z.strictObject({
   enabled: z.boolean().default(false).describe('back up the volumes of Prometheus, Loki, Grafana and Alertmanager on a schedule'),
   method: z.enum(['volumesnapshot', 'velero'], { error: (i) => `expected "volumesnapshot" or "velero", found ${JSON.stringify(i.input)}` }).default('volumesnapshot')
     .describe('volumesnapshot: a CronJob taking CSI VolumeSnapshots (needs a CSI driver with snapshot support and the snapshot CRDs); velero: a Velero Schedule (needs Velero installed)'),
-  schedule: cron().default('0 2 * * *').describe('cron schedule (UTC for Velero; the CronJob\'s timeZone otherwise)'),
+  schedule: cron().default(DEFAULT_SCHEDULE).describe('cron schedule (UTC for Velero; the CronJob\'s timeZone otherwise)'),
   timeZone: z.string().min(1).default('Etc/UTC').describe('time zone of the CronJob schedule (volumesnapshot)'),
   volumeSnapshot: z.strictObject({
     volumeSnapshotClassName: z.string().min(1).optional().describe('VolumeSnapshotClass; the cluster default class when unset'),
     retain: z.number().int().min(1).max(100).default(7).describe('snapshots kept per volume; older ones are deleted after each successful run'),
     image: imageSchema().optional().describe('override the pinned kubectl image (needs bash, kubectl, head, xargs)'),
     readyTimeout: duration().default('15m').describe('how long a snapshot may take to become readyToUse before the run fails'),
-    resources: resourcesSchema({ requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
+    resources: resourcesSchema(BACKUP_RESOURCES),
   }).prefault({}),
   velero: z.strictObject({
     namespace: dnsLabel().default('velero').describe('namespace Velero runs in (where Schedules live)'),
@@ -37,8 +38,8 @@ export const backupSchema = z.strictObject({
     storageLocation: z.string().min(1).optional().describe('BackupStorageLocation; Velero\'s default when unset'),
     volumeSnapshotLocations: z.array(z.string().min(1)).optional().describe('VolumeSnapshotLocations; Velero\'s defaults when unset'),
     metrics: z.strictObject({
-      selector: labelSelector().default({ 'app.kubernetes.io/name': 'velero' }).describe('labels of the Velero server pods (Helm chart default)'),
-      port: port().default('http-monitoring').describe('container port of Velero\'s /metrics (8085, named http-monitoring by the Helm chart)'),
+      selector: labelSelector().default({ ...VELERO_METRICS.selector }).describe('labels of the Velero server pods (Helm chart default)'),
+      port: port().default(VELERO_METRICS.port).describe('container port of Velero\'s /metrics (8085, named http-monitoring by the Helm chart)'),
     }).prefault({}).describe('Prometheus scrapes Velero for velero_backup_last_successful_timestamp'),
   }).prefault({}),
 }).prefault({});

@@ -21,8 +21,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { IPrometheus } from '../../core/component';
-import type { StackContext } from '../../core/context';
+import type { IPrometheus, IScrapeTarget } from '../../core/component';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import type { RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
@@ -30,8 +29,7 @@ import { toYaml } from '../../core/yaml';
 import { keepPort, podJob } from '../../lib/scrape';
 import { claimRules, scrapeFilesOf, splitJob } from '../services/scrape';
 import { checksum, containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { ServiceSpec } from '../../spec/schema';
-import type { BlackboxExporterSpec } from './spec';
+import type { Resources } from '../../spec/common';
 
 export const BLACKBOX_NAME = 'blackbox-exporter';
 export const BLACKBOX_PORT = 9115;
@@ -54,6 +52,38 @@ export const MODULES = {
   http: 'http_2xx',
 } as const;
 const UID = 65534;
+/** Requests and limits of the exporter (HTTP probes only). */
+export const BLACKBOX_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } } as const;
+/** Probe interval (the scrape interval of the probe jobs) and timeout. */
+export const BLACKBOX_INTERVAL = '30s';
+export const BLACKBOX_TIMEOUT = '10s';
+
+/** How often and how long the probes run (the probe jobs' scrape interval and timeout; the modules' timeout). */
+export interface ProbeTiming {
+  readonly interval: string;
+  readonly timeout: string;
+}
+
+/** A declared service whose pods are probed: where they are and how they answer HTTP. */
+export interface ProbedService {
+  readonly name: string;
+  readonly namespace: string;
+  /** Pod labels (matchLabels) of its pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Container port number or name. */
+  readonly port: string | number;
+  readonly scheme: 'http' | 'https';
+  /** Path probed unless `servicePaths` names another (the service's metrics path). */
+  readonly path: string;
+}
+
+/** cert-manager's controller pods, whose metrics (certificates ready, expiry, renewal) are scraped as job cert-manager. */
+export interface CertManagerTarget {
+  readonly namespace: string;
+  readonly selector: Readonly<Record<string, string>>;
+  /** Metrics port number or name. */
+  readonly port: string | number;
+}
 const CONFIG_DIR = '/etc/blackbox-exporter';
 
 // --- blackbox.yml (fields of config/config.go at the pinned tag; the same in Debian's 0.23.0) ---------------------
@@ -77,7 +107,7 @@ export interface BlackboxConfig {
   modules: Record<string, BlackboxModule>;
 }
 
-export function blackboxConfig(spec: Pick<BlackboxExporterSpec, 'timeout'>): BlackboxConfig {
+export function blackboxConfig(spec: Pick<ProbeTiming, 'timeout'>): BlackboxConfig {
   const http = (o: BlackboxHttpProbe): BlackboxModule => ({
     prober: 'http',
     timeout: spec.timeout,
@@ -113,10 +143,12 @@ function probeThrough(exporter: string): RelabelConfig[] {
  * so the configuration grows by group, not by service. Every group's series
  * carry `job="blackbox-services"` and `service=<name>`.
  */
-export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout' | 'servicePaths'>, exporter: string): ScrapeConfig[] {
-  const groups = new Map<string, { first: ServiceSpec; path: string; services: ServiceSpec[] }>();
+export function servicesProbeJobs(
+  services: readonly ProbedService[], spec: ProbeTiming & { readonly servicePaths?: Readonly<Record<string, string>> }, exporter: string,
+): ScrapeConfig[] {
+  const groups = new Map<string, { first: ProbedService; path: string; services: ProbedService[] }>();
   for (const s of services) {
-    const path = spec.servicePaths[s.name] ?? s.path;
+    const path = spec.servicePaths?.[s.name] ?? s.path;
     const key = [s.namespace, String(s.port), s.scheme, path].join('|');
     const g = groups.get(key) ?? { first: s, path, services: [] };
     g.services.push(s);
@@ -153,7 +185,7 @@ export function servicesProbeJobs(services: readonly ServiceSpec[], spec: Pick<B
 }
 
 /** One job probing every Ingress host; the module (TLS verified, 401 allowed behind basic auth) rides on each target. */
-export function ingressProbeJob(hosts: readonly { host: string; basicAuth: boolean }[], tls: boolean, spec: Pick<BlackboxExporterSpec, 'interval' | 'timeout'>, exporter: string): ScrapeConfig | undefined {
+export function ingressProbeJob(hosts: readonly { host: string; basicAuth: boolean }[], tls: boolean, spec: ProbeTiming, exporter: string): ScrapeConfig | undefined {
   if (hosts.length === 0) return undefined;
   const moduleOf = (basicAuth: boolean) => (!tls ? MODULES.http : basicAuth ? MODULES.httpsAuth : MODULES.https);
   const groups = [false, true].map((basicAuth) => ({ basicAuth, targets: hosts.filter((h) => h.basicAuth === basicAuth) })).filter((g) => g.targets.length);
@@ -176,50 +208,91 @@ export function ingressProbeJob(hosts: readonly { host: string; basicAuth: boole
 
 // --- The construct ----------------------------------------------------------------------------------------------
 
-/** What this component reads from the Ingress component (structurally: `Ingresses.hosts`). */
-export interface IngressHosts {
-  /** UI -> host. */
-  readonly hosts: Readonly<Partial<Record<string, string>>>;
-}
-
+/**
+ * The blackbox exporter and its probe jobs. Nothing of the stack's spec: the stack maps `spec.blackboxExporter`,
+ * `spec.services` and the exposed hosts onto these in one step (`blackboxExporterProps`, index.ts).
+ */
 export interface BlackboxExporterProps {
-  readonly context: StackContext;
-  readonly spec: BlackboxExporterSpec;
-  readonly services: readonly ServiceSpec[];
-  /** Ingress hosts to probe: UI name -> host (`grafana` has its own login; the others sit behind basic auth). */
-  readonly ingressHosts: Readonly<Partial<Record<string, string>>>;
-  readonly tls: boolean;
-  /** Scrape cert-manager's controller (charts/components/blackbox-exporter/index.ts certManagerEnabled). */
-  readonly certManager: boolean;
-  readonly prometheus: IPrometheus;
+  /** Namespace of the Deployment (Pod Security "restricted" is enough). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** Image, pinned to a version. @default IMAGES.blackboxExporter */
+  readonly image?: string;
+  /** Container requests and limits. @default BLACKBOX_RESOURCES (50m/64Mi requested, 500m/128Mi limit) */
+  readonly resources?: Resources;
+  /** Probe interval (the scrape interval of the probe jobs). @default BLACKBOX_INTERVAL ('30s') */
+  readonly interval?: string;
+  /** Probe timeout (module and scrape timeout), at most the interval. @default BLACKBOX_TIMEOUT ('10s') */
+  readonly timeout?: string;
+  /** Services whose pods are probed over HTTP. @default [] */
+  readonly services?: readonly ProbedService[];
+  /** HTTP path probed per service name, instead of its `path`. @default {} */
+  readonly servicePaths?: Readonly<Record<string, string>>;
+  /** Hosts probed through the ingress controller: UI name -> host (`grafana` has its own login; the others sit behind basic auth). @default {} */
+  readonly ingressHosts?: Readonly<Partial<Record<string, string>>>;
+  /** Probe the hosts over HTTPS (verified certificates) rather than HTTP. @default true */
+  readonly tls?: boolean;
+  /** cert-manager's controller, scraped as job cert-manager. @default none (not scraped) */
+  readonly certManager?: CertManagerTarget;
+  /** Where its scrape jobs and the probe jobs' files are added. @default none: add `scrapeConfigs` and `scrapeConfigFiles` yourself */
+  readonly prometheus?: Pick<IPrometheus, 'addScrapeConfig' | 'addScrapeConfigFiles'>;
 }
 
-export class BlackboxExporter extends Construct {
+export class BlackboxExporter extends Construct implements IScrapeTarget {
   public readonly serviceName = BLACKBOX_NAME;
   public readonly namespace: string;
   public readonly port = BLACKBOX_PORT;
   public readonly config: BlackboxConfig;
   public readonly jobs: string[] = [];
   public readonly deployment: k8s.KubeDeployment;
+  /** Its own job, the Ingress hosts' probe job and cert-manager's (those that apply). */
+  public readonly scrapeConfigs: readonly ScrapeConfig[];
+  /** The services' probe jobs, as scrape config files (they grow with the services): file name -> jobs. */
+  public readonly scrapeConfigFiles: ReadonlyMap<string, readonly ScrapeConfig[]>;
 
   constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
-    const { context: ctx, spec, prometheus } = props;
-    const ns = ctx.namespace;
+    const ns = props.namespace;
     this.namespace = ns;
-    const image = spec.image ?? IMAGES.blackboxExporter;
-    const labels = recommendedLabels({ name: BLACKBOX_NAME, instance: ctx.instance, component: 'exporter', version: imageVersion(image) });
-    const selector = selectorLabels(BLACKBOX_NAME, ctx.instance);
-    const metadata = { name: BLACKBOX_NAME, namespace: ns, labels };
-    this.config = blackboxConfig(spec);
-    const configText = renderBlackboxConfig(this.config);
+    const instance = props.instance ?? 'monitoring';
+    const timing: ProbeTiming = { interval: props.interval ?? BLACKBOX_INTERVAL, timeout: props.timeout ?? BLACKBOX_TIMEOUT };
+    const image = props.image ?? IMAGES.blackboxExporter;
+    const labels = recommendedLabels({ name: BLACKBOX_NAME, instance, component: 'exporter', version: imageVersion(image) });
+    const selector = selectorLabels(BLACKBOX_NAME, instance);
+    this.config = blackboxConfig(timing);
+    this.deployment = this.createWorkload({ ns, image, labels, selector, resources: props.resources ?? BLACKBOX_RESOURCES });
 
+    const exporter = `${BLACKBOX_NAME}.${ns}.svc:${BLACKBOX_PORT}`;
+    const hosts = Object.entries(props.ingressHosts ?? {}).flatMap(([ui, host]) => (host ? [{ host, basicAuth: ui !== 'grafana' }] : []));
+    // The services' probe jobs grow with the services: scrape config files in bounded ConfigMaps (charts/components/prometheus).
+    const probeJobs = servicesProbeJobs(props.services ?? [], { ...timing, servicePaths: props.servicePaths }, exporter);
+    this.scrapeConfigFiles = scrapeFilesOf(probeJobs);
+    props.prometheus?.addScrapeConfigFiles(this.scrapeConfigFiles);
+    this.jobs.push(...probeJobs.map((j) => j.job_name));
+    const cm = props.certManager;
+    this.scrapeConfigs = [
+      podJob({ jobName: BLACKBOX_JOBS.exporter, namespace: ns, selector, port: 'http' }),
+      ingressProbeJob(hosts, props.tls ?? true, timing, exporter),
+      cm ? podJob({ jobName: BLACKBOX_JOBS.certManager, namespace: cm.namespace, selector: { ...cm.selector }, port: cm.port }) : undefined,
+    ].filter((j): j is ScrapeConfig => j !== undefined);
+    for (const job of this.scrapeConfigs) {
+      props.prometheus?.addScrapeConfig(job);
+      this.jobs.push(job.job_name);
+    }
+  }
+
+  /** The config map, Service and Deployment. */
+  private createWorkload(o: { ns: string; image: string; labels: Record<string, string>; selector: Record<string, string>; resources: Resources }): k8s.KubeDeployment {
+    const { labels, selector } = o;
+    const metadata = { name: BLACKBOX_NAME, namespace: o.ns, labels };
+    const configText = renderBlackboxConfig(this.config);
     new k8s.KubeConfigMap(this, 'config', { metadata: { ...metadata, name: `${BLACKBOX_NAME}-config` }, data: { 'blackbox.yml': configText } });
     new k8s.KubeService(this, 'service', {
       metadata,
       spec: { selector, ports: [{ name: 'http', port: BLACKBOX_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }] },
     });
-    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+    return new k8s.KubeDeployment(this, 'deployment', {
       metadata,
       spec: {
         replicas: 1,
@@ -234,11 +307,11 @@ export class BlackboxExporter extends Construct {
             terminationGracePeriodSeconds: 10,
             containers: [{
               name: BLACKBOX_NAME,
-              image,
+              image: o.image,
               imagePullPolicy: 'IfNotPresent',
               args: [`--config.file=${CONFIG_DIR}/blackbox.yml`, `--web.listen-address=:${BLACKBOX_PORT}`],
               ports: [{ name: 'http', containerPort: BLACKBOX_PORT, protocol: 'TCP' }],
-              resources: resources(spec.resources),
+              resources: resources(o.resources),
               securityContext: containerSecurity(),
               livenessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
               readinessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
@@ -249,23 +322,5 @@ export class BlackboxExporter extends Construct {
         },
       },
     });
-
-    const exporter = `${BLACKBOX_NAME}.${ns}.svc:${BLACKBOX_PORT}`;
-    const hosts = Object.entries(props.ingressHosts).flatMap(([ui, host]) => (host ? [{ host, basicAuth: ui !== 'grafana' }] : []));
-    // The services' probe jobs grow with the services: scrape config files in bounded ConfigMaps (charts/components/prometheus).
-    const probeJobs = servicesProbeJobs(props.services, spec, exporter);
-    prometheus.addScrapeConfigFiles(scrapeFilesOf(probeJobs));
-    this.jobs.push(...probeJobs.map((j) => j.job_name));
-    const jobs = [
-      podJob({ jobName: BLACKBOX_JOBS.exporter, namespace: ns, selector, port: 'http' }),
-      ingressProbeJob(hosts, props.tls, spec, exporter),
-      props.certManager
-        ? podJob({ jobName: BLACKBOX_JOBS.certManager, namespace: spec.certManager.namespace, selector: spec.certManager.selector, port: spec.certManager.port })
-        : undefined,
-    ].filter((j): j is ScrapeConfig => j !== undefined);
-    for (const job of jobs) {
-      prometheus.addScrapeConfig(job);
-      this.jobs.push(job.job_name);
-    }
   }
 }

@@ -8,7 +8,9 @@
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
 import { durationMs } from '../../spec/formats';
-import { BLACKBOX_JOBS, BLACKBOX_NAME, BLACKBOX_PORT, BlackboxExporter, type IngressHosts } from './construct';
+import type { StackContext } from '../../core/context';
+import { exposedHosts } from '../ingress/spec';
+import { BLACKBOX_JOBS, BLACKBOX_NAME, BLACKBOX_PORT, BlackboxExporter, type BlackboxExporterProps } from './construct';
 import { catalog, probesDashboard } from './dashboards';
 import { blackboxEnabled, certManagerEnabled } from './enabled';
 import { blackboxRules } from './rules';
@@ -16,6 +18,25 @@ import { blackboxRules } from './rules';
 export * from './construct';
 export * from './spec';
 export { certManagerEnabled } from './enabled';
+
+/** The typed step from the parsed spec to the construct's props (everything defaulted by the schema is set). */
+export function blackboxExporterProps(spec: Spec, context: StackContext): Omit<BlackboxExporterProps, 'prometheus'> {
+  const b = spec.blackboxExporter;
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    image: b.image,
+    resources: b.resources,
+    interval: b.interval,
+    timeout: b.timeout,
+    services: spec.services,
+    servicePaths: b.servicePaths,
+    // The exposed hosts, whichever exposes them (the Ingresses or the Gateway API HTTPRoutes): the same hosts.
+    ingressHosts: exposedHosts(spec.ingress),
+    tls: spec.ingress.tls.enabled,
+    certManager: certManagerEnabled(spec) ? b.certManager : undefined,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: BLACKBOX_NAME,
@@ -48,14 +69,7 @@ export const component: ComponentDef<Spec> = {
       ctx.addIssue({ code: 'custom', path: ['blackboxExporter', 'timeout'], message: `must not exceed blackboxExporter.interval (${b.interval}), found "${b.timeout}"` });
     }
   },
-  build: ({ chart, context, spec, prometheus, get }) => new BlackboxExporter(chart('14-blackbox-exporter', BLACKBOX_NAME), BLACKBOX_NAME, {
-    context,
-    spec: spec.blackboxExporter,
-    services: spec.services,
-    // The exposed hosts, whichever exposes them: the Ingresses or the Gateway API HTTPRoutes.
-    ingressHosts: get<IngressHosts>('ingress')?.hosts ?? get<IngressHosts>('gateway')?.hosts ?? {},
-    tls: spec.ingress.tls.enabled,
-    certManager: certManagerEnabled(spec),
-    prometheus,
+  build: ({ chart, context, spec, prometheus }) => new BlackboxExporter(chart('14-blackbox-exporter', BLACKBOX_NAME), BLACKBOX_NAME, {
+    ...blackboxExporterProps(spec, context), prometheus,
   }),
 };

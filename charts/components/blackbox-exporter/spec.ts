@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { dnsLabel, duration, httpPath, labelSelector, port } from '../../spec/formats';
 import { imageSchema, resourcesSchema } from '../../spec/common';
+import { BLACKBOX_INTERVAL, BLACKBOX_RESOURCES, BLACKBOX_TIMEOUT } from './construct';
 
 const days = (def: number, what: string) =>
   z.number({ error: (i) => `expected a number of days, found ${JSON.stringify(i.input)}` }).positive({ error: 'must be above 0' }).default(def).describe(what);
@@ -17,9 +18,9 @@ export function blackboxExporterSchema() {
   return z.strictObject({
     enabled: z.boolean().default(true).describe('deploy the blackbox exporter: probe the declared services and the Ingress hosts, alert on endpoints down and TLS certificates expiring'),
     image: imageSchema().optional().describe('override the pinned image'),
-    resources: resourcesSchema({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
-    interval: duration().default('30s').describe('probe interval (the scrape interval of the probe jobs)'),
-    timeout: duration().default('10s').describe('probe timeout: the module timeout and the scrape timeout; at most the interval'),
+    resources: resourcesSchema(BLACKBOX_RESOURCES),
+    interval: duration().default(BLACKBOX_INTERVAL).describe('probe interval (the scrape interval of the probe jobs)'),
+    timeout: duration().default(BLACKBOX_TIMEOUT).describe('probe timeout: the module timeout and the scrape timeout; at most the interval'),
     servicePaths: z.record(dnsLabel(), httpPath()).default({})
       .describe('HTTP path probed per declared service (by spec.services[].name), e.g. { vllm: /health }; default: the service\'s metrics path'),
     alerts: z.strictObject({

@@ -3,11 +3,28 @@ import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import { containerRecording } from '../../core/recording';
 import type { Spec } from '../../spec/schema';
-import { Cadvisor } from './construct';
+import { Cadvisor, type CadvisorProps } from './construct';
+import type { StackContext } from '../../core/context';
 import { containerRules } from './rules';
 
 export * from './construct';
 export * from './spec';
+
+/** The typed step from the parsed spec to the construct's props (everything defaulted by the schema is set). */
+export function cadvisorProps(spec: Spec, context: StackContext): Omit<CadvisorProps, 'prometheus'> {
+  const s = spec.cadvisor;
+  return {
+    namespace: context.agentNamespace,
+    instance: context.instance,
+    mode: s.mode,
+    image: s.image,
+    containerdSocket: s.containerd.socket,
+    containerdRoot: s.containerd.root,
+    housekeepingInterval: s.housekeepingInterval,
+    resources: s.resources,
+    kubeletTlsInsecureSkipVerify: spec.kubelet.tlsInsecureSkipVerify,
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'cadvisor',
@@ -22,7 +39,5 @@ export const component: ComponentDef<Spec> = {
   ],
   recording: [containerRecording],
   enabled: (spec) => spec.cadvisor.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Cadvisor(chart('21-cadvisor', 'cadvisor'), 'cadvisor', {
-    context, spec: spec.cadvisor, prometheus, kubelet: spec.kubelet,
-  }),
+  build: ({ chart, context, spec, prometheus }) => new Cadvisor(chart('21-cadvisor', 'cadvisor'), 'cadvisor', { ...cadvisorProps(spec, context), prometheus }),
 };

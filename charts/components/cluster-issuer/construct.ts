@@ -10,19 +10,28 @@
  */
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../../imports/cert-manager.io';
-import { clusterIssuerName } from '../ingress/construct';
-import { StackContext } from '../../core/context';
 import { PART_OF } from '../../core/labels';
-import type { IngressSpec } from '../ingress/spec';
 
 export const ACME_SERVERS = {
   staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
   production: 'https://acme-v02.api.letsencrypt.org/directory',
 } as const;
 
+/**
+ * A Let's Encrypt ClusterIssuer solving HTTP-01 challenges through an ingress class or a Gateway. Nothing of the
+ * stack's spec: the stack maps `spec.ingress.tls.createClusterIssuer` onto these (`clusterIssuerProps`, index.ts).
+ */
 export interface AcmeClusterIssuerProps {
-  readonly context: StackContext;
-  readonly spec: IngressSpec;
+  /** app.kubernetes.io/instance of the issuer. @default 'monitoring' */
+  readonly instance?: string;
+  /** The ClusterIssuer's name. @default `letsencrypt-<server>` */
+  readonly name?: string;
+  /** ACME account e-mail (expiry notices). */
+  readonly email: string;
+  /** Let's Encrypt staging (untrusted test certificates) or production. @default 'staging' */
+  readonly server?: keyof typeof ACME_SERVERS;
+  /** IngressClass whose controller serves the challenges (without gatewayParentRefs). @default 'nginx' */
+  readonly ingressClassName?: string;
   /**
    * With spec.exposure: gateway, the Gateways whose HTTP listener serves the
    * challenges (cert-manager's gatewayHTTPRoute solver). @default the ingress class (http01.ingress)
@@ -36,16 +45,14 @@ export class AcmeClusterIssuer extends Construct {
 
   constructor(scope: Construct, id: string, props: AcmeClusterIssuerProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    const acme = spec.tls.createClusterIssuer;
-    if (!acme) throw new Error('AcmeClusterIssuer needs spec.ingress.tls.createClusterIssuer');
-    this.name = clusterIssuerName(spec);
+    const server = props.server ?? 'staging';
+    this.name = props.name ?? `letsencrypt-${server}`;
     this.issuer = new ClusterIssuer(this, 'issuer', {
       metadata: {
         name: this.name,
         labels: {
           'app.kubernetes.io/name': 'cert-manager-issuer',
-          'app.kubernetes.io/instance': ctx.instance,
+          'app.kubernetes.io/instance': props.instance ?? 'monitoring',
           'app.kubernetes.io/component': 'tls',
           'app.kubernetes.io/part-of': PART_OF,
           'app.kubernetes.io/managed-by': 'cdk8s',
@@ -53,13 +60,13 @@ export class AcmeClusterIssuer extends Construct {
       },
       spec: {
         acme: {
-          server: ACME_SERVERS[acme.server],
-          email: acme.email,
+          server: ACME_SERVERS[server],
+          email: props.email,
           // cert-manager generates the ACME account key into this Secret (in its own namespace).
           privateKeySecretRef: { name: `${this.name}-account-key` },
           solvers: [props.gatewayParentRefs
             ? { http01: { gatewayHttpRoute: { parentRefs: props.gatewayParentRefs.map((p) => ({ ...p })) } } }
-            : { http01: { ingress: { ingressClassName: spec.ingressClassName } } }],
+            : { http01: { ingress: { ingressClassName: props.ingressClassName ?? 'nginx' } } }],
         },
       },
     });

@@ -291,44 +291,7 @@ export class DcgmExporter extends Construct {
             ...(runtimeClassName !== null ? { runtimeClassName } : {}),
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: DCGM_NAME,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              env: [
-                { name: 'DCGM_EXPORTER_LISTEN', value: `:${DCGM_EXPORTER_PORT}` },
-                { name: 'DCGM_EXPORTER_COLLECTORS', value: COUNTERS_PATH }, // the -f flag
-                { name: 'DCGM_EXPORTER_INTERVAL', value: String(props.collectIntervalMs ?? 15000) },
-                { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, // map GPUs to pods through pod-resources
-                // Time-slicing: every pod sharing a GPU gets the GPU's series (the device's value, not a share).
-                ...(props.timeSlicing ? [{ name: 'KUBERNETES_VIRTUAL_GPUS', value: 'true' }] : []),
-                // The Hostname label of every series: the node, not the exporter pod's hostname.
-                { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
-              ],
-              ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
-              resources: resources(props.resources ?? DEFAULT_RESOURCES),
-              // Root, not privileged, every capability dropped:
-              // - the kubelet's pod-resources socket is owned by root (connecting needs write permission on it);
-              // - DCGM's embedded host engine is meant to run as root (NVIDIA's manifests run it as uid 0);
-              // - the image's entrypoint refreshes the dynamic linker cache (`ldconfig`, under `set -e`) so the
-              //   driver libraries the NVIDIA runtime injected are found, and dcgm-exporter 4.x checks for
-              //   libdcgm with `ldconfig -p`: the root filesystem stays writable (nothing else is written).
-              // SYS_ADMIN only with profilingMetrics: DCGM needs it for the DCGM_FI_PROF_* (DCP) fields and refuses
-              // the whole field watch without it ("Host engine is running as non-root"), so the counters file
-              // lists DCGM_FI_PROF_* only when the capability is granted.
-              securityContext: containerSecurity({
-                runAsRoot: true,
-                readOnlyRootFilesystem: false,
-                addCapabilities: profilingMetrics ? ['SYS_ADMIN'] : undefined,
-              }),
-              // DCGM initialisation takes tens of seconds on multi-GPU nodes: long initial delays.
-              readinessProbe: httpProbe('/health', 'metrics', { initialDelaySeconds: 45, periodSeconds: 10, timeoutSeconds: 5 }),
-              livenessProbe: httpProbe('/health', 'metrics', { initialDelaySeconds: 90, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 }),
-              volumeMounts: [
-                { name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true },
-                { name: 'counters', mountPath: COUNTERS_PATH, subPath: 'counters.csv', readOnly: true },
-              ],
-            }],
+            containers: [dcgmContainer(props, image, profilingMetrics)],
             volumes: [
               { name: 'pod-resources', hostPath: { path: props.podResourcesPath ?? DEFAULT_POD_RESOURCES_PATH, type: 'Directory' } },
               { name: 'counters', configMap: { name: `${DCGM_NAME}-counters` } },
@@ -341,4 +304,46 @@ export class DcgmExporter extends Construct {
     this.scrapeConfig = dcgmExporterJob(ns, selector);
     props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
+}
+
+/** The exporter container: DCGM's settings in its environment, root without capabilities (SYS_ADMIN for profiling). */
+function dcgmContainer(props: DcgmExporterProps, image: string, profilingMetrics: boolean): k8s.Container {
+  return {
+    name: DCGM_NAME,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    env: [
+      { name: 'DCGM_EXPORTER_LISTEN', value: `:${DCGM_EXPORTER_PORT}` },
+      { name: 'DCGM_EXPORTER_COLLECTORS', value: COUNTERS_PATH }, // the -f flag
+      { name: 'DCGM_EXPORTER_INTERVAL', value: String(props.collectIntervalMs ?? 15000) },
+      { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' }, // map GPUs to pods through pod-resources
+      // Time-slicing: every pod sharing a GPU gets the GPU's series (the device's value, not a share).
+      ...(props.timeSlicing ? [{ name: 'KUBERNETES_VIRTUAL_GPUS', value: 'true' }] : []),
+      // The Hostname label of every series: the node, not the exporter pod's hostname.
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+    ],
+    ports: [{ name: 'metrics', containerPort: DCGM_EXPORTER_PORT, protocol: 'TCP' }],
+    resources: resources(props.resources ?? DEFAULT_RESOURCES),
+    // Root, not privileged, every capability dropped:
+    // - the kubelet's pod-resources socket is owned by root (connecting needs write permission on it);
+    // - DCGM's embedded host engine is meant to run as root (NVIDIA's manifests run it as uid 0);
+    // - the image's entrypoint refreshes the dynamic linker cache (`ldconfig`, under `set -e`) so the
+    //   driver libraries the NVIDIA runtime injected are found, and dcgm-exporter 4.x checks for
+    //   libdcgm with `ldconfig -p`: the root filesystem stays writable (nothing else is written).
+    // SYS_ADMIN only with profilingMetrics: DCGM needs it for the DCGM_FI_PROF_* (DCP) fields and refuses
+    // the whole field watch without it ("Host engine is running as non-root"), so the counters file
+    // lists DCGM_FI_PROF_* only when the capability is granted.
+    securityContext: containerSecurity({
+      runAsRoot: true,
+      readOnlyRootFilesystem: false,
+      addCapabilities: profilingMetrics ? ['SYS_ADMIN'] : undefined,
+    }),
+    // DCGM initialisation takes tens of seconds on multi-GPU nodes: long initial delays.
+    readinessProbe: httpProbe('/health', 'metrics', { initialDelaySeconds: 45, periodSeconds: 10, timeoutSeconds: 5 }),
+    livenessProbe: httpProbe('/health', 'metrics', { initialDelaySeconds: 90, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 }),
+    volumeMounts: [
+      { name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true },
+      { name: 'counters', mountPath: COUNTERS_PATH, subPath: 'counters.csv', readOnly: true },
+    ],
+  };
 }

@@ -91,7 +91,7 @@ export const component: ComponentDef<Spec> = {
       prometheus.addScrapeConfig(externalJob({ jobName: DCGM_JOB, target: spec.gpu.external, instance: 'node', podLabels: false }));
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart(DCGM_FILE, DCGM_NAME), 'external', {
-          context, name: DCGM_NAME, target: spec.gpu.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace, instance: context.instance, name: DCGM_NAME, target: spec.gpu.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;

@@ -29,11 +29,10 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { COMPONENT_NAMES, PORTS } from '../../core/names';
 import { Middleware } from '../../../imports/traefik.io';
-import { ExposedUi, exposedHosts, ingressController, IngressSpec } from './spec';
+import { createdIssuerName, exposedHosts, ingressController, type ExposedUi, type IngressController, type IngressSpec } from './spec';
 
 /** The Service and port behind each UI (fixed names from the component table). */
 export const UI_BACKENDS: Record<ExposedUi, { service: string; port: number }> = {
@@ -62,10 +61,30 @@ export function ingressWarnings(spec: IngressSpec): string[] {
   return [];
 }
 
+/**
+ * One Ingress per exposed UI, for any controller class. Nothing of the stack's spec: the stack maps `spec.ingress`
+ * onto these in one step (`ingressesProps`, index.ts).
+ */
 export interface IngressesProps {
-  readonly context: StackContext;
-  readonly spec: IngressSpec;
-  /** The chart of the Traefik Middleware (a CRD-dependent file); required with spec.ingress.controller: traefik and TLS. */
+  /** Namespace of the Ingresses: where the UIs' Services are. */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects. @default 'monitoring' */
+  readonly instance?: string;
+  /** UI -> host name; a UI left out is not exposed. */
+  readonly hosts: Readonly<Partial<Record<ExposedUi, string>>>;
+  /** IngressClass of the controller. @default 'nginx' */
+  readonly ingressClassName?: string;
+  /** The controller behind the class, for its own extras. @default from the class name: nginx -> ingress-nginx, traefik -> traefik, else other */
+  readonly controller?: IngressController;
+  /** Serve HTTPS (TLS Secrets per host) and redirect HTTP to HTTPS. @default true */
+  readonly tls?: boolean;
+  /** TLS Secret per UI (cert-manager writes it). @default `<ui>-tls` */
+  readonly tlsSecretNames?: Readonly<Partial<Record<ExposedUi, string>>>;
+  /** cert-manager ClusterIssuer (annotation cert-manager.io/cluster-issuer). @default none */
+  readonly clusterIssuer?: string;
+  /** Or a cert-manager Issuer in `namespace` (annotation cert-manager.io/issuer). @default none */
+  readonly issuer?: string;
+  /** The chart of the Traefik Middleware (a CRD-dependent file); required with controller traefik and TLS. @default none */
   readonly middlewareScope?: Construct;
 }
 
@@ -76,47 +95,29 @@ export class Ingresses extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressesProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    this.hosts = exposedHosts(spec);
-    const clusterIssuer = spec.tls.clusterIssuer
-      ?? (spec.tls.createClusterIssuer ? clusterIssuerName(spec) : undefined);
-
-    const controller = ingressController(spec);
-    const traefikRedirect = controller === 'traefik' && spec.tls.enabled && Object.keys(this.hosts).length > 0;
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
+    this.hosts = { ...props.hosts };
+    const className = props.ingressClassName ?? 'nginx';
+    const controller = props.controller ?? ingressController({ ingressClassName: className });
+    const tls = props.tls ?? true;
+    const traefikRedirect = controller === 'traefik' && tls && Object.keys(this.hosts).length > 0;
     if (traefikRedirect) {
       if (!props.middlewareScope) throw new Error('Ingresses: spec.ingress.controller traefik with TLS needs middlewareScope (the chart of dist/91-traefik-middlewares.yaml)');
       new Middleware(props.middlewareScope, 'redirect-https', {
         metadata: {
           name: TRAEFIK_REDIRECT_MIDDLEWARE,
-          namespace: ctx.namespace,
-          labels: recommendedLabels({ name: 'ingress', instance: ctx.instance, component: 'ingress' }),
+          namespace: ns,
+          labels: recommendedLabels({ name: 'ingress', instance, component: 'ingress' }),
         },
         spec: { redirectScheme: { scheme: 'https', permanent: true } },
       });
     }
-    const traefikRef = `${ctx.namespace}-${TRAEFIK_REDIRECT_MIDDLEWARE}@kubernetescrd`;
+    const traefikRef = `${ns}-${TRAEFIK_REDIRECT_MIDDLEWARE}@kubernetescrd`;
 
     for (const ui of Object.keys(this.hosts) as ExposedUi[]) {
       const host = this.hosts[ui] as string;
       const backend = UI_BACKENDS[ui];
-      const annotations: Record<string, string> = {};
-      if (controller === 'ingress-nginx') {
-        annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = String(PROXY_TIMEOUT_SECONDS);
-        annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'] = String(PROXY_TIMEOUT_SECONDS);
-      }
-      if (spec.tls.enabled) {
-        if (controller === 'ingress-nginx') {
-          annotations['nginx.ingress.kubernetes.io/ssl-redirect'] = 'true';
-          // Also redirect when TLS ends at a load balancer in front of the controller.
-          annotations['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
-        }
-        if (controller === 'traefik') {
-          annotations['traefik.ingress.kubernetes.io/router.entrypoints'] = 'websecure';
-          annotations['traefik.ingress.kubernetes.io/router.tls'] = 'true';
-        }
-        if (clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = clusterIssuer;
-        else if (spec.tls.issuer) annotations['cert-manager.io/issuer'] = spec.tls.issuer;
-      }
       const rules = [{
         host,
         http: {
@@ -127,12 +128,12 @@ export class Ingresses extends Construct {
           }],
         },
       }];
-      const labels = recommendedLabels({ name: ui, instance: ctx.instance, component: 'ingress' });
+      const labels = recommendedLabels({ name: ui, instance, component: 'ingress' });
       this.ingresses.push(new k8s.KubeIngress(this, ui, {
-        metadata: { name: ui, namespace: ctx.namespace, labels, annotations },
+        metadata: { name: ui, namespace: ns, labels, annotations: ingressAnnotations(controller, tls, props) },
         spec: {
-          ingressClassName: spec.ingressClassName,
-          ...(spec.tls.enabled ? { tls: [{ hosts: [host], secretName: tlsSecretName(spec, ui) }] } : {}),
+          ingressClassName: className,
+          ...(tls ? { tls: [{ hosts: [host], secretName: props.tlsSecretNames?.[ui] ?? `${ui}-tls` }] } : {}),
           rules,
         },
       }));
@@ -141,18 +142,40 @@ export class Ingresses extends Construct {
         this.ingresses.push(new k8s.KubeIngress(this, `${ui}-http`, {
           metadata: {
             name: `${ui}-http-redirect`,
-            namespace: ctx.namespace,
+            namespace: ns,
             labels,
             annotations: {
               'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
               'traefik.ingress.kubernetes.io/router.middlewares': traefikRef,
             },
           },
-          spec: { ingressClassName: spec.ingressClassName, rules },
+          spec: { ingressClassName: className, rules },
         }));
       }
     }
   }
+}
+
+/** The controller's annotations of a UI's Ingress (timeouts, redirects, entrypoints) and cert-manager's issuer. */
+function ingressAnnotations(controller: IngressController, tls: boolean, props: Pick<IngressesProps, 'clusterIssuer' | 'issuer'>): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  if (controller === 'ingress-nginx') {
+    annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = String(PROXY_TIMEOUT_SECONDS);
+    annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'] = String(PROXY_TIMEOUT_SECONDS);
+  }
+  if (!tls) return annotations;
+  if (controller === 'ingress-nginx') {
+    annotations['nginx.ingress.kubernetes.io/ssl-redirect'] = 'true';
+    // Also redirect when TLS ends at a load balancer in front of the controller.
+    annotations['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+  }
+  if (controller === 'traefik') {
+    annotations['traefik.ingress.kubernetes.io/router.entrypoints'] = 'websecure';
+    annotations['traefik.ingress.kubernetes.io/router.tls'] = 'true';
+  }
+  if (props.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = props.clusterIssuer;
+  else if (props.issuer) annotations['cert-manager.io/issuer'] = props.issuer;
+  return annotations;
 }
 
 /** The TLS Secret of a UI's host: `spec.ingress.tls.secretNames.<ui>`, default `<ui>-tls`. */
@@ -164,5 +187,5 @@ export function tlsSecretName(spec: IngressSpec, ui: ExposedUi): string {
 export function clusterIssuerName(spec: IngressSpec): string {
   const c = spec.tls.createClusterIssuer;
   if (!c) throw new Error('spec.ingress.tls.createClusterIssuer is not set');
-  return c.name ?? `letsencrypt-${c.server}`;
+  return createdIssuerName(c);
 }

@@ -1,11 +1,27 @@
 /** Registry entry: one Ingress per exposed UI (spec.ingress). */
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import type { Spec } from '../../spec/schema';
-import { Ingresses, ingressWarnings } from './construct';
-import { exposedHosts, exposureCrossChecks, ingressController, usesAcmeHttp01 } from './spec';
+import type { StackContext } from '../../core/context';
+import { Ingresses, ingressWarnings, type IngressesProps } from './construct';
+import { certIssuers, exposedHosts, exposureCrossChecks, ingressController, usesAcmeHttp01 } from './spec';
 
 export * from './construct';
 export * from './spec';
+
+/** The typed step from the parsed spec (spec.ingress) to the construct's props (the Middleware's chart aside). */
+export function ingressesProps(spec: Spec, context: StackContext): Omit<IngressesProps, 'middlewareScope'> {
+  const i = spec.ingress;
+  return {
+    namespace: context.namespace,
+    instance: context.instance,
+    hosts: exposedHosts(i),
+    ingressClassName: i.ingressClassName,
+    controller: ingressController(i),
+    tls: i.tls.enabled,
+    tlsSecretNames: i.tls.secretNames,
+    ...certIssuers(i),
+  };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'ingress',
@@ -21,7 +37,7 @@ export const component: ComponentDef<Spec> = {
   build: ({ chart, context, spec }) => {
     const traefik = ingressController(spec.ingress) === 'traefik' && spec.ingress.tls.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0;
     return new Ingresses(chart('50-ingress', 'ingress'), 'ingress', {
-      context, spec: spec.ingress, middlewareScope: traefik ? chart('91-traefik-middlewares', 'traefik-middlewares') : undefined,
+      ...ingressesProps(spec, context), middlewareScope: traefik ? chart('91-traefik-middlewares', 'traefik-middlewares') : undefined,
     });
   },
 };

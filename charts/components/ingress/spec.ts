@@ -45,7 +45,7 @@ export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik', 'other'] as cons
 export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
 
 /** The declared controller, or the one the class name implies ("nginx": ingress-nginx, "traefik": Traefik, else other). */
-export function ingressController(s: IngressSpec): IngressController {
+export function ingressController(s: Pick<IngressSpec, 'ingressClassName'> & Partial<Pick<IngressSpec, 'controller'>>): IngressController {
   if (s.controller) return s.controller;
   return s.ingressClassName === 'nginx' ? 'ingress-nginx' : s.ingressClassName === 'traefik' ? 'traefik' : 'other';
 }
@@ -82,7 +82,7 @@ export const ingressSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['tls', 'issuer'], message: 'set either tls.clusterIssuer or tls.issuer, not both' });
   }
   if (s.tls.createClusterIssuer) {
-    const name = s.tls.createClusterIssuer.name ?? `letsencrypt-${s.tls.createClusterIssuer.server}`;
+    const name = createdIssuerName(s.tls.createClusterIssuer);
     if (s.tls.issuer) ctx.addIssue({ code: 'custom', path: ['tls', 'issuer'], message: 'tls.createClusterIssuer creates a ClusterIssuer: remove tls.issuer (tls.clusterIssuer defaults to the created one)' });
     if (s.tls.clusterIssuer && s.tls.clusterIssuer !== name) {
       ctx.addIssue({ code: 'custom', path: ['tls', 'clusterIssuer'], message: `tls.createClusterIssuer creates "${name}" but tls.clusterIssuer names "${s.tls.clusterIssuer}"; remove tls.clusterIssuer or make them equal` });
@@ -199,6 +199,17 @@ export const EXPOSURE_SECTIONS = {
   networkPolicies: networkPoliciesSchema,
   gitops: gitopsSchema,
 };
+
+/** The name of the ClusterIssuer `createClusterIssuer` creates: its name, else `letsencrypt-<server>`. */
+export function createdIssuerName(c: { readonly name?: string; readonly server: string }): string {
+  return c.name ?? `letsencrypt-${c.server}`;
+}
+
+/** The cert-manager issuer of the exposed hosts' certificates: the named or created ClusterIssuer, else the Issuer. */
+export function certIssuers(s: IngressSpec): { readonly clusterIssuer?: string; readonly issuer?: string } {
+  const c = s.tls.createClusterIssuer;
+  return { clusterIssuer: s.tls.clusterIssuer ?? (c ? createdIssuerName(c) : undefined), issuer: s.tls.issuer };
+}
 
 /** The host of each exposed UI (undefined: not exposed). */
 export function exposedHosts(s: IngressSpec): Partial<Record<ExposedUi, string>> {

@@ -18,15 +18,15 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { apiReader } from '../../lib/rbac';
 import { containerSecurity, httpProbe, podSecurity, resources } from '../../lib/workload';
-import type { IPrometheus } from '../../core/component';
+import type { IScrapeJobs, IScrapeTarget } from '../../core/component';
+import { DEFAULT_SIZING } from '../../core/sizing';
+import type { Resources } from '../../spec/common';
 import type { ScrapeConfig } from '../../core/prometheus-config';
 import { keepPort, podJob, selectorString } from '../../lib/scrape';
-import type { KubeStateMetricsSpec } from './spec';
 import { KSM_JOB, KSM_METRICS_PORT, KSM_NAME, KSM_TELEMETRY_JOB, KSM_TELEMETRY_PORT } from '../../core/names';
 import { KSM_METRICS } from '../../core/metrics';
 
@@ -70,13 +70,13 @@ export function ksmExposes(metric: string, extra: readonly string[] = []): boole
 }
 
 /** The container's arguments. */
-export function ksmArgs(spec: Pick<KubeStateMetricsSpec, 'extraMetrics'>, podLabels: readonly string[] = []): string[] {
+export function ksmArgs(extraMetrics: readonly string[] = [], podLabels: readonly string[] = []): string[] {
   const allowlist: Record<string, readonly string[]> = { ...KSM_LABELS_ALLOWLIST, pods: [...new Set([...KSM_LABELS_ALLOWLIST.pods, ...podLabels])] };
   return [
     `--port=${KSM_METRICS_PORT}`,
     `--telemetry-port=${KSM_TELEMETRY_PORT}`,
     `--resources=${KSM_RESOURCES.map((r) => r.resource).join(',')}`,
-    `--metric-allowlist=${ksmMetricNames(spec.extraMetrics).join(',')}`,
+    `--metric-allowlist=${ksmMetricNames(extraMetrics).join(',')}`,
     `--metric-labels-allowlist=${Object.entries(allowlist).map(([k, v]) => `${k}=[${v.join(',')}]`).join(',')}`,
     // GOMEMLIMIT at 90% of the memory limit: the Go GC works harder before the kernel OOM-kills the pod.
     '--auto-gomemlimit',
@@ -117,32 +117,48 @@ export function kubeStateMetricsJob(namespace: string, selector: Record<string, 
   };
 }
 
+/**
+ * kube-state-metrics in your namespace and its two scrape jobs (object metrics and telemetry). Nothing of the
+ * stack's spec: the stack maps `spec.kubeStateMetrics` onto these in one step (`kubeStateMetricsProps`, index.ts).
+ */
 export interface KubeStateMetricsProps {
-  readonly context: StackContext;
-  readonly spec: KubeStateMetricsSpec;
-  readonly prometheus: IPrometheus;
-  /** Pod labels exposed on kube_pod_labels besides app.kubernetes.io/name (what other components' rules group by). @default none */
+  /** Namespace of the Deployment (Pod Security "restricted" is enough). */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects, and the prefix of its cluster-scoped RBAC names. @default 'monitoring' */
+  readonly instance?: string;
+  /** Image, pinned to a version. @default IMAGES.kubeStateMetrics */
+  readonly image?: string;
+  /** Container requests and limits. @default DEFAULT_SIZING.kubeStateMetrics.resources (sized for 3 nodes of 30 pods) */
+  readonly resources?: Resources;
+  /** Metrics to expose besides the built-in allowlist (names or regexes, `--metric-allowlist`). @default [] */
+  readonly extraMetrics?: readonly string[];
+  /** Pod labels exposed on kube_pod_labels besides app.kubernetes.io/name (what other components' rules group by). @default [] */
   readonly podLabels?: readonly string[];
+  /** Where its scrape jobs are added. @default none: add `scrapeConfigs` to your Prometheus yourself */
+  readonly prometheus?: IScrapeJobs;
 }
 
-export class KubeStateMetrics extends Construct {
+export class KubeStateMetrics extends Construct implements IScrapeTarget {
   public readonly serviceName = KSM_NAME;
   public readonly namespace: string;
   public readonly port = KSM_METRICS_PORT;
+  public readonly jobs: readonly string[] = [KSM_JOB, KSM_TELEMETRY_JOB];
   public readonly deployment: k8s.KubeDeployment;
+  /** Its scrape jobs: the object metrics (honor_labels, fixed instance) and the exporter's own telemetry. */
+  public readonly scrapeConfigs: readonly ScrapeConfig[];
 
   constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
-    const { context: ctx, spec, prometheus } = props;
-    const ns = ctx.namespace;
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
     this.namespace = ns;
-    const image = spec.image ?? IMAGES.kubeStateMetrics;
-    const labels = recommendedLabels({ name: KSM_NAME, instance: ctx.instance, component: 'exporter', version: imageVersion(image) });
-    const selector = selectorLabels(KSM_NAME, ctx.instance);
+    const image = props.image ?? IMAGES.kubeStateMetrics;
+    const labels = recommendedLabels({ name: KSM_NAME, instance, component: 'exporter', version: imageVersion(image) });
+    const selector = selectorLabels(KSM_NAME, instance);
     const metadata = { name: KSM_NAME, namespace: ns, labels };
 
     // --- RBAC: read-only list/watch of the reported kinds, nothing else.
-    apiReader(this, { name: KSM_NAME, namespace: ns, instance: ctx.instance, labels, rules: ksmRbacRules() });
+    apiReader(this, { name: KSM_NAME, namespace: ns, instance, labels, rules: ksmRbacRules() });
 
     new k8s.KubeService(this, 'service', {
       metadata,
@@ -175,12 +191,12 @@ export class KubeStateMetrics extends Construct {
               name: KSM_NAME,
               image,
               imagePullPolicy: 'IfNotPresent',
-              args: ksmArgs(spec, props.podLabels),
+              args: ksmArgs(props.extraMetrics, props.podLabels),
               ports: [
                 { name: 'http-metrics', containerPort: KSM_METRICS_PORT, protocol: 'TCP' },
                 { name: 'telemetry', containerPort: KSM_TELEMETRY_PORT, protocol: 'TCP' },
               ],
-              resources: resources(spec.resources),
+              resources: resources(props.resources ?? DEFAULT_SIZING.kubeStateMetrics.resources),
               securityContext: containerSecurity(),
               // /livez (metrics port) fails when the API server is unreachable; /readyz (telemetry port)
               // succeeds once the metric stores are populated. The first full list of a large cluster
@@ -194,7 +210,7 @@ export class KubeStateMetrics extends Construct {
       },
     });
 
-    prometheus.addScrapeConfig(kubeStateMetricsJob(ns, selector));
-    prometheus.addScrapeConfig(podJob({ jobName: KSM_TELEMETRY_JOB, namespace: ns, selector, port: 'telemetry' }));
+    this.scrapeConfigs = [kubeStateMetricsJob(ns, selector), podJob({ jobName: KSM_TELEMETRY_JOB, namespace: ns, selector, port: 'telemetry' })];
+    for (const job of this.scrapeConfigs) props.prometheus?.addScrapeConfig(job);
   }
 }

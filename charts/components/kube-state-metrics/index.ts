@@ -2,13 +2,20 @@
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import type { Spec } from '../../spec/schema';
-import { KubeStateMetrics } from './construct';
+import { KubeStateMetrics, type KubeStateMetricsProps } from './construct';
+import type { StackContext } from '../../core/context';
 import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
 import { KSM_NAME } from '../../core/names';
 import { kubernetesRules } from './rules';
 
 export * from './construct';
 export * from './spec';
+
+/** The typed step from the parsed spec to the construct's props (`podLabels`: what the enabled components group by). */
+export function kubeStateMetricsProps(spec: Spec, context: StackContext, podLabels: readonly string[] = []): Omit<KubeStateMetricsProps, 'prometheus'> {
+  const s = spec.kubeStateMetrics;
+  return { namespace: context.namespace, instance: context.instance, image: s.image, resources: s.resources, extraMetrics: s.extraMetrics, podLabels };
+}
 
 export const component: ComponentDef<Spec> = {
   name: 'kube-state-metrics',
@@ -31,13 +38,15 @@ export const component: ComponentDef<Spec> = {
       prometheus.addScrapeConfig(externalJob({ jobName: JOBS.kubeStateMetrics, target: spec.kubeStateMetrics.external, instance: KSM_NAME, podLabels: false, honorLabels: true }));
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart('13-kube-state-metrics', 'kube-state-metrics'), 'external', {
-          context, name: 'kube-state-metrics', target: spec.kubeStateMetrics.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace, instance: context.instance, name: 'kube-state-metrics', target: spec.kubeStateMetrics.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;
     }
     // The pod labels the enabled components group by (ComponentDef.podLabels, e.g. the team label of the GPU cost rules).
     const podLabels = [...new Set(registry.filter((c) => !c.enabled || c.enabled(spec)).flatMap((c) => c.podLabels?.(spec) ?? []))];
-    return new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', { context, spec: spec.kubeStateMetrics, prometheus, podLabels });
+    return new KubeStateMetrics(chart('13-kube-state-metrics', 'kube-state-metrics'), 'kube-state-metrics', {
+      ...kubeStateMetricsProps(spec, context, podLabels), prometheus,
+    });
   },
 };

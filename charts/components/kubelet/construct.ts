@@ -13,9 +13,14 @@ import type { RelabelConfig, ScrapeConfig, TlsConfig } from '../../core/promethe
 import { SA_CA, SA_TOKEN } from '../../lib/scrape';
 import { KUBELET_JOB } from '../../core/names';
 import { KUBELET_KEPT_METRICS } from '../../core/metrics';
-import type { KubeletSpec } from '../kube-state-metrics/spec';
 
 export { KUBELET_JOB, KUBELET_KEPT_METRICS };
+
+/** How Prometheus checks the kubelets' serving certificates (`spec.kubelet.tlsInsecureSkipVerify`). */
+export interface KubeletTlsOptions {
+  /** Skip verification (kubelets serving self-signed certificates). */
+  readonly tlsInsecureSkipVerify: boolean;
+}
 
 /**
  * TLS to the kubelets: verified against the cluster CA unless the user opts
@@ -24,7 +29,7 @@ export { KUBELET_JOB, KUBELET_KEPT_METRICS };
  * kubelet-serving CSRs must be approved); without one of the two the scrape
  * fails with "x509: certificate signed by unknown authority".
  */
-export function kubeletTls(k: Pick<KubeletSpec, 'tlsInsecureSkipVerify'>): TlsConfig {
+export function kubeletTls(k: KubeletTlsOptions): TlsConfig {
   return { ca_file: SA_CA, ...(k.tlsInsecureSkipVerify ? { insecure_skip_verify: true } : {}) };
 }
 
@@ -39,7 +44,7 @@ export const KUBELET_METRIC_RELABEL: RelabelConfig[] = [
   { source_labels: ['__name__'], regex: KUBELET_KEPT_METRICS, action: 'keep' },
 ];
 
-export function kubeletJob(k: Pick<KubeletSpec, 'tlsInsecureSkipVerify'>): ScrapeConfig {
+export function kubeletJob(k: KubeletTlsOptions): ScrapeConfig {
   return {
     job_name: KUBELET_JOB,
     scheme: 'https',

@@ -9,21 +9,29 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { StackContext } from '../../core/context';
 import { PART_OF } from '../../core/labels';
 
+/** The stack's two namespaces (the stack maps its context onto these: `namespacesProps`, index.ts). */
+export interface NamespacesProps {
+  /** The servers' namespace, Pod Security "restricted". */
+  readonly namespace: string;
+  /** The node agents' namespace, Pod Security "privileged". */
+  readonly agentNamespace: string;
+  /** app.kubernetes.io/instance of both. @default 'monitoring' */
+  readonly instance?: string;
+}
+
 export class Namespaces extends Construct {
-  constructor(scope: Construct, id: string, props: { readonly context: StackContext }) {
+  constructor(scope: Construct, id: string, props: NamespacesProps) {
     super(scope, id);
-    const { context: ctx } = props;
     const common = {
-      'app.kubernetes.io/instance': ctx.instance,
+      'app.kubernetes.io/instance': props.instance ?? 'monitoring',
       'app.kubernetes.io/part-of': PART_OF,
       'app.kubernetes.io/managed-by': 'cdk8s',
     };
     new k8s.KubeNamespace(this, 'stack', {
       metadata: {
-        name: ctx.namespace,
+        name: props.namespace,
         labels: {
           ...common,
           'pod-security.kubernetes.io/enforce': 'restricted',
@@ -35,7 +43,7 @@ export class Namespaces extends Construct {
     });
     new k8s.KubeNamespace(this, 'agents', {
       metadata: {
-        name: ctx.agentNamespace,
+        name: props.agentNamespace,
         labels: {
           ...common,
           // Node agents read host filesystems and use the host network and PID namespace.

@@ -22,5 +22,7 @@ export const component: ComponentDef<Spec> = {
     }
   },
   files: ['00-namespaces'],
-  build: (b) => new Namespaces(b.chart('00-namespaces', 'namespaces'), 'namespaces', { context: b.context }),
+  build: ({ chart, context }) => new Namespaces(chart('00-namespaces', 'namespaces'), 'namespaces', {
+    namespace: context.namespace, agentNamespace: context.agentNamespace, instance: context.instance,
+  }),
 };

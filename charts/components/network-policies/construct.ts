@@ -16,13 +16,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { ext, tcp, type ComponentFacts, type Flow, type FlowPort } from '../../core/component';
+import { ext, tcp, type ComponentFacts, type External, type Flow, type FlowPort } from '../../core/component';
 import { advise, warn } from '../../lib/warnings';
-import { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { inClusterNamespace, ipLiteralCidr, isLinkLocalHost } from '../../core/remote';
-import type { ServiceSpec } from '../../spec/schema';
-import type { ControllerPeer, ExposedUi, NetworkPoliciesSpec } from '../ingress/spec';
 
 export type { External, Flow, FlowPort } from '../../core/component';
 
@@ -127,35 +124,206 @@ export function findComponents(root: IConstruct): PresentComponent[] {
   return [...out.values()];
 }
 
+/** Pods Prometheus scrapes like a declared service: where they are and the port it reaches. */
+export interface ScrapedPods {
+  readonly namespace: string;
+  /** Pod labels (matchLabels). */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Container port number or name. */
+  readonly port: string | number;
+}
+
+/** The peer that reaches the exposed UIs: namespace (and pod) labels of the ingress controller or Gateway proxies. */
+export interface UiClientPeer {
+  readonly namespaceSelectors: readonly Readonly<Record<string, string>>[];
+  readonly podSelector?: Readonly<Record<string, string>>;
+}
+
+/** The cluster DNS namespace's labels (kube-system). */
+export const DEFAULT_DNS_NAMESPACE_SELECTOR: Readonly<Record<string, string>> = { 'kubernetes.io/metadata.name': 'kube-system' };
+/** Who reaches the UIs when no peer is given: ingress-nginx's namespace (the former default). */
+export const DEFAULT_UI_CLIENT_PEER: UiClientPeer = { namespaceSelectors: [{ 'kubernetes.io/metadata.name': 'ingress-nginx' }] };
+
+/**
+ * Default deny in both namespaces plus the flows of the given components. Nothing of the stack's spec: the stack
+ * maps `spec.networkPolicies` and the flow table of its registry onto these in one step (`networkPoliciesProps`, index.ts).
+ */
 export interface NetworkPoliciesProps {
-  readonly context: StackContext;
-  readonly spec: NetworkPoliciesSpec;
-  /** The construct whose tree is scanned for workloads (the MonitoringStack). */
+  /** The stack namespace (servers). */
+  readonly namespace: string;
+  /** The agent namespace (node agents). */
+  readonly agentNamespace: string;
+  /** app.kubernetes.io/instance of the policies. @default 'monitoring' */
+  readonly instance?: string;
+  /** The construct whose tree is scanned for workloads (the MonitoringStack, or your chart). */
   readonly root: IConstruct;
-  /** UIs the Ingresses expose: the ingress controller may reach them. */
-  readonly exposed: readonly ExposedUi[];
-  /** spec.services: Prometheus may reach each on its port. */
-  readonly services: readonly ServiceSpec[];
-  /** Namespaces whose annotated pods Prometheus scrapes ('all': every namespace; undefined or empty: none). */
-  readonly annotationNamespaces?: readonly string[] | 'all';
-  /** The validated spec.spec, for the components' spec-dependent flows (ComponentDef.specFlows). */
-  readonly stackSpec?: unknown;
-  /** The registry (charts/registry.ts COMPONENTS): flows, known components and UI ports come from it. */
+  /** The components that may be present (the registry): known workloads and their UI ports. */
   readonly components: readonly ComponentFacts[];
-  /** Who reaches the exposed UIs (controllerPeer in ../ingress/spec.ts). @default the namespace selector of the spec */
-  readonly controllerPeer?: ControllerPeer;
+  /** The flow table. @default flowTable(components): their spec-independent flows */
+  readonly flows?: readonly Flow[];
+  /** UIs the ingress controller (or Gateway proxies) may reach. @default [] */
+  readonly exposed?: readonly string[];
+  /** Pods Prometheus scrapes on their port (the declared services, Velero's). @default [] */
+  readonly services?: readonly ScrapedPods[];
+  /** Namespaces whose annotated pods Prometheus scrapes ('all': every namespace). @default none */
+  readonly annotationNamespaces?: readonly string[] | 'all';
+  /** Who reaches the exposed UIs. @default DEFAULT_UI_CLIENT_PEER (namespace ingress-nginx) */
+  readonly controllerPeer?: UiClientPeer;
+  /** Labels of the cluster DNS's namespace (UDP and TCP 53). @default DEFAULT_DNS_NAMESPACE_SELECTOR */
+  readonly dnsNamespaceSelector?: Readonly<Record<string, string>>;
+  /** Where the API server listens. @default []: any address except link-local on its ports, with advice */
+  readonly apiServerCidrs?: readonly string[];
+  /** Node addresses (host-network exporters, kubelets). @default []: any address except link-local on those ports, with advice */
+  readonly nodeCidrs?: readonly string[];
+  /** Addresses of remote stores outside the cluster. @default []: any address except link-local on their ports, with a warning */
+  readonly remoteCidrs?: readonly string[];
+}
+
+/** Props with their defaults applied (what the policy builders read). */
+type Resolved = Required<Pick<NetworkPoliciesProps, 'namespace' | 'agentNamespace' | 'instance' | 'services' | 'dnsNamespaceSelector' | 'apiServerCidrs' | 'nodeCidrs' | 'remoteCidrs' | 'controllerPeer'>>
+  & Pick<NetworkPoliciesProps, 'annotationNamespaces'>;
+
+const toPort = (p: string | number) => (typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p));
+
+const portsOf = (ports: readonly FlowPort[]): k8s.NetworkPolicyPort[] | undefined => (ports.length === 0 ? undefined : ports.map((p) => ({
+  protocol: p.protocol,
+  ...(p.port !== undefined ? { port: toPort(p.port) } : {}),
+})));
+
+/** Addresses left open for lack of CIDRs, for the warnings. */
+interface OpenEnds {
+  readonly openTo: { 'api-server': Set<string>; nodes: Set<string>; remote: Set<string> };
+  /** Remote flows to names outside the cluster while remoteCidrs is empty: their hosts and ports. */
+  readonly openRemote: { host: string; ports: readonly FlowPort[] }[];
+}
+
+/** The peers of one end of a flow, seen from a policy in `policyNs`. */
+function peersFor(
+  p: Resolved, byName: ReadonlyMap<string, PresentComponent>, end: Flow['to'], policyNs: string, service?: ScrapedPods,
+): k8s.NetworkPolicyPeer[] | undefined {
+  const nsLabels = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+  if (typeof end === 'string') {
+    const c = byName.get(end) as PresentComponent;
+    return [{ podSelector: { matchLabels: c.selector }, ...(c.namespace !== policyNs ? { namespaceSelector: nsLabels(c.namespace) } : {}) }];
+  }
+  switch (end.external) {
+    case 'ingress-controller':
+      return p.controllerPeer.namespaceSelectors.map((n) => ({
+        namespaceSelector: { matchLabels: { ...n } }, ...(p.controllerPeer.podSelector ? { podSelector: { matchLabels: { ...p.controllerPeer.podSelector } } } : {}),
+      }));
+    case 'dns': return [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }];
+    case 'api-server': return ipBlockPeers(p.apiServerCidrs);
+    case 'nodes': return ipBlockPeers(p.nodeCidrs);
+    case 'internet': return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
+    case 'annotated-pods': return p.annotationNamespaces === 'all' || p.annotationNamespaces === undefined
+      ? [{ namespaceSelector: {} }]
+      : [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...p.annotationNamespaces] }] } }];
+    case 'acme-http01-solver': return [{ podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS }, ...(policyNs !== p.namespace ? { namespaceSelector: nsLabels(p.namespace) } : {}) }];
+    case 'remote': {
+      // charts/core/remote.ts: an in-cluster Service's namespace, an IP literal itself, else the declared CIDRs.
+      const host = end.host as string;
+      const ns = inClusterNamespace(host);
+      if (ns) return [{ namespaceSelector: nsLabels(ns) }];
+      const literal = ipLiteralCidr(host);
+      if (literal) return ipBlockPeers([literal]);
+      return ipBlockPeers(p.remoteCidrs);
+    }
+    case 'namespaces': return [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...((end as { namespaces?: readonly string[] }).namespaces ?? [])] }] } }];
+    case 'user-services': {
+      const s = service as ScrapedPods;
+      return [{ namespaceSelector: nsLabels(s.namespace), podSelector: { matchLabels: { ...s.selector } } }];
+    }
+  }
+}
+
+/**
+ * The egress rule of one flow to a remote URL: one rule per destination peer (a namespace, an address, the remote
+ * CIDRs) with the ports of every URL there (`rules`: the component's rules so far, by peer), so ten URLs of one store
+ * are one rule. A link-local IP literal gets none: it stays denied.
+ */
+function remoteEgress(
+  p: Resolved, byName: ReadonlyMap<string, PresentComponent>, c: PresentComponent, f: Flow, rules: Map<string, k8s.NetworkPolicyEgressRule>, open: OpenEnds,
+): k8s.NetworkPolicyEgressRule[] {
+  const host = (f.to as { host?: string }).host as string;
+  if (isLinkLocalHost(host)) return [];
+  const to = peersFor(p, byName, f.to, c.namespace) as k8s.NetworkPolicyPeer[];
+  if (!inClusterNamespace(host) && !ipLiteralCidr(host) && p.remoteCidrs.length === 0) {
+    open.openTo.remote.add(c.name);
+    open.openRemote.push({ host, ports: f.ports });
+  }
+  const key = JSON.stringify(to);
+  const rule = rules.get(key);
+  if (rule) {
+    const have = new Set((rule.ports ?? []).map((x) => JSON.stringify(x)));
+    for (const x of portsOf(f.ports) ?? []) if (!have.has(JSON.stringify(x))) (rule.ports as k8s.NetworkPolicyPort[]).push(x);
+    return [];
+  }
+  const created: k8s.NetworkPolicyEgressRule = { to, ports: [...(portsOf(f.ports) ?? [])] };
+  rules.set(key, created);
+  return [created];
+}
+
+/**
+ * Egress to the scraped services: each service's own pods and port while a namespace holds few services; past
+ * SERVICES_PER_NAMESPACE_PRECISE, one rule for the namespace (any pod there, on the services' ports), so the policy
+ * stays bounded whatever the number of services (issue 11).
+ */
+function servicesEgress(p: Resolved, byName: ReadonlyMap<string, PresentComponent>, c: PresentComponent, f: Flow): k8s.NetworkPolicyEgressRule[] {
+  const port = (x: string | number) => ({ port: toPort(x), protocol: 'TCP' });
+  const byNs = new Map<string, ScrapedPods[]>();
+  for (const s of p.services) byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s]);
+  return [...byNs.entries()].flatMap(([ns, services]): k8s.NetworkPolicyEgressRule[] => (services.length <= SERVICES_PER_NAMESPACE_PRECISE
+    ? services.map((s) => ({ to: peersFor(p, byName, f.to, c.namespace, s), ports: [port(s.port)] }))
+    : [{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+      ports: [...new Set(services.map((s) => s.port))].map(port),
+    }]));
 }
 
 export class NetworkPolicies extends Construct {
   public readonly components: PresentComponent[];
   /** The flows the emitted policies allow (for docs and tests). */
   public readonly flows: Flow[];
+  private readonly resolved: Resolved;
+  private readonly byName: Map<string, PresentComponent>;
+  private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
+    this.resolved = {
+      namespace: props.namespace,
+      agentNamespace: props.agentNamespace,
+      instance: props.instance ?? 'monitoring',
+      services: props.services ?? [],
+      annotationNamespaces: props.annotationNamespaces,
+      controllerPeer: props.controllerPeer ?? DEFAULT_UI_CLIENT_PEER,
+      dnsNamespaceSelector: props.dnsNamespaceSelector ?? DEFAULT_DNS_NAMESPACE_SELECTOR,
+      apiServerCidrs: props.apiServerCidrs ?? [],
+      nodeCidrs: props.nodeCidrs ?? [],
+      remoteCidrs: props.remoteCidrs ?? [],
+    };
     this.components = findComponents(props.root);
-    const byName = new Map(this.components.map((c) => [c.name, c]));
+    this.byName = new Map(this.components.map((c) => [c.name, c]));
+    this.flows = this.presentFlows(props);
+    // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
+    // component's objects by app.kubernetes.io/name finds its own objects only.
+    this.labels = recommendedLabels({ name: 'network-policies', instance: this.resolved.instance, component: 'network-policy' });
+
+    this.defaultDeny();
+    const open: OpenEnds = { openTo: { 'api-server': new Set<string>(), nodes: new Set<string>(), remote: new Set<string>() }, openRemote: [] };
+    for (const c of this.components) {
+      if (!c.hostNetwork) this.componentPolicy(c, open); // policies do not apply to host-network pods
+    }
+    this.solverPolicy();
+    this.reportOpenEnds(open);
+  }
+
+  private meta(name: string, namespace: string) {
+    return { name, namespace, labels: this.labels };
+  }
+
+  /** The flows whose ends are both present (after checking every workload is a known component). */
+  private presentFlows(props: NetworkPoliciesProps): Flow[] {
     const known = knownComponents(props.components);
     const unknown = this.components.filter((c) => !known.includes(c.name));
     if (unknown.length) {
@@ -166,164 +334,91 @@ export class NetworkPolicies extends Construct {
       if (!c?.ui) throw new Error(`Ingress exposes "${ui}" but no registered component declares that UI (ComponentDef.ui)`);
       return c.ui.port;
     };
-
-    const present = (end: Flow['to']) => typeof end !== 'string' || byName.has(end);
-    this.flows = [
-      ...props.exposed.map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
-      ...flowTable(props.components, props.stackSpec)
-        .filter((f) => !f.requires || byName.has(f.requires))
-        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'user-services') || props.services.length > 0)
-        .filter((f) => !(typeof f.to !== 'string' && f.to.external === 'annotated-pods')
-          || props.annotationNamespaces === 'all' || (props.annotationNamespaces?.length ?? 0) > 0),
+    const p = this.resolved;
+    const present = (end: Flow['to']) => typeof end !== 'string' || this.byName.has(end);
+    const external = (f: Flow, e: External) => typeof f.to !== 'string' && f.to.external === e;
+    return [
+      ...(props.exposed ?? []).map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
+      ...(props.flows ?? flowTable(props.components))
+        .filter((f) => !f.requires || this.byName.has(f.requires))
+        .filter((f) => !external(f, 'user-services') || p.services.length > 0)
+        .filter((f) => !external(f, 'annotated-pods') || p.annotationNamespaces === 'all' || (p.annotationNamespaces?.length ?? 0) > 0),
     ].filter((f) => present(f.from) && present(f.to));
-    const openTo = { 'api-server': new Set<string>(), nodes: new Set<string>(), remote: new Set<string>() };
-    /** Remote flows to names outside the cluster while spec.remoteCidrs is empty: their hosts and ports, for the warning. */
-    const openRemote: { host: string; ports: FlowPort[] }[] = [];
+  }
 
-    // Labelled as one application, "network-policies" (not the component each policy selects), so selecting a
-    // component's objects by app.kubernetes.io/name finds its own objects only.
-    const labels = recommendedLabels({ name: 'network-policies', instance: ctx.instance, component: 'network-policy' });
-    const meta = (name: string, namespace: string) => ({ name, namespace, labels });
-
-    // Default deny, then DNS for everyone, in both namespaces.
-    for (const [key, ns] of [['stack', ctx.namespace], ['agents', ctx.agentNamespace]] as const) {
+  /** Default deny, then DNS for everyone, in both namespaces. */
+  private defaultDeny(): void {
+    const p = this.resolved;
+    for (const [key, ns] of [['stack', p.namespace], ['agents', p.agentNamespace]] as const) {
       new k8s.KubeNetworkPolicy(this, `${key}-default-deny`, {
-        metadata: meta('default-deny', ns),
+        metadata: this.meta('default-deny', ns),
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
       });
       new k8s.KubeNetworkPolicy(this, `${key}-dns`, {
-        metadata: meta('allow-dns', ns),
+        metadata: this.meta('allow-dns', ns),
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
           egress: [{
-            to: [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }],
+            to: [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }],
             ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
           }],
         },
       });
     }
+  }
 
-    const peersFor = (end: Flow['to'], policyNs: string, service?: ServiceSpec): k8s.NetworkPolicyPeer[] | undefined => {
-      if (typeof end === 'string') {
-        const c = byName.get(end) as PresentComponent;
-        return [{
-          podSelector: { matchLabels: c.selector },
-          ...(c.namespace !== policyNs ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } } } : {}),
-        }];
+  /** The policy of one present component: who may reach it, and where it may go. */
+  private componentPolicy(c: PresentComponent, open: OpenEnds): void {
+    const p = this.resolved;
+    const rule = (to: k8s.NetworkPolicyPeer[] | undefined, ports: readonly FlowPort[]) => ({ ...(to ? { to } : {}), ...(portsOf(ports) ? { ports: portsOf(ports) } : {}) });
+    const ingress: k8s.NetworkPolicyIngressRule[] = this.flows.filter((f) => f.to === c.name).map((f) => {
+      const from = peersFor(p, this.byName, f.from, c.namespace);
+      return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+    });
+    const remote = new Map<string, k8s.NetworkPolicyEgressRule>();
+    const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
+      if (typeof f.to !== 'string' && f.to.external === 'remote') return remoteEgress(p, this.byName, c, f, remote, open);
+      if (typeof f.to !== 'string' && f.to.external === 'user-services') return servicesEgress(p, this.byName, c, f);
+      if (typeof f.to !== 'string' && (f.to.external === 'api-server' || f.to.external === 'nodes')) {
+        if ((f.to.external === 'api-server' ? p.apiServerCidrs : p.nodeCidrs).length === 0) open.openTo[f.to.external].add(c.name);
       }
-      switch (end.external) {
-        case 'ingress-controller': {
-          // Without a peer (a construct built outside the stack): the spec's selector, else ingress-nginx's namespace (the former default).
-          const p = props.controllerPeer ?? { namespaceSelectors: [spec.ingressControllerNamespaceSelector ?? { 'kubernetes.io/metadata.name': 'ingress-nginx' }] };
-          return p.namespaceSelectors.map((n) => ({ namespaceSelector: { matchLabels: n }, ...(p.podSelector ? { podSelector: { matchLabels: p.podSelector } } : {}) }));
-        }
-        case 'dns': return [{ namespaceSelector: { matchLabels: spec.dnsNamespaceSelector } }];
-        case 'api-server': return ipBlockPeers(spec.apiServerCidrs);
-        case 'nodes': return ipBlockPeers(spec.nodeCidrs);
-        case 'internet': return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
-        case 'annotated-pods': return props.annotationNamespaces === 'all' || props.annotationNamespaces === undefined
-          ? [{ namespaceSelector: {} }]
-          : [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.annotationNamespaces] }] } }];
-        case 'acme-http01-solver': return [{ podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS }, ...(policyNs !== ctx.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.namespace } } } : {}) }];
-        case 'remote': {
-          // charts/core/remote.ts: an in-cluster Service's namespace, an IP literal itself, else the declared CIDRs.
-          const host = end.host as string;
-          const ns = inClusterNamespace(host);
-          if (ns) return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }];
-          const literal = ipLiteralCidr(host);
-          if (literal) return ipBlockPeers([literal]);
-          return ipBlockPeers(spec.remoteCidrs ?? []);
-        }
-        case 'namespaces': return [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...((end as { namespaces?: readonly string[] }).namespaces ?? [])] }] } }];
-        case 'user-services': {
-          const s = service as ServiceSpec;
-          return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } }, podSelector: { matchLabels: s.selector } }];
-        }
-      }
-    };
-    const portsOf = (ports: FlowPort[]): k8s.NetworkPolicyPort[] | undefined => ports.length === 0 ? undefined : ports.map((p) => ({
-      protocol: p.protocol,
-      ...(p.port !== undefined ? { port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port) } : {}),
-    }));
+      return [rule(peersFor(p, this.byName, f.to, c.namespace), f.ports)];
+    });
+    new k8s.KubeNetworkPolicy(this, c.name, {
+      metadata: this.meta(c.name, c.namespace),
+      spec: {
+        podSelector: { matchLabels: c.selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ...(ingress.length ? { ingress } : {}),
+        ...(egress.length ? { egress } : {}),
+      },
+    });
+  }
 
-    for (const c of this.components) {
-      if (c.hostNetwork) continue; // policies do not apply to host-network pods
-      const ingress: k8s.NetworkPolicyIngressRule[] = this.flows.filter((f) => f.to === c.name).map((f) => {
-        const from = peersFor(f.from, c.namespace);
-        return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
-      });
-      const remote = new Map<string, k8s.NetworkPolicyEgressRule>();
-      const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
-        if (typeof f.to !== 'string' && f.to.external === 'remote') {
-          // One rule per destination peer (a namespace, an address, the remote CIDRs) with the ports of every URL
-          // there, so ten URLs of one store are one rule. A link-local IP literal gets none: it stays denied.
-          const host = f.to.host as string;
-          if (isLinkLocalHost(host)) return [];
-          const to = peersFor(f.to, c.namespace) as k8s.NetworkPolicyPeer[];
-          if (!inClusterNamespace(host) && !ipLiteralCidr(host) && (spec.remoteCidrs ?? []).length === 0) {
-            openTo.remote.add(c.name);
-            openRemote.push({ host, ports: f.ports });
-          }
-          const key = JSON.stringify(to);
-          const rule = remote.get(key);
-          if (rule) {
-            const have = new Set((rule.ports ?? []).map((p) => JSON.stringify(p)));
-            for (const p of portsOf(f.ports) ?? []) if (!have.has(JSON.stringify(p))) (rule.ports as k8s.NetworkPolicyPort[]).push(p);
-            return [];
-          }
-          const created: k8s.NetworkPolicyEgressRule = { to, ports: [...(portsOf(f.ports) ?? [])] };
-          remote.set(key, created);
-          return [created];
-        }
-        if (typeof f.to !== 'string' && f.to.external === 'user-services') {
-          // Each service's own pods and port while a namespace holds few services; past
-          // SERVICES_PER_NAMESPACE_PRECISE, one rule for the namespace (any pod there, on the
-          // services' ports), so the policy stays bounded whatever the number of services (issue 11).
-          const port = (p: string | number) => ({ port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p), protocol: 'TCP' });
-          const byNs = new Map<string, ServiceSpec[]>();
-          for (const s of props.services) byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s]);
-          return [...byNs.entries()].flatMap(([ns, services]): k8s.NetworkPolicyEgressRule[] => (services.length <= SERVICES_PER_NAMESPACE_PRECISE
-            ? services.map((s) => ({ to: peersFor(f.to, c.namespace, s), ports: [port(s.port)] }))
-            : [{
-              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
-              ports: [...new Set(services.map((s) => s.port))].map(port),
-            }]));
-        }
-        if (typeof f.to !== 'string' && (f.to.external === 'api-server' || f.to.external === 'nodes')) {
-          if ((f.to.external === 'api-server' ? spec.apiServerCidrs : spec.nodeCidrs).length === 0) openTo[f.to.external].add(c.name);
-        }
-        const to = peersFor(f.to, c.namespace);
-        return [{ ...(to ? { to } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) }];
-      });
-      new k8s.KubeNetworkPolicy(this, c.name, {
-        metadata: meta(c.name, c.namespace),
-        spec: {
-          podSelector: { matchLabels: c.selector },
-          policyTypes: ['Ingress', 'Egress'],
-          ...(ingress.length ? { ingress } : {}),
-          ...(egress.length ? { egress } : {}),
-        },
-      });
-    }
-
-    // cert-manager's HTTP-01 solver pods come and go in the stack namespace (one per challenge); the
-    // default deny would cut the ingress controller off from them and no certificate would ever issue.
+  /**
+   * cert-manager's HTTP-01 solver pods come and go in the stack namespace (one per challenge); the default deny
+   * would cut the ingress controller off from them and no certificate would ever issue.
+   */
+  private solverPolicy(): void {
+    const p = this.resolved;
     const toSolver = this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === 'acme-http01-solver');
-    if (toSolver.length) {
-      new k8s.KubeNetworkPolicy(this, 'acme-http01-solver', {
-        metadata: meta('acme-http01-solver', ctx.namespace),
-        spec: {
-          podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS },
-          policyTypes: ['Ingress', 'Egress'], // no egress: the solver only answers
-          ingress: toSolver.map((f) => {
-            const from = peersFor(f.from, ctx.namespace);
-            return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
-          }),
-        },
-      });
-    }
+    if (!toSolver.length) return;
+    new k8s.KubeNetworkPolicy(this, 'acme-http01-solver', {
+      metadata: this.meta('acme-http01-solver', p.namespace),
+      spec: {
+        podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS },
+        policyTypes: ['Ingress', 'Egress'], // no egress: the solver only answers
+        ingress: toSolver.map((f) => {
+          const from = peersFor(p, this.byName, f.from, p.namespace);
+          return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+        }),
+      },
+    });
+  }
 
+  /** Advice (API server, nodes) or a warning (remote stores) for each kind of address left open. */
+  private reportOpenEnds({ openTo, openRemote }: OpenEnds): void {
     const fix = {
       'api-server': 'spec.networkPolicies.apiServerCidrs (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)',
       nodes: 'spec.networkPolicies.nodeCidrs (the nodes\' InternalIP range: kubectl get nodes -o wide)',
@@ -332,8 +427,8 @@ export class NetworkPolicies extends Construct {
     for (const [what, who] of Object.entries(openTo) as [keyof typeof openTo, Set<string>][]) {
       if (who.size === 0) continue;
       const ports = what === 'remote'
-        ? [...new Set(openRemote.flatMap((r) => r.ports.map((p) => p.port)))].sort()
-        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && typeof f.from === 'string' && who.has(f.from)).flatMap((f) => f.ports.map((p) => p.port)))].sort();
+        ? [...new Set(openRemote.flatMap((r) => r.ports.map((x) => x.port)))].sort()
+        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && typeof f.from === 'string' && who.has(f.from)).flatMap((f) => f.ports.map((x) => x.port)))].sort();
       // The API server's and nodes' addresses are unknown to every spec at first: advice, not a warning.
       (what === 'remote' ? warn : advise)(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
     }

@@ -51,7 +51,7 @@ export const component: ComponentDef<Spec> = {
       prometheus.addScrapeConfig(externalJob({ jobName: NODE_EXPORTER_JOB, target: spec.nodeExporter.external, instance: 'node', podLabels: true }));
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart(NODE_EXPORTER_FILE, NODE_EXPORTER_NAME), 'external', {
-          context, name: NODE_EXPORTER_NAME, target: spec.nodeExporter.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace, instance: context.instance, name: NODE_EXPORTER_NAME, target: spec.nodeExporter.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;

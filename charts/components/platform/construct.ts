@@ -8,7 +8,6 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { StackContext } from '../../core/context';
 import { recommendedLabels } from '../../core/labels';
 import { quantity } from '../../lib/workload';
 
@@ -17,8 +16,12 @@ export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
 /** Pods the quota admits: a cap far above the node agents' (a few per node), never a limit in practice. */
 export const CRITICAL_PODS_QUOTA = 5000;
 
+/** The critical-pods quota in the node agents' namespace. */
 export interface PlatformObjectsProps {
-  readonly context: StackContext;
+  /** The node agents' namespace. */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of the quota. @default 'monitoring' */
+  readonly instance?: string;
 }
 
 export class CriticalPodsQuota extends Construct {
@@ -26,12 +29,11 @@ export class CriticalPodsQuota extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformObjectsProps) {
     super(scope, id);
-    const ctx = props.context;
     this.quota = new k8s.KubeResourceQuota(this, 'quota', {
       metadata: {
         name: 'critical-pods',
-        namespace: ctx.agentNamespace,
-        labels: recommendedLabels({ name: 'platform', instance: ctx.instance, component: 'resource-quota' }),
+        namespace: props.namespace,
+        labels: recommendedLabels({ name: 'platform', instance: props.instance ?? 'monitoring', component: 'resource-quota' }),
       },
       spec: {
         hard: { pods: quantity(CRITICAL_PODS_QUOTA) },

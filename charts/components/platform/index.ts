@@ -37,5 +37,7 @@ export const component: ComponentDef<Spec> = {
   warnings: platformWarnings,
   files: ['01-platform'],
   enabled: (spec) => PROFILES[spec.platform].criticalPodsNeedQuota,
-  build: ({ chart, context }) => new CriticalPodsQuota(chart('01-platform', 'platform'), 'platform', { context }),
+  build: ({ chart, context }) => new CriticalPodsQuota(chart('01-platform', 'platform'), 'platform', {
+    namespace: context.agentNamespace, instance: context.instance,
+  }),
 };

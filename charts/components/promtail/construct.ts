@@ -14,18 +14,18 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../../core/yaml';
-import { StackContext } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
-import { COLLECTOR_RBAC_RULES, LogStage, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL } from '../../logs/pipeline';
-import type { ILogPush } from '../../core/component';
+import {
+  COLLECTOR_RBAC_RULES, LogStage, logParsing, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL, type LogParsing,
+} from '../../logs/pipeline';
+import type { ILogPush, IScrapeJobs, IScrapeTarget } from '../../core/component';
 import { logPushClient, type LogPushClient } from '../../logs/push';
-import type { IPrometheus } from '../../core/component';
-import type { KubernetesSdConfig, RelabelConfig } from '../../core/prometheus-config';
+import type { KubernetesSdConfig, RelabelConfig, ScrapeConfig } from '../../core/prometheus-config';
 import { INSTANCE_IS_NODE, podJob } from '../../lib/scrape';
-import type { LogsSpec } from '../loki/spec';
+import type { Resources } from '../../spec/common';
 import { JOBS, PORTS } from '../../core/names';
 
 export const PROMTAIL_PORT = PORTS.promtail;
@@ -89,7 +89,7 @@ export function promtailStages(stages: readonly LogStage[]): PromtailStage[] {
 /** Placeholder rendered in place of `${HOSTNAME}` before escaping. */
 const NODE_PLACEHOLDER = 'PROMTAIL_NODE_NAME_PLACEHOLDER';
 
-export function promtailConfig(spec: LogsSpec, lokiPushUrl: string, push?: LogPushClient): PromtailConfig {
+export function promtailConfig(spec: LogParsing, lokiPushUrl: string, push?: LogPushClient): PromtailConfig {
   return {
     server: { http_listen_port: PROMTAIL_PORT, grpc_listen_port: 0, log_level: 'info', log_format: 'logfmt' },
     positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
@@ -135,36 +135,60 @@ export function renderPromtailConfig(config: PromtailConfig): string {
   return text.split(NODE_PLACEHOLDER).join(`\${${NODE_NAME_ENV}}`);
 }
 
+/** Requests and limits of the Promtail container. */
+export const PROMTAIL_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+
+/**
+ * Promtail on every node, pushing the pods' logs to `loki`. Nothing of the stack's spec: the stack maps `spec.logs`
+ * onto these in one step (`promtailProps`, index.ts).
+ */
 export interface PromtailProps {
-  readonly context: StackContext;
-  readonly spec: LogsSpec;
+  /** Namespace of the DaemonSet: it mounts host paths and runs as root, so Pod Security "privileged". */
+  readonly namespace: string;
+  /** app.kubernetes.io/instance of its objects (and the suffix of its positions directory on the hosts). @default 'monitoring' */
+  readonly instance?: string;
+  /** Where the logs are pushed (a Loki construct, or an external Loki's push URL and credentials). */
   readonly loki: ILogPush;
-  readonly prometheus: IPrometheus;
-  /** spec.cluster: the `cluster` label on every stream. */
+  /** Image, pinned to a version. @default IMAGES.promtail */
+  readonly image?: string;
+  /** Container requests and limits. @default PROMTAIL_RESOURCES */
+  readonly resources?: Resources;
+  /** Parse JSON log lines of every pod in these namespaces. @default [] */
+  readonly jsonNamespaces?: readonly string[];
+  /** Parse JSON log lines of pods whose app label is one of these. @default [] */
+  readonly jsonApps?: readonly string[];
+  /** JSON fields kept as structured metadata. @default DEFAULT_JSON_FIELDS (level, trace_id, request_id) */
+  readonly jsonFields?: readonly string[];
+  /** The `cluster` label on every stream. @default none */
   readonly cluster?: string;
+  /** Where its scrape job is added. @default none: add `scrapeConfig` to your Prometheus yourself */
+  readonly prometheus?: IScrapeJobs;
 }
 
-export class Promtail extends Construct {
+export class Promtail extends Construct implements IScrapeTarget {
   public readonly port = PROMTAIL_PORT;
+  public readonly jobs: readonly string[] = [JOBS.promtail];
   public readonly config: PromtailConfig;
   public readonly configText: string;
   public readonly daemonSet: k8s.KubeDaemonSet;
+  /** Its scrape job (node name as `instance`). */
+  public readonly scrapeConfig: ScrapeConfig;
 
   constructor(scope: Construct, id: string, props: PromtailProps) {
     super(scope, id);
-    const { context: ctx, spec } = props;
-    const ns = ctx.agentNamespace;
-    const image = spec.promtail.image ?? IMAGES.promtail;
-    const labels = recommendedLabels({ name: 'promtail', instance: ctx.instance, component: 'log-collector', version: imageVersion(image) });
-    const selector = selectorLabels('promtail', ctx.instance);
+    const ns = props.namespace;
+    const instance = props.instance ?? 'monitoring';
+    const image = props.image ?? IMAGES.promtail;
+    const labels = recommendedLabels({ name: 'promtail', instance, component: 'log-collector', version: imageVersion(image) });
+    const selector = selectorLabels('promtail', instance);
     const metadata = (name: string) => ({ name, namespace: ns, labels });
 
     const push = logPushClient(props.loki, props.cluster, `${CONFIG_DIR}-refs`);
-    this.config = promtailConfig(spec, props.loki.pushUrl, push);
+    this.config = promtailConfig(logParsing(props), props.loki.pushUrl, push);
     this.configText = renderPromtailConfig(this.config);
 
     // --- RBAC: read-only discovery of pods (and their nodes).
-    apiReader(this, { name: 'promtail', namespace: ns, instance: ctx.instance, labels, rules: COLLECTOR_RBAC_RULES });
+    apiReader(this, { name: 'promtail', namespace: ns, instance, labels, rules: COLLECTOR_RBAC_RULES });
 
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('promtail-config'), data: { 'promtail.yaml': this.configText } });
 
@@ -188,7 +212,7 @@ export class Promtail extends Construct {
               args: [`-config.file=${CONFIG_DIR}/promtail.yaml`, '-config.expand-env=true'],
               env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
               ports: [{ name: 'http', containerPort: PROMTAIL_PORT, protocol: 'TCP' }],
-              resources: resources(spec.promtail.resources),
+              resources: resources(props.resources ?? PROMTAIL_RESOURCES),
               // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet
               // writes /var/log/pods/*/*/*.log as root:root mode 0640, which only their owner can read, and the
               // positions file lives in a root-owned host directory.
@@ -205,7 +229,7 @@ export class Promtail extends Construct {
             volumes: [
               { name: 'config', configMap: { name: 'promtail-config' } },
               ...push.refs.volumes(),
-              { name: 'positions', hostPath: { path: `${POSITIONS_DIR}-${ctx.instance}`, type: 'DirectoryOrCreate' } },
+              { name: 'positions', hostPath: { path: `${POSITIONS_DIR}-${instance}`, type: 'DirectoryOrCreate' } },
               { name: 'pods', hostPath: { path: POD_LOG_DIR, type: 'Directory' } },
             ],
           },
@@ -213,6 +237,7 @@ export class Promtail extends Construct {
       },
     });
 
-    props.prometheus.addScrapeConfig(podJob({ jobName: JOBS.promtail, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] }));
+    this.scrapeConfig = podJob({ jobName: JOBS.promtail, namespace: ns, selector, port: 'http', relabel: [INSTANCE_IS_NODE] });
+    props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
 }

@@ -54,8 +54,14 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** What a claim rule reads of a service: its name and the pod labels that select it. */
+export interface ClaimedService {
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+}
+
 /** The relabel rule that claims the pods of one service for it. */
-export function claimRule(s: ServiceSpec): RelabelConfig {
+export function claimRule(s: ClaimedService): RelabelConfig {
   const keys = Object.keys(s.selector).sort();
   return {
     source_labels: keys.map(podLabelMeta),
@@ -71,7 +77,7 @@ export function claimRule(s: ServiceSpec): RelabelConfig {
  * one rule per label, an alternation copying the value into `__tmp_service`:
  * a service then costs its name in one regex, not a rule.
  */
-export function claimRules(services: readonly ServiceSpec[]): RelabelConfig[] {
+export function claimRules(services: readonly ClaimedService[]): RelabelConfig[] {
   const byLabel = new Map<string, string[]>();
   const single: RelabelConfig[] = [];
   for (const s of services) {
@@ -144,14 +150,14 @@ function groupJob(g: Group, jobName: string, services: readonly ServiceSpec[]): 
  * assigned by a hash of their name (a new service changes one part). Also
  * used by the blackbox exporter's probe jobs of the same services.
  */
-export function splitJob(jobName: string, services: readonly ServiceSpec[], build: (jobName: string, members: readonly ServiceSpec[]) => ScrapeConfig, maxBytes = SCRAPE_FILE_MAX_BYTES): ScrapeConfig[] {
+export function splitJob<S extends { readonly name: string }>(jobName: string, services: readonly S[], build: (jobName: string, members: readonly S[]) => ScrapeConfig, maxBytes = SCRAPE_FILE_MAX_BYTES): ScrapeConfig[] {
   const size = (job: ScrapeConfig) => Buffer.byteLength(toYaml({ scrape_configs: [job] }));
   const whole = build(jobName, services);
   const bytes = size(whole);
   if (bytes <= maxBytes) return [whole];
   // Start at the fewest parts that could fit (a power of two); hashing is uneven, so double until each fits.
   for (let parts = 2 ** Math.ceil(Math.log2(bytes / maxBytes)); ; parts *= 2) {
-    const buckets: ServiceSpec[][] = Array.from({ length: parts }, () => []);
+    const buckets: S[][] = Array.from({ length: parts }, () => []);
     for (const svc of services) buckets[fnv1a(svc.name) % parts].push(svc);
     const jobs = buckets.flatMap((b, i) => (b.length ? [build(`${jobName}/part-${i + 1}-of-${parts}`, b)] : []));
     // A part of one service cannot be split further: its claim rule is bounded by the label syntax, far below the limit.
