@@ -121,10 +121,10 @@ export interface Offers {
   readonly dashboards: readonly IDashboard[];
 }
 
-/** Where a log collector pushes: what Loki (in the cluster or external) offered; an error names the registry order. */
+/** Where a log collector pushes: what the log store (in the cluster or external) offered; an error names the registry order. */
 export function logPushOf(offered: <K extends keyof Offers>(key: K) => Offers[K] | undefined): ILogPush {
   const push = offered('logPush');
-  if (!push) throw new Error('a log collector is built before Loki offered its push endpoint: Loki must come first in charts/registry.ts');
+  if (!push) throw new Error('a log collector is built before the log store offered its push endpoint: the log store must come first in charts/registry.ts');
   return push;
 }
 
