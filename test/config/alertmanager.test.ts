@@ -11,11 +11,9 @@ import { parse, stringify } from 'yaml';
 import { RENDER_SCRIPT } from '../../charts/components/prometheus-msteams/construct';
 import { findSecretLiterals } from '../../charts/spec/secrets';
 import { allProblems } from '../lib/checks';
-import { readManifests } from '../lib/dist';
 import { run, tempFiles } from '../lib/promtool';
-import { find, synth } from '../lib/synth';
+import { find, synth, synthFile } from '../lib/synth';
 
-const ROOT = path.join(__dirname, '..', '..');
 
 function amConfigText(objects: any[]): string {
   const secret = find(objects, 'Secret', 'alertmanager-config');
@@ -52,8 +50,8 @@ const FULL_SPEC = {
   },
 };
 
-describe('Alertmanager config in dist/ (monitoring.yaml)', () => {
-  const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
+describe('Alertmanager config of monitoring.yaml (dist/)', () => {
+  const { objects } = synthFile();
   const text = amConfigText(objects);
 
   test('amtool check-config accepts it', () => {

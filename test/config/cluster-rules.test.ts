@@ -16,11 +16,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { configMapData, readManifests } from '../lib/dist';
+import { configMapData } from '../lib/dist';
 import { run, tempFiles } from '../lib/promtool';
 import { ruleTestFiles } from '../lib/rule-tests';
 import { clusterProblems } from '../lib/cluster-check';
-import { synth } from '../lib/synth';
+import { synth, synthFile } from '../lib/synth';
 import { keepClustersApart } from '../../charts/core/cluster-rules';
 import { stringify } from 'yaml';
 
@@ -28,10 +28,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const monitoring = parse(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec;
 const rulesOf = (spec: Record<string, unknown>) => configMapData(synth(spec).objects, 'prometheus-rules');
 
-/** dist/: monitoring.yaml, no cluster. */
-const single = configMapData(readManifests(path.join(ROOT, 'dist')).map((d) => d.object), 'prometheus-rules');
+/** monitoring.yaml (dist/), no cluster. */
+const single = configMapData(synthFile().objects, 'prometheus-rules');
 const central = rulesOf({ ...monitoring, cluster: 'gpu-eu-1' });
-const scaleOut = rulesOf(parse(fs.readFileSync(path.join(ROOT, 'examples', 'scale-out.yaml'), 'utf8')).spec);
+const scaleOut = configMapData(synthFile('examples/scale-out.yaml').objects, 'prometheus-rules');
 
 interface R { alert?: string; record?: string; expr: string }
 const rules = (files: Record<string, string>) => Object.keys(files).sort().flatMap((f) =>

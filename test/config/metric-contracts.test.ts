@@ -19,7 +19,8 @@ import { IMAGES, imageVersion } from '../../charts/core/images';
 import { RECORDING } from '../../charts/core/recording';
 import { GPU_RECORDING } from '../../charts/components/dcgm-exporter/names';
 import { dashboardContributions } from '../../charts/registry';
-import { configMapData, readManifests } from '../lib/dist';
+import { configMapData } from '../lib/dist';
+import { synthFile } from '../lib/synth';
 import { KINDS } from '../../charts/kinds';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -104,7 +105,7 @@ describe('metric contracts', () => {
   });
 
   test('every metric of the shipped alerts and recording rules is in its source\'s contract', () => {
-    const rules = configMapData(readManifests(path.join(ROOT, 'dist')).map((d) => d.object), 'prometheus-rules');
+    const rules = configMapData(synthFile().objects, 'prometheus-rules');
     const used = Object.entries(rules).flatMap(([file, text]) => (parse(text).groups as { rules: { alert?: string; record?: string; expr: string }[] }[])
       .flatMap((g) => g.rules).flatMap((r) => promqlMetrics(r.expr).map((metric) => ({ metric, where: `${file} ${r.alert ?? r.record}` }))));
     expect(used.length).toBeGreaterThan(50);

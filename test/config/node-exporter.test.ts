@@ -14,14 +14,16 @@ import { parse, stringify } from 'yaml';
 import {
   FS_TYPES_EXCLUDE, MOUNT_POINTS_EXCLUDE, NETDEV_EXCLUDE, NODE_EXPORTER_METRICS, nodeExporterCollectorArgs,
 } from '../../charts/components/node-exporter/construct';
-import { configMapData, readManifests } from '../lib/dist';
-import { find, synth } from '../lib/synth';
+import { renderDocs } from '../../scripts/lib/rules-doc';
+import { LOG_RULE_RUNBOOKS } from '../../charts/components/loki/ruler';
+import { COMPONENT_RULE_AREAS } from '../../charts/registry';
+import { configMapData } from '../lib/dist';
+import { find, synth, synthFile } from '../lib/synth';
 import { tool } from '../lib/tools';
 import { freePort } from '../lib/procs';
 
-const ROOT = path.join(__dirname, '..', '..');
 const CONTRACT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'contracts', 'node-exporter-v1.9.1.json'), 'utf8')) as { collectors: string[]; flags: string[] };
-const dist = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
+const dist = synthFile().objects;
 const promConfig = parse(configMapData(dist, 'prometheus-config')['prometheus.yml']);
 const nodeJob = promConfig.scrape_configs.find((j: { job_name: string }) => j.job_name === 'node-exporter');
 const daemonSetArgs: string[] = find(dist, 'DaemonSet', 'node-exporter').spec.template.spec.containers[0].args;
@@ -31,7 +33,7 @@ function nodeMetricsRead(): Set<string> {
   const texts = [
     ...Object.values(configMapData(dist, 'prometheus-rules')),
     ...dist.filter((o) => o.kind === 'ConfigMap' && String(o.metadata?.name).startsWith('grafana-dashboard-')).flatMap((o) => Object.values((o as unknown as { data: Record<string, string> }).data)),
-    fs.readFileSync(path.join(ROOT, 'docs', 'runbooks.md'), 'utf8'),
+    renderDocs({ componentAreas: COMPONENT_RULE_AREAS, logRuleRunbooks: LOG_RULE_RUNBOOKS }).runbooks, // docs/runbooks.md (test/unit/docs.test.ts keeps it fresh)
   ];
   const names = new Set<string>();
   // Raw names only: recording-rule outputs (instance:node_...:...) carry a colon and are not scraped.

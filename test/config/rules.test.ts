@@ -1,6 +1,6 @@
 /**
- * Every rule file exactly as synthesized into dist/ (the prometheus-rules
- * ConfigMap) passes `promtool check rules`, and every unit-test file (rules/tests/*.test.yaml for
+ * Every rule file of monitoring.yaml exactly as synthesized into dist/ (the
+ * prometheus-rules ConfigMap, synthesized by the test) passes `promtool check rules`, and every unit-test file (rules/tests/*.test.yaml for
  * the service-kind areas, charts/components/<name>/rules.test.yaml for a component's own rules)
  * passes `promtool test rules` against those files. Every alert
  * appears in at least one test where it fires and one where it must not.
@@ -8,12 +8,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { configMapData, readManifests } from '../lib/dist';
+import { configMapData } from '../lib/dist';
 import { run, tempFiles } from '../lib/promtool';
 import { ruleTestFiles } from '../lib/rule-tests';
+import { synthFile } from '../lib/synth';
 
-const ROOT = path.join(__dirname, '..', '..');
-const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
+const { objects } = synthFile();
 const ruleFiles = configMapData(objects, 'prometheus-rules');
 const testPaths = ruleTestFiles();
 const testFiles = Object.keys(testPaths).sort();
@@ -21,7 +21,7 @@ const testFiles = Object.keys(testPaths).sort();
 const alertNames = Object.values(ruleFiles).flatMap((text) =>
   (parse(text).groups ?? []).flatMap((g: { rules: { alert?: string }[] }) => g.rules.filter((r) => r.alert).map((r) => r.alert as string)));
 
-describe('rule files in dist/', () => {
+describe('rule files of monitoring.yaml (dist/)', () => {
   const dir = tempFiles({ ...ruleFiles, ...Object.fromEntries(testFiles.map((f) => [f, fs.readFileSync(testPaths[f], 'utf8')])) });
 
   test.each(Object.keys(ruleFiles).sort())('promtool check rules %s', (file) => {

@@ -14,16 +14,13 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { REFS_DIR } from '../../charts/components/prometheus/construct';
 import { parseSpecYaml, SpecError } from '../../charts/spec/load';
-import { App } from 'cdk8s';
-import { MonitoringStack } from '../../charts/stack';
-import { renderManifests, writeAtomically } from '../../charts/lib/output';
-import { configMapData, readManifests } from '../lib/dist';
+import { configMapData } from '../lib/dist';
 import { validateObject, type K8sObject } from '../lib/k8s-validate';
 import { lokiContractProblems, LOKI_CONTRACT } from '../lib/loki-contract';
 import { findBlock, parseAlloy } from '../lib/alloy-parse';
 import { run, tempFiles, withPodFiles } from '../lib/promtool';
 import { tool } from '../lib/tools';
-import { find, synth } from '../lib/synth';
+import { find, synth, synthFile } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'scale-out.yaml');
@@ -206,12 +203,7 @@ describe('spec errors name the field and the fix', () => {
 
 describe('the scale-out example (examples/scale-out.yaml): issue 12 done-when', () => {
   const spec = parseSpecYaml(fs.readFileSync(EXAMPLE, 'utf8'), EXAMPLE);
-  const app = new App();
-  const stack = new MonitoringStack(app, 'stack', { spec });
-  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'scale-out-'));
-  writeAtomically(path.join(dir, 'dist'), renderManifests(stack));
-  const objects = readManifests(path.join(dir, 'dist')).map((d) => d.object);
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { objects } = synthFile('examples/scale-out.yaml');
 
   test('cluster, Mimir remote write, HA pair, agent mode, Loki simple-scalable on S3: every object strictly valid', () => {
     expect(spec.spec).toMatchObject({ cluster: 'gpu-eu-1', prometheus: { mode: 'agent', replicas: 2 }, loki: { mode: 'simple-scalable', storage: { type: 's3' } } });

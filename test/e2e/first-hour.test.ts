@@ -17,7 +17,7 @@ function synthCli(args: string[], cwd: string) {
   return spawnSync(TSX, [path.join(ROOT, 'main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** A copy of what a clone holds for synth: the spec, the examples and the committed dist/ with its marker. */
+/** A copy of what a clone holds for synth: the spec, the examples and the committed dist/ with its marker (read on purpose: it is what a clone has). */
 function freshClone(): string {
   const dir = testTempDir('first-hour-');
   for (const f of ['monitoring.yaml', 'examples', 'dist']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });

@@ -15,6 +15,8 @@ import { spawnSync, type SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { OUTPUT_MARKER } from '../../charts/lib/output';
+import { synthFile } from '../lib/synth';
 
 jest.setTimeout(600_000);
 
@@ -94,8 +96,8 @@ describe('npm pack -> install into a cdk8s app -> README snippet type-checks and
 
     run(process.execPath, [path.join('out', 'main.js')], app());
     const written = fs.readdirSync(path.join(app(), 'dist')).sort();
-    // MonitoringApp writes what npm run synth -- --out dist writes: the files of dist/, and the Argo CD Application inside.
-    expect(written).toEqual([...fs.readdirSync(path.join(ROOT, 'dist')), 'argocd-application'].sort());
+    // MonitoringApp writes what npm run synth -- --out dist writes: the files of dist/ and its marker, and the Argo CD Application inside.
+    expect(written).toEqual([...synthFile().files.keys(), OUTPUT_MARKER, 'argocd-application'].sort());
     const prometheus = fs.readFileSync(path.join(app(), 'dist', '10-prometheus.yaml'), 'utf8');
     expect(prometheus).toContain('job_name: my-exporter');
     expect(prometheus).toContain('my-exporter.default.svc:9100');

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../../charts/lib/output';
 import { DistObject, podTemplates, readManifests } from '../lib/dist';
-import { synth } from '../lib/synth';
+import { synth, synthFile, synthFileDir } from '../lib/synth';
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'RuntimeClass', 'ClusterIssuer']);
 /** Files at or after this number hold objects that need other projects' CRDs. */
@@ -68,8 +68,8 @@ function checkDir(dir: string): void {
 }
 
 describe('one-pass apply', () => {
-  test('dist/ as committed applies in one pass (kubectl apply -f dist, kubectl apply -k dist)', () => {
-    checkDir(path.join(__dirname, '..', '..', 'dist'));
+  test('dist/ of monitoring.yaml applies in one pass (kubectl apply -f dist, kubectl apply -k dist)', () => {
+    checkDir(synthFileDir());
   });
 
   test('a stack with every option applies in one pass; the ClusterIssuer is alone in the last file', () => {
@@ -84,7 +84,7 @@ describe('one-pass apply', () => {
   });
 
   test('the replay catches a namespaced object before its Namespace, a binding before its role, a pod before its ServiceAccount', () => {
-    const objects = readManifests(path.join(__dirname, '..', '..', 'dist'));
+    const objects = synthFile().manifests;
     const namespaces = objects.filter((d) => d.object.kind === 'Namespace');
     const rest = objects.filter((d) => d.object.kind !== 'Namespace');
     expect(applyOrderProblems([...rest, ...namespaces]).join('\n')).toMatch(/comes before Namespace/);

@@ -11,17 +11,16 @@ import { isCustomResource, renderGitops, SKIP_DRY_RUN_OPTION, SYNC_OPTIONS_ANNOT
 import { createSecretCommand, formatPrerequisites, prerequisites } from '../../charts/lib/prerequisites';
 import { MonitoringStack } from '../../charts/stack';
 import { validateSpec } from '../../charts/spec/load';
-import { readManifests } from '../lib/dist';
 import { planSecrets } from '../../charts/app/secrets';
 import { readSpecFile } from '../../charts/spec/load';
-import { stackDoc, synth } from '../lib/synth';
+import { stackDoc, synth, synthFile } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const withIssuer = { ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org' } } } };
 
 describe('GitOps: custom resources', () => {
   test('every custom resource in dist/ carries SkipDryRunOnMissingResource=true (and there is at least one)', () => {
-    for (const objects of [synth(withIssuer).objects, readManifests(path.join(ROOT, 'dist')).map((d) => d.object)]) {
+    for (const objects of [synth(withIssuer).objects, synthFile().objects]) {
       const custom = objects.filter((o) => isCustomResource(o.apiVersion));
       expect(custom.length).toBeGreaterThan(0);
       for (const o of custom) {
@@ -51,7 +50,7 @@ describe('metadata.labels and metadata.annotations of the MonitoringStack', () =
 });
 
 describe('prerequisites', () => {
-  const objects = readManifests(path.join(ROOT, 'dist')).map((d) => d.object);
+  const { objects } = synthFile();
   const p = prerequisites(objects);
 
   test('lists the Secrets the pods and Ingresses reference, with a create command and no value', () => {

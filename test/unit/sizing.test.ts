@@ -5,9 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readManifests } from '../lib/dist';
 import { SIZING_HEADER, SIZING_NODES, sizingRow } from '../lib/sizing-table';
-import { find, synth } from '../lib/synth';
+import { find, synth, synthFile } from '../lib/synth';
 import type { K8sObject } from '../lib/k8s-validate';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -33,7 +32,7 @@ function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }
 }
 
 describe('the default (small cluster) stack requests', () => {
-  test.each([['dist/ (monitoring.yaml, promtail)', readManifests(path.join(ROOT, 'dist')).map((d) => d.object)],
+  test.each([['monitoring.yaml (dist/, promtail)', synthFile().objects],
     ['alloy as the log collector', synth({ logs: { collector: 'alloy' } }).objects]])('%s: <= 1 CPU / 2.5 GiB cluster-wide, <= 0.2 CPU / 384 MiB per node', (_name, objects) => {
     const r = requests(objects);
     expect(r.cluster.cpu).toBeLessThanOrEqual(1);
@@ -44,7 +43,7 @@ describe('the default (small cluster) stack requests', () => {
   });
 
   test('docs/configuration.md states the default stack\'s requests', () => {
-    const r = requests(readManifests(path.join(ROOT, 'dist')).map((d) => d.object));
+    const r = requests(synthFile().objects);
     const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`);
   });
