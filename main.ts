@@ -15,7 +15,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { DEFAULT_SPEC, MonitoringStack, readSpecFile, SpecError, validateSpec } from './charts';
 import {
-  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
+  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderedObjects, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
 } from './charts/lib/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
@@ -116,8 +116,10 @@ export function main(argv: string[]): number {
       if (previousId && !sameStack(previousId, identity)) {
         console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
       } else {
-        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
-        const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
+        // A file that reads the same as before holds no change: only the files that differ are parsed.
+        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string])
+          .filter(([f, text]) => files.get(f) !== text);
+        const unsafe = previous.length === 0 ? [] : unsafeChanges(parseManifestTexts(previous), [...(renderedObjects(files) ?? parseManifestTexts(files))]);
         if (unsafe.length > 0) {
           console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
           return 1;
@@ -156,7 +158,7 @@ export function main(argv: string[]): number {
     console.log(`synthesized ${files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
     if (underCli && gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...gitops.keys()].join(', ')}`);
     console.log('');
-    console.log(formatPrerequisites(prerequisites(parseManifestTexts(files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
+    console.log(formatPrerequisites(prerequisites([...(renderedObjects(files) ?? parseManifestTexts(files))]), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
     const advice = adviceOf(stack);
     if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
     return 0;
