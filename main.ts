@@ -116,9 +116,7 @@ export function main(argv: string[]): number {
       if (previousId && !sameStack(previousId, identity)) {
         console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
       } else {
-        // A file that reads the same as before holds no change: only the files that differ are parsed.
-        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string])
-          .filter(([f, text]) => files.get(f) !== text);
+        const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]).filter(([f, text]) => files.get(f) !== text); // unchanged files hold no change
         const unsafe = previous.length === 0 ? [] : unsafeChanges(parseManifestTexts(previous), [...(renderedObjects(files) ?? parseManifestTexts(files))]);
         if (unsafe.length > 0) {
           console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
