@@ -15,7 +15,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { DEFAULT_SPEC, MonitoringStack, readSpecFile, SpecError, validateSpec } from './charts';
 import {
-  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
+  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderedObjects, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
 } from './charts/lib/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
@@ -77,8 +77,12 @@ function upgradeIsSafe(out: string, shownOut: string, identity: ReturnType<typeo
     console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
     return true;
   }
-  const previous = fs.readdirSync(out).filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]);
-  const unsafe = unsafeChanges(parseManifestTexts(previous), parseManifestTexts(files));
+  const previous = fs
+    .readdirSync(out)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string])
+    .filter(([f, text]) => files.get(f) !== text); // unchanged files hold no change
+  const unsafe = previous.length === 0 ? [] : unsafeChanges(parseManifestTexts(previous), [...(renderedObjects(files) ?? parseManifestTexts(files))]);
   if (unsafe.length === 0) return true;
   console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
   return false;
@@ -114,7 +118,7 @@ function printSummary(w: Written, specPath: string | undefined, shownOut: string
   console.log(`synthesized ${w.files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
   if (underCli && w.gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...w.gitops.keys()].join(', ')}`);
   console.log('');
-  console.log(formatPrerequisites(prerequisites(parseManifestTexts(w.files)), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
+  console.log(formatPrerequisites(prerequisites([...(renderedObjects(w.files) ?? parseManifestTexts(w.files))]), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
   const advice = adviceOf(w.stack);
   if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
 }

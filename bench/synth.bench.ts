@@ -5,7 +5,8 @@
  * (bench/services-1000-two-label.yaml, `tsx bench/gen-spec.ts --two-label 1000`), each as a ratio to the warm default synth,
  * with the largest object and the size of dist/. Each figure is the median
  * of RUNS fresh processes. Fails when 1,000 services take more than 3x the
- * default synth (issue 11).
+ * default synth (issue 11). Then cold `npm run synth` against the floor process, paired (bench/cold-synth.ts,
+ * issue 23): fails above 1.5x.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
@@ -41,6 +42,14 @@ for (const n of ['0', '100', '1000', '1000-two-label']) {
 }
 if (ratio1000 > MAX_RATIO_1000) {
   console.error(`\n1,000 services (the slower spec) took ${ratio1000.toFixed(2)}x the default synth, over the ${MAX_RATIO_1000}x budget`);
+  process.exitCode = 1;
+}
+console.log('');
+const cold = spawnSync(tsx, [path.join(__dirname, 'cold-synth.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const c0 = JSON.parse(cold.stdout || '{}') as { pairs?: number; synthMs?: number; floorMs?: number; ratio?: number; maxRatio?: number };
+console.log(`cold npm run synth (a new process, monitoring.yaml): ${c0.synthMs} ms; floor (npm run bench:floor: load cdk8s + cdk8s-plus-28, synthesize one ConfigMap): ${c0.floorMs} ms; ratio ${c0.ratio}x (median of ${c0.pairs} interleaved pairs; budget ${c0.maxRatio}x)`);
+if (cold.status !== 0) {
+  console.error(`cold synth is over its ${c0.maxRatio ?? 1.5}x budget against the floor`);
   process.exitCode = 1;
 }
 console.log('');

@@ -95,9 +95,11 @@ export function renderManifests(stack: MonitoringStack): Map<string, string> {
  */
 export function renderCharts(charts: readonly { readonly file: string; readonly chart: Chart }[]): Map<string, string> {
   const files = new Map<string, string>();
+  const rendered: RenderedObject[] = [];
   for (const { file, chart } of charts) {
     const objects = chart.toJson().map(withSyncWave);
     if (objects.length === 0) continue;
+    rendered.push(...objects);
     for (const o of objects) {
       const size = Buffer.byteLength(JSON.stringify(o));
       if (size > MAX_OBJECT_BYTES) {
@@ -112,7 +114,21 @@ export function renderCharts(charts: readonly { readonly file: string; readonly 
     kind: 'Kustomization',
     resources: [...files.keys()],
   }));
+  RENDERED.set(files, rendered);
   return files;
+}
+
+/** A manifest as a plain object (what a file of renderCharts holds, parsed back). */
+export type RenderedObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any; [k: string]: any };
+
+const RENDERED = new WeakMap<Map<string, string>, readonly RenderedObject[]>();
+
+/**
+ * The objects renderCharts (renderManifests) serialized into the *.yaml files of `files`, in file order: what
+ * parsing those files back gives, without parsing them (npm run synth reads them for its checks).
+ */
+export function renderedObjects(files: Map<string, string>): readonly RenderedObject[] | undefined {
+  return RENDERED.get(files);
 }
 
 /** Files written outside dist/, relative to dist/'s parent (gitops/argocd-application.yaml), when spec.gitops is set. */
