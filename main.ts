@@ -15,7 +15,16 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { DEFAULT_SPEC, MonitoringStack, readSpecFile, SpecError, validateSpec } from './charts';
 import {
-  checkOutputTarget, OutputError, OUTPUT_MARKER, prepareSideFiles, removeStaleSideTemporaries, renderedObjects, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
+  checkOutputTarget,
+  OutputError,
+  OUTPUT_MARKER,
+  prepareSideFiles,
+  removeStaleSideTemporaries,
+  renderedObjects,
+  renderGitops,
+  renderManifests,
+  SIDE_FILES,
+  writeAtomically,
 } from './charts/lib/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
@@ -25,7 +34,14 @@ import { placeholders } from './charts/lib/placeholders';
 
 const USAGE = 'usage: npm run synth [-- [spec.yaml] [--out dir] [--stdout] [--strict] [--allow-recreate] [--gitops-out dir]]';
 
-interface Args { spec?: string; out?: string; gitopsOut?: string; stdout: boolean; allowRecreate: boolean; strict: boolean }
+interface Args {
+  spec?: string;
+  out?: string;
+  gitopsOut?: string;
+  stdout: boolean;
+  allowRecreate: boolean;
+  strict: boolean;
+}
 
 function parseArgs(argv: string[]): Args | string {
   const a: Args = { stdout: false, allowRecreate: false, strict: false };
@@ -61,8 +77,13 @@ function parseArgs(argv: string[]): Args | string {
  */
 function isCliStdoutFolder(dir: string): boolean {
   const abs = path.resolve(dir);
-  return path.dirname(abs) === path.resolve(os.tmpdir()) && /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(abs))
-    && fs.existsSync(abs) && fs.statSync(abs).isDirectory() && fs.readdirSync(abs).length === 0;
+  return (
+    path.dirname(abs) === path.resolve(os.tmpdir()) &&
+    /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(abs)) &&
+    fs.existsSync(abs) &&
+    fs.statSync(abs).isDirectory() &&
+    fs.readdirSync(abs).length === 0
+  );
 }
 
 /**
@@ -74,7 +95,9 @@ function upgradeIsSafe(out: string, shownOut: string, identity: ReturnType<typeo
   const markerPath = path.join(out, OUTPUT_MARKER);
   const previousId = fs.existsSync(markerPath) ? parseIdentity(fs.readFileSync(markerPath, 'utf8')) : undefined;
   if (previousId && !sameStack(previousId, identity)) {
-    console.log(`note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`);
+    console.log(
+      `note: ${shownOut}/ held ${describeIdentity(previousId)}, not this one: no previous output of this stack, so no upgrade check`,
+    );
     return true;
   }
   const previous = fs
@@ -82,7 +105,8 @@ function upgradeIsSafe(out: string, shownOut: string, identity: ReturnType<typeo
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string])
     .filter(([f, text]) => files.get(f) !== text); // unchanged files hold no change
-  const unsafe = previous.length === 0 ? [] : unsafeChanges(parseManifestTexts(previous), [...(renderedObjects(files) ?? parseManifestTexts(files))]);
+  const unsafe =
+    previous.length === 0 ? [] : unsafeChanges(parseManifestTexts(previous), [...(renderedObjects(files) ?? parseManifestTexts(files))]);
   if (unsafe.length === 0) return true;
   console.error(formatUnsafeChanges(unsafe, shownOut, previousId ? describeIdentity(previousId) : undefined));
   return false;
@@ -93,7 +117,13 @@ function upgradeIsSafe(out: string, shownOut: string, identity: ReturnType<typeo
  * beside dist/; with --out DIR inside DIR (added to `files`, named argocd-application, without .yaml, so kubectl
  * apply -f DIR skips it as it skips the Kustomization); never under cdk8s synth, whose contract is one output folder.
  */
-function placeGitops(args: Args, out: string, underCli: boolean, gitops: Map<string, string>, files: Map<string, string>): ReturnType<typeof prepareSideFiles> | undefined {
+function placeGitops(
+  args: Args,
+  out: string,
+  underCli: boolean,
+  gitops: Map<string, string>,
+  files: Map<string, string>,
+): ReturnType<typeof prepareSideFiles> | undefined {
   if (underCli) return undefined;
   if (args.gitopsOut !== undefined) {
     const base = path.resolve(args.gitopsOut);
@@ -110,15 +140,26 @@ function placeGitops(args: Args, out: string, underCli: boolean, gitops: Map<str
   return undefined;
 }
 
-interface Written { readonly stack: MonitoringStack; readonly files: Map<string, string>; readonly gitops: Map<string, string>; readonly side: string[] }
+interface Written {
+  readonly stack: MonitoringStack;
+  readonly files: Map<string, string>;
+  readonly gitops: Map<string, string>;
+  readonly side: string[];
+}
 
 /** What was written where, then the prerequisites to create before applying and the optional advice. */
 function printSummary(w: Written, specPath: string | undefined, shownOut: string, underCli: boolean): void {
   const extra = w.side.map((f) => ` and ${path.relative(process.cwd(), f)}`).join('');
   console.log(`synthesized ${w.files.size} files from ${specPath ?? 'the built-in default spec'} into ${shownOut}/${extra}`);
-  if (underCli && w.gitops.size > 0) console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...w.gitops.keys()].join(', ')}`);
+  if (underCli && w.gitops.size > 0)
+    console.error(`note: cdk8s synth writes only ${shownOut}/; run npm run synth to write ${[...w.gitops.keys()].join(', ')}`);
   console.log('');
-  console.log(formatPrerequisites(prerequisites([...(renderedObjects(w.files) ?? parseManifestTexts(w.files))]), `npm run secrets${specPath ? ` -- ${specPath}` : ''}`));
+  console.log(
+    formatPrerequisites(
+      prerequisites([...(renderedObjects(w.files) ?? parseManifestTexts(w.files))]),
+      `npm run secrets${specPath ? ` -- ${specPath}` : ''}`,
+    ),
+  );
   const advice = adviceOf(w.stack);
   if (advice.length > 0) console.log(['To tighten (optional):', ...advice.map((a) => `  - ${a}`)].join('\n'));
 }
@@ -150,14 +191,22 @@ export function main(argv: string[]): number {
     const left = placeholders(spec);
     for (const w of new Set([...stack.warnings, ...warningsOf(stack), ...left.map((p) => p.message)])) console.error(`warning: ${w}`);
     if (args.strict && left.length > 0) {
-      console.error(`synth refused (--strict): ${left.length} value${left.length === 1 ? '' : 's'} left from the example spec (${left.map((p) => p.field).join(', ')}); set them, or run without --strict`);
+      console.error(
+        `synth refused (--strict): ${left.length} value${left.length === 1 ? '' : 's'} left from the example spec (${left.map((p) => p.field).join(', ')}); set them, or run without --strict`,
+      );
       return 1;
     }
     const gitops = renderGitops(stack);
     if (underCli && isCliStdoutFolder(out)) {
       // cdk8s synth --stdout prints every *.yaml of this folder by piping them to stdout all at
       // once, so the chunks of files over 64 KiB interleave; one file comes out whole.
-      fs.writeFileSync(path.join(out, 'manifests.yaml'), [...files].filter(([n]) => n.endsWith('.yaml')).map(([, t]) => t).join(''));
+      fs.writeFileSync(
+        path.join(out, 'manifests.yaml'),
+        [...files]
+          .filter(([n]) => n.endsWith('.yaml'))
+          .map(([, t]) => t)
+          .join(''),
+      );
       return 0;
     }
     if (args.stdout) {
@@ -185,9 +234,11 @@ export function main(argv: string[]): number {
     if (e instanceof SpecError || e instanceof OutputError) console.error(e.message);
     else console.error(`synth failed: ${(e as Error).message}`);
     if (e instanceof OutputError && e.outputChanged) return 1;
-    console.error(changed
-      ? `${shownOut}/ was updated, but the files beside it (${SIDE_FILES.join(', ')}) were not; fix the problem and run synth again`
-      : `${shownOut}/ was left unchanged.`);
+    console.error(
+      changed
+        ? `${shownOut}/ was updated, but the files beside it (${SIDE_FILES.join(', ')}) were not; fix the problem and run synth again`
+        : `${shownOut}/ was left unchanged.`,
+    );
     return 1;
   }
 }

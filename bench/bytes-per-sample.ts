@@ -18,7 +18,10 @@ const SAMPLES = (2 * 3600) / INTERVAL_S;
 /** Deterministic pseudo-random numbers (the measurement is reproducible). */
 function rng(seed: number): () => number {
   let s = seed;
-  return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
 }
 
 export function measure(): { bytesPerSample: number; chunkBytesPerSample: number; samples: number; blockBytes: number } {
@@ -36,8 +39,16 @@ export function measure(): { bytesPerSample: number; chunkBytesPerSample: number
       kinds.forEach((kind, i) => {
         let v: number;
         if (kind === 'status') v = i % 2;
-        else if (kind === 'counter') { state[i] += Math.floor(rand() * 20); v = state[i]; } else { state[i] += (rand() - 0.5) * 4; v = Math.round(state[i] * 1000) / 1000; }
-        byKind[kind].push(`bench_${kind}${kind === 'counter' ? '_total' : ''}{series="${i}",pod="pod-${i % 97}",namespace="ns-${i % 7}"} ${v} ${ts}`);
+        else if (kind === 'counter') {
+          state[i] += Math.floor(rand() * 20);
+          v = state[i];
+        } else {
+          state[i] += (rand() - 0.5) * 4;
+          v = Math.round(state[i] * 1000) / 1000;
+        }
+        byKind[kind].push(
+          `bench_${kind}${kind === 'counter' ? '_total' : ''}{series="${i}",pod="pod-${i % 97}",namespace="ns-${i % 7}"} ${v} ${ts}`,
+        );
       });
     }
     // OpenMetrics: the samples of a metric family together, families in order, then # EOF.
@@ -46,7 +57,10 @@ export function measure(): { bytesPerSample: number; chunkBytesPerSample: number
       const rows = byKind[kind];
       // Group by series, then by time (OpenMetrics requires a series' samples in time order).
       const bySeries = new Map<string, string[]>();
-      for (const r of rows) { const k = r.slice(0, r.lastIndexOf('} ') + 1); (bySeries.get(k) ?? bySeries.set(k, []).get(k)!).push(r); }
+      for (const r of rows) {
+        const k = r.slice(0, r.lastIndexOf('} ') + 1);
+        (bySeries.get(k) ?? bySeries.set(k, []).get(k)!).push(r);
+      }
       for (const s of bySeries.values()) lines.push(...s);
     }
     const input = path.join(dir, 'data.om');
@@ -60,7 +74,11 @@ export function measure(): { bytesPerSample: number; chunkBytesPerSample: number
       for (const e of fs.readdirSync(p, { withFileTypes: true })) {
         const f = path.join(p, e.name);
         if (e.isDirectory()) walk(f);
-        else { const size = fs.statSync(f).size; blockBytes += size; if (path.basename(path.dirname(f)) === 'chunks') chunkBytes += size; }
+        else {
+          const size = fs.statSync(f).size;
+          blockBytes += size;
+          if (path.basename(path.dirname(f)) === 'chunks') chunkBytes += size;
+        }
       }
     };
     walk(out);
@@ -73,5 +91,7 @@ export function measure(): { bytesPerSample: number; chunkBytesPerSample: number
 
 if (require.main === module) {
   const m = measure();
-  console.log(`${m.samples} samples -> ${m.blockBytes} bytes of blocks: ${m.bytesPerSample.toFixed(3)} bytes per sample (chunks alone ${m.chunkBytesPerSample.toFixed(3)})`);
+  console.log(
+    `${m.samples} samples -> ${m.blockBytes} bytes of blocks: ${m.bytesPerSample.toFixed(3)} bytes per sample (chunks alone ${m.chunkBytesPerSample.toFixed(3)})`,
+  );
 }

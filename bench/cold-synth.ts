@@ -36,7 +36,9 @@ try {
     floor.push(timed(['run', 'bench:floor']));
   }
   const ratio = median(synth) / median(floor);
-  process.stdout.write(`${JSON.stringify({ pairs: PAIRS, synthMs: Math.round(median(synth)), floorMs: Math.round(median(floor)), ratio: Math.round(ratio * 100) / 100, maxRatio: MAX_RATIO })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ pairs: PAIRS, synthMs: Math.round(median(synth)), floorMs: Math.round(median(floor)), ratio: Math.round(ratio * 100) / 100, maxRatio: MAX_RATIO })}\n`,
+  );
   if (ratio > MAX_RATIO) process.exitCode = 1;
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

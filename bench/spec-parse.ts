@@ -10,14 +10,25 @@ import * as path from 'path';
 import { parseSpecYaml, readSpecFile, SpecError } from '../charts/spec/load';
 
 function specWithKeys(n: number): string {
-  const lines = ['apiVersion: monitoring.cdk8s-ai.dev/v1alpha1', 'kind: MonitoringStack', 'metadata: { name: bench }', 'spec:', '  prometheus:', '    externalLabels:'];
+  const lines = [
+    'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1',
+    'kind: MonitoringStack',
+    'metadata: { name: bench }',
+    'spec:',
+    '  prometheus:',
+    '    externalLabels:',
+  ];
   for (let i = 0; i < n; i++) lines.push(`      k${i}: v${i}`);
   return `${lines.join('\n')}\n`;
 }
 
 function time(f: () => void): number {
   const t = process.hrtime.bigint();
-  try { f(); } catch (e) { if (!(e instanceof SpecError)) throw e; }
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+  }
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
@@ -33,7 +44,9 @@ try {
   console.log('| spec | bytes | load time |');
   console.log('|---|---|---|');
   console.log(`| 20,000 keys in one mapping | ${Buffer.byteLength(k20)} | ${time(() => parseSpecYaml(k20)).toFixed(0)} ms |`);
-  console.log(`| ${n.toLocaleString('en')} keys (largest accepted, just under 1 MiB) | ${Buffer.byteLength(max)} | ${time(() => parseSpecYaml(max)).toFixed(0)} ms |`);
+  console.log(
+    `| ${n.toLocaleString('en')} keys (largest accepted, just under 1 MiB) | ${Buffer.byteLength(max)} | ${time(() => parseSpecYaml(max)).toFixed(0)} ms |`,
+  );
   console.log(`| 50 MB file (refused by size) | ${fs.statSync(big).size} | ${time(() => readSpecFile(big)).toFixed(1)} ms |`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

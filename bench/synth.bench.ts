@@ -16,19 +16,39 @@ const MAX_RATIO_1000 = 3;
 const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface R { ms: number; bytes: number; objects: number; files: number; largest: number; largestName: string }
-interface Run { loadMs: number; projectLoadMs: number; first: R; warmDefault: R; services: Record<string, R> }
+interface R {
+  ms: number;
+  bytes: number;
+  objects: number;
+  files: number;
+  largest: number;
+  largestName: string;
+}
+interface Run {
+  loadMs: number;
+  projectLoadMs: number;
+  first: R;
+  warmDefault: R;
+  services: Record<string, R>;
+}
 
-const runs: Run[] = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(tsx, [path.join(__dirname, 'synth-run.ts')], { encoding: 'utf8' })));
+const runs: Run[] = Array.from({ length: RUNS }, () =>
+  JSON.parse(execFileSync(tsx, [path.join(__dirname, 'synth-run.ts')], { encoding: 'utf8' })),
+);
 const load = median(runs.map((r) => r.loadMs));
 const base = median(runs.map((r) => r.warmDefault.ms));
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 const row = (label: string, pick: (r: Run) => R) => {
   const ms = median(runs.map((r) => pick(r).ms));
   const r0 = pick(runs[0]);
-  return { line: `| ${label} | ${ms.toFixed(0)} ms | ${(ms / base).toFixed(2)}x | ${kib(r0.largest)} (${r0.largestName}) | ${r0.objects} | ${kib(r0.bytes)} |`, ratio: ms / base };
+  return {
+    line: `| ${label} | ${ms.toFixed(0)} ms | ${(ms / base).toFixed(2)}x | ${kib(r0.largest)} (${r0.largestName}) | ${r0.objects} | ${kib(r0.bytes)} |`,
+    ratio: ms / base,
+  };
 };
-console.log(`median of ${RUNS} fresh processes; load cdk8s + cdk8s-plus-28: ${load.toFixed(0)} ms; then the project's modules (zod, yaml, parsers): ${median(runs.map((r) => r.projectLoadMs)).toFixed(0)} ms\n`);
+console.log(
+  `median of ${RUNS} fresh processes; load cdk8s + cdk8s-plus-28: ${load.toFixed(0)} ms; then the project's modules (zod, yaml, parsers): ${median(runs.map((r) => r.projectLoadMs)).toFixed(0)} ms\n`,
+);
 console.log('| synth | time | ratio to default (warm) | largest object | objects | dist size |');
 console.log('|---|---|---|---|---|---|');
 console.log(row('default spec (monitoring.yaml), cold', (r) => r.first).line);
@@ -47,7 +67,9 @@ if (ratio1000 > MAX_RATIO_1000) {
 console.log('');
 const cold = spawnSync(tsx, [path.join(__dirname, 'cold-synth.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const c0 = JSON.parse(cold.stdout || '{}') as { pairs?: number; synthMs?: number; floorMs?: number; ratio?: number; maxRatio?: number };
-console.log(`cold npm run synth (a new process, monitoring.yaml): ${c0.synthMs} ms; floor (npm run bench:floor: load cdk8s + cdk8s-plus-28, synthesize one ConfigMap): ${c0.floorMs} ms; ratio ${c0.ratio}x (median of ${c0.pairs} interleaved pairs; budget ${c0.maxRatio}x)`);
+console.log(
+  `cold npm run synth (a new process, monitoring.yaml): ${c0.synthMs} ms; floor (npm run bench:floor: load cdk8s + cdk8s-plus-28, synthesize one ConfigMap): ${c0.floorMs} ms; ratio ${c0.ratio}x (median of ${c0.pairs} interleaved pairs; budget ${c0.maxRatio}x)`,
+);
 if (cold.status !== 0) {
   console.error(`cold synth is over its ${c0.maxRatio ?? 1.5}x budget against the floor`);
   process.exitCode = 1;

@@ -7,18 +7,39 @@ export { MonitoringStack, type MonitoringStackProps, type StackChart } from './s
 export * from './components';
 export type { IEndpoint, ILogPush, IPrometheus, IScrapeJobs, IScrapeTarget, LogPushAuth } from './core/component';
 export type { Endpoint, StackContext } from './core/context';
-export type { AlertmanagerConfig, BasicAuthConfig, KubernetesSdConfig, RelabelConfig, ScrapeConfig, TlsConfig } from './core/prometheus-config';
+export type {
+  AlertmanagerConfig,
+  BasicAuthConfig,
+  KubernetesSdConfig,
+  RelabelConfig,
+  ScrapeConfig,
+  TlsConfig,
+} from './core/prometheus-config';
 export { IMAGES } from './core/images';
 export {
-  API_VERSION, KIND, monitoringStackSchema, type MonitoringStackInput, type MonitoringStackSpec, type ServiceSpec, type Spec,
+  API_VERSION,
+  KIND,
+  monitoringStackSchema,
+  type MonitoringStackInput,
+  type MonitoringStackSpec,
+  type ServiceSpec,
+  type Spec,
 } from './spec/schema';
 export type { Resources } from './spec/common';
 export { DEFAULT_SPEC, parseSpecYaml, readSpecFile, SpecError, validateSpec } from './spec/load';
 // App layer (charts/lib/output.ts): render the stack to files and write them atomically. main.ts reads the output
 // checks from here too (checkOutputTarget ... SIDE_FILES); they leave the root when the app layer has its own entry.
 export {
-  checkOutputTarget, OutputError, prepareSideFiles, removeStaleSideTemporaries, renderGitops, renderManifests, SIDE_FILES, writeAtomically,
-  type WriteOptions, type WriteResult,
+  checkOutputTarget,
+  OutputError,
+  prepareSideFiles,
+  removeStaleSideTemporaries,
+  renderGitops,
+  renderManifests,
+  SIDE_FILES,
+  writeAtomically,
+  type WriteOptions,
+  type WriteResult,
 } from './lib/output';
 // One call from a spec to manifests, warnings, prerequisites and upgrade findings (what the CLI prints).
 export * from './app/synthesize';

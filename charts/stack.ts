@@ -64,7 +64,9 @@ export class MonitoringStack extends Construct {
     this.built = built;
     this.warnings = COMPONENTS.flatMap((c) => c.warnings?.(spec) ?? []);
     let prometheus: IPrometheus | undefined;
-    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = { dashboards: spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : [] };
+    const offers: Partial<Record<keyof Offers, Offers[keyof Offers]>> = {
+      dashboards: spec.grafana.enabled ? buildDashboards(spec, dashboardContributions(spec)) : [],
+    };
     let current = COMPONENTS[0];
     const build: BuildContext<Spec> = {
       context: this.context,
@@ -109,20 +111,44 @@ export class MonitoringStack extends Construct {
   }
 
   // Typed accessors of the built components (public API kept from before the registry).
-  public get prometheus(): Prometheus { return this.component<Prometheus>('prometheus') as Prometheus; }
-  public get cadvisor(): Cadvisor | undefined { return this.component('cadvisor'); }
-  public get kubeStateMetrics(): KubeStateMetrics | undefined { return this.component('kube-state-metrics'); }
-  public get loki(): Loki | undefined { return this.component('loki'); }
+  public get prometheus(): Prometheus {
+    return this.component<Prometheus>('prometheus') as Prometheus;
+  }
+  public get cadvisor(): Cadvisor | undefined {
+    return this.component('cadvisor');
+  }
+  public get kubeStateMetrics(): KubeStateMetrics | undefined {
+    return this.component('kube-state-metrics');
+  }
+  public get loki(): Loki | undefined {
+    return this.component('loki');
+  }
   /** The log collector: Promtail or Alloy (`spec.logs.collector`), deployed with Loki. */
-  public get logCollector(): Promtail | Alloy | undefined { return this.component<Promtail>('promtail') ?? this.component<Alloy>('alloy'); }
-  public get alertmanager(): Alertmanager | undefined { return this.component('alertmanager'); }
-  public get msteams(): PrometheusMsTeams | undefined { return this.component('prometheus-msteams'); }
-  public get grafana(): Grafana | undefined { return this.component('grafana'); }
-  public get ingresses(): Ingresses | undefined { return this.component('ingress'); }
-  public get clusterIssuer(): AcmeClusterIssuer | undefined { return this.component('cluster-issuer'); }
-  public get networkPolicies(): NetworkPolicies | undefined { return this.component('network-policies'); }
+  public get logCollector(): Promtail | Alloy | undefined {
+    return this.component<Promtail>('promtail') ?? this.component<Alloy>('alloy');
+  }
+  public get alertmanager(): Alertmanager | undefined {
+    return this.component('alertmanager');
+  }
+  public get msteams(): PrometheusMsTeams | undefined {
+    return this.component('prometheus-msteams');
+  }
+  public get grafana(): Grafana | undefined {
+    return this.component('grafana');
+  }
+  public get ingresses(): Ingresses | undefined {
+    return this.component('ingress');
+  }
+  public get clusterIssuer(): AcmeClusterIssuer | undefined {
+    return this.component('cluster-issuer');
+  }
+  public get networkPolicies(): NetworkPolicies | undefined {
+    return this.component('network-policies');
+  }
   /** The Argo CD Application, in `gitopsChart` (written outside dist/). */
-  public get argocd(): ArgoCdApplication | undefined { return this.component('argocd'); }
+  public get argocd(): ArgoCdApplication | undefined {
+    return this.component('argocd');
+  }
 
   /** The charts in dist/ order. */
   public get charts(): readonly StackChart[] {

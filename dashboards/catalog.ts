@@ -20,9 +20,7 @@ import type { MetricSource } from '../charts/core/dashboard-model';
 /** A service kind's name (charts/kinds/index.ts). */
 export type ServiceKind = string;
 
-export const EXPORTER_SOURCES = [
-  'prometheus', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana',
-] as const;
+export const EXPORTER_SOURCES = ['prometheus', 'cadvisor', 'kube-state-metrics', 'kubelet', 'alertmanager', 'loki', 'grafana'] as const;
 export type ExporterSource = (typeof EXPORTER_SOURCES)[number];
 /** The sources listed here (`slo`: the SLO recording rules, rules/slo.ts, present when a service declares slos[]);
  * components contribute more (ComponentDef.catalog), so a source id is a string. */
@@ -33,63 +31,112 @@ export type SourceId = string;
 const summary = (name: string): string[] => [name, `${name}_sum`, `${name}_count`];
 
 /** Series every scrape job produces (https://prometheus.io/docs/concepts/jobs_instances/). */
-const SCRAPE_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
+const SCRAPE_SERIES = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+];
 
 export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly metrics: readonly string[] }> = {
   // --- Exporters and stack components
   prometheus: {
     title: 'Prometheus (self-monitoring and the series every scrape adds)',
     metrics: [
-      ...SCRAPE_SERIES, ...PROCESS,
-      'prometheus_build_info', 'prometheus_config_last_reload_successful', 'prometheus_ready',
-      'prometheus_tsdb_head_series', 'prometheus_tsdb_head_chunks', 'prometheus_tsdb_head_samples_appended_total',
-      'prometheus_tsdb_storage_blocks_bytes', 'prometheus_tsdb_compactions_failed_total', 'prometheus_tsdb_compactions_total',
-      'prometheus_tsdb_wal_corruptions_total', 'prometheus_tsdb_reloads_failures_total',
-      'prometheus_rule_evaluations_total', 'prometheus_rule_evaluation_failures_total', 'prometheus_rule_group_last_duration_seconds',
-      'prometheus_rule_group_interval_seconds', 'prometheus_rule_group_iterations_missed_total',
-      'prometheus_notifications_sent_total', 'prometheus_notifications_errors_total', 'prometheus_notifications_dropped_total',
-      'prometheus_notifications_queue_length', 'prometheus_notifications_alertmanagers_discovered',
-      'prometheus_sd_discovered_targets', 'prometheus_target_scrapes_exceeded_sample_limit_total',
-      ...summary('prometheus_engine_query_duration_seconds'), ...summary('prometheus_target_interval_length_seconds'),
+      ...SCRAPE_SERIES,
+      ...PROCESS,
+      'prometheus_build_info',
+      'prometheus_config_last_reload_successful',
+      'prometheus_ready',
+      'prometheus_tsdb_head_series',
+      'prometheus_tsdb_head_chunks',
+      'prometheus_tsdb_head_samples_appended_total',
+      'prometheus_tsdb_storage_blocks_bytes',
+      'prometheus_tsdb_compactions_failed_total',
+      'prometheus_tsdb_compactions_total',
+      'prometheus_tsdb_wal_corruptions_total',
+      'prometheus_tsdb_reloads_failures_total',
+      'prometheus_rule_evaluations_total',
+      'prometheus_rule_evaluation_failures_total',
+      'prometheus_rule_group_last_duration_seconds',
+      'prometheus_rule_group_interval_seconds',
+      'prometheus_rule_group_iterations_missed_total',
+      'prometheus_notifications_sent_total',
+      'prometheus_notifications_errors_total',
+      'prometheus_notifications_dropped_total',
+      'prometheus_notifications_queue_length',
+      'prometheus_notifications_alertmanagers_discovered',
+      'prometheus_sd_discovered_targets',
+      'prometheus_target_scrapes_exceeded_sample_limit_total',
+      ...summary('prometheus_engine_query_duration_seconds'),
+      ...summary('prometheus_target_interval_length_seconds'),
     ],
   },
   cadvisor: {
     title: 'cAdvisor (container metrics, groups cpu, memory, network, disk, diskIO) and the container recording rules',
     metrics: [
-      'container_cpu_usage_seconds_total', 'container_cpu_cfs_throttled_periods_total', 'container_cpu_cfs_periods_total',
-      'container_memory_working_set_bytes', 'container_memory_rss', 'container_memory_usage_bytes', 'container_memory_cache',
-      'container_network_receive_bytes_total', 'container_network_transmit_bytes_total',
-      'container_network_receive_packets_dropped_total', 'container_network_transmit_packets_dropped_total',
-      'container_fs_reads_bytes_total', 'container_fs_writes_bytes_total', 'container_fs_usage_bytes',
-      'container_spec_memory_limit_bytes', 'container_spec_cpu_quota', 'container_spec_cpu_period',
-      RECORDING.containerCpu, RECORDING.containerMemory,
+      'container_cpu_usage_seconds_total',
+      'container_cpu_cfs_throttled_periods_total',
+      'container_cpu_cfs_periods_total',
+      'container_memory_working_set_bytes',
+      'container_memory_rss',
+      'container_memory_usage_bytes',
+      'container_memory_cache',
+      'container_network_receive_bytes_total',
+      'container_network_transmit_bytes_total',
+      'container_network_receive_packets_dropped_total',
+      'container_network_transmit_packets_dropped_total',
+      'container_fs_reads_bytes_total',
+      'container_fs_writes_bytes_total',
+      'container_fs_usage_bytes',
+      'container_spec_memory_limit_bytes',
+      'container_spec_cpu_quota',
+      'container_spec_cpu_period',
+      RECORDING.containerCpu,
+      RECORDING.containerMemory,
     ],
   },
   'kube-state-metrics': {
-    title: 'kube-state-metrics (object state: restarts, terminations, waiting reasons, replicas, workload labels; exactly its --metric-allowlist)',
+    title:
+      'kube-state-metrics (object state: restarts, terminations, waiting reasons, replicas, workload labels; exactly its --metric-allowlist)',
     // The allowlist itself (charts/components/kube-state-metrics/construct.ts): a panel cannot read a family the exporter does not expose.
     metrics: Object.values(KSM_METRICS).flat(),
   },
   kubelet: {
     title: `kubelet volume stats (job kubelet, keeps only ${KUBELET_KEPT_METRICS}; by namespace and persistentvolumeclaim)`,
     metrics: [
-      'kubelet_volume_stats_capacity_bytes', 'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes',
-      'kubelet_volume_stats_inodes', 'kubelet_volume_stats_inodes_free', 'kubelet_volume_stats_inodes_used',
+      'kubelet_volume_stats_capacity_bytes',
+      'kubelet_volume_stats_available_bytes',
+      'kubelet_volume_stats_used_bytes',
+      'kubelet_volume_stats_inodes',
+      'kubelet_volume_stats_inodes_free',
+      'kubelet_volume_stats_inodes_used',
     ],
   },
   alertmanager: {
     title: 'Alertmanager',
     metrics: [
-      'alertmanager_alerts', 'alertmanager_alerts_received_total', 'alertmanager_alerts_invalid_total',
-      'alertmanager_notifications_total', 'alertmanager_notifications_failed_total', ...histogram('alertmanager_notification_latency_seconds'),
-      'alertmanager_silences', 'alertmanager_config_last_reload_successful', 'alertmanager_cluster_members',
+      'alertmanager_alerts',
+      'alertmanager_alerts_received_total',
+      'alertmanager_alerts_invalid_total',
+      'alertmanager_notifications_total',
+      'alertmanager_notifications_failed_total',
+      ...histogram('alertmanager_notification_latency_seconds'),
+      'alertmanager_silences',
+      'alertmanager_config_last_reload_successful',
+      'alertmanager_cluster_members',
     ],
   },
   loki: {
     title: 'Loki (LogQL queries through the Loki datasource, and its own metrics)',
     metrics: [
-      'loki_distributor_bytes_received_total', 'loki_distributor_lines_received_total', 'loki_ingester_memory_streams',
-      'loki_discarded_samples_total', ...histogram('loki_request_duration_seconds'), 'loki_build_info',
+      'loki_distributor_bytes_received_total',
+      'loki_distributor_lines_received_total',
+      'loki_ingester_memory_streams',
+      'loki_discarded_samples_total',
+      ...histogram('loki_request_duration_seconds'),
+      'loki_build_info',
     ],
   },
   grafana: {
@@ -99,7 +146,12 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
   slo: { title: 'SLO recording rules (rules/slo.ts; with spec.services[].slos[])', metrics: SLO_RECORDED_METRICS },
   velero: {
     title: 'Velero server (job velero, with spec.backup.method velero; pkg/metrics/metrics.go names, prefix velero_)',
-    metrics: ['velero_backup_last_successful_timestamp', 'velero_backup_attempt_total', 'velero_backup_success_total', 'velero_backup_failure_total'],
+    metrics: [
+      'velero_backup_last_successful_timestamp',
+      'velero_backup_attempt_total',
+      'velero_backup_success_total',
+      'velero_backup_failure_total',
+    ],
   },
   // --- Service kinds (spec.services[].kind): each kind's own list (charts/kinds/<kind>/index.ts)
   ...Object.fromEntries(KINDS.map((k) => [k.name, { title: k.title, metrics: k.metrics }])),
@@ -107,10 +159,12 @@ export const CATALOG: Record<BuiltinSourceId, { readonly title: string; readonly
 
 /** The catalog's sources followed by the components' (ComponentDef.catalog); a source id appears once. */
 export function catalogSources(extra: readonly MetricSource[] = []): MetricSource[] {
-  const out: MetricSource[] = (Object.entries(CATALOG) as [SourceId, { title: string; metrics: readonly string[] }][])
-    .map(([id, { title, metrics }]) => ({ id, title, metrics }));
+  const out: MetricSource[] = (Object.entries(CATALOG) as [SourceId, { title: string; metrics: readonly string[] }][]).map(
+    ([id, { title, metrics }]) => ({ id, title, metrics }),
+  );
   for (const s of extra) {
-    if (out.some((o) => o.id === s.id)) throw new Error(`metric source "${s.id}" is declared twice (dashboards/catalog.ts or a ComponentDef.catalog)`);
+    if (out.some((o) => o.id === s.id))
+      throw new Error(`metric source "${s.id}" is declared twice (dashboards/catalog.ts or a ComponentDef.catalog)`);
     out.push(s);
   }
   return out;

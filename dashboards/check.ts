@@ -18,7 +18,10 @@ export function promqlMetrics(expr: string): string[] {
     if (cursor.name !== 'VectorSelector') continue;
     const node = cursor.node;
     const ident = node.getChild('Identifier');
-    if (ident) { out.add(text.slice(ident.from, ident.to)); continue; }
+    if (ident) {
+      out.add(text.slice(ident.from, ident.to));
+      continue;
+    }
     const matchers = node.getChild('LabelMatchers');
     for (const m of matchers ? [...matchers.getChildren('UnquotedLabelMatcher'), ...matchers.getChildren('QuotedLabelMatcher')] : []) {
       const name = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
@@ -39,7 +42,11 @@ export function unknownMetrics(expr: string, index: MetricIndex = METRIC_SOURCES
 }
 
 /** Metrics of `expr` provided only by sources that are not enabled, with the sources that would provide them. */
-export function unavailableMetrics(expr: string, sources: ReadonlySet<SourceId>, index: MetricIndex = METRIC_SOURCES): { metric: string; from: readonly SourceId[] }[] {
+export function unavailableMetrics(
+  expr: string,
+  sources: ReadonlySet<SourceId>,
+  index: MetricIndex = METRIC_SOURCES,
+): { metric: string; from: readonly SourceId[] }[] {
   return promqlMetrics(expr).flatMap((metric) => {
     const from = index.get(metric) ?? [];
     return from.some((s) => sources.has(s)) ? [] : [{ metric, from }];
@@ -55,7 +62,9 @@ export function panelAvailable(p: Panel, sources: ReadonlySet<SourceId>, where: 
   for (const q of p.queries) {
     const unknown = unknownMetrics(q.expr, index);
     if (unknown.length) {
-      throw new DashboardCheckError(`${where}, panel "${p.title}": metric ${unknown.join(', ')} is not in dashboards/catalog.ts; add it to the source that exposes it or fix the name`);
+      throw new DashboardCheckError(
+        `${where}, panel "${p.title}": metric ${unknown.join(', ')} is not in dashboards/catalog.ts; add it to the source that exposes it or fix the name`,
+      );
     }
     if (unavailableMetrics(q.expr, sources, index).length) return false;
   }
@@ -76,7 +85,12 @@ interface JsonPanel {
   targets?: { expr?: string; datasource?: { uid?: string } }[];
   fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps?: unknown[] } } };
 }
-interface JsonVariable { type: string; name: string; query?: unknown; datasource?: { uid?: string } }
+interface JsonVariable {
+  type: string;
+  name: string;
+  query?: unknown;
+  datasource?: { uid?: string };
+}
 export interface DashboardJson {
   uid?: string;
   title?: string;
@@ -101,7 +115,10 @@ export function shippedQueries(d: DashboardJson, datasourceTypes: Record<string,
     const uid = v.datasource?.uid ?? '';
     const q = typeof v.query === 'string' ? v.query : '';
     const m = /^label_values\((?:(.*),\s*)?([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(q.trim());
-    if (!m) throw new DashboardCheckError(`dashboard ${d.uid}, variable ${v.name}: expected label_values(<selector>, <label>), found ${JSON.stringify(q)}`);
+    if (!m)
+      throw new DashboardCheckError(
+        `dashboard ${d.uid}, variable ${v.name}: expected label_values(<selector>, <label>), found ${JSON.stringify(q)}`,
+      );
     if (m[1]) out.push({ panel: `variable $${v.name}`, lang: LANG[datasourceTypes[uid]] ?? 'PromQL', expr: m[1], datasourceUid: uid });
     else out.push({ panel: `variable $${v.name}`, lang: 'LogQL', expr: '', datasourceUid: uid });
   }
@@ -112,21 +129,34 @@ export function shippedQueries(d: DashboardJson, datasourceTypes: Record<string,
  * The checks on one rendered dashboard: datasource uids, query syntax, metric
  * availability, unit and thresholds on every metric panel.
  */
-export function checkDashboardJson(d: DashboardJson, datasourceTypes: Record<string, string>, sources: ReadonlySet<SourceId>, file: string, index: MetricIndex = METRIC_SOURCES): void {
+export function checkDashboardJson(
+  d: DashboardJson,
+  datasourceTypes: Record<string, string>,
+  sources: ReadonlySet<SourceId>,
+  file: string,
+  index: MetricIndex = METRIC_SOURCES,
+): void {
   const where = `${file} (uid ${d.uid})`;
   for (const q of shippedQueries(d, datasourceTypes)) {
     const at = `${where}, ${q.panel}`;
     if (!(q.datasourceUid in datasourceTypes)) {
-      throw new DashboardCheckError(`${at}: datasource uid "${q.datasourceUid}" is not provisioned (known: ${Object.keys(datasourceTypes).join(', ')})`);
+      throw new DashboardCheckError(
+        `${at}: datasource uid "${q.datasourceUid}" is not provisioned (known: ${Object.keys(datasourceTypes).join(', ')})`,
+      );
     }
     if (q.expr === '') continue; // a Loki label_values(<label>) variable: nothing to parse
-    if (q.lang === 'LogQL') { checkLogQL(q.expr, at); continue; }
+    if (q.lang === 'LogQL') {
+      checkLogQL(q.expr, at);
+      continue;
+    }
     checkPromQL(q.expr, at);
     const unknown = unknownMetrics(q.expr, index);
     if (unknown.length) throw new DashboardCheckError(`${at}: metric ${unknown.join(', ')} is not in dashboards/catalog.ts`);
     const missing = unavailableMetrics(q.expr, sources, index);
     if (missing.length) {
-      throw new DashboardCheckError(`${at}: ${missing.map((m) => `${m.metric} comes from ${m.from.join(' or ')}`).join('; ')}, which the spec does not enable: the panel would be empty`);
+      throw new DashboardCheckError(
+        `${at}: ${missing.map((m) => `${m.metric} comes from ${m.from.join(' or ')}`).join('; ')}, which the spec does not enable: the panel would be empty`,
+      );
     }
   }
   for (const p of d.panels ?? []) {

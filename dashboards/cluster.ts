@@ -11,7 +11,11 @@ import type { DashboardDef, Panel, Variable } from './lib';
 export const CLUSTER_MATCHER = 'cluster=~"$cluster"';
 
 export const CLUSTER_VARIABLE: Variable = {
-  kind: 'query', name: 'cluster', label: 'cluster', query: 'label_values(up, cluster)', allValue: '.*',
+  kind: 'query',
+  name: 'cluster',
+  label: 'cluster',
+  query: 'label_values(up, cluster)',
+  allValue: '.*',
 };
 
 function scopePanel(p: Panel): Panel {

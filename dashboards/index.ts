@@ -11,7 +11,15 @@ import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/da
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';
 import { containers } from './containers';
 import { scopeToCluster } from './cluster';
-import { type DashboardContext, type DashboardDef, type DashboardModule, DATASOURCE_UIDS, FOLDERS, type FolderId, renderDashboard } from './lib';
+import {
+  type DashboardContext,
+  type DashboardDef,
+  type DashboardModule,
+  DATASOURCE_UIDS,
+  FOLDERS,
+  type FolderId,
+  renderDashboard,
+} from './lib';
 import { KINDS } from '../charts/kinds';
 import { logsDashboard } from './logs';
 import { monitoringStack } from './monitoring-stack';
@@ -26,7 +34,8 @@ export const DASHBOARD_MODULES: DashboardModule[] = [
   containers,
   ...KINDS.flatMap((k) => (k.dashboard ? [k.dashboard] : [])),
   sloDashboard,
-  logsDashboard, monitoringStack,
+  logsDashboard,
+  monitoringStack,
 ];
 
 /** The dashboards (by uid) shown first, in this order, though a component contributes them (the host view opens the list); the others follow as given. */
@@ -34,8 +43,14 @@ export const LEADING_DASHBOARDS: readonly string[] = ['node-overview'];
 
 /** The modules with LEADING_DASHBOARDS first (in that order), the others as given. */
 export function displayOrder(mods: readonly DashboardModule[]): DashboardModule[] {
-  const rank = (m: DashboardModule) => { const i = LEADING_DASHBOARDS.indexOf(m.uid); return i < 0 ? LEADING_DASHBOARDS.length : i; };
-  return mods.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+  const rank = (m: DashboardModule) => {
+    const i = LEADING_DASHBOARDS.indexOf(m.uid);
+    return i < 0 ? LEADING_DASHBOARDS.length : i;
+  };
+  return mods
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
+    .map(({ m }) => m);
 }
 
 /** ConfigMap data limit is 1 MiB, but client-side apply stores the object in a 256 KiB annotation. */
@@ -57,7 +72,9 @@ export interface BuiltDashboard {
 export function dashboardContext(spec: Spec, contributions: DashboardContributions = NO_CONTRIBUTIONS): DashboardContext {
   const sources = new Set<SourceId>([...enabledSources(spec), ...contributions.enabled]);
   return {
-    spec, sources, jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name),
+    spec,
+    sources,
+    jobsOf: (kind) => spec.services.filter((s) => s.kind === kind).map((s) => s.name),
     podRows: (podSel = 'namespace=~"$namespace", pod=~"$pod"') => (contributions.podRows ?? []).flatMap((rows) => rows(podSel)),
   };
 }
@@ -86,19 +103,24 @@ export function buildDashboards(spec: Spec, contributions: DashboardContribution
     if (mod.include && !mod.include(ctx)) continue;
     const full = mod.build(ctx);
     const file = mod.file ?? `dashboards/${full.uid}.ts`;
-    if (full.uid !== mod.uid) throw new DashboardCheckError(`${file}: module uid "${mod.uid}" differs from the dashboard uid "${full.uid}"`);
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(full.uid)) throw new DashboardCheckError(`${file}: uid "${full.uid}" must be lowercase letters, digits and "-", at most 40 characters`);
-    if (uids.has(full.uid)) throw new DashboardCheckError(`dashboard uid "${full.uid}" is used by "${uids.get(full.uid)}" and "${full.title}"`);
+    if (full.uid !== mod.uid)
+      throw new DashboardCheckError(`${file}: module uid "${mod.uid}" differs from the dashboard uid "${full.uid}"`);
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(full.uid))
+      throw new DashboardCheckError(`${file}: uid "${full.uid}" must be lowercase letters, digits and "-", at most 40 characters`);
+    if (uids.has(full.uid))
+      throw new DashboardCheckError(`dashboard uid "${full.uid}" is used by "${uids.get(full.uid)}" and "${full.title}"`);
     uids.set(full.uid, full.title);
     const omitted: string[] = [];
-    const rows = full.rows.map((row) => ({
-      ...row,
-      panels: row.panels.filter((p) => {
-        const ok = panelAvailable(p, ctx.sources, file, index);
-        if (!ok) omitted.push(p.title);
-        return ok;
-      }),
-    })).filter((r) => r.panels.length > 0);
+    const rows = full.rows
+      .map((row) => ({
+        ...row,
+        panels: row.panels.filter((p) => {
+          const ok = panelAvailable(p, ctx.sources, file, index);
+          if (!ok) omitted.push(p.title);
+          return ok;
+        }),
+      }))
+      .filter((r) => r.panels.length > 0);
     if (rows.length === 0) continue;
     // Issue 12: a cluster variable and matcher on every query once the cluster is named.
     const def: DashboardDef = spec.cluster ? scopeToCluster({ ...full, rows }) : { ...full, rows };

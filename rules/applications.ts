@@ -19,7 +19,9 @@ export { LATENCY_THRESHOLD_RECORD };
 export type { KindMetrics } from '../charts/kinds/types';
 
 /** Request, error and latency metrics by service kind (each kind's `http`); kinds without HTTP metrics are absent. */
-export const KIND_METRICS: Readonly<Record<string, KindMetrics>> = Object.fromEntries(KINDS.flatMap((k) => (k.http ? [[k.name, k.http]] : [])));
+export const KIND_METRICS: Readonly<Record<string, KindMetrics>> = Object.fromEntries(
+  KINDS.flatMap((k) => (k.http ? [[k.name, k.http]] : [])),
+);
 
 /** `name{a="b"}` + extra matcher -> `name{a="b",job=~"x"}` */
 function withMatcher(selector: string, matcher: string): string {
@@ -31,25 +33,35 @@ function withMatcher(selector: string, matcher: string): string {
 type Thresholds = RulesContext['spec']['alerting']['thresholds'];
 
 /** The alerts of one condition, one rule per service kind, and their runbook (none when no kind is present). */
-interface Condition { readonly rules: AlertRule[]; readonly runbooks: Record<string, Runbook> }
+interface Condition {
+  readonly rules: AlertRule[];
+  readonly runbooks: Record<string, Runbook>;
+}
 
 const kindSel = (kind: string) => `${SERVICE_KIND_LABEL}="${kind}"`;
-const withRunbook = (rules: AlertRule[], name: string, runbook: Runbook): Condition => ({ rules, runbooks: rules.length ? { [name]: runbook } : {} });
+const withRunbook = (rules: AlertRule[], name: string, runbook: Runbook): Condition => ({
+  rules,
+  runbooks: rules.length ? { [name]: runbook } : {},
+});
 
 /** ServiceDown: a target of the kind does not answer its scrapes. */
 function serviceDown(kinds: string[], t: Thresholds): Condition {
-  const rules = kinds.map((kind) => alert({
-    name: 'ServiceDown',
-    expr: `up{${kindSel(kind)}} == 0`,
-    for: t.serviceDownFor,
-    severity: 'critical',
-    labels: { kind },
-    summary: '{{ $labels.job }} is down',
-    description: `{{ $labels.job }} instance {{ $labels.instance }} (pod {{ $labels.namespace }}/{{ $labels.pod }}) has not answered scrapes for more than ${t.serviceDownFor} (up = {{ $value }}).`,
-  }));
+  const rules = kinds.map((kind) =>
+    alert({
+      name: 'ServiceDown',
+      expr: `up{${kindSel(kind)}} == 0`,
+      for: t.serviceDownFor,
+      severity: 'critical',
+      labels: { kind },
+      summary: '{{ $labels.job }} is down',
+      description: `{{ $labels.job }} instance {{ $labels.instance }} (pod {{ $labels.namespace }}/{{ $labels.pod }}) has not answered scrapes for more than ${t.serviceDownFor} (up = {{ $value }}).`,
+    }),
+  );
   return withRunbook(rules, 'ServiceDown', {
-    meaning: 'A pod of one of your services (spec.services[]) does not answer on its metrics endpoint: the service is down, restarting, or unreachable. Its other alerts are inhibited while it is down.',
-    check: '`kubectl -n <namespace> get pods -l <selector>`; `kubectl describe pod` (probes, OOMKilled, image pull) and `kubectl logs --previous`; Prometheus > Status > Targets for the scrape error.',
+    meaning:
+      'A pod of one of your services (spec.services[]) does not answer on its metrics endpoint: the service is down, restarting, or unreachable. Its other alerts are inhibited while it is down.',
+    check:
+      '`kubectl -n <namespace> get pods -l <selector>`; `kubectl describe pod` (probes, OOMKilled, image pull) and `kubectl logs --previous`; Prometheus > Status > Targets for the scrape error.',
     fix: 'Restart or roll back the service; fix crash loops (model download failures, GPU not available, OOM). If only the metrics port changed, update spec.services[].port.',
   });
 }
@@ -70,7 +82,8 @@ function highErrorRate(httpKinds: string[], t: Thresholds): Condition {
   });
   return withRunbook(rules, 'ServiceHighErrorRate', {
     meaning: 'A large share of the requests to the service fail (5xx, aborted generations, failed transcriptions). Users see errors.',
-    check: 'The service dashboard (errors by endpoint/status); `kubectl logs` of the pods for stack traces; Loki: `{namespace="<ns>", container="<container>"} |= "ERROR"`. Check its dependencies (GPU, Redis, Qdrant) in the same time range.',
+    check:
+      'The service dashboard (errors by endpoint/status); `kubectl logs` of the pods for stack traces; Loki: `{namespace="<ns>", container="<container>"} |= "ERROR"`. Check its dependencies (GPU, Redis, Qdrant) in the same time range.',
     fix: 'Roll back a bad release; restart pods stuck in a bad state (CUDA errors); scale out if errors come from overload (timeouts, queue full).',
   });
 }
@@ -94,15 +107,18 @@ function highLatency(httpKinds: string[], t: Thresholds): Condition {
     });
   });
   return withRunbook(rules, 'ServiceHighLatency', {
-    meaning: 'The 95th percentile of the service\'s request latency stays above its threshold (spec.services[].latencyThresholdSeconds, or the default of its kind).',
-    check: 'The service dashboard: latency percentiles, request rate, and the container CPU/GPU panels. For vLLM look at queue time and KV-cache usage; for Whisper at audio duration per request.',
+    meaning:
+      "The 95th percentile of the service's request latency stays above its threshold (spec.services[].latencyThresholdSeconds, or the default of its kind).",
+    check:
+      'The service dashboard: latency percentiles, request rate, and the container CPU/GPU panels. For vLLM look at queue time and KV-cache usage; for Whisper at audio duration per request.',
     fix: 'Scale out (replicas, GPUs), reduce batch size or max model length, or fix the slow dependency. Raise latencyThresholdSeconds if the new latency is expected.',
   });
 }
 
 /** The services' own latency thresholds, one record each (what ServiceHighLatency joins on job). */
 function latencyThresholds(services: RulesContext['spec']['services']): RecordingRule[] {
-  return services.filter((s) => KIND_METRICS[s.kind] && s.latencyThresholdSeconds !== undefined)
+  return services
+    .filter((s) => KIND_METRICS[s.kind] && s.latencyThresholdSeconds !== undefined)
     .map((s) => ({ record: LATENCY_THRESHOLD_RECORD, expr: `vector(${s.latencyThresholdSeconds})`, labels: { job: s.name } }));
 }
 
@@ -112,7 +128,10 @@ function kindsOwnAlerts(ctx: RulesContext): Condition {
   const runbooks: Record<string, Runbook> = {};
   for (const k of KINDS) {
     if (k.alerts?.file !== 'applications') continue;
-    for (const { rule, runbook } of k.alerts.build(ctx)) { rules.push(rule); runbooks[rule.alert] = runbook; }
+    for (const { rule, runbook } of k.alerts.build(ctx)) {
+      rules.push(rule);
+      runbooks[rule.alert] = runbook;
+    }
   }
   return { rules, runbooks };
 }

@@ -11,7 +11,10 @@ export const datastoreRules: RuleArea = (ctx) => {
   const rules: AlertRule[] = [];
   for (const k of KINDS) {
     if (k.alerts?.file !== 'datastores') continue;
-    for (const { rule, runbook } of k.alerts.build(ctx)) { rules.push(rule); runbooks[rule.alert] = runbook; }
+    for (const { rule, runbook } of k.alerts.build(ctx)) {
+      rules.push(rule);
+      runbooks[rule.alert] = runbook;
+    }
   }
   return {
     fileName: 'datastores.yaml',

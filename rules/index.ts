@@ -17,13 +17,7 @@ import { llmRules } from '../charts/kinds/llm';
 import { isAlert, runbookUrl, type RuleArea, type RuleFile, type RulesContext } from '../charts/core/rule-types';
 
 /** The service-kind (and stack-wide) rule areas, in file order after the components' areas. */
-export const RULE_AREAS: RuleArea[] = [
-  availabilityRules,
-  applicationRules,
-  datastoreRules,
-  llmRules,
-  sloRules,
-];
+export const RULE_AREAS: RuleArea[] = [availabilityRules, applicationRules, datastoreRules, llmRules, sloRules];
 
 /**
  * Every rule file for the spec: the injected component areas first (registry order), then RULE_AREAS.
@@ -49,7 +43,13 @@ export function perCluster(f: RuleFile): RuleFile {
     ...f,
     groups: f.groups.map((g) => ({
       ...g,
-      rules: g.rules.map((r) => ({ ...r, expr: keepClustersApart(r.expr, `rule file ${f.fileName}, group ${g.name}, ${isAlert(r) ? `alert ${r.alert}` : `recording rule ${r.record}`}`) })),
+      rules: g.rules.map((r) => ({
+        ...r,
+        expr: keepClustersApart(
+          r.expr,
+          `rule file ${f.fileName}, group ${g.name}, ${isAlert(r) ? `alert ${r.alert}` : `recording rule ${r.record}`}`,
+        ),
+      })),
     })),
   };
 }
@@ -67,7 +67,8 @@ export function checkRuleFile(f: RuleFile): void {
       if (!isAlert(r)) continue;
       const where = `rule file ${f.fileName}, alert ${r.alert}`;
       if (!['warning', 'critical'].includes(r.labels.severity)) throw new Error(`${where}: severity must be warning or critical`);
-      for (const a of ['summary', 'description', 'runbook_url'] as const) if (!r.annotations[a]) throw new Error(`${where}: missing annotation ${a}`);
+      for (const a of ['summary', 'description', 'runbook_url'] as const)
+        if (!r.annotations[a]) throw new Error(`${where}: missing annotation ${a}`);
       if (!f.runbooks[r.alert]) throw new Error(`${where}: no runbook entry in the area's runbooks`);
       if (r.annotations.runbook_url !== runbookUrl(r.alert)) throw new Error(`${where}: runbook_url must be runbookUrl('${r.alert}')`);
     }

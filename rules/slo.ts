@@ -20,7 +20,16 @@
  * 5. Two alerts for every SLO at once: SLOErrorBudgetBurnFast (page: 14.4x over 1h and 5m, or 6x over
  *    6h and 30m) and SLOErrorBudgetBurnSlow (ticket: 3x over 1d and 2h, or 1x over 3d and 6h).
  */
-import { BURN_ALERTS, BURN_WINDOWS, latencySliId, leValue, type SloDecl, SLO_EVALUATION_INTERVAL, SLO_RECORDING, type SloKind } from '../charts/core/slo-catalog';
+import {
+  BURN_ALERTS,
+  BURN_WINDOWS,
+  latencySliId,
+  leValue,
+  type SloDecl,
+  SLO_EVALUATION_INTERVAL,
+  SLO_RECORDING,
+  type SloKind,
+} from '../charts/core/slo-catalog';
 import { SLI_CATALOG, sloName } from '../charts/kinds';
 
 export { SLO_RECORDED_METRICS, SLO_RECORDING } from '../charts/core/slo-catalog';
@@ -53,9 +62,10 @@ function sel(selector: string, matcher?: string): string {
  * The 5m rate by (namespace, job); for an LLM kind (its SLIs name a model label) by model too, copied
  * into `model` so every engine's SLO series carry the same label.
  */
-const rate5m = (s: string, modelLabel?: string) => (modelLabel
-  ? `sum by (namespace, job, model) (label_replace(rate(${s}[5m]), "model", "$1", "${modelLabel}", "(.*)"))`
-  : `sum by (namespace, job) (rate(${s}[5m]))`);
+const rate5m = (s: string, modelLabel?: string) =>
+  modelLabel
+    ? `sum by (namespace, job, model) (label_replace(rate(${s}[5m]), "model", "$1", "${modelLabel}", "(.*)"))`
+    : `sum by (namespace, job) (rate(${s}[5m]))`;
 
 /** The SLOs of the spec with their series (the spec checks have refused anything unresolvable). */
 export function resolveSlos(services: readonly { name: string; kind: SloKind; slos?: readonly SloDecl[] }[]): ResolvedSlo[] {
@@ -72,7 +82,8 @@ export function resolveSlos(services: readonly { name: string; kind: SloKind; sl
         const good = a.good === undefined ? undefined : rate5m(a.good, cat.modelLabel);
         const total = good === undefined ? rate5m(a.total as string, cat.modelLabel) : `(${good} + ${errors(good)})`;
         out.push({
-          ...base, sli: a.id,
+          ...base,
+          sli: a.id,
           total,
           errors: errors(good ?? total),
           description: `requests that do not fail (${a.errors} / ${a.good === undefined ? a.total : `${a.good} + ${a.errors}`})`,
@@ -81,9 +92,13 @@ export function resolveSlos(services: readonly { name: string; kind: SloKind; sl
         const h = slo.histogram === undefined ? cat.latency[0] : cat.latency.find((l) => l.name === slo.histogram);
         if (!h || slo.thresholdSeconds === undefined) throw new Error(`service ${s.name}: unresolved latency SLO ${base.slo}`);
         const count = sel(`${h.metric}_count`, h.matchers);
-        const good = sel(`${h.metric}_bucket`, [h.matchers, `le="${leValue(slo.thresholdSeconds * (h.perSecond ?? 1))}"`].filter(Boolean).join(','));
+        const good = sel(
+          `${h.metric}_bucket`,
+          [h.matchers, `le="${leValue(slo.thresholdSeconds * (h.perSecond ?? 1))}"`].filter(Boolean).join(','),
+        );
         out.push({
-          ...base, sli: latencySliId(h, slo.thresholdSeconds),
+          ...base,
+          sli: latencySliId(h, slo.thresholdSeconds),
           total: rate5m(count, cat.modelLabel),
           errors: `${rate5m(count, cat.modelLabel)} - ${rate5m(good, cat.modelLabel)}`,
           description: `${h.description} at most ${slo.thresholdSeconds}s (${h.metric})`,
@@ -96,13 +111,17 @@ export function resolveSlos(services: readonly { name: string; kind: SloKind; sl
 
 const runbooks: Record<string, Runbook> = {
   SLOErrorBudgetBurnFast: {
-    meaning: 'The service burns the error budget of one of its SLOs (spec.services[].slos[]) fast enough to spend 2% of it in an hour (14.4 times the sustainable rate over 1h and over 5m) or 5% in six hours (6 times over 6h and 30m). At that pace a 28-day budget is gone in two to five days: users are affected now. The `slo` label names the objective, `sli` what is counted.',
-    check: 'Open the SLOs dashboard for the service: which window burns, since when, and the SLI. For availability, the service dashboard\'s errors by endpoint/status and the pods\' logs; for latency, its latency percentiles, queue length and GPU saturation. `slo:sli_error:ratio_rate5m{job="<service>"}` in Prometheus shows whether it is still burning.',
+    meaning:
+      'The service burns the error budget of one of its SLOs (spec.services[].slos[]) fast enough to spend 2% of it in an hour (14.4 times the sustainable rate over 1h and over 5m) or 5% in six hours (6 times over 6h and 30m). At that pace a 28-day budget is gone in two to five days: users are affected now. The `slo` label names the objective, `sli` what is counted.',
+    check:
+      'Open the SLOs dashboard for the service: which window burns, since when, and the SLI. For availability, the service dashboard\'s errors by endpoint/status and the pods\' logs; for latency, its latency percentiles, queue length and GPU saturation. `slo:sli_error:ratio_rate5m{job="<service>"}` in Prometheus shows whether it is still burning.',
     fix: 'Mitigate first: roll back the last release, scale out, shed load, fail over. Once it has stopped burning the short window clears and the alert resolves within minutes. Then look at `slo:error_budget:remaining_ratio` to decide whether risky changes should pause.',
   },
   SLOErrorBudgetBurnSlow: {
-    meaning: 'The service burns an SLO\'s error budget faster than it can sustain over days: 3 times the sustainable rate over 1d and 2h (10% of the budget in a day), or 1 time over 3d and 6h (the budget runs out before the window ends). Not urgent, but the objective will be missed without a change.',
-    check: 'The SLOs dashboard: budget remaining and the 1d/3d burn rates. Look for a steady background of errors or slow requests (a bad node, a dependency timing out, a model too large for its GPU) rather than an incident.',
+    meaning:
+      "The service burns an SLO's error budget faster than it can sustain over days: 3 times the sustainable rate over 1d and 2h (10% of the budget in a day), or 1 time over 3d and 6h (the budget runs out before the window ends). Not urgent, but the objective will be missed without a change.",
+    check:
+      'The SLOs dashboard: budget remaining and the 1d/3d burn rates. Look for a steady background of errors or slow requests (a bad node, a dependency timing out, a model too large for its GPU) rather than an incident.',
     fix: 'Open a ticket, find the steady source of errors or latency and fix it; if the objective is stricter than users need, relax it in spec.services[].slos[] deliberately.',
   },
 };
@@ -142,7 +161,10 @@ export const sloRules: RuleArea = (ctx) => {
   const windows = [...new Set(slos.map((s) => s.window))].sort();
   rules.push({ record: SLO_RECORDING.errorRatio('5m'), expr: `${SLO_RECORDING.errors} / ${SLO_RECORDING.requests}` });
   for (const w of [...BURN_WINDOWS.filter((x) => x !== '5m'), ...windows]) {
-    rules.push({ record: SLO_RECORDING.errorRatio(w), expr: `sum_over_time(${SLO_RECORDING.errors}[${w}]) / sum_over_time(${SLO_RECORDING.requests}[${w}])` });
+    rules.push({
+      record: SLO_RECORDING.errorRatio(w),
+      expr: `sum_over_time(${SLO_RECORDING.errors}[${w}]) / sum_over_time(${SLO_RECORDING.requests}[${w}])`,
+    });
   }
 
   // 4. The ratio over each SLO's own window, and the budget left.
@@ -164,17 +186,22 @@ export const sloRules: RuleArea = (ctx) => {
     const budget = `(${factor} * (1 - ${SLO_RECORDING.objective}))`;
     return `(${SLO_RECORDING.errorRatio(long)} > on (job, sli) group_left (slo, window) ${budget} and on (job, sli, model) ${SLO_RECORDING.errorRatio(short)} > on (job, sli) group_left () ${budget})`;
   };
-  for (const [name, action] of [['SLOErrorBudgetBurnFast', 'page'], ['SLOErrorBudgetBurnSlow', 'ticket']] as const) {
+  for (const [name, action] of [
+    ['SLOErrorBudgetBurnFast', 'page'],
+    ['SLOErrorBudgetBurnSlow', 'ticket'],
+  ] as const) {
     const pairs = BURN_ALERTS.filter((b) => b.action === action);
     const text = pairs.map((b) => `${b.factor}x over ${b.long} and ${b.short}`).join(', or ');
-    rules.push(alert({
-      name,
-      expr: pairs.map((b) => burn(b.long, b.short, b.factor)).join(' or '),
-      severity: pairs[0].severity,
-      labels: { service: '{{ $labels.job }}' },
-      summary: `{{ $labels.job }} burns its {{ $labels.slo }} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
-      description: `{{ $labels.job }} (namespace {{ $labels.namespace }}) fails its {{ $labels.slo }} SLO (indicator {{ $labels.sli }}, ${'{{ $labels.window }}'} window) at an error ratio of {{ $value | humanizePercentage }} over the long window: burn rate above ${text}.`,
-    }));
+    rules.push(
+      alert({
+        name,
+        expr: pairs.map((b) => burn(b.long, b.short, b.factor)).join(' or '),
+        severity: pairs[0].severity,
+        labels: { service: '{{ $labels.job }}' },
+        summary: `{{ $labels.job }} burns its {{ $labels.slo }} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
+        description: `{{ $labels.job }} (namespace {{ $labels.namespace }}) fails its {{ $labels.slo }} SLO (indicator {{ $labels.sli }}, ${'{{ $labels.window }}'} window) at an error ratio of {{ $value | humanizePercentage }} over the long window: burn rate above ${text}.`,
+      }),
+    );
   }
 
   return {

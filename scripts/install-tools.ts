@@ -19,7 +19,13 @@ const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly', GOTOOL
 
 function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${String(r.stderr ?? '').split('\n').filter((l) => !l.startsWith('go: downloading')).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${String(r.stderr ?? '')
+        .split('\n')
+        .filter((l) => !l.startsWith('go: downloading'))
+        .join('\n')}`,
+    );
   return String(r.stdout ?? '');
 }
 
@@ -32,10 +38,24 @@ function builtVersion(bin: string, module: string): string | undefined {
 
 /** go build of the tool's packages from our go.mod in t.dir (Go's default caches). */
 function goBuild(name: string, t: ToolPin): boolean {
-  const missing = Object.entries(t.cmds ?? {}).filter(([, b]) => !fs.existsSync(path.join(BIN, b)) || builtVersion(path.join(BIN, b), t.module) !== t.version);
+  const missing = Object.entries(t.cmds ?? {}).filter(
+    ([, b]) => !fs.existsSync(path.join(BIN, b)) || builtVersion(path.join(BIN, b), t.module) !== t.version,
+  );
   if (missing.length === 0) return false;
   const dir = path.join(ROOT, t.dir!);
-  sh('go', ['build', '-C', dir, '-o', `${BIN}/`, ...(t.ldflags ? ['-ldflags', t.ldflags] : []), ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}`)], { env: goEnv });
+  sh(
+    'go',
+    [
+      'build',
+      '-C',
+      dir,
+      '-o',
+      `${BIN}/`,
+      ...(t.ldflags ? ['-ldflags', t.ldflags] : []),
+      ...missing.map(([pkg]) => `${t.module}${pkg ? `/${pkg}` : ''}`),
+    ],
+    { env: goEnv },
+  );
   console.log(`  ${name}: ${missing.map(([, b]) => b).join(', ')} ${t.version} (from ${t.dir}/go.mod)`);
   return true;
 }
@@ -43,7 +63,11 @@ function goBuild(name: string, t: ToolPin): boolean {
 function pipInstall(pins: [string, ToolPin][]): boolean {
   const py = path.join(VENV, 'bin', 'python');
   if (!fs.existsSync(py)) sh('python3', ['-m', 'venv', VENV]);
-  const have = new Map(JSON.parse(sh(py, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'])).map((p: { name: string; version: string }) => [p.name.toLowerCase(), p.version]));
+  const have = new Map(
+    JSON.parse(sh(py, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'])).map(
+      (p: { name: string; version: string }) => [p.name.toLowerCase(), p.version],
+    ),
+  );
   const need = pins.filter(([, t]) => have.get(t.module) !== t.version);
   if (need.length === 0) return false;
   sh(py, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...need.map(([, t]) => `${t.module}==${t.version}`)]);
@@ -52,15 +76,24 @@ function pipInstall(pins: [string, ToolPin][]): boolean {
 }
 
 function aptInstall(pins: [string, ToolPin][]): boolean {
-  const installed = (pkg: string) => spawnSync('dpkg-query', ['-W', '-f', '${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed');
+  const installed = (pkg: string) =>
+    spawnSync('dpkg-query', ['-W', '-f', '${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed');
   const need = pins.filter(([, t]) => !installed(t.module)).map(([, t]) => t.module);
   if (need.length === 0) return false;
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const run = (args: string[]) => sh(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const run = (args: string[]) =>
+    sh(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...need]);
   // Packages start their services; the tests run their own instances on other ports.
-  for (const s of ['redis-server', 'mariadb', 'prometheus-redis-exporter', 'prometheus-mysqld-exporter', 'prometheus-node-exporter', 'prometheus-blackbox-exporter']) {
+  for (const s of [
+    'redis-server',
+    'mariadb',
+    'prometheus-redis-exporter',
+    'prometheus-mysqld-exporter',
+    'prometheus-node-exporter',
+    'prometheus-blackbox-exporter',
+  ]) {
     spawnSync(sudo[0] ?? 'service', [...(sudo.length ? ['service'] : []), s, 'stop'], { stdio: 'ignore' });
   }
   console.log(`  apt: ${need.join(' ')}`);

@@ -34,10 +34,12 @@ function strict(s: Schema, refPrefix = '#/definitions/'): Schema {
     else out[k] = v;
   }
   if (out.format === 'int-or-string' || out['x-kubernetes-int-or-string']) {
-    delete out.type; delete out.format;
+    delete out.type;
+    delete out.format;
     out.oneOf = [{ type: 'string' }, { type: 'integer' }];
   }
-  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields'])
+    out.additionalProperties = false;
   if (out.nullable === true) {
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
     delete out.nullable;
@@ -53,7 +55,10 @@ function reachable(start: Schema, defs: Record<string, Schema>): Set<string> {
     for (const [k, v] of Object.entries(s)) {
       if (k === '$ref' && typeof v === 'string') {
         const name = v.replace('#/definitions/', '');
-        if (!seen.has(name)) { seen.add(name); walk(defs[name]); }
+        if (!seen.has(name)) {
+          seen.add(name);
+          walk(defs[name]);
+        }
       } else walk(v);
     }
   };
@@ -61,7 +66,10 @@ function reachable(start: Schema, defs: Record<string, Schema>): Set<string> {
   return seen;
 }
 
-export interface GeneratedSchemas { dir: string; kinds: string[] }
+export interface GeneratedSchemas {
+  dir: string;
+  kinds: string[];
+}
 
 export function generate(out: string): GeneratedSchemas {
   fs.rmSync(out, { recursive: true, force: true });
@@ -91,10 +99,19 @@ export function generate(out: string): GeneratedSchemas {
   // The CRDs of contracts/kubernetes (gzip) and those the other tests use (test/crds: Gateway API, Traefik,
   // Velero, CSI snapshots; plain or gzip). A kind with two sources is the same CRD: the later file wins.
   const CRD_DIR = path.join(ROOT, 'test', 'crds');
-  const readAny = (file: string) => (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)).toString('utf8') : fs.readFileSync(file, 'utf8'));
+  const readAny = (file: string) =>
+    file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)).toString('utf8') : fs.readFileSync(file, 'utf8');
   const crdTexts = [
-    ...fs.readdirSync(SRC).filter((x) => x.endsWith('.yaml.gz')).map(read),
-    ...(fs.existsSync(CRD_DIR) ? fs.readdirSync(CRD_DIR).filter((x) => /\.yaml(\.gz)?$/.test(x)).map((x) => readAny(path.join(CRD_DIR, x))) : []),
+    ...fs
+      .readdirSync(SRC)
+      .filter((x) => x.endsWith('.yaml.gz'))
+      .map(read),
+    ...(fs.existsSync(CRD_DIR)
+      ? fs
+          .readdirSync(CRD_DIR)
+          .filter((x) => /\.yaml(\.gz)?$/.test(x))
+          .map((x) => readAny(path.join(CRD_DIR, x)))
+      : []),
   ];
   for (const text of crdTexts) {
     for (const doc of parseAllDocuments(text)) {

@@ -27,10 +27,17 @@ import { generate, schemaLocation } from './k8s-json-schemas';
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, '.cache', 'bin');
 
-interface Manifest { kind?: string; metadata?: { name?: string }; data?: Record<string, string> }
+interface Manifest {
+  kind?: string;
+  metadata?: { name?: string };
+  data?: Record<string, string>;
+}
 
 function configMaps(yamlText: string, name: string): Record<string, string> {
-  const docs = yamlText.split(/^---$/m).map((d) => parse(d) as Manifest | null).filter(Boolean) as Manifest[];
+  const docs = yamlText
+    .split(/^---$/m)
+    .map((d) => parse(d) as Manifest | null)
+    .filter(Boolean) as Manifest[];
   return docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.name === name)?.data ?? {};
 }
 
@@ -59,7 +66,10 @@ export function shippedRuleFiles(): Map<string, Record<string, string>> {
   const dist = configMaps(fs.readFileSync(path.join(ROOT, 'dist', '10-prometheus.yaml'), 'utf8'), 'prometheus-rules');
   if (Object.keys(dist).length === 0) throw new Error('no prometheus-rules ConfigMap in dist/10-prometheus.yaml');
   out.set('dist/ (monitoring.yaml)', dist);
-  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((x) => x.endsWith('.yaml')).sort()) {
+  for (const f of fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((x) => x.endsWith('.yaml'))
+    .sort()) {
     const file = `examples/${f}`;
     const stack = new MonitoringStack(new App(), 'lint', { spec: parseSpecYaml(fs.readFileSync(path.join(ROOT, file), 'utf8'), file) });
     const rules = configMaps([...renderManifests(stack).values()].join('\n---\n'), 'prometheus-rules');
@@ -70,8 +80,13 @@ export function shippedRuleFiles(): Map<string, Record<string, string>> {
 }
 
 function pint(dir: string, label: string): number {
-  if (!fs.existsSync(path.join(BIN, 'pint'))) throw new Error(`pint ${TOOL_PINS.pint.version} is not in .cache/bin: run scripts/install-tools.ts`);
-  const r = spawnSync(path.join(BIN, 'pint'), ['--offline', '--no-color', '--config', path.join(ROOT, '.pint.hcl'), 'lint', '--min-severity=info', dir], { encoding: 'utf8', cwd: dir });
+  if (!fs.existsSync(path.join(BIN, 'pint')))
+    throw new Error(`pint ${TOOL_PINS.pint.version} is not in .cache/bin: run scripts/install-tools.ts`);
+  const r = spawnSync(
+    path.join(BIN, 'pint'),
+    ['--offline', '--no-color', '--config', path.join(ROOT, '.pint.hcl'), 'lint', '--min-severity=info', dir],
+    { encoding: 'utf8', cwd: dir },
+  );
   const out = `${r.stdout}${r.stderr}`;
   const problems = /msg="Problems found"(.*)$/m.exec(out);
   const count = problems ? [...problems[1].matchAll(/=(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0) : 0;
@@ -93,7 +108,9 @@ function main(): void {
       const fresh = Object.entries(rules).filter(([, t]) => !seen.has(t));
       for (const [, t] of fresh) seen.add(t);
       if (fresh.length === 0) {
-        console.log(`pint ${TOOL_PINS.pint.version} prometheus rules of ${spec}: every file already linted (the same bytes as an earlier spec's)`);
+        console.log(
+          `pint ${TOOL_PINS.pint.version} prometheus rules of ${spec}: every file already linted (the same bytes as an earlier spec's)`,
+        );
         continue;
       }
       const promDir = path.join(tmp, `prometheus-rules-${n++}`);
@@ -116,12 +133,18 @@ function main(): void {
 
     // --- kubeconform -strict, offline schemas.
     const schemas = generate(path.join(ROOT, '.cache', 'kubeconform-schemas'));
-    const r = spawnSync(path.join(BIN, 'kubeconform'), ['-strict', '-summary', '-output', 'text', '-schema-location', schemaLocation(schemas.dir), 'dist', 'gitops'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      path.join(BIN, 'kubeconform'),
+      ['-strict', '-summary', '-output', 'text', '-schema-location', schemaLocation(schemas.dir), 'dist', 'gitops'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     const out = `${r.stdout}${r.stderr}`;
     const m = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(out);
     const bad = m ? Number(m[2]) + Number(m[3]) + Number(m[4]) : 1;
     if (bad || r.status !== 0) console.log(out);
-    console.log(`kubeconform ${TOOL_PINS.kubeconform.version} -strict dist/ gitops/: ${m ? `${m[1]} valid, ` : ''}${bad} findings (invalid, errors or skipped)`);
+    console.log(
+      `kubeconform ${TOOL_PINS.kubeconform.version} -strict dist/ gitops/: ${m ? `${m[1]} valid, ` : ''}${bad} findings (invalid, errors or skipped)`,
+    );
     findings += bad || (r.status !== 0 ? 1 : 0);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -16,7 +16,8 @@ function typeOf(s: Schema): string {
   if (alts) return [...new Set(alts.map(typeOf))].join(' \\| ');
   if (Array.isArray(s.type)) return s.type.join(' \\| ');
   if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return `map of ${typeOf(s.additionalProperties)}`;
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties)
+    return `map of ${typeOf(s.additionalProperties)}`;
   return s.type ?? 'any';
 }
 
@@ -46,7 +47,9 @@ function rows(s: Schema, at: string, out: string[], required: Set<string>): void
     const body = objectBody(v);
     const isList = v.type === 'array' || (v.anyOf ?? []).some((a: Schema) => a.type === 'array');
     const shown = body && isList && v.type === 'array' ? `${p}[]` : p;
-    out.push(`| \`${shown}\` | ${body && !isList && !(v.anyOf || v.oneOf) ? 'object' : typeOf(v)}${required.has(k) ? ' (required)' : ''} | ${defaultOf(v)} | ${cell(v.description ?? body?.description ?? '')} |`);
+    out.push(
+      `| \`${shown}\` | ${body && !isList && !(v.anyOf || v.oneOf) ? 'object' : typeOf(v)}${required.has(k) ? ' (required)' : ''} | ${defaultOf(v)} | ${cell(v.description ?? body?.description ?? '')} |`,
+    );
     if (body) rows(body, shown, out, new Set(body.required ?? []));
   }
 }
@@ -71,7 +74,12 @@ export function renderSpecReference(): string {
     const body = objectBody(v);
     if (v.description && body) out.push(cell(v.description), '');
     if (!body) {
-      out.push('| Field | Type | Default | Description |', '|---|---|---|---|', `| \`spec.${k}\` | ${typeOf(v)} | ${defaultOf(v)} | ${cell(v.description ?? '')} |`, '');
+      out.push(
+        '| Field | Type | Default | Description |',
+        '|---|---|---|---|',
+        `| \`spec.${k}\` | ${typeOf(v)} | ${defaultOf(v)} | ${cell(v.description ?? '')} |`,
+        '',
+      );
       continue;
     }
     const lines: string[] = [];

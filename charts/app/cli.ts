@@ -84,7 +84,11 @@ function load(c: Common): { result: SynthesisResult; source: string } {
   const source = file ?? 'built-in default spec';
   let text: string | undefined;
   if (file) {
-    try { text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8'); } catch { throw new SpecError(file, ['file not found']); }
+    try {
+      text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new SpecError(file, ['file not found']);
+    }
   }
   const result = synthesize(text ?? DEFAULT_SPEC, { source });
   for (const w of result.warnings) console.error(`warning: ${w}`);
@@ -111,9 +115,11 @@ async function preflightCmd(argv: string[]): Promise<number> {
   const { preflight, formatFinding } = await import('./live/preflight');
   const findings = await preflight(await kube(c), result);
   for (const f of findings) console.log(formatFinding(f));
-  console.log(findings.length === 0
-    ? `preflight: the cluster has everything ${source} needs`
-    : `preflight: ${findings.length} thing${findings.length === 1 ? '' : 's'} missing for ${source}; fix them and run preflight again`);
+  console.log(
+    findings.length === 0
+      ? `preflight: the cluster has everything ${source} needs`
+      : `preflight: ${findings.length} thing${findings.length === 1 ? '' : 's'} missing for ${source}; fix them and run preflight again`,
+  );
   return findings.length === 0 ? 0 : 1;
 }
 
@@ -124,15 +130,25 @@ async function applyCmd(argv: string[]): Promise<number> {
   const { applyStack, summary } = await import('./live/apply');
   const dryRun = c.flags.has('--dry-run');
   const r = await applyStack(await kube(c), result, {
-    dryRun, prunePvcs: c.flags.has('--prune-pvcs'), allowRecreate: c.flags.has('--allow-recreate'), log: (l) => console.log(l),
+    dryRun,
+    prunePvcs: c.flags.has('--prune-pvcs'),
+    allowRecreate: c.flags.has('--allow-recreate'),
+    log: (l) => console.log(l),
   });
   if (r.refused.length) {
-    console.error(formatUnsafeChanges(r.refused, 'the cluster').replace(/^synth refused/, 'apply refused').replace(/Run the synth again[^\n]*$/, 'Run apply again with --allow-recreate once you have read the steps (nothing was applied).').replace(/kubectl apply -f dist\//g, 'ai-monitoring apply'));
+    console.error(
+      formatUnsafeChanges(r.refused, 'the cluster')
+        .replace(/^synth refused/, 'apply refused')
+        .replace(/Run the synth again[^\n]*$/, 'Run apply again with --allow-recreate once you have read the steps (nothing was applied).')
+        .replace(/kubectl apply -f dist\//g, 'ai-monitoring apply'),
+    );
     return 1;
   }
   for (const k of r.kept) console.log(`kept ${k}`);
   for (const f of r.failed) console.error(`failed: ${f}`);
-  console.log(`apply${dryRun ? ' --dry-run' : ''}: ${summary(r, dryRun)}${r.failed.length && !dryRun ? ' (nothing pruned; fix the failures and apply again)' : ''}`);
+  console.log(
+    `apply${dryRun ? ' --dry-run' : ''}: ${summary(r, dryRun)}${r.failed.length && !dryRun ? ' (nothing pruned; fix the failures and apply again)' : ''}`,
+  );
   return r.failed.length ? 1 : 0;
 }
 
@@ -147,7 +163,11 @@ async function statusCmd(argv: string[]): Promise<number> {
   for (const l of s.ok) console.log(`ok: ${l}`);
   for (const l of s.problems) console.log(`not healthy: ${l}`);
   for (const l of s.events) console.log(`warning event: ${l}`);
-  console.log(s.healthy ? `status: healthy (${s.ok.length} checks)` : `status: not healthy (${s.problems.length} problem${s.problems.length === 1 ? '' : 's'})`);
+  console.log(
+    s.healthy
+      ? `status: healthy (${s.ok.length} checks)`
+      : `status: not healthy (${s.problems.length} problem${s.problems.length === 1 ? '' : 's'})`,
+  );
   return s.healthy ? 0 : 1;
 }
 
@@ -158,13 +178,21 @@ async function diffCmd(argv: string[]): Promise<number> {
   const { diffStack } = await import('./live/diff');
   const lines = await diffStack(await kube(c), result);
   for (const l of lines) console.log(l.text);
-  console.log(lines.length === 0 ? 'diff: no drift' : `diff: ${lines.length} difference${lines.length === 1 ? '' : 's'} (ai-monitoring apply restores the desired state)`);
+  console.log(
+    lines.length === 0
+      ? 'diff: no drift'
+      : `diff: ${lines.length} difference${lines.length === 1 ? '' : 's'} (ai-monitoring apply restores the desired state)`,
+  );
   return lines.length === 0 ? 0 : 1;
 }
 
 /** The namespace of the in-cluster service account (where the pod runs), when there is one. */
 function podNamespace(): string | undefined {
-  try { return fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined; } catch { return undefined; }
+  try {
+    return fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** --leader-elect and its options: the Lease (name, namespace) and its durations. */
@@ -173,26 +201,50 @@ function leaderElectionOf(c: Common): { value?: RunOptions['leaderElection'] } |
   const namespace = c.values.get('--lease-namespace') ?? c.values.get('--namespace') ?? podNamespace();
   if (!namespace) return '--leader-elect needs --lease-namespace (or --namespace) out of a cluster: the namespace of the Lease';
   const ms: Record<string, number> = {};
-  for (const [flag, def] of [['--lease-duration', '15s'], ['--renew-deadline', '10s'], ['--retry-period', '2s']]) {
+  for (const [flag, def] of [
+    ['--lease-duration', '15s'],
+    ['--renew-deadline', '10s'],
+    ['--retry-period', '2s'],
+  ]) {
     const v = durationMs(c.values.get(flag) ?? def);
     if (!v || v < 100) return `${flag} ${c.values.get(flag)}: expected a duration like ${def}`;
     ms[flag] = v;
   }
-  if (!(ms['--retry-period'] < ms['--renew-deadline'] && ms['--renew-deadline'] < ms['--lease-duration'])) return 'expected --retry-period < --renew-deadline < --lease-duration';
-  return { value: {
-    namespace, name: c.values.get('--lease-name') ?? 'ai-monitoring-operator',
-    leaseDurationMs: ms['--lease-duration'], renewDeadlineMs: ms['--renew-deadline'], retryMs: ms['--retry-period'],
-  } };
+  if (!(ms['--retry-period'] < ms['--renew-deadline'] && ms['--renew-deadline'] < ms['--lease-duration']))
+    return 'expected --retry-period < --renew-deadline < --lease-duration';
+  return {
+    value: {
+      namespace,
+      name: c.values.get('--lease-name') ?? 'ai-monitoring-operator',
+      leaseDurationMs: ms['--lease-duration'],
+      renewDeadlineMs: ms['--renew-deadline'],
+      retryMs: ms['--retry-period'],
+    },
+  };
 }
 
 async function operatorCmd(argv: string[]): Promise<number> {
-  const c = parse(argv, ['--leader-elect'], ['--namespace', '--resync', '--lease-name', '--lease-namespace', '--lease-duration', '--renew-deadline', '--retry-period', '--health-port']);
+  const c = parse(
+    argv,
+    ['--leader-elect'],
+    [
+      '--namespace',
+      '--resync',
+      '--lease-name',
+      '--lease-namespace',
+      '--lease-duration',
+      '--renew-deadline',
+      '--retry-period',
+      '--health-port',
+    ],
+  );
   if (typeof c === 'string') return usage(c);
   if (c.spec) return usage('operator takes no spec file: it reads MonitoringStack resources from the cluster');
   const resync = durationMs(c.values.get('--resync') ?? '60s');
   if (!resync || resync < 1000) return usage(`--resync ${c.values.get('--resync')}: expected a duration of at least 1s, like 60s`);
   const healthPort = c.values.has('--health-port') ? Number(c.values.get('--health-port')) : undefined;
-  if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort < 65536)) return usage(`--health-port ${c.values.get('--health-port')}: expected a port number like 8081`);
+  if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort < 65536))
+    return usage(`--health-port ${c.values.get('--health-port')}: expected a port number like 8081`);
   const leader = leaderElectionOf(c);
   if (typeof leader === 'string') return usage(leader);
   const { runOperator } = await import('./operator/controller');
@@ -237,5 +289,13 @@ export async function cli(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  cli(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });
+  cli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -35,7 +35,8 @@ import { DEFAULT_SPEC, readSpecFile, SpecError, validateSpec } from '../spec/loa
 import type { MonitoringStackSpec } from '../spec/schema';
 import { MonitoringStack } from '../stack';
 
-export const SECRETS_USAGE = 'usage: ai-monitoring secrets [spec.yaml] [--dry-run] [--context NAME] [--from-file NAME/KEY=PATH]... [--from-env NAME/KEY=VAR]...';
+export const SECRETS_USAGE =
+  'usage: ai-monitoring secrets [spec.yaml] [--dry-run] [--context NAME] [--from-file NAME/KEY=PATH]... [--from-env NAME/KEY=VAR]...';
 
 /** Where a key's value comes from. */
 export type KeySource =
@@ -52,7 +53,12 @@ export interface PlannedSecret {
   readonly keys: { readonly key: string; readonly source?: KeySource }[];
 }
 
-interface Args { spec?: string; dryRun: boolean; context?: string; given: Map<string, KeySource> }
+interface Args {
+  spec?: string;
+  dryRun: boolean;
+  context?: string;
+  given: Map<string, KeySource>;
+}
 
 function parseArgs(argv: string[]): Args | string {
   const a: Args = { dryRun: false, given: new Map() };
@@ -68,7 +74,8 @@ function parseArgs(argv: string[]): Args | string {
       const opt = arg.startsWith('--from-file') ? '--from-file' : '--from-env';
       const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       const m = v === undefined ? null : /^([a-z0-9][-a-z0-9.]*)\/([-._a-zA-Z0-9]+)=(.+)$/.exec(v);
-      if (!m) return `${opt} needs NAME/KEY=${opt === '--from-file' ? 'PATH' : 'VARIABLE'} (the Secret's name, its key, and where the value is), found ${JSON.stringify(v ?? '')}`;
+      if (!m)
+        return `${opt} needs NAME/KEY=${opt === '--from-file' ? 'PATH' : 'VARIABLE'} (the Secret's name, its key, and where the value is), found ${JSON.stringify(v ?? '')}`;
       a.given.set(`${m[1]}/${m[2]}`, opt === '--from-file' ? { kind: 'file', path: m[3] } : { kind: 'env', variable: m[3] });
     } else if (arg.startsWith('-')) return `unknown option ${arg}`;
     else positional.push(arg);
@@ -85,7 +92,11 @@ function stackObjects(spec: MonitoringStackSpec): any[] {
 
 /** The Namespace objects of the stack (labels included), by name: created first when a Secret's namespace is missing. */
 export function stackNamespaces(spec: MonitoringStackSpec): Map<string, any> {
-  return new Map(stackObjects(spec).filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o]));
+  return new Map(
+    stackObjects(spec)
+      .filter((o) => o.kind === 'Namespace')
+      .map((o) => [o.metadata.name, o]),
+  );
 }
 
 /** The Secrets the stack reads and where each key's value comes from (undefined: nobody said). */
@@ -101,7 +112,8 @@ export function planSecrets(spec: MonitoringStackSpec, given: ReadonlyMap<string
       let source: KeySource | undefined = given.get(id);
       if (!source && n.namespace === s.namespace) {
         if (n.name === webAuth.secretName && key === webAuth.passwordKey) source = { kind: 'random' };
-        else if (n.name === webAuth.secretName && key === webAuth.webConfigKey) source = { kind: 'web-config', user: webAuth.username, passwordKey: webAuth.passwordKey };
+        else if (n.name === webAuth.secretName && key === webAuth.webConfigKey)
+          source = { kind: 'web-config', user: webAuth.username, passwordKey: webAuth.passwordKey };
         else if (n.name === admin.name && key === admin.userKey) source = { kind: 'fixed', value: 'admin', why: 'Grafana admin user name' };
         else if (n.name === admin.name && key === admin.passwordKey) source = { kind: 'random' };
         else if (n.name === (grafanaKey.name ?? admin.name) && key === grafanaKey.key) source = { kind: 'random' };
@@ -122,7 +134,11 @@ export interface SecretAction {
 }
 
 /** Problems that stop the run before anything is written: keys nobody can fill, files or variables that are empty. */
-export function planProblems(plan: PlannedSecret[], existing: ReadonlyMap<string, ReadonlySet<string>>, env: NodeJS.ProcessEnv = process.env): string[] {
+export function planProblems(
+  plan: PlannedSecret[],
+  existing: ReadonlyMap<string, ReadonlySet<string>>,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const problems: string[] = [];
   for (const p of plan) {
     const have = existing.get(`${p.namespace}/${p.name}`) ?? new Set<string>();
@@ -131,16 +147,28 @@ export function planProblems(plan: PlannedSecret[], existing: ReadonlyMap<string
       const id = `${p.name}/${k.key}`;
       if (!k.source) {
         if (p.optional) continue;
-        problems.push(`${p.namespace}/${id}: the stack cannot make this value (it is yours: a webhook URL, a credential of another system); give it with --from-file ${id}=PATH or --from-env ${id}=VARIABLE`);
+        problems.push(
+          `${p.namespace}/${id}: the stack cannot make this value (it is yours: a webhook URL, a credential of another system); give it with --from-file ${id}=PATH or --from-env ${id}=VARIABLE`,
+        );
       } else if (k.source.kind === 'file') {
         let text: string | undefined;
-        try { text = fs.readFileSync(k.source.path, 'utf8'); } catch (e) { problems.push(`${p.namespace}/${id}: cannot read ${k.source.path} (${(e as NodeJS.ErrnoException).code})`); continue; }
-        if (text.trim() === '') problems.push(`${p.namespace}/${id}: ${k.source.path} is empty, so the key would be empty; put the value in the file`);
+        try {
+          text = fs.readFileSync(k.source.path, 'utf8');
+        } catch (e) {
+          problems.push(`${p.namespace}/${id}: cannot read ${k.source.path} (${(e as NodeJS.ErrnoException).code})`);
+          continue;
+        }
+        if (text.trim() === '')
+          problems.push(`${p.namespace}/${id}: ${k.source.path} is empty, so the key would be empty; put the value in the file`);
       } else if (k.source.kind === 'env') {
-        if ((env[k.source.variable] ?? '').trim() === '') problems.push(`${p.namespace}/${id}: the environment variable ${k.source.variable} is ${env[k.source.variable] === undefined ? 'not set' : 'empty'}, so the key would be empty; export it first`);
+        if ((env[k.source.variable] ?? '').trim() === '')
+          problems.push(
+            `${p.namespace}/${id}: the environment variable ${k.source.variable} is ${env[k.source.variable] === undefined ? 'not set' : 'empty'}, so the key would be empty; export it first`,
+          );
       } else if (k.source.kind === 'web-config') {
         const from = k.source.passwordKey;
-        if (!have.has(from) && !p.keys.some((x) => x.key === from && x.source)) problems.push(`${p.namespace}/${id}: derived from ${from}, which is neither stored nor made`);
+        if (!have.has(from) && !p.keys.some((x) => x.key === from && x.source))
+          problems.push(`${p.namespace}/${id}: derived from ${from}, which is neither stored nor made`);
       }
     }
   }
@@ -161,7 +189,16 @@ export function planActions(plan: PlannedSecret[], existing: ReadonlyMap<string,
 
 /** One line per Secret, names and keys only (never a value). */
 export function describeActions(actions: SecretAction[], dryRun: boolean): string[] {
-  const how = (s: KeySource) => (s.kind === 'random' ? 'generated' : s.kind === 'fixed' ? s.why : s.kind === 'web-config' ? `bcrypt web config for user ${s.user}` : s.kind === 'file' ? `from ${s.path}` : `from $${s.variable}`);
+  const how = (s: KeySource) =>
+    s.kind === 'random'
+      ? 'generated'
+      : s.kind === 'fixed'
+        ? s.why
+        : s.kind === 'web-config'
+          ? `bcrypt web config for user ${s.user}`
+          : s.kind === 'file'
+            ? `from ${s.path}`
+            : `from $${s.variable}`;
   return actions.map((a) => {
     const verb = a.create ? (dryRun ? 'would create' : 'created') : a.add.length ? (dryRun ? 'would add to' : 'added to') : 'unchanged';
     const added = a.add.map((k) => `${k.key} (${how(k.source)})`).join(', ');
@@ -179,22 +216,36 @@ export function webConfig(user: string, password: string, cost = 12): string {
 
 function valueOf(source: KeySource, values: Record<string, string>, stored: Record<string, string>, env: NodeJS.ProcessEnv): string {
   switch (source.kind) {
-    case 'random': return randomSecret();
-    case 'fixed': return source.value;
-    case 'file': return fs.readFileSync(source.path, 'utf8').replace(/\r?\n$/, '');
-    case 'env': return env[source.variable] ?? '';
-    case 'web-config': return webConfig(source.user, values[source.passwordKey] ?? stored[source.passwordKey]);
+    case 'random':
+      return randomSecret();
+    case 'fixed':
+      return source.value;
+    case 'file':
+      return fs.readFileSync(source.path, 'utf8').replace(/\r?\n$/, '');
+    case 'env':
+      return env[source.variable] ?? '';
+    case 'web-config':
+      return webConfig(source.user, values[source.passwordKey] ?? stored[source.passwordKey]);
   }
 }
 
 /** kubectl with the Secret body on stdin; stdout is never shown (it could echo data). */
 function kubectl(args: string[], context: string | undefined, input?: string) {
-  const r = spawnSync('kubectl', [...(context ? ['--context', context] : []), ...args], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw new Error(`kubectl could not run (${(r.error as NodeJS.ErrnoException).code}): install kubectl and point it at your cluster`);
+  const r = spawnSync('kubectl', [...(context ? ['--context', context] : []), ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error)
+    throw new Error(`kubectl could not run (${(r.error as NodeJS.ErrnoException).code}): install kubectl and point it at your cluster`);
   return r;
 }
 
-function readSecret(ns: string, name: string, context?: string): { data: Record<string, string>; resourceVersion: string; object: any } | undefined {
+function readSecret(
+  ns: string,
+  name: string,
+  context?: string,
+): { data: Record<string, string>; resourceVersion: string; object: any } | undefined {
   const r = kubectl(['-n', ns, 'get', 'secret', name, '-o', 'json', '--ignore-not-found'], context);
   if (r.status !== 0) throw new Error(`kubectl get secret ${ns}/${name} failed: ${r.stderr.trim()}`);
   if (r.stdout.trim() === '') return undefined;
@@ -220,7 +271,9 @@ export async function runSecrets(argv: string[]): Promise<number> {
     const plan = planSecrets(spec, args.given);
     const unknown = [...args.given.keys()].filter((id) => !plan.some((p) => p.keys.some((k) => `${p.name}/${k.key}` === id)));
     if (unknown.length) {
-      console.error(`secrets: the stack reads no ${unknown.join(', ')}; it reads ${plan.flatMap((p) => p.keys.map((k) => `${p.name}/${k.key}`)).join(', ')}`);
+      console.error(
+        `secrets: the stack reads no ${unknown.join(', ')}; it reads ${plan.flatMap((p) => p.keys.map((k) => `${p.name}/${k.key}`)).join(', ')}`,
+      );
       return 2;
     }
     // A Secret's namespace that does not exist yet (secrets before the first apply) is created as the stack defines it.
@@ -240,7 +293,9 @@ export async function runSecrets(argv: string[]): Promise<number> {
     const existing = new Map([...stored].map(([id, s]) => [id, new Set(Object.keys(s.data))]));
     const problems = planProblems(plan, existing);
     if (problems.length) {
-      console.error(`secrets: nothing was written; ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      console.error(
+        `secrets: nothing was written; ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
       return 1;
     }
     const actions = planActions(plan, existing);
@@ -259,8 +314,10 @@ export async function runSecrets(argv: string[]): Promise<number> {
       const id = `${a.namespace}/${a.name}`;
       const old = stored.get(id);
       const values: Record<string, string> = {};
-      for (const k of a.add.filter((x) => x.source.kind !== 'web-config')) values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
-      for (const k of a.add.filter((x) => x.source.kind === 'web-config')) values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
+      for (const k of a.add.filter((x) => x.source.kind !== 'web-config'))
+        values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
+      for (const k of a.add.filter((x) => x.source.kind === 'web-config'))
+        values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
       for (const [k, v] of Object.entries(values)) if (v === '') throw new Error(`${id} key ${k} would be empty; nothing more was written`);
       const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
       if (a.create) {
@@ -272,7 +329,10 @@ export async function runSecrets(argv: string[]): Promise<number> {
         // fail (Conflict) instead of being overwritten, so no key that exists is ever written.
         const body = { ...old!.object, data: { ...(old!.object.data ?? {}), ...data } };
         const r = kubectl(['replace', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
-        if (r.status !== 0) throw new Error(`adding keys to ${id} failed (it changed meanwhile, or access was refused; its keys were left as they were): ${r.stderr.trim()}`);
+        if (r.status !== 0)
+          throw new Error(
+            `adding keys to ${id} failed (it changed meanwhile, or access was refused; its keys were left as they were): ${r.stderr.trim()}`,
+          );
       }
     }
     for (const l of describeActions(actions, false)) console.log(l);
@@ -285,5 +345,7 @@ export async function runSecrets(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void runSecrets(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void runSecrets(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -31,7 +31,13 @@ import { MonitoringStack } from '../stack';
 export interface ManifestObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -78,7 +84,10 @@ export { KUSTOMIZATION_FILE };
  * Synthesize the stack of `input`: YAML text of a MonitoringStack, or the
  * spec as an object (as written by a user, or as a custom resource's JSON).
  */
-export function synthesize(input: string | MonitoringStackInput | MonitoringStackSpec | object, options: SynthesizeOptions = {}): SynthesisResult {
+export function synthesize(
+  input: string | MonitoringStackInput | MonitoringStackSpec | object,
+  options: SynthesizeOptions = {},
+): SynthesisResult {
   const source = options.source ?? 'spec';
   const spec = typeof input === 'string' ? parseSpecYaml(input, source) : validateSpec(input, source);
   const app = new App({ outdir: 'unused-by-synthesize' });
@@ -96,9 +105,7 @@ export function synthesize(input: string | MonitoringStackInput | MonitoringStac
   let upgradeFindings: UnsafeChange[] = [];
   if (options.previous) {
     const prev = [...options.previous] as unknown[];
-    const previousObjects = prev.length > 0 && Array.isArray(prev[0])
-      ? parseManifestTexts(prev as [string, string][])
-      : (prev as object[]);
+    const previousObjects = prev.length > 0 && Array.isArray(prev[0]) ? parseManifestTexts(prev as [string, string][]) : (prev as object[]);
     upgradeFindings = unsafeChanges(previousObjects, objects);
   }
   const warnings = [...new Set([...stack.warnings, ...warningsOf(stack)])];

@@ -7,12 +7,7 @@ export { AlloyEvents, type AlloyEventsProps } from './alloy-events/construct';
 export { Alloy, type AlloyProps } from './alloy/construct';
 export { ArgoCdApplication, type ArgoCdApplicationProps } from './argocd/construct';
 export { Backup, type BackupProps } from './backup/construct';
-export {
-  BlackboxExporter,
-  type BlackboxExporterProps,
-  type CertManagerTarget,
-  type ProbedService,
-} from './blackbox-exporter/construct';
+export { BlackboxExporter, type BlackboxExporterProps, type CertManagerTarget, type ProbedService } from './blackbox-exporter/construct';
 export { Cadvisor, type CadvisorProps } from './cadvisor/construct';
 export { AcmeClusterIssuer, type AcmeClusterIssuerProps } from './cluster-issuer/construct';
 export { DcgmExporter, type DcgmExporterProps } from './dcgm-exporter/construct';

@@ -17,5 +17,8 @@ export const veleroScheduleName = (stackNamespace: string) => `${stackNamespace}
 /** Twice the longest gap between two runs of a cron schedule, in seconds and as a Prometheus duration. */
 export function staleAfter(schedule: string): { seconds: number; duration: string } {
   const minutes = 2 * cronIntervalMinutes(schedule);
-  return { seconds: minutes * 60, duration: minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m` };
+  return {
+    seconds: minutes * 60,
+    duration: minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`,
+  };
 }

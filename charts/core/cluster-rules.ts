@@ -71,20 +71,31 @@ function stringValue(literal: string): string {
  */
 export function keepClustersApart(expr: string, where = 'expression'): string {
   const tree = promqlParser.parse(expr);
-  tree.iterate({ enter: (n) => { if (n.type.isError) throw new ClusterRuleError(`${where}: invalid PromQL near character ${n.from + 1} in ${JSON.stringify(expr)}`); } });
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError) throw new ClusterRuleError(`${where}: invalid PromQL near character ${n.from + 1} in ${JSON.stringify(expr)}`);
+    },
+  });
   return new ClusterRewriter(expr, where).emit(tree.topNode);
 }
 
 /** Rewrites the syntax tree of one PromQL expression (`src`) node by node, keeping every cluster apart. */
 class ClusterRewriter {
-  constructor(private readonly src: string, private readonly where: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly where: string,
+  ) {}
 
   public emit(node: SyntaxNode): string {
     switch (node.name) {
-      case 'AggregateExpr': return this.aggregate(node);
-      case 'MatchingModifierClause': return this.matching(node);
-      case 'FunctionCall': return this.call(node);
-      default: return this.generic(node);
+      case 'AggregateExpr':
+        return this.aggregate(node);
+      case 'MatchingModifierClause':
+        return this.matching(node);
+      case 'FunctionCall':
+        return this.call(node);
+      default:
+        return this.generic(node);
     }
   }
 
@@ -112,9 +123,11 @@ class ClusterRewriter {
       const grouping = modifier.getChild('GroupingLabels');
       const labels = labelsOf(this.src, grouping);
       if (labels.includes(CLUSTER_LABEL)) return this.generic(node);
-      return this.generic(node, (c) => (c.name === 'AggregateModifier'
-        ? this.generic(c, (g) => (g.name === 'GroupingLabels' ? list([CLUSTER_LABEL, ...labels]) : undefined))
-        : undefined));
+      return this.generic(node, (c) =>
+        c.name === 'AggregateModifier'
+          ? this.generic(c, (g) => (g.name === 'GroupingLabels' ? list([CLUSTER_LABEL, ...labels]) : undefined))
+          : undefined,
+      );
     }
     const op = node.getChild('AggregateOp')!;
     const spaced = /\s/.test(this.src.charAt(op.to));
@@ -143,7 +156,9 @@ class ClusterRewriter {
     const name = ident ? this.text(ident) : '';
     const body = node.getChild('FunctionCallBody');
     if (name === 'scalar') {
-      throw new ClusterRuleError(`${this.where}: scalar() cannot keep clusters apart in a central ruler (one number for every cluster, NaN when two answer); compare vectors with on (...) instead, in ${JSON.stringify(this.src)}`);
+      throw new ClusterRuleError(
+        `${this.where}: scalar() cannot keep clusters apart in a central ruler (one number for every cluster, NaN when two answer); compare vectors with on (...) instead, in ${JSON.stringify(this.src)}`,
+      );
     }
     if (name === 'vector' && body) return this.vector(body);
     if ((name === 'absent' || name === 'absent_over_time') && body) return this.absent(node, name, body);
@@ -165,9 +180,11 @@ class ClusterRewriter {
     const labels = this.absentLabels(selector);
     if (labels === 'scoped') return this.generic(node);
     const inner = this.emit(arg);
-    const present = name === 'absent' ? `group by (${CLUSTER_LABEL}) (${inner})` : `group by (${CLUSTER_LABEL}) (count_over_time(${inner}))`;
+    const present =
+      name === 'absent' ? `group by (${CLUSTER_LABEL}) (${inner})` : `group by (${CLUSTER_LABEL}) (count_over_time(${inner}))`;
     let perCluster = `(group by (${CLUSTER_LABEL}) (${CLUSTER_REFERENCE}) unless on (${CLUSTER_LABEL}) ${present})`;
-    for (const [label, value] of labels) perCluster = `label_replace(${perCluster}, ${JSON.stringify(label)}, ${JSON.stringify(value.replace(/\$/g, '$$$$'))}, "", "")`;
+    for (const [label, value] of labels)
+      perCluster = `label_replace(${perCluster}, ${JSON.stringify(label)}, ${JSON.stringify(value.replace(/\$/g, '$$$$'))}, "", "")`;
     return `((${name}(${inner}) unless on () group (${CLUSTER_REFERENCE})) or ${perCluster})`;
   }
 
@@ -206,7 +223,12 @@ class ClusterRewriter {
  */
 export function keepLogClustersApart(expr: string, where = 'expression'): string {
   const edits: { from: number; to: number; text: string }[] = [];
-  const names = (text: string) => text.replace(/^[^(]*\(|\)\s*$/g, '').split(',').map((l) => l.trim()).filter(Boolean);
+  const names = (text: string) =>
+    text
+      .replace(/^[^(]*\(|\)\s*$/g, '')
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
   logqlParser.parse(expr).iterate({
     enter: (n) => {
       if (n.type.isError) throw new ClusterRuleError(`${where}: invalid LogQL near character ${n.from + 1} in ${JSON.stringify(expr)}`);
@@ -215,7 +237,8 @@ export function keepLogClustersApart(expr: string, where = 'expression'): string
         if (grouping) {
           const text = expr.slice(grouping.from, grouping.to);
           const labels = names(text);
-          if (/^by\b/.test(text) && !labels.includes(CLUSTER_LABEL)) edits.push({ from: grouping.from, to: grouping.to, text: `by ${list([CLUSTER_LABEL, ...labels])}` });
+          if (/^by\b/.test(text) && !labels.includes(CLUSTER_LABEL))
+            edits.push({ from: grouping.from, to: grouping.to, text: `by ${list([CLUSTER_LABEL, ...labels])}` });
         } else if (n.type.name === 'VectorAggregationExpr') {
           const op = n.node.getChild('VectorOp')!;
           edits.push({ from: op.to, to: op.to, text: ` by (${CLUSTER_LABEL})${/\s/.test(expr.charAt(op.to)) ? '' : ' '}` });
@@ -229,7 +252,8 @@ export function keepLogClustersApart(expr: string, where = 'expression'): string
           if (!labels.includes(CLUSTER_LABEL)) edits.push({ from: onLabels.from, to: onLabels.to, text: list([CLUSTER_LABEL, ...labels]) });
           const group = n.node.getChild('GroupingLabels');
           const groupLabels = group ? names(expr.slice(group.from, group.to)) : [];
-          if (group && groupLabels.includes(CLUSTER_LABEL)) edits.push({ from: group.from, to: group.to, text: list(groupLabels.filter((l) => l !== CLUSTER_LABEL)) });
+          if (group && groupLabels.includes(CLUSTER_LABEL))
+            edits.push({ from: group.from, to: group.to, text: list(groupLabels.filter((l) => l !== CLUSTER_LABEL)) });
         }
       }
       return true;

@@ -43,7 +43,10 @@ export interface LogPushAuth {
   readonly basic?: { readonly username: string; readonly password: { readonly name: string; readonly key: string } };
   readonly bearer?: { readonly token: { readonly name: string; readonly key: string } };
   /** CA bundle the collector checks the Loki certificate against. */
-  readonly ca?: { readonly configMap?: { readonly name: string; readonly key: string }; readonly secret?: { readonly name: string; readonly key: string } };
+  readonly ca?: {
+    readonly configMap?: { readonly name: string; readonly key: string };
+    readonly secret?: { readonly name: string; readonly key: string };
+  };
 }
 
 /** Where log collectors push (Loki). */
@@ -62,7 +65,14 @@ export interface IScrapeTarget {
 }
 
 /** Destinations and sources outside the stack's pods. */
-export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | 'internet' | 'user-services' | 'annotated-pods'
+export type External =
+  | 'ingress-controller'
+  | 'dns'
+  | 'api-server'
+  | 'nodes'
+  | 'internet'
+  | 'user-services'
+  | 'annotated-pods'
   /** cert-manager's ACME HTTP-01 solver pods in the stack namespace (label acme.cert-manager.io/http01-solver: "true", port 8089). */
   | 'acme-http01-solver'
   /** A URL the spec names (remote write, object storage, an external Loki, a central datasource): `host` says where (charts/core/remote.ts). */
@@ -70,7 +80,10 @@ export type External = 'ingress-controller' | 'dns' | 'api-server' | 'nodes' | '
   /** The pods of the namespaces the flow names (`namespaces`), e.g. OTLP senders. */
   | 'namespaces';
 
-export interface FlowPort { readonly port?: number | string; readonly protocol: 'TCP' | 'UDP' }
+export interface FlowPort {
+  readonly port?: number | string;
+  readonly protocol: 'TCP' | 'UDP';
+}
 
 /** One allowed network flow: a row of the NetworkPolicy table. */
 export interface Flow {
@@ -95,7 +108,10 @@ export function remoteFlow(from: string, url: string, why: string): Flow {
 }
 
 /** A web UI the Ingresses may expose: the Service and port the ingress controller reaches. */
-export interface UiBackend { readonly service: string; readonly port: number }
+export interface UiBackend {
+  readonly service: string;
+  readonly port: number;
+}
 
 /** A dashboard as the Grafana component provisions it (built by dashboards/). */
 export interface IDashboard {
@@ -124,7 +140,10 @@ export interface Offers {
 /** Where a log collector pushes: what the log store (in the cluster or external) offered; an error names the registry order. */
 export function logPushOf(offered: <K extends keyof Offers>(key: K) => Offers[K] | undefined): ILogPush {
   const push = offered('logPush');
-  if (!push) throw new Error('a log collector is built before the log store offered its push endpoint: the log store must come first in charts/registry.ts');
+  if (!push)
+    throw new Error(
+      'a log collector is built before the log store offered its push endpoint: the log store must come first in charts/registry.ts',
+    );
   return push;
 }
 
@@ -207,13 +226,18 @@ export interface ComponentDef<TSpec = unknown> {
   /** Rows it adds to every service dashboard about the service's pods (e.g. the GPUs they hold), when it is enabled. */
   readonly podRows?: PodRows;
   /** Pods outside the stack that Prometheus scrapes for it, when it is enabled (the NetworkPolicies let Prometheus reach them, e.g. Velero's). */
-  readonly scrapedPods?: (spec: TSpec) => readonly { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly port: string | number }[];
+  readonly scrapedPods?: (
+    spec: TSpec,
+  ) => readonly { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly port: string | number }[];
   /** Pod label keys its rules or panels read from kube_pod_labels (label_<key>): kube-state-metrics exposes them. */
   readonly podLabels?: (spec: TSpec) => readonly string[];
 }
 
 /** The spec-independent facts of a component (what the NetworkPolicy table and the docs read). */
-export type ComponentFacts = Pick<ComponentDef<unknown>, 'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files' | 'catalog'> & {
+export type ComponentFacts = Pick<
+  ComponentDef<unknown>,
+  'name' | 'workload' | 'flows' | 'ui' | 'ports' | 'jobs' | 'image' | 'files' | 'catalog'
+> & {
   // Bivariant so that a ComponentDef<Spec> is a ComponentFacts.
   readonly specFlows?: { bivarianceHack(spec: unknown): readonly Flow[] }['bivarianceHack'];
 };

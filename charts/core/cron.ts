@@ -13,7 +13,13 @@ const FIELDS = [
 ] as const;
 
 const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
 };
 
 function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
@@ -30,7 +36,11 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
   return out;
 }
 
-export interface Cron { readonly fields: Set<number>[]; readonly domStar: boolean; readonly dowStar: boolean }
+export interface Cron {
+  readonly fields: Set<number>[];
+  readonly domStar: boolean;
+  readonly dowStar: boolean;
+}
 
 export function parseCron(text: string): Cron {
   const expanded = MACROS[text.trim()] ?? text.trim();

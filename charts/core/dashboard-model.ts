@@ -80,30 +80,30 @@ export interface Row {
 
 export type Variable =
   | {
-    readonly kind: 'query';
-    readonly name: string;
-    readonly label: string;
-    /** `label_values(<selector>, <label>)` (PromQL selector) or a Loki `label_values(<label>)`. */
-    readonly query: string;
-    readonly datasource?: DatasourceId;
-    /** @default true */
-    readonly multi?: boolean;
-    /**
-     * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
-     * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
-     */
-    readonly allValue?: string | null;
-  }
+      readonly kind: 'query';
+      readonly name: string;
+      readonly label: string;
+      /** `label_values(<selector>, <label>)` (PromQL selector) or a Loki `label_values(<label>)`. */
+      readonly query: string;
+      readonly datasource?: DatasourceId;
+      /** @default true */
+      readonly multi?: boolean;
+      /**
+       * What "All" selects: `.+` (any value), or `null` for Grafana's own expansion, the alternation of the
+       * options the query returned (a service dashboard's `job`: only the jobs of its kind). @default '.+'
+       */
+      readonly allValue?: string | null;
+    }
   | {
-    readonly kind: 'custom';
-    readonly name: string;
-    readonly label: string;
-    readonly values: readonly string[];
-    /** @default true */
-    readonly multi?: boolean;
-    /** Offer "All" (a regex of every value). @default true; false for variables holding a label name */
-    readonly includeAll?: boolean;
-  }
+      readonly kind: 'custom';
+      readonly name: string;
+      readonly label: string;
+      readonly values: readonly string[];
+      /** @default true */
+      readonly multi?: boolean;
+      /** Offer "All" (a regex of every value). @default true; false for variables holding a label name */
+      readonly includeAll?: boolean;
+    }
   | { readonly kind: 'textbox'; readonly name: string; readonly label: string; readonly default: string };
 
 export interface DashboardDef {
@@ -173,11 +173,22 @@ export const NO_CONTRIBUTIONS: DashboardContributions = { catalog: [], enabled: 
 /** Informational value: no good or bad level. */
 export const neutral = (): Steps => [[null, 'green']];
 /** Higher is worse: green, then orange from `warn`, red from `crit`. */
-export const warnCrit = (warn: number, crit: number): Steps => [[null, 'green'], [warn, 'orange'], [crit, 'red']];
+export const warnCrit = (warn: number, crit: number): Steps => [
+  [null, 'green'],
+  [warn, 'orange'],
+  [crit, 'red'],
+];
 /** Lower is worse (e.g. `up`, hit rates): red below `crit`, orange below `warn`. */
-export const lowIsBad = (crit: number, warn: number): Steps => [[null, 'red'], [crit, 'orange'], [warn, 'green']];
+export const lowIsBad = (crit: number, warn: number): Steps => [
+  [null, 'red'],
+  [crit, 'orange'],
+  [warn, 'green'],
+];
 /** 1 = up, 0 = down. */
-export const upDown = (): Steps => [[null, 'red'], [1, 'green']];
+export const upDown = (): Steps => [
+  [null, 'red'],
+  [1, 'green'],
+];
 
 /** 0 reads DOWN (red), 1 reads UP (green). */
 export const upDownMappings = (): readonly ValueMapping[] => [

@@ -97,33 +97,74 @@ export const KUBERNETES_RELEASE = '1.36.3';
 
 export const TOOL_PINS = {
   prometheus: {
-    via: 'go', module: 'github.com/prometheus/prometheus', dir: 'tools/prometheus', cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
-    version: 'v0.305.0', release: '3.5.0', bins: ['prometheus', 'promtool'], image: 'prometheus',
+    via: 'go',
+    module: 'github.com/prometheus/prometheus',
+    dir: 'tools/prometheus',
+    cmds: { 'cmd/prometheus': 'prometheus', 'cmd/promtool': 'promtool' },
+    version: 'v0.305.0',
+    release: '3.5.0',
+    bins: ['prometheus', 'promtool'],
+    image: 'prometheus',
   },
   /** Its own go.mod: amtool 0.28.1 needs prometheus/common v0.61 (promslog.AllowedLevel), which Prometheus 3.5.0 moves past. */
   alertmanager: {
-    via: 'go', module: 'github.com/prometheus/alertmanager', dir: 'tools/alertmanager', cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
-    version: 'v0.28.1', release: '0.28.1', bins: ['alertmanager', 'amtool'], image: 'alertmanager',
+    via: 'go',
+    module: 'github.com/prometheus/alertmanager',
+    dir: 'tools/alertmanager',
+    cmds: { 'cmd/alertmanager': 'alertmanager', 'cmd/amtool': 'amtool' },
+    version: 'v0.28.1',
+    release: '0.28.1',
+    bins: ['alertmanager', 'amtool'],
+    image: 'alertmanager',
   },
   kubeconform: {
-    via: 'go', module: 'github.com/yannh/kubeconform', dir: 'tools/prometheus', cmds: { 'cmd/kubeconform': 'kubeconform' }, version: 'v0.7.0', release: '0.7.0', bins: ['kubeconform'],
+    via: 'go',
+    module: 'github.com/yannh/kubeconform',
+    dir: 'tools/prometheus',
+    cmds: { 'cmd/kubeconform': 'kubeconform' },
+    version: 'v0.7.0',
+    release: '0.7.0',
+    bins: ['kubeconform'],
   },
   /** Its own go.mod: pint v0.87.0 requires prometheus v0.313.0 and alertmanager v0.33.0, which would move the deployed versions' tools. */
   pint: {
-    via: 'go', module: 'github.com/cloudflare/pint', dir: 'tools/pint', cmds: { 'cmd/pint': 'pint' }, version: 'v0.87.0', release: '0.87.0', bins: ['pint'],
+    via: 'go',
+    module: 'github.com/cloudflare/pint',
+    dir: 'tools/pint',
+    cmds: { 'cmd/pint': 'pint' },
+    version: 'v0.87.0',
+    release: '0.87.0',
+    bins: ['pint'],
   },
   /**
    * The control plane of the cluster tests, at the release of the OpenAPI contract. Its go.mod replaces each
    * k8s.io staging module (k8s.io/kubernetes' own replace block points them at ./staging) with its published v0.36.3.
    */
   kubernetes: {
-    via: 'go', module: 'k8s.io/kubernetes', dir: 'tools/kube',
-    cmds: { 'cmd/kube-apiserver': 'kube-apiserver', 'cmd/kube-controller-manager': 'kube-controller-manager', 'cmd/kube-scheduler': 'kube-scheduler', 'cmd/kubectl': 'kubectl' },
+    via: 'go',
+    module: 'k8s.io/kubernetes',
+    dir: 'tools/kube',
+    cmds: {
+      'cmd/kube-apiserver': 'kube-apiserver',
+      'cmd/kube-controller-manager': 'kube-controller-manager',
+      'cmd/kube-scheduler': 'kube-scheduler',
+      'cmd/kubectl': 'kubectl',
+    },
     ldflags: `-X k8s.io/component-base/version.gitVersion=v${KUBERNETES_RELEASE} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36 -X k8s.io/component-base/version.gitTreeState=clean`,
-    version: `v${KUBERNETES_RELEASE}`, release: KUBERNETES_RELEASE, bins: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    version: `v${KUBERNETES_RELEASE}`,
+    release: KUBERNETES_RELEASE,
+    bins: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
   },
   /** Simulated nodes; its own go.mod because it moves grpc and cri-client past what Kubernetes 1.36.3 builds with. */
-  kwok: { via: 'go', module: 'sigs.k8s.io/kwok', dir: 'tools/kwok', cmds: { 'cmd/kwok': 'kwok' }, version: 'v0.8.0', release: '0.8.0', bins: ['kwok'] },
+  kwok: {
+    via: 'go',
+    module: 'sigs.k8s.io/kwok',
+    dir: 'tools/kwok',
+    cmds: { 'cmd/kwok': 'kwok' },
+    version: 'v0.8.0',
+    release: '0.8.0',
+    bins: ['kwok'],
+  },
   /** etcd for the control plane (Debian 12's 3.4.23 serves kube-apiserver 1.36.3). */
   etcd: { via: 'apt', module: 'etcd-server', version: '3.4', release: '3.4', bins: ['etcd'] },
   rqExporter: { via: 'pip', module: 'rq-exporter', version: '3.1.0', release: '3.1.0', bins: ['rq-exporter'] },
@@ -131,14 +172,32 @@ export const TOOL_PINS = {
   redis: { via: 'apt', module: 'redis-server', version: '7.0', release: '7.0', bins: ['redis-server'] },
   redisExporter: { via: 'apt', module: 'prometheus-redis-exporter', version: '1.45', release: '1.45', bins: ['prometheus-redis-exporter'] },
   mariadb: { via: 'apt', module: 'mariadb-server', version: '10.11', release: '10.11', bins: ['mariadbd', 'mariadb-install-db'] },
-  mysqldExporter: { via: 'apt', module: 'prometheus-mysqld-exporter', version: '0.14', release: '0.14', bins: ['prometheus-mysqld-exporter'] },
+  mysqldExporter: {
+    via: 'apt',
+    module: 'prometheus-mysqld-exporter',
+    version: '0.14',
+    release: '0.14',
+    bins: ['prometheus-mysqld-exporter'],
+  },
   blackboxExporter: {
-    via: 'apt', module: 'prometheus-blackbox-exporter', version: '0.23', release: '0.23.0', bins: ['prometheus-blackbox-exporter'], image: 'blackboxExporter',
-    drift: 'go install github.com/prometheus/blackbox_exporter@v0.28.0 fails (the module proxy refuses its version list, 403), so the tests run Debian 12\'s 0.23.0; the emitted module fields are also checked against v0.28.0\'s config.go (test/config/contracts/blackbox-exporter-v0.28.0.json), and use nothing 0.24-0.28 added',
+    via: 'apt',
+    module: 'prometheus-blackbox-exporter',
+    version: '0.23',
+    release: '0.23.0',
+    bins: ['prometheus-blackbox-exporter'],
+    image: 'blackboxExporter',
+    drift:
+      "go install github.com/prometheus/blackbox_exporter@v0.28.0 fails (the module proxy refuses its version list, 403), so the tests run Debian 12's 0.23.0; the emitted module fields are also checked against v0.28.0's config.go (test/config/contracts/blackbox-exporter-v0.28.0.json), and use nothing 0.24-0.28 added",
   },
   nodeExporter: {
-    via: 'apt', module: 'prometheus-node-exporter', version: '1.5', release: '1.5', bins: ['prometheus-node-exporter'], image: 'nodeExporter',
-    drift: 'the e2e and real-data tests scrape Debian\'s node-exporter for its host metrics; the names the dashboards read are stable across 1.5-1.9',
+    via: 'apt',
+    module: 'prometheus-node-exporter',
+    version: '1.5',
+    release: '1.5',
+    bins: ['prometheus-node-exporter'],
+    image: 'nodeExporter',
+    drift:
+      "the e2e and real-data tests scrape Debian's node-exporter for its host metrics; the names the dashboards read are stable across 1.5-1.9",
   },
   /** htpasswd -nbB: the web-auth tests make the spec.webAuth Secret with README's commands. */
   htpasswd: { via: 'apt', module: 'apache2-utils', version: '2.4', release: '2.4', bins: ['htpasswd'] },
@@ -147,8 +206,13 @@ export const TOOL_PINS = {
    * web-auth test runs their exec readiness probe with busybox's sh, wget, base64 and tr.
    */
   busybox: {
-    via: 'apt', module: 'busybox', version: '1.35', release: '1.35', bins: ['busybox'],
-    drift: 'Debian 12 ships busybox 1.35; the images\' busybox:uclibc is newer. The probe uses only applets and options common to both (no wget -T, which crashes in 1.35)',
+    via: 'apt',
+    module: 'busybox',
+    version: '1.35',
+    release: '1.35',
+    bins: ['busybox'],
+    drift:
+      "Debian 12 ships busybox 1.35; the images' busybox:uclibc is newer. The probe uses only applets and options common to both (no wget -T, which crashes in 1.35)",
   },
 } as const satisfies Record<string, ToolPin>;
 export type ToolName = keyof typeof TOOL_PINS;

@@ -46,32 +46,20 @@ export const KSM_METRICS: Readonly<Record<string, readonly string[]>> = {
     'kube_daemonset_status_number_misscheduled',
     'kube_daemonset_status_number_ready',
   ],
-  jobs: [
-    'kube_job_owner',
-    'kube_job_failed',
-    'kube_job_status_active',
-    'kube_job_status_start_time',
-  ],
+  jobs: ['kube_job_owner', 'kube_job_failed', 'kube_job_status_active', 'kube_job_status_start_time'],
   cronjobs: [
     'kube_cronjob_spec_suspend',
     'kube_cronjob_status_active',
     'kube_cronjob_status_last_schedule_time',
     'kube_cronjob_status_last_successful_time',
   ],
-  nodes: [
-    'kube_node_info',
-    'kube_node_spec_unschedulable',
-    'kube_node_status_condition',
-    'kube_node_status_allocatable',
-  ],
+  nodes: ['kube_node_info', 'kube_node_spec_unschedulable', 'kube_node_status_condition', 'kube_node_status_allocatable'],
   persistentvolumeclaims: [
     'kube_persistentvolumeclaim_info',
     'kube_persistentvolumeclaim_status_phase',
     'kube_persistentvolumeclaim_resource_requests_storage_bytes',
   ],
-  namespaces: [
-    'kube_namespace_status_phase',
-  ],
+  namespaces: ['kube_namespace_status_phase'],
 };
 
 /** Metric names kept from the kubelet's /metrics (an RE2 regex, anchored by Prometheus): the volume stats only. */

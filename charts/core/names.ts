@@ -55,7 +55,6 @@ export const KSM_METRICS_PORT = PORTS.kubeStateMetrics;
 export const KSM_TELEMETRY_PORT = PORTS.kubeStateMetricsTelemetry;
 export const KUBELET_JOB = JOBS.kubelet;
 
-
 /** Grafana datasource uids (provisioned by the grafana component, referenced by every dashboard). */
 export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;
 

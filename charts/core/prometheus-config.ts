@@ -5,7 +5,8 @@
  * run: TOOL_PINS).
  */
 
-export type RelabelAction = 'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';
+export type RelabelAction =
+  'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';
 
 export interface RelabelConfig {
   source_labels?: string[];

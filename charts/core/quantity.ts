@@ -24,7 +24,10 @@ const QUANTITY = /^([+-]?)(\d*)(?:\.(\d*))?(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P
 /** value = mantissa × 10^exp10, mantissa without trailing zeros (0 has exp10 0). */
 function normalize(mantissa: bigint, exp10: number): { m: bigint; e: number } {
   if (mantissa === 0n) return { m: 0n, e: 0 };
-  while (mantissa % 10n === 0n) { mantissa /= 10n; exp10 += 1; }
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exp10 += 1;
+  }
   return { m: mantissa, e: exp10 };
 }
 
@@ -32,15 +35,21 @@ function normalize(mantissa: bigint, exp10: number): { m: bigint; e: number } {
 export function canonicalQuantity(text: string | number): string {
   const s = String(text).trim();
   const match = QUANTITY.exec(s);
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw new Error(`"${s}" is not a Kubernetes quantity (e.g. 500m, 1, 256Mi, 10Gi)`);
+  if (!match || (match[2] === '' && (match[3] ?? '') === ''))
+    throw new Error(`"${s}" is not a Kubernetes quantity (e.g. 500m, 1, 256Mi, 10Gi)`);
   const [, sign, whole, frac = '', suffix, exponent] = match;
   const neg = sign === '-';
   let { m, e } = normalize(BigInt(`${whole || '0'}${frac}`), -frac.length);
   if (m === 0n) return '0';
   let format: 'decimal' | 'binary' | 'exponent' = 'decimal';
-  if (exponent !== undefined) { format = 'exponent'; e += Number(exponent); }
-  else if (suffix && suffix in BINARY) { format = 'binary'; m *= 1024n ** BigInt(BINARY[suffix]); ({ m, e } = normalize(m, e)); }
-  else e += DECIMAL[suffix ?? ''];
+  if (exponent !== undefined) {
+    format = 'exponent';
+    e += Number(exponent);
+  } else if (suffix && suffix in BINARY) {
+    format = 'binary';
+    m *= 1024n ** BigInt(BINARY[suffix]);
+    ({ m, e } = normalize(m, e));
+  } else e += DECIMAL[suffix ?? ''];
   // The API server rounds the quantities of a resource list (requests, limits, storage) up to milli precision.
   if (e < -3) {
     const div = 10n ** BigInt(-3 - e);
@@ -53,7 +62,10 @@ export function canonicalQuantity(text: string | number): string {
     if (whole && bytes >= 1024n) {
       let n = bytes;
       let k = 0;
-      while (n % 1024n === 0n && k < 6) { n /= 1024n; k += 1; }
+      while (n % 1024n === 0n && k < 6) {
+        n /= 1024n;
+        k += 1;
+      }
       return `${neg ? '-' : ''}${n}${BINARY_SUFFIX[k]}`;
     }
     format = 'decimal';

@@ -35,7 +35,9 @@ function check(lang: 'PromQL' | 'LogQL', p: Parser, expr: string, where: string)
   if (expr.trim() === '') throw new QueryError(`${where}: empty ${lang} expression`);
   const at = firstError(p, substituteGrafanaVariables(expr));
   if (at !== undefined) {
-    throw new QueryError(`${where}: invalid ${lang} near character ${at + 1}: ${JSON.stringify(expr.slice(Math.max(0, at - 20), at + 20))} in ${JSON.stringify(expr)}`);
+    throw new QueryError(
+      `${where}: invalid ${lang} near character ${at + 1}: ${JSON.stringify(expr.slice(Math.max(0, at - 20), at + 20))} in ${JSON.stringify(expr)}`,
+    );
   }
 }
 

@@ -37,7 +37,8 @@ export function inClusterNamespace(host: string): string | undefined {
   if (!labels.every((l) => DNS_LABEL.test(l))) return undefined;
   if (labels.every((l) => /^\d+$/.test(l))) return undefined; // an IPv4 address
   if (labels.length === 2) return labels[1];
-  if (labels[2] === 'svc' && (labels.length === 3 || (labels.length === 5 && labels[3] === 'cluster' && labels[4] === 'local'))) return labels[1];
+  if (labels[2] === 'svc' && (labels.length === 3 || (labels.length === 5 && labels[3] === 'cluster' && labels[4] === 'local')))
+    return labels[1];
   return undefined;
 }
 
@@ -77,5 +78,7 @@ export function endpointUrl(endpoint: string, insecure: boolean): string {
  */
 export function metadataCredentialsWarning(uses: readonly string[], fix: string): string[] {
   if (uses.length === 0) return [];
-  return [`${uses.join(', ')} ${uses.length === 1 ? 'gets its' : 'get their'} credentials from the cloud metadata address (169.254.0.0/16), which spec.networkPolicies never opens: ${fix}, or set spec.networkPolicies.enabled: false`];
+  return [
+    `${uses.join(', ')} ${uses.length === 1 ? 'gets its' : 'get their'} credentials from the cloud metadata address (169.254.0.0/16), which spec.networkPolicies never opens: ${fix}, or set spec.networkPolicies.enabled: false`,
+  ];
 }

@@ -91,16 +91,27 @@ export interface Sizing {
 
 /** The load of a spec that describes nothing: 3 nodes of 8 CPUs, 30 pods each, no GPU, no service, 15 s scrapes, 15 d / 7 d retention. */
 export const DEFAULT_LOAD: ClusterLoad = {
-  nodes: 3, gpuNodes: 0, gpusPerGpuNode: 1, cpusPerNode: 8, pods: 90, services: 0, seriesPerService: 300, logMiBPerPodPerDay: 20,
-  scrapeIntervalSeconds: 15, prometheusRetentionSeconds: 15 * 86_400, lokiRetentionDays: 7,
+  nodes: 3,
+  gpuNodes: 0,
+  gpusPerGpuNode: 1,
+  cpusPerNode: 8,
+  pods: 90,
+  services: 0,
+  seriesPerService: 300,
+  logMiBPerPodPerDay: 20,
+  scrapeIntervalSeconds: 15,
+  prometheusRetentionSeconds: 15 * 86_400,
+  lokiRetentionDays: 7,
 };
 
 export function expectedSeries(c: ClusterLoad): number {
-  return SERIES_BUDGET.stack
-    + c.nodes * (SERIES_BUDGET.perNode + Math.max(0, c.cpusPerNode - 2) * SERIES_BUDGET.perExtraCpu)
-    + c.pods * SERIES_BUDGET.perPod
-    + c.gpuNodes * c.gpusPerGpuNode * SERIES_BUDGET.perGpu
-    + c.services * c.seriesPerService;
+  return (
+    SERIES_BUDGET.stack +
+    c.nodes * (SERIES_BUDGET.perNode + Math.max(0, c.cpusPerNode - 2) * SERIES_BUDGET.perExtraCpu) +
+    c.pods * SERIES_BUDGET.perPod +
+    c.gpuNodes * c.gpusPerGpuNode * SERIES_BUDGET.perGpu +
+    c.services * c.seriesPerService
+  );
 }
 
 export function sizeStack(c: ClusterLoad): Sizing {

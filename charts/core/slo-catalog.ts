@@ -96,10 +96,13 @@ export const SLO_RECORDING = {
 
 /** Every series the SLO rules record (the dashboards' catalog). */
 export const SLO_RECORDED_METRICS: readonly string[] = [
-  SLO_RECORDING.objective, SLO_RECORDING.requests, SLO_RECORDING.errors, SLO_RECORDING.errorRatioWindow, SLO_RECORDING.budgetRemaining,
+  SLO_RECORDING.objective,
+  SLO_RECORDING.requests,
+  SLO_RECORDING.errors,
+  SLO_RECORDING.errorRatioWindow,
+  SLO_RECORDING.budgetRemaining,
   ...[...BURN_WINDOWS, ...SLO_WINDOWS].map(SLO_RECORDING.errorRatio),
 ];
-
 
 /** An SLO as the spec declares it (structural: core does not import the schema). */
 export interface SloDecl {

@@ -6,7 +6,17 @@
  * titles and metric names (its dashboard.ts).
  */
 import {
-  type DashboardContext, type DashboardModule, jobVariable, type MetricPanel, namespaceVariable, neutral, podVariable, type Query, type Row, SERVICE_SEL, type Steps,
+  type DashboardContext,
+  type DashboardModule,
+  jobVariable,
+  type MetricPanel,
+  namespaceVariable,
+  neutral,
+  podVariable,
+  type Query,
+  type Row,
+  SERVICE_SEL,
+  type Steps,
 } from '../../dashboards/lib';
 import { containerResourcesRow, quantiles, RATE, upStat } from '../../dashboards/panels';
 import { workloadStatusRow } from '../../dashboards/panels/kube-state';
@@ -38,8 +48,15 @@ export function engineDashboard(e: EngineDashboard): DashboardModule {
       folder: 'ai-services',
       tags: [...e.tags],
       variables: [
-        jobVariable(ctx, e.kind), namespaceVariable(), podVariable(),
-        { kind: 'query', name: e.filter.variable, label: e.filter.variable, query: `label_values(${e.filter.metric}{job=~"$job"}, ${e.filter.label})` },
+        jobVariable(ctx, e.kind),
+        namespaceVariable(),
+        podVariable(),
+        {
+          kind: 'query',
+          name: e.filter.variable,
+          label: e.filter.variable,
+          query: `label_values(${e.filter.metric}{job=~"$job"}, ${e.filter.label})`,
+        },
       ],
       rows: [
         workloadStatusRow(ctx.spec, e.kind),
@@ -52,16 +69,37 @@ export function engineDashboard(e: EngineDashboard): DashboardModule {
   };
 }
 
-interface PanelText { readonly title: string; readonly description: string; readonly unit: string; readonly thresholds: Steps }
+interface PanelText {
+  readonly title: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly thresholds: Steps;
+}
 
 /** A stat of one instant query. */
 export function instantStat(p: PanelText & { readonly expr: string }): MetricPanel {
-  return { type: 'stat', title: p.title, unit: p.unit, thresholds: p.thresholds, description: p.description, queries: [{ expr: p.expr, instant: true }] };
+  return {
+    type: 'stat',
+    title: p.title,
+    unit: p.unit,
+    thresholds: p.thresholds,
+    description: p.description,
+    queries: [{ expr: p.expr, instant: true }],
+  };
 }
 
 /** A graph of `queries` from zero (up to `max` when given). */
 export function graph(p: PanelText & { readonly queries: Query[]; readonly max?: number }): MetricPanel {
-  return { type: 'timeseries', title: p.title, unit: p.unit, min: 0, ...(p.max === undefined ? {} : { max: p.max }), thresholds: p.thresholds, description: p.description, queries: p.queries };
+  return {
+    type: 'timeseries',
+    title: p.title,
+    unit: p.unit,
+    min: 0,
+    ...(p.max === undefined ? {} : { max: p.max }),
+    thresholds: p.thresholds,
+    description: p.description,
+    queries: p.queries,
+  };
 }
 
 /** p50/p95/p99 of a histogram (`bucket`, its `_bucket` series) over `sel`, one series per value of `by`. */
@@ -83,9 +121,18 @@ export function sumBy(gauge: string, sel: string, by: string, name?: string): Qu
 }
 
 /** Prompt (prefill) and generated tokens per second, one pair of series per value of `by`. */
-export function tokensPerSecond(p: { readonly prompt: string; readonly generation: string; readonly sel: string; readonly by: string; readonly description: string }): MetricPanel {
+export function tokensPerSecond(p: {
+  readonly prompt: string;
+  readonly generation: string;
+  readonly sel: string;
+  readonly by: string;
+  readonly description: string;
+}): MetricPanel {
   return graph({
-    title: 'Tokens per second', unit: 'suffix: tok/s', thresholds: neutral(), description: p.description,
+    title: 'Tokens per second',
+    unit: 'suffix: tok/s',
+    thresholds: neutral(),
+    description: p.description,
     queries: [rateBy(p.prompt, p.sel, p.by, 'prompt'), rateBy(p.generation, p.sel, p.by, 'generation')],
   });
 }

@@ -52,38 +52,51 @@ function perService(expr: string, op: '>' | '<', signal: string, fallback: numbe
 
 const RUNBOOKS: Record<string, Runbook> = {
   LLMHighErrorRate: {
-    meaning: 'More than the allowed share of an LLM server\'s requests fail (aborted generations, Triton failures, HTTP errors of a Ray Serve application), per model. Users get errors now: it pages.',
-    check: 'The engine\'s dashboard (errors by model, pod), the pods\' logs (CUDA errors, out of memory, request validation), `kubectl describe pod` for restarts; the GPU dashboard for XID errors on the same nodes.',
+    meaning:
+      "More than the allowed share of an LLM server's requests fail (aborted generations, Triton failures, HTTP errors of a Ray Serve application), per model. Users get errors now: it pages.",
+    check:
+      "The engine's dashboard (errors by model, pod), the pods' logs (CUDA errors, out of memory, request validation), `kubectl describe pod` for restarts; the GPU dashboard for XID errors on the same nodes.",
     fix: 'Roll back a bad model or engine release; restart pods stuck after a CUDA error; lower max batch size or context length when the errors are out-of-memory; scale out when they are timeouts under load.',
   },
   LLMSlowTimeToFirstToken: {
-    meaning: 'The 99th percentile of the time to first token of a model is above its threshold (spec.services[].llm.ttftP99Seconds, default 30 s): prefill is saturated or requests wait in the queue. Interactive users see a hung answer: it pages.',
-    check: 'The engine\'s dashboard: queue length, KV-cache usage, running requests and preemptions at the same time; the prompt token rate (a burst of long prompts); GPU utilisation.',
+    meaning:
+      'The 99th percentile of the time to first token of a model is above its threshold (spec.services[].llm.ttftP99Seconds, default 30 s): prefill is saturated or requests wait in the queue. Interactive users see a hung answer: it pages.',
+    check:
+      "The engine's dashboard: queue length, KV-cache usage, running requests and preemptions at the same time; the prompt token rate (a burst of long prompts); GPU utilisation.",
     fix: 'Scale out replicas; cap the prompt length or max concurrent requests; enable prefix caching or chunked prefill; move long-context traffic to a separate deployment.',
   },
   LLMKVCacheNearlyFull: {
     meaning: 'The KV cache of an engine stays nearly full: new requests wait and running ones get preempted, so latency climbs.',
-    check: 'KV-cache usage with running/waiting requests and preemptions on the engine\'s dashboard; the distribution of prompt and generation lengths.',
+    check:
+      "KV-cache usage with running/waiting requests and preemptions on the engine's dashboard; the distribution of prompt and generation lengths.",
     fix: 'Scale out; lower max concurrent sequences or max model length; raise the GPU memory share given to the cache (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static); use a quantized KV cache.',
   },
   LLMRequestsQueued: {
-    meaning: 'More requests wait for a slot than the threshold (default 50): the engine is saturated and queueing adds to every request\'s latency.',
-    check: 'Queue length against running requests and KV-cache usage; request rate over the last hours; the autoscaler\'s state (Ray Serve replicas, HPA).',
+    meaning:
+      "More requests wait for a slot than the threshold (default 50): the engine is saturated and queueing adds to every request's latency.",
+    check:
+      "Queue length against running requests and KV-cache usage; request rate over the last hours; the autoscaler's state (Ray Serve replicas, HPA).",
     fix: 'Scale out replicas or GPUs; raise max concurrent requests when the KV cache has room; shed or rate-limit low-priority traffic.',
   },
   LLMPrefixCacheHitRateLow: {
-    meaning: 'Prefix-cache hits are below the expected share (default 30 %): prompts sharing a prefix (system prompts, chat history) are recomputed, wasting prefill and raising TTFT.',
-    check: 'Whether routing spreads one conversation over many replicas (no session affinity); whether the prompt template changed (a timestamp at the start of the system prompt defeats caching); cache evictions under KV pressure.',
-    fix: 'Route by prefix or session (llm-d\'s prefix-aware routing, sticky sessions); keep shared prefixes first in the prompt; give the cache more memory. Lower spec.services[].llm.prefixCacheHitRatio when the traffic has no shared prefixes.',
+    meaning:
+      'Prefix-cache hits are below the expected share (default 30 %): prompts sharing a prefix (system prompts, chat history) are recomputed, wasting prefill and raising TTFT.',
+    check:
+      'Whether routing spreads one conversation over many replicas (no session affinity); whether the prompt template changed (a timestamp at the start of the system prompt defeats caching); cache evictions under KV pressure.',
+    fix: "Route by prefix or session (llm-d's prefix-aware routing, sticky sessions); keep shared prefixes first in the prompt; give the cache more memory. Lower spec.services[].llm.prefixCacheHitRatio when the traffic has no shared prefixes.",
   },
   LLMRequestsPreempted: {
-    meaning: 'The engine preempts (SGLang: retracts) running requests to free KV cache: their work is redone later, so throughput drops and latency grows.',
-    check: 'KV-cache usage and running requests at the same time; long generations (max_tokens) on the engine\'s dashboard.',
+    meaning:
+      'The engine preempts (SGLang: retracts) running requests to free KV cache: their work is redone later, so throughput drops and latency grows.',
+    check: "KV-cache usage and running requests at the same time; long generations (max_tokens) on the engine's dashboard.",
     fix: 'Lower max concurrent sequences; raise the KV-cache memory; scale out; cap max_tokens of clients.',
   },
 };
 
-interface Built { readonly rules: AlertRule[]; readonly runbooks: Record<string, Runbook> }
+interface Built {
+  readonly rules: AlertRule[];
+  readonly runbooks: Record<string, Runbook>;
+}
 
 /** The alerts of one kind's signals. */
 export function llmAlerts(kind: string, s: LlmSignals): Built {
@@ -94,54 +107,84 @@ export function llmAlerts(kind: string, s: LlmSignals): Built {
   const T = LLM_THRESHOLDS;
   const rules: AlertRule[] = [];
   if (s.errorRatio) {
-    rules.push(alert({
-      name: 'LLMHighErrorRate', severity: 'critical', for: '5m', labels: { kind },
-      expr: perService(s.errorRatio(sel, by), '>', T.errorRatioPercent.signal, T.errorRatioPercent.default / 100),
-      summary: `{{ $labels.job }} fails requests for model ${m}`,
-      description: `{{ $value | humanizePercentage }} of the requests to ${who} fail (threshold ${thresholdText(T.errorRatioPercent.signal, `${T.errorRatioPercent.default}%`, ' | humanizePercentage')}, spec.services[].llm.errorRatioPercent).`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMHighErrorRate',
+        severity: 'critical',
+        for: '5m',
+        labels: { kind },
+        expr: perService(s.errorRatio(sel, by), '>', T.errorRatioPercent.signal, T.errorRatioPercent.default / 100),
+        summary: `{{ $labels.job }} fails requests for model ${m}`,
+        description: `{{ $value | humanizePercentage }} of the requests to ${who} fail (threshold ${thresholdText(T.errorRatioPercent.signal, `${T.errorRatioPercent.default}%`, ' | humanizePercentage')}, spec.services[].llm.errorRatioPercent).`,
+      }),
+    );
   }
   if (s.ttft) {
     const perSecond = s.ttft.perSecond ?? 1;
     const p99 = `histogram_quantile(0.99, sum by (le, ${by}) (rate(${s.ttft.bucket}{${sel}}[5m])))${perSecond === 1 ? '' : ` / ${perSecond}`}`;
-    rules.push(alert({
-      name: 'LLMSlowTimeToFirstToken', severity: 'critical', for: '5m', labels: { kind },
-      expr: perService(p99, '>', T.ttftP99Seconds.signal, T.ttftP99Seconds.default),
-      summary: `{{ $labels.job }}: first tokens of model ${m} are slow`,
-      description: `The P99 time to first token of ${who} is {{ $value | humanizeDuration }} (threshold ${thresholdText(T.ttftP99Seconds.signal, T.ttftP99Seconds.default)}s, spec.services[].llm.ttftP99Seconds).`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMSlowTimeToFirstToken',
+        severity: 'critical',
+        for: '5m',
+        labels: { kind },
+        expr: perService(p99, '>', T.ttftP99Seconds.signal, T.ttftP99Seconds.default),
+        summary: `{{ $labels.job }}: first tokens of model ${m} are slow`,
+        description: `The P99 time to first token of ${who} is {{ $value | humanizeDuration }} (threshold ${thresholdText(T.ttftP99Seconds.signal, T.ttftP99Seconds.default)}s, spec.services[].llm.ttftP99Seconds).`,
+      }),
+    );
   }
   if (s.kvCache) {
-    rules.push(alert({
-      name: 'LLMKVCacheNearlyFull', severity: 'warning', for: '10m', labels: { kind },
-      expr: perService(s.kvCache(sel, by), '>', T.kvCacheUsage.signal, T.kvCacheUsage.default),
-      summary: `{{ $labels.job }}: the KV cache of model ${m} is nearly full`,
-      description: `The KV cache of ${who} is {{ $value | humanizePercentage }} full (threshold ${thresholdText(T.kvCacheUsage.signal, T.kvCacheUsage.default)}, spec.services[].llm.kvCacheUsage).`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMKVCacheNearlyFull',
+        severity: 'warning',
+        for: '10m',
+        labels: { kind },
+        expr: perService(s.kvCache(sel, by), '>', T.kvCacheUsage.signal, T.kvCacheUsage.default),
+        summary: `{{ $labels.job }}: the KV cache of model ${m} is nearly full`,
+        description: `The KV cache of ${who} is {{ $value | humanizePercentage }} full (threshold ${thresholdText(T.kvCacheUsage.signal, T.kvCacheUsage.default)}, spec.services[].llm.kvCacheUsage).`,
+      }),
+    );
   }
   if (s.queued) {
-    rules.push(alert({
-      name: 'LLMRequestsQueued', severity: 'warning', for: '5m', labels: { kind },
-      expr: perService(s.queued(sel, by), '>', T.queuedRequests.signal, T.queuedRequests.default),
-      summary: `{{ $labels.job }}: requests queue up for model ${m}`,
-      description: `{{ $value }} requests wait for ${who} (threshold ${thresholdText(T.queuedRequests.signal, T.queuedRequests.default)}, spec.services[].llm.queuedRequests).`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMRequestsQueued',
+        severity: 'warning',
+        for: '5m',
+        labels: { kind },
+        expr: perService(s.queued(sel, by), '>', T.queuedRequests.signal, T.queuedRequests.default),
+        summary: `{{ $labels.job }}: requests queue up for model ${m}`,
+        description: `{{ $value }} requests wait for ${who} (threshold ${thresholdText(T.queuedRequests.signal, T.queuedRequests.default)}, spec.services[].llm.queuedRequests).`,
+      }),
+    );
   }
   if (s.prefixHitRatio) {
-    rules.push(alert({
-      name: 'LLMPrefixCacheHitRateLow', severity: 'warning', for: '15m', labels: { kind },
-      expr: perService(s.prefixHitRatio(sel, by), '<', T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default),
-      summary: `{{ $labels.job }}: few prefix-cache hits for model ${m}`,
-      description: `The prefix cache of ${who} hits {{ $value | humanizePercentage }} of the queries (threshold ${thresholdText(T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default)}, spec.services[].llm.prefixCacheHitRatio).`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMPrefixCacheHitRateLow',
+        severity: 'warning',
+        for: '15m',
+        labels: { kind },
+        expr: perService(s.prefixHitRatio(sel, by), '<', T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default),
+        summary: `{{ $labels.job }}: few prefix-cache hits for model ${m}`,
+        description: `The prefix cache of ${who} hits {{ $value | humanizePercentage }} of the queries (threshold ${thresholdText(T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default)}, spec.services[].llm.prefixCacheHitRatio).`,
+      }),
+    );
   }
   if (s.preemptions) {
-    rules.push(alert({
-      name: 'LLMRequestsPreempted', severity: 'warning', for: '5m', labels: { kind },
-      expr: `${s.preemptions(sel, by)} > 0`,
-      summary: `{{ $labels.job }} preempts requests of model ${m}`,
-      description: `The engine serving ${who} preempts {{ $value | printf "%.2f" }} requests per second to free KV cache.`,
-    }));
+    rules.push(
+      alert({
+        name: 'LLMRequestsPreempted',
+        severity: 'warning',
+        for: '5m',
+        labels: { kind },
+        expr: `${s.preemptions(sel, by)} > 0`,
+        summary: `{{ $labels.job }} preempts requests of model ${m}`,
+        description: `The engine serving ${who} preempts {{ $value | printf "%.2f" }} requests per second to free KV cache.`,
+      }),
+    );
   }
   const runbooks = Object.fromEntries(rules.map((r) => [r.alert, RUNBOOKS[r.alert]]));
   return { rules, runbooks };
@@ -158,16 +201,19 @@ export const llmRules: RuleArea = ({ spec }) => {
     rules.push(...b.rules);
     Object.assign(runbooks, b.runbooks);
   }
-  const thresholds: RecordingRule[] = spec.services.flatMap((s) => Object.entries(s.llm ?? {})
-    .filter((e): e is [LlmThresholdKey, number] => e[1] !== undefined)
-    .map(([key, v]) => ({ record: LLM_THRESHOLD_RECORD, expr: `vector(${key === 'errorRatioPercent' ? v / 100 : v})`, labels: { job: s.name, signal: LLM_THRESHOLDS[key].signal } })));
+  const thresholds: RecordingRule[] = spec.services.flatMap((s) =>
+    Object.entries(s.llm ?? {})
+      .filter((e): e is [LlmThresholdKey, number] => e[1] !== undefined)
+      .map(([key, v]) => ({
+        record: LLM_THRESHOLD_RECORD,
+        expr: `vector(${key === 'errorRatioPercent' ? v / 100 : v})`,
+        labels: { job: s.name, signal: LLM_THRESHOLDS[key].signal },
+      })),
+  );
   return {
     fileName: 'llm-serving.yaml',
     title: 'LLM serving across engines (vLLM, SGLang, NIM, Triton, Ray Serve): errors, TTFT, KV cache, queue, prefix cache, preemptions',
-    groups: [
-      ...(thresholds.length ? [{ name: 'llm-thresholds', rules: thresholds }] : []),
-      { name: 'llm-serving', rules },
-    ],
+    groups: [...(thresholds.length ? [{ name: 'llm-thresholds', rules: thresholds }] : []), { name: 'llm-serving', rules }],
     runbooks,
   };
 };

@@ -70,7 +70,11 @@ export const POD_LOG_RELABEL: readonly RelabelConfig[] = [
   },
   // Static (mirror) pods: the kubelet names their log directory after the config hash, not the API server's uid.
   {
-    source_labels: [`${META}pod_annotationpresent_kubernetes_io_config_hash`, `${META}pod_annotation_kubernetes_io_config_hash`, `${META}pod_container_name`],
+    source_labels: [
+      `${META}pod_annotationpresent_kubernetes_io_config_hash`,
+      `${META}pod_annotation_kubernetes_io_config_hash`,
+      `${META}pod_container_name`,
+    ],
     separator: '/',
     regex: 'true/(.*)',
     replacement: `${POD_LOG_DIR}/*$1/*.log`,

@@ -26,7 +26,9 @@ export function logPushClient(loki: ILogPush, cluster: string | undefined, refsR
     url: loki.pushUrl,
     externalLabels: cluster ? { cluster } : {},
     ...(loki.tenant ? { tenant: loki.tenant } : {}),
-    ...(a?.basic ? { basic: { username: a.basic.username, passwordFile: refs.file('Secret', a.basic.password.name, a.basic.password.key) } } : {}),
+    ...(a?.basic
+      ? { basic: { username: a.basic.username, passwordFile: refs.file('Secret', a.basic.password.name, a.basic.password.key) } }
+      : {}),
     ...(a?.bearer ? { bearerTokenFile: refs.file('Secret', a.bearer.token.name, a.bearer.token.key) } : {}),
     ...(a?.ca ? { caFile: refs.ca(a.ca) } : {}),
     refs,

@@ -51,8 +51,10 @@ export function specFiller(spec: Raw): SpecFiller {
         const userLim = lim[k];
         const dReq = r.requests[k];
         const dLim = r.limits[k];
-        if (userReq === undefined && dReq !== undefined) req[k] = userLim !== undefined && (q(userLim) ?? Infinity) < (q(dReq) ?? 0) ? userLim : dReq;
-        if (userLim === undefined && dLim !== undefined) lim[k] = userReq !== undefined && (q(userReq) ?? 0) > (q(dLim) ?? Infinity) ? userReq : dLim;
+        if (userReq === undefined && dReq !== undefined)
+          req[k] = userLim !== undefined && (q(userLim) ?? Infinity) < (q(dReq) ?? 0) ? userLim : dReq;
+        if (userLim === undefined && dLim !== undefined)
+          lim[k] = userReq !== undefined && (q(userReq) ?? 0) > (q(dLim) ?? Infinity) ? userReq : dLim;
       }
     },
   };

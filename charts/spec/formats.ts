@@ -20,16 +20,28 @@ export function durationMs(text: string): number | undefined {
 
 /** Words people write for duration units, to the Prometheus unit. */
 const DURATION_WORDS: [RegExp, string][] = [
-  [/^(?:y|yr|yrs|year|years)$/, 'y'], [/^(?:w|wk|wks|week|weeks)$/, 'w'], [/^(?:d|day|days)$/, 'd'],
-  [/^(?:h|hr|hrs|hour|hours)$/, 'h'], [/^(?:m|min|mins|minute|minutes)$/, 'm'],
-  [/^(?:s|sec|secs|second|seconds)$/, 's'], [/^(?:ms|msec|msecs|millisecond|milliseconds)$/, 'ms'],
+  [/^(?:y|yr|yrs|year|years)$/, 'y'],
+  [/^(?:w|wk|wks|week|weeks)$/, 'w'],
+  [/^(?:d|day|days)$/, 'd'],
+  [/^(?:h|hr|hrs|hour|hours)$/, 'h'],
+  [/^(?:m|min|mins|minute|minutes)$/, 'm'],
+  [/^(?:s|sec|secs|second|seconds)$/, 's'],
+  [/^(?:ms|msec|msecs|millisecond|milliseconds)$/, 'ms'],
 ];
 
 const validDuration = (s: string) => (durationMs(s) ?? 0) > 0;
 
 /** A whole-number duration for `ms` milliseconds in the largest unit that divides it. */
 function wholeDuration(ms: number): string | undefined {
-  const unit = ([['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]] as const).find(([, f]) => Number.isInteger(ms / f));
+  const unit = (
+    [
+      ['d', 86400e3],
+      ['h', 3600e3],
+      ['m', 60e3],
+      ['s', 1e3],
+      ['ms', 1],
+    ] as const
+  ).find(([, f]) => Number.isInteger(ms / f));
   return unit && ms > 0 ? `${ms / unit[1]}${unit[0]}` : undefined;
 }
 
@@ -44,7 +56,9 @@ function durationMeant(v: string): string | undefined {
     if (!unit) return undefined;
     ms += Number(num) * DURATION_UNITS_MS[['y', 'w', 'd', 'h', 'm', 's', 'ms'].indexOf(unit)];
   }
-  const exact = parts.every(([, num]) => /^\d+$/.test(num)) ? parts.map(([, num, word]) => `${num}${DURATION_WORDS.find(([re]) => re.test(word))![1]}`).join('') : undefined;
+  const exact = parts.every(([, num]) => /^\d+$/.test(num))
+    ? parts.map(([, num, word]) => `${num}${DURATION_WORDS.find(([re]) => re.test(word))![1]}`).join('')
+    : undefined;
   if (exact && validDuration(exact)) return exact;
   return wholeDuration(ms);
 }
@@ -57,10 +71,15 @@ function durationMeant(v: string): string | undefined {
 export function durationHint(v: unknown): string {
   if (typeof v === 'number') {
     if (!(v > 0)) return '; it must be greater than zero, with a unit, e.g. "30s"';
-    return Number.isInteger(v) ? `; add a unit, e.g. "${v}s" or "${v}m"` : `; add a unit and use whole numbers, e.g. "${wholeDuration(v * 1000) ?? '1s'}" for ${v} seconds`;
+    return Number.isInteger(v)
+      ? `; add a unit, e.g. "${v}s" or "${v}m"`
+      : `; add a unit and use whole numbers, e.g. "${wholeDuration(v * 1000) ?? '1s'}" for ${v} seconds`;
   }
   if (typeof v !== 'string') return '';
-  if (/^[0-9]+$/.test(v.trim())) return Number(v) > 0 ? `; add a unit, e.g. "${Number(v)}s", "${Number(v)}m" or "${Number(v)}d"` : '; it must be greater than zero, e.g. "30s"';
+  if (/^[0-9]+$/.test(v.trim()))
+    return Number(v) > 0
+      ? `; add a unit, e.g. "${Number(v)}s", "${Number(v)}m" or "${Number(v)}d"`
+      : '; it must be greater than zero, e.g. "30s"';
   if (durationMs(v) === 0) return '; it must be greater than zero';
   const meant = durationMeant(v);
   if (meant && meant !== v) {
@@ -75,10 +94,18 @@ export function durationHint(v: unknown): string {
 }
 
 export const duration = () =>
-  z.string({ error: (i) => `expected a duration such as "15d", "200h" or "30s", found ${describe(i.input)}${durationHint(i.input)}` })
-    .refine((s) => { const ms = durationMs(s); return ms !== undefined && ms > 0; }, {
-      error: (i) => `expected a duration such as "15d", "200h" or "30s" (units: y, w, d, h, m, s, ms; no spaces), found ${describe(i.input)}${durationHint(i.input)}`,
-    });
+  z
+    .string({ error: (i) => `expected a duration such as "15d", "200h" or "30s", found ${describe(i.input)}${durationHint(i.input)}` })
+    .refine(
+      (s) => {
+        const ms = durationMs(s);
+        return ms !== undefined && ms > 0;
+      },
+      {
+        error: (i) =>
+          `expected a duration such as "15d", "200h" or "30s" (units: y, w, d, h, m, s, ms; no spaces), found ${describe(i.input)}${durationHint(i.input)}`,
+      },
+    );
 
 /** Prometheus byte size (`--storage.tsdb.retention.size`): `42GB`, `500MB`. Units are powers of 1024. */
 const PROM_SIZE_RE = /^(\d+)(B|KB|MB|GB|TB|PB|EB)$/;
@@ -90,7 +117,8 @@ export function promSizeBytes(text: string): number | undefined {
 }
 
 export const promSize = () =>
-  z.string({ error: (i) => `expected a size such as "42GB" or "500MB", found ${describe(i.input)}` })
+  z
+    .string({ error: (i) => `expected a size such as "42GB" or "500MB", found ${describe(i.input)}` })
     .refine((s) => (promSizeBytes(s) ?? 0) > 0, {
       error: (i) => `expected a Prometheus size such as "42GB" or "500MB" (units B, KB, MB, GB, TB, PB, EB), found ${describe(i.input)}`,
     });
@@ -98,8 +126,22 @@ export const promSize = () =>
 /** Kubernetes quantity (`50Gi`, `500m`, `1.5`). */
 const QUANTITY_RE = /^([+-]?[0-9.]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 const QUANTITY_FACTORS: Record<string, number> = {
-  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 export function quantityValue(text: string): number | undefined {
@@ -122,27 +164,36 @@ export function quantityHint(v: unknown): string {
   const m = /^([0-9.]+)\s*([kKmMgGtTpPeE])(i?)([bB]?)$/.exec(t);
   if (m && (m[3] || m[4])) {
     const fixed = `${m[1]}${m[2] === 'k' || m[2] === 'K' ? 'K' : m[2].toUpperCase()}i`;
-    if (fixed !== t && (quantityValue(fixed) ?? 0) > 0) return `; Kubernetes writes binary units as Ki, Mi, Gi, Ti (case matters, no "B"): "${fixed}"`;
+    if (fixed !== t && (quantityValue(fixed) ?? 0) > 0)
+      return `; Kubernetes writes binary units as Ki, Mi, Gi, Ti (case matters, no "B"): "${fixed}"`;
   }
-  if (/^[0-9.]+[eE][0-9]+[A-Za-z]+$/.test(t)) return '; an exponent takes no unit suffix: write the number in a unit, such as "1000Gi" or "1Ti"';
+  if (/^[0-9.]+[eE][0-9]+[A-Za-z]+$/.test(t))
+    return '; an exponent takes no unit suffix: write the number in a unit, such as "1000Gi" or "1Ti"';
   return '';
 }
 
 export const quantity = (example = '50Gi') =>
-  z.union([z.string(), z.number()], { error: (i) => `expected a Kubernetes quantity such as "${example}", found ${describe(i.input)}` })
+  z
+    .union([z.string(), z.number()], { error: (i) => `expected a Kubernetes quantity such as "${example}", found ${describe(i.input)}` })
     .transform((v) => String(v))
     .refine((s) => quantityValue(s) !== undefined, {
-      error: (i) => `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}${quantityHint(i.input)}`,
+      error: (i) =>
+        `expected a Kubernetes quantity such as "${example}" (suffixes Ki, Mi, Gi, Ti, m, k, M, G), found ${describe(i.input)}${quantityHint(i.input)}`,
     })
     .refine((s) => (quantityValue(s) ?? 1) > 0, {
-      error: (i) => `expected a positive Kubernetes quantity such as "${example}", found ${describe(i.input)}${/^-/.test(String(i.input)) ? ': remove the minus sign' : ''}`,
+      error: (i) =>
+        `expected a positive Kubernetes quantity such as "${example}", found ${describe(i.input)}${/^-/.test(String(i.input)) ? ': remove the minus sign' : ''}`,
     });
 
 /** RFC 1123 DNS label: names of namespaces, services, jobs. */
 export const dnsLabel = () =>
-  z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
-    error: (i) => `expected a lowercase DNS label (a-z, 0-9, "-", starting and ending with a letter or digit), found ${describe(i.input)}`,
-  }).max(63, { error: 'must be at most 63 characters' });
+  z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: (i) =>
+        `expected a lowercase DNS label (a-z, 0-9, "-", starting and ending with a letter or digit), found ${describe(i.input)}`,
+    })
+    .max(63, { error: 'must be at most 63 characters' });
 
 /** Kubernetes label key (`app.kubernetes.io/name`). */
 const LABEL_NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
@@ -160,19 +211,34 @@ export function isLabelValue(value: string): boolean {
 
 /** A matchLabels-style selector: at least one valid key and value. */
 export const labelSelector = () =>
-  z.record(z.string(), z.string({ error: (i) => `label values are strings (quote numbers and booleans), found ${describe(i.input)}` }))
+  z
+    .record(z.string(), z.string({ error: (i) => `label values are strings (quote numbers and booleans), found ${describe(i.input)}` }))
     .superRefine((sel, ctx) => {
       if (Object.keys(sel).length === 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected at least one label, e.g. { app.kubernetes.io/name: vllm }; an empty selector would scrape every pod' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected at least one label, e.g. { app.kubernetes.io/name: vllm }; an empty selector would scrape every pod',
+        });
       }
       for (const [k, v] of Object.entries(sel)) {
-        if (!isLabelKey(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a valid label key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ .)` });
-        else if (!isLabelValue(v)) ctx.addIssue({ code: 'custom', path: [k], message: `"${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)` });
+        if (!isLabelKey(k))
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `"${k}" is not a valid label key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ .)`,
+          });
+        else if (!isLabelValue(v))
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `"${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`,
+          });
       }
     });
 
 /** A container port: a number 1-65535 or an IANA service name (the container port's name). */
-const PORT_ERROR = (input: unknown) => `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(input)}${portHint(input)}`;
+const PORT_ERROR = (input: unknown) =>
+  `expected a port number 1-65535 or a container port name such as "http" (at most 15 lowercase letters, digits, "-"), found ${describe(input)}${portHint(input)}`;
 
 function portHint(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? '' : '; a port is a whole number';
@@ -180,22 +246,32 @@ function portHint(v: unknown): string {
   if (v.trim() !== v || /\s/.test(v)) return `; remove the space${/\s.*\s/.test(v) ? 's' : ''}: "${v.replace(/\s+/g, '')}"`;
   if (/^[0-9]+$/.test(v)) return `; a port number is written without quotes: port: ${Number(v)}`;
   if (/[A-Z]/.test(v) && /^[a-z0-9-]{1,15}$/.test(v.toLowerCase())) return `; port names are lowercase: "${v.toLowerCase()}"`;
-  if (v.length > 15) return `; a container port name has at most 15 characters (${v.length} here): use the name declared in the pod spec, or its number`;
+  if (v.length > 15)
+    return `; a container port name has at most 15 characters (${v.length} here): use the name declared in the pod spec, or its number`;
   return '';
 }
 export const port = () =>
-  z.union([z.number(), z.string()], { error: (i) => PORT_ERROR(i.input) })
-    .refine((v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535)
-      || (typeof v === 'string' && /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v)), { error: (i) => PORT_ERROR(i.input) });
+  z
+    .union([z.number(), z.string()], { error: (i) => PORT_ERROR(i.input) })
+    .refine(
+      (v) =>
+        (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) ||
+        (typeof v === 'string' && /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v)),
+      { error: (i) => PORT_ERROR(i.input) },
+    );
 
 export const httpPath = () =>
   z.string().regex(/^\/[^\s?#]*$/, { error: (i) => `expected an absolute URL path such as "/metrics", found ${describe(i.input)}` });
 
 /** DNS-1123 subdomain names of cluster objects the spec names (StorageClass, IngressClass). */
 export const className = (kind: string, example: string) =>
-  z.string().max(253, { error: 'must be at most 253 characters' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    error: (i) => `expected the name of a${/^[aeiou]/i.test(kind) ? 'n' : ''} ${kind} such as "${example}" (lowercase letters, digits, "-" and "."), found ${describe(i.input)}`,
-  });
+  z
+    .string()
+    .max(253, { error: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      error: (i) =>
+        `expected the name of a${/^[aeiou]/i.test(kind) ? 'n' : ''} ${kind} such as "${example}" (lowercase letters, digits, "-" and "."), found ${describe(i.input)}`,
+    });
 
 /**
  * Why `s` is not a CIDR the API server takes for an ipBlock without surprise
@@ -211,7 +287,7 @@ export function cidrProblem(s: string): string | undefined {
     if (bits > 32) return `an IPv4 prefix length is at most 32, found ${describe(s)}`;
     const n = m[1].split('.').reduce((a, o) => a * 256 + Number(o), 0);
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    if (((n & ~mask) >>> 0) !== 0) {
+    if ((n & ~mask) >>> 0 !== 0) {
       const base = (n & mask) >>> 0;
       return `${describe(s)} has address bits set beyond /${bits}; write "${[24, 16, 8, 0].map((sh) => (base >>> sh) & 255).join('.')}/${bits}" for the network, or "${m[1]}/32" for the one address`;
     }
@@ -222,15 +298,26 @@ export function cidrProblem(s: string): string | undefined {
 }
 
 export const cidr = () =>
-  z.string({ error: (i) => `expected a CIDR such as "10.0.0.0/8", found ${describe(i.input)}` })
-    .superRefine((s, ctx) => { const p = cidrProblem(s); if (p) ctx.addIssue({ code: 'custom', message: p }); });
+  z.string({ error: (i) => `expected a CIDR such as "10.0.0.0/8", found ${describe(i.input)}` }).superRefine((s, ctx) => {
+    const p = cidrProblem(s);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
 
 /** An absolute http(s) URL (external URLs of the UIs: links in alerts and notifications). */
 export const httpUrl = (example = 'https://prometheus.example.com/') =>
-  z.string({ error: (i) => `expected an absolute http(s) URL such as "${example}", found ${describe(i.input)}` })
-    .refine((s) => { try { const u = new URL(s); return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''; } catch { return false; } }, {
+  z.string({ error: (i) => `expected an absolute http(s) URL such as "${example}", found ${describe(i.input)}` }).refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    {
       error: (i) => `expected an absolute http(s) URL such as "${example}", found ${describe(i.input)}`,
-    });
+    },
+  );
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -252,10 +339,25 @@ export function hostHint(v: unknown): string {
   let h = v.trim();
   const why: string[] = [];
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(h);
-  if (scheme) { h = h.slice(scheme[0].length); why.push(`no scheme (remove "${scheme[0]}")`); }
-  if (/[/?#]/.test(h)) { h = h.replace(/[/?#].*$/, ''); why.push('no path'); }
-  if (/:\d+$/.test(h)) { h = h.replace(/:\d+$/, ''); why.push('no port (the Ingress serves 80 and 443)'); }
-  if (h.endsWith('.')) { h = h.replace(/\.+$/, ''); why.push('no trailing dot'); }
-  if (h !== h.toLowerCase()) { h = h.toLowerCase(); why.push('lowercase'); }
+  if (scheme) {
+    h = h.slice(scheme[0].length);
+    why.push(`no scheme (remove "${scheme[0]}")`);
+  }
+  if (/[/?#]/.test(h)) {
+    h = h.replace(/[/?#].*$/, '');
+    why.push('no path');
+  }
+  if (/:\d+$/.test(h)) {
+    h = h.replace(/:\d+$/, '');
+    why.push('no port (the Ingress serves 80 and 443)');
+  }
+  if (h.endsWith('.')) {
+    h = h.replace(/\.+$/, '');
+    why.push('no trailing dot');
+  }
+  if (h !== h.toLowerCase()) {
+    h = h.toLowerCase();
+    why.push('lowercase');
+  }
   return why.length && h !== v && HOST_RE.test(h) ? `; ${why.join(', ')}: write "${h}"` : '';
 }

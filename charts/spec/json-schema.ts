@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { monitoringStackSchema } from './schema';
 
 export function specJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(monitoringStackSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(monitoringStackSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<
+    string,
+    unknown
+  >;
   return {
     $schema: schema.$schema,
     $id: 'https://cdk8s-ai.dev/schemas/monitoring-stack.v1alpha1.json',

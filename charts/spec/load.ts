@@ -23,11 +23,16 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 export class SpecError extends Error {
   /** Every problem, sanitized (values cut, secret-looking values hidden); the message lists the first MAX_PROBLEMS_SHOWN. */
   public readonly problems: string[];
-  constructor(public readonly source: string, problems: string[]) {
+  constructor(
+    public readonly source: string,
+    problems: string[],
+  ) {
     const clean = problems.map(sanitizeProblem);
     const shown = clean.slice(0, MAX_PROBLEMS_SHOWN);
     const more = clean.length - shown.length;
-    super(`${source}: invalid MonitoringStack spec (${clean.length} problem${clean.length === 1 ? '' : 's'}):\n${shown.map((p) => `  - ${p}`).join('\n')}${more > 0 ? `\n  ... and ${more} more problem${more === 1 ? '' : 's'} (fix these first)` : ''}`);
+    super(
+      `${source}: invalid MonitoringStack spec (${clean.length} problem${clean.length === 1 ? '' : 's'}):\n${shown.map((p) => `  - ${p}`).join('\n')}${more > 0 ? `\n  ... and ${more} more problem${more === 1 ? '' : 's'} (fix these first)` : ''}`,
+    );
     this.name = 'SpecError';
     this.problems = clean;
   }
@@ -96,14 +101,21 @@ function tooLarge(bytes: number): string {
 }
 
 export function parseSpecYaml(text: string, source = 'spec'): MonitoringStackSpec {
-  if (text.length > MAX_SPEC_BYTES || Buffer.byteLength(text) > MAX_SPEC_BYTES) throw new SpecError(source, [tooLarge(Buffer.byteLength(text))]);
+  if (text.length > MAX_SPEC_BYTES || Buffer.byteLength(text) > MAX_SPEC_BYTES)
+    throw new SpecError(source, [tooLarge(Buffer.byteLength(text))]);
   // uniqueKeys is off: the yaml library's check compares every key with every
   // other key of its map (quadratic); duplicateKeys() does it with a Set.
   const all = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
   // Documents with nothing in them (a leading or trailing "---", a "..." end marker, comments) do not count.
-  const docs = (Array.isArray(all) ? all : []).filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)));
-  if (docs.length === 0) throw new SpecError(source, ['the file is empty: expected one MonitoringStack document (apiVersion, kind, metadata, spec)']);
-  if (docs.length > 1) throw new SpecError(source, [`expected one YAML document, found ${docs.length}: a spec file holds one MonitoringStack; remove the extra "---" documents (one file per stack)`]);
+  const docs = (Array.isArray(all) ? all : []).filter(
+    (d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)),
+  );
+  if (docs.length === 0)
+    throw new SpecError(source, ['the file is empty: expected one MonitoringStack document (apiVersion, kind, metadata, spec)']);
+  if (docs.length > 1)
+    throw new SpecError(source, [
+      `expected one YAML document, found ${docs.length}: a spec file holds one MonitoringStack; remove the extra "---" documents (one file per stack)`,
+    ]);
   const doc = docs[0];
   if (doc.errors.length > 0) {
     // Later syntax errors are usually consequences of the first: report that one.
@@ -142,13 +154,18 @@ function missingSpaceAfterColon(text: string, line: number): { line: number; key
   return undefined;
 }
 
-function yamlSyntaxProblem(err: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }, text: string): string {
+function yamlSyntaxProblem(
+  err: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] },
+  text: string,
+): string {
   const first = err.message.split('\n')[0].replace(/:$/, '');
-  if (/Maximum call stack/.test(first)) return 'YAML syntax: the document nests lists or maps hundreds of levels deep; a spec is a few levels deep (is this the right file?)';
+  if (/Maximum call stack/.test(first))
+    return 'YAML syntax: the document nests lists or maps hundreds of levels deep; a spec is a few levels deep (is this the right file?)';
   const line = err.linePos?.[0].line;
   if (line !== undefined) {
     const m = missingSpaceAfterColon(text, line);
-    if (m) return `YAML syntax: "${m.key}:${m.value}" on line ${m.line} needs a space after ":" (write "${m.key}: ${m.value}"), else YAML reads the line as a string, not a field (the parser stopped at line ${line})`;
+    if (m)
+      return `YAML syntax: "${m.key}:${m.value}" on line ${m.line} needs a space after ":" (write "${m.key}: ${m.value}"), else YAML reads the line as a string, not a field (the parser stopped at line ${line})`;
   }
   const fix = YAML_FIXES[err.code];
   return `YAML syntax: ${first}${fix ? `; ${fix}` : ''}`;
@@ -172,17 +189,20 @@ function duplicateKeys(doc: Document.Parsed, text: string): string[] {
     let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
     }
     return lo + 1;
   };
   visit(doc, {
     Scalar(_key, node) {
       // Tags beyond YAML's core types (!!binary, !!timestamp, !custom, !!js/...) are refused: a spec holds plain values.
-      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) out.push(tagProblem(node.tag, node.range ? lineOf(node.range[0]) : undefined));
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag))
+        out.push(tagProblem(node.tag, node.range ? lineOf(node.range[0]) : undefined));
     },
     Map(_key, map, ancestors) {
-      if (map.tag !== undefined && map.tag !== 'tag:yaml.org,2002:map') out.push(tagProblem(map.tag, map.range ? lineOf(map.range[0]) : undefined));
+      if (map.tag !== undefined && map.tag !== 'tag:yaml.org,2002:map')
+        out.push(tagProblem(map.tag, map.range ? lineOf(map.range[0]) : undefined));
       const seen = new Map<string, number>();
       for (const item of map.items) {
         const k0 = item.key;
@@ -190,16 +210,22 @@ function duplicateKeys(doc: Document.Parsed, text: string): string[] {
         const k = isAlias(k0) ? k0.resolve(doc) : k0;
         const at = isNode(k0) && k0.range ? k0.range[0] : -1;
         if (isNode(k) && !isScalar(k)) {
-          out.push(`${yamlPath(ancestors, map)}: a key on line ${at >= 0 ? lineOf(at) : '?'} is a list or a map ("? ..." or an alias of one); field names are plain words: rewrite it as "name: value"`);
+          out.push(
+            `${yamlPath(ancestors, map)}: a key on line ${at >= 0 ? lineOf(at) : '?'} is a list or a map ("? ..." or an alias of one); field names are plain words: rewrite it as "name: value"`,
+          );
           continue;
         }
         const name = isScalar(k) ? String(k.value) : k === null || k === undefined ? '' : `\u0000${JSON.stringify(k)}`;
         if (name === '<<') {
-          out.push(`${yamlPath(ancestors, map)}: "<<" (a YAML 1.1 merge key, line ${at >= 0 ? lineOf(at) : '?'}) is not supported in YAML 1.2 specs: write the fields out, or anchor a whole value (selector: &sel {...}, then selector: *sel)`);
+          out.push(
+            `${yamlPath(ancestors, map)}: "<<" (a YAML 1.1 merge key, line ${at >= 0 ? lineOf(at) : '?'}) is not supported in YAML 1.2 specs: write the fields out, or anchor a whole value (selector: &sel {...}, then selector: *sel)`,
+          );
           continue;
         }
         if (seen.has(name)) {
-          out.push(`${yamlPath(ancestors, map)}: duplicate key ${JSON.stringify(name)} (line ${at >= 0 ? lineOf(at) : '?'}, first on line ${seen.get(name)}); YAML keeps only one of them: remove the other`);
+          out.push(
+            `${yamlPath(ancestors, map)}: duplicate key ${JSON.stringify(name)} (line ${at >= 0 ? lineOf(at) : '?'}, first on line ${seen.get(name)}); YAML keeps only one of them: remove the other`,
+          );
         } else seen.set(name, at >= 0 ? lineOf(at) : 0);
       }
     },
@@ -223,12 +249,16 @@ function yamlPath(ancestors: readonly unknown[], map: unknown): string {
 export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSpec {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     const found = input === null ? 'nothing' : Array.isArray(input) ? 'a list' : `${typeof input} ${JSON.stringify(input)}`;
-    throw new SpecError(source, [`the document is ${found}: expected a MonitoringStack object (apiVersion, kind, metadata, spec)${Array.isArray(input) ? '; one stack per file, without a leading "- "' : ''}`]);
+    throw new SpecError(source, [
+      `the document is ${found}: expected a MonitoringStack object (apiVersion, kind, metadata, spec)${Array.isArray(input) ? '; one stack per file, without a leading "- "' : ''}`,
+    ]);
   }
   const top = input as Record<string, unknown>;
   if (top.apiVersion !== API_VERSION && top.kind !== KIND && (top.apiVersion !== undefined || top.kind !== undefined)) {
     // Another kind of document altogether (a Kubernetes manifest, another tool's config): one line, not one per field.
-    throw new SpecError(source, [`apiVersion: this is not a MonitoringStack spec (apiVersion ${JSON.stringify(top.apiVersion)}, kind ${JSON.stringify(top.kind)}): a spec starts with "apiVersion: ${API_VERSION}" and "kind: ${KIND}"; is this the right file?`]);
+    throw new SpecError(source, [
+      `apiVersion: this is not a MonitoringStack spec (apiVersion ${JSON.stringify(top.apiVersion)}, kind ${JSON.stringify(top.kind)}): a spec starts with "apiVersion: ${API_VERSION}" and "kind: ${KIND}"; is this the right file?`,
+    ]);
   }
   // Secret literals and raw-text problems are reported with the schema's, so a
   // webhook URL under a misspelled field is flagged as a secret, never echoed.
@@ -255,7 +285,9 @@ export function validateSpec(input: unknown, source = 'spec'): MonitoringStackSp
     throw new SpecError(source, [...byPath.values(), ...issues]);
   }
   const flagged = new Set(early.map((p) => p.slice(0, p.indexOf(':'))));
-  const semantic = specProblems(result.data.spec, ['spec']).map((p) => `${pathText(p.path)}: ${p.message}`).filter((p) => !flagged.has(p.slice(0, p.indexOf(':'))));
+  const semantic = specProblems(result.data.spec, ['spec'])
+    .map((p) => `${pathText(p.path)}: ${p.message}`)
+    .filter((p) => !flagged.has(p.slice(0, p.indexOf(':'))));
   const late = [...early, ...metadataProblems(result.data.metadata), ...semantic];
   if (late.length > 0) throw new SpecError(source, late);
   return result.data;
@@ -278,10 +310,12 @@ function mergeMisspeltRequired(lines: string[]): string[] {
     return `${dot < 0 ? '' : m[1].slice(0, dot + 1)}${m[2]}: required field is missing`;
   };
   const missing = lines.map(missingLine).filter((m): m is string => m !== undefined && lines.some((l) => l.startsWith(m)));
-  return lines.filter((l) => !missing.some((m) => l.startsWith(m))).map((l) => {
-    const m = missingLine(l);
-    return m && missing.includes(m) ? l.replace(/did you mean "([^"]+)"\?/, 'did you mean "$1"? (a required field)') : l;
-  });
+  return lines
+    .filter((l) => !missing.some((m) => l.startsWith(m)))
+    .map((l) => {
+      const m = missingLine(l);
+      return m && missing.includes(m) ? l.replace(/did you mean "([^"]+)"\?/, 'did you mean "$1"? (a required field)') : l;
+    });
 }
 
 /**
@@ -289,7 +323,14 @@ function mergeMisspeltRequired(lines: string[]): string[] {
  * stack renders (charts/lib/stack-metadata.ts); keys the stack or Kubernetes
  * owns are refused, since overriding them would break selectors or tooling.
  */
-const RESERVED_PREFIXES = ['app.kubernetes.io/', 'kubernetes.io/', 'k8s.io/', 'argocd.argoproj.io/', 'cert-manager.io/', 'kubectl.kubernetes.io/'];
+const RESERVED_PREFIXES = [
+  'app.kubernetes.io/',
+  'kubernetes.io/',
+  'k8s.io/',
+  'argocd.argoproj.io/',
+  'cert-manager.io/',
+  'kubectl.kubernetes.io/',
+];
 
 function metadataProblems(m: { labels?: Record<string, string>; annotations?: Record<string, string> }): string[] {
   const out: string[] = [];
@@ -297,13 +338,23 @@ function metadataProblems(m: { labels?: Record<string, string>; annotations?: Re
     for (const [k, v] of Object.entries(m[kind] ?? {})) {
       const at = `metadata.${kind}.${k}`;
       const reserved = RESERVED_PREFIXES.find((p) => k.startsWith(p) || k.split('/')[0].endsWith(`.${p.slice(0, -1)}`));
-      if (!isLabelKey(k)) out.push(`${at}: "${k}" is not a valid ${kind === 'labels' ? 'label' : 'annotation'} key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
-      else if (reserved) out.push(`${at}: keys under "${reserved}" are set by the stack or by Kubernetes tools; choose your own prefix such as "example.com/${k.split('/').pop()}"`);
-      else if (kind === 'labels' && !isLabelValue(v)) out.push(`${at}: "${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
+      if (!isLabelKey(k))
+        out.push(
+          `${at}: "${k}" is not a valid ${kind === 'labels' ? 'label' : 'annotation'} key (optional DNS prefix and "/", then at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`,
+        );
+      else if (reserved)
+        out.push(
+          `${at}: keys under "${reserved}" are set by the stack or by Kubernetes tools; choose your own prefix such as "example.com/${k.split('/').pop()}"`,
+        );
+      else if (kind === 'labels' && !isLabelValue(v))
+        out.push(`${at}: "${v}" is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
     }
   }
   const annotationBytes = Object.entries(m.annotations ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
-  if (annotationBytes > 16 * 1024) out.push(`metadata.annotations: ${annotationBytes} bytes in total; annotations are copied to every object (each under 256 KiB), keep them under 16 KiB`);
+  if (annotationBytes > 16 * 1024)
+    out.push(
+      `metadata.annotations: ${annotationBytes} bytes in total; annotations are copied to every object (each under 256 KiB), keep them under 16 KiB`,
+    );
   return out;
 }
 
@@ -319,13 +370,20 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
     const known = knownKeys(issue.path);
     return issue.keys.map((key) => {
       const best = closest(key, known);
-      const hint = best ? `; did you mean "${best}"?` : misplacedHint(key, issue.path) ?? (known.length ? `; valid fields: ${known.join(', ')}` : '');
+      const hint = best
+        ? `; did you mean "${best}"?`
+        : (misplacedHint(key, issue.path) ?? (known.length ? `; valid fields: ${known.join(', ')}` : ''));
       return `${pathText([...issue.path, key])}: unknown field${hint}${keyOddity(key)}`;
     });
   }
   const found = valueAt(input, issue.path);
   if (found === undefined && issue.path.length > 0 && issue.code !== 'custom') {
-    const expected = issue.code === 'invalid_type' ? ` (expected ${issue.expected})` : issue.code === 'invalid_value' && 'values' in issue ? ` (expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')})` : '';
+    const expected =
+      issue.code === 'invalid_type'
+        ? ` (expected ${issue.expected})`
+        : issue.code === 'invalid_value' && 'values' in issue
+          ? ` (expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')})`
+          : '';
     return [`${at}: required field is missing${expected}`];
   }
   if (issue.code === 'invalid_type') {
@@ -341,17 +399,23 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   }
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number' && issue.message.startsWith('Too ')) {
     const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-    const word = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : (issue.inclusive ? 'at most' : 'less than');
+    const word = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
     return [`${at}: must be ${word} ${String(bound)}, found ${describeValue(found)}`];
   }
   if (issue.code === 'too_small' && issue.origin === 'string' && found === '') {
     return [`${at}: is empty (""): give it a value`];
   }
-  if ((issue.code === 'too_small' || issue.code === 'too_big') && (issue.origin === 'string' || issue.origin === 'array') && issue.message.startsWith('Too ')) {
+  if (
+    (issue.code === 'too_small' || issue.code === 'too_big') &&
+    (issue.origin === 'string' || issue.origin === 'array') &&
+    issue.message.startsWith('Too ')
+  ) {
     const unit = issue.origin === 'string' ? 'characters' : 'items';
     const small = issue.code === 'too_small';
     const bound = small ? issue.minimum : issue.maximum;
-    return [`${at}: must have ${small ? 'at least' : 'at most'} ${String(bound)} ${unit}, found ${describeValue(found)}; ${small ? 'add to it' : 'shorten it'}`];
+    return [
+      `${at}: must have ${small ? 'at least' : 'at most'} ${String(bound)} ${unit}, found ${describeValue(found)}; ${small ? 'add to it' : 'shorten it'}`,
+    ];
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     return [`${at}: ${issue.message}, found ${describeValue(found)}`];
@@ -363,11 +427,17 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
 function typeHint(expected: string, found: unknown): string {
   if (found === null) return '; the field is empty (null): remove it to use the default, or give it a value (are its lines commented out?)';
   if (expected === 'string' && (typeof found === 'number' || typeof found === 'boolean')) return `; quote it: "${String(found)}"`;
-  if ((expected === 'number' || expected === 'int') && typeof found === 'string' && found.trim() !== '' && Number.isFinite(Number(found.replace(/%$/, '')))) {
+  if (
+    (expected === 'number' || expected === 'int') &&
+    typeof found === 'string' &&
+    found.trim() !== '' &&
+    Number.isFinite(Number(found.replace(/%$/, '')))
+  ) {
     return `; write the number without quotes${found.endsWith('%') ? ' and without "%"' : ''}: ${Number(found.replace(/%$/, ''))}`;
   }
   if (expected === 'boolean' && typeof found === 'string') return '; write true or false (without quotes)';
-  if ((expected === 'record' || expected === 'object') && Array.isArray(found)) return '; write key: value lines (or { key: value }), not a list: remove the "- "';
+  if ((expected === 'record' || expected === 'object') && Array.isArray(found))
+    return '; write key: value lines (or { key: value }), not a list: remove the "- "';
   if (expected === 'array' && found !== null && typeof found === 'object') return '; write a list: one "- " line per item (or [a, b])';
   return '';
 }
@@ -378,7 +448,9 @@ function keyOddity(key: string): string {
   const odd = /[^\x21-\x7e]/.exec(key);
   if (!odd) return '';
   const cp = `U+${odd[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  const what = /[\s\u00a0\u200b-\u200d\u2060\ufeff]/.test(odd[0]) ? 'an invisible space' : 'a non-ASCII character that looks like a Latin letter';
+  const what = /[\s\u00a0\u200b-\u200d\u2060\ufeff]/.test(odd[0])
+    ? 'an invisible space'
+    : 'a non-ASCII character that looks like a Latin letter';
   return ` (the name contains ${cp}, ${what}: retype the name)`;
 }
 
@@ -386,9 +458,12 @@ function keyOddity(key: string): string {
 function misplacedHint(key: string, path: PropertyKey[]): string | undefined {
   for (let up = path.length - 1; up >= 0; up--) {
     const anc = path.slice(0, up);
-    if (knownKeys(anc).includes(key)) return `; did you mean ${pathText([...anc, key])}? "${key}" is a field of ${pathText(anc)}, not of ${pathText(path)}: check its indentation`;
+    if (knownKeys(anc).includes(key))
+      return `; did you mean ${pathText([...anc, key])}? "${key}" is a field of ${pathText(anc)}, not of ${pathText(path)}: check its indentation`;
   }
-  const below = knownKeys(path).filter((f) => knownKeys([...path, f]).includes(key)).map((f) => pathText([...path, f, key]));
+  const below = knownKeys(path)
+    .filter((f) => knownKeys([...path, f]).includes(key))
+    .map((f) => pathText([...path, f, key]));
   if (below.length > 0) return `; did you mean ${below.join(' or ')}? (indent it under its section)`;
   return undefined;
 }
@@ -428,7 +503,15 @@ export function knownKeys(path: PropertyKey[]): string[] {
   }
   s = s && unwrap(s);
   const def = s?._zod.def as unknown as Record<string, unknown> | undefined;
-  if (def?.type === 'union') return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => { const d = unwrap(o)._zod.def as unknown as Record<string, unknown>; return d.type === 'object' ? Object.keys(d.shape as object) : []; }))];
+  if (def?.type === 'union')
+    return [
+      ...new Set(
+        (def.options as z.core.$ZodType[]).flatMap((o) => {
+          const d = unwrap(o)._zod.def as unknown as Record<string, unknown>;
+          return d.type === 'object' ? Object.keys(d.shape as object) : [];
+        }),
+      ),
+    ];
   return def?.type === 'object' ? Object.keys(def.shape as object) : [];
 }
 
@@ -445,7 +528,8 @@ function unionObject(def: Record<string, unknown>, p: PropertyKey): z.core.$ZodT
 function unwrap(s: z.core.$ZodType): z.core.$ZodType {
   for (;;) {
     const def = s._zod.def as unknown as Record<string, unknown>;
-    if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional'].includes(def.type as string)) s = def.innerType as z.core.$ZodType;
+    if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional'].includes(def.type as string))
+      s = def.innerType as z.core.$ZodType;
     else if (def.type === 'pipe') s = def.in as z.core.$ZodType;
     else return s;
   }
@@ -457,12 +541,17 @@ export function closest(word: string, candidates: string[]): string | undefined 
   let bestDist = Infinity;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) { best = c; bestDist = d; }
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
   }
   if (best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3))) return best;
   // A prefix of the other ("vllm-server" for "vllm", "webhookUrl" for "webhookUrlSecretRef").
   const w = word.toLowerCase();
-  const prefixed = candidates.filter((c) => c.length >= 3 && w.length >= 3 && (w.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(w)));
+  const prefixed = candidates.filter(
+    (c) => c.length >= 3 && w.length >= 3 && (w.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(w)),
+  );
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 

@@ -16,7 +16,8 @@ import { dnsLabel } from './formats';
 /** Secret and ConfigMap names are DNS subdomains (RFC 1123). */
 export const objectName = () =>
   z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    error: (i) => `expected a Kubernetes object name such as "mimir-credentials" (lowercase letters, digits, "-", "."), found ${JSON.stringify(i.input)}`,
+    error: (i) =>
+      `expected a Kubernetes object name such as "mimir-credentials" (lowercase letters, digits, "-", "."), found ${JSON.stringify(i.input)}`,
   });
 
 /** Keys of a Secret or ConfigMap: [-._a-zA-Z0-9]+. */
@@ -26,17 +27,27 @@ export const dataKey = (example: string) =>
   });
 
 /** `{ name, key }`: one key of an existing Secret. */
-export const secretKeyRef = (exampleKey: string) => z.strictObject({
-  name: objectName().describe('existing Secret in the namespace of the workload that reads it (never written by the stack)'),
-  key: dataKey(exampleKey).default(exampleKey).describe('key inside the Secret'),
-});
+export const secretKeyRef = (exampleKey: string) =>
+  z.strictObject({
+    name: objectName().describe('existing Secret in the namespace of the workload that reads it (never written by the stack)'),
+    key: dataKey(exampleKey).default(exampleKey).describe('key inside the Secret'),
+  });
 export type SecretKeyRef = z.output<ReturnType<typeof secretKeyRef>>;
 
 /** A CA bundle (PEM) from a ConfigMap or a Secret. */
-export const caRef = () => z.strictObject({
-  configMap: z.strictObject({ name: objectName(), key: dataKey('ca.crt').default('ca.crt') }).optional().describe('ConfigMap holding the CA bundle'),
-  secret: z.strictObject({ name: objectName(), key: dataKey('ca.crt').default('ca.crt') }).optional().describe('Secret holding the CA bundle'),
-}).refine((c) => (c.configMap ? 1 : 0) + (c.secret ? 1 : 0) === 1, { error: 'set exactly one of configMap or secret' });
+export const caRef = () =>
+  z
+    .strictObject({
+      configMap: z
+        .strictObject({ name: objectName(), key: dataKey('ca.crt').default('ca.crt') })
+        .optional()
+        .describe('ConfigMap holding the CA bundle'),
+      secret: z
+        .strictObject({ name: objectName(), key: dataKey('ca.crt').default('ca.crt') })
+        .optional()
+        .describe('Secret holding the CA bundle'),
+    })
+    .refine((c) => (c.configMap ? 1 : 0) + (c.secret ? 1 : 0) === 1, { error: 'set exactly one of configMap or secret' });
 export type CaRef = z.output<ReturnType<typeof caRef>>;
 
 /** A mounted file: where a referenced key appears inside a container. */
@@ -74,7 +85,11 @@ export class MountedRefs {
   }
 
   /** Pod volumes (names `ref-<kind>-<n>`). */
-  public volumes(): { name: string; secret?: { secretName: string; items: { key: string; path: string }[] }; configMap?: { name: string; items: { key: string; path: string }[] } }[] {
+  public volumes(): {
+    name: string;
+    secret?: { secretName: string; items: { key: string; path: string }[] };
+    configMap?: { name: string; items: { key: string; path: string }[] };
+  }[] {
     return this.sorted().map(([, r], i) => {
       const items = [...r.keys].sort().map((key) => ({ key, path: key }));
       const name = `ref-${r.kind === 'Secret' ? 'secret' : 'cm'}-${i}`;

@@ -20,7 +20,10 @@ export const SECRET_VALUE_PATTERNS: { re: RegExp; what: string }[] = [
   { re: /^https:\/\/(?:\w+\.)?discord(?:app)?\.com\/api\/webhooks\//i, what: 'a Discord webhook URL' },
   { re: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, what: 'a URL with an embedded password' },
   { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: 'a private key' },
-  { re: /^(?:gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|glsa_[A-Za-z0-9]{20,}_[A-Fa-f0-9]{8})$/, what: 'an access token' },
+  {
+    re: /^(?:gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|glsa_[A-Za-z0-9]{20,}_[A-Fa-f0-9]{8})$/,
+    what: 'an access token',
+  },
   { re: /^eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/, what: 'a JSON Web Token' },
   { re: /^(?:AKIA|ASIA)[0-9A-Z]{16}$/, what: 'an AWS access key id' },
   { re: /^[^:\s]+:(?:\$apr1\$|\$2[aby]\$|\{SHA\}|\$[156]\$)\S+$/, what: 'an htpasswd entry (basic-auth password hash)' },
@@ -34,14 +37,19 @@ export function findSecretLiterals(input: unknown, path = ''): string[] {
     for (const [k, v] of Object.entries(input)) {
       const p = path ? `${path}.${k}` : k;
       if (typeof v === 'string' && v !== '' && SECRET_KEY_RE.test(k) && !REFERENCE_KEY_RE.test(k)) {
-        out.push(`${p}: looks like a secret value written in the spec; store it in a Kubernetes Secret and reference the Secret by name instead (never commit secrets)`);
+        out.push(
+          `${p}: looks like a secret value written in the spec; store it in a Kubernetes Secret and reference the Secret by name instead (never commit secrets)`,
+        );
       } else {
         out.push(...findSecretLiterals(v, p));
       }
     }
   } else if (typeof input === 'string') {
     const hit = SECRET_VALUE_PATTERNS.find((p) => p.re.test(input));
-    if (hit) out.push(`${path}: holds ${hit.what}; store it in a Kubernetes Secret and reference the Secret by name instead (never commit secrets)`);
+    if (hit)
+      out.push(
+        `${path}: holds ${hit.what}; store it in a Kubernetes Secret and reference the Secret by name instead (never commit secrets)`,
+      );
   }
   return out;
 }

@@ -12,17 +12,19 @@ import { isObj, specFiller, type Raw } from './fill';
 
 const count = (min: number, def: number, what: string) => z.number().int().min(min).default(def).describe(what);
 
-export const sizingSchema = z.strictObject({
-  nodes: count(1, 3, 'nodes that run workloads (and the node agents)'),
-  gpuNodes: count(0, 0, 'of which with NVIDIA GPUs'),
-  gpusPerGpuNode: count(1, 1, 'GPUs per GPU node'),
-  cpusPerNode: count(1, 8, 'CPUs of a typical node'),
-  pods: z.number().int().min(0).optional().describe('running pods cluster-wide; defaults to 30 per node'),
-  services: z.number().int().min(0).optional().describe('declared services to plan for; defaults to the number of spec.services'),
-  seriesPerService: count(1, 300, 'series the targets of one declared service expose'),
-  logMiBPerPodPerDay: z.number().positive().default(20).describe('log volume a pod writes per day (MiB, uncompressed)'),
-}).prefault({}).describe('the expected cluster: Prometheus, Loki and kube-state-metrics resources and volumes are derived from it');
-
+export const sizingSchema = z
+  .strictObject({
+    nodes: count(1, 3, 'nodes that run workloads (and the node agents)'),
+    gpuNodes: count(0, 0, 'of which with NVIDIA GPUs'),
+    gpusPerGpuNode: count(1, 1, 'GPUs per GPU node'),
+    cpusPerNode: count(1, 8, 'CPUs of a typical node'),
+    pods: z.number().int().min(0).optional().describe('running pods cluster-wide; defaults to 30 per node'),
+    services: z.number().int().min(0).optional().describe('declared services to plan for; defaults to the number of spec.services'),
+    seriesPerService: count(1, 300, 'series the targets of one declared service expose'),
+    logMiBPerPodPerDay: z.number().positive().default(20).describe('log volume a pod writes per day (MiB, uncompressed)'),
+  })
+  .prefault({})
+  .describe('the expected cluster: Prometheus, Loki and kube-state-metrics resources and volumes are derived from it');
 
 /** The load of a raw (unvalidated) spec section, or undefined when its values are invalid (validation reports them). */
 export function sizingLoad(spec: Raw): ClusterLoad | undefined {
@@ -35,11 +37,17 @@ export function sizingLoad(spec: Raw): ClusterLoad | undefined {
   if (!cluster.success || !interval || !retention || !lokiRetention) return undefined;
   const c = cluster.data;
   return {
-    nodes: c.nodes, gpuNodes: c.gpuNodes, gpusPerGpuNode: c.gpusPerGpuNode, cpusPerNode: c.cpusPerNode,
+    nodes: c.nodes,
+    gpuNodes: c.gpuNodes,
+    gpusPerGpuNode: c.gpusPerGpuNode,
+    cpusPerNode: c.cpusPerNode,
     pods: c.pods ?? c.nodes * 30,
     services: c.services ?? (Array.isArray(spec.services) ? spec.services.length : 0),
-    seriesPerService: c.seriesPerService, logMiBPerPodPerDay: c.logMiBPerPodPerDay,
-    scrapeIntervalSeconds: interval / 1000, prometheusRetentionSeconds: retention / 1000, lokiRetentionDays: lokiRetention / 86_400_000,
+    seriesPerService: c.seriesPerService,
+    logMiBPerPodPerDay: c.logMiBPerPodPerDay,
+    scrapeIntervalSeconds: interval / 1000,
+    prometheusRetentionSeconds: retention / 1000,
+    lokiRetentionDays: lokiRetention / 86_400_000,
   };
 }
 

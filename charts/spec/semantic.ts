@@ -41,24 +41,37 @@ export function rawInputProblems(input: unknown): Problem[] {
       v.forEach((x, i) => walk(x, [...path, i]));
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (hasLoneSurrogate(k)) out.push({ path: [...path, k], message: 'the field name contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape); retype it' });
+        if (hasLoneSurrogate(k))
+          out.push({
+            path: [...path, k],
+            message: 'the field name contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape); retype it',
+          });
         walk(x, [...path, k]);
       }
     } else if (typeof v === 'string') {
       if (hasLoneSurrogate(v)) {
-        out.push({ path, message: 'contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape or half of an emoji); retype the value' });
+        out.push({
+          path,
+          message: 'contains an unpaired UTF-16 surrogate (invalid Unicode, e.g. a "\\ud800" escape or half of an emoji); retype the value',
+        });
         return;
       }
       const invisible = /[\u200b-\u200d\u2060\ufeff]/.exec(v);
       if (invisible) {
-        out.push({ path, message: `contains U+${invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible zero-width character (pasted from a web page or chat?); retype the value` });
+        out.push({
+          path,
+          message: `contains U+${invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible zero-width character (pasted from a web page or chat?); retype the value`,
+        });
         return;
       }
       // Control characters are what this finds.
       // eslint-disable-next-line no-control-regex
       const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(v);
       if (control) {
-        out.push({ path, message: `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an escape such as "\\0" in a double-quoted YAML string?); remove it` });
+        out.push({
+          path,
+          message: `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an escape such as "\\0" in a double-quoted YAML string?); remove it`,
+        });
         return;
       }
       const key = path[path.length - 1];
@@ -66,7 +79,11 @@ export function rawInputProblems(input: unknown): Problem[] {
         const problem = templateProblem(v);
         if (problem) out.push({ path, message: problem });
       } else if (v.includes('{{')) {
-        out.push({ path, message: 'contains "{{", which starts a Go template where this value is embedded (Prometheus, Loki and Alertmanager templates); remove it (templates are allowed only in summary and description)' });
+        out.push({
+          path,
+          message:
+            'contains "{{", which starts a Go template where this value is embedded (Prometheus, Loki and Alertmanager templates); remove it (templates are allowed only in summary and description)',
+        });
       }
     }
   };
@@ -85,10 +102,12 @@ export function templateProblem(s: string): string | undefined {
     }
     if (close !== -1 && close < open) return 'has "}}" without a matching "{{"; write it as {{ "}}" }} or remove it';
     const end = s.indexOf('}}', open + 2);
-    if (end === -1) return 'has "{{" without a closing "}}": a Go template action is {{ ... }} (e.g. {{ $labels.instance }}); to show braces literally write {{ "{{" }}';
+    if (end === -1)
+      return 'has "{{" without a closing "}}": a Go template action is {{ ... }} (e.g. {{ $labels.instance }}); to show braces literally write {{ "{{" }}';
     const inner = s.slice(open + 2, end);
     if (inner.includes('{{')) return 'has "{{" inside a template action; close the first action with "}}" before opening another';
-    if (inner.trim().replace(/^-|-$/g, '').trim() === '') return 'has an empty template action "{{}}"; put a value such as $labels.instance inside or remove it';
+    if (inner.trim().replace(/^-|-$/g, '').trim() === '')
+      return 'has an empty template action "{{}}"; put a value such as $labels.instance inside or remove it';
     i = end + 2;
   }
   return undefined;
@@ -151,27 +170,50 @@ export function specProblems(spec: unknown, base: PropertyKey[] = []): Problem[]
     if (key === 'resources') out.push(...resourceProblems(o, path));
     if (key === 'externalLabels') {
       for (const [k, val] of Object.entries(o)) {
-        if (!isPromLabelName(k)) out.push({ path: [...path, k], message: `"${k}" is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__"); promtool rejects it: use e.g. "${promLabelFix(k)}"` });
-        else if (val === '') out.push({ path: [...path, k], message: 'an empty label value removes the label; give it a value or remove the field' });
-        else if (k === 'job' || k === 'instance') out.push({ path: [...path, k], message: `every series already has a "${k}" label, which wins over an external label of the same name, so this one would never be sent; name it for what it says, e.g. "cluster" or "environment"` });
+        if (!isPromLabelName(k))
+          out.push({
+            path: [...path, k],
+            message: `"${k}" is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__"); promtool rejects it: use e.g. "${promLabelFix(k)}"`,
+          });
+        else if (val === '')
+          out.push({ path: [...path, k], message: 'an empty label value removes the label; give it a value or remove the field' });
+        else if (k === 'job' || k === 'instance')
+          out.push({
+            path: [...path, k],
+            message: `every series already has a "${k}" label, which wins over an external label of the same name, so this one would never be sent; name it for what it says, e.g. "cluster" or "environment"`,
+          });
       }
     }
     if (key === 'labels' && path.length >= 2 && isRuleLike(path, spec, base)) {
       for (const k of Object.keys(o)) {
-        if (!isPromLabelName(k)) out.push({ path: [...path, k], message: `"${k}" is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__"); use e.g. "${promLabelFix(k)}"` });
-        else if (['alertname', 'severity'].includes(k)) out.push({ path: [...path, k], message: `"${k}" is set by the stack; use the rule's own field instead of a label` });
+        if (!isPromLabelName(k))
+          out.push({
+            path: [...path, k],
+            message: `"${k}" is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__"); use e.g. "${promLabelFix(k)}"`,
+          });
+        else if (['alertname', 'severity'].includes(k))
+          out.push({ path: [...path, k], message: `"${k}" is set by the stack; use the rule's own field instead of a label` });
       }
     }
     for (const [k, x] of Object.entries(o)) {
       if (typeof x === 'string' && (k === 'size' || k === 'storageSize') && (quantityValue(x) ?? Infinity) < 2 ** 20) {
-        out.push({ path: [...path, k], message: `a volume of ${JSON.stringify(x)} is ${quantityValue(x)} bytes (a quantity without a unit counts bytes): add a unit, e.g. "${/^\d+$/.test(x) ? x : '10'}Gi"` });
+        out.push({
+          path: [...path, k],
+          message: `a volume of ${JSON.stringify(x)} is ${quantityValue(x)} bytes (a quantity without a unit counts bytes): add a unit, e.g. "${/^\d+$/.test(x) ? x : '10'}Gi"`,
+        });
       }
       if (typeof x === 'string' && /ClassName$/.test(k) && !isDns1123Subdomain(x)) {
-        out.push({ path: [...path, k], message: `${JSON.stringify(x)} is not a valid ${k.replace(/Name$/, '')} name: lowercase letters, digits, "-" and "." (a DNS-1123 subdomain, like "${dnsFix(x)}"); list them with kubectl get ${k === 'ingressClassName' ? 'ingressclass' : k === 'storageClassName' ? 'storageclass' : k.replace(/ClassName$/, 'class').toLowerCase()}` });
+        out.push({
+          path: [...path, k],
+          message: `${JSON.stringify(x)} is not a valid ${k.replace(/Name$/, '')} name: lowercase letters, digits, "-" and "." (a DNS-1123 subdomain, like "${dnsFix(x)}"); list them with kubectl get ${k === 'ingressClassName' ? 'ingressclass' : k === 'storageClassName' ? 'storageclass' : k.replace(/ClassName$/, 'class').toLowerCase()}`,
+        });
       }
       if (typeof x === 'string' && TIME_ZONE_FIELDS.has(k) && !isIanaTimeZone(x)) {
         const hint = closestZone(x);
-        out.push({ path: [...path, k], message: `${JSON.stringify(x)} is not an IANA time zone such as "Europe/Paris" or "UTC" (case matters)${hint ? `; did you mean "${hint}"?` : ''}` });
+        out.push({
+          path: [...path, k],
+          message: `${JSON.stringify(x)} is not an IANA time zone such as "Europe/Paris" or "UTC" (case matters)${hint ? `; did you mean "${hint}"?` : ''}`,
+        });
       }
       walk(x, [...path, k]);
     }
@@ -199,17 +241,28 @@ function resourceProblems(r: Record<string, unknown>, path: PropertyKey[]): Prob
     const a = typeof req[res] === 'string' ? quantityValue(req[res]) : undefined;
     const b = typeof lim[res] === 'string' ? quantityValue(lim[res]) : undefined;
     if (a !== undefined && b !== undefined && a > b) {
-      out.push({ path: [...path, 'requests', res], message: `request ${JSON.stringify(req[res])} is above the limit ${JSON.stringify(lim[res])} (the API server rejects the pod): lower requests.${res} or raise limits.${res}` });
+      out.push({
+        path: [...path, 'requests', res],
+        message: `request ${JSON.stringify(req[res])} is above the limit ${JSON.stringify(lim[res])} (the API server rejects the pod): lower requests.${res} or raise limits.${res}`,
+      });
     }
   }
   return out;
 }
 
 function promLabelFix(k: string): string {
-  const s = k.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^__+/, '').replace(/__+$/, '');
+  const s = k
+    .replace(/[^a-zA-Z0-9_]/g, '_')
+    .replace(/^__+/, '')
+    .replace(/__+$/, '');
   return /^[0-9]/.test(s) ? `_${s}` : s || 'cluster';
 }
 
 function dnsFix(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'standard';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '') || 'standard'
+  );
 }

@@ -14,12 +14,18 @@ export interface TimeIntervalInput {
   readonly years?: readonly string[];
 }
 
-export interface TimeIntervalProblem { readonly path: (string | number)[]; readonly message: string }
+export interface TimeIntervalProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
-const minutes = (t: string) => { const [h, m] = t.split(':').map(Number); return h * 60 + m; };
+const minutes = (t: string) => {
+  const [h, m] = t.split(':').map(Number);
+  return h * 60 + m;
+};
 
 function range(s: string, member: (x: string) => number | undefined): [number, number] | undefined {
   const parts = s.toLowerCase().split(':');
@@ -32,22 +38,44 @@ export function timeIntervalProblems(ti: TimeIntervalInput): TimeIntervalProblem
   const out: TimeIntervalProblem[] = [];
   (ti.times ?? []).forEach((t, i) => {
     if (minutes(t.startTime) >= minutes(t.endTime)) {
-      out.push({ path: ['times', i, 'endTime'], message: `must be after startTime (${t.startTime}), found "${t.endTime}"; Alertmanager rejects a range that crosses midnight: use two ranges such as 22:00-24:00 and 00:00-06:00` });
+      out.push({
+        path: ['times', i, 'endTime'],
+        message: `must be after startTime (${t.startTime}), found "${t.endTime}"; Alertmanager rejects a range that crosses midnight: use two ranges such as 22:00-24:00 and 00:00-06:00`,
+      });
     }
   });
   (ti.weekdays ?? []).forEach((w, i) => {
-    const r = range(w, (x) => { const n = WEEKDAYS.indexOf(x); return n < 0 ? undefined : n; });
-    if (r && r[0] > r[1]) out.push({ path: ['weekdays', i], message: `"${w}" runs backwards (weeks start on sunday for Alertmanager); split it, e.g. "friday:saturday" and "sunday:monday"` });
+    const r = range(w, (x) => {
+      const n = WEEKDAYS.indexOf(x);
+      return n < 0 ? undefined : n;
+    });
+    if (r && r[0] > r[1])
+      out.push({
+        path: ['weekdays', i],
+        message: `"${w}" runs backwards (weeks start on sunday for Alertmanager); split it, e.g. "friday:saturday" and "sunday:monday"`,
+      });
   });
   (ti.daysOfMonth ?? []).forEach((d, i) => {
     const r = range(d, (x) => (/^-?\d+$/.test(x) ? Number(x) : undefined));
     if (!r) return;
-    if (r[0] < 0 && r[1] > 0) out.push({ path: ['daysOfMonth', i], message: `"${d}": the end day must be negative when the start day is (count both from the end of the month, e.g. "-7:-1")` });
-    else if ((r[0] < 0 ? 28 + r[0] : r[0]) > (r[1] < 0 ? 28 + r[1] : r[1])) out.push({ path: ['daysOfMonth', i], message: `"${d}": the end day is always before the start day` });
+    if (r[0] < 0 && r[1] > 0)
+      out.push({
+        path: ['daysOfMonth', i],
+        message: `"${d}": the end day must be negative when the start day is (count both from the end of the month, e.g. "-7:-1")`,
+      });
+    else if ((r[0] < 0 ? 28 + r[0] : r[0]) > (r[1] < 0 ? 28 + r[1] : r[1]))
+      out.push({ path: ['daysOfMonth', i], message: `"${d}": the end day is always before the start day` });
   });
   (ti.months ?? []).forEach((m, i) => {
-    const r = range(m, (x) => { const n = MONTHS.indexOf(x); return n >= 0 ? n + 1 : /^\d+$/.test(x) ? Number(x) : undefined; });
-    if (r && r[0] > r[1]) out.push({ path: ['months', i], message: `"${m}" runs backwards; split it at the year end, e.g. "november:december" and "january:february"` });
+    const r = range(m, (x) => {
+      const n = MONTHS.indexOf(x);
+      return n >= 0 ? n + 1 : /^\d+$/.test(x) ? Number(x) : undefined;
+    });
+    if (r && r[0] > r[1])
+      out.push({
+        path: ['months', i],
+        message: `"${m}" runs backwards; split it at the year end, e.g. "november:december" and "january:february"`,
+      });
   });
   (ti.years ?? []).forEach((y, i) => {
     const r = range(y, (x) => (/^\d+$/.test(x) ? Number(x) : undefined));

@@ -13,7 +13,11 @@ export function backupRow(spec: Spec): Row {
     title: 'Backups',
     panels: [
       {
-        type: 'stat', title: 'Last successful backup', unit: 's', thresholds: warnCrit(stale.seconds / 2, stale.seconds), width: 8,
+        type: 'stat',
+        title: 'Last successful backup',
+        unit: 's',
+        thresholds: warnCrit(stale.seconds / 2, stale.seconds),
+        width: 8,
         description: `Time since the last successful ${velero ? 'Velero backup' : 'VolumeSnapshot run'} of the stack's volumes (schedule "${spec.backup.schedule}"). MonitoringBackupTooOld fires above ${stale.duration}.`,
         queries: [{ expr: `time() - max(${last})`, instant: true }],
         noValue: 'no successful backup yet',

@@ -54,7 +54,8 @@ export function servicesUpPanel(kind?: ServiceKind): MetricPanel {
   return {
     type: 'stat',
     title: 'Services UP/DOWN',
-    description: 'One tile per declared service (job): UP when at least one of its pods answered the last scrape. A service with no running pod has no target, hence no tile: see the workloads panel.',
+    description:
+      'One tile per declared service (job): UP when at least one of its pods answered the last scrape. A service with no running pod has no target, hence no tile: see the workloads panel.',
     unit: 'none',
     width: 12,
     thresholds: upDown(),
@@ -103,14 +104,20 @@ export function restartsPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'Container restarts',
-    description: 'Restarts per container in each interval (kube-state-metrics; cAdvisor cannot see restarts). Only containers that restarted are drawn.',
+    description:
+      'Restarts per container in each interval (kube-state-metrics; cAdvisor cannot see restarts). Only containers that restarted are drawn.',
     unit: 'short',
     min: 0,
-    thresholds: [[null, 'green'], [1, 'orange']],
-    queries: [{
-      expr: `sum by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${sel(KSM, matchers)}}[${RATE}])) > 0`,
-      legend: '{{namespace}}/{{pod}}/{{container}}',
-    }],
+    thresholds: [
+      [null, 'green'],
+      [1, 'orange'],
+    ],
+    queries: [
+      {
+        expr: `sum by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${sel(KSM, matchers)}}[${RATE}])) > 0`,
+        legend: '{{namespace}}/{{pod}}/{{container}}',
+      },
+    ],
   };
 }
 
@@ -118,14 +125,20 @@ export function oomKillsPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'OOM kills',
-    description: 'Restarts whose termination reason was OOMKilled: the container used more memory than its limit. Compare with the memory working set against the limit.',
+    description:
+      'Restarts whose termination reason was OOMKilled: the container used more memory than its limit. Compare with the memory working set against the limit.',
     unit: 'short',
     min: 0,
-    thresholds: [[null, 'green'], [1, 'red']],
-    queries: [{
-      expr: `sum by (namespace, pod, container) ((increase(kube_pod_container_status_restarts_total{${sel(KSM, matchers)}}[${RATE}]) > 0) and on (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{${sel(KSM, 'reason="OOMKilled"', matchers)}} == 1))`,
-      legend: '{{namespace}}/{{pod}}/{{container}}',
-    }],
+    thresholds: [
+      [null, 'green'],
+      [1, 'red'],
+    ],
+    queries: [
+      {
+        expr: `sum by (namespace, pod, container) ((increase(kube_pod_container_status_restarts_total{${sel(KSM, matchers)}}[${RATE}]) > 0) and on (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{${sel(KSM, 'reason="OOMKilled"', matchers)}} == 1))`,
+        legend: '{{namespace}}/{{pod}}/{{container}}',
+      },
+    ],
   };
 }
 
@@ -133,14 +146,20 @@ export function waitingContainersPanel(matchers = ''): MetricPanel {
   return {
     type: 'timeseries',
     title: 'Containers waiting, by reason',
-    description: 'Containers that are not running and why: CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError, ... (kube-state-metrics).',
+    description:
+      'Containers that are not running and why: CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError, ... (kube-state-metrics).',
     unit: 'short',
     min: 0,
-    thresholds: [[null, 'green'], [1, 'orange']],
-    queries: [{
-      expr: `sum by (namespace, pod, container, reason) (kube_pod_container_status_waiting_reason{${sel(KSM, matchers)}}) > 0`,
-      legend: '{{namespace}}/{{pod}}/{{container}}: {{reason}}',
-    }],
+    thresholds: [
+      [null, 'green'],
+      [1, 'orange'],
+    ],
+    queries: [
+      {
+        expr: `sum by (namespace, pod, container, reason) (kube_pod_container_status_waiting_reason{${sel(KSM, matchers)}}) > 0`,
+        legend: '{{namespace}}/{{pod}}/{{container}}: {{reason}}',
+      },
+    ],
   };
 }
 

@@ -15,7 +15,17 @@ import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../../lib/output';
 import { unsafeChanges, type UnsafeChange } from '../../lib/upgrade-check';
 import type { SynthesisResult } from '../synthesize';
 import { fieldChanges } from './fields';
-import { appliedByUs, entryOf, groupKindKey, readInventory, refOf, upgradeSnapshot, writeInventory, type Inventory, type InventoryEntry } from './inventory';
+import {
+  appliedByUs,
+  entryOf,
+  groupKindKey,
+  readInventory,
+  refOf,
+  upgradeSnapshot,
+  writeInventory,
+  type Inventory,
+  type InventoryEntry,
+} from './inventory';
 import { KubeError, refText, type Kube, type KObject } from './kube';
 
 export interface ApplyOptions {
@@ -81,14 +91,16 @@ async function waitEstablished(kube: Kube, crd: KObject, timeoutMs: number): Pro
   }
 }
 
-const pruneWave = (e: InventoryEntry): number => (SYNC_WAVES[e.kind] ?? 2);
+const pruneWave = (e: InventoryEntry): number => SYNC_WAVES[e.kind] ?? 2;
 
 /** Requests in flight at once within a wave (the API server's default max-in-flight is 400; a client keeps it small). */
 const APPLY_CONCURRENCY = 8;
 
 export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  const worker = async () => { while (next < items.length) await fn(items[next++]); };
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
@@ -112,20 +124,36 @@ async function previewApply(run: Run, objects: KObject[], stale: InventoryEntry[
         continue;
       }
       const live = await kube.get(o);
-      if (live && otherStack(live, stack)) { out.failed.push(`${id}: belongs to stack "${otherStack(live, stack)}"; rename this stack (metadata.name)`); continue; }
-      if (!live) { out.created.push(id); log(`would create ${id}`); continue; }
+      if (live && otherStack(live, stack)) {
+        out.failed.push(`${id}: belongs to stack "${otherStack(live, stack)}"; rename this stack (metadata.name)`);
+        continue;
+      }
+      if (!live) {
+        out.created.push(id);
+        log(`would create ${id}`);
+        continue;
+      }
       const dry = await kube.apply(o, { dryRun: true });
       const changes = fieldChanges(live, dry);
-      if (changes.length) { out.configured.push(id); log(`would configure ${id} (${changes.map((c) => c.path).join(', ')})`); } else out.unchanged.push(id);
+      if (changes.length) {
+        out.configured.push(id);
+        log(`would configure ${id} (${changes.map((c) => c.path).join(', ')})`);
+      } else out.unchanged.push(id);
     } catch (e) {
       out.failed.push(`${id}: ${(e as Error).message}`);
     }
   }
   for (const e of stale) {
     const why = keepReason(e, opts);
-    if (why) { out.kept.push(`${refText(refOf(e))}: ${why}`); continue; }
+    if (why) {
+      out.kept.push(`${refText(refOf(e))}: ${why}`);
+      continue;
+    }
     const live = await kube.get(refOf(e));
-    if (live && appliedByUs(live)) { out.pruned.push(refText(refOf(e))); log(`would prune ${refText(refOf(e))}`); }
+    if (live && appliedByUs(live)) {
+      out.pruned.push(refText(refOf(e)));
+      log(`would prune ${refText(refOf(e))}`);
+    }
   }
 }
 
@@ -147,7 +175,10 @@ async function applyObject(run: Run, o: KObject): Promise<void> {
   try {
     const live = await kube.get(o);
     const owner = live && otherStack(live, stack);
-    if (owner) { out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`); return; }
+    if (owner) {
+      out.failed.push(`${id}: belongs to stack "${owner}" (its app.kubernetes.io/instance label); give this stack another metadata.name`);
+      return;
+    }
     if (!live) {
       await kube.apply(o);
       out.created.push(id);
@@ -163,7 +194,12 @@ async function applyObject(run: Run, o: KObject): Promise<void> {
         const made = fieldChanges(live, applied);
         if (made.length > 0) {
           out.configured.push(id);
-          log(`configured ${id} (${made.map((c) => c.path).slice(0, 5).join(', ')}${made.length > 5 ? ', ...' : ''})`);
+          log(
+            `configured ${id} (${made
+              .map((c) => c.path)
+              .slice(0, 5)
+              .join(', ')}${made.length > 5 ? ', ...' : ''})`,
+          );
         } else out.unchanged.push(id);
       }
     }
@@ -186,13 +222,22 @@ async function pruneStale(run: Run, stale: InventoryEntry[]): Promise<InventoryE
     const id = refText(ref);
     const why = keepReason(e, opts);
     let live: KObject | undefined;
-    try { live = await kube.get(ref); } catch (err) {
+    try {
+      live = await kube.get(ref);
+    } catch (err) {
       if (err instanceof KubeError && err.reason === 'NoKind') continue; // its CRD is gone, and with it the object
       throw err;
     }
     if (!live) continue;
-    if (!appliedByUs(live)) { out.kept.push(`${id}: not applied by ai-monitoring (no server-side apply of ours in its managedFields), left alone`); continue; }
-    if (why) { out.kept.push(`${id}: ${why}`); keptEntries.push(e); continue; }
+    if (!appliedByUs(live)) {
+      out.kept.push(`${id}: not applied by ai-monitoring (no server-side apply of ours in its managedFields), left alone`);
+      continue;
+    }
+    if (why) {
+      out.kept.push(`${id}: ${why}`);
+      keptEntries.push(e);
+      continue;
+    }
     try {
       await kube.delete(ref, { uid: live.metadata.uid });
       out.pruned.push(id);
@@ -235,14 +280,25 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
   let inventoryWritten = false;
   const writeUnion = async () => {
     if (inventoryWritten) return;
-    await writeInventory(kube, namespace, stack, { entries: [...entries.values()], snapshot: previous?.snapshot ?? [] }, opts.inventoryLabels);
+    await writeInventory(
+      kube,
+      namespace,
+      stack,
+      { entries: [...entries.values()], snapshot: previous?.snapshot ?? [] },
+      opts.inventoryLabels,
+    );
     inventoryWritten = true;
   };
 
   // One wave at a time (Namespaces, then each sync wave in order); the objects of a wave in parallel, a few at once.
   for (const wave of syncWaves(objects)) {
     if (wave[0].kind !== 'Namespace' && !inventoryWritten) {
-      try { await writeUnion(); } catch (e) { out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`); return out; }
+      try {
+        await writeUnion();
+      } catch (e) {
+        out.failed.push(`inventory ConfigMap in namespace ${namespace}: ${(e as Error).message}`);
+        return out;
+      }
     }
     await inParallel(wave, APPLY_CONCURRENCY, (o) => applyObject(run, o));
   }
@@ -250,7 +306,13 @@ export async function applyStack(kube: Kube, result: SynthesisResult, opts: Appl
   if (out.failed.length > 0) return out; // nothing is pruned after a failure: the next apply retries
 
   const keptEntries = await pruneStale(run, stale);
-  await writeInventory(kube, namespace, stack, { entries: [...objects.map(entryOf), ...keptEntries], snapshot: upgradeSnapshot(result.manifests.map((m) => m.object)) }, opts.inventoryLabels);
+  await writeInventory(
+    kube,
+    namespace,
+    stack,
+    { entries: [...objects.map(entryOf), ...keptEntries], snapshot: upgradeSnapshot(result.manifests.map((m) => m.object)) },
+    opts.inventoryLabels,
+  );
   return out;
 }
 

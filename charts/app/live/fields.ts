@@ -6,7 +6,16 @@
  * status) is left out: it is not configuration.
  */
 
-const IGNORED_METADATA = new Set(['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+const IGNORED_METADATA = new Set([
+  'managedFields',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'uid',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+]);
 
 /** The object without server bookkeeping. */
 export function configOf(o: any): any {
@@ -16,12 +25,20 @@ export function configOf(o: any): any {
   return { ...rest, metadata: md };
 }
 
-export interface FieldChange { readonly path: string; readonly live: unknown; readonly desired: unknown }
+export interface FieldChange {
+  readonly path: string;
+  readonly live: unknown;
+  readonly desired: unknown;
+}
 
 function keyedBy(list: unknown[]): string | undefined {
   for (const k of ['name', 'containerPort', 'port', 'mountPath', 'key', 'ip']) {
-    if (list.length > 0 && list.every((x) => x && typeof x === 'object' && (x as any)[k] !== undefined)
-      && new Set(list.map((x) => String((x as any)[k]))).size === list.length) return k;
+    if (
+      list.length > 0 &&
+      list.every((x) => x && typeof x === 'object' && (x as any)[k] !== undefined) &&
+      new Set(list.map((x) => String((x as any)[k]))).size === list.length
+    )
+      return k;
   }
   return undefined;
 }

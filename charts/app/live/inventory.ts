@@ -15,7 +15,12 @@ import { FIELD_MANAGER, type Kube, type KObject } from './kube';
 export const STACK_LABEL = 'monitoring.cdk8s-ai.dev/stack';
 export const INVENTORY_PREFIX = 'ai-monitoring-inventory-';
 
-export interface InventoryEntry { apiVersion: string; kind: string; namespace?: string; name: string }
+export interface InventoryEntry {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
 
 export interface Inventory {
   readonly entries: InventoryEntry[];
@@ -25,10 +30,16 @@ export interface Inventory {
 
 export const entryKey = (e: InventoryEntry): string => `${e.apiVersion} ${e.kind} ${e.namespace ?? '-'} ${e.name}`;
 /** The same object across versions of its API (apps/v1beta1 -> apps/v1) keeps one key for pruning. */
-export const groupKindKey = (e: InventoryEntry): string => `${e.apiVersion.includes('/') ? e.apiVersion.split('/')[0] : ''} ${e.kind} ${e.namespace ?? '-'} ${e.name}`;
+export const groupKindKey = (e: InventoryEntry): string =>
+  `${e.apiVersion.includes('/') ? e.apiVersion.split('/')[0] : ''} ${e.kind} ${e.namespace ?? '-'} ${e.name}`;
 
 export function entryOf(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): InventoryEntry {
-  return { apiVersion: o.apiVersion, kind: o.kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+  };
 }
 
 export function refOf(e: InventoryEntry): KObject {
@@ -42,10 +53,27 @@ export function inventoryRef(namespace: string, stack: string): KObject {
 /** The fields charts/lib/upgrade-check.ts compares, and only those. */
 export function upgradeSnapshot(objects: readonly ManifestObject[]): object[] {
   const pick = (o: any, keys: string[]) => Object.fromEntries(keys.filter((k) => o?.[k] !== undefined).map((k) => [k, o[k]]));
-  return objects.filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet', 'PersistentVolumeClaim', 'Service'].includes(o.kind)).map((o: any) => ({
-    apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
-    spec: pick(o.spec, ['selector', 'serviceName', 'podManagementPolicy', 'volumeClaimTemplates', 'replicas', 'resources', 'storageClassName', 'accessModes', 'volumeMode', 'clusterIP', 'clusterIPs', 'type']),
-  }));
+  return objects
+    .filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet', 'PersistentVolumeClaim', 'Service'].includes(o.kind))
+    .map((o: any) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+      spec: pick(o.spec, [
+        'selector',
+        'serviceName',
+        'podManagementPolicy',
+        'volumeClaimTemplates',
+        'replicas',
+        'resources',
+        'storageClassName',
+        'accessModes',
+        'volumeMode',
+        'clusterIP',
+        'clusterIPs',
+        'type',
+      ]),
+    }));
 }
 
 export function parseInventory(cm: { data?: Record<string, string> } | KObject | undefined): Inventory | undefined {
@@ -57,7 +85,11 @@ export function parseInventory(cm: { data?: Record<string, string> } | KObject |
     entries.push({ apiVersion, kind, ...(namespace !== '-' ? { namespace } : {}), name });
   }
   let snapshot: object[] = [];
-  try { snapshot = JSON.parse(cm.data?.['upgrade-check.json'] ?? '[]'); } catch { snapshot = []; }
+  try {
+    snapshot = JSON.parse(cm.data?.['upgrade-check.json'] ?? '[]');
+  } catch {
+    snapshot = [];
+  }
   return { entries, snapshot };
 }
 
@@ -73,13 +105,21 @@ export function inventoryObject(namespace: string, stack: string, inv: Inventory
     metadata: {
       ...ref.metadata,
       labels: { ...labels, [STACK_LABEL]: stack, 'app.kubernetes.io/managed-by': FIELD_MANAGER },
-      annotations: { 'monitoring.cdk8s-ai.dev/note': 'what ai-monitoring applied for this stack; apply and the operator prune from it. Do not edit.' },
+      annotations: {
+        'monitoring.cdk8s-ai.dev/note': 'what ai-monitoring applied for this stack; apply and the operator prune from it. Do not edit.',
+      },
     },
     data: { objects: lines.length ? `${lines.join('\n')}\n` : '', 'upgrade-check.json': JSON.stringify(inv.snapshot) },
   };
 }
 
-export async function writeInventory(kube: Kube, namespace: string, stack: string, inv: Inventory, labels: Record<string, string> = {}): Promise<void> {
+export async function writeInventory(
+  kube: Kube,
+  namespace: string,
+  stack: string,
+  inv: Inventory,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await kube.apply(inventoryObject(namespace, stack, inv, labels));
 }
 

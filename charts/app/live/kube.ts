@@ -30,20 +30,39 @@ export interface ObjectRef {
 export interface KObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>;
-    resourceVersion?: string; generation?: number; uid?: string; finalizers?: string[]; deletionTimestamp?: string;
-    managedFields?: { manager?: string; operation?: string }[]; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    managedFields?: { manager?: string; operation?: string }[];
+    [k: string]: unknown;
+  };
   [k: string]: any;
 }
 
 export class KubeError extends Error {
-  constructor(message: string, public readonly status: number, public readonly reason?: string, public readonly details?: unknown) {
+  constructor(
+    message: string,
+    public readonly status: number,
+    public readonly reason?: string,
+    public readonly details?: unknown,
+  ) {
     super(message);
     this.name = 'KubeError';
   }
 }
 
-export interface ResourceInfo { readonly plural: string; readonly namespaced: boolean; readonly verbs: readonly string[] }
+export interface ResourceInfo {
+  readonly plural: string;
+  readonly namespaced: boolean;
+  readonly verbs: readonly string[];
+}
 
 /** Load the kubeconfig like kubectl: --kubeconfig, else $KUBECONFIG / ~/.kube/config, else in-cluster. */
 export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig {
@@ -56,7 +75,14 @@ export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig {
   else kc.loadFromDefault();
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {
-      throw new Error(`--context ${opts.context}: no such context in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new Error(
+        `--context ${opts.context}: no such context in the kubeconfig (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     }
     kc.setCurrentContext(opts.context);
   }
@@ -82,20 +108,37 @@ export class Kube {
     return new Kube(loadKubeConfig(opts));
   }
 
-  private async options(method: string, path: string, query: Query | undefined, headers: Record<string, string>): Promise<https.RequestOptions> {
-    const qs = Object.entries(query ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+  private async options(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    headers: Record<string, string>,
+  ): Promise<https.RequestOptions> {
+    const qs = Object.entries(query ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join('&');
     const base = this.server.pathname.replace(/\/+$/, '');
     const o: https.RequestOptions = {
-      method, protocol: this.server.protocol, hostname: this.server.hostname.replace(/^\[|\]$/g, ''), port: this.server.port || undefined,
-      path: `${base}${path}${qs ? `?${qs}` : ''}`, headers: { Accept: 'application/json', ...headers },
+      method,
+      protocol: this.server.protocol,
+      hostname: this.server.hostname.replace(/^\[|\]$/g, ''),
+      port: this.server.port || undefined,
+      path: `${base}${path}${qs ? `?${qs}` : ''}`,
+      headers: { Accept: 'application/json', ...headers },
     };
     await this.config.applyToHTTPSOptions(o);
     return o;
   }
 
   /** One request; JSON in and out. 404 resolves to undefined when `allow404`. */
-  async request<T = any>(method: string, path: string, opts: { body?: unknown; contentType?: string; query?: Query; allow404?: boolean } = {}): Promise<T> {
-    const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+  async request<T = any>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; contentType?: string; query?: Query; allow404?: boolean } = {},
+  ): Promise<T> {
+    const payload =
+      opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     const headers: Record<string, string> = {};
     if (payload) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
@@ -118,7 +161,11 @@ export class Kube {
     });
     if (status === 404 && opts.allow404) return undefined as T;
     let parsed: any;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = text; }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
     if (status >= 400) {
       const msg = typeof parsed === 'object' && parsed?.message ? parsed.message : String(text).slice(0, 300);
       throw new KubeError(`${method} ${path}: ${status} ${msg}`, status, parsed?.reason, parsed?.details);
@@ -138,7 +185,9 @@ export class Kube {
       const req = lib.request(o as http.RequestOptions, (res) => {
         if ((res.statusCode ?? 0) >= 400) {
           let t = '';
-          res.on('data', (c) => { t += c; });
+          res.on('data', (c) => {
+            t += c;
+          });
           res.on('end', () => reject(new KubeError(`watch ${path}: ${res.statusCode} ${t.slice(0, 300)}`, res.statusCode ?? 0)));
           return;
         }
@@ -162,7 +211,10 @@ export class Kube {
         res.on('end', () => resolve());
         res.on('error', reject);
       });
-      const onAbort = () => { req.destroy(); resolve(); };
+      const onAbort = () => {
+        req.destroy();
+        resolve();
+      };
       req.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
       req.on('close', () => signal.removeEventListener('abort', onAbort));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -178,7 +230,8 @@ export class Kube {
       p = this.request<any>('GET', path, { allow404: true }).then((list) => {
         if (!list) return undefined;
         const m = new Map<string, ResourceInfo>();
-        for (const r of list.resources ?? []) if (!String(r.name).includes('/')) m.set(r.kind, { plural: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [] });
+        for (const r of list.resources ?? [])
+          if (!String(r.name).includes('/')) m.set(r.kind, { plural: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [] });
         return m;
       });
       p.catch(() => this.discovery.delete(apiVersion));
@@ -188,7 +241,8 @@ export class Kube {
   }
 
   forget(apiVersion?: string): void {
-    if (apiVersion) this.discovery.delete(apiVersion); else this.discovery.clear();
+    if (apiVersion) this.discovery.delete(apiVersion);
+    else this.discovery.clear();
   }
 
   async resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
@@ -198,7 +252,12 @@ export class Kube {
   /** The REST path of a kind's collection (in `namespace`), or of one object. */
   async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
     const r = await this.resource(apiVersion, kind);
-    if (!r) throw new KubeError(`the cluster does not serve ${kind} in ${apiVersion} (is its CRD installed? run ai-monitoring preflight)`, 404, 'NoKind');
+    if (!r)
+      throw new KubeError(
+        `the cluster does not serve ${kind} in ${apiVersion} (is its CRD installed? run ai-monitoring preflight)`,
+        404,
+        'NoKind',
+      );
     const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const ns = r.namespaced ? `/namespaces/${encodeURIComponent(namespace ?? 'default')}` : '';
     return `${root}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
@@ -208,7 +267,11 @@ export class Kube {
     return this.request<T>('GET', await this.path(ref.apiVersion, ref.kind, ref.metadata.namespace, ref.metadata.name), { allow404: true });
   }
 
-  async list<T = KObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<T[]> {
+  async list<T = KObject>(
+    apiVersion: string,
+    kind: string,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<T[]> {
     const r = await this.resource(apiVersion, kind);
     if (!r) return [];
     const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
@@ -216,7 +279,9 @@ export class Kube {
     const out: T[] = [];
     let cont: string | undefined;
     do {
-      const page = await this.request<any>('GET', `${root}${ns}/${r.plural}`, { query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: 500, continue: cont } });
+      const page = await this.request<any>('GET', `${root}${ns}/${r.plural}`, {
+        query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: 500, continue: cont },
+      });
       for (const i of page.items ?? []) out.push({ apiVersion, kind, ...i });
       cont = page.metadata?.continue || undefined;
     } while (cont);
@@ -228,7 +293,8 @@ export class Kube {
     const body = { ...obj, metadata: { ...obj.metadata } };
     delete (body.metadata as any).resourceVersion;
     return this.request<T>('PATCH', await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), {
-      body, contentType: 'application/apply-patch+yaml',
+      body,
+      contentType: 'application/apply-patch+yaml',
       query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: opts.force ?? true, dryRun: opts.dryRun ? 'All' : undefined },
     });
   }
@@ -236,25 +302,40 @@ export class Kube {
   /** Apply only `status` (the status subresource). */
   async applyStatus<T = KObject>(obj: KObject, fieldManager = FIELD_MANAGER): Promise<T> {
     return this.request<T>('PATCH', `${await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name)}/status`, {
-      body: obj, contentType: 'application/apply-patch+yaml', query: { fieldManager, force: true },
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager, force: true },
     });
   }
 
   async mergePatch<T = KObject>(ref: ObjectRef, patch: unknown): Promise<T> {
     return this.request<T>('PATCH', await this.path(ref.apiVersion, ref.kind, ref.metadata.namespace, ref.metadata.name), {
-      body: patch, contentType: 'application/merge-patch+json',
+      body: patch,
+      contentType: 'application/merge-patch+json',
     });
   }
 
   async create<T = KObject>(obj: KObject): Promise<T> {
-    return this.request<T>('POST', await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace), { body: obj, query: { fieldManager: FIELD_MANAGER } });
+    return this.request<T>('POST', await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace), {
+      body: obj,
+      query: { fieldManager: FIELD_MANAGER },
+    });
   }
 
   /** Delete; true when it existed. `Background` lets the garbage collector remove dependents (ReplicaSets, pods). */
-  async delete(ref: ObjectRef, opts: { dryRun?: boolean; propagation?: 'Background' | 'Foreground' | 'Orphan'; uid?: string } = {}): Promise<boolean> {
+  async delete(
+    ref: ObjectRef,
+    opts: { dryRun?: boolean; propagation?: 'Background' | 'Foreground' | 'Orphan'; uid?: string } = {},
+  ): Promise<boolean> {
     const r = await this.request('DELETE', await this.path(ref.apiVersion, ref.kind, ref.metadata.namespace, ref.metadata.name), {
-      allow404: true, query: { dryRun: opts.dryRun ? 'All' : undefined },
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background', ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) },
+      allow404: true,
+      query: { dryRun: opts.dryRun ? 'All' : undefined },
+      body: {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: opts.propagation ?? 'Background',
+        ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}),
+      },
     });
     return r !== undefined;
   }

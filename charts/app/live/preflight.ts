@@ -14,7 +14,8 @@ import type { SynthesisResult, ManifestObject } from '../synthesize';
 import type { Kube, KObject } from './kube';
 import { COMPONENTS } from '../../registry';
 
-const componentOf = (o: ManifestObject) => COMPONENTS.find((c) => c.name === (o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name));
+const componentOf = (o: ManifestObject) =>
+  COMPONENTS.find((c) => c.name === (o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name));
 
 export interface Finding {
   /** The spec field or the object the finding is about. */
@@ -32,7 +33,8 @@ function specSection(o: ManifestObject): string {
   const name = o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name;
   return componentOf(o)?.specPath ?? `spec.${camel(name)}`;
 }
-const objName = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+const objName = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
+  `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
 function podSpec(o: any): any {
   return o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
@@ -43,11 +45,16 @@ function matchesTerm(labels: Record<string, string>, t: Term): boolean {
   return (t.matchExpressions ?? []).every((e) => {
     const v = labels[e.key];
     switch (e.operator) {
-      case 'In': return v !== undefined && (e.values ?? []).includes(v);
-      case 'NotIn': return v === undefined || !(e.values ?? []).includes(v);
-      case 'Exists': return v !== undefined;
-      case 'DoesNotExist': return v === undefined;
-      default: return true;
+      case 'In':
+        return v !== undefined && (e.values ?? []).includes(v);
+      case 'NotIn':
+        return v === undefined || !(e.values ?? []).includes(v);
+      case 'Exists':
+        return v !== undefined;
+      case 'DoesNotExist':
+        return v === undefined;
+      default:
+        return true;
     }
   });
 }
@@ -62,7 +69,13 @@ export function nodeMatches(labels: Record<string, string>, pod: any): boolean {
 function selectionText(pod: any): string {
   const parts = Object.entries<string>(pod?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
   const terms: Term[] = pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  const alt = terms.map((t) => (t.matchExpressions ?? []).map((e) => (e.operator === 'In' ? `${e.key}=${(e.values ?? []).join('|')}` : `${e.key} ${e.operator}`)).join(',')).join(' or ');
+  const alt = terms
+    .map((t) =>
+      (t.matchExpressions ?? [])
+        .map((e) => (e.operator === 'In' ? `${e.key}=${(e.values ?? []).join('|')}` : `${e.key} ${e.operator}`))
+        .join(','),
+    )
+    .join(' or ');
   return [...parts, ...(alt ? [`(${alt})`] : [])].join(', ');
 }
 
@@ -77,14 +90,20 @@ function labelCommand(pod: any): string {
 /** The web config's problems (exporter-toolkit: `basic_auth_users: {user: bcrypt hash}`; none means no auth at all). */
 export function webConfigProblems(text: string, username: string): string[] {
   let doc: any;
-  try { doc = parseYaml(text); } catch (e) { return [`is not valid YAML (${(e as Error).message.split('\n')[0]})`]; }
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    return [`is not valid YAML (${(e as Error).message.split('\n')[0]})`];
+  }
   const users = doc?.basic_auth_users;
-  if (!users || typeof users !== 'object' || Object.keys(users).length === 0) return ['lists no basic_auth_users, so Prometheus and Alertmanager would serve everything without authentication'];
+  if (!users || typeof users !== 'object' || Object.keys(users).length === 0)
+    return ['lists no basic_auth_users, so Prometheus and Alertmanager would serve everything without authentication'];
   const out: string[] = [];
   for (const [u, h] of Object.entries<unknown>(users)) {
     const hash = typeof h === 'string' || typeof h === 'number' ? String(h) : '';
     if (hash.trim() === '') out.push(`has an empty password hash for user "${u}"`);
-    else if (!/^\$2[aby]?\$\d\d\$/.test(hash)) out.push(`has a password hash for user "${u}" that is not bcrypt (htpasswd -nbB ${u} <password>)`);
+    else if (!/^\$2[aby]?\$\d\d\$/.test(hash))
+      out.push(`has a password hash for user "${u}" that is not bcrypt (htpasswd -nbB ${u} <password>)`);
   }
   if (!(username in users)) out.push(`does not list user "${username}" (spec.webAuth.username), whom the stack's own clients log in as`);
   return out;
@@ -98,9 +117,15 @@ function webAuthCommand(ns: string, name: string, w: { username: string; passwor
 async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed, missingNamespaces: Set<string>): Promise<Finding[]> {
   const web = result.spec.spec.webAuth;
   const isWebAuth = web && s.name === web.secretName && s.namespace === result.spec.spec.namespace;
-  const subject = isWebAuth ? `spec.webAuth.secretName (Secret ${s.namespace}/${s.name})` : `Secret ${s.namespace}/${s.name} (used by ${s.usedBy.join(', ')})`;
-  const nsFirst = missingNamespaces.has(s.namespace) ? `(kubectl get namespace ${s.namespace} >/dev/null 2>&1 || kubectl create namespace ${s.namespace}) && ` : '';
-  const live: KObject | undefined = missingNamespaces.has(s.namespace) ? undefined : await kube.get({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: s.namespace, name: s.name } });
+  const subject = isWebAuth
+    ? `spec.webAuth.secretName (Secret ${s.namespace}/${s.name})`
+    : `Secret ${s.namespace}/${s.name} (used by ${s.usedBy.join(', ')})`;
+  const nsFirst = missingNamespaces.has(s.namespace)
+    ? `(kubectl get namespace ${s.namespace} >/dev/null 2>&1 || kubectl create namespace ${s.namespace}) && `
+    : '';
+  const live: KObject | undefined = missingNamespaces.has(s.namespace)
+    ? undefined
+    : await kube.get({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: s.namespace, name: s.name } });
   if (!live) {
     const cmd = isWebAuth ? `${nsFirst}${webAuthCommand(s.namespace, s.name, web)}` : `${nsFirst}${createSecretCommand(s)}`;
     return [{ subject, problem: 'missing', fix: cmd }];
@@ -108,12 +133,26 @@ async function secretFindings(kube: Kube, result: SynthesisResult, s: SecretNeed
   const out: Finding[] = [];
   const data: Record<string, string> = live.data ?? {};
   for (const k of s.keys) {
-    if (data[k] === undefined) out.push({ subject, problem: `has no key "${k}"`, fix: `kubectl -n ${s.namespace} patch secret ${s.name} -p '{"stringData":{"${k}":"<${k}>"}}'` });
-    else if (Buffer.from(data[k], 'base64').length === 0) out.push({ subject, problem: `key "${k}" is empty`, fix: `kubectl -n ${s.namespace} patch secret ${s.name} -p '{"stringData":{"${k}":"<${k}>"}}'` });
+    if (data[k] === undefined)
+      out.push({
+        subject,
+        problem: `has no key "${k}"`,
+        fix: `kubectl -n ${s.namespace} patch secret ${s.name} -p '{"stringData":{"${k}":"<${k}>"}}'`,
+      });
+    else if (Buffer.from(data[k], 'base64').length === 0)
+      out.push({
+        subject,
+        problem: `key "${k}" is empty`,
+        fix: `kubectl -n ${s.namespace} patch secret ${s.name} -p '{"stringData":{"${k}":"<${k}>"}}'`,
+      });
   }
   if (isWebAuth && data[web.webConfigKey]) {
     for (const p of webConfigProblems(Buffer.from(data[web.webConfigKey], 'base64').toString('utf8'), web.username)) {
-      out.push({ subject, problem: `key "${web.webConfigKey}" ${p}`, fix: `kubectl -n ${s.namespace} delete secret ${s.name} && ${webAuthCommand(s.namespace, s.name, web)}` });
+      out.push({
+        subject,
+        problem: `key "${web.webConfigKey}" ${p}`,
+        fix: `kubectl -n ${s.namespace} delete secret ${s.name} && ${webAuthCommand(s.namespace, s.name, web)}`,
+      });
     }
   }
   return out;
@@ -133,15 +172,26 @@ async function crdFindings(kube: Kube, objects: ManifestObject[], need: ReturnTy
     const [group, version] = o.apiVersion.split('/');
     if (seen.has(`${o.kind}.${o.apiVersion}`)) continue;
     seen.add(`${o.kind}.${o.apiVersion}`);
-    if (objects.some((c) => c.kind === 'CustomResourceDefinition' && (c as any).spec?.group === group && (c as any).spec?.names?.kind === o.kind)) continue;
+    if (
+      objects.some(
+        (c) => c.kind === 'CustomResourceDefinition' && (c as any).spec?.group === group && (c as any).spec?.names?.kind === o.kind,
+      )
+    )
+      continue;
     if (await kube.resource(o.apiVersion, o.kind)) continue;
     const groupInfo = await kube.request<any>('GET', `/apis/${group}`, { allow404: true });
     const served = (groupInfo?.versions ?? []).map((v: any) => v.version);
     const users = objects.filter((x) => x.apiVersion === o.apiVersion && x.kind === o.kind).map(objName);
     const fix = crdInstall.get(`${o.kind}.${group}`) ?? `install the CRD of ${o.kind}.${group}`;
-    findings.push(served.length
-      ? { subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`, problem: `the cluster serves ${group} ${served.join(', ')}, not ${version}`, fix: `upgrade the CRD: ${fix.replace(/^install /, '')}` }
-      : { subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`, problem: 'not installed', fix });
+    findings.push(
+      served.length
+        ? {
+            subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`,
+            problem: `the cluster serves ${group} ${served.join(', ')}, not ${version}`,
+            fix: `upgrade the CRD: ${fix.replace(/^install /, '')}`,
+          }
+        : { subject: `CRD ${o.kind}.${group} (for ${users.join(', ')})`, problem: 'not installed', fix },
+    );
   }
   return findings;
 }
@@ -153,9 +203,20 @@ async function ingressClassFindings(kube: Kube, objects: ManifestObject[]): Prom
   if (ingresses.length) {
     const classes = await listOrNone(kube, 'networking.k8s.io/v1', 'IngressClass');
     for (const name of new Set(ingresses.map((i: any) => i.spec?.ingressClassName as string | undefined))) {
-      const users = ingresses.filter((i: any) => i.spec?.ingressClassName === name).map(objName).join(', ');
-      if (name ? !classes.some((c) => c.metadata.name === name) : !classes.some((c) => isDefaultClass(c, 'ingressclass.kubernetes.io/is-default-class'))) {
-        findings.push({ subject: `spec.ingress.className${name ? ` "${name}"` : ''} (${users})`, problem: name ? `IngressClass "${name}" does not exist` : 'no default IngressClass', fix: `install an ingress controller that creates IngressClass "${name ?? '<default>'}" (ingress-nginx: helm install ingress-nginx ingress-nginx/ingress-nginx), or set the class in the spec (kubectl get ingressclass)` });
+      const users = ingresses
+        .filter((i: any) => i.spec?.ingressClassName === name)
+        .map(objName)
+        .join(', ');
+      if (
+        name
+          ? !classes.some((c) => c.metadata.name === name)
+          : !classes.some((c) => isDefaultClass(c, 'ingressclass.kubernetes.io/is-default-class'))
+      ) {
+        findings.push({
+          subject: `spec.ingress.className${name ? ` "${name}"` : ''} (${users})`,
+          problem: name ? `IngressClass "${name}" does not exist` : 'no default IngressClass',
+          fix: `install an ingress controller that creates IngressClass "${name ?? '<default>'}" (ingress-nginx: helm install ingress-nginx ingress-nginx/ingress-nginx), or set the class in the spec (kubectl get ingressclass)`,
+        });
       }
     }
   }
@@ -170,7 +231,12 @@ async function gatewayClassFindings(kube: Kube, objects: ManifestObject[]): Prom
     const classes = await listOrNone(kube, 'gateway.networking.k8s.io/v1', 'GatewayClass');
     for (const g of gateways as any[]) {
       const name = g.spec?.gatewayClassName;
-      if (!classes.some((c) => c.metadata.name === name)) findings.push({ subject: `spec.gateway.className "${name}" (${objName(g)})`, problem: `GatewayClass "${name}" does not exist`, fix: `install a Gateway API implementation that provides it (kubectl get gatewayclass), or set the class in the spec` });
+      if (!classes.some((c) => c.metadata.name === name))
+        findings.push({
+          subject: `spec.gateway.className "${name}" (${objName(g)})`,
+          problem: `GatewayClass "${name}" does not exist`,
+          fix: `install a Gateway API implementation that provides it (kubectl get gatewayclass), or set the class in the spec`,
+        });
     }
   }
   return findings;
@@ -182,7 +248,8 @@ async function storageClassFindings(kube: Kube, objects: ManifestObject[]): Prom
   const claims: { owner: ManifestObject; cls?: string }[] = [];
   for (const o of objects as any[]) {
     if (o.kind === 'PersistentVolumeClaim') claims.push({ owner: o, cls: o.spec?.storageClassName });
-    if (o.kind === 'StatefulSet') for (const t of o.spec?.volumeClaimTemplates ?? []) claims.push({ owner: o, cls: t.spec?.storageClassName });
+    if (o.kind === 'StatefulSet')
+      for (const t of o.spec?.volumeClaimTemplates ?? []) claims.push({ owner: o, cls: t.spec?.storageClassName });
   }
   if (claims.length) {
     const classes = await listOrNone(kube, 'storage.k8s.io/v1', 'StorageClass');
@@ -195,9 +262,19 @@ async function storageClassFindings(kube: Kube, objects: ManifestObject[]): Prom
       missing.set(key, [...(missing.get(key) ?? []), `${specSection(c.owner)}.${field}.storageClassName (${objName(c.owner)})`]);
     }
     for (const [cls, users] of missing) {
-      findings.push(cls
-        ? { subject: users.join(', '), problem: `StorageClass "${cls}" does not exist`, fix: `create it (kubectl get storageclass lists those that exist) or set storageClassName to one of them` }
-        : { subject: users.join(', '), problem: 'no default StorageClass, so the claims stay Pending', fix: `kubectl patch storageclass <name> -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}', or set storageClassName in the spec` });
+      findings.push(
+        cls
+          ? {
+              subject: users.join(', '),
+              problem: `StorageClass "${cls}" does not exist`,
+              fix: `create it (kubectl get storageclass lists those that exist) or set storageClassName to one of them`,
+            }
+          : {
+              subject: users.join(', '),
+              problem: 'no default StorageClass, so the claims stay Pending',
+              fix: `kubectl patch storageclass <name> -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}', or set storageClassName in the spec`,
+            },
+      );
     }
   }
   return findings;
@@ -209,13 +286,18 @@ async function runtimeClassFindings(kube: Kube, objects: ManifestObject[]): Prom
   const runtimeUsers = new Map<string, ManifestObject[]>();
   for (const o of objects) {
     const rc = podSpec(o)?.runtimeClassName;
-    if (rc && !objects.some((x) => x.kind === 'RuntimeClass' && x.metadata.name === rc)) runtimeUsers.set(rc, [...(runtimeUsers.get(rc) ?? []), o]);
+    if (rc && !objects.some((x) => x.kind === 'RuntimeClass' && x.metadata.name === rc))
+      runtimeUsers.set(rc, [...(runtimeUsers.get(rc) ?? []), o]);
   }
   if (runtimeUsers.size) {
     const classes = await listOrNone(kube, 'node.k8s.io/v1', 'RuntimeClass');
     for (const [rc, users] of runtimeUsers) {
       if (classes.some((c) => c.metadata.name === rc)) continue;
-      findings.push({ subject: `${specSection(users[0])}.runtimeClassName "${rc}" (${users.map(objName).join(', ')})`, problem: `RuntimeClass "${rc}" does not exist`, fix: `install the NVIDIA GPU operator (it creates RuntimeClass "${rc}"), or set ${specSection(users[0])}.runtimeClassName: null where the NVIDIA runtime is containerd's default` });
+      findings.push({
+        subject: `${specSection(users[0])}.runtimeClassName "${rc}" (${users.map(objName).join(', ')})`,
+        problem: `RuntimeClass "${rc}" does not exist`,
+        fix: `install the NVIDIA GPU operator (it creates RuntimeClass "${rc}"), or set ${specSection(users[0])}.runtimeClassName: null where the NVIDIA runtime is containerd's default`,
+      });
     }
   }
   return findings;
@@ -226,11 +308,19 @@ async function nodeFindings(kube: Kube, objects: ManifestObject[]): Promise<Find
   const findings: Finding[] = [];
   const selective = objects.filter((o) => {
     const p = podSpec(o);
-    return ['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) && p && (Object.keys(p.nodeSelector ?? {}).length > 0 || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
+    return (
+      ['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind) &&
+      p &&
+      (Object.keys(p.nodeSelector ?? {}).length > 0 || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
+    );
   });
   const nodes = objects.some((o) => podSpec(o)) ? await listOrNone(kube, 'v1', 'Node') : [];
   if (objects.some((o) => podSpec(o)) && nodes.length === 0) {
-    findings.push({ subject: 'Nodes', problem: 'the cluster has no nodes, so no pod of the stack can run', fix: 'join nodes to the cluster (kubectl get nodes)' });
+    findings.push({
+      subject: 'Nodes',
+      problem: 'the cluster has no nodes, so no pod of the stack can run',
+      fix: 'join nodes to the cluster (kubectl get nodes)',
+    });
   } else {
     const bySelection = new Map<string, { pod: any; users: ManifestObject[] }>();
     for (const o of selective) {
@@ -243,7 +333,11 @@ async function nodeFindings(kube: Kube, objects: ManifestObject[]): Promise<Find
     }
     for (const [text, { pod, users }] of bySelection) {
       const selection = users.map(componentOf).find((c) => c?.nodeSelection)?.nodeSelection;
-      findings.push({ subject: `${selection ? selection.field : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`, problem: `no node carries the labels it selects: ${text}`, fix: `${labelCommand(pod)}${selection?.fix ?? ''}` });
+      findings.push({
+        subject: `${selection ? selection.field : [...new Set(users.map(specSection))].join(', ')} (${users.map(objName).join(', ')})`,
+        problem: `no node carries the labels it selects: ${text}`,
+        fix: `${labelCommand(pod)}${selection?.fix ?? ''}`,
+      });
     }
   }
   return findings;
@@ -253,22 +347,43 @@ async function nodeFindings(kube: Kube, objects: ManifestObject[]): Promise<Find
  * Namespaces the stack creates that exist with other Pod Security levels than it sets, and namespaces it uses
  * but does not create that are missing (added to `missingNamespaces`).
  */
-async function namespaceFindings(kube: Kube, result: SynthesisResult, objects: ManifestObject[], missingNamespaces: Set<string>): Promise<Finding[]> {
+async function namespaceFindings(
+  kube: Kube,
+  result: SynthesisResult,
+  objects: ManifestObject[],
+  missingNamespaces: Set<string>,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
     const live = await kube.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata.name } });
-    if (!live) { missingNamespaces.add(ns.metadata.name); continue; }
+    if (!live) {
+      missingNamespaces.add(ns.metadata.name);
+      continue;
+    }
     const want = Object.entries(ns.metadata.labels ?? {}).filter(([k]) => k.startsWith('pod-security.kubernetes.io/'));
     const differ = want.filter(([k, v]) => (live.metadata.labels ?? {})[k] !== undefined && live.metadata.labels![k] !== v);
     if (differ.length) {
       const field = ns.metadata.name === result.spec.spec.namespace ? 'spec.namespace' : 'spec.agentNamespace';
-      findings.push({ subject: `${field} (Namespace ${ns.metadata.name})`, problem: `exists with ${differ.map(([k]) => `${k}=${live.metadata.labels![k]}`).join(', ')}; the stack sets ${differ.map(([k, v]) => `${k}=${v}`).join(', ')}, and other workloads in it may not pass`, fix: `move them out, or choose another ${field}; then kubectl label namespace ${ns.metadata.name} --overwrite ${differ.map(([k, v]) => `${k}=${v}`).join(' ')}` });
+      findings.push({
+        subject: `${field} (Namespace ${ns.metadata.name})`,
+        problem: `exists with ${differ.map(([k]) => `${k}=${live.metadata.labels![k]}`).join(', ')}; the stack sets ${differ.map(([k, v]) => `${k}=${v}`).join(', ')}, and other workloads in it may not pass`,
+        fix: `move them out, or choose another ${field}; then kubectl label namespace ${ns.metadata.name} --overwrite ${differ.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+      });
     }
   }
-  for (const o of objects.filter((x) => x.metadata.namespace && !objects.some((n) => n.kind === 'Namespace' && n.metadata.name === x.metadata.namespace))) {
+  for (const o of objects.filter(
+    (x) => x.metadata.namespace && !objects.some((n) => n.kind === 'Namespace' && n.metadata.name === x.metadata.namespace),
+  )) {
     if (missingNamespaces.has(o.metadata.namespace!)) continue;
     const live = await kube.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata.namespace! } });
-    if (!live) { missingNamespaces.add(o.metadata.namespace!); findings.push({ subject: `Namespace ${o.metadata.namespace} (for ${objName(o)})`, problem: 'missing, and the stack does not create it', fix: `kubectl create namespace ${o.metadata.namespace}` }); }
+    if (!live) {
+      missingNamespaces.add(o.metadata.namespace!);
+      findings.push({
+        subject: `Namespace ${o.metadata.namespace} (for ${objName(o)})`,
+        problem: 'missing, and the stack does not create it',
+        fix: `kubectl create namespace ${o.metadata.namespace}`,
+      });
+    }
   }
   return findings;
 }

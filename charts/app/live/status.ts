@@ -23,7 +23,8 @@ export interface StatusReport {
 function rollout(live: KObject): string | undefined {
   const s = live.status ?? {};
   const gen = live.metadata.generation ?? 0;
-  if ((s.observedGeneration ?? 0) < gen) return `generation ${gen} not yet observed by its controller (observed ${s.observedGeneration ?? 'none'})`;
+  if ((s.observedGeneration ?? 0) < gen)
+    return `generation ${gen} not yet observed by its controller (observed ${s.observedGeneration ?? 'none'})`;
   if (live.kind === 'Deployment') {
     const want = live.spec?.replicas ?? 1;
     const stuck = (s.conditions ?? []).find((c: any) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
@@ -34,7 +35,8 @@ function rollout(live: KObject): string | undefined {
   } else if (live.kind === 'StatefulSet') {
     const want = live.spec?.replicas ?? 1;
     if ((s.readyReplicas ?? 0) < want) return `${s.readyReplicas ?? 0}/${want} replicas ready`;
-    if (live.spec?.updateStrategy?.type !== 'OnDelete' && s.updateRevision && s.currentRevision !== s.updateRevision) return `rolling out revision ${s.updateRevision} (${s.updatedReplicas ?? 0}/${want} updated)`;
+    if (live.spec?.updateStrategy?.type !== 'OnDelete' && s.updateRevision && s.currentRevision !== s.updateRevision)
+      return `rolling out revision ${s.updateRevision} (${s.updatedReplicas ?? 0}/${want} updated)`;
   } else if (live.kind === 'DaemonSet') {
     const want = s.desiredNumberScheduled ?? 0;
     if ((s.updatedNumberScheduled ?? 0) < want) return `${s.updatedNumberScheduled ?? 0}/${want} pods updated`;
@@ -57,21 +59,36 @@ export async function stackStatus(kube: Kube, result: SynthesisResult, opts: { s
     if (!['Deployment', 'StatefulSet', 'DaemonSet', 'PersistentVolumeClaim'].includes(o.kind)) continue;
     const id = refText(o);
     const live = await kube.get(o);
-    if (!live) { problems.push(`${id}: missing (run ai-monitoring apply)`); continue; }
+    if (!live) {
+      problems.push(`${id}: missing (run ai-monitoring apply)`);
+      continue;
+    }
     if (o.kind === 'PersistentVolumeClaim') {
-      if (live.status?.phase !== 'Bound') problems.push(`${id}: ${live.status?.phase ?? 'Pending'}, not Bound (kubectl -n ${o.metadata.namespace} describe pvc ${o.metadata.name})`);
+      if (live.status?.phase !== 'Bound')
+        problems.push(
+          `${id}: ${live.status?.phase ?? 'Pending'}, not Bound (kubectl -n ${o.metadata.namespace} describe pvc ${o.metadata.name})`,
+        );
       else ok.push(`${id}: Bound`);
       continue;
     }
     const why = rollout(live);
-    if (why) problems.push(`${id}: not rolled out: ${why} (kubectl -n ${o.metadata.namespace} rollout status ${o.kind.toLowerCase()}/${o.metadata.name})`);
+    if (why)
+      problems.push(
+        `${id}: not rolled out: ${why} (kubectl -n ${o.metadata.namespace} rollout status ${o.kind.toLowerCase()}/${o.metadata.name})`,
+      );
     else ok.push(`${id}: rolled out at generation ${live.metadata.generation}`);
   }
   const selector = `app.kubernetes.io/instance=${instance},app.kubernetes.io/part-of=cdk8s-ai-monitoring`;
   for (const ns of [...namespaces].sort()) {
-    for (const pvc of await kube.list('v1', 'PersistentVolumeClaim', { namespace: ns, labelSelector: `app.kubernetes.io/instance=${instance}` })) {
+    for (const pvc of await kube.list('v1', 'PersistentVolumeClaim', {
+      namespace: ns,
+      labelSelector: `app.kubernetes.io/instance=${instance}`,
+    })) {
       if (names.has(`PersistentVolumeClaim/${ns}/${pvc.metadata.name}`)) continue;
-      if (pvc.status?.phase !== 'Bound') problems.push(`PersistentVolumeClaim ${ns}/${pvc.metadata.name}: ${pvc.status?.phase ?? 'Pending'}, not Bound (kubectl -n ${ns} describe pvc ${pvc.metadata.name})`);
+      if (pvc.status?.phase !== 'Bound')
+        problems.push(
+          `PersistentVolumeClaim ${ns}/${pvc.metadata.name}: ${pvc.status?.phase ?? 'Pending'}, not Bound (kubectl -n ${ns} describe pvc ${pvc.metadata.name})`,
+        );
       else ok.push(`PersistentVolumeClaim ${ns}/${pvc.metadata.name}: Bound`);
     }
     const pods = await kube.list('v1', 'Pod', { namespace: ns, labelSelector: selector });
@@ -80,7 +97,9 @@ export async function stackStatus(kube: Kube, result: SynthesisResult, opts: { s
       const ready = (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
       if (!ready) {
         const waiting = (p.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting?.reason).filter(Boolean);
-        problems.push(`Pod ${ns}/${p.metadata.name}: not ready (${p.status?.phase ?? 'Pending'}${waiting.length ? `, ${waiting.join(', ')}` : ''}; kubectl -n ${ns} describe pod ${p.metadata.name})`);
+        problems.push(
+          `Pod ${ns}/${p.metadata.name}: not ready (${p.status?.phase ?? 'Pending'}${waiting.length ? `, ${waiting.join(', ')}` : ''}; kubectl -n ${ns} describe pod ${p.metadata.name})`,
+        );
       }
     }
     const podNames = new Set(pods.map((p) => p.metadata.name));
@@ -89,9 +108,15 @@ export async function stackStatus(kube: Kube, result: SynthesisResult, opts: { s
       const io = (e as any).involvedObject ?? {};
       const at = Date.parse((e as any).lastTimestamp ?? (e as any).eventTime ?? (e as any).metadata?.creationTimestamp ?? '');
       if (!(at >= since)) continue;
-      const ours = names.has(`${io.kind}/${io.namespace ?? ''}/${io.name}`) || (io.kind === 'Pod' && podNames.has(io.name))
-        || (io.kind === 'ReplicaSet' && objects.some((o) => o.kind === 'Deployment' && o.metadata.namespace === ns && String(io.name).startsWith(`${o.metadata.name}-`)));
-      if (ours) events.push(`${io.kind} ${ns}/${io.name}: ${(e as any).reason}: ${(e as any).message}${(e as any).count > 1 ? ` (x${(e as any).count})` : ''}`);
+      const ours =
+        names.has(`${io.kind}/${io.namespace ?? ''}/${io.name}`) ||
+        (io.kind === 'Pod' && podNames.has(io.name)) ||
+        (io.kind === 'ReplicaSet' &&
+          objects.some((o) => o.kind === 'Deployment' && o.metadata.namespace === ns && String(io.name).startsWith(`${o.metadata.name}-`)));
+      if (ours)
+        events.push(
+          `${io.kind} ${ns}/${io.name}: ${(e as any).reason}: ${(e as any).message}${(e as any).count > 1 ? ` (x${(e as any).count})` : ''}`,
+        );
     }
   }
   return { healthy: problems.length === 0, problems, ok, events };

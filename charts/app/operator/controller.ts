@@ -57,7 +57,14 @@ export interface OperatorOptions {
   readonly log?: (line: string) => void;
 }
 
-interface Condition { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string; observedGeneration?: number; lastTransitionTime?: string }
+interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime?: string;
+}
 
 /** Annotation and label keys Kubernetes tools put on the resource itself; never copied onto the stack's objects. */
 const SYSTEM_KEY = /(^|\.)(kubernetes\.io|k8s\.io)\//;
@@ -72,7 +79,12 @@ export function specOfResource(cr: KObject): object {
   if (spec.namespace === undefined && cr.metadata.namespace) spec.namespace = cr.metadata.namespace;
   const labels = keep(cr.metadata.labels);
   const annotations = keep(cr.metadata.annotations);
-  return { apiVersion: API_VERSION, kind: KIND, metadata: { name: cr.metadata.name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) }, spec };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: cr.metadata.name, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    spec,
+  };
 }
 
 const keyOf = (cr: KObject) => `${cr.metadata.namespace}/${cr.metadata.name}`;
@@ -90,7 +102,10 @@ export class Operator {
   private current?: { key: string; generation?: number };
   public changes = 0;
 
-  constructor(private readonly kube: Kube, private readonly opts: OperatorOptions = {}) {
+  constructor(
+    private readonly kube: Kube,
+    private readonly opts: OperatorOptions = {},
+  ) {
     this.log = opts.log ?? ((l) => console.log(`${new Date().toISOString()} ${l}`));
   }
 
@@ -108,13 +123,21 @@ export class Operator {
   }
 
   private needsWork(cr: KObject): boolean {
-    return !!cr.metadata.deletionTimestamp || cr.metadata.generation !== cr.status?.observedGeneration || !(cr.metadata.finalizers ?? []).includes(FINALIZER);
+    return (
+      !!cr.metadata.deletionTimestamp ||
+      cr.metadata.generation !== cr.status?.observedGeneration ||
+      !(cr.metadata.finalizers ?? []).includes(FINALIZER)
+    );
   }
 
   private observe(type: string, cr: KObject): void {
     if (!cr?.metadata?.name) return;
     const key = keyOf(cr);
-    if (type === 'DELETED') { this.known.delete(key); this.synthCache.delete(key); return; }
+    if (type === 'DELETED') {
+      this.known.delete(key);
+      this.synthCache.delete(key);
+      return;
+    }
     this.known.set(key, cr);
     const own = this.current?.key === key && this.current.generation === cr.metadata.generation && !cr.metadata.deletionTimestamp;
     if (!own && this.needsWork(cr)) this.enqueue(key);
@@ -137,12 +160,23 @@ export class Operator {
         backoff = 500;
         while (!signal.aborted) {
           let expired = false;
-          await this.kube.watch(this.collection, { resourceVersion: rv, timeoutSeconds: 300 }, (type, obj) => {
-            if (type === 'BOOKMARK') { rv = obj?.metadata?.resourceVersion ?? rv; return; }
-            if (type === 'ERROR') { expired = true; return; }
-            rv = obj?.metadata?.resourceVersion ?? rv;
-            this.observe(type, { apiVersion: API_VERSION, kind: KIND, ...obj });
-          }, signal);
+          await this.kube.watch(
+            this.collection,
+            { resourceVersion: rv, timeoutSeconds: 300 },
+            (type, obj) => {
+              if (type === 'BOOKMARK') {
+                rv = obj?.metadata?.resourceVersion ?? rv;
+                return;
+              }
+              if (type === 'ERROR') {
+                expired = true;
+                return;
+              }
+              rv = obj?.metadata?.resourceVersion ?? rv;
+              this.observe(type, { apiVersion: API_VERSION, kind: KIND, ...obj });
+            },
+            signal,
+          );
           if (expired) break; // 410 Gone: relist
         }
       } catch (e) {
@@ -168,7 +202,10 @@ export class Operator {
       if (!key) {
         await new Promise<void>((r) => {
           const onAbort = () => r();
-          this.wake = () => { signal.removeEventListener('abort', onAbort); r(); };
+          this.wake = () => {
+            signal.removeEventListener('abort', onAbort);
+            r();
+          };
           signal.addEventListener('abort', onAbort, { once: true });
         });
         this.wake = undefined;
@@ -180,7 +217,9 @@ export class Operator {
       } catch (e) {
         this.current = undefined;
         this.log(`reconcile ${key}: ${(e as Error).message}; retrying in 5 s`);
-        setTimeout(() => { if (!signal.aborted) this.enqueue(key); }, 5000).unref();
+        setTimeout(() => {
+          if (!signal.aborted) this.enqueue(key);
+        }, 5000).unref();
       }
     }
   }
@@ -188,7 +227,10 @@ export class Operator {
   async run(): Promise<void> {
     const ctl = new AbortController();
     const outer = this.opts.signal;
-    if (outer) { if (outer.aborted) ctl.abort(); else outer.addEventListener('abort', () => ctl.abort(), { once: true }); }
+    if (outer) {
+      if (outer.aborted) ctl.abort();
+      else outer.addEventListener('abort', () => ctl.abort(), { once: true });
+    }
     await Promise.all([this.watchLoop(ctl.signal), this.resyncLoop(ctl.signal), this.workLoop(ctl.signal)]);
   }
 
@@ -197,7 +239,10 @@ export class Operator {
     const [ns, name] = key.split('/');
     const ref: KObject = { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: ns, name } };
     const cr = await this.kube.get(ref);
-    if (!cr) { this.known.delete(key); return; }
+    if (!cr) {
+      this.known.delete(key);
+      return;
+    }
     this.known.set(key, cr);
     this.reconciles++;
     this.current = { key, generation: cr.metadata.generation };
@@ -213,19 +258,38 @@ export class Operator {
     if (cr.metadata.deletionTimestamp) return this.finalize(cr);
     if (!(cr.metadata.finalizers ?? []).includes(FINALIZER)) {
       await this.kube.request('PATCH', await this.kube.path(API_VERSION, KIND, ns, name), {
-        body: [{ op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion }, { op: 'add', path: '/metadata/finalizers', value: [...(cr.metadata.finalizers ?? []), FINALIZER] }],
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion },
+          { op: 'add', path: '/metadata/finalizers', value: [...(cr.metadata.finalizers ?? []), FINALIZER] },
+        ],
         contentType: 'application/json-patch+json',
       });
     }
     const generation = cr.metadata.generation ?? 0;
 
-    const twin = [...this.known.values()].find((o) => o.metadata.name === name && keyOf(o) !== key && !o.metadata.deletionTimestamp && (o.metadata.creationTimestamp ?? '') < (cr.metadata.creationTimestamp ?? '~'));
+    const twin = [...this.known.values()].find(
+      (o) =>
+        o.metadata.name === name &&
+        keyOf(o) !== key &&
+        !o.metadata.deletionTimestamp &&
+        (o.metadata.creationTimestamp ?? '') < (cr.metadata.creationTimestamp ?? '~'),
+    );
     if (twin) {
-      await this.setStatus(cr, [
-        cond('Ready', 'False', 'NameTaken', `MonitoringStack ${keyOf(twin)} has the same name; cluster-scoped objects (ClusterRoles, ...) carry the name, so rename this resource (metadata.name)`, generation),
-        cond('Progressing', 'False', 'NameTaken', 'nothing applied', generation),
-        cond('Degraded', 'True', 'NameTaken', 'nothing applied', generation),
-      ], {});
+      await this.setStatus(
+        cr,
+        [
+          cond(
+            'Ready',
+            'False',
+            'NameTaken',
+            `MonitoringStack ${keyOf(twin)} has the same name; cluster-scoped objects (ClusterRoles, ...) carry the name, so rename this resource (metadata.name)`,
+            generation,
+          ),
+          cond('Progressing', 'False', 'NameTaken', 'nothing applied', generation),
+          cond('Degraded', 'True', 'NameTaken', 'nothing applied', generation),
+        ],
+        {},
+      );
       return;
     }
 
@@ -236,14 +300,21 @@ export class Operator {
       try {
         result = synthesize(specOfResource(cr), { source: `MonitoringStack ${key}` });
       } catch (e) {
-        const msg = e instanceof SpecError ? `invalid spec, nothing applied (the cluster keeps the last good state): ${e.problems.join('; ')}` : `synthesis failed, nothing applied: ${(e as Error).message}`;
+        const msg =
+          e instanceof SpecError
+            ? `invalid spec, nothing applied (the cluster keeps the last good state): ${e.problems.join('; ')}`
+            : `synthesis failed, nothing applied: ${(e as Error).message}`;
         const first = cr.status?.observedGeneration !== generation;
         if (first) await this.event(cr, 'Warning', 'InvalidSpec', msg);
-        await this.setStatus(cr, [
-          cond('Ready', 'False', 'InvalidSpec', msg, generation),
-          cond('Progressing', 'False', 'InvalidSpec', 'waiting for a valid spec', generation),
-          cond('Degraded', 'True', 'InvalidSpec', msg, generation),
-        ], {});
+        await this.setStatus(
+          cr,
+          [
+            cond('Ready', 'False', 'InvalidSpec', msg, generation),
+            cond('Progressing', 'False', 'InvalidSpec', 'waiting for a valid spec', generation),
+            cond('Degraded', 'True', 'InvalidSpec', msg, generation),
+          ],
+          {},
+        );
         if (first) this.log(`${key}: generation ${generation}: ${msg}`);
         return;
       }
@@ -251,10 +322,15 @@ export class Operator {
     }
 
     if (cr.status?.observedGeneration !== generation) {
-      await this.setStatus(cr, [
-        ...(cr.status?.conditions ?? []).filter((c: Condition) => c.type !== 'Progressing'),
-        cond('Progressing', 'True', 'Applying', `applying generation ${generation}`, generation),
-      ], {}, false);
+      await this.setStatus(
+        cr,
+        [
+          ...(cr.status?.conditions ?? []).filter((c: Condition) => c.type !== 'Progressing'),
+          cond('Progressing', 'True', 'Applying', `applying generation ${generation}`, generation),
+        ],
+        {},
+        false,
+      );
     }
     const r: ApplyResult = await applyStack(this.kube, result, {
       inventoryLabels: { [OWNER_LABEL]: `${ns}.${name}` },
@@ -263,7 +339,15 @@ export class Operator {
     if (r.refused.length) {
       const msg = `refused, nothing applied: ${r.refused.map((c) => `${c.object} ${c.field} cannot change in place`).join('; ')}; follow the migration in README "Upgrades", then annotate the resource or revert the change`;
       if (cr.status?.observedGeneration !== generation) await this.event(cr, 'Warning', 'UpgradeRefused', msg);
-      await this.setStatus(cr, [cond('Ready', 'False', 'UpgradeRefused', msg, generation), cond('Progressing', 'False', 'UpgradeRefused', msg, generation), cond('Degraded', 'True', 'UpgradeRefused', msg, generation)], {});
+      await this.setStatus(
+        cr,
+        [
+          cond('Ready', 'False', 'UpgradeRefused', msg, generation),
+          cond('Progressing', 'False', 'UpgradeRefused', msg, generation),
+          cond('Degraded', 'True', 'UpgradeRefused', msg, generation),
+        ],
+        {},
+      );
       return;
     }
     const n = changeCount(r);
@@ -272,15 +356,39 @@ export class Operator {
     if (r.failed.length) {
       const msg = `${r.failed.length} object(s) not applied (nothing pruned): ${r.failed.slice(0, 5).join('; ')}${r.failed.length > 5 ? '; ...' : ''}; run ai-monitoring preflight for what the cluster lacks`;
       await this.event(cr, 'Warning', 'ApplyFailed', msg);
-      await this.setStatus(cr, [cond('Ready', 'False', 'ApplyFailed', msg, generation), cond('Progressing', 'False', 'ApplyFailed', msg, generation), cond('Degraded', 'True', 'ApplyFailed', msg, generation)], { objects: r.created.length + r.configured.length + r.unchanged.length });
+      await this.setStatus(
+        cr,
+        [
+          cond('Ready', 'False', 'ApplyFailed', msg, generation),
+          cond('Progressing', 'False', 'ApplyFailed', msg, generation),
+          cond('Degraded', 'True', 'ApplyFailed', msg, generation),
+        ],
+        { objects: r.created.length + r.configured.length + r.unchanged.length },
+      );
       return;
     }
-    if (n > 0) await this.event(cr, 'Normal', cr.status?.lastAppliedGeneration === generation ? 'DriftRestored' : 'Applied', `generation ${generation}: ${summary(r)}`);
-    await this.setStatus(cr, [
-      cond('Ready', 'True', 'Applied', `generation ${generation} applied: ${result.manifests.length} objects${r.kept.length ? `; kept ${r.kept.length} the spec no longer emits (${r.kept.slice(0, 3).join('; ')})` : ''}`, generation),
-      cond('Progressing', 'False', 'Applied', 'every object applied; ai-monitoring status reports the rollout', generation),
-      cond('Degraded', 'False', 'Applied', 'no failures', generation),
-    ], { objects: result.manifests.length, lastAppliedGeneration: generation });
+    if (n > 0)
+      await this.event(
+        cr,
+        'Normal',
+        cr.status?.lastAppliedGeneration === generation ? 'DriftRestored' : 'Applied',
+        `generation ${generation}: ${summary(r)}`,
+      );
+    await this.setStatus(
+      cr,
+      [
+        cond(
+          'Ready',
+          'True',
+          'Applied',
+          `generation ${generation} applied: ${result.manifests.length} objects${r.kept.length ? `; kept ${r.kept.length} the spec no longer emits (${r.kept.slice(0, 3).join('; ')})` : ''}`,
+          generation,
+        ),
+        cond('Progressing', 'False', 'Applied', 'every object applied; ai-monitoring status reports the rollout', generation),
+        cond('Degraded', 'False', 'Applied', 'no failures', generation),
+      ],
+      { objects: result.manifests.length, lastAppliedGeneration: generation },
+    );
   }
 
   /** Deletion: delete what the stack applied (never PVCs or Namespaces), the inventory, then the finalizer. */
@@ -294,20 +402,40 @@ export class Operator {
     let deleted = 0;
     for (const e of inv?.entries ?? []) {
       const ref = refOf(e);
-      if (e.kind === 'PersistentVolumeClaim' || e.kind === 'Namespace') { retained.push(refText(ref)); continue; }
+      if (e.kind === 'PersistentVolumeClaim' || e.kind === 'Namespace') {
+        retained.push(refText(ref));
+        continue;
+      }
       let live: KObject | undefined;
-      try { live = await this.kube.get(ref); } catch (err) { if (err instanceof KubeError && err.reason === 'NoKind') continue; throw err; }
+      try {
+        live = await this.kube.get(ref);
+      } catch (err) {
+        if (err instanceof KubeError && err.reason === 'NoKind') continue;
+        throw err;
+      }
       if (!live || !appliedByUs(live)) continue;
       await this.kube.delete(ref, { uid: live.metadata.uid });
       deleted++;
     }
     if (inv) {
-      await this.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: stackNs, name: `ai-monitoring-inventory-${cr.metadata.name}` } });
+      await this.kube.delete({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { namespace: stackNs, name: `ai-monitoring-inventory-${cr.metadata.name}` },
+      });
     }
-    await this.event(cr, 'Normal', 'Deleted', `deleted ${deleted} objects; retained ${retained.length} (PersistentVolumeClaims keep their data, Namespaces may hold other objects): ${retained.join(', ')}`);
+    await this.event(
+      cr,
+      'Normal',
+      'Deleted',
+      `deleted ${deleted} objects; retained ${retained.length} (PersistentVolumeClaims keep their data, Namespaces may hold other objects): ${retained.join(', ')}`,
+    );
     const finalizers = (cr.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
     await this.kube.request('PATCH', await this.kube.path(API_VERSION, KIND, cr.metadata.namespace, cr.metadata.name), {
-      body: [{ op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion }, { op: 'replace', path: '/metadata/finalizers', value: finalizers }],
+      body: [
+        { op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion },
+        { op: 'replace', path: '/metadata/finalizers', value: finalizers },
+      ],
       contentType: 'application/json-patch+json',
     });
     this.synthCache.delete(key);
@@ -315,15 +443,24 @@ export class Operator {
   }
 
   /** Write status when it differs from what is there (lastTransitionTime kept for an unchanged condition). */
-  private async setStatus(cr: KObject, conditions: Condition[], extra: { objects?: number; lastAppliedGeneration?: number }, observed = true): Promise<void> {
+  private async setStatus(
+    cr: KObject,
+    conditions: Condition[],
+    extra: { objects?: number; lastAppliedGeneration?: number },
+    observed = true,
+  ): Promise<void> {
     const old: Condition[] = cr.status?.conditions ?? [];
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const merged = conditions.map((c) => {
       const prev = old.find((o) => o.type === c.type);
-      return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime ?? now : now };
+      return { ...c, lastTransitionTime: prev && prev.status === c.status ? (prev.lastTransitionTime ?? now) : now };
     });
     const status: Record<string, unknown> = {
-      ...(observed ? { observedGeneration: cr.metadata.generation } : cr.status?.observedGeneration !== undefined ? { observedGeneration: cr.status.observedGeneration } : {}),
+      ...(observed
+        ? { observedGeneration: cr.metadata.generation }
+        : cr.status?.observedGeneration !== undefined
+          ? { observedGeneration: cr.status.observedGeneration }
+          : {}),
       objects: extra.objects ?? cr.status?.objects,
       lastAppliedGeneration: extra.lastAppliedGeneration ?? cr.status?.lastAppliedGeneration,
       conditions: merged,
@@ -331,20 +468,41 @@ export class Operator {
     for (const k of Object.keys(status)) if (status[k] === undefined) delete status[k];
     const same = JSON.stringify(strip(status)) === JSON.stringify(strip(cr.status ?? {}));
     if (same) return;
-    const updated = await this.kube.applyStatus({ apiVersion: API_VERSION, kind: KIND, metadata: { namespace: cr.metadata.namespace, name: cr.metadata.name }, status }, OPERATOR_MANAGER);
-    cr.status = (updated).status;
-    cr.metadata.resourceVersion = (updated).metadata.resourceVersion;
+    const updated = await this.kube.applyStatus(
+      { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: cr.metadata.namespace, name: cr.metadata.name }, status },
+      OPERATOR_MANAGER,
+    );
+    cr.status = updated.status;
+    cr.metadata.resourceVersion = updated.metadata.resourceVersion;
   }
 
   private async event(cr: KObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     try {
       await this.kube.create({
-        apiVersion: 'v1', kind: 'Event',
-        metadata: { namespace: cr.metadata.namespace, name: `${cr.metadata.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 1e4).toString(16)}` },
-        involvedObject: { apiVersion: API_VERSION, kind: KIND, namespace: cr.metadata.namespace, name: cr.metadata.name, uid: cr.metadata.uid, resourceVersion: cr.metadata.resourceVersion },
-        reason, message: message.slice(0, 1000), type, count: 1, firstTimestamp: now, lastTimestamp: now,
-        source: { component: OPERATOR_MANAGER }, reportingComponent: OPERATOR_MANAGER, reportingInstance: process.env.HOSTNAME ?? 'local',
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: {
+          namespace: cr.metadata.namespace,
+          name: `${cr.metadata.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 1e4).toString(16)}`,
+        },
+        involvedObject: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          namespace: cr.metadata.namespace,
+          name: cr.metadata.name,
+          uid: cr.metadata.uid,
+          resourceVersion: cr.metadata.resourceVersion,
+        },
+        reason,
+        message: message.slice(0, 1000),
+        type,
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component: OPERATOR_MANAGER },
+        reportingComponent: OPERATOR_MANAGER,
+        reportingInstance: process.env.HOSTNAME ?? 'local',
       });
     } catch (e) {
       this.log(`event ${reason} for ${keyOf(cr)}: ${(e as Error).message}`);
@@ -362,8 +520,14 @@ function strip(s: any): unknown {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((r) => {
-    const onAbort = () => { clearTimeout(t); r(); };
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); r(); }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      r();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      r();
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -379,15 +543,28 @@ export interface RunOptions extends OperatorOptions {
 export const leaderIdentity = (): string => `${process.env.HOSTNAME || os.hostname()}_${randomUUID().slice(0, 8)}`;
 
 /** Lead (or wait for the Lease), run the operator while leading; true when it stopped because leadership was lost. */
-async function leadAndRun(kube: Kube, opts: RunOptions, elector: LeaderElector | undefined, stop: AbortSignal, log: (l: string) => void): Promise<{ lost: boolean; op?: Operator }> {
+async function leadAndRun(
+  kube: Kube,
+  opts: RunOptions,
+  elector: LeaderElector | undefined,
+  stop: AbortSignal,
+  log: (l: string) => void,
+): Promise<{ lost: boolean; op?: Operator }> {
   if (elector && !(await elector.acquire(stop))) return { lost: false };
   const ctl = new AbortController();
   const onStop = () => ctl.abort();
   stop.addEventListener('abort', onStop, { once: true });
   const op = new Operator(kube, { ...opts, signal: ctl.signal, log });
-  log(`operator: watching ${KIND} in ${opts.namespace ?? 'all namespaces'}, resync every ${Math.round((opts.resyncMs ?? 60_000) / 1000)} s`);
+  log(
+    `operator: watching ${KIND} in ${opts.namespace ?? 'all namespaces'}, resync every ${Math.round((opts.resyncMs ?? 60_000) / 1000)} s`,
+  );
   let lost = false;
-  const leading = elector?.keepLeading(ctl.signal).then((kept) => { if (!kept && !stop.aborted) { lost = true; ctl.abort(); } });
+  const leading = elector?.keepLeading(ctl.signal).then((kept) => {
+    if (!kept && !stop.aborted) {
+      lost = true;
+      ctl.abort();
+    }
+  });
   await op.run();
   ctl.abort();
   await leading;
@@ -404,18 +581,25 @@ export async function runOperator(kube: Kube, opts: RunOptions = {}): Promise<nu
   let lastContact = 0;
   const elector = opts.leaderElection ? new LeaderElector(kube, { identity: leaderIdentity(), ...opts.leaderElection, log }) : undefined;
   const staleAfter = 2 * (opts.leaderElection?.leaseDurationMs ?? 15_000);
-  const health = opts.healthPort === undefined ? undefined : await startHealthServer(opts.healthPort, {
-    live: () => undefined,
-    ready: () => {
-      if (!crdServed) return `waiting for the API server to serve ${KIND} (${API_VERSION})`;
-      const contact = Math.max(lastContact, elector?.lastContact ?? 0);
-      return elector && Date.now() - contact > staleAfter ? `no answer from the API server for ${Math.round((Date.now() - contact) / 1000)} s` : undefined;
-    },
-  });
+  const health =
+    opts.healthPort === undefined
+      ? undefined
+      : await startHealthServer(opts.healthPort, {
+          live: () => undefined,
+          ready: () => {
+            if (!crdServed) return `waiting for the API server to serve ${KIND} (${API_VERSION})`;
+            const contact = Math.max(lastContact, elector?.lastContact ?? 0);
+            return elector && Date.now() - contact > staleAfter
+              ? `no answer from the API server for ${Math.round((Date.now() - contact) / 1000)} s`
+              : undefined;
+          },
+        });
   if (health) log(`operator: /healthz and /readyz on port ${health.port}`);
   try {
     if (!(await kube.resource(API_VERSION, KIND))) {
-      console.error(`the cluster does not serve ${KIND} (${API_VERSION}): kubectl apply --server-side -f crds/${CRD_GROUP}_${CRD_PLURAL}.yaml`);
+      console.error(
+        `the cluster does not serve ${KIND} (${API_VERSION}): kubectl apply --server-side -f crds/${CRD_GROUP}_${CRD_PLURAL}.yaml`,
+      );
       return 1;
     }
     crdServed = true;
@@ -427,7 +611,9 @@ export async function runOperator(kube: Kube, opts: RunOptions = {}): Promise<nu
     const { lost, op } = await leadAndRun(kube, opts, elector, ctl.signal, log);
     process.removeListener('SIGTERM', stop);
     process.removeListener('SIGINT', stop);
-    log(`operator: ${lost ? 'lost the Lease, ' : ''}stopped after ${op?.reconciles ?? 0} reconciles (${Math.round((Date.now() - started) / 1000)} s)`);
+    log(
+      `operator: ${lost ? 'lost the Lease, ' : ''}stopped after ${op?.reconciles ?? 0} reconciles (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
     return lost ? 1 : 0;
   } finally {
     await health?.close();

@@ -30,7 +30,24 @@ export const CRD_FILE = `crds/${CRD_GROUP}_${CRD_PLURAL}.yaml`;
 
 type Json = Record<string, any>;
 
-const FORMATS = new Set(['uri', 'email', 'date', 'date-time', 'hostname', 'ipv4', 'ipv6', 'cidr', 'uuid', 'byte', 'int32', 'int64', 'double', 'float', 'password', 'duration']);
+const FORMATS = new Set([
+  'uri',
+  'email',
+  'date',
+  'date-time',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'uuid',
+  'byte',
+  'int32',
+  'int64',
+  'double',
+  'float',
+  'password',
+  'duration',
+]);
 /** RE2 (the API server's regular expressions) has no lookaround and no backreferences. */
 const re2 = (p: string) => !/\(\?[=!<]|\\[1-9]|\\k</.test(p);
 
@@ -57,7 +74,11 @@ function convert(input: Json, root: Json, depth = 0): Json {
   if (union) {
     const nonNull = union.filter((u) => resolve(u, root).type !== 'null');
     const nullable = nonNull.length < union.length;
-    if (nonNull.length === 1) return { ...convert({ ...resolve(nonNull[0], root), description: description ?? nonNull[0].description }, root, depth + 1), ...(nullable ? { nullable: true } : {}) };
+    if (nonNull.length === 1)
+      return {
+        ...convert({ ...resolve(nonNull[0], root), description: description ?? nonNull[0].description }, root, depth + 1),
+        ...(nullable ? { nullable: true } : {}),
+      };
     const variants = nonNull.map((u) => resolve(u, root));
     if (variants.every((v) => v.type === 'object' && v.properties)) {
       const props: Json = {};
@@ -71,7 +92,13 @@ function convert(input: Json, root: Json, depth = 0): Json {
         }
       }
       const required = variants.map((v) => new Set<string>(v.required ?? [])).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
-      return { ...d, type: 'object', properties: props, ...(required.size ? { required: [...required].sort() } : {}), ...(nullable ? { nullable: true } : {}) };
+      return {
+        ...d,
+        type: 'object',
+        properties: props,
+        ...(required.size ? { required: [...required].sort() } : {}),
+        ...(nullable ? { nullable: true } : {}),
+      };
     }
     return { ...ANY(description), ...(nullable ? { nullable: true } : {}) };
   }
@@ -93,9 +120,16 @@ function convert(input: Json, root: Json, depth = 0): Json {
   if (nullable) out.nullable = true;
   if (n.const !== undefined) out.enum = [n.const];
   if (Array.isArray(n.enum)) out.enum = n.enum.filter((e: unknown) => e !== null);
-  for (const k of ['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'uniqueItems', 'minProperties', 'maxProperties']) if (n[k] !== undefined) out[k] = n[k];
-  if (typeof n.exclusiveMinimum === 'number') { out.minimum = n.exclusiveMinimum; out.exclusiveMinimum = true; }
-  if (typeof n.exclusiveMaximum === 'number') { out.maximum = n.exclusiveMaximum; out.exclusiveMaximum = true; }
+  for (const k of ['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'uniqueItems', 'minProperties', 'maxProperties'])
+    if (n[k] !== undefined) out[k] = n[k];
+  if (typeof n.exclusiveMinimum === 'number') {
+    out.minimum = n.exclusiveMinimum;
+    out.exclusiveMinimum = true;
+  }
+  if (typeof n.exclusiveMaximum === 'number') {
+    out.maximum = n.exclusiveMaximum;
+    out.exclusiveMaximum = true;
+  }
   if (typeof n.pattern === 'string' && re2(n.pattern)) out.pattern = n.pattern;
   if (typeof n.format === 'string' && FORMATS.has(n.format)) out.format = n.format;
   if (type === 'integer' && (out.maximum ?? 0) > Number.MAX_SAFE_INTEGER) delete out.maximum;
@@ -136,47 +170,72 @@ export function monitoringStackCrd(): Json {
     metadata: {
       name: CRD_NAME,
       labels: { 'app.kubernetes.io/name': 'ai-monitoring-operator', 'app.kubernetes.io/part-of': 'cdk8s-ai-monitoring' },
-      annotations: { 'monitoring.cdk8s-ai.dev/generated-by': 'npm run schema (charts/app/operator/crd.ts) from the zod schema of the spec' },
+      annotations: {
+        'monitoring.cdk8s-ai.dev/generated-by': 'npm run schema (charts/app/operator/crd.ts) from the zod schema of the spec',
+      },
     },
     spec: {
       group: CRD_GROUP,
-      names: { kind: KIND, listKind: `${KIND}List`, plural: CRD_PLURAL, singular: KIND.toLowerCase(), shortNames: ['mstack'], categories: ['monitoring'] },
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: CRD_PLURAL,
+        singular: KIND.toLowerCase(),
+        shortNames: ['mstack'],
+        categories: ['monitoring'],
+      },
       scope: 'Namespaced',
-      versions: [{
-        name: CRD_VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
-          { name: 'Objects', type: 'integer', jsonPath: '.status.objects' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            description: schema.description,
-            type: 'object',
-            required: ['spec'],
-            properties: {
-              apiVersion: { type: 'string' },
-              kind: { type: 'string' },
-              metadata: { type: 'object' },
-              spec,
-              status: {
-                type: 'object',
-                description: 'written by the operator (ai-monitoring operator)',
-                properties: {
-                  observedGeneration: { type: 'integer', format: 'int64', description: 'the generation of the spec the conditions describe' },
-                  objects: { type: 'integer', description: 'objects applied for this stack' },
-                  lastAppliedGeneration: { type: 'integer', format: 'int64', description: 'the last generation applied successfully (an invalid spec leaves it, and the cluster, at the last good one)' },
-                  conditions: { type: 'array', items: condition, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+      versions: [
+        {
+          name: CRD_VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+            { name: 'Objects', type: 'integer', jsonPath: '.status.objects' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              description: schema.description,
+              type: 'object',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec,
+                status: {
+                  type: 'object',
+                  description: 'written by the operator (ai-monitoring operator)',
+                  properties: {
+                    observedGeneration: {
+                      type: 'integer',
+                      format: 'int64',
+                      description: 'the generation of the spec the conditions describe',
+                    },
+                    objects: { type: 'integer', description: 'objects applied for this stack' },
+                    lastAppliedGeneration: {
+                      type: 'integer',
+                      format: 'int64',
+                      description:
+                        'the last generation applied successfully (an invalid spec leaves it, and the cluster, at the last good one)',
+                    },
+                    conditions: {
+                      type: 'array',
+                      items: condition,
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['type'],
+                    },
+                  },
                 },
               },
             },
           },
         },
-      }],
+      ],
     },
   };
 }

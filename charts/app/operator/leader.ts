@@ -21,8 +21,19 @@ export interface LeaderElectionOptions {
   readonly log?: (line: string) => void;
 }
 
-interface LeaseSpec { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number }
-interface Lease { apiVersion: string; kind: string; metadata: { name: string; namespace: string; resourceVersion?: string }; spec?: LeaseSpec }
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+interface Lease {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: LeaseSpec;
+}
 
 /** MicroTime as the API server writes it (RFC 3339 with microseconds). */
 const microTime = (d = new Date()) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -37,11 +48,15 @@ export class LeaderElector {
   private readonly retryMs: number;
   private readonly log: (line: string) => void;
 
-  constructor(private readonly kube: Kube, private readonly o: LeaderElectionOptions) {
+  constructor(
+    private readonly kube: Kube,
+    private readonly o: LeaderElectionOptions,
+  ) {
     this.leaseMs = o.leaseDurationMs ?? 15_000;
     this.renewMs = o.renewDeadlineMs ?? 10_000;
     this.retryMs = o.retryMs ?? 2_000;
-    if (!(this.renewMs < this.leaseMs && this.retryMs < this.renewMs)) throw new Error('leader election: expected retry < renew deadline < lease duration');
+    if (!(this.renewMs < this.leaseMs && this.retryMs < this.renewMs))
+      throw new Error('leader election: expected retry < renew deadline < lease duration');
     this.log = o.log ?? (() => undefined);
   }
 
@@ -54,11 +69,18 @@ export class LeaderElector {
     const prev = old?.spec ?? {};
     const same = prev.holderIdentity === holder;
     return {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name: this.o.name, namespace: this.o.namespace, ...(old?.metadata.resourceVersion ? { resourceVersion: old.metadata.resourceVersion } : {}) },
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: this.o.name,
+        namespace: this.o.namespace,
+        ...(old?.metadata.resourceVersion ? { resourceVersion: old.metadata.resourceVersion } : {}),
+      },
       spec: {
-        holderIdentity: holder, leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
-        acquireTime: same && prev.acquireTime ? prev.acquireTime : now, renewTime: now,
+        holderIdentity: holder,
+        leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
+        acquireTime: same && prev.acquireTime ? prev.acquireTime : now,
+        renewTime: now,
         leaseTransitions: (prev.leaseTransitions ?? 0) + (same || !prev.holderIdentity ? 0 : 1),
       },
     };
@@ -101,7 +123,10 @@ export class LeaderElector {
           this.log(`leader election: ${this.o.identity} holds Lease ${this.o.namespace}/${this.o.name}`);
           return true;
         }
-        if (!waiting) { waiting = true; this.log(`leader election: Lease ${this.o.namespace}/${this.o.name} held by another replica; waiting`); }
+        if (!waiting) {
+          waiting = true;
+          this.log(`leader election: Lease ${this.o.namespace}/${this.o.name} held by another replica; waiting`);
+        }
       } catch (e) {
         this.log(`leader election: ${(e as Error).message}`);
       }
@@ -117,7 +142,10 @@ export class LeaderElector {
       await sleep(this.retryMs, signal);
       if (signal.aborted) break;
       try {
-        if (await this.tryAcquireOrRenew()) { lastRenew = Date.now(); continue; }
+        if (await this.tryAcquireOrRenew()) {
+          lastRenew = Date.now();
+          continue;
+        }
         this.log(`leader election: Lease ${this.o.namespace}/${this.o.name} taken by another replica`);
         this.leading = false;
         return false;
@@ -152,8 +180,14 @@ export class LeaderElector {
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((r) => {
     if (signal.aborted) return r();
-    const onAbort = () => { clearTimeout(t); r(); };
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); r(); }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      r();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      r();
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

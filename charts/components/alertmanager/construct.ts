@@ -22,7 +22,15 @@ import { toYaml } from '../../core/yaml';
 import { Endpoint, serviceUrl } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
-import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
+import {
+  checksum,
+  containerSecurity,
+  CanonicalStatefulSet,
+  dataVolumeClaim,
+  podSecurity,
+  resources,
+  spreadAcrossNodes,
+} from '../../lib/workload';
 import type { IPrometheus } from '../../core/component';
 import type { AlertmanagerConfig, ScrapeConfig } from '../../core/prometheus-config';
 import type { Resources } from '../../spec/common';
@@ -54,8 +62,18 @@ export interface AmRoute {
   routes?: AmRoute[];
 }
 
-export interface AmWebhookConfig { url?: string; url_file?: string; send_resolved?: boolean; max_alerts?: number }
-export interface AmMsTeamsV2Config { webhook_url?: string; webhook_url_file?: string; send_resolved?: boolean; title?: string }
+export interface AmWebhookConfig {
+  url?: string;
+  url_file?: string;
+  send_resolved?: boolean;
+  max_alerts?: number;
+}
+export interface AmMsTeamsV2Config {
+  webhook_url?: string;
+  webhook_url_file?: string;
+  send_resolved?: boolean;
+  title?: string;
+}
 export interface AmEmailConfig {
   to: string;
   from: string;
@@ -73,7 +91,11 @@ export interface AmReceiver {
   email_configs?: AmEmailConfig[];
 }
 
-export interface AmInhibitRule { source_matchers: string[]; target_matchers: string[]; equal: string[] }
+export interface AmInhibitRule {
+  source_matchers: string[];
+  target_matchers: string[];
+  equal: string[];
+}
 
 export interface AmTimeRange {
   times?: { start_time: string; end_time: string }[];
@@ -132,18 +154,24 @@ function receiverConfigs(r: ReceiverSpec, o: AlertmanagerConfigOptions): Omit<Am
       return { msteamsv2_configs: [{ webhook_url_file: secretFile(r.webhookUrlSecretRef), send_resolved: r.sendResolved }] };
     case 'email':
       return {
-        email_configs: [{
-          to: r.to,
-          from: r.from,
-          smarthost: r.smarthost,
-          ...(r.authUsername ? { auth_username: r.authUsername } : {}),
-          ...(r.authPasswordSecretRef ? { auth_password_file: secretFile(r.authPasswordSecretRef) } : {}),
-          require_tls: r.requireTls,
-          send_resolved: r.sendResolved,
-        }],
+        email_configs: [
+          {
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            ...(r.authUsername ? { auth_username: r.authUsername } : {}),
+            ...(r.authPasswordSecretRef ? { auth_password_file: secretFile(r.authPasswordSecretRef) } : {}),
+            require_tls: r.requireTls,
+            send_resolved: r.sendResolved,
+          },
+        ],
       };
     case 'webhook':
-      return { webhook_configs: [{ url_file: secretFile(r.urlSecretRef), send_resolved: r.sendResolved, ...(r.maxAlerts ? { max_alerts: r.maxAlerts } : {}) }] };
+      return {
+        webhook_configs: [
+          { url_file: secretFile(r.urlSecretRef), send_resolved: r.sendResolved, ...(r.maxAlerts ? { max_alerts: r.maxAlerts } : {}) },
+        ],
+      };
   }
 }
 
@@ -162,11 +190,12 @@ function mergedReceiver(name: string, members: readonly ReceiverSpec[], o: Alert
 /** alertmanager.yml as a typed object, from spec.alerting. */
 export function buildAlertmanagerConfig(a: AlertRouting, o: AlertmanagerConfigOptions = {}): AlertmanagerConfigFile {
   const pick = (names?: string[]) => (names ? a.receivers.filter((r) => names.includes(r.name)) : a.receivers);
-  const severityRoutes = (mute: string[]): AmRoute[] => (['critical', 'warning'] as const).map((severity) => ({
-    matchers: [`severity="${severity}"`],
-    receiver: severity,
-    ...(mute.length ? { mute_time_intervals: mute } : {}),
-  }));
+  const severityRoutes = (mute: string[]): AmRoute[] =>
+    (['critical', 'warning'] as const).map((severity) => ({
+      matchers: [`severity="${severity}"`],
+      receiver: severity,
+      ...(mute.length ? { mute_time_intervals: mute } : {}),
+    }));
   const global = a.maintenanceWindows.filter((w) => w.matchers.length === 0).map((w) => w.name);
   const scoped = a.maintenanceWindows.filter((w) => w.matchers.length > 0);
   return {
@@ -200,19 +229,21 @@ export function buildAlertmanagerConfig(a: AlertRouting, o: AlertmanagerConfigOp
         equal: ['job', 'instance'],
       },
     ],
-    ...(a.maintenanceWindows.length ? {
-      time_intervals: a.maintenanceWindows.map((w) => ({
-        name: w.name,
-        time_intervals: w.timeIntervals.map((t) => ({
-          ...(t.times ? { times: t.times.map((x) => ({ start_time: x.startTime, end_time: x.endTime })) } : {}),
-          ...(t.weekdays ? { weekdays: t.weekdays } : {}),
-          ...(t.daysOfMonth ? { days_of_month: t.daysOfMonth } : {}),
-          ...(t.months ? { months: t.months } : {}),
-          ...(t.years ? { years: t.years } : {}),
-          location: t.location,
-        })),
-      })),
-    } : {}),
+    ...(a.maintenanceWindows.length
+      ? {
+          time_intervals: a.maintenanceWindows.map((w) => ({
+            name: w.name,
+            time_intervals: w.timeIntervals.map((t) => ({
+              ...(t.times ? { times: t.times.map((x) => ({ start_time: x.startTime, end_time: x.endTime })) } : {}),
+              ...(t.weekdays ? { weekdays: t.weekdays } : {}),
+              ...(t.daysOfMonth ? { days_of_month: t.daysOfMonth } : {}),
+              ...(t.months ? { months: t.months } : {}),
+              ...(t.years ? { years: t.years } : {}),
+              location: t.location,
+            })),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -220,9 +251,17 @@ export function buildAlertmanagerConfig(a: AlertRouting, o: AlertmanagerConfigOp
 export type AlertRouting = Pick<AlertingSpec, 'route' | 'receivers' | 'maintenanceWindows'>;
 
 /** Grouping and repetition of notifications, as `spec.alerting.route` defaults them (every receiver gets both severities). */
-export const ALERTMANAGER_DEFAULT_ROUTE: AlertingSpec['route'] = { groupBy: ['alertname', 'job', 'instance'], groupWait: '10s', groupInterval: '2m', repeatInterval: '4h' };
+export const ALERTMANAGER_DEFAULT_ROUTE: AlertingSpec['route'] = {
+  groupBy: ['alertname', 'job', 'instance'],
+  groupWait: '10s',
+  groupInterval: '2m',
+  repeatInterval: '4h',
+};
 /** Requests and limits, as `spec.alerting.alertmanager.resources` defaults them. */
-export const ALERTMANAGER_DEFAULT_RESOURCES: Resources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+export const ALERTMANAGER_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
 
 /** An Alertmanager StatefulSet (a gossip cluster when replicas > 1), its config Secret and Services. */
 export interface AlertmanagerProps {
@@ -284,7 +323,10 @@ export class Alertmanager extends Construct implements Endpoint {
     this.replicas = props.replicas ?? 1;
     this.namespace = ns;
     this.url = serviceUrl(this.serviceName, ns, ALERTMANAGER_PORT);
-    this.config = buildAlertmanagerConfig({ route: props.route ?? ALERTMANAGER_DEFAULT_ROUTE, receivers: props.receivers, maintenanceWindows: props.maintenanceWindows ?? [] }, { msteamsBridgeUrl: props.msteamsBridge?.url });
+    this.config = buildAlertmanagerConfig(
+      { route: props.route ?? ALERTMANAGER_DEFAULT_ROUTE, receivers: props.receivers, maintenanceWindows: props.maintenanceWindows ?? [] },
+      { msteamsBridgeUrl: props.msteamsBridge?.url },
+    );
     this.configYaml = toYaml(this.config);
 
     const image = props.image ?? IMAGES.alertmanager;
@@ -332,7 +374,13 @@ export class Alertmanager extends Construct implements Endpoint {
       timeout: '10s',
       static_configs: [{ targets: Array.from({ length: this.replicas }, (_, i) => `${this.peerHost(i)}:${ALERTMANAGER_PORT}`) }],
     };
-    this.scrapeConfig = podJob({ jobName: JOBS.alertmanager, namespace: ns, selector, port: 'web', basicAuth: promBasicAuth(this.webAuth) });
+    this.scrapeConfig = podJob({
+      jobName: JOBS.alertmanager,
+      namespace: ns,
+      selector,
+      port: 'web',
+      basicAuth: promBasicAuth(this.webAuth),
+    });
     props.prometheus?.addAlertmanager(this.alertmanagerConfig);
     props.prometheus?.addScrapeConfig(this.scrapeConfig);
   }
@@ -366,50 +414,53 @@ export class Alertmanager extends Construct implements Endpoint {
     const webAuth = this.webAuth;
     const secretRefs = mountedSecretRefs(props.receivers);
     const secretNames = [...new Set(secretRefs.map((r) => r.name))].sort();
-    const clusterArgs = this.replicas > 1
-      ? [
-        `--cluster.listen-address=0.0.0.0:${ALERTMANAGER_CLUSTER_PORT}`,
-        `--cluster.advertise-address=$(POD_IP):${ALERTMANAGER_CLUSTER_PORT}`,
-        ...Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${this.peerHost(i)}:${ALERTMANAGER_CLUSTER_PORT}`),
-      ]
-      : ['--cluster.listen-address=']; // a single replica: no gossip
+    const clusterArgs =
+      this.replicas > 1
+        ? [
+            `--cluster.listen-address=0.0.0.0:${ALERTMANAGER_CLUSTER_PORT}`,
+            `--cluster.advertise-address=$(POD_IP):${ALERTMANAGER_CLUSTER_PORT}`,
+            ...Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${this.peerHost(i)}:${ALERTMANAGER_CLUSTER_PORT}`),
+          ]
+        : ['--cluster.listen-address=']; // a single replica: no gossip
     return {
       serviceAccountName: 'alertmanager',
       automountServiceAccountToken: false, // never calls the Kubernetes API
       securityContext: podSecurity(UID),
       terminationGracePeriodSeconds: 60,
       ...spreadAcrossNodes(this.replicas, selector),
-      containers: [{
-        name: 'alertmanager',
-        image,
-        imagePullPolicy: 'IfNotPresent',
-        args: [
-          `--config.file=${CONFIG_DIR}/alertmanager.yml`,
-          `--storage.path=${DATA_DIR}`,
-          `--data.retention=${props.retention ?? '120h'}`,
-          `--web.listen-address=:${ALERTMANAGER_PORT}`,
-          `--web.external-url=${props.externalUrl ?? this.url}`,
-          '--web.route-prefix=/',
-          webConfigArg(webAuth),
-          ...clusterArgs,
-        ],
-        env: [{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }],
-        ports: [
-          { name: 'web', containerPort: ALERTMANAGER_PORT, protocol: 'TCP' },
-          { name: 'cluster-tcp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' },
-          { name: 'cluster-udp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'UDP' },
-        ],
-        resources: resources(props.resources ?? ALERTMANAGER_DEFAULT_RESOURCES),
-        securityContext: containerSecurity(),
-        readinessProbe: authProbe(webAuth, ALERTMANAGER_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
-        livenessProbe: tcpProbe('web', { periodSeconds: 15, failureThreshold: 4 }),
-        volumeMounts: [
-          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-          { name: 'data', mountPath: DATA_DIR },
-          webAuthMount,
-          ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
-        ],
-      }],
+      containers: [
+        {
+          name: 'alertmanager',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          args: [
+            `--config.file=${CONFIG_DIR}/alertmanager.yml`,
+            `--storage.path=${DATA_DIR}`,
+            `--data.retention=${props.retention ?? '120h'}`,
+            `--web.listen-address=:${ALERTMANAGER_PORT}`,
+            `--web.external-url=${props.externalUrl ?? this.url}`,
+            '--web.route-prefix=/',
+            webConfigArg(webAuth),
+            ...clusterArgs,
+          ],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }],
+          ports: [
+            { name: 'web', containerPort: ALERTMANAGER_PORT, protocol: 'TCP' },
+            { name: 'cluster-tcp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' },
+            { name: 'cluster-udp', containerPort: ALERTMANAGER_CLUSTER_PORT, protocol: 'UDP' },
+          ],
+          resources: resources(props.resources ?? ALERTMANAGER_DEFAULT_RESOURCES),
+          securityContext: containerSecurity(),
+          readinessProbe: authProbe(webAuth, ALERTMANAGER_PORT, '/-/ready', { periodSeconds: 10, failureThreshold: 3 }),
+          livenessProbe: tcpProbe('web', { periodSeconds: 15, failureThreshold: 4 }),
+          volumeMounts: [
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'data', mountPath: DATA_DIR },
+            webAuthMount,
+            ...secretNames.map((n, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_DIR}/${n}`, readOnly: true })),
+          ],
+        },
+      ],
       volumes: [
         { name: 'config', secret: { secretName: 'alertmanager-config' } },
         // The web config (server side) and the password (readiness probe).

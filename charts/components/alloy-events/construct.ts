@@ -62,7 +62,13 @@ export class AlloyEvents extends Construct implements IScrapeTarget {
     // Issue 12: cluster stream label; external Loki's tenant and credentials by file (Secret in spec.namespace).
     const push = logPushClient(props.loki, props.cluster, '/etc/alloy-events-refs');
     this.configText = renderEventsConfig(lokiWriteBlock(lokiPushUrl, push));
-    apiReader(this, { name: EVENTS_NAME, namespace: ns, instance, labels, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }] });
+    apiReader(this, {
+      name: EVENTS_NAME,
+      namespace: ns,
+      instance,
+      labels,
+      rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }],
+    });
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('alloy-events-config'), data: { 'config.alloy': this.configText } });
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata(EVENTS_NAME),
@@ -77,24 +83,32 @@ export class AlloyEvents extends Construct implements IScrapeTarget {
             serviceAccountName: EVENTS_NAME,
             automountServiceAccountToken: true, // watches events through the Kubernetes API
             securityContext: podSecurity(473), // the image's alloy user (uid 473)
-            containers: [{
-              name: 'alloy',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: ['run', `${CONFIG_DIR}/config.alloy`, `--server.http.listen-addr=0.0.0.0:${ALLOY_PORT}`, `--storage.path=${STORAGE_DIR}`, '--disable-reporting'],
-              ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
-              resources: resources(props.resources ?? EVENTS_RESOURCES),
-              securityContext: containerSecurity(),
-              readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 10 }),
-              livenessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                // Positions (the last event shipped): lost on restart, so events still in the API are sent again.
-                { name: 'storage', mountPath: STORAGE_DIR },
-                { name: 'tmp', mountPath: '/tmp' },
-                ...push.refs.mounts(),
-              ],
-            }],
+            containers: [
+              {
+                name: 'alloy',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [
+                  'run',
+                  `${CONFIG_DIR}/config.alloy`,
+                  `--server.http.listen-addr=0.0.0.0:${ALLOY_PORT}`,
+                  `--storage.path=${STORAGE_DIR}`,
+                  '--disable-reporting',
+                ],
+                ports: [{ name: 'http', containerPort: ALLOY_PORT, protocol: 'TCP' }],
+                resources: resources(props.resources ?? EVENTS_RESOURCES),
+                securityContext: containerSecurity(),
+                readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 10 }),
+                livenessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  // Positions (the last event shipped): lost on restart, so events still in the API are sent again.
+                  { name: 'storage', mountPath: STORAGE_DIR },
+                  { name: 'tmp', mountPath: '/tmp' },
+                  ...push.refs.mounts(),
+                ],
+              },
+            ],
             volumes: [
               { name: 'config', configMap: { name: 'alloy-events-config' } },
               { name: 'storage', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },

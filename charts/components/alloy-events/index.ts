@@ -38,10 +38,18 @@ export const component: ComponentDef<Spec> = {
     { from: EVENTS_NAME, to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'Kubernetes events push (spec.logs.events)' },
     { from: EVENTS_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'watches Kubernetes events' },
   ],
-  warnings: (spec) => { const w = eventsWarning(spec); return w ? [w] : []; },
-  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow(EVENTS_NAME, spec.loki.external.pushUrl, 'Kubernetes events push to the external Loki (spec.loki.external.pushUrl)')] : []),
+  warnings: (spec) => {
+    const w = eventsWarning(spec);
+    return w ? [w] : [];
+  },
+  specFlows: (spec) =>
+    spec.loki.mode === 'external' && spec.loki.external
+      ? [remoteFlow(EVENTS_NAME, spec.loki.external.pushUrl, 'Kubernetes events push to the external Loki (spec.loki.external.pushUrl)')]
+      : [],
   enabled: (spec) => eventsShipped(spec),
-  build: ({ chart, context, spec, prometheus, offered }) => new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
-    ...alloyEventsProps(spec, context, logPushOf(offered)), prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus, offered }) =>
+    new AlloyEvents(chart('32-alloy-events', 'alloy-events'), 'alloy-events', {
+      ...alloyEventsProps(spec, context, logPushOf(offered)),
+      prometheus,
+    }),
 };

@@ -58,7 +58,9 @@ export function attr(name: string, value: AlloyValue | undefined): AlloyAttribut
 
 /** A string literal: Alloy strings use Go-style escapes, which JSON's are a subset of. */
 export function stringLiteral(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(s)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function renderValue(v: AlloyValue, indent: string): string {
@@ -88,6 +90,11 @@ function renderStatement(s: AlloyStatement, indent: string): string {
 
 /** Render top-level blocks, separated by blank lines, with an optional leading comment. */
 export function renderAlloy(blocks: AlloyBlock[], comment?: string): string {
-  const header = comment ? `${comment.split('\n').map((l) => `// ${l}`.trimEnd()).join('\n')}\n\n` : '';
+  const header = comment
+    ? `${comment
+        .split('\n')
+        .map((l) => `// ${l}`.trimEnd())
+        .join('\n')}\n\n`
+    : '';
   return `${header}${blocks.map((b) => renderStatement(b, '')).join('\n\n')}\n`;
 }

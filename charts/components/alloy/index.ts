@@ -37,9 +37,14 @@ export const component: ComponentDef<Spec> = {
     { from: 'alloy', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'log push' },
     { from: 'alloy', to: ext('api-server'), ports: tcp(443, 6443), why: 'pod discovery' },
   ],
-  specFlows: (spec) => (spec.loki.mode === 'external' && spec.loki.external ? [remoteFlow('alloy', spec.loki.external.pushUrl, 'log push to the external Loki (spec.loki.external.pushUrl)')] : []),
+  specFlows: (spec) =>
+    spec.loki.mode === 'external' && spec.loki.external
+      ? [remoteFlow('alloy', spec.loki.external.pushUrl, 'log push to the external Loki (spec.loki.external.pushUrl)')]
+      : [],
   enabled: (spec) => spec.loki.enabled && spec.logs.collector === 'alloy',
-  build: ({ chart, context, spec, prometheus, offered }) => new Alloy(chart('31-alloy', 'alloy'), 'alloy', {
-    ...alloyProps(spec, context, logPushOf(offered)), prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus, offered }) =>
+    new Alloy(chart('31-alloy', 'alloy'), 'alloy', {
+      ...alloyProps(spec, context, logPushOf(offered)),
+      prometheus,
+    }),
 };

@@ -32,7 +32,6 @@ export const DEFAULT_SCHEDULE = '0 2 * * *';
 
 export { BACKUP_NAME, CLAIM_LABEL, VELERO_JOB, veleroScheduleName } from '../../core/backup';
 
-
 /** Requests and limits of the snapshot Job (kubectl only). */
 export const BACKUP_RESOURCES = { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } as const;
 /** Labels of Velero's server pods (its Helm chart's) and the container port of its /metrics. */
@@ -125,7 +124,8 @@ export class Backup extends Construct {
     const veleroNamespace = props.veleroNamespace ?? 'velero';
     new Schedule(this, 'schedule', {
       metadata: {
-        name, namespace: veleroNamespace,
+        name,
+        namespace: veleroNamespace,
         labels: recommendedLabels({ name: BACKUP_NAME, instance, component: 'backup' }),
       },
       spec: {
@@ -144,7 +144,10 @@ export class Backup extends Construct {
   }
 
   /** The Job's ServiceAccount: create, wait for, list and delete VolumeSnapshots; get the given claims only. */
-  private createRbac(props: BackupProps, metadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> }): void {
+  private createRbac(
+    props: BackupProps,
+    metadata: (name: string) => { name: string; namespace: string; labels: Record<string, string> },
+  ): void {
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata(BACKUP_NAME), automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'role', {
       metadata: metadata(BACKUP_NAME),
@@ -164,7 +167,12 @@ export class Backup extends Construct {
 
   private createCronJob(
     props: BackupProps,
-    o: { image: string; labels: Record<string, string>; metadata: { name: string; namespace: string; labels: Record<string, string> }; checksum: string },
+    o: {
+      image: string;
+      labels: Record<string, string>;
+      metadata: { name: string; namespace: string; labels: Record<string, string> };
+      checksum: string;
+    },
   ): void {
     const { labels } = o;
     new k8s.KubeCronJob(this, 'cronjob', {
@@ -190,26 +198,28 @@ export class Backup extends Construct {
                 automountServiceAccountToken: true, // kubectl calls the Kubernetes API
                 restartPolicy: 'OnFailure',
                 securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-                containers: [{
-                  name: 'snapshot',
-                  image: o.image,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['/bin/bash', '-c', SCRIPT],
-                  env: [
-                    { name: 'CLAIMS', value: props.claims.join(' ') },
-                    { name: 'CLAIM_LABEL', value: CLAIM_LABEL },
-                    { name: 'RETAIN', value: String(props.retain ?? 7) },
-                    { name: 'READY_TIMEOUT', value: props.readyTimeout ?? '15m' },
-                    // kubectl writes its discovery cache under $HOME: the only writable place is /tmp.
-                    { name: 'HOME', value: '/tmp' },
-                  ],
-                  resources: resources(props.resources ?? BACKUP_RESOURCES),
-                  securityContext: containerSecurity(),
-                  volumeMounts: [
-                    { name: 'snapshots', mountPath: '/etc/backup/snapshots', readOnly: true },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                }],
+                containers: [
+                  {
+                    name: 'snapshot',
+                    image: o.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    command: ['/bin/bash', '-c', SCRIPT],
+                    env: [
+                      { name: 'CLAIMS', value: props.claims.join(' ') },
+                      { name: 'CLAIM_LABEL', value: CLAIM_LABEL },
+                      { name: 'RETAIN', value: String(props.retain ?? 7) },
+                      { name: 'READY_TIMEOUT', value: props.readyTimeout ?? '15m' },
+                      // kubectl writes its discovery cache under $HOME: the only writable place is /tmp.
+                      { name: 'HOME', value: '/tmp' },
+                    ],
+                    resources: resources(props.resources ?? BACKUP_RESOURCES),
+                    securityContext: containerSecurity(),
+                    volumeMounts: [
+                      { name: 'snapshots', mountPath: '/etc/backup/snapshots', readOnly: true },
+                      { name: 'tmp', mountPath: '/tmp' },
+                    ],
+                  },
+                ],
                 volumes: [
                   { name: 'snapshots', configMap: { name: 'backup-snapshots' } },
                   { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
@@ -227,16 +237,19 @@ export class Backup extends Construct {
 function snapshotManifests(props: BackupProps, instance: string, partOf: string): Record<string, string> {
   const snapshots: Record<string, string> = {};
   for (const claim of props.claims) {
-    snapshots[`${claim}.yaml`] = toYaml(VolumeSnapshot.manifest({
-      metadata: {
-        generateName: `${claim}-`, namespace: props.namespace,
-        labels: { ...selectorLabels(BACKUP_NAME, instance), 'app.kubernetes.io/part-of': partOf, [CLAIM_LABEL]: claim },
-      },
-      spec: {
-        source: { persistentVolumeClaimName: claim },
-        ...(props.volumeSnapshotClassName ? { volumeSnapshotClassName: props.volumeSnapshotClassName } : {}),
-      },
-    }));
+    snapshots[`${claim}.yaml`] = toYaml(
+      VolumeSnapshot.manifest({
+        metadata: {
+          generateName: `${claim}-`,
+          namespace: props.namespace,
+          labels: { ...selectorLabels(BACKUP_NAME, instance), 'app.kubernetes.io/part-of': partOf, [CLAIM_LABEL]: claim },
+        },
+        spec: {
+          source: { persistentVolumeClaimName: claim },
+          ...(props.volumeSnapshotClassName ? { volumeSnapshotClassName: props.volumeSnapshotClassName } : {}),
+        },
+      }),
+    );
   }
   return snapshots;
 }

@@ -36,7 +36,17 @@ export function stackClaims(spec: Spec): string[] {
 export function veleroScrapeTargets(spec: Spec): ServiceSpec[] {
   if (!spec.backup.enabled || spec.backup.method !== 'velero') return [];
   const v = spec.backup.velero;
-  return [{ name: VELERO_JOB, kind: genericHttp.name, namespace: v.namespace, selector: v.metrics.selector, port: v.metrics.port, path: '/metrics', scheme: 'http' }];
+  return [
+    {
+      name: VELERO_JOB,
+      kind: genericHttp.name,
+      namespace: v.namespace,
+      selector: v.metrics.selector,
+      port: v.metrics.port,
+      path: '/metrics',
+      scheme: 'http',
+    },
+  ];
 }
 
 /** The typed step from the parsed spec to the construct's props (the claims: the stack's own, stackClaims). */
@@ -70,11 +80,10 @@ export const component: ComponentDef<Spec> = {
   image: 'kubectl',
   files: ['60-backup'],
   ruleAreas: [backupRules],
-  flows: [
-    { from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' },
-  ],
+  flows: [{ from: BACKUP_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'creates and prunes VolumeSnapshots (spec.backup)' }],
   specChecks: backupCrossChecks,
   scrapedPods: veleroScrapeTargets,
   enabled: (spec) => spec.backup.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus }),
+  build: ({ chart, context, spec, prometheus }) =>
+    new Backup(chart('60-backup', 'backup'), 'backup', { ...backupProps(spec, context), prometheus }),
 };

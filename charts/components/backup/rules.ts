@@ -29,18 +29,22 @@ export const backupRules: RuleArea = (ctx) => {
   const never = `(time() - max by (${by}) (timestamp(${existed} offset ${stale.duration}))) unless on (${by}) max by (${by}) (${last})`;
   return {
     fileName: 'backup.yaml',
-    title: 'Backups of the stack\'s volumes (spec.backup)',
-    groups: [{
-      name: 'backup',
-      rules: [alert({
-        name: 'MonitoringBackupTooOld',
-        expr: `(${tooOld}) or (${never})`,
-        for: '10m',
-        severity: 'warning',
-        summary: `The last successful backup of the monitoring volumes is older than ${stale.duration}`,
-        description: `${what} has not completed a backup for {{ $value | humanizeDuration }} or more (more than twice its schedule "${b.schedule}", ${stale.duration}).`,
-      })],
-    }],
+    title: "Backups of the stack's volumes (spec.backup)",
+    groups: [
+      {
+        name: 'backup',
+        rules: [
+          alert({
+            name: 'MonitoringBackupTooOld',
+            expr: `(${tooOld}) or (${never})`,
+            for: '10m',
+            severity: 'warning',
+            summary: `The last successful backup of the monitoring volumes is older than ${stale.duration}`,
+            description: `${what} has not completed a backup for {{ $value | humanizeDuration }} or more (more than twice its schedule "${b.schedule}", ${stale.duration}).`,
+          }),
+        ],
+      },
+    ],
     runbooks: {
       MonitoringBackupTooOld: {
         meaning: `Backups of the Prometheus, Loki, Grafana and Alertmanager volumes stopped succeeding: the ${b.method} backup (${what}) has no success within twice its schedule. A lost volume now loses more than the expected data.`,

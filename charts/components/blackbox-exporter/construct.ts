@@ -144,7 +144,9 @@ function probeThrough(exporter: string): RelabelConfig[] {
  * carry `job="blackbox-services"` and `service=<name>`.
  */
 export function servicesProbeJobs(
-  services: readonly ProbedService[], spec: ProbeTiming & { readonly servicePaths?: Readonly<Record<string, string>> }, exporter: string,
+  services: readonly ProbedService[],
+  spec: ProbeTiming & { readonly servicePaths?: Readonly<Record<string, string>> },
+  exporter: string,
 ): ScrapeConfig[] {
   const groups = new Map<string, { first: ProbedService; path: string; services: ProbedService[] }>();
   for (const s of services) {
@@ -185,10 +187,17 @@ export function servicesProbeJobs(
 }
 
 /** One job probing every Ingress host; the module (TLS verified, 401 allowed behind basic auth) rides on each target. */
-export function ingressProbeJob(hosts: readonly { host: string; basicAuth: boolean }[], tls: boolean, spec: ProbeTiming, exporter: string): ScrapeConfig | undefined {
+export function ingressProbeJob(
+  hosts: readonly { host: string; basicAuth: boolean }[],
+  tls: boolean,
+  spec: ProbeTiming,
+  exporter: string,
+): ScrapeConfig | undefined {
   if (hosts.length === 0) return undefined;
   const moduleOf = (basicAuth: boolean) => (!tls ? MODULES.http : basicAuth ? MODULES.httpsAuth : MODULES.https);
-  const groups = [false, true].map((basicAuth) => ({ basicAuth, targets: hosts.filter((h) => h.basicAuth === basicAuth) })).filter((g) => g.targets.length);
+  const groups = [false, true]
+    .map((basicAuth) => ({ basicAuth, targets: hosts.filter((h) => h.basicAuth === basicAuth) }))
+    .filter((g) => g.targets.length);
   return {
     job_name: BLACKBOX_JOBS.ingress,
     scrape_interval: spec.interval,
@@ -283,11 +292,20 @@ export class BlackboxExporter extends Construct implements IScrapeTarget {
   }
 
   /** The config map, Service and Deployment. */
-  private createWorkload(o: { ns: string; image: string; labels: Record<string, string>; selector: Record<string, string>; resources: Resources }): k8s.KubeDeployment {
+  private createWorkload(o: {
+    ns: string;
+    image: string;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+    resources: Resources;
+  }): k8s.KubeDeployment {
     const { labels, selector } = o;
     const metadata = { name: BLACKBOX_NAME, namespace: o.ns, labels };
     const configText = renderBlackboxConfig(this.config);
-    new k8s.KubeConfigMap(this, 'config', { metadata: { ...metadata, name: `${BLACKBOX_NAME}-config` }, data: { 'blackbox.yml': configText } });
+    new k8s.KubeConfigMap(this, 'config', {
+      metadata: { ...metadata, name: `${BLACKBOX_NAME}-config` },
+      data: { 'blackbox.yml': configText },
+    });
     new k8s.KubeService(this, 'service', {
       metadata,
       spec: { selector, ports: [{ name: 'http', port: BLACKBOX_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }] },
@@ -305,18 +323,20 @@ export class BlackboxExporter extends Construct implements IScrapeTarget {
             securityContext: podSecurity(UID),
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             terminationGracePeriodSeconds: 10,
-            containers: [{
-              name: BLACKBOX_NAME,
-              image: o.image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`--config.file=${CONFIG_DIR}/blackbox.yml`, `--web.listen-address=:${BLACKBOX_PORT}`],
-              ports: [{ name: 'http', containerPort: BLACKBOX_PORT, protocol: 'TCP' }],
-              resources: resources(o.resources),
-              securityContext: containerSecurity(),
-              livenessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-              readinessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
-            }],
+            containers: [
+              {
+                name: BLACKBOX_NAME,
+                image: o.image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [`--config.file=${CONFIG_DIR}/blackbox.yml`, `--web.listen-address=:${BLACKBOX_PORT}`],
+                ports: [{ name: 'http', containerPort: BLACKBOX_PORT, protocol: 'TCP' }],
+                resources: resources(o.resources),
+                securityContext: containerSecurity(),
+                livenessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                readinessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+              },
+            ],
             volumes: [{ name: 'config', configMap: { name: `${BLACKBOX_NAME}-config` } }],
           },
         },

@@ -51,10 +51,28 @@ export const component: ComponentDef<Spec> = {
   dashboards: [probesDashboard],
   flows: [
     { from: 'prometheus', to: BLACKBOX_NAME, ports: tcp(BLACKBOX_PORT), why: 'probe requests (/probe) and its own metrics' },
-    { from: BLACKBOX_NAME, to: ext('user-services'), ports: [], why: 'HTTP probes of the declared services\' pods' },
-    { from: BLACKBOX_NAME, to: ext('ingress-controller'), ports: tcp(80, 443), why: 'probes of the Ingress hosts when they resolve to the controller inside the cluster' },
-    { from: BLACKBOX_NAME, to: ext('internet'), ports: tcp(80, 443), why: 'probes of the Ingress hosts through their public address, as users reach them' },
-    { from: BLACKBOX_NAME, to: ext('dns'), ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], why: 'resolves the probed host names' },
+    { from: BLACKBOX_NAME, to: ext('user-services'), ports: [], why: "HTTP probes of the declared services' pods" },
+    {
+      from: BLACKBOX_NAME,
+      to: ext('ingress-controller'),
+      ports: tcp(80, 443),
+      why: 'probes of the Ingress hosts when they resolve to the controller inside the cluster',
+    },
+    {
+      from: BLACKBOX_NAME,
+      to: ext('internet'),
+      ports: tcp(80, 443),
+      why: 'probes of the Ingress hosts through their public address, as users reach them',
+    },
+    {
+      from: BLACKBOX_NAME,
+      to: ext('dns'),
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+      why: 'resolves the probed host names',
+    },
   ],
   enabled: blackboxEnabled,
   specChecks: (spec, ctx) => {
@@ -62,14 +80,24 @@ export const component: ComponentDef<Spec> = {
     const names = new Set(spec.services.map((s) => s.name));
     for (const name of Object.keys(b.servicePaths)) {
       if (!names.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['blackboxExporter', 'servicePaths', name], message: `no service "${name}" in spec.services (declared: ${[...names].join(', ') || 'none'}); use a spec.services[].name` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['blackboxExporter', 'servicePaths', name],
+          message: `no service "${name}" in spec.services (declared: ${[...names].join(', ') || 'none'}); use a spec.services[].name`,
+        });
       }
     }
     if ((durationMs(b.timeout) ?? 0) > (durationMs(b.interval) ?? 0)) {
-      ctx.addIssue({ code: 'custom', path: ['blackboxExporter', 'timeout'], message: `must not exceed blackboxExporter.interval (${b.interval}), found "${b.timeout}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['blackboxExporter', 'timeout'],
+        message: `must not exceed blackboxExporter.interval (${b.interval}), found "${b.timeout}"`,
+      });
     }
   },
-  build: ({ chart, context, spec, prometheus }) => new BlackboxExporter(chart('14-blackbox-exporter', BLACKBOX_NAME), BLACKBOX_NAME, {
-    ...blackboxExporterProps(spec, context), prometheus,
-  }),
+  build: ({ chart, context, spec, prometheus }) =>
+    new BlackboxExporter(chart('14-blackbox-exporter', BLACKBOX_NAME), BLACKBOX_NAME, {
+      ...blackboxExporterProps(spec, context),
+      prometheus,
+    }),
 };

@@ -35,16 +35,23 @@ const KEPT_CONTAINER_LABELS = ['io.kubernetes.container.name', 'io.kubernetes.po
 export const CADVISOR_DROPS: RelabelConfig[] = [
   {
     source_labels: ['__name__'],
-    regex: 'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|last_seen_sentinel)',
+    regex:
+      'container_(tasks_state|memory_failures_total|memory_mapped_file|memory_failcnt|blkio_device_usage_total|cpu_load_average_10s|file_descriptors|sockets|threads|threads_max|processes|ulimits_soft|last_seen_sentinel)',
     action: 'drop',
   },
   {
     source_labels: ['__name__'],
-    regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|writes_merged_total|sector_reads_total|sector_writes_total|read_seconds_total|write_seconds_total|inodes_free|inodes_total)',
+    regex:
+      'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|writes_merged_total|sector_reads_total|sector_writes_total|read_seconds_total|write_seconds_total|inodes_free|inodes_total)',
     action: 'drop',
   },
   // Keep only the limit series among container_spec_* (RE2 has no negative lookahead: mark, drop, unmark).
-  { source_labels: ['__name__'], regex: 'container_spec_(memory_limit_bytes|cpu_quota|cpu_period)', target_label: '__tmp_keep', replacement: 'yes' },
+  {
+    source_labels: ['__name__'],
+    regex: 'container_spec_(memory_limit_bytes|cpu_quota|cpu_period)',
+    target_label: '__tmp_keep',
+    replacement: 'yes',
+  },
   { source_labels: ['__name__', '__tmp_keep'], regex: 'container_spec_.+;', action: 'drop' },
   { regex: '__tmp_keep', action: 'labeldrop' },
 ];
@@ -94,7 +101,11 @@ export interface CadvisorProps {
   readonly prometheus?: IScrapeJobs;
 }
 
-interface HostMount { readonly name: string; readonly hostPath: string; readonly mountPath: string }
+interface HostMount {
+  readonly name: string;
+  readonly hostPath: string;
+  readonly mountPath: string;
+}
 
 /** Read-only host paths cAdvisor reads: the root filesystem, cgroups, containerd's root and socket directory. */
 function hostMounts(containerdRoot: string, containerdSocket: string): HostMount[] {
@@ -191,20 +202,22 @@ export class Cadvisor extends Construct implements IScrapeTarget {
             ...NODE_AGENT_SCHEDULING,
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'cadvisor',
-              image: o.image,
-              imagePullPolicy: 'IfNotPresent',
-              args: cadvisorArgs(props.housekeepingInterval ?? '30s', socket),
-              ports: [{ name: 'http', containerPort: CADVISOR_PORT, protocol: 'TCP' }],
-              resources: resources(props.resources ?? CADVISOR_RESOURCES),
-              // Root, but not privileged and with every capability dropped: the containerd socket,
-              // /var/lib/containerd and the cgroup tree are owned by root on the host; the mounts are read-only.
-              securityContext: containerSecurity({ runAsRoot: true }),
-              readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10 }),
-              livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, timeoutSeconds: 5 }),
-              volumeMounts: mounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })),
-            }],
+            containers: [
+              {
+                name: 'cadvisor',
+                image: o.image,
+                imagePullPolicy: 'IfNotPresent',
+                args: cadvisorArgs(props.housekeepingInterval ?? '30s', socket),
+                ports: [{ name: 'http', containerPort: CADVISOR_PORT, protocol: 'TCP' }],
+                resources: resources(props.resources ?? CADVISOR_RESOURCES),
+                // Root, but not privileged and with every capability dropped: the containerd socket,
+                // /var/lib/containerd and the cgroup tree are owned by root on the host; the mounts are read-only.
+                securityContext: containerSecurity({ runAsRoot: true }),
+                readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10 }),
+                livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, timeoutSeconds: 5 }),
+                volumeMounts: mounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })),
+              },
+            ],
             volumes: mounts.map((m) => ({ name: m.name, hostPath: { path: m.hostPath } })),
           },
         },

@@ -34,10 +34,9 @@ export const component: ComponentDef<Spec> = {
   ports: { metrics: PORTS.cadvisor },
   jobs: [JOBS.cadvisor],
   ruleAreas: [containerRules],
-  flows: [
-    { from: 'prometheus', to: 'cadvisor', ports: tcp(PORTS.cadvisor), why: 'scrape' },
-  ],
+  flows: [{ from: 'prometheus', to: 'cadvisor', ports: tcp(PORTS.cadvisor), why: 'scrape' }],
   recording: [containerRecording],
   enabled: (spec) => spec.cadvisor.enabled,
-  build: ({ chart, context, spec, prometheus }) => new Cadvisor(chart('21-cadvisor', 'cadvisor'), 'cadvisor', { ...cadvisorProps(spec, context), prometheus }),
+  build: ({ chart, context, spec, prometheus }) =>
+    new Cadvisor(chart('21-cadvisor', 'cadvisor'), 'cadvisor', { ...cadvisorProps(spec, context), prometheus }),
 };

@@ -64,9 +64,11 @@ export class AcmeClusterIssuer extends Construct {
           email: props.email,
           // cert-manager generates the ACME account key into this Secret (in its own namespace).
           privateKeySecretRef: { name: `${this.name}-account-key` },
-          solvers: [props.gatewayParentRefs
-            ? { http01: { gatewayHttpRoute: { parentRefs: props.gatewayParentRefs.map((p) => ({ ...p })) } } }
-            : { http01: { ingress: { ingressClassName: props.ingressClassName ?? 'nginx' } } }],
+          solvers: [
+            props.gatewayParentRefs
+              ? { http01: { gatewayHttpRoute: { parentRefs: props.gatewayParentRefs.map((p) => ({ ...p })) } } }
+              : { http01: { ingress: { ingressClassName: props.ingressClassName ?? 'nginx' } } },
+          ],
         },
       },
     });

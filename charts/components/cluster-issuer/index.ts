@@ -27,5 +27,6 @@ export const component: ComponentDef<Spec> = {
   name: 'cluster-issuer',
   files: ['90-cluster-issuer'],
   enabled: (spec) => Boolean(spec.ingress.tls.createClusterIssuer),
-  build: ({ chart, context, spec }) => new AcmeClusterIssuer(chart('90-cluster-issuer', 'cluster-issuer'), 'cluster-issuer', clusterIssuerProps(spec, context)),
+  build: ({ chart, context, spec }) =>
+    new AcmeClusterIssuer(chart('90-cluster-issuer', 'cluster-issuer'), 'cluster-issuer', clusterIssuerProps(spec, context)),
 };

@@ -98,7 +98,7 @@ export const DEFAULT_COUNTERS: readonly DcgmCounter[] = [
  * windowed count the XID alert reads, since DCGM_FI_DEV_XID_ERRORS holds the last code and never returns to 0.
  */
 export const EXPORTER_COUNTERS: readonly DcgmCounter[] = [
-  { field: 'DCGM_EXP_XID_ERRORS_COUNT', type: 'counter', help: 'Count of XID errors per code within the exporter\'s window.' },
+  { field: 'DCGM_EXP_XID_ERRORS_COUNT', type: 'counter', help: "Count of XID errors per code within the exporter's window." },
 ];
 
 /** Datacenter profiling (DCP) fields: only with `spec.gpu.profilingMetrics` (they need SYS_ADMIN). */
@@ -107,7 +107,11 @@ export const PROFILING_COUNTERS: readonly DcgmCounter[] = [
   { field: 'DCGM_FI_PROF_SM_ACTIVE', type: 'gauge', help: 'The ratio of cycles an SM has at least 1 warp assigned.' },
   { field: 'DCGM_FI_PROF_SM_OCCUPANCY', type: 'gauge', help: 'The ratio of number of warps resident on an SM.' },
   { field: 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', type: 'gauge', help: 'Ratio of cycles the tensor (HMMA) pipe is active.' },
-  { field: 'DCGM_FI_PROF_DRAM_ACTIVE', type: 'gauge', help: 'Ratio of cycles the device memory interface is active sending or receiving data.' },
+  {
+    field: 'DCGM_FI_PROF_DRAM_ACTIVE',
+    type: 'gauge',
+    help: 'Ratio of cycles the device memory interface is active sending or receiving data.',
+  },
   { field: 'DCGM_FI_PROF_PCIE_TX_BYTES', type: 'gauge', help: 'The rate of data transmitted over the PCIe bus, in bytes per second.' },
   { field: 'DCGM_FI_PROF_PCIE_RX_BYTES', type: 'gauge', help: 'The rate of data received over the PCIe bus, in bytes per second.' },
 ];
@@ -122,7 +126,10 @@ export function countersCsv(profilingMetrics: boolean): string {
     ...EXPORTER_COUNTERS.map((c) => `${c.field}, ${c.type}, ${c.help}`),
   ];
   if (profilingMetrics) {
-    lines.push('# Datacenter profiling (spec.gpu.profilingMetrics: true)', ...PROFILING_COUNTERS.map((c) => `${c.field}, ${c.type}, ${c.help}`));
+    lines.push(
+      '# Datacenter profiling (spec.gpu.profilingMetrics: true)',
+      ...PROFILING_COUNTERS.map((c) => `${c.field}, ${c.type}, ${c.help}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -286,7 +293,13 @@ export class DcgmExporter extends Construct {
             priorityClassName: 'system-node-critical',
             // GPU nodes only: the GPU label, the GPU taint, and the NVIDIA runtime.
             nodeSelector: { 'kubernetes.io/os': 'linux' },
-            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: gpuNodeSelectorTerms(props.nodeLabels ?? DEFAULT_GPU_NODE_LABELS) } } },
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: gpuNodeSelectorTerms(props.nodeLabels ?? DEFAULT_GPU_NODE_LABELS),
+                },
+              },
+            },
             tolerations: (props.tolerations ?? DEFAULT_GPU_TOLERATIONS).map((t) => ({ ...t })),
             ...(runtimeClassName !== null ? { runtimeClassName } : {}),
             terminationGracePeriodSeconds: 30,

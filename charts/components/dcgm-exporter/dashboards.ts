@@ -18,7 +18,8 @@ import { XID_WINDOW } from './rules';
 export const catalog: MetricSource[] = [
   {
     id: DCGM_JOB,
-    title: 'NVIDIA DCGM exporter (the fields of its counters file, DCGM_FI_PROF_* with spec.gpu.profilingMetrics) and the GPU recording rules',
+    title:
+      'NVIDIA DCGM exporter (the fields of its counters file, DCGM_FI_PROF_* with spec.gpu.profilingMetrics) and the GPU recording rules',
     metrics: [
       'up',
       ...[...DEFAULT_COUNTERS, ...EXPORTER_COUNTERS, ...PROFILING_COUNTERS].filter((c) => c.type !== 'label').map((c) => c.field),
@@ -32,8 +33,9 @@ const BUSY = `${R.busy}{node=~"$node"}`;
 /** One GPU or MIG instance: time-sliced pods each get a copy of its series, counted once here. */
 const DEVICE = 'node, UUID, GPU_I_ID';
 const LEGEND = '{{node}} GPU {{gpu}} {{GPU_I_PROFILE}}';
-const SOURCE_NOTE = 'Busy ratio: DCGM_FI_PROF_GR_ENGINE_ACTIVE where profiling metrics are on (spec.gpu.profilingMetrics; the only utilisation that works per MIG instance), DCGM_FI_DEV_GPU_UTIL otherwise (label `source`).';
-const TIME_SLICING_NOTE = 'With time-slicing, every pod sharing a GPU gets the whole device\'s value: per-pod numbers are not shares.';
+const SOURCE_NOTE =
+  'Busy ratio: DCGM_FI_PROF_GR_ENGINE_ACTIVE where profiling metrics are on (spec.gpu.profilingMetrics; the only utilisation that works per MIG instance), DCGM_FI_DEV_GPU_UTIL otherwise (label `source`).';
+const TIME_SLICING_NOTE = "With time-slicing, every pod sharing a GPU gets the whole device's value: per-pod numbers are not shares.";
 
 type GpuAlerts = DashboardContext['spec']['gpu']['alerts'];
 
@@ -43,34 +45,77 @@ function overviewRow(a: GpuAlerts): Row {
     title: 'Overview',
     panels: [
       {
-        type: 'stat', title: 'GPUs', unit: 'short', thresholds: neutral(), width: 4,
-        description: 'Physical GPUs reporting to DCGM on the selected nodes (each counted once, whatever its MIG instances or time-sliced pods).',
+        type: 'stat',
+        title: 'GPUs',
+        unit: 'short',
+        thresholds: neutral(),
+        width: 4,
+        description:
+          'Physical GPUs reporting to DCGM on the selected nodes (each counted once, whatever its MIG instances or time-sliced pods).',
         queries: [{ expr: `count(count by (node, UUID) (DCGM_FI_DEV_FB_USED{${GPU}}))`, instant: true }],
       },
       {
-        type: 'stat', title: 'MIG instances', unit: 'short', thresholds: neutral(), width: 4,
+        type: 'stat',
+        title: 'MIG instances',
+        unit: 'short',
+        thresholds: neutral(),
+        width: 4,
         description: 'GPU instances of MIG-partitioned GPUs (series with GPU_I_ID and GPU_I_PROFILE).',
         queries: [{ expr: `count(count by (${DEVICE}) (DCGM_FI_DEV_FB_USED{${GPU}, GPU_I_ID!=""})) or vector(0)`, instant: true }],
       },
       {
-        type: 'stat', title: 'Average busy', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.95), width: 4,
+        type: 'stat',
+        title: 'Average busy',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        thresholds: warnCrit(0.8, 0.95),
+        width: 4,
         description: `Mean busy ratio over the selected GPUs and MIG instances. ${SOURCE_NOTE}`,
         queries: [{ expr: `avg(max by (${DEVICE}) (${BUSY}))`, instant: true }],
       },
       {
-        type: 'stat', title: 'Utilisation source', unit: 'short', thresholds: neutral(), width: 4,
+        type: 'stat',
+        title: 'Utilisation source',
+        unit: 'short',
+        thresholds: neutral(),
+        width: 4,
         description: `GPUs and MIG instances per source of the busy ratio. ${SOURCE_NOTE}`,
         queries: [{ expr: `count by (source) (max by (${DEVICE}, source) (${BUSY}))`, legend: '{{source}}', instant: true }],
       },
       {
-        type: 'stat', title: 'GPUs with new XID errors', unit: 'short', thresholds: [[null, 'green'], [1, 'red']], width: 4,
+        type: 'stat',
+        title: 'GPUs with new XID errors',
+        unit: 'short',
+        thresholds: [
+          [null, 'green'],
+          [1, 'red'],
+        ],
+        width: 4,
         description: `GPUs with an XID error in the exporter's window (DCGM_EXP_XID_ERRORS_COUNT), or whose last XID code changed in the last ${XID_WINDOW}: DCGM_FI_DEV_XID_ERRORS keeps the last code for ever, so its value alone is no news.`,
-        queries: [{ expr: `count(count by (node, UUID) (DCGM_EXP_XID_ERRORS_COUNT{${GPU}} > 0 or changes(DCGM_FI_DEV_XID_ERRORS{${GPU}}[${XID_WINDOW}]) > 0)) or vector(0)`, instant: true }],
+        queries: [
+          {
+            expr: `count(count by (node, UUID) (DCGM_EXP_XID_ERRORS_COUNT{${GPU}} > 0 or changes(DCGM_FI_DEV_XID_ERRORS{${GPU}}[${XID_WINDOW}]) > 0)) or vector(0)`,
+            instant: true,
+          },
+        ],
       },
       {
-        type: 'stat', title: 'Idle allocated GPUs', unit: 'short', thresholds: [[null, 'green'], [1, 'orange']], width: 4,
+        type: 'stat',
+        title: 'Idle allocated GPUs',
+        unit: 'short',
+        thresholds: [
+          [null, 'green'],
+          [1, 'orange'],
+        ],
+        width: 4,
         description: `GPUs and MIG instances held by a pod but below ${a.idleAllocated.percent}% busy over the last ${a.idleAllocated.for}: paid for, unused. ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `count(count by (${DEVICE}) (max_over_time(${R.busy}{node=~"$node", pod!=""}[${a.idleAllocated.for}]) * 100 < ${a.idleAllocated.percent})) or vector(0)`, instant: true }],
+        queries: [
+          {
+            expr: `count(count by (${DEVICE}) (max_over_time(${R.busy}{node=~"$node", pod!=""}[${a.idleAllocated.for}]) * 100 < ${a.idleAllocated.percent})) or vector(0)`,
+            instant: true,
+          },
+        ],
       },
     ],
   };
@@ -82,40 +127,77 @@ function perDeviceRow(a: GpuAlerts): Row {
     title: 'Per GPU and MIG instance',
     panels: [
       {
-        type: 'timeseries', title: 'Busy', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.95),
+        type: 'timeseries',
+        title: 'Busy',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        thresholds: warnCrit(0.8, 0.95),
         description: `Busy ratio per GPU, or per MIG instance (legend: its profile). ${SOURCE_NOTE} Alert: above ${a.highUtilisation.percent}% for ${a.highUtilisation.for}.`,
         queries: [{ expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID, source) (${BUSY})`, legend: `${LEGEND} ({{source}})` }],
       },
       {
-        type: 'timeseries', title: 'Memory used', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.9),
-        description: 'Frame buffer used / (used + free) per GPU, or per MIG instance (its own memory slice). Alert: above the memoryFull threshold.',
-        queries: [{
-          expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) / (max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) + max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_FREE{${GPU}}))`,
-          legend: LEGEND,
-        }],
+        type: 'timeseries',
+        title: 'Memory used',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        thresholds: warnCrit(0.8, 0.9),
+        description:
+          'Frame buffer used / (used + free) per GPU, or per MIG instance (its own memory slice). Alert: above the memoryFull threshold.',
+        queries: [
+          {
+            expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) / (max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) + max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_FREE{${GPU}}))`,
+            legend: LEGEND,
+          },
+        ],
       },
       {
-        type: 'timeseries', title: 'Temperature', unit: 'celsius', thresholds: warnCrit(75, a.highTemperature.celsius),
+        type: 'timeseries',
+        title: 'Temperature',
+        unit: 'celsius',
+        thresholds: warnCrit(75, a.highTemperature.celsius),
         description: 'GPU die temperature (per physical GPU: MIG instances share it).',
         queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_GPU_TEMP{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
       },
       {
-        type: 'timeseries', title: 'Power', unit: 'watt', min: 0, thresholds: neutral(),
+        type: 'timeseries',
+        title: 'Power',
+        unit: 'watt',
+        min: 0,
+        thresholds: neutral(),
         description: 'Power draw per physical GPU (MIG instances share it).',
         queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_POWER_USAGE{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
       },
       {
-        type: 'timeseries', title: 'XID errors in the window', unit: 'short', min: 0, thresholds: [[null, 'green'], [1, 'red']],
-        description: 'XID errors per GPU and code in the exporter\'s window (DCGM_EXP_XID_ERRORS_COUNT, 5 minutes by default); see NVIDIA\'s XID catalogue for the meaning of a code.',
+        type: 'timeseries',
+        title: 'XID errors in the window',
+        unit: 'short',
+        min: 0,
+        thresholds: [
+          [null, 'green'],
+          [1, 'red'],
+        ],
+        description:
+          "XID errors per GPU and code in the exporter's window (DCGM_EXP_XID_ERRORS_COUNT, 5 minutes by default); see NVIDIA's XID catalogue for the meaning of a code.",
         queries: [{ expr: `max by (node, gpu, xid) (DCGM_EXP_XID_ERRORS_COUNT{${GPU}} > 0)`, legend: '{{node}} GPU {{gpu}} XID {{xid}}' }],
       },
       {
-        type: 'timeseries', title: 'Last XID code', unit: 'short', thresholds: neutral(),
-        description: 'DCGM_FI_DEV_XID_ERRORS: the last XID code per GPU (0 = none since the driver loaded). It never returns to 0: a flat line is an old error, a step a new one.',
+        type: 'timeseries',
+        title: 'Last XID code',
+        unit: 'short',
+        thresholds: neutral(),
+        description:
+          'DCGM_FI_DEV_XID_ERRORS: the last XID code per GPU (0 = none since the driver loaded). It never returns to 0: a flat line is an old error, a step a new one.',
         queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_XID_ERRORS{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
       },
       {
-        type: 'timeseries', title: 'Memory bandwidth utilisation', unit: 'percent', min: 0, max: 100, thresholds: warnCrit(80, 95),
+        type: 'timeseries',
+        title: 'Memory bandwidth utilisation',
+        unit: 'percent',
+        min: 0,
+        max: 100,
+        thresholds: warnCrit(80, 95),
         description: 'DCGM_FI_DEV_MEM_COPY_UTIL per physical GPU.',
         queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_MEM_COPY_UTIL{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
       },
@@ -129,19 +211,50 @@ function perPodRow(a: GpuAlerts): Row {
     title: 'Per pod',
     panels: [
       {
-        type: 'timeseries', title: 'Busy by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.95),
+        type: 'timeseries',
+        title: 'Busy by pod',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        thresholds: warnCrit(0.8, 0.95),
         description: `Busy ratio of the GPUs or MIG instances each pod holds (DCGM pod attribution through the kubelet pod-resources API). ${SOURCE_NOTE} ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `avg by (namespace, pod, container, GPU_I_PROFILE) (${R.busy}{node=~"$node", namespace=~"$namespace", pod!=""})`, legend: '{{namespace}}/{{pod}}/{{container}} {{GPU_I_PROFILE}}' }],
+        queries: [
+          {
+            expr: `avg by (namespace, pod, container, GPU_I_PROFILE) (${R.busy}{node=~"$node", namespace=~"$namespace", pod!=""})`,
+            legend: '{{namespace}}/{{pod}}/{{container}} {{GPU_I_PROFILE}}',
+          },
+        ],
       },
       {
-        type: 'timeseries', title: 'Memory used by pod', unit: 'bytes', min: 0, thresholds: neutral(),
+        type: 'timeseries',
+        title: 'Memory used by pod',
+        unit: 'bytes',
+        min: 0,
+        thresholds: neutral(),
         description: `Frame buffer used on the GPUs or MIG instances each pod holds. ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `sum by (namespace, pod) (DCGM_FI_DEV_FB_USED{${GPU}, namespace=~"$namespace", pod!=""}) * 1048576`, legend: '{{namespace}}/{{pod}}' }],
+        queries: [
+          {
+            expr: `sum by (namespace, pod) (DCGM_FI_DEV_FB_USED{${GPU}, namespace=~"$namespace", pod!=""}) * 1048576`,
+            legend: '{{namespace}}/{{pod}}',
+          },
+        ],
       },
       {
-        type: 'timeseries', title: 'Idle allocated GPUs by pod', unit: 'short', min: 0, thresholds: [[null, 'green'], [1, 'orange']],
+        type: 'timeseries',
+        title: 'Idle allocated GPUs by pod',
+        unit: 'short',
+        min: 0,
+        thresholds: [
+          [null, 'green'],
+          [1, 'orange'],
+        ],
         description: `GPUs or MIG instances each pod holds that stayed below ${a.idleAllocated.percent}% busy over the last ${a.idleAllocated.for}. ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `count by (namespace, pod) (max_over_time(${R.busy}{node=~"$node", namespace=~"$namespace", pod!=""}[${a.idleAllocated.for}]) * 100 < ${a.idleAllocated.percent})`, legend: '{{namespace}}/{{pod}}' }],
+        queries: [
+          {
+            expr: `count by (namespace, pod) (max_over_time(${R.busy}{node=~"$node", namespace=~"$namespace", pod!=""}[${a.idleAllocated.for}]) * 100 < ${a.idleAllocated.percent})`,
+            legend: '{{namespace}}/{{pod}}',
+          },
+        ],
       },
     ],
   };
@@ -155,18 +268,15 @@ export const gpuDashboard: DashboardModule = {
     return {
       uid: 'gpu',
       title: 'GPU',
-      description: 'NVIDIA GPUs (DCGM exporter): busy ratio, memory, temperature, power and XID errors per GPU and MIG instance, and per pod holding a GPU.',
+      description:
+        'NVIDIA GPUs (DCGM exporter): busy ratio, memory, temperature, power and XID errors per GPU and MIG instance, and per pod holding a GPU.',
       folder: 'gpu',
       tags: ['gpu', 'dcgm', 'mig'],
       variables: [
         { kind: 'query', name: 'node', label: 'node', query: `label_values(DCGM_FI_DEV_FB_USED{job="${DCGM_JOB}"}, node)` },
         { kind: 'query', name: 'namespace', label: 'namespace (pods)', query: `label_values(DCGM_FI_DEV_FB_USED{${GPU}}, namespace)` },
       ],
-      rows: [
-        overviewRow(a),
-        perDeviceRow(a),
-        perPodRow(a),
-      ],
+      rows: [overviewRow(a), perDeviceRow(a), perPodRow(a)],
     };
   },
 };
@@ -184,24 +294,47 @@ function hoursRow(): Row {
     title: 'GPU-hours in the time range',
     panels: [
       {
-        type: 'stat', title: 'Allocated GPU-hours', unit: 'short', decimals: 1, thresholds: neutral(),
-        description: 'GPU-hours requested by scheduled, unfinished pods (kube-state-metrics: nvidia.com/gpu, and nvidia.com/mig-<N>g.* as N/7 of a GPU) over the time range.',
+        type: 'stat',
+        title: 'Allocated GPU-hours',
+        unit: 'short',
+        decimals: 1,
+        thresholds: neutral(),
+        description:
+          'GPU-hours requested by scheduled, unfinished pods (kube-state-metrics: nvidia.com/gpu, and nvidia.com/mig-<N>g.* as N/7 of a GPU) over the time range.',
         queries: [{ expr: hoursInRange(R.allocated), instant: true }],
       },
       {
-        type: 'stat', title: 'Used GPU-hours', unit: 'short', decimals: 1, thresholds: neutral(),
+        type: 'stat',
+        title: 'Used GPU-hours',
+        unit: 'short',
+        decimals: 1,
+        thresholds: neutral(),
         description: `Allocated GPU-hours × the busy ratio of the pods' GPUs (DCGM pod attribution). ${SOURCE_NOTE} ${TIME_SLICING_NOTE}`,
         queries: [{ expr: hoursInRange(R.used), instant: true }],
       },
       {
-        type: 'stat', title: 'Idle GPU-hours', unit: 'short', decimals: 1, thresholds: neutral(),
+        type: 'stat',
+        title: 'Idle GPU-hours',
+        unit: 'short',
+        decimals: 1,
+        thresholds: neutral(),
         description: 'Allocated minus used: GPU-hours paid for and not used.',
         queries: [{ expr: hoursInRange(R.idle), instant: true }],
       },
       {
-        type: 'stat', title: 'Idle share', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.5, 0.7),
+        type: 'stat',
+        title: 'Idle share',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        thresholds: warnCrit(0.5, 0.7),
         description: 'Idle GPU-hours / allocated GPU-hours over the time range.',
-        queries: [{ expr: `sum(sum_over_time(${R.idle}{${TEAM}}[$__range])) / sum(sum_over_time(${R.allocated}{${TEAM}}[$__range]))`, instant: true }],
+        queries: [
+          {
+            expr: `sum(sum_over_time(${R.idle}{${TEAM}}[$__range])) / sum(sum_over_time(${R.allocated}{${TEAM}}[$__range]))`,
+            instant: true,
+          },
+        ],
       },
     ],
   };
@@ -213,19 +346,39 @@ function allocationRow(): Row {
     title: 'GPUs by namespace, team and model',
     panels: [
       {
-        type: 'timeseries', title: 'Allocated GPUs', unit: 'short', min: 0, stack: true, thresholds: neutral(),
+        type: 'timeseries',
+        title: 'Allocated GPUs',
+        unit: 'short',
+        min: 0,
+        stack: true,
+        thresholds: neutral(),
         description: 'GPU equivalents allocated, per namespace, team (pod label spec.gpu.cost.teamLabel; "none" without it) and GPU model.',
-        queries: [{ expr: `sum by (namespace, team, modelName) (${R.allocated}{${TEAM}})`, legend: '{{namespace}} {{team}} {{modelName}}' }],
+        queries: [
+          { expr: `sum by (namespace, team, modelName) (${R.allocated}{${TEAM}})`, legend: '{{namespace}} {{team}} {{modelName}}' },
+        ],
       },
       {
-        type: 'timeseries', title: 'Idle GPUs', unit: 'short', min: 0, stack: true, thresholds: neutral(),
+        type: 'timeseries',
+        title: 'Idle GPUs',
+        unit: 'short',
+        min: 0,
+        stack: true,
+        thresholds: neutral(),
         description: `GPU equivalents allocated and not busy, per namespace, team and GPU model. ${TIME_SLICING_NOTE}`,
         queries: [{ expr: `sum by (namespace, team, modelName) (${R.idle}{${TEAM}})`, legend: '{{namespace}} {{team}} {{modelName}}' }],
       },
       {
-        type: 'stat', title: 'Idle GPU-hours by namespace and team (last day)', unit: 'short', decimals: 1, thresholds: neutral(), width: 24,
-        description: 'Idle GPU-hours of the last 24 hours per namespace and team, largest first (recording rule namespace_team_model:gpu_idle_hours:1d).',
-        queries: [{ expr: `sort_desc(sum by (namespace, team) (${R.idleHours1d}{${TEAM}}))`, legend: '{{namespace}} / {{team}}', instant: true }],
+        type: 'stat',
+        title: 'Idle GPU-hours by namespace and team (last day)',
+        unit: 'short',
+        decimals: 1,
+        thresholds: neutral(),
+        width: 24,
+        description:
+          'Idle GPU-hours of the last 24 hours per namespace and team, largest first (recording rule namespace_team_model:gpu_idle_hours:1d).',
+        queries: [
+          { expr: `sort_desc(sum by (namespace, team) (${R.idleHours1d}{${TEAM}}))`, legend: '{{namespace}} / {{team}}', instant: true },
+        ],
       },
     ],
   };
@@ -238,29 +391,55 @@ function costRow(cost: GpuCost): Row {
     title: `Cost (${cost.currency})`,
     panels: [
       {
-        type: 'stat', title: 'Allocated cost in the time range', unit: currency, decimals: 2, thresholds: neutral(),
+        type: 'stat',
+        title: 'Allocated cost in the time range',
+        unit: currency,
+        decimals: 2,
+        thresholds: neutral(),
         description: `Allocated GPU-hours × the price per GPU-hour of their model (spec.gpu.cost), in ${cost.currency}.`,
         queries: [{ expr: `sum(sum_over_time(${R.allocatedCost}{${TEAM}}[$__range])) / 60`, instant: true }],
       },
       {
-        type: 'stat', title: 'Idle cost in the time range', unit: currency, decimals: 2, thresholds: [[null, 'green'], [1, 'orange']],
+        type: 'stat',
+        title: 'Idle cost in the time range',
+        unit: currency,
+        decimals: 2,
+        thresholds: [
+          [null, 'green'],
+          [1, 'orange'],
+        ],
         description: `Idle GPU-hours × the price per GPU-hour of their model, in ${cost.currency}: what unused allocations cost.`,
         queries: [{ expr: `sum(sum_over_time(${R.idleCost}{${TEAM}}[$__range])) / 60`, instant: true }],
       },
       {
-        type: 'timeseries', title: 'Idle cost per hour', unit: currency, min: 0, stack: true, thresholds: neutral(),
+        type: 'timeseries',
+        title: 'Idle cost per hour',
+        unit: currency,
+        min: 0,
+        stack: true,
+        thresholds: neutral(),
         description: `The rate at which idle allocations cost money, per namespace and team, in ${cost.currency} per hour.`,
         queries: [{ expr: `sum by (namespace, team) (${R.idleCost}{${TEAM}})`, legend: '{{namespace}} / {{team}}' }],
       },
       {
-        type: 'stat', title: 'Idle cost report: last day by namespace, team and model', unit: currency, decimals: 2, thresholds: neutral(), width: 24,
+        type: 'stat',
+        title: 'Idle cost report: last day by namespace, team and model',
+        unit: currency,
+        decimals: 2,
+        thresholds: neutral(),
+        width: 24,
         description: `Idle cost of the last 24 hours per namespace, team and GPU model, largest first, in ${cost.currency} (recording rule namespace_team_model:gpu_idle_cost:1d; docs/gpu.md shows the same report as a query).`,
-        queries: [{ expr: `sort_desc(sum by (namespace, team, modelName) (${R.idleCost1d}{${TEAM}}))`, legend: '{{namespace}} / {{team}} / {{modelName}}', instant: true }],
+        queries: [
+          {
+            expr: `sort_desc(sum by (namespace, team, modelName) (${R.idleCost1d}{${TEAM}}))`,
+            legend: '{{namespace}} / {{team}} / {{modelName}}',
+            instant: true,
+          },
+        ],
       },
     ],
   };
 }
-
 
 /** GPU-hours allocated, used and idle per namespace, team and GPU model, and their cost (spec.gpu.cost). */
 export const gpuCostDashboard: DashboardModule = {
@@ -292,27 +471,45 @@ export const gpuCostDashboard: DashboardModule = {
 /** The GPU row of a service dashboard: the GPUs (or MIG instances) the service's pods hold. */
 export const gpuPodRows: PodRows = (podSel) => {
   const sel = `job="${DCGM_JOB}", ${podSel}`;
-  return [{
-    title: 'GPU',
-    panels: [
-      {
-        type: 'timeseries', title: 'GPU busy by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.95),
-        description: `Busy ratio of the GPUs or MIG instances each pod holds (DCGM pod attribution). ${SOURCE_NOTE} ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `avg by (pod, gpu, GPU_I_PROFILE) (${R.busy}{${podSel}})`, legend: '{{pod}} GPU {{gpu}} {{GPU_I_PROFILE}}' }],
-      },
-      {
-        type: 'timeseries', title: 'GPU memory used by pod', unit: 'percentunit', min: 0, max: 1, thresholds: warnCrit(0.8, 0.9),
-        description: `Frame buffer used / (used + free) on the GPUs or MIG instances each pod holds. ${TIME_SLICING_NOTE}`,
-        queries: [{
-          expr: `sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_USED{${sel}}) / (sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_USED{${sel}}) + sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_FREE{${sel}}))`,
-          legend: '{{pod}} GPU {{gpu}} {{GPU_I_PROFILE}}',
-        }],
-      },
-      {
-        type: 'timeseries', title: 'GPU power by pod', unit: 'watt', min: 0, thresholds: neutral(),
-        description: `Power draw of the GPUs each pod holds (a whole GPU's, also for a MIG instance). ${TIME_SLICING_NOTE}`,
-        queries: [{ expr: `sum by (pod, gpu) (DCGM_FI_DEV_POWER_USAGE{${sel}})`, legend: '{{pod}} GPU {{gpu}}' }],
-      },
-    ],
-  }];
+  return [
+    {
+      title: 'GPU',
+      panels: [
+        {
+          type: 'timeseries',
+          title: 'GPU busy by pod',
+          unit: 'percentunit',
+          min: 0,
+          max: 1,
+          thresholds: warnCrit(0.8, 0.95),
+          description: `Busy ratio of the GPUs or MIG instances each pod holds (DCGM pod attribution). ${SOURCE_NOTE} ${TIME_SLICING_NOTE}`,
+          queries: [{ expr: `avg by (pod, gpu, GPU_I_PROFILE) (${R.busy}{${podSel}})`, legend: '{{pod}} GPU {{gpu}} {{GPU_I_PROFILE}}' }],
+        },
+        {
+          type: 'timeseries',
+          title: 'GPU memory used by pod',
+          unit: 'percentunit',
+          min: 0,
+          max: 1,
+          thresholds: warnCrit(0.8, 0.9),
+          description: `Frame buffer used / (used + free) on the GPUs or MIG instances each pod holds. ${TIME_SLICING_NOTE}`,
+          queries: [
+            {
+              expr: `sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_USED{${sel}}) / (sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_USED{${sel}}) + sum by (pod, gpu, GPU_I_PROFILE) (DCGM_FI_DEV_FB_FREE{${sel}}))`,
+              legend: '{{pod}} GPU {{gpu}} {{GPU_I_PROFILE}}',
+            },
+          ],
+        },
+        {
+          type: 'timeseries',
+          title: 'GPU power by pod',
+          unit: 'watt',
+          min: 0,
+          thresholds: neutral(),
+          description: `Power draw of the GPUs each pod holds (a whole GPU's, also for a MIG instance). ${TIME_SLICING_NOTE}`,
+          queries: [{ expr: `sum by (pod, gpu) (DCGM_FI_DEV_POWER_USAGE{${sel}})`, legend: '{{pod}} GPU {{gpu}}' }],
+        },
+      ],
+    },
+  ];
 };

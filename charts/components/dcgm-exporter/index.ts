@@ -35,7 +35,7 @@ export function dcgmExporterProps(spec: Spec, context: StackContext): DcgmExport
   const platform = PROFILES[spec.platform];
   const nodeLabels: readonly GpuNodeLabelTerm[] = g.nodeSelector
     ? [{ key: g.nodeSelector.label, operator: 'In', values: [g.nodeSelector.value] }]
-    : g.nodeLabels ?? platform.gpuNodeLabels;
+    : (g.nodeLabels ?? platform.gpuNodeLabels);
   return {
     namespace: context.agentNamespace,
     instance: context.instance,
@@ -58,7 +58,7 @@ export const component: ComponentDef<Spec> = {
   specPath: 'spec.gpu',
   nodeSelection: {
     field: 'spec.gpu.nodeLabels',
-    fix: ' on each GPU node (the NVIDIA GPU operator\'s feature discovery sets them), or set spec.gpu.nodeLabels to the labels your GPU nodes carry',
+    fix: " on each GPU node (the NVIDIA GPU operator's feature discovery sets them), or set spec.gpu.nodeLabels to the labels your GPU nodes carry",
   },
   image: 'dcgmExporter',
   files: [DCGM_FILE],
@@ -70,20 +70,26 @@ export const component: ComponentDef<Spec> = {
   podRows: gpuPodRows,
   // The team label the cost rules group by: kube-state-metrics exposes it on kube_pod_labels.
   podLabels: (spec) => [spec.gpu.cost.teamLabel],
-  flows: [
-    { from: 'prometheus', to: DCGM_NAME, ports: tcp(DCGM_PORT), why: 'scrape' },
-  ],
+  flows: [{ from: 'prometheus', to: DCGM_NAME, ports: tcp(DCGM_PORT), why: 'scrape' }],
   enabled: (spec) => spec.gpu.enabled,
   specChecks: (spec, ctx) => {
     if (spec.gpu.createRuntimeClass && gpuRuntimeClassName(spec) === null) {
-      ctx.addIssue({ code: 'custom', path: ['gpu', 'createRuntimeClass'], message: 'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gpu', 'createRuntimeClass'],
+        message:
+          'needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false',
+      });
     }
   },
-  warnings: (spec) => (spec.gpu.enabled && spec.gpu.exporter === 'deploy' && spec.platform === 'gke' && gpuRuntimeClassName(spec) === null
-    ? ['spec.platform gke: with GKE-managed drivers the DCGM exporter the stack deploys cannot read the GPUs (no nvidia RuntimeClass; '
-      + 'GKE gives the driver only to containers that request nvidia.com/gpu): set spec.gpu.exporter: external to scrape the GPU Operator\'s '
-      + 'or GKE\'s exporter, or spec.gpu.runtimeClassName: nvidia where the GPU Operator manages the nodes']
-    : []),
+  warnings: (spec) =>
+    spec.gpu.enabled && spec.gpu.exporter === 'deploy' && spec.platform === 'gke' && gpuRuntimeClassName(spec) === null
+      ? [
+          'spec.platform gke: with GKE-managed drivers the DCGM exporter the stack deploys cannot read the GPUs (no nvidia RuntimeClass; ' +
+            "GKE gives the driver only to containers that request nvidia.com/gpu): set spec.gpu.exporter: external to scrape the GPU Operator's " +
+            "or GKE's exporter, or spec.gpu.runtimeClassName: nvidia where the GPU Operator manages the nodes",
+        ]
+      : [],
   build: ({ chart, context, spec, prometheus }) => {
     if (spec.gpu.exporter === 'external') {
       // The GPU Operator's exporter (or another one): scraped as job dcgm-exporter, none deployed. Its pod,
@@ -91,7 +97,11 @@ export const component: ComponentDef<Spec> = {
       prometheus.addScrapeConfig(externalJob({ jobName: DCGM_JOB, target: spec.gpu.external, instance: 'node', podLabels: false }));
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart(DCGM_FILE, DCGM_NAME), 'external', {
-          namespace: context.namespace, instance: context.instance, name: DCGM_NAME, target: spec.gpu.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace,
+          instance: context.instance,
+          name: DCGM_NAME,
+          target: spec.gpu.external,
+          nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;

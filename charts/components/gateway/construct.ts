@@ -22,10 +22,18 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode } from '../../../imports/gateway-gateway.networking.k8s.io';
 import {
-  HttpRoute, HttpRouteSpecRulesFiltersRequestRedirectScheme, HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
-  HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType, type HttpRouteSpecParentRefs,
+  Gateway,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom,
+  GatewaySpecListenersTlsMode,
+} from '../../../imports/gateway-gateway.networking.k8s.io';
+import {
+  HttpRoute,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+  HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatchesPathType,
+  type HttpRouteSpecParentRefs,
 } from '../../../imports/httproute-gateway.networking.k8s.io';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { UI_BACKENDS } from '../ingress/construct';
@@ -81,7 +89,8 @@ export interface GatewayRoutesProps {
 
 /** The parentRefs of cert-manager's HTTP-01 solver routes (the ClusterIssuer's gatewayHTTPRoute solver). */
 export function http01ParentRefs(
-  namespace: string, g: { readonly create?: CreatedGateway; readonly parentRefs?: readonly GatewayParentRef[] },
+  namespace: string,
+  g: { readonly create?: CreatedGateway; readonly parentRefs?: readonly GatewayParentRef[] },
 ): { group: string; name: string; namespace: string; kind: 'Gateway'; sectionName?: string }[] {
   if (g.create) return [{ ...GATEWAY_REF, name: g.create.name, namespace, sectionName: HTTP_LISTENER }];
   // The user's listeners: sectionName dropped, so the solver route attaches to the HTTP one.
@@ -96,7 +105,8 @@ export class GatewayRoutes extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayRoutesProps) {
     super(scope, id);
-    if (Boolean(props.create) === Boolean(props.parentRefs)) throw new Error('GatewayRoutes: set exactly one of parentRefs (your Gateway) or create (a Gateway for the routes)');
+    if (Boolean(props.create) === Boolean(props.parentRefs))
+      throw new Error('GatewayRoutes: set exactly one of parentRefs (your Gateway) or create (a Gateway for the routes)');
     const ns = props.namespace;
     const instance = props.instance ?? 'monitoring';
     this.hosts = { ...props.hosts };
@@ -108,63 +118,96 @@ export class GatewayRoutes extends Construct {
 
     // Every field the CRDs default is written out (group, kind, weight, the default match), so the live
     // objects equal these and a second apply changes nothing.
-    const parentsOf = (ui: ExposedUi): HttpRouteSpecParentRefs[] => (create
-      ? [{ ...GATEWAY_REF, name: create.name, sectionName: tls ? httpsListener(ui) : HTTP_LISTENER }]
-      : (props.parentRefs ?? []).map((p) => ({ ...GATEWAY_REF, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.sectionName ? { sectionName: p.sectionName } : {}) })));
+    const parentsOf = (ui: ExposedUi): HttpRouteSpecParentRefs[] =>
+      create
+        ? [{ ...GATEWAY_REF, name: create.name, sectionName: tls ? httpsListener(ui) : HTTP_LISTENER }]
+        : (props.parentRefs ?? []).map((p) => ({
+            ...GATEWAY_REF,
+            name: p.name,
+            ...(p.namespace ? { namespace: p.namespace } : {}),
+            ...(p.sectionName ? { sectionName: p.sectionName } : {}),
+          }));
 
     for (const ui of uis) {
       const backend = UI_BACKENDS[ui];
-      this.routes.push(new HttpRoute(this, ui, {
-        metadata: { name: ui, namespace: ns, labels: recommendedLabels({ name: ui, instance, component: 'gateway' }) },
-        spec: {
-          parentRefs: parentsOf(ui),
-          hostnames: [this.hosts[ui] as string],
-          rules: [{
-            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
-            backendRefs: [{ group: '', kind: 'Service', name: backend.service, port: backend.port, weight: 1 }],
-          }],
-        },
-      }));
+      this.routes.push(
+        new HttpRoute(this, ui, {
+          metadata: { name: ui, namespace: ns, labels: recommendedLabels({ name: ui, instance, component: 'gateway' }) },
+          spec: {
+            parentRefs: parentsOf(ui),
+            hostnames: [this.hosts[ui] as string],
+            rules: [
+              {
+                matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
+                backendRefs: [{ group: '', kind: 'Service', name: backend.service, port: backend.port, weight: 1 }],
+              },
+            ],
+          },
+        }),
+      );
     }
 
     if (create && tls && uis.length) {
-      this.routes.push(new HttpRoute(this, 'https-redirect', {
-        metadata: { name: 'https-redirect', namespace: ns, labels },
-        spec: {
-          parentRefs: [{ ...GATEWAY_REF, name: create.name, sectionName: HTTP_LISTENER }],
-          hostnames: uis.map((ui) => this.hosts[ui] as string),
-          rules: [{
-            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
-            filters: [{
-              type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-              requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
-            }],
-          }],
-        },
-      }));
+      this.routes.push(
+        new HttpRoute(this, 'https-redirect', {
+          metadata: { name: 'https-redirect', namespace: ns, labels },
+          spec: {
+            parentRefs: [{ ...GATEWAY_REF, name: create.name, sectionName: HTTP_LISTENER }],
+            hostnames: uis.map((ui) => this.hosts[ui] as string),
+            rules: [
+              {
+                matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
+                filters: [
+                  {
+                    type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                    requestRedirect: {
+                      scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                      statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        }),
+      );
     }
   }
 
   /** The created Gateway: the HTTP listener, and with TLS one HTTPS listener per host. */
-  private createGateway(props: GatewayRoutesProps, create: CreatedGateway, o: { uis: ExposedUi[]; tls: boolean; labels: Record<string, string> }): Gateway {
+  private createGateway(
+    props: GatewayRoutesProps,
+    create: CreatedGateway,
+    o: { uis: ExposedUi[]; tls: boolean; labels: Record<string, string> },
+  ): Gateway {
     const annotations: Record<string, string> = {};
     if (o.tls && props.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = props.clusterIssuer;
     else if (o.tls && props.issuer) annotations['cert-manager.io/issuer'] = props.issuer;
     const same = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
     return new Gateway(this, 'gateway', {
-      metadata: { name: create.name, namespace: props.namespace, labels: o.labels, ...(Object.keys(annotations).length ? { annotations } : {}) },
+      metadata: {
+        name: create.name,
+        namespace: props.namespace,
+        labels: o.labels,
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+      },
       spec: {
         gatewayClassName: create.gatewayClassName,
         listeners: [
           { name: HTTP_LISTENER, protocol: 'HTTP', port: 80, allowedRoutes: same },
-          ...(o.tls ? o.uis.map((ui) => ({
-            name: httpsListener(ui),
-            protocol: 'HTTPS',
-            port: 443,
-            hostname: this.hosts[ui],
-            tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: props.tlsSecretNames?.[ui] ?? `${ui}-tls` }] },
-            allowedRoutes: same,
-          })) : []),
+          ...(o.tls
+            ? o.uis.map((ui) => ({
+                name: httpsListener(ui),
+                protocol: 'HTTPS',
+                port: 443,
+                hostname: this.hosts[ui],
+                tls: {
+                  mode: GatewaySpecListenersTlsMode.TERMINATE,
+                  certificateRefs: [{ group: '', kind: 'Secret', name: props.tlsSecretNames?.[ui] ?? `${ui}-tls` }],
+                },
+                allowedRoutes: same,
+              }))
+            : []),
         ],
       },
     });

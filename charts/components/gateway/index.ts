@@ -34,7 +34,10 @@ export const component: ComponentDef<Spec> = {
     // The created Gateway's proxies may run in the stack namespace, under its default deny.
     if (spec.networkPolicies.enabled && spec.gateway.create && !spec.networkPolicies.ingressControllerNamespaceSelector) {
       new GatewayProxyPolicy(chart('52-gateway-network-policy', 'gateway-network-policy'), 'gateway-network-policy', {
-        namespace: context.namespace, instance: context.instance, gatewayName: spec.gateway.create.name, hosts: routes.hosts,
+        namespace: context.namespace,
+        instance: context.instance,
+        gatewayName: spec.gateway.create.name,
+        hosts: routes.hosts,
       });
     }
     return routes;

@@ -21,7 +21,12 @@ export const GENAI_INSTRUMENTS = {
 } as const;
 
 /** Attribute labels: gen_ai.request.model, gen_ai.system, gen_ai.token.type, error.type. */
-export const GENAI_LABELS = { model: 'gen_ai_request_model', system: 'gen_ai_system', tokenType: 'gen_ai_token_type', errorType: 'error_type' } as const;
+export const GENAI_LABELS = {
+  model: 'gen_ai_request_model',
+  system: 'gen_ai_system',
+  tokenType: 'gen_ai_token_type',
+  errorType: 'error_type',
+} as const;
 
 const hist = (n: string) => [`${n}_bucket`, `${n}_sum`, `${n}_count`];
 export const GENAI_METRICS: readonly string[] = Object.values(GENAI).flatMap(hist);

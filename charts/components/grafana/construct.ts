@@ -45,15 +45,17 @@ export type GrafanaIni = Record<string, Record<string, IniValue>>;
 
 /** INI text: `[section]` then `key = value` lines, sections and keys in the given order. */
 export function renderIni(ini: GrafanaIni): string {
-  return Object.entries(ini).map(([section, keys]) => {
-    const lines = Object.entries(keys).map(([k, v]) => {
-      if (!/^[a-z0-9_.]+$/i.test(k)) throw new Error(`grafana.ini [${section}] key "${k}" is not a valid key`);
-      const text = String(v);
-      if (/[\r\n]/.test(text)) throw new Error(`grafana.ini [${section}] ${k}: values cannot span lines`);
-      return `${k} = ${text}`;
-    });
-    return `[${section}]\n${lines.join('\n')}\n`;
-  }).join('\n');
+  return Object.entries(ini)
+    .map(([section, keys]) => {
+      const lines = Object.entries(keys).map(([k, v]) => {
+        if (!/^[a-z0-9_.]+$/i.test(k)) throw new Error(`grafana.ini [${section}] key "${k}" is not a valid key`);
+        const text = String(v);
+        if (/[\r\n]/.test(text)) throw new Error(`grafana.ini [${section}] ${k}: values cannot span lines`);
+        return `${k} = ${text}`;
+      });
+      return `[${section}]\n${lines.join('\n')}\n`;
+    })
+    .join('\n');
 }
 
 // --- Provisioning files (https://grafana.com/docs/grafana/latest/administration/provisioning/) ---
@@ -155,7 +157,11 @@ export interface GrafanaPersistence {
 }
 
 /** The admin account's Secret (never written by the stack). */
-export interface GrafanaAdminSecret { readonly name: string; readonly userKey: string; readonly passwordKey: string }
+export interface GrafanaAdminSecret {
+  readonly name: string;
+  readonly userKey: string;
+  readonly passwordKey: string;
+}
 
 /** Requests and limits, as `spec.grafana.resources` defaults them. */
 export const GRAFANA_DEFAULT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -238,8 +244,14 @@ export class Grafana extends Construct implements Endpoint {
     const datasourcesText = toYaml(this.datasources);
     const providersText = toYaml(this.providers);
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('grafana-config'), data: { 'grafana.ini': iniText } });
-    new k8s.KubeConfigMap(this, 'datasources', { metadata: metadata('grafana-datasources'), data: { 'datasources.yaml': datasourcesText } });
-    new k8s.KubeConfigMap(this, 'providers', { metadata: metadata('grafana-dashboard-providers'), data: { 'providers.yaml': providersText } });
+    new k8s.KubeConfigMap(this, 'datasources', {
+      metadata: metadata('grafana-datasources'),
+      data: { 'datasources.yaml': datasourcesText },
+    });
+    new k8s.KubeConfigMap(this, 'providers', {
+      metadata: metadata('grafana-dashboard-providers'),
+      data: { 'providers.yaml': providersText },
+    });
 
     new k8s.KubeServiceAccount(this, 'sa', { metadata: metadata('grafana'), automountServiceAccountToken: false });
     new k8s.KubeService(this, 'service', {
@@ -283,24 +295,35 @@ export class Grafana extends Construct implements Endpoint {
   /** The in-cluster datasources, each replaced by its override (a central store) when one is given. */
   private datasourcesFile(props: GrafanaProps): DatasourcesFile {
     const ds = props.datasources ?? {};
-    const base = datasourcesFile(props.prometheus.url, props.loki?.url ?? (ds.loki ? ds.loki.url : undefined), props.alertmanager?.url ?? ds.alertmanager?.url, this.webAuth);
+    const base = datasourcesFile(
+      props.prometheus.url,
+      props.loki?.url ?? (ds.loki ? ds.loki.url : undefined),
+      props.alertmanager?.url ?? ds.alertmanager?.url,
+      this.webAuth,
+    );
     const overrides: Record<string, GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']> = {
-      prometheus: ds.prometheus, loki: ds.loki, alertmanager: ds.alertmanager,
+      prometheus: ds.prometheus,
+      loki: ds.loki,
+      alertmanager: ds.alertmanager,
     };
-    return { ...base, datasources: base.datasources.map((d) => {
-      const o = overrides[d.type];
-      if (!o) return d;
-      // A central store gets its own credentials (or none), never the stack's web-auth password.
-      const { basicAuth: _b, basicAuthUser: _u, secureJsonData: _s, ...plain } = d;
-      return applyOverride(plain, o, this.refs);
-    }) };
+    return {
+      ...base,
+      datasources: base.datasources.map((d) => {
+        const o = overrides[d.type];
+        if (!o) return d;
+        // A central store gets its own credentials (or none), never the stack's web-auth password.
+        const { basicAuth: _b, basicAuthUser: _u, secureJsonData: _s, ...plain } = d;
+        return applyOverride(plain, o, this.refs);
+      }),
+    };
   }
 
   private podSpec(props: GrafanaProps, image: string, persistent: boolean, folders: Map<FolderId, string[]>): k8s.PodSpec {
     const admin = props.adminSecret ?? DEFAULT_ADMIN_SECRET;
     const secretKey = props.secretKeyRef ?? { key: 'secret-key' };
     const secretEnv = (name: string, key: string): k8s.EnvVar => ({
-      name, valueFrom: { secretKeyRef: { name: admin.name, key, optional: false } },
+      name,
+      valueFrom: { secretKeyRef: { name: admin.name, key, optional: false } },
     });
     const folderVolumes = [...folders.entries()].map(([folder, uids]) => ({
       volume: {
@@ -313,37 +336,42 @@ export class Grafana extends Construct implements Endpoint {
       serviceAccountName: 'grafana',
       automountServiceAccountToken: false, // Grafana never calls the Kubernetes API
       securityContext: podSecurity(UID),
-      containers: [{
-        name: 'grafana',
-        image,
-        imagePullPolicy: 'IfNotPresent',
-        ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
-        env: [
-          secretEnv('GF_SECURITY_ADMIN_USER', admin.userKey),
-          secretEnv('GF_SECURITY_ADMIN_PASSWORD', admin.passwordKey),
-          // [security] secret_key: never Grafana's built-in (public) default.
-          { name: 'GF_SECURITY_SECRET_KEY', valueFrom: { secretKeyRef: { name: secretKey.name ?? admin.name, key: secretKey.key, optional: false } } },
-        ],
-        resources: resources(props.resources ?? GRAFANA_DEFAULT_RESOURCES),
-        securityContext: containerSecurity(),
-        // First start migrates the SQLite database: give it time before liveness counts.
-        startupProbe: httpProbe('/api/health', 'http', { periodSeconds: 5, failureThreshold: 60 }),
-        readinessProbe: httpProbe('/api/health', 'http', { periodSeconds: 10, failureThreshold: 3 }),
-        livenessProbe: httpProbe('/api/health', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
-        volumeMounts: [
-          { name: 'config', mountPath: `${CONFIG_DIR}/grafana.ini`, subPath: 'grafana.ini', readOnly: true },
-          { name: 'datasources', mountPath: `${PROVISIONING_DIR}/datasources`, readOnly: true },
-          { name: 'providers', mountPath: `${PROVISIONING_DIR}/dashboards`, readOnly: true },
-          // Empty provisioning folders Grafana scans at startup.
-          { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/plugins`, readOnly: true },
-          { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
-          { name: 'data', mountPath: DATA_DIR },
-          { name: 'tmp', mountPath: '/tmp' },
-          ...this.refs.mounts(),
-          webAuthMount,
-          ...folderVolumes.map((f) => f.mount),
-        ],
-      }],
+      containers: [
+        {
+          name: 'grafana',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
+          env: [
+            secretEnv('GF_SECURITY_ADMIN_USER', admin.userKey),
+            secretEnv('GF_SECURITY_ADMIN_PASSWORD', admin.passwordKey),
+            // [security] secret_key: never Grafana's built-in (public) default.
+            {
+              name: 'GF_SECURITY_SECRET_KEY',
+              valueFrom: { secretKeyRef: { name: secretKey.name ?? admin.name, key: secretKey.key, optional: false } },
+            },
+          ],
+          resources: resources(props.resources ?? GRAFANA_DEFAULT_RESOURCES),
+          securityContext: containerSecurity(),
+          // First start migrates the SQLite database: give it time before liveness counts.
+          startupProbe: httpProbe('/api/health', 'http', { periodSeconds: 5, failureThreshold: 60 }),
+          readinessProbe: httpProbe('/api/health', 'http', { periodSeconds: 10, failureThreshold: 3 }),
+          livenessProbe: httpProbe('/api/health', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
+          volumeMounts: [
+            { name: 'config', mountPath: `${CONFIG_DIR}/grafana.ini`, subPath: 'grafana.ini', readOnly: true },
+            { name: 'datasources', mountPath: `${PROVISIONING_DIR}/datasources`, readOnly: true },
+            { name: 'providers', mountPath: `${PROVISIONING_DIR}/dashboards`, readOnly: true },
+            // Empty provisioning folders Grafana scans at startup.
+            { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/plugins`, readOnly: true },
+            { name: 'provisioning-empty', mountPath: `${PROVISIONING_DIR}/alerting`, readOnly: true },
+            { name: 'data', mountPath: DATA_DIR },
+            { name: 'tmp', mountPath: '/tmp' },
+            ...this.refs.mounts(),
+            webAuthMount,
+            ...folderVolumes.map((f) => f.mount),
+          ],
+        },
+      ],
       volumes: [
         { name: 'config', configMap: { name: 'grafana-config' } },
         { name: 'datasources', configMap: { name: 'grafana-datasources' } },
@@ -428,21 +456,41 @@ export function datasourceBasicAuth(a: WebAuthRef): Pick<DatasourceConfig, 'basi
 
 export function datasourcesFile(prometheusUrl: string, lokiUrl?: string, alertmanagerUrl?: string, webAuth?: WebAuthRef): DatasourcesFile {
   const auth = datasourceBasicAuth(webAuth ?? webAuthOf({}));
-  const datasources: DatasourceConfig[] = [{
-    name: 'Prometheus', uid: DATASOURCE_UIDS.prometheus, type: 'prometheus', access: 'proxy', url: prometheusUrl,
-    isDefault: true, editable: false, ...auth,
-    jsonData: { httpMethod: 'POST', timeInterval: '15s', prometheusType: 'Prometheus', cacheLevel: 'Low', incrementalQuerying: true },
-  }];
+  const datasources: DatasourceConfig[] = [
+    {
+      name: 'Prometheus',
+      uid: DATASOURCE_UIDS.prometheus,
+      type: 'prometheus',
+      access: 'proxy',
+      url: prometheusUrl,
+      isDefault: true,
+      editable: false,
+      ...auth,
+      jsonData: { httpMethod: 'POST', timeInterval: '15s', prometheusType: 'Prometheus', cacheLevel: 'Low', incrementalQuerying: true },
+    },
+  ];
   if (lokiUrl) {
     datasources.push({
-      name: 'Loki', uid: DATASOURCE_UIDS.loki, type: 'loki', access: 'proxy', url: lokiUrl, isDefault: false, editable: false,
+      name: 'Loki',
+      uid: DATASOURCE_UIDS.loki,
+      type: 'loki',
+      access: 'proxy',
+      url: lokiUrl,
+      isDefault: false,
+      editable: false,
       jsonData: { maxLines: 1000, timeout: 60 },
     });
   }
   if (alertmanagerUrl) {
     datasources.push({
-      name: 'Alertmanager', uid: DATASOURCE_UIDS.alertmanager, type: 'alertmanager', access: 'proxy', url: alertmanagerUrl,
-      isDefault: false, editable: false, ...auth,
+      name: 'Alertmanager',
+      uid: DATASOURCE_UIDS.alertmanager,
+      type: 'alertmanager',
+      access: 'proxy',
+      url: alertmanagerUrl,
+      isDefault: false,
+      editable: false,
+      ...auth,
       jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
     });
   }

@@ -9,27 +9,43 @@
 import { z } from 'zod';
 import { caRef, MountedRefs, secretKeyRef } from '../../spec/secret-ref';
 
-const datasourceOverride = (extra: z.ZodRawShape = {}) => z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: (i) => `expected an http(s) URL such as "https://mimir.example.com/prometheus", found ${JSON.stringify(i.input)}` })
-    .describe('query URL (Mimir: <gateway>/prometheus; Thanos Query; VictoriaMetrics vmselect .../select/<tenant>/prometheus)'),
-  tenant: z.string().regex(/^[A-Za-z0-9!._*'()|-]{1,150}$/).optional().describe('X-Scope-OrgID (several tenants: "a|b")'),
-  auth: z.strictObject({
-    basic: z.strictObject({ username: z.string().min(1), password: secretKeyRef('password') }).optional(),
-    bearer: z.strictObject({ token: secretKeyRef('token') }).optional(),
-  }).refine((a) => !(a.basic && a.bearer), { error: 'set one of basic or bearer' }).optional().describe('credentials from a Secret in spec.namespace'),
-  tls: z.strictObject({ ca: caRef() }).optional(),
-  ...extra,
-});
+const datasourceOverride = (extra: z.ZodRawShape = {}) =>
+  z.strictObject({
+    url: z
+      .url({
+        protocol: /^https?$/,
+        error: (i) => `expected an http(s) URL such as "https://mimir.example.com/prometheus", found ${JSON.stringify(i.input)}`,
+      })
+      .describe('query URL (Mimir: <gateway>/prometheus; Thanos Query; VictoriaMetrics vmselect .../select/<tenant>/prometheus)'),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9!._*'()|-]{1,150}$/)
+      .optional()
+      .describe('X-Scope-OrgID (several tenants: "a|b")'),
+    auth: z
+      .strictObject({
+        basic: z.strictObject({ username: z.string().min(1), password: secretKeyRef('password') }).optional(),
+        bearer: z.strictObject({ token: secretKeyRef('token') }).optional(),
+      })
+      .refine((a) => !(a.basic && a.bearer), { error: 'set one of basic or bearer' })
+      .optional()
+      .describe('credentials from a Secret in spec.namespace'),
+    tls: z.strictObject({ ca: caRef() }).optional(),
+    ...extra,
+  });
 
-export const grafanaDatasourcesSchema = z.strictObject({
-  prometheus: datasourceOverride({
-    type: z.enum(['Prometheus', 'Mimir', 'Thanos', 'Cortex']).default('Prometheus').describe('jsonData.prometheusType'),
-  }).optional(),
-  loki: datasourceOverride().optional(),
-  alertmanager: datasourceOverride({
-    implementation: z.enum(['prometheus', 'mimir', 'cortex']).default('prometheus').describe('jsonData.implementation'),
-  }).optional(),
-}).prefault({}).describe('override the datasources\' URLs (central stores); default: the in-cluster Services');
+export const grafanaDatasourcesSchema = z
+  .strictObject({
+    prometheus: datasourceOverride({
+      type: z.enum(['Prometheus', 'Mimir', 'Thanos', 'Cortex']).default('Prometheus').describe('jsonData.prometheusType'),
+    }).optional(),
+    loki: datasourceOverride().optional(),
+    alertmanager: datasourceOverride({
+      implementation: z.enum(['prometheus', 'mimir', 'cortex']).default('prometheus').describe('jsonData.implementation'),
+    }).optional(),
+  })
+  .prefault({})
+  .describe("override the datasources' URLs (central stores); default: the in-cluster Services");
 
 export type GrafanaDatasourcesSpec = z.output<typeof grafanaDatasourcesSchema>;
 type Override = NonNullable<GrafanaDatasourcesSpec['prometheus' | 'loki' | 'alertmanager']>;

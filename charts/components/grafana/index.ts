@@ -51,28 +51,55 @@ export const component: ComponentDef<Spec> = {
         const o = ds[k];
         return o ? [remoteFlow('grafana', o.url, `${k} datasource (spec.grafana.datasources.${k}.url)`)] : [];
       }),
-      ...(ext ? [remoteFlow('grafana', ext.queryUrl ?? ext.pushUrl, `Loki datasource (spec.loki.external.${ext.queryUrl ? 'queryUrl' : 'pushUrl'})`)] : []),
+      ...(ext
+        ? [
+            remoteFlow(
+              'grafana',
+              ext.queryUrl ?? ext.pushUrl,
+              `Loki datasource (spec.loki.external.${ext.queryUrl ? 'queryUrl' : 'pushUrl'})`,
+            ),
+          ]
+        : []),
     ];
   },
   specChecks: (spec, ctx) => {
     // Scale-out (issue 12): an agent cannot answer queries; overrides read remote stores.
     const ds = spec.grafana.datasources;
     if (spec.grafana.enabled && spec.prometheus.mode === 'agent' && !ds.prometheus) {
-      ctx.addIssue({ code: 'custom', path: ['grafana', 'datasources', 'prometheus'], message: 'Prometheus in agent mode answers no queries: set the central store\'s query URL (e.g. https://mimir.example.com/prometheus)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grafana', 'datasources', 'prometheus'],
+        message:
+          "Prometheus in agent mode answers no queries: set the central store's query URL (e.g. https://mimir.example.com/prometheus)",
+      });
     }
     if (spec.grafana.enabled && spec.loki.mode === 'external' && !ds.loki && !spec.loki.external?.queryUrl) {
-      ctx.addIssue({ code: 'custom', path: ['grafana', 'datasources', 'loki'], message: 'Loki is external: set its query URL (and auth) here, or spec.loki.external.queryUrl' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grafana', 'datasources', 'loki'],
+        message: 'Loki is external: set its query URL (and auth) here, or spec.loki.external.queryUrl',
+      });
     }
     if ((ds.prometheus || ds.loki || ds.alertmanager) && !spec.cluster) {
-      ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.grafana.datasources: the dashboards\' cluster variable selects this cluster in the shared store' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: "required with spec.grafana.datasources: the dashboards' cluster variable selects this cluster in the shared store",
+      });
     }
   },
   build: ({ chart, context, spec, prometheus, offered }) => {
     const dashboards = new GrafanaDashboards(chart('41-grafana-dashboards', 'grafana-dashboards'), 'grafana-dashboards', {
-      namespace: context.namespace, instance: context.instance, dashboards: offered('dashboards') ?? [],
+      namespace: context.namespace,
+      instance: context.instance,
+      dashboards: offered('dashboards') ?? [],
     });
     return new Grafana(chart('40-grafana', 'grafana'), 'grafana', {
-      ...grafanaProps(spec, context), prometheus, dashboards, loki: offered('logPush'), alertmanager: offered('alertApi'),
+      ...grafanaProps(spec, context),
+      prometheus,
+      dashboards,
+      loki: offered('logPush'),
+      alertmanager: offered('alertApi'),
     });
   },
 };

@@ -48,7 +48,8 @@ export const PROXY_TIMEOUT_SECONDS = 300;
 export const TRAEFIK_REDIRECT_MIDDLEWARE = 'redirect-https';
 
 /** ingress-nginx is retired: said once per synth that uses it. */
-export const INGRESS_NGINX_RETIRED = 'spec.ingress.controller is ingress-nginx, which the Kubernetes project retired in March 2026 (no releases or security fixes since): move to spec.exposure: gateway, or to a maintained controller such as Traefik (spec.ingress.controller: traefik)';
+export const INGRESS_NGINX_RETIRED =
+  'spec.ingress.controller is ingress-nginx, which the Kubernetes project retired in March 2026 (no releases or security fixes since): move to spec.exposure: gateway, or to a maintained controller such as Traefik (spec.ingress.controller: traefik)';
 
 /** What the synth tells the user about the declared controller (ComponentDef.warnings). */
 export function ingressWarnings(spec: IngressSpec): string[] {
@@ -56,7 +57,9 @@ export function ingressWarnings(spec: IngressSpec): string[] {
   const controller = ingressController(spec);
   if (controller === 'ingress-nginx') return [INGRESS_NGINX_RETIRED];
   if (controller === 'other' && spec.tls.enabled) {
-    return [`spec.ingress.controller is "other" (class ${spec.ingressClassName}): the Ingresses carry no controller-specific annotations, so configure the HTTP->HTTPS redirect (and timeouts for Grafana Live) in the controller itself`];
+    return [
+      `spec.ingress.controller is "other" (class ${spec.ingressClassName}): the Ingresses carry no controller-specific annotations, so configure the HTTP->HTTPS redirect (and timeouts for Grafana Live) in the controller itself`,
+    ];
   }
   return [];
 }
@@ -103,7 +106,10 @@ export class Ingresses extends Construct {
     const tls = props.tls ?? true;
     const traefikRedirect = controller === 'traefik' && tls && Object.keys(this.hosts).length > 0;
     if (traefikRedirect) {
-      if (!props.middlewareScope) throw new Error('Ingresses: spec.ingress.controller traefik with TLS needs middlewareScope (the chart of dist/91-traefik-middlewares.yaml)');
+      if (!props.middlewareScope)
+        throw new Error(
+          'Ingresses: spec.ingress.controller traefik with TLS needs middlewareScope (the chart of dist/91-traefik-middlewares.yaml)',
+        );
       new Middleware(props.middlewareScope, 'redirect-https', {
         metadata: {
           name: TRAEFIK_REDIRECT_MIDDLEWARE,
@@ -118,46 +124,58 @@ export class Ingresses extends Construct {
     for (const ui of Object.keys(this.hosts) as ExposedUi[]) {
       const host = this.hosts[ui] as string;
       const backend = UI_BACKENDS[ui];
-      const rules = [{
-        host,
-        http: {
-          paths: [{
-            path: '/',
-            pathType: 'Prefix',
-            backend: { service: { name: backend.service, port: { number: backend.port } } },
-          }],
+      const rules = [
+        {
+          host,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: backend.service, port: { number: backend.port } } },
+              },
+            ],
+          },
         },
-      }];
+      ];
       const labels = recommendedLabels({ name: ui, instance, component: 'ingress' });
-      this.ingresses.push(new k8s.KubeIngress(this, ui, {
-        metadata: { name: ui, namespace: ns, labels, annotations: ingressAnnotations(controller, tls, props) },
-        spec: {
-          ingressClassName: className,
-          ...(tls ? { tls: [{ hosts: [host], secretName: props.tlsSecretNames?.[ui] ?? `${ui}-tls` }] } : {}),
-          rules,
-        },
-      }));
+      this.ingresses.push(
+        new k8s.KubeIngress(this, ui, {
+          metadata: { name: ui, namespace: ns, labels, annotations: ingressAnnotations(controller, tls, props) },
+          spec: {
+            ingressClassName: className,
+            ...(tls ? { tls: [{ hosts: [host], secretName: props.tlsSecretNames?.[ui] ?? `${ui}-tls` }] } : {}),
+            rules,
+          },
+        }),
+      );
       if (traefikRedirect) {
         // Plain HTTP on the web entrypoint: redirected before any backend is asked (the backend only satisfies the API).
-        this.ingresses.push(new k8s.KubeIngress(this, `${ui}-http`, {
-          metadata: {
-            name: `${ui}-http-redirect`,
-            namespace: ns,
-            labels,
-            annotations: {
-              'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
-              'traefik.ingress.kubernetes.io/router.middlewares': traefikRef,
+        this.ingresses.push(
+          new k8s.KubeIngress(this, `${ui}-http`, {
+            metadata: {
+              name: `${ui}-http-redirect`,
+              namespace: ns,
+              labels,
+              annotations: {
+                'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+                'traefik.ingress.kubernetes.io/router.middlewares': traefikRef,
+              },
             },
-          },
-          spec: { ingressClassName: className, rules },
-        }));
+            spec: { ingressClassName: className, rules },
+          }),
+        );
       }
     }
   }
 }
 
 /** The controller's annotations of a UI's Ingress (timeouts, redirects, entrypoints) and cert-manager's issuer. */
-function ingressAnnotations(controller: IngressController, tls: boolean, props: Pick<IngressesProps, 'clusterIssuer' | 'issuer'>): Record<string, string> {
+function ingressAnnotations(
+  controller: IngressController,
+  tls: boolean,
+  props: Pick<IngressesProps, 'clusterIssuer' | 'issuer'>,
+): Record<string, string> {
   const annotations: Record<string, string> = {};
   if (controller === 'ingress-nginx') {
     annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = String(PROXY_TIMEOUT_SECONDS);

@@ -31,13 +31,23 @@ export const component: ComponentDef<Spec> = {
   specChecks: (spec, ctx) => exposureCrossChecks(spec, ctx),
   // cert-manager answers each ACME HTTP-01 challenge from a solver pod in the Ingress's namespace (the
   // stack namespace, under its default deny), reached by the ingress controller on port 8089.
-  specFlows: (spec) => (usesAcmeHttp01(spec.ingress)
-    ? [{ from: ext('ingress-controller'), to: ext('acme-http01-solver'), ports: tcp(8089), why: 'cert-manager ACME HTTP-01 solver (challenge answers for the Ingress hosts)' }]
-    : []),
+  specFlows: (spec) =>
+    usesAcmeHttp01(spec.ingress)
+      ? [
+          {
+            from: ext('ingress-controller'),
+            to: ext('acme-http01-solver'),
+            ports: tcp(8089),
+            why: 'cert-manager ACME HTTP-01 solver (challenge answers for the Ingress hosts)',
+          },
+        ]
+      : [],
   build: ({ chart, context, spec }) => {
-    const traefik = ingressController(spec.ingress) === 'traefik' && spec.ingress.tls.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0;
+    const traefik =
+      ingressController(spec.ingress) === 'traefik' && spec.ingress.tls.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0;
     return new Ingresses(chart('50-ingress', 'ingress'), 'ingress', {
-      ...ingressesProps(spec, context), middlewareScope: traefik ? chart('91-traefik-middlewares', 'traefik-middlewares') : undefined,
+      ...ingressesProps(spec, context),
+      middlewareScope: traefik ? chart('91-traefik-middlewares', 'traefik-middlewares') : undefined,
     });
   },
 };

@@ -12,33 +12,48 @@ import { cidr, className, dnsLabel, hostHint, labelSelector } from '../../spec/f
 
 /** A DNS name (RFC 1123 subdomain): `grafana.example.com`. */
 export const hostName = () =>
-  z.string().max(253, { error: 'must be at most 253 characters' }).regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
-    error: (i) => `expected a lowercase DNS name such as "grafana.example.com" (no scheme, port or path), found ${JSON.stringify(i.input)}${hostHint(i.input)}`,
-  });
+  z
+    .string()
+    .max(253, { error: 'must be at most 253 characters' })
+    .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, {
+      error: (i) =>
+        `expected a lowercase DNS name such as "grafana.example.com" (no scheme, port or path), found ${JSON.stringify(i.input)}${hostHint(i.input)}`,
+    });
 
 /** A Kubernetes object name (RFC 1123 subdomain, also used for Secret names). */
 const objectName = () =>
-  z.string().max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    error: (i) => `expected a Kubernetes object name (lowercase letters, digits, "-" and "."), found ${JSON.stringify(i.input)}`,
-  });
+  z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      error: (i) => `expected a Kubernetes object name (lowercase letters, digits, "-" and "."), found ${JSON.stringify(i.input)}`,
+    });
 
 /** The UIs the stack can expose. */
 export const EXPOSED_UIS = ['grafana', 'prometheus', 'alertmanager'] as const;
 export type ExposedUi = (typeof EXPOSED_UIS)[number];
 
-const protectedUi = (ui: 'prometheus' | 'alertmanager') => z.strictObject({
-  enabled: z.boolean().default(false).describe(`expose ${ui} (it enforces basic auth itself: spec.webAuth)`),
-  host: hostName().optional().describe(`host name; defaults to ${ui}.<domain>`),
-}).prefault({});
+const protectedUi = (ui: 'prometheus' | 'alertmanager') =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(false).describe(`expose ${ui} (it enforces basic auth itself: spec.webAuth)`),
+      host: hostName().optional().describe(`host name; defaults to ${ui}.<domain>`),
+    })
+    .prefault({});
 
 // --- exposure mode and ingress controller (issue 17) ---------------------------------
 
 /** How the UIs are exposed: Ingresses (any controller) or Gateway API HTTPRoutes (charts/components/gateway). */
 export const EXPOSURE_MODES = ['ingress', 'gateway'] as const;
 export type ExposureMode = (typeof EXPOSURE_MODES)[number];
-export const exposureSchema = z.enum(EXPOSURE_MODES, {
-  error: (i) => `expected "ingress" or "gateway", found ${JSON.stringify(i.input)}`,
-}).default('ingress').describe('expose the UIs (hosts and TLS from spec.ingress) through Ingresses ("ingress", any controller) or Gateway API HTTPRoutes ("gateway", spec.gateway)');
+export const exposureSchema = z
+  .enum(EXPOSURE_MODES, {
+    error: (i) => `expected "ingress" or "gateway", found ${JSON.stringify(i.input)}`,
+  })
+  .default('ingress')
+  .describe(
+    'expose the UIs (hosts and TLS from spec.ingress) through Ingresses ("ingress", any controller) or Gateway API HTTPRoutes ("gateway", spec.gateway)',
+  );
 
 /** Controllers whose own extras (redirects, timeouts) the stack knows; "other" gets portable Ingresses only. */
 export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik', 'other'] as const;
@@ -51,77 +66,168 @@ export function ingressController(s: Pick<IngressSpec, 'ingressClassName'> & Par
 }
 // --- end exposure mode and ingress controller ------------------------------------------
 
-export const ingressSchema = z.strictObject({
-  domain: hostName().optional().describe('base domain: hosts default to grafana.<domain>, prometheus.<domain>, alertmanager.<domain>; Grafana is exposed whenever a domain or grafana.host is set'),
-  ingressClassName: className('IngressClass', 'nginx').default('nginx').describe('IngressClass of the controller (spec.exposure: ingress)'),
-  controller: z.enum(INGRESS_CONTROLLERS, { error: (i) => `expected one of ${INGRESS_CONTROLLERS.join(', ')}, found ${JSON.stringify(i.input)}` }).optional()
-    .describe('the controller behind ingressClassName, for its own extras: ingress-nginx (annotations; retired in March 2026), traefik (a redirect Middleware), other (portable Ingresses only); defaults from the class name: nginx, traefik, else other'),
-  grafana: z.strictObject({
-    host: hostName().optional().describe('Grafana host name; defaults to grafana.<domain>'),
-  }).prefault({}),
-  prometheus: protectedUi('prometheus'),
-  alertmanager: protectedUi('alertmanager'),
-  tls: z.strictObject({
-    enabled: z.boolean().default(true).describe('serve HTTPS (and redirect HTTP to HTTPS)'),
-    clusterIssuer: dnsLabel().optional().describe('cert-manager ClusterIssuer that issues the certificates (annotation cert-manager.io/cluster-issuer)'),
-    issuer: dnsLabel().optional().describe('cert-manager Issuer in spec.namespace (annotation cert-manager.io/issuer); exclusive with clusterIssuer'),
-    secretNames: z.strictObject({
-      grafana: objectName().optional(),
-      prometheus: objectName().optional(),
-      alertmanager: objectName().optional(),
-    }).prefault({}).describe('TLS Secret per host (cert-manager writes it); defaults to <ui>-tls'),
-    createClusterIssuer: z.strictObject({
-      name: dnsLabel().optional().describe('defaults to letsencrypt-<server>'),
-      email: z.email({ error: (i) => `expected an e-mail address for the ACME account (expiry notices), found ${JSON.stringify(i.input)}` }),
-      server: z.enum(['staging', 'production'], { error: (i) => `expected "staging" or "production", found ${JSON.stringify(i.input)}` }).default('staging').describe('Let\'s Encrypt staging (untrusted test certificates, high rate limits) or production'),
-    }).optional().describe('create an ACME ClusterIssuer (HTTP-01 through the ingress class, or the Gateway with spec.exposure: gateway); needs cert-manager installed'),
-    acmeHttp01: z.boolean().optional().describe('the issuer answers ACME HTTP-01 challenges through the ingress controller, so the NetworkPolicies let it reach cert-manager\'s solver pods (port 8089); default true whenever cert-manager issues the certificates; false for a DNS-01 or non-ACME issuer'),
-  }).prefault({}),
-}).prefault({}).superRefine((s, ctx) => {
-  if (s.tls.clusterIssuer && s.tls.issuer) {
-    ctx.addIssue({ code: 'custom', path: ['tls', 'issuer'], message: 'set either tls.clusterIssuer or tls.issuer, not both' });
-  }
-  if (s.tls.createClusterIssuer) {
-    const name = createdIssuerName(s.tls.createClusterIssuer);
-    if (s.tls.issuer) ctx.addIssue({ code: 'custom', path: ['tls', 'issuer'], message: 'tls.createClusterIssuer creates a ClusterIssuer: remove tls.issuer (tls.clusterIssuer defaults to the created one)' });
-    if (s.tls.clusterIssuer && s.tls.clusterIssuer !== name) {
-      ctx.addIssue({ code: 'custom', path: ['tls', 'clusterIssuer'], message: `tls.createClusterIssuer creates "${name}" but tls.clusterIssuer names "${s.tls.clusterIssuer}"; remove tls.clusterIssuer or make them equal` });
+export const ingressSchema = z
+  .strictObject({
+    domain: hostName()
+      .optional()
+      .describe(
+        'base domain: hosts default to grafana.<domain>, prometheus.<domain>, alertmanager.<domain>; Grafana is exposed whenever a domain or grafana.host is set',
+      ),
+    ingressClassName: className('IngressClass', 'nginx')
+      .default('nginx')
+      .describe('IngressClass of the controller (spec.exposure: ingress)'),
+    controller: z
+      .enum(INGRESS_CONTROLLERS, { error: (i) => `expected one of ${INGRESS_CONTROLLERS.join(', ')}, found ${JSON.stringify(i.input)}` })
+      .optional()
+      .describe(
+        'the controller behind ingressClassName, for its own extras: ingress-nginx (annotations; retired in March 2026), traefik (a redirect Middleware), other (portable Ingresses only); defaults from the class name: nginx, traefik, else other',
+      ),
+    grafana: z
+      .strictObject({
+        host: hostName().optional().describe('Grafana host name; defaults to grafana.<domain>'),
+      })
+      .prefault({}),
+    prometheus: protectedUi('prometheus'),
+    alertmanager: protectedUi('alertmanager'),
+    tls: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('serve HTTPS (and redirect HTTP to HTTPS)'),
+        clusterIssuer: dnsLabel()
+          .optional()
+          .describe('cert-manager ClusterIssuer that issues the certificates (annotation cert-manager.io/cluster-issuer)'),
+        issuer: dnsLabel()
+          .optional()
+          .describe('cert-manager Issuer in spec.namespace (annotation cert-manager.io/issuer); exclusive with clusterIssuer'),
+        secretNames: z
+          .strictObject({
+            grafana: objectName().optional(),
+            prometheus: objectName().optional(),
+            alertmanager: objectName().optional(),
+          })
+          .prefault({})
+          .describe('TLS Secret per host (cert-manager writes it); defaults to <ui>-tls'),
+        createClusterIssuer: z
+          .strictObject({
+            name: dnsLabel().optional().describe('defaults to letsencrypt-<server>'),
+            email: z.email({
+              error: (i) => `expected an e-mail address for the ACME account (expiry notices), found ${JSON.stringify(i.input)}`,
+            }),
+            server: z
+              .enum(['staging', 'production'], { error: (i) => `expected "staging" or "production", found ${JSON.stringify(i.input)}` })
+              .default('staging')
+              .describe("Let's Encrypt staging (untrusted test certificates, high rate limits) or production"),
+          })
+          .optional()
+          .describe(
+            'create an ACME ClusterIssuer (HTTP-01 through the ingress class, or the Gateway with spec.exposure: gateway); needs cert-manager installed',
+          ),
+        acmeHttp01: z
+          .boolean()
+          .optional()
+          .describe(
+            "the issuer answers ACME HTTP-01 challenges through the ingress controller, so the NetworkPolicies let it reach cert-manager's solver pods (port 8089); default true whenever cert-manager issues the certificates; false for a DNS-01 or non-ACME issuer",
+          ),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .superRefine((s, ctx) => {
+    if (s.tls.clusterIssuer && s.tls.issuer) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'issuer'], message: 'set either tls.clusterIssuer or tls.issuer, not both' });
     }
-    if (!s.tls.enabled) ctx.addIssue({ code: 'custom', path: ['tls', 'createClusterIssuer'], message: 'a ClusterIssuer is useless with tls.enabled: false' });
-  }
-  for (const ui of ['prometheus', 'alertmanager'] as const) {
-    if (s[ui].enabled && !s[ui].host && !s.domain) {
-      ctx.addIssue({ code: 'custom', path: [ui, 'host'], message: `required when ${ui}.enabled is true and no spec.ingress.domain is set (e.g. "${ui}.example.com")` });
+    if (s.tls.createClusterIssuer) {
+      const name = createdIssuerName(s.tls.createClusterIssuer);
+      if (s.tls.issuer)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls', 'issuer'],
+          message: 'tls.createClusterIssuer creates a ClusterIssuer: remove tls.issuer (tls.clusterIssuer defaults to the created one)',
+        });
+      if (s.tls.clusterIssuer && s.tls.clusterIssuer !== name) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls', 'clusterIssuer'],
+          message: `tls.createClusterIssuer creates "${name}" but tls.clusterIssuer names "${s.tls.clusterIssuer}"; remove tls.clusterIssuer or make them equal`,
+        });
+      }
+      if (!s.tls.enabled)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls', 'createClusterIssuer'],
+          message: 'a ClusterIssuer is useless with tls.enabled: false',
+        });
     }
-    if (!s[ui].enabled && s[ui].host) {
-      ctx.addIssue({ code: 'custom', path: [ui, 'enabled'], message: `${ui}.host is set but ${ui}.enabled is false: set enabled: true to expose ${ui}, or remove the host` });
+    for (const ui of ['prometheus', 'alertmanager'] as const) {
+      if (s[ui].enabled && !s[ui].host && !s.domain) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [ui, 'host'],
+          message: `required when ${ui}.enabled is true and no spec.ingress.domain is set (e.g. "${ui}.example.com")`,
+        });
+      }
+      if (!s[ui].enabled && s[ui].host) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [ui, 'enabled'],
+          message: `${ui}.host is set but ${ui}.enabled is false: set enabled: true to expose ${ui}, or remove the host`,
+        });
+      }
     }
-  }
-  if (!s.domain && !s.grafana.host && (s.prometheus.enabled || s.alertmanager.enabled)) {
-    ctx.addIssue({ code: 'custom', path: ['grafana', 'host'], message: 'required when Prometheus or Alertmanager is exposed and no spec.ingress.domain is set: Grafana is the stack\'s main entry point' });
-  }
-});
+    if (!s.domain && !s.grafana.host && (s.prometheus.enabled || s.alertmanager.enabled)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grafana', 'host'],
+        message:
+          "required when Prometheus or Alertmanager is exposed and no spec.ingress.domain is set: Grafana is the stack's main entry point",
+      });
+    }
+  });
 
 export type IngressSpec = z.output<typeof ingressSchema>;
 
 const kubeSystem = { 'kubernetes.io/metadata.name': 'kube-system' };
 
-export const networkPoliciesSchema = z.strictObject({
-  enabled: z.boolean().default(true).describe('default-deny NetworkPolicies in both namespaces plus the flows the stack needs (needs a CNI that enforces NetworkPolicy)'),
-  ingressControllerNamespaceSelector: labelSelector().optional()
-    .describe('labels of the namespace of the ingress controller or Gateway proxies, allowed to reach the exposed UIs; defaults from the controller: ingress-nginx -> namespace ingress-nginx, traefik -> kube-system (k3s), a Gateway -> its namespace; required with controller "other"'),
-  ingressControllerPodSelector: labelSelector().optional()
-    .describe('labels of the controller\'s pods in that namespace; defaults: app.kubernetes.io/name ingress-nginx or traefik, gateway.networking.k8s.io/gateway-name of a created Gateway; otherwise every pod of the namespace'),
-  dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
-  apiServerCidrs: z.array(peerCidr()).default([]).describe('where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning'),
-  nodeCidrs: z.array(peerCidr()).default([]).describe('node addresses (exporters on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning'),
-  // One list for every remote store rather than one per URL: the ports stay per URL and per component, the
-  // addresses of a store cannot be resolved at synth time anyway, and remote stores usually sit behind one
-  // range (a peered VPC, an egress proxy, a provider's published ranges); a per-URL field would repeat in
-  // five places (remoteWrite, its token URLs, loki.storage, loki.external, grafana.datasources).
-  remoteCidrs: z.array(peerCidr()).default([])
-    .describe('addresses of the remote stores outside the cluster (remote write and its token endpoints, Loki object storage, an external Loki, Grafana datasource overrides), reached on each URL\'s port; in-cluster Service URLs (<svc>.<ns>.svc) open their namespace instead; empty: any address except link-local on those ports, with a synth warning'),
-}).prefault({});
+export const networkPoliciesSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('default-deny NetworkPolicies in both namespaces plus the flows the stack needs (needs a CNI that enforces NetworkPolicy)'),
+    ingressControllerNamespaceSelector: labelSelector()
+      .optional()
+      .describe(
+        'labels of the namespace of the ingress controller or Gateway proxies, allowed to reach the exposed UIs; defaults from the controller: ingress-nginx -> namespace ingress-nginx, traefik -> kube-system (k3s), a Gateway -> its namespace; required with controller "other"',
+      ),
+    ingressControllerPodSelector: labelSelector()
+      .optional()
+      .describe(
+        "labels of the controller's pods in that namespace; defaults: app.kubernetes.io/name ingress-nginx or traefik, gateway.networking.k8s.io/gateway-name of a created Gateway; otherwise every pod of the namespace",
+      ),
+    dnsNamespaceSelector: labelSelector().default(kubeSystem).describe('labels of the namespace of the cluster DNS (UDP and TCP 53)'),
+    apiServerCidrs: z
+      .array(peerCidr())
+      .default([])
+      .describe(
+        'where the Kubernetes API server listens (443/6443); empty: any address except link-local on those ports, with a synth warning',
+      ),
+    nodeCidrs: z
+      .array(peerCidr())
+      .default([])
+      .describe(
+        'node addresses (exporters on the host network, kubelet 10250); empty: any address except link-local on those ports, with a synth warning',
+      ),
+    // One list for every remote store rather than one per URL: the ports stay per URL and per component, the
+    // addresses of a store cannot be resolved at synth time anyway, and remote stores usually sit behind one
+    // range (a peered VPC, an egress proxy, a provider's published ranges); a per-URL field would repeat in
+    // five places (remoteWrite, its token URLs, loki.storage, loki.external, grafana.datasources).
+    remoteCidrs: z
+      .array(peerCidr())
+      .default([])
+      .describe(
+        "addresses of the remote stores outside the cluster (remote write and its token endpoints, Loki object storage, an external Loki, Grafana datasource overrides), reached on each URL's port; in-cluster Service URLs (<svc>.<ns>.svc) open their namespace instead; empty: any address except link-local on those ports, with a synth warning",
+      ),
+  })
+  .prefault({});
 
 export type NetworkPoliciesSpec = z.output<typeof networkPoliciesSchema>;
 
@@ -140,7 +246,10 @@ export interface ControllerPeer {
  * Undefined when it cannot be known (controller "other" without selectors).
  */
 export function controllerPeer(spec: {
-  namespace: string; exposure: ExposureMode; ingress: IngressSpec; networkPolicies: NetworkPoliciesSpec;
+  namespace: string;
+  exposure: ExposureMode;
+  ingress: IngressSpec;
+  networkPolicies: NetworkPoliciesSpec;
   gateway?: { parentRefs?: { name: string; namespace?: string }[]; create?: { name: string } };
 }): ControllerPeer | undefined {
   const np = spec.networkPolicies;
@@ -153,7 +262,8 @@ export function controllerPeer(spec: {
       : { namespaceSelectors: [...new Set((g.parentRefs ?? []).map((p) => p.namespace ?? spec.namespace))].map(ns) };
   } else {
     const c = ingressController(spec.ingress);
-    if (c === 'ingress-nginx') d = { namespaceSelectors: [ns('ingress-nginx')], podSelector: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+    if (c === 'ingress-nginx')
+      d = { namespaceSelectors: [ns('ingress-nginx')], podSelector: { 'app.kubernetes.io/name': 'ingress-nginx' } };
     if (c === 'traefik') d = { namespaceSelectors: [ns('kube-system')], podSelector: { 'app.kubernetes.io/name': 'traefik' } };
   }
   if (np.ingressControllerNamespaceSelector) {
@@ -165,7 +275,10 @@ export function controllerPeer(spec: {
 
 /** A peer CIDR: strict (cidrProblem), and never inside the link-local range (cloud metadata, 169.254.169.254). */
 function peerCidr() {
-  return cidr().refine((c) => !(/^169\.254\./.test(c) && Number(c.split('/')[1]) >= 16) && !/^fe[89ab][0-9a-f]?:/i.test(c), { error: (i) => `${JSON.stringify(i.input)} is link-local (169.254.0.0/16 or fe80::/10, where the cloud metadata service answers): never a peer of the stack` });
+  return cidr().refine((c) => !(/^169\.254\./.test(c) && Number(c.split('/')[1]) >= 16) && !/^fe[89ab][0-9a-f]?:/i.test(c), {
+    error: (i) =>
+      `${JSON.stringify(i.input)} is link-local (169.254.0.0/16 or fe80::/10, where the cloud metadata service answers): never a peer of the stack`,
+  });
 }
 
 /** Whether cert-manager solves ACME HTTP-01 challenges for the stack's Ingresses (the solver needs a flow). */
@@ -174,22 +287,36 @@ export function usesAcmeHttp01(s: IngressSpec): boolean {
   return s.tls.enabled && certManager && s.tls.acmeHttp01 !== false && Object.keys(exposedHosts(s)).length > 0;
 }
 
-export const gitopsSchema = z.strictObject({
-  argocd: z.strictObject({
-    repoURL: z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, {
-      error: (i) => `expected a Git repository URL such as "https://git.example.com/platform/monitoring.git" or "git@git.example.com:platform/monitoring.git", found ${JSON.stringify(i.input)}`,
-    }).describe('repository holding this project (credentials belong in an Argo CD repository Secret, never in the URL)'),
-    targetRevision: z.string().min(1).default('HEAD').describe('branch, tag or commit to sync'),
-    path: z.string().regex(/^[^/\s][^\s]*$/, { error: 'expected a path relative to the repository root, such as "dist"' }).default('dist')
-      .describe('folder of the synthesized manifests in the repository'),
-    project: dnsLabel().default('default').describe('Argo CD AppProject'),
-    namespace: dnsLabel().default('argocd').describe('namespace Argo CD runs in (where the Application lives)'),
-    destination: z.strictObject({
-      server: z.string().url().default('https://kubernetes.default.svc').describe('API server of the target cluster'),
-      namespace: dnsLabel().optional().describe('defaults to spec.namespace'),
-    }).prefault({}),
-  }).optional().describe('write gitops/argocd-application.yaml: an Argo CD Application syncing path from repoURL'),
-}).prefault({});
+export const gitopsSchema = z
+  .strictObject({
+    argocd: z
+      .strictObject({
+        repoURL: z
+          .string()
+          .regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, {
+            error: (i) =>
+              `expected a Git repository URL such as "https://git.example.com/platform/monitoring.git" or "git@git.example.com:platform/monitoring.git", found ${JSON.stringify(i.input)}`,
+          })
+          .describe('repository holding this project (credentials belong in an Argo CD repository Secret, never in the URL)'),
+        targetRevision: z.string().min(1).default('HEAD').describe('branch, tag or commit to sync'),
+        path: z
+          .string()
+          .regex(/^[^/\s][^\s]*$/, { error: 'expected a path relative to the repository root, such as "dist"' })
+          .default('dist')
+          .describe('folder of the synthesized manifests in the repository'),
+        project: dnsLabel().default('default').describe('Argo CD AppProject'),
+        namespace: dnsLabel().default('argocd').describe('namespace Argo CD runs in (where the Application lives)'),
+        destination: z
+          .strictObject({
+            server: z.string().url().default('https://kubernetes.default.svc').describe('API server of the target cluster'),
+            namespace: dnsLabel().optional().describe('defaults to spec.namespace'),
+          })
+          .prefault({}),
+      })
+      .optional()
+      .describe('write gitops/argocd-application.yaml: an Argo CD Application syncing path from repoURL'),
+  })
+  .prefault({});
 
 export type GitopsSpec = z.output<typeof gitopsSchema>;
 
@@ -240,11 +367,24 @@ export function externalUrls(s: IngressSpec): Partial<Record<ExposedUi, string>>
 export function grafanaUrlDefaults<T extends { domain?: string; rootUrl?: string }>(grafana: T, ingress: IngressSpec): T {
   const host = exposedHosts(ingress).grafana;
   if (!host) return grafana;
-  return { ...grafana, domain: grafana.domain ?? host, rootUrl: grafana.rootUrl ?? (grafana.domain ? undefined : externalUrls(ingress).grafana) };
+  return {
+    ...grafana,
+    domain: grafana.domain ?? host,
+    rootUrl: grafana.rootUrl ?? (grafana.domain ? undefined : externalUrls(ingress).grafana),
+  };
 }
 
 /** Checks across sections (called from specSchema's superRefine): Grafana's own host must match its Ingress. */
-export function exposureCrossChecks(spec: { namespace: string; exposure: ExposureMode; ingress: IngressSpec; networkPolicies: NetworkPoliciesSpec; grafana?: { domain?: string } }, ctx: z.RefinementCtx): void {
+export function exposureCrossChecks(
+  spec: {
+    namespace: string;
+    exposure: ExposureMode;
+    ingress: IngressSpec;
+    networkPolicies: NetworkPoliciesSpec;
+    grafana?: { domain?: string };
+  },
+  ctx: z.RefinementCtx,
+): void {
   if (spec.networkPolicies.enabled && Object.keys(exposedHosts(spec.ingress)).length > 0 && !controllerPeer(spec)) {
     ctx.addIssue({
       code: 'custom',

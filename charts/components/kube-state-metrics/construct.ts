@@ -51,7 +51,6 @@ export const KSM_RESOURCES: readonly { readonly resource: string; readonly apiGr
   { resource: 'cronjobs', apiGroup: 'batch' },
 ];
 
-
 /** Kubernetes labels exposed as `label_*` on the `*_labels` series: only the workload name. */
 export const KSM_LABELS_ALLOWLIST: Readonly<Record<string, readonly string[]>> = {
   pods: ['app.kubernetes.io/name'],
@@ -71,13 +70,18 @@ export function ksmExposes(metric: string, extra: readonly string[] = []): boole
 
 /** The container's arguments. */
 export function ksmArgs(extraMetrics: readonly string[] = [], podLabels: readonly string[] = []): string[] {
-  const allowlist: Record<string, readonly string[]> = { ...KSM_LABELS_ALLOWLIST, pods: [...new Set([...KSM_LABELS_ALLOWLIST.pods, ...podLabels])] };
+  const allowlist: Record<string, readonly string[]> = {
+    ...KSM_LABELS_ALLOWLIST,
+    pods: [...new Set([...KSM_LABELS_ALLOWLIST.pods, ...podLabels])],
+  };
   return [
     `--port=${KSM_METRICS_PORT}`,
     `--telemetry-port=${KSM_TELEMETRY_PORT}`,
     `--resources=${KSM_RESOURCES.map((r) => r.resource).join(',')}`,
     `--metric-allowlist=${ksmMetricNames(extraMetrics).join(',')}`,
-    `--metric-labels-allowlist=${Object.entries(allowlist).map(([k, v]) => `${k}=[${v.join(',')}]`).join(',')}`,
+    `--metric-labels-allowlist=${Object.entries(allowlist)
+      .map(([k, v]) => `${k}=[${v.join(',')}]`)
+      .join(',')}`,
     // GOMEMLIMIT at 90% of the memory limit: the Go GC works harder before the kernel OOM-kills the pod.
     '--auto-gomemlimit',
   ];
@@ -104,11 +108,13 @@ export function kubeStateMetricsJob(namespace: string, selector: Record<string, 
     honor_labels: true,
     metrics_path: '/metrics',
     scheme: 'http',
-    kubernetes_sd_configs: [{
-      role: 'pod',
-      namespaces: { names: [namespace] },
-      selectors: [{ role: 'pod', label: selectorString(selector) }],
-    }],
+    kubernetes_sd_configs: [
+      {
+        role: 'pod',
+        namespaces: { names: [namespace] },
+        selectors: [{ role: 'pod', label: selectorString(selector) }],
+      },
+    ],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Unknown', action: 'drop' },
       keepPort('http-metrics'),
@@ -187,30 +193,35 @@ export class KubeStateMetrics extends Construct implements IScrapeTarget {
             securityContext: podSecurity(UID),
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             terminationGracePeriodSeconds: 30,
-            containers: [{
-              name: KSM_NAME,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: ksmArgs(props.extraMetrics, props.podLabels),
-              ports: [
-                { name: 'http-metrics', containerPort: KSM_METRICS_PORT, protocol: 'TCP' },
-                { name: 'telemetry', containerPort: KSM_TELEMETRY_PORT, protocol: 'TCP' },
-              ],
-              resources: resources(props.resources ?? DEFAULT_SIZING.kubeStateMetrics.resources),
-              securityContext: containerSecurity(),
-              // /livez (metrics port) fails when the API server is unreachable; /readyz (telemetry port)
-              // succeeds once the metric stores are populated. The first full list of a large cluster
-              // can take a while: the startup probe covers it.
-              startupProbe: httpProbe('/livez', 'http-metrics', { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 24 }),
-              livenessProbe: httpProbe('/livez', 'http-metrics', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
-              readinessProbe: httpProbe('/readyz', 'telemetry', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-            }],
+            containers: [
+              {
+                name: KSM_NAME,
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                args: ksmArgs(props.extraMetrics, props.podLabels),
+                ports: [
+                  { name: 'http-metrics', containerPort: KSM_METRICS_PORT, protocol: 'TCP' },
+                  { name: 'telemetry', containerPort: KSM_TELEMETRY_PORT, protocol: 'TCP' },
+                ],
+                resources: resources(props.resources ?? DEFAULT_SIZING.kubeStateMetrics.resources),
+                securityContext: containerSecurity(),
+                // /livez (metrics port) fails when the API server is unreachable; /readyz (telemetry port)
+                // succeeds once the metric stores are populated. The first full list of a large cluster
+                // can take a while: the startup probe covers it.
+                startupProbe: httpProbe('/livez', 'http-metrics', { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 24 }),
+                livenessProbe: httpProbe('/livez', 'http-metrics', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
+                readinessProbe: httpProbe('/readyz', 'telemetry', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+              },
+            ],
           },
         },
       },
     });
 
-    this.scrapeConfigs = [kubeStateMetricsJob(ns, selector), podJob({ jobName: KSM_TELEMETRY_JOB, namespace: ns, selector, port: 'telemetry' })];
+    this.scrapeConfigs = [
+      kubeStateMetricsJob(ns, selector),
+      podJob({ jobName: KSM_TELEMETRY_JOB, namespace: ns, selector, port: 'telemetry' }),
+    ];
     for (const job of this.scrapeConfigs) props.prometheus?.addScrapeConfig(job);
   }
 }

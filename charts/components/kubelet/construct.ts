@@ -40,9 +40,7 @@ export const KUBELET_TARGET_LABELS: RelabelConfig[] = [
 ];
 
 /** Keep only the volume stats (metric_relabel_configs, applied to every scraped sample). */
-export const KUBELET_METRIC_RELABEL: RelabelConfig[] = [
-  { source_labels: ['__name__'], regex: KUBELET_KEPT_METRICS, action: 'keep' },
-];
+export const KUBELET_METRIC_RELABEL: RelabelConfig[] = [{ source_labels: ['__name__'], regex: KUBELET_KEPT_METRICS, action: 'keep' }];
 
 export function kubeletJob(k: KubeletTlsOptions): ScrapeConfig {
   return {

@@ -11,9 +11,7 @@ export const component: ComponentDef<Spec> = {
   name: 'kubelet',
   ports: { metrics: PORTS.kubelet },
   jobs: [JOBS.kubelet],
-  flows: [
-    { from: 'prometheus', to: ext('nodes'), ports: tcp(PORTS.kubelet), why: 'kubelet /metrics and /metrics/cadvisor' },
-  ],
+  flows: [{ from: 'prometheus', to: ext('nodes'), ports: tcp(PORTS.kubelet), why: 'kubelet /metrics and /metrics/cadvisor' }],
   enabled: (spec) => spec.kubelet.volumeStats.enabled,
   build: ({ spec, prometheus }) => prometheus.addScrapeConfig(kubeletJob(spec.kubelet)),
 };

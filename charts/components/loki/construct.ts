@@ -23,8 +23,28 @@ import { serviceUrl } from '../../core/context';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { DEFAULT_SIZING } from '../../core/sizing';
-import { checksum, containerSecurity, CanonicalStatefulSet, dataVolumeClaim, httpProbe, podSecurity, resources, spreadAcrossNodes } from '../../lib/workload';
-import { LOKI_DATA_DIR, LOKI_ENV, LOKI_GCS_KEY_DIR, LOKI_GRPC_PORT, LOKI_HTTP_PORT, LOKI_RULES_DIR, LOKI_SSD, LOKI_TENANT, lokiConfig, type LokiConfig } from './loki-config';
+import {
+  checksum,
+  containerSecurity,
+  CanonicalStatefulSet,
+  dataVolumeClaim,
+  httpProbe,
+  podSecurity,
+  resources,
+  spreadAcrossNodes,
+} from '../../lib/workload';
+import {
+  LOKI_DATA_DIR,
+  LOKI_ENV,
+  LOKI_GCS_KEY_DIR,
+  LOKI_GRPC_PORT,
+  LOKI_HTTP_PORT,
+  LOKI_RULES_DIR,
+  LOKI_SSD,
+  LOKI_TENANT,
+  lokiConfig,
+  type LokiConfig,
+} from './loki-config';
 import { checkLogQueries } from '../../logs/queries';
 import { webAuthOf, type WebAuthRef } from '../../core/web-auth';
 import { LOKI_DEFAULT_RULER, logRuleFile, renderLogRuleFile, type LogRuleFile } from './ruler';
@@ -46,14 +66,24 @@ export const ALERTMANAGER_PASSWORD_ENV = 'LOKI_ALERTMANAGER_PASSWORD';
 
 /** Ingestion and query limits (limits_config), as `spec.loki.limits` defaults them. */
 export const LOKI_DEFAULT_LIMITS: LokiSpec['limits'] = {
-  ingestionRateMB: 8, ingestionBurstSizeMB: 16, perStreamRateLimit: '3MB', perStreamRateLimitBurst: '15MB',
-  maxGlobalStreamsPerUser: 10000, maxLineSize: '256KB', maxQuerySeries: 1000, queryTimeout: '2m',
+  ingestionRateMB: 8,
+  ingestionBurstSizeMB: 16,
+  perStreamRateLimit: '3MB',
+  perStreamRateLimitBurst: '15MB',
+  maxGlobalStreamsPerUser: 10000,
+  maxLineSize: '256KB',
+  maxQuerySeries: 1000,
+  queryTimeout: '2m',
 };
 /** The three targets of the simple-scalable mode (as `spec.loki.simpleScalable` defaults them). */
 export const LOKI_DEFAULT_SIMPLE_SCALABLE: LokiSpec['simpleScalable'] = {
   write: { replicas: 3, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } }, storageSize: '10Gi' },
   read: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } } },
-  backend: { replicas: 2, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }, storageSize: '10Gi' },
+  backend: {
+    replicas: 2,
+    resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    storageSize: '10Gi',
+  },
   replicationFactor: 3,
 };
 
@@ -94,7 +124,9 @@ export interface LokiProps {
 }
 
 /** The settings of Loki itself, every default applied (what lokiConfig reads). */
-export type LokiSettings = Required<Pick<LokiProps, 'mode' | 'retention' | 'storage' | 'simpleScalable' | 'resources' | 'limits' | 'ruler' | 'serviceAccountAnnotations'>>;
+export type LokiSettings = Required<
+  Pick<LokiProps, 'mode' | 'retention' | 'storage' | 'simpleScalable' | 'resources' | 'limits' | 'ruler' | 'serviceAccountAnnotations'>
+>;
 
 function lokiSettings(p: LokiProps): LokiSettings {
   return {
@@ -155,12 +187,27 @@ type Metadata = (name: string, extra?: Record<string, string>) => { name: string
 
 /** The -target workloads of a mode. */
 function targetPlans(s: LokiSettings): TargetPlan[] {
-  if (s.mode !== 'simple-scalable') return [{ target: 'all', name: 'loki', replicas: 1, resources: s.resources, storage: s.storage, rules: true }];
+  if (s.mode !== 'simple-scalable')
+    return [{ target: 'all', name: 'loki', replicas: 1, resources: s.resources, storage: s.storage, rules: true }];
   const ss = s.simpleScalable;
   return [
-    { target: 'write', name: LOKI_SSD.write, replicas: ss.write.replicas, resources: ss.write.resources, storage: { size: String(ss.write.storageSize), storageClassName: s.storage.storageClassName }, rules: false },
+    {
+      target: 'write',
+      name: LOKI_SSD.write,
+      replicas: ss.write.replicas,
+      resources: ss.write.resources,
+      storage: { size: String(ss.write.storageSize), storageClassName: s.storage.storageClassName },
+      rules: false,
+    },
     { target: 'read', name: LOKI_SSD.read, replicas: ss.read.replicas, resources: ss.read.resources, rules: false },
-    { target: 'backend', name: LOKI_SSD.backend, replicas: ss.backend.replicas, resources: ss.backend.resources, storage: { size: String(ss.backend.storageSize), storageClassName: s.storage.storageClassName }, rules: true },
+    {
+      target: 'backend',
+      name: LOKI_SSD.backend,
+      replicas: ss.backend.replicas,
+      resources: ss.backend.resources,
+      storage: { size: String(ss.backend.storageSize), storageClassName: s.storage.storageClassName },
+      rules: true,
+    },
   ];
 }
 
@@ -213,11 +260,19 @@ export class Loki extends Construct implements ILogPush {
     // (v3.7.6 pkg/ruler/base/notifier.go reads basic_auth_password inline), so the config says
     // ${LOKI_ALERTMANAGER_PASSWORD} and -config.expand-env=true fills it from a Secret env var.
     this.webAuth = webAuthOf(props);
-    this.config = lokiConfig(s, { alertmanagerUrl, namespace: ns, alertmanagerAuth: { username: this.webAuth.username, passwordEnv: ALERTMANAGER_PASSWORD_ENV } });
+    this.config = lokiConfig(s, {
+      alertmanagerUrl,
+      namespace: ns,
+      alertmanagerAuth: { username: this.webAuth.username, passwordEnv: ALERTMANAGER_PASSWORD_ENV },
+    });
     this.configText = toYaml(this.config);
     // With -config.expand-env every "$" of the file is expanded (drone/envsubst): only the password reference may hold one.
     // (Object storage credentials are ${...} references too: loki-config.ts writes only those.)
-    if (s.ruler.enabled && s.storage.type === 'filesystem' && this.configText.replace(`\${${ALERTMANAGER_PASSWORD_ENV}}`, '').includes('$')) {
+    if (
+      s.ruler.enabled &&
+      s.storage.type === 'filesystem' &&
+      this.configText.replace(`\${${ALERTMANAGER_PASSWORD_ENV}}`, '').includes('$')
+    ) {
       throw new Error('loki.yaml holds a "$" besides the Alertmanager password reference: -config.expand-env would expand it');
     }
     new k8s.KubeConfigMap(this, 'config', { metadata: metadata('loki-config'), data: { 'loki.yaml': this.configText } });
@@ -232,7 +287,10 @@ export class Loki extends Construct implements ILogPush {
     });
 
     new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { ...metadata('loki'), ...(Object.keys(s.serviceAccountAnnotations).length ? { annotations: s.serviceAccountAnnotations } : {}) },
+      metadata: {
+        ...metadata('loki'),
+        ...(Object.keys(s.serviceAccountAnnotations).length ? { annotations: s.serviceAccountAnnotations } : {}),
+      },
       automountServiceAccountToken: false,
     });
 
@@ -240,7 +298,12 @@ export class Loki extends Construct implements ILogPush {
       // The memberlist ring: every Loki pod of this stack, ready or not (a joining pod gossips before it is ready).
       new k8s.KubeService(this, 'memberlist', {
         metadata: metadata(LOKI_SSD.memberlist),
-        spec: { selector, clusterIp: 'None', publishNotReadyAddresses: true, ports: [{ name: 'memberlist', port: PORTS.lokiMemberlist, targetPort: k8s.IntOrString.fromString('memberlist') }] },
+        spec: {
+          selector,
+          clusterIp: 'None',
+          publishNotReadyAddresses: true,
+          ports: [{ name: 'memberlist', port: PORTS.lokiMemberlist, targetPort: k8s.IntOrString.fromString('memberlist') }],
+        },
       });
     }
     for (const plan of targetPlans(s)) this.target(plan, metadata, labels, selector);
@@ -269,28 +332,31 @@ export class Loki extends Construct implements ILogPush {
     };
     const workload = plan.storage
       ? new CanonicalStatefulSet(this, plan.target === 'all' ? 'statefulset' : `statefulset-${plan.target}`, {
-        metadata: metadata(plan.name, extra),
-        spec: {
-          serviceName: `${plan.name}-headless`,
-          // Single binary with an in-memory ring: exactly one replica.
-          replicas: plan.replicas,
-          ...(this.ssd ? { podManagementPolicy: 'Parallel' } : {}),
-          selector: { matchLabels: podSelector },
-          updateStrategy: { type: 'RollingUpdate' },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-          template,
-          volumeClaimTemplates: [dataVolumeClaim(plan.storage, podSelector)],
-        },
-      })
+          metadata: metadata(plan.name, extra),
+          spec: {
+            serviceName: `${plan.name}-headless`,
+            // Single binary with an in-memory ring: exactly one replica.
+            replicas: plan.replicas,
+            ...(this.ssd ? { podManagementPolicy: 'Parallel' } : {}),
+            selector: { matchLabels: podSelector },
+            updateStrategy: { type: 'RollingUpdate' },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+            template,
+            volumeClaimTemplates: [dataVolumeClaim(plan.storage, podSelector)],
+          },
+        })
       : new k8s.KubeDeployment(this, `deployment-${plan.target}`, {
-        metadata: metadata(plan.name, extra),
-        spec: {
-          replicas: plan.replicas,
-          selector: { matchLabels: podSelector },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1), maxSurge: k8s.IntOrString.fromNumber(1) } },
-          template,
-        },
-      });
+          metadata: metadata(plan.name, extra),
+          spec: {
+            replicas: plan.replicas,
+            selector: { matchLabels: podSelector },
+            strategy: {
+              type: 'RollingUpdate',
+              rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1), maxSurge: k8s.IntOrString.fromNumber(1) },
+            },
+            template,
+          },
+        });
     this.workloads.push(workload);
     if (this.ssd) {
       // One pod of each target may be down at a time (a write pod leaving keeps replicationFactor - 1 copies).
@@ -327,15 +393,26 @@ export class Loki extends Construct implements ILogPush {
     const expandEnv = s.ruler.enabled;
     const { env, mounts: credMounts } = objectStoreCredentials(s.storage);
     // The ruler (on the target that loads rules) logs in to Alertmanager with the spec.webAuth password.
-    const allEnv = [...env, ...(expandEnv && plan.rules ? [{
-      name: ALERTMANAGER_PASSWORD_ENV,
-      valueFrom: { secretKeyRef: { name: this.webAuth.secretName, key: this.webAuth.passwordKey, optional: false } },
-    }] : [])];
+    const allEnv = [
+      ...env,
+      ...(expandEnv && plan.rules
+        ? [
+            {
+              name: ALERTMANAGER_PASSWORD_ENV,
+              valueFrom: { secretKeyRef: { name: this.webAuth.secretName, key: this.webAuth.passwordKey, optional: false } },
+            },
+          ]
+        : []),
+    ];
     return {
       name: 'loki',
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
-      args: [`-config.file=${CONFIG_DIR}/loki.yaml`, `-target=${plan.target}`, ...(s.storage.type !== 'filesystem' || expandEnv ? ['-config.expand-env=true'] : [])],
+      args: [
+        `-config.file=${CONFIG_DIR}/loki.yaml`,
+        `-target=${plan.target}`,
+        ...(s.storage.type !== 'filesystem' || expandEnv ? ['-config.expand-env=true'] : []),
+      ],
       ports: [
         { name: 'http', containerPort: LOKI_HTTP_PORT, protocol: 'TCP' },
         { name: 'grpc', containerPort: LOKI_GRPC_PORT, protocol: 'TCP' },
@@ -362,10 +439,20 @@ export class Loki extends Construct implements ILogPush {
 
 /** Object-store credentials as environment variables (and the GCS key file), from the Secret the spec names. */
 function objectStoreCredentials(st: LokiSpec['storage']): { env: k8s.EnvVar[]; volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
-  const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  const fromSecret = (name: string, secret: string, key: string): k8s.EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secret, key } },
+  });
   if (st.type === 's3' && st.s3?.credentials) {
     const c = st.s3.credentials;
-    return { env: [fromSecret(LOKI_ENV.s3AccessKeyId, c.name, c.accessKeyIdKey), fromSecret(LOKI_ENV.s3SecretAccessKey, c.name, c.secretAccessKeyKey)], volumes: [], mounts: [] };
+    return {
+      env: [
+        fromSecret(LOKI_ENV.s3AccessKeyId, c.name, c.accessKeyIdKey),
+        fromSecret(LOKI_ENV.s3SecretAccessKey, c.name, c.secretAccessKeyKey),
+      ],
+      volumes: [],
+      mounts: [],
+    };
   }
   if (st.type === 'azure' && st.azure?.credentials) {
     return { env: [fromSecret(LOKI_ENV.azureAccountKey, st.azure.credentials.name, st.azure.credentials.key)], volumes: [], mounts: [] };

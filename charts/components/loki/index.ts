@@ -45,20 +45,31 @@ export const component: ComponentDef<Spec> = {
   flows: [
     { from: 'prometheus', to: 'loki', ports: tcp(PORTS.lokiHttp), why: 'scrape' },
     { from: 'loki', to: 'alertmanager', ports: tcp(PORTS.alertmanager), why: 'ruler alerts' },
-    { from: 'loki', to: 'loki', ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist), why: 'single binary calling itself (HTTP, gRPC, memberlist)' },
+    {
+      from: 'loki',
+      to: 'loki',
+      ports: tcp(PORTS.lokiHttp, PORTS.lokiGrpc, PORTS.lokiMemberlist),
+      why: 'single binary calling itself (HTTP, gRPC, memberlist)',
+    },
   ],
   enabled: (spec) => spec.loki.enabled,
   // Egress to object storage from every Loki target (all of them read or write chunks).
-  specFlows: (spec) => (spec.loki.mode === 'external' ? [] : objectStoreEndpoints(spec.loki.storage).map((e) => remoteFlow('loki', e.url, e.why))),
+  specFlows: (spec) =>
+    spec.loki.mode === 'external' ? [] : objectStoreEndpoints(spec.loki.storage).map((e) => remoteFlow('loki', e.url, e.why)),
   warnings: (spec) => {
     const st = spec.loki.storage;
     if (!spec.networkPolicies.enabled || spec.loki.mode === 'external') return [];
     const irsa = 'eks.amazonaws.com/role-arn' in spec.loki.serviceAccountAnnotations;
     const uses = [
       ...(st.type === 'gcs' && !st.gcs?.credentials ? ['spec.loki.storage.gcs (no credentials: Workload Identity)'] : []),
-      ...(st.type === 's3' && !st.s3?.credentials && !st.s3?.endpoint && !irsa ? ['spec.loki.storage.s3 (no credentials, no IRSA annotation)'] : []),
+      ...(st.type === 's3' && !st.s3?.credentials && !st.s3?.endpoint && !irsa
+        ? ['spec.loki.storage.s3 (no credentials, no IRSA annotation)']
+        : []),
     ];
-    return metadataCredentialsWarning(uses, 'give the storage credentials from a Secret, or IRSA (spec.loki.serviceAccountAnnotations eks.amazonaws.com/role-arn)');
+    return metadataCredentialsWarning(
+      uses,
+      'give the storage credentials from a Secret, or IRSA (spec.loki.serviceAccountAnnotations eks.amazonaws.com/role-arn)',
+    );
   },
   specChecks: (spec, ctx) => {
     // Ruler alert names: unique, and not the built-in error-rate alert's (the ruler would load two).
@@ -66,37 +77,88 @@ export const component: ComponentDef<Spec> = {
     spec.loki.ruler.rules.forEach((r, i) => {
       const at = ['loki', 'ruler', 'rules', i, 'alert'];
       if (r.alert === LOG_ERROR_RATE_ALERT && spec.loki.ruler.errorRate.enabled) {
-        ctx.addIssue({ code: 'custom', path: at, message: `"${r.alert}" is the built-in error-rate alert (spec.loki.ruler.errorRate); rename yours or set errorRate.enabled: false` });
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: `"${r.alert}" is the built-in error-rate alert (spec.loki.ruler.errorRate); rename yours or set errorRate.enabled: false`,
+        });
       } else if (seen.has(r.alert)) {
-        ctx.addIssue({ code: 'custom', path: at, message: `duplicate alert name "${r.alert}" (also rules[${seen.get(r.alert)}]); give each log alert its own name` });
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: `duplicate alert name "${r.alert}" (also rules[${seen.get(r.alert)}]); give each log alert its own name`,
+        });
       } else seen.set(r.alert, i);
     });
     // Scale-out (issue 12): object storage, simple-scalable, external.
     const l = spec.loki;
     const st = l.storage;
     for (const t of ['s3', 'gcs', 'azure'] as const) {
-      if (st.type === t && !st[t]) ctx.addIssue({ code: 'custom', path: ['loki', 'storage', t], message: `storage.type is "${t}": add storage.${t} (bucket and, by reference, credentials)` });
-      if (st.type !== t && st[t]) ctx.addIssue({ code: 'custom', path: ['loki', 'storage', t], message: `storage.${t} is set but storage.type is "${st.type}": set type: ${t} or remove the block` });
+      if (st.type === t && !st[t])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loki', 'storage', t],
+          message: `storage.type is "${t}": add storage.${t} (bucket and, by reference, credentials)`,
+        });
+      if (st.type !== t && st[t])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loki', 'storage', t],
+          message: `storage.${t} is set but storage.type is "${st.type}": set type: ${t} or remove the block`,
+        });
     }
-    if (st.since && st.type === 'filesystem') ctx.addIssue({ code: 'custom', path: ['loki', 'storage', 'since'], message: 'since applies to object storage only (the day object storage starts)' });
+    if (st.since && st.type === 'filesystem')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loki', 'storage', 'since'],
+        message: 'since applies to object storage only (the day object storage starts)',
+      });
     if (l.mode === 'simple-scalable' && st.type === 'filesystem') {
-      ctx.addIssue({ code: 'custom', path: ['loki', 'storage', 'type'], message: 'simple-scalable mode shares chunks and index between pods: use object storage (s3, gcs or azure)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loki', 'storage', 'type'],
+        message: 'simple-scalable mode shares chunks and index between pods: use object storage (s3, gcs or azure)',
+      });
     }
     if (l.mode === 'simple-scalable' && l.simpleScalable.replicationFactor > l.simpleScalable.write.replicas) {
-      ctx.addIssue({ code: 'custom', path: ['loki', 'simpleScalable', 'replicationFactor'], message: `must not exceed simpleScalable.write.replicas (${l.simpleScalable.write.replicas}): each copy lives on a different write pod` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loki', 'simpleScalable', 'replicationFactor'],
+        message: `must not exceed simpleScalable.write.replicas (${l.simpleScalable.write.replicas}): each copy lives on a different write pod`,
+      });
     }
     if (l.mode === 'external') {
-      if (!l.external) ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: 'mode external: add external.pushUrl (and tenant, auth by Secret reference)' });
-      if (!spec.cluster) ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'required with spec.loki.mode external: the "cluster" stream label keeps this cluster\'s logs apart in the shared Loki' });
-      if (l.ruler.enabled) ctx.addIssue({ code: 'custom', path: ['loki', 'ruler', 'enabled'], message: 'mode external: the external Loki\'s ruler evaluates log alerts; load the rules there (docs/scaling-out.md)' });
+      if (!l.external)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loki', 'external'],
+          message: 'mode external: add external.pushUrl (and tenant, auth by Secret reference)',
+        });
+      if (!spec.cluster)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cluster'],
+          message: 'required with spec.loki.mode external: the "cluster" stream label keeps this cluster\'s logs apart in the shared Loki',
+        });
+      if (l.ruler.enabled)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loki', 'ruler', 'enabled'],
+          message: "mode external: the external Loki's ruler evaluates log alerts; load the rules there (docs/scaling-out.md)",
+        });
     } else if (l.external) {
-      ctx.addIssue({ code: 'custom', path: ['loki', 'external'], message: `external is set but mode is "${l.mode}": set mode: external or remove the block` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loki', 'external'],
+        message: `external is set but mode is "${l.mode}": set mode: external or remove the block`,
+      });
     }
   },
   build: ({ chart, context, spec, prometheus, offer }) => {
-    const loki = spec.loki.mode === 'external'
-      ? new ExternalLoki({ namespace: context.namespace, external: spec.loki.external! })
-      : new Loki(chart('30-loki', 'loki'), 'loki', { ...lokiProps(spec, context), prometheus });
+    const loki =
+      spec.loki.mode === 'external'
+        ? new ExternalLoki({ namespace: context.namespace, external: spec.loki.external! })
+        : new Loki(chart('30-loki', 'loki'), 'loki', { ...lokiProps(spec, context), prometheus });
     offer('logPush', loki);
     return loki;
   },

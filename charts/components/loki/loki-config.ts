@@ -32,7 +32,9 @@ export type LokiDuration = string;
 /** Sizes in bytes with units (`3MB`) as Loki's <int> flags accept. */
 export type LokiBytes = string;
 
-export interface LokiKvStore { store: 'inmemory' | 'memberlist' | 'consul' | 'etcd' }
+export interface LokiKvStore {
+  store: 'inmemory' | 'memberlist' | 'consul' | 'etcd';
+}
 
 export interface LokiS3Config {
   bucketnames: string;
@@ -43,7 +45,9 @@ export interface LokiS3Config {
   access_key_id?: string;
   secret_access_key?: string;
 }
-export interface LokiGcsConfig { bucket_name: string }
+export interface LokiGcsConfig {
+  bucket_name: string;
+}
 export interface LokiAzureConfig {
   account_name: string;
   container_name: string;
@@ -68,7 +72,11 @@ export interface LokiCommonConfig {
 }
 
 /** memberlist: the ring shared by the simple-scalable targets. */
-export interface LokiMemberlistConfig { join_members: string[]; bind_port: number; cluster_label: string }
+export interface LokiMemberlistConfig {
+  join_members: string[];
+  bind_port: number;
+  cluster_label: string;
+}
 
 export interface LokiPeriodConfig {
   from: string;
@@ -169,7 +177,10 @@ export const LOKI_ENV = {
 export const LOKI_GCS_KEY_DIR = '/etc/loki/gcs';
 
 /** The common storage block and the object_store name of the schema period, by storage type. */
-export function lokiStorage(spec: LokiSpec['storage']): { object_store: LokiPeriodConfig['object_store']; common: LokiCommonConfig['storage'] } {
+export function lokiStorage(spec: LokiSpec['storage']): {
+  object_store: LokiPeriodConfig['object_store'];
+  common: LokiCommonConfig['storage'];
+} {
   const env = (name: string) => `\${${name}}`;
   switch (spec.type) {
     case 'filesystem':
@@ -218,9 +229,16 @@ export function lokiStorage(spec: LokiSpec['storage']): { object_store: LokiPeri
  * Object storage from `storage.since`: the filesystem period before it stays readable.
  */
 export function schemaPeriods(spec: LokiSpec['storage']): LokiPeriodConfig[] {
-  const period = (from: string, object_store: LokiPeriodConfig['object_store']): LokiPeriodConfig => ({ from, store: 'tsdb', object_store, schema: 'v13', index: { prefix: 'index_', period: '24h' } });
+  const period = (from: string, object_store: LokiPeriodConfig['object_store']): LokiPeriodConfig => ({
+    from,
+    store: 'tsdb',
+    object_store,
+    schema: 'v13',
+    index: { prefix: 'index_', period: '24h' },
+  });
   const store = lokiStorage(spec).object_store;
-  if (store !== 'filesystem' && spec.since && spec.since > SCHEMA_START) return [period(SCHEMA_START, 'filesystem'), period(spec.since, store)];
+  if (store !== 'filesystem' && spec.since && spec.since > SCHEMA_START)
+    return [period(SCHEMA_START, 'filesystem'), period(spec.since, store)];
   return [period(SCHEMA_START, store)];
 }
 
@@ -232,7 +250,11 @@ export function schemaPeriods(spec: LokiSpec['storage']): LokiPeriodConfig[] {
 export function goDuration(d: string): LokiDuration {
   const ms = durationMs(d);
   if (ms === undefined) throw new Error(`not a duration: ${d}`);
-  for (const [unit, size] of [['h', 3600e3], ['m', 60e3], ['s', 1e3]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600e3],
+    ['m', 60e3],
+    ['s', 1e3],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -291,9 +313,14 @@ function limitsConfig(spec: LokiConfigSpec): LokiConfig['limits_config'] {
 function rulerConfig(spec: LokiConfigSpec, o: LokiConfigOptions, objectStore: string, kvstore: LokiKvStore): LokiConfig['ruler'] {
   return {
     ...(spec.ruler.enabled ? { alertmanager_url: o.alertmanagerUrl ?? '' } : {}),
-    ...(spec.ruler.enabled && o.alertmanagerAuth ? {
-      alertmanager_client: { basic_auth_username: o.alertmanagerAuth.username, basic_auth_password: `\${${o.alertmanagerAuth.passwordEnv}}` },
-    } : {}),
+    ...(spec.ruler.enabled && o.alertmanagerAuth
+      ? {
+          alertmanager_client: {
+            basic_auth_username: o.alertmanagerAuth.username,
+            basic_auth_password: `\${${o.alertmanagerAuth.passwordEnv}}`,
+          },
+        }
+      : {}),
     enable_api: true,
     evaluation_interval: goDuration(spec.ruler.evaluationInterval),
     rule_path: '/tmp/loki-rules-scratch',
@@ -309,16 +336,18 @@ export function lokiConfig(spec: LokiConfigSpec, o: LokiConfigOptions = {}): Lok
   const ssd = spec.mode === 'simple-scalable';
   const ns = o.namespace ?? 'monitoring';
   const kvstore: LokiKvStore = { store: ssd ? 'memberlist' : 'inmemory' };
-  const ssdOnly = ssd ? {
-    memberlist: {
-      join_members: [`dns+${LOKI_SSD.memberlist}.${ns}.svc.cluster.local:${PORTS.lokiMemberlist}`],
-      bind_port: PORTS.lokiMemberlist,
-      // Two Lokis in one cluster never merge rings.
-      cluster_label: `${ns}.loki`,
-    },
-    frontend: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
-    frontend_worker: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
-  } : {};
+  const ssdOnly = ssd
+    ? {
+        memberlist: {
+          join_members: [`dns+${LOKI_SSD.memberlist}.${ns}.svc.cluster.local:${PORTS.lokiMemberlist}`],
+          bind_port: PORTS.lokiMemberlist,
+          // Two Lokis in one cluster never merge rings.
+          cluster_label: `${ns}.loki`,
+        },
+        frontend: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
+        frontend_worker: { scheduler_address: `${LOKI_SSD.backendHeadless}.${ns}.svc.cluster.local:${LOKI_GRPC_PORT}` },
+      }
+    : {};
   return {
     auth_enabled: false,
     ...(ssd ? {} : { target: 'all' as const }),
@@ -343,7 +372,12 @@ export function lokiConfig(spec: LokiConfigSpec, o: LokiConfigOptions = {}): Lok
       chunk_encoding: 'snappy',
       chunk_idle_period: '30m',
       max_chunk_age: '2h',
-      wal: { enabled: true, dir: `${LOKI_DATA_DIR}/wal`, flush_on_shutdown: true, replay_memory_ceiling: walReplayCeiling(ssd ? spec.simpleScalable.write.resources.limits.memory : spec.resources.limits.memory) },
+      wal: {
+        enabled: true,
+        dir: `${LOKI_DATA_DIR}/wal`,
+        flush_on_shutdown: true,
+        replay_memory_ceiling: walReplayCeiling(ssd ? spec.simpleScalable.write.resources.limits.memory : spec.resources.limits.memory),
+      },
     },
     storage_config: {
       tsdb_shipper: { active_index_directory: `${LOKI_DATA_DIR}/tsdb-index`, cache_location: `${LOKI_DATA_DIR}/tsdb-cache` },

@@ -15,8 +15,19 @@ import { EVENT_RUNBOOKS, eventAlertRules } from '../../core/events';
 
 /** The ruler, off (as `spec.loki.ruler` defaults it). */
 export const LOKI_DEFAULT_RULER: LokiRulerSpec = {
-  enabled: false, evaluationInterval: '1m', rules: [],
-  errorRate: { enabled: true, namespaces: '.+', containers: '.+', filter: 'error', window: '1m', thresholdPerMinute: 10, for: '5m', severity: 'warning' },
+  enabled: false,
+  evaluationInterval: '1m',
+  rules: [],
+  errorRate: {
+    enabled: true,
+    namespaces: '.+',
+    containers: '.+',
+    filter: 'error',
+    window: '1m',
+    thresholdPerMinute: 10,
+    for: '5m',
+    severity: 'warning',
+  },
 };
 
 export interface LogAlertRule {
@@ -44,8 +55,10 @@ export const LOG_ERROR_RATE_ALERT = 'LogErrorRateHigh';
 export const LOG_RULE_RUNBOOKS: Record<string, Runbook> = {
   ...EVENT_RUNBOOKS,
   [LOG_ERROR_RATE_ALERT]: {
-    meaning: 'A container writes more error lines per minute than spec.loki.ruler.errorRate.thresholdPerMinute, for longer than its `for` duration.',
-    check: 'Open Grafana Explore on Loki with `{namespace="<namespace>", container="<container>"} |~ "(?i)error"` around the alert time; compare with the container\'s restarts and the service\'s error-rate panels.',
+    meaning:
+      'A container writes more error lines per minute than spec.loki.ruler.errorRate.thresholdPerMinute, for longer than its `for` duration.',
+    check:
+      'Open Grafana Explore on Loki with `{namespace="<namespace>", container="<container>"} |~ "(?i)error"` around the alert time; compare with the container\'s restarts and the service\'s error-rate panels.',
     fix: 'Fix the failing dependency or request shown in the lines. If the lines are expected noise (an "error" word in normal output), narrow spec.loki.ruler.errorRate.filter or containers, or raise thresholdPerMinute.',
   },
 };
@@ -79,18 +92,21 @@ export function logRuleFile(spec: LokiRulerSpec, opts: { eventAlerts?: boolean; 
   if (spec.errorRate.enabled) rules.push(errorRateRule(spec.errorRate));
   // Kubernetes events (charts/core/events.ts), with the Alloy events pipeline.
   if (opts.eventAlerts) rules.push(...eventAlertRules());
-  spec.rules.forEach((r) => rules.push({
-    alert: r.alert,
-    expr: r.expr,
-    for: r.for,
-    labels: { ...r.labels, severity: r.severity },
-    annotations: { summary: r.summary, description: r.description, ...(r.runbookUrl ? { runbook_url: r.runbookUrl } : {}) },
-  }));
+  spec.rules.forEach((r) =>
+    rules.push({
+      alert: r.alert,
+      expr: r.expr,
+      for: r.for,
+      labels: { ...r.labels, severity: r.severity },
+      annotations: { summary: r.summary, description: r.description, ...(r.runbookUrl ? { runbook_url: r.runbookUrl } : {}) },
+    }),
+  );
   const names = new Set<string>();
   rules.forEach((r, i) => {
-    const where = i < rules.length - spec.rules.length
-      ? `Loki ruler built-in alert ${r.alert} (${r.alert === LOG_ERROR_RATE_ALERT ? 'spec.loki.ruler.errorRate' : 'charts/logs/events.ts'})`
-      : `Loki ruler alert ${r.alert} (spec.loki.ruler.rules[${i - (rules.length - spec.rules.length)}])`;
+    const where =
+      i < rules.length - spec.rules.length
+        ? `Loki ruler built-in alert ${r.alert} (${r.alert === LOG_ERROR_RATE_ALERT ? 'spec.loki.ruler.errorRate' : 'charts/logs/events.ts'})`
+        : `Loki ruler alert ${r.alert} (spec.loki.ruler.rules[${i - (rules.length - spec.rules.length)}])`;
     checkLogQL(r.expr, where);
     if (names.has(r.alert)) throw new Error(`${where}: two Loki ruler alerts are named ${r.alert}`);
     names.add(r.alert);

@@ -57,10 +57,10 @@ export function ipBlockPeers(cidrs: readonly string[]): k8s.NetworkPolicyPeer[] 
     let contains: string | undefined;
     if (!addr.includes(':')) {
       const [o1, o2] = addr.split('.').map(Number);
-      if (bits <= 16 && ((((o1 << 8) | o2) ^ ((169 << 8) | 254)) >>> (16 - bits)) === 0) contains = LINK_LOCAL_V4;
+      if (bits <= 16 && (((o1 << 8) | o2) ^ ((169 << 8) | 254)) >>> (16 - bits) === 0) contains = LINK_LOCAL_V4;
     } else if (bits <= 10) {
       const first = parseInt(addr.split(':')[0] || '0', 16);
-      if (((first ^ 0xfe80) >>> (16 - bits)) === 0) contains = LINK_LOCAL_V6;
+      if ((first ^ 0xfe80) >>> (16 - bits) === 0) contains = LINK_LOCAL_V6;
     }
     return { ipBlock: { cidr, ...(contains ? { except: [contains] } : {}) } };
   });
@@ -83,7 +83,10 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJ
 
 /** Every workload under `root`, by app.kubernetes.io/name. */
 /** The parts of a synthesized workload (Deployment, StatefulSet, DaemonSet, CronJob) the policies read. */
-interface PodTemplateJson { readonly metadata?: { readonly labels?: Record<string, string> }; readonly spec?: { readonly hostNetwork?: boolean } }
+interface PodTemplateJson {
+  readonly metadata?: { readonly labels?: Record<string, string> };
+  readonly spec?: { readonly hostNetwork?: boolean };
+}
 interface WorkloadJson {
   readonly spec?: {
     readonly template?: PodTemplateJson;
@@ -104,9 +107,12 @@ export function findComponents(root: IConstruct): PresentComponent[] {
     const selectorOf: Record<string, string> = json.spec?.selector?.matchLabels ?? {};
     // A CronJob has no selector: its pods are selected by their name and instance labels.
     const podLabels: Record<string, string> = template?.metadata?.labels ?? {};
-    const selector = node.kind === 'CronJob'
-      ? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'))
-      : selectorOf;
+    const selector =
+      node.kind === 'CronJob'
+        ? Object.fromEntries(
+            Object.entries(podLabels).filter(([k]) => k === 'app.kubernetes.io/name' || k === 'app.kubernetes.io/instance'),
+          )
+        : selectorOf;
     const seen = out.get(name);
     if (!seen) {
       out.set(name, {
@@ -180,15 +186,31 @@ export interface NetworkPoliciesProps {
 }
 
 /** Props with their defaults applied (what the policy builders read). */
-type Resolved = Required<Pick<NetworkPoliciesProps, 'namespace' | 'agentNamespace' | 'instance' | 'services' | 'dnsNamespaceSelector' | 'apiServerCidrs' | 'nodeCidrs' | 'remoteCidrs' | 'controllerPeer'>>
-  & Pick<NetworkPoliciesProps, 'annotationNamespaces'>;
+type Resolved = Required<
+  Pick<
+    NetworkPoliciesProps,
+    | 'namespace'
+    | 'agentNamespace'
+    | 'instance'
+    | 'services'
+    | 'dnsNamespaceSelector'
+    | 'apiServerCidrs'
+    | 'nodeCidrs'
+    | 'remoteCidrs'
+    | 'controllerPeer'
+  >
+> &
+  Pick<NetworkPoliciesProps, 'annotationNamespaces'>;
 
 const toPort = (p: string | number) => (typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p));
 
-const portsOf = (ports: readonly FlowPort[]): k8s.NetworkPolicyPort[] | undefined => (ports.length === 0 ? undefined : ports.map((p) => ({
-  protocol: p.protocol,
-  ...(p.port !== undefined ? { port: toPort(p.port) } : {}),
-})));
+const portsOf = (ports: readonly FlowPort[]): k8s.NetworkPolicyPort[] | undefined =>
+  ports.length === 0
+    ? undefined
+    : ports.map((p) => ({
+        protocol: p.protocol,
+        ...(p.port !== undefined ? { port: toPort(p.port) } : {}),
+      }));
 
 /** Addresses left open for lack of CIDRs, for the warnings. */
 interface OpenEnds {
@@ -199,26 +221,50 @@ interface OpenEnds {
 
 /** The peers of one end of a flow, seen from a policy in `policyNs`. */
 function peersFor(
-  p: Resolved, byName: ReadonlyMap<string, PresentComponent>, end: Flow['to'], policyNs: string, service?: ScrapedPods,
+  p: Resolved,
+  byName: ReadonlyMap<string, PresentComponent>,
+  end: Flow['to'],
+  policyNs: string,
+  service?: ScrapedPods,
 ): k8s.NetworkPolicyPeer[] | undefined {
   const nsLabels = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
   if (typeof end === 'string') {
     const c = byName.get(end) as PresentComponent;
-    return [{ podSelector: { matchLabels: c.selector }, ...(c.namespace !== policyNs ? { namespaceSelector: nsLabels(c.namespace) } : {}) }];
+    return [
+      { podSelector: { matchLabels: c.selector }, ...(c.namespace !== policyNs ? { namespaceSelector: nsLabels(c.namespace) } : {}) },
+    ];
   }
   switch (end.external) {
     case 'ingress-controller':
       return p.controllerPeer.namespaceSelectors.map((n) => ({
-        namespaceSelector: { matchLabels: { ...n } }, ...(p.controllerPeer.podSelector ? { podSelector: { matchLabels: { ...p.controllerPeer.podSelector } } } : {}),
+        namespaceSelector: { matchLabels: { ...n } },
+        ...(p.controllerPeer.podSelector ? { podSelector: { matchLabels: { ...p.controllerPeer.podSelector } } } : {}),
       }));
-    case 'dns': return [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }];
-    case 'api-server': return ipBlockPeers(p.apiServerCidrs);
-    case 'nodes': return ipBlockPeers(p.nodeCidrs);
-    case 'internet': return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
-    case 'annotated-pods': return p.annotationNamespaces === 'all' || p.annotationNamespaces === undefined
-      ? [{ namespaceSelector: {} }]
-      : [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...p.annotationNamespaces] }] } }];
-    case 'acme-http01-solver': return [{ podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS }, ...(policyNs !== p.namespace ? { namespaceSelector: nsLabels(p.namespace) } : {}) }];
+    case 'dns':
+      return [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }];
+    case 'api-server':
+      return ipBlockPeers(p.apiServerCidrs);
+    case 'nodes':
+      return ipBlockPeers(p.nodeCidrs);
+    case 'internet':
+      return [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }];
+    case 'annotated-pods':
+      return p.annotationNamespaces === 'all' || p.annotationNamespaces === undefined
+        ? [{ namespaceSelector: {} }]
+        : [
+            {
+              namespaceSelector: {
+                matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...p.annotationNamespaces] }],
+              },
+            },
+          ];
+    case 'acme-http01-solver':
+      return [
+        {
+          podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABELS },
+          ...(policyNs !== p.namespace ? { namespaceSelector: nsLabels(p.namespace) } : {}),
+        },
+      ];
     case 'remote': {
       // charts/core/remote.ts: an in-cluster Service's namespace, an IP literal itself, else the declared CIDRs.
       const host = end.host as string;
@@ -228,7 +274,20 @@ function peersFor(
       if (literal) return ipBlockPeers([literal]);
       return ipBlockPeers(p.remoteCidrs);
     }
-    case 'namespaces': return [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...((end as { namespaces?: readonly string[] }).namespaces ?? [])] }] } }];
+    case 'namespaces':
+      return [
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              {
+                key: 'kubernetes.io/metadata.name',
+                operator: 'In',
+                values: [...((end as { namespaces?: readonly string[] }).namespaces ?? [])],
+              },
+            ],
+          },
+        },
+      ];
     case 'user-services': {
       const s = service as ScrapedPods;
       return [{ namespaceSelector: nsLabels(s.namespace), podSelector: { matchLabels: { ...s.selector } } }];
@@ -242,7 +301,12 @@ function peersFor(
  * are one rule. A link-local IP literal gets none: it stays denied.
  */
 function remoteEgress(
-  p: Resolved, byName: ReadonlyMap<string, PresentComponent>, c: PresentComponent, f: Flow, rules: Map<string, k8s.NetworkPolicyEgressRule>, open: OpenEnds,
+  p: Resolved,
+  byName: ReadonlyMap<string, PresentComponent>,
+  c: PresentComponent,
+  f: Flow,
+  rules: Map<string, k8s.NetworkPolicyEgressRule>,
+  open: OpenEnds,
 ): k8s.NetworkPolicyEgressRule[] {
   const host = (f.to as { host?: string }).host as string;
   if (isLinkLocalHost(host)) return [];
@@ -268,16 +332,25 @@ function remoteEgress(
  * SERVICES_PER_NAMESPACE_PRECISE, one rule for the namespace (any pod there, on the services' ports), so the policy
  * stays bounded whatever the number of services (issue 11).
  */
-function servicesEgress(p: Resolved, byName: ReadonlyMap<string, PresentComponent>, c: PresentComponent, f: Flow): k8s.NetworkPolicyEgressRule[] {
+function servicesEgress(
+  p: Resolved,
+  byName: ReadonlyMap<string, PresentComponent>,
+  c: PresentComponent,
+  f: Flow,
+): k8s.NetworkPolicyEgressRule[] {
   const port = (x: string | number) => ({ port: toPort(x), protocol: 'TCP' });
   const byNs = new Map<string, ScrapedPods[]>();
   for (const s of p.services) byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s]);
-  return [...byNs.entries()].flatMap(([ns, services]): k8s.NetworkPolicyEgressRule[] => (services.length <= SERVICES_PER_NAMESPACE_PRECISE
-    ? services.map((s) => ({ to: peersFor(p, byName, f.to, c.namespace, s), ports: [port(s.port)] }))
-    : [{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
-      ports: [...new Set(services.map((s) => s.port))].map(port),
-    }]));
+  return [...byNs.entries()].flatMap(([ns, services]): k8s.NetworkPolicyEgressRule[] =>
+    services.length <= SERVICES_PER_NAMESPACE_PRECISE
+      ? services.map((s) => ({ to: peersFor(p, byName, f.to, c.namespace, s), ports: [port(s.port)] }))
+      : [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }],
+            ports: [...new Set(services.map((s) => s.port))].map(port),
+          },
+        ],
+  );
 }
 
 export class NetworkPolicies extends Construct {
@@ -310,7 +383,10 @@ export class NetworkPolicies extends Construct {
     this.labels = recommendedLabels({ name: 'network-policies', instance: this.resolved.instance, component: 'network-policy' });
 
     this.defaultDeny();
-    const open: OpenEnds = { openTo: { 'api-server': new Set<string>(), nodes: new Set<string>(), remote: new Set<string>() }, openRemote: [] };
+    const open: OpenEnds = {
+      openTo: { 'api-server': new Set<string>(), nodes: new Set<string>(), remote: new Set<string>() },
+      openRemote: [],
+    };
     for (const c of this.components) {
       if (!c.hostNetwork) this.componentPolicy(c, open); // policies do not apply to host-network pods
     }
@@ -327,7 +403,9 @@ export class NetworkPolicies extends Construct {
     const known = knownComponents(props.components);
     const unknown = this.components.filter((c) => !known.includes(c.name));
     if (unknown.length) {
-      throw new Error(`workload(s) ${unknown.map((c) => c.name).join(', ')} have no entry in the NetworkPolicy flow table (register the component in charts/registry.ts with workload: true and its flows), or set spec.networkPolicies.enabled: false`);
+      throw new Error(
+        `workload(s) ${unknown.map((c) => c.name).join(', ')} have no entry in the NetworkPolicy flow table (register the component in charts/registry.ts with workload: true and its flows), or set spec.networkPolicies.enabled: false`,
+      );
     }
     const uiPort = (ui: string): number => {
       const c = props.components.find((x) => x.name === ui);
@@ -338,7 +416,12 @@ export class NetworkPolicies extends Construct {
     const present = (end: Flow['to']) => typeof end !== 'string' || this.byName.has(end);
     const external = (f: Flow, e: External) => typeof f.to !== 'string' && f.to.external === e;
     return [
-      ...(props.exposed ?? []).map((ui): Flow => ({ from: ext('ingress-controller'), to: ui, ports: tcp(uiPort(ui)), why: `Ingress ${ui}` })),
+      ...(props.exposed ?? []).map((ui): Flow => ({
+        from: ext('ingress-controller'),
+        to: ui,
+        ports: tcp(uiPort(ui)),
+        why: `Ingress ${ui}`,
+      })),
       ...(props.flows ?? flowTable(props.components))
         .filter((f) => !f.requires || this.byName.has(f.requires))
         .filter((f) => !external(f, 'user-services') || p.services.length > 0)
@@ -349,7 +432,10 @@ export class NetworkPolicies extends Construct {
   /** Default deny, then DNS for everyone, in both namespaces. */
   private defaultDeny(): void {
     const p = this.resolved;
-    for (const [key, ns] of [['stack', p.namespace], ['agents', p.agentNamespace]] as const) {
+    for (const [key, ns] of [
+      ['stack', p.namespace],
+      ['agents', p.agentNamespace],
+    ] as const) {
       new k8s.KubeNetworkPolicy(this, `${key}-default-deny`, {
         metadata: this.meta('default-deny', ns),
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
@@ -359,10 +445,15 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
-          egress: [{
-            to: [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }],
-            ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
-          }],
+          egress: [
+            {
+              to: [{ namespaceSelector: { matchLabels: { ...p.dnsNamespaceSelector } } }],
+              ports: [
+                { port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' },
+                { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' },
+              ],
+            },
+          ],
         },
       });
     }
@@ -371,20 +462,27 @@ export class NetworkPolicies extends Construct {
   /** The policy of one present component: who may reach it, and where it may go. */
   private componentPolicy(c: PresentComponent, open: OpenEnds): void {
     const p = this.resolved;
-    const rule = (to: k8s.NetworkPolicyPeer[] | undefined, ports: readonly FlowPort[]) => ({ ...(to ? { to } : {}), ...(portsOf(ports) ? { ports: portsOf(ports) } : {}) });
-    const ingress: k8s.NetworkPolicyIngressRule[] = this.flows.filter((f) => f.to === c.name).map((f) => {
-      const from = peersFor(p, this.byName, f.from, c.namespace);
-      return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+    const rule = (to: k8s.NetworkPolicyPeer[] | undefined, ports: readonly FlowPort[]) => ({
+      ...(to ? { to } : {}),
+      ...(portsOf(ports) ? { ports: portsOf(ports) } : {}),
     });
+    const ingress: k8s.NetworkPolicyIngressRule[] = this.flows
+      .filter((f) => f.to === c.name)
+      .map((f) => {
+        const from = peersFor(p, this.byName, f.from, c.namespace);
+        return { ...(from ? { from } : {}), ...(portsOf(f.ports) ? { ports: portsOf(f.ports) } : {}) };
+      });
     const remote = new Map<string, k8s.NetworkPolicyEgressRule>();
-    const egress: k8s.NetworkPolicyEgressRule[] = this.flows.filter((f) => f.from === c.name).flatMap((f): k8s.NetworkPolicyEgressRule[] => {
-      if (typeof f.to !== 'string' && f.to.external === 'remote') return remoteEgress(p, this.byName, c, f, remote, open);
-      if (typeof f.to !== 'string' && f.to.external === 'user-services') return servicesEgress(p, this.byName, c, f);
-      if (typeof f.to !== 'string' && (f.to.external === 'api-server' || f.to.external === 'nodes')) {
-        if ((f.to.external === 'api-server' ? p.apiServerCidrs : p.nodeCidrs).length === 0) open.openTo[f.to.external].add(c.name);
-      }
-      return [rule(peersFor(p, this.byName, f.to, c.namespace), f.ports)];
-    });
+    const egress: k8s.NetworkPolicyEgressRule[] = this.flows
+      .filter((f) => f.from === c.name)
+      .flatMap((f): k8s.NetworkPolicyEgressRule[] => {
+        if (typeof f.to !== 'string' && f.to.external === 'remote') return remoteEgress(p, this.byName, c, f, remote, open);
+        if (typeof f.to !== 'string' && f.to.external === 'user-services') return servicesEgress(p, this.byName, c, f);
+        if (typeof f.to !== 'string' && (f.to.external === 'api-server' || f.to.external === 'nodes')) {
+          if ((f.to.external === 'api-server' ? p.apiServerCidrs : p.nodeCidrs).length === 0) open.openTo[f.to.external].add(c.name);
+        }
+        return [rule(peersFor(p, this.byName, f.to, c.namespace), f.ports)];
+      });
     new k8s.KubeNetworkPolicy(this, c.name, {
       metadata: this.meta(c.name, c.namespace),
       spec: {
@@ -421,16 +519,26 @@ export class NetworkPolicies extends Construct {
   private reportOpenEnds({ openTo, openRemote }: OpenEnds): void {
     const fix = {
       'api-server': 'spec.networkPolicies.apiServerCidrs (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)',
-      nodes: 'spec.networkPolicies.nodeCidrs (the nodes\' InternalIP range: kubectl get nodes -o wide)',
+      nodes: "spec.networkPolicies.nodeCidrs (the nodes' InternalIP range: kubectl get nodes -o wide)",
       remote: `spec.networkPolicies.remoteCidrs (the addresses of ${[...new Set(openRemote.map((r) => r.host))].sort().join(', ')})`,
     };
     for (const [what, who] of Object.entries(openTo) as [keyof typeof openTo, Set<string>][]) {
       if (who.size === 0) continue;
-      const ports = what === 'remote'
-        ? [...new Set(openRemote.flatMap((r) => r.ports.map((x) => x.port)))].sort()
-        : [...new Set(this.flows.filter((f) => typeof f.to !== 'string' && f.to.external === what && typeof f.from === 'string' && who.has(f.from)).flatMap((f) => f.ports.map((x) => x.port)))].sort();
+      const ports =
+        what === 'remote'
+          ? [...new Set(openRemote.flatMap((r) => r.ports.map((x) => x.port)))].sort()
+          : [
+              ...new Set(
+                this.flows
+                  .filter((f) => typeof f.to !== 'string' && f.to.external === what && typeof f.from === 'string' && who.has(f.from))
+                  .flatMap((f) => f.ports.map((x) => x.port)),
+              ),
+            ].sort();
       // The API server's and nodes' addresses are unknown to every spec at first: advice, not a warning.
-      (what === 'remote' ? warn : advise)(this, `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`);
+      (what === 'remote' ? warn : advise)(
+        this,
+        `${fix[what].split(' ')[0]} is empty, so ${[...who].join(', ')} may reach any address (except link-local) on TCP ${ports.join(', ')}; set ${fix[what]}`,
+      );
     }
   }
 }
@@ -438,5 +546,8 @@ export class NetworkPolicies extends Construct {
 /** A line per flow, for the README and the closing note. */
 export function describeFlows(flows: readonly Flow[]): string[] {
   const end = (e: Flow['to']) => (typeof e === 'string' ? e : e.host ? `${e.external}(${e.host})` : e.external);
-  return flows.map((f) => `${end(f.from)} -> ${end(f.to)} ${f.ports.length ? f.ports.map((p) => `${p.port ?? 'any'}/${p.protocol}`).join(',') : '(service ports)'}: ${f.why}`);
+  return flows.map(
+    (f) =>
+      `${end(f.from)} -> ${end(f.to)} ${f.ports.length ? f.ports.map((p) => `${p.port ?? 'any'}/${p.protocol}`).join(',') : '(service ports)'}: ${f.why}`,
+  );
 }

@@ -13,7 +13,11 @@ export * from './construct';
 export { specSections } from './spec';
 
 /** The typed step from the parsed spec to the construct's props: the flow table of the registry for this spec. */
-export function networkPoliciesProps(spec: Spec, context: StackContext, registry: readonly ComponentDef<Spec>[]): Omit<NetworkPoliciesProps, 'root'> {
+export function networkPoliciesProps(
+  spec: Spec,
+  context: StackContext,
+  registry: readonly ComponentDef<Spec>[],
+): Omit<NetworkPoliciesProps, 'root'> {
   const np = spec.networkPolicies;
   return {
     namespace: context.namespace,
@@ -38,7 +42,9 @@ export const component: ComponentDef<Spec> = {
   name: 'network-policies',
   files: ['51-network-policies'],
   enabled: (spec) => spec.networkPolicies.enabled,
-  build: ({ chart, context, spec, root, registry }) => new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
-    ...networkPoliciesProps(spec, context, registry), root,
-  }),
+  build: ({ chart, context, spec, root, registry }) =>
+    new NetworkPolicies(chart('51-network-policies', 'network-policies'), 'network-policies', {
+      ...networkPoliciesProps(spec, context, registry),
+      root,
+    }),
 };

@@ -20,11 +20,14 @@ import { NODE_EXPORTER_JOB, NODE_EXPORTER_NAME, NODE_EXPORTER_PORT, NODE_EXPORTE
 export { NODE_EXPORTER_PORT } from './names';
 
 /** Mount points that belong to containers and pods, not to the node. */
-export const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/containerd/.+|var/lib/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+|var/lib/kubelet/plugins/.+)($|/)';
+export const MOUNT_POINTS_EXCLUDE =
+  '^/(dev|proc|sys|run/containerd/.+|var/lib/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+|var/lib/kubelet/plugins/.+)($|/)';
 /** Pseudo and overlay filesystems that say nothing about disk space. */
-export const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs|erofs)$';
+export const FS_TYPES_EXCLUDE =
+  '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs|erofs)$';
 /** Virtual interfaces: pod veths, CNI bridges and tunnels. */
-export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vxlan.*|genev.*|tunl.*|kube-ipvs.*|docker.*|br-.*|[a-f0-9]{15})$';
+export const NETDEV_EXCLUDE =
+  '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vxlan.*|genev.*|tunl.*|kube-ipvs.*|docker.*|br-.*|[a-f0-9]{15})$';
 
 // --- Series filtering (issue 11) ------------------------------------------------
 /**
@@ -33,17 +36,43 @@ export const NETDEV_EXCLUDE = '^(veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|vx
  * Everything else is dropped by the job's metric_relabel_configs.
  */
 export const NODE_EXPORTER_METRICS: readonly string[] = [
-  'node_cpu_seconds_total', 'node_load15',
-  'node_memory_MemAvailable_bytes', 'node_memory_MemTotal_bytes',
-  'node_filesystem_avail_bytes', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_files_free', 'node_filesystem_readonly',
-  'node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_errs_total', 'node_network_transmit_errs_total',
+  'node_cpu_seconds_total',
+  'node_load15',
+  'node_memory_MemAvailable_bytes',
+  'node_memory_MemTotal_bytes',
+  'node_filesystem_avail_bytes',
+  'node_filesystem_size_bytes',
+  'node_filesystem_files',
+  'node_filesystem_files_free',
+  'node_filesystem_readonly',
+  'node_network_receive_bytes_total',
+  'node_network_transmit_bytes_total',
+  'node_network_receive_errs_total',
+  'node_network_transmit_errs_total',
   'node_network_receive_packets_total',
-  'node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total',
-  'node_uname_info', 'node_boot_time_seconds', 'node_time_seconds', 'node_vmstat_oom_kill', 'node_timex_offset_seconds', 'node_timex_sync_status',
+  'node_disk_read_bytes_total',
+  'node_disk_written_bytes_total',
+  'node_disk_io_time_seconds_total',
+  'node_uname_info',
+  'node_boot_time_seconds',
+  'node_time_seconds',
+  'node_vmstat_oom_kill',
+  'node_timex_offset_seconds',
+  'node_timex_sync_status',
 ];
 /** The collectors that produce them (`--collector.disable-defaults` turns every other one off). */
 export const NODE_EXPORTER_COLLECTORS: readonly string[] = [
-  'cpu', 'loadavg', 'meminfo', 'filesystem', 'netdev', 'diskstats', 'uname', 'stat', 'time', 'vmstat', 'timex',
+  'cpu',
+  'loadavg',
+  'meminfo',
+  'filesystem',
+  'netdev',
+  'diskstats',
+  'uname',
+  'stat',
+  'time',
+  'vmstat',
+  'timex',
 ];
 
 /** Collector and filter flags of the DaemonSet, without the /host paths (tests run them on this machine). */
@@ -117,31 +146,36 @@ export class NodeExporter extends Construct implements IScrapeTarget {
             hostPid: true, // host processes in /proc
             ...NODE_AGENT_SCHEDULING,
             securityContext: {
-              runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
+              runAsNonRoot: true,
+              runAsUser: 65534,
+              runAsGroup: 65534,
+              seccompProfile: { type: 'RuntimeDefault' },
             },
-            containers: [{
-              name: NODE_EXPORTER_NAME,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                `--web.listen-address=:${NODE_EXPORTER_PORT}`,
-                '--path.procfs=/host/proc',
-                '--path.sysfs=/host/sys',
-                '--path.rootfs=/host/root',
-                '--path.udev.data=/host/root/run/udev/data',
-                ...nodeExporterCollectorArgs(props.extraCollectors),
-              ],
-              ports: [{ name: 'metrics', containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: 'TCP' }],
-              resources: resources(props.resources ?? NODE_EXPORTER_RESOURCES),
-              securityContext: containerSecurity(),
-              readinessProbe: httpProbe('/', 'metrics', { periodSeconds: 10 }),
-              livenessProbe: httpProbe('/', 'metrics', { periodSeconds: 20, timeoutSeconds: 5 }),
-              volumeMounts: [
-                { name: 'proc', mountPath: '/host/proc', readOnly: true },
-                { name: 'sys', mountPath: '/host/sys', readOnly: true, mountPropagation: 'HostToContainer' },
-                { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
-              ],
-            }],
+            containers: [
+              {
+                name: NODE_EXPORTER_NAME,
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [
+                  `--web.listen-address=:${NODE_EXPORTER_PORT}`,
+                  '--path.procfs=/host/proc',
+                  '--path.sysfs=/host/sys',
+                  '--path.rootfs=/host/root',
+                  '--path.udev.data=/host/root/run/udev/data',
+                  ...nodeExporterCollectorArgs(props.extraCollectors),
+                ],
+                ports: [{ name: 'metrics', containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT, protocol: 'TCP' }],
+                resources: resources(props.resources ?? NODE_EXPORTER_RESOURCES),
+                securityContext: containerSecurity(),
+                readinessProbe: httpProbe('/', 'metrics', { periodSeconds: 10 }),
+                livenessProbe: httpProbe('/', 'metrics', { periodSeconds: 20, timeoutSeconds: 5 }),
+                volumeMounts: [
+                  { name: 'proc', mountPath: '/host/proc', readOnly: true },
+                  { name: 'sys', mountPath: '/host/sys', readOnly: true, mountPropagation: 'HostToContainer' },
+                  { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
+                ],
+              },
+            ],
             volumes: [
               { name: 'proc', hostPath: { path: '/proc' } },
               { name: 'sys', hostPath: { path: '/sys' } },
@@ -153,7 +187,11 @@ export class NodeExporter extends Construct implements IScrapeTarget {
     });
 
     this.scrapeConfig = podJob({
-      jobName: NODE_EXPORTER_JOB, namespace: ns, selector, port: 'metrics', relabel: [INSTANCE_IS_NODE],
+      jobName: NODE_EXPORTER_JOB,
+      namespace: ns,
+      selector,
+      port: 'metrics',
+      relabel: [INSTANCE_IS_NODE],
       metricRelabel: nodeExporterMetricRelabel(props.extraMetrics),
     });
     props.prometheus?.addScrapeConfig(this.scrapeConfig);

@@ -41,21 +41,36 @@ export const component: ComponentDef<Spec> = {
   catalog,
   dashboards: [nodeOverview],
   flows: [
-    { from: 'prometheus', to: { external: 'nodes' }, ports: tcp(NODE_EXPORTER_PORT), why: 'node-exporter on the host network', requires: NODE_EXPORTER_NAME },
+    {
+      from: 'prometheus',
+      to: { external: 'nodes' },
+      ports: tcp(NODE_EXPORTER_PORT),
+      why: 'node-exporter on the host network',
+      requires: NODE_EXPORTER_NAME,
+    },
   ],
   enabled: (spec) => spec.nodeExporter.enabled,
   build: ({ chart, context, spec, prometheus }) => {
     if (spec.nodeExporter.mode === 'external') {
       // Another stack's node-exporter, scraped as job node-exporter with instance = node (as ours): the host rules and
       // dashboards select on those. It usually runs on the host network: reached on the nodes' addresses.
-      prometheus.addScrapeConfig(externalJob({ jobName: NODE_EXPORTER_JOB, target: spec.nodeExporter.external, instance: 'node', podLabels: true }));
+      prometheus.addScrapeConfig(
+        externalJob({ jobName: NODE_EXPORTER_JOB, target: spec.nodeExporter.external, instance: 'node', podLabels: true }),
+      );
       if (spec.networkPolicies.enabled) {
         new ExternalScrapePolicy(chart(NODE_EXPORTER_FILE, NODE_EXPORTER_NAME), 'external', {
-          namespace: context.namespace, instance: context.instance, name: NODE_EXPORTER_NAME, target: spec.nodeExporter.external, nodeCidrs: spec.networkPolicies.nodeCidrs,
+          namespace: context.namespace,
+          instance: context.instance,
+          name: NODE_EXPORTER_NAME,
+          target: spec.nodeExporter.external,
+          nodeCidrs: spec.networkPolicies.nodeCidrs,
         });
       }
       return undefined;
     }
-    return new NodeExporter(chart(NODE_EXPORTER_FILE, NODE_EXPORTER_NAME), NODE_EXPORTER_NAME, { ...nodeExporterProps(spec, context), prometheus });
+    return new NodeExporter(chart(NODE_EXPORTER_FILE, NODE_EXPORTER_NAME), NODE_EXPORTER_NAME, {
+      ...nodeExporterProps(spec, context),
+      prometheus,
+    });
   },
 };

@@ -48,7 +48,12 @@ export interface OperatorProps {
 
 /** A ClusterRole whose rules are computed when it is written (after every construct of the stack exists). */
 class DerivedClusterRole extends k8s.KubeClusterRole {
-  constructor(scope: Construct, id: string, props: k8s.KubeClusterRoleProps, private readonly derive: () => OperatorRule[]) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: k8s.KubeClusterRoleProps,
+    private readonly derive: () => OperatorRule[],
+  ) {
     super(scope, id, props);
   }
 
@@ -66,12 +71,18 @@ export class Operator extends Construct {
     super(scope, id);
     const ns = props.namespace;
     const image = props.image ?? IMAGES.operator;
-    const labels = recommendedLabels({ name: OPERATOR_NAME, instance: props.instance, component: 'operator', version: imageVersion(image) });
+    const labels = recommendedLabels({
+      name: OPERATOR_NAME,
+      instance: props.instance,
+      component: 'operator',
+      version: imageVersion(image),
+    });
     const selector = selectorLabels(OPERATOR_NAME, props.instance);
     const crd = props.crd ?? MONITORING_STACK_RESOURCE;
     const port = props.healthPort ?? OPERATOR_HEALTH_PORT;
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 2) throw new Error(`Operator replicas: expected 1 or 2, found ${replicas}`);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 2)
+      throw new Error(`Operator replicas: expected 1 or 2, found ${replicas}`);
     this.clusterRoleName = `${props.instance}-operator`;
     this.leaseName = `${props.instance}-operator`;
     const metadata = { name: OPERATOR_OBJECT_NAME, namespace: ns, labels };
@@ -97,7 +108,10 @@ export class Operator extends Construct {
         replicas,
         revisionHistoryLimit: 3,
         // The new pod campaigns as a standby (ready) before the old one stops and releases the Lease.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },
@@ -108,21 +122,31 @@ export class Operator extends Construct {
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             terminationGracePeriodSeconds: 30,
             ...spreadAcrossNodes(replicas, selector),
-            containers: [{
-              name: OPERATOR_NAME,
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                'operator', '--namespace', ns, '--resync', `${props.resyncSeconds ?? 60}s`,
-                '--leader-elect', '--lease-name', this.leaseName, '--health-port', String(port),
-              ],
-              ports: [{ name: 'health', containerPort: port, protocol: 'TCP' }],
-              resources: resources(props.resources ?? DEFAULT_OPERATOR_RESOURCES),
-              securityContext: containerSecurity(),
-              livenessProbe: httpProbe('/healthz', 'health', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
-              readinessProbe: httpProbe('/readyz', 'health', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
+            containers: [
+              {
+                name: OPERATOR_NAME,
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [
+                  'operator',
+                  '--namespace',
+                  ns,
+                  '--resync',
+                  `${props.resyncSeconds ?? 60}s`,
+                  '--leader-elect',
+                  '--lease-name',
+                  this.leaseName,
+                  '--health-port',
+                  String(port),
+                ],
+                ports: [{ name: 'health', containerPort: port, protocol: 'TCP' }],
+                resources: resources(props.resources ?? DEFAULT_OPERATOR_RESOURCES),
+                securityContext: containerSecurity(),
+                livenessProbe: httpProbe('/healthz', 'health', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+                readinessProbe: httpProbe('/readyz', 'health', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
             // Nothing is written; a small /tmp for Node's own use, the root filesystem stays read-only.
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } }],
           },

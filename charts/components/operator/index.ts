@@ -14,7 +14,8 @@ export * from './spec';
 /** Every object of dist/ under `root` (the chart written outside dist/, which Argo CD applies, left out). */
 export function emittedObjects(root: IConstruct): EmittedObject[] {
   const outside = (root as { readonly gitopsChart?: IConstruct }).gitopsChart;
-  return root.node.findAll()
+  return root.node
+    .findAll()
     .filter((n): n is ApiObject => n instanceof ApiObject && !(outside && n.node.path.startsWith(`${outside.node.path}/`)))
     .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name }));
 }
@@ -25,10 +26,16 @@ export const component: ComponentDef<Spec> = {
   image: 'operator',
   files: ['70-operator'],
   flows: [
-    { from: OPERATOR_NAME, to: ext('api-server'), ports: tcp(443, 6443), why: 'watches MonitoringStack resources, applies and prunes the stack' },
+    {
+      from: OPERATOR_NAME,
+      to: ext('api-server'),
+      ports: tcp(443, 6443),
+      why: 'watches MonitoringStack resources, applies and prunes the stack',
+    },
   ],
   specChecks: (spec, ctx) => {
-    if ((durationMs(spec.operator.resync) ?? 0) < 1000) ctx.addIssue({ code: 'custom', path: ['operator', 'resync'], message: `expected at least 1s, found "${spec.operator.resync}"` });
+    if ((durationMs(spec.operator.resync) ?? 0) < 1000)
+      ctx.addIssue({ code: 'custom', path: ['operator', 'resync'], message: `expected at least 1s, found "${spec.operator.resync}"` });
   },
   enabled: (spec) => spec.operator.enabled,
   build: ({ chart, context, spec, root }) => {

@@ -56,9 +56,15 @@ export function clusterRules(objects: readonly EmittedObject[]): OperatorRule[] 
   const rules: OperatorRule[] = [...byGroup.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([g, r]) => ({ apiGroups: [g], resources: [...r].sort(), verbs: [...APPLY_VERBS] }));
-  for (const [kind, resource] of [['ClusterRole', 'clusterroles'], ['Role', 'roles']] as const) {
-    const names = [...new Set(objects.filter((o) => o.kind === kind && groupOf(o.apiVersion) === 'rbac.authorization.k8s.io').map((o) => o.name))].sort();
-    if (names.length) rules.push({ apiGroups: ['rbac.authorization.k8s.io'], resources: [resource], verbs: ['bind', 'escalate'], resourceNames: names });
+  for (const [kind, resource] of [
+    ['ClusterRole', 'clusterroles'],
+    ['Role', 'roles'],
+  ] as const) {
+    const names = [
+      ...new Set(objects.filter((o) => o.kind === kind && groupOf(o.apiVersion) === 'rbac.authorization.k8s.io').map((o) => o.name)),
+    ].sort();
+    if (names.length)
+      rules.push({ apiGroups: ['rbac.authorization.k8s.io'], resources: [resource], verbs: ['bind', 'escalate'], resourceNames: names });
   }
   return rules;
 }

@@ -9,7 +9,6 @@
 import { PLATFORMS, PROFILES, type Platform } from './profiles';
 import { isObj, specFiller, type Raw } from '../../spec/fill';
 
-
 /** The platform a raw spec names, or undefined when it names none or an invalid one (validation reports it). */
 export function platformOf(spec: Raw): Platform | undefined {
   const p = spec.platform ?? 'generic';
@@ -25,7 +24,6 @@ export function withPlatformDefaults(doc: unknown): unknown {
   const p = PROFILES[platform];
 
   const { at, fill, resources } = specFiller(spec);
-
 
   // cAdvisor: through the kubelet on k3s; otherwise the DaemonSet, pointed at the platform's containerd.
   if (p.cadvisorThroughKubelet) fill(['cadvisor'], { mode: 'kubelet' });

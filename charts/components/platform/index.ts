@@ -24,8 +24,10 @@ export function platformWarnings(spec: Spec): string[] {
       ['spec.loki.storage', spec.loki.enabled ? spec.loki.storage.storageClassName : undefined, spec.loki.storage.size],
     ].filter(([, sc]) => sc === p.storageClassName);
     if (fixed.length) {
-      out.push(`spec.platform ${spec.platform}: storage class ${p.storageClassName} cannot expand volumes, so size them for the retention now: `
-        + `${fixed.map(([f, , size]) => `${f}.size ${size}`).join(', ')} (Prometheus stops at retentionSize, 85% of its volume by default)`);
+      out.push(
+        `spec.platform ${spec.platform}: storage class ${p.storageClassName} cannot expand volumes, so size them for the retention now: ` +
+          `${fixed.map(([f, , size]) => `${f}.size ${size}`).join(', ')} (Prometheus stops at retentionSize, 85% of its volume by default)`,
+      );
     }
   }
   return out;
@@ -37,7 +39,9 @@ export const component: ComponentDef<Spec> = {
   warnings: platformWarnings,
   files: ['01-platform'],
   enabled: (spec) => PROFILES[spec.platform].criticalPodsNeedQuota,
-  build: ({ chart, context }) => new CriticalPodsQuota(chart('01-platform', 'platform'), 'platform', {
-    namespace: context.agentNamespace, instance: context.instance,
-  }),
+  build: ({ chart, context }) =>
+    new CriticalPodsQuota(chart('01-platform', 'platform'), 'platform', {
+      namespace: context.agentNamespace,
+      instance: context.instance,
+    }),
 };

@@ -16,8 +16,17 @@
 export const PLATFORMS = ['generic', 'k3s', 'gke', 'eks', 'aks'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-export interface NodeLabelTerm { readonly key: string; readonly operator: 'Exists' | 'In'; readonly values?: readonly string[] }
-export interface TolerationFact { readonly key: string; readonly operator: 'Exists' | 'Equal'; readonly value?: string; readonly effect: 'NoSchedule' }
+export interface NodeLabelTerm {
+  readonly key: string;
+  readonly operator: 'Exists' | 'In';
+  readonly values?: readonly string[];
+}
+export interface TolerationFact {
+  readonly key: string;
+  readonly operator: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect: 'NoSchedule';
+}
 
 export interface PlatformProfile {
   /** Labels that mark GPU nodes (nodeAffinity terms, ORed). */
@@ -42,7 +51,10 @@ export interface PlatformProfile {
   readonly sizing?: SmallServerSizing;
 }
 
-export interface SizedResources { readonly requests: { cpu: string; memory: string }; readonly limits: { cpu: string; memory: string } }
+export interface SizedResources {
+  readonly requests: { cpu: string; memory: string };
+  readonly limits: { cpu: string; memory: string };
+}
 export interface SmallServerSizing {
   readonly prometheus: { readonly resources: SizedResources; readonly storageSize: string };
   readonly loki: { readonly resources: SizedResources; readonly storageSize: string };

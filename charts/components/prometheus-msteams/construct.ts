@@ -59,7 +59,7 @@ export function webhookEnvName(index: number): string {
  */
 export const RENDER_SCRIPT = [
   'set -eu',
-  'awk \'{',
+  "awk '{",
   '  while (match($0, /\\$\\{TEAMS_WEBHOOK_URL_[0-9]+\\}/)) {',
   '    name = substr($0, RSTART + 2, RLENGTH - 3)',
   '    if (ENVIRON[name] == "") { print "prometheus-msteams: " name " is empty: check the webhook Secret named in spec.alerting.receivers" > "/dev/stderr"; exit 1 }',
@@ -222,10 +222,22 @@ export class PrometheusMsTeams extends Construct implements Endpoint {
       spec: {
         replicas: 1,
         selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+        },
         template: {
-          metadata: { labels, annotations: { 'checksum/config': checksum(connectorsTmpl, card, RENDER_SCRIPT, JSON.stringify(webhookEnv)) } },
-          spec: podSpec({ image, initImage: props.initImage ?? IMAGES.busybox, workflows, resources: props.resources ?? MSTEAMS_DEFAULT_RESOURCES, webhookEnv }),
+          metadata: {
+            labels,
+            annotations: { 'checksum/config': checksum(connectorsTmpl, card, RENDER_SCRIPT, JSON.stringify(webhookEnv)) },
+          },
+          spec: podSpec({
+            image,
+            initImage: props.initImage ?? IMAGES.busybox,
+            workflows,
+            resources: props.resources ?? MSTEAMS_DEFAULT_RESOURCES,
+            webhookEnv,
+          }),
         },
       },
     });
@@ -241,44 +253,48 @@ function podSpec(o: { image: string; initImage: string; workflows: boolean; reso
     serviceAccountName: 'prometheus-msteams',
     automountServiceAccountToken: false, // never calls the Kubernetes API
     securityContext: podSecurity(UID),
-    initContainers: [{
-      name: 'render-connectors',
-      image: o.initImage,
-      imagePullPolicy: 'IfNotPresent',
-      command: ['/bin/sh', '-c', RENDER_SCRIPT],
-      env: o.webhookEnv,
-      resources: resources(INIT_RESOURCES),
-      securityContext: containerSecurity(),
-      volumeMounts: [
-        { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
-        { name: 'run', mountPath: RUN_DIR },
-      ],
-    }],
-    containers: [{
-      name: 'prometheus-msteams',
-      image: o.image,
-      imagePullPolicy: 'IfNotPresent',
-      args: [
-        `-config-file=${RUN_DIR}/connectors.yaml`,
-        `-template-file=${CARD_TEMPLATE_FILE}`,
-        `-http-addr=:${MSTEAMS_PORT}`,
-        '-log-format=json',
-        '-debug=false',
-      ],
-      // prometheus-msteams maps every flag to an environment variable; WORKFLOW_WEBHOOK selects
-      // the Workflows (Adaptive Card) sender. Set as env, not as a flag, so an image without the
-      // option ignores it instead of refusing to start.
-      env: [{ name: 'WORKFLOW_WEBHOOK', value: String(o.workflows) }],
-      ports: [{ name: 'http', containerPort: MSTEAMS_PORT, protocol: 'TCP' }],
-      resources: resources(o.resources),
-      securityContext: containerSecurity(),
-      readinessProbe: httpProbe('/metrics', 'http', { periodSeconds: 10 }),
-      livenessProbe: httpProbe('/metrics', 'http', { periodSeconds: 20, failureThreshold: 3 }),
-      volumeMounts: [
-        { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
-        { name: 'run', mountPath: RUN_DIR, readOnly: true },
-      ],
-    }],
+    initContainers: [
+      {
+        name: 'render-connectors',
+        image: o.initImage,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '-c', RENDER_SCRIPT],
+        env: o.webhookEnv,
+        resources: resources(INIT_RESOURCES),
+        securityContext: containerSecurity(),
+        volumeMounts: [
+          { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+          { name: 'run', mountPath: RUN_DIR },
+        ],
+      },
+    ],
+    containers: [
+      {
+        name: 'prometheus-msteams',
+        image: o.image,
+        imagePullPolicy: 'IfNotPresent',
+        args: [
+          `-config-file=${RUN_DIR}/connectors.yaml`,
+          `-template-file=${CARD_TEMPLATE_FILE}`,
+          `-http-addr=:${MSTEAMS_PORT}`,
+          '-log-format=json',
+          '-debug=false',
+        ],
+        // prometheus-msteams maps every flag to an environment variable; WORKFLOW_WEBHOOK selects
+        // the Workflows (Adaptive Card) sender. Set as env, not as a flag, so an image without the
+        // option ignores it instead of refusing to start.
+        env: [{ name: 'WORKFLOW_WEBHOOK', value: String(o.workflows) }],
+        ports: [{ name: 'http', containerPort: MSTEAMS_PORT, protocol: 'TCP' }],
+        resources: resources(o.resources),
+        securityContext: containerSecurity(),
+        readinessProbe: httpProbe('/metrics', 'http', { periodSeconds: 10 }),
+        livenessProbe: httpProbe('/metrics', 'http', { periodSeconds: 20, failureThreshold: 3 }),
+        volumeMounts: [
+          { name: 'config', mountPath: TEMPLATE_DIR, readOnly: true },
+          { name: 'run', mountPath: RUN_DIR, readOnly: true },
+        ],
+      },
+    ],
     volumes: [
       { name: 'config', configMap: { name: 'prometheus-msteams' } },
       // Holds the rendered connectors file (webhook URLs): memory only, never on disk.

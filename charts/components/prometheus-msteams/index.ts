@@ -36,7 +36,10 @@ export const component: ComponentDef<Spec> = {
   ],
   enabled: (spec) => spec.alerting.enabled && spec.alerting.receivers.some((r) => r.type === 'msteams'),
   build: ({ chart, context, spec, prometheus, offer }) => {
-    const bridge = new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', { ...msteamsProps(spec, context), prometheus });
+    const bridge = new PrometheusMsTeams(chart('12-prometheus-msteams', 'prometheus-msteams'), 'prometheus-msteams', {
+      ...msteamsProps(spec, context),
+      prometheus,
+    });
     offer('msteamsBridge', bridge);
     return bridge;
   },

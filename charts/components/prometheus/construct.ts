@@ -41,7 +41,14 @@ import { promBasicAuth, webAuthOf, type WebAuthRef } from '../../core/web-auth';
 import { authProbe, tcpProbe, webAuthMount, webAuthVolume, webConfigArg } from '../../lib/web-auth';
 import { annotatedPodsJob, annotatedServicesJob, fnv1a, podJob } from '../../lib/scrape';
 import { JOBS, PORTS } from '../../core/names';
-import { PRESET_REPLICA_LABEL, remoteWriteConfig, remoteWriteEnv, remoteWriteRefs, type RemoteWriteConfig, type RemoteWriteSpec } from './remote-write';
+import {
+  PRESET_REPLICA_LABEL,
+  remoteWriteConfig,
+  remoteWriteEnv,
+  remoteWriteRefs,
+  type RemoteWriteConfig,
+  type RemoteWriteSpec,
+} from './remote-write';
 
 export const PROMETHEUS_PORT = PORTS.prometheus;
 const UID = 65534;
@@ -132,8 +139,10 @@ export function defaultRetentionSize(storageSize: string): string {
 }
 
 /** The props with every default applied. */
-type Resolved = Required<Omit<PrometheusProps, 'retentionSize' | 'externalUrl' | 'otlp' | 'replicaLabel' | 'annotationNamespaces' | 'cluster'>>
-  & Pick<PrometheusProps, 'externalUrl' | 'otlp' | 'annotationNamespaces' | 'cluster'>;
+type Resolved = Required<
+  Omit<PrometheusProps, 'retentionSize' | 'externalUrl' | 'otlp' | 'replicaLabel' | 'annotationNamespaces' | 'cluster'>
+> &
+  Pick<PrometheusProps, 'externalUrl' | 'otlp' | 'annotationNamespaces' | 'cluster'>;
 
 function resolve(p: PrometheusProps): Resolved {
   return {
@@ -197,15 +206,24 @@ export class Prometheus extends Construct implements IPrometheus {
     this.url = serviceUrl(this.serviceName, p.namespace, PROMETHEUS_PORT);
     this.retentionSize = props.retentionSize ?? defaultRetentionSize(p.storage.size);
     if ((promSizeBytes(this.retentionSize) ?? 0) > (quantityValue(p.storage.size) ?? 0)) {
-      throw new Error(`spec.prometheus.retentionSize (${this.retentionSize}) is larger than spec.prometheus.storage.size (${p.storage.size}): Prometheus would fill its volume; lower retentionSize to about 85% of the volume`);
+      throw new Error(
+        `spec.prometheus.retentionSize (${this.retentionSize}) is larger than spec.prometheus.storage.size (${p.storage.size}): Prometheus would fill its volume; lower retentionSize to about 85% of the volume`,
+      );
     }
-    const labels = recommendedLabels({ name: 'prometheus', instance: p.instance, component: 'metrics-server', version: imageVersion(p.image) });
+    const labels = recommendedLabels({
+      name: 'prometheus',
+      instance: p.instance,
+      component: 'metrics-server',
+      version: imageVersion(p.image),
+    });
     const selector = selectorLabels('prometheus', p.instance);
     const metadata: Metadata = (name, extra = {}) => ({ name, namespace: p.namespace, labels: { ...labels, ...extra } });
     this.scrapeMetadata = metadata;
 
     // Self-monitoring: every replica, discovered like any other pod; its scrapes log in like any client.
-    this.addScrapeConfig(podJob({ jobName: JOBS.prometheus, namespace: p.namespace, selector, port: 'web', basicAuth: promBasicAuth(p.webAuth) }));
+    this.addScrapeConfig(
+      podJob({ jobName: JOBS.prometheus, namespace: p.namespace, selector, port: 'web', basicAuth: promBasicAuth(p.webAuth) }),
+    );
     if (p.annotationNamespaces !== undefined) {
       const namespaces = p.annotationNamespaces === 'all' ? undefined : p.annotationNamespaces;
       this.addScrapeConfig(annotatedPodsJob(namespaces));
@@ -214,7 +232,11 @@ export class Prometheus extends Construct implements IPrometheus {
 
     // --- RBAC: read-only discovery of targets across the cluster.
     apiReader(this, {
-      name: this.serviceAccountName, namespace: p.namespace, instance: p.instance, labels, annotations: p.serviceAccountAnnotations,
+      name: this.serviceAccountName,
+      namespace: p.namespace,
+      instance: p.instance,
+      labels,
+      annotations: p.serviceAccountAnnotations,
       rules: [
         { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
@@ -255,7 +277,10 @@ export class Prometheus extends Construct implements IPrometheus {
     this.scrapeShardConfigMap(0);
     // Agent mode evaluates no rules: the ConfigMap stays, for the central ruler (docs/scaling-out.md).
     new k8s.KubeConfigMap(this, 'rules', {
-      metadata: { ...metadata('prometheus-rules'), ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}) },
+      metadata: {
+        ...metadata('prometheus-rules'),
+        ...(this.agent ? { annotations: { 'monitoring.cdk8s-ai.dev/rules-for': 'central-ruler' } } : {}),
+      },
       data: rulesData,
     });
   }
@@ -281,21 +306,31 @@ export class Prometheus extends Construct implements IPrometheus {
       // The config-reloader sidecar signals Prometheus (SIGHUP) instead of calling the lifecycle API.
       shareProcessNamespace: true,
       ...spreadAcrossNodes(p.replicas, selector),
-      containers: [this.container(), signalReloaderContainer({
-        process: 'prometheus',
-        image: IMAGES.busybox,
-        // Agent mode has no rules volume: the reloader watches only what the pod mounts.
-        watch: [`${CONFIG_DIR}/*.yml`, `${SCRAPE_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
-        volumeMounts: [
-          { name: 'config', mountPath: CONFIG_DIR },
-          { name: 'scrape', mountPath: SCRAPE_DIR },
-          ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }]),
-        ],
-      })],
+      containers: [
+        this.container(),
+        signalReloaderContainer({
+          process: 'prometheus',
+          image: IMAGES.busybox,
+          // Agent mode has no rules volume: the reloader watches only what the pod mounts.
+          watch: [`${CONFIG_DIR}/*.yml`, `${SCRAPE_DIR}/*.yml`, ...(this.agent ? [] : [`${RULES_DIR}/*.yaml`])],
+          volumeMounts: [
+            { name: 'config', mountPath: CONFIG_DIR },
+            { name: 'scrape', mountPath: SCRAPE_DIR },
+            ...(this.agent ? [] : [{ name: 'rules', mountPath: RULES_DIR }]),
+          ],
+        }),
+      ],
       volumes: [
         { name: 'config', configMap: { name: 'prometheus-config' } },
         // Every scrape ConfigMap projected into one folder (scrape_config_files globs one folder).
-        { name: 'scrape', projected: { sources: Lazy.any({ produce: () => this.scrapeShards.map((_, i) => ({ configMap: { name: `${SCRAPE_CONFIGMAP_PREFIX}${i}` } })) }) } },
+        {
+          name: 'scrape',
+          projected: {
+            sources: Lazy.any({
+              produce: () => this.scrapeShards.map((_, i) => ({ configMap: { name: `${SCRAPE_CONFIGMAP_PREFIX}${i}` } })),
+            }),
+          },
+        },
         ...(this.agent ? [] : [{ name: 'rules', configMap: { name: 'prometheus-rules' } }]),
         ...this.refs.volumes(),
         // The web config (server side) and the password (self-scrape, alert delivery, readiness probe).
@@ -307,15 +342,19 @@ export class Prometheus extends Construct implements IPrometheus {
   private container(): k8s.Container {
     const p = this.props;
     // Agent mode: a WAL only (--storage.agent.path); the tsdb flags are server-only and refused by --agent.
-    const storageArgs = this.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [
-      `--storage.tsdb.path=${DATA_DIR}`,
-      `--storage.tsdb.retention.time=${p.retention}`,
-      `--storage.tsdb.retention.size=${this.retentionSize}`,
-    ];
+    const storageArgs = this.agent
+      ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
+      : [
+          `--storage.tsdb.path=${DATA_DIR}`,
+          `--storage.tsdb.retention.time=${p.retention}`,
+          `--storage.tsdb.retention.size=${this.retentionSize}`,
+        ];
     const env: k8s.EnvVar[] = [
       // external_labels expands ${POD_NAME}: the HA replica label.
       { name: POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
-      ...remoteWriteEnv(p.remoteWrite).map((e): k8s.EnvVar => (e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value })),
+      ...remoteWriteEnv(p.remoteWrite).map((e): k8s.EnvVar =>
+        e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret, key: e.key! } } } : { name: e.name, value: e.value },
+      ),
     ];
     return {
       name: 'prometheus',
@@ -386,7 +425,9 @@ export class Prometheus extends Construct implements IPrometheus {
       }
       if (n >= MAX_SCRAPE_SHARDS) {
         const total = [...this.scrapeFiles.values()].reduce((a, t) => a + Buffer.byteLength(t), 0);
-        throw new Error(`spec.services: their scrape and probe jobs take ${total} bytes, more than ${MAX_SCRAPE_SHARDS} ConfigMaps of ${SCRAPE_SHARD_MAX_BYTES} bytes carry; select each service's pods by one label equal to its name (e.g. app.kubernetes.io/name: <name>), which costs a few bytes instead of a relabel rule, or split the services across stacks`);
+        throw new Error(
+          `spec.services: their scrape and probe jobs take ${total} bytes, more than ${MAX_SCRAPE_SHARDS} ConfigMaps of ${SCRAPE_SHARD_MAX_BYTES} bytes carry; select each service's pods by one label equal to its name (e.g. app.kubernetes.io/name: <name>), which costs a few bytes instead of a relabel rule, or split the services across stacks`,
+        );
       }
     }
   }
@@ -412,7 +453,8 @@ export class Prometheus extends Construct implements IPrometheus {
 
   /** Add a rule file (Prometheus rule-file YAML) loaded through `rule_files`. */
   public addRuleFile(fileName: string, content: string): void {
-    if (!/^[a-z0-9][a-z0-9-]*\.ya?ml$/.test(fileName)) throw new Error(`rule file name "${fileName}" must be a lowercase file name ending in .yaml`);
+    if (!/^[a-z0-9][a-z0-9-]*\.ya?ml$/.test(fileName))
+      throw new Error(`rule file name "${fileName}" must be a lowercase file name ending in .yaml`);
     if (this.ruleFiles.has(fileName)) throw new Error(`rule file "${fileName}" added twice`);
     this.ruleFiles.set(fileName, content);
   }
@@ -460,4 +502,3 @@ export class Prometheus extends Construct implements IPrometheus {
     return [...this.ruleFiles.keys()];
   }
 }
-

@@ -19,7 +19,15 @@ import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { apiReader } from '../../lib/rbac';
 import { checksum, containerSecurity, httpProbe, resources, NODE_AGENT_SCHEDULING, NODE_AGENT_UPDATE_STRATEGY } from '../../lib/workload';
 import {
-  COLLECTOR_RBAC_RULES, LogStage, logParsing, logStages, NODE_NAME_ENV, nodeFieldSelector, POD_LOG_DIR, POD_LOG_RELABEL, type LogParsing,
+  COLLECTOR_RBAC_RULES,
+  LogStage,
+  logParsing,
+  logStages,
+  NODE_NAME_ENV,
+  nodeFieldSelector,
+  POD_LOG_DIR,
+  POD_LOG_RELABEL,
+  type LogParsing,
 } from '../../logs/pipeline';
 import type { ILogPush, IScrapeJobs, IScrapeTarget } from '../../core/component';
 import { logPushClient, type LogPushClient } from '../../logs/push';
@@ -39,7 +47,12 @@ const POSITIONS_DIR = '/var/lib/promtail';
 
 /** Typed subset of the Promtail 3.x configuration (https://grafana.com/docs/loki/latest/send-data/promtail/configuration/). */
 export interface PromtailConfig {
-  server: { http_listen_port: number; grpc_listen_port: number; log_level: 'debug' | 'info' | 'warn' | 'error'; log_format?: 'logfmt' | 'json' };
+  server: {
+    http_listen_port: number;
+    grpc_listen_port: number;
+    log_level: 'debug' | 'info' | 'warn' | 'error';
+    log_format?: 'logfmt' | 'json';
+  };
   positions: { filename: string; sync_period?: string };
   clients: PromtailClient[];
   scrape_configs: PromtailScrapeConfig[];
@@ -77,11 +90,16 @@ export interface PromtailScrapeConfig {
 export function promtailStages(stages: readonly LogStage[]): PromtailStage[] {
   return stages.map((s): PromtailStage => {
     switch (s.type) {
-      case 'cri': return { cri: {} };
-      case 'match': return { match: { selector: s.selector, stages: promtailStages(s.stages) } };
-      case 'json': return { json: { expressions: Object.fromEntries(s.fields.map((f) => [f, f])) } };
-      case 'structured_metadata': return { structured_metadata: Object.fromEntries(s.fields.map((f) => [f, f])) };
-      case 'labeldrop': return { labeldrop: [...s.labels] };
+      case 'cri':
+        return { cri: {} };
+      case 'match':
+        return { match: { selector: s.selector, stages: promtailStages(s.stages) } };
+      case 'json':
+        return { json: { expressions: Object.fromEntries(s.fields.map((f) => [f, f])) } };
+      case 'structured_metadata':
+        return { structured_metadata: Object.fromEntries(s.fields.map((f) => [f, f])) };
+      case 'labeldrop':
+        return { labeldrop: [...s.labels] };
     }
   });
 }
@@ -93,30 +111,36 @@ export function promtailConfig(spec: LogParsing, lokiPushUrl: string, push?: Log
   return {
     server: { http_listen_port: PROMTAIL_PORT, grpc_listen_port: 0, log_level: 'info', log_format: 'logfmt' },
     positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
-    clients: [{
-      url: lokiPushUrl,
-      // Scale-out (issue 12): cluster stream label, tenant and credentials by file.
-      ...(push?.tenant ? { tenant_id: push.tenant } : {}),
-      ...(push && Object.keys(push.externalLabels).length ? { external_labels: push.externalLabels } : {}),
-      ...(push?.basic ? { basic_auth: { username: push.basic.username, password_file: push.basic.passwordFile } } : {}),
-      ...(push?.bearerTokenFile ? { bearer_token_file: push.bearerTokenFile } : {}),
-      ...(push?.caFile ? { tls_config: { ca_file: push.caFile } } : {}),
-      batchwait: '1s',
-      batchsize: 1048576,
-      timeout: '10s',
-      // Retry for about 5 minutes while Loki restarts, then drop the batch rather than block the node's logs forever.
-      backoff_config: { min_period: '500ms', max_period: '1m', max_retries: 10 },
-    }],
+    clients: [
+      {
+        url: lokiPushUrl,
+        // Scale-out (issue 12): cluster stream label, tenant and credentials by file.
+        ...(push?.tenant ? { tenant_id: push.tenant } : {}),
+        ...(push && Object.keys(push.externalLabels).length ? { external_labels: push.externalLabels } : {}),
+        ...(push?.basic ? { basic_auth: { username: push.basic.username, password_file: push.basic.passwordFile } } : {}),
+        ...(push?.bearerTokenFile ? { bearer_token_file: push.bearerTokenFile } : {}),
+        ...(push?.caFile ? { tls_config: { ca_file: push.caFile } } : {}),
+        batchwait: '1s',
+        batchsize: 1048576,
+        timeout: '10s',
+        // Retry for about 5 minutes while Loki restarts, then drop the batch rather than block the node's logs forever.
+        backoff_config: { min_period: '500ms', max_period: '1m', max_retries: 10 },
+      },
+    ],
     target_config: { sync_period: '10s' },
-    scrape_configs: [{
-      job_name: 'kubernetes-pods',
-      pipeline_stages: promtailStages(logStages(spec)),
-      kubernetes_sd_configs: [{
-        role: 'pod',
-        selectors: [{ role: 'pod', field: nodeFieldSelector(NODE_PLACEHOLDER) }],
-      }],
-      relabel_configs: [...POD_LOG_RELABEL],
-    }],
+    scrape_configs: [
+      {
+        job_name: 'kubernetes-pods',
+        pipeline_stages: promtailStages(logStages(spec)),
+        kubernetes_sd_configs: [
+          {
+            role: 'pod',
+            selectors: [{ role: 'pod', field: nodeFieldSelector(NODE_PLACEHOLDER) }],
+          },
+        ],
+        relabel_configs: [...POD_LOG_RELABEL],
+      },
+    ],
   };
 }
 
@@ -205,27 +229,29 @@ export class Promtail extends Construct implements IScrapeTarget {
             ...NODE_AGENT_SCHEDULING,
             terminationGracePeriodSeconds: 30,
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'promtail',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`-config.file=${CONFIG_DIR}/promtail.yaml`, '-config.expand-env=true'],
-              env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
-              ports: [{ name: 'http', containerPort: PROMTAIL_PORT, protocol: 'TCP' }],
-              resources: resources(props.resources ?? PROMTAIL_RESOURCES),
-              // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet
-              // writes /var/log/pods/*/*/*.log as root:root mode 0640, which only their owner can read, and the
-              // positions file lives in a root-owned host directory.
-              securityContext: containerSecurity({ runAsRoot: true }),
-              readinessProbe: httpProbe('/ready', 'http', { periodSeconds: 10 }),
-              livenessProbe: httpProbe('/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'positions', mountPath: POSITIONS_DIR },
-                { name: 'pods', mountPath: POD_LOG_DIR, readOnly: true },
-                ...push.refs.mounts(),
-              ],
-            }],
+            containers: [
+              {
+                name: 'promtail',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [`-config.file=${CONFIG_DIR}/promtail.yaml`, '-config.expand-env=true'],
+                env: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+                ports: [{ name: 'http', containerPort: PROMTAIL_PORT, protocol: 'TCP' }],
+                resources: resources(props.resources ?? PROMTAIL_RESOURCES),
+                // Root (uid 0) but unprivileged, every capability dropped, read-only root filesystem: the kubelet
+                // writes /var/log/pods/*/*/*.log as root:root mode 0640, which only their owner can read, and the
+                // positions file lives in a root-owned host directory.
+                securityContext: containerSecurity({ runAsRoot: true }),
+                readinessProbe: httpProbe('/ready', 'http', { periodSeconds: 10 }),
+                livenessProbe: httpProbe('/ready', 'http', { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 }),
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'positions', mountPath: POSITIONS_DIR },
+                  { name: 'pods', mountPath: POD_LOG_DIR, readOnly: true },
+                  ...push.refs.mounts(),
+                ],
+              },
+            ],
             volumes: [
               { name: 'config', configMap: { name: 'promtail-config' } },
               ...push.refs.volumes(),

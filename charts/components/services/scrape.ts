@@ -117,7 +117,13 @@ function groupsOf(services: readonly ServiceSpec[], globalInterval: string, glob
     const timeout = s.timeout ?? timeoutFor(interval, globalTimeout);
     const custom = s.interval !== undefined || s.timeout !== undefined;
     const key = [s.namespace, s.kind, String(s.port), s.path, s.scheme, custom ? interval : '', custom ? timeout : ''].join('|');
-    const g = groups.get(key) ?? { key, first: s, interval: custom ? interval : undefined, timeout: custom ? timeout : undefined, services: [] };
+    const g = groups.get(key) ?? {
+      key,
+      first: s,
+      interval: custom ? interval : undefined,
+      timeout: custom ? timeout : undefined,
+      services: [],
+    };
     g.services.push(s);
     groups.set(key, g);
   }
@@ -150,7 +156,12 @@ function groupJob(g: Group, jobName: string, services: readonly ServiceSpec[]): 
  * assigned by a hash of their name (a new service changes one part). Also
  * used by the blackbox exporter's probe jobs of the same services.
  */
-export function splitJob<S extends { readonly name: string }>(jobName: string, services: readonly S[], build: (jobName: string, members: readonly S[]) => ScrapeConfig, maxBytes = SCRAPE_FILE_MAX_BYTES): ScrapeConfig[] {
+export function splitJob<S extends { readonly name: string }>(
+  jobName: string,
+  services: readonly S[],
+  build: (jobName: string, members: readonly S[]) => ScrapeConfig,
+  maxBytes = SCRAPE_FILE_MAX_BYTES,
+): ScrapeConfig[] {
   const size = (job: ScrapeConfig) => Buffer.byteLength(toYaml({ scrape_configs: [job] }));
   const whole = build(jobName, services);
   const bytes = size(whole);
@@ -170,7 +181,8 @@ export function scrapeFilesOf(jobs: readonly ScrapeConfig[]): Map<string, Scrape
   const files = new Map<string, ScrapeConfig[]>();
   for (const job of jobs) {
     const file = scrapeFileName(job.job_name);
-    if (files.has(file)) throw new Error(`scrape jobs "${files.get(file)![0].job_name}" and "${job.job_name}" map to one file name ${file}`);
+    if (files.has(file))
+      throw new Error(`scrape jobs "${files.get(file)![0].job_name}" and "${job.job_name}" map to one file name ${file}`);
     files.set(file, [job]);
   }
   return files;
@@ -182,12 +194,22 @@ export function scrapeFilesOf(jobs: readonly ScrapeConfig[]): Map<string, Scrape
  * interval, each in its own file; a group over `maxFileBytes` is split into
  * parts (2, 4, 8, ...) by a hash of the service name, each part a job and a file.
  */
-export function serviceScrapeFiles(services: readonly ServiceSpec[], globalInterval: string, globalTimeout: string, maxFileBytes = SCRAPE_FILE_MAX_BYTES): Map<string, ScrapeConfig[]> {
+export function serviceScrapeFiles(
+  services: readonly ServiceSpec[],
+  globalInterval: string,
+  globalTimeout: string,
+  maxFileBytes = SCRAPE_FILE_MAX_BYTES,
+): Map<string, ScrapeConfig[]> {
   return scrapeFilesOf(serviceJobs(services, globalInterval, globalTimeout, maxFileBytes));
 }
 
 /** Every scrape job of spec.services[]: one per group, or its parts (see splitJob). */
-export function serviceJobs(services: readonly ServiceSpec[], globalInterval: string, globalTimeout: string, maxFileBytes = SCRAPE_FILE_MAX_BYTES): ScrapeConfig[] {
+export function serviceJobs(
+  services: readonly ServiceSpec[],
+  globalInterval: string,
+  globalTimeout: string,
+  maxFileBytes = SCRAPE_FILE_MAX_BYTES,
+): ScrapeConfig[] {
   const names = new Map<string, number>();
   return groupsOf(services, globalInterval, globalTimeout).flatMap((g) => {
     const s = g.first;

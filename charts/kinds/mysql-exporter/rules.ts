@@ -9,8 +9,10 @@ export const alerts: KindAlerts = {
     return [
       {
         runbook: {
-          meaning: 'mysqld_exporter cannot connect to MySQL/MariaDB: the database is down, refuses connections, or the exporter\'s credentials are wrong.',
-          check: '`kubectl -n <namespace> get pods` for the database; exporter logs (`kubectl logs <exporter-pod>`) show the connection error; `mysqladmin -h <host> ping`.',
+          meaning:
+            "mysqld_exporter cannot connect to MySQL/MariaDB: the database is down, refuses connections, or the exporter's credentials are wrong.",
+          check:
+            '`kubectl -n <namespace> get pods` for the database; exporter logs (`kubectl logs <exporter-pod>`) show the connection error; `mysqladmin -h <host> ping`.',
           fix: 'Restart the database or fix its storage; if only the exporter fails, fix its DSN Secret or the grants of its user (PROCESS, REPLICATION CLIENT, SELECT).',
         },
         rule: alert({
@@ -19,13 +21,15 @@ export const alerts: KindAlerts = {
           for: t.datastoreDownFor,
           severity: 'critical',
           summary: 'MySQL behind {{ $labels.job }}/{{ $labels.instance }} is down',
-          description: 'mysqld_exporter {{ $labels.instance }} ({{ $labels.job }}) cannot reach its MySQL server (mysql_up = {{ $value }}).',
+          description:
+            'mysqld_exporter {{ $labels.instance }} ({{ $labels.job }}) cannot reach its MySQL server (mysql_up = {{ $value }}).',
         }),
       },
       {
         runbook: {
           meaning: 'Open connections approach max_connections; new connections will soon be refused ("Too many connections").',
-          check: '`SHOW PROCESSLIST` for idle or stuck clients; per-client pool sizes of the services; `mysql_global_status_threads_running`.',
+          check:
+            '`SHOW PROCESSLIST` for idle or stuck clients; per-client pool sizes of the services; `mysql_global_status_threads_running`.',
           fix: 'Lower the connection pool sizes of the clients or use a pooler; kill stuck sessions; raise max_connections if memory allows.',
         },
         rule: alert({
@@ -40,7 +44,8 @@ export const alerts: KindAlerts = {
       {
         runbook: {
           meaning: 'Many queries exceed long_query_time: the database is overloaded or queries lack indexes.',
-          check: 'The slow query log (`mysqldumpslow`), `performance_schema.events_statements_summary_by_digest` sorted by total latency; `EXPLAIN` the top ones.',
+          check:
+            'The slow query log (`mysqldumpslow`), `performance_schema.events_statements_summary_by_digest` sorted by total latency; `EXPLAIN` the top ones.',
           fix: 'Add the missing indexes, rewrite the heavy queries, or scale the database (CPU, buffer pool).',
         },
         rule: alert({
@@ -54,7 +59,8 @@ export const alerts: KindAlerts = {
       },
       {
         runbook: {
-          meaning: 'MySQL restarted in the last minute (crash, OOM kill or deliberate restart); connections were dropped and caches are cold.',
+          meaning:
+            'MySQL restarted in the last minute (crash, OOM kill or deliberate restart); connections were dropped and caches are cold.',
           check: 'The MySQL error log and `kubectl describe pod` (OOMKilled, liveness failures).',
           fix: 'For crashes, fix the cause (memory settings vs limit, disk full); no action for planned restarts.',
         },

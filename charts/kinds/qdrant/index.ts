@@ -12,8 +12,13 @@ export const kind: KindDef = {
   scrape: { path: '/metrics', port: 6333 },
   contracts: ['qdrant'],
   metrics: [
-    'app_info', 'collections_total', 'collections_vector_total', 'rest_responses_total',
-    'rest_responses_avg_duration_seconds', ...histogram('rest_responses_duration_seconds'), 'grpc_responses_total',
+    'app_info',
+    'collections_total',
+    'collections_vector_total',
+    'rest_responses_total',
+    'rest_responses_avg_duration_seconds',
+    ...histogram('rest_responses_duration_seconds'),
+    'grpc_responses_total',
   ],
   http: {
     requests: 'rest_responses_total',
@@ -23,10 +28,16 @@ export const kind: KindDef = {
   },
   slis: {
     availability: { id: 'qdrant_rest', total: 'rest_responses_total', errors: 'rest_responses_total{status=~"5.."}' },
-    latency: [{
-      name: 'request', id: 'qdrant_rest_duration', metric: 'rest_responses_duration_seconds', buckets: QDRANT,
-      source: 'Qdrant v1.19.0 DEFAULT_BUCKET_BOUNDARIES_MICROS', description: 'REST response duration',
-    }],
+    latency: [
+      {
+        name: 'request',
+        id: 'qdrant_rest_duration',
+        metric: 'rest_responses_duration_seconds',
+        buckets: QDRANT,
+        source: 'Qdrant v1.19.0 DEFAULT_BUCKET_BOUNDARIES_MICROS',
+        description: 'REST response duration',
+      },
+    ],
   },
   dashboard: { ...dashboard, file: 'charts/kinds/qdrant/dashboard.ts' },
 };

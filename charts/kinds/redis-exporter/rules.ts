@@ -10,7 +10,7 @@ export const alerts: KindAlerts = {
       {
         runbook: {
           meaning: 'redis_exporter cannot reach Redis: the RQ queues (WhisperX) and caches that depend on it stop working.',
-          check: '`kubectl -n <namespace> get pods` for Redis; `redis-cli -h <host> ping`; the exporter\'s logs for the connection error.',
+          check: "`kubectl -n <namespace> get pods` for Redis; `redis-cli -h <host> ping`; the exporter's logs for the connection error.",
           fix: 'Restart Redis or fix its storage/memory; if only the exporter fails, fix its address or password Secret.',
         },
         rule: alert({
@@ -24,7 +24,8 @@ export const alerts: KindAlerts = {
       },
       {
         runbook: {
-          meaning: 'Redis uses most of its maxmemory: it will evict keys (possibly queued jobs) or refuse writes, depending on its eviction policy.',
+          meaning:
+            'Redis uses most of its maxmemory: it will evict keys (possibly queued jobs) or refuse writes, depending on its eviction policy.',
           check: '`redis-cli info memory` and `redis-cli --bigkeys`; the size of RQ registries (finished/failed jobs kept too long).',
           fix: 'Shorten job result TTLs and clean old registries, raise maxmemory (and the container limit), or move caches to another instance.',
         },

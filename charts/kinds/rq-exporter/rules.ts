@@ -22,7 +22,8 @@ export const rqAlerts: KindAlerts = {
         }),
         runbook: {
           meaning: 'Jobs of an RQ queue (WhisperX transcriptions) are failing at a sustained rate: users get no transcript.',
-          check: 'Worker logs: Loki `{container="whisperx-worker"} |= "ERROR"` or `kubectl logs deploy/<worker>`; `rq info -u redis://<redis>` and the failed registry (`rq` dashboard) for the exception.',
+          check:
+            'Worker logs: Loki `{container="whisperx-worker"} |= "ERROR"` or `kubectl logs deploy/<worker>`; `rq info -u redis://<redis>` and the failed registry (`rq` dashboard) for the exception.',
           fix: 'Fix the cause (corrupt input files, model or CUDA errors, out-of-memory on long audio); then requeue the failed jobs (`rq requeue --all -q <queue>`).',
         },
       },

@@ -17,8 +17,11 @@ function latencyRow(sel: string): Row {
     title: 'Latency (means of the cumulative counters)',
     panels: [
       graph({
-        title: 'Mean request, queue and compute time by model', unit: 's', thresholds: neutral(),
-        description: 'Per successful request: end-to-end (nv_inference_request_duration_us), queue (nv_inference_queue_duration_us) and compute (nv_inference_compute_infer_duration_us). Triton exports cumulative microsecond counters, so these are means (ratios of rates), not percentiles.',
+        title: 'Mean request, queue and compute time by model',
+        unit: 's',
+        thresholds: neutral(),
+        description:
+          'Per successful request: end-to-end (nv_inference_request_duration_us), queue (nv_inference_queue_duration_us) and compute (nv_inference_compute_infer_duration_us). Triton exports cumulative microsecond counters, so these are means (ratios of rates), not percentiles.',
         queries: [
           { expr: meanSeconds('nv_inference_request_duration_us', sel), legend: 'request {{model}}' },
           { expr: meanSeconds('nv_inference_queue_duration_us', sel), legend: 'queue {{model}}' },
@@ -26,9 +29,14 @@ function latencyRow(sel: string): Row {
         ],
       }),
       quantileGraph({
-        title: 'Time to first response by model', unit: 'ms', thresholds: warnCrit(2000, 5000),
-        description: 'p50/p95/p99 of nv_inference_first_response_histogram_ms: decoupled (streaming) models only, with --metrics-config histogram_latencies=true; empty otherwise.',
-        bucket: 'nv_inference_first_response_histogram_ms_bucket', sel, by: ['model'],
+        title: 'Time to first response by model',
+        unit: 'ms',
+        thresholds: warnCrit(2000, 5000),
+        description:
+          'p50/p95/p99 of nv_inference_first_response_histogram_ms: decoupled (streaming) models only, with --metrics-config histogram_latencies=true; empty otherwise.',
+        bucket: 'nv_inference_first_response_histogram_ms_bucket',
+        sel,
+        by: ['model'],
       }),
     ],
   };
@@ -39,17 +47,31 @@ function batchingRow(sel: string): Row {
     title: 'Throughput and batching',
     panels: [
       graph({
-        title: 'Requests by model', unit: 'reqps', thresholds: neutral(),
+        title: 'Requests by model',
+        unit: 'reqps',
+        thresholds: neutral(),
         description: 'Successful requests and failures by reason (REJECTED: scheduler timeout, CANCELED, BACKEND, OTHER) per second.',
-        queries: [rateBy('nv_inference_request_success', sel, 'model', 'success'), rateBy('nv_inference_request_failure', sel, 'model, reason', 'failure')],
+        queries: [
+          rateBy('nv_inference_request_success', sel, 'model', 'success'),
+          rateBy('nv_inference_request_failure', sel, 'model, reason', 'failure'),
+        ],
       }),
       graph({
-        title: 'Inferences per execution by model', unit: 'short', thresholds: neutral(),
+        title: 'Inferences per execution by model',
+        unit: 'short',
+        thresholds: neutral(),
         description: 'nv_inference_count / nv_inference_exec_count: the mean batch size the dynamic batcher achieves (1 = no batching).',
-        queries: [{ expr: `sum by (model) (rate(nv_inference_count{${sel}}[${RATE}])) / sum by (model) (rate(nv_inference_exec_count{${sel}}[${RATE}]))`, legend: '{{model}}' }],
+        queries: [
+          {
+            expr: `sum by (model) (rate(nv_inference_count{${sel}}[${RATE}])) / sum by (model) (rate(nv_inference_exec_count{${sel}}[${RATE}]))`,
+            legend: '{{model}}',
+          },
+        ],
       }),
       graph({
-        title: 'Pending requests by model', unit: 'short', thresholds: warnCrit(10, 50),
+        title: 'Pending requests by model',
+        unit: 'short',
+        thresholds: warnCrit(10, 50),
         description: 'Requests waiting for a backend per model; LLMRequestsQueued warns above 50 by default.',
         queries: [sumBy('nv_inference_pending_request_count', sel, 'model')],
       }),
@@ -60,22 +82,29 @@ function batchingRow(sel: string): Row {
 export const triton = engineDashboard({
   kind: 'triton',
   title: 'Triton Inference Server',
-  description: 'Triton servers per model: successes and failures, inferences per execution (batching), mean request, queue and compute time, pending requests, time to first response, GPU.',
+  description:
+    'Triton servers per model: successes and failures, inferences per execution (batching), mean request, queue and compute time, pending requests, time to first response, GPU.',
   tags: ['ai-services', 'triton', 'inference'],
   filter: { label: 'model', variable: 'model', metric: 'nv_inference_request_success' },
   overview: (sel) => [
     instantStat({
-      title: 'Requests per second', unit: 'reqps', thresholds: neutral(),
+      title: 'Requests per second',
+      unit: 'reqps',
+      thresholds: neutral(),
       description: 'Successful and failed inference requests per second (a batch request counts once).',
       expr: `sum(rate(nv_inference_request_success{${sel}}[${RATE}])) + sum(rate(nv_inference_request_failure{${sel}}[${RATE}]) or vector(0))`,
     }),
     instantStat({
-      title: 'Failure ratio', unit: 'percentunit', thresholds: warnCrit(0.01, 0.05),
+      title: 'Failure ratio',
+      unit: 'percentunit',
+      thresholds: warnCrit(0.01, 0.05),
       description: 'Failed / all requests over the range; LLMHighErrorRate pages above 5 % by default.',
       expr: `sum(rate(nv_inference_request_failure{${sel}}[${RATE}])) / (sum(rate(nv_inference_request_success{${sel}}[${RATE}])) + sum(rate(nv_inference_request_failure{${sel}}[${RATE}])))`,
     }),
     instantStat({
-      title: 'Pending requests', unit: 'short', thresholds: warnCrit(10, 50),
+      title: 'Pending requests',
+      unit: 'short',
+      thresholds: warnCrit(10, 50),
       description: 'Requests queued and not yet executing (nv_inference_pending_request_count).',
       expr: `sum(nv_inference_pending_request_count{${sel}})`,
     }),

@@ -1,5 +1,14 @@
 /** Whisper API performance (the Whisper API seed's dashboard: 5s refresh, last 15 minutes). */
-import { type DashboardModule, jobVariable, namespaceVariable, neutral, podVariable, SERVICE_SEL as SEL, upDown, warnCrit } from '../../../dashboards/lib';
+import {
+  type DashboardModule,
+  jobVariable,
+  namespaceVariable,
+  neutral,
+  podVariable,
+  SERVICE_SEL as SEL,
+  upDown,
+  warnCrit,
+} from '../../../dashboards/lib';
 import { containerResourcesRow, latencySteps, quantiles, RATE, upStat } from '../../../dashboards/panels';
 import { workloadStatusRow } from '../../../dashboards/panels/kube-state';
 
@@ -29,17 +38,31 @@ export const whisperApi: DashboardModule = {
         panels: [
           upStat(SEL),
           {
-            type: 'stat', title: 'Request rate', unit: 'reqps', thresholds: neutral(),
+            type: 'stat',
+            title: 'Request rate',
+            unit: 'reqps',
+            thresholds: neutral(),
             description: 'Transcription requests per second (seed: rate(whisper_transcription_requests_total[5m])).',
             queries: [{ expr: `sum(rate(whisper_transcription_requests_total{${SEL}}[${RATE}]))`, instant: true }],
           },
           {
-            type: 'stat', title: 'Error ratio', unit: 'percentunit', thresholds: warnCrit(0.05, 0.1),
+            type: 'stat',
+            title: 'Error ratio',
+            unit: 'percentunit',
+            thresholds: warnCrit(0.05, 0.1),
             description: 'Errors / requests (seed). Alert: above 10%.',
-            queries: [{ expr: `sum(rate(whisper_transcription_errors_total{${SEL}}[${RATE}])) / sum(rate(whisper_transcription_requests_total{${SEL}}[${RATE}]))`, instant: true }],
+            queries: [
+              {
+                expr: `sum(rate(whisper_transcription_errors_total{${SEL}}[${RATE}])) / sum(rate(whisper_transcription_requests_total{${SEL}}[${RATE}]))`,
+                instant: true,
+              },
+            ],
           },
           {
-            type: 'stat', title: 'Model loaded', unit: 'short', thresholds: upDown(),
+            type: 'stat',
+            title: 'Model loaded',
+            unit: 'short',
+            thresholds: upDown(),
             description: '1 when every selected instance has its model loaded (whisper_model_loaded).',
             queries: [{ expr: `min(whisper_model_loaded{${SEL}})`, instant: true }],
           },
@@ -49,12 +72,20 @@ export const whisperApi: DashboardModule = {
         title: 'Latency and traffic',
         panels: [
           {
-            type: 'timeseries', title: 'Transcription duration', unit: 's', min: 0, thresholds: latencySteps(ctx, 'whisper-api', 10),
+            type: 'timeseries',
+            title: 'Transcription duration',
+            unit: 's',
+            min: 0,
+            thresholds: latencySteps(ctx, 'whisper-api', 10),
             description: 'p50/p95/p99 of whisper_transcription_duration_seconds (seed panel 1: p95 and p50 over 5m rates).',
             queries: quantiles('whisper_transcription_duration_seconds_bucket', SEL),
           },
           {
-            type: 'timeseries', title: 'Requests and errors', unit: 'reqps', min: 0, thresholds: neutral(),
+            type: 'timeseries',
+            title: 'Requests and errors',
+            unit: 'reqps',
+            min: 0,
+            thresholds: neutral(),
             description: 'Requests and errors per second per pod.',
             queries: [
               { expr: `sum by (pod) (rate(whisper_transcription_requests_total{${SEL}}[${RATE}]))`, legend: 'requests {{pod}}' },
@@ -62,17 +93,28 @@ export const whisperApi: DashboardModule = {
             ],
           },
           {
-            type: 'timeseries', title: 'Performance breakdown (mean per request)', unit: 's', min: 0, stack: true, thresholds: neutral(),
+            type: 'timeseries',
+            title: 'Performance breakdown (mean per request)',
+            unit: 's',
+            min: 0,
+            stack: true,
+            thresholds: neutral(),
             description: 'Mean time per stage: audio load, processing, inference, decode (seed panel 3; sum / count of each histogram).',
             queries: STAGES.map(([label, m]) => ({
-              expr: `sum(rate(${m}_sum{${SEL}}[${RATE}])) / sum(rate(${m}_count{${SEL}}[${RATE}]))`, legend: label,
+              expr: `sum(rate(${m}_sum{${SEL}}[${RATE}])) / sum(rate(${m}_count{${SEL}}[${RATE}]))`,
+              legend: label,
             })),
           },
           {
-            type: 'timeseries', title: 'Stage latency (p95)', unit: 's', min: 0, thresholds: neutral(),
+            type: 'timeseries',
+            title: 'Stage latency (p95)',
+            unit: 's',
+            min: 0,
+            thresholds: neutral(),
             description: '95th percentile of each stage.',
             queries: STAGES.map(([label, m]) => ({
-              expr: `histogram_quantile(0.95, sum by (le) (rate(${m}_bucket{${SEL}}[${RATE}])))`, legend: label,
+              expr: `histogram_quantile(0.95, sum by (le) (rate(${m}_bucket{${SEL}}[${RATE}])))`,
+              legend: label,
             })),
           },
         ],
