@@ -98,94 +98,123 @@ interface Built {
   readonly runbooks: Record<string, Runbook>;
 }
 
-/** The alerts of one kind's signals. */
+/** What the alerts of one kind share: its signals, the selector of its series, the labels they are summed by, the model's words. */
+interface AlertContext {
+  readonly kind: string;
+  readonly s: LlmSignals;
+  readonly sel: string;
+  readonly by: string;
+  /** The model's label in a template. */
+  readonly m: string;
+  /** The model, job and namespace, as the descriptions name them. */
+  readonly who: string;
+}
+
+/** LLMHighErrorRate: the share of failed requests per model above the service's threshold. */
+function highErrorRate({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.errorRatio) return undefined;
+  const t = LLM_THRESHOLDS.errorRatioPercent;
+  return alert({
+    name: 'LLMHighErrorRate',
+    severity: 'critical',
+    for: '5m',
+    labels: { kind },
+    expr: perService(s.errorRatio(sel, by), '>', t.signal, t.default / 100),
+    summary: `{{ $labels.job }} fails requests for model ${m}`,
+    description: `{{ $value | humanizePercentage }} of the requests to ${who} fail (threshold ${thresholdText(t.signal, `${t.default}%`, ' | humanizePercentage')}, spec.services[].llm.errorRatioPercent).`,
+  });
+}
+
+/** LLMSlowTimeToFirstToken: the P99 time to first token per model above the service's threshold. */
+function slowTimeToFirstToken({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.ttft) return undefined;
+  const t = LLM_THRESHOLDS.ttftP99Seconds;
+  const perSecond = s.ttft.perSecond ?? 1;
+  const p99 = `histogram_quantile(0.99, sum by (le, ${by}) (rate(${s.ttft.bucket}{${sel}}[5m])))${perSecond === 1 ? '' : ` / ${perSecond}`}`;
+  return alert({
+    name: 'LLMSlowTimeToFirstToken',
+    severity: 'critical',
+    for: '5m',
+    labels: { kind },
+    expr: perService(p99, '>', t.signal, t.default),
+    summary: `{{ $labels.job }}: first tokens of model ${m} are slow`,
+    description: `The P99 time to first token of ${who} is {{ $value | humanizeDuration }} (threshold ${thresholdText(t.signal, t.default)}s, spec.services[].llm.ttftP99Seconds).`,
+  });
+}
+
+/** LLMKVCacheNearlyFull: KV-cache usage above the service's threshold. */
+function kvCacheNearlyFull({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.kvCache) return undefined;
+  const t = LLM_THRESHOLDS.kvCacheUsage;
+  return alert({
+    name: 'LLMKVCacheNearlyFull',
+    severity: 'warning',
+    for: '10m',
+    labels: { kind },
+    expr: perService(s.kvCache(sel, by), '>', t.signal, t.default),
+    summary: `{{ $labels.job }}: the KV cache of model ${m} is nearly full`,
+    description: `The KV cache of ${who} is {{ $value | humanizePercentage }} full (threshold ${thresholdText(t.signal, t.default)}, spec.services[].llm.kvCacheUsage).`,
+  });
+}
+
+/** LLMRequestsQueued: more waiting requests than the service's threshold. */
+function requestsQueued({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.queued) return undefined;
+  const t = LLM_THRESHOLDS.queuedRequests;
+  return alert({
+    name: 'LLMRequestsQueued',
+    severity: 'warning',
+    for: '5m',
+    labels: { kind },
+    expr: perService(s.queued(sel, by), '>', t.signal, t.default),
+    summary: `{{ $labels.job }}: requests queue up for model ${m}`,
+    description: `{{ $value }} requests wait for ${who} (threshold ${thresholdText(t.signal, t.default)}, spec.services[].llm.queuedRequests).`,
+  });
+}
+
+/** LLMPrefixCacheHitRateLow: prefix-cache hits below the service's expected share. */
+function prefixCacheHitRateLow({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.prefixHitRatio) return undefined;
+  const t = LLM_THRESHOLDS.prefixCacheHitRatio;
+  return alert({
+    name: 'LLMPrefixCacheHitRateLow',
+    severity: 'warning',
+    for: '15m',
+    labels: { kind },
+    expr: perService(s.prefixHitRatio(sel, by), '<', t.signal, t.default),
+    summary: `{{ $labels.job }}: few prefix-cache hits for model ${m}`,
+    description: `The prefix cache of ${who} hits {{ $value | humanizePercentage }} of the queries (threshold ${thresholdText(t.signal, t.default)}, spec.services[].llm.prefixCacheHitRatio).`,
+  });
+}
+
+/** LLMRequestsPreempted: any preempted (SGLang: retracted) requests. */
+function requestsPreempted({ kind, s, sel, by, m, who }: AlertContext): AlertRule | undefined {
+  if (!s.preemptions) return undefined;
+  return alert({
+    name: 'LLMRequestsPreempted',
+    severity: 'warning',
+    for: '5m',
+    labels: { kind },
+    expr: `${s.preemptions(sel, by)} > 0`,
+    summary: `{{ $labels.job }} preempts requests of model ${m}`,
+    description: `The engine serving ${who} preempts {{ $value | printf "%.2f" }} requests per second to free KV cache.`,
+  });
+}
+
+/** The alerts of one kind's signals, in the order of the table above: one per signal the engine exposes. */
 export function llmAlerts(kind: string, s: LlmSignals): Built {
-  const sel = `${SERVICE_KIND_LABEL}="${kind}"`;
-  const by = `namespace, job, ${s.modelLabel}`;
   const m = `{{ $labels.${s.modelLabel} }}`;
-  const who = `model ${m} of {{ $labels.job }} (namespace {{ $labels.namespace }})`;
-  const T = LLM_THRESHOLDS;
-  const rules: AlertRule[] = [];
-  if (s.errorRatio) {
-    rules.push(
-      alert({
-        name: 'LLMHighErrorRate',
-        severity: 'critical',
-        for: '5m',
-        labels: { kind },
-        expr: perService(s.errorRatio(sel, by), '>', T.errorRatioPercent.signal, T.errorRatioPercent.default / 100),
-        summary: `{{ $labels.job }} fails requests for model ${m}`,
-        description: `{{ $value | humanizePercentage }} of the requests to ${who} fail (threshold ${thresholdText(T.errorRatioPercent.signal, `${T.errorRatioPercent.default}%`, ' | humanizePercentage')}, spec.services[].llm.errorRatioPercent).`,
-      }),
-    );
-  }
-  if (s.ttft) {
-    const perSecond = s.ttft.perSecond ?? 1;
-    const p99 = `histogram_quantile(0.99, sum by (le, ${by}) (rate(${s.ttft.bucket}{${sel}}[5m])))${perSecond === 1 ? '' : ` / ${perSecond}`}`;
-    rules.push(
-      alert({
-        name: 'LLMSlowTimeToFirstToken',
-        severity: 'critical',
-        for: '5m',
-        labels: { kind },
-        expr: perService(p99, '>', T.ttftP99Seconds.signal, T.ttftP99Seconds.default),
-        summary: `{{ $labels.job }}: first tokens of model ${m} are slow`,
-        description: `The P99 time to first token of ${who} is {{ $value | humanizeDuration }} (threshold ${thresholdText(T.ttftP99Seconds.signal, T.ttftP99Seconds.default)}s, spec.services[].llm.ttftP99Seconds).`,
-      }),
-    );
-  }
-  if (s.kvCache) {
-    rules.push(
-      alert({
-        name: 'LLMKVCacheNearlyFull',
-        severity: 'warning',
-        for: '10m',
-        labels: { kind },
-        expr: perService(s.kvCache(sel, by), '>', T.kvCacheUsage.signal, T.kvCacheUsage.default),
-        summary: `{{ $labels.job }}: the KV cache of model ${m} is nearly full`,
-        description: `The KV cache of ${who} is {{ $value | humanizePercentage }} full (threshold ${thresholdText(T.kvCacheUsage.signal, T.kvCacheUsage.default)}, spec.services[].llm.kvCacheUsage).`,
-      }),
-    );
-  }
-  if (s.queued) {
-    rules.push(
-      alert({
-        name: 'LLMRequestsQueued',
-        severity: 'warning',
-        for: '5m',
-        labels: { kind },
-        expr: perService(s.queued(sel, by), '>', T.queuedRequests.signal, T.queuedRequests.default),
-        summary: `{{ $labels.job }}: requests queue up for model ${m}`,
-        description: `{{ $value }} requests wait for ${who} (threshold ${thresholdText(T.queuedRequests.signal, T.queuedRequests.default)}, spec.services[].llm.queuedRequests).`,
-      }),
-    );
-  }
-  if (s.prefixHitRatio) {
-    rules.push(
-      alert({
-        name: 'LLMPrefixCacheHitRateLow',
-        severity: 'warning',
-        for: '15m',
-        labels: { kind },
-        expr: perService(s.prefixHitRatio(sel, by), '<', T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default),
-        summary: `{{ $labels.job }}: few prefix-cache hits for model ${m}`,
-        description: `The prefix cache of ${who} hits {{ $value | humanizePercentage }} of the queries (threshold ${thresholdText(T.prefixCacheHitRatio.signal, T.prefixCacheHitRatio.default)}, spec.services[].llm.prefixCacheHitRatio).`,
-      }),
-    );
-  }
-  if (s.preemptions) {
-    rules.push(
-      alert({
-        name: 'LLMRequestsPreempted',
-        severity: 'warning',
-        for: '5m',
-        labels: { kind },
-        expr: `${s.preemptions(sel, by)} > 0`,
-        summary: `{{ $labels.job }} preempts requests of model ${m}`,
-        description: `The engine serving ${who} preempts {{ $value | printf "%.2f" }} requests per second to free KV cache.`,
-      }),
-    );
-  }
+  const c: AlertContext = {
+    kind,
+    s,
+    sel: `${SERVICE_KIND_LABEL}="${kind}"`,
+    by: `namespace, job, ${s.modelLabel}`,
+    m,
+    who: `model ${m} of {{ $labels.job }} (namespace {{ $labels.namespace }})`,
+  };
+  const rules = [highErrorRate, slowTimeToFirstToken, kvCacheNearlyFull, requestsQueued, prefixCacheHitRateLow, requestsPreempted]
+    .map((a) => a(c))
+    .filter((r): r is AlertRule => r !== undefined);
   const runbooks = Object.fromEntries(rules.map((r) => [r.alert, RUNBOOKS[r.alert]]));
   return { rules, runbooks };
 }

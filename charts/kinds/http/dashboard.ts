@@ -5,11 +5,13 @@
  * variables because instrumentation libraries name them differently.
  */
 import {
+  type DashboardContext,
   type DashboardModule,
   jobVariable,
   namespaceVariable,
   neutral,
   podVariable,
+  type Row,
   SERVICE_SEL as SEL,
   warnCrit,
 } from '../../../dashboards/lib';
@@ -29,6 +31,104 @@ export const HTTP_DURATION_SUM_ANY_PREFIX = '(.+_)?http_request_duration_seconds
 const REQ = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}}`;
 const REQ_5XX = `{__name__=~"${HTTP_REQUESTS_ANY_PREFIX}", ${SEL}, $status_label=~"5.."}`;
 const BUCKET = `{__name__=~"${HTTP_DURATION_BUCKET_ANY_PREFIX}", ${SEL}}`;
+
+/** Targets up, request rate, 5xx ratio and p95 latency. */
+function overviewRow(ctx: DashboardContext): Row {
+  return {
+    title: 'Overview',
+    panels: [
+      upStat(SEL),
+      {
+        type: 'stat',
+        title: 'Request rate',
+        unit: 'reqps',
+        thresholds: neutral(),
+        description: 'Requests per second.',
+        queries: [{ expr: `sum(rate(${REQ}[${RATE}]))`, instant: true }],
+      },
+      {
+        type: 'stat',
+        title: 'Error ratio (5xx)',
+        unit: 'percentunit',
+        thresholds: warnCrit(0.01, 0.05),
+        description: 'Responses with a 5xx status / all responses.',
+        queries: [{ expr: `sum(rate(${REQ_5XX}[${RATE}])) / sum(rate(${REQ}[${RATE}]))`, instant: true }],
+      },
+      {
+        type: 'stat',
+        title: 'Latency p95',
+        unit: 's',
+        thresholds: latencySteps(ctx, 'http', 1),
+        description: '95th percentile of request duration.',
+        queries: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(${BUCKET}[${RATE}])))`, instant: true }],
+      },
+    ],
+  };
+}
+
+/** Requests, errors and latency per endpoint and status. */
+function endpointRow(ctx: DashboardContext): Row {
+  return {
+    title: 'Per endpoint and status',
+    panels: [
+      {
+        type: 'timeseries',
+        title: 'Requests by endpoint',
+        unit: 'reqps',
+        min: 0,
+        thresholds: neutral(),
+        description: 'Requests per second by endpoint (the label chosen in "endpoint label").',
+        queries: [{ expr: `sum by ($endpoint_label) (rate(${REQ}[${RATE}]))`, legend: `{{$endpoint_label}}` }],
+      },
+      {
+        type: 'timeseries',
+        title: 'Requests by status',
+        unit: 'reqps',
+        min: 0,
+        thresholds: neutral(),
+        description: 'Requests per second by status code.',
+        queries: [{ expr: `sum by ($status_label) (rate(${REQ}[${RATE}]))`, legend: `{{$status_label}}` }],
+      },
+      {
+        type: 'timeseries',
+        title: 'Error ratio by endpoint',
+        unit: 'percentunit',
+        min: 0,
+        thresholds: warnCrit(0.01, 0.05),
+        description: '5xx responses / all responses per endpoint.',
+        queries: [
+          {
+            expr: `sum by ($endpoint_label) (rate(${REQ_5XX}[${RATE}])) / sum by ($endpoint_label) (rate(${REQ}[${RATE}]))`,
+            legend: `{{$endpoint_label}}`,
+          },
+        ],
+      },
+      {
+        type: 'timeseries',
+        title: 'Latency percentiles',
+        unit: 's',
+        min: 0,
+        thresholds: latencySteps(ctx, 'http', 1),
+        description: 'p50/p95/p99 of request duration.',
+        queries: [0.5, 0.95, 0.99].map((q) => ({
+          expr: `histogram_quantile(${q}, sum by (le) (rate(${BUCKET}[${RATE}])))`,
+          legend: `p${Math.round(q * 100)}`,
+        })),
+      },
+      {
+        type: 'timeseries',
+        title: 'Latency p95 by endpoint',
+        unit: 's',
+        min: 0,
+        thresholds: latencySteps(ctx, 'http', 1),
+        description: '95th percentile of request duration per endpoint.',
+        queries: [
+          { expr: `histogram_quantile(0.95, sum by (le, $endpoint_label) (rate(${BUCKET}[${RATE}])))`, legend: `{{$endpoint_label}}` },
+        ],
+      },
+    ],
+  };
+}
 
 export const httpServices: DashboardModule = {
   uid: 'http-services',
@@ -53,98 +153,6 @@ export const httpServices: DashboardModule = {
       },
       { kind: 'custom', name: 'status_label', label: 'status label', values: ['status_code', 'status', 'code'], includeAll: false },
     ],
-    rows: [
-      workloadStatusRow(ctx.spec, 'http'),
-      {
-        title: 'Overview',
-        panels: [
-          upStat(SEL),
-          {
-            type: 'stat',
-            title: 'Request rate',
-            unit: 'reqps',
-            thresholds: neutral(),
-            description: 'Requests per second.',
-            queries: [{ expr: `sum(rate(${REQ}[${RATE}]))`, instant: true }],
-          },
-          {
-            type: 'stat',
-            title: 'Error ratio (5xx)',
-            unit: 'percentunit',
-            thresholds: warnCrit(0.01, 0.05),
-            description: 'Responses with a 5xx status / all responses.',
-            queries: [{ expr: `sum(rate(${REQ_5XX}[${RATE}])) / sum(rate(${REQ}[${RATE}]))`, instant: true }],
-          },
-          {
-            type: 'stat',
-            title: 'Latency p95',
-            unit: 's',
-            thresholds: latencySteps(ctx, 'http', 1),
-            description: '95th percentile of request duration.',
-            queries: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(${BUCKET}[${RATE}])))`, instant: true }],
-          },
-        ],
-      },
-      {
-        title: 'Per endpoint and status',
-        panels: [
-          {
-            type: 'timeseries',
-            title: 'Requests by endpoint',
-            unit: 'reqps',
-            min: 0,
-            thresholds: neutral(),
-            description: 'Requests per second by endpoint (the label chosen in "endpoint label").',
-            queries: [{ expr: `sum by ($endpoint_label) (rate(${REQ}[${RATE}]))`, legend: `{{$endpoint_label}}` }],
-          },
-          {
-            type: 'timeseries',
-            title: 'Requests by status',
-            unit: 'reqps',
-            min: 0,
-            thresholds: neutral(),
-            description: 'Requests per second by status code.',
-            queries: [{ expr: `sum by ($status_label) (rate(${REQ}[${RATE}]))`, legend: `{{$status_label}}` }],
-          },
-          {
-            type: 'timeseries',
-            title: 'Error ratio by endpoint',
-            unit: 'percentunit',
-            min: 0,
-            thresholds: warnCrit(0.01, 0.05),
-            description: '5xx responses / all responses per endpoint.',
-            queries: [
-              {
-                expr: `sum by ($endpoint_label) (rate(${REQ_5XX}[${RATE}])) / sum by ($endpoint_label) (rate(${REQ}[${RATE}]))`,
-                legend: `{{$endpoint_label}}`,
-              },
-            ],
-          },
-          {
-            type: 'timeseries',
-            title: 'Latency percentiles',
-            unit: 's',
-            min: 0,
-            thresholds: latencySteps(ctx, 'http', 1),
-            description: 'p50/p95/p99 of request duration.',
-            queries: [0.5, 0.95, 0.99].map((q) => ({
-              expr: `histogram_quantile(${q}, sum by (le) (rate(${BUCKET}[${RATE}])))`,
-              legend: `p${Math.round(q * 100)}`,
-            })),
-          },
-          {
-            type: 'timeseries',
-            title: 'Latency p95 by endpoint',
-            unit: 's',
-            min: 0,
-            thresholds: latencySteps(ctx, 'http', 1),
-            description: '95th percentile of request duration per endpoint.',
-            queries: [
-              { expr: `histogram_quantile(0.95, sum by (le, $endpoint_label) (rate(${BUCKET}[${RATE}])))`, legend: `{{$endpoint_label}}` },
-            ],
-          },
-        ],
-      },
-    ],
+    rows: [workloadStatusRow(ctx.spec, 'http'), overviewRow(ctx), endpointRow(ctx)],
   }),
 };
