@@ -47,14 +47,22 @@ function fingerprint(file) {
 
 function toolVersions() {
   let esbuild = 'none';
-  try { esbuild = require(path.join(ROOT, 'node_modules', 'esbuild', 'package.json')).version; } catch { /* tsx fallback */ }
+  try {
+    esbuild = require(path.join(ROOT, 'node_modules', 'esbuild', 'package.json')).version;
+  } catch {
+    /* tsx fallback */
+  }
   return `esbuild ${esbuild}, node ${process.version}`;
 }
 
 /** The stamp still describes the sources: every input file has the size and mtime it had when the bundle was built. */
 function fresh() {
   let stamp;
-  try { stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8')); } catch { return false; }
+  try {
+    stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+  } catch {
+    return false;
+  }
   if (stamp.tools !== toolVersions() || !fs.existsSync(bundle)) return false;
   for (const [file, fp] of Object.entries(stamp.inputs)) if (fingerprint(file) !== fp) return false;
   return true;
@@ -85,8 +93,17 @@ async function buildAsync() {
   fs.mkdirSync(CACHE, { recursive: true });
   const tmp = `${bundle}.${process.pid}.tmp`;
   const result = await esbuild.build({
-    entryPoints: [entryAbs], bundle: true, platform: 'node', target: `node${process.versions.node.split('.')[0]}`, format: 'cjs',
-    outfile: tmp, external: EXTERNAL, metafile: true, logLevel: 'silent', absWorkingDir: ROOT, plugins: [kindsTable],
+    entryPoints: [entryAbs],
+    bundle: true,
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    format: 'cjs',
+    outfile: tmp,
+    external: EXTERNAL,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+    plugins: [kindsTable],
   });
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) if (!file.startsWith('node_modules/')) inputs[file] = fingerprint(file);
@@ -112,5 +129,8 @@ function viaTsx(why) {
 
 if (fresh()) runMain(bundle);
 else {
-  buildAsync().then(() => runMain(bundle), (e) => viaTsx(`bundle not built (${e.message.split('\n')[0]})`));
+  buildAsync().then(
+    () => runMain(bundle),
+    (e) => viaTsx(`bundle not built (${e.message.split('\n')[0]})`),
+  );
 }

@@ -10,7 +10,7 @@ echo "== tools"; npx tsx scripts/install-tools.ts
 
 echo "== type check"; npx tsc --noEmit -p .
 echo "== lint (typescript-eslint, type-checked rules)"; npm run --silent lint
-echo "== format (Prettier, the files formatted so far)"; npm run --silent format:check
+echo "== format (Prettier, every TypeScript and JavaScript file)"; npm run --silent format:check
 echo "== strict validation of dist/"; npx tsx scripts/validate.ts dist gitops
 echo "== external linters"; npx tsx scripts/lint-external.ts
 # Tests clean up after themselves: they run with a temp folder of their own, which must be empty afterwards.

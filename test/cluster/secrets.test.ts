@@ -18,14 +18,29 @@ import { tool } from '../lib/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 let cp: ControlPlane;
-beforeAll(async () => { cp = await startControlPlane({ crds: [] }); }, 240_000);
-afterAll(async () => { await cp?.stop(); }, 60_000);
+beforeAll(async () => {
+  cp = await startControlPlane({ crds: [] });
+}, 240_000);
+afterAll(async () => {
+  await cp?.stop();
+}, 60_000);
 
 function secrets(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'charts', 'app', 'secrets.ts'), 'monitoring.yaml', ...args], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000,
-    env: { ...process.env, KUBECONFIG: cp.kubeconfig, PATH: `${path.dirname(tool('kubectl'))}${path.delimiter}${process.env.PATH}`, ...env },
-  });
+  return spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'charts', 'app', 'secrets.ts'), 'monitoring.yaml', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        KUBECONFIG: cp.kubeconfig,
+        PATH: `${path.dirname(tool('kubectl'))}${path.delimiter}${process.env.PATH}`,
+        ...env,
+      },
+    },
+  );
 }
 
 async function data(name: string): Promise<Record<string, string>> {
@@ -47,7 +62,9 @@ it('creates the namespace and every Secret monitoring.yaml needs; prints no valu
   const dry = secrets([...given, '--dry-run']);
   expect(dry.status).toBe(0);
   expect(dry.stdout).toContain('would create namespace monitoring');
-  expect(dry.stdout).toContain('would create secret monitoring/monitoring-web-auth: password (generated), web-config.yml (bcrypt web config for user monitoring)');
+  expect(dry.stdout).toContain(
+    'would create secret monitoring/monitoring-web-auth: password (generated), web-config.yml (bcrypt web config for user monitoring)',
+  );
   expect((await cp.kubectl(['get', 'namespace', 'monitoring'])).code).not.toBe(0);
 
   const r = secrets(given);
@@ -62,7 +79,13 @@ it('creates the namespace and every Secret monitoring.yaml needs; prints no valu
   expect(admin['admin-user']).toBe('admin');
   for (const v of [auth.password, admin['admin-password'], admin['secret-key']]) expect(v).toMatch(/^[A-Za-z0-9_-]{32}$/);
   expect(bcrypt.compareSync(auth.password, parse(auth['web-config.yml']).basic_auth_users.monitoring)).toBe(true);
-  for (const v of [auth.password, auth['web-config.yml'].split(': ')[1].trim(), admin['admin-password'], admin['secret-key'], 'very-secret-token']) {
+  for (const v of [
+    auth.password,
+    auth['web-config.yml'].split(': ')[1].trim(),
+    admin['admin-password'],
+    admin['secret-key'],
+    'very-secret-token',
+  ]) {
     expect(`${r.stdout}${r.stderr}`).not.toContain(v);
   }
 
@@ -75,11 +98,23 @@ it('creates the namespace and every Secret monitoring.yaml needs; prints no valu
 
 it('adds back a removed key, derived from the stored password, without touching the other keys', async () => {
   const before = await data('monitoring-web-auth');
-  await cp.kubectlOk(['-n', 'monitoring', 'patch', 'secret', 'monitoring-web-auth', '--type', 'json', '-p', '[{"op":"remove","path":"/data/web-config.yml"}]']);
+  await cp.kubectlOk([
+    '-n',
+    'monitoring',
+    'patch',
+    'secret',
+    'monitoring-web-auth',
+    '--type',
+    'json',
+    '-p',
+    '[{"op":"remove","path":"/data/web-config.yml"}]',
+  ]);
   const r = secrets(['--from-env', 'alertmanager-msteams/webhook-url=TEAMS']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('added to secret monitoring/monitoring-web-auth: web-config.yml (bcrypt web config for user monitoring); kept password');
+  expect(r.stdout).toContain(
+    'added to secret monitoring/monitoring-web-auth: web-config.yml (bcrypt web config for user monitoring); kept password',
+  );
   const after = await data('monitoring-web-auth');
   expect(after.password).toBe(before.password);
   expect(bcrypt.compareSync(after.password, parse(after['web-config.yml']).basic_auth_users.monitoring)).toBe(true);

@@ -33,7 +33,12 @@ export function synthesize(spec: string | Record<string, unknown>, parent: strin
   const stack = new MonitoringStack(new App(), 'stack', { spec: validated });
   const dir = path.join(parent, 'dist');
   writeAtomically(dir, renderManifests(stack));
-  return { dir, objects: readManifests(dir).map((d) => d.object), platform: ((validated as any).spec?.platform ?? 'generic') as Platform, spec: validated };
+  return {
+    dir,
+    objects: readManifests(dir).map((d) => d.object),
+    platform: ((validated as any).spec?.platform ?? 'generic') as Platform,
+    spec: validated,
+  };
 }
 
 /** A temp folder removed by the caller (afterAll). */
@@ -63,9 +68,12 @@ export function gpuPool(platform: Platform, count: number, namePrefix = 'gpu'): 
     // AKS GPU pool, tainted sku=gpu:NoSchedule as Azure's guide does.
     aks: { 'kubernetes.azure.com/accelerator': 'nvidia', 'kubernetes.azure.com/agentpool': 'gpupool' },
   }[platform];
-  const taints: NodePool['taints'] = platform === 'aks' ? [{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }]
-    : platform === 'gke' ? [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]
-      : [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }];
+  const taints: NodePool['taints'] =
+    platform === 'aks'
+      ? [{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }]
+      : platform === 'gke'
+        ? [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]
+        : [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }];
   return { count, namePrefix, labels, taints, capacity: GPU_CAPACITY };
 }
 
@@ -74,7 +82,14 @@ export function nodeShape(platform: Platform, o: { nodes?: number; gpuNodes?: nu
   if (platform === 'k3s') {
     return {
       name: 'k3s single server (4 CPU, 4Gi)',
-      pools: [{ count: 1, namePrefix: 'server', labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' }, capacity: { cpu: '4', memory: '4Gi', pods: '110' } }],
+      pools: [
+        {
+          count: 1,
+          namePrefix: 'server',
+          labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
+          capacity: { cpu: '4', memory: '4Gi', pods: '110' },
+        },
+      ],
     };
   }
   const nodes = o.nodes ?? 3;
@@ -87,22 +102,39 @@ export function nodeShape(platform: Platform, o: { nodes?: number; gpuNodes?: nu
 }
 
 const PROVISIONERS: Record<string, string> = {
-  'local-path': 'rancher.io/local-path', 'standard-rwo': 'pd.csi.storage.gke.io', gp2: 'kubernetes.io/aws-ebs', 'managed-csi': 'disk.csi.azure.com',
+  'local-path': 'rancher.io/local-path',
+  'standard-rwo': 'pd.csi.storage.gke.io',
+  gp2: 'kubernetes.io/aws-ebs',
+  'managed-csi': 'disk.csi.azure.com',
 };
 
 /** Nodes, the platform's StorageClass (default class), RuntimeClass nvidia where the stack needs one, and a PersistentVolume per claim. */
 export async function prepareCluster(cp: ControlPlane, s: Synthesized, shape: NodeShape): Promise<void> {
   for (const pool of shape.pools) await cp.addNodes(pool);
   const className = PROFILES[s.platform].storageClassName ?? 'standard';
-  await cp.addStorageClass(className, { isDefault: true, provisioner: PROVISIONERS[className] ?? 'example.com/nobody', allowVolumeExpansion: PROFILES[s.platform].volumeExpansion });
+  await cp.addStorageClass(className, {
+    isDefault: true,
+    provisioner: PROVISIONERS[className] ?? 'example.com/nobody',
+    allowVolumeExpansion: PROFILES[s.platform].volumeExpansion,
+  });
   // Classes the spec names itself (e.g. an EBS CSI gp3 class on EKS): the cluster has them too.
-  for (const other of new Set(claims(s.objects).map((c) => c.spec.storageClassName).filter((c) => c && c !== className))) {
+  for (const other of new Set(
+    claims(s.objects)
+      .map((c) => c.spec.storageClassName)
+      .filter((c) => c && c !== className),
+  )) {
     await cp.addStorageClass(other, { provisioner: PROVISIONERS[className] ?? 'example.com/nobody', allowVolumeExpansion: true });
   }
   const runtimeClasses = new Set(s.objects.flatMap((o) => [podSpec(o)?.runtimeClassName]).filter(Boolean));
-  for (const rc of runtimeClasses) if (!s.objects.some((o) => o.kind === 'RuntimeClass' && o.metadata.name === rc)) await cp.addRuntimeClass(rc);
+  for (const rc of runtimeClasses)
+    if (!s.objects.some((o) => o.kind === 'RuntimeClass' && o.metadata.name === rc)) await cp.addRuntimeClass(rc);
   for (const claim of claims(s.objects)) {
-    await cp.addVolumes({ storageClassName: claim.spec.storageClassName ?? className, size: claim.spec.resources.requests.storage, accessModes: claim.spec.accessModes, count: claim.count });
+    await cp.addVolumes({
+      storageClassName: claim.spec.storageClassName ?? className,
+      size: claim.spec.resources.requests.storage,
+      accessModes: claim.spec.accessModes,
+      count: claim.count,
+    });
   }
 }
 
@@ -116,7 +148,13 @@ export function claims(objects: any[]): { spec: any; count: number; name: string
   for (const o of objects) {
     if (o.kind === 'PersistentVolumeClaim') out.push({ spec: o.spec, count: 1, name: o.metadata.name, namespace: o.metadata.namespace });
     if (o.kind === 'StatefulSet') {
-      for (const t of o.spec.volumeClaimTemplates ?? []) out.push({ spec: t.spec, count: o.spec.replicas ?? 1, name: `${t.metadata.name}-${o.metadata.name}`, namespace: o.metadata.namespace });
+      for (const t of o.spec.volumeClaimTemplates ?? [])
+        out.push({
+          spec: t.spec,
+          count: o.spec.replicas ?? 1,
+          name: `${t.metadata.name}-${o.metadata.name}`,
+          namespace: o.metadata.namespace,
+        });
     }
   }
   return out;
@@ -135,7 +173,15 @@ export async function createPrerequisites(cp: ControlPlane, s: Synthesized): Pro
       namespaces.add(secret.namespace);
     }
     const keys = secret.keys.length ? secret.keys : secret.type === 'basic-auth' ? ['auth'] : ['value'];
-    await cp.kubectlOk(['-n', secret.namespace, 'create', 'secret', 'generic', secret.name, ...keys.map((k) => `--from-literal=${k}=placeholder`)]);
+    await cp.kubectlOk([
+      '-n',
+      secret.namespace,
+      'create',
+      'secret',
+      'generic',
+      secret.name,
+      ...keys.map((k) => `--from-literal=${k}=placeholder`),
+    ]);
     made.push(`${secret.namespace}/${secret.name}`);
   }
   return made;
@@ -143,10 +189,17 @@ export async function createPrerequisites(cp: ControlPlane, s: Synthesized): Pro
 
 /** The object lines kubectl apply prints (`kind.group/name verb`). */
 export function applyLines(stdout: string): string[] {
-  return stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
-export interface ApplyReport { readonly objects: number; readonly repatched: string[]; readonly conflicts: string[] }
+export interface ApplyReport {
+  readonly objects: number;
+  readonly repatched: string[];
+  readonly conflicts: string[];
+}
 
 /** Everything the checks find, kept for the report (printed by each test file). */
 export const report: Record<string, unknown> = {};
@@ -156,26 +209,42 @@ export function record(key: string, value: unknown): void {
 
 /** SSA conflicts in kubectl's error text: one line per conflicting field. */
 export function conflictLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => /^\s*- .*conflict|^\s*- \.[a-zA-Z]/.test(l) || /conflict with "/.test(l)).map((l) => l.trim());
+  return stderr
+    .split('\n')
+    .filter((l) => /^\s*- .*conflict|^\s*- \.[a-zA-Z]/.test(l) || /conflict with "/.test(l))
+    .map((l) => l.trim());
 }
 
 /** The DaemonSets whose pods may run only on GPU nodes. */
 export const GPU_DAEMONSETS = new Set(['dcgm-exporter']);
 
-export interface PodCensus { running: number; total: number; notRunning: string[] }
+export interface PodCensus {
+  running: number;
+  total: number;
+  notRunning: string[];
+}
 
 /** Pods of the stack's namespaces: Running (or Succeeded for Jobs) of all. */
 export async function podCensus(cp: ControlPlane, namespaces: string[]): Promise<PodCensus> {
   const pods = (await cp.getItems('pods')).filter((p) => namespaces.includes(p.metadata.namespace));
-  const notRunning = pods.filter((p) => p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded')
-    .map((p) => `${p.metadata.namespace}/${p.metadata.name}: ${p.status?.phase} ${(p.status?.conditions ?? []).filter((c: any) => c.status !== 'True').map((c: any) => `${c.type} ${c.reason ?? ''} ${c.message ?? ''}`).join('; ')}`);
+  const notRunning = pods
+    .filter((p) => p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded')
+    .map(
+      (p) =>
+        `${p.metadata.namespace}/${p.metadata.name}: ${p.status?.phase} ${(p.status?.conditions ?? [])
+          .filter((c: any) => c.status !== 'True')
+          .map((c: any) => `${c.type} ${c.reason ?? ''} ${c.message ?? ''}`)
+          .join('; ')}`,
+    );
   return { running: pods.length - notRunning.length, total: pods.length, notRunning };
 }
 
 /** Workloads whose pods are not all created, scheduled and ready yet. */
 export async function unsettledWorkloads(cp: ControlPlane, namespaces: string[]): Promise<string[]> {
   const out: string[] = [];
-  const all = JSON.parse(await cp.kubectlOk(['get', 'deployments,statefulsets,daemonsets', '-A', '-o', 'json'])).items.filter((o: any) => namespaces.includes(o.metadata.namespace));
+  const all = JSON.parse(await cp.kubectlOk(['get', 'deployments,statefulsets,daemonsets', '-A', '-o', 'json'])).items.filter((o: any) =>
+    namespaces.includes(o.metadata.namespace),
+  );
   for (const w of all) {
     const st = w.status ?? {};
     const stale = st.observedGeneration !== w.metadata.generation;
@@ -183,7 +252,8 @@ export async function unsettledWorkloads(cp: ControlPlane, namespaces: string[])
       if (stale || (st.numberReady ?? 0) !== st.desiredNumberScheduled || (st.currentNumberScheduled ?? 0) !== st.desiredNumberScheduled) {
         out.push(`DaemonSet ${w.metadata.name} ready ${st.numberReady ?? 0}/${st.desiredNumberScheduled ?? '?'}`);
       }
-    } else if (stale || (st.readyReplicas ?? 0) !== (w.spec.replicas ?? 1)) out.push(`${w.kind} ${w.metadata.name} ${st.readyReplicas ?? 0}/${w.spec.replicas ?? 1}`);
+    } else if (stale || (st.readyReplicas ?? 0) !== (w.spec.replicas ?? 1))
+      out.push(`${w.kind} ${w.metadata.name} ${st.readyReplicas ?? 0}/${w.spec.replicas ?? 1}`);
   }
   return out;
 }
@@ -191,7 +261,9 @@ export async function unsettledWorkloads(cp: ControlPlane, namespaces: string[])
 /** Events of a reason (FailedCreate, FailedScheduling, ...) in the cluster. */
 export async function eventsOf(cp: ControlPlane, reasons: string[]): Promise<string[]> {
   const events = await cp.getItems('events');
-  return events.filter((e) => reasons.includes(e.reason)).map((e) => `${e.reason} ${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.message}`);
+  return events
+    .filter((e) => reasons.includes(e.reason))
+    .map((e) => `${e.reason} ${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.message}`);
 }
 
 /**
@@ -201,18 +273,28 @@ export async function eventsOf(cp: ControlPlane, reasons: string[]): Promise<str
  * Bound; every other event (Pod Security refusals, no node fits) is kept.
  */
 export async function lastingSchedulingFailures(cp: ControlPlane): Promise<string[]> {
-  const bound = new Set((await cp.getItems('persistentvolumeclaims'))
-    .filter((c) => c.status?.phase === 'Bound').map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
+  const bound = new Set(
+    (await cp.getItems('persistentvolumeclaims'))
+      .filter((c) => c.status?.phase === 'Bound')
+      .map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+  );
   const events = await cp.getItems('events');
-  return events.filter((e) => {
-    if (e.reason === 'FailedCreate') return true;
-    if (e.reason !== 'FailedScheduling') return false;
-    const lag = /^0\/\d+ nodes are available: persistentvolumeclaim "([^"]+)" not found\. not found$/.exec(e.message ?? '');
-    return !(lag && bound.has(`${e.involvedObject.namespace}/${lag[1]}`));
-  }).map((e) => `${e.reason} ${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.message}`);
+  return events
+    .filter((e) => {
+      if (e.reason === 'FailedCreate') return true;
+      if (e.reason !== 'FailedScheduling') return false;
+      const lag = /^0\/\d+ nodes are available: persistentvolumeclaim "([^"]+)" not found\. not found$/.exec(e.message ?? '');
+      return !(lag && bound.has(`${e.involvedObject.namespace}/${lag[1]}`));
+    })
+    .map((e) => `${e.reason} ${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.message}`);
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => Promise<string>): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -264,7 +346,9 @@ export function describeStack(title: string, spec: string | Record<string, unkno
       s = synthesize(spec, parent);
       shape = o.shape ?? nodeShape(s.platform);
       // Only the CRDs of the kinds this stack writes (the Gateway API ones are large): test/crds/<group>_<plural>.yaml(.gz).
-      const crdFiles = new Set(s.objects.filter((x) => x.apiVersion.includes('.')).map((x) => `${x.apiVersion.split('/')[0]}_${x.kind.toLowerCase()}s.`));
+      const crdFiles = new Set(
+        s.objects.filter((x) => x.apiVersion.includes('.')).map((x) => `${x.apiVersion.split('/')[0]}_${x.kind.toLowerCase()}s.`),
+      );
       cp = await startControlPlane({ crds: testCrdFiles().filter((f) => [...crdFiles].some((c) => path.basename(f).startsWith(c))) });
       summary.controlPlaneReadyS = Math.round((Date.now() - started) / 100) / 10;
       await prepareCluster(cp, s, shape);
@@ -292,7 +376,8 @@ export function describeStack(title: string, spec: string | Record<string, unkno
     });
 
     it('a second kubectl apply -f dist/ leaves every object unchanged', async () => {
-      const pdbGenerations = async () => Object.fromEntries((await cp!.getItems('poddisruptionbudgets')).map((p) => [p.metadata.name, p.metadata.generation]));
+      const pdbGenerations = async () =>
+        Object.fromEntries((await cp!.getItems('poddisruptionbudgets')).map((p) => [p.metadata.name, p.metadata.generation]));
       const before = await pdbGenerations();
       const r = await cp!.kubectl(['apply', '-f', s.dir]);
       expect(r.stderr).toBe('');
@@ -320,7 +405,8 @@ export function describeStack(title: string, spec: string | Record<string, unkno
       const live: any[] = JSON.parse(await cp!.kubectlOk(['get', '-f', s.dir, '-o', 'json'])).items;
       expect(live.length).toBe(s.objects.length);
       s.objects.forEach((obj, i) => {
-        for (const m of liveMismatches(obj, live[i])) mismatches.push(`${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name} ${m}`);
+        for (const m of liveMismatches(obj, live[i]))
+          mismatches.push(`${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name} ${m}`);
       });
       summary.liveMismatches = mismatches.length;
       expect(mismatches).toEqual([]);
@@ -336,11 +422,19 @@ export function describeStack(title: string, spec: string | Record<string, unkno
     });
 
     it('schedules every pod (Pod Security admits them all) and binds every claim on the node shape', async () => {
-      await waitUntil('every workload settled', async () => ((await unsettledWorkloads(cp!, namespaces)).length === 0 ? true : undefined),
-        o.settleMs ?? 120_000, async () => [
-          ...(await unsettledWorkloads(cp!, namespaces)), ...(await eventsOf(cp!, ['FailedCreate', 'FailedScheduling'])),
-          ...(await podCensus(cp!, namespaces)).notRunning, (await cp!.kubectl(['get', 'pods', '-A', '-o', 'wide'])).stdout, cp!.logs(),
-        ].join('\n'));
+      await waitUntil(
+        'every workload settled',
+        async () => ((await unsettledWorkloads(cp!, namespaces)).length === 0 ? true : undefined),
+        o.settleMs ?? 120_000,
+        async () =>
+          [
+            ...(await unsettledWorkloads(cp!, namespaces)),
+            ...(await eventsOf(cp!, ['FailedCreate', 'FailedScheduling'])),
+            ...(await podCensus(cp!, namespaces)).notRunning,
+            (await cp!.kubectl(['get', 'pods', '-A', '-o', 'wide'])).stdout,
+            cp!.logs(),
+          ].join('\n'),
+      );
       const census = await podCensus(cp!, namespaces);
       summary.shape = shape.name;
       summary.pods = `${census.running}/${census.total}`;
@@ -352,12 +446,20 @@ export function describeStack(title: string, spec: string | Record<string, unkno
       const gpuNodes = shape.gpuPrefix ? nodes.filter((n) => n.startsWith(`${shape.gpuPrefix}-`)) : [];
       const pods = (await cp!.getItems('pods')).filter((p) => namespaces.includes(p.metadata.namespace));
       for (const ds of s.objects.filter((x) => x.kind === 'DaemonSet')) {
-        const on = pods.filter((p) => p.metadata.ownerReferences?.some((r: any) => r.kind === 'DaemonSet' && r.name === ds.metadata.name)).map((p) => p.spec.nodeName).sort();
-        expect({ daemonSet: ds.metadata.name, nodes: on }).toEqual({ daemonSet: ds.metadata.name, nodes: GPU_DAEMONSETS.has(ds.metadata.name) ? gpuNodes : nodes });
+        const on = pods
+          .filter((p) => p.metadata.ownerReferences?.some((r: any) => r.kind === 'DaemonSet' && r.name === ds.metadata.name))
+          .map((p) => p.spec.nodeName)
+          .sort();
+        expect({ daemonSet: ds.metadata.name, nodes: on }).toEqual({
+          daemonSet: ds.metadata.name,
+          nodes: GPU_DAEMONSETS.has(ds.metadata.name) ? gpuNodes : nodes,
+        });
       }
       const pvcs = (await cp!.getItems('pvc')).filter((p) => namespaces.includes(p.metadata.namespace));
       summary.pvcsBound = `${pvcs.filter((p) => p.status?.phase === 'Bound').length}/${pvcs.length}`;
-      expect(pvcs.filter((p) => p.status?.phase !== 'Bound').map((p) => `${p.metadata.namespace}/${p.metadata.name} ${p.status?.phase}`)).toEqual([]);
+      expect(
+        pvcs.filter((p) => p.status?.phase !== 'Bound').map((p) => `${p.metadata.namespace}/${p.metadata.name} ${p.status?.phase}`),
+      ).toEqual([]);
       expect(pvcs.length).toBe(claims(s.objects).reduce((n, c) => n + c.count, 0));
     }, 200_000);
   });

@@ -22,8 +22,14 @@ beforeAll(async () => {
   parent = tempDir('cluster-upgrade-');
   const old = path.join(parent, 'old');
   fs.mkdirSync(old);
-  const files = execFileSync('git', ['ls-tree', '--name-only', `${OLD}:dist`], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.yaml'));
-  for (const f of files) fs.writeFileSync(path.join(old, f), execFileSync('git', ['show', `${OLD}:dist/${f}`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const files = execFileSync('git', ['ls-tree', '--name-only', `${OLD}:dist`], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f.endsWith('.yaml'));
+  for (const f of files)
+    fs.writeFileSync(
+      path.join(old, f),
+      execFileSync('git', ['show', `${OLD}:dist/${f}`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }),
+    );
   today = synthesize('monitoring.yaml', parent);
   cp = await startControlPlane();
   // A default StorageClass, as every cluster README targets has: claims get its name when created.
@@ -37,11 +43,18 @@ afterAll(async () => {
   await cp?.stop();
   if (parent) fs.rmSync(parent, { recursive: true, force: true });
   record('upgrade', { seconds: Math.round((Date.now() - started) / 100) / 10 });
-  process.stdout.write(`cluster ${JSON.stringify({ stack: 'upgrade from ' + OLD, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
+  process.stdout.write(
+    `cluster ${JSON.stringify({ stack: 'upgrade from ' + OLD, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`,
+  );
 }, 60_000);
 
 it(`the synth-time check lets today's dist/ replace the dist/ of ${OLD}`, () => {
-  expect(unsafeChanges(parseManifestTexts(fs.readdirSync(path.join(parent, 'old')).map((f) => [f, fs.readFileSync(path.join(parent, 'old', f), 'utf8')])), today.objects)).toEqual([]);
+  expect(
+    unsafeChanges(
+      parseManifestTexts(fs.readdirSync(path.join(parent, 'old')).map((f) => [f, fs.readFileSync(path.join(parent, 'old', f), 'utf8')])),
+      today.objects,
+    ),
+  ).toEqual([]);
 });
 
 it(`today's dist/ applies in place over the dist/ of ${OLD}`, async () => {
@@ -58,35 +71,142 @@ const find = (objects: any[], kind: string, name: string) => {
   return o;
 };
 
-interface Change { readonly what: string; readonly kind: string; readonly name: string; readonly change: (o: any) => void }
+interface Change {
+  readonly what: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly change: (o: any) => void;
+}
 
 /** Changes the check refuses (fields Kubernetes keeps immutable). */
 const REFUSED: Change[] = [
-  { what: 'a bigger Prometheus volume (volumeClaimTemplates)', kind: 'StatefulSet', name: 'prometheus', change: (o) => { o.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '500Gi'; } },
-  { what: 'another StorageClass for Loki (volumeClaimTemplates)', kind: 'StatefulSet', name: 'loki', change: (o) => { o.spec.volumeClaimTemplates[0].spec.storageClassName = 'fast'; } },
-  { what: 'the StatefulSet serviceName', kind: 'StatefulSet', name: 'alertmanager', change: (o) => { o.spec.serviceName = 'alertmanager-peers'; } },
-  { what: 'the StatefulSet podManagementPolicy', kind: 'StatefulSet', name: 'prometheus', change: (o) => { o.spec.podManagementPolicy = o.spec.podManagementPolicy === 'Parallel' ? 'OrderedReady' : 'Parallel'; } },
   {
-    what: 'a Deployment selector', kind: 'Deployment', name: 'grafana',
-    change: (o) => { o.spec.selector.matchLabels.tier = 'ui'; o.spec.template.metadata.labels.tier = 'ui'; },
+    what: 'a bigger Prometheus volume (volumeClaimTemplates)',
+    kind: 'StatefulSet',
+    name: 'prometheus',
+    change: (o) => {
+      o.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '500Gi';
+    },
   },
   {
-    what: 'a DaemonSet selector', kind: 'DaemonSet', name: 'node-exporter',
-    change: (o) => { o.spec.selector.matchLabels.tier = 'agent'; o.spec.template.metadata.labels.tier = 'agent'; },
+    what: 'another StorageClass for Loki (volumeClaimTemplates)',
+    kind: 'StatefulSet',
+    name: 'loki',
+    change: (o) => {
+      o.spec.volumeClaimTemplates[0].spec.storageClassName = 'fast';
+    },
   },
-  { what: 'a smaller Grafana claim', kind: 'PersistentVolumeClaim', name: 'grafana', change: (o) => { o.spec.resources.requests.storage = '1Mi'; } },
-  { what: 'the Grafana claim\'s StorageClass', kind: 'PersistentVolumeClaim', name: 'grafana', change: (o) => { o.spec.storageClassName = 'fast'; } },
-  { what: 'the Grafana claim\'s access modes', kind: 'PersistentVolumeClaim', name: 'grafana', change: (o) => { o.spec.accessModes = ['ReadWriteMany']; } },
+  {
+    what: 'the StatefulSet serviceName',
+    kind: 'StatefulSet',
+    name: 'alertmanager',
+    change: (o) => {
+      o.spec.serviceName = 'alertmanager-peers';
+    },
+  },
+  {
+    what: 'the StatefulSet podManagementPolicy',
+    kind: 'StatefulSet',
+    name: 'prometheus',
+    change: (o) => {
+      o.spec.podManagementPolicy = o.spec.podManagementPolicy === 'Parallel' ? 'OrderedReady' : 'Parallel';
+    },
+  },
+  {
+    what: 'a Deployment selector',
+    kind: 'Deployment',
+    name: 'grafana',
+    change: (o) => {
+      o.spec.selector.matchLabels.tier = 'ui';
+      o.spec.template.metadata.labels.tier = 'ui';
+    },
+  },
+  {
+    what: 'a DaemonSet selector',
+    kind: 'DaemonSet',
+    name: 'node-exporter',
+    change: (o) => {
+      o.spec.selector.matchLabels.tier = 'agent';
+      o.spec.template.metadata.labels.tier = 'agent';
+    },
+  },
+  {
+    what: 'a smaller Grafana claim',
+    kind: 'PersistentVolumeClaim',
+    name: 'grafana',
+    change: (o) => {
+      o.spec.resources.requests.storage = '1Mi';
+    },
+  },
+  {
+    what: "the Grafana claim's StorageClass",
+    kind: 'PersistentVolumeClaim',
+    name: 'grafana',
+    change: (o) => {
+      o.spec.storageClassName = 'fast';
+    },
+  },
+  {
+    what: "the Grafana claim's access modes",
+    kind: 'PersistentVolumeClaim',
+    name: 'grafana',
+    change: (o) => {
+      o.spec.accessModes = ['ReadWriteMany'];
+    },
+  },
 ];
 
 /** Changes the check lets through. */
 const ACCEPTED: Change[] = [
-  { what: 'Prometheus replicas', kind: 'StatefulSet', name: 'prometheus', change: (o) => { o.spec.replicas = 2; } },
-  { what: 'a container image and resources in a StatefulSet template', kind: 'StatefulSet', name: 'loki', change: (o) => { o.spec.template.spec.containers[0].resources.limits.memory = '3Gi'; o.spec.template.spec.containers[0].image += '-rc'; } },
-  { what: 'a Deployment\'s pod labels (selector kept)', kind: 'Deployment', name: 'grafana', change: (o) => { o.spec.template.metadata.labels.tier = 'ui'; } },
-  { what: 'a DaemonSet update strategy', kind: 'DaemonSet', name: 'node-exporter', change: (o) => { o.spec.updateStrategy = { type: 'OnDelete' }; } },
-  { what: 'a Service port added', kind: 'Service', name: 'prometheus', change: (o) => { o.spec.ports.push({ name: 'extra', port: 9999, targetPort: 9999, protocol: 'TCP' }); } },
-  { what: 'a ConfigMap\'s data', kind: 'ConfigMap', name: 'prometheus-config', change: (o) => { o.data = { ...o.data, 'extra.txt': 'x' }; } },
+  {
+    what: 'Prometheus replicas',
+    kind: 'StatefulSet',
+    name: 'prometheus',
+    change: (o) => {
+      o.spec.replicas = 2;
+    },
+  },
+  {
+    what: 'a container image and resources in a StatefulSet template',
+    kind: 'StatefulSet',
+    name: 'loki',
+    change: (o) => {
+      o.spec.template.spec.containers[0].resources.limits.memory = '3Gi';
+      o.spec.template.spec.containers[0].image += '-rc';
+    },
+  },
+  {
+    what: "a Deployment's pod labels (selector kept)",
+    kind: 'Deployment',
+    name: 'grafana',
+    change: (o) => {
+      o.spec.template.metadata.labels.tier = 'ui';
+    },
+  },
+  {
+    what: 'a DaemonSet update strategy',
+    kind: 'DaemonSet',
+    name: 'node-exporter',
+    change: (o) => {
+      o.spec.updateStrategy = { type: 'OnDelete' };
+    },
+  },
+  {
+    what: 'a Service port added',
+    kind: 'Service',
+    name: 'prometheus',
+    change: (o) => {
+      o.spec.ports.push({ name: 'extra', port: 9999, targetPort: 9999, protocol: 'TCP' });
+    },
+  },
+  {
+    what: "a ConfigMap's data",
+    kind: 'ConfigMap',
+    name: 'prometheus-config',
+    change: (o) => {
+      o.data = { ...o.data, 'extra.txt': 'x' };
+    },
+  },
 ];
 
 describe('the upgrade check agrees with the API server', () => {

@@ -14,7 +14,6 @@ import { allProblems } from '../lib/checks';
 import { run, tempFiles } from '../lib/promtool';
 import { find, synth, synthFile } from '../lib/synth';
 
-
 function amConfigText(objects: any[]): string {
   const secret = find(objects, 'Secret', 'alertmanager-config');
   return Buffer.from(secret.data['alertmanager.yml'], 'base64').toString('utf8');
@@ -36,16 +35,28 @@ const FULL_SPEC = {
       { name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'teams-webhooks', key: 'ops' } },
       { name: 'teams-oncall', type: 'msteams', channel: 'oncall', webhookUrlSecretRef: { name: 'teams-webhooks', key: 'oncall' } },
       {
-        name: 'mail', type: 'email', to: 'ops@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587',
-        authUsername: 'alertmanager', authPasswordSecretRef: { name: 'smtp', key: 'password' },
+        name: 'mail',
+        type: 'email',
+        to: 'ops@example.com',
+        from: 'alertmanager@example.com',
+        smarthost: 'smtp.example.com:587',
+        authUsername: 'alertmanager',
+        authPasswordSecretRef: { name: 'smtp', key: 'password' },
       },
       { name: 'teams-native', type: 'msteamsv2', webhookUrlSecretRef: { name: 'teams-workflows', key: 'url' } },
       { name: 'discord', type: 'webhook', urlSecretRef: { name: 'discord', key: 'url' } },
     ],
     route: { criticalReceivers: ['teams-oncall', 'mail', 'teams-native'], warningReceivers: ['teams', 'discord'] },
     maintenanceWindows: [
-      { name: 'weekly-upgrade', timeIntervals: [{ weekdays: ['sunday'], times: [{ startTime: '02:00', endTime: '04:00' }], location: 'Europe/Paris' }] },
-      { name: 'ai-retraining', matchers: ['namespace="ai"'], timeIntervals: [{ daysOfMonth: ['1'], times: [{ startTime: '00:00', endTime: '06:00' }] }] },
+      {
+        name: 'weekly-upgrade',
+        timeIntervals: [{ weekdays: ['sunday'], times: [{ startTime: '02:00', endTime: '04:00' }], location: 'Europe/Paris' }],
+      },
+      {
+        name: 'ai-retraining',
+        matchers: ['namespace="ai"'],
+        timeIntervals: [{ daysOfMonth: ['1'], times: [{ startTime: '00:00', endTime: '06:00' }] }],
+      },
     ],
   },
 };
@@ -68,7 +79,12 @@ describe('Alertmanager config of monitoring.yaml (dist/)', () => {
 
   test('the seed route settings: group_by alertname/job/instance, 10s, 2m, 4h', () => {
     const c = parse(text);
-    expect(c.route).toMatchObject({ group_by: ['alertname', 'job', 'instance'], group_wait: '10s', group_interval: '2m', repeat_interval: '4h' });
+    expect(c.route).toMatchObject({
+      group_by: ['alertname', 'job', 'instance'],
+      group_wait: '10s',
+      group_interval: '2m',
+      repeat_interval: '4h',
+    });
   });
 
   test.each([
@@ -88,15 +104,24 @@ describe('Alertmanager config of monitoring.yaml (dist/)', () => {
 
   test('critical inhibits warning of the same alert and target; a down target inhibits its other alerts', () => {
     const c = parse(text);
-    expect(c.inhibit_rules).toEqual(expect.arrayContaining([
-      expect.objectContaining({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: expect.arrayContaining(['alertname', 'instance']) }),
-      expect.objectContaining({ source_matchers: ['alertname=~"TargetDown|ServiceDown"'], equal: ['job', 'instance'] }),
-    ]));
+    expect(c.inhibit_rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          source_matchers: ['severity="critical"'],
+          target_matchers: ['severity="warning"'],
+          equal: expect.arrayContaining(['alertname', 'instance']),
+        }),
+        expect.objectContaining({ source_matchers: ['alertname=~"TargetDown|ServiceDown"'], equal: ['job', 'instance'] }),
+      ]),
+    );
   });
 
   test('the Secret holds no secret: only the in-cluster bridge URL', () => {
     expect(findSecretLiterals(parse(text))).toEqual([]);
-    expect(text.match(/https?:\/\/[^\s"]+/g)).toEqual(['http://prometheus-msteams.monitoring.svc:2000/teams', 'http://prometheus-msteams.monitoring.svc:2000/teams']);
+    expect(text.match(/https?:\/\/[^\s"]+/g)).toEqual([
+      'http://prometheus-msteams.monitoring.svc:2000/teams',
+      'http://prometheus-msteams.monitoring.svc:2000/teams',
+    ]);
   });
 
   test('Prometheus sends to every Alertmanager replica and scrapes Alertmanager and the bridge', () => {
@@ -136,13 +161,21 @@ describe('every receiver type, maintenance windows, three replicas', () => {
   test('msteamsv2 and webhook receivers read their URLs from mounted Secret files', () => {
     const critical = config.receivers.find((r: any) => r.name === 'critical');
     const warning = config.receivers.find((r: any) => r.name === 'warning');
-    expect(critical.msteamsv2_configs).toEqual([{ webhook_url_file: '/etc/alertmanager/secrets/teams-workflows/url', send_resolved: true }]);
+    expect(critical.msteamsv2_configs).toEqual([
+      { webhook_url_file: '/etc/alertmanager/secrets/teams-workflows/url', send_resolved: true },
+    ]);
     expect(critical.email_configs[0].auth_password_file).toBe('/etc/alertmanager/secrets/smtp/password');
-    expect(warning.webhook_configs).toEqual(expect.arrayContaining([{ url_file: '/etc/alertmanager/secrets/discord/url', send_resolved: true }]));
+    expect(warning.webhook_configs).toEqual(
+      expect.arrayContaining([{ url_file: '/etc/alertmanager/secrets/discord/url', send_resolved: true }]),
+    );
     const sts = find(objects, 'StatefulSet', 'alertmanager');
     const mounts = sts.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
     const volumes = sts.spec.template.spec.volumes;
-    for (const file of ['/etc/alertmanager/secrets/teams-workflows/url', '/etc/alertmanager/secrets/smtp/password', '/etc/alertmanager/secrets/discord/url']) {
+    for (const file of [
+      '/etc/alertmanager/secrets/teams-workflows/url',
+      '/etc/alertmanager/secrets/smtp/password',
+      '/etc/alertmanager/secrets/discord/url',
+    ]) {
       const [, , , , secret, key] = file.split('/');
       expect(mounts).toContain(`/etc/alertmanager/secrets/${secret}`);
       expect(volumes.find((v: any) => v.secret?.secretName === secret).secret.items).toEqual(expect.arrayContaining([{ key, path: key }]));
@@ -155,17 +188,29 @@ describe('every receiver type, maintenance windows, three replicas', () => {
     const c = parse(text);
     expect(routeTo(checked, 'critical', ['severity=critical', 'alertname=MySQLDown', 'namespace=data']).stdout.trim()).toBe('critical');
     expect(routeTo(checked, 'warning', ['severity=warning', 'alertname=ContainerHighCpu', 'namespace=data']).stdout.trim()).toBe('warning');
-    const tree = amtool(['config', 'routes', 'test', '--config.file={config}', '--tree', 'severity=warning', 'namespace=ai', 'alertname=ServiceHighLatency'], checked);
+    const tree = amtool(
+      ['config', 'routes', 'test', '--config.file={config}', '--tree', 'severity=warning', 'namespace=ai', 'alertname=ServiceHighLatency'],
+      checked,
+    );
     expect(tree.status).toBe(0);
     expect(tree.stdout).toMatch(/\{namespace="ai"\}\s*\n\s*└── \{severity="warning"\}\s+receiver: warning/);
     // The branch for namespace="ai" mutes during both windows; the others during the global one only.
     const [aiBranch, critical, warning] = c.route.routes;
     expect(aiBranch.matchers).toEqual(['namespace="ai"']);
-    expect(aiBranch.routes.map((r: any) => r.mute_time_intervals)).toEqual([['weekly-upgrade', 'ai-retraining'], ['weekly-upgrade', 'ai-retraining']]);
+    expect(aiBranch.routes.map((r: any) => r.mute_time_intervals)).toEqual([
+      ['weekly-upgrade', 'ai-retraining'],
+      ['weekly-upgrade', 'ai-retraining'],
+    ]);
     expect([critical.mute_time_intervals, warning.mute_time_intervals]).toEqual([['weekly-upgrade'], ['weekly-upgrade']]);
     expect(c.time_intervals).toEqual([
-      { name: 'weekly-upgrade', time_intervals: [{ times: [{ start_time: '02:00', end_time: '04:00' }], weekdays: ['sunday'], location: 'Europe/Paris' }] },
-      { name: 'ai-retraining', time_intervals: [{ times: [{ start_time: '00:00', end_time: '06:00' }], days_of_month: ['1'], location: 'UTC' }] },
+      {
+        name: 'weekly-upgrade',
+        time_intervals: [{ times: [{ start_time: '02:00', end_time: '04:00' }], weekdays: ['sunday'], location: 'Europe/Paris' }],
+      },
+      {
+        name: 'ai-retraining',
+        time_intervals: [{ times: [{ start_time: '00:00', end_time: '06:00' }], days_of_month: ['1'], location: 'UTC' }],
+      },
     ]);
   });
 
@@ -175,14 +220,19 @@ describe('every receiver type, maintenance windows, three replicas', () => {
 
   test('three replicas gossip through the headless Service', () => {
     const args: string[] = find(objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0].args;
-    expect(args.filter((a) => a.startsWith('--cluster.peer='))).toEqual([0, 1, 2].map((i) => `--cluster.peer=alertmanager-${i}.alertmanager-headless.monitoring.svc:9094`));
+    expect(args.filter((a) => a.startsWith('--cluster.peer='))).toEqual(
+      [0, 1, 2].map((i) => `--cluster.peer=alertmanager-${i}.alertmanager-headless.monitoring.svc:9094`),
+    );
     expect(find(objects, 'PodDisruptionBudget', 'alertmanager').spec.maxUnavailable).toBe(1);
   });
 
   test('the bridge serves one path per Teams channel, URLs from the Secrets through env', () => {
     const cm = find(objects, 'ConfigMap', 'prometheus-msteams');
     const connectors = parse(cm.data['connectors.yaml.tmpl']).connectors_with_custom_templates;
-    expect(connectors.map((c: any) => [c.request_path, c.webhook_url])).toEqual([['/teams', '${TEAMS_WEBHOOK_URL_0}'], ['/oncall', '${TEAMS_WEBHOOK_URL_1}']]);
+    expect(connectors.map((c: any) => [c.request_path, c.webhook_url])).toEqual([
+      ['/teams', '${TEAMS_WEBHOOK_URL_0}'],
+      ['/oncall', '${TEAMS_WEBHOOK_URL_1}'],
+    ]);
     const pod = find(objects, 'Deployment', 'prometheus-msteams').spec.template.spec;
     expect(pod.initContainers[0].env).toEqual([
       { name: 'TEAMS_WEBHOOK_URL_0', valueFrom: { secretKeyRef: { name: 'teams-webhooks', key: 'ops' } } },
@@ -199,10 +249,15 @@ describe('every receiver type, maintenance windows, three replicas', () => {
 describe('the bridge init script', () => {
   function render(env: Record<string, string>) {
     const dir = tempFiles({
-      'etc/connectors.yaml.tmpl': stringify({ connectors_with_custom_templates: [
-        { request_path: '/teams', webhook_url: '${TEAMS_WEBHOOK_URL_0}' },
-        { request_path: '/oncall', webhook_url: '${TEAMS_WEBHOOK_URL_1}' },
-      ] }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+      'etc/connectors.yaml.tmpl': stringify(
+        {
+          connectors_with_custom_templates: [
+            { request_path: '/teams', webhook_url: '${TEAMS_WEBHOOK_URL_0}' },
+            { request_path: '/oncall', webhook_url: '${TEAMS_WEBHOOK_URL_1}' },
+          ],
+        },
+        { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' },
+      ),
     });
     fs.mkdirSync(path.join(dir, 'run'));
     const script = RENDER_SCRIPT.replace('/etc/prometheus-msteams', `${dir}/etc`).replace('/run/prometheus-msteams', `${dir}/run`);
@@ -212,7 +267,8 @@ describe('the bridge init script', () => {
   }
 
   test('substitutes each URL verbatim (Workflows URLs carry ?, & and %)', () => {
-    const url0 = 'https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=x_Y-z';
+    const url0 =
+      'https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=x_Y-z';
     const url1 = 'https://example.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d';
     const r = render({ TEAMS_WEBHOOK_URL_0: url0, TEAMS_WEBHOOK_URL_1: url1 });
     expect(r.status).toBe(0);
@@ -228,13 +284,32 @@ describe('the bridge init script', () => {
 
 describe('spec.alerting errors', () => {
   test.each([
-    [{ route: { criticalReceivers: ['pager'] } }, 'spec.alerting.route.criticalReceivers[0]: unknown receiver "pager"; declared receivers: teams'],
-    [{ receivers: [{ name: 'a', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'a' } }, { name: 'b', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'b' } }] },
-      'spec.alerting.receivers[1].channel: two msteams receivers use the bridge path "/ops"'],
-    [{ receivers: [{ name: 'x', type: 'slack' }] }, 'spec.alerting.receivers[0].type: expected a receiver with type msteams, msteamsv2, email or webhook, found "slack"'],
-    [{ receivers: [{ name: 'x', type: 'webhook', url: 'https://hooks.slack.com/services/T0/B0/xyz' }] }, 'spec.alerting.receivers[0].url: unknown field; did you mean "urlSecretRef"? (a required field)'],
+    [
+      { route: { criticalReceivers: ['pager'] } },
+      'spec.alerting.route.criticalReceivers[0]: unknown receiver "pager"; declared receivers: teams',
+    ],
+    [
+      {
+        receivers: [
+          { name: 'a', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'a' } },
+          { name: 'b', type: 'msteams', channel: 'ops', webhookUrlSecretRef: { name: 's', key: 'b' } },
+        ],
+      },
+      'spec.alerting.receivers[1].channel: two msteams receivers use the bridge path "/ops"',
+    ],
+    [
+      { receivers: [{ name: 'x', type: 'slack' }] },
+      'spec.alerting.receivers[0].type: expected a receiver with type msteams, msteamsv2, email or webhook, found "slack"',
+    ],
+    [
+      { receivers: [{ name: 'x', type: 'webhook', url: 'https://hooks.slack.com/services/T0/B0/xyz' }] },
+      'spec.alerting.receivers[0].url: unknown field; did you mean "urlSecretRef"? (a required field)',
+    ],
     [{ thresholds: { hostCpu: { warning: 95 } } }, 'spec.alerting.thresholds.hostCpu: warning must be lower than critical'],
-    [{ maintenanceWindows: [{ name: 'w', matchers: ['namespace=ai'], timeIntervals: [{ weekdays: ['sunday'] }] }] }, 'spec.alerting.maintenanceWindows[0].matchers[0]: expected an Alertmanager matcher'],
+    [
+      { maintenanceWindows: [{ name: 'w', matchers: ['namespace=ai'], timeIntervals: [{ weekdays: ['sunday'] }] }] },
+      'spec.alerting.maintenanceWindows[0].matchers[0]: expected an Alertmanager matcher',
+    ],
   ])('%j', (alerting, message) => {
     expect(() => synth({ alerting })).toThrow(message);
   });

@@ -19,7 +19,14 @@ import { run, tempFiles } from '../lib/promtool';
 import { find, stackDoc, synth } from '../lib/synth';
 
 describe('method volumesnapshot', () => {
-  const r = synth({ backup: { enabled: true, method: 'volumesnapshot', schedule: '30 1 * * *', volumeSnapshot: { retain: 5, volumeSnapshotClassName: 'csi-snap' } } });
+  const r = synth({
+    backup: {
+      enabled: true,
+      method: 'volumesnapshot',
+      schedule: '30 1 * * *',
+      volumeSnapshot: { retain: 5, volumeSnapshotClassName: 'csi-snap' },
+    },
+  });
 
   test('every object strictly valid and through the security gates', () => {
     expect(allProblems(r.objects)).toEqual([]);
@@ -40,11 +47,16 @@ describe('method volumesnapshot', () => {
     expect(validateObject(bad).join()).toMatch(/retain/);
   });
 
-  test('the ServiceAccount may snapshot and prune, and read only the stack\'s claims', () => {
+  test("the ServiceAccount may snapshot and prune, and read only the stack's claims", () => {
     const role = find(r.objects, 'Role', 'backup');
     expect(role.rules).toEqual([
       { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], resourceNames: ['data-prometheus-0', 'data-loki-0', 'data-alertmanager-0', 'grafana'], verbs: ['get'] },
+      {
+        apiGroups: [''],
+        resources: ['persistentvolumeclaims'],
+        resourceNames: ['data-prometheus-0', 'data-loki-0', 'data-alertmanager-0', 'grafana'],
+        verbs: ['get'],
+      },
     ]);
     expect(r.objects.some((o) => o.kind === 'ClusterRoleBinding' && o.metadata?.name?.includes('backup'))).toBe(false);
     // Default deny: its only egress (besides DNS) is the API server.
@@ -71,19 +83,28 @@ test('the Monitoring stack dashboard shows the age of the last successful backup
     const r = synth({ backup: { enabled: true, method } });
     const d = JSON.parse(configMapData(r.objects, 'grafana-dashboard-monitoring-stack')['monitoring-stack.json']);
     const p = d.panels.find((x: { title: string }) => x.title === 'Last successful backup');
-    expect(p.targets[0].expr).toContain(method === 'velero' ? 'velero_backup_last_successful_timestamp' : 'kube_cronjob_status_last_successful_time');
+    expect(p.targets[0].expr).toContain(
+      method === 'velero' ? 'velero_backup_last_successful_timestamp' : 'kube_cronjob_status_last_successful_time',
+    );
   }
 });
 
 describe('method velero', () => {
-  const r = synth({ backup: { enabled: true, method: 'velero', schedule: '0 3 * * *', velero: { ttl: '336h', storageLocation: 'default' } } });
+  const r = synth({
+    backup: { enabled: true, method: 'velero', schedule: '0 3 * * *', velero: { ttl: '336h', storageLocation: 'default' } },
+  });
 
   test('a Schedule valid against the Velero CRD, backing up the stack namespace with volume snapshots', () => {
     expect(allProblems(r.objects)).toEqual([]);
     const s = find(r.objects, 'Schedule', 'monitoring-volumes');
     expect(s.metadata.namespace).toBe('velero');
-    expect(s.spec).toEqual({ schedule: '0 3 * * *', template: { includedNamespaces: ['monitoring'], snapshotVolumes: true, storageLocation: 'default', ttl: '336h' } });
-    expect(validateObject({ ...s, spec: { ...s.spec, template: { ...s.spec.template, snapshotVolume: true } } }).join()).toMatch(/snapshotVolume/);
+    expect(s.spec).toEqual({
+      schedule: '0 3 * * *',
+      template: { includedNamespaces: ['monitoring'], snapshotVolumes: true, storageLocation: 'default', ttl: '336h' },
+    });
+    expect(validateObject({ ...s, spec: { ...s.spec, template: { ...s.spec.template, snapshotVolume: true } } }).join()).toMatch(
+      /snapshotVolume/,
+    );
   });
 
   test('Prometheus scrapes Velero for the last successful backup', () => {
@@ -91,7 +112,12 @@ describe('method velero', () => {
     expect(cfg.scrape_configs.map((j: { job_name: string }) => j.job_name)).toContain('velero');
     const np = find(r.objects, 'NetworkPolicy', 'prometheus');
     expect(np.spec.egress).toContainEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'velero' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } },
+        },
+      ],
       ports: [{ port: 'http-monitoring', protocol: 'TCP' }],
     });
   });
@@ -105,9 +131,14 @@ test('the backup alert passes its promtool tests for both methods', () => {
     return renderRuleFile(f);
   };
   const testFile = path.join(__dirname, '..', '..', 'charts', 'components', 'backup', 'rules.methods.test.yaml');
-  const dir = tempFiles({ 'backup-volumesnapshot.yaml': render('volumesnapshot'), 'backup-velero.yaml': render('velero'), 'rules.methods.test.yaml': fs.readFileSync(testFile, 'utf8') });
+  const dir = tempFiles({
+    'backup-volumesnapshot.yaml': render('volumesnapshot'),
+    'backup-velero.yaml': render('velero'),
+    'rules.methods.test.yaml': fs.readFileSync(testFile, 'utf8'),
+  });
   try {
-    for (const f of ['backup-volumesnapshot.yaml', 'backup-velero.yaml']) expect(run('promtool', ['check', 'rules', path.join(dir, f)]).status).toBe(0);
+    for (const f of ['backup-volumesnapshot.yaml', 'backup-velero.yaml'])
+      expect(run('promtool', ['check', 'rules', path.join(dir, f)]).status).toBe(0);
     const res = run('promtool', ['test', 'rules', path.join(dir, 'rules.methods.test.yaml')]);
     if (res.status !== 0) throw new Error(res.stdout + res.stderr);
   } finally {
@@ -130,7 +161,9 @@ test('a bad schedule is one clear error', () => {
   } catch (e) {
     if (e instanceof SpecError) problems = e.problems;
   }
-  expect(problems).toEqual(['spec.backup.schedule: expected a cron schedule of five fields such as "0 2 * * *" (minute hour day-of-month month day-of-week), found "0 25 * * *": hour "25" is outside 0-23']);
+  expect(problems).toEqual([
+    'spec.backup.schedule: expected a cron schedule of five fields such as "0 2 * * *" (minute hour day-of-month month day-of-week), found "0 25 * * *": hour "25" is outside 0-23',
+  ]);
 });
 
 test('volumesnapshot without kube-state-metrics is refused (its alert would never fire)', () => {
@@ -140,5 +173,7 @@ test('volumesnapshot without kube-state-metrics is refused (its alert would neve
   } catch (e) {
     if (e instanceof SpecError) problems = e.problems;
   }
-  expect(problems).toEqual(['spec.backup.method: the volumesnapshot backup alert reads the CronJob\'s last success from kube-state-metrics, which spec.kubeStateMetrics.enabled: false turns off; enable kube-state-metrics or use method: velero']);
+  expect(problems).toEqual([
+    "spec.backup.method: the volumesnapshot backup alert reads the CronJob's last success from kube-state-metrics, which spec.kubeStateMetrics.enabled: false turns off; enable kube-state-metrics or use method: velero",
+  ]);
 });

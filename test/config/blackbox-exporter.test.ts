@@ -78,9 +78,16 @@ describe('what ships for which spec', () => {
       ingress: { domain: 'example.com', tls: { clusterIssuer: 'letsencrypt' } },
       services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' }],
     });
-    expect(jobsOf(objects)).toEqual(expect.arrayContaining(['blackbox-exporter', 'blackbox-services/ai/http', 'blackbox-ingress', 'cert-manager']));
+    expect(jobsOf(objects)).toEqual(
+      expect.arrayContaining(['blackbox-exporter', 'blackbox-services/ai/http', 'blackbox-ingress', 'cert-manager']),
+    );
     const rules = parse(configMapData(objects, 'prometheus-rules')['blackbox.yaml']).groups[0].rules.map((r: { alert: string }) => r.alert);
-    expect([...new Set(rules)]).toEqual(['BlackboxProbeFailed', 'TlsCertificateExpiringSoon', 'CertManagerCertificateNotReady', 'CertManagerCertificateNotRenewed']);
+    expect([...new Set(rules)]).toEqual([
+      'BlackboxProbeFailed',
+      'TlsCertificateExpiringSoon',
+      'CertManagerCertificateNotReady',
+      'CertManagerCertificateNotRenewed',
+    ]);
     const built = stack.component<{ readonly jobs: string[] }>('blackbox-exporter');
     expect(built?.jobs).toContain('cert-manager');
     const probes = JSON.parse(configMapData(objects, 'grafana-dashboard-probes')['probes.json']);
@@ -105,28 +112,52 @@ describe('what ships for which spec', () => {
   });
 
   test('probe jobs grow by group (namespace, port, scheme, path), not by service: 1,000 services, 3 jobs of constant size', () => {
-    const svc = (i: number) => ({ name: `s${i}`, kind: 'http' as const, namespace: `ns${i % 3}`, selector: { 'app.kubernetes.io/name': `s${i}` }, port: 8000, path: '/metrics', scheme: 'http' as const });
+    const svc = (i: number) => ({
+      name: `s${i}`,
+      kind: 'http' as const,
+      namespace: `ns${i % 3}`,
+      selector: { 'app.kubernetes.io/name': `s${i}` },
+      port: 8000,
+      path: '/metrics',
+      scheme: 'http' as const,
+    });
     const spec = { interval: '30s', timeout: '10s', servicePaths: {} };
-    const ten = servicesProbeJobs(Array.from({ length: 10 }, (_, i) => svc(i)), spec, 'x:9115');
-    const many = servicesProbeJobs(Array.from({ length: 1000 }, (_, i) => svc(i)), spec, 'x:9115');
+    const ten = servicesProbeJobs(
+      Array.from({ length: 10 }, (_, i) => svc(i)),
+      spec,
+      'x:9115',
+    );
+    const many = servicesProbeJobs(
+      Array.from({ length: 1000 }, (_, i) => svc(i)),
+      spec,
+      'x:9115',
+    );
     expect(many.map((j) => j.job_name)).toEqual(['blackbox-services/ns0/8000', 'blackbox-services/ns1/8000', 'blackbox-services/ns2/8000']);
     expect(many.map((j) => j.relabel_configs!.length)).toEqual(ten.map((j) => j.relabel_configs!.length));
     expect(Buffer.byteLength(JSON.stringify(many))).toBeLessThan(16 * 1024);
     // A service with its own probe path is its own group.
-    expect(servicesProbeJobs([svc(0), svc(3)], { ...spec, servicePaths: { s3: '/health' } }, 'x:9115').map((j) => j.job_name))
-      .toEqual(['blackbox-services/ns0/8000', 'blackbox-services/ns0/8000/2']);
+    expect(servicesProbeJobs([svc(0), svc(3)], { ...spec, servicePaths: { s3: '/health' } }, 'x:9115').map((j) => j.job_name)).toEqual([
+      'blackbox-services/ns0/8000',
+      'blackbox-services/ns0/8000/2',
+    ]);
   });
 });
 
 describe('spec errors', () => {
   test('servicePaths must name a declared service', () => {
-    expect(specProblems({ blackboxExporter: { servicePaths: { vlm: '/health' } }, services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' }] }))
-      .toEqual([expect.stringMatching(/blackboxExporter\.servicePaths\.vlm.*no service "vlm" in spec\.services \(declared: vllm\)/)]);
+    expect(
+      specProblems({
+        blackboxExporter: { servicePaths: { vlm: '/health' } },
+        services: [{ name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' }],
+      }),
+    ).toEqual([expect.stringMatching(/blackboxExporter\.servicePaths\.vlm.*no service "vlm" in spec\.services \(declared: vllm\)/)]);
   });
   test('the critical threshold must be below the warning one; the timeout within the interval', () => {
-    expect(specProblems({ blackboxExporter: { alerts: { certificateWarningDays: 3, certificateCriticalDays: 7 } } }))
-      .toEqual([expect.stringMatching(/blackboxExporter\.alerts\.certificateCriticalDays.*below alerts\.certificateWarningDays \(3\)/)]);
-    expect(specProblems({ blackboxExporter: { interval: '5s', timeout: '10s' } }))
-      .toEqual([expect.stringMatching(/blackboxExporter\.timeout.*must not exceed blackboxExporter\.interval \(5s\)/)]);
+    expect(specProblems({ blackboxExporter: { alerts: { certificateWarningDays: 3, certificateCriticalDays: 7 } } })).toEqual([
+      expect.stringMatching(/blackboxExporter\.alerts\.certificateCriticalDays.*below alerts\.certificateWarningDays \(3\)/),
+    ]);
+    expect(specProblems({ blackboxExporter: { interval: '5s', timeout: '10s' } })).toEqual([
+      expect.stringMatching(/blackboxExporter\.timeout.*must not exceed blackboxExporter\.interval \(5s\)/),
+    ]);
   });
 });

@@ -33,9 +33,19 @@ const single = configMapData(synthFile().objects, 'prometheus-rules');
 const central = rulesOf({ ...monitoring, cluster: 'gpu-eu-1' });
 const scaleOut = configMapData(synthFile('examples/scale-out.yaml').objects, 'prometheus-rules');
 
-interface R { alert?: string; record?: string; expr: string }
-const rules = (files: Record<string, string>) => Object.keys(files).sort().flatMap((f) =>
-  (parse(files[f]).groups as { name: string; rules: R[] }[]).flatMap((g) => g.rules.map((r) => ({ where: `${f} ${g.name} ${r.alert ?? r.record}`, ...r }))));
+interface R {
+  alert?: string;
+  record?: string;
+  expr: string;
+}
+const rules = (files: Record<string, string>) =>
+  Object.keys(files)
+    .sort()
+    .flatMap((f) =>
+      (parse(files[f]).groups as { name: string; rules: R[] }[]).flatMap((g) =>
+        g.rules.map((r) => ({ where: `${f} ${g.name} ${r.alert ?? r.record}`, ...r })),
+      ),
+    );
 
 const TWO_CLUSTERS = path.join(__dirname, 'cluster-rules', 'two-clusters.test.yaml');
 
@@ -51,20 +61,37 @@ describe('rule files for a central ruler (spec.cluster)', () => {
     expect(after.filter((r, i) => (r.expr !== before[i].expr) !== needs(before[i].expr)).map((r) => r.where)).toEqual([]);
     expect(before.filter((r) => needs(r.expr)).length).toBeGreaterThan(0);
     // every constant is per cluster: vector(s) only inside the rewrite's "no cluster yet" fallback
-    expect(after.filter((r) => /vector\(/.test(r.expr) && !/\(vector\([^()]*\) unless on \(\) group \(up\{cluster!=""\}\)\)/.test(r.expr)).map((r) => r.where)).toEqual([]);
+    expect(
+      after
+        .filter((r) => /vector\(/.test(r.expr) && !/\(vector\([^()]*\) unless on \(\) group \(up\{cluster!=""\}\)\)/.test(r.expr))
+        .map((r) => r.where),
+    ).toEqual([]);
     expect(after.flatMap((r) => clusterProblems(r.expr).map((p) => `${r.where}: ${p}`))).toEqual([]);
     expect(rules(scaleOut).flatMap((r) => clusterProblems(r.expr).map((p) => `${r.where}: ${p}`))).toEqual([]);
   });
 
-  test.each([['monitoring.yaml with spec.cluster', central], ['examples/scale-out.yaml', scaleOut]] as const)('promtool check rules: %s', (_name, files) => {
+  test.each([
+    ['monitoring.yaml with spec.cluster', central],
+    ['examples/scale-out.yaml', scaleOut],
+  ] as const)('promtool check rules: %s', (_name, files) => {
     const dir = tempFiles(files);
-    const r = run('promtool', ['check', 'rules', ...Object.keys(files).sort().map((f) => path.join(dir, f))]);
+    const r = run('promtool', [
+      'check',
+      'rules',
+      ...Object.keys(files)
+        .sort()
+        .map((f) => path.join(dir, f)),
+    ]);
     expect(r.stdout + r.stderr).not.toMatch(/FAILED/);
     expect(r.status).toBe(0);
   });
 
   const tests = ruleTestFiles();
-  const dir = tempFiles({ ...central, ...Object.fromEntries(Object.entries(tests).map(([n, p]) => [n, fs.readFileSync(p, 'utf8')])), 'two-clusters.test.yaml': fs.readFileSync(TWO_CLUSTERS, 'utf8') });
+  const dir = tempFiles({
+    ...central,
+    ...Object.fromEntries(Object.entries(tests).map(([n, p]) => [n, fs.readFileSync(p, 'utf8')])),
+    'two-clusters.test.yaml': fs.readFileSync(TWO_CLUSTERS, 'utf8'),
+  });
 
   test.each(Object.keys(tests).sort())('the existing promtool tests pass against the rewritten files: %s', (file) => {
     const r = run('promtool', ['test', 'rules', path.join(dir, file)]);
@@ -84,7 +111,14 @@ describe('rule files for a central ruler (spec.cluster)', () => {
     expect(r.status).not.toBe(0);
     const out = r.stdout + r.stderr;
     // merged: 2.3% errors (no alert), one p95 for both clusters, a many-to-many memory join, one SLO ratio
-    for (const name of ['ServiceHighErrorRate', 'ServiceHighLatency', 'ContainerHighMemory', 'slo:sli_error:ratio_rate5m', 'service:latency_threshold_seconds']) expect(out).toContain(name);
+    for (const name of [
+      'ServiceHighErrorRate',
+      'ServiceHighLatency',
+      'ContainerHighMemory',
+      'slo:sli_error:ratio_rate5m',
+      'service:latency_threshold_seconds',
+    ])
+      expect(out).toContain(name);
   });
 });
 
@@ -99,7 +133,9 @@ describe('rewritten expressions evaluated by promtool', () => {
     'r:subquery': 'max_over_time(sum(rate(z[2m]))[5m:1m])',
     'r:on_empty': 'y > on () group_left () (vector(4))',
   };
-  const file = { groups: [{ name: 'tricky', rules: Object.entries(RULES).map(([record, expr]) => ({ record, expr: keepClustersApart(expr, record) })) }] };
+  const file = {
+    groups: [{ name: 'tricky', rules: Object.entries(RULES).map(([record, expr]) => ({ record, expr: keepClustersApart(expr, record) })) }],
+  };
   const sample = (labels: string, value: number) => ({ labels, value });
   const at = (expr: string, exp: { labels: string; value: number }[]) => ({ expr, eval_time: '10m', exp_samples: exp });
   const tests = {
@@ -124,7 +160,11 @@ describe('rewritten expressions evaluated by promtool', () => {
           at('r:const', [sample('r:const{cluster="a"}', 3), sample('r:const{cluster="b"}', 3)]),
           at('r:count_or_zero', [sample('r:count_or_zero{cluster="a"}', 1), sample('r:count_or_zero{cluster="b"}', 0)]),
           at('r:topk', [sample('r:topk{cluster="a",i="2"}', 7), sample('r:topk{cluster="b",i="1"}', 1)]),
-          at('r:count_values', [sample('r:count_values{cluster="a",v="5"}', 1), sample('r:count_values{cluster="a",v="7"}', 1), sample('r:count_values{cluster="b",v="1"}', 1)]),
+          at('r:count_values', [
+            sample('r:count_values{cluster="a",v="5"}', 1),
+            sample('r:count_values{cluster="a",v="7"}', 1),
+            sample('r:count_values{cluster="b",v="1"}', 1),
+          ]),
           at('r:subquery', [sample('r:subquery{cluster="a"}', 1), sample('r:subquery{cluster="b"}', 2)]),
           at('r:on_empty', [sample('r:on_empty{cluster="a",i="1"}', 5), sample('r:on_empty{cluster="a",i="2"}', 7)]),
         ],

@@ -26,7 +26,8 @@ const daemonSetOf = (objects: ReturnType<typeof synth>['objects']) => find(objec
 const podSpecOf = (objects: ReturnType<typeof synth>['objects']) => daemonSetOf(objects).spec.template.spec;
 const containerOf = (objects: ReturnType<typeof synth>['objects']) => podSpecOf(objects).containers[0];
 const promConfig = (objects: ReturnType<typeof synth>['objects']) => parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
-const dcgmJob = (objects: ReturnType<typeof synth>['objects']) => promConfig(objects).scrape_configs.find((j: { job_name: string }) => j.job_name === 'dcgm-exporter');
+const dcgmJob = (objects: ReturnType<typeof synth>['objects']) =>
+  promConfig(objects).scrape_configs.find((j: { job_name: string }) => j.job_name === 'dcgm-exporter');
 
 const specError = (spec: Record<string, unknown>): string[] => refusedWith(() => synth(spec));
 
@@ -47,10 +48,16 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
   test('can only land on GPU nodes: the GPU label is required and only the GPU taint is tolerated', () => {
     expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     // Required (not preferred) node affinity: a node with any of the GPU labels (GFD's or NFD's NVIDIA label).
-    expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
-      { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
-    ] } } });
+    expect(pod.affinity).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
+            { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
+          ],
+        },
+      },
+    });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     // No blanket toleration (a key-less Exists tolerates every taint) and nothing that bypasses the selector.
     expect(pod.tolerations.every((t: { key?: string }) => t.key)).toBe(true);
@@ -65,7 +72,11 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
   test('mounts only the pod-resources directory from the host, read-only', () => {
     const hostVolumes = pod.volumes.filter((v: { hostPath?: unknown }) => v.hostPath);
     expect(hostVolumes).toEqual([{ name: 'pod-resources', hostPath: { path: '/var/lib/kubelet/pod-resources', type: 'Directory' } }]);
-    expect(c.volumeMounts.find((m: { name: string }) => m.name === 'pod-resources')).toEqual({ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
+    expect(c.volumeMounts.find((m: { name: string }) => m.name === 'pod-resources')).toEqual({
+      name: 'pod-resources',
+      mountPath: '/var/lib/kubelet/pod-resources',
+      readOnly: true,
+    });
     expect(c.volumeMounts.every((m: { readOnly?: boolean }) => m.readOnly === true)).toBe(true);
     expect(pod.hostNetwork ?? false).toBe(false);
     expect(pod.hostPid ?? pod.hostPID ?? false).toBe(false);
@@ -73,7 +84,9 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
   });
 
   test('attributes GPUs to pods: DCGM_EXPORTER_KUBERNETES and NODE_NAME from the downward API', () => {
-    const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+    const env = Object.fromEntries(
+      c.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]),
+    );
     expect(env.DCGM_EXPORTER_KUBERNETES).toBe('true');
     expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
     expect(env.DCGM_EXPORTER_LISTEN).toBe(':9400');
@@ -94,10 +107,24 @@ describe('DCGM exporter DaemonSet (defaults)', () => {
     expect(COUNTERS_PATH).toBe('/etc/dcgm-exporter/default-counters.csv');
     expect(c.env.find((e: { name: string }) => e.name === 'DCGM_EXPORTER_COLLECTORS').value).toBe(COUNTERS_PATH);
     const csv = configMapData(objects, 'dcgm-exporter-counters')['counters.csv'];
-    const fields = csv.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',')[0].trim());
-    for (const f of ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP',
-      'DCGM_FI_DEV_XID_ERRORS', 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', 'DCGM_FI_DEV_ECC_SBE_AGG_TOTAL',
-      'DCGM_FI_DEV_ECC_DBE_AGG_TOTAL', 'DCGM_FI_DEV_CLOCKS_EVENT_REASONS', 'DCGM_FI_DEV_ROW_REMAP_FAILURE']) {
+    const fields = csv
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(',')[0].trim());
+    for (const f of [
+      'DCGM_FI_DEV_GPU_UTIL',
+      'DCGM_FI_DEV_FB_USED',
+      'DCGM_FI_DEV_FB_FREE',
+      'DCGM_FI_DEV_POWER_USAGE',
+      'DCGM_FI_DEV_GPU_TEMP',
+      'DCGM_FI_DEV_XID_ERRORS',
+      'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL',
+      'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL',
+      'DCGM_FI_DEV_ECC_SBE_AGG_TOTAL',
+      'DCGM_FI_DEV_ECC_DBE_AGG_TOTAL',
+      'DCGM_FI_DEV_CLOCKS_EVENT_REASONS',
+      'DCGM_FI_DEV_ROW_REMAP_FAILURE',
+    ]) {
       expect(fields).toContain(f);
     }
     expect(fields.filter((f) => f.startsWith('DCGM_FI_PROF_'))).toEqual([]);
@@ -151,13 +178,17 @@ describe('spec.gpu settings', () => {
     const { objects } = synth({
       gpu: {
         nodeSelector: { label: 'accelerator', value: 'nvidia-l4' },
-        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' }, { key: 'nvidia.com/gpu', operator: 'Exists' }],
+        tolerations: [
+          { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' },
+          { key: 'nvidia.com/gpu', operator: 'Exists' },
+        ],
       },
     });
     const pod = podSpecOf(objects);
     expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
-    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
-      .toEqual([{ matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['nvidia-l4'] }] }]);
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['nvidia-l4'] }] },
+    ]);
     expect(pod.tolerations).toEqual([
       { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' },
       { key: 'nvidia.com/gpu', operator: 'Exists' },
@@ -182,10 +213,14 @@ describe('spec.gpu settings', () => {
   });
 
   test('pod-resources host path and resources are settable', () => {
-    const { objects } = synth({ gpu: { podResourcesPath: '/var/lib/k0s/kubelet/pod-resources', resources: { limits: { memory: '2Gi' } } } });
+    const { objects } = synth({
+      gpu: { podResourcesPath: '/var/lib/k0s/kubelet/pod-resources', resources: { limits: { memory: '2Gi' } } },
+    });
     const pod = podSpecOf(objects);
     expect(pod.volumes.find((v: { name: string }) => v.name === 'pod-resources').hostPath.path).toBe('/var/lib/k0s/kubelet/pod-resources');
-    expect(pod.containers[0].volumeMounts.find((m: { name: string }) => m.name === 'pod-resources').mountPath).toBe('/var/lib/kubelet/pod-resources');
+    expect(pod.containers[0].volumeMounts.find((m: { name: string }) => m.name === 'pod-resources').mountPath).toBe(
+      '/var/lib/kubelet/pod-resources',
+    );
     expect(pod.containers[0].resources.limits.memory).toBe('2Gi');
   });
 
@@ -197,7 +232,9 @@ describe('spec.gpu settings', () => {
   });
 
   test('alert thresholds come from the spec', () => {
-    const { objects } = synth({ gpu: { alerts: { highTemperature: { celsius: 80, for: '5m' }, idleAllocated: { percent: 10, for: '1h' } } } });
+    const { objects } = synth({
+      gpu: { alerts: { highTemperature: { celsius: 80, for: '5m' }, idleAllocated: { percent: 10, for: '1h' } } },
+    });
     const rules = parse(configMapData(objects, 'prometheus-rules')['gpu.yaml']).groups.flatMap((g: { rules: unknown[] }) => g.rules);
     const byName = (n: string) => rules.find((r: { alert?: string }) => r.alert === n);
     expect(byName('GpuTemperatureHigh')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP{job="dcgm-exporter"} > 80', for: '5m' });
@@ -205,29 +242,38 @@ describe('spec.gpu settings', () => {
     expect(byName('GpuHighUtilisation')).toMatchObject({ expr: 'gpu:dcgm_gpu_busy:ratio * 100 > 95', for: '15m' });
     // llm-d's low-utilisation warning stays above the idle threshold (GpuAllocatedButIdle speaks below it).
     expect(byName('GpuLowUtilisation')).toMatchObject({
-      expr: 'namespace_pod:gpu_utilisation:ratio * 100 < 30 and namespace_pod:gpu_utilisation:ratio * 100 >= 10', for: '30m',
+      expr: 'namespace_pod:gpu_utilisation:ratio * 100 < 30 and namespace_pod:gpu_utilisation:ratio * 100 >= 10',
+      for: '30m',
     });
   });
 
   test('bad values are refused with the field and the fix', () => {
-    expect(specError({
-      gpu: {
-        nodeSelector: { label: 'not a label!' },
-        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', value: 'present' }, { operator: 'Equal', value: 'x' }, { key: 'k', operator: 'Maybe' }],
-        alerts: { memoryFull: { percent: 150 }, highTemprature: { celsius: 90 } },
-        image: 'nvcr.io/nvidia/k8s/dcgm-exporter:latest',
-        collectInterval: '500ms',
-      },
-    })).toEqual(expect.arrayContaining([
-      'spec.gpu.nodeSelector.label: expected a node label key such as "nvidia.com/gpu.present", found "not a label!"',
-      'spec.gpu.tolerations[0].value: must be omitted when operator is "Exists" (Exists matches any value); use operator "Equal" to match one value',
-      'spec.gpu.tolerations[1].key: required when operator is "Equal"; to tolerate every taint use { operator: Exists } without a key',
-      'spec.gpu.tolerations[2].operator: expected "Exists" or "Equal", found "Maybe"',
-      'spec.gpu.alerts.memoryFull.percent: must be below 100 (a percentage), found number 150',
-      'spec.gpu.alerts.highTemprature: unknown field; did you mean "highTemperature"?',
-      'spec.gpu.image: the "latest" tag is not allowed: pin a version so rollouts are reproducible',
-      'spec.gpu.collectInterval: must be at least 1s',
-    ]));
+    expect(
+      specError({
+        gpu: {
+          nodeSelector: { label: 'not a label!' },
+          tolerations: [
+            { key: 'nvidia.com/gpu', operator: 'Exists', value: 'present' },
+            { operator: 'Equal', value: 'x' },
+            { key: 'k', operator: 'Maybe' },
+          ],
+          alerts: { memoryFull: { percent: 150 }, highTemprature: { celsius: 90 } },
+          image: 'nvcr.io/nvidia/k8s/dcgm-exporter:latest',
+          collectInterval: '500ms',
+        },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        'spec.gpu.nodeSelector.label: expected a node label key such as "nvidia.com/gpu.present", found "not a label!"',
+        'spec.gpu.tolerations[0].value: must be omitted when operator is "Exists" (Exists matches any value); use operator "Equal" to match one value',
+        'spec.gpu.tolerations[1].key: required when operator is "Equal"; to tolerate every taint use { operator: Exists } without a key',
+        'spec.gpu.tolerations[2].operator: expected "Exists" or "Equal", found "Maybe"',
+        'spec.gpu.alerts.memoryFull.percent: must be below 100 (a percentage), found number 150',
+        'spec.gpu.alerts.highTemprature: unknown field; did you mean "highTemperature"?',
+        'spec.gpu.image: the "latest" tag is not allowed: pin a version so rollouts are reproducible',
+        'spec.gpu.collectInterval: must be at least 1s',
+      ]),
+    );
     expect(specError({ gpu: { runtimeClassName: null, createRuntimeClass: true } })).toEqual([
       'spec.gpu.createRuntimeClass: needs spec.gpu.runtimeClassName (the name of the RuntimeClass to create); set runtimeClassName: nvidia or createRuntimeClass: false',
     ]);
@@ -242,15 +288,21 @@ describe('dcgm-exporter scrape job', () => {
   const job = dcgmJob(objects);
 
   test('discovers the exporter pods in the agent namespace on the metrics port', () => {
-    expect(job.kubernetes_sd_configs).toEqual([{
-      role: 'pod',
-      namespaces: { names: ['monitoring-agents'] },
-      selectors: [{ role: 'pod', label: 'app.kubernetes.io/name=dcgm-exporter,app.kubernetes.io/instance=test-stack' }],
-    }]);
-    expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics', action: 'keep' });
+    expect(job.kubernetes_sd_configs).toEqual([
+      {
+        role: 'pod',
+        namespaces: { names: ['monitoring-agents'] },
+        selectors: [{ role: 'pod', label: 'app.kubernetes.io/name=dcgm-exporter,app.kubernetes.io/instance=test-stack' }],
+      },
+    ]);
+    expect(job.relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'metrics',
+      action: 'keep',
+    });
   });
 
-  test('never writes the exporter pod into pod/namespace/container (they are the workload\'s) and keeps it as exporter_*', () => {
+  test("never writes the exporter pod into pod/namespace/container (they are the workload's) and keeps it as exporter_*", () => {
     const targets = job.relabel_configs.map((r: { target_label?: string }) => r.target_label).filter(Boolean);
     expect(targets).not.toContain('pod');
     expect(targets).not.toContain('namespace');
@@ -289,9 +341,18 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
     const lines: string[] = [];
     for (const c of DEFAULT_COUNTERS.filter((x) => x.type !== 'label')) {
       lines.push(`# HELP ${c.field} ${c.help}`, `# TYPE ${c.field} ${c.type}`);
-      const value = c.field === 'DCGM_FI_DEV_GPU_UTIL' ? [87, 0] : c.field === 'DCGM_FI_DEV_FB_USED' ? [30000, 500] : c.field === 'DCGM_FI_DEV_FB_FREE' ? [16000, 45500] : [1, 1];
+      const value =
+        c.field === 'DCGM_FI_DEV_GPU_UTIL'
+          ? [87, 0]
+          : c.field === 'DCGM_FI_DEV_FB_USED'
+            ? [30000, 500]
+            : c.field === 'DCGM_FI_DEV_FB_FREE'
+              ? [16000, 45500]
+              : [1, 1];
       // GPU 0 is held by ai/vllm-0 (container vllm); GPU 1 is not allocated, so it has no pod labels.
-      lines.push(`${c.field}{gpu="0",UUID="GPU-aaaa",device="nvidia0",${EXPORTER_LABELS},container="vllm",namespace="ai",pod="vllm-0"} ${value[0]}`);
+      lines.push(
+        `${c.field}{gpu="0",UUID="GPU-aaaa",device="nvidia0",${EXPORTER_LABELS},container="vllm",namespace="ai",pod="vllm-0"} ${value[0]}`,
+      );
       lines.push(`${c.field}{gpu="1",UUID="GPU-bbbb",device="nvidia1",${EXPORTER_LABELS}} ${value[1]}`);
     }
     return `${lines.join('\n')}\n`;
@@ -299,7 +360,7 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
 
   async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = await res.json() as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     if (body.status !== 'success') throw new Error(JSON.stringify(body));
     return body.data.result;
   }
@@ -310,7 +371,9 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       try {
         const v = await f();
         if (v !== undefined) return v;
-      } catch { /* not ready yet */ }
+      } catch {
+        /* not ready yet */
+      }
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${promLog}`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -340,17 +403,29 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
     ];
     const promPort = await freePort();
     const dir = tempFiles({
-      'prometheus.yml': stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, rule_files: ['gpu.yaml'], scrape_configs: [scrapeJob] }),
+      'prometheus.yml': stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: ['gpu.yaml'],
+        scrape_configs: [scrapeJob],
+      }),
       'gpu.yaml': gpuRules,
     });
     promUrl = `http://127.0.0.1:${promPort}`;
-    prometheus = spawn(tool('prometheus'), [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stdout?.on('data', (d) => { promLog += d; });
-    prometheus.stderr?.on('data', (d) => { promLog += d; });
+    prometheus = spawn(
+      tool('prometheus'),
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stdout?.on('data', (d) => {
+      promLog += d;
+    });
+    prometheus.stderr?.on('data', (d) => {
+      promLog += d;
+    });
     await until('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
   });
 
@@ -363,7 +438,7 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
 
-  test('GPU series carry node and the workload\'s pod, namespace and container, and nothing of the exporter pod', async () => {
+  test("GPU series carry node and the workload's pod, namespace and container, and nothing of the exporter pod", async () => {
     const series = await until('GPU utilisation series', async () => {
       const r = await query('DCGM_FI_DEV_GPU_UTIL');
       return r.length === 2 ? r : undefined;
@@ -398,9 +473,17 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       return r.length === 2 ? r : undefined;
     });
     const byNode = Object.fromEntries(ups.map((u) => [u.metric.node, u]));
-    expect(byNode['gpu-node-1'].metric).toMatchObject({ exporter_pod: 'dcgm-exporter-a1b2c', exporter_namespace: 'monitoring-agents', instance: 'gpu-node-1' });
+    expect(byNode['gpu-node-1'].metric).toMatchObject({
+      exporter_pod: 'dcgm-exporter-a1b2c',
+      exporter_namespace: 'monitoring-agents',
+      instance: 'gpu-node-1',
+    });
     expect(byNode['gpu-node-1'].value[1]).toBe('1');
-    expect(byNode['gpu-node-2'].metric).toMatchObject({ exporter_pod: 'dcgm-exporter-x7k2p', exporter_namespace: 'monitoring-agents', instance: 'gpu-node-2' });
+    expect(byNode['gpu-node-2'].metric).toMatchObject({
+      exporter_pod: 'dcgm-exporter-x7k2p',
+      exporter_namespace: 'monitoring-agents',
+      instance: 'gpu-node-2',
+    });
     expect(byNode['gpu-node-2'].value[1]).toBe('0');
     expect(byNode['gpu-node-1'].metric.pod).toBeUndefined();
   });
@@ -410,7 +493,9 @@ describe('end to end: real Prometheus scraping a DCGM-format endpoint', () => {
       const r = await query(GPU_RECORDING.podUtilisation);
       return r.length ? r : undefined;
     });
-    expect(podUtil).toEqual([{ metric: { __name__: GPU_RECORDING.podUtilisation, namespace: 'ai', pod: 'vllm-0' }, value: [expect.any(Number), '0.87'] }]);
+    expect(podUtil).toEqual([
+      { metric: { __name__: GPU_RECORDING.podUtilisation, namespace: 'ai', pod: 'vllm-0' }, value: [expect.any(Number), '0.87'] },
+    ]);
     const nodeMem = await until('per-node memory ratio', async () => {
       const r = await query(GPU_RECORDING.nodeMemoryUtilisation);
       return r.length ? r : undefined;

@@ -12,7 +12,15 @@ import { parse } from 'yaml';
 import { IMAGES, imageVersion } from '../../charts/core/images';
 import { configMapData } from '../lib/dist';
 import {
-  datasourcesProblems, envKey, envNames, envProblems, iniProblems, loadIniContract, loadProvisioningContract, parseIni, providersProblems,
+  datasourcesProblems,
+  envKey,
+  envNames,
+  envProblems,
+  iniProblems,
+  loadIniContract,
+  loadProvisioningContract,
+  parseIni,
+  providersProblems,
 } from '../lib/grafana-contract';
 import { find, synth } from '../lib/synth';
 import type { K8sObject } from '../lib/k8s-validate';
@@ -23,7 +31,9 @@ const prov = loadProvisioningContract();
 
 /** What the stack hands Grafana in one synthesized spec. */
 function grafanaInputs(objects: K8sObject[]) {
-  const container = find(objects, 'Deployment', 'grafana').spec.template.spec.containers.find((c: { name: string }) => c.name === 'grafana');
+  const container = find(objects, 'Deployment', 'grafana').spec.template.spec.containers.find(
+    (c: { name: string }) => c.name === 'grafana',
+  );
   return {
     ini: parseIni(configMapData(objects, 'grafana-config')['grafana.ini']),
     env: (container.env ?? []).map((e: { name: string }) => e.name) as string[],
@@ -35,18 +45,39 @@ function grafanaInputs(objects: K8sObject[]) {
 /** Specs that reach every branch of grafana.ini and the datasources: the default, each example, and the central-store overrides. */
 const SPECS: [string, Record<string, unknown>][] = [
   ['default spec', {}],
-  ...fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort()
+  ...fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
     .map((f): [string, Record<string, unknown>] => [`examples/${f}`, parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')).spec]),
   ['https domain, light theme, no persistence', { grafana: { domain: 'grafana.example.com', theme: 'light', persistence: false } }],
-  ['central stores with tenant, bearer, basic auth and CA', { cluster: 'gpu-eu-1', grafana: { datasources: {
-    prometheus: { url: 'https://mimir.example.com/prometheus', type: 'Mimir', tenant: 'a|b', auth: { bearer: { token: { name: 'mimir', key: 'token' } } }, tls: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } } },
-    loki: { url: 'https://loki.example.com', tenant: 'logs', auth: { basic: { username: 'u', password: { name: 'loki', key: 'password' } } } },
-    alertmanager: { url: 'https://mimir.example.com', implementation: 'mimir', tenant: 'a' },
-  } } }],
+  [
+    'central stores with tenant, bearer, basic auth and CA',
+    {
+      cluster: 'gpu-eu-1',
+      grafana: {
+        datasources: {
+          prometheus: {
+            url: 'https://mimir.example.com/prometheus',
+            type: 'Mimir',
+            tenant: 'a|b',
+            auth: { bearer: { token: { name: 'mimir', key: 'token' } } },
+            tls: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } },
+          },
+          loki: {
+            url: 'https://loki.example.com',
+            tenant: 'logs',
+            auth: { basic: { username: 'u', password: { name: 'loki', key: 'password' } } },
+          },
+          alertmanager: { url: 'https://mimir.example.com', implementation: 'mimir', tenant: 'a' },
+        },
+      },
+    },
+  ],
 ];
 
 describe('the Grafana contracts', () => {
-  test('are Grafana\'s, for the pinned image', () => {
+  test("are Grafana's, for the pinned image", () => {
     expect(ini.source.repository).toBe('github.com/grafana/grafana');
     expect(ini.source.tag).toBe(imageVersion(IMAGES.grafana));
     expect(prov.source.tag).toBe(imageVersion(IMAGES.grafana));
@@ -82,7 +113,7 @@ describe.each(SPECS)('%s: Grafana gets only what its pinned version reads', (_na
     expect(envProblems(ini, g.env)).toEqual([]);
   });
 
-  test('the datasources and dashboard providers files use only provisioning fields and the plugins\' jsonData keys', () => {
+  test("the datasources and dashboard providers files use only provisioning fields and the plugins' jsonData keys", () => {
     expect(g.datasources.datasources.length).toBeGreaterThan(0);
     expect(datasourcesProblems(prov, g.datasources)).toEqual([]);
     expect(providersProblems(prov, g.providers)).toEqual([]);
@@ -90,7 +121,10 @@ describe.each(SPECS)('%s: Grafana gets only what its pinned version reads', (_na
 });
 
 describe('the checks catch what Grafana would ignore', () => {
-  const g = grafanaInputs(synth({ cluster: 'c1', grafana: { datasources: { prometheus: { url: 'https://mimir.example.com/prometheus', tenant: 't' } } } }).objects);
+  const g = grafanaInputs(
+    synth({ cluster: 'c1', grafana: { datasources: { prometheus: { url: 'https://mimir.example.com/prometheus', tenant: 't' } } } })
+      .objects,
+  );
 
   test('a misspelt grafana.ini key or section, and an unknown GF_ variable', () => {
     const bad = structuredClone(g.ini);
@@ -99,12 +133,12 @@ describe('the checks catch what Grafana would ignore', () => {
     bad['auth.anonymus'] = { enabled: 'false' };
     bad['server.custom_response_headers'] = { 'X-Frame-Options': 'deny' }; // free-form: the user's header names
     expect(iniProblems(ini, bad).sort()).toEqual([
-      '[analytics] reporting_enable: not a key of this section in Grafana\'s defaults.ini',
-      '[auth.anonymus]: not a section of Grafana\'s defaults.ini',
-      '[server] http_prot: not a key of this section in Grafana\'s defaults.ini',
+      "[analytics] reporting_enable: not a key of this section in Grafana's defaults.ini",
+      "[auth.anonymus]: not a section of Grafana's defaults.ini",
+      "[server] http_prot: not a key of this section in Grafana's defaults.ini",
     ]);
     expect(envProblems(ini, [...g.env, 'GF_SECURITY_ADMIN_PASSWORT', 'GF_AUTH_ANONYMOUS_ENABLED', 'OTHER_VAR'])).toEqual([
-      'GF_SECURITY_ADMIN_PASSWORT: no [section] key of Grafana\'s defaults.ini maps to this variable',
+      "GF_SECURITY_ADMIN_PASSWORT: no [section] key of Grafana's defaults.ini maps to this variable",
     ]);
   });
 
@@ -136,7 +170,16 @@ describe('the checks catch what Grafana would ignore', () => {
   });
 
   test('a secret Grafana would not read: basicAuthPassword without basicAuth, tlsCACert without tlsAuthWithCACert', () => {
-    const ds = structuredClone(grafanaInputs(synth({ cluster: 'c1', grafana: { datasources: { loki: { url: 'https://loki.example.com', tls: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } } } } } }).objects).datasources);
+    const ds = structuredClone(
+      grafanaInputs(
+        synth({
+          cluster: 'c1',
+          grafana: {
+            datasources: { loki: { url: 'https://loki.example.com', tls: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } } } },
+          },
+        }).objects,
+      ).datasources,
+    );
     const loki = ds.datasources.find((d: { type: string }) => d.type === 'loki');
     const i = ds.datasources.indexOf(loki);
     expect(datasourcesProblems(prov, ds)).toEqual([]);
@@ -152,6 +195,8 @@ describe('the checks catch what Grafana would ignore', () => {
     const ds = structuredClone(g.datasources);
     const am = ds.datasources.find((d: { type: string }) => d.type === 'alertmanager');
     am.jsonData.maxLines = 1000;
-    expect(datasourcesProblems(prov, ds)).toEqual([`datasources[${ds.datasources.indexOf(am)}].jsonData.maxLines: not a field Grafana reads`]);
+    expect(datasourcesProblems(prov, ds)).toEqual([
+      `datasources[${ds.datasources.indexOf(am)}].jsonData.maxLines: not a field Grafana reads`,
+    ]);
   });
 });

@@ -13,13 +13,34 @@ import { run, tempFiles } from '../lib/promtool';
 import { synth } from '../lib/synth';
 
 const AI_SLOS: Record<string, unknown[]> = {
-  vllm: [{ type: 'availability', objective: 99.9 }, { name: 'ttft', type: 'latency', histogram: 'ttft', thresholdSeconds: 0.5, objective: 99 }],
-  stt: [{ type: 'availability', objective: 99.9 }, { type: 'latency', histogram: 'transcribe', thresholdSeconds: 1, objective: 95 }],
-  tts: [{ type: 'availability', objective: 99.5 }, { type: 'latency', thresholdSeconds: 0.5, objective: 99 }],
-  'whisper-api': [{ type: 'availability', objective: 99.5 }, { type: 'latency', thresholdSeconds: 10, objective: 95, window: '30d' }],
-  qdrant: [{ type: 'availability', objective: 99.95, window: '30d' }, { type: 'latency', thresholdSeconds: 0.1, objective: 99 }],
-  mcp: [{ type: 'availability', objective: 99.9 }, { type: 'latency', thresholdSeconds: 1, objective: 99 }],
-  http: [{ type: 'availability', objective: 99 }, { type: 'latency', thresholdSeconds: 0.5, objective: 95 }],
+  vllm: [
+    { type: 'availability', objective: 99.9 },
+    { name: 'ttft', type: 'latency', histogram: 'ttft', thresholdSeconds: 0.5, objective: 99 },
+  ],
+  stt: [
+    { type: 'availability', objective: 99.9 },
+    { type: 'latency', histogram: 'transcribe', thresholdSeconds: 1, objective: 95 },
+  ],
+  tts: [
+    { type: 'availability', objective: 99.5 },
+    { type: 'latency', thresholdSeconds: 0.5, objective: 99 },
+  ],
+  'whisper-api': [
+    { type: 'availability', objective: 99.5 },
+    { type: 'latency', thresholdSeconds: 10, objective: 95, window: '30d' },
+  ],
+  qdrant: [
+    { type: 'availability', objective: 99.95, window: '30d' },
+    { type: 'latency', thresholdSeconds: 0.1, objective: 99 },
+  ],
+  mcp: [
+    { type: 'availability', objective: 99.9 },
+    { type: 'latency', thresholdSeconds: 1, objective: 99 },
+  ],
+  http: [
+    { type: 'availability', objective: 99 },
+    { type: 'latency', thresholdSeconds: 0.5, objective: 95 },
+  ],
 };
 
 const spec = (backup: Record<string, unknown>) => ({
@@ -27,7 +48,14 @@ const spec = (backup: Record<string, unknown>) => ({
   logs: { collector: 'alloy' },
   loki: { ruler: { enabled: true } },
   backup: { enabled: true, ...backup },
-  services: Object.entries(AI_SLOS).map(([kind, slos]) => ({ name: `my-${kind}`, kind, namespace: 'ai', selector: { 'app.kubernetes.io/name': kind }, port: 'http', slos })),
+  services: Object.entries(AI_SLOS).map(([kind, slos]) => ({
+    name: `my-${kind}`,
+    kind,
+    namespace: 'ai',
+    selector: { 'app.kubernetes.io/name': kind },
+    port: 'http',
+    slos,
+  })),
 });
 
 describe.each([['volumesnapshot'], ['velero']])('two SLOs per AI kind, Alloy with events, backup method %s', (method) => {

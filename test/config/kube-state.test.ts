@@ -66,20 +66,31 @@ describe('kube-state-metrics workload', () => {
   });
 
   test('labels allowlist: app.kubernetes.io/name on pods, deployments and statefulsets, and the pod labels components group by (the GPU cost team label)', () => {
-    expect(arg('metric-labels-allowlist')).toBe('pods=[app.kubernetes.io/name,team],deployments=[app.kubernetes.io/name],statefulsets=[app.kubernetes.io/name]');
+    expect(arg('metric-labels-allowlist')).toBe(
+      'pods=[app.kubernetes.io/name,team],deployments=[app.kubernetes.io/name],statefulsets=[app.kubernetes.io/name]',
+    );
   });
 
   test('the team label follows spec.gpu.cost.teamLabel, and goes with the GPU component', () => {
-    const allowlist = (spec: Record<string, unknown>) => find(synth(spec).objects, 'Deployment', 'kube-state-metrics').spec.template.spec.containers[0].args
-      .find((x: string) => x.startsWith('--metric-labels-allowlist=')) as string;
+    const allowlist = (spec: Record<string, unknown>) =>
+      find(synth(spec).objects, 'Deployment', 'kube-state-metrics').spec.template.spec.containers[0].args.find((x: string) =>
+        x.startsWith('--metric-labels-allowlist='),
+      ) as string;
     expect(allowlist({ gpu: { cost: { teamLabel: 'example.com/team' } } })).toContain('pods=[app.kubernetes.io/name,example.com/team]');
     expect(allowlist({ gpu: { enabled: false } })).toContain('pods=[app.kubernetes.io/name]');
   });
 
   test('every allowlisted metric belongs to a kind in --resources', () => {
     const prefixes: Record<string, string> = {
-      pods: 'kube_pod_', deployments: 'kube_deployment_', statefulsets: 'kube_statefulset_', daemonsets: 'kube_daemonset_',
-      jobs: 'kube_job_', cronjobs: 'kube_cronjob_', nodes: 'kube_node_', persistentvolumeclaims: 'kube_persistentvolumeclaim_', namespaces: 'kube_namespace_',
+      pods: 'kube_pod_',
+      deployments: 'kube_deployment_',
+      statefulsets: 'kube_statefulset_',
+      daemonsets: 'kube_daemonset_',
+      jobs: 'kube_job_',
+      cronjobs: 'kube_cronjob_',
+      nodes: 'kube_node_',
+      persistentvolumeclaims: 'kube_persistentvolumeclaim_',
+      namespaces: 'kube_namespace_',
     };
     const resources = arg('resources').split(',');
     for (const m of arg('metric-allowlist').split(',')) {
@@ -91,7 +102,10 @@ describe('kube-state-metrics workload', () => {
   test('every kube_* metric the synthesized rules and the panels read is exposed', () => {
     const rules = Object.values(configMapData(objects, 'prometheus-rules')).join('\n');
     const spec = validateSpec(stackDoc({ services: SERVICES })).spec;
-    const panels = Object.values(kubeStatePanels(spec)).flat().flatMap((p) => p.queries.map((q) => q.expr)).join('\n');
+    const panels = Object.values(kubeStatePanels(spec))
+      .flat()
+      .flatMap((p) => p.queries.map((q) => q.expr))
+      .join('\n');
     const used = new Set([...`${rules}\n${panels}`.matchAll(/\bkube_[a-z_]+/g)].map((m) => m[0]));
     expect(used.size).toBeGreaterThan(15);
     expect([...used].filter((m) => !ksmExposes(m))).toEqual([]);
@@ -101,7 +115,10 @@ describe('kube-state-metrics workload', () => {
   test('spec.kubeStateMetrics.extraMetrics extends the allowlist', () => {
     const r = synth({ kubeStateMetrics: { extraMetrics: ['kube_pod_start_time', 'kube_node_status_capacity'] } });
     const c = find(r.objects, 'Deployment', 'kube-state-metrics').spec.template.spec.containers[0];
-    const allow = (c.args as string[]).find((a) => a.startsWith('--metric-allowlist='))!.split('=')[1].split(',');
+    const allow = (c.args as string[])
+      .find((a) => a.startsWith('--metric-allowlist='))!
+      .split('=')[1]
+      .split(',');
     expect(allow.slice(-2)).toEqual(['kube_pod_start_time', 'kube_node_status_capacity']);
     expect(allow.length).toBe(Object.values(KSM_METRICS).flat().length + 2);
   });
@@ -119,7 +136,11 @@ describe('kube-state-metrics workload', () => {
   test('non-root 65534, read-only root filesystem, resources, ServiceAccount token mounted', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     // Derived from spec.sizing (3 nodes, 90 pods): 96Mi + 2Mi per node + 10KiB per pod, 50m + 1m per node.
     expect(container.resources.requests).toEqual({ cpu: '60m', memory: '128Mi' });
     expect(container.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
@@ -145,14 +166,19 @@ describe('scrape jobs', () => {
   test('kube-state-metrics-telemetry: the telemetry port, with the exporter pod labels', () => {
     const j = job('kube-state-metrics-telemetry');
     expect(j.honor_labels).toBeUndefined();
-    expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'telemetry', action: 'keep' });
+    expect(j.relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'telemetry',
+      action: 'keep',
+    });
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' });
   });
 
   test('kubelet: node discovery, HTTPS with the ServiceAccount token, certificates verified by default', () => {
     const j = job('kubelet');
     expect(j).toMatchObject({
-      scheme: 'https', metrics_path: '/metrics',
+      scheme: 'https',
+      metrics_path: '/metrics',
       authorization: { credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
       tls_config: { ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
       kubernetes_sd_configs: [{ role: 'node' }],
@@ -205,7 +231,11 @@ describe('spec switches', () => {
       kubelet: { volumeStats: { warningPercent: 80, criticalPercent: 90, fullWithin: '12h' } },
     });
     const text = configMapData(r.objects, 'prometheus-rules')['kubernetes.yaml'];
-    const rules = Object.fromEntries(parse(text).groups.flatMap((g: { rules: { alert: string }[] }) => g.rules).map((x: { alert: string }) => [x.alert, x]));
+    const rules = Object.fromEntries(
+      parse(text)
+        .groups.flatMap((g: { rules: { alert: string }[] }) => g.rules)
+        .map((x: { alert: string }) => [x.alert, x]),
+    );
     expect(rules.KubeContainerRestarting.expr).toMatch(/\[30m\]\)\) > 5$/);
     expect(rules.KubePodNotReady.for).toBe('20m');
     expect(rules.KubePersistentVolumeFillingUp.expr).toMatch(/> 0\.8$/);
@@ -214,10 +244,12 @@ describe('spec switches', () => {
   });
 
   test('a warning threshold at or above the critical one is refused, naming the field', () => {
-    expect(() => validateSpec(stackDoc({ kubelet: { volumeStats: { warningPercent: 95, criticalPercent: 90 } } }), 'monitoring.yaml'))
-      .toThrow(/spec\.kubelet\.volumeStats\.warningPercent: must be below volumeStats\.criticalPercent \(90\)/);
-    expect(() => validateSpec(stackDoc({ kubeStateMetrics: { extraMetrics: ['kube pod'] } }), 'monitoring.yaml'))
-      .toThrow(/spec\.kubeStateMetrics\.extraMetrics\[0\]: expected a kube-state-metrics metric name/);
+    expect(() =>
+      validateSpec(stackDoc({ kubelet: { volumeStats: { warningPercent: 95, criticalPercent: 90 } } }), 'monitoring.yaml'),
+    ).toThrow(/spec\.kubelet\.volumeStats\.warningPercent: must be below volumeStats\.criticalPercent \(90\)/);
+    expect(() => validateSpec(stackDoc({ kubeStateMetrics: { extraMetrics: ['kube pod'] } }), 'monitoring.yaml')).toThrow(
+      /spec\.kubeStateMetrics\.extraMetrics\[0\]: expected a kube-state-metrics metric name/,
+    );
   });
 });
 
@@ -234,32 +266,68 @@ describe('kube-state panels', () => {
 
   test('workload status: one panel keyed by job, one keyed by workload; their size does not depend on the services', () => {
     const [workloads] = panels.workloads;
-    expect(workloads.queries.map((q) => q.expr).join('\n')).toContain('kube_deployment_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}');
-    expect(workloads.queries[1].expr).toContain('kube_statefulset_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}');
-    expect(workloads.mappings).toEqual([{ value: 0, text: 'DOWN', color: 'red' }, { value: 1, text: 'UP', color: 'green' }]);
-    expect(servicesUpPanel().queries).toEqual([{ expr: 'max by (job) (up{service_kind!="", job=~"$job"})', legend: '{{job}}', instant: true }]);
+    expect(workloads.queries.map((q) => q.expr).join('\n')).toContain(
+      'kube_deployment_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}',
+    );
+    expect(workloads.queries[1].expr).toContain(
+      'kube_statefulset_labels{job="kube-state-metrics", namespace=~"$namespace", label_app_kubernetes_io_name!=""}',
+    );
+    expect(workloads.mappings).toEqual([
+      { value: 0, text: 'DOWN', color: 'red' },
+      { value: 1, text: 'UP', color: 'green' },
+    ]);
+    expect(servicesUpPanel().queries).toEqual([
+      { expr: 'max by (job) (up{service_kind!="", job=~"$job"})', legend: '{{job}}', instant: true },
+    ]);
     expect(servicesUpPanel('qdrant').queries[0].expr).toBe('max by (job) (up{service_kind="qdrant", job=~"$job"})');
-    const many = validateSpec(stackDoc({ services: Array.from({ length: 50 }, (_, i) => ({ ...SERVICES[0], name: `vllm-${i}`, selector: { 'app.kubernetes.io/name': `vllm-${i}` } })) })).spec;
+    const many = validateSpec(
+      stackDoc({
+        services: Array.from({ length: 50 }, (_, i) => ({
+          ...SERVICES[0],
+          name: `vllm-${i}`,
+          selector: { 'app.kubernetes.io/name': `vllm-${i}` },
+        })),
+      }),
+    ).spec;
     expect(JSON.stringify(workloadStatusRow(many))).toBe(JSON.stringify(workloadStatusRow(spec)));
   });
 
   test('the stack volumes panel selects the stack namespace and its components', () => {
-    expect(panels.stack[0].queries[0].expr).toContain('namespace="monitoring",persistentvolumeclaim=~"(.+-)?(prometheus|loki|alertmanager|grafana)(-.+)?"');
+    expect(panels.stack[0].queries[0].expr).toContain(
+      'namespace="monitoring",persistentvolumeclaim=~"(.+-)?(prometheus|loki|alertmanager|grafana)(-.+)?"',
+    );
   });
 
-  test('the panels are the dashboards\' MetricPanel: unit, thresholds, min/max; status stats with UP/DOWN mappings and noValue', () => {
+  test("the panels are the dashboards' MetricPanel: unit, thresholds, min/max; status stats with UP/DOWN mappings and noValue", () => {
     for (const p of Object.values(panels).flat()) {
       expect(p.unit).not.toBe('');
       expect(p.thresholds.length).toBeGreaterThan(0);
     }
-    for (const p of panels.workloads) expect(p).toMatchObject({ type: 'stat', thresholds: [[null, 'red'], [1, 'green']], noValue: expect.any(String) });
+    for (const p of panels.workloads)
+      expect(p).toMatchObject({
+        type: 'stat',
+        thresholds: [
+          [null, 'red'],
+          [1, 'green'],
+        ],
+        noValue: expect.any(String),
+      });
     expect(panels.workloads.map((p) => p.noValue)).toEqual(['no workload found']);
-    expect(servicesUpPanel()).toMatchObject({ type: 'stat', thresholds: [[null, 'red'], [1, 'green']], noValue: 'no scrape target' });
+    expect(servicesUpPanel()).toMatchObject({
+      type: 'stat',
+      thresholds: [
+        [null, 'red'],
+        [1, 'green'],
+      ],
+      noValue: 'no scrape target',
+    });
     for (const p of [...panels.stack, ...panels.cluster]) expect(p).toMatchObject({ unit: 'percentunit', min: 0, max: 1 });
   });
 
   test('switched off in the spec: no panel, no row', () => {
-    const off = validateSpec(stackDoc({ services: SERVICES, kubeStateMetrics: { enabled: false }, kubelet: { volumeStats: { enabled: false } } })).spec;
+    const off = validateSpec(
+      stackDoc({ services: SERVICES, kubeStateMetrics: { enabled: false }, kubelet: { volumeStats: { enabled: false } } }),
+    ).spec;
     expect(kubeStatePanels(off)).toEqual({ workloads: [], containers: [], stack: [], cluster: [] });
     // Without kube-state-metrics the services' scrape targets still say UP/DOWN.
     expect([workloadStatusRow(off), containerStateRow(off), volumesRow(off)].map((r) => r.panels.length)).toEqual([1, 0, 0]);
@@ -270,7 +338,11 @@ describe('kube-state panels', () => {
     expect(workloadStatusRow(spec, 'qdrant').panels[0].queries[0].expr).toContain('service_kind="qdrant"');
     expect(workloadStatusRow(spec, 'mcp').panels).toEqual([]);
     const row = containerStateRow(spec, 'namespace=~"$namespace"');
-    expect(row.panels.map((p) => p.queries[0].expr.includes('{job="kube-state-metrics", namespace=~"$namespace"'))).toEqual([true, true, true]);
+    expect(row.panels.map((p) => p.queries[0].expr.includes('{job="kube-state-metrics", namespace=~"$namespace"'))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(volumesRow(spec).panels.map((p) => p.title)).toEqual(['Monitoring volumes usage', 'Persistent volumes usage (top 10)']);
   });
 });
@@ -327,7 +399,10 @@ kube_deployment_labels{namespace="ai",deployment="stt",label_app_kubernetes_io_n
 function serve(body: string): Promise<http.Server> {
   return new Promise((resolve) => {
     const server = http.createServer((req, res) => {
-      if (req.url !== '/metrics') { res.writeHead(404).end(); return; }
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(body);
     });
     server.listen(0, '127.0.0.1', () => resolve(server));
@@ -336,7 +411,11 @@ function serve(body: string): Promise<http.Server> {
 
 async function query(port: number, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = await r.json() as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string };
+  const body = (await r.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    error?: string;
+  };
   if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
   return body.data.result;
 }
@@ -364,24 +443,40 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
     kubeletJob.static_configs = [{ targets: [addr(kubelet)], labels: { __meta_kubernetes_node_name: 'node-a' } }];
     const ksmJob = { ...job('kube-state-metrics') };
     delete ksmJob.kubernetes_sd_configs;
-    ksmJob.static_configs = [{
-      targets: [addr(ksm)],
-      labels: {
-        __meta_kubernetes_pod_phase: 'Running', __meta_kubernetes_pod_container_port_name: 'http-metrics',
-        __meta_kubernetes_namespace: 'monitoring', __meta_kubernetes_pod_name: 'kube-state-metrics-5d8f7-abcde', __meta_kubernetes_pod_node_name: 'node-b',
+    ksmJob.static_configs = [
+      {
+        targets: [addr(ksm)],
+        labels: {
+          __meta_kubernetes_pod_phase: 'Running',
+          __meta_kubernetes_pod_container_port_name: 'http-metrics',
+          __meta_kubernetes_namespace: 'monitoring',
+          __meta_kubernetes_pod_name: 'kube-state-metrics-5d8f7-abcde',
+          __meta_kubernetes_pod_node_name: 'node-b',
+        },
       },
-    }];
-    const config = { global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' }, scrape_configs: [kubeletJob, ksmJob] };
+    ];
+    const config = {
+      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+      scrape_configs: [kubeletJob, ksmJob],
+    };
     const dir = testTempDir('prom-kube-state-');
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn(tool('prometheus'), [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stderr?.on('data', (d) => { log += d; });
+    prometheus = spawn(
+      tool('prometheus'),
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stderr?.on('data', (d) => {
+      log += d;
+    });
     const deadline = Date.now() + 30000;
     for (;;) {
       try {
@@ -390,7 +485,9 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
           const post = await query(port, 'scrape_samples_post_metric_relabeling');
           if (post.length === 2) break;
         }
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) throw new Error(`Prometheus did not scrape both fake targets in 30s:\n${log}`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -407,10 +504,21 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
 
   test('only kubelet_volume_stats_* series survive the kubelet job', async () => {
     const names = (await query(port, 'count by (__name__) ({job="kubelet"})')).map((r) => r.metric.__name__).sort();
-    const scrapeSeries = ['scrape_duration_seconds', 'scrape_samples_post_metric_relabeling', 'scrape_samples_scraped', 'scrape_series_added', 'up'];
+    const scrapeSeries = [
+      'scrape_duration_seconds',
+      'scrape_samples_post_metric_relabeling',
+      'scrape_samples_scraped',
+      'scrape_series_added',
+      'up',
+    ];
     expect(names.filter((n) => !scrapeSeries.includes(n))).toEqual([
-      'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes', 'kubelet_volume_stats_health_status_abnormal',
-      'kubelet_volume_stats_inodes', 'kubelet_volume_stats_inodes_free', 'kubelet_volume_stats_inodes_used', 'kubelet_volume_stats_used_bytes',
+      'kubelet_volume_stats_available_bytes',
+      'kubelet_volume_stats_capacity_bytes',
+      'kubelet_volume_stats_health_status_abnormal',
+      'kubelet_volume_stats_inodes',
+      'kubelet_volume_stats_inodes_free',
+      'kubelet_volume_stats_inodes_used',
+      'kubelet_volume_stats_used_bytes',
     ]);
     const [post] = await query(port, 'scrape_samples_post_metric_relabeling{job="kubelet"}');
     const [scraped] = await query(port, 'scrape_samples_scraped{job="kubelet"}');
@@ -421,7 +529,12 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
   test('kubelet series carry node and instance = node name, and the claim labels', async () => {
     const [s] = await query(port, 'kubelet_volume_stats_used_bytes');
     expect(s.metric).toEqual({
-      __name__: 'kubelet_volume_stats_used_bytes', job: 'kubelet', instance: 'node-a', node: 'node-a', namespace: 'ai', persistentvolumeclaim: 'qdrant-data',
+      __name__: 'kubelet_volume_stats_used_bytes',
+      job: 'kubelet',
+      instance: 'node-a',
+      node: 'node-a',
+      namespace: 'ai',
+      persistentvolumeclaim: 'qdrant-data',
     });
   });
 
@@ -432,11 +545,16 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
     expect(byClaim).toEqual({ 'qdrant-data': 0.9, 'data-prometheus-0': 0.84 });
   });
 
-  test('kube-state-metrics series describe the object: its namespace and pod, never the exporter\'s', async () => {
+  test("kube-state-metrics series describe the object: its namespace and pod, never the exporter's", async () => {
     const [restarts] = await query(port, 'kube_pod_container_status_restarts_total');
     expect(restarts.metric).toEqual({
-      __name__: 'kube_pod_container_status_restarts_total', job: 'kube-state-metrics', instance: 'kube-state-metrics',
-      namespace: 'ai', pod: 'vllm-0', container: 'vllm', uid: '3f1c',
+      __name__: 'kube_pod_container_status_restarts_total',
+      job: 'kube-state-metrics',
+      instance: 'kube-state-metrics',
+      namespace: 'ai',
+      pod: 'vllm-0',
+      container: 'vllm',
+      uid: '3f1c',
     });
     const deployments = await query(port, 'kube_deployment_status_replicas_available');
     for (const d of deployments) expect(Object.keys(d.metric).sort()).toEqual(['__name__', 'deployment', 'instance', 'job', 'namespace']);
@@ -445,7 +563,12 @@ describe('relabelling through the real Prometheus (127.0.0.1)', () => {
   test('the workloads panel reads UP for vllm (1 available replica) and DOWN for stt', async () => {
     const [workloads] = kubeStatePanels(validateSpec(stackDoc({ services: SERVICES })).spec).workloads;
     const all = (expr: string) => expr.replace(/\$namespace/g, '.+');
-    expect((await query(port, all(workloads.queries[0].expr))).map((r) => [r.metric.label_app_kubernetes_io_name, r.value[1]]).sort()).toEqual([['stt', '0'], ['vllm', '1']]);
+    expect(
+      (await query(port, all(workloads.queries[0].expr))).map((r) => [r.metric.label_app_kubernetes_io_name, r.value[1]]).sort(),
+    ).toEqual([
+      ['stt', '0'],
+      ['vllm', '1'],
+    ]);
     expect(await query(port, all(workloads.queries[1].expr))).toEqual([]);
   });
 });

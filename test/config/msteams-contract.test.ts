@@ -27,7 +27,9 @@ interface MsteamsContract {
 /** Problems of the bridge's container and files against the contract. */
 export function bridgeProblems(objects: any[], c: MsteamsContract, workflows: boolean): string[] {
   const out: string[] = [];
-  const container = find(objects, 'Deployment', 'prometheus-msteams').spec.template.spec.containers.find((x: any) => x.name === 'prometheus-msteams');
+  const container = find(objects, 'Deployment', 'prometheus-msteams').spec.template.spec.containers.find(
+    (x: any) => x.name === 'prometheus-msteams',
+  );
   for (const a of container.args ?? []) {
     const m = /^--?([a-z0-9-]+)(=.*)?$/.exec(a);
     if (!m || !c.flags[m[1]]) out.push(`arg ${a}: no such flag in prometheus-msteams ${c.source.tag}`);
@@ -38,7 +40,11 @@ export function bridgeProblems(objects: any[], c: MsteamsContract, workflows: bo
     if (!c.flags[flag]) out.push(`env ${e.name}: no flag ${flag} in prometheus-msteams ${c.source.tag}, so it is ignored`);
     else envFlags.add(flag);
   }
-  if (workflows && !envFlags.has('workflow-webhook') && !(container.args ?? []).some((a: string) => /^--?workflow-webhook(=true)?$/.test(a))) {
+  if (
+    workflows &&
+    !envFlags.has('workflow-webhook') &&
+    !(container.args ?? []).some((a: string) => /^--?workflow-webhook(=true)?$/.test(a))
+  ) {
     out.push('workflows mode without -workflow-webhook: the bridge would post MessageCards');
   }
   const data = configMapData(objects, 'prometheus-msteams');
@@ -50,7 +56,8 @@ export function bridgeProblems(objects: any[], c: MsteamsContract, workflows: bo
   // The envelope type: the first "type" (or "@type") the template writes.
   const type = /"@?type"\s*:\s*"([^"]+)"/.exec(data['card.tmpl'])?.[1];
   const want = workflows ? c.cardType.workflow : c.cardType.connector;
-  if (type !== want) out.push(`card template type ${type}: the ${workflows ? 'workflow' : 'connector'} mode of ${c.source.tag} accepts only ${want}`);
+  if (type !== want)
+    out.push(`card template type ${type}: the ${workflows ? 'workflow' : 'connector'} mode of ${c.source.tag} accepts only ${want}`);
   return out;
 }
 
@@ -60,11 +67,11 @@ describe(`prometheus-msteams ${TAG} contract`, () => {
   });
   const contract = JSON.parse(fs.readFileSync(CONTRACT_FILE, 'utf8')) as MsteamsContract;
 
-  test('the contract is the pinned tag\'s', () => {
+  test("the contract is the pinned tag's", () => {
     expect(contract.source).toMatchObject({ repository: 'github.com/prometheus-msteams/prometheus-msteams', tag: TAG });
   });
 
-  test('Teams Workflows mode (default): flags, env, connectors file and Adaptive Card envelope are all the pinned version\'s', () => {
+  test("Teams Workflows mode (default): flags, env, connectors file and Adaptive Card envelope are all the pinned version's", () => {
     expect(bridgeProblems(synth({}).objects, contract, true)).toEqual([]);
   });
 
@@ -74,10 +81,16 @@ describe(`prometheus-msteams ${TAG} contract`, () => {
 
   test('the check catches what v1.5.2 would have done: no -workflow-webhook flag, so WORKFLOW_WEBHOOK is ignored', () => {
     const { 'workflow-webhook': _gone, ...flags152 } = contract.flags;
-    const problems = bridgeProblems(synth({}).objects, { ...contract, flags: flags152, source: { ...contract.source, tag: 'v1.5.2' } }, true);
-    expect(problems).toEqual(expect.arrayContaining([
-      'env WORKFLOW_WEBHOOK: no flag workflow-webhook in prometheus-msteams v1.5.2, so it is ignored',
-      'workflows mode without -workflow-webhook: the bridge would post MessageCards',
-    ]));
+    const problems = bridgeProblems(
+      synth({}).objects,
+      { ...contract, flags: flags152, source: { ...contract.source, tag: 'v1.5.2' } },
+      true,
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'env WORKFLOW_WEBHOOK: no flag workflow-webhook in prometheus-msteams v1.5.2, so it is ignored',
+        'workflows mode without -workflow-webhook: the bridge would post MessageCards',
+      ]),
+    );
   });
 });

@@ -25,7 +25,9 @@ function request(port: number, method: string, p: string): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: p }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
@@ -39,7 +41,9 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 3000
     try {
       const v = await f();
       if (v !== undefined) return v;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -99,24 +103,39 @@ describe('Prometheus cannot be stopped or reconfigured over HTTP', () => {
       fs.writeFileSync(at(configFile), `global: { evaluation_interval: 1s }\nrule_files: ["${at(rulesDir)}/*.yaml"]\n`);
       const port = await freePort();
       const args = prom.args
-        .filter((a: string) => !a.startsWith('--web.listen-address=') && !a.startsWith('--storage.tsdb.retention.size=')
-          // Basic auth is proven by test/e2e/web-auth.test.ts; here the lifecycle API and SIGHUP reloads.
-          && !a.startsWith('--web.config.file='))
-        .map((a: string) => a.replace(/^(--config\.file=|--storage\.tsdb\.path=)(.*)$/, (_m: string, flag: string, p: string) => `${flag}${at(p)}`))
+        .filter(
+          (a: string) =>
+            !a.startsWith('--web.listen-address=') &&
+            !a.startsWith('--storage.tsdb.retention.size=') &&
+            // Basic auth is proven by test/e2e/web-auth.test.ts; here the lifecycle API and SIGHUP reloads.
+            !a.startsWith('--web.config.file='),
+        )
+        .map((a: string) =>
+          a.replace(/^(--config\.file=|--storage\.tsdb\.path=)(.*)$/, (_m: string, flag: string, p: string) => `${flag}${at(p)}`),
+        )
         .concat([`--web.listen-address=127.0.0.1:${port}`]);
-      const watch = env.WATCH.split(' ').map((g) => at(g)).join(' ');
+      const watch = env.WATCH.split(' ')
+        .map((g) => at(g))
+        .join(' ');
       const script = `'${PROMETHEUS}' ${args.map((a: string) => `'${a}'`).join(' ')} >"${dir}/prometheus.log" 2>&1 &\nexec sh -c "$RELOADER"`;
       child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
-        env: { ...process.env, WATCH: watch, INTERVAL: '1', RELOADER: reloader.command[2] }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+        env: { ...process.env, WATCH: watch, INTERVAL: '1', RELOADER: reloader.command[2] },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
-      child.stdout?.on('data', (d) => { log += d; });
-      child.stderr?.on('data', (d) => { log += d; });
+      child.stdout?.on('data', (d) => {
+        log += d;
+      });
+      child.stderr?.on('data', (d) => {
+        log += d;
+      });
       await until('Prometheus ready', async () => ((await request(port, 'GET', '/-/ready')).status === 200 ? true : undefined));
       const quit = await request(port, 'POST', '/-/quit');
       expect([quit.status, quit.body]).toEqual([403, expect.stringContaining('Lifecycle API is not enabled')]);
       expect((await request(port, 'POST', '/-/reload')).status).toBe(403);
       const startTime = JSON.parse((await request(port, 'GET', '/api/v1/status/runtimeinfo')).body).data.startTime;
-      const rules = async () => JSON.parse((await request(port, 'GET', '/api/v1/rules')).body).data.groups.flatMap((g: any) => g.rules.map((r: any) => r.name));
+      const rules = async () =>
+        JSON.parse((await request(port, 'GET', '/api/v1/rules')).body).data.groups.flatMap((g: any) => g.rules.map((r: any) => r.name));
       expect(await until('first rule', async () => ((await rules()).includes('first_rule') ? true : undefined))).toBe(true);
       // A ConfigMap update: kubelet swaps the ..data symlink; here the file is replaced atomically.
       fs.writeFileSync(at(rulesDir + '/test.yaml.new'), rule('second_rule'));

@@ -11,7 +11,14 @@ import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { find, synth } from '../lib/synth';
 
 const SERVICES = [
-  { name: 'whisper-api', kind: 'whisper-api', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'whisper-api' }, port: 'http', interval: '5s' },
+  {
+    name: 'whisper-api',
+    kind: 'whisper-api',
+    namespace: 'ai',
+    selector: { 'app.kubernetes.io/name': 'whisper-api' },
+    port: 'http',
+    interval: '5s',
+  },
   { name: 'qdrant', kind: 'qdrant', namespace: 'ai', selector: { app: 'qdrant', tier: 'db' }, port: 6333, path: '/metrics' },
 ];
 
@@ -50,15 +57,26 @@ describe('prometheus.yml', () => {
     const main = parse(yml);
     expect(main.scrape_config_files).toEqual(['scrape/*.yml']);
     expect(main.scrape_configs.map((j: { job_name: string }) => j.job_name)).not.toContain('services/ai/whisper-api/http');
-    expect(allScrapeConfigs(objects).map((j) => j.job_name)).toEqual(expect.arrayContaining(['services/ai/whisper-api/http', 'services/ai/qdrant/6333']));
+    expect(allScrapeConfigs(objects).map((j) => j.job_name)).toEqual(
+      expect.arrayContaining(['services/ai/whisper-api/http', 'services/ai/qdrant/6333']),
+    );
   });
 
   test('the pod mounts the scrape ConfigMaps at /etc/prometheus/scrape (beside prometheus.yml) and the reloader watches them', () => {
     const pod = find(objects, 'StatefulSet', 'prometheus').spec.template.spec;
-    expect(pod.volumes.find((v: { name: string }) => v.name === 'scrape')).toEqual({ name: 'scrape', projected: { sources: [{ configMap: { name: 'prometheus-scrape-0' } }] } });
-    for (const c of pod.containers) expect([c.name, c.volumeMounts.find((m: { name: string }) => m.name === 'scrape')?.mountPath]).toEqual([c.name, '/etc/prometheus/scrape']);
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'scrape')).toEqual({
+      name: 'scrape',
+      projected: { sources: [{ configMap: { name: 'prometheus-scrape-0' } }] },
+    });
+    for (const c of pod.containers)
+      expect([c.name, c.volumeMounts.find((m: { name: string }) => m.name === 'scrape')?.mountPath]).toEqual([
+        c.name,
+        '/etc/prometheus/scrape',
+      ]);
     const reloader = pod.containers.find((c: { name: string }) => c.name === 'config-reloader');
-    expect(reloader.env.find((e: { name: string }) => e.name === 'WATCH').value.split(' ')).toEqual(expect.arrayContaining(['/etc/prometheus/*.yml', '/etc/prometheus/scrape/*.yml', '/etc/prometheus/rules/*.yaml']));
+    expect(reloader.env.find((e: { name: string }) => e.name === 'WATCH').value.split(' ')).toEqual(
+      expect.arrayContaining(['/etc/prometheus/*.yml', '/etc/prometheus/scrape/*.yml', '/etc/prometheus/rules/*.yaml']),
+    );
   });
 
   test('without services the scrape ConfigMap still exists, empty: the first service changes no pod template', () => {

@@ -19,7 +19,8 @@ const testPaths = ruleTestFiles();
 const testFiles = Object.keys(testPaths).sort();
 
 const alertNames = Object.values(ruleFiles).flatMap((text) =>
-  (parse(text).groups ?? []).flatMap((g: { rules: { alert?: string }[] }) => g.rules.filter((r) => r.alert).map((r) => r.alert as string)));
+  (parse(text).groups ?? []).flatMap((g: { rules: { alert?: string }[] }) => g.rules.filter((r) => r.alert).map((r) => r.alert as string)),
+);
 
 describe('rule files of monitoring.yaml (dist/)', () => {
   const dir = tempFiles({ ...ruleFiles, ...Object.fromEntries(testFiles.map((f) => [f, fs.readFileSync(testPaths[f], 'utf8')])) });

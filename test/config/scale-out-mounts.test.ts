@@ -18,7 +18,14 @@ import { podTemplates } from '../lib/dist';
 import type { K8sObject } from '../lib/k8s-validate';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SPECS = ['monitoring.yaml', ...fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `examples/${f}`)];
+const SPECS = [
+  'monitoring.yaml',
+  ...fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `examples/${f}`),
+];
 
 function objectsOf(file: string): K8sObject[] {
   const stack = new MonitoringStack(new App(), 'stack', { spec: parseSpecYaml(fs.readFileSync(path.join(ROOT, file), 'utf8'), file) });
@@ -36,12 +43,15 @@ function objectsOf(file: string): K8sObject[] {
 export function danglingMounts(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const { object, podSpec } of podTemplates(objects)) {
-    const claims = ((object.spec as Record<string, any>)?.volumeClaimTemplates ?? []).map((c: { metadata?: { name?: string } }) => c.metadata?.name);
+    const claims = ((object.spec as Record<string, any>)?.volumeClaimTemplates ?? []).map(
+      (c: { metadata?: { name?: string } }) => c.metadata?.name,
+    );
     const volumes = new Set<string>([...(podSpec.volumes ?? []).map((v: { name: string }) => v.name), ...claims]);
     for (const field of ['initContainers', 'containers'] as const) {
       (podSpec[field] ?? []).forEach((c: { name: string; volumeMounts?: { name: string }[] }, i: number) => {
         (c.volumeMounts ?? []).forEach((m, j) => {
-          if (!volumes.has(m.name)) problems.push(`${object.kind}/${object.metadata?.name} ${field}[${i}](${c.name}).volumeMounts[${j}]: "${m.name}"`);
+          if (!volumes.has(m.name))
+            problems.push(`${object.kind}/${object.metadata?.name} ${field}[${i}](${c.name}).volumeMounts[${j}]: "${m.name}"`);
         });
       });
     }
@@ -68,6 +78,8 @@ describe('every volumeMount names a volume of its pod', () => {
     const pod = (sts.spec as any).template.spec;
     expect(pod.volumes.map((v: { name: string }) => v.name)).not.toContain('rules'); // agent mode: no rules volume
     pod.containers[1].volumeMounts.push({ name: 'rules', mountPath: '/etc/prometheus/rules' });
-    expect(danglingMounts(objects)).toEqual([`StatefulSet/prometheus containers[1](config-reloader).volumeMounts[${pod.containers[1].volumeMounts.length - 1}]: "rules"`]);
+    expect(danglingMounts(objects)).toEqual([
+      `StatefulSet/prometheus containers[1](config-reloader).volumeMounts[${pod.containers[1].volumeMounts.length - 1}]: "rules"`,
+    ]);
   });
 });

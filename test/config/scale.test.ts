@@ -23,7 +23,12 @@ import { MonitoringStack } from '../../charts/stack';
 import { MAX_OBJECT_BYTES, renderManifests } from '../../charts/lib/output';
 import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
 import { serviceJobs, serviceScrapeFiles } from '../../charts/components/services/scrape';
-import { Prometheus, SCRAPE_CONFIGMAP_PREFIX, SCRAPE_FILES_SUBDIR, SCRAPE_SHARD_MAX_BYTES } from '../../charts/components/prometheus/construct';
+import {
+  Prometheus,
+  SCRAPE_CONFIGMAP_PREFIX,
+  SCRAPE_FILES_SUBDIR,
+  SCRAPE_SHARD_MAX_BYTES,
+} from '../../charts/components/prometheus/construct';
 import { allScrapeConfigs, prometheusFiles } from '../lib/prometheus-files';
 import type { K8sObject } from '../lib/k8s-validate';
 import type { ServiceSpec } from '../../charts/spec/schema';
@@ -34,10 +39,15 @@ import { freePort } from '../lib/procs';
 const ROOT = path.join(__dirname, '..', '..');
 /** The generated specs (bench/gen-spec.ts): services selected by `app.kubernetes.io/name: <name>`, and by two labels of their own. */
 const SPECS = ['1000', '1000-two-label'] as const;
-type SpecName = typeof SPECS[number] | '100';
-const specOf = (n: SpecName) => parseSpecYaml(fs.readFileSync(path.join(ROOT, 'bench', `services-${n}.yaml`), 'utf8'), `bench/services-${n}.yaml`);
+type SpecName = (typeof SPECS)[number] | '100';
+const specOf = (n: SpecName) =>
+  parseSpecYaml(fs.readFileSync(path.join(ROOT, 'bench', `services-${n}.yaml`), 'utf8'), `bench/services-${n}.yaml`);
 
-interface Obj { kind: string; metadata?: { name?: string }; data?: Record<string, string> }
+interface Obj {
+  kind: string;
+  metadata?: { name?: string };
+  data?: Record<string, string>;
+}
 
 function synthObjects(n: SpecName): { objects: Obj[]; sizes: { name: string; bytes: number }[] } {
   const stack = new MonitoringStack(new App(), 'stack', { spec: specOf(n) });
@@ -48,7 +58,7 @@ function synthObjects(n: SpecName): { objects: Obj[]; sizes: { name: string; byt
       const o = doc.toJS() as Obj | null;
       if (!o?.kind) continue;
       objects.push(o);
-      sizes.push({ name: `${file} ${o.kind}/${o.metadata?.name ?? ""}`, bytes: Buffer.byteLength(doc.toString()) });
+      sizes.push({ name: `${file} ${o.kind}/${o.metadata?.name ?? ''}`, bytes: Buffer.byteLength(doc.toString()) });
     }
   }
   return { objects, sizes };
@@ -58,13 +68,19 @@ const data = (objects: Obj[], name: string) => objects.find((o) => o.kind === 'C
 
 /** The service names a job's relabelling claims: shared alternations `(a|b)` and single rules (`replacement: <name>`). */
 function claimedNames(job: { relabel_configs?: { target_label?: string; regex?: string; replacement?: string }[] }): string[] {
-  return (job.relabel_configs ?? []).filter((r) => r.target_label === '__tmp_service').flatMap((r) => (r.replacement !== undefined ? [r.replacement] : r.regex!.slice(1, -1).split('|')));
+  return (job.relabel_configs ?? [])
+    .filter((r) => r.target_label === '__tmp_service')
+    .flatMap((r) => (r.replacement !== undefined ? [r.replacement] : r.regex!.slice(1, -1).split('|')));
 }
 
 /** Each service's number of claims over the jobs whose name starts with `prefix`. */
-function claimCounts(jobs: { job_name: string; relabel_configs?: { target_label?: string; regex?: string; replacement?: string }[] }[], prefix: string): Map<string, number> {
+function claimCounts(
+  jobs: { job_name: string; relabel_configs?: { target_label?: string; regex?: string; replacement?: string }[] }[],
+  prefix: string,
+): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const j of jobs.filter((x) => x.job_name.startsWith(prefix))) for (const n of claimedNames(j)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  for (const j of jobs.filter((x) => x.job_name.startsWith(prefix)))
+    for (const n of claimedNames(j)) counts.set(n, (counts.get(n) ?? 0) + 1);
   return counts;
 }
 
@@ -78,12 +94,16 @@ describe.each(SPECS)('1,000 declared services (bench/services-%s.yaml)', (name) 
   const spec = specOf(name);
   const { objects, sizes } = synthObjects(name);
   const dirs: string[] = [];
-  afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
 
   test('the spec declares 1,000 services of the ten kinds', () => {
     expect(spec.spec.services).toHaveLength(1000);
     expect(new Set(spec.spec.services.map((s) => s.kind)).size).toBe(10);
-    if (name === '1000-two-label') for (const s of spec.spec.services) expect(Object.keys(s.selector).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+    if (name === '1000-two-label')
+      for (const s of spec.spec.services)
+        expect(Object.keys(s.selector).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
   });
 
   test('every object is under 256 KiB serialized', () => {
@@ -103,7 +123,9 @@ describe.each(SPECS)('1,000 declared services (bench/services-%s.yaml)', (name) 
     // The pod mounts every one of them, and the reloader watches the folder.
     const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'prometheus') as any;
     const volume = sts.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'scrape');
-    expect(volume.projected.sources.map((x: { configMap: { name: string } }) => x.configMap.name).sort()).toEqual(shards.map((o) => o.metadata!.name).sort());
+    expect(volume.projected.sources.map((x: { configMap: { name: string } }) => x.configMap.name).sort()).toEqual(
+      shards.map((o) => o.metadata!.name).sort(),
+    );
     const reloader = sts.spec.template.spec.containers.find((c: { name: string }) => c.name === 'config-reloader');
     expect(reloader.env.find((e: { name: string }) => e.name === 'WATCH').value).toContain(`/etc/prometheus/${SCRAPE_FILES_SUBDIR}/*.yml`);
   });
@@ -163,7 +185,15 @@ describe.each(SPECS)('1,000 declared services (bench/services-%s.yaml)', (name) 
 
 describe('scrape config files: assignment', () => {
   const jobsOf = (services: ServiceSpec[]) => serviceScrapeFiles(services, '15s', '10s', 4096);
-  const svc = (i: number): ServiceSpec => ({ name: `svc-${i}`, kind: 'http', namespace: 'apps', selector: { app: `svc-${i}`, release: `r-${i}` }, port: 'http', path: '/metrics', scheme: 'http' });
+  const svc = (i: number): ServiceSpec => ({
+    name: `svc-${i}`,
+    kind: 'http',
+    namespace: 'apps',
+    selector: { app: `svc-${i}`, release: `r-${i}` },
+    port: 'http',
+    path: '/metrics',
+    scheme: 'http',
+  });
 
   test('a group over the file budget is split into parts; one more service changes one part only', () => {
     const before = jobsOf(Array.from({ length: 100 }, (_, i) => svc(i)));
@@ -177,8 +207,13 @@ describe('scrape config files: assignment', () => {
 
   test('past what 64 ConfigMaps carry: one error naming spec.services and the fix', () => {
     const prometheus = new Prometheus(new Chart(new App(), 'c'), 'p', { namespace: 'monitoring', instance: 'x' });
-    const huge = { job_name: 'huge', relabel_configs: Array.from({ length: 8000 }, (_, i) => ({ target_label: `l${i}`, replacement: 'x'.repeat(20) })) };
-    expect(() => prometheus.addScrapeConfigFiles(new Map([['huge.yml', [huge]]]))).toThrow(/spec\.services: their scrape and probe jobs take \d+ bytes, more than 64 ConfigMaps.*app\.kubernetes\.io\/name: <name>/);
+    const huge = {
+      job_name: 'huge',
+      relabel_configs: Array.from({ length: 8000 }, (_, i) => ({ target_label: `l${i}`, replacement: 'x'.repeat(20) })),
+    };
+    expect(() => prometheus.addScrapeConfigFiles(new Map([['huge.yml', [huge]]]))).toThrow(
+      /spec\.services: their scrape and probe jobs take \d+ bytes, more than 64 ConfigMaps.*app\.kubernetes\.io\/name: <name>/,
+    );
   });
 });
 
@@ -199,7 +234,10 @@ describe.each(SPECS)('the real Prometheus (the pinned test binary) starts with t
     const staticDiscovery = (text: string, extra: (c: any) => void = () => {}) => {
       const c = parse(text);
       for (const job of c.scrape_configs ?? []) {
-        if (job.kubernetes_sd_configs) { delete job.kubernetes_sd_configs; job.static_configs = [{ targets: ['127.0.0.1:9'] }]; }
+        if (job.kubernetes_sd_configs) {
+          delete job.kubernetes_sd_configs;
+          job.static_configs = [{ targets: ['127.0.0.1:9'] }];
+        }
         // The stand-in CA (withPodFiles) is empty, which Prometheus refuses when it builds the pool's HTTP client.
         if (job.tls_config?.ca_file) delete job.tls_config.ca_file;
       }
@@ -209,21 +247,34 @@ describe.each(SPECS)('the real Prometheus (the pinned test binary) starts with t
     const staged: Record<string, string> = Object.fromEntries(Object.entries(files).map(([f, t]) => [f, staticDiscovery(t)]));
     for (const [f, t] of Object.entries(rules)) staged[`rules/${f}`] = t;
     dir = tempFiles(staged);
-    fs.writeFileSync(path.join(dir, 'prometheus.yml'), staticDiscovery(files['prometheus.yml'], (c) => {
-      c.rule_files = [path.join(dir, 'rules', '*.yaml')];
-      delete c.alerting;
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      staticDiscovery(files['prometheus.yml'], (c) => {
+        c.rule_files = [path.join(dir, 'rules', '*.yaml')];
+        delete c.alerting;
+      }),
+    );
     port = await freePort();
-    prometheus = spawn(tool('prometheus'), [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stderr?.on('data', (d) => { log += d; });
+    prometheus = spawn(
+      tool('prometheus'),
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stderr?.on('data', (d) => {
+      log += d;
+    });
     const deadline = Date.now() + 30000;
     for (;;) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).status === 200) break;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (prometheus.exitCode !== null || Date.now() > deadline) throw new Error(`Prometheus did not become ready:\n${log.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -239,16 +290,25 @@ describe.each(SPECS)('the real Prometheus (the pinned test binary) starts with t
   });
 
   test('every scrape job (prometheus.yml and every scrape file) and rule group is loaded', async () => {
-    const r = await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json() as { data: { groups: { name: string; rules: unknown[] }[] } };
+    const r = (await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json()) as {
+      data: { groups: { name: string; rules: unknown[] }[] };
+    };
     const groups = r.data.groups.map((g) => g.name);
     expect(groups).toEqual(expect.arrayContaining(['applications', 'service-thresholds']));
     expect(r.data.groups.find((g) => g.name === 'service-thresholds')!.rules.length).toBe(100);
-    const jobs = allScrapeConfigs(objects as K8sObject[]).map((j) => j.job_name).sort();
+    const jobs = allScrapeConfigs(objects as K8sObject[])
+      .map((j) => j.job_name)
+      .sort();
     expect(jobs.filter((j) => j.startsWith('services/')).length).toBeGreaterThanOrEqual(10); // one per kind at least
     // The scrape manager creates its pools from the first discovery update (a few seconds after ready).
     let pools: string[] = [];
-    for (const deadline = Date.now() + 20000; Date.now() < deadline && pools.length < jobs.length; await new Promise((w) => setTimeout(w, 500))) {
-      pools = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/scrape_pools`)).json()) as { data: { scrapePools: string[] } }).data.scrapePools;
+    for (
+      const deadline = Date.now() + 20000;
+      Date.now() < deadline && pools.length < jobs.length;
+      await new Promise((w) => setTimeout(w, 500))
+    ) {
+      pools = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/scrape_pools`)).json()) as { data: { scrapePools: string[] } }).data
+        .scrapePools;
     }
     expect([...pools].sort()).toEqual(jobs);
     expect(log).not.toMatch(/level=error/);
@@ -265,7 +325,15 @@ describe('grouped service jobs on the real Prometheus (the pinned test binary, 1
   let log = '';
 
   const SERVICES: ServiceSpec[] = [
-    { name: 'stt-a', kind: 'stt', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'stt-a' }, port: 'http', path: '/metrics', scheme: 'http' },
+    {
+      name: 'stt-a',
+      kind: 'stt',
+      namespace: 'ai',
+      selector: { 'app.kubernetes.io/name': 'stt-a' },
+      port: 'http',
+      path: '/metrics',
+      scheme: 'http',
+    },
     { name: 'stt-b', kind: 'stt', namespace: 'ai', selector: { app: 'speech', tier: 'b' }, port: 'http', path: '/metrics', scheme: 'http' },
   ];
 
@@ -279,34 +347,52 @@ describe('grouped service jobs on the real Prometheus (the pinned test binary, 1
     const pod = (name: string, labels: Record<string, string>, portName = 'http') => ({
       targets: [addr],
       labels: {
-        __meta_kubernetes_namespace: 'ai', __meta_kubernetes_pod_name: name, __meta_kubernetes_pod_container_name: 'app',
-        __meta_kubernetes_pod_container_port_name: portName, __meta_kubernetes_pod_node_name: 'node-a', __meta_kubernetes_pod_phase: 'Running',
-        __param_pod: name, ...labels,
+        __meta_kubernetes_namespace: 'ai',
+        __meta_kubernetes_pod_name: name,
+        __meta_kubernetes_pod_container_name: 'app',
+        __meta_kubernetes_pod_container_port_name: portName,
+        __meta_kubernetes_pod_node_name: 'node-a',
+        __meta_kubernetes_pod_phase: 'Running',
+        __param_pod: name,
+        ...labels,
       },
     });
     (job as unknown as Record<string, unknown>).static_configs = [
-      pod('stt-a-0', { '__meta_kubernetes_pod_label_app_kubernetes_io_name': 'stt-a' }),
-      pod('speech-b-0', { '__meta_kubernetes_pod_label_app': 'speech', '__meta_kubernetes_pod_label_tier': 'b' }),
-      pod('speech-c-0', { '__meta_kubernetes_pod_label_app': 'speech', '__meta_kubernetes_pod_label_tier': 'c' }),
-      pod('stt-a-1', { '__meta_kubernetes_pod_label_app_kubernetes_io_name': 'stt-a' }, 'grpc'),
+      pod('stt-a-0', { __meta_kubernetes_pod_label_app_kubernetes_io_name: 'stt-a' }),
+      pod('speech-b-0', { __meta_kubernetes_pod_label_app: 'speech', __meta_kubernetes_pod_label_tier: 'b' }),
+      pod('speech-c-0', { __meta_kubernetes_pod_label_app: 'speech', __meta_kubernetes_pod_label_tier: 'c' }),
+      pod('stt-a-1', { __meta_kubernetes_pod_label_app_kubernetes_io_name: 'stt-a' }, 'grpc'),
     ];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-groups-'));
-    fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s', scrape_timeout: '1s' }, scrape_configs: [job] }));
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      stringify({ global: { scrape_interval: '1s', scrape_timeout: '1s' }, scrape_configs: [job] }),
+    );
     const check = run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
     if (check.status !== 0) throw new Error(check.stdout + check.stderr);
     port = await freePort();
-    prometheus = spawn(tool('prometheus'), [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stderr?.on('data', (d) => { log += d; });
+    prometheus = spawn(
+      tool('prometheus'),
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stderr?.on('data', (d) => {
+      log += d;
+    });
     const deadline = Date.now() + 30000;
     for (;;) {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=demo_metric`);
-        const body = await r.json() as { data: { result: unknown[] } };
+        const body = (await r.json()) as { data: { result: unknown[] } };
         if (body.data.result.length >= 2) break;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) throw new Error(`Prometheus did not scrape the targets in 30s:\n${log}`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -324,16 +410,23 @@ describe('grouped service jobs on the real Prometheus (the pinned test binary, 1
 
   test('each claimed pod is scraped as its own service (job) with service_kind; unclaimed pods and other ports are dropped', async () => {
     const r = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent('up')}`);
-    const body = await r.json() as { data: { result: { metric: Record<string, string> }[] } };
+    const body = (await r.json()) as { data: { result: { metric: Record<string, string> }[] } };
     const got = body.data.result.map((x) => [x.metric.job, x.metric.pod, x.metric.service_kind, x.metric.namespace]).sort();
-    expect(got).toEqual([['stt-a', 'stt-a-0', 'stt', 'ai'], ['stt-b', 'speech-b-0', 'stt', 'ai']]);
+    expect(got).toEqual([
+      ['stt-a', 'stt-a-0', 'stt', 'ai'],
+      ['stt-b', 'speech-b-0', 'stt', 'ai'],
+    ]);
   });
 });
 
 describe('3,000 services selected by labels that are not their names', () => {
   test('synthesize, every object under 256 KiB (the scrape files spread over more ConfigMaps)', () => {
     const services = Array.from({ length: 3000 }, (_, i) => ({
-      name: `svc-${i}`, kind: 'http', namespace: 'apps', selector: { app: 'shared', instance: `instance-${i}` }, port: 'http',
+      name: `svc-${i}`,
+      kind: 'http',
+      namespace: 'apps',
+      selector: { app: 'shared', instance: `instance-${i}` },
+      port: 'http',
     }));
     const doc = { apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'big' }, spec: { services } };
     const files = renderManifests(new MonitoringStack(new App(), 'stack', { spec: validateSpec(doc) }));

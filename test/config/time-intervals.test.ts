@@ -11,14 +11,29 @@ import { run, tempFiles } from '../lib/promtool';
 import { specProblems } from '../lib/spec-problems';
 import { find, synth } from '../lib/synth';
 
-interface Interval { times?: { startTime: string; endTime: string }[]; weekdays?: string[]; daysOfMonth?: string[]; months?: string[]; years?: string[]; location?: string }
+interface Interval {
+  times?: { startTime: string; endTime: string }[];
+  weekdays?: string[];
+  daysOfMonth?: string[];
+  months?: string[];
+  years?: string[];
+  location?: string;
+}
 
 const CASES: [string, Interval][] = [
   ['weekday range', { weekdays: ['monday:friday'] }],
   ['capitalized weekdays', { weekdays: ['Monday:Friday', 'SUNDAY'] }],
   ['weekday range backwards', { weekdays: ['friday:monday'] }],
   ['weekend across the week end', { weekdays: ['saturday:sunday'] }],
-  ['night', { times: [{ startTime: '22:00', endTime: '24:00' }, { startTime: '00:00', endTime: '06:00' }] }],
+  [
+    'night',
+    {
+      times: [
+        { startTime: '22:00', endTime: '24:00' },
+        { startTime: '00:00', endTime: '06:00' },
+      ],
+    },
+  ],
   ['time range across midnight', { times: [{ startTime: '22:00', endTime: '06:00' }] }],
   ['empty time range', { times: [{ startTime: '10:00', endTime: '10:00' }] }],
   ['last week of the month', { daysOfMonth: ['-7:-1'] }],
@@ -57,9 +72,16 @@ const windows = (i: Interval) => ({ alerting: { maintenanceWindows: [{ name: 'w'
 describe('maintenance windows: the loader and amtool agree', () => {
   test.each(CASES)('%s', (_name, interval) => {
     const problems = specProblems(windows(interval));
-    const minimal = stringify({ route: { receiver: 'x' }, receivers: [{ name: 'x' }], time_intervals: [{ name: 'w', time_intervals: [amInterval(interval)] }] });
+    const minimal = stringify({
+      route: { receiver: 'x' },
+      receivers: [{ name: 'x' }],
+      time_intervals: [{ name: 'w', time_intervals: [amInterval(interval)] }],
+    });
     const am = amtoolAccepts(minimal);
-    expect({ spec: problems.length === 0, problems }).toEqual({ spec: am.ok, problems: am.ok ? [] : [expect.stringContaining('spec.alerting.maintenanceWindows[0].timeIntervals[0].')] });
+    expect({ spec: problems.length === 0, problems }).toEqual({
+      spec: am.ok,
+      problems: am.ok ? [] : [expect.stringContaining('spec.alerting.maintenanceWindows[0].timeIntervals[0].')],
+    });
     if (am.ok) {
       const secret = find(synth(windows(interval)).objects, 'Secret', 'alertmanager-config');
       expect(amtoolAccepts(Buffer.from(secret.data['alertmanager.yml'], 'base64').toString('utf8')).out).toContain('SUCCESS');

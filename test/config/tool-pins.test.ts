@@ -13,8 +13,12 @@ const pins = Object.entries(TOOL_PINS) as [string, ToolPin][];
 
 /** Pins whose release differs from their image's tag and that give no reason. */
 export function unexplainedDrift(entries: [string, ToolPin][]): string[] {
-  return entries.filter(([, t]) => t.image && imageVersion(IMAGES[t.image]).replace(/^v/, '').split('-')[0] !== t.release && !t.drift?.trim())
-    .map(([n, t]) => `${n}: tests run ${t.release}, image ${IMAGES[t.image!]} deploys ${imageVersion(IMAGES[t.image!])}: align them or record \`drift\``);
+  return entries
+    .filter(([, t]) => t.image && imageVersion(IMAGES[t.image]).replace(/^v/, '').split('-')[0] !== t.release && !t.drift?.trim())
+    .map(
+      ([n, t]) =>
+        `${n}: tests run ${t.release}, image ${IMAGES[t.image!]} deploys ${imageVersion(IMAGES[t.image!])}: align them or record \`drift\``,
+    );
 }
 
 describe('tool pins beside the images', () => {
@@ -48,13 +52,21 @@ describe('tool pins beside the images', () => {
     expect(installer).not.toMatch(/'mod', 'download'/);
   });
 
-  test.each(pins.filter(([, t]) => t.via === 'go'))('%s: our go.mod in its dir lists each command as a tool and requires the pinned version', (_n, t) => {
-    const gomod = fs.readFileSync(path.join(__dirname, '..', '..', t.dir!, 'go.mod'), 'utf8');
-    // `tool pkg` or a `tool ( ... )` block; likewise `require mod v` or a block.
-    const tools = [...gomod.matchAll(/^tool (?:\(([^)]*)\)|(\S+))/gm)].flatMap((m) => (m[1] ?? m[2]).split('\n')).map((l) => l.trim()).filter(Boolean);
-    for (const pkg of Object.keys(t.cmds ?? {})) expect(tools).toContain(`${t.module}/${pkg}`);
-    expect(gomod).toMatch(new RegExp(`^(?:require )?\\s*${t.module.replace(/\./g, '\\.')} ${t.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
-  });
+  test.each(pins.filter(([, t]) => t.via === 'go'))(
+    '%s: our go.mod in its dir lists each command as a tool and requires the pinned version',
+    (_n, t) => {
+      const gomod = fs.readFileSync(path.join(__dirname, '..', '..', t.dir!, 'go.mod'), 'utf8');
+      // `tool pkg` or a `tool ( ... )` block; likewise `require mod v` or a block.
+      const tools = [...gomod.matchAll(/^tool (?:\(([^)]*)\)|(\S+))/gm)]
+        .flatMap((m) => (m[1] ?? m[2]).split('\n'))
+        .map((l) => l.trim())
+        .filter(Boolean);
+      for (const pkg of Object.keys(t.cmds ?? {})) expect(tools).toContain(`${t.module}/${pkg}`);
+      expect(gomod).toMatch(
+        new RegExp(`^(?:require )?\\s*${t.module.replace(/\./g, '\\.')} ${t.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'),
+      );
+    },
+  );
 
   test('a pinned Kubernetes binary reports the release on --version', () => {
     const r = spawnSync(findTool('kube-apiserver')!, ['--version'], { encoding: 'utf8' });

@@ -48,7 +48,9 @@ let synthDir = '';
 function start(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   logs[name] = '';
-  const keep = (d: Buffer) => { logs[name] = (logs[name] + d.toString()).slice(-20_000); };
+  const keep = (d: Buffer) => {
+    logs[name] = (logs[name] + d.toString()).slice(-20_000);
+  };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
   processes.push(p);
@@ -70,9 +72,15 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
     try {
       const v = await probe();
       if (v !== undefined) return v;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${Object.entries(logs).map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`).join('\n')}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}\n${Object.entries(logs)
+          .map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`)
+          .join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -86,8 +94,37 @@ function openssl(args: string[]): void {
 /** A leaf certificate for localhost / 127.0.0.1, signed by the test CA, valid for `days`. */
 function leaf(name: string, days: number): { key: string; cert: string } {
   fs.writeFileSync(path.join(tmp, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=localhost']);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), '-extfile', `${name}.ext`]);
+  openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    '/CN=localhost',
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    String(days),
+    '-extfile',
+    `${name}.ext`,
+  ]);
   return { key: fs.readFileSync(path.join(tmp, `${name}.key`), 'utf8'), cert: fs.readFileSync(path.join(tmp, `${name}.pem`), 'utf8') };
 }
 
@@ -96,7 +133,10 @@ async function listen(server: net.Server, port: number): Promise<void> {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
 }
 
-interface Alert { labels: Record<string, string>; state: string }
+interface Alert {
+  labels: Record<string, string>;
+  state: string;
+}
 
 describe('blackbox exporter: synthesized modules, jobs and rules against loopback servers', () => {
   const ports = { prometheus: 0, blackbox: 0, tls2d: 0, tls10d: 0, auth: 0, hostDown: 0, web: 0, serviceDown: 0 };
@@ -104,22 +144,58 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
   let prometheusUrl = '';
 
   beforeAll(async () => {
-    for (const b of Object.values(BIN)) if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the Debian packages)`);
+    for (const b of Object.values(BIN))
+      if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the Debian packages)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blackbox-e2e-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     prometheusUrl = `http://127.0.0.1:${ports.prometheus}`;
 
     // --- Certificates: a test CA and two leaves expiring in 2 and 10 days.
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '90',
-      '-subj', '/CN=blackbox test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '90',
+      '-subj',
+      '/CN=blackbox test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     const short = leaf('two-days', 2);
     const longer = leaf('ten-days', 10);
     const far = leaf('sixty-days', 60);
-    const ok = (_req: http.IncomingMessage, res: http.ServerResponse) => { res.writeHead(200); res.end('ok'); };
+    const ok = (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.writeHead(200);
+      res.end('ok');
+    };
     await listen(https.createServer(short, ok), ports.tls2d);
     await listen(https.createServer(longer, ok), ports.tls10d);
-    await listen(https.createServer(far, (_req, res) => { res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' }); res.end(); }), ports.auth);
-    await listen(http.createServer((req, res) => { webPaths.push(req.url ?? ''); res.writeHead(200); res.end('ok'); }), ports.web);
+    await listen(
+      https.createServer(far, (_req, res) => {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' });
+        res.end();
+      }),
+      ports.auth,
+    );
+    await listen(
+      http.createServer((req, res) => {
+        webPaths.push(req.url ?? '');
+        res.writeHead(200);
+        res.end('ok');
+      }),
+      ports.web,
+    );
 
     // --- Synthesize: two Ingress hosts (Grafana, and Prometheus behind basic auth), two services.
     const { dir, objects } = synth({
@@ -157,9 +233,12 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     const pod = (address: string, app: string, portName: string, portNumber: string, name: string) => ({
       targets: [address],
       labels: {
-        __meta_kubernetes_namespace: 'apps', __meta_kubernetes_pod_name: name, __meta_kubernetes_pod_phase: 'Running',
+        __meta_kubernetes_namespace: 'apps',
+        __meta_kubernetes_pod_name: name,
+        __meta_kubernetes_pod_phase: 'Running',
         __meta_kubernetes_pod_label_app_kubernetes_io_name: app,
-        __meta_kubernetes_pod_container_port_name: portName, __meta_kubernetes_pod_container_port_number: portNumber,
+        __meta_kubernetes_pod_container_port_name: portName,
+        __meta_kubernetes_pod_container_port_number: portNumber,
       },
     });
     // The services' probe jobs: one per group (namespace, port, scheme, path); discovery becomes static pods.
@@ -177,16 +256,24 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
       expect(address.replacement).toBe('blackbox-exporter.monitoring.svc:9115');
       address.replacement = `127.0.0.1:${ports.blackbox}`;
     }
-    fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify({
-      global: prom.global,
-      rule_files: [path.join(rulesDir, '*.yaml')],
-      scrape_configs: [ingressJob, webJob, goneJob],
-    }));
+    fs.writeFileSync(
+      path.join(tmp, 'prometheus.yml'),
+      stringify({
+        global: prom.global,
+        rule_files: [path.join(rulesDir, '*.yaml')],
+        scrape_configs: [ingressJob, webJob, goneJob],
+      }),
+    );
 
-    start('blackbox-exporter', BIN.blackbox, [`--config.file=${path.join(tmp, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`],
-      { ...process.env, SSL_CERT_FILE: path.join(tmp, 'ca.pem') });
+    start(
+      'blackbox-exporter',
+      BIN.blackbox,
+      [`--config.file=${path.join(tmp, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`],
+      { ...process.env, SSL_CERT_FILE: path.join(tmp, 'ca.pem') },
+    );
     start('prometheus', BIN.prometheus, [
-      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'data')}`,
+      `--config.file=${path.join(tmp, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(tmp, 'data')}`,
       `--web.listen-address=127.0.0.1:${ports.prometheus}`,
     ]);
   });
@@ -202,7 +289,8 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     const res = await fetch(`${prometheusUrl}/api/v1/alerts`, { signal: AbortSignal.timeout(2_000) });
     return ((await res.json()) as { data: { alerts: Alert[] } }).data.alerts.filter((a) => a.state === 'firing');
   };
-  const key = (a: Alert) => `${a.labels.alertname} ${a.labels.severity} ${a.labels.instance}${a.labels.service ? ` service=${a.labels.service}` : ''}`;
+  const key = (a: Alert) =>
+    `${a.labels.alertname} ${a.labels.severity} ${a.labels.instance}${a.labels.service ? ` service=${a.labels.service}` : ''}`;
 
   test('expiry and down alerts fire for the expiring certificates and the closed ports, and only for them', async () => {
     const url = (p: number) => `https://localhost:${p}/`;
@@ -227,10 +315,16 @@ describe('blackbox exporter: synthesized modules, jobs and rules against loopbac
     };
     const success = Object.fromEntries((await query('probe_success')).map((r) => [r.metric.instance, r.value[1]]));
     expect(success).toEqual({
-      [url(ports.tls2d)]: '1', [url(ports.tls10d)]: '1', [url(ports.auth)]: '1', [url(ports.hostDown)]: '0',
-      [`http://127.0.0.1:${ports.web}/healthz`]: '1', [`http://127.0.0.1:${ports.serviceDown}/metrics`]: '0',
+      [url(ports.tls2d)]: '1',
+      [url(ports.tls10d)]: '1',
+      [url(ports.auth)]: '1',
+      [url(ports.hostDown)]: '0',
+      [`http://127.0.0.1:${ports.web}/healthz`]: '1',
+      [`http://127.0.0.1:${ports.serviceDown}/metrics`]: '0',
     });
-    const days = Object.fromEntries((await query('(probe_ssl_earliest_cert_expiry - time()) / 86400')).map((r) => [r.metric.instance, Number(r.value[1])]));
+    const days = Object.fromEntries(
+      (await query('(probe_ssl_earliest_cert_expiry - time()) / 86400')).map((r) => [r.metric.instance, Number(r.value[1])]),
+    );
     expect(days[url(ports.tls2d)]).toBeGreaterThan(1.9);
     expect(days[url(ports.tls2d)]).toBeLessThan(2.1);
     expect(days[url(ports.tls10d)]).toBeGreaterThan(9.9);

@@ -17,7 +17,9 @@ function synthCli(args: string[], cwd = ROOT) {
 
 describe('synth CLI', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a bad spec exits non-zero, names every problem, and leaves the previous dist/ untouched', () => {
@@ -26,10 +28,16 @@ describe('synth CLI', () => {
     fs.writeFileSync(path.join(out, '.cdk8s-ai-monitoring'), 'marker\n');
     fs.writeFileSync(path.join(out, 'previous.yaml'), 'kept: true\n');
     const spec = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(spec, [
-      'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1', 'kind: MonitoringStack', 'metadata: { name: demo }', 'spec:',
-      '  prometheus: { retentoin: 15d, retentionSize: 50 gigs }',
-    ].join('\n'));
+    fs.writeFileSync(
+      spec,
+      [
+        'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1',
+        'kind: MonitoringStack',
+        'metadata: { name: demo }',
+        'spec:',
+        '  prometheus: { retentoin: 15d, retentionSize: 50 gigs }',
+      ].join('\n'),
+    );
     const r = synthCli([spec, '--out', out]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('spec.prometheus.retentoin: unknown field; did you mean "retention"?');
@@ -48,7 +56,10 @@ describe('synth CLI', () => {
     expect(r.stdout).toContain('To tighten (optional):\n  - spec.networkPolicies.apiServerCidrs is empty');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('built-in default spec');
-    const files = fs.readdirSync(out).filter((f) => !f.startsWith('.')).sort();
+    const files = fs
+      .readdirSync(out)
+      .filter((f) => !f.startsWith('.'))
+      .sort();
     expect(files[0]).toBe('00-namespaces.yaml');
     expect(files).toEqual(expect.arrayContaining(['10-prometheus.yaml', '20-node-exporter.yaml', '21-cadvisor.yaml']));
     expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(false);
@@ -151,7 +162,10 @@ describe('cdk8s CLI contract (cdk8s.yaml app: main.ts reads CDK8S_OUTDIR)', () =
     expect(r.status).toBe(0);
     const docs = parseAllDocuments(r.stdout);
     expect(docs.filter((d) => d.errors.length > 0).map((d) => d.errors[0].message)).toEqual([]);
-    const printed = docs.map((d) => d.toJS()).filter(Boolean).map((o: any) => `${o.kind}/${o.metadata.name}`);
+    const printed = docs
+      .map((d) => d.toJS())
+      .filter(Boolean)
+      .map((o: any) => `${o.kind}/${o.metadata.name}`);
     const expected = synthFile().objects.map((o) => `${o.kind}/${o.metadata?.name}`);
     expect(printed.sort()).toEqual(expected.sort());
     expect(treeHash(path.join(ROOT, 'dist'))).toBe(before.dist);
@@ -161,7 +175,10 @@ describe('cdk8s CLI contract (cdk8s.yaml app: main.ts reads CDK8S_OUTDIR)', () =
   test('npm run synth -- --stdout prints the same objects and writes nothing', () => {
     const r = synthCli(['--stdout']);
     expect(r.status).toBe(0);
-    const printed = parseAllDocuments(r.stdout).map((d) => d.toJS()).filter(Boolean).map((o: any) => `${o.kind}/${o.metadata.name}`);
+    const printed = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS())
+      .filter(Boolean)
+      .map((o: any) => `${o.kind}/${o.metadata.name}`);
     expect(printed).toEqual(synthFile().objects.map((o) => `${o.kind}/${o.metadata?.name}`));
     expect(treeHash(path.join(ROOT, 'dist'))).toBe(before.dist);
   });

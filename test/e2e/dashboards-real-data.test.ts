@@ -38,11 +38,18 @@ const DASHBOARDS = ['node-overview', 'monitoring-stack'];
  * synthetic series in test/config/kube-state.test.ts), and the declared services.
  */
 const NOT_PROVABLE = (services: readonly { name: string }[]) => [
-  'monitoring-stack: Lines received', 'monitoring-stack: Bytes received', 'monitoring-stack: Discarded samples by reason',
-  'monitoring-stack: Loki request latency', 'monitoring-stack: Grafana up', 'monitoring-stack: Grafana requests',
-  'monitoring-stack: Monitoring volumes usage', 'monitoring-stack: Persistent volumes usage (top 10)',
+  'monitoring-stack: Lines received',
+  'monitoring-stack: Bytes received',
+  'monitoring-stack: Discarded samples by reason',
+  'monitoring-stack: Loki request latency',
+  'monitoring-stack: Grafana up',
+  'monitoring-stack: Grafana requests',
+  'monitoring-stack: Monitoring volumes usage',
+  'monitoring-stack: Persistent volumes usage (top 10)',
   // Workload status: the declared services (series with service_kind) and their workloads do not run here.
-  ...(services.length ? ['monitoring-stack: Services UP/DOWN', 'monitoring-stack: Workloads UP/DOWN', 'monitoring-stack: variable $namespace'] : []),
+  ...(services.length
+    ? ['monitoring-stack: Services UP/DOWN', 'monitoring-stack: Workloads UP/DOWN', 'monitoring-stack: variable $namespace']
+    : []),
 ];
 
 function substitute(expr: string): string {
@@ -68,15 +75,18 @@ describe('dashboards on real data (prometheus, node-exporter, alertmanager)', ()
   const ctx = dashboardContext(spec);
   const types = datasourceTypes(ctx.sources);
   const built = stackDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
-  const queries = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
-    .filter((q) => q.lang === 'PromQL' && q.expr !== '')
-    .map((q) => ({ id: `${d.uid}: ${q.panel}`, expr: substitute(q.expr) })));
+  const queries = built.flatMap((d) =>
+    shippedQueries(JSON.parse(d.json) as DashboardJson, types)
+      .filter((q) => q.lang === 'PromQL' && q.expr !== '')
+      .map((q) => ({ id: `${d.uid}: ${q.panel}`, expr: substitute(q.expr) })),
+  );
   // Runnable: every metric comes from a running source, and every job="..." the query pins is running.
   // The catalog with the components' metrics (node-exporter's live in its folder).
   const METRIC_SOURCES = metricIndex(dashboardContributions(spec).catalog);
-  const runnable = (expr: string) => promqlMetrics(expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)))
-    && [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1]))
-    && !expr.includes('service_kind'); // series of the declared services
+  const runnable = (expr: string) =>
+    promqlMetrics(expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s))) &&
+    [...expr.matchAll(/\bjob="([^"]+)"/g)].every((m) => RUNNING.has(m[1])) &&
+    !expr.includes('service_kind'); // series of the declared services
 
   const start = (bin: string, args: string[]) => {
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,7 +101,9 @@ describe('dashboards on real data (prometheus, node-exporter, alertmanager)', ()
     promPort = await freePort();
     const distObjects = synthFile().objects;
     const rules = configMapData(distObjects, 'prometheus-rules');
-    const nodeJob = parse(configMapData(distObjects, 'prometheus-config')['prometheus.yml']).scrape_configs.find((j: { job_name: string }) => j.job_name === 'node-exporter');
+    const nodeJob = parse(configMapData(distObjects, 'prometheus-config')['prometheus.yml']).scrape_configs.find(
+      (j: { job_name: string }) => j.job_name === 'node-exporter',
+    );
     expect(nodeJob.metric_relabel_configs).toHaveLength(1);
     const dir = tempFiles({
       ...rules,
@@ -103,7 +115,11 @@ describe('dashboards on real data (prometheus, node-exporter, alertmanager)', ()
         scrape_configs: [
           { job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] },
           // With the synthesized job's metric_relabel_configs: only the series a panel or rule reads are kept.
-          { job_name: 'node-exporter', static_configs: [{ targets: [`127.0.0.1:${nodePort}`] }], metric_relabel_configs: nodeJob.metric_relabel_configs },
+          {
+            job_name: 'node-exporter',
+            static_configs: [{ targets: [`127.0.0.1:${nodePort}`] }],
+            metric_relabel_configs: nodeJob.metric_relabel_configs,
+          },
           { job_name: 'alertmanager', static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] },
         ],
       }),
@@ -111,18 +127,24 @@ describe('dashboards on real data (prometheus, node-exporter, alertmanager)', ()
     // The DaemonSet's collectors and filters, without its /host paths (this node-exporter reads the host directly).
     start(BINARIES[1], [`--web.listen-address=127.0.0.1:${nodePort}`, ...nodeExporterCollectorArgs()]);
     start(BINARIES[2], [
-      `--config.file=${dir}/alertmanager.yml`, `--storage.path=${dir}/am-data`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
+      `--config.file=${dir}/alertmanager.yml`,
+      `--storage.path=${dir}/am-data`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
     ]);
     start(BINARIES[0], [
-      `--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/prom-data`, `--web.listen-address=127.0.0.1:${promPort}`,
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/prom-data`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
     ]);
     // Bounded wait until Prometheus answers and has scraped all three targets.
     const deadline = Date.now() + 30000;
     for (;;) {
       try {
         if ((await query(promPort, 'up == 1')).length === 3) break;
-      } catch { /* not up yet */ }
+      } catch {
+        /* not up yet */
+      }
       if (Date.now() > deadline) throw new Error(`targets not up within 30s:\n${logs.join('').slice(-3000)}`);
       await sleep(500);
     }

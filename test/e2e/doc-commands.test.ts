@@ -28,7 +28,12 @@ const LONG_RUNNING = /\bkubectl\b.*\bport-forward\b/;
 const SELF = /\bnpm run test:all\b/;
 const RETRIED = /\bnpm run status\b/;
 
-interface Command { readonly doc: string; readonly line: number; readonly text: string; readonly cluster: boolean }
+interface Command {
+  readonly doc: string;
+  readonly line: number;
+  readonly text: string;
+  readonly cluster: boolean;
+}
 
 /** The commands of the ```sh blocks of `doc`, continuation lines joined, comments and blank lines dropped. */
 export function shellCommands(doc: string, text: string): Command[] {
@@ -40,10 +45,21 @@ export function shellCommands(doc: string, text: string): Command[] {
   let pendingLine = 0;
   lines.forEach((l, i) => {
     const open = /^```(\S*)/.exec(l);
-    if (open && !fence) { fence = true; inSh = open[1] === 'sh' || open[1] === 'bash' || open[1] === 'shell'; return; }
-    if (l.startsWith('```') && fence) { fence = false; inSh = false; return; }
+    if (open && !fence) {
+      fence = true;
+      inSh = open[1] === 'sh' || open[1] === 'bash' || open[1] === 'shell';
+      return;
+    }
+    if (l.startsWith('```') && fence) {
+      fence = false;
+      inSh = false;
+      return;
+    }
     if (!inSh) return;
-    const t = l.replace(/\s+#.*$/, '').replace(/^#.*$/, '').trim();
+    const t = l
+      .replace(/\s+#.*$/, '')
+      .replace(/^#.*$/, '')
+      .trim();
     if (!t && !pending) return;
     if (!pending) pendingLine = i + 1;
     pending += pending ? ` ${t.replace(/\\$/, '').trim()}` : t.replace(/\\$/, '').trim();
@@ -58,7 +74,9 @@ const commands = DOCS.flatMap((d) => shellCommands(d, fs.readFileSync(path.join(
 
 describe('the commands README tells users to run', () => {
   test('README has a quick start to run, and every block that shows a command is a ```sh block', () => {
-    expect(commands.filter((c) => !c.cluster).map((c) => c.text)).toEqual(expect.arrayContaining(['npm ci', 'npm run synth -- my-stack.yaml']));
+    expect(commands.filter((c) => !c.cluster).map((c) => c.text)).toEqual(
+      expect.arrayContaining(['npm ci', 'npm run synth -- my-stack.yaml']),
+    );
     expect(commands.filter((c) => c.cluster).length).toBeGreaterThan(3);
     // A command shown in a block of another language would escape this test.
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -67,19 +85,31 @@ describe('the commands README tells users to run', () => {
   });
 
   let cp: ControlPlane | undefined;
-  afterAll(async () => { await cp?.stop(); }, 120_000);
+  afterAll(async () => {
+    await cp?.stop();
+  }, 120_000);
 
   test('in a fresh clone, every command succeeds in README order; the cluster ones against a real control plane', async () => {
     cp = await startControlPlane();
     await cp.addNodes({ count: 3, namePrefix: 'node' });
-    await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1', cpu: '8', memory: '32Gi', pods: '110' } });
+    await cp.addNodes({
+      count: 1,
+      namePrefix: 'gpu',
+      labels: { 'nvidia.com/gpu.present': 'true' },
+      capacity: { 'nvidia.com/gpu': '1', cpu: '8', memory: '32Gi', pods: '110' },
+    });
     await cp.addStorageClass('standard', { isDefault: true });
     await cp.addVolumes({ storageClassName: 'standard', size: '1Ti', count: 8 });
     await cp.addRuntimeClass('nvidia');
     // Not the npm_* variables of the npm run that started jest: npm_config_local_prefix would point `npm ci` in the
     // clone at this checkout (and empty its node_modules).
     const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
-    const env = { ...own, KUBECONFIG: cp.kubeconfig, PATH: `${path.dirname(tool('kubectl'))}${path.delimiter}${process.env.PATH}`, npm_config_prefer_offline: 'true' };
+    const env = {
+      ...own,
+      KUBECONFIG: cp.kubeconfig,
+      PATH: `${path.dirname(tool('kubectl'))}${path.delimiter}${process.env.PATH}`,
+      npm_config_prefer_offline: 'true',
+    };
 
     const dir = testTempDir('doc-commands-');
     const clone = path.join(dir, 'clone');
@@ -103,6 +133,12 @@ describe('the commands README tells users to run', () => {
     expect(fs.readFileSync(path.join(clone, 'dist', '.cdk8s-ai-monitoring'), 'utf8')).toContain('spec: my-stack.yaml');
   }, 3_600_000);
 
-  test.skip(`not run: ${commands.filter((x) => LONG_RUNNING.test(x.text)).map((x) => x.text).join(', ')} (kwok's nodes have no kubelet to stream from)`, () => undefined);
-  test.skip(`not run here: ${commands.filter((x) => SELF.test(x.text)).map((x) => x.text).join(', ')} (README's test command runs this test; CI runs it on a clean clone)`, () => undefined);
+  test.skip(`not run: ${commands
+    .filter((x) => LONG_RUNNING.test(x.text))
+    .map((x) => x.text)
+    .join(', ')} (kwok's nodes have no kubelet to stream from)`, () => undefined);
+  test.skip(`not run here: ${commands
+    .filter((x) => SELF.test(x.text))
+    .map((x) => x.text)
+    .join(', ')} (README's test command runs this test; CI runs it on a clean clone)`, () => undefined);
 });

@@ -56,7 +56,9 @@ let tmp = '';
 function start(name: string, bin: string, args: string[]): ChildProcess {
   const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   logs[name] = '';
-  const keep = (d: Buffer) => { logs[name] = (logs[name] + d.toString()).slice(-20_000); };
+  const keep = (d: Buffer) => {
+    logs[name] = (logs[name] + d.toString()).slice(-20_000);
+  };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
   processes.push(p);
@@ -78,9 +80,15 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
     try {
       const v = await probe();
       if (v !== undefined) return v;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${Object.entries(logs).map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`).join('\n')}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}\n${Object.entries(logs)
+          .map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`)
+          .join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -115,13 +123,19 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
   let nodeExporter: ChildProcess;
   const timings: Record<string, number> = {};
 
-  const startNodeExporter = () => start('node-exporter', BIN.nodeExporter, [
-    `--web.listen-address=127.0.0.1:${ports.nodeExporter}`,
-    '--collector.disable-defaults', '--collector.cpu', '--collector.meminfo', '--collector.loadavg', '--collector.filesystem',
-  ]);
+  const startNodeExporter = () =>
+    start('node-exporter', BIN.nodeExporter, [
+      `--web.listen-address=127.0.0.1:${ports.nodeExporter}`,
+      '--collector.disable-defaults',
+      '--collector.cpu',
+      '--collector.meminfo',
+      '--collector.loadavg',
+      '--collector.filesystem',
+    ]);
 
   beforeAll(async () => {
-    for (const b of Object.values(BIN)) if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the Debian packages)`);
+    for (const b of Object.values(BIN))
+      if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the Debian packages)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-alert-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     // The web-auth Secret, made as README says, "mounted" in a temp dir instead of /etc/web-auth.
@@ -131,7 +145,9 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     // The test receiver: records Alertmanager's webhook calls; serves an empty /metrics for the bridge's scrape job.
     server = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (d) => { body += d; });
+      req.on('data', (d) => {
+        body += d;
+      });
       req.on('end', () => {
         if (req.method === 'POST') notifications.push({ receivedAt: Date.now(), path: req.url ?? '', body: JSON.parse(body) });
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -165,9 +181,9 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     // --- prometheus.yml: discovery -> static targets on 127.0.0.1, rule_files -> where the rules are.
     const prom = parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir));
     const targets: Record<string, ReturnType<typeof staticPod>> = {
-      'prometheus': staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0'),
+      prometheus: staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0'),
       'node-exporter': staticPod(`127.0.0.1:${ports.nodeExporter}`, 'metrics', 'monitoring-agents', 'node-exporter-e2e01'),
-      'alertmanager': staticPod(`127.0.0.1:${ports.alertmanager}`, 'web', 'monitoring', 'alertmanager-0'),
+      alertmanager: staticPod(`127.0.0.1:${ports.alertmanager}`, 'web', 'monitoring', 'alertmanager-0'),
       'prometheus-msteams': staticPod(`127.0.0.1:${ports.receiver}`, 'http', 'monitoring', 'prometheus-msteams-e2e01'),
     };
     expect(prom.scrape_configs.map((j: { job_name: string }) => j.job_name).sort()).toEqual(Object.keys(targets).sort());
@@ -203,15 +219,19 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       '--rules.alert.resend-delay=1s',
       `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`,
     ]);
-    await waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
-    await waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
+    await waitFor('Alertmanager ready', async () =>
+      (await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined,
+    );
+    await waitFor('Prometheus ready', async () =>
+      (await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
     await Promise.all(processes.map(stop));
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-     
+
     console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
   });
 
@@ -226,7 +246,13 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       return r.length === 1 && r[0].value[1] === '1' ? r[0] : undefined;
     });
     // instance is the node name (INSTANCE_IS_NODE); pod labels come from the discovery labels.
-    expect(up.metric).toMatchObject({ job: 'node-exporter', instance: NODE, namespace: 'monitoring-agents', pod: 'node-exporter-e2e01', node: NODE });
+    expect(up.metric).toMatchObject({
+      job: 'node-exporter',
+      instance: NODE,
+      namespace: 'monitoring-agents',
+      pod: 'node-exporter-e2e01',
+      node: NODE,
+    });
     // Prometheus and Alertmanager enforce basic auth; their own jobs log in with the password file.
     for (const job of ['prometheus', 'alertmanager']) {
       await waitFor(`up{job="${job}"} == 1`, async () => {
@@ -244,8 +270,12 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
   test('stopping node-exporter delivers a critical TargetDown, grouped by alertname/job/instance', async () => {
     const stoppedAt = Date.now();
     await stop(nodeExporter);
-    const firing = await waitFor('a firing TargetDown notification', () => notifications.find((n) =>
-      n.body.status === 'firing' && n.body.alerts.some((a) => a.labels.alertname === 'TargetDown' && a.labels.job === 'node-exporter')));
+    const firing = await waitFor('a firing TargetDown notification', () =>
+      notifications.find(
+        (n) =>
+          n.body.status === 'firing' && n.body.alerts.some((a) => a.labels.alertname === 'TargetDown' && a.labels.job === 'node-exporter'),
+      ),
+    );
     timings.stopToFiringNotification = firing.receivedAt - stoppedAt;
 
     expect(firing.path).toBe('/teams'); // the bridge's channel path
@@ -254,8 +284,14 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
     expect(firing.body.alerts).toHaveLength(1);
     const [alert] = firing.body.alerts;
     expect(alert.labels).toEqual({
-      alertname: 'TargetDown', severity: 'critical', job: 'node-exporter', instance: NODE,
-      namespace: 'monitoring-agents', pod: 'node-exporter-e2e01', container: 'node-exporter', node: NODE,
+      alertname: 'TargetDown',
+      severity: 'critical',
+      job: 'node-exporter',
+      instance: NODE,
+      namespace: 'monitoring-agents',
+      pod: 'node-exporter-e2e01',
+      container: 'node-exporter',
+      node: NODE,
     });
     expect(alert.annotations).toEqual({
       summary: `Scrape target node-exporter/${NODE} is down`,
@@ -263,18 +299,28 @@ describe('end to end: node-exporter down -> Prometheus -> Alertmanager -> receiv
       runbook_url: 'https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md#targetdown',
     });
     // Nothing else about node-exporter reached the receiver: its other alerts are inhibited or silent.
-    const others = notifications.flatMap((n) => n.body.alerts).filter((a) => a.labels.job === 'node-exporter' && a.labels.alertname !== 'TargetDown');
+    const others = notifications
+      .flatMap((n) => n.body.alerts)
+      .filter((a) => a.labels.job === 'node-exporter' && a.labels.alertname !== 'TargetDown');
     expect(others).toEqual([]);
   });
 
   test('restarting node-exporter delivers the resolved notification', async () => {
     const restartedAt = Date.now();
     nodeExporter = startNodeExporter();
-    const resolved = await waitFor('a resolved TargetDown notification', () => notifications.find((n) =>
-      n.body.status === 'resolved' && n.body.alerts.some((a) => a.labels.alertname === 'TargetDown' && a.labels.job === 'node-exporter')));
+    const resolved = await waitFor('a resolved TargetDown notification', () =>
+      notifications.find(
+        (n) =>
+          n.body.status === 'resolved' &&
+          n.body.alerts.some((a) => a.labels.alertname === 'TargetDown' && a.labels.job === 'node-exporter'),
+      ),
+    );
     timings.restartToResolvedNotification = resolved.receivedAt - restartedAt;
     expect(resolved.body.receiver).toBe('critical');
     expect(resolved.body.groupLabels).toEqual({ alertname: 'TargetDown', job: 'node-exporter', instance: NODE });
-    expect(resolved.body.alerts[0]).toMatchObject({ status: 'resolved', labels: { alertname: 'TargetDown', severity: 'critical', instance: NODE } });
+    expect(resolved.body.alerts[0]).toMatchObject({
+      status: 'resolved',
+      labels: { alertname: 'TargetDown', severity: 'critical', instance: NODE },
+    });
   });
 });

@@ -32,7 +32,14 @@ import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { find, synth } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';
 import { CACHE, tool } from '../lib/tools';
-import { startAlertmanagerAndPrometheus, teamsE2eSpec, workflowsEndpoint, writeLoopbackPrometheus, writeRuleFiles, type Posted } from '../lib/teams-e2e';
+import {
+  startAlertmanagerAndPrometheus,
+  teamsE2eSpec,
+  workflowsEndpoint,
+  writeLoopbackPrometheus,
+  writeRuleFiles,
+  type Posted,
+} from '../lib/teams-e2e';
 
 jest.setTimeout(180_000);
 const NODE = 'e2e-node';
@@ -41,21 +48,36 @@ const TAG = imageVersion(IMAGES.prometheusMsteams);
 /** The hand-built bridge binary, when there is one. */
 function bridgeBinary(): string | undefined {
   const p = process.env.PROMETHEUS_MSTEAMS_BIN || path.join(CACHE, 'manual', 'prometheus-msteams');
-  try { fs.accessSync(p, fs.constants.X_OK); return fs.statSync(p).isFile() ? p : undefined; } catch { return undefined; }
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile() ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }
 const BIN = bridgeBinary();
 
-interface Block { type: string; text?: string; color?: string; facts?: { title: string; value: string }[]; actions?: { type: string; title: string; url: string }[] }
+interface Block {
+  type: string;
+  text?: string;
+  color?: string;
+  facts?: { title: string; value: string }[];
+  actions?: { type: string; title: string; url: string }[];
+}
 interface Card {
   type: string;
-  attachments: { contentType: string; content: { $schema: string; type: string; version: string; body: Block[]; msteams: { width: string } } }[];
+  attachments: {
+    contentType: string;
+    content: { $schema: string; type: string; version: string; body: Block[]; msteams: { width: string } };
+  }[];
 }
 
 if (!BIN) {
-  const why = `no prometheus-msteams binary (set PROMETHEUS_MSTEAMS_BIN or build ${TAG} into .cache/manual/prometheus-msteams): `
-    + 'the Go module proxy refuses every prometheus-msteams version, so the test command cannot install it';
+  const why =
+    `no prometheus-msteams binary (set PROMETHEUS_MSTEAMS_BIN or build ${TAG} into .cache/manual/prometheus-msteams): ` +
+    'the Go module proxy refuses every prometheus-msteams version, so the test command cannot install it';
   // jest lists no test names of a file whose tests are all skipped: say it on the console as well.
-   
+
   console.warn(`SKIPPED the Teams bridge end to end test: ${why}`);
   describe(`Teams bridge end to end (prometheus-msteams ${TAG})`, () => {
     test.skip(`SKIPPED: ${why}`, () => undefined);
@@ -69,9 +91,12 @@ if (!BIN) {
     let server: http.Server | undefined;
     let tmp = '';
     let nodeExporter: ReturnType<Procs['start']>;
-    const startNodeExporter = () => procs.start('node-exporter', tool('prometheus-node-exporter'), [
-      `--web.listen-address=127.0.0.1:${ports.nodeExporter}`, '--collector.disable-defaults', '--collector.loadavg',
-    ]);
+    const startNodeExporter = () =>
+      procs.start('node-exporter', tool('prometheus-node-exporter'), [
+        `--web.listen-address=127.0.0.1:${ports.nodeExporter}`,
+        '--collector.disable-defaults',
+        '--collector.loadavg',
+      ]);
 
     beforeAll(async () => {
       tmp = testTempDir('e2e-teams-bridge-');
@@ -80,7 +105,9 @@ if (!BIN) {
       server = endpoint.server;
       posts = endpoint.posts;
 
-      const { objects } = synth(teamsE2eSpec({ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }));
+      const { objects } = synth(
+        teamsE2eSpec({ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }),
+      );
 
       // --- The bridge's pod, as synthesized: ConfigMap at /etc/prometheus-msteams, emptyDir at /run/prometheus-msteams.
       const deployment = find(objects, 'Deployment', 'prometheus-msteams');
@@ -100,7 +127,9 @@ if (!BIN) {
       const [init] = pod.initContainers;
       expect(init.image).toMatch(/busybox/);
       expect(init.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-      expect(init.env).toEqual([{ name: 'TEAMS_WEBHOOK_URL_0', valueFrom: { secretKeyRef: { name: 'alertmanager-msteams', key: 'webhook-url' } } }]);
+      expect(init.env).toEqual([
+        { name: 'TEAMS_WEBHOOK_URL_0', valueFrom: { secretKeyRef: { name: 'alertmanager-msteams', key: 'webhook-url' } } },
+      ]);
       const busyboxBin = path.join(tmp, 'busybox-bin');
       fs.mkdirSync(busyboxBin);
       for (const applet of ['sh', 'awk']) fs.symlinkSync(tool('busybox'), path.join(busyboxBin, applet));
@@ -112,9 +141,14 @@ if (!BIN) {
       expect({ code, log: procs.logs['render-connectors'] }).toEqual({ code: 0, log: '' });
       const connectors = parse(fs.readFileSync(path.join(mounts['/run/prometheus-msteams'], 'connectors.yaml'), 'utf8'));
       expect(connectors).toEqual({
-        connectors_with_custom_templates: [{
-          request_path: '/teams', template_file: path.join(mounts['/etc/prometheus-msteams'], 'card.tmpl'), webhook_url: workflowUrl, escape_underscores: false,
-        }],
+        connectors_with_custom_templates: [
+          {
+            request_path: '/teams',
+            template_file: path.join(mounts['/etc/prometheus-msteams'], 'card.tmpl'),
+            webhook_url: workflowUrl,
+            escape_underscores: false,
+          },
+        ],
       });
 
       // The bridge: the container's args and env exactly, the listen address moved to loopback.
@@ -146,7 +180,10 @@ if (!BIN) {
       const am = parse(amText);
       const service = `http://prometheus-msteams.monitoring.svc:${container.ports[0].containerPort}`;
       for (const name of ['critical', 'warning']) {
-        expect(am.receivers.find((r: any) => r.name === name)).toEqual({ name, webhook_configs: [{ url: `${service}/teams`, send_resolved: true }] });
+        expect(am.receivers.find((r: any) => r.name === name)).toEqual({
+          name,
+          webhook_configs: [{ url: `${service}/teams`, send_resolved: true }],
+        });
       }
       fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), amText.split(service).join(`http://127.0.0.1:${ports.bridge}`));
 
@@ -154,11 +191,18 @@ if (!BIN) {
       startAlertmanagerAndPrometheus(procs, tmp, ports, webConfig);
       // The bridge is ready when its probe path answers (readinessProbe: /metrics).
       const probe = pod.containers[0].readinessProbe.httpGet.path;
-      await procs.waitFor('prometheus-msteams ready', async () => ((await get(`http://127.0.0.1:${ports.bridge}${probe}`)).status === 200 ? true : undefined));
-      await procs.waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
-      await procs.waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
-      await procs.waitFor('node-exporter and the bridge scraped', async () => (
-        (await promQuery(ports.prometheus, 'up{job=~"node-exporter|prometheus-msteams"} == 1')).length === 2 ? true : undefined));
+      await procs.waitFor('prometheus-msteams ready', async () =>
+        (await get(`http://127.0.0.1:${ports.bridge}${probe}`)).status === 200 ? true : undefined,
+      );
+      await procs.waitFor('Alertmanager ready', async () =>
+        (await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined,
+      );
+      await procs.waitFor('Prometheus ready', async () =>
+        (await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined,
+      );
+      await procs.waitFor('node-exporter and the bridge scraped', async () =>
+        (await promQuery(ports.prometheus, 'up{job=~"node-exporter|prometheus-msteams"} == 1')).length === 2 ? true : undefined,
+      );
     });
 
     afterAll(async () => {
@@ -167,12 +211,15 @@ if (!BIN) {
     });
 
     const title = (c: Card) => c.attachments[0]?.content.body[0]?.text ?? '';
-    const facts = (c: Card) => Object.fromEntries(c.attachments[0].content.body.flatMap((b) => b.facts ?? []).map((f) => [f.title, f.value]));
+    const facts = (c: Card) =>
+      Object.fromEntries(c.attachments[0].content.body.flatMap((b) => b.facts ?? []).map((f) => [f.title, f.value]));
 
     test('an outage posts an Adaptive Card with name, severity, summary, description, runbook, cluster and namespace', async () => {
       await procs.stop(nodeExporter);
-      const firing = await procs.waitFor('a firing TargetDown card', () => posts.find((p) => title(p.card) === '[e2e-cluster] FIRING: TargetDown (1)'));
-       
+      const firing = await procs.waitFor('a firing TargetDown card', () =>
+        posts.find((p) => title(p.card) === '[e2e-cluster] FIRING: TargetDown (1)'),
+      );
+
       console.log(`prometheus-msteams ${TAG} card as posted (firing):\n${JSON.stringify(firing.card, null, 2)}`);
       expect(firing.path).toBe(`${WORKFLOW_PATH}?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=e2e_sig-1`);
       expect(firing.contentType).toBe('application/json');
@@ -180,32 +227,57 @@ if (!BIN) {
       expect(firing.card.attachments).toHaveLength(1);
       const [att] = firing.card.attachments;
       expect(att.contentType).toBe('application/vnd.microsoft.card.adaptive');
-      expect(att.content).toMatchObject({ $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', msteams: { width: 'Full' } });
+      expect(att.content).toMatchObject({
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.4',
+        msteams: { width: 'Full' },
+      });
       const [head, summary, description, factSet, actions] = att.content.body;
       expect(head).toMatchObject({ type: 'TextBlock', color: 'Attention', text: '[e2e-cluster] FIRING: TargetDown (1)' });
       expect(summary).toMatchObject({ type: 'TextBlock', text: `Scrape target node-exporter/${NODE} is down` });
-      expect(description).toMatchObject({ type: 'TextBlock', text: `Prometheus has failed to scrape node-exporter target ${NODE} for more than 3s (up = 0).` });
+      expect(description).toMatchObject({
+        type: 'TextBlock',
+        text: `Prometheus has failed to scrape node-exporter target ${NODE} for more than 3s (up = 0).`,
+      });
       expect(factSet.type).toBe('FactSet');
       expect(facts(firing.card)).toMatchObject({
-        status: 'firing', severity: 'critical', cluster: 'e2e-cluster', namespace: 'monitoring-agents', job: 'node-exporter',
+        status: 'firing',
+        severity: 'critical',
+        cluster: 'e2e-cluster',
+        namespace: 'monitoring-agents',
+        job: 'node-exporter',
       });
       // Underscores reach Teams as written (escape_underscores: false).
       expect(Object.keys(facts(firing.card))).not.toContain('alertname');
       expect(actions).toEqual({
         type: 'ActionSet',
-        actions: [{ type: 'Action.OpenUrl', title: 'Runbook', url: 'https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md#targetdown' }],
+        actions: [
+          {
+            type: 'Action.OpenUrl',
+            title: 'Runbook',
+            url: 'https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md#targetdown',
+          },
+        ],
       });
     });
 
     test('recovery posts the resolved card', async () => {
       nodeExporter = startNodeExporter();
-      const resolved = await procs.waitFor('a resolved TargetDown card', () => posts.find((p) => title(p.card) === '[e2e-cluster] RESOLVED: TargetDown (1)'));
-       
+      const resolved = await procs.waitFor('a resolved TargetDown card', () =>
+        posts.find((p) => title(p.card) === '[e2e-cluster] RESOLVED: TargetDown (1)'),
+      );
+
       console.log(`prometheus-msteams ${TAG} card as posted (resolved):\n${JSON.stringify(resolved.card, null, 2)}`);
       const [head, summary] = resolved.card.attachments[0].content.body;
       expect(head).toMatchObject({ color: 'Good', text: '[e2e-cluster] RESOLVED: TargetDown (1)' });
       expect(summary.text).toBe(`Scrape target node-exporter/${NODE} is down`);
-      expect(facts(resolved.card)).toMatchObject({ status: 'resolved', severity: 'critical', cluster: 'e2e-cluster', namespace: 'monitoring-agents' });
+      expect(facts(resolved.card)).toMatchObject({
+        status: 'resolved',
+        severity: 'critical',
+        cluster: 'e2e-cluster',
+        namespace: 'monitoring-agents',
+      });
       // Alertmanager logged no failed notification to the bridge, the bridge no error.
       expect(procs.logs.alertmanager).not.toMatch(/Notify for alerts failed|notify retry canceled/);
       expect(procs.logs['prometheus-msteams']).not.toMatch(/"err"/);

@@ -29,14 +29,24 @@ import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '.
 import { atWebAuthDir, makeWebAuthSecret } from '../lib/web-auth';
 import { find, synth } from '../lib/synth';
 import { tool } from '../lib/tools';
-import { startAlertmanagerAndPrometheus, teamsE2eSpec, workflowsEndpoint, writeLoopbackPrometheus, writeRuleFiles, type Posted } from '../lib/teams-e2e';
+import {
+  startAlertmanagerAndPrometheus,
+  teamsE2eSpec,
+  workflowsEndpoint,
+  writeLoopbackPrometheus,
+  writeRuleFiles,
+  type Posted,
+} from '../lib/teams-e2e';
 
 jest.setTimeout(180_000);
 const NODE = 'e2e-node';
 
 interface Card {
   type: string;
-  attachments: { contentType: string; content: { type: string; version: string; body: { type: string; text: string }[]; msteams?: { width: string } } }[];
+  attachments: {
+    contentType: string;
+    content: { type: string; version: string; body: { type: string; text: string }[]; msteams?: { width: string } };
+  }[];
 }
 
 describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> loopback Workflows endpoint', () => {
@@ -46,9 +56,12 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
   let server: http.Server | undefined;
   let tmp = '';
   let nodeExporter: ReturnType<Procs['start']>;
-  const startNodeExporter = () => procs.start('node-exporter', tool('prometheus-node-exporter'), [
-    `--web.listen-address=127.0.0.1:${ports.nodeExporter}`, '--collector.disable-defaults', '--collector.loadavg',
-  ]);
+  const startNodeExporter = () =>
+    procs.start('node-exporter', tool('prometheus-node-exporter'), [
+      `--web.listen-address=127.0.0.1:${ports.nodeExporter}`,
+      '--collector.disable-defaults',
+      '--collector.loadavg',
+    ]);
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-teams-'));
@@ -57,7 +70,13 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
     server = endpoint.server;
     posts = endpoint.posts;
 
-    const { objects } = synth(teamsE2eSpec({ name: 'teams-workflows', type: 'msteamsv2', webhookUrlSecretRef: { name: 'alertmanager-teams', key: 'workflow-url' } }));
+    const { objects } = synth(
+      teamsE2eSpec({
+        name: 'teams-workflows',
+        type: 'msteamsv2',
+        webhookUrlSecretRef: { name: 'alertmanager-teams', key: 'workflow-url' },
+      }),
+    );
     const rulesDir = writeRuleFiles(tmp, objects);
 
     // The web-auth Secret (spec.webAuth), made as README says and "mounted" here instead of /etc/web-auth.
@@ -88,9 +107,15 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
 
     nodeExporter = startNodeExporter();
     startAlertmanagerAndPrometheus(procs, tmp, ports, webConfig);
-    await procs.waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined));
-    await procs.waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined));
-    await procs.waitFor('node-exporter scraped', async () => ((await promQuery(ports.prometheus, 'up{job="node-exporter"} == 1')).length === 1 ? true : undefined));
+    await procs.waitFor('Alertmanager ready', async () =>
+      (await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status === 200 ? true : undefined,
+    );
+    await procs.waitFor('Prometheus ready', async () =>
+      (await get(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status === 200 ? true : undefined,
+    );
+    await procs.waitFor('node-exporter scraped', async () =>
+      (await promQuery(ports.prometheus, 'up{job="node-exporter"} == 1')).length === 1 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -103,8 +128,10 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
 
   test('an outage posts an Adaptive Card with name, severity, summary, description, runbook, cluster and namespace', async () => {
     await procs.stop(nodeExporter);
-    const firing = await procs.waitFor('a firing TargetDown card', () => posts.find((p) => /FIRING/.test(cardText(p.card)) && cardText(p.card).includes('alertname = TargetDown')));
-     
+    const firing = await procs.waitFor('a firing TargetDown card', () =>
+      posts.find((p) => /FIRING/.test(cardText(p.card)) && cardText(p.card).includes('alertname = TargetDown')),
+    );
+
     console.log(`msteamsv2 card as posted (firing):\n${JSON.stringify(firing.card, null, 2)}`);
     expect(firing.path).toBe('/workflows/e2e/triggers/manual/paths/invoke');
     expect(firing.contentType).toMatch(/^application\/json/);
@@ -117,17 +144,23 @@ describe('Teams Workflows end to end: Prometheus -> Alertmanager msteamsv2 -> lo
     expect(title).toMatch(/^\[FIRING:1\] TargetDown /);
     expect(title).toContain(NODE);
     for (const line of [
-      'alertname = TargetDown', 'severity = critical', 'cluster = e2e-cluster', 'namespace = monitoring-agents',
+      'alertname = TargetDown',
+      'severity = critical',
+      'cluster = e2e-cluster',
+      'namespace = monitoring-agents',
       `summary = Scrape target node-exporter/${NODE} is down`,
       `description = Prometheus has failed to scrape node-exporter target ${NODE} for more than 3s (up = 0).`,
       'runbook_url = https://github.com/cdk8s-ai/cdk8s-ai-monitoring/blob/main/docs/runbooks.md#targetdown',
-    ]) expect(text).toContain(`- ${line}`);
+    ])
+      expect(text).toContain(`- ${line}`);
   });
 
   test('recovery posts the resolved card', async () => {
     nodeExporter = startNodeExporter();
-    const resolved = await procs.waitFor('a resolved TargetDown card', () => posts.find((p) => /^\[RESOLVED\] TargetDown/.test(p.card.attachments[0]?.content.body[0]?.text ?? '')));
-     
+    const resolved = await procs.waitFor('a resolved TargetDown card', () =>
+      posts.find((p) => /^\[RESOLVED\] TargetDown/.test(p.card.attachments[0]?.content.body[0]?.text ?? '')),
+    );
+
     console.log(`msteamsv2 card as posted (resolved):\n${JSON.stringify(resolved.card, null, 2)}`);
     const text = cardText(resolved.card);
     expect(text).toContain('# Alerts Resolved:');

@@ -36,8 +36,14 @@ const SERVICES = [
 ];
 const SPEC = {
   prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false },
-  nodeExporter: { enabled: false }, cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-  kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false }, blackboxExporter: { enabled: false },
+  nodeExporter: { enabled: false },
+  cadvisor: { enabled: false },
+  gpu: { enabled: false },
+  kubeStateMetrics: { enabled: false },
+  kubelet: { volumeStats: { enabled: false } },
+  loki: { enabled: false },
+  grafana: { enabled: false },
+  blackboxExporter: { enabled: false },
   alerting: { enabled: false, thresholds: { datastoreDownFor: '2s', rqFailedJobs: { perSecond: 0.1, for: '1s' } } },
   services: SERVICES,
 };
@@ -45,8 +51,12 @@ const DASHBOARDS = ['redis', 'mysql', 'whisperx-jobs'];
 const RUNNING: ReadonlySet<SourceId> = new Set<SourceId>(['prometheus', 'redis-exporter', 'mysql-exporter', 'rq-exporter']);
 /** Panels whose source cannot run here: kube-state-metrics (no cluster) and Loki (no binary). */
 const NOT_PROVABLE = [
-  'redis: Workloads UP/DOWN', 'mysql: Workloads UP/DOWN', 'whisperx-jobs: Workloads UP/DOWN',
-  'whisperx-jobs: Worker error lines per minute', 'whisperx-jobs: Worker job logs', 'whisperx-jobs: Worker errors',
+  'redis: Workloads UP/DOWN',
+  'mysql: Workloads UP/DOWN',
+  'whisperx-jobs: Workloads UP/DOWN',
+  'whisperx-jobs: Worker error lines per minute',
+  'whisperx-jobs: Worker job logs',
+  'whisperx-jobs: Worker errors',
 ];
 
 const JOBS_PY = `import time
@@ -60,7 +70,7 @@ def broken(seconds):
     raise RuntimeError("CUDA out of memory (test)")
 `;
 
-describe('real exporters for the seeds\' stores and queue', () => {
+describe("real exporters for the seeds' stores and queue", () => {
   const procs = new Procs();
   const ports = { prometheus: 0, redis: 0, redisExporter: 0, mysql: 0, mysqlExporter: 0, rqExporter: 0 };
   let tmp = '';
@@ -69,14 +79,41 @@ describe('real exporters for the seeds\' stores and queue', () => {
   let worker: ChildProcess;
   const venvPython = () => path.join(path.dirname(tool('rq-exporter')), 'python');
   const redisUrl = () => `redis://127.0.0.1:${ports.redis}/0`;
-  const startRedis = () => procs.start('redis', tool('redis-server'), ['--port', String(ports.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp]);
-  const startMysql = () => procs.start('mariadb', tool('mariadbd'), [
-    '--no-defaults', `--datadir=${path.join(tmp, 'mysql')}`, `--port=${ports.mysql}`, '--bind-address=127.0.0.1',
-    `--socket=${path.join(tmp, 'mysql.sock')}`, `--pid-file=${path.join(tmp, 'mysql.pid')}`, '--user=root', '--skip-grant-tables', '--skip-log-bin',
-  ]);
+  const startRedis = () =>
+    procs.start('redis', tool('redis-server'), [
+      '--port',
+      String(ports.redis),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      tmp,
+    ]);
+  const startMysql = () =>
+    procs.start('mariadb', tool('mariadbd'), [
+      '--no-defaults',
+      `--datadir=${path.join(tmp, 'mysql')}`,
+      `--port=${ports.mysql}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${path.join(tmp, 'mysql.sock')}`,
+      `--pid-file=${path.join(tmp, 'mysql.pid')}`,
+      '--user=root',
+      '--skip-grant-tables',
+      '--skip-log-bin',
+    ]);
   /** Enqueue jobs with rq's own API. */
   const enqueue = (fn: 'transcribe' | 'broken', n: number, seconds: number) => {
-    const r = spawnSync(venvPython(), ['-c', `from redis import Redis\nfrom rq import Queue\nq = Queue("whisperx", connection=Redis.from_url("${redisUrl()}"))\nfor _ in range(${n}): q.enqueue("jobs.${fn}", ${seconds}, result_ttl=3600, failure_ttl=3600)\n`], { cwd: tmp, encoding: 'utf8' });
+    const r = spawnSync(
+      venvPython(),
+      [
+        '-c',
+        `from redis import Redis\nfrom rq import Queue\nq = Queue("whisperx", connection=Redis.from_url("${redisUrl()}"))\nfor _ in range(${n}): q.enqueue("jobs.${fn}", ${seconds}, result_ttl=3600, failure_ttl=3600)\n`,
+      ],
+      { cwd: tmp, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(r.stderr);
   };
   const alertState = async (name: string) => {
@@ -96,13 +133,18 @@ describe('real exporters for the seeds\' stores and queue', () => {
     authorizeRequests(auth.header);
     const webConfig = `--web.config.file=${path.join(auth.dir, 'web-config.yml')}`;
     // The service jobs live in the scrape config files (scrape/*.yml): inlined beside those of prometheus.yml.
-    const prom = withScrapeFilesInlined(parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir)), objects);
+    const prom = withScrapeFilesInlined(
+      parse(atWebAuthDir(configMapData(objects, 'prometheus-config')['prometheus.yml'], auth.dir)),
+      objects,
+    );
     // A discovered pod of each service: its namespace, container port and selector labels, as Kubernetes
     // discovery would report them; the synthesized (grouped) jobs' relabelling picks its service and job.
     const addresses: Record<string, number> = { redis: ports.redisExporter, mysql: ports.mysqlExporter, 'whisperx-rq': ports.rqExporter };
     const podOf = (s: (typeof SERVICES)[number]) => {
       const t = staticPod(`127.0.0.1:${addresses[s.name]}`, 'metrics', s.namespace, `${s.selector['app.kubernetes.io/name']}-e2e01`);
-      const selectorLabels = Object.fromEntries(Object.entries(s.selector).map(([k, v]) => [`__meta_kubernetes_pod_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`, v]));
+      const selectorLabels = Object.fromEntries(
+        Object.entries(s.selector).map(([k, v]) => [`__meta_kubernetes_pod_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`, v]),
+      );
       return { ...t, labels: { ...t.labels, ...selectorLabels, __meta_kubernetes_pod_container_port_number: String(s.port) } };
     };
     const self = staticPod(`127.0.0.1:${ports.prometheus}`, 'web', 'monitoring', 'prometheus-0');
@@ -117,24 +159,52 @@ describe('real exporters for the seeds\' stores and queue', () => {
     fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prom));
 
     // MariaDB: a fresh data directory.
-    const install = spawnSync(tool('mariadb-install-db'), ['--no-defaults', `--datadir=${path.join(tmp, 'mysql')}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], { encoding: 'utf8' });
+    const install = spawnSync(
+      tool('mariadb-install-db'),
+      [
+        '--no-defaults',
+        `--datadir=${path.join(tmp, 'mysql')}`,
+        '--user=root',
+        '--skip-test-db',
+        '--auth-root-authentication-method=normal',
+      ],
+      { encoding: 'utf8' },
+    );
     if (install.status !== 0) throw new Error(`mariadb-install-db failed:\n${install.stdout}${install.stderr}`);
     // --skip-grant-tables: the server checks no password; mysqld_exporter insists on one in its file.
-    fs.writeFileSync(path.join(tmp, "my.cnf"), `[client]\nuser=root\npassword=unchecked\nhost=127.0.0.1\nport=${ports.mysql}\n`);
+    fs.writeFileSync(path.join(tmp, 'my.cnf'), `[client]\nuser=root\npassword=unchecked\nhost=127.0.0.1\nport=${ports.mysql}\n`);
 
     redis = startRedis();
     mysql = startMysql();
-    procs.start('redis-exporter', tool('prometheus-redis-exporter'), [`--redis.addr=redis://127.0.0.1:${ports.redis}`, '--include-system-metrics', `--web.listen-address=127.0.0.1:${ports.redisExporter}`]);
-    procs.start('mysqld-exporter', tool('prometheus-mysqld-exporter'), [`--config.my-cnf=${path.join(tmp, 'my.cnf')}`, `--web.listen-address=127.0.0.1:${ports.mysqlExporter}`]);
+    procs.start('redis-exporter', tool('prometheus-redis-exporter'), [
+      `--redis.addr=redis://127.0.0.1:${ports.redis}`,
+      '--include-system-metrics',
+      `--web.listen-address=127.0.0.1:${ports.redisExporter}`,
+    ]);
+    procs.start('mysqld-exporter', tool('prometheus-mysqld-exporter'), [
+      `--config.my-cnf=${path.join(tmp, 'my.cnf')}`,
+      `--web.listen-address=127.0.0.1:${ports.mysqlExporter}`,
+    ]);
     procs.start('rq-exporter', tool('rq-exporter'), ['--host', '127.0.0.1', '-p', String(ports.rqExporter), '--redis-url', redisUrl()]);
     procs.start('prometheus', tool('prometheus'), [
-      `--config.file=${path.join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`, `--web.listen-address=127.0.0.1:${ports.prometheus}`, webConfig,
+      `--config.file=${path.join(tmp, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      webConfig,
     ]);
-    await procs.waitFor('Redis answers', () => (spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined));
+    await procs.waitFor('Redis answers', () =>
+      spawnSync(tool('redis-cli'), ['-p', String(ports.redis), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG' ? true : undefined,
+    );
     // A real worker on the real Redis, processing and failing jobs.
-    worker = procs.start('rq-worker', tool('rq'), ['worker', '-u', redisUrl(), '--path', tmp, '--name', 'whisperx-worker-1', 'whisperx'], { cwd: tmp });
+    worker = procs.start('rq-worker', tool('rq'), ['worker', '-u', redisUrl(), '--path', tmp, '--name', 'whisperx-worker-1', 'whisperx'], {
+      cwd: tmp,
+    });
     enqueue('transcribe', 5, 0.2);
-    await procs.waitFor('every target up', async () => ((await promQuery(ports.prometheus, 'up == 1')).length === 4 ? true : undefined), 90_000);
+    await procs.waitFor(
+      'every target up',
+      async () => ((await promQuery(ports.prometheus, 'up == 1')).length === 4 ? true : undefined),
+      90_000,
+    );
   });
 
   afterAll(async () => {
@@ -144,13 +214,36 @@ describe('real exporters for the seeds\' stores and queue', () => {
 
   test('failed jobs fire RqJobsFailing; clearing the failed registry resolves it', async () => {
     enqueue('broken', 30, 0.2);
-    const firing = await procs.waitFor('RqJobsFailing firing', async () => (await alertState('RqJobsFailing')).find((a) => a.state === 'firing'), 90_000);
-    expect(firing.labels).toMatchObject({ alertname: 'RqJobsFailing', severity: 'warning', queue: 'whisperx', job: 'whisperx-rq', namespace: 'ai' });
+    const firing = await procs.waitFor(
+      'RqJobsFailing firing',
+      async () => (await alertState('RqJobsFailing')).find((a) => a.state === 'firing'),
+      90_000,
+    );
+    expect(firing.labels).toMatchObject({
+      alertname: 'RqJobsFailing',
+      severity: 'warning',
+      queue: 'whisperx',
+      job: 'whisperx-rq',
+      namespace: 'ai',
+    });
     // Runbook fix: the cause is gone; the failed jobs are removed from the registry.
-    await procs.waitFor('queue drained', async () => ((await promQuery(ports.prometheus, 'rq_jobs{status="queued"} == 0')).length === 1 ? true : undefined));
-    const clear = spawnSync(venvPython(), ['-c', `from redis import Redis\nfrom rq import Queue\nq = Queue("whisperx", connection=Redis.from_url("${redisUrl()}"))\nfor j in q.failed_job_registry.get_job_ids(): q.failed_job_registry.remove(j, delete_job=True)\n`], { cwd: tmp, encoding: 'utf8' });
+    await procs.waitFor('queue drained', async () =>
+      (await promQuery(ports.prometheus, 'rq_jobs{status="queued"} == 0')).length === 1 ? true : undefined,
+    );
+    const clear = spawnSync(
+      venvPython(),
+      [
+        '-c',
+        `from redis import Redis\nfrom rq import Queue\nq = Queue("whisperx", connection=Redis.from_url("${redisUrl()}"))\nfor j in q.failed_job_registry.get_job_ids(): q.failed_job_registry.remove(j, delete_job=True)\n`,
+      ],
+      { cwd: tmp, encoding: 'utf8' },
+    );
     expect(clear.stderr).toBe('');
-    await procs.waitFor('RqJobsFailing resolved', async () => ((await alertState('RqJobsFailing')).length === 0 ? true : undefined), 60_000);
+    await procs.waitFor(
+      'RqJobsFailing resolved',
+      async () => ((await alertState('RqJobsFailing')).length === 0 ? true : undefined),
+      60_000,
+    );
     // Jobs for the dashboards' failure ratio and per-status panels.
     enqueue('transcribe', 5, 0.2);
     enqueue('broken', 2, 0.1);
@@ -163,9 +256,13 @@ describe('real exporters for the seeds\' stores and queue', () => {
     const built = stackDashboards(spec).filter((d) => DASHBOARDS.includes(d.uid));
     expect(built.map((d) => d.uid).sort()).toEqual([...DASHBOARDS].sort());
     const substitute = (e: string) => e.replace(/\$\{?__(rate_interval|interval|range)\}?/g, '1m').replace(/\$\{?(\w+)\}?/g, '.+');
-    const queries = built.flatMap((d) => shippedQueries(JSON.parse(d.json) as DashboardJson, types)
-      .filter((q) => q.expr !== '').map((q) => ({ id: `${d.uid}: ${q.panel}`, lang: q.lang, expr: substitute(q.expr) })));
-    const runnable = (q: { lang: string; expr: string }) => q.lang === 'PromQL' && promqlMetrics(q.expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)));
+    const queries = built.flatMap((d) =>
+      shippedQueries(JSON.parse(d.json) as DashboardJson, types)
+        .filter((q) => q.expr !== '')
+        .map((q) => ({ id: `${d.uid}: ${q.panel}`, lang: q.lang, expr: substitute(q.expr) })),
+    );
+    const runnable = (q: { lang: string; expr: string }) =>
+      q.lang === 'PromQL' && promqlMetrics(q.expr).every((m) => (METRIC_SOURCES.get(m) ?? []).some((s) => RUNNING.has(s)));
     expect([...new Set(queries.filter((q) => !runnable(q)).map((q) => q.id))].sort()).toEqual([...NOT_PROVABLE].sort());
     const pending = new Map(queries.filter(runnable).map((q) => [`${q.id} :: ${q.expr}`, q.expr]));
     const deadline = Date.now() + 90_000;

@@ -27,7 +27,10 @@ function freshClone(): string {
 describe('examples on a fresh clone', () => {
   test('every example synthesizes into dist/ in a row; another stack in dist/ is said in one line, never compared', () => {
     const dir = freshClone();
-    const examples = fs.readdirSync(path.join(dir, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+    const examples = fs
+      .readdirSync(path.join(dir, 'examples'))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(examples.length).toBeGreaterThanOrEqual(11);
     const refused: string[] = [];
     for (const e of examples) {
@@ -38,7 +41,9 @@ describe('examples on a fresh clone', () => {
       expect(notes[0]).toContain('no previous output of this stack, so no upgrade check');
     }
     expect(refused).toEqual([]);
-    expect(fs.readFileSync(path.join(dir, 'dist', '.cdk8s-ai-monitoring'), 'utf8')).toContain(`spec: examples/${examples[examples.length - 1]}`);
+    expect(fs.readFileSync(path.join(dir, 'dist', '.cdk8s-ai-monitoring'), 'utf8')).toContain(
+      `spec: examples/${examples[examples.length - 1]}`,
+    );
   }, 600000);
 
   test('the previous output of the same stack is still compared, and the refusal says which output it compared with', () => {
@@ -57,7 +62,9 @@ describe('examples on a fresh clone', () => {
     const r = synthCli(['mine.yaml', '--out', 'out'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('synth refused');
-    expect(r.stderr).toContain(`compared with out/'s previous output of the same stack (stack ${doc.metadata.name} (namespace ${doc.spec.namespace ?? 'monitoring'}) from mine.yaml)`);
+    expect(r.stderr).toContain(
+      `compared with out/'s previous output of the same stack (stack ${doc.metadata.name} (namespace ${doc.spec.namespace ?? 'monitoring'}) from mine.yaml)`,
+    );
     expect(r.stderr).toContain('--out <new folder>');
     // Another spec file into the same folder is another stack: no comparison, one note.
     fs.copyFileSync(path.join(dir, 'mine.yaml'), path.join(dir, 'other.yaml'));
@@ -69,7 +76,12 @@ describe('examples on a fresh clone', () => {
 
 describe('output hygiene', () => {
   test('npm run synth -- --stdout is pure YAML (no npm banner), every document a Kubernetes object', () => {
-    const r = spawnSync('npm', ['run', 'synth', '--', '--stdout'], { cwd: ROOT, encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('npm', ['run', 'synth', '--', '--stdout'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout.startsWith('---\n')).toBe(true);
     const docs = parseAllDocuments(r.stdout);
@@ -110,9 +122,15 @@ describe('warnings a user can act on', () => {
     expect(m.status).toBe(0);
     const warnings = m.stderr.split('\n').filter(Boolean);
     expect(warnings).toEqual([
-      expect.stringMatching(/^warning: spec\.ingress\.domain is "example\.com", a placeholder from the example spec: set a DNS name of yours/),
-      expect.stringMatching(/^warning: spec\.ingress\.tls\.createClusterIssuer\.email is "platform-team@example\.com", .*Let's Encrypt production ClusterIssuer: Let's Encrypt refuses example addresses/),
-      expect.stringMatching(/^warning: spec\.gitops\.argocd\.repoURL is "https:\/\/git\.example\.com\/.*: set the URL of the Git repository/),
+      expect.stringMatching(
+        /^warning: spec\.ingress\.domain is "example\.com", a placeholder from the example spec: set a DNS name of yours/,
+      ),
+      expect.stringMatching(
+        /^warning: spec\.ingress\.tls\.createClusterIssuer\.email is "platform-team@example\.com", .*Let's Encrypt production ClusterIssuer: Let's Encrypt refuses example addresses/,
+      ),
+      expect.stringMatching(
+        /^warning: spec\.gitops\.argocd\.repoURL is "https:\/\/git\.example\.com\/.*: set the URL of the Git repository/,
+      ),
     ]);
   }, 120000);
 
@@ -121,13 +139,16 @@ describe('warnings a user can act on', () => {
     fs.copyFileSync(path.join(ROOT, 'monitoring.yaml'), path.join(dir, 'monitoring.yaml'));
     const r = synthCli(['--strict'], dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('synth refused (--strict): 3 values left from the example spec (spec.ingress.domain, spec.ingress.tls.createClusterIssuer.email, spec.gitops.argocd.repoURL)');
+    expect(r.stderr).toContain(
+      'synth refused (--strict): 3 values left from the example spec (spec.ingress.domain, spec.ingress.tls.createClusterIssuer.email, spec.gitops.argocd.repoURL)',
+    );
     expect(fs.readdirSync(dir)).toEqual(['monitoring.yaml']);
     const s = synthCli(['--strict', '--stdout'], dir);
     expect(s.status).toBe(1);
     expect(s.stdout).toBe('');
     // Real values pass.
-    const mine = fs.readFileSync(path.join(dir, 'monitoring.yaml'), 'utf8')
+    const mine = fs
+      .readFileSync(path.join(dir, 'monitoring.yaml'), 'utf8')
       .replace('domain: example.com', 'domain: ops.acme-corp.internal')
       .replace('platform-team@example.com', 'oncall@acme-corp.internal')
       .replace('https://git.example.com/', 'https://git.acme-corp.internal/');

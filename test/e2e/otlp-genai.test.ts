@@ -33,15 +33,19 @@ describe('GenAI metrics from the OpenTelemetry JS SDK into Prometheus 3.5.0 over
   const { objects } = synthFile();
   const synthesized = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
   const rules = configMapData(objects, 'prometheus-rules');
-  const args: string[] = (objects.find((o: any) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus') as any).spec.template.spec.containers[0].args;
+  const args: string[] = (objects.find((o: any) => o.kind === 'StatefulSet' && o.metadata.name === 'prometheus') as any).spec.template.spec
+    .containers[0].args;
   const spec = parseSpecYaml(fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8')).spec;
   const contributions = dashboardContributions(spec);
   const genai = buildDashboards(spec, contributions).find((d) => d.uid === 'genai');
   const types = datasourceTypes(dashboardContext(spec, contributions).sources);
 
-  test('monitoring.yaml\'s dist/ has the receiver flag, the otlp and out-of-order blocks, and the GenAI rule file', () => {
+  test("monitoring.yaml's dist/ has the receiver flag, the otlp and out-of-order blocks, and the GenAI rule file", () => {
     expect(args).toContain('--web.enable-otlp-receiver');
-    expect(synthesized.otlp).toEqual({ translation_strategy: 'UnderscoreEscapingWithSuffixes', promote_resource_attributes: ['k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name'] });
+    expect(synthesized.otlp).toEqual({
+      translation_strategy: 'UnderscoreEscapingWithSuffixes',
+      promote_resource_attributes: ['k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name'],
+    });
     expect(synthesized.storage).toEqual({ tsdb: { out_of_order_time_window: '30m' } });
     expect(Object.keys(rules)).toContain('genai.yaml');
     expect(genai).toBeDefined();
@@ -51,16 +55,28 @@ describe('GenAI metrics from the OpenTelemetry JS SDK into Prometheus 3.5.0 over
     port = await freePort();
     const dir = tempFiles({
       'genai.yaml': rules['genai.yaml'],
-      'prometheus.yml': stringify({ global: synthesized.global, otlp: synthesized.otlp, storage: synthesized.storage, rule_files: ['genai.yaml'], scrape_configs: [] }),
+      'prometheus.yml': stringify({
+        global: synthesized.global,
+        otlp: synthesized.otlp,
+        storage: synthesized.storage,
+        rule_files: ['genai.yaml'],
+        scrape_configs: [],
+      }),
     });
     const flags = args.filter((a) => a === '--web.enable-otlp-receiver');
     procs.start('prometheus', tool('prometheus'), [
-      `--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, ...flags,
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...flags,
     ]);
     await procs.waitFor('Prometheus ready', async () => ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined), 60_000);
 
     // The real SDK in its own Node process (test/lib/otlp-genai-push.ts says why).
-    const push = procs.start('otlp-sdk', path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'lib', 'otlp-genai-push.ts'), `http://127.0.0.1:${port}/api/v1/otlp/v1/metrics`]);
+    const push = procs.start('otlp-sdk', path.join(ROOT, 'node_modules', '.bin', 'tsx'), [
+      path.join(ROOT, 'test', 'lib', 'otlp-genai-push.ts'),
+      `http://127.0.0.1:${port}/api/v1/otlp/v1/metrics`,
+    ]);
     const code = await new Promise<number | null>((resolve) => push.once('exit', resolve));
     if (code !== 0) throw new Error(`the OpenTelemetry SDK push failed (exit ${code}):\n${procs.logs['otlp-sdk']}`);
   }, 120_000);
@@ -70,13 +86,24 @@ describe('GenAI metrics from the OpenTelemetry JS SDK into Prometheus 3.5.0 over
   });
 
   test('the series carry the expected names, job = service.namespace/service.name, instance = service.instance.id, promoted attributes', async () => {
-    const r = await procs.waitFor('the pushed series', async () => {
-      const v = await promQuery(port, `${GENAI.ttft}_count`);
-      return v.length === 2 ? v : undefined;
-    }, 30_000);
+    const r = await procs.waitFor(
+      'the pushed series',
+      async () => {
+        const v = await promQuery(port, `${GENAI.ttft}_count`);
+        return v.length === 2 ? v : undefined;
+      },
+      30_000,
+    );
     expect(r.map((s) => s.metric).sort((a, b) => a.gen_ai_request_model.localeCompare(b.gen_ai_request_model))[0]).toEqual({
-      __name__: `${GENAI.ttft}_count`, job: 'ai/chat-api', instance: 'chat-api-0', gen_ai_request_model: 'llama-3.1-8b', gen_ai_system: 'vllm',
-      gen_ai_operation_name: 'chat', k8s_namespace_name: 'ai', k8s_pod_name: 'chat-api-0', k8s_container_name: 'api',
+      __name__: `${GENAI.ttft}_count`,
+      job: 'ai/chat-api',
+      instance: 'chat-api-0',
+      gen_ai_request_model: 'llama-3.1-8b',
+      gen_ai_system: 'vllm',
+      gen_ai_operation_name: 'chat',
+      k8s_namespace_name: 'ai',
+      k8s_pod_name: 'chat-api-0',
+      k8s_container_name: 'api',
     });
     for (const name of Object.values(GENAI)) expect((await promQuery(port, `${name}_bucket`)).length).toBeGreaterThan(0);
   });

@@ -28,7 +28,8 @@ const libExisted = fs.existsSync(path.join(ROOT, 'lib'));
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
   return r;
 }
 
@@ -63,8 +64,19 @@ describe('npm pack -> install into a cdk8s app -> README snippet type-checks and
   });
 
   test('the tarball holds compiled JavaScript and declarations, no TypeScript sources or tests', () => {
-    const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'lib/charts/index.js', 'lib/charts/index.d.ts', 'lib/charts/stack.js', 'lib/dashboards/lib.d.ts']));
+    const files = run('tar', ['-tzf', tarball], tmp)
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'lib/charts/index.js',
+        'lib/charts/index.d.ts',
+        'lib/charts/stack.js',
+        'lib/dashboards/lib.d.ts',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /^(test|dist|node_modules|scripts)\//.test(f) || f === '_p.ts')).toEqual([]);
     const pkg = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], tmp).stdout);
@@ -76,22 +88,57 @@ describe('npm pack -> install into a cdk8s app -> README snippet type-checks and
   test('installed into a fresh app, the README snippet type-checks with tsc --strict and synthesizes', () => {
     fs.mkdirSync(app());
     fs.writeFileSync(path.join(app(), 'package.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true }, null, 2));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball,
-      ...['cdk8s', 'constructs', 'cdk8s-plus-28', '@types/node'].map((p) => `${p}@${version(p)}`)], app());
+    run(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--loglevel=error',
+        tarball,
+        ...['cdk8s', 'constructs', 'cdk8s-plus-28', '@types/node'].map((p) => `${p}@${version(p)}`),
+      ],
+      app(),
+    );
 
     // One copy of cdk8s and constructs: the app's (the library's are peers).
-    const copies = (name: string) => run('find', ['.', '-path', `*/node_modules/${name}/package.json`], app()).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^\.\//, ''));
+    const copies = (name: string) =>
+      run('find', ['.', '-path', `*/node_modules/${name}/package.json`], app())
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((f) => f.replace(/^\.\//, ''));
     expect(copies('cdk8s')).toEqual(['node_modules/cdk8s/package.json']);
     expect(copies('constructs')).toEqual(['node_modules/constructs/package.json']);
 
-    const snippet = readmeSnippet(fs.readFileSync(path.join(ROOT, 'docs', 'library.md'), 'utf8'), 'Using the constructs in your own cdk8s app');
+    const snippet = readmeSnippet(
+      fs.readFileSync(path.join(ROOT, 'docs', 'library.md'), 'utf8'),
+      'Using the constructs in your own cdk8s app',
+    );
     fs.writeFileSync(path.join(app(), 'main.ts'), snippet);
     fs.copyFileSync(path.join(ROOT, 'monitoring.yaml'), path.join(app(), 'monitoring.yaml'));
     // What `tsc --init` sets up for a CommonJS app (strict, esModuleInterop, which zod's .d.ts need), without skipLibCheck: the library's .d.ts are checked too.
-    fs.writeFileSync(path.join(app(), 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, esModuleInterop: true, module: 'commonjs', target: 'ES2022', lib: ['ES2022'], types: ['node'], outDir: 'out', rootDir: '.' },
-      files: ['main.ts'],
-    }, null, 2));
+    fs.writeFileSync(
+      path.join(app(), 'tsconfig.json'),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            esModuleInterop: true,
+            module: 'commonjs',
+            target: 'ES2022',
+            lib: ['ES2022'],
+            types: ['node'],
+            outDir: 'out',
+            rootDir: '.',
+          },
+          files: ['main.ts'],
+        },
+        null,
+        2,
+      ),
+    );
     run(process.execPath, [TSC, '-p', 'tsconfig.json'], app());
 
     run(process.execPath, [path.join('out', 'main.js')], app());

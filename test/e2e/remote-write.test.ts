@@ -43,7 +43,10 @@ const VERSION_TEXT = `module ${goModuleVersion(PROMETHEUS, 'github.com/prometheu
 const WAIT_MS = 90_000;
 const NODE = 'rw-node';
 
-interface Recorded { path: string; headers: http.IncomingHttpHeaders }
+interface Recorded {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 const procs = new Procs();
 let proxy: http.Server | undefined;
@@ -52,12 +55,15 @@ const recorded: Recorded[] = [];
 const ports = { receiver: 0, proxy: 0, nodeExporter: 0, sender0: 0, sender1: 0, agent: 0 };
 
 /** Starts a program; its output is kept for failure messages (Procs), the extra env on top of the test's own. */
-const start = (name: string, bin: string, args: string[], env: Record<string, string> = {}) => procs.start(name, bin, args, { env: { ...process.env, ...env } });
+const start = (name: string, bin: string, args: string[], env: Record<string, string> = {}) =>
+  procs.start(name, bin, args, { env: { ...process.env, ...env } });
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined) => procs.waitFor(what, probe, WAIT_MS);
 
 type Series = { metric: Record<string, string>; value: [number, string] }[];
 async function query(q: string): Promise<Series> {
-  const res = await fetch(`http://127.0.0.1:${ports.receiver}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(`http://127.0.0.1:${ports.receiver}/api/v1/query?query=${encodeURIComponent(q)}`, {
+    signal: AbortSignal.timeout(2_000),
+  });
   return ((await res.json()) as { data: { result: Series } }).data.result;
 }
 
@@ -75,7 +81,12 @@ const nodeExporterTarget = () => ({
 });
 
 /** What the pod would run, on 127.0.0.1: the synthesized args, config and mounted Secret keys. */
-function prepareSender(name: string, objects: ReturnType<typeof synth>['objects'], secrets: Record<string, string>, port: number): string[] {
+function prepareSender(
+  name: string,
+  objects: ReturnType<typeof synth>['objects'],
+  secrets: Record<string, string>,
+  port: number,
+): string[] {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir);
   const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
@@ -109,7 +120,8 @@ function prepareSender(name: string, objects: ReturnType<typeof synth>['objects'
   const container = find(objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0];
   return (container.args as string[]).flatMap((a) => {
     if (a.startsWith('--config.file=')) return [`--config.file=${path.join(dir, 'prometheus.yml')}`];
-    if (a.startsWith('--storage.tsdb.path=') || a.startsWith('--storage.agent.path=')) return [`${a.split('=')[0]}=${path.join(dir, 'data')}`];
+    if (a.startsWith('--storage.tsdb.path=') || a.startsWith('--storage.agent.path='))
+      return [`${a.split('=')[0]}=${path.join(dir, 'data')}`];
     if (a.startsWith('--web.listen-address=')) return [`--web.listen-address=127.0.0.1:${port}`];
     // The test's readiness checks and queries go in unauthenticated; basic auth is proven by test/e2e/web-auth.test.ts.
     if (a.startsWith('--web.config.file=')) return [];
@@ -119,15 +131,20 @@ function prepareSender(name: string, objects: ReturnType<typeof synth>['objects'
 
 const COMMON = {
   prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false },
-  cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-  kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false },
+  cadvisor: { enabled: false },
+  gpu: { enabled: false },
+  kubeStateMetrics: { enabled: false },
+  kubelet: { volumeStats: { enabled: false } },
+  loki: { enabled: false },
+  grafana: { enabled: false },
 };
 
 describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT})`, () => {
   let haObjects: ReturnType<typeof synth>['objects'] = [];
 
   beforeAll(async () => {
-    for (const b of [PROMETHEUS, NODE_EXPORTER]) if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the tools)`);
+    for (const b of [PROMETHEUS, NODE_EXPORTER])
+      if (!fs.existsSync(b)) throw new Error(`${b} is missing: run npm run test:all (installs the tools)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'remote-write-'));
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
 
@@ -137,14 +154,27 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
       req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
         recorded.push({ path: req.url ?? '', headers: req.headers });
-        const forward = http.request({
-          host: '127.0.0.1', port: ports.receiver, path: '/api/v1/write', method: 'POST',
-          headers: Object.fromEntries(['content-type', 'content-encoding', 'x-prometheus-remote-write-version'].filter((h) => req.headers[h]).map((h) => [h, req.headers[h] as string])),
-        }, (up) => {
-          res.writeHead(up.statusCode ?? 502);
-          up.pipe(res);
+        const forward = http.request(
+          {
+            host: '127.0.0.1',
+            port: ports.receiver,
+            path: '/api/v1/write',
+            method: 'POST',
+            headers: Object.fromEntries(
+              ['content-type', 'content-encoding', 'x-prometheus-remote-write-version']
+                .filter((h) => req.headers[h])
+                .map((h) => [h, req.headers[h] as string]),
+            ),
+          },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502);
+            up.pipe(res);
+          },
+        );
+        forward.on('error', () => {
+          res.writeHead(502);
+          res.end();
         });
-        forward.on('error', () => { res.writeHead(502); res.end(); });
         forward.end(Buffer.concat(chunks));
       });
     });
@@ -152,12 +182,17 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
 
     fs.writeFileSync(path.join(tmp, 'receiver.yml'), stringify({ global: { scrape_interval: '1m' }, scrape_configs: [] }));
     start('receiver', PROMETHEUS, [
-      `--config.file=${path.join(tmp, 'receiver.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'receiver-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.receiver}`, '--web.enable-remote-write-receiver',
+      `--config.file=${path.join(tmp, 'receiver.yml')}`,
+      `--storage.tsdb.path=${path.join(tmp, 'receiver-data')}`,
+      `--web.listen-address=127.0.0.1:${ports.receiver}`,
+      '--web.enable-remote-write-receiver',
     ]);
     start('node-exporter', NODE_EXPORTER, [
       `--web.listen-address=127.0.0.1:${ports.nodeExporter}`,
-      '--collector.disable-defaults', '--collector.cpu', '--collector.meminfo', '--collector.loadavg',
+      '--collector.disable-defaults',
+      '--collector.cpu',
+      '--collector.meminfo',
+      '--collector.loadavg',
     ]);
 
     // --- The HA pair: mimir preset, basic auth, tenant, keep/drop lists.
@@ -167,12 +202,19 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
       prometheus: {
         ...COMMON.prometheus,
         replicas: 2,
-        remoteWrite: [{
-          name: 'mimir', preset: 'mimir', url: `http://127.0.0.1:${ports.proxy}`, tenant: 'team-gpu',
-          auth: { basic: { username: 'gpu-ha', password: { name: 'mimir-credentials', key: 'password' } } },
-          keepMetrics: ['node_.*', 'up'], dropMetrics: ['node_cpu_seconds_total'],
-          queue: { batchSendDeadline: '1s' }, metadata: { sendInterval: '5s' },
-        }],
+        remoteWrite: [
+          {
+            name: 'mimir',
+            preset: 'mimir',
+            url: `http://127.0.0.1:${ports.proxy}`,
+            tenant: 'team-gpu',
+            auth: { basic: { username: 'gpu-ha', password: { name: 'mimir-credentials', key: 'password' } } },
+            keepMetrics: ['node_.*', 'up'],
+            dropMetrics: ['node_cpu_seconds_total'],
+            queue: { batchSendDeadline: '1s' },
+            metadata: { sendInterval: '5s' },
+          },
+        ],
       },
     }).objects;
     const secrets = { 'secrets/mimir-credentials/password': 's3cr3t-from-the-secret' };
@@ -186,16 +228,25 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
       prometheus: {
         ...COMMON.prometheus,
         mode: 'agent',
-        remoteWrite: [{
-          name: 'thanos', preset: 'thanos-receive', url: `http://127.0.0.1:${ports.proxy}`, tenant: 'tenant-b',
-          auth: { bearer: { token: { name: 'thanos-token', key: 'token' } } },
-          queue: { batchSendDeadline: '1s' },
-        }],
+        remoteWrite: [
+          {
+            name: 'thanos',
+            preset: 'thanos-receive',
+            url: `http://127.0.0.1:${ports.proxy}`,
+            tenant: 'tenant-b',
+            auth: { bearer: { token: { name: 'thanos-token', key: 'token' } } },
+            queue: { batchSendDeadline: '1s' },
+          },
+        ],
       },
     }).objects;
-    start('agent', PROMETHEUS, prepareSender('agent', agentObjects, { 'secrets/thanos-token/token': 'agent-bearer-token' }, ports.agent), { POD_NAME: 'prometheus-0' });
+    start('agent', PROMETHEUS, prepareSender('agent', agentObjects, { 'secrets/thanos-token/token': 'agent-bearer-token' }, ports.agent), {
+      POD_NAME: 'prometheus-0',
+    });
 
-    await waitFor('the receiver ready', async () => ((await fetch(`http://127.0.0.1:${ports.receiver}/-/ready`)).status === 200 ? true : undefined));
+    await waitFor('the receiver ready', async () =>
+      (await fetch(`http://127.0.0.1:${ports.receiver}/-/ready`)).status === 200 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -211,7 +262,13 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     });
     expect(series.map((s) => s.metric.__replica__).sort()).toEqual(['prometheus-0', 'prometheus-1']);
     for (const s of series) {
-      expect(s.metric).toMatchObject({ cluster: 'gpu-ha', job: 'node-exporter', instance: NODE, namespace: 'monitoring-agents', pod: 'node-exporter-rw01' });
+      expect(s.metric).toMatchObject({
+        cluster: 'gpu-ha',
+        job: 'node-exporter',
+        instance: NODE,
+        namespace: 'monitoring-agents',
+        pod: 'node-exporter-rw01',
+      });
     }
   });
 
@@ -221,7 +278,9 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
       return up.length === 2 && mem.length === 2 ? true : undefined;
     });
     // Present at the source (the scrape job keeps it), absent at the receiver: the drop list applied.
-    const atSource = await fetch(`http://127.0.0.1:${ports.sender0}/api/v1/query?query=${encodeURIComponent('count(node_cpu_seconds_total)')}`);
+    const atSource = await fetch(
+      `http://127.0.0.1:${ports.sender0}/api/v1/query?query=${encodeURIComponent('count(node_cpu_seconds_total)')}`,
+    );
     expect(((await atSource.json()) as { data: { result: unknown[] } }).data.result).toHaveLength(1);
     expect(await query('node_cpu_seconds_total{cluster="gpu-ha"}')).toEqual([]);
     // Not on the keep list (Prometheus' own scrape_* series).
@@ -229,7 +288,7 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     expect(await query('scrape_samples_scraped{cluster="gpu-ha"}')).toEqual([]);
   });
 
-  test('the proxy saw the preset path, the tenant header and the Secret\'s credentials', async () => {
+  test("the proxy saw the preset path, the tenant header and the Secret's credentials", async () => {
     const basic = `Basic ${Buffer.from('gpu-ha:s3cr3t-from-the-secret').toString('base64')}`;
     await waitFor('a request from the HA pair', () => (recorded.some((r) => r.headers.authorization === basic) ? true : undefined));
     const mimir = recorded.filter((r) => r.headers.authorization === basic);
@@ -260,11 +319,18 @@ describe(`remote write through the synthesized config (prometheus ${VERSION_TEXT
     expect(res.status).not.toBe(200);
   });
 
-  test('the HA pair\'s pods mount the referenced Secret key where the config reads it', () => {
+  test("the HA pair's pods mount the referenced Secret key where the config reads it", () => {
     const sts = find(haObjects, 'StatefulSet', 'prometheus');
     const pod = sts.spec.template.spec;
-    expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: `${REFS_DIR}/secrets/mimir-credentials`, readOnly: true }));
-    expect(pod.volumes).toContainEqual(expect.objectContaining({ secret: { secretName: 'mimir-credentials', items: [{ key: 'password', path: 'password' }] } }));
-    expect(pod.containers[0].env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } });
+    expect(pod.containers[0].volumeMounts).toContainEqual(
+      expect.objectContaining({ mountPath: `${REFS_DIR}/secrets/mimir-credentials`, readOnly: true }),
+    );
+    expect(pod.volumes).toContainEqual(
+      expect.objectContaining({ secret: { secretName: 'mimir-credentials', items: [{ key: 'password', path: 'password' }] } }),
+    );
+    expect(pod.containers[0].env).toContainEqual({
+      name: 'POD_NAME',
+      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+    });
   });
 });

@@ -19,23 +19,53 @@ const synthCli = (spec: string, out: string, cwd: string) =>
 /** Every file of the folder (the marker included) with its content hash. */
 /** The manifests of an output folder with their hashes (not its marker, which names the spec file it came from). */
 function tree(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f !== '.cdk8s-ai-monitoring').sort().map((f) => `${f} ${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f !== '.cdk8s-ai-monitoring')
+    .sort()
+    .map(
+      (f) =>
+        `${f} ${crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, f)))
+          .digest('hex')}`,
+    );
 }
 
-const pick = (cases: CorpusCase[], names: string[]) => names.map((n) => {
-  const c = cases.find((x) => x.name === n);
-  if (!c) throw new Error(`no corpus case "${n}"`);
-  return c;
-});
+const pick = (cases: CorpusCase[], names: string[]) =>
+  names.map((n) => {
+    const c = cases.find((x) => x.name === n);
+    if (!c) throw new Error(`no corpus case "${n}"`);
+    return c;
+  });
 
 /** One of each family: the file, YAML syntax, names, durations, sizes, ports, SLOs, secrets, hosts, namespaces, keys. */
 const SAMPLE = pick(INVALID, [
-  'empty file', 'tab indentation', 'a missing space after the colon', 'anchor/alias bomb', 'two documents', 'a list of stacks',
-  'metadata.name in capitals', 'duration "1h30" without the last unit', 'volume size "50GB"', 'port name with a trailing space',
-  'SLO objective as a ratio 0.999', 'SLO window longer than the retention', 'Teams webhook URL under a misspelt field', 'repoURL with credentials',
-  'ingress domain with a trailing dot', 'namespace kube-system', 'a field indented under the wrong section', 'key with a Cyrillic homoglyph',
+  'empty file',
+  'tab indentation',
+  'a missing space after the colon',
+  'anchor/alias bomb',
+  'two documents',
+  'a list of stacks',
+  'metadata.name in capitals',
+  'duration "1h30" without the last unit',
+  'volume size "50GB"',
+  'port name with a trailing space',
+  'SLO objective as a ratio 0.999',
+  'SLO window longer than the retention',
+  'Teams webhook URL under a misspelt field',
+  'repoURL with credentials',
+  'ingress domain with a trailing dot',
+  'namespace kube-system',
+  'a field indented under the wrong section',
+  'key with a Cyrillic homoglyph',
 ]);
-const VALID_SAMPLE = pick(VALID, ['CRLF line endings', 'BOM and CRLF', 'the same spec as JSON', 'a document start marker and a trailing one']);
+const VALID_SAMPLE = pick(VALID, [
+  'CRLF line endings',
+  'BOM and CRLF',
+  'the same spec as JSON',
+  'a document start marker and a trailing one',
+]);
 
 describe('the spec corpus through the CLI', () => {
   const dir = testTempDir('spec-corpus-cli-');

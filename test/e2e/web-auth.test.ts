@@ -39,28 +39,42 @@ let tmp = '';
 function start(name: string, file: string, args: string[]): void {
   const p = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   logs[name] = '';
-  const keep = (d: Buffer) => { logs[name] = (logs[name] + d.toString()).slice(-20_000); };
+  const keep = (d: Buffer) => {
+    logs[name] = (logs[name] + d.toString()).slice(-20_000);
+  };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
   processes.push(p);
 }
 
 async function stopAll(): Promise<void> {
-  await Promise.all(processes.map(async (p) => {
-    if (p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(t);
-  }));
+  await Promise.all(
+    processes.map(async (p) => {
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+      p.kill('SIGTERM');
+      const t = setTimeout(() => p.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+    }),
+  );
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try { const v = await probe(); if (v !== undefined) return v; } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${Object.entries(logs).map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`).join('\n')}`);
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\n${Object.entries(logs)
+          .map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`)
+          .join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -72,7 +86,8 @@ async function get(url: string, authorization?: string): Promise<{ status: numbe
 
 /** The synthesized args of a StatefulSet's first container, with its files, data and listener moved here. */
 function serverArgs(args: string[], auth: WebAuthFiles, replace: Record<string, string>): string[] {
-  return args.filter((a) => !a.startsWith('--web.external-url') && !a.startsWith('--cluster.'))
+  return args
+    .filter((a) => !a.startsWith('--web.external-url') && !a.startsWith('--cluster.'))
     .map((a) => {
       const flag = a.split('=')[0];
       return flag in replace ? `${flag}=${replace[flag]}` : atWebAuthDir(a, auth.dir);
@@ -89,10 +104,13 @@ async function runProbe(command: string[], port: number, to: number, authDir: st
   const [sh, flag, script] = command;
   // Asynchronous: the anonymous stand-in server answers from this process.
   const p = spawn(path.join(applets, sh), [flag, atWebAuthDir(script, authDir).split(`127.0.0.1:${port}`).join(`127.0.0.1:${to}`)], {
-    env: { PATH: applets }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: applets },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  p.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  p.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const timer = setTimeout(() => p.kill('SIGKILL'), 15_000);
   const status = await new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
   clearTimeout(timer);
@@ -112,8 +130,13 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
 
     const { objects } = synth({
       prometheus: { scrapeInterval: '1s', scrapeTimeout: '1s', evaluationInterval: '1s', annotationDiscovery: false },
-      nodeExporter: { enabled: false }, cadvisor: { enabled: false }, gpu: { enabled: false }, kubeStateMetrics: { enabled: false },
-      kubelet: { volumeStats: { enabled: false } }, loki: { enabled: false }, grafana: { enabled: false },
+      nodeExporter: { enabled: false },
+      cadvisor: { enabled: false },
+      gpu: { enabled: false },
+      kubeStateMetrics: { enabled: false },
+      kubelet: { volumeStats: { enabled: false } },
+      loki: { enabled: false },
+      grafana: { enabled: false },
       alerting: { route: { groupWait: '1s', groupInterval: '1s' } },
     });
     const promSts = find(objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0];
@@ -137,22 +160,40 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
     prom.scrape_configs = jobs;
     expect(prom.alerting.alertmanagers[0].basic_auth).toEqual({ username: 'monitoring', password_file: path.join(auth.dir, 'password') });
     prom.alerting.alertmanagers[0].static_configs = [{ targets: [`127.0.0.1:${ports.alertmanager}`] }];
-    fs.writeFileSync(path.join(tmp, 'always.yaml'), stringify({ groups: [{ name: 't', rules: [{ alert: 'AuthE2EAlwaysFiring', expr: 'vector(1)', labels: { severity: 'warning' } }] }] }));
+    fs.writeFileSync(
+      path.join(tmp, 'always.yaml'),
+      stringify({ groups: [{ name: 't', rules: [{ alert: 'AuthE2EAlwaysFiring', expr: 'vector(1)', labels: { severity: 'warning' } }] }] }),
+    );
     prom.rule_files = [path.join(tmp, 'always.yaml')];
     fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prom));
     const amText = Buffer.from(find(objects, 'Secret', 'alertmanager-config').data['alertmanager.yml'], 'base64').toString('utf8');
     fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), amText);
 
-    start('alertmanager', BIN.alertmanager, [...serverArgs(amSts.args, auth, {
-      '--config.file': path.join(tmp, 'alertmanager.yml'), '--storage.path': path.join(tmp, 'am-data'),
-      '--web.listen-address': `127.0.0.1:${ports.alertmanager}`, '--data.retention': '1h',
-    }), '--cluster.listen-address=']);
-    start('prometheus', BIN.prometheus, serverArgs(promSts.args, auth, {
-      '--config.file': path.join(tmp, 'prometheus.yml'), '--storage.tsdb.path': path.join(tmp, 'prom-data'),
-      '--web.listen-address': `127.0.0.1:${ports.prometheus}`, '--storage.tsdb.retention.size': '100MB',
-    }).concat('--rules.alert.resend-delay=1s'));
-    await waitFor('Prometheus ready', async () => ((await get(`http://127.0.0.1:${ports.prometheus}/-/ready`, auth.header)).status === 200 ? true : undefined));
-    await waitFor('Alertmanager ready', async () => ((await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`, auth.header)).status === 200 ? true : undefined));
+    start('alertmanager', BIN.alertmanager, [
+      ...serverArgs(amSts.args, auth, {
+        '--config.file': path.join(tmp, 'alertmanager.yml'),
+        '--storage.path': path.join(tmp, 'am-data'),
+        '--web.listen-address': `127.0.0.1:${ports.alertmanager}`,
+        '--data.retention': '1h',
+      }),
+      '--cluster.listen-address=',
+    ]);
+    start(
+      'prometheus',
+      BIN.prometheus,
+      serverArgs(promSts.args, auth, {
+        '--config.file': path.join(tmp, 'prometheus.yml'),
+        '--storage.tsdb.path': path.join(tmp, 'prom-data'),
+        '--web.listen-address': `127.0.0.1:${ports.prometheus}`,
+        '--storage.tsdb.retention.size': '100MB',
+      }).concat('--rules.alert.resend-delay=1s'),
+    );
+    await waitFor('Prometheus ready', async () =>
+      (await get(`http://127.0.0.1:${ports.prometheus}/-/ready`, auth.header)).status === 200 ? true : undefined,
+    );
+    await waitFor('Alertmanager ready', async () =>
+      (await get(`http://127.0.0.1:${ports.alertmanager}/-/ready`, auth.header)).status === 200 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -162,8 +203,16 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
   });
 
   test.each([
-    ['prometheus', '/-/ready'], ['prometheus', '/-/healthy'], ['prometheus', '/api/v1/query?query=up'], ['prometheus', '/metrics'], ['prometheus', '/api/v1/status/buildinfo'],
-    ['alertmanager', '/-/ready'], ['alertmanager', '/-/healthy'], ['alertmanager', '/api/v2/alerts'], ['alertmanager', '/metrics'], ['alertmanager', '/'],
+    ['prometheus', '/-/ready'],
+    ['prometheus', '/-/healthy'],
+    ['prometheus', '/api/v1/query?query=up'],
+    ['prometheus', '/metrics'],
+    ['prometheus', '/api/v1/status/buildinfo'],
+    ['alertmanager', '/-/ready'],
+    ['alertmanager', '/-/healthy'],
+    ['alertmanager', '/api/v2/alerts'],
+    ['alertmanager', '/metrics'],
+    ['alertmanager', '/'],
   ] as const)('%s %s: 401 without credentials, 401 with a wrong password, 200 with them', async (server, p) => {
     const url = `http://127.0.0.1:${ports[server]}${p}`;
     expect((await get(url)).status).toBe(401);
@@ -174,7 +223,10 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
   test('Prometheus scrapes itself and Alertmanager with the password file', async () => {
     for (const job of ['prometheus', 'alertmanager']) {
       await waitFor(`up{job="${job}"} == 1`, async () => {
-        const r = JSON.parse((await get(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`, auth.header)).body);
+        const r = JSON.parse(
+          (await get(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`, auth.header))
+            .body,
+        );
         return r.data.result.length === 1 && r.data.result[0].value[1] === '1' ? true : undefined;
       });
     }
@@ -182,11 +234,20 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
 
   test('Prometheus delivers alerts to Alertmanager with the password file', async () => {
     const alerts = await waitFor('the alert in Alertmanager', async () => {
-      const r = JSON.parse((await get(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, auth.header)).body) as { labels: Record<string, string> }[];
+      const r = JSON.parse((await get(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, auth.header)).body) as {
+        labels: Record<string, string>;
+      }[];
       return r.some((a) => a.labels.alertname === 'AuthE2EAlwaysFiring') ? r : undefined;
     });
     expect(alerts.find((a) => a.labels.alertname === 'AuthE2EAlwaysFiring')?.labels.severity).toBe('warning');
-    const sent = JSON.parse((await get(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent('sum(prometheus_notifications_errors_total)')}`, auth.header)).body);
+    const sent = JSON.parse(
+      (
+        await get(
+          `http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent('sum(prometheus_notifications_errors_total)')}`,
+          auth.header,
+        )
+      ).body,
+    );
     expect(sent.data.result[0].value[1]).toBe('0');
   });
 
@@ -201,7 +262,10 @@ describe('Prometheus and Alertmanager enforce basic auth (real binaries, synthes
   });
 
   test('the readiness probe fails against a server that answers anonymous requests (a web config without users)', async () => {
-    const open = http.createServer((_req, res) => { res.writeHead(200); res.end('ok'); });
+    const open = http.createServer((_req, res) => {
+      res.writeHead(200);
+      res.end('ok');
+    });
     servers.push(open);
     const port = await freePort();
     await new Promise<void>((r) => open.listen(port, '127.0.0.1', () => r()));

@@ -88,31 +88,80 @@ test('preflight on a bare cluster lists exactly what is missing, one line each w
   ]);
   for (const l of found) expect(l).toMatch(/; fix: \S/);
   expect(found.find((l) => l.startsWith('spec.namespace'))).toContain('pod-security.kubernetes.io/enforce=privileged');
-  expect(found.find((l) => l.startsWith('spec.namespace'))).toContain('kubectl label namespace mon --overwrite pod-security.kubernetes.io/enforce=restricted');
+  expect(found.find((l) => l.startsWith('spec.namespace'))).toContain(
+    'kubectl label namespace mon --overwrite pod-security.kubernetes.io/enforce=restricted',
+  );
   expect(found.find((l) => l.startsWith('CRD Gateway.'))).toContain('not installed; fix: install the Gateway API CRDs');
   expect(r.stdout).toContain('preflight: 10 things missing');
 });
 
 test('preflight: an empty password hash in the web config is an error; exits 0 once every prerequisite exists', async () => {
-  const text = testCrdFiles().map((p) => p.endsWith('.gz') ? require('zlib').gunzipSync(fs.readFileSync(p)).toString('utf8') : fs.readFileSync(p, 'utf8')).join('\n---\n');
+  const text = testCrdFiles()
+    .map((p) => (p.endsWith('.gz') ? require('zlib').gunzipSync(fs.readFileSync(p)).toString('utf8') : fs.readFileSync(p, 'utf8')))
+    .join('\n---\n');
   await cp.kubectlOk(['apply', '--server-side', '-f', '-'], { input: text });
   await cp.waitCrdsEstablished();
   // (test/crds holds the Gateway and HTTPRoute CRDs, not GatewayClass's: preflight checks the class where the cluster serves it.)
-  nodes.push(...await cp.addNodes({ count: 2, namePrefix: 'cpu' }));
-  nodes.push(...await cp.addNodes({ count: 1, namePrefix: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, capacity: { 'nvidia.com/gpu': '1' } }));
+  nodes.push(...(await cp.addNodes({ count: 2, namePrefix: 'cpu' })));
+  nodes.push(
+    ...(await cp.addNodes({
+      count: 1,
+      namePrefix: 'gpu',
+      labels: { 'nvidia.com/gpu.present': 'true' },
+      capacity: { 'nvidia.com/gpu': '1' },
+    })),
+  );
   await cp.addStorageClass('standard', { isDefault: true });
   await cp.addRuntimeClass('nvidia');
   await cp.kubectlOk(['label', 'namespace', 'mon', '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);
-  await cp.kubectlOk(['-n', 'mon', 'create', 'secret', 'generic', 'grafana-admin', '--from-literal=admin-user=admin', '--from-literal=admin-password=x', '--from-literal=secret-key=y']);
-  await cp.kubectlOk(['-n', 'mon', 'create', 'secret', 'generic', 'alertmanager-msteams', '--from-literal=webhook-url=https://example.invalid/hook']);
-  await cp.kubectlOk(['-n', 'mon', 'create', 'secret', 'generic', 'monitoring-web-auth', '--from-literal=password=testpassword', '--from-literal=web-config.yml=basic_auth_users:\n  monitoring: ""\n']);
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'create',
+    'secret',
+    'generic',
+    'grafana-admin',
+    '--from-literal=admin-user=admin',
+    '--from-literal=admin-password=x',
+    '--from-literal=secret-key=y',
+  ]);
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'create',
+    'secret',
+    'generic',
+    'alertmanager-msteams',
+    '--from-literal=webhook-url=https://example.invalid/hook',
+  ]);
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'create',
+    'secret',
+    'generic',
+    'monitoring-web-auth',
+    '--from-literal=password=testpassword',
+    '--from-literal=web-config.yml=basic_auth_users:\n  monitoring: ""\n',
+  ]);
   const empty = await cli(['preflight', spec]);
   expect(empty.code).toBe(1);
   expect(lines(empty.stdout).filter((l) => !l.startsWith('preflight:'))).toEqual([
-    expect.stringMatching(/^spec\.webAuth\.secretName \(Secret mon\/monitoring-web-auth\): key "web-config.yml" has an empty password hash for user "monitoring"; fix: /),
+    expect.stringMatching(
+      /^spec\.webAuth\.secretName \(Secret mon\/monitoring-web-auth\): key "web-config.yml" has an empty password hash for user "monitoring"; fix: /,
+    ),
   ]);
   await cp.kubectlOk(['-n', 'mon', 'delete', 'secret', 'monitoring-web-auth']);
-  await cp.kubectlOk(['-n', 'mon', 'create', 'secret', 'generic', 'monitoring-web-auth', '--from-literal=password=testpassword', `--from-literal=web-config.yml=basic_auth_users:\n  monitoring: ${HASH}\n`]);
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'create',
+    'secret',
+    'generic',
+    'monitoring-web-auth',
+    '--from-literal=password=testpassword',
+    `--from-literal=web-config.yml=basic_auth_users:\n  monitoring: ${HASH}\n`,
+  ]);
   const ok = await cli(['preflight', spec]);
   expect(lines(ok.stdout)).toEqual([`preflight: the cluster has everything ${spec} needs`]);
   expect(ok.code).toBe(0);
@@ -148,8 +197,19 @@ test('status fails while a Deployment cannot roll out, and passes once it does',
   // Volumes for every claim, then the nodes schedulable: everything rolls out on kwok's nodes.
   const r = synthesize(SPEC);
   for (const o of r.manifests.map((m) => m.object as any)) {
-    const claims = o.kind === 'PersistentVolumeClaim' ? [o] : o.kind === 'StatefulSet' ? (o.spec.volumeClaimTemplates ?? []).map((t: any) => ({ ...t, replicas: o.spec.replicas ?? 1 })) : [];
-    for (const c of claims) await cp.addVolumes({ storageClassName: 'standard', size: c.spec.resources.requests.storage, count: c.replicas ?? 1, accessModes: c.spec.accessModes });
+    const claims =
+      o.kind === 'PersistentVolumeClaim'
+        ? [o]
+        : o.kind === 'StatefulSet'
+          ? (o.spec.volumeClaimTemplates ?? []).map((t: any) => ({ ...t, replicas: o.spec.replicas ?? 1 }))
+          : [];
+    for (const c of claims)
+      await cp.addVolumes({
+        storageClassName: 'standard',
+        size: c.spec.resources.requests.storage,
+        count: c.replicas ?? 1,
+        accessModes: c.spec.accessModes,
+      });
   }
   for (const n of ['cpu-0', 'cpu-1', 'gpu-0']) await cp.kubectlOk(['uncordon', n]);
   let last = stuck;
@@ -169,7 +229,17 @@ test('diff reports a field edited by hand, one line per field; apply restores it
   const clean = await cli(['diff', spec]);
   expect(lines(clean.stdout)).toEqual(['diff: no drift']);
   expect(clean.code).toBe(0);
-  await cp.kubectlOk(['-n', 'mon', 'patch', 'configmap', 'blackbox-exporter-config', '--type', 'merge', '-p', '{"data":{"blackbox.yml":"modules: {}\\n"}}']);
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'patch',
+    'configmap',
+    'blackbox-exporter-config',
+    '--type',
+    'merge',
+    '-p',
+    '{"data":{"blackbox.yml":"modules: {}\\n"}}',
+  ]);
   await cp.kubectlOk(['-n', 'mon', 'scale', 'deployment', 'kube-state-metrics', '--replicas=3']);
   const drift = await cli(['diff', spec]);
   expect(drift.code).toBe(1);
@@ -187,8 +257,19 @@ test('an object removed from the spec is pruned; nothing foreign is touched; PVC
   await cp.kubectlOk(['-n', 'mon', 'create', 'configmap', 'foreign', '--from-literal=a=b']);
   // Foreign, though labelled like the stack's: created by kubectl, never applied by ai-monitoring.
   await cp.kubectlOk(['-n', 'mon', 'create', 'configmap', 'grafana-extra', '--from-literal=a=b']);
-  await cp.kubectlOk(['-n', 'mon', 'label', 'configmap', 'grafana-extra', 'app.kubernetes.io/instance=live', 'app.kubernetes.io/name=grafana']);
-  const foreign = (await cp.getItems('configmap', 'mon')).filter((c) => ['foreign', 'grafana-extra', 'kube-root-ca.crt'].includes(c.metadata.name)).map((c) => `${c.metadata.name}@${c.metadata.resourceVersion}`).sort();
+  await cp.kubectlOk([
+    '-n',
+    'mon',
+    'label',
+    'configmap',
+    'grafana-extra',
+    'app.kubernetes.io/instance=live',
+    'app.kubernetes.io/name=grafana',
+  ]);
+  const foreign = (await cp.getItems('configmap', 'mon'))
+    .filter((c) => ['foreign', 'grafana-extra', 'kube-root-ca.crt'].includes(c.metadata.name))
+    .map((c) => `${c.metadata.name}@${c.metadata.resourceVersion}`)
+    .sort();
   const noGrafana = path.join(dir, 'no-grafana.yaml');
   fs.writeFileSync(noGrafana, SPEC.replace('spec:\n', 'spec:\n  grafana: { enabled: false }\n'));
   const r = await cli(['apply', noGrafana]);
@@ -196,8 +277,15 @@ test('an object removed from the spec is pruned; nothing foreign is touched; PVC
   expect(r.stdout).toContain('pruned Deployment mon/grafana');
   expect(r.stdout).toContain('kept PersistentVolumeClaim mon/grafana: a PersistentVolumeClaim holds data; apply --prune-pvcs deletes it');
   expect((await cp.getItems('deploy', 'mon')).map((d) => d.metadata.name)).not.toContain('grafana');
-  expect((await cp.getItems('configmap', 'mon')).filter((c) => c.metadata.name.startsWith('grafana-')).map((c) => c.metadata.name)).toEqual(['grafana-extra']);
-  expect((await cp.getItems('configmap', 'mon')).filter((c) => ['foreign', 'grafana-extra', 'kube-root-ca.crt'].includes(c.metadata.name)).map((c) => `${c.metadata.name}@${c.metadata.resourceVersion}`).sort()).toEqual(foreign);
+  expect((await cp.getItems('configmap', 'mon')).filter((c) => c.metadata.name.startsWith('grafana-')).map((c) => c.metadata.name)).toEqual(
+    ['grafana-extra'],
+  );
+  expect(
+    (await cp.getItems('configmap', 'mon'))
+      .filter((c) => ['foreign', 'grafana-extra', 'kube-root-ca.crt'].includes(c.metadata.name))
+      .map((c) => `${c.metadata.name}@${c.metadata.resourceVersion}`)
+      .sort(),
+  ).toEqual(foreign);
   expect((await cp.getItems('pvc', 'mon')).map((p) => p.metadata.name)).toContain('grafana');
   const again = await cli(['apply', noGrafana, '--prune-pvcs']);
   expect(again.stdout).toContain('pruned PersistentVolumeClaim mon/grafana');

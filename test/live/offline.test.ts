@@ -26,17 +26,29 @@ describe('synthesize()', () => {
 
   test('returns the warnings, manifests and prerequisites the CLI prints, in the CLI order', () => {
     // A spec with warnings (Promtail: end of life, no events source), synthesized by the CLI and by the library.
-    const text = 'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: w }\nspec: { logs: { collector: promtail } }\n';
+    const text =
+      'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: w }\nspec: { logs: { collector: promtail } }\n';
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
     fs.writeFileSync(path.join(cwd, 'w.yaml'), text);
-    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+    const cli = spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), 'synth', 'w.yaml', '--stdout'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    });
     fs.rmSync(cwd, { recursive: true, force: true });
     expect(cli.status).toBe(0);
     const r = synthesize(text);
-    const printed = cli.stderr.split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length));
+    const printed = cli.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('warning: '))
+      .map((l) => l.slice('warning: '.length));
     expect(r.warnings.length).toBeGreaterThan(0);
     expect(r.warnings).toEqual(printed);
-    const docs = parseAllDocuments(cli.stdout).map((d) => d.toJS()).filter(Boolean);
+    const docs = parseAllDocuments(cli.stdout)
+      .map((d) => d.toJS())
+      .filter(Boolean);
     expect(r.manifests.map((m) => m.object)).toEqual(docs);
     expect([...r.files.keys()].pop()).toBe('Kustomization');
     expect(r.manifests[0].object.kind).toBe('Namespace');
@@ -46,19 +58,25 @@ describe('synthesize()', () => {
   });
 
   test('reads YAML text, and reports upgrade findings against previous manifests', () => {
-    const yaml = 'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { grafana: { persistence: { size: 1Gi } } }\n';
+    const yaml =
+      'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { grafana: { persistence: { size: 1Gi } } }\n';
     const smaller = synthesize(yaml, { source: 'demo.yaml', previous: r.files });
     expect(smaller.spec.metadata.name).toBe('demo');
     // A different instance name renames nothing the upgrade check keys on except labels; compare a shrink instead.
     const big = synthesize(yaml.replace('1Gi', '20Gi'));
     const shrink = synthesize(yaml, { previous: big.manifests.map((m) => m.object) });
-    expect(shrink.upgradeFindings.map((f) => `${f.object} ${f.field}`)).toContain('PersistentVolumeClaim monitoring/grafana spec.resources.requests.storage');
+    expect(shrink.upgradeFindings.map((f) => `${f.object} ${f.field}`)).toContain(
+      'PersistentVolumeClaim monitoring/grafana spec.resources.requests.storage',
+    );
   });
 
   test('an invalid spec throws SpecError naming the field', () => {
     expect(() => synthesize({ ...DEFAULT_SPEC, spec: { prometheus: { retentoin: '15d' } } })).toThrow(SpecError);
-    expect(() => synthesize('apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { prometheus: { retentoin: 15d } }\n'))
-      .toThrow(/spec\.prometheus\.retentoin: unknown field; did you mean "retention"\?/);
+    expect(() =>
+      synthesize(
+        'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1\nkind: MonitoringStack\nmetadata: { name: demo }\nspec: { prometheus: { retentoin: 15d } }\n',
+      ),
+    ).toThrow(/spec\.prometheus\.retentoin: unknown field; did you mean "retention"\?/);
   });
 
   test('apply order: Namespaces first, then ascending sync waves, dist/ order within a wave', () => {
@@ -84,7 +102,20 @@ describe('MonitoringStack CRD', () => {
     const problems: string[] = [];
     let preserve = 0;
     const walk = (n: any, p: string) => {
-      for (const k of ['$ref', 'anyOf', 'oneOf', 'allOf', 'not', 'default', 'propertyNames', 'patternProperties', 'const', 'definitions', '$defs']) if (k in n) problems.push(`${p}: ${k}`);
+      for (const k of [
+        '$ref',
+        'anyOf',
+        'oneOf',
+        'allOf',
+        'not',
+        'default',
+        'propertyNames',
+        'patternProperties',
+        'const',
+        'definitions',
+        '$defs',
+      ])
+        if (k in n) problems.push(`${p}: ${k}`);
       if (n['x-kubernetes-preserve-unknown-fields']) preserve++;
       else if (!n.type) problems.push(`${p}: no type`);
       if (n.properties && n.additionalProperties !== undefined) problems.push(`${p}: properties and additionalProperties`);
@@ -107,8 +138,39 @@ describe('MonitoringStack CRD', () => {
 
 describe('live helpers', () => {
   test('field changes name the path, keyed by name inside lists', () => {
-    const live = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'g', resourceVersion: '5', managedFields: [{}] }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }] } } }, status: { ready: 1 } };
-    const desired = { ...live, metadata: { name: 'g', resourceVersion: '6' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x:2' }, { name: 'b', image: 'y:1' }] } } }, status: {} };
+    const live = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'g', resourceVersion: '5', managedFields: [{}] },
+      spec: {
+        replicas: 2,
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: 'x:1' },
+              { name: 'b', image: 'y:1' },
+            ],
+          },
+        },
+      },
+      status: { ready: 1 },
+    };
+    const desired = {
+      ...live,
+      metadata: { name: 'g', resourceVersion: '6' },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: 'x:2' },
+              { name: 'b', image: 'y:1' },
+            ],
+          },
+        },
+      },
+      status: {},
+    };
     expect(fieldChanges(live, desired).map((c) => c.path)).toEqual(['spec.replicas', 'spec.template.spec.containers[name=a].image']);
     expect(fieldChanges(live, live)).toEqual([]);
   });
@@ -127,19 +189,36 @@ describe('live helpers', () => {
   });
 
   test('web config: an empty hash, no users, a plain-text password or a missing stack user is refused', () => {
-    expect(webConfigProblems('basic_auth_users:\n  monitoring: $2y$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01\n', 'monitoring')).toEqual([]);
-    expect(webConfigProblems('basic_auth_users:\n  monitoring: ""\n', 'monitoring')).toEqual(['has an empty password hash for user "monitoring"']);
-    expect(webConfigProblems('basic_auth_users:\n  monitoring:\n', 'monitoring')).toEqual(['has an empty password hash for user "monitoring"']);
+    expect(
+      webConfigProblems('basic_auth_users:\n  monitoring: $2y$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01\n', 'monitoring'),
+    ).toEqual([]);
+    expect(webConfigProblems('basic_auth_users:\n  monitoring: ""\n', 'monitoring')).toEqual([
+      'has an empty password hash for user "monitoring"',
+    ]);
+    expect(webConfigProblems('basic_auth_users:\n  monitoring:\n', 'monitoring')).toEqual([
+      'has an empty password hash for user "monitoring"',
+    ]);
     expect(webConfigProblems('{}\n', 'monitoring')[0]).toMatch(/lists no basic_auth_users/);
     expect(webConfigProblems('basic_auth_users:\n  monitoring: secret\n', 'monitoring')[0]).toMatch(/not bcrypt/);
-    expect(webConfigProblems('basic_auth_users:\n  admin: $2y$10$abc\n', 'monitoring')).toEqual(['does not list user "monitoring" (spec.webAuth.username), whom the stack\'s own clients log in as']);
+    expect(webConfigProblems('basic_auth_users:\n  admin: $2y$10$abc\n', 'monitoring')).toEqual([
+      'does not list user "monitoring" (spec.webAuth.username), whom the stack\'s own clients log in as',
+    ]);
   });
 
   test('node selection: nodeSelector and required affinity terms (any term, all expressions)', () => {
-    const pod = { nodeSelector: { 'kubernetes.io/os': 'linux' }, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
-      { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
-    ] } } } };
+    const pod = {
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
+              { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
+            ],
+          },
+        },
+      },
+    };
     expect(nodeMatches({ 'kubernetes.io/os': 'linux' }, pod)).toBe(false);
     expect(nodeMatches({ 'kubernetes.io/os': 'linux', 'nvidia.com/gpu.present': 'true' }, pod)).toBe(true);
     expect(nodeMatches({ 'kubernetes.io/os': 'linux', 'feature.node.kubernetes.io/pci-10de.present': 'true' }, pod)).toBe(true);
@@ -147,10 +226,25 @@ describe('live helpers', () => {
   });
 
   test('a custom resource becomes a spec: its namespace is the stack namespace unless set; system keys dropped', () => {
-    const cr = { apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'team-a', namespace: 'team-a', uid: 'u', generation: 3,
-      labels: { team: 'a' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'example.com/owner': 'sre' } }, spec: { prometheus: { retention: '15d' } } };
-    expect(specOfResource(cr as never)).toEqual({ apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack',
-      metadata: { name: 'team-a', labels: { team: 'a' }, annotations: { 'example.com/owner': 'sre' } }, spec: { prometheus: { retention: '15d' }, namespace: 'team-a' } });
+    const cr = {
+      apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1',
+      kind: 'MonitoringStack',
+      metadata: {
+        name: 'team-a',
+        namespace: 'team-a',
+        uid: 'u',
+        generation: 3,
+        labels: { team: 'a' },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'example.com/owner': 'sre' },
+      },
+      spec: { prometheus: { retention: '15d' } },
+    };
+    expect(specOfResource(cr as never)).toEqual({
+      apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1',
+      kind: 'MonitoringStack',
+      metadata: { name: 'team-a', labels: { team: 'a' }, annotations: { 'example.com/owner': 'sre' } },
+      spec: { prometheus: { retention: '15d' }, namespace: 'team-a' },
+    });
     expect(synthesize(specOfResource(cr as never)).spec.spec.namespace).toBe('team-a');
     expect((specOfResource({ ...cr, spec: { namespace: 'mon' } }) as any).spec.namespace).toBe('mon');
   });
@@ -171,7 +265,13 @@ describe('operator image', () => {
 });
 
 describe('ai-monitoring CLI', () => {
-  const cli = (args: string[]) => spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+  const cli = (args: string[]) =>
+    spawnSync(TSX, [path.join(ROOT, 'charts/app/cli.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    });
 
   test('--help lists every command; an unknown option is a usage error (exit 2)', () => {
     const h = cli(['--help']);
@@ -183,7 +283,14 @@ describe('ai-monitoring CLI', () => {
   });
 
   test('a cluster command with an unknown context names it and exits 1 before touching anything', () => {
-    const r = cli(['preflight', 'examples/generic.yaml', '--kubeconfig', path.join(ROOT, 'test/live/fixtures/kubeconfig.yaml'), '--context', 'nope']);
+    const r = cli([
+      'preflight',
+      'examples/generic.yaml',
+      '--kubeconfig',
+      path.join(ROOT, 'test/live/fixtures/kubeconfig.yaml'),
+      '--context',
+      'nope',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('--context nope: no such context in the kubeconfig (contexts: fixture)');
   });

@@ -52,7 +52,17 @@ const ops: Op[] = [];
 const measured: Record<string, string> = {};
 
 function operator(name: string, health: number): Op {
-  const o = startOperator(tokenKubeconfig, ['--namespace', NS, '--resync', `${RESYNC_S}s`, '--leader-elect', '--lease-name', LEASE, '--health-port', String(health)]);
+  const o = startOperator(tokenKubeconfig, [
+    '--namespace',
+    NS,
+    '--resync',
+    `${RESYNC_S}s`,
+    '--leader-elect',
+    '--lease-name',
+    LEASE,
+    '--health-port',
+    String(health),
+  ]);
   const op = { ...o, health, name };
   ops.push(op);
   return op;
@@ -60,11 +70,15 @@ function operator(name: string, health: number): Op {
 
 function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: p, timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -78,7 +92,7 @@ beforeAll(async () => {
   cp = await startControlPlane({ crds: [path.join(ROOT, CRD_FILE)] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-operator-ha-'));
   stopHeartbeat = keepNodesAlive(cp.kubectl, () => nodes);
-  nodes.push(...await cp.addNodes({ count: 2, namePrefix: 'node' }));
+  nodes.push(...(await cp.addNodes({ count: 2, namePrefix: 'node' })));
   await cp.addStorageClass('standard', { isDefault: true });
 });
 
@@ -87,16 +101,32 @@ afterAll(async () => {
   for (const op of ops) await op.stop();
   await cp?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`operator (spec.operator) measurements:\n${Object.entries(measured).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+  console.log(
+    `operator (spec.operator) measurements:\n${Object.entries(measured)
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n')}`,
+  );
 });
 
 test('(a) the synthesized RBAC is accepted, names only what the stack emits, and is enough to reconcile a MonitoringStack', async () => {
   const r = synthesize(parse(DOC));
   const objects = r.manifests.map((m) => m.object as any);
   // Bootstrap as an administrator: the stack namespace and the operator's own identity and RBAC, nothing else.
-  const own = [...objects.filter((o) => o.kind === 'Namespace' && o.metadata.name === NS), ...operatorOwn(objects).filter((o) => o.kind !== 'Deployment')];
-  expect(own.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
-  await cp.kubectlOk(['apply', '--server-side', '--field-manager=bootstrap', '-f', '-'], { input: own.map((o) => JSON.stringify(o)).join('\n---\n') });
+  const own = [
+    ...objects.filter((o) => o.kind === 'Namespace' && o.metadata.name === NS),
+    ...operatorOwn(objects).filter((o) => o.kind !== 'Deployment'),
+  ];
+  expect(own.map((o) => o.kind).sort()).toEqual([
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Namespace',
+    'Role',
+    'RoleBinding',
+    'ServiceAccount',
+  ]);
+  await cp.kubectlOk(['apply', '--server-side', '--field-manager=bootstrap', '-f', '-'], {
+    input: own.map((o) => JSON.stringify(o)).join('\n---\n'),
+  });
 
   const stored = JSON.parse(await cp.kubectlOk(['get', 'clusterrole', LEASE, '-o', 'json']));
   const role = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'role', 'ai-monitoring-operator', '-o', 'json']));
@@ -105,18 +135,31 @@ test('(a) the synthesized RBAC is accepted, names only what the stack emits, and
   const emitted = new Set(objects.map((o) => `${groupOf(o.apiVersion)}/${resourceOf(o.kind)}`));
   expect([...new Set(granted)].filter((g) => !emitted.has(g as string))).toEqual([]);
   // Each granted resource is one the API server serves, under that name (the derivation's plurals are right).
-  const served = new Set((await cp.kubectlOk(['api-resources', '-o', 'name'])).split('\n').map((l) => l.trim()).filter(Boolean)
-    .map((n) => (n.includes('.') ? `${n.slice(n.indexOf('.') + 1)}/${n.slice(0, n.indexOf('.'))}` : `/${n}`)));
+  const served = new Set(
+    (await cp.kubectlOk(['api-resources', '-o', 'name']))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((n) => (n.includes('.') ? `${n.slice(n.indexOf('.') + 1)}/${n.slice(0, n.indexOf('.'))}` : `/${n}`)),
+  );
   expect([...new Set(granted)].filter((g) => !served.has(g as string))).toEqual([]);
 
   // A kubeconfig carrying only a token of the synthesized ServiceAccount.
   const token = (await cp.kubectlOk(['-n', NS, 'create', 'token', 'ai-monitoring-operator', '--duration=2h'])).trim();
   const kc = parse(fs.readFileSync(cp.kubeconfig, 'utf8'));
   tokenKubeconfig = path.join(dir, 'operator.kubeconfig');
-  fs.writeFileSync(tokenKubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'operator', clusters: kc.clusters,
-    users: [{ name: 'operator', user: { token } }], contexts: [{ name: 'operator', context: { cluster: kc.clusters[0].name, user: 'operator' } }],
-  }), { mode: 0o600 });
+  fs.writeFileSync(
+    tokenKubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'operator',
+      clusters: kc.clusters,
+      users: [{ name: 'operator', user: { token } }],
+      contexts: [{ name: 'operator', context: { cluster: kc.clusters[0].name, user: 'operator' } }],
+    }),
+    { mode: 0o600 },
+  );
   const whoami = await cp.kubectlOk(['--kubeconfig', tokenKubeconfig, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
   expect(whoami).toBe(`system:serviceaccount:${NS}:ai-monitoring-operator`);
 
@@ -124,25 +167,48 @@ test('(a) the synthesized RBAC is accepted, names only what the stack emits, and
   operator('first', h1);
   await waitFor('the first operator to take the Lease', () => Promise.resolve(reconciling(ops[0]) || undefined), 120_000);
   operator('second', h2);
-  await waitFor('the second operator waiting on the Lease', () => Promise.resolve(ops[1].log().includes('held by another replica') || undefined), 120_000);
+  await waitFor(
+    'the second operator waiting on the Lease',
+    () => Promise.resolve(ops[1].log().includes('held by another replica') || undefined),
+    120_000,
+  );
 
   const t0 = Date.now();
   await cp.kubectlOk(['-n', NS, 'apply', '-f', '-'], { input: DOC });
-  const ready = await waitFor('MonitoringStack Ready', async () => {
-    const o = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'monitoringstack', NAME, '-o', 'json']));
-    const c = (o.status?.conditions ?? []).find((x: any) => x.type === 'Ready');
-    if (c?.status === 'False' && c.reason !== 'InvalidSpec') throw new Error(`${c.reason}: ${c.message}`);
-    return c?.status === 'True' ? o : undefined;
-  }, 300_000, 250);
-  measured['resource created -> every object applied (service-account token only)'] = `${Date.now() - t0} ms, ${ready.status.objects} objects`;
+  const ready = await waitFor(
+    'MonitoringStack Ready',
+    async () => {
+      const o = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'monitoringstack', NAME, '-o', 'json']));
+      const c = (o.status?.conditions ?? []).find((x: any) => x.type === 'Ready');
+      if (c?.status === 'False' && c.reason !== 'InvalidSpec') throw new Error(`${c.reason}: ${c.message}`);
+      return c?.status === 'True' ? o : undefined;
+    },
+    300_000,
+    250,
+  );
+  measured['resource created -> every object applied (service-account token only)'] =
+    `${Date.now() - t0} ms, ${ready.status.objects} objects`;
   expect(ready.status.objects).toBe(objects.length);
   expect(ops[0].log()).not.toMatch(/forbidden/i);
   // What the operator applied is what the stack emits, its own Deployment included.
   expect((await cp.getItems('deploy', NS)).map((d) => d.metadata.name)).toContain('ai-monitoring-operator');
-  expect((await cp.getItems('clusterrole')).map((o) => o.metadata.name).filter((n) => n.startsWith(`${NAME}-`)).sort())
-    .toEqual(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name).sort());
+  expect(
+    (await cp.getItems('clusterrole'))
+      .map((o) => o.metadata.name)
+      .filter((n) => n.startsWith(`${NAME}-`))
+      .sort(),
+  ).toEqual(
+    objects
+      .filter((o) => o.kind === 'ClusterRole')
+      .map((o) => o.metadata.name)
+      .sort(),
+  );
   // Canonical form: applying the operator's objects again changes nothing (server-side diff as the operator's field manager).
-  const again = await cp.kubectl(['diff', '--server-side', '--field-manager=ai-monitoring', '--force-conflicts', '-f', '-'], { input: operatorOwn(objects).map((o) => JSON.stringify(o)).join('\n---\n') });
+  const again = await cp.kubectl(['diff', '--server-side', '--field-manager=ai-monitoring', '--force-conflicts', '-f', '-'], {
+    input: operatorOwn(objects)
+      .map((o) => JSON.stringify(o))
+      .join('\n---\n'),
+  });
   expect(`${again.code} ${again.stdout}${again.stderr}`).toBe('0 ');
 });
 
@@ -161,16 +227,30 @@ test('(b) only the Lease holder reconciles; a spec change is applied by it alone
   expect(reconciling(standby)).toBe(false);
   const t0 = Date.now();
   await cp.kubectlOk(['-n', NS, 'patch', 'monitoringstack', NAME, '--type', 'merge', '-p', '{"spec":{"prometheus":{"retention":"21d"}}}']);
-  await waitFor('retention 21d in the StatefulSet', async () => (await cp.kubectlOk(['-n', NS, 'get', 'sts', 'prometheus', '-o', 'json'])).includes('--storage.tsdb.retention.time=21d') || undefined, 120_000, 100);
+  await waitFor(
+    'retention 21d in the StatefulSet',
+    async () =>
+      (await cp.kubectlOk(['-n', NS, 'get', 'sts', 'prometheus', '-o', 'json'])).includes('--storage.tsdb.retention.time=21d') || undefined,
+    120_000,
+    100,
+  );
   measured['spec change -> applied StatefulSet (leader, watch-triggered)'] = `${Date.now() - t0} ms`;
   expect(leader.log()).toMatch(/ops\/ha: generation 2: /);
   expect(standby.log()).not.toMatch(/: generation \d+: /);
   // Two resyncs later: nothing re-applied (every object, the operator's own included, is in canonical form).
-  await waitFor('generation 2 Ready', async () => {
-    const o = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'monitoringstack', NAME, '-o', 'json']));
-    return o.status?.lastAppliedGeneration === 2 || undefined;
-  }, 120_000);
-  const applies = () => leader.log().split('\n').filter((l) => /: generation \d+: /.test(l)).length;
+  await waitFor(
+    'generation 2 Ready',
+    async () => {
+      const o = JSON.parse(await cp.kubectlOk(['-n', NS, 'get', 'monitoringstack', NAME, '-o', 'json']));
+      return o.status?.lastAppliedGeneration === 2 || undefined;
+    },
+    120_000,
+  );
+  const applies = () =>
+    leader
+      .log()
+      .split('\n')
+      .filter((l) => /: generation \d+: /.test(l)).length;
   const before = applies();
   await new Promise((r) => setTimeout(r, (2 * RESYNC_S + 1) * 1000));
   expect(applies()).toBe(before);
@@ -189,20 +269,35 @@ test('(b) the leader killed without releasing: the standby takes over within the
   expect((await lease()).spec.holderIdentity).toBe(identityOf(standby));
   expect((await lease()).spec.leaseTransitions).toBe(1);
   await cp.kubectlOk(['-n', NS, 'patch', 'monitoringstack', NAME, '--type', 'merge', '-p', '{"spec":{"prometheus":{"retention":"22d"}}}']);
-  await waitFor('retention 22d applied by the new leader', async () => (await cp.kubectlOk(['-n', NS, 'get', 'sts', 'prometheus', '-o', 'json'])).includes('--storage.tsdb.retention.time=22d') || undefined, 120_000, 100);
+  await waitFor(
+    'retention 22d applied by the new leader',
+    async () =>
+      (await cp.kubectlOk(['-n', NS, 'get', 'sts', 'prometheus', '-o', 'json'])).includes('--storage.tsdb.retention.time=22d') || undefined,
+    120_000,
+    100,
+  );
 });
 
 test('(b) the leader stopped with SIGTERM releases the Lease: a standby takes over at its next retry', async () => {
   const leader = ops[1];
   const standby = operator('third', await freePort());
-  await waitFor('the third operator waiting on the Lease', () => Promise.resolve(standby.log().includes('held by another replica') || undefined), 120_000);
+  await waitFor(
+    'the third operator waiting on the Lease',
+    () => Promise.resolve(standby.log().includes('held by another replica') || undefined),
+    120_000,
+  );
   const s0 = Date.now();
   await leader.stop();
   measured['SIGTERM -> leader exited (finishes its reconcile, releases)'] = `${Date.now() - s0} ms`;
   const t0 = Date.now();
   expect(leader.proc.exitCode).toBe(0);
   expect(leader.log()).toContain(`released Lease ${NS}/${LEASE}`);
-  await waitFor('the third operator reconciling', () => Promise.resolve(reconciling(standby) || undefined), (LEASE_S + 3 * RETRY_S) * 1000, 100);
+  await waitFor(
+    'the third operator reconciling',
+    () => Promise.resolve(reconciling(standby) || undefined),
+    (LEASE_S + 3 * RETRY_S) * 1000,
+    100,
+  );
   const took = Date.now() - t0;
   measured['leader exited (released) -> standby leading'] = `${took} ms`;
   expect(took).toBeLessThan(2 * RETRY_S * 1000);

@@ -12,7 +12,18 @@ import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } 
 import { DistObject, podTemplates, readManifests } from '../lib/dist';
 import { synth, synthFile, synthFileDir } from '../lib/synth';
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'IngressClass', 'RuntimeClass', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'StorageClass',
+  'PersistentVolume',
+  'IngressClass',
+  'RuntimeClass',
+  'ClusterIssuer',
+]);
 /** Files at or after this number hold objects that need other projects' CRDs. */
 const CRD_FILES_FROM = 90;
 
@@ -23,7 +34,8 @@ export function applyOrderProblems(objects: DistObject[]): string[] {
   const applied = new Set<string>();
   const out: string[] = [];
   const need = (o: DistObject, kind: string, ns: string | undefined, name: string, why: string) => {
-    if (!applied.has(key(kind, ns, name))) out.push(`${o.file}: ${o.object.kind} ${o.object.metadata?.name} comes before ${kind} ${ns ? `${ns}/` : ''}${name} (${why})`);
+    if (!applied.has(key(kind, ns, name)))
+      out.push(`${o.file}: ${o.object.kind} ${o.object.metadata?.name} comes before ${kind} ${ns ? `${ns}/` : ''}${name} (${why})`);
   };
   for (const d of objects) {
     const o = d.object;
@@ -37,7 +49,9 @@ export function applyOrderProblems(objects: DistObject[]): string[] {
       need(d, 'Namespace', undefined, ns, 'its namespace');
     }
     if (isCustomResource(o.apiVersion) !== fileNo >= CRD_FILES_FROM) {
-      out.push(`${d.file}: ${o.apiVersion} ${o.kind} ${isCustomResource(o.apiVersion) ? `needs another project's CRD: move it to a file numbered ${CRD_FILES_FROM} or more` : `is built in: it belongs before the CRD-dependent files`}`);
+      out.push(
+        `${d.file}: ${o.apiVersion} ${o.kind} ${isCustomResource(o.apiVersion) ? `needs another project's CRD: move it to a file numbered ${CRD_FILES_FROM} or more` : `is built in: it belongs before the CRD-dependent files`}`,
+      );
     }
     if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
       const ref = o.roleRef as { kind: string; name: string };
@@ -47,7 +61,8 @@ export function applyOrderProblems(objects: DistObject[]): string[] {
       }
     }
     for (const { podSpec } of podTemplates([o])) {
-      if (podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default') need(d, 'ServiceAccount', ns, podSpec.serviceAccountName, 'the pods\' ServiceAccount');
+      if (podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default')
+        need(d, 'ServiceAccount', ns, podSpec.serviceAccountName, "the pods' ServiceAccount");
       for (const v of podSpec.volumes ?? []) {
         if (v.configMap && !v.configMap.optional) need(d, 'ConfigMap', ns, v.configMap.name, `volume ${v.name}`);
       }
@@ -58,7 +73,10 @@ export function applyOrderProblems(objects: DistObject[]): string[] {
 }
 
 function checkDir(dir: string): void {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   expect(files[0]).toBe('00-namespaces.yaml');
   for (const f of files) expect(f).toMatch(/^\d{2}-[a-z0-9-]+\.yaml$/);
   // kubectl apply -k dist: the Kustomization lists the same files in the same order.
@@ -78,7 +96,10 @@ describe('one-pass apply', () => {
       gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git' } },
     });
     checkDir(dir);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(files[files.length - 1]).toBe('90-cluster-issuer.yaml');
     expect(readManifests(dir).filter((d) => d.object.kind === 'Application')).toEqual([]); // Argo CD's Application stays out of dist/
   });
@@ -93,7 +114,10 @@ describe('one-pass apply', () => {
     expect(problems).toMatch(/ClusterRoleBinding .* comes before ClusterRole/);
     expect(problems).toMatch(/StatefulSet prometheus comes before ServiceAccount/);
     expect(problems).toMatch(/StatefulSet prometheus comes before ConfigMap/);
-    const issuer: DistObject = { file: '50-ingress.yaml', object: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'x' } } };
+    const issuer: DistObject = {
+      file: '50-ingress.yaml',
+      object: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'x' } },
+    };
     expect(applyOrderProblems([issuer]).join()).toMatch(/needs another project's CRD/);
   });
 
@@ -101,7 +125,19 @@ describe('one-pass apply', () => {
     const { objects } = synth({ ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org' } } } });
     for (const o of objects) expect((o.metadata as any).annotations?.[SYNC_WAVE_ANNOTATION]).toBe(String(syncWave(o)));
     const wave = (kind: string) => Number((objects.find((o) => o.kind === kind)?.metadata as any).annotations[SYNC_WAVE_ANNOTATION]);
-    const order = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'NetworkPolicy', 'Service', 'StatefulSet', 'DaemonSet', 'Ingress', 'ClusterIssuer'];
+    const order = [
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'NetworkPolicy',
+      'Service',
+      'StatefulSet',
+      'DaemonSet',
+      'Ingress',
+      'ClusterIssuer',
+    ];
     for (let i = 1; i < order.length; i++) expect(wave(order[i - 1])).toBeLessThanOrEqual(wave(order[i]));
     expect(wave('Namespace')).toBeLessThan(wave('ServiceAccount'));
     expect(wave('ClusterRole')).toBeLessThan(wave('ConfigMap'));

@@ -14,7 +14,13 @@ import { canonicalQuantity } from '../../charts/core/quantity';
 import { ROOT } from '../lib/tools';
 import * as fs from 'fs';
 
-const SPECS = ['monitoring.yaml', ...fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`)];
+const SPECS = [
+  'monitoring.yaml',
+  ...fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `examples/${f}`),
+];
 
 function objectsOf(spec: string): any[] {
   const stack = new MonitoringStack(new App(), 'stack', { spec: readSpecFile(path.join(ROOT, spec)) });
@@ -31,14 +37,18 @@ function podSpecOf(o: any): any {
 function quantities(o: any): [string, string][] {
   const out: [string, string][] = [];
   const id = `${o.kind}/${o.metadata?.name}`;
-  const list = (where: string, l: Record<string, unknown> | undefined) => { for (const [k, v] of Object.entries(l ?? {})) out.push([`${where}.${k}`, String(v)]); };
+  const list = (where: string, l: Record<string, unknown> | undefined) => {
+    for (const [k, v] of Object.entries(l ?? {})) out.push([`${where}.${k}`, String(v)]);
+  };
   const pod = podSpecOf(o);
   for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
     list(`${id} ${c.name} requests`, c.resources?.requests);
     list(`${id} ${c.name} limits`, c.resources?.limits);
   }
-  for (const v of pod?.volumes ?? []) if (v.emptyDir?.sizeLimit !== undefined) out.push([`${id} emptyDir ${v.name}`, String(v.emptyDir.sizeLimit)]);
-  for (const t of o.kind === 'StatefulSet' ? o.spec.volumeClaimTemplates ?? [] : []) list(`${id} claim ${t.metadata.name}`, t.spec.resources?.requests);
+  for (const v of pod?.volumes ?? [])
+    if (v.emptyDir?.sizeLimit !== undefined) out.push([`${id} emptyDir ${v.name}`, String(v.emptyDir.sizeLimit)]);
+  for (const t of o.kind === 'StatefulSet' ? (o.spec.volumeClaimTemplates ?? []) : [])
+    list(`${id} claim ${t.metadata.name}`, t.spec.resources?.requests);
   if (o.kind === 'PersistentVolumeClaim') list(id, o.spec.resources?.requests);
   if (o.kind === 'ResourceQuota') list(id, o.spec.hard);
   return out;
@@ -48,7 +58,9 @@ describe.each(STACKS)('%s', (_spec, objects) => {
   it('writes every quantity as the API server does (1024Mi is 1Gi, 1000m is 1)', () => {
     const all = objects.flatMap(quantities);
     expect(all.length).toBeGreaterThan(0);
-    expect(all.filter(([, q]) => canonicalQuantity(q) !== q).map(([w, q]) => `${w}: ${q} (the server writes ${canonicalQuantity(q)})`)).toEqual([]);
+    expect(
+      all.filter(([, q]) => canonicalQuantity(q) !== q).map(([w, q]) => `${w}: ${q} (the server writes ${canonicalQuantity(q)})`),
+    ).toEqual([]);
   });
 
   it('leaves out probe fields at the zero the server drops (initialDelaySeconds: 0)', () => {
@@ -66,15 +78,27 @@ describe.each(STACKS)('%s', (_spec, objects) => {
   it('writes claim templates whole: apiVersion, kind, volumeMode and the Pending status the server stores', () => {
     for (const sts of objects.filter((o) => o.kind === 'StatefulSet')) {
       for (const t of sts.spec.volumeClaimTemplates ?? []) {
-        expect({ sts: sts.metadata.name, apiVersion: t.apiVersion, kind: t.kind, volumeMode: t.spec.volumeMode, status: t.status })
-          .toEqual({ sts: sts.metadata.name, apiVersion: 'v1', kind: 'PersistentVolumeClaim', volumeMode: 'Filesystem', status: { phase: 'Pending' } });
+        expect({ sts: sts.metadata.name, apiVersion: t.apiVersion, kind: t.kind, volumeMode: t.spec.volumeMode, status: t.status }).toEqual(
+          {
+            sts: sts.metadata.name,
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            volumeMode: 'Filesystem',
+            status: { phase: 'Pending' },
+          },
+        );
       }
     }
   });
 
   it('writes the apiVersion of every fieldRef (server-side apply treats a fieldRef as one value)', () => {
-    const refs = objects.flatMap((o) => [...(podSpecOf(o)?.initContainers ?? []), ...(podSpecOf(o)?.containers ?? [])]
-      .flatMap((c: any) => (c.env ?? []).filter((e: any) => e.valueFrom?.fieldRef).map((e: any) => ({ at: `${o.metadata.name} ${c.name} ${e.name}`, ...e.valueFrom.fieldRef }))));
+    const refs = objects.flatMap((o) =>
+      [...(podSpecOf(o)?.initContainers ?? []), ...(podSpecOf(o)?.containers ?? [])].flatMap((c: any) =>
+        (c.env ?? [])
+          .filter((e: any) => e.valueFrom?.fieldRef)
+          .map((e: any) => ({ at: `${o.metadata.name} ${c.name} ${e.name}`, ...e.valueFrom.fieldRef })),
+      ),
+    );
     for (const r of refs) expect(r).toEqual({ at: r.at, apiVersion: 'v1', fieldPath: r.fieldPath });
   });
 
@@ -96,25 +120,37 @@ describe.each(STACKS)('%s', (_spec, objects) => {
     }
     for (const i of objects.filter((o) => o.kind === 'ClusterIssuer')) {
       for (const s of i.spec.acme?.solvers ?? []) {
-        for (const p of s.http01?.gatewayHTTPRoute?.parentRefs ?? []) expect(p).toMatchObject({ group: 'gateway.networking.k8s.io', kind: 'Gateway' });
+        for (const p of s.http01?.gatewayHTTPRoute?.parentRefs ?? [])
+          expect(p).toMatchObject({ group: 'gateway.networking.k8s.io', kind: 'Gateway' });
       }
     }
   });
 
   it('writes no empty map the server drops (ConfigMap data, labels, annotations)', () => {
     const empty = (v: unknown) => v !== undefined && v !== null && typeof v === 'object' && Object.keys(v).length === 0;
-    const found = objects.flatMap((o) => [
-      ...(o.kind === 'ConfigMap' || o.kind === 'Secret' ? ['data', 'binaryData', 'stringData'].filter((k) => empty(o[k])) : []),
-      ...['labels', 'annotations'].filter((k) => empty(o.metadata?.[k])).map((k) => `metadata.${k}`),
-    ].map((k) => `${o.kind}/${o.metadata.name} ${k}`));
+    const found = objects.flatMap((o) =>
+      [
+        ...(o.kind === 'ConfigMap' || o.kind === 'Secret' ? ['data', 'binaryData', 'stringData'].filter((k) => empty(o[k])) : []),
+        ...['labels', 'annotations'].filter((k) => empty(o.metadata?.[k])).map((k) => `metadata.${k}`),
+      ].map((k) => `${o.kind}/${o.metadata.name} ${k}`),
+    );
     expect(found).toEqual([]);
   });
 });
 
 describe('the upgrade check compares claim templates as the server does', () => {
   const sts = (storage: string, volumeMode?: string) => ({
-    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'prometheus', namespace: 'monitoring' },
-    spec: { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(volumeMode ? { volumeMode } : {}) } }] },
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'prometheus', namespace: 'monitoring' },
+    spec: {
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(volumeMode ? { volumeMode } : {}) },
+        },
+      ],
+    },
   });
 
   it('sees no change when a size is only written canonically (1024Mi → 1Gi) or volumeMode is written out', () => {

@@ -24,8 +24,10 @@ const CASES: [string, string][] = [
   ['avg without (cpu, mode) (x)', 'avg without (cpu, mode) (x)'],
   ['sum without (cluster) (x)', 'sum without (cluster) (x)'],
   // nested aggregations, each level
-  ['max by (node) (sum by (node, gpu) (x)) / count(sum by (node) (x))',
-    'max by (cluster, node) (sum by (cluster, node, gpu) (x)) / count by (cluster) (sum by (cluster, node) (x))'],
+  [
+    'max by (node) (sum by (node, gpu) (x)) / count(sum by (node) (x))',
+    'max by (cluster, node) (sum by (cluster, node, gpu) (x)) / count by (cluster) (sum by (cluster, node) (x))',
+  ],
   // parameterised aggregations
   ['topk(5, sum by (job) (rate(x[5m])))', 'topk by (cluster) (5, sum by (cluster, job) (rate(x[5m])))'],
   ['topk by (ns) (3, x)', 'topk by (cluster, ns) (3, x)'],
@@ -49,10 +51,14 @@ const CASES: [string, string][] = [
   ['vector(1 + 1)', V('(1 + 1)').replace('vector((1 + 1))', 'vector(1 + 1)')],
   ['count(up{job="x"} == 0) or vector(0)', `count by (cluster) (up{job="x"} == 0) or ${V('0')}`],
   // absent(): per cluster with the selector's equality labels; a selector scoped to one cluster is left alone
-  ['absent(up{job="x", a=~"b"})',
-    '((absent(up{job="x", a=~"b"}) unless on () group (up{cluster!=""})) or label_replace((group by (cluster) (up{cluster!=""}) unless on (cluster) group by (cluster) (up{job="x", a=~"b"})), "job", "x", "", ""))'],
-  ['absent_over_time(x{job="a$1"}[5m])',
-    '((absent_over_time(x{job="a$1"}[5m]) unless on () group (up{cluster!=""})) or label_replace((group by (cluster) (up{cluster!=""}) unless on (cluster) group by (cluster) (count_over_time(x{job="a$1"}[5m]))), "job", "a$$1", "", ""))'],
+  [
+    'absent(up{job="x", a=~"b"})',
+    '((absent(up{job="x", a=~"b"}) unless on () group (up{cluster!=""})) or label_replace((group by (cluster) (up{cluster!=""}) unless on (cluster) group by (cluster) (up{job="x", a=~"b"})), "job", "x", "", ""))',
+  ],
+  [
+    'absent_over_time(x{job="a$1"}[5m])',
+    '((absent_over_time(x{job="a$1"}[5m]) unless on () group (up{cluster!=""})) or label_replace((group by (cluster) (up{cluster!=""}) unless on (cluster) group by (cluster) (count_over_time(x{job="a$1"}[5m]))), "job", "a$$1", "", ""))',
+  ],
   ['absent(up{cluster="a"})', 'absent(up{cluster="a"})'],
   // already per cluster
   ['sum by (cluster, job) (x) / on (cluster, job) group_left () y', 'sum by (cluster, job) (x) / on (cluster, job) group_left () y'],
@@ -67,13 +73,17 @@ test.each(CASES)('%s', (input, expected) => {
 
 test('the independent check finds what the rewrite would have fixed', () => {
   expect(clusterProblems('sum by (job) (x) / on (job) y + count(z)')).toEqual([
-    'by without cluster: sum by (job) (x)', 'on without cluster: on (job)', 'aggregation without grouping: count(z)',
+    'by without cluster: sum by (job) (x)',
+    'on without cluster: on (job)',
+    'aggregation without grouping: count(z)',
   ]);
 });
 
 test('scalar() is refused with the rule named', () => {
   expect(() => k('x > scalar(sum(y))', 'rule file a.yaml, alert A')).toThrow(ClusterRuleError);
-  expect(() => k('x > scalar(sum(y))', 'rule file a.yaml, alert A')).toThrow(/^rule file a\.yaml, alert A: scalar\(\) cannot keep clusters apart/);
+  expect(() => k('x > scalar(sum(y))', 'rule file a.yaml, alert A')).toThrow(
+    /^rule file a\.yaml, alert A: scalar\(\) cannot keep clusters apart/,
+  );
 });
 
 test('an expression that does not parse is refused', () => {
@@ -82,22 +92,38 @@ test('an expression that does not parse is refused', () => {
 
 test('perCluster rewrites every rule of a file and names the rule in errors', () => {
   const file = {
-    fileName: 'a.yaml', title: 't', runbooks: {},
-    groups: [{ name: 'g', rules: [{ record: 'r:x', expr: 'sum(x)' }, { record: 'r:y', expr: 'scalar(y)' }] }],
+    fileName: 'a.yaml',
+    title: 't',
+    runbooks: {},
+    groups: [
+      {
+        name: 'g',
+        rules: [
+          { record: 'r:x', expr: 'sum(x)' },
+          { record: 'r:y', expr: 'scalar(y)' },
+        ],
+      },
+    ],
   };
   expect(() => perCluster(file)).toThrow(/^rule file a\.yaml, group g, recording rule r:y: scalar\(\)/);
-  expect(perCluster({ ...file, groups: [{ name: 'g', rules: [file.groups[0].rules[0]] }] }).groups[0].rules[0].expr).toBe('sum by (cluster) (x)');
+  expect(perCluster({ ...file, groups: [{ name: 'g', rules: [file.groups[0].rules[0]] }] }).groups[0].rules[0].expr).toBe(
+    'sum by (cluster) (x)',
+  );
 });
 
 const LOGQL: [string, string][] = [
-  ['sum by (namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10',
-    'sum by (cluster, namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10'],
+  [
+    'sum by (namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10',
+    'sum by (cluster, namespace, container) (rate({namespace=~"a"} |~ "(?i)error" [5m])) * 60 > 10',
+  ],
   ['sum(rate({a="c"}[1m])) by (x,y)', 'sum(rate({a="c"}[1m])) by (cluster, x, y)'],
   ['sum by () (rate({a="b"}[5m]))', 'sum by (cluster) (rate({a="b"}[5m]))'],
   ['sum(rate({a="b"}[1m]))', 'sum by (cluster) (rate({a="b"}[1m]))'],
   ['topk(3, sum by (app) (count_over_time({a="b"}[1m])))', 'topk by (cluster) (3, sum by (cluster, app) (count_over_time({a="b"}[1m])))'],
-  ['count_over_time({a="b"}[5m]) > on () group_left (q, cluster) sum(count_over_time({a="b"}[5m]))',
-    'count_over_time({a="b"}[5m]) > on (cluster) group_left (q) sum by (cluster) (count_over_time({a="b"}[5m]))'],
+  [
+    'count_over_time({a="b"}[5m]) > on () group_left (q, cluster) sum(count_over_time({a="b"}[5m]))',
+    'count_over_time({a="b"}[5m]) > on (cluster) group_left (q) sum by (cluster) (count_over_time({a="b"}[5m]))',
+  ],
   ['quantile_over_time(0.9, {a="b"} | unwrap d [5m]) by (p)', 'quantile_over_time(0.9, {a="b"} | unwrap d [5m]) by (cluster, p)'],
   ['sum without (q) (rate({a="b"}[1m]))', 'sum without (q) (rate({a="b"}[1m]))'],
   ['rate({a="b"}[1m]) and ignoring (x) rate({a="c"}[1m])', 'rate({a="b"}[1m]) and ignoring (x) rate({a="c"}[1m])'],
@@ -111,9 +137,20 @@ test.each(LOGQL)('LogQL %s', (input, expected) => {
 });
 
 test('the Loki ruler keeps the cluster label with spec.cluster, and writes the rules as given without it', () => {
-  const ruler = (cluster?: string) => validateSpec(stackDoc({ ...(cluster ? { cluster } : {}), loki: { ruler: { enabled: true, rules: [
-    { alert: 'PaymentErrors', expr: 'sum(count_over_time({app="pay"} |= "error" [5m])) > 3', summary: 's', description: 'd' },
-  ] } } })).spec.loki.ruler;
+  const ruler = (cluster?: string) =>
+    validateSpec(
+      stackDoc({
+        ...(cluster ? { cluster } : {}),
+        loki: {
+          ruler: {
+            enabled: true,
+            rules: [
+              { alert: 'PaymentErrors', expr: 'sum(count_over_time({app="pay"} |= "error" [5m])) > 3', summary: 's', description: 'd' },
+            ],
+          },
+        },
+      }),
+    ).spec.loki.ruler;
   const exprs = (cluster?: string) => logRuleFile(ruler(cluster), { eventAlerts: true, cluster }).groups[0].rules.map((r) => r.expr);
   const plain = exprs();
   const apart = exprs('gpu-eu-1');

@@ -9,7 +9,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import { countersCsv, DcgmExporter, DCGM_NAME, DEFAULT_COUNTERS, EXPORTER_COUNTERS, dcgmExporterJob, specSections, type DcgmExporterProps } from '../../charts/components/dcgm-exporter';
+import {
+  countersCsv,
+  DcgmExporter,
+  DCGM_NAME,
+  DEFAULT_COUNTERS,
+  EXPORTER_COUNTERS,
+  dcgmExporterJob,
+  specSections,
+  type DcgmExporterProps,
+} from '../../charts/components/dcgm-exporter';
 import { gpuRules, ksmLabelName, requestedExpr } from '../../charts/components/dcgm-exporter/rules';
 import { renderRuleFile } from '../../rules';
 import { SERIES_BUDGET } from '../../charts/core/sizing';
@@ -29,7 +38,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const FOLDER = path.join('charts', 'components', 'dcgm-exporter');
 /** The registry lists the component; the image table pins its image. */
 // The registry, its list of public constructs (charts/components/index.ts) and the image table.
-const ALLOWED = [path.join('charts', 'registry.ts'), path.join('charts', 'components', 'index.ts'), path.join('charts', 'core', 'images.ts')];
+const ALLOWED = [
+  path.join('charts', 'registry.ts'),
+  path.join('charts', 'components', 'index.ts'),
+  path.join('charts', 'core', 'images.ts'),
+];
 
 /** The keys of `spec.gpu`, from the schema itself: `gpu.<key>` anywhere names the section. */
 const SECTION_KEYS = Object.keys((specSections.gpu as unknown as { unwrap(): { shape: Record<string, unknown> } }).unwrap().shape);
@@ -38,7 +51,7 @@ const SECTION_KEYS = Object.keys((specSections.gpu as unknown as { unwrap(): { s
 const NAMES: [RegExp, string][] = [
   [/dcgm/i, 'DCGM (dcgm-exporter, dcgmExporter, DcgmExporter, DCGM_* metrics)'],
   [/\bspec\.gpu\b/, 'its spec section spec.gpu'],
-  [/\[\s*'gpu'\s*[\],]/, 'its spec section as a path [\'gpu\']'],
+  [/\[\s*'gpu'\s*[\],]/, "its spec section as a path ['gpu']"],
   [new RegExp(`\\bgpu\\.(${SECTION_KEYS.join('|')})\\b`), 'a field of its spec section (gpu.<field>)'],
   [/\bgpu\.yaml\b/, 'its rule file gpu.yaml'],
   [/uid:\s*'gpu(-cost)?'/, 'its dashboards (uid gpu, gpu-cost)'],
@@ -65,9 +78,11 @@ function offenders(files: string[]): string[] {
   for (const file of files) {
     const rel = path.relative(ROOT, file);
     if (rel.startsWith(FOLDER + path.sep) || ALLOWED.includes(rel)) continue;
-    fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      for (const [re, what] of NAMES) if (re.test(line)) out.push(`${rel}:${i + 1}: ${what}`);
-    });
+    fs.readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        for (const [re, what] of NAMES) if (re.test(line)) out.push(`${rel}:${i + 1}: ${what}`);
+      });
   }
   return out;
 }
@@ -90,15 +105,32 @@ describe('the DCGM exporter lives in its folder', () => {
       'g.ts': "import { gpu } from './gpu';\n",
       'h.ts': 'const x = "DCGM_FI_DEV_GPU_UTIL";\n',
       // Not the component: the Kubernetes resource, the hardware in prose, a label key.
-      'ok.ts': "// pods requesting nvidia.com/gpu; GPU nodes carry nvidia.com/gpu.present; taint sku=gpu\nconst gpuNodes = 1;\n",
+      'ok.ts': '// pods requesting nvidia.com/gpu; GPU nodes carry nvidia.com/gpu.present; taint sku=gpu\nconst gpuNodes = 1;\n',
     });
-    const found = offenders(fs.readdirSync(dir).map((f) => path.join(dir, f)).sort());
-    expect([...new Set(found.map((f) => path.basename(f.split(':')[0])))]).toEqual(['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts', 'h.ts']);
+    const found = offenders(
+      fs
+        .readdirSync(dir)
+        .map((f) => path.join(dir, f))
+        .sort(),
+    );
+    expect([...new Set(found.map((f) => path.basename(f.split(':')[0])))]).toEqual([
+      'a.ts',
+      'b.ts',
+      'c.ts',
+      'd.ts',
+      'e.ts',
+      'f.ts',
+      'g.ts',
+      'h.ts',
+    ]);
   });
 });
 
 test('with prices, the GPU cost dashboard has its cost row, and every GPU panel query parses with promtool', () => {
-  const spec = validateSpec(stackDoc({ gpu: { cost: { pricePerGpuHour: 2, modelPrices: { 'NVIDIA H100 80GB HBM3': 4 }, currency: 'EUR' } } }), 'test').spec;
+  const spec = validateSpec(
+    stackDoc({ gpu: { cost: { pricePerGpuHour: 2, modelPrices: { 'NVIDIA H100 80GB HBM3': 4 }, currency: 'EUR' } } }),
+    'test',
+  ).spec;
   const contributions = dashboardContributions(spec);
   const types = datasourceTypes(dashboardContext(spec, contributions).sources);
   const gpu = buildDashboards(spec, contributions).filter((d) => d.uid === 'gpu' || d.uid === 'gpu-cost');
@@ -129,7 +161,11 @@ describe('the rules read the series as the contract (dcgm-exporter and kube-stat
     expect(rulesTs).toContain('GPU_I_PROFILE');
   });
   test('pod attribution labels are namespace, pod and container; time-slicing copies go through KUBERNETES_VIRTUAL_GPUS', () => {
-    expect(contract.podAttributionLabels).toMatchObject({ podAttribute: 'pod', namespaceAttribute: 'namespace', containerAttribute: 'container' });
+    expect(contract.podAttributionLabels).toMatchObject({
+      podAttribute: 'pod',
+      namespaceAttribute: 'namespace',
+      containerAttribute: 'container',
+    });
     expect(contract.timeSlicing).toMatchObject({ env: 'KUBERNETES_VIRTUAL_GPUS', default: 'false' });
   });
   test('the windowed XID count: exporter-computed, label xid, shipped in our counters file', () => {
@@ -165,12 +201,17 @@ test('the sizing budget per GPU is a series per field of the counters file the f
   expect(SERIES_BUDGET.perGpu).toBe([...DEFAULT_COUNTERS, ...EXPORTER_COUNTERS].filter((c) => c.type !== 'label').length);
 });
 
-describe('DcgmExporter alone in a user\'s chart, from its props', () => {
+describe("DcgmExporter alone in a user's chart, from its props", () => {
   /** A Prometheus stand-in that records what the exporter adds. */
   const jobs: ScrapeConfig[] = [];
   const prometheus: IPrometheus = {
-    serviceName: 'prometheus', namespace: 'obs', port: 9090, url: 'http://prometheus.obs.svc:9090',
-    addScrapeConfig: (j) => { jobs.push(j); },
+    serviceName: 'prometheus',
+    namespace: 'obs',
+    port: 9090,
+    url: 'http://prometheus.obs.svc:9090',
+    addScrapeConfig: (j) => {
+      jobs.push(j);
+    },
     addScrapeConfigFiles: () => undefined,
     addRuleFile: () => undefined,
     addAlertmanager: () => undefined,
@@ -181,7 +222,9 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
     const exporter = new DcgmExporter(chart, 'gpu', { namespace: 'gpu-monitoring' });
     const objects = Testing.synth(chart);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/dcgm-exporter-counters', 'DaemonSet/dcgm-exporter', 'ServiceAccount/dcgm-exporter',
+      'ConfigMap/dcgm-exporter-counters',
+      'DaemonSet/dcgm-exporter',
+      'ServiceAccount/dcgm-exporter',
     ]);
     const ds = objects.find((o) => o.kind === 'DaemonSet');
     const pod = ds.spec.template.spec;
@@ -202,11 +245,17 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
     const app = new App();
     const chart = new Chart(app, 'user-chart');
     const props: DcgmExporterProps = {
-      namespace: 'gpus', instance: 'prod', image: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04',
+      namespace: 'gpus',
+      instance: 'prod',
+      image: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04',
       nodeLabels: [{ key: 'example.com/accelerator', operator: 'Exists' }],
       tolerations: [{ key: 'example.com/gpu-pool', operator: 'Exists', effect: 'NoSchedule' }],
-      runtimeClassName: 'nvidia-cdi', createRuntimeClass: true, profilingMetrics: true, timeSlicing: true,
-      collectIntervalMs: 30000, podResourcesPath: '/var/lib/k0s/kubelet/pod-resources',
+      runtimeClassName: 'nvidia-cdi',
+      createRuntimeClass: true,
+      profilingMetrics: true,
+      timeSlicing: true,
+      collectIntervalMs: 30000,
+      podResourcesPath: '/var/lib/k0s/kubelet/pod-resources',
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       prometheus,
     };
@@ -217,8 +266,9 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
     const c = pod.containers[0];
     const env = Object.fromEntries(c.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
     expect(ds.metadata.labels['app.kubernetes.io/instance']).toBe('prod');
-    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
-      .toEqual([{ matchExpressions: [{ key: 'example.com/accelerator', operator: 'Exists' }] }]);
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'example.com/accelerator', operator: 'Exists' }] },
+    ]);
     expect(pod.tolerations).toEqual(props.tolerations);
     expect(pod.runtimeClassName).toBe('nvidia-cdi');
     expect(objects.find((o) => o.kind === 'RuntimeClass')).toMatchObject({ metadata: { name: 'nvidia-cdi' }, handler: 'nvidia' });
@@ -238,7 +288,8 @@ describe('DcgmExporter alone in a user\'s chart, from its props', () => {
   });
 
   test('createRuntimeClass without a RuntimeClass name is refused with the fix', () => {
-    expect(() => new DcgmExporter(new Chart(new App(), 'c'), 'gpu', { namespace: 'gpus', runtimeClassName: null, createRuntimeClass: true }))
-      .toThrow('DcgmExporter: createRuntimeClass needs runtimeClassName (the name of the RuntimeClass to create)');
+    expect(
+      () => new DcgmExporter(new Chart(new App(), 'c'), 'gpu', { namespace: 'gpus', runtimeClassName: null, createRuntimeClass: true }),
+    ).toThrow('DcgmExporter: createRuntimeClass needs runtimeClassName (the name of the RuntimeClass to create)');
   });
 });

@@ -27,7 +27,12 @@ describe('Ingress', () => {
     const g = find(objects, 'Ingress', 'grafana');
     expect(g.metadata.namespace).toBe('monitoring');
     expect(g.spec.ingressClassName).toBe('nginx');
-    expect(g.spec.rules).toEqual([{ host: 'grafana.example.org', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'grafana', port: { number: 3000 } } } }] } }]);
+    expect(g.spec.rules).toEqual([
+      {
+        host: 'grafana.example.org',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'grafana', port: { number: 3000 } } } }] },
+      },
+    ]);
     expect(g.spec.tls).toEqual([{ hosts: ['grafana.example.org'], secretName: 'grafana-tls' }]);
     expect(g.metadata.annotations).toMatchObject({
       'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
@@ -58,27 +63,42 @@ describe('Ingress', () => {
     expect(a.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'alertmanager', port: { number: 9093 } });
     expect(p.spec.tls[0].secretName).toBe('prom-cert');
     expect(a.spec.tls[0].secretName).toBe('alertmanager-tls');
-    expect(p.metadata.annotations).toMatchObject({ 'cert-manager.io/issuer': 'internal-ca', 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' });
+    expect(p.metadata.annotations).toMatchObject({
+      'cert-manager.io/issuer': 'internal-ca',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+    });
     for (const i of [p, a]) expect(Object.keys(i.metadata.annotations).filter((k) => k.includes('auth'))).toEqual([]);
     expect(p.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
     expect(find(objects, 'Ingress', 'grafana').spec.rules[0].host).toBe('monitoring.example.org');
   });
 
-  test('Grafana\'s domain and root URL default to its Ingress host', () => {
-    const ini = (spec: Record<string, unknown>) => (find(synth(spec).objects, 'ConfigMap', 'grafana-config').data['grafana.ini'] as string);
-    expect(ini({ ingress: { domain: 'example.org' } })).toMatch(/domain = grafana\.example\.org\nroot_url = https:\/\/grafana\.example\.org\//);
+  test("Grafana's domain and root URL default to its Ingress host", () => {
+    const ini = (spec: Record<string, unknown>) => find(synth(spec).objects, 'ConfigMap', 'grafana-config').data['grafana.ini'] as string;
+    expect(ini({ ingress: { domain: 'example.org' } })).toMatch(
+      /domain = grafana\.example\.org\nroot_url = https:\/\/grafana\.example\.org\//,
+    );
     expect(ini({ ingress: { domain: 'example.org', tls: { enabled: false } } })).toContain('root_url = http://grafana.example.org/');
-    expect(ini({ ingress: { grafana: { host: 'monitoring.example.org' } }, grafana: { domain: 'monitoring.example.org' } })).toContain('root_url = https://monitoring.example.org/');
+    expect(ini({ ingress: { grafana: { host: 'monitoring.example.org' } }, grafana: { domain: 'monitoring.example.org' } })).toContain(
+      'root_url = https://monitoring.example.org/',
+    );
     expect(ini({})).toContain('root_url = http://localhost:3000/');
   });
 
-  test('Alertmanager\'s external URL (links in notifications) follows its Ingress unless set', () => {
-    const arg = (spec: Record<string, unknown>) => (find(synth(spec).objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0].args as string[])
-      .find((a) => a.startsWith('--web.external-url='));
+  test("Alertmanager's external URL (links in notifications) follows its Ingress unless set", () => {
+    const arg = (spec: Record<string, unknown>) =>
+      (find(synth(spec).objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0].args as string[]).find((a) =>
+        a.startsWith('--web.external-url='),
+      );
     expect(arg({})).toBe('--web.external-url=http://alertmanager.monitoring.svc:9093');
-    expect(arg({ ingress: { domain: 'example.org', alertmanager: { enabled: true } } })).toBe('--web.external-url=https://alertmanager.example.org/');
-    expect(arg({ ingress: { domain: 'example.org', alertmanager: { enabled: true } }, alerting: { alertmanager: { externalUrl: 'https://am.internal.example.org/' } } }))
-      .toBe('--web.external-url=https://am.internal.example.org/');
+    expect(arg({ ingress: { domain: 'example.org', alertmanager: { enabled: true } } })).toBe(
+      '--web.external-url=https://alertmanager.example.org/',
+    );
+    expect(
+      arg({
+        ingress: { domain: 'example.org', alertmanager: { enabled: true } },
+        alerting: { alertmanager: { externalUrl: 'https://am.internal.example.org/' } },
+      }),
+    ).toBe('--web.external-url=https://am.internal.example.org/');
   });
 
   test('tls.enabled: false serves plain HTTP without redirects or issuer', () => {
@@ -89,18 +109,42 @@ describe('Ingress', () => {
 
   test.each([
     [{ ingress: { prometheus: { enabled: true } } }, /spec\.ingress\.prometheus\.host: required when prometheus\.enabled is true/],
-    [{ ingress: { prometheus: { host: 'p.example.org' } } }, /spec\.ingress\.prometheus\.enabled: prometheus\.host is set but prometheus\.enabled is false/],
-    [{ ingress: { prometheus: { enabled: true, host: 'p.example.org' } } }, /spec\.ingress\.grafana\.host: required when Prometheus or Alertmanager is exposed/],
+    [
+      { ingress: { prometheus: { host: 'p.example.org' } } },
+      /spec\.ingress\.prometheus\.enabled: prometheus\.host is set but prometheus\.enabled is false/,
+    ],
+    [
+      { ingress: { prometheus: { enabled: true, host: 'p.example.org' } } },
+      /spec\.ingress\.grafana\.host: required when Prometheus or Alertmanager is exposed/,
+    ],
     [{ ingress: { domain: 'https://example.org' } }, /spec\.ingress\.domain: expected a lowercase DNS name/],
-    [{ ingress: { domain: 'example.org', tls: { clusterIssuer: 'a', issuer: 'b' } } }, /spec\.ingress\.tls\.issuer: set either tls\.clusterIssuer or tls\.issuer/],
-    [{ ingress: { domain: 'example.org', tls: { clusterIssuer: 'other', createClusterIssuer: { email: 'ops@example.org' } } } }, /creates "letsencrypt-staging" but tls\.clusterIssuer names "other"/],
-    [{ ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'not-an-email' } } } }, /spec\.ingress\.tls\.createClusterIssuer\.email: expected an e-mail address/],
-    [{ ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org', server: 'prodution' } } } }, /spec\.ingress\.tls\.createClusterIssuer\.server: expected "staging" or "production", found "prodution"; did you mean "production"/],
+    [
+      { ingress: { domain: 'example.org', tls: { clusterIssuer: 'a', issuer: 'b' } } },
+      /spec\.ingress\.tls\.issuer: set either tls\.clusterIssuer or tls\.issuer/,
+    ],
+    [
+      { ingress: { domain: 'example.org', tls: { clusterIssuer: 'other', createClusterIssuer: { email: 'ops@example.org' } } } },
+      /creates "letsencrypt-staging" but tls\.clusterIssuer names "other"/,
+    ],
+    [
+      { ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'not-an-email' } } } },
+      /spec\.ingress\.tls\.createClusterIssuer\.email: expected an e-mail address/,
+    ],
+    [
+      { ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org', server: 'prodution' } } } },
+      /spec\.ingress\.tls\.createClusterIssuer\.server: expected "staging" or "production", found "prodution"; did you mean "production"/,
+    ],
     [{ networkPolicies: { enabeld: false } }, /spec\.networkPolicies\.enabeld: unknown field; did you mean "enabled"/],
     [{ networkPolicies: { apiServerCidrs: ['10.0.0.1'] } }, /spec\.networkPolicies\.apiServerCidrs\[0\]: expected a CIDR/],
-    [{ gitops: { argocd: { repoURL: 'https://deploy:hunter2@git.example.org/ops/monitoring.git' } } }, /spec\.gitops\.argocd\.repoURL: holds a URL with an embedded password/],
+    [
+      { gitops: { argocd: { repoURL: 'https://deploy:hunter2@git.example.org/ops/monitoring.git' } } },
+      /spec\.gitops\.argocd\.repoURL: holds a URL with an embedded password/,
+    ],
     [{ gitops: { argocd: { path: 'dist' } } }, /spec\.gitops\.argocd\.repoURL: required field is missing/],
-    [{ ingress: { domain: 'example.org' }, grafana: { domain: 'dashboards.example.org' } }, /spec\.grafana\.domain: "dashboards\.example\.org" differs from Grafana's Ingress host "grafana\.example\.org"/],
+    [
+      { ingress: { domain: 'example.org' }, grafana: { domain: 'dashboards.example.org' } },
+      /spec\.grafana\.domain: "dashboards\.example\.org" differs from Grafana's Ingress host "grafana\.example\.org"/,
+    ],
   ])('spec error %#', (spec, re) => {
     expect(problemsOf(spec).join('\n')).toMatch(re);
   });
@@ -108,7 +152,14 @@ describe('Ingress', () => {
 
 describe('ACME ClusterIssuer', () => {
   test('created on request, in 90-cluster-issuer.yaml, HTTP-01 through the ingress class, strictly valid', () => {
-    const s = synth({ ingress: { domain: 'example.org', ingressClassName: 'public', controller: 'ingress-nginx', tls: { createClusterIssuer: { email: 'ops@example.org', server: 'production' } } } });
+    const s = synth({
+      ingress: {
+        domain: 'example.org',
+        ingressClassName: 'public',
+        controller: 'ingress-nginx',
+        tls: { createClusterIssuer: { email: 'ops@example.org', server: 'production' } },
+      },
+    });
     const issuer = find(s.objects, 'ClusterIssuer', 'letsencrypt-production');
     expect(issuer.spec.acme).toEqual({
       server: ACME_SERVERS.production,
@@ -143,7 +194,9 @@ describe('ACME ClusterIssuer', () => {
 });
 
 describe('Argo CD Application', () => {
-  const spec = { gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git', targetRevision: 'release', path: 'deploy/dist' } } };
+  const spec = {
+    gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git', targetRevision: 'release', path: 'deploy/dist' } },
+  };
 
   test('points at the repository, with automated sync, prune, self-heal, CreateNamespace and ServerSideApply', () => {
     const { stack } = synth(spec);
@@ -155,14 +208,18 @@ describe('Argo CD Application', () => {
     expect(app.metadata.name).toBe('test-stack'); // = app.kubernetes.io/instance of every object (label tracking)
     expect(app.metadata.namespace).toBe('argocd');
     expect(app.spec.project).toBe('default');
-    expect(app.spec.source).toEqual({ repoURL: 'https://git.example.org/ops/monitoring.git', targetRevision: 'release', path: 'deploy/dist' });
+    expect(app.spec.source).toEqual({
+      repoURL: 'https://git.example.org/ops/monitoring.git',
+      targetRevision: 'release',
+      path: 'deploy/dist',
+    });
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'monitoring' });
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'ServerSideApply=true']));
     expect(validateObject(app)).toEqual([]);
   });
 
-  test('the instance label Argo CD\'s label tracking writes equals the one the stack sets', () => {
+  test("the instance label Argo CD's label tracking writes equals the one the stack sets", () => {
     const { stack, objects } = synth(spec);
     const app = parse(renderGitops(stack).get(ARGOCD_APPLICATION_FILE) as string);
     for (const o of objects) {

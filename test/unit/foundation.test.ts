@@ -7,7 +7,14 @@ import { allScrapeConfigs } from '../lib/prometheus-files';
 import { validateObject } from '../lib/k8s-validate';
 import { find, synth, synthFile } from '../lib/synth';
 
-const whisper = { name: 'whisper-api', kind: 'whisper-api', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'whisper-api' }, port: 'http', interval: '5s' };
+const whisper = {
+  name: 'whisper-api',
+  kind: 'whisper-api',
+  namespace: 'ai',
+  selector: { 'app.kubernetes.io/name': 'whisper-api' },
+  port: 'http',
+  interval: '5s',
+};
 
 describe('default stack', () => {
   const { objects } = synth({ services: [whisper] });
@@ -25,9 +32,7 @@ describe('default stack', () => {
   });
 
   test('Prometheus retention by time and by size (85% of the volume), no lifecycle API, persistent volume', () => {
-    expect(container.args).toEqual(expect.arrayContaining([
-      '--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=8704MB',
-    ]));
+    expect(container.args).toEqual(expect.arrayContaining(['--storage.tsdb.retention.time=15d', '--storage.tsdb.retention.size=8704MB']));
     expect(container.args).not.toContain('--web.enable-lifecycle');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi'); // derived from spec.sizing (3 nodes)
     // Prometheus enforces basic auth (spec.webAuth): authenticated exec readiness, TCP liveness.
@@ -54,8 +59,16 @@ describe('default stack', () => {
     expect(j.kubernetes_sd_configs[0]).toEqual({ role: 'pod', namespaces: { names: ['ai'] } });
     const targets = j.relabel_configs.map((r: { target_label?: string }) => r.target_label).filter(Boolean);
     expect(targets).toEqual(expect.arrayContaining(['namespace', 'pod', 'container', 'node', 'job', 'service_kind']));
-    expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' });
-    expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: '(whisper-api)', target_label: '__tmp_service' });
+    expect(j.relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'http',
+      action: 'keep',
+    });
+    expect(j.relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'],
+      regex: '(whisper-api)',
+      target_label: '__tmp_service',
+    });
   });
 
   test('node-exporter: host network and PID, read-only rootfs at /host/root, every taint tolerated', () => {
@@ -67,15 +80,23 @@ describe('default stack', () => {
     expect(pod.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/host/root', readOnly: true }));
     expect(pod.containers[0].ports[0]).toMatchObject({ containerPort: 9100 });
     expect(pod.containers[0].resources.requests).toEqual({ cpu: '30m', memory: '48Mi' });
-    expect(job('node-exporter').relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' });
+    expect(job('node-exporter').relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_node_name'],
+      target_label: 'instance',
+    });
   });
 
   test('cAdvisor: read-only host mounts, low-cardinality flags, drops unused series', () => {
     const pod = find(objects, 'DaemonSet', 'cadvisor').spec.template.spec;
     expect(pod.containers[0].volumeMounts.every((m: { readOnly: boolean }) => m.readOnly)).toBe(true);
     expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--store_container_labels=false', '--housekeeping_interval=30s']));
-    expect(pod.containers[0].args.find((a: string) => a.startsWith('--enable_metrics='))).toBe('--enable_metrics=cpu,memory,network,disk,diskIO');
-    const drops = job('cadvisor').metric_relabel_configs.filter((r: { action?: string }) => r.action === 'drop').map((r: { regex: string }) => r.regex).join(' ');
+    expect(pod.containers[0].args.find((a: string) => a.startsWith('--enable_metrics='))).toBe(
+      '--enable_metrics=cpu,memory,network,disk,diskIO',
+    );
+    const drops = job('cadvisor')
+      .metric_relabel_configs.filter((r: { action?: string }) => r.action === 'drop')
+      .map((r: { regex: string }) => r.regex)
+      .join(' ');
     expect(drops).toContain('tasks_state');
     expect(drops).toContain('container_spec_');
   });
@@ -105,15 +126,22 @@ describe('options', () => {
 
   test('disabled agents are not deployed nor scraped', () => {
     const { objects } = synth({ nodeExporter: { enabled: false }, cadvisor: { enabled: false } });
-    expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata?.name)).not.toEqual(expect.arrayContaining(['node-exporter']));
+    expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata?.name)).not.toEqual(
+      expect.arrayContaining(['node-exporter']),
+    );
     expect(objects.some((o) => o.kind === 'DaemonSet' && o.metadata?.name === 'cadvisor')).toBe(false);
-    const jobs = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']).scrape_configs.map((j: { job_name: string }) => j.job_name);
+    const jobs = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']).scrape_configs.map(
+      (j: { job_name: string }) => j.job_name,
+    );
     expect(jobs).not.toContain('node-exporter');
     expect(jobs).not.toContain('cadvisor');
   });
 
   test('storage class, custom retention size and agent namespace are honoured', () => {
-    const { objects } = synth({ agentNamespace: 'node-agents', prometheus: { retentionSize: '20GB', storage: { size: '30Gi', storageClassName: 'fast' } } });
+    const { objects } = synth({
+      agentNamespace: 'node-agents',
+      prometheus: { retentionSize: '20GB', storage: { size: '30Gi', storageClassName: 'fast' } },
+    });
     const sts = find(objects, 'StatefulSet', 'prometheus');
     expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
     expect(sts.spec.template.spec.containers[0].args).toContain('--storage.tsdb.retention.size=20GB');
@@ -121,11 +149,15 @@ describe('options', () => {
   });
 
   test('a retention size above the volume is refused by the loader, naming the field and the fix', () => {
-    expect(() => synth({ prometheus: { retentionSize: '60GB', storage: { size: '50Gi' } } })).toThrow(/spec\.prometheus\.retentionSize: "60GB" is larger than the 50Gi volume \(storage\.size\).*\(42GB\)/);
+    expect(() => synth({ prometheus: { retentionSize: '60GB', storage: { size: '50Gi' } } })).toThrow(
+      /spec\.prometheus\.retentionSize: "60GB" is larger than the 50Gi volume \(storage\.size\).*\(42GB\)/,
+    );
   });
 
   test('a service named like a built-in job is refused', () => {
-    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(/spec.services\[0\].name: "prometheus" is the job of a built-in component; rename the service/);
+    expect(() => synth({ services: [{ ...whisper, name: 'prometheus' }] })).toThrow(
+      /spec.services\[0\].name: "prometheus" is the job of a built-in component; rename the service/,
+    );
   });
 
   test('default retention size is about 85% of the volume', () => {
@@ -138,31 +170,56 @@ describe('options', () => {
 describe('strict validator catches what the API server would reject', () => {
   const ok = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } };
   test('accepts a valid object', () => expect(validateObject(ok)).toEqual([]));
-  test('unknown top-level field', () => expect(validateObject({ ...ok, datta: {} })).toEqual(['ConfigMap x: .datta: unknown field in V1ConfigMap']));
+  test('unknown top-level field', () =>
+    expect(validateObject({ ...ok, datta: {} })).toEqual(['ConfigMap x: .datta: unknown field in V1ConfigMap']));
   test('unknown nested field in a pod template', () => {
     const { objects } = synth({});
     const sts = JSON.parse(JSON.stringify(find(objects, 'StatefulSet', 'prometheus')));
     sts.spec.template.spec.containers[0].readinessprobe = {};
-    expect(validateObject(sts)).toEqual([expect.stringContaining('.spec.template.spec.containers[0].readinessprobe: unknown field in V1Container')]);
+    expect(validateObject(sts)).toEqual([
+      expect.stringContaining('.spec.template.spec.containers[0].readinessprobe: unknown field in V1Container'),
+    ]);
   });
-  test('wrong type', () => expect(validateObject({ ...ok, data: { a: 1 } })).toContain('ConfigMap x: .data.a: expected string, found number'));
+  test('wrong type', () =>
+    expect(validateObject({ ...ok, data: { a: 1 } })).toContain('ConfigMap x: .data.a: expected string, found number'));
   test('missing required field', () => {
     const problems = validateObject({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd' }, spec: { template: {} } });
     expect(problems.join('\n')).toContain('selector');
   });
-  test('unknown kind', () => expect(validateObject({ apiVersion: 'v1', kind: 'Widget', metadata: { name: 'w' } })[0]).toContain('unknown built-in kind'));
+  test('unknown kind', () =>
+    expect(validateObject({ apiVersion: 'v1', kind: 'Widget', metadata: { name: 'w' } })[0]).toContain('unknown built-in kind'));
 });
 
 describe('dist/ of monitoring.yaml', () => {
   test('holds no YAML anchors or aliases (every value written out for tools that do not resolve them)', () => {
-     
     const { parseAllDocuments, visit, isAlias } = require('yaml');
     const aliases: string[] = [];
     for (const [f, text] of [...synthFile().files].filter(([x]) => x.endsWith('.yaml'))) {
       for (const doc of parseAllDocuments(text)) {
-        visit(doc, { Alias: () => { aliases.push(f); } });
+        visit(doc, {
+          Alias: () => {
+            aliases.push(f);
+          },
+        });
         // Config files embedded as strings (prometheus.yml, rule files) too.
-        visit(doc, { Scalar: (_k: unknown, n: { value: unknown }) => { if (typeof n.value === 'string' && /^\s*- \*\w+$|&\w+\n/m.test(n.value) && parseAllDocuments(n.value).some((d: unknown) => { let a = false; visit(d, { Alias: () => { a = true; } }); return a; })) aliases.push(`${f} (embedded)`); } });
+        visit(doc, {
+          Scalar: (_k: unknown, n: { value: unknown }) => {
+            if (
+              typeof n.value === 'string' &&
+              /^\s*- \*\w+$|&\w+\n/m.test(n.value) &&
+              parseAllDocuments(n.value).some((d: unknown) => {
+                let a = false;
+                visit(d, {
+                  Alias: () => {
+                    a = true;
+                  },
+                });
+                return a;
+              })
+            )
+              aliases.push(`${f} (embedded)`);
+          },
+        });
       }
     }
     expect(isAlias).toBeDefined();
@@ -171,7 +228,8 @@ describe('dist/ of monitoring.yaml', () => {
 });
 
 describe('Prometheus external URL', () => {
-  const args = (spec: Record<string, unknown>) => find(synth(spec).objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args as string[];
+  const args = (spec: Record<string, unknown>) =>
+    find(synth(spec).objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args as string[];
   test('unset without an Ingress: no --web.external-url', () => {
     expect(args({}).some((a) => a.startsWith('--web.external-url'))).toBe(false);
   });

@@ -22,10 +22,14 @@ const allValid = (objects: K8sObject[]) => objects.flatMap((o) => validateObject
 describe('Gateway API: a Gateway the stack creates', () => {
   const s = synth({ exposure: 'gateway', gateway: { create: { gatewayClassName: 'eg' } }, ingress: { ...HOSTS, tls: ACME } });
 
-  test('Gateway: HTTP listener plus one HTTPS listener per host, TLS Secrets from cert-manager\'s gateway-shim annotation', () => {
+  test("Gateway: HTTP listener plus one HTTPS listener per host, TLS Secrets from cert-manager's gateway-shim annotation", () => {
     const g = find(s.objects, 'Gateway', 'monitoring');
     expect(g.apiVersion).toBe('gateway.networking.k8s.io/v1');
-    expect(g.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging', 'argocd.argoproj.io/sync-wave': '2', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+    expect(g.metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+      'argocd.argoproj.io/sync-wave': '2',
+      'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
+    });
     expect(g.spec.gatewayClassName).toBe('eg');
     expect(g.spec.listeners.map((l: any) => [l.name, l.protocol, l.port, l.hostname, l.tls?.certificateRefs?.[0]?.name])).toEqual([
       ['http', 'HTTP', 80, undefined, undefined],
@@ -40,18 +44,36 @@ describe('Gateway API: a Gateway the stack creates', () => {
     expect(p.spec).toEqual({
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'monitoring', sectionName: 'https-prometheus' }],
       hostnames: ['prometheus.example.org'],
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'prometheus', port: 9090, weight: 1 }] }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'prometheus', port: 9090, weight: 1 }],
+        },
+      ],
     });
     const r = find(s.objects, 'HTTPRoute', 'https-redirect');
     expect(r.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'monitoring', sectionName: 'http' }]);
     expect(r.spec.hostnames).toEqual(['grafana.example.org', 'prometheus.example.org', 'alertmanager.example.org']);
-    expect(r.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(r.spec.rules).toEqual([
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+      },
+    ]);
     expect(s.objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
   });
 
-  test('HTTP-01 through cert-manager\'s gatewayHTTPRoute solver on the Gateway\'s HTTP listener', () => {
+  test("HTTP-01 through cert-manager's gatewayHTTPRoute solver on the Gateway's HTTP listener", () => {
     expect(find(s.objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers).toEqual([
-      { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', name: 'monitoring', namespace: 'monitoring', kind: 'Gateway', sectionName: 'http' }] } } },
+      {
+        http01: {
+          gatewayHTTPRoute: {
+            parentRefs: [
+              { group: 'gateway.networking.k8s.io', name: 'monitoring', namespace: 'monitoring', kind: 'Gateway', sectionName: 'http' },
+            ],
+          },
+        },
+      },
     ]);
   });
 
@@ -62,35 +84,56 @@ describe('Gateway API: a Gateway the stack creates', () => {
     expect(files.find((f) => f.kind === 'NetworkPolicy' && f.name === 'gateway-monitoring')?.file).toBe('52-gateway-network-policy.yaml');
   });
 
-  test('NetworkPolicies: the Gateway\'s proxies (GEP-1762 label) reach the UIs; nothing else from outside does', () => {
+  test("NetworkPolicies: the Gateway's proxies (GEP-1762 label) reach the UIs; nothing else from outside does", () => {
     const policies = new PolicySet(s.objects);
     const proxy = { namespace: 'monitoring', labels: { 'gateway.networking.k8s.io/gateway-name': 'monitoring' } };
-    const pod = (name: string) => ({ namespace: 'monitoring', labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'test-stack' } });
+    const pod = (name: string) => ({
+      namespace: 'monitoring',
+      labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'test-stack' },
+    });
     expect(policies.allowed({ from: proxy, to: pod('prometheus'), port: 9090 })).toBe(true);
     expect(policies.allowed({ from: proxy, to: pod('grafana'), port: 3000 })).toBe(true);
     expect(policies.allowed({ from: { namespace: 'internet', labels: {} }, to: proxy, port: 8443 })).toBe(true);
     expect(policies.allowed({ from: proxy, to: pod('loki'), port: 3100 })).toBe(false);
-    expect(policies.allowed({ from: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }, to: pod('prometheus'), port: 9090 })).toBe(false);
+    expect(
+      policies.allowed({
+        from: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        to: pod('prometheus'),
+        port: 9090,
+      }),
+    ).toBe(false);
   });
 });
 
-describe('Gateway API: the user\'s Gateway', () => {
-  const s = synth({ exposure: 'gateway', gateway: { parentRefs: [{ name: 'shared', namespace: 'gateway-system', sectionName: 'https' }] }, ingress: { ...HOSTS, tls: ACME } });
+describe("Gateway API: the user's Gateway", () => {
+  const s = synth({
+    exposure: 'gateway',
+    gateway: { parentRefs: [{ name: 'shared', namespace: 'gateway-system', sectionName: 'https' }] },
+    ingress: { ...HOSTS, tls: ACME },
+  });
 
-  test('HTTPRoutes attach to the named Gateway; no Gateway, no redirect route (the user\'s Gateway owns TLS and redirects)', () => {
+  test("HTTPRoutes attach to the named Gateway; no Gateway, no redirect route (the user's Gateway owns TLS and redirects)", () => {
     expect(s.objects.filter((o) => o.kind === 'Gateway')).toEqual([]);
     expect(s.objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata?.name)).toEqual(['grafana', 'prometheus', 'alertmanager']);
-    expect(find(s.objects, 'HTTPRoute', 'grafana').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared', namespace: 'gateway-system', sectionName: 'https' }]);
-    expect(find(s.objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs)
-      .toEqual([{ group: 'gateway.networking.k8s.io', name: 'shared', namespace: 'gateway-system', kind: 'Gateway' }]);
+    expect(find(s.objects, 'HTTPRoute', 'grafana').spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared', namespace: 'gateway-system', sectionName: 'https' },
+    ]);
+    expect(find(s.objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', name: 'shared', namespace: 'gateway-system', kind: 'Gateway' },
+    ]);
     expect(allValid(s.objects)).toEqual([]);
   });
 
-  test('NetworkPolicies let the Gateway\'s namespace reach the UIs', () => {
+  test("NetworkPolicies let the Gateway's namespace reach the UIs", () => {
     const policies = new PolicySet(s.objects);
-    const to = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/instance': 'test-stack' } };
+    const to = {
+      namespace: 'monitoring',
+      labels: { 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/instance': 'test-stack' },
+    };
     expect(policies.allowed({ from: { namespace: 'gateway-system', labels: { any: 'pod' } }, to, port: 9093 })).toBe(true);
-    expect(policies.allowed({ from: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }, to, port: 9093 })).toBe(false);
+    expect(
+      policies.allowed({ from: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }, to, port: 9093 }),
+    ).toBe(false);
   });
 });
 
@@ -98,10 +141,20 @@ describe('Ingress with any controller', () => {
   test('Traefik: no nginx annotations; HTTPS routers on websecure, HTTP redirected through a RedirectScheme Middleware (strictly valid, CRD file)', () => {
     const s = synth({ ingress: { ...HOSTS, ingressClassName: 'traefik', tls: ACME } });
     const all = s.objects.filter((o) => o.kind === 'Ingress');
-    expect(all.map((o) => o.metadata?.name)).toEqual(['grafana', 'grafana-http-redirect', 'prometheus', 'prometheus-http-redirect', 'alertmanager', 'alertmanager-http-redirect']);
+    expect(all.map((o) => o.metadata?.name)).toEqual([
+      'grafana',
+      'grafana-http-redirect',
+      'prometheus',
+      'prometheus-http-redirect',
+      'alertmanager',
+      'alertmanager-http-redirect',
+    ]);
     for (const i of all) expect(Object.keys(i.metadata?.annotations ?? {}).filter((k) => k.startsWith('nginx.'))).toEqual([]);
     const p = find(s.objects, 'Ingress', 'prometheus');
-    expect(p.metadata.annotations).toMatchObject({ 'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure', 'traefik.ingress.kubernetes.io/router.tls': 'true' });
+    expect(p.metadata.annotations).toMatchObject({
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+      'traefik.ingress.kubernetes.io/router.tls': 'true',
+    });
     expect(find(s.objects, 'Ingress', 'prometheus-http-redirect').metadata.annotations).toMatchObject({
       'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
       'traefik.ingress.kubernetes.io/router.middlewares': 'monitoring-redirect-https@kubernetescrd',
@@ -114,13 +167,17 @@ describe('Ingress with any controller', () => {
     // Traefik lives in kube-system on k3s: its pods, and only them, reach the UIs.
     const policies = new PolicySet(s.objects);
     const to = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'test-stack' } };
-    expect(policies.allowed({ from: { namespace: 'kube-system', labels: { 'app.kubernetes.io/name': 'traefik' } }, to, port: 9090 })).toBe(true);
+    expect(policies.allowed({ from: { namespace: 'kube-system', labels: { 'app.kubernetes.io/name': 'traefik' } }, to, port: 9090 })).toBe(
+      true,
+    );
     expect(policies.allowed({ from: { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, to, port: 9090 })).toBe(false);
   });
 
   test('ingress-nginx: its annotations, and a synth warning that it is retired', () => {
     const s = synth({ ingress: HOSTS });
-    expect(find(s.objects, 'Ingress', 'grafana').metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '300' });
+    expect(find(s.objects, 'Ingress', 'grafana').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',
+    });
     expect(s.stack.warnings.filter((w) => w.startsWith('spec.ingress'))).toEqual([INGRESS_NGINX_RETIRED]);
     expect(INGRESS_NGINX_RETIRED).toMatch(/retired in March 2026/);
   });
@@ -129,9 +186,14 @@ describe('Ingress with any controller', () => {
     expect(specProblems({ ingress: { ...HOSTS, ingressClassName: 'haproxy' } })).toEqual([
       expect.stringMatching(/^spec\.networkPolicies\.ingressControllerNamespaceSelector: required with spec\.ingress\.controller "other"/),
     ]);
-    const s = synth({ ingress: { ...HOSTS, ingressClassName: 'haproxy' }, networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'haproxy' } } });
+    const s = synth({
+      ingress: { ...HOSTS, ingressClassName: 'haproxy' },
+      networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'haproxy' } },
+    });
     for (const i of s.objects.filter((o) => o.kind === 'Ingress') as any[]) {
-      expect(Object.keys(i.metadata?.annotations ?? {}).filter((k) => !k.startsWith('cert-manager.io/') && !k.startsWith('argocd.'))).toEqual([]);
+      expect(
+        Object.keys(i.metadata?.annotations ?? {}).filter((k) => !k.startsWith('cert-manager.io/') && !k.startsWith('argocd.')),
+      ).toEqual([]);
       expect(i.spec.ingressClassName).toBe('haproxy');
     }
     expect(s.stack.warnings.join()).toMatch(/configure the HTTP->HTTPS redirect/);
@@ -141,12 +203,24 @@ describe('Ingress with any controller', () => {
 describe('spec errors', () => {
   test.each([
     [{ exposure: 'gateway', ingress: HOSTS }, /^spec\.gateway: spec\.exposure is "gateway": set gateway\.parentRefs/],
-    [{ exposure: 'gateway', ingress: HOSTS, gateway: { parentRefs: [{ name: 'a' }], create: { gatewayClassName: 'x' } } }, /^spec\.gateway\.create: set either gateway\.parentRefs or gateway\.create/],
-    [{ ingress: HOSTS, gateway: { create: { gatewayClassName: 'x' } } }, /^spec\.gateway: spec\.gateway is set but spec\.exposure is not "gateway"/],
+    [
+      { exposure: 'gateway', ingress: HOSTS, gateway: { parentRefs: [{ name: 'a' }], create: { gatewayClassName: 'x' } } },
+      /^spec\.gateway\.create: set either gateway\.parentRefs or gateway\.create/,
+    ],
+    [
+      { ingress: HOSTS, gateway: { create: { gatewayClassName: 'x' } } },
+      /^spec\.gateway: spec\.gateway is set but spec\.exposure is not "gateway"/,
+    ],
     [{ exposure: 'gatway' }, /^spec\.exposure: expected "ingress" or "gateway", found "gatway"/],
-    [{ ingress: { ...HOSTS, controller: 'nginx' } }, /^spec\.ingress\.controller: expected one of ingress-nginx, traefik, other, found "nginx"/],
+    [
+      { ingress: { ...HOSTS, controller: 'nginx' } },
+      /^spec\.ingress\.controller: expected one of ingress-nginx, traefik, other, found "nginx"/,
+    ],
     [{ webAuth: { enabled: false } }, /^spec\.webAuth\.enabled: unknown field/],
-    [{ ingress: { ...HOSTS, prometheus: { enabled: true, basicAuthSecretName: 'x' } } }, /^spec\.ingress\.prometheus\.basicAuthSecretName: unknown field/],
+    [
+      { ingress: { ...HOSTS, prometheus: { enabled: true, basicAuthSecretName: 'x' } } },
+      /^spec\.ingress\.prometheus\.basicAuthSecretName: unknown field/,
+    ],
     [{ webAuth: { username: 'a:b' } }, /^spec\.webAuth\.username: expected a user name/],
   ])('%j', (spec, message) => {
     expect(specProblems(spec)).toEqual([expect.stringMatching(message)]);
@@ -185,17 +259,40 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
     ['ingress-nginx', { ingress: HOSTS }],
     ['ingress-nginx, no TLS, no NetworkPolicies', { ingress: { ...HOSTS, tls: { enabled: false } }, networkPolicies: { enabled: false } }],
     ['traefik', { ingress: { ...HOSTS, ingressClassName: 'traefik', tls: ACME } }],
-    ['any other class', { ingress: { ...HOSTS, ingressClassName: 'haproxy' }, networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'haproxy' } } }],
-    ['an nginx class declared other', { ingress: { ...HOSTS, controller: 'other' }, networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'x' } } }],
+    [
+      'any other class',
+      {
+        ingress: { ...HOSTS, ingressClassName: 'haproxy' },
+        networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'haproxy' } },
+      },
+    ],
+    [
+      'an nginx class declared other',
+      {
+        ingress: { ...HOSTS, controller: 'other' },
+        networkPolicies: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'x' } },
+      },
+    ],
     ['Gateway created', { exposure: 'gateway', gateway: { create: { gatewayClassName: 'eg' } }, ingress: { ...HOSTS, tls: ACME } }],
-    ['Gateway created, no TLS', { exposure: 'gateway', gateway: { create: { gatewayClassName: 'eg' } }, ingress: { ...HOSTS, tls: { enabled: false } } }],
+    [
+      'Gateway created, no TLS',
+      { exposure: 'gateway', gateway: { create: { gatewayClassName: 'eg' } }, ingress: { ...HOSTS, tls: { enabled: false } } },
+    ],
     ['user Gateway', { exposure: 'gateway', gateway: { parentRefs: [{ name: 'shared', namespace: 'gw' }] }, ingress: HOSTS }],
-    ['replicas and a custom Secret', { ingress: HOSTS, prometheus: { replicas: 2 }, alerting: { alertmanager: { replicas: 3 } }, webAuth: { secretName: 'ops-auth', username: 'ops', passwordKey: 'pw', webConfigKey: 'web.yml' } }],
+    [
+      'replicas and a custom Secret',
+      {
+        ingress: HOSTS,
+        prometheus: { replicas: 2 },
+        alerting: { alertmanager: { replicas: 3 } },
+        webAuth: { secretName: 'ops-auth', username: 'ops', passwordKey: 'pw', webConfigKey: 'web.yml' },
+      },
+    ],
   ];
 
   test.each(SPECS)('%s', (_name, spec) => {
     const objects = synth(spec).objects as any[];
-    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...(spec.webAuth as object ?? {}) };
+    const auth = { secretName: 'monitoring-web-auth', webConfigKey: 'web-config.yml', ...((spec.webAuth as object) ?? {}) };
     // Where traffic for 9090/9093 can go: Services (Ingress and HTTPRoute backends are Services).
     const backends = new Set<string>();
     for (const o of objects) {
@@ -232,7 +329,9 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
       expect(Object.keys(o.metadata?.annotations ?? {}).filter((k) => /auth/.test(k))).toEqual([]);
     }
     // Every client of the two servers logs in with the password from the Secret, never a literal.
-    const promYml = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'prometheus-config')?.data['prometheus.yml'] as string;
+    const promYml = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'prometheus-config')?.data[
+      'prometheus.yml'
+    ] as string;
     expect(promYml).not.toMatch(/\bpassword:/);
     expect(JSON.stringify(objects)).not.toMatch(/\$2[aby]\$/);
   });
@@ -241,9 +340,17 @@ describe('no spec exposes Prometheus or Alertmanager without authentication', ()
 describe('examples/exposure-*.yaml', () => {
   const fs = require('fs') as typeof import('fs');
   const dir = path.join(__dirname, '..', '..', 'examples');
-  const files = fs.readdirSync(dir).filter((f) => /^exposure-.*\.yaml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^exposure-.*\.yaml$/.test(f))
+    .sort();
   test('both exposure modes have examples', () => {
-    expect(files).toEqual(['exposure-gateway-shared.yaml', 'exposure-gateway.yaml', 'exposure-ingress-any.yaml', 'exposure-ingress-traefik.yaml']);
+    expect(files).toEqual([
+      'exposure-gateway-shared.yaml',
+      'exposure-gateway.yaml',
+      'exposure-ingress-any.yaml',
+      'exposure-ingress-traefik.yaml',
+    ]);
   });
   test.each(files)('%s synthesizes strictly valid (custom resources against their CRDs)', (file) => {
     const { parseSpecYaml } = require('../../charts/spec/load') as typeof import('../../charts/spec/load');
@@ -261,12 +368,20 @@ describe('clients of Prometheus and Alertmanager log in by Secret reference', ()
     const { parse } = require('yaml') as typeof import('yaml');
     const ds = parse(text).datasources as any[];
     for (const uid of ['prometheus', 'alertmanager']) {
-      expect(ds.find((d) => d.uid === uid)).toMatchObject({ basicAuth: true, basicAuthUser: 'monitoring', secureJsonData: { basicAuthPassword: '$__file{/etc/web-auth/pw}' } });
+      expect(ds.find((d) => d.uid === uid)).toMatchObject({
+        basicAuth: true,
+        basicAuthUser: 'monitoring',
+        secureJsonData: { basicAuthPassword: '$__file{/etc/web-auth/pw}' },
+      });
     }
     expect(ds.find((d) => d.uid === 'loki').basicAuth).toBeUndefined();
     expect(text.match(/\$/g)).toHaveLength(2);
     const pod = find(objects, 'Deployment', 'grafana').spec.template.spec;
-    expect(pod.volumes.find((v: any) => v.name === 'web-auth').secret).toEqual({ secretName: 'ops-auth', optional: false, items: [{ key: 'pw', path: 'pw' }] });
+    expect(pod.volumes.find((v: any) => v.name === 'web-auth').secret).toEqual({
+      secretName: 'ops-auth',
+      optional: false,
+      items: [{ key: 'pw', path: 'pw' }],
+    });
   });
   test('no password or hash in any ConfigMap, Secret data or pod spec the stack writes', () => {
     const text = JSON.stringify(objects);

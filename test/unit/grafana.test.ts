@@ -12,7 +12,11 @@ function parseIni(text: string): Record<string, Record<string, string>> {
   let section = '';
   for (const line of text.split('\n')) {
     const s = /^\[(.+)\]$/.exec(line);
-    if (s) { section = s[1]; out[section] = {}; continue; }
+    if (s) {
+      section = s[1];
+      out[section] = {};
+      continue;
+    }
     const kv = /^([\w.]+) = (.*)$/.exec(line);
     if (kv) out[section][kv[1]] = kv[2];
   }
@@ -27,7 +31,8 @@ describe('Grafana with defaults', () => {
   const ini = parseIni(configMapData(objects, 'grafana-config')['grafana.ini']);
 
   test('every Grafana object is strictly valid', () => {
-    for (const o of objects.filter((x: any) => x.metadata?.labels?.['app.kubernetes.io/name'] === 'grafana')) expect(validateObject(o)).toEqual([]);
+    for (const o of objects.filter((x: any) => x.metadata?.labels?.['app.kubernetes.io/name'] === 'grafana'))
+      expect(validateObject(o)).toEqual([]);
   });
 
   test('Recreate strategy with a PersistentVolumeClaim', () => {
@@ -38,8 +43,15 @@ describe('Grafana with defaults', () => {
 
   test('non-root uid 472, read-only root filesystem, writable /var/lib/grafana and /tmp only', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 472, fsGroup: 472 });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath).sort();
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    const writable = c.volumeMounts
+      .filter((m: any) => !m.readOnly)
+      .map((m: any) => m.mountPath)
+      .sort();
     expect(writable).toEqual(['/tmp', '/var/lib/grafana']);
     expect(pod.automountServiceAccountToken).toBe(false);
   });
@@ -47,7 +59,11 @@ describe('Grafana with defaults', () => {
   test('admin user and password come from the Secret, never a literal', () => {
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.GF_SECURITY_ADMIN_USER.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-user', optional: false });
-    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-password', optional: false });
+    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom.secretKeyRef).toEqual({
+      name: 'grafana-admin',
+      key: 'admin-password',
+      optional: false,
+    });
     expect(c.env.every((e: any) => e.value === undefined)).toBe(true);
     expect(configMapData(objects, 'grafana-config')['grafana.ini']).not.toMatch(/admin_(user|password)/);
   });
@@ -72,12 +88,19 @@ describe('Grafana with defaults', () => {
     expect(ds.map((d: any) => d.uid)).toEqual(['prometheus', 'loki', 'alertmanager']);
     expect(ds[0]).toMatchObject({ type: 'prometheus', isDefault: true, url: 'http://prometheus.monitoring.svc:9090' });
     expect(ds[1]).toMatchObject({ type: 'loki', url: 'http://loki.monitoring.svc:3100' });
-    expect(ds[2]).toMatchObject({ type: 'alertmanager', url: 'http://alertmanager.monitoring.svc:9093', jsonData: { implementation: 'prometheus' } });
+    expect(ds[2]).toMatchObject({
+      type: 'alertmanager',
+      url: 'http://alertmanager.monitoring.svc:9093',
+      jsonData: { implementation: 'prometheus' },
+    });
   });
 
   test('each provider folder is mounted from exactly the ConfigMaps of its dashboards', () => {
     const providers = parse(configMapData(objects, 'grafana-dashboard-providers')['providers.yaml']).providers;
-    const cms = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('grafana-dashboard-') && o.metadata.name !== 'grafana-dashboard-providers');
+    const cms = objects.filter(
+      (o) =>
+        o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('grafana-dashboard-') && o.metadata.name !== 'grafana-dashboard-providers',
+    );
     let mounted = 0;
     for (const p of providers) {
       const mount = c.volumeMounts.find((m: any) => m.mountPath === p.options.path);
@@ -120,22 +143,33 @@ describe('Grafana from the spec', () => {
 
   test('persistence object: size and storage class', () => {
     const { objects } = synth({ grafana: { persistence: { size: '20Gi', storageClassName: 'fast' } } });
-    expect(find(objects, 'PersistentVolumeClaim', 'grafana').spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } });
+    expect(find(objects, 'PersistentVolumeClaim', 'grafana').spec).toMatchObject({
+      storageClassName: 'fast',
+      resources: { requests: { storage: '20Gi' } },
+    });
   });
 
   test('admin Secret name and keys from the spec', () => {
     const { objects } = synth({ grafana: { adminSecret: { name: 'ops-grafana', userKey: 'user', passwordKey: 'pass' } } });
     const env = find(objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env;
     expect(env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([
-      { name: 'ops-grafana', key: 'user', optional: false }, { name: 'ops-grafana', key: 'pass', optional: false },
+      { name: 'ops-grafana', key: 'user', optional: false },
+      { name: 'ops-grafana', key: 'pass', optional: false },
       { name: 'ops-grafana', key: 'secret-key', optional: false },
     ]);
   });
 
   test('[security] secret_key comes from a Secret key (GF_SECURITY_SECRET_KEY), never the built-in default', () => {
-    const env = (g: Record<string, unknown>) => Object.fromEntries(find(synth({ grafana: g }).objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env.map((e: any) => [e.name, e]));
+    const env = (g: Record<string, unknown>) =>
+      Object.fromEntries(
+        find(synth({ grafana: g }).objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env.map((e: any) => [e.name, e]),
+      );
     expect(env({}).GF_SECURITY_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'secret-key', optional: false });
-    expect(env({ secretKeyRef: { name: 'grafana-keys', key: 'k' } }).GF_SECURITY_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: 'grafana-keys', key: 'k', optional: false });
+    expect(env({ secretKeyRef: { name: 'grafana-keys', key: 'k' } }).GF_SECURITY_SECRET_KEY.valueFrom.secretKeyRef).toEqual({
+      name: 'grafana-keys',
+      key: 'k',
+      optional: false,
+    });
     const ini = configMapData(synth({}).objects, 'grafana-config')['grafana.ini'];
     expect(ini).not.toMatch(/secret_key/); // never written in the ConfigMap
   });
@@ -147,8 +181,13 @@ describe('Grafana from the spec', () => {
   });
 
   test('bad values fail with the field path and what was expected', () => {
-    expect(() => validateSpec(stackDoc({ grafana: { persistence: 'yes', domain: 'https://grafana.example.com', adminSecret: { passwordKey: 'a b' } } })))
-      .toThrow(/spec\.grafana\.domain: expected a host name[\s\S]*spec\.grafana\.adminSecret\.passwordKey: expected a Secret key[\s\S]*spec\.grafana\.persistence: expected true, false/);
+    expect(() =>
+      validateSpec(
+        stackDoc({ grafana: { persistence: 'yes', domain: 'https://grafana.example.com', adminSecret: { passwordKey: 'a b' } } }),
+      ),
+    ).toThrow(
+      /spec\.grafana\.domain: expected a host name[\s\S]*spec\.grafana\.adminSecret\.passwordKey: expected a Secret key[\s\S]*spec\.grafana\.persistence: expected true, false/,
+    );
   });
 
   test('an inline admin password is refused', () => {
@@ -168,9 +207,27 @@ describe('Grafana from the spec', () => {
 describe('Grafana configuration uses documented field names only', () => {
   const DOCUMENTED_INI: Record<string, string[]> = {
     paths: ['data', 'temp_data_lifetime', 'logs', 'plugins', 'provisioning'],
-    server: ['protocol', 'http_addr', 'http_port', 'domain', 'enforce_domain', 'root_url', 'serve_from_sub_path', 'router_logging', 'enable_gzip'],
+    server: [
+      'protocol',
+      'http_addr',
+      'http_port',
+      'domain',
+      'enforce_domain',
+      'root_url',
+      'serve_from_sub_path',
+      'router_logging',
+      'enable_gzip',
+    ],
     database: ['type', 'path', 'cache_mode', 'wal'],
-    security: ['disable_initial_admin_creation', 'disable_gravatar', 'cookie_secure', 'cookie_samesite', 'allow_embedding', 'strict_transport_security', 'content_security_policy'],
+    security: [
+      'disable_initial_admin_creation',
+      'disable_gravatar',
+      'cookie_secure',
+      'cookie_samesite',
+      'allow_embedding',
+      'strict_transport_security',
+      'content_security_policy',
+    ],
     users: ['allow_sign_up', 'allow_org_create', 'auto_assign_org', 'auto_assign_org_role', 'default_theme'],
     'auth.anonymous': ['enabled', 'org_name', 'org_role', 'hide_version'],
     'auth.basic': ['enabled'],
@@ -181,13 +238,44 @@ describe('Grafana configuration uses documented field names only', () => {
     metrics: ['enabled', 'interval_seconds', 'disable_total_stats'],
     dashboards: ['versions_to_keep', 'min_refresh_interval', 'default_home_dashboard_path'],
   };
-  const DATASOURCE_FIELDS = ['name', 'type', 'access', 'orgId', 'uid', 'url', 'user', 'database', 'basicAuth', 'basicAuthUser', 'withCredentials', 'isDefault', 'jsonData', 'secureJsonData', 'version', 'editable'];
-  const PROVIDER_FIELDS = ['name', 'orgId', 'folder', 'folderUid', 'type', 'disableDeletion', 'updateIntervalSeconds', 'allowUiUpdates', 'options'];
+  const DATASOURCE_FIELDS = [
+    'name',
+    'type',
+    'access',
+    'orgId',
+    'uid',
+    'url',
+    'user',
+    'database',
+    'basicAuth',
+    'basicAuthUser',
+    'withCredentials',
+    'isDefault',
+    'jsonData',
+    'secureJsonData',
+    'version',
+    'editable',
+  ];
+  const PROVIDER_FIELDS = [
+    'name',
+    'orgId',
+    'folder',
+    'folderUid',
+    'type',
+    'disableDeletion',
+    'updateIntervalSeconds',
+    'allowUiUpdates',
+    'options',
+  ];
   const { objects } = synth({ grafana: { domain: 'grafana.example.com' } });
 
   test('grafana.ini sections and keys', () => {
     const ini = parseIni(configMapData(objects, 'grafana-config')['grafana.ini']);
-    const unknown = Object.entries(ini).flatMap(([s, keys]) => Object.keys(keys).filter((k) => !DOCUMENTED_INI[s]?.includes(k)).map((k) => `[${s}] ${k}`));
+    const unknown = Object.entries(ini).flatMap(([s, keys]) =>
+      Object.keys(keys)
+        .filter((k) => !DOCUMENTED_INI[s]?.includes(k))
+        .map((k) => `[${s}] ${k}`),
+    );
     expect(unknown).toEqual([]);
   });
 

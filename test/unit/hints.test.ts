@@ -5,7 +5,12 @@
  */
 import { SpecError, validateSpec } from '../../charts/spec/load';
 
-const base = () => ({ apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1', kind: 'MonitoringStack', metadata: { name: 'demo' }, spec: {} as Record<string, any> });
+const base = () => ({
+  apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1',
+  kind: 'MonitoringStack',
+  metadata: { name: 'demo' },
+  spec: {} as Record<string, any>,
+});
 
 function withValue(path: string[], value: unknown) {
   const doc = base();
@@ -33,10 +38,34 @@ function suggestions(problem: string): string[] {
 }
 
 const CASES: { field: string[]; bad: unknown[] }[] = [
-  { field: ['spec', 'prometheus', 'scrapeInterval'], bad: ['5 seconds', '5seconds', '1 hour 30 mins', '1.5h', '5S', '1h30', '10', 5, 1.5, '5 sec', '2 days', ' 5s', '15 d', '1h 30m', '30sec', '0.5m', '10 Minutes'] },
+  {
+    field: ['spec', 'prometheus', 'scrapeInterval'],
+    bad: [
+      '5 seconds',
+      '5seconds',
+      '1 hour 30 mins',
+      '1.5h',
+      '5S',
+      '1h30',
+      '10',
+      5,
+      1.5,
+      '5 sec',
+      '2 days',
+      ' 5s',
+      '15 d',
+      '1h 30m',
+      '30sec',
+      '0.5m',
+      '10 Minutes',
+    ],
+  },
   { field: ['spec', 'prometheus', 'retention'], bad: ['30 days', '1 week', '4W', '2.5d', '720'] },
   { field: ['spec', 'prometheus', 'storage', 'size'], bad: ['50GB', '50 Gi', '50 GB', '1.5gb', '50gb', '10mb', '2 TiB'] },
-  { field: ['spec', 'grafana', 'domain'], bad: ['https://Grafana.Example.com:443/x', 'Grafana.Example.COM', 'grafana.example.com.', 'http://grafana.example.com/'] },
+  {
+    field: ['spec', 'grafana', 'domain'],
+    bad: ['https://Grafana.Example.com:443/x', 'Grafana.Example.COM', 'grafana.example.com.', 'http://grafana.example.com/'],
+  },
 ];
 
 describe('fix hints are valid values', () => {

@@ -30,7 +30,14 @@ function problems(s: Record<string, unknown>): string[] {
   }
   return [];
 }
-const svc = (kind: string, extra: Record<string, unknown> = {}) => ({ name: `my-${kind}`, kind, namespace: 'ai', selector: { app: kind }, port: 8000, ...extra });
+const svc = (kind: string, extra: Record<string, unknown> = {}) => ({
+  name: `my-${kind}`,
+  kind,
+  namespace: 'ai',
+  selector: { app: kind },
+  port: 8000,
+  ...extra,
+});
 
 const ROOT = path.join(__dirname, '..', '..');
 const KIND_DIR = path.join(ROOT, 'charts', 'kinds');
@@ -49,7 +56,9 @@ function sourceFiles(): string[] {
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p); } else if (e.name.endsWith('.ts')) out.push(p);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.ts')) out.push(p);
     }
   };
   for (const d of ['charts', 'dashboards', 'rules', 'scripts', 'bench']) if (fs.existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
@@ -64,7 +73,10 @@ function kindMeant(node: ts.Node): boolean {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
     if (KIND_HELPERS.has(name)) return true;
   }
-  if (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(p.operatorToken.kind)) {
+  if (
+    ts.isBinaryExpression(p) &&
+    [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(p.operatorToken.kind)
+  ) {
     const other = p.left === node ? p.right : p.left;
     if (/kind$/i.test(other.getText())) return true;
   }
@@ -97,7 +109,11 @@ export function kindNameUses(file: string, text: string, kinds: readonly string[
 
 describe('service kinds registry', () => {
   test('each kind is a folder with index.ts and README.md, and the registry lists exactly the folders', () => {
-    const folders = fs.readdirSync(KIND_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = fs
+      .readdirSync(KIND_DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect([...SERVICE_KINDS].sort()).toEqual(folders);
     for (const k of folders) {
       expect(fs.existsSync(path.join(KIND_DIR, k, 'index.ts'))).toBe(true);
@@ -105,19 +121,24 @@ describe('service kinds registry', () => {
     }
   });
 
-  test('a kind\'s name appears in no source file outside its folder', () => {
+  test("a kind's name appears in no source file outside its folder", () => {
     const uses = sourceFiles().flatMap((f) => kindNameUses(f, fs.readFileSync(f, 'utf8'), SERVICE_KINDS));
     expect(uses).toEqual([]);
   });
 
   test('the rule catches a kind named outside its folder, and leaves the scheme word alone', () => {
     const f = path.join(ROOT, 'dashboards', 'x.ts');
-    expect(kindNameUses(f, "const a = ctx.jobsOf('vllm'); const b = `up{service_kind=\"qdrant\"}`; const c = { scheme: 'http' }; const d = { kind: 'http' };", ['vllm', 'qdrant', 'http']))
-      .toEqual([
-        'dashboards/x.ts:1: "vllm" names kind vllm',
-        'dashboards/x.ts:1: "up{service_kind=\\"qdrant\\"}" names kind qdrant',
-        'dashboards/x.ts:1: "http" names kind http',
-      ]);
+    expect(
+      kindNameUses(
+        f,
+        "const a = ctx.jobsOf('vllm'); const b = `up{service_kind=\"qdrant\"}`; const c = { scheme: 'http' }; const d = { kind: 'http' };",
+        ['vllm', 'qdrant', 'http'],
+      ),
+    ).toEqual([
+      'dashboards/x.ts:1: "vllm" names kind vllm',
+      'dashboards/x.ts:1: "up{service_kind=\\"qdrant\\"}" names kind qdrant',
+      'dashboards/x.ts:1: "http" names kind http',
+    ]);
     expect(kindNameUses(path.join(KIND_DIR, 'vllm', 'dashboard.ts'), "ctx.jobsOf('vllm')", ['vllm'])).toEqual([]);
   });
 
@@ -130,30 +151,41 @@ describe('service kinds registry', () => {
     }
   });
 
-  test('a kind\'s scrape path is the default: nim at /v1/metrics, the others at /metrics; a path set wins', () => {
+  test("a kind's scrape path is the default: nim at /v1/metrics, the others at /metrics; a path set wins", () => {
     const spec = validateSpec(stackDoc({ services: [svc('nim'), svc('sglang'), svc('triton', { path: '/custom' })] }), 'case.yaml').spec;
     expect(spec.services.map((s) => s.path)).toEqual(['/v1/metrics', '/metrics', '/custom']);
   });
 
   test('LLM thresholds: one error naming the field when the kind has no such signal', () => {
-    expect(problems({ services: [svc('qdrant', { llm: { queuedRequests: 10 } })] }))
-      .toEqual(['spec.services[0].llm: kind qdrant has no LLM serving alerts; remove llm (it applies to the LLM engines\' kinds)']);
-    expect(problems({ services: [svc('triton', { llm: { prefixCacheHitRatio: 0.5, queuedRequests: 10 } })] }))
-      .toEqual(['spec.services[0].llm.prefixCacheHitRatio: kind triton does not expose the signal prefixCacheHitRatio is a threshold of (see charts/kinds/triton/README.md); remove it']);
+    expect(problems({ services: [svc('qdrant', { llm: { queuedRequests: 10 } })] })).toEqual([
+      "spec.services[0].llm: kind qdrant has no LLM serving alerts; remove llm (it applies to the LLM engines' kinds)",
+    ]);
+    expect(problems({ services: [svc('triton', { llm: { prefixCacheHitRatio: 0.5, queuedRequests: 10 } })] })).toEqual([
+      'spec.services[0].llm.prefixCacheHitRatio: kind triton does not expose the signal prefixCacheHitRatio is a threshold of (see charts/kinds/triton/README.md); remove it',
+    ]);
     expect(problems({ services: [svc('vllm', { llm: { kvCacheUsage: 1.5 } })] })[0]).toMatch(/^spec\.services\[0\]\.llm\.kvCacheUsage: /);
   });
 
-  test('LLM alerts grow by kind, not by service; a service\'s own threshold is one record', () => {
+  test("LLM alerts grow by kind, not by service; a service's own threshold is one record", () => {
     const many = Array.from({ length: 50 }, (_, i) => svc('sglang', { name: `sglang-${i}`, selector: { app: `s${i}` } }));
-    const rules = (services: unknown[]) => buildRuleFiles({ spec: validateSpec(stackDoc({ services }), 'case.yaml').spec }).find((f) => f.fileName === 'llm-serving.yaml')!;
+    const rules = (services: unknown[]) =>
+      buildRuleFiles({ spec: validateSpec(stackDoc({ services }), 'case.yaml').spec }).find((f) => f.fileName === 'llm-serving.yaml')!;
     const one = rules([many[0]]);
     const fifty = rules(many);
     expect(fifty.groups).toEqual(one.groups);
     expect(one.groups[0].rules.map((r) => ('alert' in r ? r.alert : r.record))).toEqual([
-      'LLMHighErrorRate', 'LLMSlowTimeToFirstToken', 'LLMKVCacheNearlyFull', 'LLMRequestsQueued', 'LLMPrefixCacheHitRateLow', 'LLMRequestsPreempted',
+      'LLMHighErrorRate',
+      'LLMSlowTimeToFirstToken',
+      'LLMKVCacheNearlyFull',
+      'LLMRequestsQueued',
+      'LLMPrefixCacheHitRateLow',
+      'LLMRequestsPreempted',
     ]);
     const tuned = rules([...many.slice(0, 49), { ...many[49], llm: { errorRatioPercent: 2 } }]);
-    expect(tuned.groups[0]).toEqual({ name: 'llm-thresholds', rules: [{ record: 'service:llm_threshold', expr: 'vector(0.02)', labels: { job: 'sglang-49', signal: 'error_ratio' } }] });
+    expect(tuned.groups[0]).toEqual({
+      name: 'llm-thresholds',
+      rules: [{ record: 'service:llm_threshold', expr: 'vector(0.02)', labels: { job: 'sglang-49', signal: 'error_ratio' } }],
+    });
     expect(rules([svc('qdrant')])).toBeUndefined();
   });
 });

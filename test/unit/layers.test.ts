@@ -18,15 +18,27 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-interface Import { readonly file: string; readonly target: string; readonly typeOnly: boolean }
+interface Import {
+  readonly file: string;
+  readonly target: string;
+  readonly typeOnly: boolean;
+}
 
 /** `import { type A, type B } from ...`: only types, erased when compiled. */
-const onlyTypes = (clause: string | undefined) => !!clause && /^\s*\{[^}]*\}\s*$/.test(clause) && clause.replace(/[{}]/g, '').split(',').filter((x) => x.trim()).every((x) => /^\s*type\s/.test(x));
+const onlyTypes = (clause: string | undefined) =>
+  !!clause &&
+  /^\s*\{[^}]*\}\s*$/.test(clause) &&
+  clause
+    .replace(/[{}]/g, '')
+    .split(',')
+    .filter((x) => x.trim())
+    .every((x) => /^\s*type\s/.test(x));
 
 /** Relative imports and re-exports of `file`, resolved to repository paths. */
 export function importsOf(file: string, text = fs.readFileSync(file, 'utf8')): Import[] {
   const out: Import[] = [];
-  const re = /^\s*(import|export)\s+(type\s+)?([^'";]*?)from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
+  const re =
+    /^\s*(import|export)\s+(type\s+)?([^'";]*?)from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) {
     const spec = m[4] ?? m[5] ?? m[6] ?? m[7];
     const target = path.relative(ROOT, path.resolve(path.dirname(file), spec)).replace(/\\/g, '/');
@@ -39,14 +51,19 @@ export function importsOf(file: string, text = fs.readFileSync(file, 'utf8')): I
 const TOOLKIT = ['dashboards/lib', 'dashboards/panels', 'rules/helpers'];
 
 /** A rule: files under `from` may import only what `allowed` accepts. */
-interface LayerRule { readonly from: string; readonly allowed: (i: Import) => boolean; readonly why: string }
+interface LayerRule {
+  readonly from: string;
+  readonly allowed: (i: Import) => boolean;
+  readonly why: string;
+}
 
 const under = (target: string, dir: string) => target === dir || target.startsWith(`${dir}/`);
 
 export const LAYER_RULES: LayerRule[] = [
   {
     from: 'charts/core',
-    allowed: (i) => under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats') || (i.typeOnly && under(i.target, 'charts/spec')),
+    allowed: (i) =>
+      under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats') || (i.typeOnly && under(i.target, 'charts/spec')),
     why: 'charts/core is the leaf: it imports only itself, the format helpers and spec types',
   },
   {
@@ -56,15 +73,21 @@ export const LAYER_RULES: LayerRule[] = [
   },
   ...['rules', 'dashboards'].map((dir): LayerRule => ({
     from: dir,
-    allowed: (i) => under(i.target, dir) || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats') || under(i.target, 'charts/kinds')
-      || (under(i.target, 'charts/spec') && (i.typeOnly || ['charts/spec/load', 'charts/spec/schema'].includes(i.target))),
+    allowed: (i) =>
+      under(i.target, dir) ||
+      under(i.target, 'charts/core') ||
+      under(i.target, 'charts/spec/formats') ||
+      under(i.target, 'charts/kinds') ||
+      (under(i.target, 'charts/spec') && (i.typeOnly || ['charts/spec/load', 'charts/spec/schema'].includes(i.target))),
     why: `${dir}/ imports charts/core, the service kinds (charts/kinds) and the spec layer only (components reach it by injection from the stack)`,
   })),
   {
     from: 'charts/kinds',
-    allowed: (i) => ['charts/core', 'charts/kinds', 'charts/spec/formats'].some((d) => under(i.target, d)) || TOOLKIT.some((t) => under(i.target, t))
-      || (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards') || under(i.target, 'rules'))),
-    why: 'a service kind (charts/kinds/<kind>) imports charts/core, the other kinds\' shared helpers and the dashboard and rule toolkits only',
+    allowed: (i) =>
+      ['charts/core', 'charts/kinds', 'charts/spec/formats'].some((d) => under(i.target, d)) ||
+      TOOLKIT.some((t) => under(i.target, t)) ||
+      (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards') || under(i.target, 'rules'))),
+    why: "a service kind (charts/kinds/<kind>) imports charts/core, the other kinds' shared helpers and the dashboard and rule toolkits only",
   },
   ...TOOLKIT.map((t): LayerRule => ({
     from: t === 'dashboards/panels' ? t : `${t}.ts`,
@@ -73,9 +96,14 @@ export const LAYER_RULES: LayerRule[] = [
   })),
   {
     from: 'charts/kinds',
-    allowed: (i) => under(i.target, 'charts/kinds') || under(i.target, 'charts/core') || under(i.target, 'charts/spec/formats')
-      || under(i.target, 'dashboards/lib') || under(i.target, 'dashboards/panels') || (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards'))),
-    why: 'charts/kinds/ (the service kinds) imports charts/core, the dashboards\' model and panels, and spec types only',
+    allowed: (i) =>
+      under(i.target, 'charts/kinds') ||
+      under(i.target, 'charts/core') ||
+      under(i.target, 'charts/spec/formats') ||
+      under(i.target, 'dashboards/lib') ||
+      under(i.target, 'dashboards/panels') ||
+      (i.typeOnly && (under(i.target, 'charts/spec') || under(i.target, 'dashboards'))),
+    why: "charts/kinds/ (the service kinds) imports charts/core, the dashboards' model and panels, and spec types only",
   },
 ];
 
@@ -83,28 +111,44 @@ export const LAYER_RULES: LayerRule[] = [
  * App-layer files in charts/lib (the CLI's output, swap, upgrade check, prerequisites, stack metadata): they may read the
  * stack. (warnings.ts is a construct helper: constructs call its warn(), and it imports no stack.)
  */
-export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata', 'monitoring-app', 'scrape-target'].map((f) => `charts/lib/${f}.ts`);
-const TOP = (t: string) => ['charts/stack', 'charts/registry', 'charts/index', 'charts/components/index'].includes(t) || under(t, 'charts/app');
+export const APP_LAYER_LIB = ['output', 'swap', 'upgrade-check', 'prerequisites', 'stack-metadata', 'monitoring-app', 'scrape-target'].map(
+  (f) => `charts/lib/${f}.ts`,
+);
+const TOP = (t: string) =>
+  ['charts/stack', 'charts/registry', 'charts/index', 'charts/components/index'].includes(t) || under(t, 'charts/app');
 
 LAYER_RULES.push(
   {
     from: 'charts/spec',
-    allowed: (i) => !under(i.target, 'charts/components') && !['charts/stack', 'charts/index'].includes(i.target) && !under(i.target, 'dashboards') && !under(i.target, 'rules'),
+    allowed: (i) =>
+      !under(i.target, 'charts/components') &&
+      !['charts/stack', 'charts/index'].includes(i.target) &&
+      !under(i.target, 'dashboards') &&
+      !under(i.target, 'rules'),
     why: 'charts/spec imports no component (the registry composes their sections and prefill hooks), nor the stack, dashboards or rules',
   },
   {
     from: 'charts/lib',
-    allowed: (i) => APP_LAYER_LIB.includes(i.file) || under(i.target, 'charts/core') || under(i.target, 'charts/spec') || (under(i.target, 'charts/lib') && !APP_LAYER_LIB.includes(`${i.target}.ts`)),
+    allowed: (i) =>
+      APP_LAYER_LIB.includes(i.file) ||
+      under(i.target, 'charts/core') ||
+      under(i.target, 'charts/spec') ||
+      (under(i.target, 'charts/lib') && !APP_LAYER_LIB.includes(`${i.target}.ts`)),
     why: 'charts/lib (construct helpers) imports core, spec and lib only; the app-layer files (APP_LAYER_LIB) may read the stack',
   },
   {
     from: 'charts/logs',
-    allowed: (i) => ['charts/core', 'charts/spec', 'charts/logs'].some((d) => under(i.target, d)) || (i.typeOnly && under(i.target, 'charts/components')),
+    allowed: (i) =>
+      ['charts/core', 'charts/spec', 'charts/logs'].some((d) => under(i.target, d)) || (i.typeOnly && under(i.target, 'charts/components')),
     why: 'charts/logs (log pipeline builders) imports core, spec and component types only',
   },
   {
     from: 'charts/components',
-    allowed: (i) => !TOP(i.target) && !APP_LAYER_LIB.includes(`${i.target}.ts`) && ((!under(i.target, 'dashboards') && !under(i.target, 'rules')) || TOOLKIT.some((t) => under(i.target, t))) || i.file === 'charts/components/index.ts',
+    allowed: (i) =>
+      (!TOP(i.target) &&
+        !APP_LAYER_LIB.includes(`${i.target}.ts`) &&
+        ((!under(i.target, 'dashboards') && !under(i.target, 'rules')) || TOOLKIT.some((t) => under(i.target, t)))) ||
+      i.file === 'charts/components/index.ts',
     why: 'a component folder reaches other components through interfaces, never the registry, the stack, the app layer, dashboards/ or rules/ (their toolkits aside)',
   },
 );
@@ -113,13 +157,38 @@ LAYER_RULES.push(
  * Loops left, each a list of folders (sorted): the spec composition (charts/spec/schema.ts composes every component's
  * section through charts/registry.ts, and the components build their sections from charts/spec/common.ts).
  */
-const KNOWN_LOOPS: string[][] = [[
-  // charts/app and charts/lib: the package root re-exports synthesize() and MonitoringApp, which build the stack.
-  'charts', 'charts/app', 'charts/components', ...['alertmanager', 'alloy', 'alloy-events', 'backup', 'blackbox-exporter', 'cadvisor', 'dcgm-exporter', 'grafana',
-    'kube-state-metrics', 'kubelet', 'loki', 'network-policies', 'node-exporter', 'operator', 'platform', 'prometheus', 'prometheus-msteams', 'promtail']
-    .map((c) => `charts/components/${c}`),
-  'charts/components/services', 'charts/lib', 'charts/logs', 'charts/spec',
-]];
+const KNOWN_LOOPS: string[][] = [
+  [
+    // charts/app and charts/lib: the package root re-exports synthesize() and MonitoringApp, which build the stack.
+    'charts',
+    'charts/app',
+    'charts/components',
+    ...[
+      'alertmanager',
+      'alloy',
+      'alloy-events',
+      'backup',
+      'blackbox-exporter',
+      'cadvisor',
+      'dcgm-exporter',
+      'grafana',
+      'kube-state-metrics',
+      'kubelet',
+      'loki',
+      'network-policies',
+      'node-exporter',
+      'operator',
+      'platform',
+      'prometheus',
+      'prometheus-msteams',
+      'promtail',
+    ].map((c) => `charts/components/${c}`),
+    'charts/components/services',
+    'charts/lib',
+    'charts/logs',
+    'charts/spec',
+  ],
+];
 
 /** Folders no rule covers because they are the top: the registry, the stack, the package root and the app layer. */
 const TOP_FOLDERS = ['charts', 'charts/app', 'charts/app/live', 'charts/app/operator'];
@@ -154,14 +223,25 @@ export function folderLoops(imports: readonly Import[]): string[][] {
   const onStack = new Set<string>();
   const loops: string[][] = [];
   const visit = (v: string): void => {
-    index.set(v, next); low.set(v, next); next++; stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of edges.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) === index.get(v)) {
       const c: string[] = [];
       let w: string;
-      do { w = stack.pop()!; onStack.delete(w); c.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        c.push(w);
+      } while (w !== v);
       if (c.length > 1) loops.push(c.sort());
     }
   };
@@ -172,7 +252,12 @@ export function folderLoops(imports: readonly Import[]): string[][] {
 const filesOf = (p: string): string[] => (p.endsWith('.ts') ? [path.join(ROOT, p)] : tsFiles(path.join(ROOT, p)));
 
 export function violations(rules: readonly LayerRule[], files: (dir: string) => string[] = filesOf): string[] {
-  return rules.flatMap((r) => files(r.from).flatMap((f) => importsOf(f)).filter((i) => !r.allowed(i)).map((i) => `${i.file} imports ${i.target}: ${r.why}`));
+  return rules.flatMap((r) =>
+    files(r.from)
+      .flatMap((f) => importsOf(f))
+      .filter((i) => !r.allowed(i))
+      .map((i) => `${i.file} imports ${i.target}: ${r.why}`),
+  );
 }
 
 describe('layers', () => {
@@ -184,7 +269,8 @@ describe('layers', () => {
 
   test('every folder of charts/, dashboards/ and rules/ is covered by a layer rule (or is the top)', () => {
     const folders = [...new Set(all.map((f) => path.relative(ROOT, path.dirname(f)).replace(/\\/g, '/')))];
-    const covered = (d: string) => TOP_FOLDERS.includes(d) || LAYER_RULES.some((r) => under(d, r.from) || under(r.from, d) && r.from.endsWith('.ts'));
+    const covered = (d: string) =>
+      TOP_FOLDERS.includes(d) || LAYER_RULES.some((r) => under(d, r.from) || (under(r.from, d) && r.from.endsWith('.ts')));
     expect(folders.filter((d) => !covered(d))).toEqual([]);
   });
 
@@ -196,13 +282,18 @@ describe('layers', () => {
 
   test('a loop is found: dashboards importing the stack that imports dashboards', () => {
     const imp = (file: string, target: string): Import => ({ file, target, typeOnly: false });
-    expect(folderLoops([imp('charts/stack.ts', 'dashboards/index'), imp('dashboards/x.ts', 'charts/stack')])).toEqual([['charts', 'dashboards']]);
-    expect(folderLoops([imp('charts/stack.ts', 'dashboards/index'), { ...imp('dashboards/x.ts', 'charts/stack'), typeOnly: true }])).toEqual([]);
+    expect(folderLoops([imp('charts/stack.ts', 'dashboards/index'), imp('dashboards/x.ts', 'charts/stack')])).toEqual([
+      ['charts', 'dashboards'],
+    ]);
+    expect(
+      folderLoops([imp('charts/stack.ts', 'dashboards/index'), { ...imp('dashboards/x.ts', 'charts/stack'), typeOnly: true }]),
+    ).toEqual([]);
   });
 
   test('the check fails on a forbidden import (a rule area importing a construct)', () => {
     const fake = path.join(ROOT, 'rules', 'fake.ts');
-    const text = "import { KSM_JOB } from '../charts/components/kube-state-metrics/construct';\nimport type { Spec } from '../charts/spec/schema';\n";
+    const text =
+      "import { KSM_JOB } from '../charts/components/kube-state-metrics/construct';\nimport type { Spec } from '../charts/spec/schema';\n";
     const imports = importsOf(fake, text);
     const rule = LAYER_RULES.find((r) => r.from === 'rules')!;
     expect(imports.filter((i) => !rule.allowed(i)).map((i) => i.target)).toEqual(['charts/components/kube-state-metrics/construct']);

@@ -34,7 +34,9 @@ const alloyText = configMapData(alloyRun.objects, 'alloy-config')['config.alloy'
 const alloyBlocks = parseAlloy(alloyText);
 
 function alloyRules(): RelabelRule[] {
-  return findBlock(alloyBlocks, 'discovery.relabel').blocks.filter((b) => b.name === 'rule').map((b) => b.attrs as unknown as RelabelRule);
+  return findBlock(alloyBlocks, 'discovery.relabel')
+    .blocks.filter((b) => b.name === 'rule')
+    .map((b) => b.attrs as unknown as RelabelRule);
 }
 
 /** Discovered targets as Kubernetes pod discovery presents them. */
@@ -54,18 +56,22 @@ const TARGETS: Record<string, Labels> = {
     __meta_kubernetes_pod_label_app: 'legacy',
   }),
   'pod with only an app label': POD({
-    __meta_kubernetes_pod_name: 'gateway-0', __meta_kubernetes_pod_container_name: 'gateway',
-    __meta_kubernetes_pod_controller_name: 'gateway', __meta_kubernetes_pod_label_app: 'gateway',
+    __meta_kubernetes_pod_name: 'gateway-0',
+    __meta_kubernetes_pod_container_name: 'gateway',
+    __meta_kubernetes_pod_controller_name: 'gateway',
+    __meta_kubernetes_pod_label_app: 'gateway',
   }),
   'ReplicaSet pod without app labels': POD({
     __meta_kubernetes_namespace: 'batch',
-    __meta_kubernetes_pod_name: 'worker-5b7f9cdd48-qwz8p', __meta_kubernetes_pod_container_name: 'worker',
+    __meta_kubernetes_pod_name: 'worker-5b7f9cdd48-qwz8p',
+    __meta_kubernetes_pod_container_name: 'worker',
     __meta_kubernetes_pod_controller_name: 'worker-5b7f9cdd48',
   }),
   'bare pod': POD({ __meta_kubernetes_pod_name: 'debug', __meta_kubernetes_pod_container_name: 'sh' }),
   'static (mirror) pod': POD({
     __meta_kubernetes_namespace: 'kube-system',
-    __meta_kubernetes_pod_name: `kube-apiserver-${NODE}`, __meta_kubernetes_pod_container_name: 'kube-apiserver',
+    __meta_kubernetes_pod_name: `kube-apiserver-${NODE}`,
+    __meta_kubernetes_pod_container_name: 'kube-apiserver',
     __meta_kubernetes_pod_controller_name: NODE,
     __meta_kubernetes_pod_annotationpresent_kubernetes_io_config_hash: 'true',
     __meta_kubernetes_pod_annotation_kubernetes_io_config_hash: 'a1b2c3d4e5',
@@ -91,28 +97,47 @@ describe('collector label parity', () => {
 
   test('labels and paths are what queries and the kubelet expect', () => {
     const deploy = publicLabels(relabel(promtailJob.relabel_configs, TARGETS['Deployment pod with app.kubernetes.io/name'])!);
-    expect(deploy).toEqual({ namespace: 'ai', pod: 'whisper-api-7d9c5b6f8-x2x4k', container: 'api', app: 'whisper-api', node_name: NODE, job: 'ai/whisper-api' });
+    expect(deploy).toEqual({
+      namespace: 'ai',
+      pod: 'whisper-api-7d9c5b6f8-x2x4k',
+      container: 'api',
+      app: 'whisper-api',
+      node_name: NODE,
+      job: 'ai/whisper-api',
+    });
     expect(relabel(promtailJob.relabel_configs, TARGETS['ReplicaSet pod without app labels'])!.app).toBe('worker');
     expect(relabel(promtailJob.relabel_configs, TARGETS['bare pod'])!.app).toBe('debug');
-    expect(relabel(promtailJob.relabel_configs, TARGETS['Deployment pod with app.kubernetes.io/name'])!.__path__)
-      .toBe('/var/log/pods/*0b6f3c2e-1111-4a4a-9c9c-123456789abc/api/*.log');
-    expect(relabel(promtailJob.relabel_configs, TARGETS['static (mirror) pod'])!.__path__).toBe('/var/log/pods/*a1b2c3d4e5/kube-apiserver/*.log');
+    expect(relabel(promtailJob.relabel_configs, TARGETS['Deployment pod with app.kubernetes.io/name'])!.__path__).toBe(
+      '/var/log/pods/*0b6f3c2e-1111-4a4a-9c9c-123456789abc/api/*.log',
+    );
+    expect(relabel(promtailJob.relabel_configs, TARGETS['static (mirror) pod'])!.__path__).toBe(
+      '/var/log/pods/*a1b2c3d4e5/kube-apiserver/*.log',
+    );
   });
 
   test('the pipeline stages correspond one to one', () => {
     const process = findBlock(alloyBlocks, 'loki.process');
-    const fromAlloy = (blocks: ParsedBlock[]): unknown[] => blocks.map((b) => {
-      switch (b.name) {
-        case 'stage.cri': return { cri: {} };
-        case 'stage.match': return { match: { selector: b.attrs.selector, stages: fromAlloy(b.blocks) } };
-        case 'stage.json': return { json: { expressions: b.attrs.expressions } };
-        case 'stage.structured_metadata': return { structured_metadata: b.attrs.values };
-        case 'stage.label_drop': return { labeldrop: b.attrs.values };
-        default: throw new Error(`unexpected Alloy stage ${b.name}`);
-      }
-    });
+    const fromAlloy = (blocks: ParsedBlock[]): unknown[] =>
+      blocks.map((b) => {
+        switch (b.name) {
+          case 'stage.cri':
+            return { cri: {} };
+          case 'stage.match':
+            return { match: { selector: b.attrs.selector, stages: fromAlloy(b.blocks) } };
+          case 'stage.json':
+            return { json: { expressions: b.attrs.expressions } };
+          case 'stage.structured_metadata':
+            return { structured_metadata: b.attrs.values };
+          case 'stage.label_drop':
+            return { labeldrop: b.attrs.values };
+          default:
+            throw new Error(`unexpected Alloy stage ${b.name}`);
+        }
+      });
     expect(fromAlloy(process.blocks)).toEqual(promtailJob.pipeline_stages);
-    const selectors = promtailJob.pipeline_stages.filter((s: Record<string, unknown>) => s.match).map((s: { match: { selector: string } }) => s.match.selector);
+    const selectors = promtailJob.pipeline_stages
+      .filter((s: Record<string, unknown>) => s.match)
+      .map((s: { match: { selector: string } }) => s.match.selector);
     expect(selectors).toEqual(['{namespace=~"ai"}', '{app=~"whisper-api|gateway", namespace!~"ai"}']);
   });
 
@@ -123,7 +148,7 @@ describe('collector label parity', () => {
   });
 });
 
-describe('discovery of the node\'s own pods', () => {
+describe("discovery of the node's own pods", () => {
   test('Promtail: field selector expands to this node, nothing else is substituted', () => {
     expect(promtailText).toContain('field: spec.nodeName=${HOSTNAME}');
     expect(promtailText.match(/\$\{/g)).toHaveLength(1);
@@ -169,33 +194,57 @@ const relabelSchema = z.strictObject({
   action: z.enum(['replace', 'keep', 'drop', 'hashmod', 'labelmap', 'labeldrop', 'labelkeep']).optional(),
 });
 type StageSchema = z.ZodType<unknown>;
-const stageSchema: StageSchema = z.lazy(() => z.union([
-  z.strictObject({ cri: z.strictObject({ max_partial_lines: z.number().int().optional(), max_partial_line_size: z.number().int().optional() }) }),
-  z.strictObject({ match: z.strictObject({ selector: z.string(), pipeline_name: z.string().optional(), action: z.enum(['keep', 'drop']).optional(), stages: z.array(stageSchema) }) }),
-  z.strictObject({ json: z.strictObject({ expressions: z.record(z.string(), z.string()), source: z.string().optional() }) }),
-  z.strictObject({ structured_metadata: z.record(z.string(), z.string()) }),
-  z.strictObject({ labeldrop: z.array(z.string()) }),
-]));
+const stageSchema: StageSchema = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      cri: z.strictObject({ max_partial_lines: z.number().int().optional(), max_partial_line_size: z.number().int().optional() }),
+    }),
+    z.strictObject({
+      match: z.strictObject({
+        selector: z.string(),
+        pipeline_name: z.string().optional(),
+        action: z.enum(['keep', 'drop']).optional(),
+        stages: z.array(stageSchema),
+      }),
+    }),
+    z.strictObject({ json: z.strictObject({ expressions: z.record(z.string(), z.string()), source: z.string().optional() }) }),
+    z.strictObject({ structured_metadata: z.record(z.string(), z.string()) }),
+    z.strictObject({ labeldrop: z.array(z.string()) }),
+  ]),
+);
 const promtailSchema = z.strictObject({
   server: z.strictObject({
-    http_listen_port: z.number().int(), grpc_listen_port: z.number().int(),
-    log_level: z.enum(['debug', 'info', 'warn', 'error']), log_format: z.enum(['logfmt', 'json']).optional(),
+    http_listen_port: z.number().int(),
+    grpc_listen_port: z.number().int(),
+    log_level: z.enum(['debug', 'info', 'warn', 'error']),
+    log_format: z.enum(['logfmt', 'json']).optional(),
   }),
   positions: z.strictObject({ filename: z.string(), sync_period: goDuration.optional() }),
-  clients: z.array(z.strictObject({
-    url: z.url(), batchwait: goDuration, batchsize: z.number().int(), timeout: goDuration,
-    backoff_config: z.strictObject({ min_period: goDuration, max_period: goDuration, max_retries: z.number().int() }),
-  })).min(1),
+  clients: z
+    .array(
+      z.strictObject({
+        url: z.url(),
+        batchwait: goDuration,
+        batchsize: z.number().int(),
+        timeout: goDuration,
+        backoff_config: z.strictObject({ min_period: goDuration, max_period: goDuration, max_retries: z.number().int() }),
+      }),
+    )
+    .min(1),
   target_config: z.strictObject({ sync_period: goDuration }),
-  scrape_configs: z.array(z.strictObject({
-    job_name: z.string(),
-    pipeline_stages: z.array(stageSchema),
-    kubernetes_sd_configs: z.array(z.strictObject({
-      role: z.enum(['pod', 'node', 'service', 'endpoints', 'ingress']),
-      selectors: z.array(z.strictObject({ role: z.string(), field: z.string().optional(), label: z.string().optional() })).optional(),
-    })),
-    relabel_configs: z.array(relabelSchema),
-  })),
+  scrape_configs: z.array(
+    z.strictObject({
+      job_name: z.string(),
+      pipeline_stages: z.array(stageSchema),
+      kubernetes_sd_configs: z.array(
+        z.strictObject({
+          role: z.enum(['pod', 'node', 'service', 'endpoints', 'ingress']),
+          selectors: z.array(z.strictObject({ role: z.string(), field: z.string().optional(), label: z.string().optional() })).optional(),
+        }),
+      ),
+      relabel_configs: z.array(relabelSchema),
+    }),
+  ),
 });
 
 describe('Promtail configuration', () => {
@@ -219,9 +268,12 @@ describe('Alloy configuration', () => {
   test('wires the components into one pipeline ending in Loki', () => {
     const ref = (b: string, l: string, field: string) => ({ expr: `${b}.${l}.${field}` });
     expect(findBlock(alloyBlocks, 'discovery.relabel', 'pod_logs').attrs.targets).toEqual(ref('discovery.kubernetes', 'pods', 'targets'));
-    expect(findBlock(alloyBlocks, 'local.file_match', 'pod_logs').attrs.path_targets).toEqual(ref('discovery.relabel', 'pod_logs', 'output'));
+    expect(findBlock(alloyBlocks, 'local.file_match', 'pod_logs').attrs.path_targets).toEqual(
+      ref('discovery.relabel', 'pod_logs', 'output'),
+    );
     expect(findBlock(alloyBlocks, 'loki.source.file', 'pod_logs').attrs).toEqual({
-      targets: ref('local.file_match', 'pod_logs', 'targets'), forward_to: [ref('loki.process', 'pod_logs', 'receiver')],
+      targets: ref('local.file_match', 'pod_logs', 'targets'),
+      forward_to: [ref('loki.process', 'pod_logs', 'receiver')],
     });
     expect(findBlock(alloyBlocks, 'loki.process', 'pod_logs').attrs.forward_to).toEqual([ref('loki.write', 'loki', 'receiver')]);
     const endpoint = findBlock(findBlock(alloyBlocks, 'loki.write', 'loki').blocks, 'endpoint');
@@ -254,7 +306,9 @@ describe.each([
   const c = pod.containers[0];
 
   test('every object is strictly valid Kubernetes', () => {
-    const mine = objects.filter((o) => o.metadata?.namespace === 'monitoring-agents' || ['ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+    const mine = objects.filter(
+      (o) => o.metadata?.namespace === 'monitoring-agents' || ['ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
+    );
     expect(mine.flatMap((o) => validateObject(o))).toEqual([]);
   });
 
@@ -268,17 +322,26 @@ describe.each([
   test('runs on every node, reads /var/log/pods read-only, writes only to its own mounts', () => {
     expect(ds.metadata.namespace).toBe('monitoring-agents');
     expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+    });
     const pods = c.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/var/log/pods');
     expect(pods.readOnly).toBe(true);
     const writable = c.volumeMounts.filter((m: { readOnly?: boolean }) => !m.readOnly).map((m: { mountPath: string }) => m.mountPath);
-    const writes = name === 'promtail' ? [promtailYaml.positions.filename] : [c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1]];
+    const writes =
+      name === 'promtail' ? [promtailYaml.positions.filename] : [c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1]];
     for (const w of writes) expect(writable.some((d: string) => w === d || w.startsWith(`${d}/`))).toBe(true);
   });
 
-  test('read positions are kept on the node\'s disk (a hostPath under /var/lib), not on a tmpfs emptied at reboot', () => {
-    const writes = name === 'promtail' ? promtailYaml.positions.filename : c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1];
-    const mount = c.volumeMounts.find((m: { mountPath: string; readOnly?: boolean }) => !m.readOnly && (writes === m.mountPath || writes.startsWith(`${m.mountPath}/`)));
+  test("read positions are kept on the node's disk (a hostPath under /var/lib), not on a tmpfs emptied at reboot", () => {
+    const writes =
+      name === 'promtail' ? promtailYaml.positions.filename : c.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1];
+    const mount = c.volumeMounts.find(
+      (m: { mountPath: string; readOnly?: boolean }) => !m.readOnly && (writes === m.mountPath || writes.startsWith(`${m.mountPath}/`)),
+    );
     const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
     expect(volume.hostPath.path).toMatch(/^\/var\/lib\/[a-z0-9-]+$/);
     expect(volume.hostPath.type).toBe('DirectoryOrCreate');
@@ -295,7 +358,11 @@ describe.each([
     const prom = parse(configMapData(objects, 'prometheus-config')['prometheus.yml']);
     const job = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
     expect(job.kubernetes_sd_configs[0].namespaces.names).toEqual(['monitoring-agents']);
-    expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' });
+    expect(job.relabel_configs).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'http',
+      action: 'keep',
+    });
   });
 });
 

@@ -24,7 +24,7 @@ describe('LogQL catalog', () => {
     }
   });
 
-  test('every seed query of the users\' documents is in the catalog', () => {
+  test("every seed query of the users' documents is in the catalog", () => {
     const exprs = SEED_LOG_QUERIES.map((q) => q.expr);
     expect(exprs).toContain('sum(rate({container=~"gateway|worker|analysis"} |= "error" [1m])) by (container)');
     expect(exprs).toContain('{container="gateway"} | json | level="ERROR"');
@@ -34,22 +34,21 @@ describe('LogQL catalog', () => {
   });
 
   test('a broken query in a catalog fails naming the file and the query id', () => {
-    const broken: LogQuery[] = [...LOG_QUERIES, { id: 'broken-panel', kind: 'metric', title: 'x', description: 'x', expr: 'sum(rate({container="x"} |= "error"))' }];
+    const broken: LogQuery[] = [
+      ...LOG_QUERIES,
+      { id: 'broken-panel', kind: 'metric', title: 'x', description: 'x', expr: 'sum(rate({container="x"} |= "error"))' },
+    ];
     expect(() => checkLogQueries(broken)).toThrow(QueryError);
     expect(() => checkLogQueries(broken)).toThrow(/charts\/logs\/queries\.ts query "broken-panel": invalid LogQL near character \d+/);
     expect(() => checkLogQueries([LOG_QUERIES[0], LOG_QUERIES[0]])).toThrow(/two queries have the id/);
   });
 
-  test.each([
-    '{container="x"',
-    '{}',
-    '{container="worker"} [5m]',
-    '{a="b"} |= error',
-    '{a="b"} | json | level=',
-    'rate({a="b"}[1m]) by',
-  ])('rejects %s', (expr) => {
-    expect(() => checkLogQL(expr, 'test')).toThrow(/^test: invalid LogQL near character \d+/);
-  });
+  test.each(['{container="x"', '{}', '{container="worker"} [5m]', '{a="b"} |= error', '{a="b"} | json | level=', 'rate({a="b"}[1m]) by'])(
+    'rejects %s',
+    (expr) => {
+      expect(() => checkLogQL(expr, 'test')).toThrow(/^test: invalid LogQL near character \d+/);
+    },
+  );
 });
 
 describe('LogQL the stack generates', () => {
@@ -72,9 +71,11 @@ describe('LogQL the stack generates', () => {
   });
 
   test('the synthesized stack ships only parseable LogQL (ruler enabled, JSON parsing on)', () => {
-    expect(() => synth({
-      loki: { ruler: { enabled: true, errorRate: { containers: 'gateway|worker|analysis' } } },
-      logs: { jsonNamespaces: ['ai'], jsonApps: ['gateway'] },
-    })).not.toThrow();
+    expect(() =>
+      synth({
+        loki: { ruler: { enabled: true, errorRate: { containers: 'gateway|worker|analysis' } } },
+        logs: { jsonNamespaces: ['ai'], jsonApps: ['gateway'] },
+      }),
+    ).not.toThrow();
   });
 });

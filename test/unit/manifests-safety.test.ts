@@ -38,12 +38,23 @@ describe('GitOps: custom resources', () => {
 
 describe('metadata.labels and metadata.annotations of the MonitoringStack', () => {
   test('are applied to every object in dist/ and gitops/, without touching selectors', () => {
-    const doc = { ...stackDoc({ ...withIssuer, gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git' } } }), metadata: { name: 'demo', labels: { team: 'ml-platform' }, annotations: { 'example.com/owner': 'sre' } } };
+    const doc = {
+      ...stackDoc({ ...withIssuer, gitops: { argocd: { repoURL: 'https://git.example.org/ops/monitoring.git' } } }),
+      metadata: { name: 'demo', labels: { team: 'ml-platform' }, annotations: { 'example.com/owner': 'sre' } },
+    };
     const stack = new MonitoringStack(new App(), 'stack', { spec: validateSpec(doc) });
-    const objects = [...stack.charts.flatMap((c) => c.chart.toJson()), ...[...renderGitops(stack).keys()].flatMap(() => stack.gitopsChart!.toJson())];
+    const objects = [
+      ...stack.charts.flatMap((c) => c.chart.toJson()),
+      ...[...renderGitops(stack).keys()].flatMap(() => stack.gitopsChart!.toJson()),
+    ];
     expect(objects.length).toBeGreaterThan(50);
     for (const o of objects) {
-      expect([o.kind, o.metadata.name, o.metadata.labels?.team, o.metadata.annotations?.['example.com/owner']]).toEqual([o.kind, o.metadata.name, 'ml-platform', 'sre']);
+      expect([o.kind, o.metadata.name, o.metadata.labels?.team, o.metadata.annotations?.['example.com/owner']]).toEqual([
+        o.kind,
+        o.metadata.name,
+        'ml-platform',
+        'sre',
+      ]);
       expect(JSON.stringify(o.spec?.selector ?? {})).not.toContain('ml-platform');
     }
   });
@@ -54,12 +65,14 @@ describe('prerequisites', () => {
   const p = prerequisites(objects);
 
   test('lists the Secrets the pods and Ingresses reference, with a create command and no value', () => {
-    expect(p.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([
-      'monitoring/grafana-admin', 'monitoring/alertmanager-msteams', 'monitoring/monitoring-web-auth',
-    ]));
+    expect(p.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(
+      expect.arrayContaining(['monitoring/grafana-admin', 'monitoring/alertmanager-msteams', 'monitoring/monitoring-web-auth']),
+    );
     const grafana = p.secrets.find((s) => s.name === 'grafana-admin')!;
     expect(grafana.keys).toEqual(['admin-password', 'admin-user', 'secret-key']);
-    expect(createSecretCommand(grafana)).toBe("kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password='<admin-password>' --from-literal=admin-user='<admin-user>' --from-literal=secret-key='<secret-key>'");
+    expect(createSecretCommand(grafana)).toBe(
+      "kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password='<admin-password>' --from-literal=admin-user='<admin-user>' --from-literal=secret-key='<secret-key>'",
+    );
     expect(createSecretCommand(p.secrets.find((s) => s.name === 'monitoring-web-auth')!)).toContain('--from-literal=password=');
     // TLS Secrets are written by cert-manager (issuer annotation): not a prerequisite.
     expect(p.secrets.some((s) => s.name.endsWith('-tls'))).toBe(false);
@@ -83,12 +96,19 @@ describe('prerequisites', () => {
   });
 
   test('an inline Secret the stack itself creates is not a prerequisite; an optional one says so', () => {
-    const pod = (secretName: string, optional?: boolean) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'n' }, spec: { template: { spec: { containers: [], volumes: [{ name: 'v', secret: { secretName, optional } }] } } } });
-    expect(prerequisites([pod('made'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'made', namespace: 'n' } }]).secrets).toEqual([]);
+    const pod = (secretName: string, optional?: boolean) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x', namespace: 'n' },
+      spec: { template: { spec: { containers: [], volumes: [{ name: 'v', secret: { secretName, optional } }] } } },
+    });
+    expect(prerequisites([pod('made'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'made', namespace: 'n' } }]).secrets).toEqual(
+      [],
+    );
     expect(prerequisites([pod('opt', true)]).secrets[0].optional).toBe(true);
   });
 
-  test('README\'s quick start creates every Secret the example needs before it applies: generated, or given with --from-file', () => {
+  test("README's quick start creates every Secret the example needs before it applies: generated, or given with --from-file", () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const start = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Upgrade'));
     const example = /cp (examples\/[a-z0-9-]+\.yaml) my-stack\.yaml/.exec(start)![1];

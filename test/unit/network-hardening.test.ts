@@ -46,7 +46,10 @@ function endpoints(objects: K8sObject[]): Record<string, Endpoint> {
     const namedPorts: Record<string, number> = {};
     for (const c of podSpec.containers ?? []) for (const p of c.ports ?? []) if (p.name) namedPorts[p.name] = p.containerPort;
     out[(object.metadata?.labels as Record<string, string>)['app.kubernetes.io/name']] = {
-      namespace: object.metadata?.namespace, labels: podMetadata.labels, namedPorts, hostNetwork: podSpec.hostNetwork === true,
+      namespace: object.metadata?.namespace,
+      labels: podMetadata.labels,
+      namedPorts,
+      hostNetwork: podSpec.hostNetwork === true,
     };
   }
   return out;
@@ -67,8 +70,16 @@ describe('cert-manager HTTP-01 solver', () => {
   });
 
   test('with a referenced issuer too; not with a DNS-01 issuer (acmeHttp01: false), without TLS or without an Ingress', () => {
-    expect(stack({ ingress: { ...domain, tls: { clusterIssuer: 'letsencrypt-prod' } } }).policies.allowed({ from: ingressController, to: solverPod, port: 8089 })).toBe(true);
-    expect(stack({ ingress: { ...domain, tls: { issuer: 'acme' } } }).policies.allowed({ from: ingressController, to: solverPod, port: 8089 })).toBe(true);
+    expect(
+      stack({ ingress: { ...domain, tls: { clusterIssuer: 'letsencrypt-prod' } } }).policies.allowed({
+        from: ingressController,
+        to: solverPod,
+        port: 8089,
+      }),
+    ).toBe(true);
+    expect(
+      stack({ ingress: { ...domain, tls: { issuer: 'acme' } } }).policies.allowed({ from: ingressController, to: solverPod, port: 8089 }),
+    ).toBe(true);
     for (const spec of [
       { ingress: { ...domain, tls: { clusterIssuer: 'dns01', acmeHttp01: false } } },
       { ingress: { ...domain, tls: { enabled: false } } },
@@ -94,7 +105,7 @@ describe('annotation discovery', () => {
     }
   });
 
-  test('no listed namespace: no annotation jobs and no egress; listed namespaces add to the services\'', () => {
+  test("no listed namespace: no annotation jobs and no egress; listed namespaces add to the services'", () => {
     const none = stack({});
     expect(none.policies.allowed({ from: none.ep.prometheus, to: annotated('default'), port: 9102 })).toBe(false);
     expect(configMapData(none.objects, 'prometheus-config')['prometheus.yml']).not.toContain('kubernetes-pods');
@@ -136,16 +147,28 @@ describe('API server and kubelet egress', () => {
     for (const c of apiClients) expect([c, policies.allowed({ from: ep[c], to: ELSEWHERE, port: 443 })]).toEqual([c, true]);
     expect(policies.allowed({ from: ep.prometheus, to: ELSEWHERE, port: 10250 })).toBe(true);
     expect(advice).toEqual([
-      expect.stringMatching(/^spec\.networkPolicies\.apiServerCidrs is empty, so prometheus, .*kube-state-metrics.* may reach any address \(except link-local\) on TCP 443, 6443; set spec\.networkPolicies\.apiServerCidrs/),
-      expect.stringMatching(/^spec\.networkPolicies\.nodeCidrs is empty, so prometheus may reach any address \(except link-local\) on TCP 10250, 9100/),
+      expect.stringMatching(
+        /^spec\.networkPolicies\.apiServerCidrs is empty, so prometheus, .*kube-state-metrics.* may reach any address \(except link-local\) on TCP 443, 6443; set spec\.networkPolicies\.apiServerCidrs/,
+      ),
+      expect.stringMatching(
+        /^spec\.networkPolicies\.nodeCidrs is empty, so prometheus may reach any address \(except link-local\) on TCP 10250, 9100/,
+      ),
     ]);
   });
 
   test('CIDRs that are not strict, or link-local, are refused with the field named', () => {
-    expect(specProblems({ networkPolicies: { apiServerCidrs: ['10.0.0.300/32'] } })).toEqual([expect.stringContaining('spec.networkPolicies.apiServerCidrs[0]: "10.0.0.300" is not an IPv4 or IPv6 address')]);
-    expect(specProblems({ networkPolicies: { nodeCidrs: ['10.0.0.0/40'] } })).toEqual([expect.stringContaining('spec.networkPolicies.nodeCidrs[0]: an IPv4 prefix length is at most 32')]);
-    expect(specProblems({ networkPolicies: { nodeCidrs: ['192.168.10.7/24'] } })).toEqual([expect.stringContaining('write "192.168.10.0/24" for the network, or "192.168.10.7/32"')]);
-    expect(specProblems({ networkPolicies: { apiServerCidrs: ['169.254.169.254/32'] } })).toEqual([expect.stringContaining('is link-local')]);
+    expect(specProblems({ networkPolicies: { apiServerCidrs: ['10.0.0.300/32'] } })).toEqual([
+      expect.stringContaining('spec.networkPolicies.apiServerCidrs[0]: "10.0.0.300" is not an IPv4 or IPv6 address'),
+    ]);
+    expect(specProblems({ networkPolicies: { nodeCidrs: ['10.0.0.0/40'] } })).toEqual([
+      expect.stringContaining('spec.networkPolicies.nodeCidrs[0]: an IPv4 prefix length is at most 32'),
+    ]);
+    expect(specProblems({ networkPolicies: { nodeCidrs: ['192.168.10.7/24'] } })).toEqual([
+      expect.stringContaining('write "192.168.10.0/24" for the network, or "192.168.10.7/32"'),
+    ]);
+    expect(specProblems({ networkPolicies: { apiServerCidrs: ['169.254.169.254/32'] } })).toEqual([
+      expect.stringContaining('is link-local'),
+    ]);
     expect(specProblems({ networkPolicies: { apiServerCidrs: ['fd00::1/128', '10.0.0.0/8'] } })).toEqual([]);
   });
 });
@@ -155,7 +178,8 @@ describe('Alertmanager egress follows its receivers', () => {
 
   test('Teams through the bridge only: Alertmanager has no Internet egress at all (the bridge has 443)', () => {
     const { policies, ep } = stack({ alerting: { receivers: [teams] } });
-    for (const port of [25, 465, 587, 443]) expect([port, policies.allowed({ from: ep.alertmanager, to: SMTP, port })]).toEqual([port, false]);
+    for (const port of [25, 465, 587, 443])
+      expect([port, policies.allowed({ from: ep.alertmanager, to: SMTP, port })]).toEqual([port, false]);
     expect(policies.allowed({ from: ep['prometheus-msteams'], to: SMTP, port: 443 })).toBe(true);
   });
 
@@ -182,7 +206,8 @@ describe('link-local (cloud metadata, 169.254.169.254) is reachable from nothing
     const reached: string[] = [];
     for (const [name, e] of Object.entries(ep)) {
       if (e.hostNetwork) continue;
-      for (const port of [80, 443, 6443, 9100, 10250, 25, 587, 8080]) if (policies.allowed({ from: e, to: METADATA, port })) reached.push(`${name}:${port}`);
+      for (const port of [80, 443, 6443, 9100, 10250, 25, 587, 8080])
+        if (policies.allowed({ from: e, to: METADATA, port })) reached.push(`${name}:${port}`);
     }
     expect(reached).toEqual([]);
   });
@@ -201,7 +226,10 @@ describe('in-cluster Service hosts (charts/core/remote.ts)', () => {
   ])('%s -> %s', (host, ns) => expect(inClusterNamespace(host)).toBe(ns));
 
   test('URL ports: explicit, else the scheme default', () => {
-    expect(remoteTarget('https://mimir.example.com/api/v1/push')).toEqual({ to: { external: 'remote', host: 'mimir.example.com' }, port: 443 });
+    expect(remoteTarget('https://mimir.example.com/api/v1/push')).toEqual({
+      to: { external: 'remote', host: 'mimir.example.com' },
+      port: 443,
+    });
     expect(remoteTarget('http://mimir-gateway.mimir/api/v1/push').port).toBe(80);
     expect(remoteTarget('https://thanos.example.com:19291').port).toBe(19291);
   });
@@ -219,12 +247,18 @@ describe('egress to remote stores', () => {
   const minio: Endpoint = { namespace: 'storage', labels: { app: 'minio' } };
   const mimirPod: Endpoint = { namespace: 'mimir', labels: { app: 'mimir' } };
   const elsewherePod: Endpoint = { namespace: 'other', labels: { app: 'mimir' } };
-  const scaleOut = (parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'scale-out.yaml'), 'utf8')) as { spec: Record<string, any> }).spec;
+  const scaleOut = (
+    parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'scale-out.yaml'), 'utf8')) as { spec: Record<string, any> }
+  ).spec;
   const mimir = { name: 'mimir', preset: 'mimir', url: 'https://mimir.example.com', tenant: 'gpu' };
   /** Every pod of the stack by workload name (Loki's write, read and backend apart). */
-  const pods = (objects: K8sObject[]): Record<string, Endpoint> => Object.fromEntries(podTemplates(objects).map(({ object, podSpec, podMetadata }) => [
-    object.metadata?.name as string, { namespace: object.metadata?.namespace, labels: podMetadata.labels, hostNetwork: podSpec.hostNetwork === true },
-  ]));
+  const pods = (objects: K8sObject[]): Record<string, Endpoint> =>
+    Object.fromEntries(
+      podTemplates(objects).map(({ object, podSpec, podMetadata }) => [
+        object.metadata?.name as string,
+        { namespace: object.metadata?.namespace, labels: podMetadata.labels, hostNetwork: podSpec.hostNetwork === true },
+      ]),
+    );
   const remoteWarnings = (w: string[]) => w.filter((x) => x.includes('remoteCidrs'));
 
   test('examples/scale-out.yaml: Prometheus and Grafana reach Mimir on 443, every Loki target MinIO on 9000, nothing more; one warning', () => {
@@ -244,7 +278,10 @@ describe('egress to remote stores', () => {
     }
     // Nothing but Prometheus and Grafana reaches the remote store; the collector is not opened outwards.
     for (const name of ['alertmanager', 'kube-state-metrics', 'alloy', 'loki-write']) {
-      expect([name, policies.allowed({ from: p[name], to: MIMIR_IP, port: 443 })]).toEqual([name, name === 'kube-state-metrics' || name === 'alloy']);
+      expect([name, policies.allowed({ from: p[name], to: MIMIR_IP, port: 443 })]).toEqual([
+        name,
+        name === 'kube-state-metrics' || name === 'alloy',
+      ]);
     }
     expect(remoteWarnings(warnings)).toEqual([
       'spec.networkPolicies.remoteCidrs is empty, so prometheus, grafana may reach any address (except link-local) on TCP 443; set spec.networkPolicies.remoteCidrs (the addresses of mimir.example.com)',
@@ -266,7 +303,12 @@ describe('egress to remote stores', () => {
   test('remote write to an in-cluster Mimir: its namespace on the URL port, no address range, no warning', () => {
     const { policies, ep, warnings } = stack({
       cluster: 'gpu-eu-1',
-      prometheus: { remoteWrite: [{ ...mimir, url: 'http://mimir-distributor.mimir.svc.cluster.local:8080' }, { name: 'gw', preset: 'mimir', url: 'http://mimir-gateway.mimir' }] },
+      prometheus: {
+        remoteWrite: [
+          { ...mimir, url: 'http://mimir-distributor.mimir.svc.cluster.local:8080' },
+          { name: 'gw', preset: 'mimir', url: 'http://mimir-gateway.mimir' },
+        ],
+      },
     });
     expect(policies.egressAllowed({ from: ep.prometheus, to: mimirPod, port: 8080 })).toBe(true);
     expect(policies.egressAllowed({ from: ep.prometheus, to: mimirPod, port: 80 })).toBe(true);
@@ -275,9 +317,30 @@ describe('egress to remote stores', () => {
     expect(policies.allowed({ from: ep.prometheus, to: MIMIR_IP, port: 8080 })).toBe(false);
     expect(remoteWarnings(warnings)).toEqual([]);
     // Both URLs in one rule: one peer, both ports.
-    const rules = (find(stack({ cluster: 'c', prometheus: { remoteWrite: [{ ...mimir, url: 'http://a.mimir.svc:8080' }, { ...mimir, name: 'b', url: 'http://b.mimir.svc:8081' }] } }).objects, 'NetworkPolicy', 'prometheus').spec.egress as any[])
-      .filter((r) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'mimir');
-    expect(rules).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } } }], ports: [{ port: 8080, protocol: 'TCP' }, { port: 8081, protocol: 'TCP' }] }]);
+    const rules = (
+      find(
+        stack({
+          cluster: 'c',
+          prometheus: {
+            remoteWrite: [
+              { ...mimir, url: 'http://a.mimir.svc:8080' },
+              { ...mimir, name: 'b', url: 'http://b.mimir.svc:8081' },
+            ],
+          },
+        }).objects,
+        'NetworkPolicy',
+        'prometheus',
+      ).spec.egress as any[]
+    ).filter((r) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'mimir');
+    expect(rules).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } } }],
+        ports: [
+          { port: 8080, protocol: 'TCP' },
+          { port: 8081, protocol: 'TCP' },
+        ],
+      },
+    ]);
   });
 
   test('token endpoints: OAuth2 token URL on its port, Azure AD and AWS STS on 443, named in the warning; an IP literal is that address only', () => {
@@ -285,9 +348,21 @@ describe('egress to remote stores', () => {
       cluster: 'gpu-eu-1',
       prometheus: {
         remoteWrite: [
-          { name: 'oauth', url: 'https://thanos.example.com:19291/api/v1/receive', auth: { oauth2: { clientId: 'c', clientSecret: { name: 'oauth' }, tokenUrl: 'https://auth.example.com:8443/token' } } },
-          { name: 'amp', url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write', auth: { sigv4: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/prometheus' } } },
-          { name: 'azure', url: 'https://gpu.westeurope-1.metrics.ingest.monitor.azure.com/dataCollectionRules/dcr-1/streams/Microsoft-PrometheusMetrics/api/v1/write', auth: { azuread: { sdk: { tenantId: 't', credentials: { name: 'azure' } } } } },
+          {
+            name: 'oauth',
+            url: 'https://thanos.example.com:19291/api/v1/receive',
+            auth: { oauth2: { clientId: 'c', clientSecret: { name: 'oauth' }, tokenUrl: 'https://auth.example.com:8443/token' } },
+          },
+          {
+            name: 'amp',
+            url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
+            auth: { sigv4: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/prometheus' } },
+          },
+          {
+            name: 'azure',
+            url: 'https://gpu.westeurope-1.metrics.ingest.monitor.azure.com/dataCollectionRules/dcr-1/streams/Microsoft-PrometheusMetrics/api/v1/write',
+            auth: { azuread: { sdk: { tenantId: 't', credentials: { name: 'azure' } } } },
+          },
           { name: 'vm', url: 'http://10.20.30.40:8480/insert/0/prometheus/api/v1/write' },
         ],
       },
@@ -306,9 +381,17 @@ describe('egress to remote stores', () => {
 
   test('Loki on AWS S3, GCS and Azure: 443 from Loki only; MinIO without TLS and port: 80', () => {
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ type: 's3', s3: { bucket: 'loki-chunks', region: 'eu-west-1', credentials: { name: 'loki-s3' } } }, 443, 's3.eu-west-1.amazonaws.com'],
+      [
+        { type: 's3', s3: { bucket: 'loki-chunks', region: 'eu-west-1', credentials: { name: 'loki-s3' } } },
+        443,
+        's3.eu-west-1.amazonaws.com',
+      ],
       [{ type: 'gcs', gcs: { bucket: 'loki-chunks', credentials: { name: 'gcs' } } }, 443, 'oauth2.googleapis.com, storage.googleapis.com'],
-      [{ type: 'azure', azure: { accountName: 'gpulogs', container: 'chunks' } }, 443, 'gpulogs.blob.core.windows.net, login.microsoftonline.com'],
+      [
+        { type: 'azure', azure: { accountName: 'gpulogs', container: 'chunks' } },
+        443,
+        'gpulogs.blob.core.windows.net, login.microsoftonline.com',
+      ],
       [{ type: 's3', s3: { bucket: 'loki-chunks', endpoint: '10.0.5.9', insecure: true } }, 80, ''],
     ];
     for (const [storage, port, hosts] of cases) {
@@ -317,23 +400,46 @@ describe('egress to remote stores', () => {
       expect([storage.type, policies.allowed({ from: ep.loki, to, port })]).toEqual([storage.type, true]);
       expect([storage.type, policies.allowed({ from: ep.loki, to, port: port === 80 ? 443 : 80 })]).toEqual([storage.type, false]);
       expect([storage.type, policies.allowed({ from: ep.grafana, to, port })]).toEqual([storage.type, false]);
-      expect(remoteWarnings(warnings)).toEqual(hosts ? [expect.stringContaining(`so loki may reach any address (except link-local) on TCP 443; set spec.networkPolicies.remoteCidrs (the addresses of ${hosts})`)] : []);
+      expect(remoteWarnings(warnings)).toEqual(
+        hosts
+          ? [
+              expect.stringContaining(
+                `so loki may reach any address (except link-local) on TCP 443; set spec.networkPolicies.remoteCidrs (the addresses of ${hosts})`,
+              ),
+            ]
+          : [],
+      );
     }
   });
 
-  test.each(['promtail', 'alloy'])('external Loki with %s: every collector pushes to the push URL\'s port, Grafana reads the query URL', (collector) => {
-    const external = { pushUrl: 'https://logs.example.com:3100/loki/api/v1/push', queryUrl: 'https://logs-read.example.com', tenant: 'gpu' };
-    const { policies, ep, warnings } = stack({ cluster: 'gpu-eu-1', logs: { collector }, loki: { mode: 'external', external, ruler: { enabled: false } } });
-    const collectors = collector === 'alloy' ? ['alloy', 'alloy-events'] : ['promtail'];
-    for (const c of collectors) {
-      expect([c, policies.allowed({ from: ep[c], to: OTHER_IP, port: 3100 })]).toEqual([c, true]);
-      expect([c, policies.allowed({ from: ep[c], to: OTHER_IP, port: 80 })]).toEqual([c, false]);
-    }
-    expect(policies.allowed({ from: ep.grafana, to: OTHER_IP, port: 443 })).toBe(true);
-    expect(policies.allowed({ from: ep.grafana, to: OTHER_IP, port: 3100 })).toBe(false);
-    expect(policies.allowed({ from: ep.prometheus, to: OTHER_IP, port: 3100 })).toBe(false);
-    expect(remoteWarnings(warnings)).toEqual([expect.stringContaining(`${[...collectors, 'grafana'].join(', ')} may reach any address (except link-local) on TCP 3100, 443; set spec.networkPolicies.remoteCidrs (the addresses of logs-read.example.com, logs.example.com)`)]);
-  });
+  test.each(['promtail', 'alloy'])(
+    "external Loki with %s: every collector pushes to the push URL's port, Grafana reads the query URL",
+    (collector) => {
+      const external = {
+        pushUrl: 'https://logs.example.com:3100/loki/api/v1/push',
+        queryUrl: 'https://logs-read.example.com',
+        tenant: 'gpu',
+      };
+      const { policies, ep, warnings } = stack({
+        cluster: 'gpu-eu-1',
+        logs: { collector },
+        loki: { mode: 'external', external, ruler: { enabled: false } },
+      });
+      const collectors = collector === 'alloy' ? ['alloy', 'alloy-events'] : ['promtail'];
+      for (const c of collectors) {
+        expect([c, policies.allowed({ from: ep[c], to: OTHER_IP, port: 3100 })]).toEqual([c, true]);
+        expect([c, policies.allowed({ from: ep[c], to: OTHER_IP, port: 80 })]).toEqual([c, false]);
+      }
+      expect(policies.allowed({ from: ep.grafana, to: OTHER_IP, port: 443 })).toBe(true);
+      expect(policies.allowed({ from: ep.grafana, to: OTHER_IP, port: 3100 })).toBe(false);
+      expect(policies.allowed({ from: ep.prometheus, to: OTHER_IP, port: 3100 })).toBe(false);
+      expect(remoteWarnings(warnings)).toEqual([
+        expect.stringContaining(
+          `${[...collectors, 'grafana'].join(', ')} may reach any address (except link-local) on TCP 3100, 443; set spec.networkPolicies.remoteCidrs (the addresses of logs-read.example.com, logs.example.com)`,
+        ),
+      ]);
+    },
+  );
 
   test('Grafana central datasources: each override URL, on its port, from Grafana only', () => {
     const { policies, ep } = stack({
@@ -358,33 +464,62 @@ describe('egress to remote stores', () => {
     const spec = {
       ...scaleOut,
       logs: { collector: 'alloy' },
-      prometheus: { ...scaleOut.prometheus, remoteWrite: [...scaleOut.prometheus.remoteWrite, { name: 'meta', url: 'http://169.254.169.254/latest' }] },
+      prometheus: {
+        ...scaleOut.prometheus,
+        remoteWrite: [...scaleOut.prometheus.remoteWrite, { name: 'meta', url: 'http://169.254.169.254/latest' }],
+      },
       networkPolicies: { remoteCidrs: ['0.0.0.0/0'] },
     };
     const { policies, objects } = stack(spec);
     const reached: string[] = [];
     for (const [name, e] of Object.entries(pods(objects))) {
       if (e.hostNetwork) continue;
-      for (const port of [80, 443, 9000, 3100, 8080]) if (policies.allowed({ from: e, to: METADATA, port })) reached.push(`${name}:${port}`);
+      for (const port of [80, 443, 9000, 3100, 8080])
+        if (policies.allowed({ from: e, to: METADATA, port })) reached.push(`${name}:${port}`);
     }
     expect(reached).toEqual([]);
-    expect(specProblems({ networkPolicies: { remoteCidrs: ['169.254.0.0/16'] } })).toEqual([expect.stringContaining('spec.networkPolicies.remoteCidrs[0]: "169.254.0.0/16" is link-local')]);
+    expect(specProblems({ networkPolicies: { remoteCidrs: ['169.254.0.0/16'] } })).toEqual([
+      expect.stringContaining('spec.networkPolicies.remoteCidrs[0]: "169.254.0.0/16" is link-local'),
+    ]);
   });
 
   test('credentials from the metadata address (never opened): a warning naming each field; none with a Secret, IRSA, or policies off', () => {
-    const azure = { name: 'azure', url: 'https://x.metrics.ingest.monitor.azure.com/api/v1/write', auth: { azuread: { managedIdentity: {} } } };
-    const amp = { name: 'amp', url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write', auth: { sigv4: { region: 'eu-west-1' } } };
-    const warned = synth({ cluster: 'c', prometheus: { remoteWrite: [azure, amp] }, loki: { storage: { type: 'gcs', gcs: { bucket: 'loki-chunks' } } } }).stack.warnings;
+    const azure = {
+      name: 'azure',
+      url: 'https://x.metrics.ingest.monitor.azure.com/api/v1/write',
+      auth: { azuread: { managedIdentity: {} } },
+    };
+    const amp = {
+      name: 'amp',
+      url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
+      auth: { sigv4: { region: 'eu-west-1' } },
+    };
+    const warned = synth({
+      cluster: 'c',
+      prometheus: { remoteWrite: [azure, amp] },
+      loki: { storage: { type: 'gcs', gcs: { bucket: 'loki-chunks' } } },
+    }).stack.warnings;
     expect(warned.filter((w) => w.includes('metadata'))).toEqual([
       'spec.prometheus.remoteWrite azure auth.azuread.managedIdentity, spec.prometheus.remoteWrite amp auth.sigv4 (no credentials, no IRSA annotation) get their credentials from the cloud metadata address (169.254.0.0/16), which spec.networkPolicies never opens: use auth.azuread.sdk or auth.sigv4.credentials from a Secret, or IRSA (spec.prometheus.serviceAccountAnnotations eks.amazonaws.com/role-arn), or set spec.networkPolicies.enabled: false',
-      expect.stringMatching(/^spec\.loki\.storage\.gcs \(no credentials: Workload Identity\) gets its credentials from the cloud metadata address/),
+      expect.stringMatching(
+        /^spec\.loki\.storage\.gcs \(no credentials: Workload Identity\) gets its credentials from the cloud metadata address/,
+      ),
     ]);
     for (const spec of [
-      { cluster: 'c', prometheus: { remoteWrite: [amp], serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/p' } } },
+      {
+        cluster: 'c',
+        prometheus: { remoteWrite: [amp], serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/p' } },
+      },
       { cluster: 'c', prometheus: { remoteWrite: [azure] }, networkPolicies: { enabled: false } },
-      { loki: { storage: { type: 's3', s3: { bucket: 'loki-chunks', region: 'eu-west-1' } }, serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/l' } } },
+      {
+        loki: {
+          storage: { type: 's3', s3: { bucket: 'loki-chunks', region: 'eu-west-1' } },
+          serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/l' },
+        },
+      },
       { loki: { storage: { type: 'gcs', gcs: { bucket: 'loki-chunks', credentials: { name: 'gcs' } } } } },
-    ]) expect(synth(spec).stack.warnings.filter((w) => w.includes('metadata'))).toEqual([]);
+    ])
+      expect(synth(spec).stack.warnings.filter((w) => w.includes('metadata'))).toEqual([]);
   });
 
   test('monitoring.yaml (no remote store): no remote flow, no remoteCidrs warning, 51-network-policies.yaml as committed', () => {
@@ -395,6 +530,8 @@ describe('egress to remote stores', () => {
     const np = s.node.findAll().find((n) => n instanceof NetworkPolicies) as NetworkPolicies;
     expect(np.flows.filter((f) => typeof f.to !== 'string' && f.to.external === 'remote')).toEqual([]);
     // Compared with the committed file on purpose: monitoring.yaml's policies are unchanged by the remote flows.
-    expect(renderManifests(s).get('51-network-policies.yaml')).toBe(fs.readFileSync(path.join(root, 'dist', '51-network-policies.yaml'), 'utf8'));
+    expect(renderManifests(s).get('51-network-policies.yaml')).toBe(
+      fs.readFileSync(path.join(root, 'dist', '51-network-policies.yaml'), 'utf8'),
+    );
   });
 });

@@ -28,12 +28,25 @@ const INTERNET_IP = '52.112.0.10';
 /** Where each component runs (the fixed table), and whether it uses the host network. */
 /** Where each component's pods run; a component not listed runs in spec.namespace without host networking. */
 const PLACEMENT: Record<string, { ns: string; hostNetwork?: boolean }> = {
-  prometheus: { ns: NS }, alertmanager: { ns: NS }, 'prometheus-msteams': { ns: NS }, 'kube-state-metrics': { ns: NS },
-  loki: { ns: NS }, grafana: { ns: NS }, 'node-exporter': { ns: AG, hostNetwork: true }, cadvisor: { ns: AG },
-  'dcgm-exporter': { ns: AG }, promtail: { ns: AG }, alloy: { ns: AG }, backup: { ns: NS }, 'alloy-events': { ns: NS },
+  prometheus: { ns: NS },
+  alertmanager: { ns: NS },
+  'prometheus-msteams': { ns: NS },
+  'kube-state-metrics': { ns: NS },
+  loki: { ns: NS },
+  grafana: { ns: NS },
+  'node-exporter': { ns: AG, hostNetwork: true },
+  cadvisor: { ns: AG },
+  'dcgm-exporter': { ns: AG },
+  promtail: { ns: AG },
+  alloy: { ns: AG },
+  backup: { ns: NS },
+  'alloy-events': { ns: NS },
 };
 
-const pod = (name: string): Endpoint => ({ namespace: PLACEMENT[name]?.ns ?? NS, labels: recommendedLabels({ name, instance: I, component: 'x' }) });
+const pod = (name: string): Endpoint => ({
+  namespace: PLACEMENT[name]?.ns ?? NS,
+  labels: recommendedLabels({ name, instance: I, component: 'x' }),
+});
 const ingressController: Endpoint = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
 const dnsPod: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const node: Endpoint = { ip: NODE_IP };
@@ -41,8 +54,24 @@ const apiServer: Endpoint = { ip: API_IP };
 const internet: Endpoint = { ip: INTERNET_IP };
 
 const SERVICES: ServiceSpec[] = [
-  { name: 'whisper-api', kind: 'whisper-api', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'whisper-api' }, port: 'http', path: '/metrics', scheme: 'http' },
-  { name: 'whisperx-rq', kind: 'rq-exporter', namespace: 'ai', selector: { 'app.kubernetes.io/name': 'rq-exporter' }, port: 9726, path: '/metrics', scheme: 'http' },
+  {
+    name: 'whisper-api',
+    kind: 'whisper-api',
+    namespace: 'ai',
+    selector: { 'app.kubernetes.io/name': 'whisper-api' },
+    port: 'http',
+    path: '/metrics',
+    scheme: 'http',
+  },
+  {
+    name: 'whisperx-rq',
+    kind: 'rq-exporter',
+    namespace: 'ai',
+    selector: { 'app.kubernetes.io/name': 'rq-exporter' },
+    port: 9726,
+    path: '/metrics',
+    scheme: 'http',
+  },
 ];
 const whisperApi: Endpoint = { namespace: 'ai', labels: { 'app.kubernetes.io/name': 'whisper-api' }, namedPorts: { http: 8000 } };
 const rqExporter: Endpoint = { namespace: 'ai', labels: { 'app.kubernetes.io/name': 'rq-exporter' } };
@@ -58,11 +87,13 @@ interface FakeOptions {
 
 const FULL_STACK_SPEC = {
   ingress: { domain: 'example.org', tls: { createClusterIssuer: { email: 'ops@example.org' } } },
-  alerting: { receivers: [
-    { name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } },
-    { name: 'mail', type: 'email', to: 'ops@example.org', from: 'am@example.org', smarthost: 'smtp.example.org:587' },
-    { name: 'hook', type: 'webhook', urlSecretRef: { name: 'hook', key: 'url' } },
-  ] },
+  alerting: {
+    receivers: [
+      { name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } },
+      { name: 'mail', type: 'email', to: 'ops@example.org', from: 'am@example.org', smarthost: 'smtp.example.org:587' },
+      { name: 'hook', type: 'webhook', urlSecretRef: { name: 'hook', key: 'url' } },
+    ],
+  },
 };
 
 /** Stand-in workloads for `components` and the NetworkPolicies built over them. */
@@ -81,12 +112,21 @@ function fakeStack(o: FakeOptions = {}): K8sObject[] {
       },
     });
   }
-  const { enabled: _enabled, ingressControllerNamespaceSelector, ingressControllerPodSelector, ...np } = networkPoliciesSchema.parse(o.spec ?? {});
+  const {
+    enabled: _enabled,
+    ingressControllerNamespaceSelector,
+    ingressControllerPodSelector,
+    ...np
+  } = networkPoliciesSchema.parse(o.spec ?? {});
   new NetworkPolicies(chart, 'np', {
-    instance: I, namespace: NS, agentNamespace: AG,
+    instance: I,
+    namespace: NS,
+    agentNamespace: AG,
     ...np,
     // As the stack does without a controller peer: the spec's selectors, else ingress-nginx's namespace.
-    ...(ingressControllerNamespaceSelector ? { controllerPeer: { namespaceSelectors: [ingressControllerNamespaceSelector], podSelector: ingressControllerPodSelector } } : {}),
+    ...(ingressControllerNamespaceSelector
+      ? { controllerPeer: { namespaceSelectors: [ingressControllerNamespaceSelector], podSelector: ingressControllerPodSelector } }
+      : {}),
     root: chart,
     exposed: o.exposed ?? ['grafana', 'prometheus', 'alertmanager'],
     services: SERVICES,
@@ -163,8 +203,18 @@ const UNRELATED: Case[] = [
   ['dcgm-exporter -> API server', pod('dcgm-exporter'), apiServer, 443],
   ['loki -> prometheus', pod('loki'), pod('prometheus'), 9090],
   ['prometheus -> user service namespace, other pod', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 9726],
-  ['prometheus -> user service namespace, a port no service declares', pod('prometheus'), { namespace: 'ai', labels: { app: 'other' } }, 5432],
-  ['prometheus -> a pod of another namespace (no annotation discovery)', pod('prometheus'), { namespace: 'default', labels: { app: 'x' } }, 8080],
+  [
+    'prometheus -> user service namespace, a port no service declares',
+    pod('prometheus'),
+    { namespace: 'ai', labels: { app: 'other' } },
+    5432,
+  ],
+  [
+    'prometheus -> a pod of another namespace (no annotation discovery)',
+    pod('prometheus'),
+    { namespace: 'default', labels: { app: 'x' } },
+    8080,
+  ],
   ['grafana -> DNS on another port', pod('grafana'), dnsPod, 443],
   ['alertmanager -> loki', pod('alertmanager'), pod('loki'), 3100],
 ];
@@ -200,7 +250,9 @@ describe('NetworkPolicies follow the spec', () => {
   });
 
   test('the ingress controller namespace selector is settable', () => {
-    const policies = new PolicySet(fakeStack({ spec: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'traefik' } } }));
+    const policies = new PolicySet(
+      fakeStack({ spec: { ingressControllerNamespaceSelector: { 'kubernetes.io/metadata.name': 'traefik' } } }),
+    );
     expect(policies.allowed({ from: ingressController, to: pod('grafana'), port: 3000 })).toBe(false);
     expect(policies.allowed({ from: { namespace: 'traefik', labels: {} }, to: pod('grafana'), port: 3000 })).toBe(true);
   });
@@ -208,7 +260,9 @@ describe('NetworkPolicies follow the spec', () => {
   test('annotation discovery opens Prometheus egress to pods of every namespace, and only then', () => {
     const target: Endpoint = { namespace: 'default', labels: { app: 'x' } };
     expect(new PolicySet(fakeStack({ annotationDiscovery: true })).allowed({ from: pod('prometheus'), to: target, port: 8080 })).toBe(true);
-    expect(new PolicySet(fakeStack({ annotationDiscovery: false })).allowed({ from: pod('prometheus'), to: target, port: 8080 })).toBe(false);
+    expect(new PolicySet(fakeStack({ annotationDiscovery: false })).allowed({ from: pod('prometheus'), to: target, port: 8080 })).toBe(
+      false,
+    );
   });
 
   test('apiServerCidrs and nodeCidrs narrow the API server and node rules', () => {
@@ -222,8 +276,12 @@ describe('NetworkPolicies follow the spec', () => {
 
   test('a flow is emitted only when both components are present', () => {
     const objects = fakeStack({ components: ['prometheus', 'grafana'] });
-    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata?.name).sort())
-      .toEqual(['acme-http01-solver', 'allow-dns', 'allow-dns', 'default-deny', 'default-deny', 'grafana', 'prometheus']);
+    expect(
+      objects
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['acme-http01-solver', 'allow-dns', 'allow-dns', 'default-deny', 'default-deny', 'grafana', 'prometheus']);
     const grafana = objects.find((o) => o.metadata?.name === 'grafana' && o.kind === 'NetworkPolicy') as any;
     expect(JSON.stringify(grafana.spec.egress)).not.toContain('loki');
   });
@@ -232,11 +290,23 @@ describe('NetworkPolicies follow the spec', () => {
     const chart = new Chart(new App(), 'fake');
     new k8s.KubeDeployment(chart, 'x', {
       metadata: { name: 'tempo', namespace: NS, labels: { 'app.kubernetes.io/name': 'tempo' } },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'x', image: 'x:1' }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'x', image: 'x:1' }] } },
+      },
     });
-    expect(() => new NetworkPolicies(chart, 'np', {
-      instance: I, namespace: NS, agentNamespace: AG, root: chart, exposed: [], services: [], components: COMPONENTS,
-    })).toThrow(/tempo have no entry in the NetworkPolicy flow table.*charts\/registry\.ts.*spec\.networkPolicies\.enabled: false/);
+    expect(
+      () =>
+        new NetworkPolicies(chart, 'np', {
+          instance: I,
+          namespace: NS,
+          agentNamespace: AG,
+          root: chart,
+          exposed: [],
+          services: [],
+          components: COMPONENTS,
+        }),
+    ).toThrow(/tempo have no entry in the NetworkPolicy flow table.*charts\/registry\.ts.*spec\.networkPolicies\.enabled: false/);
   });
 });
 
@@ -281,7 +351,12 @@ function workloadEndpoints(objects: K8sObject[]): Record<string, Endpoint> {
     const namedPorts: Record<string, number> = {};
     for (const c of podSpec.containers ?? []) for (const p of c.ports ?? []) if (p.name) namedPorts[p.name] = p.containerPort;
     const name = (object.metadata?.labels as Record<string, string>)['app.kubernetes.io/name'];
-    out[name] = { namespace: object.metadata?.namespace, labels: podMetadata.labels, namedPorts, hostNetwork: podSpec.hostNetwork === true };
+    out[name] = {
+      namespace: object.metadata?.namespace,
+      labels: podMetadata.labels,
+      namedPorts,
+      hostNetwork: podSpec.hostNetwork === true,
+    };
   }
   return out;
 }
@@ -291,7 +366,9 @@ describe('NetworkPolicies over every component merged into the stack', () => {
     const spec = {
       logs: { collector },
       loki: { ruler: { enabled: true } },
-      alerting: { receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }] },
+      alerting: {
+        receivers: [{ name: 'teams', type: 'msteams', webhookUrlSecretRef: { name: 'alertmanager-msteams', key: 'webhook-url' } }],
+      },
       ingress: { domain: 'example.org', prometheus: { enabled: true }, alertmanager: { enabled: true } },
     };
     const { objects } = synth(spec);
@@ -302,18 +379,30 @@ describe('NetworkPolicies over every component merged into the stack', () => {
     test(`${collector}: a policy selects every workload off the host network`, () => {
       for (const [name, e] of Object.entries(ep)) {
         if (e.hostNetwork) continue;
-        const selecting = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === e.namespace && o.metadata?.name === name);
+        const selecting = objects.filter(
+          (o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === e.namespace && o.metadata?.name === name,
+        );
         expect([name, selecting.length]).toEqual([name, 1]);
       }
     });
 
     // Every row has the protocol: jest passes a done callback in place of a missing last argument.
     const needed: [string, string, number, 'TCP' | 'UDP'][] = [
-      ['prometheus', 'alertmanager', 9093, 'TCP'], ['prometheus', 'prometheus-msteams', 2000, 'TCP'], ['prometheus', 'kube-state-metrics', 8080, 'TCP'],
-      ['prometheus', 'dcgm-exporter', 9400, 'TCP'], ['prometheus', 'loki', 3100, 'TCP'], ['prometheus', collector, collector === 'promtail' ? 3101 : 12345, 'TCP'],
-      ['prometheus', 'cadvisor', 8080, 'TCP'], ['alertmanager', 'prometheus-msteams', 2000, 'TCP'], ['alertmanager', 'alertmanager', 9094, 'UDP'],
-      [collector, 'loki', 3100, 'TCP'], ['loki', 'alertmanager', 9093, 'TCP'],
-      ['grafana', 'prometheus', 9090, 'TCP'], ['grafana', 'loki', 3100, 'TCP'], ['grafana', 'alertmanager', 9093, 'TCP'], ['prometheus', 'grafana', 3000, 'TCP'],
+      ['prometheus', 'alertmanager', 9093, 'TCP'],
+      ['prometheus', 'prometheus-msteams', 2000, 'TCP'],
+      ['prometheus', 'kube-state-metrics', 8080, 'TCP'],
+      ['prometheus', 'dcgm-exporter', 9400, 'TCP'],
+      ['prometheus', 'loki', 3100, 'TCP'],
+      ['prometheus', collector, collector === 'promtail' ? 3101 : 12345, 'TCP'],
+      ['prometheus', 'cadvisor', 8080, 'TCP'],
+      ['alertmanager', 'prometheus-msteams', 2000, 'TCP'],
+      ['alertmanager', 'alertmanager', 9094, 'UDP'],
+      [collector, 'loki', 3100, 'TCP'],
+      ['loki', 'alertmanager', 9093, 'TCP'],
+      ['grafana', 'prometheus', 9090, 'TCP'],
+      ['grafana', 'loki', 3100, 'TCP'],
+      ['grafana', 'alertmanager', 9093, 'TCP'],
+      ['prometheus', 'grafana', 3000, 'TCP'],
     ];
     test.each(needed)(`${collector}: allows %s -> %s:%d/%s`, (from, to, port, protocol) => {
       expect(present).toEqual(expect.arrayContaining([from, to]));
@@ -321,9 +410,14 @@ describe('NetworkPolicies over every component merged into the stack', () => {
     });
 
     test.each([
-      [collector, 'prometheus', 9090], ['prometheus-msteams', 'loki', 3100], ['dcgm-exporter', 'loki', 3100],
-      ['kube-state-metrics', 'alertmanager', 9093], ['cadvisor', 'prometheus', 9090],
-      ['grafana', 'cadvisor', 8080], ['grafana', 'kube-state-metrics', 8080], [collector, 'grafana', 3000],
+      [collector, 'prometheus', 9090],
+      ['prometheus-msteams', 'loki', 3100],
+      ['dcgm-exporter', 'loki', 3100],
+      ['kube-state-metrics', 'alertmanager', 9093],
+      ['cadvisor', 'prometheus', 9090],
+      ['grafana', 'cadvisor', 8080],
+      ['grafana', 'kube-state-metrics', 8080],
+      [collector, 'grafana', 3000],
     ] as [string, string, number][])(`${collector}: denies %s -> %s:%d`, (from, to, port) => {
       expect(policies.allowed({ from: ep[from], to: ep[to], port })).toBe(false);
     });
@@ -339,36 +433,75 @@ describe('NetworkPolicies over every component merged into the stack', () => {
 });
 
 describe('many services in one namespace', () => {
-  test('past SERVICES_PER_NAMESPACE_PRECISE, one egress rule for the namespace on the services\' ports', () => {
+  test("past SERVICES_PER_NAMESPACE_PRECISE, one egress rule for the namespace on the services' ports", () => {
     const many = Array.from({ length: SERVICES_PER_NAMESPACE_PRECISE + 1 }, (_, i) => ({
-      name: `svc-${i}`, kind: 'http', namespace: 'big', selector: { 'app.kubernetes.io/name': `svc-${i}` }, port: i % 2 ? 'http' : 8080,
+      name: `svc-${i}`,
+      kind: 'http',
+      namespace: 'big',
+      selector: { 'app.kubernetes.io/name': `svc-${i}` },
+      port: i % 2 ? 'http' : 8080,
     }));
     const few = [{ name: 'one', kind: 'http', namespace: 'small', selector: { app: 'one' }, port: 'http' }];
     const np = find(synth({ services: [...many, ...few] }).objects, 'NetworkPolicy', 'prometheus');
-    const toNs = (ns: string) => np.spec.egress.filter((r: any) => JSON.stringify(r.to ?? []).includes(`"kubernetes.io/metadata.name":"${ns}"`));  
-    expect(toNs('big')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'big' } } }], ports: [{ port: 8080, protocol: 'TCP' }, { port: 'http', protocol: 'TCP' }] }]);
-    expect(toNs('small')).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'small' } }, podSelector: { matchLabels: { app: 'one' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    const toNs = (ns: string) =>
+      np.spec.egress.filter((r: any) => JSON.stringify(r.to ?? []).includes(`"kubernetes.io/metadata.name":"${ns}"`));
+    expect(toNs('big')).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'big' } } }],
+        ports: [
+          { port: 8080, protocol: 'TCP' },
+          { port: 'http', protocol: 'TCP' },
+        ],
+      },
+    ]);
+    expect(toNs('small')).toEqual([
+      {
+        to: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'small' } }, podSelector: { matchLabels: { app: 'one' } } },
+        ],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+    ]);
   });
 });
 
 describe('Loki simple-scalable: one policy for the write, read and backend workloads', () => {
-  const S3 = { type: 's3', s3: { bucket: 'loki-chunks', endpoint: 'minio.storage.svc:9000', forcePathStyle: true, credentials: { name: 'loki-s3' } } };
+  const S3 = {
+    type: 's3',
+    s3: { bucket: 'loki-chunks', endpoint: 'minio.storage.svc:9000', forcePathStyle: true, credentials: { name: 'loki-s3' } },
+  };
   const { objects } = synth({ loki: { mode: 'simple-scalable', storage: S3, ruler: { enabled: true } } });
   const policies = new PolicySet(objects);
-  const pods = Object.fromEntries(podTemplates(objects).map(({ object, podMetadata }) => [object.metadata?.name as string, { namespace: object.metadata?.namespace, labels: podMetadata.labels }]));
+  const pods = Object.fromEntries(
+    podTemplates(objects).map(({ object, podMetadata }) => [
+      object.metadata?.name as string,
+      { namespace: object.metadata?.namespace, labels: podMetadata.labels },
+    ]),
+  );
 
-  test('the policy selects the labels every target shares, not the first target\'s', () => {
-    expect(find(objects, 'NetworkPolicy', 'loki').spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/instance': I } });
+  test("the policy selects the labels every target shares, not the first target's", () => {
+    expect(find(objects, 'NetworkPolicy', 'loki').spec.podSelector).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/instance': I },
+    });
   });
 
   test.each([
-    ['grafana', 'loki-read', 3100], ['alloy', 'loki-write', 3100], ['alloy-events', 'loki-write', 3100], ['prometheus', 'loki-backend', 3100],
-    ['loki-read', 'loki-backend', 9095], ['loki-write', 'loki-read', 7946], ['loki-backend', 'alertmanager', 9093],
+    ['grafana', 'loki-read', 3100],
+    ['alloy', 'loki-write', 3100],
+    ['alloy-events', 'loki-write', 3100],
+    ['prometheus', 'loki-backend', 3100],
+    ['loki-read', 'loki-backend', 9095],
+    ['loki-write', 'loki-read', 7946],
+    ['loki-backend', 'alertmanager', 9093],
   ] as [string, string, number][])('allows %s -> %s:%d', (from, to, port) => {
     expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(true);
   });
 
-  test.each([['alloy', 'loki-read', 9095], ['grafana', 'loki-write', 9095], ['loki-read', 'grafana', 3000]] as [string, string, number][])('denies %s -> %s:%d', (from, to, port) => {
+  test.each([
+    ['alloy', 'loki-read', 9095],
+    ['grafana', 'loki-write', 9095],
+    ['loki-read', 'grafana', 3000],
+  ] as [string, string, number][])('denies %s -> %s:%d', (from, to, port) => {
     expect(policies.allowed({ from: pods[from], to: pods[to], port })).toBe(false);
   });
 });

@@ -9,20 +9,37 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  checkOutputTarget, OUTPUT_MARKER, OutputError, recoverInterruptedSwap, removeStaleTemporaries, SWAP_JOURNAL, writeAtomically,
+  checkOutputTarget,
+  OUTPUT_MARKER,
+  OutputError,
+  recoverInterruptedSwap,
+  removeStaleTemporaries,
+  SWAP_JOURNAL,
+  writeAtomically,
 } from '../../charts/lib/swap';
 import { synthFile } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-const OLD = new Map([['00-a.yaml', 'old: a\n'], ['10-b.yaml', 'old: b\n'], ['20-gone.yaml', 'old: gone\n'], ['Kustomization', 'old: k\n']]);
-const NEW = new Map([['00-a.yaml', 'new: a\n'], ['10-b.yaml', 'new: b\n'], ['30-added.yaml', 'new: added\n'], ['Kustomization', 'new: k\n']]);
+const OLD = new Map([
+  ['00-a.yaml', 'old: a\n'],
+  ['10-b.yaml', 'old: b\n'],
+  ['20-gone.yaml', 'old: gone\n'],
+  ['Kustomization', 'old: k\n'],
+]);
+const NEW = new Map([
+  ['00-a.yaml', 'new: a\n'],
+  ['10-b.yaml', 'new: b\n'],
+  ['30-added.yaml', 'new: added\n'],
+  ['Kustomization', 'new: k\n'],
+]);
 
 /** name -> content of every entry of `dir` (files only; a folder shows as "<dir>"). */
 function contents(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) out[e.name] = e.isDirectory() ? '<dir>' : fs.readFileSync(path.join(dir, e.name), 'utf8');
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+    out[e.name] = e.isDirectory() ? '<dir>' : fs.readFileSync(path.join(dir, e.name), 'utf8');
   return out;
 }
 const expected = (files: Map<string, string>) => ({ ...Object.fromEntries(files), [OUTPUT_MARKER]: expect.any(String) });
@@ -55,7 +72,9 @@ describe('synth writes only into a folder it owns', () => {
     fs.mkdirSync(path.join(tmp, '.git'));
     fs.writeFileSync(path.join(tmp, 'notes.md'), 'mine\n');
     process.chdir(tmp);
-    expect(() => writeAtomically('.', NEW)).toThrow(/refusing to write the output into \. \(the current folder\): it is the current folder/);
+    expect(() => writeAtomically('.', NEW)).toThrow(
+      /refusing to write the output into \. \(the current folder\): it is the current folder/,
+    );
     expect(() => writeAtomically('..', NEW)).toThrow(/the current folder or contains it/);
     expect(contents(tmp)).toEqual({ '.git': '<dir>', 'notes.md': 'mine\n' });
   });
@@ -108,7 +127,11 @@ describe('the swap', () => {
   /** Every step the hook sees for a swap of OLD by NEW. */
   function steps(): string[] {
     const seen: string[] = [];
-    writeAtomically(oldDist(), NEW, { hook: (s) => { seen.push(s); } });
+    writeAtomically(oldDist(), NEW, {
+      hook: (s) => {
+        seen.push(s);
+      },
+    });
     fs.rmSync(path.join(tmp, 'dist'), { recursive: true });
     return seen;
   }
@@ -116,35 +139,64 @@ describe('the swap', () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'output-steps-'));
     const seen: string[] = [];
     writeAtomically(path.join(d, 'dist'), OLD);
-    writeAtomically(path.join(d, 'dist'), NEW, { hook: (s) => { seen.push(s); } });
+    writeAtomically(path.join(d, 'dist'), NEW, {
+      hook: (s) => {
+        seen.push(s);
+      },
+    });
     fs.rmSync(d, { recursive: true, force: true });
     return seen;
   })();
 
   test('has the documented steps (stage, backup, journal, replace, remove, commit, cleanup)', () => {
     expect(steps()).toEqual(STEPS);
-    for (const s of ['stage', 'stage:00-a.yaml', 'backup:20-gone.yaml', 'journal', 'replace:10-b.yaml', `replace:${OUTPUT_MARKER}`, 'remove:20-gone.yaml', 'commit', 'cleanup']) {
+    for (const s of [
+      'stage',
+      'stage:00-a.yaml',
+      'backup:20-gone.yaml',
+      'journal',
+      'replace:10-b.yaml',
+      `replace:${OUTPUT_MARKER}`,
+      'remove:20-gone.yaml',
+      'commit',
+      'cleanup',
+    ]) {
       expect(STEPS).toContain(s);
     }
   });
 
-  test.each(STEPS.filter((s) => s !== 'cleanup'))('a failure at "%s" leaves the previous dist/ exactly as it was, and no temporaries', (step) => {
-    const out = oldDist();
-    expect(() => writeAtomically(out, NEW, { hook: (s) => { if (s === step) throw new Error(`injected failure at ${s}`); } }))
-      .toThrow(`injected failure at ${step}`);
-    expect(contents(out)).toEqual(expected(OLD));
-    expect(fs.readdirSync(tmp)).toEqual(['dist']);
-  });
+  test.each(STEPS.filter((s) => s !== 'cleanup'))(
+    'a failure at "%s" leaves the previous dist/ exactly as it was, and no temporaries',
+    (step) => {
+      const out = oldDist();
+      expect(() =>
+        writeAtomically(out, NEW, {
+          hook: (s) => {
+            if (s === step) throw new Error(`injected failure at ${s}`);
+          },
+        }),
+      ).toThrow(`injected failure at ${step}`);
+      expect(contents(out)).toEqual(expected(OLD));
+      expect(fs.readdirSync(tmp)).toEqual(['dist']);
+    },
+  );
 
   test('a failure while removing the temporaries after the commit does not fail the run; the next synth removes them', () => {
     const out = oldDist();
-    expect(writeAtomically(out, NEW, { hook: (s) => { if (s === 'cleanup') throw new Error('injected'); } })).toEqual({ recovered: false });
+    expect(
+      writeAtomically(out, NEW, {
+        hook: (s) => {
+          if (s === 'cleanup') throw new Error('injected');
+        },
+      }),
+    ).toEqual({ recovered: false });
     expect(contents(out)).toEqual(expected(NEW));
     expect(fs.readdirSync(tmp).length).toBe(3); // dist/ and this process' staging and backup folders
     const script = `require(${JSON.stringify(path.join(ROOT, 'charts', 'lib', 'swap.ts'))}).writeAtomically(${JSON.stringify(out)}, new Map(${JSON.stringify([...NEW])}))`;
     expect(spawnSync(TSX, ['-e', script], { encoding: 'utf8', timeout: 60000 }).status).toBe(0);
     expect(fs.readdirSync(tmp).length).toBe(3); // still this (live) process' folders: never removed under a running writer
-    for (const e of fs.readdirSync(tmp)) if (e !== 'dist') fs.renameSync(path.join(tmp, e), path.join(tmp, e.replace(String(process.pid), String(deadPid()))));
+    for (const e of fs.readdirSync(tmp))
+      if (e !== 'dist') fs.renameSync(path.join(tmp, e), path.join(tmp, e.replace(String(process.pid), String(deadPid()))));
     writeAtomically(out, NEW);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
@@ -204,13 +256,21 @@ describe('the swap', () => {
     expect(r.stderr).toContain('a synth was interrupted while swapping files');
   });
 
-  test('stale temporaries of dead writers and of earlier versions are removed; a live writer\'s are kept', () => {
+  test("stale temporaries of dead writers and of earlier versions are removed; a live writer's are kept", () => {
     const out = oldDist();
     const dead = deadPid();
-    for (const name of [`.dist.tmp-${dead}-AbC123`, `.dist.old-${dead}-XyZ789`, '.dist.tmp-Q1w2E3', '.dist.tmp-Q1w2E3.old', `.dist.tmp-${process.pid}-LiVe12`]) {
+    for (const name of [
+      `.dist.tmp-${dead}-AbC123`,
+      `.dist.old-${dead}-XyZ789`,
+      '.dist.tmp-Q1w2E3',
+      '.dist.tmp-Q1w2E3.old',
+      `.dist.tmp-${process.pid}-LiVe12`,
+    ]) {
       fs.mkdirSync(path.join(tmp, name));
     }
-    expect(removeStaleTemporaries(out).sort()).toEqual([`.dist.old-${dead}-XyZ789`, `.dist.tmp-${dead}-AbC123`, '.dist.tmp-Q1w2E3', '.dist.tmp-Q1w2E3.old'].sort());
+    expect(removeStaleTemporaries(out).sort()).toEqual(
+      [`.dist.old-${dead}-XyZ789`, `.dist.tmp-${dead}-AbC123`, '.dist.tmp-Q1w2E3', '.dist.tmp-Q1w2E3.old'].sort(),
+    );
     expect(fs.readdirSync(tmp).sort()).toEqual([`.dist.tmp-${process.pid}-LiVe12`, 'dist']);
   });
 });

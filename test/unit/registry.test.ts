@@ -19,31 +19,53 @@ const objects = stack.charts.flatMap(({ chart }) => chart.toJson());
 const promConfig = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config').data['prometheus.yml']);
 
 test('every folder in charts/components is registered under its folder name, once', () => {
-  const folders = fs.readdirSync(path.join(ROOT, 'charts', 'components'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = fs
+    .readdirSync(path.join(ROOT, 'charts', 'components'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   expect(COMPONENTS.map((c) => c.name).sort()).toEqual(folders);
   expect(new Set(COMPONENTS.map((c) => c.name)).size).toBe(COMPONENTS.length);
 });
 
 test('spec sections are owned once, and the schema holds every one', () => {
   const keys = Object.keys(specSections());
-  expect(keys).toEqual(expect.arrayContaining(['prometheus', 'nodeExporter', 'gpu', 'kubelet', 'services', 'loki', 'logs', 'alerting', 'grafana', 'ingress', 'networkPolicies', 'gitops']));
+  expect(keys).toEqual(
+    expect.arrayContaining([
+      'prometheus',
+      'nodeExporter',
+      'gpu',
+      'kubelet',
+      'services',
+      'loki',
+      'logs',
+      'alerting',
+      'grafana',
+      'ingress',
+      'networkPolicies',
+      'gitops',
+    ]),
+  );
   for (const k of keys) expect(Object.keys(spec.spec)).toContain(k);
 });
 
 test('the catalog spec builds every component', () => {
   expect(COMPONENTS.filter((c) => !stack.built.has(c.name)).map((c) => c.name)).toEqual(
     // one collector at a time; the Teams bridge only with an msteams receiver
-    COMPONENTS.filter((c) => c.enabled && !c.enabled(spec.spec)).map((c) => c.name));
+    COMPONENTS.filter((c) => c.enabled && !c.enabled(spec.spec)).map((c) => c.name),
+  );
 });
 
-test('each built component\'s declared jobs are scraped', () => {
+test("each built component's declared jobs are scraped", () => {
   const jobs = (promConfig.scrape_configs as { job_name: string }[]).map((j) => j.job_name);
   const declared = COMPONENTS.filter((c) => stack.built.has(c.name)).flatMap((c) => c.jobs ?? []);
   expect(declared.filter((j) => !jobs.includes(j))).toEqual([]);
 });
 
 test('workloads carry the name of a registered workload component; every workload component has one', () => {
-  const workloads = stack.node.findAll().filter((n): n is ApiObject => n instanceof ApiObject && ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(n.kind));
+  const workloads = stack.node
+    .findAll()
+    .filter((n): n is ApiObject => n instanceof ApiObject && ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(n.kind));
   const names = new Set(workloads.map((w) => w.metadata.getLabel('app.kubernetes.io/name')));
   expect([...names].filter((n) => !KNOWN_COMPONENTS.includes(n as string))).toEqual([]);
   expect(KNOWN_COMPONENTS.filter((c) => stack.built.has(c) && !names.has(c))).toEqual([]);

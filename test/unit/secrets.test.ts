@@ -21,7 +21,9 @@ const none = new Map<string, Set<string>>();
 describe('secrets plan', () => {
   test('monitoring.yaml: the web-auth password and web config and Grafana admin are made; the Teams webhook must be given', () => {
     const plan = planSecrets(spec);
-    const byName = Object.fromEntries(plan.map((p) => [p.name, Object.fromEntries(p.keys.map((k) => [k.key, k.source?.kind ?? 'missing']))]));
+    const byName = Object.fromEntries(
+      plan.map((p) => [p.name, Object.fromEntries(p.keys.map((k) => [k.key, k.source?.kind ?? 'missing']))]),
+    );
     expect(byName).toEqual({
       'alertmanager-msteams': { 'webhook-url': 'missing' },
       'grafana-admin': { 'admin-password': 'random', 'admin-user': 'fixed', 'secret-key': 'random' },
@@ -29,7 +31,9 @@ describe('secrets plan', () => {
     });
     const problems = planProblems(plan, none);
     expect(problems).toEqual([expect.stringContaining('monitoring/alertmanager-msteams/webhook-url: the stack cannot make this value')]);
-    expect(problems[0]).toContain('--from-file alertmanager-msteams/webhook-url=PATH or --from-env alertmanager-msteams/webhook-url=VARIABLE');
+    expect(problems[0]).toContain(
+      '--from-file alertmanager-msteams/webhook-url=PATH or --from-env alertmanager-msteams/webhook-url=VARIABLE',
+    );
   });
 
   test('a key that would be empty fails: an empty file, an unset or empty variable', () => {
@@ -61,11 +65,13 @@ describe('secrets plan', () => {
       ['monitoring-web-auth', false, ['web-config.yml'], ['password']],
     ]);
     const text = describeActions(actions, true).join('\n');
-    expect(text).toBe([
-      `would create secret monitoring/alertmanager-msteams: webhook-url (from ${file})`,
-      'unchanged secret monitoring/grafana-admin; kept admin-password, admin-user, secret-key (existing keys are never overwritten)',
-      'would add to secret monitoring/monitoring-web-auth: web-config.yml (bcrypt web config for user monitoring); kept password (existing keys are never overwritten)',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        `would create secret monitoring/alertmanager-msteams: webhook-url (from ${file})`,
+        'unchanged secret monitoring/grafana-admin; kept admin-password, admin-user, secret-key (existing keys are never overwritten)',
+        'would add to secret monitoring/monitoring-web-auth: web-config.yml (bcrypt web config for user monitoring); kept password (existing keys are never overwritten)',
+      ].join('\n'),
+    );
     expect(text).not.toContain('very-secret-token');
   });
 
@@ -86,12 +92,19 @@ describe('secrets plan', () => {
   });
 
   test('the command refuses bad options and keys the stack does not read, before reaching a cluster', () => {
-    const run = (args: string[]) => spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'charts', 'app', 'secrets.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    const run = (args: string[]) =>
+      spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'charts', 'app', 'secrets.ts'), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60000,
+      });
     const bad = run(['--from-file', 'webhook']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--from-file needs NAME/KEY=PATH');
     const unknown = run(['--from-env', 'nope/key=X']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('the stack reads no nope/key; it reads alertmanager-msteams/webhook-url, grafana-admin/admin-password');
+    expect(unknown.stderr).toContain(
+      'the stack reads no nope/key; it reads alertmanager-msteams/webhook-url, grafana-admin/admin-password',
+    );
   }, 120000);
 });

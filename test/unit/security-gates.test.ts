@@ -5,8 +5,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  allGateProblems, API_CLIENTS, containerHardeningProblems, EXEMPTIONS, hostAccessProblems, imageProblems,
-  rbacProblems, secretLiteralProblems, tokenMountProblems,
+  allGateProblems,
+  API_CLIENTS,
+  containerHardeningProblems,
+  EXEMPTIONS,
+  hostAccessProblems,
+  imageProblems,
+  rbacProblems,
+  secretLiteralProblems,
+  tokenMountProblems,
 } from '../lib/gates';
 import type { K8sObject } from '../lib/k8s-validate';
 import { synth, synthFile } from '../lib/synth';
@@ -70,7 +77,9 @@ describe('security gates', () => {
 });
 
 /** A Deployment that passes every gate; tests break one thing at a time. */
-function goodDeployment(over: { pod?: Record<string, unknown>; container?: Record<string, unknown>; name?: string; namespace?: string } = {}): K8sObject {
+function goodDeployment(
+  over: { pod?: Record<string, unknown>; container?: Record<string, unknown>; name?: string; namespace?: string } = {},
+): K8sObject {
   const name = over.name ?? 'grafana';
   return {
     apiVersion: 'apps/v1',
@@ -83,15 +92,17 @@ function goodDeployment(over: { pod?: Record<string, unknown>; container?: Recor
         spec: {
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, runAsUser: 472, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name,
-            image: 'docker.io/grafana/grafana:12.2.0',
-            resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-            readinessProbe: { httpGet: { path: '/api/health', port: 3000 } },
-            livenessProbe: { httpGet: { path: '/api/health', port: 3000 } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            ...over.container,
-          }],
+          containers: [
+            {
+              name,
+              image: 'docker.io/grafana/grafana:12.2.0',
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+              readinessProbe: { httpGet: { path: '/api/health', port: 3000 } },
+              livenessProbe: { httpGet: { path: '/api/health', port: 3000 } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              ...over.container,
+            },
+          ],
           ...over.pod,
         },
       },
@@ -99,8 +110,17 @@ function goodDeployment(over: { pod?: Record<string, unknown>; container?: Recor
   };
 }
 
-const restrictedNs: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
-const cm = (data: Record<string, string>): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'monitoring' }, data });
+const restrictedNs: K8sObject = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'monitoring', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+};
+const cm = (data: Record<string, string>): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cfg', namespace: 'monitoring' },
+  data,
+});
 
 describe('each gate fails on a bad object', () => {
   test('the good fixture passes every gate', () => {
@@ -108,31 +128,87 @@ describe('each gate fails on a bad object', () => {
   });
 
   test.each([
-    ['a Teams webhook URL in a config file', cm({ 'alertmanager.yml': 'receivers:\n  - name: teams\n    webhook_configs:\n      - url: https://contoso.webhook.office.com/webhookb2/abc\n' }), /Microsoft Teams webhook/],
-    ['a password in an INI file', cm({ 'grafana.ini': '[security]\nadmin_user = admin\nadmin_password = YourSecurePassword2025!\n' }), /admin_password/],
+    [
+      'a Teams webhook URL in a config file',
+      cm({
+        'alertmanager.yml':
+          'receivers:\n  - name: teams\n    webhook_configs:\n      - url: https://contoso.webhook.office.com/webhookb2/abc\n',
+      }),
+      /Microsoft Teams webhook/,
+    ],
+    [
+      'a password in an INI file',
+      cm({ 'grafana.ini': '[security]\nadmin_user = admin\nadmin_password = YourSecurePassword2025!\n' }),
+      /admin_password/,
+    ],
     ['an SMTP password in YAML', cm({ 'alertmanager.yml': 'global:\n  smtp_auth_password: hunter2\n' }), /smtp_auth_password/],
-    ['a bearer token field', cm({ 'datasource.yaml': 'apiVersion: 1\ndatasources:\n  - name: x\n    secureJsonData:\n      token: abc123\n' }), /token/],
-    ['an htpasswd entry', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'auth', namespace: 'monitoring' }, stringData: { auth: 'admin:$apr1$Ah2Gd9y1$Kq6Qbqk1a0N6lCN6QfXlV/' } }, /htpasswd/],
-    ['an htpasswd entry in base64 data', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'auth', namespace: 'monitoring' }, data: { auth: Buffer.from('admin:$2y$05$abcdefghijklmnopqrstuuJ3TzE9kGmLvx1j4n3fGkqQwS6e8Yx3W\n').toString('base64') } }, /htpasswd/],
+    [
+      'a bearer token field',
+      cm({ 'datasource.yaml': 'apiVersion: 1\ndatasources:\n  - name: x\n    secureJsonData:\n      token: abc123\n' }),
+      /token/,
+    ],
+    [
+      'an htpasswd entry',
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'auth', namespace: 'monitoring' },
+        stringData: { auth: 'admin:$apr1$Ah2Gd9y1$Kq6Qbqk1a0N6lCN6QfXlV/' },
+      },
+      /htpasswd/,
+    ],
+    [
+      'an htpasswd entry in base64 data',
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'auth', namespace: 'monitoring' },
+        data: { auth: Buffer.from('admin:$2y$05$abcdefghijklmnopqrstuuJ3TzE9kGmLvx1j4n3fGkqQwS6e8Yx3W\n').toString('base64') },
+      },
+      /htpasswd/,
+    ],
     ['a private key', cm({ 'tls.key': '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n' }), /private key/],
     ['a URL with a password', cm({ url: 'https://admin:s3cret@grafana.example.com/' }), /embedded password/],
-    ['a literal password in an environment variable', goodDeployment({ container: { env: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', value: 'admin' }] } }), /GF_SECURITY_ADMIN_PASSWORD/],
+    [
+      'a literal password in an environment variable',
+      goodDeployment({ container: { env: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', value: 'admin' }] } }),
+      /GF_SECURITY_ADMIN_PASSWORD/,
+    ],
   ])('secret literals: %s', (_n, obj, re) => {
     const problems = secretLiteralProblems([obj]);
     expect(problems.join('\n')).toMatch(re);
   });
 
   test('a Teams webhook URL in an environment variable fails; a boolean flag named like a webhook passes', () => {
-    expect(secretLiteralProblems([goodDeployment({ container: { env: [{ name: 'TEAMS_WEBHOOK_URL', value: 'https://example.org/hook/abc' }] } })]).join()).toMatch(/TEAMS_WEBHOOK_URL/);
+    expect(
+      secretLiteralProblems([
+        goodDeployment({ container: { env: [{ name: 'TEAMS_WEBHOOK_URL', value: 'https://example.org/hook/abc' }] } }),
+      ]).join(),
+    ).toMatch(/TEAMS_WEBHOOK_URL/);
     expect(secretLiteralProblems([goodDeployment({ container: { env: [{ name: 'WORKFLOW_WEBHOOK', value: 'true' }] } })])).toEqual([]);
   });
 
   test('secret references pass: secretKeyRef, $__file{}, ${VAR}, file paths, Secret names', () => {
-    expect(secretLiteralProblems([
-      goodDeployment({ container: { env: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'password' } } }] } }),
-      cm({ 'grafana.ini': '[security]\nadmin_password = $__file{/etc/secrets/admin-password}\n', 'am.yml': 'global:\n  smtp_auth_password_file: /etc/am/smtp\nreceivers:\n  - name: x\n    webhook_configs:\n      - url_file: /etc/am/url\n', 'ds.yaml': 'datasources:\n  - secureJsonData:\n      basicAuthPassword: ${PROM_PASSWORD}\n' }),
-      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'p', annotations: { 'nginx.ingress.kubernetes.io/auth-secret': 'prometheus-basic-auth' } } },
-    ])).toEqual([]);
+    expect(
+      secretLiteralProblems([
+        goodDeployment({
+          container: {
+            env: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'password' } } }],
+          },
+        }),
+        cm({
+          'grafana.ini': '[security]\nadmin_password = $__file{/etc/secrets/admin-password}\n',
+          'am.yml':
+            'global:\n  smtp_auth_password_file: /etc/am/smtp\nreceivers:\n  - name: x\n    webhook_configs:\n      - url_file: /etc/am/url\n',
+          'ds.yaml': 'datasources:\n  - secureJsonData:\n      basicAuthPassword: ${PROM_PASSWORD}\n',
+        }),
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { name: 'p', annotations: { 'nginx.ingress.kubernetes.io/auth-secret': 'prometheus-basic-auth' } },
+        },
+      ]),
+    ).toEqual([]);
   });
 
   test.each([
@@ -152,61 +228,148 @@ describe('each gate fails on a bad object', () => {
     ['no limits.memory', { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1' } } }, /no limits\.memory/],
     ['no readiness probe', { readinessProbe: undefined }, /no readinessProbe/],
     ['no liveness probe', { livenessProbe: undefined }, /no livenessProbe/],
-    ['privilege escalation', { securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ['ALL'] } } }, /allowPrivilegeEscalation/],
-    ['privileged', { securityContext: { allowPrivilegeEscalation: false, privileged: true, capabilities: { drop: ['ALL'] } } }, /privileged/],
+    [
+      'privilege escalation',
+      { securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ['ALL'] } } },
+      /allowPrivilegeEscalation/,
+    ],
+    [
+      'privileged',
+      { securityContext: { allowPrivilegeEscalation: false, privileged: true, capabilities: { drop: ['ALL'] } } },
+      /privileged/,
+    ],
     ['capabilities not dropped', { securityContext: { allowPrivilegeEscalation: false } }, /drop ALL/],
-    ['an undocumented capability', { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] } } }, /NET_ADMIN/],
+    [
+      'an undocumented capability',
+      { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] } } },
+      /NET_ADMIN/,
+    ],
     ['root', { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsUser: 0 } }, /non-root/],
-    ['seccomp Unconfined', { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'Unconfined' } } }, /seccompProfile is Unconfined/],
+    [
+      'seccomp Unconfined',
+      { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'Unconfined' } } },
+      /seccompProfile is Unconfined/,
+    ],
   ])('container hardening: %s', (_n, container, re) => {
     expect(containerHardeningProblems([goodDeployment({ container })]).join('\n')).toMatch(re);
   });
 
   test('container hardening: no seccomp at pod or container level fails', () => {
-    expect(containerHardeningProblems([goodDeployment({ pod: { securityContext: { runAsNonRoot: true, runAsUser: 472 } } })]).join('\n')).toMatch(/seccompProfile is unset/);
+    expect(
+      containerHardeningProblems([goodDeployment({ pod: { securityContext: { runAsNonRoot: true, runAsUser: 472 } } })]).join('\n'),
+    ).toMatch(/seccompProfile is unset/);
   });
 
   test('container hardening: exemptions are per component', () => {
-    const sysAdmin = { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsNonRoot: false, runAsUser: 0 } };
+    const sysAdmin = {
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] },
+        runAsNonRoot: false,
+        runAsUser: 0,
+      },
+    };
     expect(containerHardeningProblems([goodDeployment({ name: 'dcgm-exporter', container: sysAdmin })])).toEqual([]);
     expect(containerHardeningProblems([goodDeployment({ name: 'grafana', container: sysAdmin })])).toHaveLength(2);
   });
 
   test('host access: only exempted agents, never in a restricted namespace', () => {
-    expect(hostAccessProblems([restrictedNs, goodDeployment({ pod: { hostNetwork: true } })]).join('\n')).toMatch(/no exemption for grafana.*\n.*restricted/);
-    expect(hostAccessProblems([restrictedNs, goodDeployment({ name: 'promtail', namespace: 'monitoring', pod: { volumes: [{ name: 'logs', hostPath: { path: '/var/log/pods' } }] } })]).join('\n')).toMatch(/restricted/);
-    expect(hostAccessProblems([restrictedNs, goodDeployment({ name: 'promtail', namespace: 'monitoring-agents', pod: { volumes: [{ name: 'logs', hostPath: { path: '/var/log/pods' } }] } })])).toEqual([]);
+    expect(hostAccessProblems([restrictedNs, goodDeployment({ pod: { hostNetwork: true } })]).join('\n')).toMatch(
+      /no exemption for grafana.*\n.*restricted/,
+    );
+    expect(
+      hostAccessProblems([
+        restrictedNs,
+        goodDeployment({
+          name: 'promtail',
+          namespace: 'monitoring',
+          pod: { volumes: [{ name: 'logs', hostPath: { path: '/var/log/pods' } }] },
+        }),
+      ]).join('\n'),
+    ).toMatch(/restricted/);
+    expect(
+      hostAccessProblems([
+        restrictedNs,
+        goodDeployment({
+          name: 'promtail',
+          namespace: 'monitoring-agents',
+          pod: { volumes: [{ name: 'logs', hostPath: { path: '/var/log/pods' } }] },
+        }),
+      ]),
+    ).toEqual([]);
   });
 
   test('RBAC: write verbs, wildcards and bindings to roles outside the stack fail', () => {
-    const role = (rules: unknown[]): K8sObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules });
+    const role = (rules: unknown[]): K8sObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'r' },
+      rules,
+    });
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }])])).toEqual([]);
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }])]).join()).toMatch(/verb "create"/);
     expect(rbacProblems([role([{ apiGroups: ['*'], resources: ['pods'], verbs: ['get'] }])]).join()).toMatch(/wildcard in apiGroups/);
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }])]).join()).toMatch(/wildcard in resources/);
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }])]).join()).toMatch(/wildcard in verbs/);
-    expect(rbacProblems([{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [] }]).join()).toMatch(/cluster-admin/);
+    expect(
+      rbacProblems([
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'b' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+          subjects: [],
+        },
+      ]).join(),
+    ).toMatch(/cluster-admin/);
   });
 
   test('RBAC of the operator: apply verbs pass; list/watch beyond its resource, unnamed bind/escalate or update, wildcards fail', () => {
-    const role = (rules: unknown[]): K8sObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x-operator', labels: { 'app.kubernetes.io/name': 'operator' } }, rules });
-    expect(rbacProblems([role([
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create', 'patch', 'delete'] },
-      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind', 'escalate'], resourceNames: ['x-prometheus'] },
-      { apiGroups: ['monitoring.cdk8s-ai.dev'], resources: ['monitoringstacks'], verbs: ['get', 'list', 'watch', 'patch'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['x-operator'] },
-    ])])).toEqual([]);
+    const role = (rules: unknown[]): K8sObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'x-operator', labels: { 'app.kubernetes.io/name': 'operator' } },
+      rules,
+    });
+    expect(
+      rbacProblems([
+        role([
+          { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create', 'patch', 'delete'] },
+          {
+            apiGroups: ['rbac.authorization.k8s.io'],
+            resources: ['clusterroles'],
+            verbs: ['bind', 'escalate'],
+            resourceNames: ['x-prometheus'],
+          },
+          { apiGroups: ['monitoring.cdk8s-ai.dev'], resources: ['monitoringstacks'], verbs: ['get', 'list', 'watch', 'patch'] },
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['x-operator'] },
+        ]),
+      ]),
+    ).toEqual([]);
     expect(rbacProblems([role([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }])]).join()).toMatch(/verb "list"/);
-    expect(rbacProblems([role([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] }])]).join()).toMatch(/verb "bind"/);
-    expect(rbacProblems([role([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['update'] }])]).join()).toMatch(/verb "update"/);
+    expect(
+      rbacProblems([role([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] }])]).join(),
+    ).toMatch(/verb "bind"/);
+    expect(rbacProblems([role([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['update'] }])]).join()).toMatch(
+      /verb "update"/,
+    );
     expect(rbacProblems([role([{ apiGroups: ['apps'], resources: ['*'], verbs: ['get'] }])]).join()).toMatch(/wildcard in resources/);
   });
 
   test('ServiceAccount tokens: mounted only in API clients, including through the ServiceAccount default', () => {
-    expect(tokenMountProblems([goodDeployment({ pod: { automountServiceAccountToken: true } })]).join()).toMatch(/grafana does not call the Kubernetes API/);
+    expect(tokenMountProblems([goodDeployment({ pod: { automountServiceAccountToken: true } })]).join()).toMatch(
+      /grafana does not call the Kubernetes API/,
+    );
     expect(tokenMountProblems([goodDeployment({ pod: { automountServiceAccountToken: undefined } })])).toHaveLength(1);
-    const sa: K8sObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'grafana', namespace: 'monitoring' }, automountServiceAccountToken: false };
-    expect(tokenMountProblems([sa, goodDeployment({ pod: { automountServiceAccountToken: undefined, serviceAccountName: 'grafana' } })])).toEqual([]);
+    const sa: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'grafana', namespace: 'monitoring' },
+      automountServiceAccountToken: false,
+    };
+    expect(
+      tokenMountProblems([sa, goodDeployment({ pod: { automountServiceAccountToken: undefined, serviceAccountName: 'grafana' } })]),
+    ).toEqual([]);
     expect(tokenMountProblems([goodDeployment({ name: 'prometheus', pod: { automountServiceAccountToken: true } })])).toEqual([]);
   });
 });

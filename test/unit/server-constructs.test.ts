@@ -18,7 +18,12 @@ import { allProblems } from '../lib/checks';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FOLDERS = ['prometheus', 'loki', 'alertmanager', 'grafana', 'prometheus-msteams'];
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: any;
+};
 const named = (objects: Obj[], kind: string, name: string): Obj => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`no ${kind}/${name} among ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
@@ -39,7 +44,9 @@ describe('the server-side constructs need no spec', () => {
 });
 
 describe('Alertmanager alone in a plain chart', () => {
-  const receivers = [{ name: 'ops', type: 'webhook' as const, urlSecretRef: { name: 'hooks', key: 'ops' }, maxAlerts: 0, sendResolved: true }];
+  const receivers = [
+    { name: 'ops', type: 'webhook' as const, urlSecretRef: { name: 'hooks', key: 'ops' }, maxAlerts: 0, sendResolved: true },
+  ];
 
   test('receivers are the only required setting; a given Prometheus sends it alerts and scrapes it', () => {
     const chart = new Chart(new App(), 'c');
@@ -47,8 +54,15 @@ describe('Alertmanager alone in a plain chart', () => {
     const am = new Alertmanager(chart, 'am', { namespace: 'obs', receivers, prometheus });
     const objects = Testing.synth(chart) as Obj[];
     const c = named(objects, 'StatefulSet', 'alertmanager').spec.template.spec.containers[0];
-    expect(c.args).toEqual(expect.arrayContaining(['--data.retention=120h', '--web.external-url=http://alertmanager.obs.svc:9093', '--cluster.listen-address=']));
-    expect(am.config.route).toMatchObject({ group_by: ['alertname', 'job', 'instance'], group_wait: '10s', group_interval: '2m', repeat_interval: '4h' });
+    expect(c.args).toEqual(
+      expect.arrayContaining(['--data.retention=120h', '--web.external-url=http://alertmanager.obs.svc:9093', '--cluster.listen-address=']),
+    );
+    expect(am.config.route).toMatchObject({
+      group_by: ['alertname', 'job', 'instance'],
+      group_wait: '10s',
+      group_interval: '2m',
+      repeat_interval: '4h',
+    });
     // The webhook URL stays in its Secret: mounted, referenced as a file.
     expect(am.configYaml).not.toContain('hooks/ops:');
     expect(am.configYaml).toContain('/etc/alertmanager/secrets/hooks/ops');
@@ -71,7 +85,7 @@ describe('Alertmanager alone in a plain chart', () => {
 });
 
 describe('Prometheus alone in a plain chart', () => {
-  test('only the namespace is required; the defaults are the schema\'s', () => {
+  test("only the namespace is required; the defaults are the schema's", () => {
     const chart = new Chart(new App(), 'c');
     const prometheus = new Prometheus(chart, 'p', { namespace: 'obs' });
     const objects = Testing.synth(chart) as Obj[];
@@ -88,7 +102,11 @@ describe('Prometheus alone in a plain chart', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(defaults.storage.size);
     expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
     const config = parse(named(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
-    expect(config.global).toEqual({ scrape_interval: defaults.scrapeInterval, scrape_timeout: defaults.scrapeTimeout, evaluation_interval: defaults.evaluationInterval });
+    expect(config.global).toEqual({
+      scrape_interval: defaults.scrapeInterval,
+      scrape_timeout: defaults.scrapeTimeout,
+      evaluation_interval: defaults.evaluationInterval,
+    });
     // Its own job only: no annotation discovery without annotationNamespaces.
     expect(config.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(['prometheus']);
     named(objects, 'ConfigMap', `${SCRAPE_CONFIGMAP_PREFIX}0`);
@@ -98,8 +116,13 @@ describe('Prometheus alone in a plain chart', () => {
   test('an HA agent with remote write: --agent, the replica label, a PodDisruptionBudget, the cluster label', () => {
     const chart = new Chart(new App(), 'c');
     const prometheus = new Prometheus(chart, 'p', {
-      namespace: 'obs', instance: 'edge', replicas: 2, mode: 'agent', cluster: 'gpu-1',
-      remoteWrite: prometheusSchema.parse({ remoteWrite: [{ name: 'mimir', url: 'https://mimir.example.com', preset: 'mimir' }] }).remoteWrite,
+      namespace: 'obs',
+      instance: 'edge',
+      replicas: 2,
+      mode: 'agent',
+      cluster: 'gpu-1',
+      remoteWrite: prometheusSchema.parse({ remoteWrite: [{ name: 'mimir', url: 'https://mimir.example.com', preset: 'mimir' }] })
+        .remoteWrite,
       annotationNamespaces: ['ai'],
     });
     prometheus.addScrapeConfig({ job_name: 'mine', static_configs: [{ targets: ['x:1'] }] });
@@ -118,13 +141,14 @@ describe('Prometheus alone in a plain chart', () => {
   });
 
   test('a retention size larger than the volume is refused', () => {
-    expect(() => new Prometheus(new Chart(new App(), 'c'), 'p', { namespace: 'obs', retentionSize: '60GB', storage: { size: '50Gi' } }))
-      .toThrow(/retentionSize \(60GB\) is larger than .* \(50Gi\)/);
+    expect(
+      () => new Prometheus(new Chart(new App(), 'c'), 'p', { namespace: 'obs', retentionSize: '60GB', storage: { size: '50Gi' } }),
+    ).toThrow(/retentionSize \(60GB\) is larger than .* \(50Gi\)/);
   });
 });
 
 describe('Loki alone in a plain chart', () => {
-  test('its default constants are the schema\'s defaults', () => {
+  test("its default constants are the schema's defaults", () => {
     const defaults = lokiSchema.parse({});
     expect(LOKI_DEFAULT_LIMITS).toEqual(defaults.limits);
     expect(LOKI_DEFAULT_RULER).toEqual(defaults.ruler);
@@ -155,18 +179,28 @@ describe('Loki alone in a plain chart', () => {
     const chart = new Chart(new App(), 'c');
     const prometheus = new Prometheus(chart, 'p', { namespace: 'logs' });
     const loki = new Loki(chart, 'loki', {
-      namespace: 'logs', mode: 'simple-scalable', prometheus,
-      storage: lokiSchema.parse({ storage: { type: 's3', s3: { bucket: 'logs', region: 'eu-west-1', credentials: { name: 'loki-s3' } } } }).storage,
+      namespace: 'logs',
+      mode: 'simple-scalable',
+      prometheus,
+      storage: lokiSchema.parse({ storage: { type: 's3', s3: { bucket: 'logs', region: 'eu-west-1', credentials: { name: 'loki-s3' } } } })
+        .storage,
       ruler: { ...LOKI_DEFAULT_RULER, enabled: true },
       webAuth: { secretName: 'auth', username: 'stack', passwordKey: 'pw', webConfigKey: 'web.yml' },
     });
     const objects = Testing.synth(chart) as Obj[];
     expect(loki.url).toBe('http://loki-read.logs.svc:3100');
     expect(loki.workloads.map((w) => w.name)).toEqual(['loki-write', 'loki-read', 'loki-backend']);
-    const envOf = (kind: string, name: string) => (named(objects, kind, name).spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[]).map((e) => e.name);
+    const envOf = (kind: string, name: string) =>
+      (named(objects, kind, name).spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[]).map((e) => e.name);
     expect(envOf('StatefulSet', 'loki-backend')).toContain('LOKI_ALERTMANAGER_PASSWORD');
-    const backendEnv = named(objects, 'StatefulSet', 'loki-backend').spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[];
-    expect(backendEnv.find((e) => e.name === 'LOKI_ALERTMANAGER_PASSWORD')!.valueFrom.secretKeyRef).toMatchObject({ name: 'auth', key: 'pw' });
+    const backendEnv = named(objects, 'StatefulSet', 'loki-backend').spec.template.spec.containers[0].env as {
+      name: string;
+      valueFrom?: any;
+    }[];
+    expect(backendEnv.find((e) => e.name === 'LOKI_ALERTMANAGER_PASSWORD')!.valueFrom.secretKeyRef).toMatchObject({
+      name: 'auth',
+      key: 'pw',
+    });
     expect(envOf('StatefulSet', 'loki-write')).not.toContain('LOKI_ALERTMANAGER_PASSWORD');
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(3);
     named(objects, 'Service', 'loki-memberlist');

@@ -11,12 +11,15 @@ import type { K8sObject } from '../lib/k8s-validate';
 
 const ROOT = path.join(__dirname, '..', '..');
 const cpu = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
-const mib = (q: string) => { const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q)!; return Number(m[1]) * { Ki: 1 / 1024, Mi: 1, Gi: 1024 }[m[2] as 'Ki' | 'Mi' | 'Gi']; };
+const mib = (q: string) => {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q)!;
+  return Number(m[1]) * { Ki: 1 / 1024, Mi: 1, Gi: 1024 }[m[2] as 'Ki' | 'Mi' | 'Gi'];
+};
 
 /** Requests of the workloads that run once (times replicas), and of the DaemonSets that run on every node (not GPU-only). */
 function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }; perNode: { cpu: number; mib: number } } {
   const out = { cluster: { cpu: 0, mib: 0 }, perNode: { cpu: 0, mib: 0 } };
-  for (const o of objects as any[]) {  
+  for (const o of objects as any[]) {
     const pod = o.spec?.template?.spec;
     if (!pod || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) continue;
     const everyNode = o.kind === 'DaemonSet';
@@ -32,8 +35,10 @@ function requests(objects: K8sObject[]): { cluster: { cpu: number; mib: number }
 }
 
 describe('the default (small cluster) stack requests', () => {
-  test.each([['monitoring.yaml (dist/, promtail)', synthFile().objects],
-    ['alloy as the log collector', synth({ logs: { collector: 'alloy' } }).objects]])('%s: <= 1 CPU / 2.5 GiB cluster-wide, <= 0.2 CPU / 384 MiB per node', (_name, objects) => {
+  test.each([
+    ['monitoring.yaml (dist/, promtail)', synthFile().objects],
+    ['alloy as the log collector', synth({ logs: { collector: 'alloy' } }).objects],
+  ])('%s: <= 1 CPU / 2.5 GiB cluster-wide, <= 0.2 CPU / 384 MiB per node', (_name, objects) => {
     const r = requests(objects);
     expect(r.cluster.cpu).toBeLessThanOrEqual(1);
     expect(r.cluster.mib).toBeLessThanOrEqual(2.5 * 1024);
@@ -42,10 +47,12 @@ describe('the default (small cluster) stack requests', () => {
     expect(r.cluster.cpu).toBeGreaterThan(0.1); // the check sees the workloads
   });
 
-  test('docs/configuration.md states the default stack\'s requests', () => {
+  test("docs/configuration.md states the default stack's requests", () => {
     const r = requests(synthFile().objects);
     const readme = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
-    expect(readme).toContain(`The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`);
+    expect(readme).toContain(
+      `The default stack (3 nodes) requests ${r.cluster.cpu.toFixed(2)} CPU and ${(r.cluster.mib / 1024).toFixed(2)} GiB cluster-wide and ${r.perNode.cpu.toFixed(2)} CPU / ${Math.round(r.perNode.mib)} MiB per node`,
+    );
   });
 });
 

@@ -16,8 +16,11 @@ import { resolveSlos } from '../../rules/slo';
 import { stackDoc } from '../lib/synth';
 
 const vllm = { name: 'vllm', kind: 'vllm', namespace: 'ai', selector: { app: 'vllm' }, port: 'http' };
-const spec = (slos: unknown[], extra: Record<string, unknown> = {}, svc: Record<string, unknown> = vllm) =>
-  ({ prometheus: { retention: '30d' }, services: [{ ...svc, slos }], ...extra });
+const spec = (slos: unknown[], extra: Record<string, unknown> = {}, svc: Record<string, unknown> = vllm) => ({
+  prometheus: { retention: '30d' },
+  services: [{ ...svc, slos }],
+  ...extra,
+});
 
 function problems(s: Record<string, unknown>): string[] {
   try {
@@ -31,22 +34,63 @@ function problems(s: Record<string, unknown>): string[] {
 
 describe('spec errors', () => {
   test.each([
-    ['objective 100', [{ type: 'availability', objective: 100 }], 'spec.services[0].slos[0].objective: expected a percentage strictly between 0 and 100 such as 99.9 (100 leaves no error budget to burn), found 100'],
-    ['objective 0', [{ type: 'availability', objective: 0 }], 'spec.services[0].slos[0].objective: expected a percentage strictly between 0 and 100'],
+    [
+      'objective 100',
+      [{ type: 'availability', objective: 100 }],
+      'spec.services[0].slos[0].objective: expected a percentage strictly between 0 and 100 such as 99.9 (100 leaves no error budget to burn), found 100',
+    ],
+    [
+      'objective 0',
+      [{ type: 'availability', objective: 0 }],
+      'spec.services[0].slos[0].objective: expected a percentage strictly between 0 and 100',
+    ],
     ['objective as a ratio above 100', [{ type: 'availability', objective: 999 }], 'found 999'],
-    ['threshold off the buckets', [{ type: 'latency', histogram: 'ttft', thresholdSeconds: 0.3, objective: 99 }],
-      'spec.services[0].slos[0].thresholdSeconds: 0.3 is not a bucket boundary of vllm:time_to_first_token_seconds (vLLM v1 engine (vllm/v1/metrics/loggers.py)): the share of requests under it cannot be counted; use one of 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560'],
-    ['unknown histogram', [{ type: 'latency', histogram: 'tpot', thresholdSeconds: 1, objective: 99 }],
-      'spec.services[0].slos[0].histogram: kind vllm has no histogram "tpot"; expected one of "e2e" (vllm:e2e_request_latency_seconds: end-to-end request latency), "ttft"'],
-    ['latency without threshold', [{ type: 'latency', objective: 99 }], 'spec.services[0].slos[0].thresholdSeconds: a latency SLO needs thresholdSeconds, one of the bucket boundaries of vllm:e2e_request_latency_seconds: 0.3, 0.5'],
-    ['window longer than retention', [{ type: 'availability', objective: 99.9, window: '30d' }],
-      'spec.services[0].slos[0].window: the 30d error budget window is longer than spec.prometheus.retention (15d)'],
-    ['two SLOs on one indicator', [{ type: 'availability', objective: 99.9 }, { name: 'strict', type: 'availability', objective: 99.99 }],
-      'spec.services[0].slos[1]: measures the same thing as slos[0] of service "vllm"'],
-    ['duplicate names', [{ type: 'availability', objective: 99.9 }, { name: 'availability', type: 'latency', thresholdSeconds: 1, objective: 99 }],
-      'spec.services[0].slos[1].name: duplicate SLO name "availability"'],
-    ['threshold on an availability SLO', [{ type: 'availability', objective: 99.9, thresholdSeconds: 1 }], 'spec.services[0].slos[0].thresholdSeconds: only latency SLOs take thresholdSeconds'],
-    ['bad window', [{ type: 'availability', objective: 99.9, window: '7d' }], 'spec.services[0].slos[0].window: expected "28d" or "30d", found "7d"'],
+    [
+      'threshold off the buckets',
+      [{ type: 'latency', histogram: 'ttft', thresholdSeconds: 0.3, objective: 99 }],
+      'spec.services[0].slos[0].thresholdSeconds: 0.3 is not a bucket boundary of vllm:time_to_first_token_seconds (vLLM v1 engine (vllm/v1/metrics/loggers.py)): the share of requests under it cannot be counted; use one of 0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560',
+    ],
+    [
+      'unknown histogram',
+      [{ type: 'latency', histogram: 'tpot', thresholdSeconds: 1, objective: 99 }],
+      'spec.services[0].slos[0].histogram: kind vllm has no histogram "tpot"; expected one of "e2e" (vllm:e2e_request_latency_seconds: end-to-end request latency), "ttft"',
+    ],
+    [
+      'latency without threshold',
+      [{ type: 'latency', objective: 99 }],
+      'spec.services[0].slos[0].thresholdSeconds: a latency SLO needs thresholdSeconds, one of the bucket boundaries of vllm:e2e_request_latency_seconds: 0.3, 0.5',
+    ],
+    [
+      'window longer than retention',
+      [{ type: 'availability', objective: 99.9, window: '30d' }],
+      'spec.services[0].slos[0].window: the 30d error budget window is longer than spec.prometheus.retention (15d)',
+    ],
+    [
+      'two SLOs on one indicator',
+      [
+        { type: 'availability', objective: 99.9 },
+        { name: 'strict', type: 'availability', objective: 99.99 },
+      ],
+      'spec.services[0].slos[1]: measures the same thing as slos[0] of service "vllm"',
+    ],
+    [
+      'duplicate names',
+      [
+        { type: 'availability', objective: 99.9 },
+        { name: 'availability', type: 'latency', thresholdSeconds: 1, objective: 99 },
+      ],
+      'spec.services[0].slos[1].name: duplicate SLO name "availability"',
+    ],
+    [
+      'threshold on an availability SLO',
+      [{ type: 'availability', objective: 99.9, thresholdSeconds: 1 }],
+      'spec.services[0].slos[0].thresholdSeconds: only latency SLOs take thresholdSeconds',
+    ],
+    [
+      'bad window',
+      [{ type: 'availability', objective: 99.9, window: '7d' }],
+      'spec.services[0].slos[0].window: expected "28d" or "30d", found "7d"',
+    ],
   ])('%s', (_name, slos, expected) => {
     const extra = _name === 'window longer than retention' ? { prometheus: { retention: '15d' } } : {};
     expect(problems(spec(slos, extra)).join('\n')).toContain(expected);
@@ -55,20 +99,28 @@ describe('spec errors', () => {
   test('a latency SLO on a kind without a histogram names the kinds that have one', () => {
     const rq = { name: 'whisperx-rq', kind: 'rq-exporter', namespace: 'ai', selector: { app: 'rq' }, port: 9726 };
     expect(problems(spec([{ type: 'latency', thresholdSeconds: 1, objective: 99 }], {}, rq))).toEqual([
-      `spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds ${Object.keys(SLI_CATALOG).filter((k) => SLI_CATALOG[k].latency.length).join(', ')}`,
+      `spec.services[0].slos[0].type: kind rq-exporter has no latency histogram for a latency SLO; latency SLOs are available for kinds ${Object.keys(
+        SLI_CATALOG,
+      )
+        .filter((k) => SLI_CATALOG[k].latency.length)
+        .join(', ')}`,
     ]);
   });
 
   test('declared buckets replace the exporter defaults', () => {
     const stt = { name: 'stt', kind: 'stt', namespace: 'ai', selector: { app: 'stt' }, port: 'http' };
-    expect(problems(spec([{ type: 'latency', thresholdSeconds: 2, objective: 95 }], {}, stt))[0]).toContain('use one of 0.1, 0.5, 1, or declare your exporter\'s buckets');
+    expect(problems(spec([{ type: 'latency', thresholdSeconds: 2, objective: 95 }], {}, stt))[0]).toContain(
+      "use one of 0.1, 0.5, 1, or declare your exporter's buckets",
+    );
     expect(problems(spec([{ type: 'latency', thresholdSeconds: 2, objective: 95, buckets: [0.5, 1, 2, 5] }], {}, stt))).toEqual([]);
   });
 });
 
 test('availability SLIs count the same series as the error-rate alerts (kinds with both)', () => {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- entries of a record keyed by kind
-  const both = (Object.entries(SLI_CATALOG) as [SloKind, (typeof SLI_CATALOG)[SloKind]][]).filter(([kind, cat]) => cat.availability && KIND_METRICS[kind]);
+  const both = (Object.entries(SLI_CATALOG) as [SloKind, (typeof SLI_CATALOG)[SloKind]][]).filter(
+    ([kind, cat]) => cat.availability && KIND_METRICS[kind],
+  );
   expect(both.length).toBeGreaterThan(5);
   for (const [kind, cat] of both) {
     const m = KIND_METRICS[kind];
@@ -84,7 +136,9 @@ test('a kind counting successes and failures apart (Triton) gets total = good + 
 });
 
 test('a millisecond histogram (Triton TTFT) is matched on le in its own unit', () => {
-  const [s] = resolveSlos([{ name: 'triton', kind: 'triton', slos: [{ type: 'latency', histogram: 'ttft', thresholdSeconds: 0.5, objective: 99, window: '28d' }] }]);
+  const [s] = resolveSlos([
+    { name: 'triton', kind: 'triton', slos: [{ type: 'latency', histogram: 'ttft', thresholdSeconds: 0.5, objective: 99, window: '28d' }] },
+  ]);
   expect(s.errors).toContain('nv_inference_first_response_histogram_ms_bucket{le="500"}');
   expect(s.sli).toBe('triton_ttft_le_0.5');
 });
@@ -98,7 +152,11 @@ function bigSpec(n: number, distinct = false): Record<string, unknown> {
     services: Array.from({ length: n }, (_, i) => {
       const kind = kinds[i % kinds.length];
       return {
-        name: `svc-${kind}-${i}`, kind, namespace: `team-${i % 20}`, selector: { app: `svc-${i}` }, port: 'http',
+        name: `svc-${kind}-${i}`,
+        kind,
+        namespace: `team-${i % 20}`,
+        selector: { app: `svc-${i}` },
+        port: 'http',
         slos: [
           { type: 'availability', objective: distinct ? 99 + (i % 100) / 100 : 99.9 },
           { type: 'latency', thresholdSeconds: latency[kind], objective: 99 },
@@ -139,7 +197,9 @@ describe('rules stay shared', () => {
   });
 
   test('no SLO, no rule file', () => {
-    expect(buildRuleFiles({ spec: validateSpec(stackDoc({ services: [vllm] }), 'test').spec }).map((f) => f.fileName)).not.toContain('slo.yaml');
+    expect(buildRuleFiles({ spec: validateSpec(stackDoc({ services: [vllm] }), 'test').spec }).map((f) => f.fileName)).not.toContain(
+      'slo.yaml',
+    );
   });
 });
 
@@ -150,6 +210,7 @@ test('the SLO dashboard ships with the SLOs, with a service variable', () => {
   const json = JSON.parse(d!.json);
   expect(json.templating.list.map((v: { name: string }) => v.name)).toContain('service');
   const titles = json.panels.map((p: { title: string }) => p.title);
-  for (const t of ['SLI', 'Objective', 'Error budget remaining', 'Burn rate (fast windows)', 'Burn rate (slow windows)']) expect(titles).toContain(t);
+  for (const t of ['SLI', 'Objective', 'Error budget remaining', 'Burn rate (fast windows)', 'Burn rate (slow windows)'])
+    expect(titles).toContain(t);
   expect(stackDashboards(validateSpec(stackDoc({ services: [vllm] }), 'test').spec).some((b) => b.uid === 'slo')).toBe(false);
 });

@@ -21,41 +21,160 @@ function problems(spec: Record<string, unknown>, doc?: Record<string, unknown>):
   return [];
 }
 
-const window = (location: string) => ({ alerting: { maintenanceWindows: [{ name: 'patch', timeIntervals: [{ weekdays: ['sunday'], location }] }] } });
+const window = (location: string) => ({
+  alerting: { maintenanceWindows: [{ name: 'patch', timeIntervals: [{ weekdays: ['sunday'], location }] }] },
+});
 const logRule = (extra: Record<string, unknown>) => ({
-  loki: { ruler: { enabled: true, rules: [{ alert: 'PaymentErrors', expr: 'sum(rate({app="pay"} |= "error" [5m])) > 1', summary: 'Payment errors', description: 'Errors in {{ $labels.app }}', ...extra }] } },
+  loki: {
+    ruler: {
+      enabled: true,
+      rules: [
+        {
+          alert: 'PaymentErrors',
+          expr: 'sum(rate({app="pay"} |= "error" [5m])) > 1',
+          summary: 'Payment errors',
+          description: 'Errors in {{ $labels.app }}',
+          ...extra,
+        },
+      ],
+    },
+  },
 });
 
 /** [name, spec, the one problem's expected fragments] */
 const INVALID: [string, Record<string, unknown>, string[]][] = [
-  ['negative Loki volume (a number)', { loki: { storage: { size: -20 } } }, ['spec.loki.storage.size: expected a positive Kubernetes quantity', 'remove the minus sign']],
-  ['"-50Gi" names storage.size, not retentionSize', { prometheus: { storage: { size: '-50Gi' } } }, ['spec.prometheus.storage.size: expected a positive Kubernetes quantity such as "50Gi", found "-50Gi"']],
-  ['zero volume', { alerting: { alertmanager: { storage: { size: '0' } } } }, ['spec.alerting.alertmanager.storage.size: expected a positive']],
-  ['zero memory request', { prometheus: { resources: { requests: { memory: '0Mi' } } } }, ['spec.prometheus.resources.requests.memory: expected a positive']],
-  ['ingress class with a space and capitals', { ingress: { ingressClassName: 'Nginx Public' } }, ['spec.ingress.ingressClassName: expected the name of an IngressClass such as "nginx"', 'found "Nginx Public"']],
-  ['storage class with an underscore', { prometheus: { storage: { storageClassName: 'Fast_SSD' } } }, ['spec.prometheus.storage.storageClassName: "Fast_SSD" is not a valid storageClass name', '"fast-ssd"']],
+  [
+    'negative Loki volume (a number)',
+    { loki: { storage: { size: -20 } } },
+    ['spec.loki.storage.size: expected a positive Kubernetes quantity', 'remove the minus sign'],
+  ],
+  [
+    '"-50Gi" names storage.size, not retentionSize',
+    { prometheus: { storage: { size: '-50Gi' } } },
+    ['spec.prometheus.storage.size: expected a positive Kubernetes quantity such as "50Gi", found "-50Gi"'],
+  ],
+  [
+    'zero volume',
+    { alerting: { alertmanager: { storage: { size: '0' } } } },
+    ['spec.alerting.alertmanager.storage.size: expected a positive'],
+  ],
+  [
+    'zero memory request',
+    { prometheus: { resources: { requests: { memory: '0Mi' } } } },
+    ['spec.prometheus.resources.requests.memory: expected a positive'],
+  ],
+  [
+    'ingress class with a space and capitals',
+    { ingress: { ingressClassName: 'Nginx Public' } },
+    ['spec.ingress.ingressClassName: expected the name of an IngressClass such as "nginx"', 'found "Nginx Public"'],
+  ],
+  [
+    'storage class with an underscore',
+    { prometheus: { storage: { storageClassName: 'Fast_SSD' } } },
+    ['spec.prometheus.storage.storageClassName: "Fast_SSD" is not a valid storageClass name', '"fast-ssd"'],
+  ],
   ['Loki storage class', { loki: { storage: { storageClassName: 'SSD' } } }, ['spec.loki.storage.storageClassName:']],
-  ['Grafana storage class', { grafana: { persistence: { enabled: true, storageClassName: 'my class' } } }, ['spec.grafana.persistence.storageClassName:']],
-  ['memory request above the limit', { prometheus: { resources: { requests: { memory: '8Gi' }, limits: { memory: '4Gi' } } } }, ['spec.prometheus.resources.requests.memory: request "8Gi" is above the limit "4Gi"', 'raise limits.memory']],
-  ['cpu request above the limit', { grafana: { resources: { requests: { cpu: '2' }, limits: { cpu: '1500m' } } } }, ['spec.grafana.resources.requests.cpu: request "2" is above the limit "1500m"']],
-  ['external label with a dash', { prometheus: { externalLabels: { 'cluster-name': 'prod' } } }, ['spec.prometheus.externalLabels.cluster-name: "cluster-name" is not a Prometheus label name', '"cluster_name"']],
-  ['reserved external label', { prometheus: { externalLabels: { __tenant: 'a' } } }, ['spec.prometheus.externalLabels.__tenant: "__tenant" is not a Prometheus label name']],
-  ['empty external label value', { prometheus: { externalLabels: { cluster: '' } } }, ['spec.prometheus.externalLabels.cluster: an empty label value']],
-  ['unknown time zone', window('Mars/Olympus'), ['spec.alerting.maintenanceWindows[0].timeIntervals[0].location: "Mars/Olympus" is not an IANA time zone']],
-  ['time zone in the wrong case', window('europe/paris'), ['location: "europe/paris" is not an IANA time zone', 'did you mean "Europe/Paris"?']],
-  ['"{{" in the ruler error filter', { loki: { ruler: { enabled: true, errorRate: { filter: 'error{{ .x }}' } } } }, ['spec.loki.ruler.errorRate.filter: contains "{{"', 'remove it']],
-  ['unclosed template in a description', logRule({ description: 'Errors in {{ $labels.app' }), ['spec.loki.ruler.rules[0].description: has "{{" without a closing "}}"']],
-  ['rule label with a dash', logRule({ labels: { 'team-name': 'pay' } }), ['spec.loki.ruler.rules[0].labels.team-name: "team-name" is not a Prometheus label name']],
-  ['lone surrogate in a value', { prometheus: { externalLabels: { cluster: 'prod\uD800' } } }, ['spec.prometheus.externalLabels.cluster: contains an unpaired UTF-16 surrogate']],
-  ['a NUL character from a YAML escape', { prometheus: { externalLabels: { cluster: 'pr\u0000od' } } }, ['spec.prometheus.externalLabels.cluster: contains the control character U+0000']],
-  ['lone surrogate in a key', { prometheus: { externalLabels: { ['\uDC00x']: 'a' } } }, ['the field name contains an unpaired UTF-16 surrogate']],
+  [
+    'Grafana storage class',
+    { grafana: { persistence: { enabled: true, storageClassName: 'my class' } } },
+    ['spec.grafana.persistence.storageClassName:'],
+  ],
+  [
+    'memory request above the limit',
+    { prometheus: { resources: { requests: { memory: '8Gi' }, limits: { memory: '4Gi' } } } },
+    ['spec.prometheus.resources.requests.memory: request "8Gi" is above the limit "4Gi"', 'raise limits.memory'],
+  ],
+  [
+    'cpu request above the limit',
+    { grafana: { resources: { requests: { cpu: '2' }, limits: { cpu: '1500m' } } } },
+    ['spec.grafana.resources.requests.cpu: request "2" is above the limit "1500m"'],
+  ],
+  [
+    'external label with a dash',
+    { prometheus: { externalLabels: { 'cluster-name': 'prod' } } },
+    ['spec.prometheus.externalLabels.cluster-name: "cluster-name" is not a Prometheus label name', '"cluster_name"'],
+  ],
+  [
+    'reserved external label',
+    { prometheus: { externalLabels: { __tenant: 'a' } } },
+    ['spec.prometheus.externalLabels.__tenant: "__tenant" is not a Prometheus label name'],
+  ],
+  [
+    'empty external label value',
+    { prometheus: { externalLabels: { cluster: '' } } },
+    ['spec.prometheus.externalLabels.cluster: an empty label value'],
+  ],
+  [
+    'unknown time zone',
+    window('Mars/Olympus'),
+    ['spec.alerting.maintenanceWindows[0].timeIntervals[0].location: "Mars/Olympus" is not an IANA time zone'],
+  ],
+  [
+    'time zone in the wrong case',
+    window('europe/paris'),
+    ['location: "europe/paris" is not an IANA time zone', 'did you mean "Europe/Paris"?'],
+  ],
+  [
+    '"{{" in the ruler error filter',
+    { loki: { ruler: { enabled: true, errorRate: { filter: 'error{{ .x }}' } } } },
+    ['spec.loki.ruler.errorRate.filter: contains "{{"', 'remove it'],
+  ],
+  [
+    'unclosed template in a description',
+    logRule({ description: 'Errors in {{ $labels.app' }),
+    ['spec.loki.ruler.rules[0].description: has "{{" without a closing "}}"'],
+  ],
+  [
+    'rule label with a dash',
+    logRule({ labels: { 'team-name': 'pay' } }),
+    ['spec.loki.ruler.rules[0].labels.team-name: "team-name" is not a Prometheus label name'],
+  ],
+  [
+    'lone surrogate in a value',
+    { prometheus: { externalLabels: { cluster: 'prod\uD800' } } },
+    ['spec.prometheus.externalLabels.cluster: contains an unpaired UTF-16 surrogate'],
+  ],
+  [
+    'a NUL character from a YAML escape',
+    { prometheus: { externalLabels: { cluster: 'pr\u0000od' } } },
+    ['spec.prometheus.externalLabels.cluster: contains the control character U+0000'],
+  ],
+  [
+    'lone surrogate in a key',
+    { prometheus: { externalLabels: { ['\uDC00x']: 'a' } } },
+    ['the field name contains an unpaired UTF-16 surrogate'],
+  ],
   // Checks of the component sections (charts/components/<name>/), which used to fail later, in a construct.
-  ['retentionSize above the volume', { prometheus: { retentionSize: '100GB', storage: { size: '50Gi' } } }, ['spec.prometheus.retentionSize: "100GB" is larger than the 50Gi volume', '(42GB)']],
-  ['a service named like a built-in job', { services: [{ name: 'node-exporter', kind: 'http', namespace: 'ai', selector: { app: 'x' }, port: 9100 }] }, ['spec.services[0].name: "node-exporter" is the job of a built-in component']],
-  ['two log alerts with one name', { loki: { ruler: { enabled: true, rules: [0, 1].map(() => logRule({}).loki.ruler.rules[0]) } } }, ['spec.loki.ruler.rules[1].alert: duplicate alert name "PaymentErrors"']],
-  ['a log alert named like the built-in one', logRule({ alert: 'LogErrorRateHigh' }), ['spec.loki.ruler.rules[0].alert: "LogErrorRateHigh" is the built-in error-rate alert']],
-  ['a namespace too long for its agents namespace', { namespace: 'a'.repeat(60) }, ['spec.namespace: the node agents\' namespace defaults to', 'at most 56 characters']],
-  ['an external URL that is not http(s)', { prometheus: { externalUrl: 'ftp://prometheus.example.com/' } }, ['spec.prometheus.externalUrl: expected an absolute http(s) URL']],
+  [
+    'retentionSize above the volume',
+    { prometheus: { retentionSize: '100GB', storage: { size: '50Gi' } } },
+    ['spec.prometheus.retentionSize: "100GB" is larger than the 50Gi volume', '(42GB)'],
+  ],
+  [
+    'a service named like a built-in job',
+    { services: [{ name: 'node-exporter', kind: 'http', namespace: 'ai', selector: { app: 'x' }, port: 9100 }] },
+    ['spec.services[0].name: "node-exporter" is the job of a built-in component'],
+  ],
+  [
+    'two log alerts with one name',
+    { loki: { ruler: { enabled: true, rules: [0, 1].map(() => logRule({}).loki.ruler.rules[0]) } } },
+    ['spec.loki.ruler.rules[1].alert: duplicate alert name "PaymentErrors"'],
+  ],
+  [
+    'a log alert named like the built-in one',
+    logRule({ alert: 'LogErrorRateHigh' }),
+    ['spec.loki.ruler.rules[0].alert: "LogErrorRateHigh" is the built-in error-rate alert'],
+  ],
+  [
+    'a namespace too long for its agents namespace',
+    { namespace: 'a'.repeat(60) },
+    ["spec.namespace: the node agents' namespace defaults to", 'at most 56 characters'],
+  ],
+  [
+    'an external URL that is not http(s)',
+    { prometheus: { externalUrl: 'ftp://prometheus.example.com/' } },
+    ['spec.prometheus.externalUrl: expected an absolute http(s) URL'],
+  ],
 ];
 
 describe('semantic validation: one problem naming the field', () => {
@@ -65,30 +184,60 @@ describe('semantic validation: one problem naming the field', () => {
     for (const e of expected) expect(p[0]).toContain(e);
   });
 
-  test.each([
-    ['a time zone link (US/Eastern)', window('US/Eastern')],
-    ['UTC', window('UTC')],
-    ['Europe/Paris', window('Europe/Paris')],
-    ['templates in a description and a summary', logRule({ summary: 'Errors {{ $value | humanize }}', description: '{{ $labels.app }} / {{ $labels.namespace }}' })],
-    ['a request above the derived limit (the derived limit follows it)', { prometheus: { resources: { requests: { memory: '8Gi' } } } }],
-    ['a limit below the derived request (the derived request follows it)', { loki: { resources: { limits: { cpu: '50m' } } } }],
-    ['requests equal to limits', { prometheus: { resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4096Mi' } } } }],
-    ['dotted storage class', { prometheus: { storage: { storageClassName: 'ebs.gp3-encrypted' } } }],
-    ['an emoji (a valid surrogate pair)', { prometheus: { externalLabels: { team: 'ml 🚀' } } }],
-    ['metadata labels and annotations', {}, { ...stackDoc({}), metadata: { name: 'demo', labels: { team: 'ml-platform', 'example.com/tier': 'obs' }, annotations: { 'example.com/owner': 'sre@example.com' } } }],
-  ].map(([name, spec, doc]) => [name, { spec, doc }]) as [string, { spec: Record<string, unknown>; doc?: Record<string, unknown> }][])('valid: %s', (_name, c) => {
+  test.each(
+    [
+      ['a time zone link (US/Eastern)', window('US/Eastern')],
+      ['UTC', window('UTC')],
+      ['Europe/Paris', window('Europe/Paris')],
+      [
+        'templates in a description and a summary',
+        logRule({ summary: 'Errors {{ $value | humanize }}', description: '{{ $labels.app }} / {{ $labels.namespace }}' }),
+      ],
+      ['a request above the derived limit (the derived limit follows it)', { prometheus: { resources: { requests: { memory: '8Gi' } } } }],
+      ['a limit below the derived request (the derived request follows it)', { loki: { resources: { limits: { cpu: '50m' } } } }],
+      [
+        'requests equal to limits',
+        { prometheus: { resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4096Mi' } } } },
+      ],
+      ['dotted storage class', { prometheus: { storage: { storageClassName: 'ebs.gp3-encrypted' } } }],
+      ['an emoji (a valid surrogate pair)', { prometheus: { externalLabels: { team: 'ml 🚀' } } }],
+      [
+        'metadata labels and annotations',
+        {},
+        {
+          ...stackDoc({}),
+          metadata: {
+            name: 'demo',
+            labels: { team: 'ml-platform', 'example.com/tier': 'obs' },
+            annotations: { 'example.com/owner': 'sre@example.com' },
+          },
+        },
+      ],
+    ].map(([name, spec, doc]) => [name, { spec, doc }]) as [string, { spec: Record<string, unknown>; doc?: Record<string, unknown> }][],
+  )('valid: %s', (_name, c) => {
     expect(problems(c.spec, c.doc)).toEqual([]);
   });
 
   test('metadata labels and annotations: invalid keys/values and keys the stack owns are refused', () => {
-    const doc = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({ ...stackDoc({}), metadata: { name: 'demo', labels, annotations } });
-    expect(problems({}, doc({ 'team name': 'x' }))).toEqual([expect.stringContaining('metadata.labels.team name: "team name" is not a valid label key')]);
-    expect(problems({}, doc({ team: 'ml platform' }))).toEqual([expect.stringContaining('metadata.labels.team: "ml platform" is not a valid label value')]);
-    expect(problems({}, doc({ 'app.kubernetes.io/name': 'x' }))).toEqual([expect.stringContaining('keys under "app.kubernetes.io/" are set by the stack')]);
-    expect(problems({}, doc({}, { 'argocd.argoproj.io/sync-wave': '9' }))).toEqual([expect.stringContaining('metadata.annotations.argocd.argoproj.io/sync-wave')]);
+    const doc = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({
+      ...stackDoc({}),
+      metadata: { name: 'demo', labels, annotations },
+    });
+    expect(problems({}, doc({ 'team name': 'x' }))).toEqual([
+      expect.stringContaining('metadata.labels.team name: "team name" is not a valid label key'),
+    ]);
+    expect(problems({}, doc({ team: 'ml platform' }))).toEqual([
+      expect.stringContaining('metadata.labels.team: "ml platform" is not a valid label value'),
+    ]);
+    expect(problems({}, doc({ 'app.kubernetes.io/name': 'x' }))).toEqual([
+      expect.stringContaining('keys under "app.kubernetes.io/" are set by the stack'),
+    ]);
+    expect(problems({}, doc({}, { 'argocd.argoproj.io/sync-wave': '9' }))).toEqual([
+      expect.stringContaining('metadata.annotations.argocd.argoproj.io/sync-wave'),
+    ]);
   });
 
-  test('IANA zones follow Go\'s spelling; templates need balanced delimiters', () => {
+  test("IANA zones follow Go's spelling; templates need balanced delimiters", () => {
     expect(isIanaTimeZone('Asia/Kolkata')).toBe(true);
     expect(isIanaTimeZone('Etc/GMT+5')).toBe(true);
     expect(isIanaTimeZone('Local')).toBe(false);
@@ -104,7 +253,11 @@ describe('bounded output', () => {
   test('20,000 problems print the first 20 and a count, in a few kilobytes', () => {
     const labels = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`bad-${i}`, 'x']));
     let err: SpecError | undefined;
-    try { validateSpec(stackDoc({ prometheus: { externalLabels: labels } })); } catch (e) { err = e as SpecError; }
+    try {
+      validateSpec(stackDoc({ prometheus: { externalLabels: labels } }));
+    } catch (e) {
+      err = e as SpecError;
+    }
     expect(err?.problems).toHaveLength(20000);
     const lines = err!.message.split('\n');
     expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(20);
@@ -127,7 +280,11 @@ describe('bounded output', () => {
       { name: 'teams', type: 'webhook', url },
     ]) {
       let err: SpecError | undefined;
-      try { validateSpec(stackDoc({ alerting: { receivers: [receiver] } })); } catch (e) { err = e as SpecError; }
+      try {
+        validateSpec(stackDoc({ alerting: { receivers: [receiver] } }));
+      } catch (e) {
+        err = e as SpecError;
+      }
       expect(err).toBeInstanceOf(SpecError);
       expect(err!.message).not.toContain('webhookb2');
       expect(err!.message).toContain('spec.alerting.receivers[0]');
@@ -153,12 +310,22 @@ describe('loader limits', () => {
 
   test('duplicate keys are named with their path and both lines, also in lists', () => {
     const yaml = [
-      'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1', 'kind: MonitoringStack', 'metadata: { name: demo }', 'spec:',
-      '  prometheus:', '    retention: 15d', '    retention: 30d',
-      '  services:', '    - { name: a, kind: vllm, namespace: ai, selector: { app: a }, port: http, port: 8000 }',
+      'apiVersion: monitoring.cdk8s-ai.dev/v1alpha1',
+      'kind: MonitoringStack',
+      'metadata: { name: demo }',
+      'spec:',
+      '  prometheus:',
+      '    retention: 15d',
+      '    retention: 30d',
+      '  services:',
+      '    - { name: a, kind: vllm, namespace: ai, selector: { app: a }, port: http, port: 8000 }',
     ].join('\n');
     let err: SpecError | undefined;
-    try { parseSpecYaml(yaml, 'dup.yaml'); } catch (e) { err = e as SpecError; }
+    try {
+      parseSpecYaml(yaml, 'dup.yaml');
+    } catch (e) {
+      err = e as SpecError;
+    }
     expect(err?.problems).toEqual([
       'spec.prometheus: duplicate key "retention" (line 7, first on line 6); YAML keeps only one of them: remove the other',
       'spec.services[0]: duplicate key "port" (line 9, first on line 9); YAML keeps only one of them: remove the other',
