@@ -38,9 +38,9 @@ const exporter = { namespace: 'apps', labels: { 'app.kubernetes.io/name': 'my-ex
 describe('addScrapeTarget', () => {
   test('the job is scraped and Prometheus may reach the target on its port, not on others, not other pods', () => {
     const { objects, policies } = build(true);
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the manifests are untyped JSON
-    const cm =
-      (objects.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config') as any) ??
+    // The manifests are untyped JSON.
+    const cm: any =
+      objects.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config') ??
       objects.find(
         (o: any) => o.kind === 'ConfigMap' && Object.values(o.data ?? {}).some((t: any) => String(t).includes('scrape_configs')),
       );
