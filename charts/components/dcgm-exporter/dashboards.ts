@@ -9,7 +9,7 @@
  * the only utilisation that works per MIG instance), DCGM_FI_DEV_GPU_UTIL / 100
  * otherwise; its `source` label says which, and the panels say so.
  */
-import type { DashboardContext, DashboardModule, MetricSource, PodRows, Row } from '../../core/dashboard-model';
+import type { DashboardContext, DashboardModule, MetricPanel, MetricSource, PodRows, Row } from '../../core/dashboard-model';
 import { neutral, warnCrit } from '../../core/dashboard-model';
 import { DEFAULT_COUNTERS, EXPORTER_COUNTERS, PROFILING_COUNTERS } from './construct';
 import { DCGM_JOB, GPU_RECORDING as R } from './names';
@@ -121,76 +121,97 @@ function overviewRow(a: GpuAlerts): Row {
   };
 }
 
+/** Busy ratio and frame buffer used per GPU or MIG instance. */
+function busyAndMemoryPanels(a: GpuAlerts): MetricPanel[] {
+  return [
+    {
+      type: 'timeseries',
+      title: 'Busy',
+      unit: 'percentunit',
+      min: 0,
+      max: 1,
+      thresholds: warnCrit(0.8, 0.95),
+      description: `Busy ratio per GPU, or per MIG instance (legend: its profile). ${SOURCE_NOTE} Alert: above ${a.highUtilisation.percent}% for ${a.highUtilisation.for}.`,
+      queries: [{ expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID, source) (${BUSY})`, legend: `${LEGEND} ({{source}})` }],
+    },
+    {
+      type: 'timeseries',
+      title: 'Memory used',
+      unit: 'percentunit',
+      min: 0,
+      max: 1,
+      thresholds: warnCrit(0.8, 0.9),
+      description:
+        'Frame buffer used / (used + free) per GPU, or per MIG instance (its own memory slice). Alert: above the memoryFull threshold.',
+      queries: [
+        {
+          expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) / (max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) + max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_FREE{${GPU}}))`,
+          legend: LEGEND,
+        },
+      ],
+    },
+  ];
+}
+
+/** Temperature and power draw per physical GPU (MIG instances share them). */
+function temperatureAndPowerPanels(a: GpuAlerts): MetricPanel[] {
+  return [
+    {
+      type: 'timeseries',
+      title: 'Temperature',
+      unit: 'celsius',
+      thresholds: warnCrit(75, a.highTemperature.celsius),
+      description: 'GPU die temperature (per physical GPU: MIG instances share it).',
+      queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_GPU_TEMP{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
+    },
+    {
+      type: 'timeseries',
+      title: 'Power',
+      unit: 'watt',
+      min: 0,
+      thresholds: neutral(),
+      description: 'Power draw per physical GPU (MIG instances share it).',
+      queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_POWER_USAGE{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
+    },
+  ];
+}
+
+/** XID errors: those in the exporter's window and the last code per GPU. */
+function xidPanels(): MetricPanel[] {
+  return [
+    {
+      type: 'timeseries',
+      title: 'XID errors in the window',
+      unit: 'short',
+      min: 0,
+      thresholds: [
+        [null, 'green'],
+        [1, 'red'],
+      ],
+      description:
+        "XID errors per GPU and code in the exporter's window (DCGM_EXP_XID_ERRORS_COUNT, 5 minutes by default); see NVIDIA's XID catalogue for the meaning of a code.",
+      queries: [{ expr: `max by (node, gpu, xid) (DCGM_EXP_XID_ERRORS_COUNT{${GPU}} > 0)`, legend: '{{node}} GPU {{gpu}} XID {{xid}}' }],
+    },
+    {
+      type: 'timeseries',
+      title: 'Last XID code',
+      unit: 'short',
+      thresholds: neutral(),
+      description:
+        'DCGM_FI_DEV_XID_ERRORS: the last XID code per GPU (0 = none since the driver loaded). It never returns to 0: a flat line is an old error, a step a new one.',
+      queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_XID_ERRORS{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
+    },
+  ];
+}
+
 /** Busy, memory, temperature, power, XID errors and memory bandwidth of each GPU and MIG instance. */
 function perDeviceRow(a: GpuAlerts): Row {
   return {
     title: 'Per GPU and MIG instance',
     panels: [
-      {
-        type: 'timeseries',
-        title: 'Busy',
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        thresholds: warnCrit(0.8, 0.95),
-        description: `Busy ratio per GPU, or per MIG instance (legend: its profile). ${SOURCE_NOTE} Alert: above ${a.highUtilisation.percent}% for ${a.highUtilisation.for}.`,
-        queries: [{ expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID, source) (${BUSY})`, legend: `${LEGEND} ({{source}})` }],
-      },
-      {
-        type: 'timeseries',
-        title: 'Memory used',
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        thresholds: warnCrit(0.8, 0.9),
-        description:
-          'Frame buffer used / (used + free) per GPU, or per MIG instance (its own memory slice). Alert: above the memoryFull threshold.',
-        queries: [
-          {
-            expr: `max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) / (max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_USED{${GPU}}) + max by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (DCGM_FI_DEV_FB_FREE{${GPU}}))`,
-            legend: LEGEND,
-          },
-        ],
-      },
-      {
-        type: 'timeseries',
-        title: 'Temperature',
-        unit: 'celsius',
-        thresholds: warnCrit(75, a.highTemperature.celsius),
-        description: 'GPU die temperature (per physical GPU: MIG instances share it).',
-        queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_GPU_TEMP{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
-      },
-      {
-        type: 'timeseries',
-        title: 'Power',
-        unit: 'watt',
-        min: 0,
-        thresholds: neutral(),
-        description: 'Power draw per physical GPU (MIG instances share it).',
-        queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_POWER_USAGE{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
-      },
-      {
-        type: 'timeseries',
-        title: 'XID errors in the window',
-        unit: 'short',
-        min: 0,
-        thresholds: [
-          [null, 'green'],
-          [1, 'red'],
-        ],
-        description:
-          "XID errors per GPU and code in the exporter's window (DCGM_EXP_XID_ERRORS_COUNT, 5 minutes by default); see NVIDIA's XID catalogue for the meaning of a code.",
-        queries: [{ expr: `max by (node, gpu, xid) (DCGM_EXP_XID_ERRORS_COUNT{${GPU}} > 0)`, legend: '{{node}} GPU {{gpu}} XID {{xid}}' }],
-      },
-      {
-        type: 'timeseries',
-        title: 'Last XID code',
-        unit: 'short',
-        thresholds: neutral(),
-        description:
-          'DCGM_FI_DEV_XID_ERRORS: the last XID code per GPU (0 = none since the driver loaded). It never returns to 0: a flat line is an old error, a step a new one.',
-        queries: [{ expr: `max by (node, gpu) (DCGM_FI_DEV_XID_ERRORS{${GPU}})`, legend: '{{node}} GPU {{gpu}}' }],
-      },
+      ...busyAndMemoryPanels(a),
+      ...temperatureAndPowerPanels(a),
+      ...xidPanels(),
       {
         type: 'timeseries',
         title: 'Memory bandwidth utilisation',

@@ -174,95 +174,120 @@ export interface SchemaBuilders {
   readonly resourcesSchema: typeof ResourcesSchema;
 }
 
+/** One node label (and value) that marks the GPU nodes: spec.gpu.nodeSelector. */
+function gpuNodeSelectorSchema() {
+  return z.strictObject({
+    label: z.string().refine(isLabelKey, {
+      error: (i) => `expected a node label key such as "nvidia.com/gpu.present", found ${describe(i.input)}`,
+    }),
+    value: z
+      .string()
+      .refine(isLabelValue, {
+        error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
+      })
+      .default('true'),
+  });
+}
+
+/** Whether and how the exporter runs: deployed (its image), or the GPU Operator's one scraped where it is. */
+function gpuExporterFields(imageSchema: SchemaBuilders['imageSchema']) {
+  return {
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('deploy the DCGM exporter on GPU nodes and load the GPU alerts; harmless on clusters without GPUs (no node matches)'),
+    image: imageSchema().optional().describe('override the pinned nvcr.io/nvidia/k8s/dcgm-exporter image'),
+    exporter: exporterModeSchema().describe(
+      'deploy: run the DCGM exporter DaemonSet; external: scrape the one the NVIDIA GPU Operator already runs (spec.gpu.external), deploying none',
+    ),
+    external: externalTargetSchema({
+      // The GPU Operator's dcgm-exporter: Service nvidia-dcgm-exporter, port gpu-metrics (9400), pods app=nvidia-dcgm-exporter,
+      // in the operator's namespace (gpu-operator in NVIDIA's install guide).
+      namespace: 'gpu-operator',
+      service: 'nvidia-dcgm-exporter',
+      port: 'gpu-metrics',
+      targetPort: 9400,
+      podSelector: { app: 'nvidia-dcgm-exporter' },
+    }).describe(
+      "with exporter: external, where the running dcgm-exporter is (default: the GPU Operator's nvidia-dcgm-exporter Service in gpu-operator)",
+    ),
+  };
+}
+
+/** Which nodes the exporter runs on and with which runtime: node labels, tolerations, RuntimeClass. */
+function gpuPlacementFields() {
+  return {
+    nodeSelector: gpuNodeSelectorSchema()
+      .optional()
+      .describe('one node label that marks your GPU nodes; when set it replaces spec.gpu.nodeLabels'),
+    nodeLabels: z
+      .array(gpuNodeLabelSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'GPU nodes carry ANY of these labels (ORed nodeAffinity terms); default: the labels spec.platform puts on GPU nodes (generic: nvidia.com/gpu.present=true or feature.node.kubernetes.io/pci-10de.present=true)',
+      ),
+    tolerations: z
+      .array(tolerationSchema)
+      .optional()
+      .describe(
+        'taints of GPU nodes the exporter tolerates; default: the GPU taints of spec.platform (generic: the nvidia.com/gpu NoSchedule taint)',
+      ),
+    runtimeClassName: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+        error: (i) =>
+          `expected a RuntimeClass name such as "nvidia" (lowercase DNS subdomain), or null to omit it, found ${describe(i.input)}`,
+      })
+      .max(253)
+      .nullable()
+      .optional()
+      .describe(
+        "RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime; default: spec.platform's (generic, k3s, eks: nvidia; gke, aks: null)",
+      ),
+    createRuntimeClass: z
+      .boolean()
+      .default(false)
+      .describe('also create the RuntimeClass (handler "nvidia"); off because the GPU operator creates it'),
+  };
+}
+
+/** What DCGM collects and how: profiling fields, time-slicing attribution, sampling interval, pod-resources socket. */
+function gpuCollectionFields() {
+  return {
+    profilingMetrics: z
+      .boolean()
+      .default(false)
+      .describe(
+        'collect DCGM_FI_PROF_* (DCP) fields: tensor/SM/DRAM activity; adds the SYS_ADMIN capability, which DCGM needs for profiling',
+      ),
+    timeSlicing: z
+      .boolean()
+      .default(false)
+      .describe(
+        "GPUs are shared by time-slicing or MPS (the device plugin's replicas): attribute each GPU to every pod sharing it (KUBERNETES_VIRTUAL_GPUS, label vgpu); each of those pods then shows the whole device's numbers, not its share",
+      ),
+    collectInterval: duration()
+      .default('15s')
+      .refine((d) => (durationMs(d) ?? 0) >= 1000, { error: 'must be at least 1s' })
+      .describe('how often DCGM samples the GPUs (DCGM_EXPORTER_INTERVAL); match spec.prometheus.scrapeInterval'),
+    podResourcesPath: z
+      .string()
+      .regex(/^\/[^\s]*$/, {
+        error: (i) => `expected an absolute host path such as "/var/lib/kubelet/pod-resources", found ${describe(i.input)}`,
+      })
+      .default('/var/lib/kubelet/pod-resources')
+      .describe('host path of the kubelet pod-resources socket directory (attributes GPUs to pods)'),
+  };
+}
+
 /** `spec.gpu`; schema.ts calls it with its builders: `gpu: gpuSchema({ imageSchema, resourcesSchema })`. */
 export function gpuSchema({ imageSchema, resourcesSchema }: SchemaBuilders) {
   return z
     .strictObject({
-      enabled: z
-        .boolean()
-        .default(true)
-        .describe('deploy the DCGM exporter on GPU nodes and load the GPU alerts; harmless on clusters without GPUs (no node matches)'),
-      image: imageSchema().optional().describe('override the pinned nvcr.io/nvidia/k8s/dcgm-exporter image'),
-      exporter: exporterModeSchema().describe(
-        'deploy: run the DCGM exporter DaemonSet; external: scrape the one the NVIDIA GPU Operator already runs (spec.gpu.external), deploying none',
-      ),
-      external: externalTargetSchema({
-        // The GPU Operator's dcgm-exporter: Service nvidia-dcgm-exporter, port gpu-metrics (9400), pods app=nvidia-dcgm-exporter,
-        // in the operator's namespace (gpu-operator in NVIDIA's install guide).
-        namespace: 'gpu-operator',
-        service: 'nvidia-dcgm-exporter',
-        port: 'gpu-metrics',
-        targetPort: 9400,
-        podSelector: { app: 'nvidia-dcgm-exporter' },
-      }).describe(
-        "with exporter: external, where the running dcgm-exporter is (default: the GPU Operator's nvidia-dcgm-exporter Service in gpu-operator)",
-      ),
-      nodeSelector: z
-        .strictObject({
-          label: z.string().refine(isLabelKey, {
-            error: (i) => `expected a node label key such as "nvidia.com/gpu.present", found ${describe(i.input)}`,
-          }),
-          value: z
-            .string()
-            .refine(isLabelValue, {
-              error: (i) => `expected a label value such as "true" (at most 63 of A-Z a-z 0-9 - _ .), found ${describe(i.input)}`,
-            })
-            .default('true'),
-        })
-        .optional()
-        .describe('one node label that marks your GPU nodes; when set it replaces spec.gpu.nodeLabels'),
-      nodeLabels: z
-        .array(gpuNodeLabelSchema)
-        .min(1)
-        .optional()
-        .describe(
-          'GPU nodes carry ANY of these labels (ORed nodeAffinity terms); default: the labels spec.platform puts on GPU nodes (generic: nvidia.com/gpu.present=true or feature.node.kubernetes.io/pci-10de.present=true)',
-        ),
-      tolerations: z
-        .array(tolerationSchema)
-        .optional()
-        .describe(
-          'taints of GPU nodes the exporter tolerates; default: the GPU taints of spec.platform (generic: the nvidia.com/gpu NoSchedule taint)',
-        ),
-      runtimeClassName: z
-        .string()
-        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
-          error: (i) =>
-            `expected a RuntimeClass name such as "nvidia" (lowercase DNS subdomain), or null to omit it, found ${describe(i.input)}`,
-        })
-        .max(253)
-        .nullable()
-        .optional()
-        .describe(
-          "RuntimeClass that gives the pod the NVIDIA container runtime (GPU devices and driver libraries); null where nvidia is the default runtime; default: spec.platform's (generic, k3s, eks: nvidia; gke, aks: null)",
-        ),
-      createRuntimeClass: z
-        .boolean()
-        .default(false)
-        .describe('also create the RuntimeClass (handler "nvidia"); off because the GPU operator creates it'),
-      profilingMetrics: z
-        .boolean()
-        .default(false)
-        .describe(
-          'collect DCGM_FI_PROF_* (DCP) fields: tensor/SM/DRAM activity; adds the SYS_ADMIN capability, which DCGM needs for profiling',
-        ),
-      timeSlicing: z
-        .boolean()
-        .default(false)
-        .describe(
-          "GPUs are shared by time-slicing or MPS (the device plugin's replicas): attribute each GPU to every pod sharing it (KUBERNETES_VIRTUAL_GPUS, label vgpu); each of those pods then shows the whole device's numbers, not its share",
-        ),
-      collectInterval: duration()
-        .default('15s')
-        .refine((d) => (durationMs(d) ?? 0) >= 1000, { error: 'must be at least 1s' })
-        .describe('how often DCGM samples the GPUs (DCGM_EXPORTER_INTERVAL); match spec.prometheus.scrapeInterval'),
-      podResourcesPath: z
-        .string()
-        .regex(/^\/[^\s]*$/, {
-          error: (i) => `expected an absolute host path such as "/var/lib/kubelet/pod-resources", found ${describe(i.input)}`,
-        })
-        .default('/var/lib/kubelet/pod-resources')
-        .describe('host path of the kubelet pod-resources socket directory (attributes GPUs to pods)'),
+      ...gpuExporterFields(imageSchema),
+      ...gpuPlacementFields(),
+      ...gpuCollectionFields(),
       resources: resourcesSchema({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
       alerts: gpuAlertsSchema,
       cost: gpuCostSchema,

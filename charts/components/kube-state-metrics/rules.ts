@@ -70,8 +70,8 @@ function containerAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
   );
 }
 
-/** Pods pending or not ready, and Deployments, StatefulSets and DaemonSets short of (or with misplaced) pods. */
-function podAndReplicaAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
+/** A pod pending, or running with its Ready condition not true (KubePodNotReady). */
+function podNotReadyAlert(area: RuleAreaBuilder, a: KsmAlerts): void {
   // Pending (or Unknown) pods, including unschedulable ones that have no Ready condition yet, and
   // running pods whose Ready condition is not true. Completed pods (Succeeded, Failed) are ignored.
   area.add(
@@ -91,7 +91,10 @@ function podAndReplicaAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
       description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has been pending or not ready for more than ${a.podNotReadyFor}: it receives no Service traffic.`,
     }),
   );
+}
 
+/** Deployments and StatefulSets with fewer ready or available replicas than desired. */
+function deploymentAndStatefulSetAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
   area.add(
     {
       meaning:
@@ -127,7 +130,10 @@ function podAndReplicaAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
       description: `{{ $value }} replica(s) of StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} have not been ready for more than ${a.replicasUnavailableFor}.`,
     }),
   );
+}
 
+/** DaemonSets missing a pod on a node that should run one, or running one where they should not. */
+function daemonSetAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
   area.add(
     {
       meaning:
@@ -163,6 +169,13 @@ function podAndReplicaAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
       description: `{{ $value }} pod(s) of DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} have been running on nodes outside its node selector for more than ${a.replicasUnavailableFor}.`,
     }),
   );
+}
+
+/** Pods pending or not ready, and Deployments, StatefulSets and DaemonSets short of (or with misplaced) pods. */
+function podAndReplicaAlerts(area: RuleAreaBuilder, a: KsmAlerts): void {
+  podNotReadyAlert(area, a);
+  deploymentAndStatefulSetAlerts(area, a);
+  daemonSetAlerts(area, a);
 }
 
 /** Failed Jobs, but those a later successful run of their CronJob superseded. */

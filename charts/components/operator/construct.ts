@@ -62,6 +62,33 @@ class DerivedClusterRole extends k8s.KubeClusterRole {
   }
 }
 
+/** The operator container: `ai-monitoring operator` with leader election, its health port and probes, read-only root filesystem. */
+function operatorContainer(props: OperatorProps, image: string, leaseName: string, port: number): k8s.Container {
+  return {
+    name: OPERATOR_NAME,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    args: [
+      'operator',
+      '--namespace',
+      props.namespace,
+      '--resync',
+      `${props.resyncSeconds ?? 60}s`,
+      '--leader-elect',
+      '--lease-name',
+      leaseName,
+      '--health-port',
+      String(port),
+    ],
+    ports: [{ name: 'health', containerPort: port, protocol: 'TCP' }],
+    resources: resources(props.resources ?? DEFAULT_OPERATOR_RESOURCES),
+    securityContext: containerSecurity(),
+    livenessProbe: httpProbe('/healthz', 'health', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+    readinessProbe: httpProbe('/readyz', 'health', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+}
+
 export class Operator extends Construct {
   public readonly deployment: k8s.KubeDeployment;
   public readonly clusterRoleName: string;
@@ -88,19 +115,7 @@ export class Operator extends Construct {
     const metadata = { name: OPERATOR_OBJECT_NAME, namespace: ns, labels };
     const subjects = [{ kind: 'ServiceAccount', name: OPERATOR_OBJECT_NAME, namespace: ns }];
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata, automountServiceAccountToken: true });
-    new DerivedClusterRole(this, 'cluster-role', { metadata: { name: this.clusterRoleName, labels } }, () => clusterRules(props.emitted()));
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-      metadata: { name: this.clusterRoleName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
-      subjects,
-    });
-    new k8s.KubeRole(this, 'role', { metadata, rules: namespaceRules(crd, this.leaseName) });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OPERATOR_OBJECT_NAME },
-      subjects,
-    });
+    this.createRbac(props, metadata, subjects, labels, crd);
 
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata,
@@ -122,36 +137,35 @@ export class Operator extends Construct {
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             terminationGracePeriodSeconds: 30,
             ...spreadAcrossNodes(replicas, selector),
-            containers: [
-              {
-                name: OPERATOR_NAME,
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                args: [
-                  'operator',
-                  '--namespace',
-                  ns,
-                  '--resync',
-                  `${props.resyncSeconds ?? 60}s`,
-                  '--leader-elect',
-                  '--lease-name',
-                  this.leaseName,
-                  '--health-port',
-                  String(port),
-                ],
-                ports: [{ name: 'health', containerPort: port, protocol: 'TCP' }],
-                resources: resources(props.resources ?? DEFAULT_OPERATOR_RESOURCES),
-                securityContext: containerSecurity(),
-                livenessProbe: httpProbe('/healthz', 'health', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
-                readinessProbe: httpProbe('/readyz', 'health', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
+            containers: [operatorContainer(props, image, this.leaseName, port)],
             // Nothing is written; a small /tmp for Node's own use, the root filesystem stays read-only.
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } }],
           },
         },
       },
+    });
+  }
+
+  /** ServiceAccount, the derived ClusterRole and the namespaced Role (MonitoringStacks, Events, Lease), each with its binding. */
+  private createRbac(
+    props: OperatorProps,
+    metadata: { name: string; namespace: string; labels: Record<string, string> },
+    subjects: k8s.Subject[],
+    labels: Record<string, string>,
+    crd: { readonly group: string; readonly plural: string },
+  ): void {
+    new k8s.KubeServiceAccount(this, 'sa', { metadata, automountServiceAccountToken: true });
+    new DerivedClusterRole(this, 'cluster-role', { metadata: { name: this.clusterRoleName, labels } }, () => clusterRules(props.emitted()));
+    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: this.clusterRoleName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
+      subjects,
+    });
+    new k8s.KubeRole(this, 'role', { metadata, rules: namespaceRules(crd, this.leaseName) });
+    new k8s.KubeRoleBinding(this, 'role-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OPERATOR_OBJECT_NAME },
+      subjects,
     });
   }
 }

@@ -76,6 +76,8 @@ interface IssueSink {
   addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void;
 }
 
+type SloPath = (field?: string) => (string | number)[];
+
 const kindsWith = (pred: (k: SloKind) => boolean) => Object.keys(SLI_CATALOG).filter(pred).join(', ');
 
 export function sloCrossChecks(spec: { prometheus: { retention: string }; services: readonly ServiceWithSlos[] }, ctx: IssueSink): void {
@@ -84,7 +86,6 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
   spec.services.forEach((s, i) => {
     const names = new Map<string, number>();
     const indicators = new Map<string, number>();
-    const cat = SLI_CATALOG[s.kind];
     (s.slos ?? []).forEach((slo, j) => {
       const path = (f?: string) => ['services', i, 'slos', j, ...(f ? [f] : [])];
       const name = sloName(slo, s.kind);
@@ -96,59 +97,8 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
         });
       } else names.set(name, j);
       if ((durationMs(slo.window) ?? 0) > retentionMs) tooLong.push({ path: path('window'), window: slo.window });
-      let indicator: string;
-      if (slo.type === 'availability') {
-        for (const f of ['histogram', 'thresholdSeconds', 'buckets'] as const) {
-          if (slo[f] !== undefined)
-            ctx.addIssue({ code: 'custom', path: path(f), message: `only latency SLOs take ${f}; remove it or set type: latency` });
-        }
-        if (!cat.availability) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path('type'),
-            message: `kind ${s.kind} has no request and error series for an availability SLO; availability SLOs are available for kinds ${kindsWith((k) => !!SLI_CATALOG[k].availability)}`,
-          });
-          return;
-        }
-        indicator = 'availability';
-      } else {
-        if (cat.latency.length === 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path('type'),
-            message: `kind ${s.kind} has no latency histogram for a latency SLO; latency SLOs are available for kinds ${kindsWith((k) => SLI_CATALOG[k].latency.length > 0)}`,
-          });
-          return;
-        }
-        const h = slo.histogram === undefined ? cat.latency[0] : cat.latency.find((l) => l.name === slo.histogram);
-        if (!h) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path('histogram'),
-            message: `kind ${s.kind} has no histogram "${slo.histogram}"; expected one of ${cat.latency.map((l) => `"${l.name}" (${l.metric}: ${l.description})`).join(', ')}`,
-          });
-          return;
-        }
-        if (slo.thresholdSeconds === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path('thresholdSeconds'),
-            message: `a latency SLO needs thresholdSeconds, one of the bucket boundaries of ${h.metric}: ${(slo.buckets ?? h.buckets).join(', ')}`,
-          });
-          return;
-        }
-        const buckets = slo.buckets ?? h.buckets;
-        if (!buckets.includes(slo.thresholdSeconds)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path('thresholdSeconds'),
-            message: slo.buckets
-              ? `${slo.thresholdSeconds} is not one of the buckets you declared (${buckets.join(', ')})`
-              : `${slo.thresholdSeconds} is not a bucket boundary of ${h.metric} (${h.source}): the share of requests under it cannot be counted; use one of ${buckets.join(', ')}, or declare your exporter's buckets in slos[${j}].buckets`,
-          });
-        }
-        indicator = `${h.name}@${slo.thresholdSeconds}`;
-      }
+      const indicator = slo.type === 'availability' ? availabilityIndicator(s, slo, path, ctx) : latencyIndicator(s, slo, j, path, ctx);
+      if (indicator === undefined) return;
       if (indicators.has(indicator)) {
         ctx.addIssue({
           code: 'custom',
@@ -158,13 +108,76 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
       } else indicators.set(indicator, j);
     });
   });
-  // One cause, one line: a retention shorter than several windows is named once, at the retention.
+  retentionChecks(spec.prometheus.retention, tooLong, ctx);
+}
+
+/** An availability SLO: no latency fields, and the kind has request and error series. Its indicator, or undefined after an issue. */
+function availabilityIndicator(s: ServiceWithSlos, slo: SloSpec, path: SloPath, ctx: IssueSink): string | undefined {
+  const cat = SLI_CATALOG[s.kind];
+  for (const f of ['histogram', 'thresholdSeconds', 'buckets'] as const) {
+    if (slo[f] !== undefined)
+      ctx.addIssue({ code: 'custom', path: path(f), message: `only latency SLOs take ${f}; remove it or set type: latency` });
+  }
+  if (!cat.availability) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path('type'),
+      message: `kind ${s.kind} has no request and error series for an availability SLO; availability SLOs are available for kinds ${kindsWith((k) => !!SLI_CATALOG[k].availability)}`,
+    });
+    return undefined;
+  }
+  return 'availability';
+}
+
+/** A latency SLO: the kind has the histogram, and thresholdSeconds is one of its buckets. Its indicator, or undefined after an issue. */
+function latencyIndicator(s: ServiceWithSlos, slo: SloSpec, j: number, path: SloPath, ctx: IssueSink): string | undefined {
+  const cat = SLI_CATALOG[s.kind];
+  if (cat.latency.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path('type'),
+      message: `kind ${s.kind} has no latency histogram for a latency SLO; latency SLOs are available for kinds ${kindsWith((k) => SLI_CATALOG[k].latency.length > 0)}`,
+    });
+    return undefined;
+  }
+  const h = slo.histogram === undefined ? cat.latency[0] : cat.latency.find((l) => l.name === slo.histogram);
+  if (!h) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path('histogram'),
+      message: `kind ${s.kind} has no histogram "${slo.histogram}"; expected one of ${cat.latency.map((l) => `"${l.name}" (${l.metric}: ${l.description})`).join(', ')}`,
+    });
+    return undefined;
+  }
+  if (slo.thresholdSeconds === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path('thresholdSeconds'),
+      message: `a latency SLO needs thresholdSeconds, one of the bucket boundaries of ${h.metric}: ${(slo.buckets ?? h.buckets).join(', ')}`,
+    });
+    return undefined;
+  }
+  const buckets = slo.buckets ?? h.buckets;
+  if (!buckets.includes(slo.thresholdSeconds)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path('thresholdSeconds'),
+      message: slo.buckets
+        ? `${slo.thresholdSeconds} is not one of the buckets you declared (${buckets.join(', ')})`
+        : `${slo.thresholdSeconds} is not a bucket boundary of ${h.metric} (${h.source}): the share of requests under it cannot be counted; use one of ${buckets.join(', ')}, or declare your exporter's buckets in slos[${j}].buckets`,
+    });
+  }
+  return `${h.name}@${slo.thresholdSeconds}`;
+}
+
+/** SLO windows longer than the Prometheus retention. One cause, one line: a retention shorter than several windows is named once, at the retention. */
+function retentionChecks(retention: string, tooLong: readonly { path: (string | number)[]; window: string }[], ctx: IssueSink): void {
   const longest = tooLong.map((t) => t.window).sort((a, b) => (durationMs(b) ?? 0) - (durationMs(a) ?? 0))[0];
   if (tooLong.length === 1) {
     ctx.addIssue({
       code: 'custom',
       path: tooLong[0].path,
-      message: `the ${longest} error budget window is longer than spec.prometheus.retention (${spec.prometheus.retention}): Prometheus would forget part of it; raise spec.prometheus.retention to at least ${longest} or use a shorter window`,
+      message: `the ${longest} error budget window is longer than spec.prometheus.retention (${retention}): Prometheus would forget part of it; raise spec.prometheus.retention to at least ${longest} or use a shorter window`,
     });
   } else if (tooLong.length > 1) {
     const where = tooLong.slice(0, 3).map(
@@ -178,7 +191,7 @@ export function sloCrossChecks(spec: { prometheus: { retention: string }; servic
     ctx.addIssue({
       code: 'custom',
       path: ['prometheus', 'retention'],
-      message: `${spec.prometheus.retention} is shorter than the error budget windows of ${tooLong.length} SLOs (${where.join(', ')}${tooLong.length > 3 ? `, and ${tooLong.length - 3} more` : ''}): Prometheus would forget part of them; raise spec.prometheus.retention to at least ${longest} or use shorter windows`,
+      message: `${retention} is shorter than the error budget windows of ${tooLong.length} SLOs (${where.join(', ')}${tooLong.length > 3 ? `, and ${tooLong.length - 3} more` : ''}): Prometheus would forget part of them; raise spec.prometheus.retention to at least ${longest} or use shorter windows`,
     });
   }
 }
