@@ -116,6 +116,12 @@ function scrapeAlerts(add: Add, spec: Spec, t: Thresholds, slowScrape: number): 
 
 /** Prometheus itself: configuration reloads and its TSDB. */
 function storageAlerts(add: Add): void {
+  configReloadAlert(add);
+  tsdbAlerts(add);
+}
+
+/** A prometheus.yml or rule file Prometheus rejected on reload. */
+function configReloadAlert(add: Add): void {
   add(
     alert({
       name: 'PrometheusConfigReloadFailed',
@@ -134,7 +140,10 @@ function storageAlerts(add: Add): void {
       fix: 'Fix the configuration (the synth runs promtool in CI, so this usually means a hand edit of the ConfigMap), apply, and reload (`curl -X POST :9090/-/reload`) or let the checksum roll the pod.',
     },
   );
+}
 
+/** The TSDB: compactions, block reloads, WAL corruptions and head truncations. */
+function tsdbAlerts(add: Add): void {
   add(
     alert({
       name: 'PrometheusTSDBCompactionsFailing',

@@ -126,12 +126,8 @@ const runbooks: Record<string, Runbook> = {
   },
 };
 
-export const sloRules: RuleArea = (ctx) => {
-  const slos = resolveSlos(ctx.spec.services);
-  if (slos.length === 0) return undefined;
-  const rules: (RecordingRule | AlertRule)[] = [];
-
-  // 1. Objectives, grouped by everything but the job.
+/** 1. The objectives, one rule per (indicator, name, objective, window) listing its jobs. */
+function objectiveRules(slos: readonly ResolvedSlo[]): RecordingRule[] {
   const groups = new Map<string, { s: ResolvedSlo; jobs: string[] }>();
   for (const s of slos) {
     const key = [s.sli, s.slo, s.objective, s.window].join('\u0000');
@@ -139,70 +135,88 @@ export const sloRules: RuleArea = (ctx) => {
     if (g) g.jobs.push(s.job);
     else groups.set(key, { s, jobs: [s.job] });
   }
-  for (const { s, jobs } of groups.values()) {
-    rules.push({
-      record: SLO_RECORDING.objective,
-      // One job: an equality matcher (pint promql/regexp: a regexp on a static string is redundant).
-      expr: `${ratio(s.objective)} * group by (namespace, job) (up{${jobs.length === 1 ? `job="${anyOf(jobs)}"` : `job=~"${anyOf(jobs)}"`}})`,
-      labels: { sli: s.sli, slo: s.slo, window: s.window },
-    });
-  }
+  return [...groups.values()].map(({ s, jobs }) => ({
+    record: SLO_RECORDING.objective,
+    // One job: an equality matcher (pint promql/regexp: a regexp on a static string is redundant).
+    expr: `${ratio(s.objective)} * group by (namespace, job) (up{${jobs.length === 1 ? `job="${anyOf(jobs)}"` : `job=~"${anyOf(jobs)}"`}})`,
+    labels: { sli: s.sli, slo: s.slo, window: s.window },
+  }));
+}
 
-  // 2. Request and error rates, one pair per indicator.
+/** 2. Request and error rates, one pair per indicator, kept for the jobs with an SLO on it. */
+function indicatorRateRules(slos: readonly ResolvedSlo[]): RecordingRule[] {
   const indicators = new Map<string, ResolvedSlo>();
   for (const s of slos) if (!indicators.has(s.sli)) indicators.set(s.sli, s);
-  for (const s of indicators.values()) {
+  return [...indicators.values()].flatMap((s) => {
     const only = `and on (job) ${SLO_RECORDING.objective}{sli="${s.sli}"}`;
-    rules.push({ record: SLO_RECORDING.requests, expr: `${s.total} ${only}`, labels: { sli: s.sli } });
-    rules.push({ record: SLO_RECORDING.errors, expr: `(${s.errors}) ${only}`, labels: { sli: s.sli } });
-  }
+    return [
+      { record: SLO_RECORDING.requests, expr: `${s.total} ${only}`, labels: { sli: s.sli } },
+      { record: SLO_RECORDING.errors, expr: `(${s.errors}) ${only}`, labels: { sli: s.sli } },
+    ];
+  });
+}
 
-  // 3. Error ratios over every burn window and every SLO window in use.
-  const windows = [...new Set(slos.map((s) => s.window))].sort();
-  rules.push({ record: SLO_RECORDING.errorRatio('5m'), expr: `${SLO_RECORDING.errors} / ${SLO_RECORDING.requests}` });
-  for (const w of [...BURN_WINDOWS.filter((x) => x !== '5m'), ...windows]) {
-    rules.push({
+/** 3. Error ratios over every burn window and every SLO window in use. */
+function errorRatioRules(windows: readonly string[]): RecordingRule[] {
+  return [
+    { record: SLO_RECORDING.errorRatio('5m'), expr: `${SLO_RECORDING.errors} / ${SLO_RECORDING.requests}` },
+    ...[...BURN_WINDOWS.filter((x) => x !== '5m'), ...windows].map((w) => ({
       record: SLO_RECORDING.errorRatio(w),
       expr: `sum_over_time(${SLO_RECORDING.errors}[${w}]) / sum_over_time(${SLO_RECORDING.requests}[${w}])`,
-    });
-  }
+    })),
+  ];
+}
 
-  // 4. The ratio over each SLO's own window, and the budget left.
-  for (const w of windows) {
-    rules.push({
+/** 4. The ratio over each SLO's own window, and the budget left. */
+function budgetRules(windows: readonly string[]): RecordingRule[] {
+  return [
+    ...windows.map((w) => ({
       record: SLO_RECORDING.errorRatioWindow,
       expr: `${SLO_RECORDING.errorRatio(w)} * on (job, sli) group_left (slo) group by (job, sli, slo) (${SLO_RECORDING.objective}{window="${w}"})`,
       labels: { window: w },
-    });
-  }
-  rules.push({
-    record: SLO_RECORDING.budgetRemaining,
-    expr: `1 - ${SLO_RECORDING.errorRatioWindow} / on (job, sli, slo, window) group_left () (1 - ${SLO_RECORDING.objective})`,
-  });
+    })),
+    {
+      record: SLO_RECORDING.budgetRemaining,
+      expr: `1 - ${SLO_RECORDING.errorRatioWindow} / on (job, sli, slo, window) group_left () (1 - ${SLO_RECORDING.objective})`,
+    },
+  ];
+}
 
-  // 5. Burn-rate alerts, per model for the LLM kinds: group_left keeps the short window's `model` (one-to-one
-  // matching `on (job, sli)` would keep only job and sli) for the `and` to match it.
-  const burn = (long: string, short: string, factor: number) => {
-    const budget = `(${factor} * (1 - ${SLO_RECORDING.objective}))`;
-    return `(${SLO_RECORDING.errorRatio(long)} > on (job, sli) group_left (slo, window) ${budget} and on (job, sli, model) ${SLO_RECORDING.errorRatio(short)} > on (job, sli) group_left () ${budget})`;
-  };
-  for (const [name, action] of [
-    ['SLOErrorBudgetBurnFast', 'page'],
-    ['SLOErrorBudgetBurnSlow', 'ticket'],
-  ] as const) {
-    const pairs = BURN_ALERTS.filter((b) => b.action === action);
-    const text = pairs.map((b) => `${b.factor}x over ${b.long} and ${b.short}`).join(', or ');
-    rules.push(
-      alert({
-        name,
-        expr: pairs.map((b) => burn(b.long, b.short, b.factor)).join(' or '),
-        severity: pairs[0].severity,
-        labels: { service: '{{ $labels.job }}' },
-        summary: `{{ $labels.job }} burns its {{ $labels.slo }} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
-        description: `{{ $labels.job }} (namespace {{ $labels.namespace }}) fails its {{ $labels.slo }} SLO (indicator {{ $labels.sli }}, ${'{{ $labels.window }}'} window) at an error ratio of {{ $value | humanizePercentage }} over the long window: burn rate above ${text}.`,
-      }),
-    );
-  }
+/**
+ * One window pair of a burn-rate alert, per model for the LLM kinds: group_left keeps the short window's `model`
+ * (one-to-one matching `on (job, sli)` would keep only job and sli) for the `and` to match it.
+ */
+function burnCondition(long: string, short: string, factor: number): string {
+  const budget = `(${factor} * (1 - ${SLO_RECORDING.objective}))`;
+  return `(${SLO_RECORDING.errorRatio(long)} > on (job, sli) group_left (slo, window) ${budget} and on (job, sli, model) ${SLO_RECORDING.errorRatio(short)} > on (job, sli) group_left () ${budget})`;
+}
+
+/** 5. The burn-rate alert of one action (page: SLOErrorBudgetBurnFast, ticket: SLOErrorBudgetBurnSlow), for every SLO. */
+function burnAlert(name: string, action: 'page' | 'ticket'): AlertRule {
+  const pairs = BURN_ALERTS.filter((b) => b.action === action);
+  const text = pairs.map((b) => `${b.factor}x over ${b.long} and ${b.short}`).join(', or ');
+  return alert({
+    name,
+    expr: pairs.map((b) => burnCondition(b.long, b.short, b.factor)).join(' or '),
+    severity: pairs[0].severity,
+    labels: { service: '{{ $labels.job }}' },
+    summary: `{{ $labels.job }} burns its {{ $labels.slo }} error budget ${action === 'page' ? 'fast' : 'steadily'}`,
+    description: `{{ $labels.job }} (namespace {{ $labels.namespace }}) fails its {{ $labels.slo }} SLO (indicator {{ $labels.sli }}, ${'{{ $labels.window }}'} window) at an error ratio of {{ $value | humanizePercentage }} over the long window: burn rate above ${text}.`,
+  });
+}
+
+export const sloRules: RuleArea = (ctx) => {
+  const slos = resolveSlos(ctx.spec.services);
+  if (slos.length === 0) return undefined;
+  const windows = [...new Set(slos.map((s) => s.window))].sort();
+  const rules: (RecordingRule | AlertRule)[] = [
+    ...objectiveRules(slos),
+    ...indicatorRateRules(slos),
+    ...errorRatioRules(windows),
+    ...budgetRules(windows),
+    burnAlert('SLOErrorBudgetBurnFast', 'page'),
+    burnAlert('SLOErrorBudgetBurnSlow', 'ticket'),
+  ];
 
   return {
     fileName: 'slo.yaml',

@@ -241,17 +241,85 @@ function kubectl(args: string[], context: string | undefined, input?: string) {
   return r;
 }
 
-function readSecret(
-  ns: string,
-  name: string,
-  context?: string,
-): { data: Record<string, string>; resourceVersion: string; object: any } | undefined {
+/** A Secret as read: its decoded data, its resourceVersion and the object itself. */
+interface StoredSecret {
+  data: Record<string, string>;
+  resourceVersion: string;
+  object: any;
+}
+
+function readSecret(ns: string, name: string, context?: string): StoredSecret | undefined {
   const r = kubectl(['-n', ns, 'get', 'secret', name, '-o', 'json', '--ignore-not-found'], context);
   if (r.status !== 0) throw new Error(`kubectl get secret ${ns}/${name} failed: ${r.stderr.trim()}`);
   if (r.stdout.trim() === '') return undefined;
   const o = JSON.parse(r.stdout);
   const data = Object.fromEntries(Object.entries<string>(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   return { data, resourceVersion: o.metadata.resourceVersion, object: o };
+}
+
+/** The namespaces of the plan that do not exist yet (secrets before the first apply). */
+function missingNamespaces(plan: PlannedSecret[], context: string | undefined): string[] {
+  const missing: string[] = [];
+  for (const ns of new Set(plan.map((p) => p.namespace))) {
+    const r = kubectl(['get', 'namespace', ns, '-o', 'name', '--ignore-not-found'], context);
+    if (r.status !== 0) throw new Error(`kubectl get namespace ${ns} failed: ${r.stderr.trim()}`);
+    if (r.stdout.trim() === '') missing.push(ns);
+  }
+  return missing;
+}
+
+/** The planned Secrets that exist, by namespace/name (none is looked for in a missing namespace). */
+function storedSecrets(plan: PlannedSecret[], missingNs: string[], context: string | undefined): Map<string, StoredSecret> {
+  const stored = new Map<string, StoredSecret>();
+  for (const p of plan) {
+    if (missingNs.includes(p.namespace)) continue;
+    const s = readSecret(p.namespace, p.name, context);
+    if (s) stored.set(`${p.namespace}/${p.name}`, s);
+  }
+  return stored;
+}
+
+/** Create the missing namespaces as the stack defines them (labels included). */
+function createNamespaces(missingNs: string[], namespaces: Map<string, any>, context: string | undefined): void {
+  for (const ns of missingNs) {
+    const body = namespaces.get(ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+    const r = kubectl(['create', '-f', '-', '-o', 'name'], context, JSON.stringify(body));
+    if (r.status !== 0 && !/AlreadyExists/.test(r.stderr)) throw new Error(`creating namespace ${ns} failed: ${r.stderr.trim()}`);
+    console.log(`created namespace ${ns} (as the stack defines it)`);
+  }
+}
+
+/** The values of the keys an action adds, web configs last (they hash a password made or stored); none may be empty. */
+function addedValues(a: SecretAction, old: StoredSecret | undefined): Record<string, string> {
+  const id = `${a.namespace}/${a.name}`;
+  const values: Record<string, string> = {};
+  for (const k of a.add.filter((x) => x.source.kind !== 'web-config'))
+    values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
+  for (const k of a.add.filter((x) => x.source.kind === 'web-config'))
+    values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
+  for (const [k, v] of Object.entries(values)) if (v === '') throw new Error(`${id} key ${k} would be empty; nothing more was written`);
+  return values;
+}
+
+/** Create the Secret, or add its missing keys to the one stored (never overwriting a key). */
+function writeSecret(a: SecretAction, old: StoredSecret | undefined, context: string | undefined): void {
+  const id = `${a.namespace}/${a.name}`;
+  const values = addedValues(a, old);
+  const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
+  if (a.create) {
+    const body = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: a.name, namespace: a.namespace }, data };
+    const r = kubectl(['create', '-f', '-', '-o', 'name'], context, JSON.stringify(body));
+    if (r.status !== 0) throw new Error(`creating ${id} failed (nothing of it was written): ${r.stderr.trim()}`);
+  } else if (a.add.length) {
+    // The object as read plus the keys it lacked, on stdin; its resourceVersion makes a concurrent change
+    // fail (Conflict) instead of being overwritten, so no key that exists is ever written.
+    const body = { ...old!.object, data: { ...(old!.object.data ?? {}), ...data } };
+    const r = kubectl(['replace', '-f', '-', '-o', 'name'], context, JSON.stringify(body));
+    if (r.status !== 0)
+      throw new Error(
+        `adding keys to ${id} failed (it changed meanwhile, or access was refused; its keys were left as they were): ${r.stderr.trim()}`,
+      );
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- the CLI awaits every command; this one runs kubectl synchronously
@@ -278,18 +346,8 @@ export async function runSecrets(argv: string[]): Promise<number> {
     }
     // A Secret's namespace that does not exist yet (secrets before the first apply) is created as the stack defines it.
     const namespaces = stackNamespaces(spec);
-    const missingNs: string[] = [];
-    for (const ns of new Set(plan.map((p) => p.namespace))) {
-      const r = kubectl(['get', 'namespace', ns, '-o', 'name', '--ignore-not-found'], args.context);
-      if (r.status !== 0) throw new Error(`kubectl get namespace ${ns} failed: ${r.stderr.trim()}`);
-      if (r.stdout.trim() === '') missingNs.push(ns);
-    }
-    const stored = new Map<string, { data: Record<string, string>; resourceVersion: string; object: any }>();
-    for (const p of plan) {
-      if (missingNs.includes(p.namespace)) continue;
-      const s = readSecret(p.namespace, p.name, args.context);
-      if (s) stored.set(`${p.namespace}/${p.name}`, s);
-    }
+    const missingNs = missingNamespaces(plan, args.context);
+    const stored = storedSecrets(plan, missingNs, args.context);
     const existing = new Map([...stored].map(([id, s]) => [id, new Set(Object.keys(s.data))]));
     const problems = planProblems(plan, existing);
     if (problems.length) {
@@ -304,37 +362,8 @@ export async function runSecrets(argv: string[]): Promise<number> {
       for (const l of describeActions(actions, true)) console.log(l);
       return 0;
     }
-    for (const ns of missingNs) {
-      const body = namespaces.get(ns) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-      const r = kubectl(['create', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
-      if (r.status !== 0 && !/AlreadyExists/.test(r.stderr)) throw new Error(`creating namespace ${ns} failed: ${r.stderr.trim()}`);
-      console.log(`created namespace ${ns} (as the stack defines it)`);
-    }
-    for (const a of actions) {
-      const id = `${a.namespace}/${a.name}`;
-      const old = stored.get(id);
-      const values: Record<string, string> = {};
-      for (const k of a.add.filter((x) => x.source.kind !== 'web-config'))
-        values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
-      for (const k of a.add.filter((x) => x.source.kind === 'web-config'))
-        values[k.key] = valueOf(k.source, values, old?.data ?? {}, process.env);
-      for (const [k, v] of Object.entries(values)) if (v === '') throw new Error(`${id} key ${k} would be empty; nothing more was written`);
-      const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
-      if (a.create) {
-        const body = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: a.name, namespace: a.namespace }, data };
-        const r = kubectl(['create', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
-        if (r.status !== 0) throw new Error(`creating ${id} failed (nothing of it was written): ${r.stderr.trim()}`);
-      } else if (a.add.length) {
-        // The object as read plus the keys it lacked, on stdin; its resourceVersion makes a concurrent change
-        // fail (Conflict) instead of being overwritten, so no key that exists is ever written.
-        const body = { ...old!.object, data: { ...(old!.object.data ?? {}), ...data } };
-        const r = kubectl(['replace', '-f', '-', '-o', 'name'], args.context, JSON.stringify(body));
-        if (r.status !== 0)
-          throw new Error(
-            `adding keys to ${id} failed (it changed meanwhile, or access was refused; its keys were left as they were): ${r.stderr.trim()}`,
-          );
-      }
-    }
+    createNamespaces(missingNs, namespaces, args.context);
+    for (const a of actions) writeSecret(a, stored.get(`${a.namespace}/${a.name}`), args.context);
     for (const l of describeActions(actions, false)) console.log(l);
     if (actions.length === 0) console.log('the stack reads no Secrets');
     return 0;

@@ -256,17 +256,38 @@ export class Operator {
   private async reconcileResource(key: string, ns: string, name: string, cr: KObject): Promise<void> {
     const started = Date.now();
     if (cr.metadata.deletionTimestamp) return this.finalize(cr);
-    if (!(cr.metadata.finalizers ?? []).includes(FINALIZER)) {
-      await this.kube.request('PATCH', await this.kube.path(API_VERSION, KIND, ns, name), {
-        body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion },
-          { op: 'add', path: '/metadata/finalizers', value: [...(cr.metadata.finalizers ?? []), FINALIZER] },
-        ],
-        contentType: 'application/json-patch+json',
-      });
-    }
+    await this.ensureFinalizer(cr, ns, name);
     const generation = cr.metadata.generation ?? 0;
+    if (await this.refuseTakenName(key, name, cr, generation)) return;
+    const result = await this.synthesisOf(key, cr, generation);
+    if (!result) return;
+    if (cr.status?.observedGeneration !== generation) await this.markProgressing(cr, generation);
+    const r: ApplyResult = await applyStack(this.kube, result, {
+      inventoryLabels: { [OWNER_LABEL]: `${ns}.${name}` },
+    });
+    const took = Date.now() - started;
+    if (r.refused.length) return this.reportRefused(cr, r, generation);
+    const n = changeCount(r);
+    this.changes += n > 0 ? 1 : 0;
+    if (n > 0 || r.failed.length) this.log(`${key}: generation ${generation}: ${summary(r)} in ${took} ms`);
+    if (r.failed.length) return this.reportFailed(cr, r, generation);
+    await this.reportApplied(cr, r, result, generation, n);
+  }
 
+  /** Add the finalizer if missing (json-patch tested on the resourceVersion, so a concurrent edit fails it). */
+  private async ensureFinalizer(cr: KObject, ns: string, name: string): Promise<void> {
+    if ((cr.metadata.finalizers ?? []).includes(FINALIZER)) return;
+    await this.kube.request('PATCH', await this.kube.path(API_VERSION, KIND, ns, name), {
+      body: [
+        { op: 'test', path: '/metadata/resourceVersion', value: cr.metadata.resourceVersion },
+        { op: 'add', path: '/metadata/finalizers', value: [...(cr.metadata.finalizers ?? []), FINALIZER] },
+      ],
+      contentType: 'application/json-patch+json',
+    });
+  }
+
+  /** An older live resource of the same name in another namespace: refuse this one by condition (true when refused). */
+  private async refuseTakenName(key: string, name: string, cr: KObject, generation: number): Promise<boolean> {
     const twin = [...this.known.values()].find(
       (o) =>
         o.metadata.name === name &&
@@ -274,100 +295,101 @@ export class Operator {
         !o.metadata.deletionTimestamp &&
         (o.metadata.creationTimestamp ?? '') < (cr.metadata.creationTimestamp ?? '~'),
     );
-    if (twin) {
-      await this.setStatus(
-        cr,
-        [
-          cond(
-            'Ready',
-            'False',
-            'NameTaken',
-            `MonitoringStack ${keyOf(twin)} has the same name; cluster-scoped objects (ClusterRoles, ...) carry the name, so rename this resource (metadata.name)`,
-            generation,
-          ),
-          cond('Progressing', 'False', 'NameTaken', 'nothing applied', generation),
-          cond('Degraded', 'True', 'NameTaken', 'nothing applied', generation),
-        ],
-        {},
-      );
-      return;
-    }
+    if (!twin) return false;
+    await this.setStatus(
+      cr,
+      [
+        cond(
+          'Ready',
+          'False',
+          'NameTaken',
+          `MonitoringStack ${keyOf(twin)} has the same name; cluster-scoped objects (ClusterRoles, ...) carry the name, so rename this resource (metadata.name)`,
+          generation,
+        ),
+        cond('Progressing', 'False', 'NameTaken', 'nothing applied', generation),
+        cond('Degraded', 'True', 'NameTaken', 'nothing applied', generation),
+      ],
+      {},
+    );
+    return true;
+  }
 
-    let result: SynthesisResult;
+  /** The synthesis of this generation (cached per uid and generation); undefined, with status and event, when it fails. */
+  private async synthesisOf(key: string, cr: KObject, generation: number): Promise<SynthesisResult | undefined> {
     const cached = this.synthCache.get(key);
-    if (cached && cached.uid === cr.metadata.uid && cached.generation === generation) result = cached.result;
-    else {
-      try {
-        result = synthesize(specOfResource(cr), { source: `MonitoringStack ${key}` });
-      } catch (e) {
-        const msg =
-          e instanceof SpecError
-            ? `invalid spec, nothing applied (the cluster keeps the last good state): ${e.problems.join('; ')}`
-            : `synthesis failed, nothing applied: ${(e as Error).message}`;
-        const first = cr.status?.observedGeneration !== generation;
-        if (first) await this.event(cr, 'Warning', 'InvalidSpec', msg);
-        await this.setStatus(
-          cr,
-          [
-            cond('Ready', 'False', 'InvalidSpec', msg, generation),
-            cond('Progressing', 'False', 'InvalidSpec', 'waiting for a valid spec', generation),
-            cond('Degraded', 'True', 'InvalidSpec', msg, generation),
-          ],
-          {},
-        );
-        if (first) this.log(`${key}: generation ${generation}: ${msg}`);
-        return;
-      }
-      this.synthCache.set(key, { uid: cr.metadata.uid!, generation, result });
+    if (cached && cached.uid === cr.metadata.uid && cached.generation === generation) return cached.result;
+    let result: SynthesisResult;
+    try {
+      result = synthesize(specOfResource(cr), { source: `MonitoringStack ${key}` });
+    } catch (e) {
+      const msg =
+        e instanceof SpecError
+          ? `invalid spec, nothing applied (the cluster keeps the last good state): ${e.problems.join('; ')}`
+          : `synthesis failed, nothing applied: ${(e as Error).message}`;
+      const first = cr.status?.observedGeneration !== generation;
+      if (first) await this.event(cr, 'Warning', 'InvalidSpec', msg);
+      await this.setStatus(
+        cr,
+        [
+          cond('Ready', 'False', 'InvalidSpec', msg, generation),
+          cond('Progressing', 'False', 'InvalidSpec', 'waiting for a valid spec', generation),
+          cond('Degraded', 'True', 'InvalidSpec', msg, generation),
+        ],
+        {},
+      );
+      if (first) this.log(`${key}: generation ${generation}: ${msg}`);
+      return undefined;
     }
+    this.synthCache.set(key, { uid: cr.metadata.uid!, generation, result });
+    return result;
+  }
 
-    if (cr.status?.observedGeneration !== generation) {
-      await this.setStatus(
-        cr,
-        [
-          ...(cr.status?.conditions ?? []).filter((c: Condition) => c.type !== 'Progressing'),
-          cond('Progressing', 'True', 'Applying', `applying generation ${generation}`, generation),
-        ],
-        {},
-        false,
-      );
-    }
-    const r: ApplyResult = await applyStack(this.kube, result, {
-      inventoryLabels: { [OWNER_LABEL]: `${ns}.${name}` },
-    });
-    const took = Date.now() - started;
-    if (r.refused.length) {
-      const msg = `refused, nothing applied: ${r.refused.map((c) => `${c.object} ${c.field} cannot change in place`).join('; ')}; follow the migration in README "Upgrades", then annotate the resource or revert the change`;
-      if (cr.status?.observedGeneration !== generation) await this.event(cr, 'Warning', 'UpgradeRefused', msg);
-      await this.setStatus(
-        cr,
-        [
-          cond('Ready', 'False', 'UpgradeRefused', msg, generation),
-          cond('Progressing', 'False', 'UpgradeRefused', msg, generation),
-          cond('Degraded', 'True', 'UpgradeRefused', msg, generation),
-        ],
-        {},
-      );
-      return;
-    }
-    const n = changeCount(r);
-    this.changes += n > 0 ? 1 : 0;
-    if (n > 0 || r.failed.length) this.log(`${key}: generation ${generation}: ${summary(r)} in ${took} ms`);
-    if (r.failed.length) {
-      const msg = `${r.failed.length} object(s) not applied (nothing pruned): ${r.failed.slice(0, 5).join('; ')}${r.failed.length > 5 ? '; ...' : ''}; run ai-monitoring preflight for what the cluster lacks`;
-      await this.event(cr, 'Warning', 'ApplyFailed', msg);
-      await this.setStatus(
-        cr,
-        [
-          cond('Ready', 'False', 'ApplyFailed', msg, generation),
-          cond('Progressing', 'False', 'ApplyFailed', msg, generation),
-          cond('Degraded', 'True', 'ApplyFailed', msg, generation),
-        ],
-        { objects: r.created.length + r.configured.length + r.unchanged.length },
-      );
-      return;
-    }
-    if (n > 0)
+  /** Progressing=True for a new generation, before the apply (observedGeneration left as it is). */
+  private async markProgressing(cr: KObject, generation: number): Promise<void> {
+    await this.setStatus(
+      cr,
+      [
+        ...(cr.status?.conditions ?? []).filter((c: Condition) => c.type !== 'Progressing'),
+        cond('Progressing', 'True', 'Applying', `applying generation ${generation}`, generation),
+      ],
+      {},
+      false,
+    );
+  }
+
+  /** The apply refused an in-place change of an immutable field: nothing applied, the migration to follow. */
+  private async reportRefused(cr: KObject, r: ApplyResult, generation: number): Promise<void> {
+    const msg = `refused, nothing applied: ${r.refused.map((c) => `${c.object} ${c.field} cannot change in place`).join('; ')}; follow the migration in README "Upgrades", then annotate the resource or revert the change`;
+    if (cr.status?.observedGeneration !== generation) await this.event(cr, 'Warning', 'UpgradeRefused', msg);
+    await this.setStatus(
+      cr,
+      [
+        cond('Ready', 'False', 'UpgradeRefused', msg, generation),
+        cond('Progressing', 'False', 'UpgradeRefused', msg, generation),
+        cond('Degraded', 'True', 'UpgradeRefused', msg, generation),
+      ],
+      {},
+    );
+  }
+
+  /** Some objects were not applied (so nothing was pruned): event and Degraded. */
+  private async reportFailed(cr: KObject, r: ApplyResult, generation: number): Promise<void> {
+    const msg = `${r.failed.length} object(s) not applied (nothing pruned): ${r.failed.slice(0, 5).join('; ')}${r.failed.length > 5 ? '; ...' : ''}; run ai-monitoring preflight for what the cluster lacks`;
+    await this.event(cr, 'Warning', 'ApplyFailed', msg);
+    await this.setStatus(
+      cr,
+      [
+        cond('Ready', 'False', 'ApplyFailed', msg, generation),
+        cond('Progressing', 'False', 'ApplyFailed', msg, generation),
+        cond('Degraded', 'True', 'ApplyFailed', msg, generation),
+      ],
+      { objects: r.created.length + r.configured.length + r.unchanged.length },
+    );
+  }
+
+  /** Everything applied: an event when something changed (Applied, or DriftRestored on a resync), then Ready. */
+  private async reportApplied(cr: KObject, r: ApplyResult, result: SynthesisResult, generation: number, changes: number): Promise<void> {
+    if (changes > 0)
       await this.event(
         cr,
         'Normal',

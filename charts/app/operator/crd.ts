@@ -68,40 +68,9 @@ function convert(input: Json, root: Json, depth = 0): Json {
   if (depth > 40) return ANY();
   const n = resolve(input, root);
   const description: string | undefined = n.description;
-  const d = description ? { description } : {};
 
   const union: Json[] | undefined = n.anyOf ?? n.oneOf;
-  if (union) {
-    const nonNull = union.filter((u) => resolve(u, root).type !== 'null');
-    const nullable = nonNull.length < union.length;
-    if (nonNull.length === 1)
-      return {
-        ...convert({ ...resolve(nonNull[0], root), description: description ?? nonNull[0].description }, root, depth + 1),
-        ...(nullable ? { nullable: true } : {}),
-      };
-    const variants = nonNull.map((u) => resolve(u, root));
-    if (variants.every((v) => v.type === 'object' && v.properties)) {
-      const props: Json = {};
-      for (const v of variants) {
-        for (const [k, s] of Object.entries<Json>(v.properties)) {
-          const c = convert(s, root, depth + 1);
-          const prev = props[k];
-          if (!prev) props[k] = c;
-          else if (prev.enum && c.enum) props[k] = { ...prev, enum: [...new Set([...prev.enum, ...c.enum])] };
-          else if (JSON.stringify(prev) !== JSON.stringify(c) && prev.type !== c.type) props[k] = ANY(prev.description);
-        }
-      }
-      const required = variants.map((v) => new Set<string>(v.required ?? [])).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
-      return {
-        ...d,
-        type: 'object',
-        properties: props,
-        ...(required.size ? { required: [...required].sort() } : {}),
-        ...(nullable ? { nullable: true } : {}),
-      };
-    }
-    return { ...ANY(description), ...(nullable ? { nullable: true } : {}) };
-  }
+  if (union) return convertUnion(union, description, root, depth);
 
   let type = n.type;
   let nullable = false;
@@ -116,8 +85,51 @@ function convert(input: Json, root: Json, depth = 0): Json {
     else if (Array.isArray(n.enum) && n.enum.every((e: unknown) => typeof e === 'string')) type = 'string';
     else return ANY(description);
   }
-  const out: Json = { ...d, type };
+  const out: Json = { ...(description ? { description } : {}), type };
   if (nullable) out.nullable = true;
+  copyValidations(n, out, type);
+  convertChildren(n, out, type, root, depth);
+  return out;
+}
+
+/** `anyOf`/`oneOf`: `[T, null]` -> nullable T; objects -> one object of every variant's properties; else untyped. */
+function convertUnion(union: Json[], description: string | undefined, root: Json, depth: number): Json {
+  const nonNull = union.filter((u) => resolve(u, root).type !== 'null');
+  const nullable = nonNull.length < union.length;
+  if (nonNull.length === 1)
+    return {
+      ...convert({ ...resolve(nonNull[0], root), description: description ?? nonNull[0].description }, root, depth + 1),
+      ...(nullable ? { nullable: true } : {}),
+    };
+  const variants = nonNull.map((u) => resolve(u, root));
+  if (variants.every((v) => v.type === 'object' && v.properties))
+    return { ...mergeObjectVariants(variants, description, root, depth), ...(nullable ? { nullable: true } : {}) };
+  return { ...ANY(description), ...(nullable ? { nullable: true } : {}) };
+}
+
+/** A union of objects as one object: every variant's properties (untyped where their types differ), required by all. */
+function mergeObjectVariants(variants: Json[], description: string | undefined, root: Json, depth: number): Json {
+  const props: Json = {};
+  for (const v of variants) {
+    for (const [k, s] of Object.entries<Json>(v.properties)) {
+      const c = convert(s, root, depth + 1);
+      const prev = props[k];
+      if (!prev) props[k] = c;
+      else if (prev.enum && c.enum) props[k] = { ...prev, enum: [...new Set([...prev.enum, ...c.enum])] };
+      else if (JSON.stringify(prev) !== JSON.stringify(c) && prev.type !== c.type) props[k] = ANY(prev.description);
+    }
+  }
+  const required = variants.map((v) => new Set<string>(v.required ?? [])).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  return {
+    ...(description ? { description } : {}),
+    type: 'object',
+    properties: props,
+    ...(required.size ? { required: [...required].sort() } : {}),
+  };
+}
+
+/** The validations the API server keeps: enum, lengths, bounds (draft-7 exclusive ones as booleans), RE2 patterns, known formats. */
+function copyValidations(n: Json, out: Json, type: string): void {
   if (n.const !== undefined) out.enum = [n.const];
   if (Array.isArray(n.enum)) out.enum = n.enum.filter((e: unknown) => e !== null);
   for (const k of ['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'uniqueItems', 'minProperties', 'maxProperties'])
@@ -133,18 +145,20 @@ function convert(input: Json, root: Json, depth = 0): Json {
   if (typeof n.pattern === 'string' && re2(n.pattern)) out.pattern = n.pattern;
   if (typeof n.format === 'string' && FORMATS.has(n.format)) out.format = n.format;
   if (type === 'integer' && (out.maximum ?? 0) > Number.MAX_SAFE_INTEGER) delete out.maximum;
+}
+
+/** Array items, object properties or map values, converted; an object with neither keeps unknown fields. */
+function convertChildren(n: Json, out: Json, type: string, root: Json, depth: number): void {
   if (type === 'array') out.items = n.items && !Array.isArray(n.items) ? convert(n.items, root, depth + 1) : ANY();
-  if (type === 'object') {
-    if (n.properties) {
-      out.properties = Object.fromEntries(Object.entries<Json>(n.properties).map(([k, s]) => [k, convert(s, root, depth + 1)]));
-      if (Array.isArray(n.required) && n.required.length) out.required = [...n.required];
-    } else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
-      out.additionalProperties = convert(n.additionalProperties, root, depth + 1);
-    } else if (n.additionalProperties !== false) {
-      out['x-kubernetes-preserve-unknown-fields'] = true;
-    }
+  if (type !== 'object') return;
+  if (n.properties) {
+    out.properties = Object.fromEntries(Object.entries<Json>(n.properties).map(([k, s]) => [k, convert(s, root, depth + 1)]));
+    if (Array.isArray(n.required) && n.required.length) out.required = [...n.required];
+  } else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
+    out.additionalProperties = convert(n.additionalProperties, root, depth + 1);
+  } else if (n.additionalProperties !== false) {
+    out['x-kubernetes-preserve-unknown-fields'] = true;
   }
-  return out;
 }
 
 const condition = {
