@@ -25,7 +25,7 @@ import {
   renderManifests,
   SIDE_FILES,
   writeAtomically,
-} from './charts/lib/output';
+} from './charts/app/output';
 import { formatUnsafeChanges, parseManifestTexts, unsafeChanges } from './charts/lib/upgrade-check';
 import { formatPrerequisites, prerequisites } from './charts/lib/prerequisites';
 import { describeIdentity, formatIdentity, parseIdentity, sameStack, stackIdentity } from './charts/lib/stack-metadata';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseSpecYaml, readSpecFile, SpecError } from '../charts/spec/load';
+import { parseSpecYaml, readSpecFile, SpecError } from '../charts/spec-load';
 
 function specWithKeys(n: number): string {
   const lines = [

@@ -24,10 +24,10 @@ export {
   type MonitoringStackSpec,
   type ServiceSpec,
   type Spec,
-} from './spec/schema';
+} from './spec-schema';
 export type { Resources } from './spec/common';
-export { DEFAULT_SPEC, parseSpecYaml, readSpecFile, SpecError, validateSpec } from './spec/load';
-// App layer (charts/lib/output.ts): render the stack to files and write them atomically. main.ts reads the output
+export { DEFAULT_SPEC, parseSpecYaml, readSpecFile, SpecError, validateSpec } from './spec-load';
+// App layer (charts/app/output.ts): render the stack to files and write them atomically. main.ts reads the output
 // checks from here too (checkOutputTarget ... SIDE_FILES); they leave the root when the app layer has its own entry.
 export {
   checkOutputTarget,
@@ -40,10 +40,10 @@ export {
   writeAtomically,
   type WriteOptions,
   type WriteResult,
-} from './lib/output';
+} from './app/output';
 // One call from a spec to manifests, warnings, prerequisites and upgrade findings (what the CLI prints).
 export * from './app/synthesize';
 // A cdk8s App whose synth() writes what the CLI writes (order, names, sync waves, Kustomization).
-export { MonitoringApp } from './lib/monitoring-app';
+export { MonitoringApp } from './app/monitoring-app';
 // A library user's scrape target with the NetworkPolicy flow that lets Prometheus reach it.
 export * from './lib/scrape-target';

@@ -14,7 +14,7 @@ import { flowTable } from './components/network-policies/construct';
 import type { DashboardContributions } from './core/dashboard-model';
 import type { RuleArea } from './core/rule-types';
 import { recordingArea } from './core/recording';
-import type { Spec } from './spec/schema';
+import type { Spec } from './spec-schema';
 import * as namespaces from './components/namespaces';
 import * as platform from './components/platform';
 import * as webAuth from './components/web-auth';

@@ -27,7 +27,7 @@ import type { NetworkPolicies } from './components/network-policies/construct';
 import type { Prometheus } from './components/prometheus/construct';
 import type { PrometheusMsTeams } from './components/prometheus-msteams/construct';
 import type { Promtail } from './components/promtail/construct';
-import type { MonitoringStackSpec, Spec } from './spec/schema';
+import type { MonitoringStackSpec, Spec } from './spec-schema';
 import { applyStackMetadata } from './lib/stack-metadata';
 
 export interface MonitoringStackProps {

@@ -12,7 +12,7 @@
 import { KSM_METRICS, KUBELET_KEPT_METRICS } from '../charts/core/metrics';
 import { RECORDING } from '../charts/core/recording';
 import { SLO_RECORDED_METRICS } from '../charts/core/slo-catalog';
-import type { Spec } from '../charts/spec/schema';
+import type { Spec } from '../charts/spec-schema';
 import { KINDS } from '../charts/kinds';
 import { histogram, PROCESS } from '../charts/kinds/shared';
 import type { MetricSource } from '../charts/core/dashboard-model';

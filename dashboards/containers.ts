@@ -4,7 +4,7 @@
  * (dashboards/panels/kube-state.ts) when spec.kubeStateMetrics.enabled.
  * To add a panel, append it to a row: it ships when its metrics' source is on.
  */
-import type { Spec } from '../charts/spec/schema';
+import type { Spec } from '../charts/spec-schema';
 import { RECORDING } from '../charts/core/recording';
 import { type DashboardModule, neutral, type Row, warnCrit } from './lib';
 import { RATE } from './panels';

@@ -5,7 +5,7 @@
  * from an enabled source, uids unique, each dashboard under the ConfigMap
  * size limit).
  */
-import type { Spec } from '../charts/spec/schema';
+import type { Spec } from '../charts/spec-schema';
 import { enabledSources, metricIndex, type SourceId } from './catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../charts/core/dashboard-model';
 import { checkDashboardJson, DashboardCheckError, panelAvailable, type DashboardJson } from './check';

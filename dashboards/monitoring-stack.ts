@@ -5,7 +5,7 @@
  * evaluation, alert delivery, log ingestion, Grafana. Panels of a disabled
  * component are left out. To add a panel, append it to its row's function below.
  */
-import type { Spec } from '../charts/spec/schema';
+import type { Spec } from '../charts/spec-schema';
 import { SERVICE_KIND_LABEL } from '../charts/core/service-kind';
 import { backupRow } from './panels/backup';
 import { type DashboardModule, lowIsBad, namespaceVariable, neutral, type Row, upDown, warnCrit } from './lib';

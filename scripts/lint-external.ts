@@ -19,8 +19,8 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { App } from 'cdk8s';
 import { MonitoringStack } from '../charts/stack';
-import { renderManifests } from '../charts/lib/output';
-import { parseSpecYaml, validateSpec } from '../charts/spec/load';
+import { renderManifests } from '../charts/app/output';
+import { parseSpecYaml, validateSpec } from '../charts/spec-load';
 import { TOOL_PINS } from '../charts/core/images';
 import { generate, schemaLocation } from './k8s-json-schemas';
 

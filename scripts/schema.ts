@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CRD_FILE, monitoringStackCrd } from '../charts/app/operator/crd';
 import { toYaml } from '../charts/core/yaml';
-import { specJsonSchema } from '../charts/spec/json-schema';
+import { specJsonSchema } from '../charts/spec-json-schema';
 
 fs.writeFileSync('monitoring-stack.schema.json', `${JSON.stringify(specJsonSchema(), null, 2)}\n`);
 console.log('wrote monitoring-stack.schema.json');

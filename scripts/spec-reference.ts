@@ -1,11 +1,11 @@
 /**
  * docs/spec-reference.md, generated from the zod schema (through its JSON
- * Schema, charts/spec/json-schema.ts): every field with its type, default and
+ * Schema, charts/spec-json-schema.ts): every field with its type, default and
  * the description written next to it in the schema, so the reference cannot
  * drift from what the loader accepts. `npm run docs` writes it; a test checks
  * the committed file is current.
  */
-import { specJsonSchema } from '../charts/spec/json-schema';
+import { specJsonSchema } from '../charts/spec-json-schema';
 
 type Schema = Record<string, any>;
 

@@ -17,7 +17,7 @@
 import * as fs from 'fs';
 import { main as synthMain } from '../../main';
 import { formatUnsafeChanges } from '../lib/upgrade-check';
-import { DEFAULT_SPEC, SpecError } from '../spec/load';
+import { DEFAULT_SPEC, SpecError } from '../spec-load';
 import { synthesize, type SynthesisResult } from './synthesize';
 import type { RunOptions } from './operator/controller';
 

@@ -28,11 +28,11 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import bcrypt from 'bcryptjs';
 import { App } from 'cdk8s';
-import { renderManifests } from '../lib/output';
+import { renderManifests } from './output';
 import { parseManifestTexts } from '../lib/upgrade-check';
 import { prerequisites, type SecretNeed } from '../lib/prerequisites';
-import { DEFAULT_SPEC, readSpecFile, SpecError, validateSpec } from '../spec/load';
-import type { MonitoringStackSpec } from '../spec/schema';
+import { DEFAULT_SPEC, readSpecFile, SpecError, validateSpec } from '../spec-load';
+import type { MonitoringStackSpec } from '../spec-schema';
 import { MonitoringStack } from '../stack';
 
 export const SECRETS_USAGE =

@@ -19,12 +19,12 @@
  * field and the fix); nothing else is thrown for a valid spec.
  */
 import { App } from 'cdk8s';
-import { renderGitops, renderManifests, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION } from '../lib/output';
+import { renderGitops, renderManifests, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION } from './output';
 import { prerequisites, type Prerequisites } from '../lib/prerequisites';
 import { parseManifestTexts, unsafeChanges, type UnsafeChange } from '../lib/upgrade-check';
 import { warningsOf } from '../lib/warnings';
-import { parseSpecYaml, validateSpec } from '../spec/load';
-import type { MonitoringStackInput, MonitoringStackSpec } from '../spec/schema';
+import { parseSpecYaml, validateSpec } from '../spec-load';
+import type { MonitoringStackInput, MonitoringStackSpec } from '../spec-schema';
 import { MonitoringStack } from '../stack';
 
 /** A Kubernetes object as synthesized (plain JSON). */

@@ -6,7 +6,7 @@
  * ComponentDef (charts/core/component.ts) while dashboards/ imports no
  * component.
  */
-import type { Spec } from '../spec/schema';
+import type { Spec } from '../spec-schema';
 import type { FolderId } from './names';
 
 /** A service kind's name (charts/kinds/index.ts). */

@@ -5,7 +5,7 @@
  * (ComponentDef.recording); this module writes them into one file.
  */
 import type { RuleArea, RuleGroup } from './rule-types';
-import type { Spec } from '../spec/schema';
+import type { Spec } from '../spec-schema';
 
 /** The container recording rules (cadvisor's group), read by the container dashboards and alerts. */
 export const RECORDING = {

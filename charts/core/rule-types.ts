@@ -5,7 +5,7 @@
  * serializes each into the `prometheus-rules` ConfigMap, loaded through
  * `rule_files`. promtool unit tests live beside each area (charts/components/<name>/rules.test.yaml, rules/tests/).
  */
-import type { MonitoringStackSpec } from '../spec/schema';
+import type { MonitoringStackSpec } from '../spec-schema';
 
 export type Severity = 'warning' | 'critical';
 

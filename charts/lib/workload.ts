@@ -5,7 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import type { Resources } from '../spec/schema';
+import type { Resources } from '../spec-schema';
 import { canonicalQuantity } from '../core/quantity';
 
 /** A quantity as the API server writes it back (`1024Mi` → `1Gi`), so a second apply changes nothing. */

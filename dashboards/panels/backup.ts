@@ -1,6 +1,6 @@
 /** The Backups row of the Monitoring stack dashboard (spec.backup): age of the last successful backup. */
 import { BACKUP_NAME, staleAfter, VELERO_JOB, veleroScheduleName } from '../../charts/core/backup';
-import type { Spec } from '../../charts/spec/schema';
+import type { Spec } from '../../charts/spec-schema';
 import { type Row, warnCrit } from '../lib';
 
 export function backupRow(spec: Spec): Row {

@@ -19,7 +19,7 @@
  */
 import { KSM_JOB } from '../../charts/core/names';
 import { SERVICE_KIND_LABEL } from '../../charts/core/service-kind';
-import type { Spec } from '../../charts/spec/schema';
+import type { Spec } from '../../charts/spec-schema';
 import { stackVolumeMatchers, volumeUsageExpr } from '../../charts/core/metrics';
 import type { ServiceKind } from '../catalog';
 import { type MetricPanel, type Row, upDown, upDownMappings, warnCrit } from '../lib';

@@ -1,6 +1,6 @@
 /** docs/dashboards.md, generated from the dashboard modules and the catalog. */
-import { validateSpec } from '../../charts/spec/load';
-import { API_VERSION, KIND, SERVICE_KINDS } from '../../charts/spec/schema';
+import { validateSpec } from '../../charts/spec-load';
+import { API_VERSION, KIND, SERVICE_KINDS } from '../../charts/spec-schema';
 import { SLI_CATALOG } from '../../charts/kinds';
 import { catalogSources } from '../../dashboards/catalog';
 import { type DashboardContributions, NO_CONTRIBUTIONS } from '../../charts/core/dashboard-model';

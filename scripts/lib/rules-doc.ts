@@ -12,9 +12,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { SERVICE_KINDS } from '../../charts/kinds';
-import type { MonitoringStackSpec } from '../../charts/spec/schema';
+import type { MonitoringStackSpec } from '../../charts/spec-schema';
 import { buildRuleFiles, RULE_AREAS } from '../../rules';
 import { type AlertRule, isAlert, type RuleArea, type RuleFile, type Runbook, runbookUrl } from '../../charts/core/rule-types';
 

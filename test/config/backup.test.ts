@@ -9,7 +9,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { cronIntervalMinutes } from '../../charts/core/cron';
 import { backupRules } from '../../charts/components/backup/rules';
-import { SpecError, validateSpec } from '../../charts/spec/load';
+import { SpecError, validateSpec } from '../../charts/spec-load';
 import { renderRuleFile } from '../../rules';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';

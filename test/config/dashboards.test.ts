@@ -21,7 +21,7 @@ import { KUBELET_KEPT_METRICS } from '../../charts/components/kubelet/construct'
 import { configMapData } from '../lib/dist';
 import { run, tempFiles } from '../lib/promtool';
 import { stackDoc, synth, synthFile } from '../lib/synth';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 
 const ROOT = path.join(__dirname, '..', '..');
 

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { ksmExposes, KSM_METRICS } from '../../charts/components/kube-state-metrics/construct';
 import { checkPromQL } from '../../charts/core/query-check';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { containerStateRow, kubeStatePanels, volumesRow, servicesUpPanel, workloadStatusRow } from '../../dashboards/panels/kube-state';
 import { allProblems } from '../lib/checks';
 import { configMapData } from '../lib/dist';

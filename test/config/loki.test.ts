@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { LOKI_GRPC_PORT, LOKI_HTTP_PORT, SCHEMA_START } from '../../charts/components/loki/loki-config';
 import { LOG_ERROR_RATE_ALERT } from '../../charts/components/loki/ruler';
-import { SpecError } from '../../charts/spec/load';
+import { SpecError } from '../../charts/spec-load';
 import { configMapData } from '../lib/dist';
 import { validateObject } from '../lib/k8s-validate';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { catalogSources, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
-import { parseSpecYaml } from '../../charts/spec/load';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { countersCsv } from '../../charts/components/dcgm-exporter/construct';
 import { IMAGES, imageVersion } from '../../charts/core/images';
 import { RECORDING } from '../../charts/core/recording';

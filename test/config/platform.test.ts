@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { PLATFORMS, PROFILES } from '../../charts/components/platform';
-import { validateSpec, SpecError } from '../../charts/spec/load';
+import { validateSpec, SpecError } from '../../charts/spec-load';
 import { quantityValue } from '../../charts/spec/formats';
 import { allProblems } from '../lib/checks';
 import { configMapData, podTemplates } from '../lib/dist';

@@ -12,8 +12,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { MonitoringStack } from '../../charts/stack';
-import { renderManifests } from '../../charts/lib/output';
-import { parseSpecYaml } from '../../charts/spec/load';
+import { renderManifests } from '../../charts/app/output';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { podTemplates } from '../lib/dist';
 import type { K8sObject } from '../lib/k8s-validate';
 

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { REFS_DIR } from '../../charts/components/prometheus/construct';
-import { parseSpecYaml, SpecError } from '../../charts/spec/load';
+import { parseSpecYaml, SpecError } from '../../charts/spec-load';
 import { configMapData } from '../lib/dist';
 import { validateObject, type K8sObject } from '../lib/k8s-validate';
 import { lokiContractProblems, LOKI_CONTRACT } from '../lib/loki-contract';

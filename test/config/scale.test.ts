@@ -20,8 +20,8 @@ import { spawn, type ChildProcess } from 'child_process';
 import { App, Chart } from 'cdk8s';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { MonitoringStack } from '../../charts/stack';
-import { MAX_OBJECT_BYTES, renderManifests } from '../../charts/lib/output';
-import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
+import { MAX_OBJECT_BYTES, renderManifests } from '../../charts/app/output';
+import { parseSpecYaml, validateSpec } from '../../charts/spec-load';
 import { serviceJobs, serviceScrapeFiles } from '../../charts/components/services/scrape';
 import {
   Prometheus,
@@ -31,7 +31,7 @@ import {
 } from '../../charts/components/prometheus/construct';
 import { allScrapeConfigs, prometheusFiles } from '../lib/prometheus-files';
 import type { K8sObject } from '../lib/k8s-validate';
-import type { ServiceSpec } from '../../charts/spec/schema';
+import type { ServiceSpec } from '../../charts/spec-schema';
 import { withPodFiles, run, tempFiles } from '../lib/promtool';
 import { tool } from '../lib/tools';
 import { freePort } from '../lib/procs';

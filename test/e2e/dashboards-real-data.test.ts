@@ -15,7 +15,7 @@ import { type ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { parseSpecYaml } from '../../charts/spec/load';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { nodeExporterCollectorArgs } from '../../charts/components/node-exporter/construct';
 import { metricIndex, type SourceId } from '../../dashboards/catalog';
 import { dashboardContributions } from '../../charts/registry';

@@ -18,7 +18,7 @@ import { parse, stringify } from 'yaml';
 import { METRIC_SOURCES, type SourceId } from '../../dashboards/catalog';
 import { promqlMetrics, shippedQueries, type DashboardJson } from '../../dashboards/check';
 import { dashboardContext, datasourceTypes } from '../../dashboards';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { configMapData } from '../lib/dist';
 import { writeRuleFiles } from '../lib/teams-e2e';
 import { authorizeRequests, freePort, get, Procs, promQuery, staticPod } from '../lib/procs';

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { parseSpecYaml } from '../../charts/spec/load';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { GENAI } from '../../charts/components/genai/metrics';
 import { shippedQueries, type DashboardJson } from '../../dashboards/check';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';

@@ -15,7 +15,7 @@ import { spawnSync, type SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OUTPUT_MARKER } from '../../charts/lib/output';
+import { OUTPUT_MARKER } from '../../charts/app/output';
 import { synthFile } from '../lib/synth';
 
 jest.setTimeout(600_000);

@@ -2,7 +2,7 @@
  * The checks `npm run validate` runs over dist/: strict schema validity,
  * object size, and the workload conventions every container must follow.
  */
-import { MAX_OBJECT_BYTES } from '../../charts/lib/output';
+import { MAX_OBJECT_BYTES } from '../../charts/app/output';
 import { podTemplates } from './dist';
 import { K8sObject, validateObject } from './k8s-validate';
 

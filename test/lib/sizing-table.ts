@@ -10,7 +10,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { MonitoringStack } from '../../charts/stack';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { sizingLoad } from '../../charts/spec/section-sizing';
 import { expectedSeries } from '../../charts/core/sizing';
 

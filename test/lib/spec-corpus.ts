@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { API_VERSION, KIND } from '../../charts/spec/schema';
+import { API_VERSION, KIND } from '../../charts/spec-schema';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const MONITORING = fs.readFileSync(path.join(ROOT, 'monitoring.yaml'), 'utf8');

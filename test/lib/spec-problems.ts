@@ -1,5 +1,5 @@
 /** The one helper for spec problems: what SpecError lists for a spec (or a step that validates one). */
-import { SpecError, validateSpec } from '../../charts/spec/load';
+import { SpecError, validateSpec } from '../../charts/spec-load';
 import { stackDoc } from './synth';
 
 /** The problems `run` is refused with; [] when it succeeds. Any other error is rethrown. */

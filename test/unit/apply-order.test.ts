@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../../charts/lib/output';
+import { isCustomResource, KUSTOMIZATION_FILE, SYNC_WAVE_ANNOTATION, syncWave } from '../../charts/app/output';
 import { DistObject, podTemplates, readManifests } from '../lib/dist';
 import { synth, synthFile, synthFileDir } from '../lib/synth';
 

@@ -7,8 +7,8 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { MonitoringStack } from '../../charts/stack';
-import { renderManifests } from '../../charts/lib/output';
-import { readSpecFile } from '../../charts/spec/load';
+import { renderManifests } from '../../charts/app/output';
+import { readSpecFile } from '../../charts/spec-load';
 import { parseManifestTexts, unsafeChanges } from '../../charts/lib/upgrade-check';
 import { canonicalQuantity } from '../../charts/core/quantity';
 import { ROOT } from '../lib/tools';

@@ -6,7 +6,7 @@
 import { ClusterRuleError, keepClustersApart as k, keepLogClustersApart } from '../../charts/core/cluster-rules';
 import { checkLogQL, checkPromQL } from '../../charts/core/query-check';
 import { logRuleFile } from '../../charts/components/loki/ruler';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { stackDoc } from '../lib/synth';
 import { perCluster } from '../../rules';
 import { clusterProblems } from '../lib/cluster-check';

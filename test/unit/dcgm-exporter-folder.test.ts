@@ -29,7 +29,7 @@ import { allProblems } from '../lib/checks';
 import { run, tempFiles, withPodFiles } from '../lib/promtool';
 import { substituteGrafanaVariables } from '../../charts/core/query-check';
 import { dashboardContributions } from '../../charts/registry';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { buildDashboards, dashboardContext, datasourceTypes } from '../../dashboards';
 import { shippedQueries } from '../../dashboards/check';
 import { stackDoc } from '../lib/synth';

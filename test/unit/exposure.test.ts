@@ -8,7 +8,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { ARGOCD_APPLICATION_FILE } from '../../charts/components/argocd/construct';
 import { ACME_SERVERS } from '../../charts/components/cluster-issuer/construct';
-import { renderGitops, writeGitops } from '../../charts/lib/output';
+import { renderGitops, writeGitops } from '../../charts/app/output';
 import { find, synth } from '../lib/synth';
 import { specProblems } from '../lib/spec-problems';
 import { validateObject } from '../lib/k8s-validate';

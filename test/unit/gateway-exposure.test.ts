@@ -353,7 +353,7 @@ describe('examples/exposure-*.yaml', () => {
     ]);
   });
   test.each(files)('%s synthesizes strictly valid (custom resources against their CRDs)', (file) => {
-    const { parseSpecYaml } = require('../../charts/spec/load') as typeof import('../../charts/spec/load');
+    const { parseSpecYaml } = require('../../charts/spec-load') as typeof import('../../charts/spec-load');
     const parsed = parseSpecYaml(fs.readFileSync(path.join(dir, file), 'utf8'), file);
     const s = synth(parsed.spec);
     expect(allValid(s.objects)).toEqual([]);

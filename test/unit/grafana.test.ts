@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { configMapData } from '../lib/dist';
 import { validateObject } from '../lib/k8s-validate';
 import { stackDoc, synth, find } from '../lib/synth';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { datasourcesFile } from '../../charts/components/grafana/construct';
 
 /** grafana.ini -> { section: { key: value } } */

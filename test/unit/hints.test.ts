@@ -3,7 +3,7 @@
  * back where the bad one was, passes the loader ("5 seconds" once suggested
  * "5seconds", which the next run rejected).
  */
-import { SpecError, validateSpec } from '../../charts/spec/load';
+import { SpecError, validateSpec } from '../../charts/spec-load';
 
 const base = () => ({
   apiVersion: 'monitoring.cdk8s-ai.dev/v1alpha1',

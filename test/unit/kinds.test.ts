@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { KINDS, SERVICE_KINDS } from '../../charts/kinds';
-import { SpecError, validateSpec } from '../../charts/spec/load';
+import { SpecError, validateSpec } from '../../charts/spec-load';
 import { buildRuleFiles } from '../../rules';
 import { stackDoc } from '../lib/synth';
 

@@ -9,9 +9,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments, parse } from 'yaml';
-import { MonitoringApp } from '../../charts/lib/monitoring-app';
-import { OUTPUT_MARKER, SYNC_WAVE_ANNOTATION } from '../../charts/lib/output';
-import { readSpecFile } from '../../charts/spec/load';
+import { MonitoringApp } from '../../charts/app/monitoring-app';
+import { OUTPUT_MARKER, SYNC_WAVE_ANNOTATION } from '../../charts/app/output';
+import { readSpecFile } from '../../charts/spec-load';
 import { MonitoringStack } from '../../charts/stack';
 import { testTempDir } from '../lib/tmp';
 

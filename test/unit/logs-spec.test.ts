@@ -2,7 +2,7 @@
  * spec.loki and spec.logs: defaults, and bad values rejected with one line
  * per problem naming the field, what was expected and the fix.
  */
-import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../../charts/spec-load';
 import { stackDoc } from '../lib/synth';
 import { specProblems } from '../lib/spec-problems';
 

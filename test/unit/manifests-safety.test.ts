@@ -7,12 +7,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { isCustomResource, renderGitops, SKIP_DRY_RUN_OPTION, SYNC_OPTIONS_ANNOTATION } from '../../charts/lib/output';
+import { isCustomResource, renderGitops, SKIP_DRY_RUN_OPTION, SYNC_OPTIONS_ANNOTATION } from '../../charts/app/output';
 import { createSecretCommand, formatPrerequisites, prerequisites } from '../../charts/lib/prerequisites';
 import { MonitoringStack } from '../../charts/stack';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 import { planSecrets } from '../../charts/app/secrets';
-import { readSpecFile } from '../../charts/spec/load';
+import { readSpecFile } from '../../charts/spec-load';
 import { stackDoc, synth, synthFile } from '../lib/synth';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -16,9 +16,9 @@ import { find, synth } from '../lib/synth';
 import { specProblems } from '../lib/spec-problems';
 import { adviceOf, warningsOf } from '../../charts/lib/warnings';
 import { inClusterNamespace, remoteTarget } from '../../charts/core/remote';
-import { parseSpecYaml } from '../../charts/spec/load';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { MonitoringStack } from '../../charts/stack';
-import { renderManifests } from '../../charts/lib/output';
+import { renderManifests } from '../../charts/app/output';
 import { NetworkPolicies } from '../../charts/components/network-policies';
 import { App } from 'cdk8s';
 

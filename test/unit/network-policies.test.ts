@@ -10,13 +10,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { recommendedLabels, selectorLabels } from '../../charts/core/labels';
 import { flowTable, NetworkPolicies, SERVICES_PER_NAMESPACE_PRECISE } from '../../charts/components/network-policies/construct';
 import { COMPONENTS, KNOWN_COMPONENTS } from '../../charts/registry';
-import type { ServiceSpec } from '../../charts/spec/schema';
+import type { ServiceSpec } from '../../charts/spec-schema';
 import { networkPoliciesSchema, type ExposedUi } from '../../charts/components/ingress/spec';
 import type { K8sObject } from '../lib/k8s-validate';
 import { podTemplates } from '../lib/dist';
 import { Endpoint, PolicySet } from '../lib/netpol';
 import { find, stackDoc, synth } from '../lib/synth';
-import { validateSpec } from '../../charts/spec/load';
+import { validateSpec } from '../../charts/spec-load';
 
 const I = 'test-stack';
 const NS = 'monitoring';

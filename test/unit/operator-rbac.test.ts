@@ -12,7 +12,7 @@ import { synthesize } from '../../charts/app/synthesize';
 import { CRD_GROUP, CRD_PLURAL } from '../../charts/app/operator/crd';
 import { clusterRules, groupOf, MONITORING_STACK_RESOURCE, resourceOf } from '../../charts/components/operator';
 import { canonicalQuantity } from '../../charts/core/quantity';
-import { SpecError } from '../../charts/spec/load';
+import { SpecError } from '../../charts/spec-load';
 
 const ROOT = path.join(__dirname, '..', '..');
 const withOperator = (doc: any, operator: object = { enabled: true }) => ({ ...doc, spec: { ...(doc.spec ?? {}), operator } });

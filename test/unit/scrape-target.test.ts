@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { addScrapeTarget } from '../../charts/lib/scrape-target';
-import { readSpecFile } from '../../charts/spec/load';
+import { readSpecFile } from '../../charts/spec-load';
 import { MonitoringStack } from '../../charts/stack';
 import { PolicySet } from '../lib/netpol';
 

@@ -10,7 +10,7 @@ import * as path from 'path';
 import bcrypt from 'bcryptjs';
 import { parse } from 'yaml';
 import { describeActions, planActions, planProblems, planSecrets, randomSecret, webConfig } from '../../charts/app/secrets';
-import { readSpecFile } from '../../charts/spec/load';
+import { readSpecFile } from '../../charts/spec-load';
 import { testTempDir } from '../lib/tmp';
 import { tool } from '../lib/tools';
 

@@ -9,7 +9,7 @@ import { stackDashboards } from '../lib/dashboards';
 import { parse } from 'yaml';
 import type { SloKind } from '../../charts/core/slo-catalog';
 import { SLI_CATALOG } from '../../charts/kinds';
-import { SpecError, validateSpec } from '../../charts/spec/load';
+import { SpecError, validateSpec } from '../../charts/spec-load';
 import { KIND_METRICS } from '../../rules/applications';
 import { buildRuleFiles, renderRuleFile } from '../../rules';
 import { resolveSlos } from '../../rules/slo';

@@ -5,7 +5,7 @@
  * file (CRLF, BOM, JSON, flow style, markers, the examples) loads.
  * test/e2e/spec-corpus-cli.test.ts runs a sample through the real CLI.
  */
-import { parseSpecYaml } from '../../charts/spec/load';
+import { parseSpecYaml } from '../../charts/spec-load';
 import { problemsOf } from '../lib/spec-problems';
 import { INVALID, VALID } from '../lib/spec-corpus';
 

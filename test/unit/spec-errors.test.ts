@@ -2,7 +2,7 @@
  * The bad-spec corpus: each entry is a spec a user could plausibly write and
  * the message they must get (field path, what was expected, what was found).
  */
-import { parseSpecYaml, validateSpec } from '../../charts/spec/load';
+import { parseSpecYaml, validateSpec } from '../../charts/spec-load';
 import { problemsOf } from '../lib/spec-problems';
 import { stackDoc } from '../lib/synth';
 

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { MAX_SPEC_BYTES, parseSpecYaml, readSpecFile, SpecError, validateSpec } from '../../charts/spec/load';
+import { MAX_SPEC_BYTES, parseSpecYaml, readSpecFile, SpecError, validateSpec } from '../../charts/spec-load';
 import { isIanaTimeZone, templateProblem } from '../../charts/spec/semantic';
 import { stackDoc } from '../lib/synth';
 import { testTempDir } from '../lib/tmp';

@@ -11,7 +11,7 @@
  * applied form kept in the inventory) are refused before anything is sent,
  * unless `allowRecreate`. The operator reconciles with the same function.
  */
-import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../../lib/output';
+import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../output';
 import { unsafeChanges, type UnsafeChange } from '../../lib/upgrade-check';
 import type { SynthesisResult } from '../synthesize';
 import { fieldChanges } from './fields';

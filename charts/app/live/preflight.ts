@@ -9,7 +9,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { createSecretCommand, prerequisites, type SecretNeed } from '../../lib/prerequisites';
-import { isCustomResource } from '../../lib/output';
+import { isCustomResource } from '../output';
 import type { SynthesisResult, ManifestObject } from '../synthesize';
 import type { Kube, KObject } from './kube';
 import { COMPONENTS } from '../../registry';

@@ -32,8 +32,8 @@
  */
 import { randomUUID } from 'crypto';
 import * as os from 'os';
-import { SpecError } from '../../spec/load';
-import { API_VERSION, KIND } from '../../spec/schema';
+import { SpecError } from '../../spec-load';
+import { API_VERSION, KIND } from '../../spec-schema';
 import { synthesize, type SynthesisResult } from '../synthesize';
 import { applyStack, changeCount, summary, type ApplyResult } from '../live/apply';
 import { appliedByUs, readInventory, refOf } from '../live/inventory';

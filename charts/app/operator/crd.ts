@@ -18,8 +18,8 @@
  *   expressions RE2 cannot compile (lookaround), `default` (the spec stays as
  *   the user wrote it; the loader applies defaults), unknown formats.
  */
-import { specJsonSchema } from '../../spec/json-schema';
-import { API_VERSION, KIND } from '../../spec/schema';
+import { specJsonSchema } from '../../spec-json-schema';
+import { API_VERSION, KIND } from '../../spec-schema';
 
 export const CRD_GROUP = API_VERSION.split('/')[0];
 export const CRD_VERSION = API_VERSION.split('/')[1];

@@ -1,7 +1,7 @@
 /** Registry entry: Alertmanager (routes, receivers, inhibitions), fed by Prometheus and the Loki ruler. */
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { externalUrls } from '../ingress/spec';
 import { stackProps, type StackContext } from '../../core/context';
 import { Alertmanager, type AlertmanagerProps } from './construct';

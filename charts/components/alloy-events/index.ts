@@ -6,7 +6,7 @@
 import { ext, remoteFlow, tcp, logPushOf, type ComponentDef, type ILogPush } from '../../core/component';
 import { EVENTS_NAME, eventsShipped, eventsWarning } from '../../core/events';
 import { PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { AlloyEvents, type AlloyEventsProps } from './construct';
 

@@ -1,6 +1,6 @@
 /** Registry entry: the Argo CD Application (spec.gitops.argocd), written to gitops/ outside dist/. */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { ArgoCdApplication, type ArgoCdApplicationProps } from './construct';
 

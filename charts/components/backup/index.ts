@@ -6,7 +6,7 @@
 import { kind as genericHttp } from '../../kinds/http';
 import { BACKUP_NAME, VELERO_JOB } from '../../core/backup';
 import { ext, tcp, type ComponentDef } from '../../core/component';
-import type { ServiceSpec, Spec } from '../../spec/schema';
+import type { ServiceSpec, Spec } from '../../spec-schema';
 import { grafanaPersistence } from '../grafana/spec';
 import { Backup, type BackupProps } from './construct';
 import type { StackContext } from '../../core/context';

@@ -6,7 +6,7 @@
  */
 import type { DashboardModule, MetricSource, Row } from '../../core/dashboard-model';
 import { lowIsBad, neutral, upDown, upDownMappings, warnCrit } from '../../core/dashboard-model';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { BLACKBOX_JOBS } from './construct';
 import { certManagerEnabled } from './enabled';
 

@@ -1,5 +1,5 @@
 /** When the blackbox exporter runs and when it scrapes cert-manager (shared by the entry, the rules and the catalog). */
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 
 export const blackboxEnabled = (spec: Spec): boolean => spec.blackboxExporter.enabled;
 

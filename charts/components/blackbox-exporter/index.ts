@@ -6,7 +6,7 @@
  * metric catalog and dashboard.
  */
 import { ext, tcp, type ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { durationMs } from '../../spec/formats';
 import type { StackContext } from '../../core/context';
 import { exposedHosts } from '../ingress/spec';

@@ -2,7 +2,7 @@
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
 import { containerRecording } from '../../core/recording';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { Cadvisor, type CadvisorProps } from './construct';
 import type { StackContext } from '../../core/context';
 import { containerRules } from './rules';

@@ -1,6 +1,6 @@
 /** Registry entry: the cert-manager ACME ClusterIssuer (needs cert-manager's CRDs: its own file, applied last). */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { AcmeClusterIssuer, type AcmeClusterIssuerProps } from './construct';
 import { clusterIssuerName } from '../ingress/construct';

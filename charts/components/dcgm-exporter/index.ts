@@ -8,7 +8,7 @@
  */
 import { tcp, type ComponentDef } from '../../core/component';
 import type { StackContext } from '../../core/context';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { durationMs } from '../../spec/formats';
 import { DcgmExporter, type DcgmExporterProps, type GpuNodeLabelTerm } from './construct';
 import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';

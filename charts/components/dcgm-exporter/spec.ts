@@ -5,7 +5,7 @@
  * without GPUs it schedules no pod and costs nothing.
  */
 import { z } from 'zod';
-import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec-schema';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { describe, duration, durationMs, isLabelKey, isLabelValue } from '../../spec/formats';
 import { exporterModeSchema, externalTargetSchema } from '../../spec/external-target';

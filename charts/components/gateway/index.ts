@@ -1,6 +1,6 @@
 /** Registry entry: Gateway API exposure (spec.exposure: gateway): HTTPRoutes, optionally the stack's own Gateway. */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { certIssuers, exposedHosts } from '../ingress/spec';
 import { GatewayProxyPolicy, GatewayRoutes, type GatewayRoutesProps } from './construct';

@@ -6,7 +6,7 @@
  */
 import { tcp, type ComponentDef } from '../../core/component';
 import { PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { genaiDashboard } from './dashboard';
 import { GENAI_METRICS } from './metrics';
 import { genaiApplies, genaiRules } from './rules';

@@ -1,7 +1,7 @@
 /** Registry entry: Grafana with its datasources and the dashboards the stack builds (provided as "dashboards"). */
 import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { grafanaUrlDefaults } from '../ingress/spec';
 import { stackProps, type StackContext } from '../../core/context';
 import { Grafana, GrafanaDashboards, type GrafanaProps } from './construct';

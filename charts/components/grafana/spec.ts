@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { imageSchema as commonImageSchema, resourcesSchema as commonResourcesSchema } from '../../spec/common';
 import { dnsLabel, hostHint, quantity } from '../../spec/formats';
 import { grafanaDatasourcesSchema } from './datasources';
-import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec/schema';
+import type { imageSchema as ImageSchema, resourcesSchema as ResourcesSchema } from '../../spec-schema';
 
 /** RFC 1123 host name, e.g. grafana.example.com. */
 const hostname = () =>

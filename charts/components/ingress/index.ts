@@ -1,6 +1,6 @@
 /** Registry entry: one Ingress per exposed UI (spec.ingress). */
 import { ext, tcp, type ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { Ingresses, ingressWarnings, type IngressesProps } from './construct';
 import { certIssuers, exposedHosts, exposureCrossChecks, ingressController, usesAcmeHttp01 } from './spec';

@@ -1,7 +1,7 @@
 /** Registry entry: kube-state-metrics. */
 import { tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { KubeStateMetrics, type KubeStateMetricsProps } from './construct';
 import type { StackContext } from '../../core/context';
 import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';

@@ -1,7 +1,7 @@
 /** Registry entry: the kubelets as a scrape target (volume stats); no workload of its own. */
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { kubeletJob } from './construct';
 
 export * from './construct';

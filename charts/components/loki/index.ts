@@ -1,7 +1,7 @@
 /** Registry entry: Loki (single binary), the log store; the collector (promtail or alloy) pushes to it. */
 import { remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { eventsShipped } from '../../core/events';
 import { stackProps, type StackContext } from '../../core/context';
 import { ExternalLoki, Loki, type LokiProps } from './construct';

@@ -1,6 +1,6 @@
 /** Registry entry: the stack's two namespaces (Pod Security "restricted" and "privileged"). */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { Namespaces } from './construct';
 
 export * from './construct';

@@ -4,7 +4,7 @@
  */
 import type { ComponentDef } from '../../core/component';
 import type { StackContext } from '../../core/context';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { annotationDiscoveryNamespaces } from '../prometheus/spec';
 import { flowTable, NetworkPolicies, type NetworkPoliciesProps } from './construct';
 import { controllerPeer, exposedHosts } from '../ingress/spec';

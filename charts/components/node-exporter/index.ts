@@ -4,7 +4,7 @@
  */
 import { tcp, type ComponentDef } from '../../core/component';
 import type { StackContext } from '../../core/context';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { NodeExporter, type NodeExporterProps } from './construct';
 import { ExternalScrapePolicy, externalJob } from '../../lib/external-scrape';
 import { hostRules } from './rules';

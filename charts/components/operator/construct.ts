@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { IMAGES, imageVersion } from '../../core/images';
 import { recommendedLabels, selectorLabels } from '../../core/labels';
 import { containerSecurity, httpProbe, quantity, resources, spreadAcrossNodes } from '../../lib/workload';
-import type { Resources } from '../../spec/schema';
+import type { Resources } from '../../spec-schema';
 import { clusterRules, namespaceRules, type EmittedObject, type OperatorRule } from './rbac';
 
 export const OPERATOR_NAME = 'operator';

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import { durationMs } from '../../spec/formats';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { Operator, OPERATOR_NAME } from './construct';
 import type { EmittedObject } from './rbac';
 

@@ -4,7 +4,7 @@
  * own objects are those a platform needs first (GKE's critical-pods quota).
  */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { CriticalPodsQuota } from './construct';
 import { PROFILES } from './profiles';
 import { withPlatformDefaults } from './derive';

@@ -1,7 +1,7 @@
 /** Registry entry: the Microsoft Teams bridge, when an alerting receiver is of type msteams. */
 import { ext, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { PrometheusMsTeams, type MsTeamsReceiver, type PrometheusMsTeamsProps } from './construct';
 

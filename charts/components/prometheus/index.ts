@@ -1,7 +1,7 @@
 /** Registry entry: Prometheus, the hub every other component registers scrape jobs and rules with. */
 import { ext, remoteFlow, tcp, type ComponentDef } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { externalUrls } from '../ingress/spec';
 import { durationMs, promSizeBytes, quantityValue } from '../../spec/formats';
 import { stackProps, type StackContext } from '../../core/context';

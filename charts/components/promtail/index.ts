@@ -1,7 +1,7 @@
 /** Registry entry: Promtail, the log collector when spec.logs.collector is "promtail" (deployed with Loki). */
 import { ext, remoteFlow, tcp, logPushOf, type ComponentDef, type ILogPush } from '../../core/component';
 import { JOBS, PORTS } from '../../core/names';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import type { StackContext } from '../../core/context';
 import { Promtail, type PromtailProps } from './construct';
 

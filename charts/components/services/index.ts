@@ -7,7 +7,7 @@
 import { ext, type ComponentDef } from '../../core/component';
 import { JOBS } from '../../core/names';
 import { durationMs } from '../../spec/formats';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 import { serviceScrapeFiles } from './scrape';
 import { sloCrossChecks } from './slos';
 import { kindOf } from '../../kinds';

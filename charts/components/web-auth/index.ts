@@ -4,7 +4,7 @@
  * servers and their clients read the reference from the StackContext.
  */
 import type { ComponentDef } from '../../core/component';
-import type { Spec } from '../../spec/schema';
+import type { Spec } from '../../spec-schema';
 
 export * from './spec';
 export { DEFAULT_WEB_AUTH, type WebAuthRef } from '../../core/web-auth';

@@ -11,17 +11,17 @@
  * composed here from the registry.
  */
 import { z } from 'zod';
-import { dnsLabel } from './formats';
-import { clusterName } from './secret-ref';
-import { COMPONENTS, specSections } from '../registry';
-import { JOBS } from '../core/names';
-import { sizingSchema } from './section-sizing';
+import { dnsLabel } from './spec/formats';
+import { clusterName } from './spec/secret-ref';
+import { COMPONENTS, specSections } from './registry';
+import { JOBS } from './core/names';
+import { sizingSchema } from './spec/section-sizing';
 
 export const API_VERSION = 'monitoring.cdk8s-ai.dev/v1alpha1';
 export const KIND = 'MonitoringStack';
 
-export { imageSchema, resourcesSchema, type Resources } from './common';
-export { SERVICE_KINDS } from '../kinds';
+export { imageSchema, resourcesSchema, type Resources } from './spec/common';
+export { SERVICE_KINDS } from './kinds';
 
 export const specSchema = z
   .strictObject({

@@ -6,12 +6,12 @@
 import * as fs from 'fs';
 import { Document, isAlias, isNode, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import { z } from 'zod';
-import { withDerivedSizing } from './section-sizing';
-import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './schema';
-import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './secrets';
-import { COMPONENTS } from '../registry';
-import { isLabelKey, isLabelValue } from './formats';
-import { rawInputProblems, specProblems } from './semantic';
+import { withDerivedSizing } from './spec/section-sizing';
+import { API_VERSION, KIND, monitoringStackSchema, MonitoringStackInput, MonitoringStackSpec } from './spec-schema';
+import { findSecretLiterals, SECRET_VALUE_PATTERNS } from './spec/secrets';
+import { COMPONENTS } from './registry';
+import { isLabelKey, isLabelValue } from './spec/formats';
+import { rawInputProblems, specProblems } from './spec/semantic';
 
 /** At most this many problems are listed (then a count of the rest). */
 export const MAX_PROBLEMS_SHOWN = 20;

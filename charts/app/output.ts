@@ -7,10 +7,20 @@ import * as path from 'path';
 import type { Chart } from 'cdk8s';
 import { ARGOCD_APPLICATION_FILE } from '../components/argocd/construct';
 import { toYaml } from '../core/yaml';
-import { prepareSideFiles, removeStaleSideTemporaries } from './swap';
+import { prepareSideFiles, removeStaleSideTemporaries } from '../lib/swap';
 
-export { checkOutputTarget, OUTPUT_MARKER, OutputError, prepareSideFiles, recoverInterruptedSwap, removeStaleSideTemporaries, removeStaleTemporaries, SWAP_JOURNAL, writeAtomically } from './swap';
-export type { PreparedFiles, SwapHook, WriteOptions, WriteResult } from './swap';
+export {
+  checkOutputTarget,
+  OUTPUT_MARKER,
+  OutputError,
+  prepareSideFiles,
+  recoverInterruptedSwap,
+  removeStaleSideTemporaries,
+  removeStaleTemporaries,
+  SWAP_JOURNAL,
+  writeAtomically,
+} from '../lib/swap';
+export type { PreparedFiles, SwapHook, WriteOptions, WriteResult } from '../lib/swap';
 import type { MonitoringStack } from '../stack';
 
 export const MAX_OBJECT_BYTES = 256 * 1024;
@@ -70,7 +80,10 @@ function withSyncWave(o: any): any {
   const annotations = { ...(o.metadata?.annotations ?? {}) };
   if (annotations[SYNC_WAVE_ANNOTATION] === undefined) annotations[SYNC_WAVE_ANNOTATION] = String(syncWave(o));
   if (isCustomResource(o.apiVersion)) {
-    const options = String(annotations[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const options = String(annotations[SYNC_OPTIONS_ANNOTATION] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     if (!options.includes(SKIP_DRY_RUN_OPTION)) annotations[SYNC_OPTIONS_ANNOTATION] = [...options, SKIP_DRY_RUN_OPTION].join(',');
   }
   return { ...o, metadata: { ...o.metadata, annotations } };
@@ -103,23 +116,34 @@ export function renderCharts(charts: readonly { readonly file: string; readonly 
     for (const o of objects) {
       const size = Buffer.byteLength(JSON.stringify(o));
       if (size > MAX_OBJECT_BYTES) {
-        throw new Error(`${o.kind} ${o.metadata?.name} is ${size} bytes serialized; client-side kubectl apply stores objects in an annotation limited to 256 KiB`);
+        throw new Error(
+          `${o.kind} ${o.metadata?.name} is ${size} bytes serialized; client-side kubectl apply stores objects in an annotation limited to 256 KiB`,
+        );
       }
     }
     // Every document starts with "---": files concatenated (cdk8s synth --stdout, cat dist/*.yaml) stay valid multi-document YAML.
     files.set(`${file}.yaml`, objects.map((o) => `---\n${toYaml(o)}`).join(''));
   }
-  files.set(KUSTOMIZATION_FILE, toYaml({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [...files.keys()],
-  }));
+  files.set(
+    KUSTOMIZATION_FILE,
+    toYaml({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [...files.keys()],
+    }),
+  );
   RENDERED.set(files, rendered);
   return files;
 }
 
 /** A manifest as a plain object (what a file of renderCharts holds, parsed back). */
-export type RenderedObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any; [k: string]: any };
+export type RenderedObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: any;
+  [k: string]: any;
+};
 
 const RENDERED = new WeakMap<Map<string, string>, readonly RenderedObject[]>();
 
@@ -135,7 +159,13 @@ export function renderedObjects(files: Map<string, string>): readonly RenderedOb
 export function renderGitops(stack: MonitoringStack): Map<string, string> {
   const files = new Map<string, string>();
   if (stack.gitopsChart) {
-    files.set(ARGOCD_APPLICATION_FILE, stack.gitopsChart.toJson().map((o) => toYaml(o)).join('---\n'));
+    files.set(
+      ARGOCD_APPLICATION_FILE,
+      stack.gitopsChart
+        .toJson()
+        .map((o) => toYaml(o))
+        .join('---\n'),
+    );
   }
   return files;
 }

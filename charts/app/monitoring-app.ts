@@ -14,8 +14,8 @@
  */
 import { App, AppProps, Chart } from 'cdk8s';
 import { renderCharts, renderGitops } from './output';
-import { formatIdentity, stackIdentity } from './stack-metadata';
-import { writeAtomically } from './swap';
+import { formatIdentity, stackIdentity } from '../lib/stack-metadata';
+import { writeAtomically } from '../lib/swap';
 import { MonitoringStack } from '../stack';
 
 export class MonitoringApp extends App {
@@ -27,12 +27,21 @@ export class MonitoringApp extends App {
   public render(): Map<string, string> {
     const stacks = this.node.children.filter((c): c is MonitoringStack => c instanceof MonitoringStack);
     if (stacks.length !== 1) {
-      throw new Error(`MonitoringApp holds ${stacks.length} MonitoringStacks; it writes one stack per output folder: use one MonitoringApp (outdir) per stack`);
+      throw new Error(
+        `MonitoringApp holds ${stacks.length} MonitoringStacks; it writes one stack per output folder: use one MonitoringApp (outdir) per stack`,
+      );
     }
     const stack = stacks[0];
     const own = this.node.children.filter((c): c is Chart => c instanceof Chart).map((chart) => ({ file: `99-${chart.node.id}`, chart }));
     const files = renderCharts([...stack.charts, ...own]);
-    for (const [f, t] of renderGitops(stack)) files.set(f.split('/').pop()!.replace(/\.yaml$/, ''), t);
+    for (const [f, t] of renderGitops(stack))
+      files.set(
+        f
+          .split('/')
+          .pop()!
+          .replace(/\.yaml$/, ''),
+        t,
+      );
     return files;
   }
 

@@ -1,6 +1,6 @@
 /** The JSON Schema of the MonitoringStack spec, generated from the zod schema (the single source). */
 import { z } from 'zod';
-import { monitoringStackSchema } from './schema';
+import { monitoringStackSchema } from './spec-schema';
 
 export function specJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(monitoringStackSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<
