@@ -31,9 +31,9 @@ const named = (objects: Obj[], kind: string, name: string): Obj => {
 };
 
 describe('the server-side constructs need no spec', () => {
-  test.each(FOLDERS)('%s/construct.ts imports nothing of the parsed spec (charts/spec/schema, load)', (folder) => {
+  test.each(FOLDERS)('%s/construct.ts imports nothing of the parsed spec (charts/spec-schema, spec-load)', (folder) => {
     const text = fs.readFileSync(path.join(ROOT, 'charts', 'components', folder, 'construct.ts'), 'utf8');
-    expect(text).not.toMatch(/from '\.\.\/\.\.\/spec\/(schema|load)'/);
+    expect(text).not.toMatch(/from '\.\.\/\.\.\/spec-(schema|load)'/);
     expect(text).not.toMatch(/\bSpec\['/);
   });
 

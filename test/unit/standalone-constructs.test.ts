@@ -248,7 +248,9 @@ describe('the constructs of these components need no spec parser', () => {
       from: m[3],
     }));
     const specImports = imports.filter(
-      (i) => /\/spec\/|\/spec$/.test(i.from) && !(i.typeOnly && i.from.endsWith('spec/common') && i.what === '{ Resources }'),
+      (i) =>
+        /\/spec\/|\/spec$|\/spec-(schema|load)$/.test(i.from) &&
+        !(i.typeOnly && i.from.endsWith('spec/common') && i.what === '{ Resources }'),
     );
     expect(specImports).toEqual([]);
   });
