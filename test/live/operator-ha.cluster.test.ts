@@ -235,7 +235,13 @@ test('(b) only the Lease holder reconciles; a spec change is applied by it alone
     100,
   );
   measured['spec change -> applied StatefulSet (leader, watch-triggered)'] = `${Date.now() - t0} ms`;
-  expect(leader.log()).toMatch(/ops\/ha: generation 2: /);
+  // The StatefulSet is patched mid-reconcile; the leader logs its summary line once the whole generation is applied.
+  await waitFor(
+    'the leader reports generation 2 applied',
+    () => Promise.resolve(/ops\/ha: generation 2: /.test(leader.log()) || undefined),
+    60_000,
+    100,
+  );
   expect(standby.log()).not.toMatch(/: generation \d+: /);
   // Two resyncs later: nothing re-applied (every object, the operator's own included, is in canonical form).
   await waitFor(
